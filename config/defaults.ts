@@ -1,0 +1,67 @@
+import { ServiceName } from "./services";
+
+/**
+ * Pinned images: the one place versions live. Exact tags only; a stack overrides any of them with
+ * `images.<service>`. Promtail reached end of life in 2026 and stays on its last release line.
+ */
+export const DEFAULT_IMAGES: Readonly<Record<ServiceName, string>> = {
+  prometheus: "prom/prometheus:v3.5.0",
+  alertmanager: "prom/alertmanager:v0.28.1",
+  telegramBridge: "node:22.18.0-alpine3.22",
+  grafana: "grafana/grafana:12.3.1",
+  loki: "grafana/loki:3.5.3",
+  promtail: "grafana/promtail:3.5.3",
+  tempo: "grafana/tempo:2.8.2",
+  otelCollector: "otel/opentelemetry-collector-contrib:0.131.1",
+  cadvisor: "gcr.io/cadvisor/cadvisor:v0.52.1",
+  nodeExporter: "prom/node-exporter:v1.9.1",
+  blackboxExporter: "prom/blackbox-exporter:v0.27.0",
+};
+
+/** Memory limits in MiB, sized for one host at 1–10k assignments/day. */
+export const DEFAULT_MEMORY_MB: Readonly<Record<ServiceName, number>> = {
+  prometheus: 2048,
+  alertmanager: 256,
+  telegramBridge: 128,
+  grafana: 512,
+  loki: 1024,
+  promtail: 256,
+  tempo: 1024,
+  otelCollector: 640,
+  cadvisor: 256,
+  nodeExporter: 128,
+  blackboxExporter: 128,
+};
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** Services published on the host and the config key of each published port. */
+export const PUBLISHED_PORT_KEYS = [
+  "prometheus",
+  "alertmanager",
+  "grafana",
+  "loki",
+  "tempo",
+  "otlpGrpc",
+  "otlpHttp",
+] as const;
+export type PublishedPortKey = (typeof PUBLISHED_PORT_KEYS)[number];
+
+/**
+ * Host ports per environment. Staging follows the offsets compose uses today (9091, 9094, 3301,
+ * 3201) so it can run beside prod on one host; dev uses prod's numbers (it runs on its own machine).
+ */
+export const DEFAULT_HOST_PORTS: Readonly<Record<Environment, Record<PublishedPortKey, number>>> = {
+  prod: { prometheus: 9090, alertmanager: 9093, grafana: 3300, loki: 3100, tempo: 3200, otlpGrpc: 4317, otlpHttp: 4318 },
+  dev: { prometheus: 9090, alertmanager: 9093, grafana: 3300, loki: 3100, tempo: 3200, otlpGrpc: 4317, otlpHttp: 4318 },
+  staging: { prometheus: 9091, alertmanager: 9094, grafana: 3301, loki: 3101, tempo: 3201, otlpGrpc: 4327, otlpHttp: 4328 },
+};
+
+export const DEFAULT_RETENTION = { prometheus: "15d", loki: "336h", tempo: "72h" } as const;
+
+export const DEFAULT_APP_TARGETS = {
+  collector: "collector-tail:9001",
+  worker: "aggregator-worker:9002",
+  backend: "backend:8000",
+} as const;

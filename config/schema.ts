@@ -1,0 +1,282 @@
+import { z } from "zod";
+import {
+  DEFAULT_APP_TARGETS,
+  DEFAULT_HOST_PORTS,
+  DEFAULT_IMAGES,
+  DEFAULT_MEMORY_MB,
+  DEFAULT_RETENTION,
+  ENVIRONMENTS,
+  Environment,
+  PUBLISHED_PORT_KEYS,
+  PublishedPortKey,
+} from "./defaults";
+import { SERVICE_NAMES, ServiceName } from "./services";
+import { ALERT_NAMES, thresholdOf } from "../rules/catalog";
+
+/** Prometheus-style duration (15s, 5m, 72h, 15d, 1h30m). */
+const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+const duration = (what: string) =>
+  z.string().regex(DURATION, { message: `expected a duration such as 30s, 15m, 72h or 15d for ${what}` });
+
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?:\d{1,5}$/, {
+    message: "expected host:port with a stable DNS name (for example backend:8000)",
+  });
+
+const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), {
+  message: "expected an absolute http(s) URL",
+});
+
+const port = z.number().int().min(1).max(65535);
+
+/** An image reference with an explicit tag or digest; `latest` is refused because it moves. */
+const image = z
+  .string()
+  .refine((v) => /^[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(v) && /[:@]/.test(v.replace(/^[^/]*:\d+\//, "")), {
+    message: "expected an image with an exact tag or digest (repository:tag)",
+  })
+  .refine((v) => !/:latest$/.test(v), { message: "`latest` is not a version; pin an exact tag" });
+
+const ipv4 = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, {
+  message: "expected an IPv4 address such as 127.0.0.1",
+});
+
+const severity = z.enum(["critical", "warning", "info"]);
+
+const alertOverride = z
+  .object({
+    disabled: z.boolean().optional(),
+    threshold: z.number().optional(),
+    for: duration("for").optional(),
+    severity: severity.optional(),
+  })
+  .strict();
+
+const perService = <T extends z.ZodType>(value: T) =>
+  z.object(Object.fromEntries(SERVICE_NAMES.map((s) => [s, value.optional()])) as Record<ServiceName, z.ZodOptional<T>>).strict();
+
+const perPublishedPort = z
+  .object(Object.fromEntries(PUBLISHED_PORT_KEYS.map((k) => [k, port.optional()])) as Record<PublishedPortKey, z.ZodOptional<typeof port>>)
+  .strict();
+
+/** The raw stack configuration, as written in Pulumi.<stack>.yaml (without the project prefix). */
+export const rawConfigSchema = z
+  .object({
+    environment: z.enum(ENVIRONMENTS),
+    dockerHost: z
+      .string()
+      .regex(/^(unix:\/\/\/\S+|ssh:\/\/\S+|tcp:\/\/\S+)$/, {
+        message: "expected unix:///path/docker.sock, ssh://user@host or tcp://host:port",
+      })
+      .optional(),
+    bindAddress: ipv4.optional(),
+    hostPorts: perPublishedPort.optional(),
+    images: perService(image).optional(),
+    memoryMb: perService(z.number().int().min(32).max(65536)).optional(),
+    retention: z
+      .object({ prometheus: duration("retention.prometheus").optional(), loki: duration("retention.loki").optional(), tempo: duration("retention.tempo").optional() })
+      .strict()
+      .optional(),
+    appTargets: z.object({ collector: hostPort.optional(), worker: hostPort.optional(), backend: hostPort.optional() }).strict().optional(),
+    appNetworks: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: "expected a Docker network name" })).optional(),
+    publicProbes: z
+      .object({
+        host: z.string().regex(/^[A-Za-z0-9.-]+$/, { message: "expected a host name such as api.example.com" }).optional(),
+        urls: z.array(httpUrl).min(1),
+      })
+      .strict()
+      .optional(),
+    telegram: z
+      .object({
+        chatId: z.union([z.string().regex(/^-?\d+$|^@\w+$/, { message: "expected a numeric chat id or @channel" }), z.number().int()]).optional(),
+        chatIdsBySeverity: z
+          .object({ critical: z.string().optional(), warning: z.string().optional(), info: z.string().optional() })
+          .strict()
+          .optional(),
+        messageThreadId: z.number().int().positive().optional(),
+        prefix: z.string().max(64).optional(),
+      })
+      .strict()
+      .optional(),
+    telegramBotToken: z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, { message: "expected a bot token of the form 123456:ABC..." }).optional(),
+    grafanaAdminUser: z.string().min(1).optional(),
+    grafanaAdminPassword: z.string().min(12, { message: "expected at least 12 characters" }).optional(),
+    grafanaExternalUrl: httpUrl.optional(),
+    runbookBaseUrl: httpUrl,
+    heartbeatUrl: httpUrl.optional(),
+    protectData: z.boolean().optional(),
+    alertOverrides: z.record(z.string(), alertOverride).optional(),
+  })
+  .strict();
+
+export type RawConfig = z.infer<typeof rawConfigSchema>;
+
+export interface AlertOverride {
+  readonly disabled?: boolean;
+  readonly threshold?: number;
+  readonly for?: string;
+  readonly severity?: "critical" | "warning" | "info";
+}
+
+/** Fully defaulted, validated configuration: what components and generators receive. */
+export interface StackConfig {
+  readonly stack: string;
+  readonly environment: Environment;
+  readonly dockerHost: string;
+  readonly bindAddress: string;
+  readonly hostPorts: Readonly<Record<PublishedPortKey, number>>;
+  readonly images: Readonly<Record<ServiceName, string>>;
+  readonly memoryMb: Readonly<Record<ServiceName, number>>;
+  readonly retention: { readonly prometheus: string; readonly loki: string; readonly tempo: string };
+  readonly appTargets: { readonly collector: string; readonly worker: string; readonly backend: string };
+  readonly appNetworks: readonly string[];
+  readonly publicProbes: { readonly host: string; readonly urls: readonly string[] } | undefined;
+  readonly telegram: {
+    readonly chatId: string | undefined;
+    readonly chatIdsBySeverity: { readonly critical?: string; readonly warning?: string; readonly info?: string };
+    readonly messageThreadId: number | undefined;
+    readonly prefix: string;
+  };
+  readonly telegramBotToken: string | undefined;
+  readonly grafanaAdminUser: string;
+  readonly grafanaAdminPassword: string | undefined;
+  readonly grafanaExternalUrl: string;
+  readonly runbookBaseUrl: string;
+  readonly heartbeatUrl: string | undefined;
+  readonly protectData: boolean;
+  readonly alertOverrides: Readonly<Record<string, AlertOverride>>;
+}
+
+/** Keys whose values must come from `pulumi config set --secret` in prod. */
+export const SECRET_KEYS = ["telegramBotToken", "grafanaAdminPassword"] as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
+}
+
+function show(value: unknown, key: string): string {
+  if ((SECRET_KEYS as readonly string[]).includes(key)) return "<secret>";
+  return value === undefined ? "nothing" : JSON.stringify(value);
+}
+
+/**
+ * Validates the raw configuration and applies per-environment defaults.
+ * Every problem names the key, the bad value and the expected form; all are reported at once.
+ */
+export function parseStackConfig(stack: string, raw: unknown, secretKeys: ReadonlySet<string> = new Set()): StackConfig {
+  const parsed = rawConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        if (issue.code === "unrecognized_keys") {
+          const where = issue.path.length ? `${issue.path.join(".")}.` : "";
+          return `${issue.keys.map((k) => where + k).join(", ")}: unknown key (check the spelling; see README "Stack settings")`;
+        }
+        const key = issue.path.join(".") || "(root)";
+        const got = valueAt(raw, issue.path);
+        let message = issue.message;
+        if (issue.code === "invalid_value" && "values" in issue) message = `expected one of ${issue.values.map(String).join(", ")}`;
+        if (issue.code === "invalid_type") message = `expected ${issue.expected}`;
+        return `${key}: ${message}, got ${show(got, String(issue.path[0]))}`;
+      }),
+    );
+  }
+  const c = parsed.data;
+  const problems: string[] = [];
+  const env = c.environment;
+
+  if (env === "prod") {
+    for (const key of SECRET_KEYS) {
+      if (c[key] === undefined) problems.push(`${key}: prod needs it; set it with \`pulumi config set --secret ${key} ...\``);
+      else if (!secretKeys.has(key)) problems.push(`${key}: prod refuses a plain-text value; set it with \`pulumi config set --secret ${key} ...\``);
+    }
+    if (c.telegram?.chatId === undefined) problems.push("telegram.chatId: prod needs the chat that receives alerts, got nothing");
+  }
+  if (c.grafanaAdminPassword === undefined && env !== "prod") {
+    problems.push("grafanaAdminPassword: there is no default password; set one with `pulumi config set --secret grafanaAdminPassword ...`");
+  }
+
+  for (const [name, override] of Object.entries(c.alertOverrides ?? {})) {
+    if (!ALERT_NAMES.includes(name)) {
+      problems.push(`alertOverrides.${name}: no alert of that name (known: ${ALERT_NAMES.join(", ")})`);
+    } else if (override.threshold !== undefined && thresholdOf(name) === undefined) {
+      problems.push(`alertOverrides.${name}.threshold: ${name} has no threshold to change, got ${override.threshold}`);
+    }
+  }
+
+  const hostPorts = { ...DEFAULT_HOST_PORTS[env], ...c.hostPorts };
+  const byPort = new Map<number, string[]>();
+  for (const [k, p] of Object.entries(hostPorts)) byPort.set(p, [...(byPort.get(p) ?? []), k]);
+  for (const [p, keys] of byPort) if (keys.length > 1) problems.push(`hostPorts: ${keys.join(" and ")} both use port ${p}`);
+
+  const bindAddress = c.bindAddress ?? "127.0.0.1";
+  if (bindAddress.split(".").some((o) => Number(o) > 255)) problems.push(`bindAddress: expected an IPv4 address, got "${bindAddress}"`);
+
+  if (problems.length) throw new ConfigError(problems);
+
+  const publicHost = c.publicProbes ? (c.publicProbes.host ?? new URL(c.publicProbes.urls[0]).hostname) : undefined;
+  return {
+    stack,
+    environment: env,
+    dockerHost: c.dockerHost ?? "unix:///var/run/docker.sock",
+    bindAddress,
+    hostPorts,
+    images: { ...DEFAULT_IMAGES, ...c.images },
+    memoryMb: { ...DEFAULT_MEMORY_MB, ...c.memoryMb },
+    retention: { ...DEFAULT_RETENTION, ...c.retention },
+    appTargets: { ...DEFAULT_APP_TARGETS, ...c.appTargets },
+    appNetworks: c.appNetworks ?? [],
+    publicProbes: c.publicProbes && publicHost ? { host: publicHost, urls: c.publicProbes.urls } : undefined,
+    telegram: {
+      chatId: c.telegram?.chatId === undefined ? undefined : String(c.telegram.chatId),
+      chatIdsBySeverity: c.telegram?.chatIdsBySeverity ?? {},
+      messageThreadId: c.telegram?.messageThreadId,
+      prefix: c.telegram?.prefix ?? "[TutorDex]",
+    },
+    telegramBotToken: c.telegramBotToken,
+    grafanaAdminUser: c.grafanaAdminUser ?? "admin",
+    grafanaAdminPassword: c.grafanaAdminPassword,
+    grafanaExternalUrl: (c.grafanaExternalUrl ?? `http://localhost:${hostPorts.grafana}`).replace(/\/+$/, ""),
+    runbookBaseUrl: c.runbookBaseUrl.replace(/\/+$/, ""),
+    heartbeatUrl: c.heartbeatUrl,
+    protectData: c.protectData ?? env === "prod",
+    alertOverrides: c.alertOverrides ?? {},
+  };
+}
+
+/**
+ * Turns Pulumi's flat `project:key → string` map into the raw object the schema reads.
+ * Structured values arrive as JSON text; scalars arrive as strings and are coerced where the
+ * schema expects numbers or booleans.
+ */
+export function rawConfigFromPulumi(project: string, all: Readonly<Record<string, string>>): Record<string, unknown> {
+  const prefix = `${project}:`;
+  const out: Record<string, unknown> = {};
+  for (const [fullKey, text] of Object.entries(all)) {
+    if (!fullKey.startsWith(prefix)) continue;
+    const key = fullKey.slice(prefix.length);
+    out[key] = decodeScalar(text);
+  }
+  return out;
+}
+
+function decodeScalar(text: string): unknown {
+  const t = text.trim();
+  if (t.startsWith("{") || t.startsWith("[")) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return text;
+    }
+  }
+  if (t === "true" || t === "false") return t === "true";
+  return text;
+}

@@ -1,0 +1,67 @@
+/**
+ * The eleven services of the stack and the facts about them that do not vary per stack:
+ * the DNS alias each answers to on the stack network and the ports it listens on inside it.
+ * Generators and components both read this table, so an address is spelled in one place.
+ */
+export const SERVICE_NAMES = [
+  "prometheus",
+  "alertmanager",
+  "telegramBridge",
+  "grafana",
+  "loki",
+  "promtail",
+  "tempo",
+  "otelCollector",
+  "cadvisor",
+  "nodeExporter",
+  "blackboxExporter",
+] as const;
+
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface ServiceFacts {
+  /** Network alias on the stack-scoped network; also the suffix of Docker names. */
+  readonly alias: string;
+  /** The port other services use to reach it (HTTP API or metrics). */
+  readonly port: number;
+  /** Whether the service keeps state on a named volume. */
+  readonly stateful: boolean;
+}
+
+export const SERVICES: Readonly<Record<ServiceName, ServiceFacts>> = {
+  prometheus: { alias: "prometheus", port: 9090, stateful: true },
+  alertmanager: { alias: "alertmanager", port: 9093, stateful: true },
+  telegramBridge: { alias: "telegram-bridge", port: 8080, stateful: false },
+  grafana: { alias: "grafana", port: 3000, stateful: true },
+  loki: { alias: "loki", port: 3100, stateful: true },
+  promtail: { alias: "promtail", port: 9080, stateful: true },
+  tempo: { alias: "tempo", port: 3200, stateful: true },
+  otelCollector: { alias: "otel-collector", port: 4318, stateful: false },
+  cadvisor: { alias: "cadvisor", port: 8080, stateful: false },
+  nodeExporter: { alias: "node-exporter", port: 9100, stateful: false },
+  blackboxExporter: { alias: "blackbox-exporter", port: 9115, stateful: false },
+};
+
+/** Ports of the OTLP receivers and the collector's own endpoints (SPEC §1). */
+export const OTLP_GRPC_PORT = 4317;
+export const OTLP_HTTP_PORT = 4318;
+export const OTEL_HEALTH_PORT = 13133;
+export const OTEL_METRICS_PORT = 8888;
+
+/** Host:port addresses of every service as seen by its peers. */
+export type PeerAddresses = Readonly<Record<ServiceName, string>> & {
+  readonly otelCollectorMetrics: string;
+  readonly otelCollectorHealth: string;
+  readonly tempoOtlpGrpc: string;
+};
+
+/** Addresses on the stack's Docker network: the aliases, which never change between stacks. */
+export function dockerNetworkPeers(): PeerAddresses {
+  const entries = Object.entries(SERVICES).map(([name, s]) => [name, `${s.alias}:${s.port}`]);
+  return {
+    ...(Object.fromEntries(entries) as Record<ServiceName, string>),
+    otelCollectorMetrics: `${SERVICES.otelCollector.alias}:${OTEL_METRICS_PORT}`,
+    otelCollectorHealth: `${SERVICES.otelCollector.alias}:${OTEL_HEALTH_PORT}`,
+    tempoOtlpGrpc: `${SERVICES.tempo.alias}:${OTLP_GRPC_PORT}`,
+  };
+}
