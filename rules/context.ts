@@ -1,0 +1,22 @@
+import { StackConfig } from "../config/schema";
+import { RuleSettings } from "./render";
+
+/** Prefix of every Docker name this stack creates, so prod and staging can share one host. */
+export function dockerNamePrefix(stack: string): string {
+  return `tutordex-obs-${stack}`;
+}
+
+/** cAdvisor `name` regex for the application's containers and the stack's own. */
+export function watchedContainersRegex(c: Pick<StackConfig, "stack" | "appTargets">): string {
+  const appHosts = Object.values(c.appTargets).map((t) => t.split(":")[0].replace(/[.]/g, "\\\\."));
+  return `${dockerNamePrefix(c.stack)}-.+|.*(${appHosts.join("|")}).*`;
+}
+
+export function ruleSettings(c: StackConfig): RuleSettings {
+  return {
+    runbookBaseUrl: c.runbookBaseUrl,
+    grafanaExternalUrl: c.grafanaExternalUrl,
+    alertOverrides: c.alertOverrides,
+    watchedContainers: watchedContainersRegex(c),
+  };
+}
