@@ -103,6 +103,8 @@ export const rawConfigSchema = z
     grafanaAdminUser: z.string().min(1).optional(),
     grafanaAdminPassword: z.string().min(12, { message: "expected at least 12 characters" }).optional(),
     grafanaExternalUrl: httpUrl.optional(),
+    alertmanagerExternalUrl: httpUrl.optional(),
+    nodeExporterTextfileDir: z.string().regex(/^\/[^\s]*$/, { message: "expected an absolute host path" }).optional(),
     runbookBaseUrl: httpUrl,
     heartbeatUrl: httpUrl.optional(),
     protectData: z.boolean().optional(),
@@ -142,6 +144,8 @@ export interface StackConfig {
   readonly grafanaAdminUser: string;
   readonly grafanaAdminPassword: string | undefined;
   readonly grafanaExternalUrl: string;
+  readonly alertmanagerExternalUrl: string;
+  readonly nodeExporterTextfileDir: string;
   readonly runbookBaseUrl: string;
   readonly heartbeatUrl: string | undefined;
   readonly protectData: boolean;
@@ -245,6 +249,8 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     grafanaAdminUser: c.grafanaAdminUser ?? "admin",
     grafanaAdminPassword: c.grafanaAdminPassword,
     grafanaExternalUrl: (c.grafanaExternalUrl ?? `http://localhost:${hostPorts.grafana}`).replace(/\/+$/, ""),
+    alertmanagerExternalUrl: (c.alertmanagerExternalUrl ?? `http://localhost:${hostPorts.alertmanager}`).replace(/\/+$/, ""),
+    nodeExporterTextfileDir: c.nodeExporterTextfileDir ?? "/var/lib/node_exporter/textfile_collector",
     runbookBaseUrl: c.runbookBaseUrl.replace(/\/+$/, ""),
     heartbeatUrl: c.heartbeatUrl,
     protectData: c.protectData ?? env === "prod",

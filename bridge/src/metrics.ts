@@ -1,0 +1,74 @@
+/** A minimal Prometheus text-format registry: counters with labels and one histogram type. */
+type Labels = Readonly<Record<string, string>>;
+
+const key = (labels: Labels) =>
+  Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`)
+    .join(",");
+
+export class Counter {
+  private readonly values = new Map<string, number>();
+  constructor(readonly name: string, readonly help: string, initial: Labels[] = [{}]) {
+    for (const l of initial) this.values.set(key(l), 0);
+  }
+  inc(labels: Labels = {}, by = 1): void {
+    const k = key(labels);
+    this.values.set(k, (this.values.get(k) ?? 0) + by);
+  }
+  get(labels: Labels = {}): number {
+    return this.values.get(key(labels)) ?? 0;
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    for (const [k, v] of this.values) lines.push(`${this.name}${k ? `{${k}}` : ""} ${v}`);
+    return lines.join("\n");
+  }
+}
+
+export class Histogram {
+  private readonly counts: number[];
+  private sum = 0;
+  private count = 0;
+  constructor(readonly name: string, readonly help: string, readonly buckets: readonly number[]) {
+    this.counts = buckets.map(() => 0);
+  }
+  observe(seconds: number): void {
+    this.sum += seconds;
+    this.count += 1;
+    this.buckets.forEach((b, i) => {
+      if (seconds <= b) this.counts[i] += 1;
+    });
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i]}`));
+    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
+    return lines.join("\n");
+  }
+}
+
+const FAILURE_REASONS = ["bad_token", "forbidden", "chat_not_found", "bad_request", "rate_limited", "server_error", "network", "unparseable", "out_of_time"];
+
+export class BridgeMetrics {
+  readonly received = new Counter("telegram_bridge_webhooks_received_total", "Webhook requests received, by endpoint and result.", []);
+  readonly sent = new Counter("telegram_bridge_messages_sent_total", "Messages Telegram accepted.");
+  readonly failed = new Counter(
+    "telegram_bridge_messages_failed_total",
+    "Message send attempts that failed, by reason.",
+    FAILURE_REASONS.map((reason) => ({ reason })),
+  );
+  readonly retries = new Counter("telegram_bridge_retries_total", "Send attempts repeated after a transient failure or 429.");
+  readonly duplicates = new Counter("telegram_bridge_duplicate_parts_skipped_total", "Parts already delivered for a retried payload and not sent again.");
+  readonly truncated = new Counter("telegram_bridge_truncated_alerts_total", "Alerts with a value cut to fit Telegram's limit.");
+  readonly heartbeats = new Counter("telegram_bridge_heartbeats_total", "Dead-man's switch pings, by result.", [{ result: "ok" }, { result: "failed" }]);
+  readonly sendLatency = new Histogram("telegram_bridge_send_duration_seconds", "Latency of Telegram sendMessage calls.", [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+  readonly handling = new Histogram("telegram_bridge_request_duration_seconds", "Webhook handling time, including throttling and Telegram.", [0.05, 0.1, 0.5, 1, 5, 10, 30, 60]);
+
+  render(): string {
+    return [this.received, this.sent, this.failed, this.retries, this.duplicates, this.truncated, this.heartbeats, this.sendLatency, this.handling]
+      .map((m) => m.render())
+      .join("\n")
+      .concat("\n");
+  }
+}

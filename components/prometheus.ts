@@ -1,0 +1,79 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PeerAddresses, SERVICES } from "../config/services";
+import { renderPrometheusConfig, PrometheusSettings, CONTAINER_PATHS } from "../generators/prometheus";
+import { renderRuleFiles, RuleSettings } from "../rules/render";
+import { ConfigSync } from "./configSync";
+import { dataVolume, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
+
+export interface PrometheusArgs {
+  readonly context: StackContext;
+  readonly image: string;
+  readonly memoryMb: number;
+  readonly hostPort: number;
+  readonly retention: string;
+  readonly settings: PrometheusSettings;
+  readonly rules: RuleSettings;
+  readonly peers: PeerAddresses;
+  /** Networks of the monitored application, so its stable DNS names resolve. */
+  readonly appNetworks: readonly string[];
+}
+
+/** Files delivered into Prometheus's config volume, by path relative to /etc/prometheus. */
+export function prometheusFiles(args: Pick<PrometheusArgs, "settings" | "rules" | "peers">): Record<string, string> {
+  const files: Record<string, string> = { "prometheus.yml": renderPrometheusConfig(args.settings, args.peers, CONTAINER_PATHS) };
+  for (const [name, text] of Object.entries(renderRuleFiles(args.rules))) files[`rules/${name}`] = text;
+  return files;
+}
+
+export class Prometheus extends pulumi.ComponentResource {
+  readonly service: ServiceContainer;
+  readonly configSync: ConfigSync;
+
+  constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tutordex:observability:Prometheus", name, {}, opts);
+    const { context } = args;
+    const data = dataVolume(`${name}-data`, context, "prometheus", "data", this);
+    const config = dataVolume(`${name}-config`, { ...context, protectData: false }, "prometheus", "config", this);
+    this.configSync = new ConfigSync(
+      `${name}-config-sync`,
+      {
+        context,
+        service: "prometheus",
+        image: args.image,
+        volumeName: config.name,
+        files: prometheusFiles(args),
+        reloadUrl: `http://${args.peers.prometheus}/-/reload`,
+      },
+      { parent: this },
+    );
+    const port = SERVICES.prometheus.port;
+    this.service = new ServiceContainer(
+      name,
+      {
+        context,
+        service: "prometheus",
+        image: args.image,
+        memoryMb: args.memoryMb,
+        readiness: httpHealthcheck(port, "/-/ready"),
+        command: [
+          "--config.file=/etc/prometheus/prometheus.yml",
+          "--storage.tsdb.path=/prometheus",
+          `--storage.tsdb.retention.time=${args.retention}`,
+          "--web.enable-lifecycle",
+          // Tempo's metrics generator writes service-graph metrics here.
+          "--web.enable-remote-write-receiver",
+        ],
+        ports: [{ internal: port, external: args.hostPort }],
+        volumes: [
+          { volumeName: data.name, containerPath: "/prometheus" },
+          { volumeName: config.name, containerPath: "/etc/prometheus", readOnly: true },
+        ],
+        extraNetworks: args.appNetworks,
+        // First deployment: the files must be in the volume before Prometheus starts.
+        dependsOn: [this.configSync],
+      },
+      { parent: this },
+    );
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,26 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parseStackConfig, rawConfigFromPulumi, SECRET_KEYS, StackConfig } from "./schema";
+
+// Not in the type declarations, but part of the runtime's config module: which keys the CLI decrypted.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
+
+export interface LoadedConfig {
+  readonly config: StackConfig;
+  readonly secrets: { readonly telegramBotToken: pulumi.Output<string> | undefined; readonly grafanaAdminPassword: pulumi.Output<string> };
+}
+
+/** The only place that reads Pulumi's stack configuration. */
+export function loadStackConfig(): LoadedConfig {
+  const project = pulumi.getProject();
+  const raw = rawConfigFromPulumi(project, pulumi.runtime.allConfig());
+  const secretKeys = new Set(SECRET_KEYS.filter((k) => runtimeConfig.isConfigSecret?.(`${project}:${k}`) ?? false));
+  const config = parseStackConfig(pulumi.getStack(), raw, secretKeys);
+  return {
+    config,
+    secrets: {
+      telegramBotToken: config.telegramBotToken === undefined ? undefined : pulumi.secret(config.telegramBotToken),
+      grafanaAdminPassword: pulumi.secret(config.grafanaAdminPassword!),
+    },
+  };
+}

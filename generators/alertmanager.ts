@@ -1,0 +1,56 @@
+import { StackConfig } from "../config/schema";
+import { PeerAddresses } from "../config/services";
+import { toYaml, GENERATED_HEADER } from "./yaml";
+
+export type AlertmanagerSettings = Pick<StackConfig, "heartbeatUrl">;
+
+export const GROUP_BY = ["alertname", "component", "channel", "pipeline_version", "schema_version"];
+
+/** Route table of SPEC §5, first match wins. The receiver names are what `amtool config routes test` prints. */
+export const ROUTES = [
+  { receiver: "telegram-watchdog", matchers: ['alertname="Watchdog"'], group_wait: "5s", group_interval: "1h", repeat_interval: "24h", sendResolved: false },
+  { receiver: "telegram-probes", matchers: ['alertname=~"PublicApiDown|BlackboxProbeFailed"'], group_wait: "60s", group_interval: "15m", repeat_interval: "1h", sendResolved: true },
+  { receiver: "telegram-critical", matchers: ['severity="critical"'], group_wait: "5s", group_interval: "2m", repeat_interval: "30m", sendResolved: true },
+  { receiver: "telegram-warning", matchers: ['severity="warning"'], group_wait: "30s", group_interval: "15m", repeat_interval: "6h", sendResolved: true },
+] as const;
+
+export const DEFAULT_ROUTE = { receiver: "telegram-default", group_wait: "30s", group_interval: "10m", repeat_interval: "4h" } as const;
+
+/**
+ * The heartbeat route runs before everything else and continues, so the Watchdog both pings the
+ * external dead-man's switch every few minutes and still reaches Telegram once a day.
+ */
+const HEARTBEAT_ROUTE = { receiver: "heartbeat", matchers: ['alertname="Watchdog"'], group_wait: "5s", group_interval: "1m", repeat_interval: "5m", continue: true };
+
+/**
+ * alertmanager.yml. It holds no secret: the bot token lives only in the bridge, so this file can be
+ * uploaded and shown in `pulumi preview` in clear.
+ */
+export function renderAlertmanagerConfig(s: AlertmanagerSettings, peers: Pick<PeerAddresses, "telegramBridge">): string {
+  const webhook = (path: string, sendResolved: boolean) => ({
+    webhook_configs: [{ url: `http://${peers.telegramBridge}${path}`, send_resolved: sendResolved, max_alerts: 0 }],
+  });
+  const receivers: { name: string; webhook_configs: object[] }[] = [
+    { name: DEFAULT_ROUTE.receiver, ...webhook("/alert", true) },
+    ...ROUTES.map((r) => ({ name: r.receiver, ...webhook("/alert", r.sendResolved) })),
+  ];
+  const routes: object[] = ROUTES.map(({ sendResolved: _s, ...r }) => ({ ...r, matchers: [...r.matchers] }));
+  if (s.heartbeatUrl) {
+    receivers.push({ name: HEARTBEAT_ROUTE.receiver, ...webhook("/heartbeat", false) });
+    routes.unshift(HEARTBEAT_ROUTE);
+  }
+  return toYaml(
+    {
+      global: { resolve_timeout: "5m" },
+      route: { ...DEFAULT_ROUTE, group_by: GROUP_BY, routes },
+      inhibit_rules: [
+        // A public outage explains the failing internal probe of the same URL.
+        { source_matchers: ['alertname="PublicApiDown"'], target_matchers: ['alertname="BlackboxProbeFailed"'], equal: ["instance"] },
+        { source_matchers: ['alertname="StackServiceNotReady"'], target_matchers: ['alertname="BlackboxProbeFailed"'], equal: ["instance"] },
+        { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "component"] },
+      ],
+      receivers,
+    },
+    GENERATED_HEADER,
+  );
+}

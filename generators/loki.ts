@@ -1,0 +1,48 @@
+import { StackConfig } from "../config/schema";
+import { SERVICES } from "../config/services";
+import { toYaml, GENERATED_HEADER } from "./yaml";
+
+export const LOKI_DATA_DIR = "/loki";
+
+/**
+ * Single-binary Loki on its volume: TSDB index with schema v13, and retention that the compactor
+ * actually enforces (compose history set a period but never enabled the compactor's retention).
+ */
+export function renderLokiConfig(s: Pick<StackConfig, "retention">, dataDir = LOKI_DATA_DIR): string {
+  return toYaml(
+    {
+      auth_enabled: false,
+      server: { http_listen_address: "0.0.0.0", http_listen_port: SERVICES.loki.port, grpc_listen_port: 9096, log_level: "info" },
+      common: {
+        instance_addr: "127.0.0.1",
+        path_prefix: dataDir,
+        storage: { filesystem: { chunks_directory: `${dataDir}/chunks`, rules_directory: `${dataDir}/rules` } },
+        replication_factor: 1,
+        ring: { kvstore: { store: "inmemory" } },
+      },
+      schema_config: {
+        configs: [{ from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }],
+      },
+      // Sized for one host at 1–10k assignments/day.
+      limits_config: {
+        retention_period: s.retention.loki,
+        reject_old_samples: true,
+        reject_old_samples_max_age: "168h",
+        ingestion_rate_mb: 8,
+        ingestion_burst_size_mb: 16,
+        max_global_streams_per_user: 5000,
+        max_query_series: 5000,
+        allow_structured_metadata: true,
+      },
+      compactor: {
+        working_directory: `${dataDir}/compactor`,
+        compaction_interval: "10m",
+        retention_enabled: true,
+        retention_delete_delay: "2h",
+        delete_request_store: "filesystem",
+      },
+      analytics: { reporting_enabled: false },
+    },
+    GENERATED_HEADER,
+  );
+}

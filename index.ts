@@ -1,0 +1,10 @@
+import { loadStackConfig } from "./config/load";
+import { ObservabilityStack } from "./components/stack";
+
+// Invalid configuration throws here, before any resource is registered.
+const { config, secrets } = loadStackConfig();
+const stack = new ObservabilityStack("tutordex", { config, secrets });
+
+export const environment = config.environment;
+export const urls = stack.urls;
+export const networkName = stack.networkName;

@@ -1,0 +1,92 @@
+import { ConfigError, parseStackConfig } from "../../config/schema";
+import { DEFAULT_IMAGES } from "../../config/defaults";
+
+const VALID = {
+  environment: "dev",
+  runbookBaseUrl: "https://runbooks.test/rb",
+  grafanaAdminPassword: "a-long-password-1",
+};
+const PROD = { ...VALID, environment: "prod", telegramBotToken: "123:abcdefghijklmnopqrstuvwxyz", telegram: { chatId: "-100123" } };
+const PROD_SECRETS = new Set(["telegramBotToken", "grafanaAdminPassword"]);
+
+function problems(raw: Record<string, unknown>, secrets: Set<string> = new Set()): string {
+  try {
+    parseStackConfig("t", raw, secrets);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error("configuration was accepted");
+}
+
+describe("valid configuration", () => {
+  it("fills per-environment defaults", () => {
+    const c = parseStackConfig("dev", VALID);
+    expect(c.bindAddress).toBe("127.0.0.1");
+    expect(c.hostPorts.grafana).toBe(3300);
+    expect(c.protectData).toBe(false);
+    expect(c.images).toEqual(DEFAULT_IMAGES);
+    expect(c.retention).toEqual({ prometheus: "15d", loki: "336h", tempo: "72h" });
+    expect(c.appTargets.collector).toBe("collector-tail:9001");
+    expect(c.grafanaExternalUrl).toBe("http://localhost:3300");
+  });
+  it("staging takes the offset ports compose uses and protects nothing", () => {
+    const c = parseStackConfig("staging", { ...VALID, environment: "staging" });
+    expect([c.hostPorts.prometheus, c.hostPorts.alertmanager, c.hostPorts.grafana, c.hostPorts.tempo]).toEqual([9091, 9094, 3301, 3201]);
+    expect(c.protectData).toBe(false);
+  });
+  it("prod protects data by default and accepts secrets set as secrets", () => {
+    expect(parseStackConfig("prod", PROD, PROD_SECRETS).protectData).toBe(true);
+  });
+  it("every image pinned by default has an exact tag", () => {
+    for (const image of Object.values(DEFAULT_IMAGES)) expect(image).toMatch(/:[^:]*\d[^:]*$/);
+  });
+});
+
+// [what is wrong, raw config, the message must contain]
+const INVALID: [string, Record<string, unknown>, string, Set<string>?][] = [
+  ["missing environment", { runbookBaseUrl: "https://x.test", grafanaAdminPassword: "a-long-password-1" }, "environment: expected one of dev, staging, prod, got nothing"],
+  ["unknown environment", { ...VALID, environment: "production" }, 'environment: expected one of dev, staging, prod, got "production"'],
+  ["misspelt key", { ...VALID, bindAdress: "0.0.0.0" }, "bindAdress: unknown key"],
+  ["bad bind address", { ...VALID, bindAddress: "localhost" }, 'bindAddress: expected an IPv4 address such as 127.0.0.1, got "localhost"'],
+  ["bind address out of range", { ...VALID, bindAddress: "300.1.1.1" }, 'bindAddress: expected an IPv4 address, got "300.1.1.1"'],
+  ["port out of range", { ...VALID, hostPorts: { grafana: 70000 } }, "hostPorts.grafana: Too big"],
+  ["port as text", { ...VALID, hostPorts: { grafana: "3300" } }, 'hostPorts.grafana: expected number, got "3300"'],
+  ["two services on one port", { ...VALID, hostPorts: { grafana: 9090 } }, "hostPorts: prometheus and grafana both use port 9090"],
+  ["unknown service in images", { ...VALID, images: { prometheos: "prom/prometheus:v3.5.0" } }, "images.prometheos: unknown key"],
+  ["image without a tag", { ...VALID, images: { grafana: "grafana/grafana" } }, 'images.grafana: expected an image with an exact tag or digest (repository:tag), got "grafana/grafana"'],
+  ["latest image", { ...VALID, images: { loki: "grafana/loki:latest" } }, "images.loki: `latest` is not a version"],
+  ["bad retention", { ...VALID, retention: { loki: "two weeks" } }, 'retention.loki: expected a duration such as 30s, 15m, 72h or 15d for retention.loki, got "two weeks"'],
+  ["app target without port", { ...VALID, appTargets: { backend: "backend" } }, 'appTargets.backend: expected host:port with a stable DNS name (for example backend:8000), got "backend"'],
+  ["relative runbook URL", { ...VALID, runbookBaseUrl: "runbooks/" }, 'runbookBaseUrl: expected an absolute http(s) URL, got "runbooks/"'],
+  ["public probe not http", { ...VALID, publicProbes: { urls: ["ftp://api.test/health"] } }, 'publicProbes.urls.0: expected an absolute http(s) URL, got "ftp://api.test/health"'],
+  ["bad docker host", { ...VALID, dockerHost: "/var/run/docker.sock" }, 'dockerHost: expected unix:///path/docker.sock, ssh://user@host or tcp://host:port, got "/var/run/docker.sock"'],
+  ["memory too small", { ...VALID, memoryMb: { loki: 8 } }, "memoryMb.loki: Too small"],
+  ["override of an alert that does not exist", { ...VALID, alertOverrides: { CollectorStaled: { disabled: true } } }, "alertOverrides.CollectorStaled: no alert of that name"],
+  ["threshold on an alert without one", { ...VALID, alertOverrides: { Watchdog: { threshold: 3 } } }, "alertOverrides.Watchdog.threshold: Watchdog has no threshold to change, got 3"],
+  ["bad severity override", { ...VALID, alertOverrides: { HostDiskLow: { severity: "page" } } }, 'alertOverrides.HostDiskLow.severity: expected one of critical, warning, info, got "page"'],
+  ["bad for override", { ...VALID, alertOverrides: { HostDiskLow: { for: "soon" } } }, 'alertOverrides.HostDiskLow.for: expected a duration such as 30s, 15m, 72h or 15d for for, got "soon"'],
+  ["no Grafana password anywhere", { environment: "dev", runbookBaseUrl: "https://x.test" }, "grafanaAdminPassword: there is no default password"],
+  ["short Grafana password, value hidden", { ...VALID, grafanaAdminPassword: "short" }, "grafanaAdminPassword: expected at least 12 characters, got <secret>"],
+  ["prod without the bot token", { ...PROD, telegramBotToken: undefined }, "telegramBotToken: prod needs it", PROD_SECRETS],
+  ["prod with a plain-text password", PROD, "grafanaAdminPassword: prod refuses a plain-text value", new Set(["telegramBotToken"])],
+  ["prod without a chat", { ...PROD, telegram: {} }, "telegram.chatId: prod needs the chat that receives alerts", PROD_SECRETS],
+  ["malformed bot token, value hidden", { ...VALID, telegramBotToken: "not-a-token" }, "telegramBotToken: expected a bot token of the form 123456:ABC..., got <secret>"],
+];
+
+describe("invalid configuration is rejected with the key, the bad value and the expected form", () => {
+  // Every row gets four cells: with three, Jest would take the fourth parameter for a `done` callback.
+  it.each(INVALID.map(([what, raw, message, secrets]) => [what, raw, message, secrets ?? new Set<string>()] as const))("%s", (_what, raw, message, secrets) => {
+    expect(problems(raw, secrets)).toContain(message);
+  });
+
+  it("reports every problem at once", () => {
+    const msg = problems({ ...VALID, bindAddress: "x", retention: { loki: "y" } });
+    expect(msg).toContain("bindAddress");
+    expect(msg).toContain("retention.loki");
+  });
+
+  it("never echoes a secret value", () => {
+    expect(problems({ ...VALID, grafanaAdminPassword: "tiny-secret" })).not.toContain("tiny-secret");
+  });
+});
