@@ -21,10 +21,12 @@ export function requireTool(tool: string): string {
 
 export interface RunResult {
   readonly status: number | null;
+  /** stdout and stderr together, for messages. */
   readonly output: string;
+  readonly stdout: string;
 }
 
 export function run(tool: string, args: readonly string[], cwd?: string): RunResult {
   const r = spawnSync(requireTool(tool), args, { encoding: "utf8", cwd, timeout: 60_000 });
-  return { status: r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+  return { status: r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}`, stdout: r.stdout ?? "" };
 }
