@@ -56,6 +56,7 @@ export function partsFor(config: BridgeConfig, payload: WebhookPayload): { parts
   }
   const parts: Part[] = [];
   let truncated = 0;
+  // Alertmanager never sends an empty list, but a hand-made request might: nothing to say.
   for (const [chatId, alerts] of byChat) {
     const f = formatMessages({ ...payload, alerts }, { prefix: config.prefix, environment: config.environment });
     truncated += f.truncatedAlerts;
@@ -171,7 +172,10 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
         async close(graceMs = 10_000) {
           stopping = true;
           const closed = new Promise<void>((r) => server.close(() => r()));
-          await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, graceMs))]);
+          let timer: NodeJS.Timeout | undefined;
+          const graceOver = new Promise((r) => (timer = setTimeout(r, graceMs)));
+          await Promise.race([Promise.allSettled([...inFlight]), graceOver]);
+          clearTimeout(timer);
           server.closeAllConnections();
           await closed;
           log.info("telegram bridge stopped");

@@ -1,0 +1,36 @@
+import { WebhookAlert, WebhookPayload } from "../../bridge/src/payload";
+
+export function alert(overrides: Partial<WebhookAlert> & { labels?: Record<string, string>; annotations?: Record<string, string> } = {}): WebhookAlert {
+  return {
+    status: "firing",
+    startsAt: "2026-11-25T10:00:00Z",
+    endsAt: "0001-01-01T00:00:00Z",
+    generatorURL: "http://prometheus:9090/graph?g0.expr=x",
+    fingerprint: "abc",
+    ...overrides,
+    labels: { alertname: "QueueStuckProcessing", severity: "critical", component: "queue", pipeline_version: "2026-01-02_det_time_v1", schema_version: "v2", ...overrides.labels },
+    annotations: {
+      summary: "A job is stuck in processing",
+      description: "The oldest processing job has been running for 15m 1s.",
+      runbook_url: "https://rb.test/runbooks/QueueStuckProcessing.md",
+      dashboard: "https://grafana.test/d/tutordex-overview",
+      ...overrides.annotations,
+    },
+  };
+}
+
+export function payload(alerts: WebhookAlert[], extra: Partial<WebhookPayload> = {}): WebhookPayload {
+  return {
+    version: "4",
+    groupKey: '{}:{alertname="QueueStuckProcessing"}',
+    truncatedAlerts: 0,
+    status: alerts.some((a) => a.status === "firing") ? "firing" : "resolved",
+    receiver: "telegram-critical",
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: "http://localhost:9093",
+    alerts,
+    ...extra,
+  };
+}
