@@ -59,7 +59,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     );
     new Grafana(`${name}-grafana`, { ...common("grafana"), hostPort: c.hostPorts.grafana, adminUser: c.grafanaAdminUser, adminPassword: args.secrets.grafanaAdminPassword, externalUrl: c.grafanaExternalUrl }, child);
     new Loki(`${name}-loki`, { ...common("loki"), hostPort: c.hostPorts.loki, retention: c.retention.loki }, child);
-    new Promtail(`${name}-promtail`, { ...common("promtail"), peers }, child);
+    switch (c.logAgent) {
+      case "promtail":
+        new Promtail(`${name}-promtail`, { ...common("promtail"), peers }, child);
+        break;
+    }
     new Tempo(`${name}-tempo`, { ...common("tempo"), hostPort: c.hostPorts.tempo, retention: c.retention.tempo, peers }, child);
     new OtelCollector(
       `${name}-otel-collector`,

@@ -108,6 +108,9 @@ export const rawConfigSchema = z
     runbookBaseUrl: httpUrl,
     heartbeatUrl: httpUrl.optional(),
     protectData: z.boolean().optional(),
+    // Promtail is end-of-life; Grafana Alloy is its successor. Only Promtail is built today, so the
+    // setting exists to make the choice explicit and the switch a one-line change in components/stack.ts.
+    logAgent: z.enum(["promtail"], { message: "expected promtail (the only log agent built; Grafana Alloy is not yet)" }).optional(),
     alertOverrides: z.record(z.string(), alertOverride).optional(),
   })
   .strict();
@@ -149,6 +152,7 @@ export interface StackConfig {
   readonly runbookBaseUrl: string;
   readonly heartbeatUrl: string | undefined;
   readonly protectData: boolean;
+  readonly logAgent: "promtail";
   readonly alertOverrides: Readonly<Record<string, AlertOverride>>;
 }
 
@@ -187,7 +191,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
         const key = issue.path.join(".") || "(root)";
         const got = valueAt(raw, issue.path);
         let message = issue.message;
-        if (issue.code === "invalid_value" && "values" in issue) message = `expected one of ${issue.values.map(String).join(", ")}`;
+        if (issue.code === "invalid_value" && "values" in issue && !/^expected/.test(issue.message)) message = `expected one of ${issue.values.map(String).join(", ")}`;
         if (issue.code === "invalid_type") message = `expected ${issue.expected}`;
         return `${key}: ${message}, got ${show(got, String(issue.path[0]))}`;
       }),
@@ -254,6 +258,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     runbookBaseUrl: c.runbookBaseUrl.replace(/\/+$/, ""),
     heartbeatUrl: c.heartbeatUrl,
     protectData: c.protectData ?? env === "prod",
+    logAgent: c.logAgent ?? "promtail",
     alertOverrides: c.alertOverrides ?? {},
   };
 }

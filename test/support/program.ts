@@ -112,3 +112,10 @@ export const byName = (run: ProgramRun, name: string) => {
   if (!r) throw new Error(`no resource named ${name}; have ${run.resources.map((x) => x.name).join(", ")}`);
   return r;
 };
+
+/** The docker Container of that Pulumi name (its ServiceContainer component shares the name). */
+export const containerNamed = (run: ProgramRun, name: string) => {
+  const c = containersOf(run).find((x) => x.name === name);
+  if (!c) throw new Error(`no container named ${name}`);
+  return c;
+};
