@@ -10,8 +10,12 @@ interface ExporterArgs {
   readonly memoryMb: number;
 }
 
+/**
+ * Compose's list, less `diskIO`: the Infra dashboard's container disk I/O panel needs
+ * container_fs_{reads,writes}_bytes_total, which cAdvisor only emits with diskIO on.
+ */
 export const CADVISOR_DISABLED_METRICS =
-  "advtcp,cpu_topology,cpuset,disk,diskIO,hugetlb,memory_numa,process,referenced_memory,resctrl,sched,tcp,udp";
+  "advtcp,cpu_topology,cpuset,disk,hugetlb,memory_numa,process,referenced_memory,resctrl,sched,tcp,udp";
 
 /** The only privileged container of the stack: cAdvisor needs it to read cgroups of every container. */
 export class Cadvisor extends pulumi.ComponentResource {
@@ -26,7 +30,7 @@ export class Cadvisor extends pulumi.ComponentResource {
         readiness: httpHealthcheck(SERVICES.cadvisor.port, "/healthz"),
         privileged: true,
         command: ["-docker_only", `-disable_metrics=${CADVISOR_DISABLED_METRICS}`],
-        // Docker 25+ refuses API versions older than 1.24-era clients; cAdvisor must ask for a current one.
+        // Docker 29 refuses clients older than API 1.44, and cAdvisor would otherwise ask for an older one.
         envs: ["DOCKER_API_VERSION=1.44"],
         hostPaths: [
           { hostPath: "/", containerPath: "/rootfs" },

@@ -6,6 +6,9 @@ import { ruleSettings } from "../rules/context";
 import { Alertmanager } from "./alertmanager";
 import { BlackboxExporter, Cadvisor, NodeExporter } from "./exporters";
 import { Grafana } from "./grafana";
+import { GrafanaProvisioning } from "./grafanaProvisioning";
+import { DASHBOARDS, FOLDER } from "../dashboards";
+import { grafanaDatasources } from "../generators/grafanaDatasources";
 import { Loki, Promtail } from "./logs";
 import { Prometheus } from "./prometheus";
 import { dockerName, StackContext, stackLabels } from "./serviceContainer";
@@ -57,7 +60,23 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       },
       child,
     );
-    new Grafana(`${name}-grafana`, { ...common("grafana"), hostPort: c.hostPorts.grafana, adminUser: c.grafanaAdminUser, adminPassword: args.secrets.grafanaAdminPassword, externalUrl: c.grafanaExternalUrl }, child);
+    const grafanaService = new Grafana(
+      `${name}-grafana`,
+      { ...common("grafana"), hostPort: c.hostPorts.grafana, adminUser: c.grafanaAdminUser, adminPassword: args.secrets.grafanaAdminPassword, externalUrl: c.grafanaExternalUrl },
+      child,
+    );
+    new GrafanaProvisioning(
+      `${name}-grafana-api`,
+      {
+        url: c.grafanaExternalUrl,
+        auth: pulumi.interpolate`${c.grafanaAdminUser}:${args.secrets.grafanaAdminPassword}`,
+        datasources: grafanaDatasources(peers),
+        folder: FOLDER,
+        dashboards: DASHBOARDS,
+        grafanaReady: grafanaService.service.container,
+      },
+      child,
+    );
     new Loki(`${name}-loki`, { ...common("loki"), hostPort: c.hostPorts.loki, retention: c.retention.loki }, child);
     switch (c.logAgent) {
       case "promtail":

@@ -107,11 +107,6 @@ export async function runProgram(stack: string, config: Record<string, string>, 
 }
 
 export const containersOf = (run: ProgramRun) => run.resources.filter((r) => r.type === "docker:index/container:Container");
-export const byName = (run: ProgramRun, name: string) => {
-  const r = run.resources.find((x) => x.name === name);
-  if (!r) throw new Error(`no resource named ${name}; have ${run.resources.map((x) => x.name).join(", ")}`);
-  return r;
-};
 
 /** The docker Container of that Pulumi name (its ServiceContainer component shares the name). */
 export const containerNamed = (run: ProgramRun, name: string) => {

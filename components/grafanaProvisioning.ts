@@ -1,0 +1,41 @@
+import * as grafana from "@pulumiverse/grafana";
+import * as pulumi from "@pulumi/pulumi";
+import { DashboardJson } from "../dashboards/builder";
+import { DatasourceSpec } from "../generators/grafanaDatasources";
+
+export interface GrafanaProvisioningArgs {
+  /** Where Pulumi reaches Grafana's HTTP API. */
+  readonly url: string;
+  /** user:password, kept secret. */
+  readonly auth: pulumi.Input<string>;
+  readonly datasources: readonly DatasourceSpec[];
+  readonly folder: { readonly uid: string; readonly title: string };
+  readonly dashboards: readonly DashboardJson[];
+  /** The Grafana container: the provider does not wait for Grafana, so everything waits for it. */
+  readonly grafanaReady: pulumi.Resource;
+}
+
+/** Datasources, folder and dashboards through Grafana's HTTP API (never provisioning files). */
+export class GrafanaProvisioning extends pulumi.ComponentResource {
+  constructor(name: string, args: GrafanaProvisioningArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tutordex:grafana:Provisioning", name, {}, opts);
+    const provider = new grafana.Provider(
+      `${name}-provider`,
+      { url: args.url, auth: pulumi.secret(args.auth), retries: 12, retryWait: 5, retryStatusCodes: ["429", "5xx"] },
+      { parent: this },
+    );
+    const opts2 = { parent: this, provider, dependsOn: [args.grafanaReady] };
+    for (const ds of args.datasources) {
+      new grafana.oss.DataSource(
+        `${name}-datasource-${ds.uid}`,
+        { uid: ds.uid, name: ds.name, type: ds.type, url: ds.url, isDefault: ds.isDefault, accessMode: "proxy", jsonDataEncoded: JSON.stringify(ds.jsonData) },
+        opts2,
+      );
+    }
+    const folder = new grafana.oss.Folder(`${name}-folder`, { uid: args.folder.uid, title: args.folder.title }, opts2);
+    for (const d of args.dashboards) {
+      new grafana.oss.Dashboard(`${name}-dashboard-${d.uid}`, { configJson: JSON.stringify(d), folder: folder.uid, overwrite: true }, opts2);
+    }
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,31 @@
+import { dashboard, prom, timeseries } from "./builder";
+import { rateBy } from "./queries";
+
+const STACK_JOBS = "prometheus|alertmanager|grafana|loki|promtail|tempo|otel_collector|blackbox_exporter|telegram_bridge|cadvisor|node_exporter";
+
+export const stack = dashboard({
+  uid: "tutordex-stack",
+  title: "Observability Stack",
+  description: "The stack watching itself: services, rule evaluation, notifications, bridge, ingestion.",
+  panels: [
+    timeseries("Stack services up", [prom(`up{job=~"${STACK_JOBS}"}`, "{{job}}")], { min: 0, max: 1 }),
+    timeseries("Readiness probes", [prom('probe_success{job="blackbox_stack_ready"}', "{{service}}")], { min: 0, max: 1 }),
+    timeseries("Rule evaluation failures", [prom("sum by (rule_group) (increase(prometheus_rule_evaluation_failures_total[5m]))", "{{rule_group}}")]),
+    timeseries("Rule group evaluation time", [prom("max by (rule_group) (prometheus_rule_group_last_duration_seconds)", "{{rule_group}}")], { unit: "s" }),
+    timeseries("Alertmanager notifications", [
+      prom(rateBy("alertmanager_notifications_total", "integration"), "sent {{integration}}"),
+      prom(rateBy("alertmanager_notifications_failed_total", "integration"), "failed {{integration}}"),
+    ], { unit: "ops" }),
+    timeseries("Telegram bridge deliveries", [
+      prom(rateBy("telegram_bridge_messages_sent_total", ""), "sent"),
+      prom(rateBy("telegram_bridge_messages_failed_total", "reason"), "failed {{reason}}"),
+      prom(rateBy("telegram_bridge_retries_total", ""), "retries"),
+    ], { unit: "ops" }),
+    timeseries("Loki ingestion", [prom(rateBy("loki_distributor_lines_received_total", ""), "lines"), prom(rateBy("loki_distributor_bytes_received_total", ""), "bytes")]),
+    timeseries("Tempo and OTEL Collector spans", [
+      prom(rateBy("tempo_distributor_spans_received_total", ""), "Tempo received"),
+      prom(rateBy("otelcol_receiver_accepted_spans_total", ""), "collector accepted"),
+      prom(rateBy("otelcol_exporter_sent_spans_total", ""), "collector exported"),
+    ], { unit: "ops" }),
+  ],
+});
