@@ -5,12 +5,17 @@ import { toYaml, GENERATED_HEADER } from "./yaml";
 
 export type PrometheusSettings = Pick<StackConfig, "stack" | "environment" | "appTargets" | "publicProbes">;
 
-export interface PrometheusPaths {
+export interface PrometheusRenderOptions {
   /** Directory the rule files are delivered to, as Prometheus sees it. */
   readonly rulesDir: string;
+  /** SPEC timings unless a test shortens them. */
+  readonly scrapeInterval?: string;
+  readonly evaluationInterval?: string;
+  readonly publicProbeInterval?: string;
+  readonly publicProbeTimeout?: string;
 }
 
-export const CONTAINER_PATHS: PrometheusPaths = { rulesDir: "/etc/prometheus/rules" };
+export const CONTAINER_PATHS: PrometheusRenderOptions = { rulesDir: "/etc/prometheus/rules" };
 
 interface ScrapeConfig {
   job_name: string;
@@ -68,7 +73,7 @@ export function internalProbeTargets(s: PrometheusSettings, peers: PeerAddresses
   };
 }
 
-export function renderPrometheusConfig(s: PrometheusSettings, peers: PeerAddresses, paths: PrometheusPaths = CONTAINER_PATHS): string {
+export function renderPrometheusConfig(s: PrometheusSettings, peers: PeerAddresses, paths: PrometheusRenderOptions = CONTAINER_PATHS): string {
   const probes = internalProbeTargets(s, peers);
   const scrapeConfigs: ScrapeConfig[] = [
     staticJob("prometheus", peers.prometheus),
@@ -85,8 +90,8 @@ export function renderPrometheusConfig(s: PrometheusSettings, peers: PeerAddress
     scrapeConfigs.push({
       job_name: "blackbox_http_public",
       metrics_path: "/probe",
-      scrape_interval: "60s",
-      scrape_timeout: "20s",
+      scrape_interval: paths.publicProbeInterval ?? "60s",
+      scrape_timeout: paths.publicProbeTimeout ?? "20s",
       static_configs: s.publicProbes.urls.map((url) => ({
         targets: [url],
         labels: { module: "http_2xx_sni", public_host: s.publicProbes!.host, probe_route: new URL(url).pathname },
@@ -97,8 +102,8 @@ export function renderPrometheusConfig(s: PrometheusSettings, peers: PeerAddress
   return toYaml(
     {
       global: {
-        scrape_interval: "15s",
-        evaluation_interval: ALERT_EVALUATION_INTERVAL,
+        scrape_interval: paths.scrapeInterval ?? "15s",
+        evaluation_interval: paths.evaluationInterval ?? ALERT_EVALUATION_INTERVAL,
         external_labels: { stack: s.stack, environment: s.environment },
       },
       alerting: { alertmanagers: [{ static_configs: [{ targets: [peers.alertmanager] }] }] },

@@ -100,9 +100,9 @@ export const ALERTS: readonly AlertDefinition[] = [
     group: "pipeline",
     threshold: 0,
     // "unless throughput > t" also fires when the worker publishes no processed-jobs series at all.
-    expr: (t) =>
-      "queue_pending > (queue_pending offset 15m) unless on (pipeline_version, schema_version) " +
-      `(sum by (pipeline_version, schema_version) (rate(worker_jobs_processed_total[5m])) > ${t})`,
+    expr: (t, ctx) =>
+      `queue_pending > (queue_pending offset ${ctx.backlogLookback}) unless on (pipeline_version, schema_version) ` +
+      `(sum by (pipeline_version, schema_version) (rate(worker_jobs_processed_total[${ctx.throughputWindow}])) > ${t})`,
     for: "10m",
     severity: "critical",
     component: "queue",

@@ -18,5 +18,7 @@ export function ruleSettings(c: StackConfig): RuleSettings {
     grafanaExternalUrl: c.grafanaExternalUrl,
     alertOverrides: c.alertOverrides,
     watchedContainers: watchedContainersRegex(c),
+    backlogLookback: "15m",
+    throughputWindow: "5m",
   };
 }

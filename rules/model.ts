@@ -27,6 +27,10 @@ export interface RecordingDefinition {
 export interface RuleContext {
   /** Regex matching cAdvisor `name` labels of the application's and the stack's containers. */
   readonly watchedContainers: string;
+  /** How far back QueueBacklogGrowingNoThroughput compares the backlog (SPEC: 15m). */
+  readonly backlogLookback: string;
+  /** Rate window of its throughput check (SPEC: 5m). */
+  readonly throughputWindow: string;
 }
 
 /** A rule as Prometheus loads it. */

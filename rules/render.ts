@@ -7,6 +7,8 @@ export interface RuleSettings extends RuleContext {
   readonly runbookBaseUrl: string;
   readonly grafanaExternalUrl: string;
   readonly alertOverrides: Readonly<Record<string, AlertOverride>>;
+  /** Group evaluation intervals; SPEC values unless a test shortens them. */
+  readonly intervals?: { readonly alerts: string; readonly recording: string };
 }
 
 export const ALERT_EVALUATION_INTERVAL = "15s";
@@ -45,11 +47,11 @@ export function buildAlertRules(settings: RuleSettings): Map<AlertGroup, Rendere
 export function renderRuleFiles(settings: RuleSettings): Record<string, string> {
   const alertGroups = [...buildAlertRules(settings)]
     .filter(([, rules]) => rules.length > 0)
-    .map(([group, rules]) => ({ name: `tutordex_${group}`, interval: ALERT_EVALUATION_INTERVAL, rules }));
+    .map(([group, rules]) => ({ name: `tutordex_${group}`, interval: settings.intervals?.alerts ?? ALERT_EVALUATION_INTERVAL, rules }));
   return {
     [ALERT_RULES_FILE]: toYaml({ groups: alertGroups }, GENERATED_HEADER),
     [RECORDING_RULES_FILE]: toYaml(
-      { groups: [{ name: "tutordex_recording", interval: RECORDING_EVALUATION_INTERVAL, rules: RECORDING_RULES.map((r) => ({ ...r })) }] },
+      { groups: [{ name: "tutordex_recording", interval: settings.intervals?.recording ?? RECORDING_EVALUATION_INTERVAL, rules: RECORDING_RULES.map((r) => ({ ...r })) }] },
       GENERATED_HEADER,
     ),
   };

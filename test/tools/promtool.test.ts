@@ -44,6 +44,8 @@ describe("promtool test rules", () => {
         grafanaExternalUrl: GRAFANA,
         alertOverrides: {},
         watchedContainers: watchedContainersRegex({ stack: STACK, appTargets: DEFAULT_APP_TARGETS }),
+        backlogLookback: "15m",
+        throughputWindow: "5m",
       }),
     );
     const testFile = path.join(dir, "tests.yml");

@@ -1,0 +1,65 @@
+/** Prometheus text exposition for the simulator: counters, gauges and histograms with labels. */
+export type Labels = Readonly<Record<string, string>>;
+
+const fmt = (labels: Labels) => {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`);
+  return parts.length ? `{${parts.join(",")}}` : "";
+};
+
+interface Family {
+  readonly type: "counter" | "gauge" | "histogram";
+  readonly series: Map<string, { labels: Labels; value: number; buckets?: number[]; sum?: number }>;
+}
+
+export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export class Registry {
+  private readonly families = new Map<string, Family>();
+
+  private series(name: string, type: Family["type"], labels: Labels) {
+    let f = this.families.get(name);
+    if (!f) {
+      f = { type, series: new Map() };
+      this.families.set(name, f);
+    }
+    const key = fmt(labels);
+    let s = f.series.get(key);
+    if (!s) {
+      s = { labels, value: 0, ...(type === "histogram" ? { buckets: LATENCY_BUCKETS.map(() => 0), sum: 0 } : {}) };
+      f.series.set(key, s);
+    }
+    return s;
+  }
+
+  inc(name: string, labels: Labels, by = 1): void {
+    this.series(name, "counter", labels).value += by;
+  }
+  set(name: string, labels: Labels, value: number): void {
+    this.series(name, "gauge", labels).value = value;
+  }
+  observe(name: string, labels: Labels, seconds: number, times = 1): void {
+    const s = this.series(name, "histogram", labels);
+    s.value += times;
+    s.sum! += seconds * times;
+    LATENCY_BUCKETS.forEach((b, i) => {
+      if (seconds <= b) s.buckets![i] += times;
+    });
+  }
+
+  render(): string {
+    const lines: string[] = [];
+    for (const [name, f] of this.families) {
+      lines.push(`# TYPE ${name} ${f.type}`);
+      for (const s of f.series.values()) {
+        if (f.type !== "histogram") {
+          lines.push(`${name}${fmt(s.labels)} ${s.value}`);
+          continue;
+        }
+        LATENCY_BUCKETS.forEach((b, i) => lines.push(`${name}_bucket${fmt({ ...s.labels, le: String(b) })} ${s.buckets![i]}`));
+        lines.push(`${name}_bucket${fmt({ ...s.labels, le: "+Inf" })} ${s.value}`);
+        lines.push(`${name}_sum${fmt(s.labels)} ${s.sum}`, `${name}_count${fmt(s.labels)} ${s.value}`);
+      }
+    }
+    return `${lines.join("\n")}\n`;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * What the simulated application does each second, per scenario. Rates are per second; the
+ * steady state fires no TutorDex alert and gives every recording rule a series.
+ */
+export interface Behaviour {
+  readonly messagesPerChannel: number;
+  readonly jobsOk: number;
+  readonly llmFail: number;
+  readonly parseOk: number;
+  readonly parseFail: number;
+  readonly pendingDelta: number;
+  readonly workerUp: boolean;
+  readonly backendHealthy: boolean;
+  readonly dmSent: number;
+  readonly dmFail: number;
+}
+
+const STEADY: Behaviour = {
+  messagesPerChannel: 1,
+  jobsOk: 2,
+  llmFail: 0,
+  parseOk: 2,
+  parseFail: 0.1,
+  pendingDelta: 0,
+  workerUp: true,
+  backendHealthy: true,
+  dmSent: 3,
+  dmFail: 0.05,
+};
+
+export const SCENARIOS = {
+  steady: STEADY,
+  /** Work arrives, the worker takes none: QueueBacklogGrowingNoThroughput. */
+  queue_backlog_no_throughput: { ...STEADY, jobsOk: 0, pendingDelta: 1, parseOk: 0, parseFail: 0 },
+  llm_failure_spike: { ...STEADY, llmFail: 1 },
+  parse_error_high: { ...STEADY, parseOk: 1, parseFail: 1 },
+  /** The worker process is gone: its port refuses connections. */
+  service_down: { ...STEADY, workerUp: false },
+  /** The backend answers 503 on /health: internal and public probes fail. */
+  backend_down: { ...STEADY, backendHealthy: false },
+  recovery: STEADY,
+} as const satisfies Record<string, Behaviour>;
+
+export type ScenarioName = keyof typeof SCENARIOS;
+export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];

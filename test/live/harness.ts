@@ -1,0 +1,223 @@
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { loadConfig } from "../../bridge/src/config";
+import { Logger } from "../../bridge/src/log";
+import { RunningBridge, startBridge } from "../../bridge/src/server";
+import { PeerAddresses } from "../../config/services";
+import { AlertOverride } from "../../config/schema";
+import { renderAlertmanagerConfig } from "../../generators/alertmanager";
+import { renderBlackboxConfig } from "../../generators/blackbox";
+import { renderPrometheusConfig } from "../../generators/prometheus";
+import { ruleSettings } from "../../rules/context";
+import { renderRuleFiles } from "../../rules/render";
+import { startSimulator, Simulator } from "../../simulator/src/app";
+import { FakeTelegram } from "../support/fakeTelegram";
+import { stackConfig } from "../support/fixtures";
+import { freePort } from "../support/ports";
+import { requireTool } from "../support/tools";
+
+/** Jobs whose programs cannot run on this machine (no Debian or npm build): left out of the live config. */
+export const ABSENT_JOBS = ["grafana", "loki", "promtail", "tempo", "otel_collector", "cadvisor", "blackbox_stack_ready"];
+
+/** Shortened `for` durations so incidents complete in seconds; thresholds stay as deployed unless named. */
+export const LIVE_OVERRIDES: Record<string, AlertOverride> = {
+  QueueBacklogGrowingNoThroughput: { for: "2s" },
+  PublicApiDown: { for: "2s" },
+  BlackboxProbeFailed: { for: "2s" },
+  LLMFailureSpike: { for: "2s", threshold: 0.01 },
+  ParseErrorFractionHigh: { for: "2s" },
+};
+
+export interface LiveStack {
+  readonly prometheus: string;
+  readonly alertmanager: string;
+  readonly bridgeUrl: string;
+  readonly nodeExporter: string;
+  readonly blackbox: string;
+  readonly telegram: FakeTelegram;
+  readonly sim: Simulator;
+  readonly publicUrl: string;
+  bridge: RunningBridge;
+  stopBridge(): Promise<void>;
+  startBridge(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+export { waitFor };
+
+export async function getJson<T = any>(url: string): Promise<T> {
+  const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  if (!r.ok) throw new Error(`${url}: ${r.status}`);
+  return (await r.json()) as T;
+}
+
+/** Drops the jobs of absent programs and fits scrape timeouts to the short live interval. */
+function forLoopback(prometheusYml: string, interval: string): string {
+  const doc = yaml.load(prometheusYml) as { global: Record<string, unknown>; scrape_configs: Record<string, unknown>[] };
+  doc.global.scrape_timeout = interval;
+  doc.scrape_configs = doc.scrape_configs.filter((j) => !ABSENT_JOBS.includes(String(j.job_name)));
+  for (const j of doc.scrape_configs) if ("scrape_timeout" in j && j.job_name !== "blackbox_http_public") j.scrape_timeout = interval;
+  return yaml.dump(doc, { lineWidth: -1 });
+}
+
+export async function startLiveStack(): Promise<LiveStack> {
+  const bins = {
+    prometheus: requireTool("prometheus"),
+    alertmanager: requireTool("prometheus-alertmanager"),
+    nodeExporter: requireTool("prometheus-node-exporter"),
+    blackbox: requireTool("prometheus-blackbox-exporter"),
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tutordex-live-"));
+  const children: ChildProcess[] = [];
+  const [pPort, amPort, nePort, bbPort, bridgePort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const sim = await startSimulator({ ports: { collector: 0, worker: 0, backend: 0 }, tickMs: 1000, log: () => undefined });
+  const telegram = await new FakeTelegram().start();
+  const bridgeConfig = loadConfig({
+    TELEGRAM_BOT_TOKEN: telegram.token,
+    TELEGRAM_CHAT_ID: "-100500",
+    TELEGRAM_API_BASE: telegram.url,
+    BRIDGE_ENVIRONMENT: "dev",
+    PORT: String(bridgePort),
+    HOST: "127.0.0.1",
+    MIN_SEND_INTERVAL_MS: "50",
+    REQUEST_BUDGET_MS: "4000",
+  });
+  const quiet = new Logger(() => undefined);
+  const publicUrl = `http://127.0.0.1:${sim.ports.backend}/health`;
+
+  const loop = (port: number) => `127.0.0.1:${port}`;
+  const unreachable = "127.0.0.1:9";
+  const peers: PeerAddresses = {
+    prometheus: loop(pPort),
+    alertmanager: loop(amPort),
+    telegramBridge: loop(bridgePort),
+    nodeExporter: loop(nePort),
+    blackboxExporter: loop(bbPort),
+    grafana: unreachable,
+    loki: unreachable,
+    promtail: unreachable,
+    tempo: unreachable,
+    otelCollector: unreachable,
+    cadvisor: unreachable,
+    otelCollectorMetrics: unreachable,
+    otelCollectorHealth: unreachable,
+    tempoOtlpGrpc: unreachable,
+  };
+  const config = stackConfig("dev", {
+    appTargets: { collector: loop(sim.ports.collector), worker: loop(sim.ports.worker), backend: loop(sim.ports.backend) },
+    publicProbes: { host: "api.test", urls: [publicUrl] },
+    alertOverrides: LIVE_OVERRIDES,
+  });
+
+  const rulesDir = path.join(dir, "rules");
+  fs.mkdirSync(rulesDir);
+  const rules = { ...ruleSettings(config), intervals: { alerts: "1s", recording: "1s" }, backlogLookback: "20s", throughputWindow: "10s" };
+  for (const [f, text] of Object.entries(renderRuleFiles(rules))) fs.writeFileSync(path.join(rulesDir, f), text);
+  fs.writeFileSync(
+    path.join(dir, "prometheus.yml"),
+    forLoopback(renderPrometheusConfig(config, peers, { rulesDir, scrapeInterval: "1s", evaluationInterval: "1s", publicProbeInterval: "1s", publicProbeTimeout: "1s" }), "1s"),
+  );
+  const fast = (_v: string, field: string) => (field === "repeat_interval" ? "1h" : field === "group_wait" ? "1s" : "2s");
+  fs.writeFileSync(path.join(dir, "alertmanager.yml"), renderAlertmanagerConfig(config, peers, fast));
+  fs.writeFileSync(path.join(dir, "blackbox.yml"), renderBlackboxConfig(config));
+
+  const run = (bin: string, args: string[]) => {
+    const child = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"], cwd: dir });
+    let stderr = "";
+    child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    (child as ChildProcess & { lastStderr: () => string }).lastStderr = () => stderr;
+    children.push(child);
+    return child;
+  };
+  run(bins.alertmanager, [
+    `--config.file=${path.join(dir, "alertmanager.yml")}`,
+    `--storage.path=${path.join(dir, "am")}`,
+    `--web.listen-address=${peers.alertmanager}`,
+    "--cluster.listen-address=",
+  ]);
+  // Alertmanager first: an alert Prometheus cannot deliver at once is only resent after the resend delay.
+  await waitFor("Alertmanager ready", async () => (await fetch(`http://${peers.alertmanager}/-/ready`)).ok).catch((e: Error) => {
+    for (const c of children) c.kill("SIGKILL");
+    void sim.close();
+    void telegram.stop();
+    throw e;
+  });
+  run(bins.prometheus, [
+    `--config.file=${path.join(dir, "prometheus.yml")}`,
+    `--storage.tsdb.path=${path.join(dir, "tsdb")}`,
+    `--web.listen-address=${peers.prometheus}`,
+    "--web.enable-lifecycle",
+    "--web.enable-remote-write-receiver",
+    "--rules.alert.resend-delay=2s",
+  ]);
+  run(bins.nodeExporter, [`--web.listen-address=${peers.nodeExporter}`, "--no-collector.netstat", "--no-collector.softnet"]);
+  run(bins.blackbox, [`--config.file=${path.join(dir, "blackbox.yml")}`, `--web.listen-address=${peers.blackboxExporter}`]);
+
+  let bridge = await startBridge(bridgeConfig, { log: quiet });
+  const stack: LiveStack = {
+    prometheus: `http://${peers.prometheus}`,
+    alertmanager: `http://${peers.alertmanager}`,
+    bridgeUrl: `http://${peers.telegramBridge}`,
+    nodeExporter: `http://${peers.nodeExporter}`,
+    blackbox: `http://${peers.blackboxExporter}`,
+    telegram,
+    sim,
+    publicUrl,
+    bridge,
+    async stopBridge() {
+      await stack.bridge.close(2000);
+    },
+    async startBridge() {
+      bridge = await startBridge(bridgeConfig, { log: quiet });
+      stack.bridge = bridge;
+    },
+    async stop() {
+      for (const c of children) c.kill("SIGTERM");
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              if (c.exitCode !== null || c.signalCode !== null) return resolve();
+              const force = setTimeout(() => c.kill("SIGKILL"), 5000);
+              c.once("exit", () => {
+                clearTimeout(force);
+                resolve();
+              });
+            }),
+        ),
+      );
+      await stack.bridge.close(1000).catch(() => undefined);
+      await sim.close();
+      await telegram.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitFor("Prometheus ready", async () => (await fetch(`${stack.prometheus}/-/ready`)).ok);
+    await waitFor("Alertmanager ready", async () => (await fetch(`${stack.alertmanager}/-/ready`)).ok);
+    await waitFor("node_exporter", async () => (await fetch(`${stack.nodeExporter}/metrics`)).ok);
+    await waitFor("blackbox_exporter", async () => (await fetch(`${stack.blackbox}/-/healthy`)).ok);
+  } catch (e) {
+    const logs = children.map((c) => `${c.spawnfile}: ${(c as ChildProcess & { lastStderr: () => string }).lastStderr()}`).join("\n");
+    await stack.stop();
+    throw new Error(`${(e as Error).message}\n${logs}`);
+  }
+  return stack;
+}

@@ -1,0 +1,149 @@
+import { DASHBOARDS } from "../../dashboards";
+import { RECORDING_RULES } from "../../rules/catalog";
+import { interpolate } from "../support/queries";
+import { getJson, LiveStack, startLiveStack, waitFor } from "./harness";
+
+jest.setTimeout(120_000);
+let live: LiveStack;
+beforeAll(async () => {
+  live = await startLiveStack();
+}, 60_000);
+afterAll(async () => {
+  await live?.stop();
+});
+
+const query = (q: string) => getJson(`${live.prometheus}/api/v1/query?query=${encodeURIComponent(q)}`);
+const messagesAbout = (text: string) => live.telegram.messages.filter((m) => m.text.includes(text));
+const firingFor = (alert: string) => messagesAbout(`<b>FIRING</b> — <b>${alert}</b>`);
+const resolvedFor = (alert: string) => messagesAbout(`<b>RESOLVED</b> — <b>${alert}</b>`);
+const amAlerts = (alert: string) => getJson<any[]>(`${live.alertmanager}/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alert}"`)}`);
+
+describe("steady state", () => {
+  it("every scrape target is up", async () => {
+    const targets = await waitFor(
+      "all targets up",
+      async () => {
+        const t = (await getJson(`${live.prometheus}/api/v1/targets`)).data.activeTargets as { health: string; labels: { job: string } }[];
+        return t.length > 0 && t.every((x) => x.health === "up") ? t : undefined;
+      },
+      30_000,
+    );
+    expect([...new Set(targets.map((t) => t.labels.job))].sort()).toEqual(
+      ["alertmanager", "blackbox_exporter", "blackbox_http", "blackbox_http_public", "node_exporter", "prometheus", "telegram_bridge", "tutordex_backend", "tutordex_collector", "tutordex_worker"].sort(),
+    );
+  });
+
+  it("every rule group evaluates with health ok", async () => {
+    const groups = await waitFor("rules evaluated", async () => {
+      const g = (await getJson(`${live.prometheus}/api/v1/rules`)).data.groups as { name: string; rules: { name: string; health: string; lastError?: string }[] }[];
+      return g.every((x) => x.rules.every((r) => r.health !== "unknown")) ? g : undefined;
+    });
+    expect(groups.map((g) => g.name).sort()).toEqual(["tutordex_deadman", "tutordex_infra", "tutordex_pipeline", "tutordex_quality", "tutordex_recording", "tutordex_stack"]);
+    const unhealthy = groups.flatMap((g) => g.rules.filter((r) => r.health !== "ok").map((r) => `${g.name}/${r.name}: ${r.lastError}`));
+    expect(unhealthy).toEqual([]);
+  });
+
+  it("every recording rule produces series", async () => {
+    for (const r of RECORDING_RULES) {
+      await waitFor(`${r.record} has series`, async () => ((await query(r.record)).data.result.length > 0 ? true : undefined), 30_000);
+    }
+  });
+
+  it("every dashboard query executes against the live Prometheus without error", async () => {
+    const exprs = DASHBOARDS.flatMap((d) => (d.panels as { targets?: { expr: string; datasource: { type: string } }[] }[]).flatMap((p) => p.targets ?? []))
+      .filter((t) => t.datasource.type === "prometheus")
+      .map((t) => t.expr);
+    const failures: string[] = [];
+    for (const expr of exprs) {
+      const r = await fetch(`${live.prometheus}/api/v1/query?query=${encodeURIComponent(interpolate(expr))}`);
+      const body = (await r.json()) as { status: string; error?: string };
+      if (body.status !== "success") failures.push(`${expr}: ${body.error}`);
+    }
+    expect(failures).toEqual([]);
+    expect(exprs.length).toBeGreaterThan(80);
+  });
+
+  it("the Watchdog reaches Telegram on its own route", async () => {
+    await waitFor("Watchdog message", async () => (firingFor("Watchdog").length ? true : undefined));
+    const [watchdog] = await amAlerts("Watchdog");
+    expect(watchdog.receivers.map((r: { name: string }) => r.name)).toEqual(["telegram-watchdog"]);
+    expect(firingFor("Watchdog")[0].text).toContain("severity: <b>none</b>");
+  });
+});
+
+describe("incidents", () => {
+  afterEach(async () => {
+    await live.sim.setScenario("recovery");
+    live.telegram.fallback = "ok";
+    live.telegram.script = [];
+  });
+
+  it("QueueBacklogGrowingNoThroughput fires with its fields and runbook, then resolves", async () => {
+    await live.sim.setScenario("queue_backlog_no_throughput");
+    const [msg] = await waitFor("backlog alert in Telegram", async () => (firingFor("QueueBacklogGrowingNoThroughput").length ? firingFor("QueueBacklogGrowingNoThroughput") : undefined), 60_000);
+    for (const part of ["<b>[TutorDex] [DEV]</b>", "severity: <b>critical</b>", "component: <code>queue</code>", "pipeline: <code>2026-01-02_det_time_v1</code>", "schema: <code>v2</code>", "Queue backlog growing with zero throughput", "QueueBacklogGrowingNoThroughput.md\">Runbook</a>"])
+      expect(msg.text).toContain(part);
+    await live.sim.setScenario("recovery");
+    await waitFor("backlog resolved in Telegram", async () => (resolvedFor("QueueBacklogGrowingNoThroughput").length ? true : undefined), 60_000);
+    expect(firingFor("QueueBacklogGrowingNoThroughput")).toHaveLength(1);
+    expect(resolvedFor("QueueBacklogGrowingNoThroughput")).toHaveLength(1);
+  });
+
+  it("PublicApiDown inhibits BlackboxProbeFailed for the same instance", async () => {
+    await live.sim.setScenario("backend_down");
+    await waitFor("PublicApiDown in Telegram", async () => (firingFor("PublicApiDown").length ? true : undefined), 60_000);
+    const probes = await waitFor("probe alerts in Alertmanager", async () => {
+      const a = await amAlerts("BlackboxProbeFailed");
+      return a.some((x) => x.labels.instance === live.publicUrl) ? a : undefined;
+    });
+    const same = probes.filter((a) => a.labels.instance === live.publicUrl);
+    expect(same.length).toBeGreaterThan(0);
+    for (const a of same) expect(a.status.inhibitedBy.length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(messagesAbout(`Probe of ${live.publicUrl} failing`)).toEqual([]);
+  });
+
+  /** Messages that arrived since `from`, about the backlog alert, by status. */
+  const backlogSince = (from: number) => {
+    const recent = live.telegram.messages.slice(from);
+    return {
+      firing: recent.filter((m) => m.text.includes("<b>FIRING</b> — <b>QueueBacklogGrowingNoThroughput</b>")).length,
+      resolved: recent.filter((m) => m.text.includes("<b>RESOLVED</b> — <b>QueueBacklogGrowingNoThroughput</b>")).length,
+    };
+  };
+  const backlogResolvedInAlertmanager = () =>
+    waitFor("backlog resolved in Alertmanager", async () => ((await amAlerts("QueueBacklogGrowingNoThroughput")).length === 0 ? true : undefined), 60_000);
+
+  it("Telegram answering 500 and then 429 for a while loses and duplicates nothing", async () => {
+    await backlogResolvedInAlertmanager();
+    const from = live.telegram.messages.length;
+    live.telegram.fallback = "server_error";
+    await live.sim.setScenario("queue_backlog_no_throughput");
+    await waitFor("bridge saw Telegram fail", async () => (live.bridge.metrics.failed.get({ reason: "server_error" }) > 0 ? true : undefined), 60_000);
+    await new Promise((r) => setTimeout(r, 4000));
+    live.telegram.script = [{ rateLimit: 1 }, { rateLimit: 1 }];
+    live.telegram.fallback = "ok";
+    await waitFor("backlog delivered", async () => (backlogSince(from).firing ? true : undefined), 60_000);
+    await live.sim.setScenario("recovery");
+    await waitFor("backlog resolved", async () => (backlogSince(from).resolved ? true : undefined), 60_000);
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(backlogSince(from)).toEqual({ firing: 1, resolved: 1 });
+    expect(live.bridge.metrics.failed.get({ reason: "rate_limited" })).toBeGreaterThan(0);
+  });
+
+  it("the bridge restarted mid-incident loses nothing", async () => {
+    await backlogResolvedInAlertmanager();
+    const from = live.telegram.messages.length;
+    await live.stopBridge();
+    await live.sim.setScenario("queue_backlog_no_throughput");
+    await waitFor("Alertmanager has the alert", async () => ((await amAlerts("QueueBacklogGrowingNoThroughput")).length ? true : undefined), 60_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(backlogSince(from).firing).toBe(0);
+    await live.startBridge();
+    await waitFor("delivered after the restart", async () => (backlogSince(from).firing ? true : undefined), 60_000);
+    await live.sim.setScenario("recovery");
+    await waitFor("resolved after the restart", async () => (backlogSince(from).resolved ? true : undefined), 60_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(backlogSince(from)).toEqual({ firing: 1, resolved: 1 });
+  });
+});
