@@ -179,7 +179,16 @@ function show(value: unknown, key: string): string {
  * Validates the raw configuration and applies per-environment defaults.
  * Every problem names the key, the bad value and the expected form; all are reported at once.
  */
-export function parseStackConfig(stack: string, raw: unknown, secretKeys: ReadonlySet<string> = new Set()): StackConfig {
+export interface ParseOptions {
+  /**
+   * Off for `render` and `check`: generated files never contain the secrets, and the CLI cannot
+   * decrypt them without Pulumi. `pulumi up` always requires them.
+   */
+  readonly requireSecrets?: boolean;
+}
+
+export function parseStackConfig(stack: string, raw: unknown, secretKeys: ReadonlySet<string> = new Set(), options: ParseOptions = {}): StackConfig {
+  const requireSecrets = options.requireSecrets ?? true;
   const parsed = rawConfigSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
@@ -201,14 +210,14 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
   const problems: string[] = [];
   const env = c.environment;
 
-  if (env === "prod") {
+  if (env === "prod" && requireSecrets) {
     for (const key of SECRET_KEYS) {
       if (c[key] === undefined) problems.push(`${key}: prod needs it; set it with \`pulumi config set --secret ${key} ...\``);
       else if (!secretKeys.has(key)) problems.push(`${key}: prod refuses a plain-text value; set it with \`pulumi config set --secret ${key} ...\``);
     }
-    if (c.telegram?.chatId === undefined) problems.push("telegram.chatId: prod needs the chat that receives alerts, got nothing");
   }
-  if (c.grafanaAdminPassword === undefined && env !== "prod") {
+  if (env === "prod" && c.telegram?.chatId === undefined) problems.push("telegram.chatId: prod needs the chat that receives alerts, got nothing");
+  if (c.grafanaAdminPassword === undefined && env !== "prod" && requireSecrets) {
     problems.push("grafanaAdminPassword: there is no default password; set one with `pulumi config set --secret grafanaAdminPassword ...`");
   }
 

@@ -134,7 +134,9 @@ export async function startLiveStack(): Promise<LiveStack> {
     path.join(dir, "prometheus.yml"),
     forLoopback(renderPrometheusConfig(config, peers, { rulesDir, scrapeInterval: "1s", evaluationInterval: "1s", publicProbeInterval: "1s", publicProbeTimeout: "1s" }), "1s"),
   );
-  const fast = (_v: string, field: string) => (field === "repeat_interval" ? "1h" : field === "group_wait" ? "1s" : "2s");
+  // Faster, but in proportion: the probe route's long group_wait (60s) is what lets PublicApiDown's
+  // inhibition apply before BlackboxProbeFailed is notified, so it stays the longest wait.
+  const fast = (v: string, field: string) => (field === "repeat_interval" ? "1h" : field === "group_wait" ? (v === "60s" ? "5s" : "1s") : "2s");
   fs.writeFileSync(path.join(dir, "alertmanager.yml"), renderAlertmanagerConfig(config, peers, fast));
   fs.writeFileSync(path.join(dir, "blackbox.yml"), renderBlackboxConfig(config));
 

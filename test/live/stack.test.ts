@@ -2,6 +2,8 @@ import { DASHBOARDS } from "../../dashboards";
 import { RECORDING_RULES } from "../../rules/catalog";
 import { interpolate } from "../support/queries";
 import { getJson, LiveStack, startLiveStack, waitFor } from "./harness";
+import { main } from "../../cli/main";
+import { ROOT } from "../support/stackFiles";
 
 jest.setTimeout(120_000);
 let live: LiveStack;
@@ -68,6 +70,47 @@ describe("steady state", () => {
     const [watchdog] = await amAlerts("Watchdog");
     expect(watchdog.receivers.map((r: { name: string }) => r.name)).toEqual(["telegram-watchdog"]);
     expect(firingFor("Watchdog")[0].text).toContain("severity: <b>none</b>");
+  });
+});
+
+describe("operator commands against the running programs", () => {
+  const capture = () => {
+    const lines: string[] = [];
+    return { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l), text: () => lines.join("\n") };
+  };
+
+  it("obs doctor finds everything healthy and exits 0", async () => {
+    const io = capture();
+    const code = await main(["doctor", "--prometheus", live.prometheus, "--alertmanager", live.alertmanager, "--json"], io, ROOT);
+    const report = JSON.parse(io.text());
+    expect(report.findings.filter((f: { ok: boolean }) => !f.ok)).toEqual([]);
+    expect(report.findings.map((f: { check: string }) => f.check)).toEqual(
+      expect.arrayContaining(["prometheus ready", "scrape targets", "rule groups", "telegram bridge", "collector", "bridge deliveries", "alertmanager ready"]),
+    );
+    expect(code).toBe(0);
+  });
+
+  it("obs doctor lists a down target and exits 1", async () => {
+    await live.sim.setScenario("service_down");
+    try {
+      await waitFor("worker target down", async () => {
+        const t = (await getJson(`${live.prometheus}/api/v1/targets`)).data.activeTargets as { health: string; labels: { job: string } }[];
+        return t.some((x) => x.labels.job === "tutordex_worker" && x.health === "down") ? true : undefined;
+      });
+      const io = capture();
+      expect(await main(["doctor", "--prometheus", live.prometheus], io, ROOT)).toBe(1);
+      expect(io.text()).toMatch(/scrape targets\s+FAIL\s+down: tutordex_worker\//);
+    } finally {
+      await live.sim.setScenario("recovery");
+    }
+  });
+
+  it("obs reload reloads Prometheus and Alertmanager", async () => {
+    const io = capture();
+    expect(await main(["reload", "--prometheus", live.prometheus, "--alertmanager", live.alertmanager], io, ROOT)).toBe(0);
+    expect(io.text()).toBe("prometheus: reloaded\nalertmanager: reloaded");
+    const reloads = await getJson(`${live.prometheus}/api/v1/query?query=prometheus_config_last_reload_successful`);
+    expect(reloads.data.result[0].value[1]).toBe("1");
   });
 });
 

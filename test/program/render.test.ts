@@ -1,0 +1,29 @@
+import { stackConfigFromFile } from "../../config/stackFile";
+import { renderStackFiles } from "../../generators/stackFiles";
+import { containersOf, ProgramRun, runProgram } from "../support/program";
+import { pulumiConfigMap, ROOT, TEST_SECRETS } from "../support/stackFiles";
+
+let run: ProgramRun;
+beforeAll(async () => {
+  run = await runProgram("prod", pulumiConfigMap("prod"), Object.keys(TEST_SECRETS));
+});
+
+it("what obs render writes is exactly what pulumi up delivers", () => {
+  const files = renderStackFiles(stackConfigFromFile(ROOT, "prod"));
+  const delivered: Record<string, string> = {};
+  const uploads = (name: string) => containersOf(run).find((c) => c.name === name)!.inputs.uploads as { file: string; content: string }[];
+  for (const u of uploads("tutordex-prometheus-config-sync")) delivered[`prometheus/${u.file.replace("/staging/", "")}`] = u.content;
+  delivered["alertmanager/alertmanager.yml"] = uploads("tutordex-alertmanager-config-sync")[0].content;
+  delivered["blackbox/blackbox.yml"] = uploads("tutordex-blackbox-exporter")[0].content;
+  delivered["loki/loki.yml"] = uploads("tutordex-loki")[0].content;
+  delivered["promtail/promtail.yml"] = uploads("tutordex-promtail")[0].content;
+  delivered["tempo/tempo.yml"] = uploads("tutordex-tempo")[0].content;
+  delivered["otel-collector/otel-collector.yml"] = uploads("tutordex-otel-collector")[0].content;
+  for (const [rel, text] of Object.entries(delivered)) expect({ rel, same: files[rel] === text }).toEqual({ rel, same: true });
+  const dashboards = run.resources.filter((r) => r.type === "grafana:oss/dashboard:Dashboard");
+  for (const d of dashboards) {
+    const json = JSON.parse(d.inputs.configJson);
+    expect(JSON.parse(files[`grafana/dashboards/${json.uid}.json`])).toEqual(json);
+  }
+  expect(Object.keys(delivered).length + dashboards.length + 1).toBe(Object.keys(files).length);
+});
