@@ -6,6 +6,8 @@ import { Behaviour, SCENARIOS, ScenarioName } from "./scenarios";
 export const PIPELINE_VERSION = "2026-01-02_det_time_v1";
 export const SCHEMA_VERSION = "v2";
 export const CHANNELS = ["t.me/tuitionsg", "t.me/hometutorsg"];
+/** A second, canary pipeline whose version string needs HTML escaping, as label values sometimes do. */
+export const CANARY: Labels = { pipeline_version: "canary<3&beta>", schema_version: "v2" };
 const PVSV: Labels = { pipeline_version: PIPELINE_VERSION, schema_version: SCHEMA_VERSION };
 
 export interface SimulatorOptions {
@@ -123,7 +125,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     worker.set("queue_failed", PVSV, 0);
     worker.set("queue_ok", PVSV, 1000);
     worker.set("queue_oldest_pending_age_seconds", PVSV, b.jobsOk > 0 ? 30 : 60);
-    worker.set("queue_oldest_processing_age_seconds", PVSV, b.jobsOk > 0 ? 5 : 0);
+    worker.set("queue_oldest_processing_age_seconds", PVSV, b.stuckProcessing ? 1000 : b.jobsOk > 0 ? 5 : 0);
+    worker.set("queue_oldest_processing_age_seconds", CANARY, b.stuckProcessing ? 1000 : 5);
     backend.inc("backend_http_requests_total", { method: "GET", path: "/assignments", status_code: "200" }, 3);
     backend.observe("backend_http_request_latency_seconds", { method: "GET", path: "/assignments" }, 0.05, 3);
     log(JSON.stringify({ ts: new Date().toISOString(), level: "info", logger: "tutordex.backend", msg: "request", component: "backend", assignment_id: "-", channel: "-", ...PVSV, trace_id: "-", span_id: "-", exc: "-", request_id: `r-${Math.floor(t)}`, method: "GET", path: "/assignments", status_code: 200, latency_ms: 12.5, client_ip: "10.0.0.9" }));

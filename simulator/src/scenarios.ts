@@ -13,6 +13,8 @@ export interface Behaviour {
   readonly backendHealthy: boolean;
   readonly dmSent: number;
   readonly dmFail: number;
+  /** A job hangs: the oldest processing job's age jumps past QueueStuckProcessing's 900s. */
+  readonly stuckProcessing: boolean;
 }
 
 const STEADY: Behaviour = {
@@ -26,6 +28,7 @@ const STEADY: Behaviour = {
   backendHealthy: true,
   dmSent: 3,
   dmFail: 0.05,
+  stuckProcessing: false,
 };
 
 export const SCENARIOS = {
@@ -38,6 +41,8 @@ export const SCENARIOS = {
   service_down: { ...STEADY, workerUp: false },
   /** The backend answers 503 on /health: internal and public probes fail. */
   backend_down: { ...STEADY, backendHealthy: false },
+  /** A job hangs in processing (a gauge condition: no rate window between cause and alert). */
+  stuck_processing: { ...STEADY, stuckProcessing: true },
   recovery: STEADY,
 } as const satisfies Record<string, Behaviour>;
 

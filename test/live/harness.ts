@@ -77,7 +77,14 @@ function forLoopback(prometheusYml: string, interval: string): string {
   return yaml.dump(doc, { lineWidth: -1 });
 }
 
-export async function startLiveStack(): Promise<LiveStack> {
+export interface LiveOptions {
+  /** Extra or different alert overrides on top of LIVE_OVERRIDES. */
+  readonly overrides?: Record<string, AlertOverride>;
+  /** Changes to the rendered alertmanager.yml (the benchmark adds a telegram_configs receiver). */
+  readonly patchAlertmanager?: (doc: Record<string, any>, telegramUrl: string, token: string) => void;
+}
+
+export async function startLiveStack(options: LiveOptions = {}): Promise<LiveStack> {
   const bins = {
     prometheus: requireTool("prometheus"),
     alertmanager: requireTool("prometheus-alertmanager"),
@@ -123,7 +130,7 @@ export async function startLiveStack(): Promise<LiveStack> {
   const config = stackConfig("dev", {
     appTargets: { collector: loop(sim.ports.collector), worker: loop(sim.ports.worker), backend: loop(sim.ports.backend) },
     publicProbes: { host: "api.test", urls: [publicUrl] },
-    alertOverrides: LIVE_OVERRIDES,
+    alertOverrides: { ...LIVE_OVERRIDES, ...options.overrides },
   });
 
   const rulesDir = path.join(dir, "rules");
@@ -137,7 +144,13 @@ export async function startLiveStack(): Promise<LiveStack> {
   // Faster, but in proportion: the probe route's long group_wait (60s) is what lets PublicApiDown's
   // inhibition apply before BlackboxProbeFailed is notified, so it stays the longest wait.
   const fast = (v: string, field: string) => (field === "repeat_interval" ? "1h" : field === "group_wait" ? (v === "60s" ? "5s" : "1s") : "2s");
-  fs.writeFileSync(path.join(dir, "alertmanager.yml"), renderAlertmanagerConfig(config, peers, fast));
+  let amYml = renderAlertmanagerConfig(config, peers, fast);
+  if (options.patchAlertmanager) {
+    const doc = yaml.load(amYml) as Record<string, any>;
+    options.patchAlertmanager(doc, telegram.url, telegram.token);
+    amYml = yaml.dump(doc, { lineWidth: -1 });
+  }
+  fs.writeFileSync(path.join(dir, "alertmanager.yml"), amYml);
   fs.writeFileSync(path.join(dir, "blackbox.yml"), renderBlackboxConfig(config));
 
   const run = (bin: string, args: string[]) => {
