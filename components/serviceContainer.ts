@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { SERVICES, ServiceName } from "../config/services";
+import { ContainerService, DEMO_WORKLOAD, SERVICES, ServiceName } from "../config/services";
 import { SERVICE_LABEL, STACK_LABEL } from "../generators/labels";
 import { dockerNamePrefix } from "../rules/context";
 
@@ -29,7 +29,9 @@ export interface PublishedPort {
 
 export interface ServiceContainerArgs {
   readonly context: StackContext;
-  readonly service: ServiceName;
+  readonly service: ContainerService;
+  /** More names the container answers to on the stack network. */
+  readonly extraAliases?: readonly string[];
   readonly image: string;
   readonly memoryMb: number;
   readonly readiness: Readiness;
@@ -53,7 +55,7 @@ export function dockerName(stack: string, suffix: string): string {
   return `${dockerNamePrefix(stack)}-${suffix}`;
 }
 
-export function stackLabels(stack: string, service: ServiceName): { label: string; value: string }[] {
+export function stackLabels(stack: string, service: ContainerService): { label: string; value: string }[] {
   return [
     { label: STACK_LABEL, value: stack },
     { label: SERVICE_LABEL, value: service },
@@ -73,7 +75,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
   constructor(name: string, args: ServiceContainerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tutordex:docker:ServiceContainer", name, {}, opts);
     const { context } = args;
-    const alias = SERVICES[args.service].alias;
+    const alias = args.service === "demoWorkload" ? DEMO_WORKLOAD.alias : SERVICES[args.service].alias;
     this.containerName = dockerName(context.stack, alias);
 
     this.image = new docker.RemoteImage(
@@ -101,7 +103,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
         user: args.user,
         privileged: args.privileged ?? false,
         networksAdvanced: [
-          { name: context.networkName, aliases: [alias] },
+          { name: context.networkName, aliases: [alias, ...(args.extraAliases ?? [])] },
           ...(args.extraNetworks ?? []).map((n) => ({ name: n })),
         ],
         ports: (args.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: context.bindAddress, protocol: p.protocol ?? "tcp" })),

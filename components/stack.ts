@@ -5,6 +5,7 @@ import { dockerNetworkPeers } from "../config/services";
 import { ruleSettings } from "../rules/context";
 import { Alertmanager } from "./alertmanager";
 import { BlackboxExporter, Cadvisor, NodeExporter } from "./exporters";
+import { DemoWorkload } from "./demoWorkload";
 import { Grafana } from "./grafana";
 import { GrafanaProvisioning } from "./grafanaProvisioning";
 import { DASHBOARDS, FOLDER } from "../dashboards";
@@ -92,6 +93,10 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     new Cadvisor(`${name}-cadvisor`, common("cadvisor"), child);
     new NodeExporter(`${name}-node-exporter`, { ...common("nodeExporter"), textfileDir: c.nodeExporterTextfileDir }, child);
     new BlackboxExporter(`${name}-blackbox-exporter`, { ...common("blackboxExporter"), settings: c, appNetworks: c.appNetworks }, child);
+
+    if (c.demoWorkload) {
+      new DemoWorkload(`${name}-demo-workload`, { context, image: c.images.telegramBridge, memoryMb: 128, scenario: c.demoWorkload.scenario }, child);
+    }
 
     const local = (port: number) => `http://${c.bindAddress}:${port}`;
     this.urls = {

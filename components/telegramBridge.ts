@@ -1,30 +1,13 @@
-import * as path from "path";
-import { buildSync } from "esbuild";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICES } from "../config/services";
+import { bundle } from "./bundle";
 import { ServiceContainer, StackContext } from "./serviceContainer";
 
-const PROJECT_ROOT = path.resolve(__dirname, "..");
 export const BRIDGE_ENTRY = "bridge/src/main.ts";
 export const BRIDGE_FILE = "/app/bridge.js";
 
-/**
- * The bridge's source bundled into one file. It is uploaded into a stock Node image, so no image is
- * built or pushed; the bundle is byte-for-byte stable, so an unchanged bridge shows no diff.
- */
 export function bundleBridge(): string {
-  const out = buildSync({
-    absWorkingDir: PROJECT_ROOT,
-    entryPoints: [BRIDGE_ENTRY],
-    bundle: true,
-    platform: "node",
-    target: "node22",
-    format: "cjs",
-    write: false,
-    legalComments: "none",
-    logLevel: "silent",
-  });
-  return out.outputFiles[0].text;
+  return bundle(BRIDGE_ENTRY);
 }
 
 export interface TelegramBridgeArgs {

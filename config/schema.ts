@@ -12,6 +12,7 @@ import {
 } from "./defaults";
 import { SERVICE_NAMES, ServiceName } from "./services";
 import { ALERT_NAMES, thresholdOf } from "../rules/catalog";
+import { SCENARIO_NAMES, ScenarioName } from "../simulator/src/scenarios";
 
 /** Prometheus-style duration (15s, 5m, 72h, 15d, 1h30m). */
 const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
@@ -110,6 +111,10 @@ export const rawConfigSchema = z
     protectData: z.boolean().optional(),
     // Promtail is end-of-life; Grafana Alloy is its successor. Only Promtail is built today, so the
     // setting exists to make the choice explicit and the switch a one-line change in components/stack.ts.
+    demoWorkload: z
+      .object({ scenario: z.enum(SCENARIO_NAMES as [ScenarioName, ...ScenarioName[]], { message: `expected one of ${SCENARIO_NAMES.join(", ")}` }).optional() })
+      .strict()
+      .optional(),
     logAgent: z.enum(["promtail"], { message: "expected promtail (the only log agent built; Grafana Alloy is not yet)" }).optional(),
     alertOverrides: z.record(z.string(), alertOverride).optional(),
   })
@@ -153,6 +158,8 @@ export interface StackConfig {
   readonly heartbeatUrl: string | undefined;
   readonly protectData: boolean;
   readonly logAgent: "promtail";
+  /** The simulated TutorDex runs in the stack, under the application's default names. */
+  readonly demoWorkload: { readonly scenario: ScenarioName } | undefined;
   readonly alertOverrides: Readonly<Record<string, AlertOverride>>;
 }
 
@@ -268,6 +275,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     heartbeatUrl: c.heartbeatUrl,
     protectData: c.protectData ?? env === "prod",
     logAgent: c.logAgent ?? "promtail",
+    demoWorkload: c.demoWorkload ? { scenario: c.demoWorkload.scenario ?? "steady" } : undefined,
     alertOverrides: c.alertOverrides ?? {},
   };
 }

@@ -42,6 +42,18 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceFacts>> = {
   blackboxExporter: { alias: "blackbox-exporter", port: 9115, stateful: false },
 };
 
+/**
+ * Containers a stack may add beyond the eleven: the simulated TutorDex (`demoWorkload`), answering
+ * on the network under the application's own default DNS names so the default targets resolve.
+ */
+export const DEMO_WORKLOAD = {
+  alias: "demo-app",
+  appAliases: ["collector-tail", "aggregator-worker", "backend"],
+  ports: { collector: 9001, worker: 9002, backend: 8000 },
+} as const;
+
+export type ContainerService = ServiceName | "demoWorkload";
+
 /** Ports of the OTLP receivers and the collector's own endpoints (SPEC §1). */
 export const OTLP_GRPC_PORT = 4317;
 export const OTLP_HTTP_PORT = 4318;

@@ -72,6 +72,7 @@ const INVALID: [string, Record<string, unknown>, string, Set<string>?][] = [
   ["prod with a plain-text password", PROD, "grafanaAdminPassword: prod refuses a plain-text value", new Set(["telegramBotToken"])],
   ["prod without a chat", { ...PROD, telegram: {} }, "telegram.chatId: prod needs the chat that receives alerts", PROD_SECRETS],
   ["a log agent that is not built", { ...VALID, logAgent: "alloy" }, 'logAgent: expected promtail (the only log agent built; Grafana Alloy is not yet), got "alloy"'],
+  ["an unknown demo scenario", { ...VALID, demoWorkload: { scenario: "chaos" } }, 'demoWorkload.scenario: expected one of steady, queue_backlog_no_throughput, llm_failure_spike, parse_error_high, service_down, backend_down, stuck_processing, recovery, got "chaos"'],
   ["malformed bot token, value hidden", { ...VALID, telegramBotToken: "not-a-token" }, "telegramBotToken: expected a bot token of the form 123456:ABC..., got <secret>"],
 ];
 

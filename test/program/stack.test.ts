@@ -7,7 +7,8 @@ import { stackConfig } from "../support/fixtures";
 
 const SECRET_NAMES = Object.keys(TEST_SECRETS);
 const serviceOf = (c: RecordedResource) => (c.inputs.labels ?? []).find((l: { label: string }) => l.label === "tutordex.observability.service")?.value;
-const services = (run: ProgramRun) => containersOf(run).filter((c) => !isOneShot(c));
+/** Containers of the eleven services (not one-shot syncs, not the optional demo workload). */
+const services = (run: ProgramRun) => containersOf(run).filter((c) => !isOneShot(c) && serviceOf(c) !== "demoWorkload");
 const serviceContainer = (run: ProgramRun, service: string) => {
   const c = services(run).find((x) => serviceOf(x) === service);
   if (!c) throw new Error(`no container for ${service}`);
@@ -89,6 +90,16 @@ describe.each(committedStacks())("stack %s under mocks", (stack) => {
   it("exports the URLs operators need", () => {
     expect(run().outputs.urls.grafana).toBe(config.grafanaExternalUrl);
     expect(run().outputs.urls.prometheus).toBe(`http://${config.bindAddress}:${config.hostPorts.prometheus}`);
+  });
+});
+
+describe("the demo workload (dev)", () => {
+  it("runs the bundled simulator under the application's default names, only where configured", () => {
+    const demo = containersOf(runs.get("dev")!).find((c) => serviceOf(c) === "demoWorkload")!;
+    expect(demo.inputs.networksAdvanced[0]).toEqual({ name: "tutordex-obs-dev-net", aliases: ["demo-app", "collector-tail", "aggregator-worker", "backend"] });
+    expect(demo.inputs.uploads[0].file).toBe("/app/simulator.js");
+    expect(demo.inputs.envs).toContain("SCENARIO=steady");
+    expect(containersOf(runs.get("prod")!).some((c) => serviceOf(c) === "demoWorkload")).toBe(false);
   });
 });
 
