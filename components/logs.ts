@@ -32,7 +32,7 @@ export class Loki extends pulumi.ComponentResource {
         command: ["-config.file=/etc/loki/tutordex.yml"],
         ports: [{ internal: port, external: args.hostPort }],
         volumes: [{ volumeName: data.name, containerPath: LOKI_DATA_DIR }],
-        uploads: [{ file: "/etc/loki/tutordex.yml", content: renderLokiConfig({ retention: { loki: args.retention, prometheus: "", tempo: "" } }) }],
+        uploads: [{ file: "/etc/loki/tutordex.yml", content: renderLokiConfig(args.retention) }],
       },
       { parent: this },
     );

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PeerAddresses, SERVICES } from "../config/services";
-import { renderPrometheusConfig, PrometheusSettings, CONTAINER_PATHS } from "../generators/prometheus";
-import { renderRuleFiles, RuleSettings } from "../rules/render";
+import { prometheusFiles, PrometheusSettings } from "../generators/prometheus";
+import { RuleSettings } from "../rules/render";
 import { ConfigSync } from "./configSync";
 import { dataVolume, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
 
@@ -16,13 +16,6 @@ export interface PrometheusArgs {
   readonly peers: PeerAddresses;
   /** Networks of the monitored application, so its stable DNS names resolve. */
   readonly appNetworks: readonly string[];
-}
-
-/** Files delivered into Prometheus's config volume, by path relative to /etc/prometheus. */
-export function prometheusFiles(args: Pick<PrometheusArgs, "settings" | "rules" | "peers">): Record<string, string> {
-  const files: Record<string, string> = { "prometheus.yml": renderPrometheusConfig(args.settings, args.peers, CONTAINER_PATHS) };
-  for (const [name, text] of Object.entries(renderRuleFiles(args.rules))) files[`rules/${name}`] = text;
-  return files;
 }
 
 export class Prometheus extends pulumi.ComponentResource {
@@ -41,7 +34,7 @@ export class Prometheus extends pulumi.ComponentResource {
         service: "prometheus",
         image: args.image,
         volumeName: config.name,
-        files: prometheusFiles(args),
+        files: prometheusFiles(args.settings, args.rules, args.peers),
         reloadUrl: `http://${args.peers.prometheus}/-/reload`,
       },
       { parent: this },

@@ -34,7 +34,7 @@ export class Tempo extends pulumi.ComponentResource {
         user: "0",
         ports: [{ internal: port, external: args.hostPort }],
         volumes: [{ volumeName: data.name, containerPath: TEMPO_DATA_DIR }],
-        uploads: [{ file: "/etc/tempo/tutordex.yml", content: renderTempoConfig({ retention: { tempo: args.retention, prometheus: "", loki: "" } }, args.peers) }],
+        uploads: [{ file: "/etc/tempo/tutordex.yml", content: renderTempoConfig(args.retention, args.peers) }],
       },
       { parent: this },
     );

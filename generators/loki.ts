@@ -1,4 +1,3 @@
-import { StackConfig } from "../config/schema";
 import { SERVICES } from "../config/services";
 import { toYaml, GENERATED_HEADER } from "./yaml";
 
@@ -8,7 +7,7 @@ export const LOKI_DATA_DIR = "/loki";
  * Single-binary Loki on its volume: TSDB index with schema v13, and retention that the compactor
  * actually enforces (compose history set a period but never enabled the compactor's retention).
  */
-export function renderLokiConfig(s: Pick<StackConfig, "retention">, dataDir = LOKI_DATA_DIR): string {
+export function renderLokiConfig(retention: string, dataDir = LOKI_DATA_DIR): string {
   return toYaml(
     {
       auth_enabled: false,
@@ -25,7 +24,7 @@ export function renderLokiConfig(s: Pick<StackConfig, "retention">, dataDir = LO
       },
       // Sized for one host at 1–10k assignments/day.
       limits_config: {
-        retention_period: s.retention.loki,
+        retention_period: retention,
         reject_old_samples: true,
         reject_old_samples_max_age: "168h",
         ingestion_rate_mb: 8,

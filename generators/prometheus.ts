@@ -1,6 +1,6 @@
 import { StackConfig } from "../config/schema";
 import { PeerAddresses } from "../config/services";
-import { ALERT_EVALUATION_INTERVAL, ALERT_RULES_FILE, RECORDING_RULES_FILE } from "../rules/render";
+import { ALERT_EVALUATION_INTERVAL, ALERT_RULES_FILE, RECORDING_RULES_FILE, renderRuleFiles, RuleSettings } from "../rules/render";
 import { toYaml, GENERATED_HEADER } from "./yaml";
 
 export type PrometheusSettings = Pick<StackConfig, "stack" | "environment" | "appTargets" | "publicProbes">;
@@ -71,6 +71,13 @@ export function internalProbeTargets(s: PrometheusSettings, peers: PeerAddresses
       { targets: [`http://${peers.otelCollectorHealth}/`], labels: { module: "http_2xx", service: "otel_collector" } },
     ],
   };
+}
+
+/** Files delivered into Prometheus's config volume, by path relative to /etc/prometheus. */
+export function prometheusFiles(s: PrometheusSettings, rules: RuleSettings, peers: PeerAddresses): Record<string, string> {
+  const files: Record<string, string> = { "prometheus.yml": renderPrometheusConfig(s, peers, CONTAINER_PATHS) };
+  for (const [name, text] of Object.entries(renderRuleFiles(rules))) files[`rules/${name}`] = text;
+  return files;
 }
 
 export function renderPrometheusConfig(s: PrometheusSettings, peers: PeerAddresses, paths: PrometheusRenderOptions = CONTAINER_PATHS): string {

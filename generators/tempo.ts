@@ -1,4 +1,3 @@
-import { StackConfig } from "../config/schema";
 import { OTLP_GRPC_PORT, OTLP_HTTP_PORT, PeerAddresses, SERVICES } from "../config/services";
 import { toYaml, GENERATED_HEADER } from "./yaml";
 
@@ -8,7 +7,7 @@ export const TEMPO_DATA_DIR = "/var/tempo";
  * Tempo with local storage and WAL on its volume and an explicit block retention. The metrics
  * generator remote-writes service-graph and span metrics to Prometheus for Grafana's service map.
  */
-export function renderTempoConfig(s: Pick<StackConfig, "retention">, peers: Pick<PeerAddresses, "prometheus">, dataDir = TEMPO_DATA_DIR): string {
+export function renderTempoConfig(retention: string, peers: Pick<PeerAddresses, "prometheus">, dataDir = TEMPO_DATA_DIR): string {
   return toYaml(
     {
       stream_over_http_enabled: true,
@@ -19,7 +18,7 @@ export function renderTempoConfig(s: Pick<StackConfig, "retention">, peers: Pick
         },
       },
       ingester: { max_block_duration: "5m" },
-      compactor: { compaction: { block_retention: s.retention.tempo } },
+      compactor: { compaction: { block_retention: retention } },
       metrics_generator: {
         registry: { external_labels: { source: "tempo" } },
         storage: { path: `${dataDir}/generator/wal`, remote_write: [{ url: `http://${peers.prometheus}/api/v1/write`, send_exemplars: true }] },

@@ -12,7 +12,7 @@ const load = (text: string) => yaml.load(text) as any;
 
 describe.each(["dev", "prod"])("Loki for stack %s", (stack) => {
   const c = stackConfig(stack);
-  const loki = load(renderLokiConfig(c));
+  const loki = load(renderLokiConfig(c.retention.loki));
   it("is a single binary on filesystem storage with a TSDB v13 index", () => {
     expect(loki.common.replication_factor).toBe(1);
     expect(loki.common.ring.kvstore.store).toBe("inmemory");
@@ -104,7 +104,7 @@ describe("Promtail", () => {
 
 describe.each(["dev", "prod"])("Tempo for stack %s", (stack) => {
   const c = stackConfig(stack);
-  const tempo = load(renderTempoConfig(c, peers));
+  const tempo = load(renderTempoConfig(c.retention.tempo, peers));
   it("receives OTLP on all interfaces and keeps traces and WAL on its volume", () => {
     expect(tempo.distributor.receivers.otlp.protocols).toEqual({ grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } });
     expect(tempo.storage.trace).toEqual({ backend: "local", wal: { path: "/var/tempo/wal" }, local: { path: "/var/tempo/blocks" } });

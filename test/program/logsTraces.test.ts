@@ -21,7 +21,7 @@ const mounts = (name: string) => container(name).inputs.volumes.map((v: any) => 
 const ports = (name: string) => (container(name).inputs.ports ?? []).map((p: any) => `${p.ip}:${p.external}->${p.internal}`);
 
 it("Loki gets exactly its generated file, its data volume and its published port", () => {
-  expect(upload("tutordex-loki")).toEqual({ file: "/etc/loki/tutordex.yml", content: renderLokiConfig(config) });
+  expect(upload("tutordex-loki")).toEqual({ file: "/etc/loki/tutordex.yml", content: renderLokiConfig(config.retention.loki) });
   expect(container("tutordex-loki").inputs.command).toEqual(["-config.file=/etc/loki/tutordex.yml"]);
   expect(mounts("tutordex-loki")).toEqual(["tutordex-obs-prod-loki-data:/loki:rw"]);
   expect(ports("tutordex-loki")).toEqual(["127.0.0.1:3100->3100"]);
@@ -34,7 +34,7 @@ it("Promtail reads the Docker socket read-only and keeps positions on a volume; 
 });
 
 it("Tempo gets its file, keeps traces on its volume and publishes its API", () => {
-  expect(upload("tutordex-tempo")).toEqual({ file: "/etc/tempo/tutordex.yml", content: renderTempoConfig(config, peers) });
+  expect(upload("tutordex-tempo")).toEqual({ file: "/etc/tempo/tutordex.yml", content: renderTempoConfig(config.retention.tempo, peers) });
   expect(mounts("tutordex-tempo")).toEqual(["tutordex-obs-prod-tempo-data:/var/tempo:rw"]);
   expect(ports("tutordex-tempo")).toEqual(["127.0.0.1:3200->3200"]);
 });
