@@ -131,7 +131,7 @@ export function dataVolume(name: string, context: StackContext, service: Service
     name,
     {
       name: dockerName(context.stack, `${SERVICES[service].alias}-${suffix}`),
-      labels: stackLabels(context.stack, service).map((l) => ({ label: l.label, value: l.value })),
+      labels: stackLabels(context.stack, service),
     },
     { parent, provider: context.provider, protect: context.protectData },
   );

@@ -12,7 +12,8 @@ import { DASHBOARDS, FOLDER } from "../dashboards";
 import { grafanaDatasources } from "../generators/grafanaDatasources";
 import { Loki, Promtail } from "./logs";
 import { Prometheus } from "./prometheus";
-import { dockerName, StackContext, stackLabels } from "./serviceContainer";
+import { STACK_LABEL } from "../generators/labels";
+import { dockerName, StackContext } from "./serviceContainer";
 import { TelegramBridge } from "./telegramBridge";
 import { OtelCollector, Tempo } from "./traces";
 
@@ -36,7 +37,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     const provider = new docker.Provider(`${name}-docker`, { host: c.dockerHost }, { parent: this });
     const network = new docker.Network(
       `${name}-network`,
-      { name: dockerName(c.stack, "net"), driver: "bridge", labels: stackLabels(c.stack, "prometheus").slice(0, 1) },
+      { name: dockerName(c.stack, "net"), driver: "bridge", labels: [{ label: STACK_LABEL, value: c.stack }] },
       { parent: this, provider },
     );
     this.networkName = network.name;
