@@ -39,6 +39,7 @@ function startStack() {
 }
 
 async function main(): Promise<void> {
+  const crashes: string[] = [];
   const rows: { path: string; ms: number[]; canary: boolean[] }[] = [
     { path: "bridge (ours)", ms: [], canary: [] },
     { path: "Alertmanager telegram_configs", ms: [], canary: [] },
@@ -58,6 +59,12 @@ async function main(): Promise<void> {
       }
       await new Promise((r) => setTimeout(r, 4000));
       for (const [i, chat] of [BRIDGE_CHAT, AM_CHAT].entries()) rows[i].canary.push(seen(chat, true) !== undefined);
+      const lines = live.processLogs().split("\n");
+      const panicAt = lines.findIndex((l) => l.startsWith("panic:"));
+      if (panicAt >= 0) {
+        const where = lines.slice(panicAt).find((l) => /\.go:\d+/.test(l))?.trim().replace(/ \+0x[0-9a-f]+$/, "");
+        crashes.push(`run ${run + 1}: ${lines[panicAt]} at ${where}`);
+      }
     } finally {
       await live.stop();
     }
@@ -70,6 +77,7 @@ async function main(): Promise<void> {
   const table = rows.map((r) => [r.path, String(median(r.ms)), r.ms.map((x) => (Number.isNaN(x) ? "lost" : String(x))).join(" "), (median(r.ms) / minimum).toFixed(2), `${r.canary.filter(Boolean).length}/${RUNS}`]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
   for (const line of [header, ...table]) console.log(line.map((c, i) => c.padEnd(widths[i])).join("  "));
+  console.log(`\nAlertmanager survived ${RUNS - crashes.length}/${RUNS} runs${crashes.length ? `:\n  ${crashes.join("\n  ")}` : ""}`);
   console.log("\nlong messages: this incident's groups stay small; the bridge's splitting at 4096 is measured by bench:bridge and the bridge tests.");
 }
 

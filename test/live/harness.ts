@@ -41,6 +41,8 @@ export interface LiveStack {
   readonly sim: Simulator;
   readonly publicUrl: string;
   bridge: RunningBridge;
+  /** The last lines each started program wrote to stderr, with its exit code if it died. */
+  processLogs(): string;
   stopBridge(): Promise<void>;
   startBridge(): Promise<void>;
   stop(): Promise<void>;
@@ -196,6 +198,10 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     sim,
     publicUrl,
     bridge,
+    processLogs: () =>
+      children
+        .map((c) => `${path.basename(c.spawnfile)}${c.exitCode !== null ? ` (exited ${c.exitCode})` : ""}:\n${(c as ChildProcess & { lastStderr: () => string }).lastStderr()}`)
+        .join("\n"),
     async stopBridge() {
       await stack.bridge.close(2000);
     },

@@ -112,6 +112,11 @@ export class FakeTelegram {
       at: Date.now(),
       linkPreviewDisabled: msg.link_preview_options?.is_disabled === true,
     });
-    send(200, { ok: true, result: { message_id: this.messages.length } });
+    // A Message as the Bot API returns it; clients (Alertmanager's telebot among them) read `chat`.
+    const chatId = Number(msg.chat_id);
+    send(200, {
+      ok: true,
+      result: { message_id: this.messages.length, date: Math.floor(Date.now() / 1000), chat: { id: Number.isNaN(chatId) ? 0 : chatId, type: "supergroup", title: "alerts" }, text: msg.text },
+    });
   }
 }
