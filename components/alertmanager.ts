@@ -23,14 +23,12 @@ export class Alertmanager extends pulumi.ComponentResource {
     const { context } = args;
     // Silences and the notification log live here, so they survive a recreate.
     const data = dataVolume(`${name}-data`, context, "alertmanager", "data", this);
-    const config = dataVolume(`${name}-config`, { ...context, protectData: false }, "alertmanager", "config", this);
     this.configSync = new ConfigSync(
       `${name}-config-sync`,
       {
         context,
         service: "alertmanager",
         image: args.image,
-        volumeName: config.name,
         files: { "alertmanager.yml": renderAlertmanagerConfig(args.settings, args.peers) },
         reloadUrl: `http://${args.peers.alertmanager}/-/reload`,
       },
@@ -55,7 +53,7 @@ export class Alertmanager extends pulumi.ComponentResource {
         ports: [{ internal: port, external: args.hostPort }],
         volumes: [
           { volumeName: data.name, containerPath: "/alertmanager" },
-          { volumeName: config.name, containerPath: "/etc/alertmanager", readOnly: true },
+          { volumeName: this.configSync.volumeName, containerPath: "/etc/alertmanager", readOnly: true },
         ],
         dependsOn: [this.configSync],
       },

@@ -2,7 +2,7 @@ import { createHash } from "crypto";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICES, ServiceName } from "../config/services";
-import { dockerName, StackContext, stackLabels } from "./serviceContainer";
+import { dataVolume, dockerName, StackContext, stackLabels } from "./serviceContainer";
 
 export const ROLE_LABEL = "tutordex.observability.role";
 export const STAGING_DIR = "/staging";
@@ -13,7 +13,6 @@ export interface ConfigSyncArgs {
   readonly service: ServiceName;
   /** An image with a shell, cp and wget: the service's own busybox-based image. */
   readonly image: string;
-  readonly volumeName: pulumi.Input<string>;
   /** Relative path → content. */
   readonly files: Readonly<Record<string, string>>;
   /** POSTed after copying, e.g. http://prometheus:9090/-/reload. */
@@ -44,10 +43,13 @@ export function syncScript(reloadUrl: string, configDir = CONFIG_MOUNT, stagingD
  */
 export class ConfigSync extends pulumi.ComponentResource {
   readonly container: docker.Container;
+  /** The volume the service mounts read-only; derived from the files, so never protected. */
+  readonly volumeName: pulumi.Output<string>;
 
   constructor(name: string, args: ConfigSyncArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tutordex:docker:ConfigSync", name, {}, opts);
     const { context } = args;
+    this.volumeName = dataVolume(`${name}-volume`, { ...context, protectData: false }, args.service, "config", this).name;
     const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this, provider: context.provider });
     this.container = new docker.Container(
       name,
@@ -64,7 +66,7 @@ export class ConfigSync extends pulumi.ComponentResource {
         memory: 32,
         labels: [...stackLabels(context.stack, args.service), { label: ROLE_LABEL, value: "config-sync" }],
         networksAdvanced: [{ name: context.networkName }],
-        volumes: [{ volumeName: args.volumeName, containerPath: CONFIG_MOUNT, readOnly: false }],
+        volumes: [{ volumeName: this.volumeName, containerPath: CONFIG_MOUNT, readOnly: false }],
         uploads: Object.entries(args.files).map(([file, content]) => ({ file: `${STAGING_DIR}/${file}`, content })),
       },
       { parent: this, provider: context.provider },

@@ -26,14 +26,12 @@ export class Prometheus extends pulumi.ComponentResource {
     super("tutordex:observability:Prometheus", name, {}, opts);
     const { context } = args;
     const data = dataVolume(`${name}-data`, context, "prometheus", "data", this);
-    const config = dataVolume(`${name}-config`, { ...context, protectData: false }, "prometheus", "config", this);
     this.configSync = new ConfigSync(
       `${name}-config-sync`,
       {
         context,
         service: "prometheus",
         image: args.image,
-        volumeName: config.name,
         files: prometheusFiles(args.settings, args.rules, args.peers),
         reloadUrl: `http://${args.peers.prometheus}/-/reload`,
       },
@@ -59,7 +57,7 @@ export class Prometheus extends pulumi.ComponentResource {
         ports: [{ internal: port, external: args.hostPort }],
         volumes: [
           { volumeName: data.name, containerPath: "/prometheus" },
-          { volumeName: config.name, containerPath: "/etc/prometheus", readOnly: true },
+          { volumeName: this.configSync.volumeName, containerPath: "/etc/prometheus", readOnly: true },
         ],
         extraNetworks: args.appNetworks,
         // First deployment: the files must be in the volume before Prometheus starts.
