@@ -4,7 +4,7 @@
  * group_wait). The same incident also goes to Alertmanager's own telegram_configs receiver against
  * the same fake Telegram, and both paths are printed side by side. Run: npm run -s bench:alerts
  */
-import { startLiveStack } from "../test/live/harness";
+import { startLiveStack, waitFor } from "../test/live/harness";
 
 const RUNS = 3;
 const FOR_S = 2;
@@ -14,15 +14,8 @@ const BRIDGE_CHAT = "-100500";
 const AM_CHAT = "-200";
 const ALERT = "QueueStuckProcessing";
 
-async function until<T>(fn: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const v = fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return undefined;
-}
+/** The first value `fn` yields within the time, or undefined: a lost message is a figure, not an error. */
+const until = <T>(fn: () => T | undefined, timeoutMs: number) => waitFor("message", async () => fn(), timeoutMs, 50).catch(() => undefined);
 
 function startStack() {
   return startLiveStack({

@@ -3,16 +3,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../cli/main";
-import { Io } from "../../cli/io";
+import { capture } from "../support/io";
 import { stackConfigFromFile } from "../../config/stackFile";
 import { renderStackFiles } from "../../generators/stackFiles";
 import { freePort } from "../support/ports";
 import { ROOT } from "../support/stackFiles";
 
-function capture(): Io & { text: () => string } {
-  const lines: string[] = [];
-  return { out: (l) => lines.push(l), err: (l) => lines.push(l), text: () => lines.join("\n") };
-}
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "obs-cli-"));
 
 describe("obs", () => {

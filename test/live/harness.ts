@@ -94,7 +94,7 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     blackbox: requireTool("prometheus-blackbox-exporter"),
   };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tutordex-live-"));
-  const children: ChildProcess[] = [];
+  const children: { process: ChildProcess; stderr: () => string }[] = [];
   const [pPort, amPort, nePort, bbPort, bridgePort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const sim = await startSimulator({ ports: { collector: 0, worker: 0, backend: 0 }, tickMs: 1000, log: () => undefined });
   const telegram = await new FakeTelegram().start();
@@ -159,35 +159,63 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     const child = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"], cwd: dir });
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-    (child as ChildProcess & { lastStderr: () => string }).lastStderr = () => stderr;
-    children.push(child);
-    return child;
+    children.push({ process: child, stderr: () => stderr });
   };
-  run(bins.alertmanager, [
-    `--config.file=${path.join(dir, "alertmanager.yml")}`,
-    `--storage.path=${path.join(dir, "am")}`,
-    `--web.listen-address=${peers.alertmanager}`,
-    "--cluster.listen-address=",
-  ]);
-  // Alertmanager first: an alert Prometheus cannot deliver at once is only resent after the resend delay.
-  await waitFor("Alertmanager ready", async () => (await fetch(`http://${peers.alertmanager}/-/ready`)).ok).catch((e: Error) => {
-    for (const c of children) c.kill("SIGKILL");
-    void sim.close();
-    void telegram.stop();
-    throw e;
-  });
-  run(bins.prometheus, [
-    `--config.file=${path.join(dir, "prometheus.yml")}`,
-    `--storage.tsdb.path=${path.join(dir, "tsdb")}`,
-    `--web.listen-address=${peers.prometheus}`,
-    "--web.enable-lifecycle",
-    "--web.enable-remote-write-receiver",
-    "--rules.alert.resend-delay=2s",
-  ]);
-  run(bins.nodeExporter, [`--web.listen-address=${peers.nodeExporter}`, "--no-collector.netstat", "--no-collector.softnet"]);
-  run(bins.blackbox, [`--config.file=${path.join(dir, "blackbox.yml")}`, `--web.listen-address=${peers.blackboxExporter}`]);
+  const processLogs = () =>
+    children.map((c) => `${path.basename(c.process.spawnfile)}${c.process.exitCode !== null ? ` (exited ${c.process.exitCode})` : ""}:\n${c.stderr()}`).join("\n");
+  let bridge: RunningBridge | undefined;
+  /** Stops everything started so far; used by stop() and when start-up fails half-way. */
+  const stopAll = async () => {
+    for (const { process: c } of children) c.kill("SIGTERM");
+    await Promise.all(
+      children.map(
+        ({ process: c }) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            const force = setTimeout(() => c.kill("SIGKILL"), 5000);
+            c.once("exit", () => {
+              clearTimeout(force);
+              resolve();
+            });
+          }),
+      ),
+    );
+    await bridge?.close(1000).catch(() => undefined);
+    await sim.close();
+    await telegram.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const ready = (what: string, url: string) => waitFor(what, async () => (await fetch(url)).ok);
 
-  let bridge = await startBridge(bridgeConfig, { log: quiet });
+  try {
+    run(bins.alertmanager, [
+      `--config.file=${path.join(dir, "alertmanager.yml")}`,
+      `--storage.path=${path.join(dir, "am")}`,
+      `--web.listen-address=${peers.alertmanager}`,
+      "--cluster.listen-address=",
+    ]);
+    // Alertmanager first: an alert Prometheus cannot deliver at once is only resent after the resend delay.
+    await ready("Alertmanager ready", `http://${peers.alertmanager}/-/ready`);
+    run(bins.prometheus, [
+      `--config.file=${path.join(dir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${path.join(dir, "tsdb")}`,
+      `--web.listen-address=${peers.prometheus}`,
+      "--web.enable-lifecycle",
+      "--web.enable-remote-write-receiver",
+      "--rules.alert.resend-delay=2s",
+    ]);
+    run(bins.nodeExporter, [`--web.listen-address=${peers.nodeExporter}`, "--no-collector.netstat", "--no-collector.softnet"]);
+    run(bins.blackbox, [`--config.file=${path.join(dir, "blackbox.yml")}`, `--web.listen-address=${peers.blackboxExporter}`]);
+    bridge = await startBridge(bridgeConfig, { log: quiet });
+    await ready("Prometheus ready", `http://${peers.prometheus}/-/ready`);
+    await ready("node_exporter", `http://${peers.nodeExporter}/metrics`);
+    await ready("blackbox_exporter", `http://${peers.blackboxExporter}/-/healthy`);
+  } catch (e) {
+    const logs = processLogs();
+    await stopAll();
+    throw new Error(`${(e as Error).message}\n${logs}`);
+  }
+
   const stack: LiveStack = {
     prometheus: `http://${peers.prometheus}`,
     alertmanager: `http://${peers.alertmanager}`,
@@ -198,10 +226,7 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     sim,
     publicUrl,
     bridge,
-    processLogs: () =>
-      children
-        .map((c) => `${path.basename(c.spawnfile)}${c.exitCode !== null ? ` (exited ${c.exitCode})` : ""}:\n${(c as ChildProcess & { lastStderr: () => string }).lastStderr()}`)
-        .join("\n"),
+    processLogs,
     async stopBridge() {
       await stack.bridge.close(2000);
     },
@@ -209,36 +234,7 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
       bridge = await startBridge(bridgeConfig, { log: quiet });
       stack.bridge = bridge;
     },
-    async stop() {
-      for (const c of children) c.kill("SIGTERM");
-      await Promise.all(
-        children.map(
-          (c) =>
-            new Promise<void>((resolve) => {
-              if (c.exitCode !== null || c.signalCode !== null) return resolve();
-              const force = setTimeout(() => c.kill("SIGKILL"), 5000);
-              c.once("exit", () => {
-                clearTimeout(force);
-                resolve();
-              });
-            }),
-        ),
-      );
-      await stack.bridge.close(1000).catch(() => undefined);
-      await sim.close();
-      await telegram.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+    stop: stopAll,
   };
-  try {
-    await waitFor("Prometheus ready", async () => (await fetch(`${stack.prometheus}/-/ready`)).ok);
-    await waitFor("Alertmanager ready", async () => (await fetch(`${stack.alertmanager}/-/ready`)).ok);
-    await waitFor("node_exporter", async () => (await fetch(`${stack.nodeExporter}/metrics`)).ok);
-    await waitFor("blackbox_exporter", async () => (await fetch(`${stack.blackbox}/-/healthy`)).ok);
-  } catch (e) {
-    const logs = children.map((c) => `${c.spawnfile}: ${(c as ChildProcess & { lastStderr: () => string }).lastStderr()}`).join("\n");
-    await stack.stop();
-    throw new Error(`${(e as Error).message}\n${logs}`);
-  }
   return stack;
 }

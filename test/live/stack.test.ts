@@ -3,6 +3,7 @@ import { RECORDING_RULES } from "../../rules/catalog";
 import { interpolate } from "../support/queries";
 import { getJson, LiveStack, startLiveStack, waitFor } from "./harness";
 import { main } from "../../cli/main";
+import { capture } from "../support/io";
 import { ROOT } from "../support/stackFiles";
 
 jest.setTimeout(120_000);
@@ -74,11 +75,6 @@ describe("steady state", () => {
 });
 
 describe("operator commands against the running programs", () => {
-  const capture = () => {
-    const lines: string[] = [];
-    return { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l), text: () => lines.join("\n") };
-  };
-
   it("obs doctor finds everything healthy and exits 0", async () => {
     const io = capture();
     const code = await main(["doctor", "--prometheus", live.prometheus, "--alertmanager", live.alertmanager, "--json"], io, ROOT);

@@ -23,35 +23,26 @@ export function interpolate(expr: string): string {
     .replace(/\$(channel|pipeline_version|service)\b/g, ".*");
 }
 
-export interface ParsedPromql {
-  readonly errors: number;
-  readonly metrics: string[];
-}
-
-export function parsePromql(expr: string): ParsedPromql {
+/** Parses with a lezer grammar; counts error nodes and collects Identifiers directly under `parent`. */
+function scan(parser: ParserLike, expr: string, parent: string): { errors: number; names: string[] } {
   const text = interpolate(expr);
-  const tree = promql.parse(text);
   let errors = 0;
-  const metrics: string[] = [];
-  tree.iterate({
+  const names: string[] = [];
+  parser.parse(text).iterate({
     enter: (node) => {
       if (node.type.isError) errors += 1;
-      if (node.name === "Identifier" && node.node.parent?.name === "VectorSelector") metrics.push(text.slice(node.from, node.to));
+      if (node.name === "Identifier" && node.node.parent?.name === parent) names.push(text.slice(node.from, node.to));
     },
   });
-  return { errors, metrics };
+  return { errors, names };
+}
+
+export function parsePromql(expr: string): { errors: number; metrics: string[] } {
+  const { errors, names } = scan(promql, expr, "VectorSelector");
+  return { errors, metrics: names };
 }
 
 export function parseLogql(expr: string): { errors: number; selectorLabels: string[] } {
-  const text = interpolate(expr);
-  const tree = logql.parse(text);
-  let errors = 0;
-  const selectorLabels: string[] = [];
-  tree.iterate({
-    enter: (node) => {
-      if (node.type.isError) errors += 1;
-      if (node.name === "Identifier" && node.node.parent?.name === "Matcher") selectorLabels.push(text.slice(node.from, node.to));
-    },
-  });
-  return { errors, selectorLabels };
+  const { errors, names } = scan(logql, expr, "Matcher");
+  return { errors, selectorLabels: names };
 }
