@@ -1,22 +1,13 @@
 import { ServiceName } from "./services";
+import { imageOf, RELEASES } from "./versions";
 
 /**
- * Pinned images: the one place versions live. Exact tags only; a stack overrides any of them with
- * `images.<service>`. Promtail reached end of life in 2026 and stays on its last release line.
+ * Pinned images, derived from the release table in config/versions.ts (the one place versions
+ * live). Exact tags only; a stack overrides any of them with `images.<service>`.
  */
-export const DEFAULT_IMAGES: Readonly<Record<ServiceName, string>> = {
-  prometheus: "prom/prometheus:v3.5.0",
-  alertmanager: "prom/alertmanager:v0.28.1",
-  telegramBridge: "node:22.18.0-alpine3.22",
-  grafana: "grafana/grafana:12.3.1",
-  loki: "grafana/loki:3.5.3",
-  promtail: "grafana/promtail:3.5.3",
-  tempo: "grafana/tempo:2.8.2",
-  otelCollector: "otel/opentelemetry-collector-contrib:0.131.1",
-  cadvisor: "gcr.io/cadvisor/cadvisor:v0.52.1",
-  nodeExporter: "prom/node-exporter:v1.9.1",
-  blackboxExporter: "prom/blackbox-exporter:v0.27.0",
-};
+export const DEFAULT_IMAGES: Readonly<Record<ServiceName, string>> = Object.fromEntries(
+  Object.entries(RELEASES).map(([service, release]) => [service, imageOf(release)]),
+) as Record<ServiceName, string>;
 
 /** Memory limits in MiB, sized for one host at 1–10k assignments/day. */
 export const DEFAULT_MEMORY_MB: Readonly<Record<ServiceName, number>> = {

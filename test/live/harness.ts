@@ -89,9 +89,9 @@ export interface LiveOptions {
 export async function startLiveStack(options: LiveOptions = {}): Promise<LiveStack> {
   const bins = {
     prometheus: requireTool("prometheus"),
-    alertmanager: requireTool("prometheus-alertmanager"),
-    nodeExporter: requireTool("prometheus-node-exporter"),
-    blackbox: requireTool("prometheus-blackbox-exporter"),
+    alertmanager: requireTool("alertmanager"),
+    nodeExporter: requireTool("node_exporter"),
+    blackbox: requireTool("blackbox_exporter"),
   };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tutordex-live-"));
   const children: { process: ChildProcess; stderr: () => string }[] = [];

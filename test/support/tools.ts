@@ -1,22 +1,12 @@
 import { spawnSync } from "child_process";
+import { toolPath } from "../../cli/builtTools";
 
-/** Debian package that provides each external tool the tests run. */
-const PACKAGES: Record<string, string> = {
-  promtool: "prometheus",
-  prometheus: "prometheus",
-  amtool: "prometheus-alertmanager",
-  "prometheus-alertmanager": "prometheus-alertmanager",
-  "prometheus-node-exporter": "prometheus-node-exporter",
-  "prometheus-blackbox-exporter": "prometheus-blackbox-exporter",
-};
-
-/** A missing tool is a failure that says how to install it, never a silent skip. */
+/**
+ * The programs the tests run are the pinned releases built by `npm run tools` (.tools/bin). A
+ * missing one fails with the command that builds it, never a silent skip.
+ */
 export function requireTool(tool: string): string {
-  const found = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" });
-  if (found.status !== 0) {
-    throw new Error(`${tool} is not installed; install it with: apt-get install -y ${PACKAGES[tool] ?? tool}`);
-  }
-  return found.stdout.trim();
+  return toolPath(tool);
 }
 
 export interface RunResult {

@@ -1,0 +1,41 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { RELEASES } from "../config/versions";
+import { ServiceName } from "../config/services";
+
+/** Where `npm run tools` links the programs it builds from the pinned Go modules. */
+export const TOOLS_BIN = path.resolve(__dirname, "..", ".tools", "bin");
+
+export class MissingToolError extends Error {}
+
+/** The release (service of config/versions.ts) each built program belongs to. */
+export function releaseOfTool(tool: string): ServiceName | undefined {
+  return (Object.keys(RELEASES) as ServiceName[]).find((s) => {
+    const t = RELEASES[s].tested;
+    return t.by === "go" && tool in t.build.binaries;
+  });
+}
+
+/**
+ * The path of a program built by `npm run tools`. A missing one is an error that says how to
+ * build it; there is no fallback to another copy (a Debian package would be another version).
+ */
+export function toolPath(tool: string): string {
+  const service = releaseOfTool(tool);
+  if (!service) throw new MissingToolError(`${tool} is not one of the programs npm run tools builds`);
+  const file = path.join(TOOLS_BIN, tool);
+  if (!fs.existsSync(file)) {
+    throw new MissingToolError(`${tool} (${service} ${RELEASES[service].version}) is not built: run npm run tools (needs Go; builds tools/ at the pinned versions)`);
+  }
+  return file;
+}
+
+/** The version a built program reports: `prometheus, version 3.16.0 (...)` → 3.16.0. */
+export function reportedVersion(tool: string): string {
+  const r = spawnSync(toolPath(tool), ["--version"], { encoding: "utf8", timeout: 30_000 });
+  const text = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+  const m = /version (\d+\.\d+\.\d+)/.exec(text);
+  if (!m) throw new Error(`${tool} --version printed no version: ${text.trim().slice(0, 200)}`);
+  return m[1];
+}

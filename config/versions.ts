@@ -1,0 +1,116 @@
+import { ServiceName } from "./services";
+
+/**
+ * Pinned releases: the one table that both the deployed image tags and the programs the tests run
+ * come from, so they cannot drift. `npm run tools` refuses to build when a go.mod under tools/
+ * pins another module version than this table implies, and a test fails when a built binary
+ * reports another version than the image it stands for.
+ *
+ * Go module versions of Prometheus: the module github.com/prometheus/prometheus is tagged
+ * v0.3NN.P for Prometheus 3.NN.P (v0.316.0 is Prometheus 3.16.0), because the module never
+ * took a /v3 path. The other Prometheus projects use their release tags as module versions.
+ * The OpenTelemetry Collector: core modules are v0.NNN.P (beta) or v1.MM.P (stable, released
+ * together), contrib modules v0.NNN.P; the contrib image is tagged NNN.P without the "v".
+ */
+export interface GoBuild {
+  /** Folder under tools/ holding the go.mod (and go.sum) that pins the module. */
+  readonly dir: string;
+  /** The module whose release this is, as required in that go.mod. */
+  readonly module: string;
+  /** Binaries built from it, by name, with their main package (or "." for the folder's own). */
+  readonly binaries: Readonly<Record<string, string>>;
+}
+
+export interface PinnedRelease {
+  /** Image repository, without tag. */
+  readonly repository: string;
+  /** The upstream release, as the program itself reports it (`prometheus --version`). */
+  readonly version: string;
+  /** How the image tags that release. */
+  readonly tag: string;
+  /** How the tests get the same release: a Go build, the npm `node` package, or nothing. */
+  readonly tested: { readonly by: "go"; readonly build: GoBuild } | { readonly by: "node" } | { readonly by: "none"; readonly reason: string };
+}
+
+const AGPL = (what: string) => `${what} is AGPL-3.0; its Go module is not used here, so its config is checked field by field against the upstream reference instead`;
+
+/** The Go module version of a Prometheus 3.x release (3.16.0 → v0.316.0). */
+export function prometheusModuleVersion(release: string): string {
+  const m = /^3\.(\d+)\.(\d+)$/.exec(release);
+  if (!m) throw new Error(`not a Prometheus 3.x release: ${release}`);
+  return `v0.${300 + Number(m[1])}.${m[2]}`;
+}
+
+/** The Go module version each Go-built release is pinned to in its tools/<dir>/go.mod. */
+export function moduleVersionOf(service: ServiceName, release: PinnedRelease = RELEASES[service]): string {
+  return service === "prometheus" ? prometheusModuleVersion(release.version) : `v${release.version}`;
+}
+
+export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
+  prometheus: {
+    repository: "prom/prometheus",
+    version: "3.16.0",
+    tag: "v3.16.0",
+    tested: {
+      by: "go",
+      build: {
+        dir: "prometheus",
+        module: "github.com/prometheus/prometheus",
+        binaries: { prometheus: "github.com/prometheus/prometheus/cmd/prometheus", promtool: "github.com/prometheus/prometheus/cmd/promtool" },
+      },
+    },
+  },
+  alertmanager: {
+    repository: "prom/alertmanager",
+    version: "0.35.0",
+    tag: "v0.35.0",
+    tested: {
+      by: "go",
+      build: {
+        dir: "alertmanager",
+        module: "github.com/prometheus/alertmanager",
+        binaries: { alertmanager: "github.com/prometheus/alertmanager/cmd/alertmanager", amtool: "github.com/prometheus/alertmanager/cmd/amtool" },
+      },
+    },
+  },
+  nodeExporter: {
+    repository: "prom/node-exporter",
+    version: "1.12.1",
+    tag: "v1.12.1",
+    tested: { by: "go", build: { dir: "node_exporter", module: "github.com/prometheus/node_exporter", binaries: { node_exporter: "github.com/prometheus/node_exporter" } } },
+  },
+  blackboxExporter: {
+    repository: "prom/blackbox-exporter",
+    version: "0.28.0",
+    tag: "v0.28.0",
+    tested: {
+      by: "go",
+      build: { dir: "blackbox_exporter", module: "github.com/prometheus/blackbox_exporter", binaries: { blackbox_exporter: "github.com/prometheus/blackbox_exporter" } },
+    },
+  },
+  otelCollector: {
+    repository: "otel/opentelemetry-collector-contrib",
+    version: "0.165.0",
+    tag: "0.165.0",
+    tested: { by: "go", build: { dir: "otelcol", module: "go.opentelemetry.io/collector/otelcol", binaries: { otelcol: "." } } },
+  },
+  // The bridge and the demo workload are bundles run by this Node release, the one the tests run on.
+  telegramBridge: { repository: "node", version: "22.23.3", tag: "22.23.3-alpine", tested: { by: "node" } },
+  cadvisor: {
+    repository: "ghcr.io/google/cadvisor",
+    // v0.57+ reports container_start_time_seconds as the runtime start (Docker's State.StartedAt),
+    // so a restart changes it; v0.54+ reads Docker 29's containerd image store.
+    version: "0.60.5",
+    tag: "v0.60.5",
+    tested: {
+      by: "none",
+      reason: "its main package is the separate module github.com/google/cadvisor/cmd, which the Go module proxy does not serve (403 for every version)",
+    },
+  },
+  grafana: { repository: "grafana/grafana", version: "12.3.1", tag: "12.3.1", tested: { by: "none", reason: AGPL("Grafana") } },
+  loki: { repository: "grafana/loki", version: "3.5.3", tag: "3.5.3", tested: { by: "none", reason: AGPL("Loki") } },
+  promtail: { repository: "grafana/promtail", version: "3.5.3", tag: "3.5.3", tested: { by: "none", reason: AGPL("Promtail (part of Loki)") } },
+  tempo: { repository: "grafana/tempo", version: "2.8.2", tag: "2.8.2", tested: { by: "none", reason: AGPL("Tempo") } },
+};
+
+export const imageOf = (r: PinnedRelease): string => `${r.repository}:${r.tag}`;
