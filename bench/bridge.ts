@@ -6,24 +6,29 @@
 import { loadConfig } from "../bridge/src/config";
 import { Logger } from "../bridge/src/log";
 import { startBridge } from "../bridge/src/server";
-import { SendOutcome, TelegramApi } from "../bridge/src/telegram";
+import { ApiOutcome, TelegramApi } from "../bridge/src/telegram";
 import { FakeTelegram } from "../test/support/fakeTelegram";
 import { alert, payload } from "../test/support/alerts";
 
 const PAYLOADS = 200;
 const SEVERITIES = ["critical", "warning", "info"];
-/** Telegram's limit is ~1 message/s per chat; scaled down 20× so the burst finishes in seconds. */
+/** Telegram's limits (1 message/s per chat, 20/min per group) scaled down 20× so the burst finishes in seconds. */
 const MIN_INTERVAL_MS = 50;
+const GROUP_PER_MINUTE = 20 * 20;
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
-function burst(): ReturnType<typeof payload>[] {
+function burst(pass = 0): ReturnType<typeof payload>[] {
   return Array.from({ length: PAYLOADS }, (_, i) =>
     payload(
       Array.from({ length: 1 + (i % 5) }, (_, j) =>
-        alert({ labels: { alertname: `BenchAlert${i}`, severity: SEVERITIES[i % 3], channel: `t.me/c${j}` }, annotations: { description: `payload ${i} alert ${j} <&>` } }),
+        alert({
+          fingerprint: `p${pass}-${i}-${j}`,
+          labels: { alertname: `BenchAlert${i}`, severity: SEVERITIES[i % 3], channel: `t.me/c${j}`, instance: `bench-${pass}-${i}-${j}` },
+          annotations: { description: `payload ${i} alert ${j} <&>` },
+        }),
       ),
-      { groupKey: `bench-${i}` },
+      { groupKey: `bench-${pass}-${i}` },
     ),
   );
 }
@@ -46,23 +51,27 @@ const env = (extra: Record<string, string>) =>
     PORT: "0",
     HOST: "127.0.0.1",
     REQUEST_BUDGET_MS: "120000",
+    CONSOLE_ENABLED: "false",
+    COALESCE_MS: "0",
     ...extra,
   });
 
 /** Handling cost alone: an in-process Telegram that accepts at once, no throttle. */
 async function handlingOnly(): Promise<{ burst: number[]; sequential: number[] }> {
-  const instant: TelegramApi = { send: async (): Promise<SendOutcome> => ({ kind: "sent" }) };
-  const bridge = await startBridge(env({ MIN_SEND_INTERVAL_MS: "1", DEDUPE_WINDOW_SECONDS: "1" }), { log: quiet, api: instant, delivery: { minIntervalMs: 0, dedupeWindowMs: 0 } });
-  const inBurst = await Promise.all(burst().map((p) => post(bridge.url, p)));
+  let messageId = 0;
+  const instant: TelegramApi = { call: async <T>(): Promise<ApiOutcome<T>> => ({ kind: "ok", result: { message_id: ++messageId } as T }) };
+  const unpaced = { chatIntervalMs: 0, groupPerMinute: Number.MAX_SAFE_INTEGER, botPerSecond: Number.MAX_SAFE_INTEGER };
+  const bridge = await startBridge(env({}), { log: quiet, api: instant, delivery: { pace: unpaced, coalesceMs: 0 } });
+  const inBurst = await Promise.all(burst(1).map((p) => post(bridge.url, p)));
   const sequential: number[] = [];
-  for (const p of burst()) sequential.push((await post(bridge.url, p)).ms);
+  for (const p of burst(2)) sequential.push((await post(bridge.url, p)).ms);
   await bridge.close();
   return { burst: inBurst.map((r) => r.ms), sequential };
 }
 
 async function endToEnd() {
   const telegram = await new FakeTelegram("1:benchbenchbenchbenchbench").start();
-  const bridge = await startBridge(env({ TELEGRAM_API_BASE: telegram.url, MIN_SEND_INTERVAL_MS: String(MIN_INTERVAL_MS) }), { log: quiet });
+  const bridge = await startBridge(env({ TELEGRAM_API_BASE: telegram.url, MIN_SEND_INTERVAL_MS: String(MIN_INTERVAL_MS), GROUP_MESSAGES_PER_MINUTE: String(GROUP_PER_MINUTE) }), { log: quiet });
   const payloads = burst();
   const expectedAlerts = payloads.reduce((n, p) => n + p.alerts.length, 0);
   const t0 = performance.now();
@@ -80,7 +89,7 @@ async function endToEnd() {
       maxPerSecond = Math.max(maxPerSecond, j - i + 1);
     }
   }
-  const delivered = new Set(telegram.messages.flatMap((m) => m.text.match(/BenchAlert\d+<\/b>[\s\S]*?payload \d+ alert \d+/g) ?? []).map((s) => s.replace(/<\/b>[\s\S]*payload/, "/")));
+  const delivered = new Set(telegram.messages.flatMap((m) => m.text.match(/bench-0-\d+-\d+/g) ?? []));
   return { results, seconds, messages: telegram.messages.length, maxPerSecond, expectedAlerts, deliveredAlerts: delivered.size };
 }
 

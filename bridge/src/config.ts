@@ -1,73 +1,198 @@
 import { z } from "zod";
+import { parseDuration } from "./durations";
+import { withoutCredentials } from "./redact";
 
-const int = (def: number) => z.coerce.number().int().positive().default(def);
-const optionalText = z.string().trim().min(1).optional().or(z.literal("").transform(() => undefined));
+const SEVERITIES = ["critical", "warning", "info"] as const;
+export type RoutedSeverity = (typeof SEVERITIES)[number];
 
-/** The bridge's environment, validated once at start-up; a bad value stops it with a clear message. */
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+const count = (def: number, min = 1) => z.preprocess(blankToUndefined, z.coerce.number({ message: "expected a whole number" }).int({ message: "expected a whole number" }).min(min, { message: `expected at least ${min}` }).default(def));
+const chatId = z.string().trim().regex(/^-?\d+$|^@\w{4,}$/, { message: "expected a numeric chat id or @channel" });
+const threadId = z.coerce.number({ message: "expected a positive whole number" }).int({ message: "expected a positive whole number" }).positive({ message: "expected a positive whole number" });
+const bool = (def: boolean) =>
+  z.preprocess(blankToUndefined, z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { message: "expected true or false" }).default(def ? "true" : "false")).transform((v) => ["true", "1", "yes", "on"].includes(v));
+
+/** http(s) URL without user:password: the URL is logged, and credentials belong in no log. */
+const serviceUrl = z
+  .string()
+  .trim()
+  .refine((v) => URL.canParse(v) && ["http:", "https:"].includes(new URL(v).protocol), { message: "expected an absolute http(s) URL" })
+  .refine((v) => !URL.canParse(v) || (!new URL(v).username && !new URL(v).password), { message: "must not carry user:password (it would be logged)" })
+  .transform((v) => v.replace(/\/+$/, ""));
+
+const userIds = z
+  .string()
+  .trim()
+  .regex(/^\d+(\s*,\s*\d+)*$/, { message: "expected Telegram user ids separated by commas, such as 12345,67890" })
+  .transform((v) => v.split(",").map((s) => Number(s.trim())));
+
+const durations = z
+  .string()
+  .trim()
+  .transform((v, ctx) => {
+    const list = v.split(",").map((s) => s.trim());
+    const ms = list.map(parseDuration);
+    const bad = list.find((_, i) => ms[i] === undefined || ms[i]! < 60_000 || ms[i]! > 90 * 86_400_000);
+    if (bad !== undefined || list.length > 6) {
+      ctx.addIssue({ code: "custom", message: bad !== undefined ? `expected durations between 1m and 90d such as 1h,4h,24h (bad: "${bad}")` : "expected at most 6 durations" });
+      return z.NEVER;
+    }
+    return list;
+  });
+
+/** receiver=seconds pairs: how long a delivered alert is remembered, per Alertmanager receiver. */
+const windows = z
+  .string()
+  .trim()
+  .regex(/^[\w.-]+=\d+(\s*,\s*[\w.-]+=\d+)*$/, { message: "expected receiver=seconds pairs separated by commas, such as telegram-critical=240" })
+  .transform((v) => new Map(v.split(",").map((p) => p.trim().split("=")).map(([k, s]) => [k, Number(s) * 1000] as const)));
+
+/** The bridge's environment, validated once at start-up; a bad value stops it naming the variable and the value. */
 const envSchema = z.object({
-  TELEGRAM_BOT_TOKEN: optionalText,
-  TELEGRAM_CHAT_ID: optionalText,
-  TELEGRAM_CHAT_ID_CRITICAL: optionalText,
-  TELEGRAM_CHAT_ID_WARNING: optionalText,
-  TELEGRAM_CHAT_ID_INFO: optionalText,
-  TELEGRAM_MESSAGE_THREAD_ID: z.coerce.number().int().positive().optional().or(z.literal("").transform(() => undefined)),
-  TELEGRAM_API_BASE: z.url().default("https://api.telegram.org"),
+  TELEGRAM_BOT_TOKEN: optional(z.string().trim().regex(/^\d+:[\w-]{8,}$/, { message: "expected a bot token of the form 123456:ABC..." })),
+  TELEGRAM_CHAT_ID: optional(chatId),
+  TELEGRAM_CHAT_ID_CRITICAL: optional(chatId),
+  TELEGRAM_CHAT_ID_WARNING: optional(chatId),
+  TELEGRAM_CHAT_ID_INFO: optional(chatId),
+  TELEGRAM_MESSAGE_THREAD_ID: optional(threadId),
+  TELEGRAM_MESSAGE_THREAD_ID_CRITICAL: optional(threadId),
+  TELEGRAM_MESSAGE_THREAD_ID_WARNING: optional(threadId),
+  TELEGRAM_MESSAGE_THREAD_ID_INFO: optional(threadId),
+  TELEGRAM_API_BASE: z.preprocess(blankToUndefined, serviceUrl.default("https://api.telegram.org")),
   BRIDGE_PREFIX: z.string().default("[TutorDex]"),
-  BRIDGE_ENVIRONMENT: z.string().min(1).default("dev"),
-  HEARTBEAT_URL: z.url().optional().or(z.literal("").transform(() => undefined)),
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().default("0.0.0.0"),
-  MIN_SEND_INTERVAL_MS: int(1000),
-  REQUEST_BUDGET_MS: int(60_000),
-  DEDUPE_WINDOW_SECONDS: int(600),
-  MAX_BODY_BYTES: int(1024 * 1024),
+  BRIDGE_ENVIRONMENT: z.preprocess(blankToUndefined, z.string().min(1).default("dev")),
+  HEARTBEAT_URL: optional(z.string().trim().refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { message: "expected an absolute http(s) URL" })),
+  PORT: z.preprocess(blankToUndefined, z.coerce.number({ message: "expected a port number" }).int({ message: "expected a port number" }).min(0, { message: "expected a port 0-65535" }).max(65535, { message: "expected a port 0-65535" }).default(8080)),
+  HOST: z.preprocess(blankToUndefined, z.string().default("0.0.0.0")),
+  MIN_SEND_INTERVAL_MS: count(1000, 0),
+  GROUP_MESSAGES_PER_MINUTE: count(20),
+  BOT_MESSAGES_PER_SECOND: count(30),
+  COALESCE_MS: count(1000, 0),
+  REQUEST_BUDGET_MS: count(60_000),
+  DEDUPE_WINDOW_SECONDS: count(1200),
+  DEDUPE_WINDOWS: optional(windows),
+  MAX_BODY_BYTES: count(16 * 1024 * 1024),
+  REQUEST_BODY_TIMEOUT_MS: count(20_000),
+  KEEP_ALIVE_TIMEOUT_MS: count(125_000),
+  STATE_FILE: optional(z.string().trim().regex(/^\//, { message: "expected an absolute file path" })),
+  STATE_MAX_CARDS: count(500),
+  STATE_CARD_RETENTION_HOURS: count(168),
+  CONSOLE_ENABLED: bool(true),
+  CONSOLE_ALLOWED_USER_IDS: optional(userIds),
+  CONSOLE_SILENCE_DURATIONS: z.preprocess(blankToUndefined, durations.default(["1h", "4h", "24h"])),
+  ALERTMANAGER_URL: optional(serviceUrl),
+  PROMETHEUS_URL: optional(serviceUrl),
+  POLL_TIMEOUT_SECONDS: count(25),
 });
+
+export interface ChatDestination {
+  readonly chatId: string;
+  readonly threadId: number | undefined;
+}
 
 export interface BridgeConfig {
   readonly token: string | undefined;
-  readonly defaultChat: string | undefined;
-  readonly chatBySeverity: Readonly<Record<string, string | undefined>>;
-  readonly messageThreadId: number | undefined;
+  readonly defaultChat: ChatDestination | undefined;
+  /** Chats (and their forum topics) that override the default per severity. */
+  readonly severityChats: ReadonlyMap<string, ChatDestination>;
   readonly apiBase: string;
   readonly prefix: string;
   readonly environment: string;
   readonly heartbeatUrl: string | undefined;
   readonly port: number;
   readonly host: string;
-  readonly minSendIntervalMs: number;
+  readonly pace: PaceLimits;
+  readonly coalesceMs: number;
   readonly requestBudgetMs: number;
   readonly dedupeWindowMs: number;
+  readonly dedupeWindowsByReceiver: ReadonlyMap<string, number>;
   readonly maxBodyBytes: number;
+  readonly requestBodyTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly stateFile: string | undefined;
+  readonly stateMaxCards: number;
+  readonly cardRetentionMs: number;
+  readonly console: ConsoleConfig;
+}
+
+export interface PaceLimits {
+  /** Telegram: about one message per second in any one chat. */
+  readonly chatIntervalMs: number;
+  /** Telegram: at most 20 messages per minute in a group, supergroup or channel. */
+  readonly groupPerMinute: number;
+  /** Telegram: about 30 messages per second for one bot across all chats. */
+  readonly botPerSecond: number;
+  /** The group limit's window, one minute; tests scale it down. */
+  readonly windowMs?: number;
+}
+
+export interface ConsoleConfig {
+  readonly enabled: boolean;
+  /** Undefined: everyone in a served chat may silence; otherwise only these Telegram user ids. */
+  readonly allowedUserIds: ReadonlySet<number> | undefined;
+  readonly silenceDurations: readonly string[];
+  readonly alertmanagerUrl: string | undefined;
+  readonly prometheusUrl: string | undefined;
+  readonly pollTimeoutSeconds: number;
+}
+
+const SECRET_VARIABLES = new Set(["TELEGRAM_BOT_TOKEN"]);
+
+function shown(key: string, value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (SECRET_VARIABLES.has(key)) return "<secret>";
+  return JSON.stringify(typeof value === "string" ? withoutCredentials(value) : value);
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): BridgeConfig {
   const r = envSchema.safeParse(env);
   if (!r.success) {
-    const problems = r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    const problems = r.error.issues.map((i) => {
+      const key = i.path.join(".");
+      return `${key}: ${i.message}, got ${shown(key, env[key])}`;
+    });
     throw new Error(`invalid bridge configuration: ${problems.join("; ")}`);
   }
   const e = r.data;
+  const severityChats = new Map<string, ChatDestination>();
+  const byUpper = { critical: "CRITICAL", warning: "WARNING", info: "INFO" } as const;
+  for (const s of SEVERITIES) {
+    const id = e[`TELEGRAM_CHAT_ID_${byUpper[s]}`];
+    const thread = e[`TELEGRAM_MESSAGE_THREAD_ID_${byUpper[s]}`];
+    // A severity routed to the default chat keeps the default chat's topic unless it names its own.
+    if (id) severityChats.set(s, { chatId: id, threadId: thread ?? (id === e.TELEGRAM_CHAT_ID ? e.TELEGRAM_MESSAGE_THREAD_ID : undefined) });
+  }
   return {
     token: e.TELEGRAM_BOT_TOKEN,
-    defaultChat: e.TELEGRAM_CHAT_ID,
-    chatBySeverity: { critical: e.TELEGRAM_CHAT_ID_CRITICAL, warning: e.TELEGRAM_CHAT_ID_WARNING, info: e.TELEGRAM_CHAT_ID_INFO },
-    messageThreadId: e.TELEGRAM_MESSAGE_THREAD_ID,
-    apiBase: e.TELEGRAM_API_BASE.replace(/\/+$/, ""),
+    defaultChat: e.TELEGRAM_CHAT_ID ? { chatId: e.TELEGRAM_CHAT_ID, threadId: e.TELEGRAM_MESSAGE_THREAD_ID } : undefined,
+    severityChats,
+    apiBase: e.TELEGRAM_API_BASE,
     prefix: e.BRIDGE_PREFIX,
     environment: e.BRIDGE_ENVIRONMENT,
     heartbeatUrl: e.HEARTBEAT_URL,
     port: e.PORT,
     host: e.HOST,
-    minSendIntervalMs: e.MIN_SEND_INTERVAL_MS,
+    pace: { chatIntervalMs: e.MIN_SEND_INTERVAL_MS, groupPerMinute: e.GROUP_MESSAGES_PER_MINUTE, botPerSecond: e.BOT_MESSAGES_PER_SECOND },
+    coalesceMs: e.COALESCE_MS,
     requestBudgetMs: e.REQUEST_BUDGET_MS,
     dedupeWindowMs: e.DEDUPE_WINDOW_SECONDS * 1000,
+    dedupeWindowsByReceiver: e.DEDUPE_WINDOWS ?? new Map(),
     maxBodyBytes: e.MAX_BODY_BYTES,
+    requestBodyTimeoutMs: e.REQUEST_BODY_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+    stateFile: e.STATE_FILE,
+    stateMaxCards: e.STATE_MAX_CARDS,
+    cardRetentionMs: e.STATE_CARD_RETENTION_HOURS * 3_600_000,
+    console: {
+      enabled: e.CONSOLE_ENABLED,
+      allowedUserIds: e.CONSOLE_ALLOWED_USER_IDS ? new Set(e.CONSOLE_ALLOWED_USER_IDS) : undefined,
+      silenceDurations: e.CONSOLE_SILENCE_DURATIONS,
+      alertmanagerUrl: e.ALERTMANAGER_URL,
+      prometheusUrl: e.PROMETHEUS_URL,
+      pollTimeoutSeconds: e.POLL_TIMEOUT_SECONDS,
+    },
   };
-}
-
-/** The chat an alert goes to: its severity's chat when configured, else the default chat. */
-export function chatFor(config: BridgeConfig, severity: string | undefined): string | undefined {
-  return (severity ? config.chatBySeverity[severity] : undefined) ?? config.defaultChat;
 }
 
 export function isConfigured(config: BridgeConfig): boolean {

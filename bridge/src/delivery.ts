@@ -1,167 +1,573 @@
-import { createHash } from "crypto";
+import { CardView, newCardId, renderCardKeyboard, renderCardText, allResolved } from "./cards";
+import { ChatDestination, PaceLimits } from "./config";
+import { FormatOptions } from "./format";
 import { htmlToText } from "./html";
+import { AlertItem, Item } from "./items";
 import { Logger } from "./log";
 import { BridgeMetrics } from "./metrics";
-import { SendOutcome, TelegramApi } from "./telegram";
+import { packNext, PackedMessage } from "./packing";
+import { Pacer } from "./pacing";
+import { Card, StateStore } from "./stateStore";
+import { ApiOutcome, PermanentReason, TelegramApi } from "./telegram";
 
-export interface Part {
-  readonly chatId: string;
-  readonly html: string;
-  readonly messageThreadId?: number;
+/** One item a webhook asks to have delivered, with where and how long it is remembered once sent. */
+export interface Delivery {
+  readonly item: Item;
+  readonly dest: ChatDestination;
+  readonly windowMs: number;
 }
 
 export type DeliveryResult =
   | { readonly status: "delivered"; readonly sent: number; readonly skipped: number }
   | { readonly status: "transient"; readonly reason: string; readonly retryAfterMs?: number }
-  | { readonly status: "permanent"; readonly reason: string; readonly detail: string };
+  | { readonly status: "permanent"; readonly reason: PermanentReason | "unparseable"; readonly chats: readonly string[] };
 
 export interface DeliveryOptions {
-  /** Telegram allows about one message per second per chat. */
-  readonly minIntervalMs: number;
-  /** How long a delivered part is remembered, so a retried payload does not send it twice. Keep it below the shortest repeat_interval. */
-  readonly dedupeWindowMs: number;
+  readonly pace: PaceLimits;
+  /** An idle chat waits this long after the first item, so webhooks arriving together share messages. */
+  readonly coalesceMs: number;
   readonly backoffMs: readonly number[];
+  /** Back-off of a chat Telegram refused permanently, growing with each new refusal. */
+  readonly permanentBackoffMs: readonly number[];
+  /** Items no request waits for any more are dropped after this; Alertmanager sends them again if still due. */
+  readonly orphanTtlMs: number;
   readonly now: () => number;
-  readonly sleep: (ms: number) => Promise<void>;
 }
 
 export const DEFAULT_DELIVERY: DeliveryOptions = {
-  minIntervalMs: 1000,
-  dedupeWindowMs: 10 * 60_000,
-  backoffMs: [500, 1000, 2000, 4000, 8000],
+  pace: { chatIntervalMs: 1000, groupPerMinute: 20, botPerSecond: 30 },
+  coalesceMs: 1000,
+  backoffMs: [500, 1000, 2000, 4000, 8000, 15_000, 30_000],
+  permanentBackoffMs: [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000],
+  orphanTtlMs: 10 * 60_000,
   now: () => Date.now(),
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
 };
 
-interface ChatQueue {
-  tail: Promise<void>;
-  nextSendAt: number;
+export interface OutboxDeps {
+  readonly api: TelegramApi;
+  readonly store: StateStore;
+  readonly metrics: BridgeMetrics;
+  readonly log: Logger;
+  readonly format: FormatOptions;
+  readonly cardView: () => Omit<CardView, "now">;
+  /** Buttons are offered only while the console runs. */
+  readonly buttons: boolean;
 }
 
-const RANK = { delivered: 0, permanent: 1, transient: 2 } as const;
+interface Waiter {
+  readonly remaining: Set<Pending>;
+  readonly failures: Map<string, PermanentReason | "unparseable">;
+  sent: number;
+  readonly skipped: number;
+  settle(): void;
+}
+
+interface Pending {
+  readonly item: Item;
+  readonly threadId: number | undefined;
+  readonly windowMs: number;
+  readonly since: number;
+  readonly waiters: Set<Waiter>;
+  lastWanted: number;
+}
+
+interface ChatFailure {
+  reason: PermanentReason;
+  detail: string;
+  since: number;
+  until: number;
+  step: number;
+  lastLogAt: number;
+  refusedSinceLog: number;
+}
+
+/** A call that must go out promptly (a console answer, an edit after a button press). */
+interface PriorityTask {
+  readonly method: string;
+  readonly params: (chatId: string) => Record<string, unknown>;
+  readonly deadline: number;
+  readonly done: (o: ApiOutcome) => void;
+}
+
+const PER_CHAT_FAILURES: ReadonlySet<PermanentReason> = new Set(["bad_token", "forbidden", "chat_not_found"]);
+const WATCHDOG = "Watchdog";
 
 /**
- * Sends parts in order per chat, throttled per chat, retrying transient failures and honouring
- * 429 retry_after until the caller's deadline. Delivered parts are remembered by content for the
- * dedupe window, so Alertmanager's retry of a half-delivered payload sends only what is missing.
+ * Per chat, one sender: it waits for Telegram's pace for that kind of chat, then sends the next
+ * message packed from everything pending for the chat (so webhooks that arrive together share
+ * messages), then tells every waiting request which of its items went out. A 429 holds the chat;
+ * items stay queued and requests wait until their own deadline. Delivered items are remembered in
+ * the state store, per chat, before any request hears of them.
  */
-export class Deliverer {
-  private readonly queues = new Map<string, ChatQueue>();
-  private readonly delivered = new Map<string, number>();
+export class Outbox {
+  private readonly lanes = new Map<string, Lane>();
+  readonly pacer: Pacer;
+  private closed = false;
 
   constructor(
-    private readonly api: TelegramApi,
-    private readonly metrics: BridgeMetrics,
-    private readonly log: Logger,
+    private readonly deps: OutboxDeps,
     private readonly opts: DeliveryOptions = DEFAULT_DELIVERY,
+  ) {
+    this.pacer = new Pacer(opts.pace);
+  }
+
+  submit(deliveries: readonly Delivery[], deadline: number): Promise<DeliveryResult> {
+    const { store, metrics } = this.deps;
+    const now = this.opts.now();
+    return new Promise<DeliveryResult>((resolve) => {
+      let skipped = 0;
+      const remaining = new Set<Pending>();
+      const failures = new Map<string, PermanentReason | "unparseable">();
+      const touched = new Set<Lane>();
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      const finish = (r: DeliveryResult) => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        resolve(r);
+      };
+      const waiter: Waiter = {
+        remaining,
+        failures,
+        sent: 0,
+        skipped: 0,
+        settle: () => {
+          if (remaining.size > 0) return;
+          if (failures.size > 0) finish({ status: "permanent", reason: [...failures.values()][0], chats: [...failures.keys()] });
+          else finish({ status: "delivered", sent: waiter.sent, skipped });
+        },
+      };
+      for (const d of deliveries) {
+        const lane = this.lane(d.dest.chatId);
+        if (store.wasDelivered(d.item.key, d.windowMs)) {
+          skipped += 1;
+          metrics.duplicates.inc();
+          continue;
+        }
+        const refusal = lane.refusal(now);
+        if (refusal) {
+          failures.set(d.dest.chatId, refusal);
+          continue;
+        }
+        let p = lane.pending.get(d.item.key);
+        if (!p) {
+          p = { item: d.item, threadId: d.dest.threadId, windowMs: d.windowMs, since: now, waiters: new Set(), lastWanted: now };
+          lane.pending.set(d.item.key, p);
+        }
+        p.waiters.add(waiter);
+        p.lastWanted = now;
+        remaining.add(p);
+        touched.add(lane);
+      }
+      (waiter as { skipped: number }).skipped = skipped;
+      for (const lane of touched) lane.poke();
+      if (remaining.size === 0) return waiter.settle();
+      timer = setTimeout(() => {
+        const t = this.opts.now();
+        for (const p of remaining) {
+          p.waiters.delete(waiter);
+          p.lastWanted = t;
+        }
+        const lanes = [...touched];
+        const retryAfterMs = Math.max(0, ...lanes.map((l) => l.nextSlot() - t));
+        finish({ status: "transient", reason: lanes.map((l) => l.lastTransient).find(Boolean) ?? "out_of_time", retryAfterMs: retryAfterMs || undefined });
+      }, Math.max(0, deadline - now));
+    });
+  }
+
+  /** Sends or edits promptly, ahead of queued alerts but within the chat's pace. */
+  priority(chatId: string, method: string, params: (chatId: string) => Record<string, unknown>, timeoutMs = 30_000): Promise<ApiOutcome> {
+    if (this.closed) return Promise.resolve({ kind: "transient", reason: "network", detail: "bridge is stopping" });
+    return new Promise((done) => {
+      const lane = this.lane(chatId);
+      lane.priority.push({ method, params, deadline: this.opts.now() + timeoutMs, done });
+      lane.poke();
+    });
+  }
+
+  /** Re-renders a card's message (resolved, silenced, acknowledged) when the chat's pace allows. */
+  scheduleEdit(cardId: string): void {
+    const card = this.deps.store.card(cardId);
+    if (!card) return;
+    const lane = this.lane(card.chatId);
+    lane.edits.add(cardId);
+    lane.poke();
+  }
+
+  pendingCount(): number {
+    let n = 0;
+    for (const l of this.lanes.values()) n += l.pending.size;
+    return n;
+  }
+
+  failingChats(): number {
+    const now = this.opts.now();
+    return [...this.lanes.values()].filter((l) => l.failure && l.failure.until > now).length;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const l of this.lanes.values()) l.stop();
+  }
+
+  private lane(chatId: string): Lane {
+    let l = this.lanes.get(chatId);
+    if (!l) {
+      l = new Lane(chatId, this.deps, this.opts, this.pacer);
+      this.lanes.set(chatId, l);
+    }
+    return l;
+  }
+}
+
+class Lane {
+  readonly pending = new Map<string, Pending>();
+  readonly priority: PriorityTask[] = [];
+  readonly edits = new Set<string>();
+  failure: ChatFailure | undefined;
+  lastTransient = "";
+  private attempt = 0;
+  private running = false;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly configuredChatId: string,
+    private readonly deps: OutboxDeps,
+    private readonly opts: DeliveryOptions,
+    private readonly pacer: Pacer,
   ) {}
 
-  async deliver(parts: readonly Part[], deadline: number): Promise<DeliveryResult> {
-    this.forgetExpired();
-    const byChat = new Map<string, Part[]>();
-    for (const p of parts) byChat.set(p.chatId, [...(byChat.get(p.chatId) ?? []), p]);
-    const results = await Promise.all([...byChat].map(([chat, ps]) => this.inChatOrder(chat, (q) => this.deliverRun(q, ps, deadline))));
-    // Transient beats permanent: Alertmanager's retry then reaches the chats that can still be reached.
-    const failure = results.filter((r) => r.status !== "delivered").sort((a, b) => RANK[b.status] - RANK[a.status])[0];
-    if (failure) return failure;
-    let sent = 0;
-    let skipped = 0;
-    for (const r of results) if (r.status === "delivered") [sent, skipped] = [sent + r.sent, skipped + r.skipped];
-    return { status: "delivered", sent, skipped };
+  private get chatId(): string {
+    return this.deps.store.currentChat(this.configuredChatId);
   }
 
-  private inChatOrder<T>(chatId: string, fn: (q: ChatQueue) => Promise<T>): Promise<T> {
-    let q = this.queues.get(chatId);
-    if (!q) {
-      q = { tail: Promise.resolve(), nextSendAt: 0 };
-      this.queues.set(chatId, q);
+  nextSlot(): number {
+    return this.pacer.nextSlot(this.chatId, this.opts.now());
+  }
+
+  /** The reason to refuse at once, without calling Telegram, while the chat is in its back-off. */
+  refusal(now: number): PermanentReason | undefined {
+    const f = this.failure;
+    if (!f || f.until <= now) return undefined;
+    f.refusedSinceLog += 1;
+    this.deps.metrics.failed.inc({ reason: f.reason });
+    if (now - f.lastLogAt >= 10 * 60_000) {
+      this.deps.log.warn("chat still refused by Telegram; not retrying until the back-off ends", {
+        chat_id: this.configuredChatId,
+        reason: f.reason,
+        refused_notifications: f.refusedSinceLog,
+        failing_since: new Date(f.since).toISOString(),
+        next_try: new Date(f.until).toISOString(),
+      });
+      f.lastLogAt = now;
+      f.refusedSinceLog = 0;
     }
-    const queue = q;
-    const run = queue.tail.then(() => fn(queue));
-    queue.tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return f.reason;
   }
 
-  private async deliverRun(q: ChatQueue, parts: readonly Part[], deadline: number): Promise<DeliveryResult> {
-    let sent = 0;
-    let skipped = 0;
-    for (const part of parts) {
-      const key = createHash("sha256").update(`${part.chatId}\0${part.messageThreadId ?? ""}\0${part.html}`).digest("hex");
-      if (this.delivered.has(key)) {
-        skipped += 1;
-        this.metrics.duplicates.inc();
+  poke(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+    if (!this.running && !this.stopped) void this.run();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.poke();
+    for (const t of this.priority.splice(0)) t.done({ kind: "transient", reason: "network", detail: "bridge is stopping" });
+  }
+
+  private waitUntil(t: number): Promise<void> {
+    const ms = t - this.opts.now();
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (!this.stopped) {
+        const now = this.opts.now();
+        this.dropOrphans(now);
+        if (this.failure && this.failure.until > now && this.pending.size) this.failAllPending();
+        const hasWork = this.priority.length > 0 || this.pending.size > 0 || this.edits.size > 0;
+        if (!hasWork) break;
+        let slot = this.nextSlot();
+        if (this.priority.length === 0 && this.pending.size > 0) {
+          const first = this.pending.values().next().value as Pending;
+          slot = Math.max(slot, first.since + this.opts.coalesceMs);
+        }
+        if (slot > now) {
+          await this.waitUntil(slot);
+          continue;
+        }
+        const task = this.priority.shift();
+        if (task) await this.runPriority(task);
+        else if (this.pending.size) await this.sendNextMessage();
+        else await this.sendNextEdit();
+      }
+    } catch (e) {
+      this.deps.log.error("chat sender failed; restarting it", { chat_id: this.configuredChatId, reason: (e as Error).stack ?? String(e) });
+      setTimeout(() => this.poke(), 1000).unref();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private dropOrphans(now: number): void {
+    for (const [k, p] of this.pending) {
+      if (p.waiters.size === 0 && now - p.lastWanted > this.opts.orphanTtlMs) this.pending.delete(k);
+    }
+  }
+
+  private failAllPending(): void {
+    const f = this.failure!;
+    for (const p of this.pending.values()) {
+      for (const w of p.waiters) {
+        w.remaining.delete(p);
+        w.failures.set(this.configuredChatId, f.reason);
+        w.settle();
+      }
+    }
+    this.pending.clear();
+  }
+
+  private resolvedReplyTarget(p: Pending): number | undefined {
+    if (p.item.kind !== "alert" || p.item.alert.status !== "resolved") return undefined;
+    return this.deps.store.cardOfAlert(this.configuredChatId, p.item.alertKey)?.messageId;
+  }
+
+  /** The items the next message may carry: same topic and same message to reply to as the oldest. */
+  private nextBatch(): Pending[] {
+    const all = [...this.pending.values()];
+    const first = all[0];
+    const target = this.resolvedReplyTarget(first);
+    return all.filter((p) => p.threadId === first.threadId && this.resolvedReplyTarget(p) === target);
+  }
+
+  private async call(method: string, params: Record<string, unknown>): Promise<ApiOutcome> {
+    const started = this.opts.now();
+    const outcome = await this.deps.api.call(method, params);
+    if (method === "sendMessage") this.deps.metrics.sendLatency.observe((this.opts.now() - started) / 1000);
+    if (outcome.kind === "ok" || outcome.kind === "not_modified") this.pacer.record(this.chatId, this.opts.now());
+    return outcome;
+  }
+
+  private async sendNextMessage(): Promise<void> {
+    const batch = this.nextBatch();
+    const packed = packNext(
+      batch.map((p) => p.item),
+      this.deps.format,
+    );
+    const taken = batch.slice(0, packed.taken.length);
+    const replyTo = this.resolvedReplyTarget(taken[0]);
+    const card = this.cardFor(packed, taken);
+    const view = { ...this.deps.cardView(), now: this.opts.now() };
+    const keyboard = card ? renderCardKeyboard(card, view) : undefined;
+    let html = true;
+    for (;;) {
+      const params = {
+        chat_id: this.chatId,
+        text: html ? renderCardText(card ?? this.bodyOnlyCard(packed), view.now) : htmlToText(renderCardText(card ?? this.bodyOnlyCard(packed), view.now)),
+        ...(html ? { parse_mode: "HTML" } : {}),
+        link_preview_options: { is_disabled: true },
+        ...(taken[0].threadId !== undefined ? { message_thread_id: taken[0].threadId } : {}),
+        ...(replyTo !== undefined ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+        ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
+      };
+      const outcome = await this.call("sendMessage", params);
+      if (outcome.kind === "ok") return this.delivered(taken, packed, card, (outcome.result as { message_id?: number })?.message_id);
+      if (outcome.kind === "unparseable" && html) {
+        // Our escaping should make this impossible; if Telegram still refuses, plain text beats silence.
+        this.deps.metrics.failed.inc({ reason: "unparseable" });
+        this.deps.log.error("telegram could not parse the HTML; resending as plain text", { chat_id: this.chatId, detail: outcome.detail });
+        html = false;
         continue;
       }
-      const r = await this.sendOne(q, part, deadline);
-      if (r.status !== "delivered") return r;
-      this.delivered.set(key, this.opts.now());
-      sent += 1;
+      if (outcome.kind === "unparseable") return this.failItems(taken, "unparseable", outcome.detail);
+      return this.handleFailure(outcome, taken);
     }
-    return { status: "delivered", sent, skipped };
   }
 
-  private async sendOne(q: ChatQueue, part: Part, deadline: number): Promise<DeliveryResult> {
-    let html = true;
-    for (let attempt = 0; ; attempt++) {
-      const wait = Math.max(0, q.nextSendAt - this.opts.now());
-      if (this.opts.now() + wait > deadline) {
-        this.metrics.failed.inc({ reason: "out_of_time" });
-        return { status: "transient", reason: "out_of_time", retryAfterMs: wait };
-      }
-      if (wait > 0) await this.opts.sleep(wait);
-      const started = this.opts.now();
-      const outcome: SendOutcome = await this.api.send({
-        chatId: part.chatId,
-        text: html ? part.html : htmlToText(part.html),
-        html,
-        messageThreadId: part.messageThreadId,
+  private bodyOnlyCard(packed: PackedMessage): Card {
+    const now = this.opts.now();
+    return { id: "", kind: "notification", chatId: this.configuredChatId, messageId: 0, createdAt: now, updatedAt: now, body: packed.body as Card["body"], subjects: [], buttons: false };
+  }
+
+  /** A card for a message that shows firing alerts: they get buttons, replies and edits. */
+  private cardFor(packed: PackedMessage, taken: readonly Pending[]): Card | undefined {
+    const firing = taken.map((p) => p.item).filter((i): i is AlertItem => i.kind === "alert" && i.alert.status === "firing");
+    // The Watchdog fires all the time on purpose: no buttons (silencing it blinds the dead-man's switch).
+    const actionable = firing.filter((i) => i.alert.labels.alertname !== WATCHDOG);
+    if (actionable.length === 0) return undefined;
+    const now = this.opts.now();
+    return {
+      id: newCardId(),
+      kind: "notification",
+      chatId: this.configuredChatId,
+      messageId: 0,
+      threadId: taken[0].threadId,
+      createdAt: now,
+      updatedAt: now,
+      body: { head: packed.body.head, blocks: packed.body.blocks.map((b) => ({ ...b })), foot: packed.body.foot },
+      subjects: [{ title: "", alerts: actionable.map((i) => ({ alertKey: i.alertKey, labels: i.alert.labels, status: "firing" as const })) }],
+      buttons: this.deps.buttons,
+    };
+  }
+
+  private delivered(taken: readonly Pending[], packed: PackedMessage, card: Card | undefined, messageId: number | undefined): void {
+    const { store, metrics } = this.deps;
+    this.attempt = 0;
+    this.lastTransient = "";
+    if (this.failure) {
+      this.deps.log.info("chat reachable again", { chat_id: this.configuredChatId, failing_since: new Date(this.failure.since).toISOString() });
+      this.failure = undefined;
+    }
+    metrics.sent.inc();
+    if (packed.summarised) metrics.summarised.inc({}, packed.summarised);
+    if (packed.truncated) metrics.truncated.inc({}, packed.truncated);
+    for (const p of taken) store.markDelivered(p.item.key, p.windowMs);
+    if (card && messageId !== undefined) store.putCard({ ...card, messageId });
+    const now = this.opts.now();
+    for (const p of taken) {
+      if (p.item.kind !== "alert" || p.item.alert.status !== "resolved") continue;
+      const key = p.item.alertKey;
+      const firingCard = store.cardOfAlert(this.configuredChatId, key);
+      if (!firingCard) continue;
+      store.updateCard(firingCard.id, (c) => {
+        for (const s of c.subjects) for (const a of s.alerts) if (a.alertKey === key) a.status = "resolved";
+        if (allResolved(c)) c.resolvedAt = now;
       });
-      this.metrics.sendLatency.observe((this.opts.now() - started) / 1000);
-      q.nextSendAt = this.opts.now() + this.opts.minIntervalMs;
-      switch (outcome.kind) {
-        case "sent":
-          this.metrics.sent.inc();
-          return { status: "delivered", sent: 1, skipped: 0 };
-        case "unparseable":
-          // Our escaping should make this impossible; if Telegram still refuses, plain text beats silence.
-          this.metrics.failed.inc({ reason: "unparseable" });
-          this.log.error("telegram could not parse the HTML; resending as plain text", { chat_id: part.chatId, detail: outcome.detail });
-          if (!html) return { status: "permanent", reason: "unparseable", detail: outcome.detail };
-          html = false;
-          break;
-        case "permanent":
-          this.metrics.failed.inc({ reason: outcome.reason });
-          this.log.error("telegram refused the message permanently; fix the bridge configuration", {
-            chat_id: part.chatId,
-            reason: outcome.reason,
-            detail: outcome.detail,
-          });
-          return { status: "permanent", reason: outcome.reason, detail: outcome.detail };
-        case "rate_limited":
-          this.metrics.failed.inc({ reason: "rate_limited" });
-          q.nextSendAt = this.opts.now() + outcome.retryAfterMs;
-          if (q.nextSendAt > deadline) return { status: "transient", reason: "rate_limited", retryAfterMs: outcome.retryAfterMs };
-          this.metrics.retries.inc();
-          this.log.warn("telegram rate limit; waiting retry_after", { chat_id: part.chatId, retry_after_ms: outcome.retryAfterMs });
-          break;
-        case "transient": {
-          this.metrics.failed.inc({ reason: outcome.reason });
-          const backoff = this.opts.backoffMs[Math.min(attempt, this.opts.backoffMs.length - 1)];
-          if (this.opts.now() + backoff > deadline) return { status: "transient", reason: outcome.reason };
-          this.metrics.retries.inc();
-          this.log.warn("telegram send failed; retrying", { chat_id: part.chatId, reason: outcome.reason, detail: outcome.detail, backoff_ms: backoff });
-          await this.opts.sleep(backoff);
-          break;
-        }
+      this.edits.add(firingCard.id);
+    }
+    // Durable before any request hears of it: a crash now cannot make the retry send it again.
+    store.commit();
+    for (const p of taken) {
+      this.pending.delete(p.item.key);
+      for (const w of p.waiters) {
+        w.remaining.delete(p);
+        w.sent += 1;
+        w.settle();
       }
     }
   }
 
-  private forgetExpired(): void {
-    const oldest = this.opts.now() - this.opts.dedupeWindowMs;
-    for (const [k, at] of this.delivered) if (at < oldest) this.delivered.delete(k);
+  private failItems(taken: readonly Pending[], reason: PermanentReason | "unparseable", detail: string): void {
+    this.deps.log.error("telegram refused a message permanently; its alerts are reported as failed", { chat_id: this.chatId, reason, detail });
+    for (const p of taken) {
+      this.pending.delete(p.item.key);
+      for (const w of p.waiters) {
+        w.remaining.delete(p);
+        w.failures.set(this.configuredChatId, reason);
+        w.settle();
+      }
+    }
   }
+
+  private async handleFailure(outcome: Exclude<ApiOutcome, { kind: "ok" }>, taken: readonly Pending[]): Promise<void> {
+    const { metrics, log, store } = this.deps;
+    const now = this.opts.now();
+    switch (outcome.kind) {
+      case "rate_limited":
+        metrics.failed.inc({ reason: "rate_limited" });
+        metrics.retries.inc();
+        this.lastTransient = "rate_limited";
+        this.pacer.hold(this.chatId, now + outcome.retryAfterMs);
+        log.warn("telegram rate limit; the chat's queue waits retry_after", { chat_id: this.chatId, retry_after_ms: outcome.retryAfterMs, queued: this.pending.size });
+        return;
+      case "migrated":
+        log.warn("chat was upgraded to a supergroup; following it (update the chat id in the stack settings)", { chat_id: this.chatId, new_chat_id: outcome.toChatId });
+        store.migrate(this.chatId, outcome.toChatId);
+        store.commit();
+        return;
+      case "not_modified":
+        return;
+      case "transient": {
+        metrics.failed.inc({ reason: outcome.reason });
+        this.lastTransient = outcome.reason;
+        const backoff = this.opts.backoffMs[Math.min(this.attempt, this.opts.backoffMs.length - 1)];
+        this.attempt += 1;
+        metrics.retries.inc();
+        log.warn("telegram send failed; retrying", { chat_id: this.chatId, reason: outcome.reason, detail: outcome.detail, backoff_ms: backoff, queued: this.pending.size });
+        await this.waitUntil(now + backoff);
+        return;
+      }
+      case "unparseable":
+        return this.failItems(taken, "unparseable", outcome.detail);
+      case "permanent": {
+        metrics.failed.inc({ reason: outcome.reason });
+        if (!PER_CHAT_FAILURES.has(outcome.reason)) return this.failItems(taken, outcome.reason, outcome.detail);
+        const step = this.failure ? this.failure.step + 1 : 0;
+        const backoff = this.opts.permanentBackoffMs[Math.min(step, this.opts.permanentBackoffMs.length - 1)];
+        const first = !this.failure;
+        this.failure = { reason: outcome.reason, detail: outcome.detail, since: this.failure?.since ?? now, until: now + backoff, step, lastLogAt: now, refusedSinceLog: 0 };
+        const fields = { chat_id: this.chatId, reason: outcome.reason, detail: outcome.detail, next_try: new Date(now + backoff).toISOString() };
+        if (first) log.error("telegram refused the chat permanently; fix the bot token or chat id. Alertmanager re-sends every group_interval; the bridge answers 422 at once until the next try", fields);
+        else log.warn("telegram still refuses the chat", fields);
+        this.failAllPending();
+        return;
+      }
+    }
+  }
+
+  private async sendNextEdit(): Promise<void> {
+    const id = this.edits.values().next().value as string;
+    this.edits.delete(id);
+    const card = this.deps.store.card(id);
+    if (!card) return;
+    const outcome = await this.call("editMessageText", editParams(card, this.chatId, { ...this.deps.cardView(), now: this.opts.now() }));
+    this.recordEdit(outcome, card.id);
+    if (outcome.kind === "rate_limited") {
+      this.pacer.hold(this.chatId, this.opts.now() + outcome.retryAfterMs);
+      this.edits.add(id);
+    } else if (outcome.kind === "migrated") {
+      this.deps.store.migrate(this.chatId, outcome.toChatId);
+      this.edits.add(id);
+    }
+  }
+
+  private recordEdit(outcome: ApiOutcome, cardId: string): void {
+    const ok = outcome.kind === "ok" || outcome.kind === "not_modified";
+    this.deps.metrics.edits.inc({ result: ok ? "ok" : "failed" });
+    if (!ok && outcome.kind !== "rate_limited") this.deps.log.warn("message edit failed", { chat_id: this.chatId, card: cardId, outcome: outcome.kind, detail: "detail" in outcome ? outcome.detail : undefined });
+  }
+
+  private async runPriority(task: PriorityTask): Promise<void> {
+    const outcome = await this.call(task.method, task.params(this.chatId));
+    const now = this.opts.now();
+    if (outcome.kind === "rate_limited") {
+      this.pacer.hold(this.chatId, now + outcome.retryAfterMs);
+      if (now + outcome.retryAfterMs < task.deadline) return void this.priority.unshift(task);
+    } else if (outcome.kind === "migrated") {
+      this.deps.store.migrate(this.chatId, outcome.toChatId);
+      this.deps.store.commit();
+      return void this.priority.unshift(task);
+    }
+    task.done(outcome);
+  }
+}
+
+/** editMessageText for a card as it reads now; without reply_markup Telegram removes the buttons. */
+export function editParams(card: Card, chatId: string, view: CardView): Record<string, unknown> {
+  const keyboard = renderCardKeyboard(card, view);
+  return {
+    chat_id: chatId,
+    message_id: card.messageId,
+    text: renderCardText(card, view.now),
+    parse_mode: "HTML",
+    link_preview_options: { is_disabled: true },
+    ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
+  };
 }

@@ -1,22 +1,19 @@
 import { escapeHtml, link, safeUrl } from "./html";
-import { WebhookAlert, WebhookPayload } from "./payload";
+import { WebhookAlert } from "./payload";
 
-export const TELEGRAM_MESSAGE_LIMIT = 4096;
 /** Longest escaped text shown per value; larger values are cut and the alert is marked truncated. */
 export const MAX_DESCRIPTION_CHARS = 1500;
 const MAX_SUMMARY_CHARS = 600;
 const MAX_LABEL_CHARS = 120;
 const MAX_URL_CHARS = 400;
+/** In a storm summary every alert gets one short line; longer values are cut. */
+const SUMMARY_VALUE_CHARS = 60;
+const SUMMARY_TEXT_CHARS = 160;
+const SUMMARY_LABELS_PER_LINE = 4;
 
 export interface FormatOptions {
   readonly prefix: string;
   readonly environment: string;
-}
-
-export interface FormattedAlerts {
-  readonly messages: string[];
-  /** Alerts with at least one value cut to fit. */
-  readonly truncatedAlerts: number;
 }
 
 const CONTEXT_LABELS: [label: string, title: string][] = [
@@ -24,9 +21,11 @@ const CONTEXT_LABELS: [label: string, title: string][] = [
   ["pipeline_version", "pipeline"],
   ["schema_version", "schema"],
 ];
+/** Shown in the first line of a block; never repeated among the other labels. */
+const HEADLINE_LABELS = new Set(["alertname", "severity", "component"]);
 
 /** Escapes and cuts at `max` escaped characters, never inside an entity or a surrogate pair (emoji). */
-function escapeCapped(value: string, max: number): { text: string; cut: boolean } {
+export function escapeCapped(value: string, max: number): { text: string; cut: boolean } {
   let out = "";
   for (const ch of value) {
     const e = escapeHtml(ch);
@@ -36,8 +35,8 @@ function escapeCapped(value: string, max: number): { text: string; cut: boolean 
   return { text: out, cut: false };
 }
 
-function utc(ts: string | undefined): string | undefined {
-  if (!ts || ts.startsWith("0001-")) return undefined;
+export function utc(ts: string | number | undefined): string | undefined {
+  if (ts === undefined || (typeof ts === "string" && (ts === "" || ts.startsWith("0001-")))) return undefined;
   const d = new Date(ts);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 }
@@ -49,13 +48,17 @@ export function humanDuration(ms: number): string {
   return shown.length ? shown.map(([n, u]) => `${n}${u}`).join(" ") : "0s";
 }
 
+function statusIcon(status: string, severity: string): string {
+  if (status !== "firing") return "✅";
+  return severity === "critical" ? "🔴" : severity === "warning" ? "🟠" : "🔵";
+}
+
 /** One alert as an HTML block; every interpolated value is escaped. */
 export function formatAlert(alert: WebhookAlert, descriptionMax = MAX_DESCRIPTION_CHARS): { html: string; cut: boolean } {
   const l = alert.labels;
   const a = alert.annotations;
   const firing = alert.status === "firing";
   const severity = l.severity ?? "unknown";
-  const icon = firing ? (severity === "critical" ? "🔴" : severity === "warning" ? "🟠" : "🔵") : "✅";
   let cut = false;
   const capped = (v: string, max: number) => {
     const c = escapeCapped(v, max);
@@ -67,10 +70,15 @@ export function formatAlert(alert: WebhookAlert, descriptionMax = MAX_DESCRIPTIO
     if (v && v.length > MAX_URL_CHARS) cut = true;
     return v && v.length <= MAX_URL_CHARS ? v : undefined;
   };
-  const lines = [`${icon} <b>${firing ? "FIRING" : "RESOLVED"}</b> — <b>${value(l.alertname ?? "(no alertname)")}</b>`];
+  const lines = [`${statusIcon(alert.status, severity)} <b>${firing ? "FIRING" : "RESOLVED"}</b> — <b>${value(l.alertname ?? "(no alertname)")}</b>`];
   lines.push(`severity: <b>${value(severity)}</b> · component: <code>${value(l.component ?? "unknown")}</code>`);
   const context = CONTEXT_LABELS.filter(([k]) => l[k]).map(([k, title]) => `${title}: <code>${value(l[k])}</code>`);
   if (context.length) lines.push(context.join(" · "));
+  // The rest of the label set tells apart alerts that share name and context (instance, job, ...).
+  const others = Object.keys(l)
+    .filter((k) => !HEADLINE_LABELS.has(k) && !CONTEXT_LABELS.some(([c]) => c === k))
+    .sort();
+  if (others.length) lines.push(others.slice(0, SUMMARY_LABELS_PER_LINE).map((k) => `${escapeHtml(k)}=<code>${value(l[k])}</code>`).join(" · ") + (others.length > SUMMARY_LABELS_PER_LINE ? " …" : ""));
   if (a.summary) lines.push(`<b>${capped(a.summary, MAX_SUMMARY_CHARS)}</b>`);
   if (a.description) lines.push(capped(a.description, descriptionMax));
   const started = utc(alert.startsAt);
@@ -86,50 +94,57 @@ export function formatAlert(alert: WebhookAlert, descriptionMax = MAX_DESCRIPTIO
   return { html: lines.join("\n"), cut };
 }
 
-function header(p: WebhookPayload, o: FormatOptions, part: number, parts: number): string {
-  const firing = p.alerts.filter((a) => a.status === "firing").length;
-  const resolved = p.alerts.length - firing;
-  const counts = [firing ? `${firing} firing` : "", resolved ? `${resolved} resolved` : ""].filter(Boolean).join(", ");
-  const env = `[${o.environment.toUpperCase()}]`;
-  const of = parts > 1 ? ` (part ${part}/${parts})` : "";
-  return `<b>${escapeHtml(o.prefix)} ${escapeHtml(env)}</b> ${counts || "no alerts"}${of}`;
+const FIRING_HEAD = /^(🔴|🟠|🔵) <b>FIRING<\/b>/u;
+
+/** A firing block as it reads once its alert resolved: the edit of the firing message. */
+export function markResolved(blockHtml: string): string {
+  return blockHtml.replace(FIRING_HEAD, "✅ <b>RESOLVED</b>");
 }
 
-function footer(p: WebhookPayload): string {
-  const parts = [link("Alertmanager", p.externalURL)].filter(Boolean) as string[];
-  if (p.truncatedAlerts) parts.push(`<i>${p.truncatedAlerts} more alerts not included by Alertmanager</i>`);
-  return parts.join("\n");
+export function messageHeader(o: FormatOptions, firing: number, resolved: number): string {
+  const counts = [firing ? `${firing} firing` : "", resolved ? `${resolved} resolved` : ""].filter(Boolean).join(", ");
+  return `<b>${escapeHtml(o.prefix)} ${escapeHtml(`[${o.environment.toUpperCase()}]`)}</b> ${counts || "notice"}`;
 }
+
+export function alertmanagerLink(externalURL: string | undefined): string | undefined {
+  return link("Alertmanager", externalURL);
+}
+
+const labelTitle = (k: string) => CONTEXT_LABELS.find(([l]) => l === k)?.[1] ?? k;
 
 /**
- * Formats a payload into messages within Telegram's limit, splitting only between alert blocks so a
- * tag is never cut. The header and footer are repeated on every part.
+ * Alerts of one name, status, severity and component in storm form: one headline, the labels
+ * they share, the summary if they share it, then one line per alert with only what tells it apart.
  */
-export function formatMessages(p: WebhookPayload, o: FormatOptions, limit = TELEGRAM_MESSAGE_LIMIT): FormattedAlerts {
-  const foot = footer(p);
-  // Reserve room for the longest header ("part 999/999") and the footer.
-  const reserve = header(p, o, 999, 999).length + foot.length + 8;
-  const budget = limit - reserve;
-  const blocks = p.alerts.map((alert) => {
-    let b = formatAlert(alert);
-    // Many long labels together can still overflow: shorten the description until the block fits.
-    for (let max = MAX_DESCRIPTION_CHARS; b.html.length > budget && max > 0; max = Math.floor(max / 2)) b = formatAlert(alert, max);
-    return b;
-  });
-  const groups: string[][] = [[]];
-  let used = 0;
-  for (const b of blocks) {
-    const size = b.html.length + 2;
-    const current = groups[groups.length - 1];
-    if (current.length > 0 && used + size > budget) {
-      groups.push([]);
-      used = 0;
+export function formatAlertGroup(alerts: readonly WebhookAlert[]): string {
+  const first = alerts[0];
+  const l = first.labels;
+  const severity = l.severity ?? "unknown";
+  const cap = (v: string, max = SUMMARY_VALUE_CHARS) => escapeCapped(v, max).text;
+  const runbooks = new Set(alerts.map((a) => a.annotations.runbook_url ?? ""));
+  const runbook = runbooks.size === 1 ? safeUrl(first.annotations.runbook_url) : undefined;
+  const name = cap(l.alertname ?? "(no alertname)", MAX_LABEL_CHARS);
+  const title = runbook ? `<a href="${escapeHtml(runbook)}">${name}</a>` : `<b>${name}</b>`;
+  const many = alerts.length > 1 ? ` ×${alerts.length}` : "";
+  const lines = [
+    `${statusIcon(first.status, severity)} <b>${first.status === "firing" ? "FIRING" : "RESOLVED"}</b> — ${title}${many} · ${cap(severity)} · <code>${cap(l.component ?? "unknown")}</code>`,
+  ];
+  const keys = [...new Set(alerts.flatMap((a) => Object.keys(a.labels)))].filter((k) => !HEADLINE_LABELS.has(k)).sort((a, b) => labelOrder(a) - labelOrder(b) || a.localeCompare(b));
+  const common = keys.filter((k) => alerts.every((a) => a.labels[k] !== undefined && a.labels[k] === l[k]));
+  const differing = keys.filter((k) => !common.includes(k));
+  if (common.length) lines.push(common.slice(0, SUMMARY_LABELS_PER_LINE).map((k) => `${escapeHtml(labelTitle(k))}: <code>${cap(l[k])}</code>`).join(" · "));
+  const summaries = new Set(alerts.map((a) => a.annotations.summary ?? ""));
+  if (summaries.size === 1 && first.annotations.summary) lines.push(`<i>${cap(first.annotations.summary, SUMMARY_TEXT_CHARS)}</i>`);
+  if (differing.length) {
+    for (const a of alerts) {
+      const shown = differing.filter((k) => a.labels[k] !== undefined).slice(0, SUMMARY_LABELS_PER_LINE);
+      lines.push(`• ${shown.map((k) => `${escapeHtml(k)}=<code>${cap(a.labels[k])}</code>`).join(" ") || "(no other labels)"}`);
     }
-    groups[groups.length - 1].push(b.html);
-    used += size;
   }
-  const messages = groups.map((g, i) => [header(p, o, i + 1, groups.length), ...g, foot].filter((s) => s !== "").join("\n\n"));
-  return { messages, truncatedAlerts: blocks.filter((b) => b.cut).length };
+  return lines.join("\n");
 }
 
-export { safeUrl };
+function labelOrder(k: string): number {
+  const i = CONTEXT_LABELS.findIndex(([l]) => l === k);
+  return i === -1 ? CONTEXT_LABELS.length : i;
+}

@@ -1,16 +1,17 @@
-/** JSON lines on stdout; any secret registered here is replaced before a line is written. */
+import { Redactor } from "./redact";
+
+/** JSON lines on stdout; every registered secret is removed before a line is written. */
 export class Logger {
-  private readonly secrets: string[] = [];
+  readonly redactor = new Redactor();
   constructor(private readonly write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)) {}
 
   redact(secret: string | undefined): void {
-    if (secret) this.secrets.push(secret);
+    this.redactor.add(secret);
   }
 
   private emit(level: string, msg: string, fields: Record<string, unknown>): void {
-    let line = JSON.stringify({ ts: new Date().toISOString(), level, logger: "telegram-bridge", msg, ...fields });
-    for (const s of this.secrets) line = line.split(s).join("<redacted>");
-    this.write(line);
+    const line = JSON.stringify({ ts: new Date().toISOString(), level, logger: "telegram-bridge", msg, ...fields });
+    this.write(this.redactor.apply(line));
   }
   info(msg: string, fields: Record<string, unknown> = {}): void {
     this.emit("info", msg, fields);
@@ -21,4 +22,22 @@ export class Logger {
   error(msg: string, fields: Record<string, unknown> = {}): void {
     this.emit("error", msg, fields);
   }
+}
+
+/** The message of an error and of its cause chain: `fetch failed` alone never says why. */
+export function describeError(e: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = e;
+  for (let depth = 0; cur !== undefined && cur !== null && depth < 4; depth++) {
+    // Duck-typed: errors from another realm (Node internals under a test VM) fail instanceof.
+    if (typeof cur === "object" && typeof (cur as Error).message === "string") {
+      const { message, code } = cur as NodeJS.ErrnoException;
+      parts.push(code && !message.includes(code) ? `${code} ${message}` : message);
+      cur = (cur as { cause?: unknown }).cause;
+    } else {
+      parts.push(String(cur));
+      break;
+    }
+  }
+  return parts.filter(Boolean).join(": ") || "unknown error";
 }

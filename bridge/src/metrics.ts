@@ -48,7 +48,16 @@ export class Histogram {
   }
 }
 
+/** A value read when scraped. */
+export class Gauge {
+  constructor(readonly name: string, readonly help: string, private readonly read: () => number) {}
+  render(): string {
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, `${this.name} ${this.read()}`].join("\n");
+  }
+}
+
 const FAILURE_REASONS = ["bad_token", "forbidden", "chat_not_found", "bad_request", "rate_limited", "server_error", "network", "unparseable", "out_of_time"];
+const CONSOLE_ACTIONS = ["silence", "unsilence", "ack", "expire", "alerts", "silences", "status", "help"];
 
 export class BridgeMetrics {
   readonly received = new Counter("telegram_bridge_webhooks_received_total", "Webhook requests received, by endpoint and result.", []);
@@ -59,14 +68,48 @@ export class BridgeMetrics {
     FAILURE_REASONS.map((reason) => ({ reason })),
   );
   readonly retries = new Counter("telegram_bridge_retries_total", "Send attempts repeated after a transient failure or 429.");
-  readonly duplicates = new Counter("telegram_bridge_duplicate_parts_skipped_total", "Parts already delivered for a retried payload and not sent again.");
+  readonly duplicates = new Counter("telegram_bridge_duplicate_parts_skipped_total", "Alert notifications already delivered to the chat and not sent again (Alertmanager retries and re-sent groups).");
   readonly truncated = new Counter("telegram_bridge_truncated_alerts_total", "Alerts with a value cut to fit Telegram's limit.");
+  readonly summarised = new Counter("telegram_bridge_alerts_summarised_total", "Alerts shown as one line of a storm summary instead of a full block.");
+  readonly rejectedAlerts = new Counter("telegram_bridge_alerts_rejected_total", "Alerts of a webhook that could not be read; the rest of the webhook is delivered.");
+  readonly notIncluded = new Counter("telegram_bridge_alerts_not_included_total", "Alerts Alertmanager left out of a webhook (max_alerts), reported in the chat as a count.");
+  readonly edits = new Counter("telegram_bridge_message_edits_total", "Edits of sent messages (resolved, silenced, acknowledged), by result.", [{ result: "ok" }, { result: "failed" }]);
   readonly heartbeats = new Counter("telegram_bridge_heartbeats_total", "Dead-man's switch pings, by result.", [{ result: "ok" }, { result: "failed" }]);
+  readonly consoleActions = new Counter(
+    "telegram_bridge_console_actions_total",
+    "Console commands and button presses, by action and result (ok, refused, invalid, failed).",
+    CONSOLE_ACTIONS.map((action) => ({ action, result: "ok" })),
+  );
+  readonly updates = new Counter("telegram_bridge_updates_total", "Telegram updates received by long polling, by result.", [{ result: "handled" }, { result: "ignored" }, { result: "failed" }]);
+  readonly stateErrors = new Counter("telegram_bridge_state_errors_total", "State file reads or writes that failed (the bridge went on in memory).");
   readonly sendLatency = new Histogram("telegram_bridge_send_duration_seconds", "Latency of Telegram sendMessage calls.", [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
   readonly handling = new Histogram("telegram_bridge_request_duration_seconds", "Webhook handling time, including throttling and Telegram.", [0.05, 0.1, 0.5, 1, 5, 10, 30, 60]);
+  private readonly gauges: Gauge[] = [];
+
+  gauge(name: string, help: string, read: () => number): void {
+    this.gauges.push(new Gauge(name, help, read));
+  }
 
   render(): string {
-    return [this.received, this.sent, this.failed, this.retries, this.duplicates, this.truncated, this.heartbeats, this.sendLatency, this.handling]
+    return [
+      this.received,
+      this.sent,
+      this.failed,
+      this.retries,
+      this.duplicates,
+      this.truncated,
+      this.summarised,
+      this.rejectedAlerts,
+      this.notIncluded,
+      this.edits,
+      this.heartbeats,
+      this.consoleActions,
+      this.updates,
+      this.stateErrors,
+      this.sendLatency,
+      this.handling,
+      ...this.gauges,
+    ]
       .map((m) => m.render())
       .join("\n")
       .concat("\n");

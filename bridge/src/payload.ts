@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import { z } from "zod";
 
 /** Alertmanager webhook payload, version 4. Unknown extra fields are accepted and ignored. */
@@ -13,7 +14,8 @@ export const alertSchema = z.looseObject({
   fingerprint: z.string().optional(),
 });
 
-export const webhookSchema = z.looseObject({
+/** The envelope; alerts are checked one by one so one bad alert cannot sink the others. */
+const envelopeSchema = z.looseObject({
   version: z.string().optional(),
   groupKey: z.string().optional(),
   truncatedAlerts: z.number().int().nonnegative().optional(),
@@ -23,13 +25,36 @@ export const webhookSchema = z.looseObject({
   commonLabels: labelSet.optional(),
   commonAnnotations: labelSet.optional(),
   externalURL: z.string().optional(),
-  alerts: z.array(alertSchema),
+  alerts: z.array(z.unknown()),
 });
 
 export type WebhookAlert = z.infer<typeof alertSchema>;
-export type WebhookPayload = z.infer<typeof webhookSchema>;
+type Envelope = z.infer<typeof envelopeSchema>;
+/** The envelope's known fields (not its index signature, which Omit would flatten) with the readable alerts. */
+export interface WebhookPayload {
+  version?: string;
+  groupKey?: string;
+  truncatedAlerts?: number;
+  status: Envelope["status"];
+  receiver?: string;
+  groupLabels?: Record<string, string>;
+  commonLabels?: Record<string, string>;
+  commonAnnotations?: Record<string, string>;
+  externalURL?: string;
+  alerts: WebhookAlert[];
+}
 
-export type ParseResult = { ok: true; payload: WebhookPayload } | { ok: false; error: string };
+/** An alert of the payload that could not be read, with where and why. */
+export interface RejectedAlert {
+  readonly index: number;
+  readonly reason: string;
+}
+
+export type ParseResult = { ok: true; payload: WebhookPayload; rejected: RejectedAlert[] } | { ok: false; error: string };
+
+function where(path: readonly PropertyKey[]): string {
+  return path.map(String).join(".") || "(root)";
+}
 
 export function parseWebhook(body: string): ParseResult {
   let json: unknown;
@@ -38,10 +63,27 @@ export function parseWebhook(body: string): ParseResult {
   } catch (e) {
     return { ok: false, error: `body is not JSON: ${(e as Error).message}` };
   }
-  const r = webhookSchema.safeParse(json);
-  if (!r.success) {
-    const first = r.error.issues[0];
-    return { ok: false, error: `invalid Alertmanager payload at ${first.path.join(".") || "(root)"}: ${first.message}` };
+  const envelope = envelopeSchema.safeParse(json);
+  if (!envelope.success) {
+    const first = envelope.error.issues[0];
+    return { ok: false, error: `invalid Alertmanager payload at ${where(first.path)}: ${first.message}` };
   }
-  return { ok: true, payload: r.data };
+  const alerts: WebhookAlert[] = [];
+  const rejected: RejectedAlert[] = [];
+  envelope.data.alerts.forEach((raw, index) => {
+    const r = alertSchema.safeParse(raw);
+    if (r.success) alerts.push(r.data);
+    else rejected.push({ index, reason: `alerts.${index}.${where(r.error.issues[0].path)}: ${r.error.issues[0].message}` });
+  });
+  return { ok: true, payload: { ...envelope.data, alerts }, rejected };
+}
+
+/** Alertmanager's fingerprint when present, else one computed the same way from the label set. */
+export function alertKey(alert: Pick<WebhookAlert, "labels" | "fingerprint">): string {
+  if (alert.fingerprint && /^[\w-]{1,64}$/.test(alert.fingerprint)) return alert.fingerprint;
+  const sorted = Object.keys(alert.labels)
+    .sort()
+    .map((k) => `${k}\u0000${alert.labels[k]}`)
+    .join("\u0001");
+  return createHash("sha256").update(sorted).digest("hex").slice(0, 16);
 }

@@ -1,25 +1,34 @@
 import * as http from "http";
 import { AddressInfo } from "net";
-import { BridgeConfig, chatFor, isConfigured } from "./config";
-import { Deliverer, DEFAULT_DELIVERY, DeliveryOptions, Part } from "./delivery";
-import { formatMessages } from "./format";
-import { Logger } from "./log";
+import { ChatRouter } from "./chats";
+import { BridgeConfig, ChatDestination, isConfigured } from "./config";
+import { Console } from "./console/console";
+import { Poller } from "./console/poller";
+import { Delivery, DEFAULT_DELIVERY, DeliveryOptions, DeliveryResult, Outbox } from "./delivery";
+import { escapeCapped } from "./format";
+import { alertItem, noteItem } from "./items";
+import { describeError, Logger } from "./log";
 import { BridgeMetrics } from "./metrics";
-import { parseWebhook, WebhookPayload } from "./payload";
+import { parseWebhook, RejectedAlert, WebhookPayload } from "./payload";
+import { DEFAULT_STORE_LIMITS, StateStore } from "./stateStore";
 import { BotApiClient, TelegramApi } from "./telegram";
 
 export interface BridgeDeps {
   readonly log?: Logger;
   readonly api?: TelegramApi;
   readonly delivery?: Partial<DeliveryOptions>;
+  readonly pollBackoffMs?: readonly number[];
 }
 
 export interface RunningBridge {
   readonly server: http.Server;
   readonly metrics: BridgeMetrics;
+  readonly store: StateStore;
   readonly url: string;
   /** Stops accepting, lets in-flight deliveries finish (up to graceMs), then closes. */
   close(graceMs?: number): Promise<void>;
+  /** Stops at once as a killed process would: nothing more is sent or written. For tests. */
+  kill(): Promise<void>;
 }
 
 class BodyTooLarge extends Error {}
@@ -38,43 +47,99 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
     });
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
+    req.on("close", () => reject(new Error("request closed before its body was complete")));
   });
 }
 
-function reply(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain; version=0.0.4" : "application/json", ...headers });
-  res.end(text);
+/** What the chat is told about a notification besides its alerts. */
+function notes(payload: WebhookPayload, rejected: readonly RejectedAlert[]): { html: string; identity: string }[] {
+  const out: { html: string; identity: string }[] = [];
+  if (payload.truncatedAlerts) {
+    out.push({
+      html: `ℹ️ <i>${payload.truncatedAlerts} more alerts of this group were left out by Alertmanager (max_alerts); see Alertmanager for all of them.</i>`,
+      identity: `truncated|${payload.groupKey}|${payload.truncatedAlerts}|${payload.alerts.map((a) => a.fingerprint).join(",")}`,
+    });
+  }
+  if (rejected.length) {
+    out.push({
+      html: `⚠️ <i>${rejected.length} ${rejected.length === 1 ? "alert" : "alerts"} of this notification could not be read (${escapeCapped(rejected[0].reason, 160).text}); the rest is shown. The bridge log has the details.</i>`,
+      identity: `rejected|${payload.groupKey}|${rejected.map((r) => r.reason).join("|")}`,
+    });
+  }
+  return out;
 }
 
-/** Alerts split by destination chat, each formatted into messages within Telegram's limit. */
-export function partsFor(config: BridgeConfig, payload: WebhookPayload): { parts: Part[]; truncated: number } {
-  const byChat = new Map<string, WebhookPayload["alerts"]>();
+/** Every alert of the payload for the chat of its severity, plus notes for the default chat. */
+export function deliveriesFor(config: BridgeConfig, router: ChatRouter, payload: WebhookPayload, rejected: readonly RejectedAlert[] = []): Delivery[] {
+  const windowMs = (payload.receiver !== undefined ? config.dedupeWindowsByReceiver.get(payload.receiver) : undefined) ?? config.dedupeWindowMs;
+  const out: Delivery[] = [];
+  const used = new Map<string, ChatDestination>();
   for (const a of payload.alerts) {
-    const chat = chatFor(config, a.labels.severity);
-    if (chat) byChat.set(chat, [...(byChat.get(chat) ?? []), a]);
+    const dest = router.destination(a.labels.severity);
+    if (!dest) continue;
+    used.set(`${dest.chatId}|${dest.threadId ?? ""}`, dest);
+    out.push({ item: alertItem(dest, a, payload.externalURL), dest, windowMs });
   }
-  const parts: Part[] = [];
-  let truncated = 0;
-  // Alertmanager never sends an empty list, but a hand-made request might: nothing to say.
-  for (const [chatId, alerts] of byChat) {
-    const f = formatMessages({ ...payload, alerts }, { prefix: config.prefix, environment: config.environment });
-    truncated += f.truncatedAlerts;
-    for (const html of f.messages) parts.push({ chatId, html, messageThreadId: config.messageThreadId });
-  }
-  return { parts, truncated };
+  const noteDests = used.size ? [...used.values()] : [router.destination(undefined)].filter((d): d is ChatDestination => d !== undefined);
+  for (const n of notes(payload, rejected)) for (const dest of noteDests) out.push({ item: noteItem(dest, n.html, n.identity, payload.externalURL), dest, windowMs });
+  return out;
 }
 
 export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promise<RunningBridge> {
   const log = deps.log ?? new Logger();
   log.redact(config.token);
   const metrics = new BridgeMetrics();
+  const router = new ChatRouter(config);
+  const store = new StateStore(config.stateFile, log, { ...DEFAULT_STORE_LIMITS, maxCards: config.stateMaxCards, cardRetentionMs: config.cardRetentionMs });
+  store.load();
+  metrics.stateErrors.inc({}, store.errors);
   const api = deps.api ?? (config.token ? new BotApiClient(config.token, config.apiBase) : undefined);
-  const deliverer = api
-    ? new Deliverer(api, metrics, log, { ...DEFAULT_DELIVERY, minIntervalMs: config.minSendIntervalMs, dedupeWindowMs: config.dedupeWindowMs, ...deps.delivery })
+  const format = { prefix: config.prefix, environment: config.environment };
+  const consoleOn = config.console.enabled && api !== undefined && isConfigured(config);
+  let console_: Console | undefined;
+  const outbox = api
+    ? new Outbox(
+        { api, store, metrics, log, format, buttons: consoleOn, cardView: () => console_?.cardView() ?? { silenceDurations: [], canSilence: false } },
+        { ...DEFAULT_DELIVERY, pace: config.pace, coalesceMs: config.coalesceMs, ...deps.delivery },
+      )
     : undefined;
+  const failedByReason = () => Object.fromEntries(["bad_token", "forbidden", "chat_not_found", "bad_request", "rate_limited", "server_error", "network", "unparseable"].map((r) => [r, metrics.failed.get({ reason: r })]));
+  if (consoleOn && api && outbox) {
+    console_ = new Console({
+      config: config.console,
+      router,
+      store,
+      outbox,
+      api,
+      metrics,
+      log,
+      format,
+      status: () => ({
+        watchdogLastSeen: store.data.watchdogLastSeen,
+        sent: metrics.sent.get(),
+        failedByReason: failedByReason(),
+        pending: outbox.pendingCount(),
+        failingChats: outbox.failingChats(),
+        stateFile: config.stateFile ? `${config.stateFile}${store.errors ? ` (${store.errors} read/write errors)` : ", healthy"}` : "in memory only (STATE_FILE not set)",
+      }),
+    });
+  }
+  const poller =
+    console_ && api
+      ? new Poller(api, console_, store, metrics, log, { timeoutSeconds: config.console.pollTimeoutSeconds, backoffMs: deps.pollBackoffMs ?? [1000, 2000, 5000, 15_000, 30_000] })
+      : undefined;
+  metrics.gauge("telegram_bridge_pending_alerts", "Alert notifications waiting for Telegram.", () => outbox?.pendingCount() ?? 0);
+  metrics.gauge("telegram_bridge_chats_refused", "Chats Telegram refuses permanently (bad token, blocked, not found), in back-off.", () => outbox?.failingChats() ?? 0);
+  metrics.gauge("telegram_bridge_state_cards", "Messages the bridge remembers for replies, edits and buttons.", () => Object.keys(store.data.cards).length);
   let stopping = false;
   const inFlight = new Set<Promise<void>>();
+
+  function reply(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    // Answers go to Alertmanager, which logs them: no secret may be in them.
+    const text = log.redactor.apply(typeof body === "string" ? body : JSON.stringify(body));
+    res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain; version=0.0.4" : "application/json", ...headers });
+    res.end(text);
+  }
 
   async function handleAlert(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = Date.now();
@@ -93,32 +158,40 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
       log.warn("webhook rejected", { reason: parsed.error });
       return reply(res, 400, { error: parsed.error });
     }
-    if (!deliverer || !isConfigured(config)) {
+    const { payload, rejected } = parsed;
+    if (rejected.length) {
+      metrics.rejectedAlerts.inc({}, rejected.length);
+      log.warn("alerts of a webhook could not be read; delivering the rest", { group_key: payload.groupKey, rejected: rejected.length, reasons: rejected.slice(0, 5).map((r) => r.reason) });
+    }
+    if (payload.truncatedAlerts) metrics.notIncluded.inc({}, payload.truncatedAlerts);
+    if (payload.alerts.some((a) => a.labels.alertname === "Watchdog" && a.status === "firing")) store.sawWatchdog(Date.now());
+    if (!outbox || !isConfigured(config)) {
       metrics.received.inc({ endpoint: "alert", result: "unconfigured" });
-      log.error("alert not delivered: TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID are not configured", { alerts: parsed.payload.alerts.length });
+      log.error("alert not delivered: TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID are not configured", { alerts: payload.alerts.length });
       return reply(res, 503, { error: "telegram is not configured" });
     }
-    const { parts, truncated } = partsFor(config, parsed.payload);
-    if (truncated) metrics.truncated.inc({}, truncated);
-    const result = await deliverer.deliver(parts, started + config.requestBudgetMs);
+    const deliveries = deliveriesFor(config, router, payload, rejected);
+    const result: DeliveryResult = await outbox.submit(deliveries, started + config.requestBudgetMs);
     metrics.handling.observe((Date.now() - started) / 1000);
     metrics.received.inc({ endpoint: "alert", result: result.status });
-    const fields = { group_key: parsed.payload.groupKey, alerts: parsed.payload.alerts.length, parts: parts.length };
+    const fields = { group_key: payload.groupKey, receiver: payload.receiver, alerts: payload.alerts.length };
     if (result.status === "delivered") {
       log.info("alerts delivered", { ...fields, sent: result.sent, skipped_duplicates: result.skipped });
-      return reply(res, 200, result);
+      return reply(res, 200, { ...result, rejected_alerts: rejected.length });
     }
     if (result.status === "transient") {
       log.warn("delivery incomplete; Alertmanager will retry", { ...fields, reason: result.reason });
       const retryAfter = result.retryAfterMs ? { "retry-after": String(Math.ceil(result.retryAfterMs / 1000)) } : undefined;
       return reply(res, 503, result, retryAfter);
     }
-    // Permanent: Alertmanager must not retry (4xx); the log line and metric make it loud.
+    // Permanent: 4xx, so Alertmanager does not retry within this flush. It sends the group again at
+    // the next group_interval; the chat's back-off answers those at once without calling Telegram.
     return reply(res, 422, result);
   }
 
   async function handleHeartbeat(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     await readBody(req, config.maxBodyBytes).catch(() => "");
+    store.sawWatchdog(Date.now());
     if (!config.heartbeatUrl) return reply(res, 404, { error: "HEARTBEAT_URL is not configured" });
     try {
       const r = await fetch(config.heartbeatUrl, { signal: AbortSignal.timeout(10_000) });
@@ -127,58 +200,87 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
       return reply(res, 200, { status: "pinged" });
     } catch (e) {
       metrics.heartbeats.inc({ result: "failed" });
-      log.error("heartbeat ping failed", { reason: (e as Error).message });
+      log.error("heartbeat ping failed", { reason: describeError(e) });
       return reply(res, 502, { error: "heartbeat ping failed" });
     }
   }
 
-  const server = http.createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0];
-    const route = `${req.method} ${path}`;
-    const work = (async () => {
-      switch (route) {
-        case "POST /alert":
-          if (stopping) return reply(res, 503, { error: "shutting down" });
-          return handleAlert(req, res);
-        case "POST /heartbeat":
-          return handleHeartbeat(req, res);
-        case "GET /health":
-          return reply(res, 200, { status: "ok" });
-        case "GET /ready":
-          return isConfigured(config) && !stopping ? reply(res, 200, { status: "ready" }) : reply(res, 503, { status: stopping ? "stopping" : "telegram not configured" });
-        case "GET /metrics":
-          return reply(res, 200, metrics.render());
-        default:
-          return reply(res, ["/alert", "/heartbeat", "/health", "/ready", "/metrics"].includes(path) ? 405 : 404, { error: `no route ${route}` });
-      }
-    })().catch((e: unknown) => {
-      log.error("request failed", { route, reason: (e as Error).message });
-      if (!res.headersSent) reply(res, 500, { error: "internal error" });
-    });
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
-  });
+  // requestTimeout cuts off a client that sends its body too slowly (Node's default is 300 s).
+  // keepAliveTimeout outlives Go's idle connections (Alertmanager keeps them 90 s), so Node never
+  // closes a connection Alertmanager is about to reuse.
+  const server = http.createServer(
+    { requestTimeout: config.requestBodyTimeoutMs, headersTimeout: Math.min(10_000, config.requestBodyTimeoutMs), connectionsCheckingInterval: Math.min(1000, config.requestBodyTimeoutMs) },
+    (req, res) => {
+      const path = (req.url ?? "/").split("?")[0];
+      const route = `${req.method} ${path}`;
+      const work = (async () => {
+        switch (route) {
+          case "POST /alert":
+            if (stopping) return reply(res, 503, { error: "shutting down" });
+            return handleAlert(req, res);
+          case "POST /heartbeat":
+            return handleHeartbeat(req, res);
+          case "GET /health":
+            return reply(res, 200, { status: "ok" });
+          case "GET /ready":
+            return isConfigured(config) && !stopping ? reply(res, 200, { status: "ready" }) : reply(res, 503, { status: stopping ? "stopping" : "telegram not configured" });
+          case "GET /metrics":
+            return reply(res, 200, metrics.render());
+          default:
+            return reply(res, ["/alert", "/heartbeat", "/health", "/ready", "/metrics"].includes(path) ? 405 : 404, { error: `no route ${route}` });
+        }
+      })().catch((e: unknown) => {
+        log.error("request failed", { route, reason: describeError(e) });
+        if (!res.headersSent) reply(res, 500, { error: "internal error" });
+      });
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    },
+  );
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
 
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => {
       const { port } = server.address() as AddressInfo;
       const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
-      log.info("telegram bridge listening", { port, environment: config.environment, telegram_configured: isConfigured(config) });
+      log.info("telegram bridge listening", {
+        port,
+        environment: config.environment,
+        telegram_configured: isConfigured(config),
+        console: consoleOn,
+        state_file: config.stateFile ?? null,
+        alertmanager: config.console.alertmanagerUrl ?? null,
+      });
+      poller?.start();
       resolve({
         server,
         metrics,
+        store,
         url: `http://${host}:${port}`,
         async close(graceMs = 10_000) {
           stopping = true;
           const closed = new Promise<void>((r) => server.close(() => r()));
+          const polling = poller?.stop();
           let timer: NodeJS.Timeout | undefined;
           const graceOver = new Promise((r) => (timer = setTimeout(r, graceMs)));
           await Promise.race([Promise.allSettled([...inFlight]), graceOver]);
           clearTimeout(timer);
+          outbox?.close();
+          await polling;
+          store.commit();
           server.closeAllConnections();
           await closed;
           log.info("telegram bridge stopped");
+        },
+        async kill() {
+          stopping = true;
+          store.freeze();
+          outbox?.close();
+          const polling = poller?.stop();
+          server.closeAllConnections();
+          await new Promise<void>((r) => server.close(() => r()));
+          await polling;
         },
       });
     });

@@ -1,36 +1,38 @@
-/** The outcome of one sendMessage call, classified for the retry policy. */
-export type SendOutcome =
-  | { kind: "sent" }
+import { describeError } from "./log";
+
+/** The outcome of one Bot API call, classified for the retry policy. */
+export type ApiOutcome<T = unknown> =
+  | { kind: "ok"; result: T }
   | { kind: "rate_limited"; retryAfterMs: number }
+  | { kind: "migrated"; toChatId: string }
+  | { kind: "not_modified" }
   | { kind: "transient"; reason: "server_error" | "network"; detail: string }
   | { kind: "unparseable"; detail: string }
-  | { kind: "permanent"; reason: "bad_token" | "forbidden" | "chat_not_found" | "bad_request"; detail: string };
+  | { kind: "permanent"; reason: PermanentReason; detail: string };
 
-export interface SendRequest {
-  readonly chatId: string;
-  readonly text: string;
-  readonly html: boolean;
-  readonly messageThreadId?: number;
-}
+export type PermanentReason = "bad_token" | "forbidden" | "chat_not_found" | "bad_request";
 
 export interface TelegramApi {
-  send(req: SendRequest): Promise<SendOutcome>;
+  call<T = unknown>(method: string, params: Record<string, unknown>, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ApiOutcome<T>>;
 }
 
 interface BotApiAnswer {
   ok?: boolean;
+  result?: unknown;
   description?: string;
   error_code?: number;
-  parameters?: { retry_after?: number };
+  parameters?: { retry_after?: number; migrate_to_chat_id?: number };
 }
 
 /** Maps a Bot API answer to an outcome. Pure, so the policy is tested without a server. */
-export function classify(status: number, body: BotApiAnswer | undefined): SendOutcome {
+export function classify<T>(status: number, body: BotApiAnswer | undefined): ApiOutcome<T> {
   const detail = `${status} ${body?.description ?? ""}`.trim();
-  if (status === 200 && body?.ok) return { kind: "sent" };
+  if (status === 200 && body?.ok) return { kind: "ok", result: body.result as T };
   if (status === 429) return { kind: "rate_limited", retryAfterMs: Math.max(1, body?.parameters?.retry_after ?? 1) * 1000 };
+  if (body?.parameters?.migrate_to_chat_id !== undefined) return { kind: "migrated", toChatId: String(body.parameters.migrate_to_chat_id) };
   if (status >= 500 || status === 0) return { kind: "transient", reason: "server_error", detail };
   const text = (body?.description ?? "").toLowerCase();
+  if (status === 400 && text.includes("message is not modified")) return { kind: "not_modified" };
   if (status === 400 && text.includes("can't parse entities")) return { kind: "unparseable", detail };
   if (status === 401 || status === 404) return { kind: "permanent", reason: "bad_token", detail };
   if (status === 403) return { kind: "permanent", reason: "forbidden", detail };
@@ -46,27 +48,21 @@ export class BotApiClient implements TelegramApi {
     private readonly timeoutMs = 10_000,
   ) {}
 
-  async send(req: SendRequest): Promise<SendOutcome> {
-    const body = {
-      chat_id: req.chatId,
-      text: req.text,
-      ...(req.html ? { parse_mode: "HTML" } : {}),
-      link_preview_options: { is_disabled: true },
-      ...(req.messageThreadId ? { message_thread_id: req.messageThreadId } : {}),
-    };
+  async call<T>(method: string, params: Record<string, unknown>, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ApiOutcome<T>> {
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs);
     try {
-      const res = await fetch(`${this.apiBase}/bot${this.token}/sendMessage`, {
+      const res = await fetch(`${this.apiBase}/bot${this.token}/${method}`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        body: JSON.stringify(params),
+        signal: opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout,
       });
       const answer = (await res.json().catch(() => undefined)) as BotApiAnswer | undefined;
-      return classify(res.status, answer);
+      return classify<T>(res.status, answer);
     } catch (e) {
-      // Never let the URL (which holds the token) reach a log through the error message.
-      const message = String((e as Error).message ?? e).split(this.token).join("<token>");
-      return { kind: "transient", reason: "network", detail: message };
+      // The cause (ECONNREFUSED, ENOTFOUND, a timeout) is what an operator needs; the logger
+      // removes the token should any layer have quoted the URL.
+      return { kind: "transient", reason: "network", detail: describeError(e) };
     }
   }
 }

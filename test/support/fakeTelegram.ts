@@ -1,13 +1,25 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 
+export interface InlineButton {
+  readonly text: string;
+  readonly callback_data: string;
+}
+
 export interface ReceivedMessage {
   readonly chatId: string;
+  readonly messageId: number;
+  /** The text as sent; edits are in `edits` and `currentText`, so what was sent stays checkable. */
   readonly text: string;
   readonly html: boolean;
   readonly threadId?: number;
+  readonly replyToMessageId?: number;
   readonly at: number;
   readonly linkPreviewDisabled: boolean;
+  readonly keyboard?: InlineButton[][];
+  currentText: string;
+  currentKeyboard?: InlineButton[][];
+  readonly edits: { text: string; keyboard?: InlineButton[][]; at: number }[];
 }
 
 export type Answer =
@@ -18,11 +30,32 @@ export type Answer =
   | "chat_not_found"
   | "server_error"
   | "drop"
-  | { readonly rateLimit: number };
+  | { readonly rateLimit: number }
+  | { readonly status: number; readonly description: string };
+
+export interface TelegramUser {
+  readonly id: number;
+  readonly username?: string;
+  readonly first_name?: string;
+}
+
+/** Telegram's pace, enforced: a message over it gets 429 with parameters.retry_after. */
+export interface PaceRules {
+  /** Messages per rolling window in a group, supergroup or channel (Telegram: 20 per minute). */
+  readonly groupPerWindow: number;
+  readonly windowMs: number;
+  /** Least gap between two messages to one chat (Telegram: about 1 s). */
+  readonly chatIntervalMs: number;
+}
+
+export const TELEGRAM_PACE: PaceRules = { groupPerWindow: 20, windowMs: 60_000, chatIntervalMs: 1000 };
 
 const ALLOWED_TAGS = new Set(["b", "strong", "i", "em", "u", "s", "code", "pre", "a", "blockquote"]);
 
-/** Telegram's HTML rules, as far as our messages can break them: tags, nesting, entities, length. */
+/**
+ * Telegram's HTML rules, as far as our messages can break them: tags, nesting, entities, and the
+ * 4096 limit on the text left after entity parsing, counted in UTF-16 code units.
+ */
 export function telegramHtmlError(text: string): string | undefined {
   const stack: string[] = [];
   const tag = /<(\/?)([a-z]+)([^>]*)>|<|&(#?\w+);|&/g;
@@ -35,7 +68,7 @@ export function telegramHtmlError(text: string): string | undefined {
     if (m[0] === "&") return "can't parse entities: bare &";
     if (m[4] !== undefined) {
       if (!["lt", "gt", "amp", "quot"].includes(m[4]) && !m[4].startsWith("#")) return `can't parse entities: unknown entity &${m[4]};`;
-      plainLength += 1;
+      plainLength += m[4].startsWith("#") ? String.fromCodePoint(m[4][1] === "x" ? parseInt(m[4].slice(2), 16) : Number(m[4].slice(1))).length : 1;
       continue;
     }
     const [, closing, name, attrs] = m;
@@ -53,25 +86,52 @@ export function telegramHtmlError(text: string): string | undefined {
   return undefined;
 }
 
+type Json = Record<string, any>;
+
 /**
- * A Bot API stand-in on loopback. Answers come from a script (one per request, then `fallback`);
- * every accepted message is recorded with its arrival time.
+ * A Bot API stand-in on loopback. sendMessage answers come from a script (one per request, then
+ * `fallback`); every accepted message is recorded with its arrival time. It also plays the
+ * console's side of Telegram: getMe, getUpdates (long polling with offset and a bounded timeout),
+ * callback queries and their answers, edits, replies, with Telegram's rules for each.
  */
 export class FakeTelegram {
   readonly messages: ReceivedMessage[] = [];
-  readonly requests: { at: number; answer: Answer }[] = [];
+  /** sendMessage requests and the answer each got. */
+  readonly requests: { at: number; answer: Answer | "rate_limited_by_pace" | "migrated" }[] = [];
+  /** Every Bot API call, by method. */
+  readonly calls: { method: string; at: number; params: Json }[] = [];
+  readonly callbackAnswers: { id: string; text?: string; showAlert: boolean; at: number }[] = [];
   script: Answer[] = [];
   fallback: Answer = "ok";
+  /** Off unless set: the existing tests pace themselves more tightly than Telegram's real limits. */
+  pace: PaceRules | undefined;
+  /** Chats upgraded to supergroups: old id → new id. */
+  readonly migrations = new Map<string, string>();
+  readonly username = "tutordex_test_bot";
   private server?: http.Server;
+  private readonly updates: Json[] = [];
+  private nextUpdateId = 1000;
+  private confirmedOffset = 0;
+  private readonly openCallbacks = new Map<string, { answered: boolean }>();
+  private readonly waitingPolls = new Set<() => void>();
+  private nextMessageId = 1;
+  /** Messages people wrote (chat|id): bot messages may reply to them. */
+  private readonly userMessages = new Set<string>();
+  private readonly pollCapMs: number;
   url = "";
 
-  constructor(readonly token = "123456789:fake-token-for-tests-aaaaaaaaaaaa") {}
+  constructor(
+    readonly token = "123456789:fake-token-for-tests-aaaaaaaaaaaa",
+    opts: { pollCapMs?: number } = {},
+  ) {
+    this.pollCapMs = opts.pollCapMs ?? 5000;
+  }
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => this.answer(req, res, Buffer.concat(chunks).toString("utf8")));
+      req.on("end", () => void this.answer(req, res, Buffer.concat(chunks).toString("utf8")));
     });
     await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
     this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
@@ -79,44 +139,247 @@ export class FakeTelegram {
   }
 
   async stop(): Promise<void> {
+    for (const wake of this.waitingPolls) wake();
     this.server?.closeAllConnections();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
-  private answer(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
+  // --- what a person does in the chat ------------------------------------------------------------
+
+  /** A press on an inline button of a message; returns the callback query id. */
+  pressButton(chatId: string, messageId: number, data: string, from: TelegramUser = { id: 4242, username: "oncall" }): string {
+    const id = `cb${this.nextUpdateId}`;
+    this.openCallbacks.set(id, { answered: false });
+    const msg = this.messages.find((m) => m.chatId === chatId && m.messageId === messageId);
+    this.push({
+      callback_query: {
+        id,
+        from: { is_bot: false, first_name: from.first_name ?? from.username ?? "User", ...from },
+        chat_instance: "1",
+        data,
+        message: { message_id: messageId, date: 0, chat: { id: Number(chatId), type: chatType(chatId) }, text: msg?.currentText ?? "" },
+      },
+    });
+    return id;
+  }
+
+  /** A person presses the button labelled `label` on the message. */
+  press(message: ReceivedMessage, label: string | RegExp, from?: TelegramUser): string {
+    const button = (message.currentKeyboard ?? []).flat().find((b) => (typeof label === "string" ? b.text.includes(label) : label.test(b.text)));
+    if (!button) throw new Error(`no button ${label} on message ${message.messageId}; buttons: ${(message.currentKeyboard ?? []).flat().map((b) => b.text).join(", ")}`);
+    return this.pressButton(message.chatId, message.messageId, button.callback_data, from);
+  }
+
+  /** A person writes in the chat (a command such as /alerts). */
+  say(chatId: string, text: string, from: TelegramUser = { id: 4242, username: "oncall" }, threadId?: number): number {
+    const messageId = this.nextMessageId++;
+    this.userMessages.add(`${chatId}|${messageId}`);
+    this.push({
+      message: {
+        message_id: messageId,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: Number(chatId), type: chatType(chatId) },
+        from: { is_bot: false, first_name: from.first_name ?? from.username ?? "User", ...from },
+        text,
+        ...(threadId ? { message_thread_id: threadId, is_topic_message: true } : {}),
+      },
+    });
+    return messageId;
+  }
+
+  /** Updates not yet confirmed by a getUpdates with a higher offset. */
+  unconfirmedUpdates(): number {
+    return this.updates.filter((u) => u.update_id >= this.confirmedOffset).length;
+  }
+
+  answerFor(callbackId: string): { text?: string; showAlert: boolean } | undefined {
+    return this.callbackAnswers.find((a) => a.id === callbackId);
+  }
+
+  message(chatId: string, messageId: number): ReceivedMessage | undefined {
+    return this.messages.find((m) => m.chatId === chatId && m.messageId === messageId);
+  }
+
+  private push(update: Json): void {
+    this.updates.push({ update_id: this.nextUpdateId++, ...update });
+    for (const wake of [...this.waitingPolls]) wake();
+  }
+
+  // --- the Bot API ---------------------------------------------------------------------------------
+
+  private async answer(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
     const send = (status: number, json: unknown) => {
+      if (res.writableEnded) return;
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(json));
     };
-    if (req.url !== `/bot${this.token}/sendMessage`) {
-      return send(req.url?.startsWith("/bot") ? 401 : 404, { ok: false, error_code: 401, description: "Unauthorized" });
+    const fail = (status: number, description: string, parameters?: Json) => send(status, { ok: false, error_code: status, description, ...(parameters ? { parameters } : {}) });
+    const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
+    if (!m || m[1] !== this.token) return fail(req.url?.startsWith("/bot") ? 401 : 404, req.url?.startsWith("/bot") ? "Unauthorized" : "Not Found");
+    const method = m[2];
+    let params: Json;
+    try {
+      params = body ? (JSON.parse(body) as Json) : {};
+    } catch {
+      return fail(400, "Bad Request: request body is not JSON");
     }
+    this.calls.push({ method, at: Date.now(), params });
+    switch (method) {
+      case "sendMessage":
+        return this.sendMessage(params, req, send, fail);
+      case "editMessageText":
+      case "editMessageReplyMarkup":
+        return this.edit(method, params, send, fail);
+      case "answerCallbackQuery": {
+        const q = this.openCallbacks.get(String(params.callback_query_id));
+        if (!q || q.answered) return fail(400, "Bad Request: query is too old and response timeout expired or query ID is invalid");
+        if (params.text !== undefined && String(params.text).length > 200) return fail(400, "Bad Request: MESSAGE_TOO_LONG");
+        q.answered = true;
+        this.callbackAnswers.push({ id: String(params.callback_query_id), text: params.text, showAlert: params.show_alert === true, at: Date.now() });
+        return send(200, { ok: true, result: true });
+      }
+      case "getMe":
+        return send(200, { ok: true, result: { id: Number(this.token.split(":")[0]), is_bot: true, first_name: "TutorDex alerts", username: this.username } });
+      case "getUpdates":
+        return this.getUpdates(params, req, send);
+      default:
+        return fail(404, "Not Found: method not found");
+    }
+  }
+
+  private sendMessage(params: Json, req: http.IncomingMessage, send: (s: number, j: unknown) => void, fail: (s: number, d: string, p?: Json) => void): void {
+    const chatId = String(params.chat_id);
     const answer = this.script.shift() ?? this.fallback;
-    this.requests.push({ at: Date.now(), answer });
-    const msg = JSON.parse(body) as { chat_id: string; text: string; parse_mode?: string; message_thread_id?: number; link_preview_options?: { is_disabled?: boolean } };
-    if (answer === "drop") return void req.socket.destroy();
-    if (answer === "forbidden") return send(403, { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" });
-    if (answer === "unauthorized") return send(401, { ok: false, error_code: 401, description: "Unauthorized" });
-    if (answer === "chat_not_found") return send(400, { ok: false, error_code: 400, description: "Bad Request: chat not found" });
-    if (answer === "server_error") return send(500, { ok: false, error_code: 500, description: "Internal Server Error" });
-    if (typeof answer === "object") return send(429, { ok: false, error_code: 429, description: "Too Many Requests", parameters: { retry_after: answer.rateLimit } });
-    const htmlError = msg.parse_mode === "HTML" ? telegramHtmlError(msg.text) : msg.text.length > 4096 ? "message is too long" : undefined;
-    if (answer === "parse_error" || htmlError) {
-      return send(400, { ok: false, error_code: 400, description: `Bad Request: ${htmlError ?? "can't parse entities: forced by test"}` });
+    if (answer === "drop") {
+      this.requests.push({ at: Date.now(), answer });
+      return void req.socket.destroy();
     }
-    this.messages.push({
-      chatId: String(msg.chat_id),
-      text: msg.text,
-      html: msg.parse_mode === "HTML",
-      threadId: msg.message_thread_id,
-      at: Date.now(),
-      linkPreviewDisabled: msg.link_preview_options?.is_disabled === true,
-    });
+    if (answer !== "ok" && answer !== "parse_error") {
+      this.requests.push({ at: Date.now(), answer });
+      if (answer === "forbidden") return fail(403, "Forbidden: bot was blocked by the user");
+      if (answer === "unauthorized") return fail(401, "Unauthorized");
+      if (answer === "chat_not_found") return fail(400, "Bad Request: chat not found");
+      if (answer === "server_error") return fail(500, "Internal Server Error");
+      if ("rateLimit" in answer) return fail(429, `Too Many Requests: retry after ${answer.rateLimit}`, { retry_after: answer.rateLimit });
+      return fail(answer.status, answer.description);
+    }
+    const migratedTo = this.migrations.get(chatId);
+    if (migratedTo) {
+      this.requests.push({ at: Date.now(), answer: "migrated" });
+      return fail(400, "Bad Request: group chat was upgraded to a supergroup chat", { migrate_to_chat_id: Number(migratedTo) });
+    }
+    const now = Date.now();
+    const waitMs = this.paceWait(chatId, now);
+    if (waitMs > 0) {
+      this.requests.push({ at: now, answer: "rate_limited_by_pace" });
+      return fail(429, `Too Many Requests: retry after ${Math.ceil(waitMs / 1000)}`, { retry_after: Math.ceil(waitMs / 1000) });
+    }
+    this.requests.push({ at: now, answer });
+    const text = String(params.text ?? "");
+    const htmlError = params.parse_mode === "HTML" ? telegramHtmlError(text) : text.length > 4096 ? "message is too long" : undefined;
+    if (answer === "parse_error" || htmlError) return fail(400, `Bad Request: ${htmlError ?? "can't parse entities: forced by test"}`);
+    const reply = params.reply_parameters as { message_id?: number; allow_sending_without_reply?: boolean } | undefined;
+    const replyExists = reply?.message_id !== undefined && (this.message(chatId, reply.message_id) !== undefined || this.userMessages.has(`${chatId}|${reply.message_id}`));
+    if (reply?.message_id !== undefined && !replyExists && !reply.allow_sending_without_reply) {
+      return fail(400, "Bad Request: message to be replied not found");
+    }
+    const keyboard = params.reply_markup?.inline_keyboard as InlineButton[][] | undefined;
+    const keyboardError = checkKeyboard(keyboard);
+    if (keyboardError) return fail(400, `Bad Request: ${keyboardError}`);
+    const msg: ReceivedMessage = {
+      chatId,
+      messageId: this.nextMessageId++,
+      text,
+      html: params.parse_mode === "HTML",
+      threadId: params.message_thread_id,
+      replyToMessageId: replyExists ? reply!.message_id : undefined,
+      at: now,
+      linkPreviewDisabled: params.link_preview_options?.is_disabled === true,
+      keyboard,
+      currentText: text,
+      currentKeyboard: keyboard,
+      edits: [],
+    };
+    this.messages.push(msg);
     // A Message as the Bot API returns it; clients (Alertmanager's telebot among them) read `chat`.
-    const chatId = Number(msg.chat_id);
+    const numeric = Number(chatId);
     send(200, {
       ok: true,
-      result: { message_id: this.messages.length, date: Math.floor(Date.now() / 1000), chat: { id: Number.isNaN(chatId) ? 0 : chatId, type: "supergroup", title: "alerts" }, text: msg.text },
+      result: { message_id: msg.messageId, date: Math.floor(now / 1000), chat: { id: Number.isNaN(numeric) ? 0 : numeric, type: chatType(chatId), title: "alerts" }, text },
     });
   }
+
+  /** How long until Telegram would take another message for this chat; 0 when it would now. */
+  private paceWait(chatId: string, now: number): number {
+    if (!this.pace) return 0;
+    const times = this.messages.filter((m) => m.chatId === chatId).map((m) => m.at);
+    const last = times[times.length - 1];
+    let wait = last !== undefined ? last + this.pace.chatIntervalMs - now : 0;
+    if (chatType(chatId) !== "private") {
+      const inWindow = times.filter((t) => t > now - this.pace!.windowMs);
+      if (inWindow.length >= this.pace.groupPerWindow) wait = Math.max(wait, inWindow[inWindow.length - this.pace.groupPerWindow] + this.pace.windowMs - now);
+    }
+    return Math.max(0, wait);
+  }
+
+  private edit(method: string, params: Json, send: (s: number, j: unknown) => void, fail: (s: number, d: string) => void): void {
+    const msg = this.message(String(params.chat_id), Number(params.message_id));
+    if (!msg) return fail(400, "Bad Request: message to edit not found");
+    const text = method === "editMessageText" ? String(params.text ?? "") : msg.currentText;
+    if (method === "editMessageText") {
+      const htmlError = params.parse_mode === "HTML" ? telegramHtmlError(text) : text.length > 4096 ? "message is too long" : undefined;
+      if (htmlError) return fail(400, `Bad Request: ${htmlError}`);
+    }
+    const keyboard = params.reply_markup?.inline_keyboard as InlineButton[][] | undefined;
+    const keyboardError = checkKeyboard(keyboard);
+    if (keyboardError) return fail(400, `Bad Request: ${keyboardError}`);
+    // editMessageText without reply_markup removes the keyboard, as Telegram does.
+    if (text === msg.currentText && JSON.stringify(keyboard ?? null) === JSON.stringify(msg.currentKeyboard ?? null)) {
+      return fail(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message");
+    }
+    msg.currentText = text;
+    msg.currentKeyboard = keyboard;
+    msg.edits.push({ text, keyboard, at: Date.now() });
+    send(200, { ok: true, result: { message_id: msg.messageId, chat: { id: Number(msg.chatId) }, text } });
+  }
+
+  private getUpdates(params: Json, req: http.IncomingMessage, send: (s: number, j: unknown) => void): void {
+    const offset = Number(params.offset ?? 0);
+    if (offset > this.confirmedOffset) this.confirmedOffset = offset;
+    // Confirmed updates are forgotten, as Telegram forgets them.
+    while (this.updates.length && this.updates[0].update_id < this.confirmedOffset) this.updates.shift();
+    const ready = () => this.updates.filter((u) => u.update_id >= offset).slice(0, Math.min(100, Number(params.limit ?? 100)));
+    const now = ready();
+    const timeoutMs = Math.min(Number(params.timeout ?? 0) * 1000, this.pollCapMs);
+    if (now.length || timeoutMs <= 0) return send(200, { ok: true, result: now });
+    let timer: NodeJS.Timeout | undefined;
+    const finish = () => {
+      clearTimeout(timer);
+      this.waitingPolls.delete(finish);
+      send(200, { ok: true, result: ready() });
+    };
+    timer = setTimeout(finish, timeoutMs);
+    this.waitingPolls.add(finish);
+    req.socket.once("close", () => {
+      clearTimeout(timer);
+      this.waitingPolls.delete(finish);
+    });
+  }
+}
+
+function chatType(chatId: string): string {
+  return chatId.startsWith("-100") || chatId.startsWith("@") ? "supergroup" : chatId.startsWith("-") ? "group" : "private";
+}
+
+/** Telegram's limits on inline keyboards: 1-64 bytes of callback data, at most 100 buttons. */
+function checkKeyboard(keyboard: InlineButton[][] | undefined): string | undefined {
+  if (!keyboard) return undefined;
+  const buttons = keyboard.flat();
+  if (buttons.length > 100) return "too many inline keyboard buttons";
+  for (const b of buttons) {
+    const bytes = Buffer.byteLength(b.callback_data ?? "", "utf8");
+    if (bytes < 1 || bytes > 64) return "BUTTON_DATA_INVALID";
+    if (!b.text) return "text buttons are unallowed in the inline keyboard";
+  }
+  return undefined;
 }

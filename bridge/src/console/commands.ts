@@ -1,0 +1,117 @@
+import { escapeCapped, formatAlertGroup, humanDuration, messageHeader, utc, FormatOptions } from "../format";
+import { escapeHtml } from "../html";
+import { visibleLength, TELEGRAM_TEXT_LIMIT } from "../telegramText";
+import { InlineKeyboard, encodeCallback } from "../cards";
+import { alertKey } from "../payload";
+import { ActiveAlert, Silence } from "./alertmanagerClient";
+import { Card } from "../stateStore";
+
+/** Pure renderers of the console's answers: data in, HTML (and buttons) out. */
+
+export const OVERVIEW_MAX_GROUPS = 8;
+const OVERVIEW_STATUS_ROOM = 120;
+const SILENCES_SHOWN = 10;
+
+export function helpText(o: FormatOptions, durations: readonly string[], allowlist: ReadonlySet<number> | undefined, userId: number | undefined): string {
+  const who = !allowlist
+    ? "Everyone in this chat may silence, unsilence and expire."
+    : `Only the on-call list (${allowlist.size} ${allowlist.size === 1 ? "person" : "people"}) may silence, unsilence and expire; you are ${userId !== undefined && allowlist.has(userId) ? "on it" : "not on it"}. Everyone here may read and Ack.`;
+  return [
+    `<b>${escapeHtml(o.prefix)} [${escapeHtml(o.environment.toUpperCase())}]</b> alerts console`,
+    "/alerts — what fires now, grouped, with buttons",
+    "/silences — active silences, each with an Expire button",
+    "/status — Prometheus, Alertmanager, the Watchdog and this bridge",
+    "/help — this text",
+    "",
+    `Buttons on firing alerts: 🔕 silence for ${durations.map(escapeHtml).join(" / ")} (matches exactly the alerts shown), 🔔 Unsilence, 👀 Ack (says who is on it).`,
+    "Resolved alerts arrive as replies to the message that showed them firing.",
+    who,
+  ].join("\n");
+}
+
+/** Alerts grouped by name, as one card: a row of buttons per group, at most OVERVIEW_MAX_GROUPS groups. */
+export function overviewCard(alerts: readonly ActiveAlert[], o: FormatOptions, id: string, chatId: string, now: number): Card | undefined {
+  const byName = new Map<string, ActiveAlert[]>();
+  for (const a of alerts) {
+    const name = a.labels.alertname ?? "(no alertname)";
+    if (name === "Watchdog") continue;
+    byName.set(name, [...(byName.get(name) ?? []), a]);
+  }
+  if (byName.size === 0) return undefined;
+  const groups = [...byName.values()].sort((a, b) => severityRank(a[0]) - severityRank(b[0]) || b.length - a.length);
+  const shown = groups.slice(0, OVERVIEW_MAX_GROUPS);
+  const total = groups.reduce((n, g) => n + g.length, 0);
+  const head = `${messageHeader(o, total, 0)} now in Alertmanager, ${groups.length} ${groups.length === 1 ? "group" : "groups"}`;
+  const more = groups.length > shown.length ? `<i>…and ${groups.length - shown.length} more groups (${groups.slice(shown.length).reduce((n, g) => n + g.length, 0)} alerts); see Alertmanager.</i>` : "";
+  const budget = TELEGRAM_TEXT_LIMIT - OVERVIEW_STATUS_ROOM - visibleLength(head) - visibleLength(more) - 4;
+  const perGroup = Math.floor(budget / shown.length) - 4;
+  const blocks = shown.map((g, i) => ({ html: `<b>#${i + 1}</b> ${fitGroup(g, perGroup)}` }));
+  return {
+    id,
+    kind: "overview",
+    chatId,
+    messageId: 0,
+    createdAt: now,
+    updatedAt: now,
+    body: { head, blocks: more ? [...blocks, { html: more }] : blocks, foot: "" },
+    subjects: shown.map((g) => ({ title: g[0].labels.alertname ?? "", alerts: g.slice(0, 200).map((a) => ({ alertKey: alertKey(a), labels: a.labels, status: "firing" as const })) })),
+    buttons: true,
+  };
+}
+
+function severityRank(a: ActiveAlert): number {
+  return ({ critical: 0, warning: 1, info: 2 } as Record<string, number>)[a.labels.severity ?? ""] ?? 3;
+}
+
+/** A group in storm form, with as many alert lines as its share of the message allows. */
+function fitGroup(group: readonly ActiveAlert[], budget: number): string {
+  const asWebhook = (a: ActiveAlert) => ({ status: "firing" as const, labels: a.labels, annotations: a.annotations, startsAt: a.startsAt });
+  for (let n = group.length; n >= 1; n = n > 8 ? Math.floor(n * 0.7) : n - 1) {
+    const html = formatAlertGroup(group.slice(0, n).map(asWebhook)).replace(/ ×\d+ · /, ` ×${group.length} · `);
+    const rest = group.length - n;
+    const full = rest ? `${html}\n<i>…and ${rest} more</i>` : html;
+    if (visibleLength(full) <= budget) return full;
+  }
+  return escapeCapped(group[0].labels.alertname ?? "(no alertname)", 60).text;
+}
+
+export function silencesMessage(silences: readonly Silence[], o: FormatOptions, now: number): { html: string; keyboard: InlineKeyboard | undefined } {
+  const active = silences.filter((s) => s.status.state === "active").sort((a, b) => Date.parse(a.endsAt) - Date.parse(b.endsAt));
+  const head = `<b>${escapeHtml(o.prefix)} [${escapeHtml(o.environment.toUpperCase())}]</b> ${active.length} active ${active.length === 1 ? "silence" : "silences"}`;
+  if (active.length === 0) return { html: `${head}\nNothing is silenced.`, keyboard: undefined };
+  const shown = active.slice(0, SILENCES_SHOWN);
+  const lines = shown.map((s, i) => {
+    const matchers = s.matchers.map((m) => `${m.name}${m.isEqual === false ? "!" : ""}${m.isRegex ? "~" : "="}${m.value}`).join(", ");
+    const left = humanDuration(Date.parse(s.endsAt) - now);
+    return `<b>#${i + 1}</b> ends ${escapeHtml(utc(s.endsAt) ?? s.endsAt)} (in ${left}) · by ${escapeCapped(s.createdBy, 60).text}\n<code>${escapeCapped(matchers, 300).text}</code>${s.comment ? `\n<i>${escapeCapped(s.comment, 200).text}</i>` : ""}`;
+  });
+  const more = active.length > shown.length ? [`<i>…and ${active.length - shown.length} more; see Alertmanager.</i>`] : [];
+  const keyboard = shown.map((s, i) => [{ text: `🗑 Expire #${i + 1}`, callback_data: encodeCallback({ op: "expire", silenceId: s.id }) }]);
+  return { html: [head, ...lines, ...more].join("\n\n"), keyboard };
+}
+
+export interface StatusFacts {
+  readonly prometheus: "ready" | "not ready" | "not configured";
+  readonly alertmanager: "ready" | "not ready" | "not configured";
+  readonly watchdogLastSeen: number | undefined;
+  readonly watchdogInAlertmanager: string;
+  readonly sent: number;
+  readonly failedByReason: Readonly<Record<string, number>>;
+  readonly pending: number;
+  readonly failingChats: number;
+  readonly stateFile: string;
+}
+
+export function statusMessage(f: StatusFacts, o: FormatOptions, now: number): string {
+  const mark = (s: string) => (s === "ready" ? "✅ ready" : s === "not configured" ? "➖ not configured" : "❌ not ready");
+  const failed = Object.entries(f.failedByReason).filter(([, n]) => n > 0);
+  const watchdog = f.watchdogLastSeen !== undefined ? `last notification ${humanDuration(now - f.watchdogLastSeen)} ago (${utc(f.watchdogLastSeen)})` : "no notification since the bridge started remembering";
+  return [
+    `<b>${escapeHtml(o.prefix)} [${escapeHtml(o.environment.toUpperCase())}]</b> status`,
+    `Prometheus: ${mark(f.prometheus)}`,
+    `Alertmanager: ${mark(f.alertmanager)}`,
+    `Watchdog: ${watchdog}; ${escapeHtml(f.watchdogInAlertmanager)}`,
+    `Bridge: ${f.sent} messages sent, ${failed.length ? `failures: ${failed.map(([r, n]) => `${r} ${n}`).join(", ")}` : "no failures"}, ${f.pending} alerts queued, ${f.failingChats} chats refused by Telegram`,
+    `State: ${escapeHtml(f.stateFile)}`,
+  ].join("\n");
+}

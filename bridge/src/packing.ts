@@ -1,0 +1,132 @@
+import { alertmanagerLink, FormatOptions, formatAlert, formatAlertGroup, MAX_DESCRIPTION_CHARS, messageHeader } from "./format";
+import { AlertItem, Item } from "./items";
+import { TELEGRAM_TEXT_LIMIT, visibleLength } from "./telegramText";
+
+/** Room kept free in every message for the status lines a later edit adds (silenced, ack, resolved). */
+export const STATUS_RESERVE = 200;
+/** A firing block marked resolved by an edit grows by at most this much. */
+const RESOLVE_GROWTH = 2;
+const SEPARATOR = "\n\n";
+/** Header and footer of a one-alert message stay well within this. */
+const BLOCK_FRAME = 300;
+
+/** A message's text in pieces, so an edit can mark single alerts resolved without re-packing. */
+export interface MessageBody {
+  readonly head: string;
+  readonly blocks: readonly { readonly html: string; readonly alertKey?: string }[];
+  readonly foot: string;
+}
+
+export interface PackedMessage {
+  readonly body: MessageBody;
+  /** The items this message carries: always a prefix of the input, so order is kept. */
+  readonly taken: readonly Item[];
+  readonly mode: "full" | "summary";
+  /** Alerts shown as one line in a storm summary instead of a full block. */
+  readonly summarised: number;
+  /** Alerts with a value cut to fit. */
+  readonly truncated: number;
+}
+
+export function renderBody(b: MessageBody, resolved: ReadonlySet<string> = new Set(), markResolved: (html: string) => string = (h) => h): string {
+  const blocks = b.blocks.map((x) => (x.alertKey !== undefined && resolved.has(x.alertKey) ? markResolved(x.html) : x.html));
+  return [b.head, ...blocks, b.foot].filter((s) => s !== "").join(SEPARATOR);
+}
+
+const counts = (items: readonly Item[]) => {
+  const alerts = items.filter((i): i is AlertItem => i.kind === "alert");
+  const firing = alerts.filter((a) => a.alert.status === "firing").length;
+  return { firing, resolved: alerts.length - firing };
+};
+
+function footFor(items: readonly Item[], summary: boolean): string {
+  const am = alertmanagerLink(items.find((i) => i.externalURL)?.externalURL);
+  const note = summary ? "<i>Storm summary: one line per alert; descriptions and links are in Alertmanager.</i>" : "";
+  return [note, am].filter(Boolean).join("\n");
+}
+
+const size = (parts: readonly string[]) => parts.filter((p) => p !== "").reduce((n, p, i) => n + visibleLength(p) + (i ? SEPARATOR.length : 0), 0);
+
+/** Every item as a full block, if they all fit in one message. */
+function packFull(items: readonly Item[], o: FormatOptions, budget: number): PackedMessage | undefined {
+  const blocks: { html: string; alertKey?: string }[] = [];
+  let truncated = 0;
+  let growth = 0;
+  for (const item of items) {
+    if (item.kind === "note") {
+      blocks.push({ html: item.html });
+      continue;
+    }
+    let b = formatAlert(item.alert);
+    // A block too big to fit even alone gives up description first; labels and summary are capped.
+    for (let max = MAX_DESCRIPTION_CHARS; visibleLength(b.html) > budget - BLOCK_FRAME && max > 0; max = Math.floor(max / 2)) b = formatAlert(item.alert, max);
+    if (b.cut) truncated += 1;
+    if (item.alert.status === "firing") growth += RESOLVE_GROWTH;
+    blocks.push({ html: b.html, alertKey: item.alertKey });
+  }
+  const c = counts(items);
+  const body = { head: messageHeader(o, c.firing, c.resolved), blocks, foot: footFor(items, false) };
+  if (size([body.head, ...blocks.map((b) => b.html), body.foot]) + growth > budget) return undefined;
+  return { body, taken: items, mode: "full", summarised: 0, truncated };
+}
+
+/**
+ * As many items as fit, in order, in storm form: alerts grouped by status, name, severity and
+ * component, one line each. Each addition is measured exactly, since a new alert can change what
+ * the group has in common and so every line of it.
+ */
+function packSummary(items: readonly Item[], o: FormatOptions, budget: number): PackedMessage {
+  const groups = new Map<string, AlertItem[]>();
+  const rendered = new Map<string, string>();
+  const notes: string[] = [];
+  const taken: Item[] = [];
+  const groupKey = (a: AlertItem) => JSON.stringify([a.alert.status, a.alert.labels.alertname, a.alert.labels.severity, a.alert.labels.component]);
+  const total = () => {
+    const c = counts(taken);
+    return size([messageHeader(o, c.firing, c.resolved), ...rendered.values(), ...notes, footFor(taken, true)]);
+  };
+  for (const item of items) {
+    if (item.kind === "note") {
+      notes.push(item.html);
+      taken.push(item);
+      if (total() > budget && taken.length > 1) {
+        notes.pop();
+        taken.pop();
+        break;
+      }
+      continue;
+    }
+    const k = groupKey(item);
+    const before = rendered.get(k);
+    const members = [...(groups.get(k) ?? []), item];
+    groups.set(k, members);
+    rendered.set(k, formatAlertGroup(members.map((m) => m.alert)));
+    taken.push(item);
+    if (total() > budget && taken.length > 1) {
+      taken.pop();
+      members.pop();
+      if (members.length === 0) {
+        groups.delete(k);
+        rendered.delete(k);
+      } else rendered.set(k, before!);
+      break;
+    }
+  }
+  const c = counts(taken);
+  const body = { head: messageHeader(o, c.firing, c.resolved), blocks: [...rendered.values(), ...notes].map((html) => ({ html })), foot: footFor(taken, true) };
+  return { body, taken, mode: "summary", summarised: c.firing + c.resolved, truncated: 0 };
+}
+
+/**
+ * The next message for a chat from its pending items: everything in full when it all fits in one
+ * message, otherwise as many items as fit in storm form. Sizes are what Telegram counts (visible
+ * text after entity parsing, UTF-16), less room for the status lines a later edit adds.
+ */
+export function packNext(items: readonly Item[], o: FormatOptions, limit = TELEGRAM_TEXT_LIMIT): PackedMessage {
+  if (items.length === 0) throw new Error("packNext needs at least one item");
+  const budget = limit - STATUS_RESERVE;
+  const full = packFull(items, o, budget);
+  if (full) return full;
+  if (items.length === 1) return packFull(items, o, budget) ?? packFull(items, o, limit)!;
+  return packSummary(items, o, budget);
+}

@@ -1,0 +1,277 @@
+import * as fs from "fs";
+import * as path from "path";
+import { z } from "zod";
+import { describeError, Logger } from "./log";
+
+/**
+ * The bridge's memory that must outlive the process: which alert notifications each chat already
+ * got (so Alertmanager's retries after a restart send only what is missing), the message of each
+ * firing alert (for replies, edits and buttons), the getUpdates offset (so no update is handled
+ * twice) and chat migrations. One JSON file, replaced atomically (write a temporary file, fsync,
+ * rename, fsync the directory), so a crash leaves the old or the new state, never half of one.
+ */
+
+const subjectSchema = z.object({
+  title: z.string(),
+  alerts: z.array(z.object({ alertKey: z.string(), labels: z.record(z.string(), z.string()), status: z.enum(["firing", "resolved"]) })),
+  silence: z.object({ ids: z.array(z.string()), by: z.string(), until: z.number() }).optional(),
+  unsilenced: z.object({ by: z.string(), at: z.number() }).optional(),
+  ack: z.object({ by: z.string(), at: z.number() }).optional(),
+});
+
+const cardSchema = z.object({
+  id: z.string(),
+  /** A notification shows alerts as they fired (replies and edits follow it); an overview answers /alerts. */
+  kind: z.enum(["notification", "overview"]).default("notification"),
+  chatId: z.string(),
+  messageId: z.number().int(),
+  threadId: z.number().int().optional(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  body: z.object({
+    head: z.string(),
+    blocks: z.array(z.object({ html: z.string(), alertKey: z.string().optional() })),
+    foot: z.string(),
+  }),
+  subjects: z.array(subjectSchema),
+  /** Buttons offered: alert notifications get silence and ack; the Watchdog gets none. */
+  buttons: z.boolean(),
+  resolvedAt: z.number().optional(),
+});
+
+const stateSchema = z.object({
+  version: z.literal(1),
+  updateOffset: z.number().int().optional(),
+  /** item key → time until which it counts as delivered (sliding: every retry that asks for it extends it). */
+  delivered: z.record(z.string(), z.number()),
+  cards: z.record(z.string(), cardSchema),
+  /** `${chatId}|${alertKey}` → id of the card that shows the alert firing. */
+  alertCards: z.record(z.string(), z.string()),
+  /** Old chat id → the supergroup it became. */
+  migrations: z.record(z.string(), z.string()),
+  watchdogLastSeen: z.number().optional(),
+});
+
+export type Card = z.infer<typeof cardSchema>;
+export type Subject = z.infer<typeof subjectSchema>;
+export type BridgeState = z.infer<typeof stateSchema>;
+
+export interface StoreLimits {
+  readonly maxCards: number;
+  readonly cardRetentionMs: number;
+  /** A resolved card is kept this long for late button presses, then dropped. */
+  readonly resolvedCardRetentionMs: number;
+  readonly maxDelivered: number;
+}
+
+export const DEFAULT_STORE_LIMITS: StoreLimits = { maxCards: 500, cardRetentionMs: 7 * 86_400_000, resolvedCardRetentionMs: 86_400_000, maxDelivered: 50_000 };
+
+const fresh = (): BridgeState => ({ version: 1, delivered: Object.create(null), cards: Object.create(null), alertCards: Object.create(null), migrations: Object.create(null) });
+
+export class StateStore {
+  private state: BridgeState = fresh();
+  private dirty = false;
+  private timer: NodeJS.Timeout | undefined;
+  private lastErrorLogAt = 0;
+  private frozen = false;
+  errors = 0;
+
+  constructor(
+    private readonly file: string | undefined,
+    private readonly log: Logger,
+    private readonly limits: StoreLimits = DEFAULT_STORE_LIMITS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Reads the file; anything wrong with it is logged and the bridge starts afresh, never crashes. */
+  load(): void {
+    if (!this.file) {
+      this.log.warn("STATE_FILE is not set: delivery memory lives in RAM and a restart forgets it");
+      return;
+    }
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+        this.log.info("no state file yet; starting afresh", { state_file: this.file });
+        return;
+      }
+      this.errors += 1;
+      this.log.error("state file unreadable; starting afresh", { state_file: this.file, reason: describeError(e) });
+      return;
+    }
+    let parsed: BridgeState;
+    try {
+      const r = stateSchema.safeParse(JSON.parse(text));
+      if (!r.success) throw new Error(`${r.error.issues[0].path.join(".") || "(root)"}: ${r.error.issues[0].message}`);
+      parsed = r.data;
+    } catch (e) {
+      this.errors += 1;
+      const aside = `${this.file}.corrupt`;
+      try {
+        fs.renameSync(this.file, aside);
+      } catch {
+        // Kept where it is: the next commit replaces it.
+      }
+      this.log.error("state file corrupt; kept aside and starting afresh", { state_file: this.file, kept_as: aside, reason: describeError(e) });
+      return;
+    }
+    // Records from JSON get a null prototype, so no key (not even `__proto__`) reaches Object.prototype.
+    const nullProto = <T>(o: Record<string, T>) => Object.assign(Object.create(null) as Record<string, T>, o);
+    this.state = { ...parsed, delivered: nullProto(parsed.delivered), cards: nullProto(parsed.cards), alertCards: nullProto(parsed.alertCards), migrations: nullProto(parsed.migrations) };
+    this.prune();
+    this.log.info("state loaded", { state_file: this.file, delivered: Object.keys(this.state.delivered).length, cards: Object.keys(this.state.cards).length, update_offset: this.state.updateOffset });
+  }
+
+  get data(): Readonly<BridgeState> {
+    return this.state;
+  }
+
+  // --- delivered items -------------------------------------------------------------------------
+
+  /** Whether the item was delivered and is still remembered; asking again extends the memory. */
+  wasDelivered(key: string, windowMs: number): boolean {
+    const until = this.state.delivered[key];
+    if (until === undefined || until < this.now()) return false;
+    this.state.delivered[key] = Math.max(until, this.now() + windowMs);
+    this.touch();
+    return true;
+  }
+
+  markDelivered(key: string, windowMs: number): void {
+    this.state.delivered[key] = this.now() + windowMs;
+    this.dirty = true;
+  }
+
+  // --- cards -----------------------------------------------------------------------------------
+
+  putCard(card: Card): void {
+    this.state.cards[card.id] = card;
+    if (card.kind !== "notification") return void (this.dirty = true);
+    for (const s of card.subjects) for (const a of s.alerts) if (a.status === "firing") this.state.alertCards[`${card.chatId}|${a.alertKey}`] = card.id;
+    this.dirty = true;
+  }
+
+  card(id: string): Card | undefined {
+    return Object.hasOwn(this.state.cards, id) ? this.state.cards[id] : undefined;
+  }
+
+  /** The card that shows this alert firing in this chat, if the bridge still remembers it. */
+  cardOfAlert(chatId: string, alertKey: string): Card | undefined {
+    const id = this.state.alertCards[`${chatId}|${alertKey}`];
+    return id === undefined ? undefined : this.card(id);
+  }
+
+  updateCard(id: string, change: (c: Card) => void): Card | undefined {
+    const c = this.card(id);
+    if (!c) return undefined;
+    change(c);
+    c.updatedAt = this.now();
+    this.dirty = true;
+    return c;
+  }
+
+  // --- offset, migrations, watchdog --------------------------------------------------------------
+
+  setUpdateOffset(offset: number): void {
+    this.state.updateOffset = offset;
+    this.dirty = true;
+  }
+
+  migrate(from: string, to: string): void {
+    this.state.migrations[from] = to;
+    this.dirty = true;
+  }
+
+  /** Where a configured chat lives now (a group upgraded to a supergroup changes its id). */
+  currentChat(chatId: string): string {
+    let id = chatId;
+    for (let hops = 0; hops < 5 && Object.hasOwn(this.state.migrations, id); hops++) id = this.state.migrations[id];
+    return id;
+  }
+
+  sawWatchdog(at: number): void {
+    this.state.watchdogLastSeen = at;
+    this.touch();
+  }
+
+  // --- persistence -----------------------------------------------------------------------------
+
+  /** Writes now if anything changed. Called after every send Telegram accepted, before answering. */
+  commit(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.dirty || !this.file || this.frozen) return;
+    this.prune();
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      const fd = fs.openSync(tmp, "w", 0o600);
+      try {
+        fs.writeSync(fd, JSON.stringify(this.state));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, this.file);
+      fsyncDirectory(path.dirname(this.file));
+      this.dirty = false;
+    } catch (e) {
+      this.errors += 1;
+      // Once a minute at most: a full or read-only volume must not flood the log.
+      if (this.now() - this.lastErrorLogAt > 60_000) {
+        this.lastErrorLogAt = this.now();
+        this.log.error("state file not written; delivery memory is only in RAM until it can be", { state_file: this.file, reason: describeError(e) });
+      }
+    }
+  }
+
+  /** Changes that may wait a moment (a sliding window extended, a timestamp): written within a second. */
+  private touch(): void {
+    this.dirty = true;
+    if (this.timer || !this.file) return;
+    this.timer = setTimeout(() => this.commit(), 1000);
+    this.timer.unref();
+  }
+
+  /** Stops all writes, as if the process had died here; used to simulate a crash. */
+  freeze(): void {
+    this.frozen = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Keeps the state bounded: expired items and cards go, then the oldest beyond the caps. */
+  prune(): void {
+    const now = this.now();
+    const s = this.state;
+    for (const [k, until] of Object.entries(s.delivered)) if (until < now) delete s.delivered[k];
+    const deliveredKeys = Object.keys(s.delivered);
+    if (deliveredKeys.length > this.limits.maxDelivered) {
+      deliveredKeys.sort((a, b) => s.delivered[a] - s.delivered[b]);
+      for (const k of deliveredKeys.slice(0, deliveredKeys.length - this.limits.maxDelivered)) delete s.delivered[k];
+    }
+    for (const [id, c] of Object.entries(s.cards)) {
+      const expired = c.resolvedAt !== undefined ? c.resolvedAt + this.limits.resolvedCardRetentionMs < now : c.updatedAt + this.limits.cardRetentionMs < now;
+      if (expired) delete s.cards[id];
+    }
+    const ids = Object.keys(s.cards);
+    if (ids.length > this.limits.maxCards) {
+      ids.sort((a, b) => s.cards[a].updatedAt - s.cards[b].updatedAt);
+      for (const id of ids.slice(0, ids.length - this.limits.maxCards)) delete s.cards[id];
+    }
+    for (const [k, id] of Object.entries(s.alertCards)) if (!Object.hasOwn(s.cards, id)) delete s.alertCards[k];
+  }
+}
+
+function fsyncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, "r");
+    fs.fsyncSync(fd);
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename is still atomic.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
