@@ -1,0 +1,103 @@
+import { randomUUID } from "crypto";
+import * as http from "http";
+import { AddressInfo } from "net";
+
+export interface FakeSilence {
+  id: string;
+  matchers: { name: string; value: string; isRegex: boolean; isEqual?: boolean }[];
+  startsAt: string;
+  endsAt: string;
+  createdBy: string;
+  comment: string;
+  status: { state: "active" | "expired" | "pending" };
+}
+
+export interface FakeAlert {
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+  startsAt?: string;
+  fingerprint: string;
+}
+
+/** Alertmanager's API v2 as far as the console uses it, on loopback, checking what it is sent. */
+export class FakeAlertmanager {
+  readonly silences: FakeSilence[] = [];
+  alerts: FakeAlert[] = [];
+  ready = true;
+  private server?: http.Server;
+  url = "";
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => this.answer(req, res, body));
+    });
+    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
+    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  active(): FakeSilence[] {
+    return this.silences.filter((s) => s.status.state === "active");
+  }
+
+  private answer(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
+    const json = (status: number, value: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(value));
+    };
+    const url = new URL(req.url ?? "/", "http://x");
+    const silenceId = /^\/api\/v2\/silence\/([\w-]+)$/.exec(url.pathname)?.[1];
+    if (req.method === "GET" && url.pathname === "/-/ready") return json(this.ready ? 200 : 503, {});
+    if (req.method === "POST" && url.pathname === "/api/v2/silences") {
+      const s = JSON.parse(body) as Omit<FakeSilence, "id" | "status">;
+      if (!Array.isArray(s.matchers) || s.matchers.length === 0 || !s.createdBy || !s.comment || !(Date.parse(s.endsAt) > Date.parse(s.startsAt))) {
+        return json(400, "silence invalid");
+      }
+      const silence = { ...s, id: randomUUID(), status: { state: "active" as const } };
+      this.silences.push(silence);
+      return json(200, { silenceID: silence.id });
+    }
+    if (req.method === "GET" && url.pathname === "/api/v2/silences") return json(200, this.silences);
+    if (silenceId && req.method === "GET") {
+      const s = this.silences.find((x) => x.id === silenceId);
+      return s ? json(200, s) : json(404, "silence not found");
+    }
+    if (silenceId && req.method === "DELETE") {
+      const s = this.silences.find((x) => x.id === silenceId);
+      if (!s) return json(404, "silence not found");
+      if (s.status.state === "expired") return json(500, `silence ${silenceId} already expired`);
+      s.status.state = "expired";
+      s.endsAt = new Date().toISOString();
+      return json(200, {});
+    }
+    if (req.method === "GET" && url.pathname === "/api/v2/alerts") {
+      const filter = url.searchParams.get("filter");
+      const name = filter ? /alertname="([^"]*)"/.exec(filter)?.[1] : undefined;
+      const silenced = (a: FakeAlert) => this.active().some((s) => s.matchers.every((m) => a.labels[m.name] === m.value));
+      const shown = this.alerts.filter((a) => (name === undefined || a.labels.alertname === name) && (url.searchParams.get("silenced") !== "false" || !silenced(a)));
+      return json(
+        200,
+        shown.map((a) => ({ annotations: {}, startsAt: "2026-11-25T10:00:00Z", updatedAt: "2026-11-25T10:00:00Z", status: { state: "active", silencedBy: [], inhibitedBy: [] }, receivers: [], ...a })),
+      );
+    }
+    json(404, "not found");
+  }
+}
+
+/** Polls until `fn` returns something truthy; a bounded wait that says what it waited for. */
+export async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
