@@ -23,6 +23,34 @@ export const DEFAULT_ROUTE = { receiver: "telegram-default", group_wait: "30s", 
 const HEARTBEAT_ROUTE = { receiver: "heartbeat", matchers: ['alertname="Watchdog"'], group_wait: "5s", group_interval: "1m", repeat_interval: "5m", continue: true };
 
 /**
+ * Alerts per webhook. A whole group of a thousand alerts is a body of about a megabyte that says
+ * nothing one line per alert would not; Alertmanager sends the first 200 and the number left out
+ * (`truncatedAlerts`), which the bridge shows in the chat and counts. 200 realistic alerts are
+ * about 200 KB, far below the bridge's body limit.
+ */
+export const WEBHOOK_MAX_ALERTS = 200;
+
+const UNIT_S: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+const seconds = (d: string) => [...d.matchAll(/(\d+)([smhd])/g)].reduce((n, [, k, u]) => n + Number(k) * UNIT_S[u], 0);
+
+/**
+ * How long the bridge remembers an alert it showed in a chat, per receiver (seconds). Alertmanager
+ * re-sends a notification that was not answered 2xx at every group_interval, re-sends a group's
+ * still-firing alerts whenever the group changes, and sends the same content as a reminder after
+ * repeat_interval. The memory slides with every re-send, so it must outlast one group_interval
+ * (the longest gap between re-sends) and end before the reminder: repeat_interval less a margin
+ * of a group_interval (at least, up to 2 minutes, a quarter of repeat_interval) for delivery time.
+ */
+export function bridgeDedupeWindows(retime: (value: string, field: RouteTimingField) => string = (v) => v): Record<string, number> {
+  const window = (r: Record<RouteTimingField, string>) => {
+    const gi = seconds(retime(r.group_interval, "group_interval"));
+    const ri = seconds(retime(r.repeat_interval, "repeat_interval"));
+    return Math.max(1, Math.floor(ri - Math.max(gi, Math.min(120, ri / 4))));
+  };
+  return Object.fromEntries([[DEFAULT_ROUTE.receiver, window(DEFAULT_ROUTE)], ...ROUTES.map((r) => [r.receiver, window(r)])]);
+}
+
+/**
  * alertmanager.yml. It holds no secret: the bot token lives only in the bridge, so this file can be
  * uploaded and shown in `pulumi preview` in clear.
  */
@@ -43,7 +71,7 @@ export function renderAlertmanagerConfig(
     repeat_interval: retime(r.repeat_interval, "repeat_interval"),
   });
   const webhook = (path: string, sendResolved: boolean) => ({
-    webhook_configs: [{ url: `http://${peers.telegramBridge}${path}`, send_resolved: sendResolved, max_alerts: 0 }],
+    webhook_configs: [{ url: `http://${peers.telegramBridge}${path}`, send_resolved: sendResolved, max_alerts: WEBHOOK_MAX_ALERTS }],
   });
   const receivers: { name: string; webhook_configs: object[] }[] = [
     { name: DEFAULT_ROUTE.receiver, ...webhook("/alert", true) },

@@ -8,7 +8,8 @@ import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { PeerAddresses } from "../../config/services";
 import { AlertOverride } from "../../config/schema";
-import { renderAlertmanagerConfig } from "../../generators/alertmanager";
+import { bridgeDedupeWindows, renderAlertmanagerConfig, RouteTimingField } from "../../generators/alertmanager";
+import { bundleBridge } from "../../components/telegramBridge";
 import { renderBlackboxConfig } from "../../generators/blackbox";
 import { renderPrometheusConfig } from "../../generators/prometheus";
 import { ruleSettings } from "../../rules/context";
@@ -45,6 +46,10 @@ export interface LiveStack {
   processLogs(): string;
   stopBridge(): Promise<void>;
   startBridge(): Promise<void>;
+  /** SIGKILL, as the kernel or `docker kill` would (only with `bridgeAsProcess`). */
+  killBridge(): Promise<void>;
+  /** The bridge's own log lines (only with `bridgeAsProcess`). */
+  bridgeLogs(): string;
   stop(): Promise<void>;
 }
 
@@ -84,6 +89,12 @@ export interface LiveOptions {
   readonly overrides?: Record<string, AlertOverride>;
   /** Changes to the rendered alertmanager.yml (the benchmark adds a telegram_configs receiver). */
   readonly patchAlertmanager?: (doc: Record<string, any>, telegramUrl: string, token: string) => void;
+  /** Route timings instead of the harness's fast ones (the bridge's dedupe windows follow them). */
+  readonly retime?: (value: string, field: RouteTimingField) => string;
+  /** Bridge environment on top of the harness's (pace, console settings, ...). */
+  readonly bridgeEnv?: Record<string, string>;
+  /** Runs the bundled bridge as a child process, as the container does, so it can be SIGKILLed. */
+  readonly bridgeAsProcess?: boolean;
 }
 
 export async function startLiveStack(options: LiveOptions = {}): Promise<LiveStack> {
@@ -98,16 +109,6 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
   const [pPort, amPort, nePort, bbPort, bridgePort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const sim = await startSimulator({ ports: { collector: 0, worker: 0, backend: 0 }, tickMs: 1000, log: () => undefined });
   const telegram = await new FakeTelegram().start();
-  const bridgeConfig = loadConfig({
-    TELEGRAM_BOT_TOKEN: telegram.token,
-    TELEGRAM_CHAT_ID: "-100500",
-    TELEGRAM_API_BASE: telegram.url,
-    BRIDGE_ENVIRONMENT: "dev",
-    PORT: String(bridgePort),
-    HOST: "127.0.0.1",
-    MIN_SEND_INTERVAL_MS: "50",
-    REQUEST_BUDGET_MS: "4000",
-  });
   const quiet = new Logger(() => undefined);
   const publicUrl = `http://127.0.0.1:${sim.ports.backend}/health`;
 
@@ -145,7 +146,29 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
   );
   // Faster, but in proportion: the probe route's long group_wait (60s) is what lets PublicApiDown's
   // inhibition apply before BlackboxProbeFailed is notified, so it stays the longest wait.
-  const fast = (v: string, field: string) => (field === "repeat_interval" ? "1h" : field === "group_wait" ? (v === "60s" ? "5s" : "1s") : "2s");
+  const fast = options.retime ?? ((v: string, field: string) => (field === "repeat_interval" ? "1h" : field === "group_wait" ? (v === "60s" ? "5s" : "1s") : "2s"));
+  // Telegram's pace scaled 20x (1 s → 50 ms per chat, 20 → 400 per minute per group), like the timings.
+  const bridgeEnv: Record<string, string> = {
+    TELEGRAM_BOT_TOKEN: telegram.token,
+    TELEGRAM_CHAT_ID: "-100500",
+    TELEGRAM_API_BASE: telegram.url,
+    BRIDGE_ENVIRONMENT: "dev",
+    PORT: String(bridgePort),
+    HOST: "127.0.0.1",
+    MIN_SEND_INTERVAL_MS: "50",
+    GROUP_MESSAGES_PER_MINUTE: "400",
+    COALESCE_MS: "50",
+    REQUEST_BUDGET_MS: "4000",
+    STATE_FILE: path.join(dir, "bridge", "state.json"),
+    DEDUPE_WINDOWS: Object.entries(bridgeDedupeWindows(fast))
+      .map(([r, sec]) => `${r}=${sec}`)
+      .join(","),
+    ALERTMANAGER_URL: `http://${peers.alertmanager}`,
+    PROMETHEUS_URL: `http://${peers.prometheus}`,
+    POLL_TIMEOUT_SECONDS: "2",
+    ...options.bridgeEnv,
+  };
+  const bridgeConfig = loadConfig(bridgeEnv);
   let amYml = renderAlertmanagerConfig(config, peers, fast);
   if (options.patchAlertmanager) {
     const doc = yaml.load(amYml) as Record<string, any>;
@@ -164,6 +187,28 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
   const processLogs = () =>
     children.map((c) => `${path.basename(c.process.spawnfile)}${c.process.exitCode !== null ? ` (exited ${c.process.exitCode})` : ""}:\n${c.stderr()}`).join("\n");
   let bridge: RunningBridge | undefined;
+  let bridgeChild: ChildProcess | undefined;
+  let bridgeOutput = "";
+  const bundleFile = path.join(dir, "bridge.js");
+  const spawnBridge = async () => {
+    if (!fs.existsSync(bundleFile)) fs.writeFileSync(bundleFile, bundleBridge());
+    const child = spawn(process.execPath, [bundleFile], { env: { PATH: process.env.PATH, ...bridgeEnv }, stdio: ["ignore", "pipe", "pipe"] });
+    bridgeChild = child;
+    const from = bridgeOutput.length;
+    child.stdout!.on("data", (d: Buffer) => (bridgeOutput += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (bridgeOutput += d.toString()));
+    await waitFor("the bridge process listening", async () => bridgeOutput.slice(from).includes("telegram bridge listening") || undefined, 15_000, 50);
+  };
+  const endBridgeChild = async (signal: NodeJS.Signals) => {
+    const c = bridgeChild;
+    bridgeChild = undefined;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise<void>((r) => c.once("exit", () => r()));
+    c.kill(signal);
+    const force = setTimeout(() => c.kill("SIGKILL"), 15_000);
+    await exited;
+    clearTimeout(force);
+  };
   /** Stops everything started so far; used by stop() and when start-up fails half-way. */
   const stopAll = async () => {
     for (const { process: c } of children) c.kill("SIGTERM");
@@ -181,6 +226,7 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
       ),
     );
     await bridge?.close(1000).catch(() => undefined);
+    await endBridgeChild("SIGKILL");
     await sim.close();
     await telegram.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -206,7 +252,8 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     ]);
     run(bins.nodeExporter, [`--web.listen-address=${peers.nodeExporter}`, "--no-collector.netstat", "--no-collector.softnet"]);
     run(bins.blackbox, [`--config.file=${path.join(dir, "blackbox.yml")}`, `--web.listen-address=${peers.blackboxExporter}`]);
-    bridge = await startBridge(bridgeConfig, { log: quiet });
+    if (options.bridgeAsProcess) await spawnBridge();
+    else bridge = await startBridge(bridgeConfig, { log: quiet });
     await ready("Prometheus ready", `http://${peers.prometheus}/-/ready`);
     await ready("node_exporter", `http://${peers.nodeExporter}/metrics`);
     await ready("blackbox_exporter", `http://${peers.blackboxExporter}/-/healthy`);
@@ -225,14 +272,27 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     telegram,
     sim,
     publicUrl,
-    bridge,
+    get bridge(): RunningBridge {
+      if (!bridge) throw new Error("the bridge runs as a process here (bridgeAsProcess): read its /metrics instead");
+      return bridge;
+    },
+    set bridge(b: RunningBridge) {
+      bridge = b;
+    },
     processLogs,
+    bridgeLogs: () => bridgeOutput,
     async stopBridge() {
+      if (options.bridgeAsProcess) return endBridgeChild("SIGTERM");
       await stack.bridge.close(2000);
     },
     async startBridge() {
+      if (options.bridgeAsProcess) return spawnBridge();
       bridge = await startBridge(bridgeConfig, { log: quiet });
       stack.bridge = bridge;
+    },
+    async killBridge() {
+      if (!options.bridgeAsProcess) throw new Error("killBridge needs bridgeAsProcess: an in-process bridge cannot be SIGKILLed");
+      await endBridgeChild("SIGKILL");
     },
     stop: stopAll,
   };
