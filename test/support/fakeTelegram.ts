@@ -97,7 +97,7 @@ type Json = Record<string, any>;
 export class FakeTelegram {
   readonly messages: ReceivedMessage[] = [];
   /** sendMessage requests and the answer each got. */
-  readonly requests: { at: number; answer: Answer | "rate_limited_by_pace" | "migrated" }[] = [];
+  readonly requests: { at: number; chatId: string; answer: Answer | "rate_limited_by_pace" | "migrated" }[] = [];
   /** Every Bot API call, by method. */
   readonly calls: { method: string; at: number; params: Json }[] = [];
   readonly callbackAnswers: { id: string; text?: string; showAlert: boolean; at: number }[] = [];
@@ -251,11 +251,11 @@ export class FakeTelegram {
     const chatId = String(params.chat_id);
     const answer = this.script.shift() ?? this.fallback;
     if (answer === "drop") {
-      this.requests.push({ at: Date.now(), answer });
+      this.requests.push({ at: Date.now(), chatId, answer });
       return void req.socket.destroy();
     }
     if (answer !== "ok" && answer !== "parse_error") {
-      this.requests.push({ at: Date.now(), answer });
+      this.requests.push({ at: Date.now(), chatId, answer });
       if (answer === "forbidden") return fail(403, "Forbidden: bot was blocked by the user");
       if (answer === "unauthorized") return fail(401, "Unauthorized");
       if (answer === "chat_not_found") return fail(400, "Bad Request: chat not found");
@@ -265,16 +265,16 @@ export class FakeTelegram {
     }
     const migratedTo = this.migrations.get(chatId);
     if (migratedTo) {
-      this.requests.push({ at: Date.now(), answer: "migrated" });
+      this.requests.push({ at: Date.now(), chatId, answer: "migrated" });
       return fail(400, "Bad Request: group chat was upgraded to a supergroup chat", { migrate_to_chat_id: Number(migratedTo) });
     }
     const now = Date.now();
     const waitMs = this.paceWait(chatId, now);
     if (waitMs > 0) {
-      this.requests.push({ at: now, answer: "rate_limited_by_pace" });
+      this.requests.push({ at: now, chatId, answer: "rate_limited_by_pace" });
       return fail(429, `Too Many Requests: retry after ${Math.ceil(waitMs / 1000)}`, { retry_after: Math.ceil(waitMs / 1000) });
     }
-    this.requests.push({ at: now, answer });
+    this.requests.push({ at: now, chatId, answer });
     const text = String(params.text ?? "");
     const htmlError = params.parse_mode === "HTML" ? telegramHtmlError(text) : text.length > 4096 ? "message is too long" : undefined;
     if (answer === "parse_error" || htmlError) return fail(400, `Bad Request: ${htmlError ?? "can't parse entities: forced by test"}`);
@@ -353,17 +353,18 @@ export class FakeTelegram {
     const timeoutMs = Math.min(Number(params.timeout ?? 0) * 1000, this.pollCapMs);
     if (now.length || timeoutMs <= 0) return send(200, { ok: true, result: now });
     let timer: NodeJS.Timeout | undefined;
-    const finish = () => {
+    const gone = () => {
       clearTimeout(timer);
       this.waitingPolls.delete(finish);
+    };
+    const finish = () => {
+      gone();
+      req.socket.off("close", gone);
       send(200, { ok: true, result: ready() });
     };
     timer = setTimeout(finish, timeoutMs);
     this.waitingPolls.add(finish);
-    req.socket.once("close", () => {
-      clearTimeout(timer);
-      this.waitingPolls.delete(finish);
-    });
+    req.socket.once("close", gone);
   }
 }
 
