@@ -1,0 +1,120 @@
+import { PUBLISHED_PORT_KEYS, PublishedPortKey } from "./defaults";
+import { StackConfig } from "./schema";
+import { ServiceName } from "./services";
+import { dockerNamePrefix } from "../rules/context";
+
+/** The service whose container publishes each host port key. */
+export const PORT_OWNER: Readonly<Record<PublishedPortKey, ServiceName>> = {
+  prometheus: "prometheus",
+  alertmanager: "alertmanager",
+  grafana: "grafana",
+  loki: "loki",
+  tempo: "tempo",
+  otlpGrpc: "otelCollector",
+  otlpHttp: "otelCollector",
+};
+
+export interface PublishedHostPort {
+  readonly key: PublishedPortKey;
+  readonly service: ServiceName;
+  readonly port: number;
+}
+
+/** Host ports the stack really publishes: those of the services it runs. */
+export function publishedPorts(c: Pick<StackConfig, "hostPorts" | "services">): PublishedHostPort[] {
+  return PUBLISHED_PORT_KEYS.filter((key) => c.services[PORT_OWNER[key]]).map((key) => ({ key, service: PORT_OWNER[key], port: c.hostPorts[key] }));
+}
+
+export type CollisionKind = "grafanaApiUrl" | "hostPort" | "dockerName";
+
+export interface Collision {
+  readonly kind: CollisionKind;
+  readonly stacks: readonly [string, string];
+  /** The shared value: a URL, `address:port`, or a Docker name prefix. */
+  readonly value: string;
+  readonly message: string;
+}
+
+const describeHost = (dockerHost: string | undefined) => (dockerHost === undefined ? "neither sets dockerHost, so both go to DOCKER_HOST or the local socket" : `dockerHost ${dockerHost}`);
+
+/**
+ * The Grafana a URL reaches, for comparison: scheme, host and port as the URL parser normalises
+ * them (case, default ports, trailing slash), with `localhost` as the loopback address it names.
+ */
+function grafanaTarget(url: string): string {
+  const u = new URL(url);
+  const host = u.hostname === "localhost" ? "127.0.0.1" : u.hostname;
+  return `${u.protocol}//${host}${u.port ? `:${u.port}` : ""}${u.pathname.replace(/\/+$/, "")}`;
+}
+
+/** Two stacks on the same engine publish on overlapping addresses when either is 0.0.0.0. */
+const addressesOverlap = (a: string, b: string) => a === b || a === "0.0.0.0" || b === "0.0.0.0";
+
+function grafanaApiCollision(a: StackConfig, b: StackConfig): Collision | undefined {
+  if (!a.services.grafana || !b.services.grafana) return undefined;
+  const value = grafanaTarget(a.grafanaApiUrl);
+  if (value !== grafanaTarget(b.grafanaApiUrl)) return undefined;
+  return {
+    kind: "grafanaApiUrl",
+    stacks: [a.stack, b.stack],
+    value,
+    message:
+      `stacks ${a.stack} and ${b.stack} share the Grafana API URL ${value}: \`pulumi up\` of one would provision its dashboards into ` +
+      `the other's Grafana (and \`pulumi destroy\` delete them); give each stack its own grafanaApiUrl or hostPorts.grafana`,
+  };
+}
+
+function hostPortCollision(a: StackConfig, b: StackConfig): Collision | undefined {
+  if (a.dockerHost !== b.dockerHost || !addressesOverlap(a.bindAddress, b.bindAddress)) return undefined;
+  const theirs = new Map(publishedPorts(b).map((p) => [p.port, p]));
+  const shared = publishedPorts(a).flatMap((mine) => {
+    const other = theirs.get(mine.port);
+    return other ? [`${mine.port} (${a.stack}: hostPorts.${mine.key}, ${b.stack}: hostPorts.${other.key})`] : [];
+  });
+  if (!shared.length) return undefined;
+  const address = a.bindAddress === "0.0.0.0" ? b.bindAddress : a.bindAddress;
+  const ports = publishedPorts(a).filter((p) => theirs.has(p.port)).map((p) => p.port);
+  return {
+    kind: "hostPort",
+    stacks: [a.stack, b.stack],
+    value: ports.map((p) => `${address}:${p}`).join(", "),
+    message:
+      `stacks ${a.stack} and ${b.stack} both publish host port${shared.length > 1 ? "s" : ""} ${shared.join(", ")} on ${address} of the same Docker host ` +
+      `(${describeHost(a.dockerHost)}); the second \`pulumi up\` would fail on a port already allocated; give one of them other hostPorts, bindAddress or dockerHost`,
+  };
+}
+
+/**
+ * Every Docker name of a stack starts with its prefix and a dash (rules/context.ts), and the
+ * stack's cAdvisor selection and operators' `docker ps --filter name=` key on that. Stack `a` then
+ * claims every name of stack `a-b`, and an exact clash of two names is only possible that way.
+ */
+function dockerNameCollision(a: StackConfig, b: StackConfig): Collision | undefined {
+  const [outer, inner] = dockerNamePrefix(a.stack).length <= dockerNamePrefix(b.stack).length ? [a, b] : [b, a];
+  const claimed = `${dockerNamePrefix(outer.stack)}-`;
+  if (!`${dockerNamePrefix(inner.stack)}-`.startsWith(claimed)) return undefined;
+  return {
+    kind: "dockerName",
+    stacks: [outer.stack, inner.stack],
+    value: claimed,
+    message:
+      `stacks ${outer.stack} and ${inner.stack} share Docker names: every name of ${inner.stack} (${dockerNamePrefix(inner.stack)}-…) also starts with ` +
+      `${claimed}, the prefix of ${outer.stack}'s containers, volumes and network; rename one of the stacks`,
+  };
+}
+
+/**
+ * Pairs of stacks that would interfere: a shared Grafana API, a host port on the same Docker
+ * host and address, or overlapping Docker names. Docker names are compared whatever the hosts,
+ * because the same engine can be reached under two spellings (or through DOCKER_HOST).
+ */
+export function stackCollisions(configs: readonly StackConfig[]): Collision[] {
+  const out: Collision[] = [];
+  for (let i = 0; i < configs.length; i++) {
+    for (let j = i + 1; j < configs.length; j++) {
+      const [a, b] = [configs[i], configs[j]];
+      for (const found of [grafanaApiCollision(a, b), hostPortCollision(a, b), dockerNameCollision(a, b)]) if (found) out.push(found);
+    }
+  }
+  return out;
+}
