@@ -1,0 +1,77 @@
+import { parseArgs } from "util";
+import { ServiceName } from "../config/services";
+import { imageOf, RELEASES } from "../config/versions";
+import { MissingToolError, reportedVersion } from "./builtTools";
+import { EXIT, Io, table } from "./io";
+
+export const VERSIONS_HELP = `usage: obs versions [--json]
+
+One line per service: the pinned image and the version the tests ran of it — what the programs
+built by npm run tools report (--version), the Node release the tests run on for the bridge, or
+why the tests cannot run that service here. --json prints an array of
+{ "service", "image", "tested", "reason" }. Exits 1 when a built program reports another version
+than its image, or is not built.`;
+
+export interface VersionRow {
+  readonly service: ServiceName;
+  readonly image: string;
+  /** The version the tests ran; null when they do not run this service. */
+  readonly tested: string | null;
+  /** Why nothing was run (or what disagrees with the pin); null when tested matches the pin. */
+  readonly reason: string | null;
+}
+
+/** `v22.23.3` → `22.23.3`, as release versions are written in config/versions.ts. */
+const bare = (v: string) => v.replace(/^v/, "");
+
+function goRow(service: ServiceName, tools: readonly string[]): Pick<VersionRow, "tested" | "reason"> {
+  const pinned = RELEASES[service].version;
+  const reported: { tool: string; version: string }[] = [];
+  for (const tool of tools) {
+    try {
+      reported.push({ tool, version: reportedVersion(tool) });
+    } catch (e) {
+      if (e instanceof MissingToolError) return { tested: null, reason: `not built: ${e.message}` };
+      return { tested: null, reason: `${tool} --version failed: ${(e as Error).message}` };
+    }
+  }
+  const off = reported.filter((r) => r.version !== pinned);
+  if (off.length) return { tested: reported[0].version, reason: `${off.map((r) => `${r.tool} reports ${r.version}`).join(", ")}, the image pins ${pinned}: run npm run tools` };
+  return { tested: pinned, reason: null };
+}
+
+/** What the tests run of each pinned release, asked of the built programs themselves. */
+export function versionRows(nodeVersion: string = process.version): VersionRow[] {
+  return (Object.keys(RELEASES) as ServiceName[]).map((service) => {
+    const release = RELEASES[service];
+    const image = imageOf(release);
+    const how = release.tested;
+    if (how.by === "none") return { service, image, tested: null, reason: how.reason };
+    if (how.by === "node") {
+      const tested = bare(nodeVersion);
+      return { service, image, tested, reason: tested === release.version ? null : `the tests run on Node ${tested}, the image pins ${release.version}` };
+    }
+    return { service, image, ...goRow(service, Object.keys(how.build.binaries)) };
+  });
+}
+
+/** A row is in order when the tests ran the pinned version, or say why they run nothing. */
+export const rowInOrder = (r: VersionRow) => (r.tested === null ? RELEASES[r.service].tested.by === "none" : r.reason === null);
+
+export function versions(argv: string[], _root: string, io: Io): number {
+  const { values } = parseArgs({ args: argv, options: { json: { type: "boolean" }, help: { type: "boolean" } }, strict: true });
+  if (values.help) {
+    io.out(VERSIONS_HELP);
+    return EXIT.ok;
+  }
+  const rows = versionRows();
+  if (values.json) io.out(JSON.stringify(rows, null, 2));
+  else {
+    const tested = (r: VersionRow) => {
+      if (r.tested === null) return RELEASES[r.service].tested.by === "none" ? `not run here: ${r.reason}` : `${r.reason}`;
+      return r.reason === null ? r.tested : `${r.tested} (${r.reason})`;
+    };
+    for (const line of table([["SERVICE", "IMAGE", "TESTED"], ...rows.map((r) => [r.service, r.image, tested(r)])])) io.out(line);
+  }
+  return rows.every(rowInOrder) ? EXIT.ok : EXIT.failed;
+}
