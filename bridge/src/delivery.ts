@@ -58,7 +58,6 @@ interface Waiter {
   readonly remaining: Set<Pending>;
   readonly failures: Map<string, PermanentReason | "unparseable">;
   sent: number;
-  readonly skipped: number;
   settle(): void;
 }
 
@@ -131,13 +130,15 @@ export class Outbox {
         remaining,
         failures,
         sent: 0,
-        skipped: 0,
         settle: () => {
+          // Called for every item that ends; only the last one decides.
           if (remaining.size > 0) return;
           if (failures.size > 0) finish({ status: "permanent", reason: [...failures.values()][0], chats: [...failures.keys()] });
           else finish({ status: "delivered", sent: waiter.sent, skipped });
         },
       };
+      // A refused chat counts once per webhook, not once per alert.
+      const refusals = new Map<Lane, PermanentReason | undefined>();
       for (const d of deliveries) {
         const lane = this.lane(d.dest.chatId);
         if (store.wasDelivered(d.item.key, d.windowMs)) {
@@ -145,7 +146,8 @@ export class Outbox {
           metrics.duplicates.inc();
           continue;
         }
-        const refusal = lane.refusal(now);
+        if (!refusals.has(lane)) refusals.set(lane, lane.refusal(now));
+        const refusal = refusals.get(lane);
         if (refusal) {
           failures.set(d.dest.chatId, refusal);
           continue;
@@ -160,7 +162,6 @@ export class Outbox {
         remaining.add(p);
         touched.add(lane);
       }
-      (waiter as { skipped: number }).skipped = skipped;
       for (const lane of touched) lane.poke();
       if (remaining.size === 0) return waiter.settle();
       timer = setTimeout(() => {
