@@ -1,0 +1,96 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { parseStackConfig, rawConfigFromPulumi, rawConfigSchema } from "../../config/schema";
+import { listStacks, readStackFile } from "../../config/stackFile";
+import { PROJECT, ROOT } from "../support/stackFiles";
+
+/**
+ * Pulumi.yaml's `config` block against config/schema.ts: every setting is declared with its type
+ * or listed (with why not) in the comment block under it, and the declarations change nothing
+ * (Pulumi requires a declared key without default in every stack, and copies defaults into them).
+ */
+interface Declared {
+  type: "string" | "integer" | "boolean" | "array";
+  items?: { type: string };
+  default?: unknown;
+  description?: string;
+  secret?: boolean;
+}
+const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+const declared = (yaml.load(text) as { config: Record<string, Declared> }).config;
+/** `#   key   description` lines of the comment block. */
+const listed = new Map([...text.matchAll(/^#   ([A-Za-z]+) +(\S.*)$/gm)].map((m) => [m[1], m[2]]));
+
+type PulumiType = { type: string; items?: { type: string } };
+/** What Pulumi type a setting's zod schema is, or "object" where Pulumi has none. */
+function pulumiTypeOf(schema: any): PulumiType | "object" {
+  let s = schema;
+  while (s.def.type === "optional" || s.def.type === "default") s = s.def.innerType;
+  switch (s.def.type) {
+    case "string":
+    case "enum":
+      return { type: "string" };
+    case "number":
+      return { type: s.format === "safeint" || s.isInt ? "integer" : "number" };
+    case "boolean":
+      return { type: "boolean" };
+    case "array": {
+      const item = pulumiTypeOf(s.def.element);
+      return { type: "array", items: item === "object" ? { type: "object" } : { type: item.type } };
+    }
+    case "object":
+    case "record":
+      return "object";
+    default:
+      throw new Error(`no Pulumi type for zod type ${s.def.type}`);
+  }
+}
+
+const schemaKeys = Object.keys(rawConfigSchema.shape);
+const isOptional = (key: string) => (rawConfigSchema.shape as Record<string, any>)[key].def.type === "optional";
+
+describe("Pulumi.yaml declares the stack settings", () => {
+  it("every setting is declared or listed with a reason, not both, and nothing else", () => {
+    for (const key of schemaKeys) expect({ key, declaredOrListed: (key in declared) !== listed.has(key) }).toEqual({ key, declaredOrListed: true });
+    expect([...Object.keys(declared), ...listed.keys()].filter((k) => !schemaKeys.includes(k))).toEqual([]);
+  });
+
+  it.each(Object.keys(declared))("%s is declared with the schema's type and a description", (key) => {
+    const want = pulumiTypeOf((rawConfigSchema.shape as Record<string, any>)[key]);
+    const d = declared[key];
+    expect(want).not.toBe("object");
+    expect({ type: d.type, ...(d.items ? { items: d.items } : {}) }).toEqual(want);
+    expect(d.description?.length).toBeGreaterThan(10);
+  });
+
+  it("object-valued settings are exactly the ones listed as objects", () => {
+    const objects = schemaKeys.filter((k) => pulumiTypeOf((rawConfigSchema.shape as Record<string, any>)[k]) === "object");
+    const block = text.slice(text.indexOf("# Object-valued"), text.indexOf("# Optional, without"));
+    expect([...block.matchAll(/^#   ([A-Za-z]+) /gm)].map((m) => m[1]).sort()).toEqual(objects.sort());
+  });
+
+  it("a declared key without default is one every stack must set; a listed non-object one is optional", () => {
+    for (const [key, d] of Object.entries(declared)) if (d.default === undefined) expect({ key, optional: isOptional(key) }).toEqual({ key, optional: false });
+    for (const key of listed.keys()) expect({ key, optional: isOptional(key) }).toEqual({ key, optional: true });
+  });
+
+  it("the secrets are listed as secrets, since a declared secret would be required in every stack", () => {
+    const secrets = [...listed].filter(([, why]) => why.startsWith("secret;")).map(([k]) => k);
+    expect(secrets.sort()).toEqual(["grafanaAdminPassword", "registryPassword", "telegramBotToken"]);
+    expect(Object.values(declared).some((d) => d.secret)).toBe(false);
+  });
+
+  it.each(listStacks(ROOT))("the defaults Pulumi copies into stack %s change nothing the program sees", (stack) => {
+    const file = readStackFile(ROOT, stack);
+    const withDefaults = { ...file };
+    for (const [key, d] of Object.entries(declared)) {
+      if (d.default === undefined || `${PROJECT}:${key}` in withDefaults) continue;
+      // How Pulumi hands a default to the program: primitives as text, arrays and objects as JSON.
+      withDefaults[`${PROJECT}:${key}`] = typeof d.default === "object" ? JSON.stringify(d.default) : String(d.default);
+    }
+    const parse = (m: Record<string, string>) => parseStackConfig(stack, rawConfigFromPulumi(PROJECT, m), new Set(), { requireSecrets: false });
+    expect(Object.keys(withDefaults).length).toBeGreaterThan(Object.keys(file).length);
+    expect(parse(withDefaults)).toEqual(parse(file));
+  });
+});
