@@ -7,8 +7,14 @@ const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecr
 
 export interface LoadedConfig {
   readonly config: StackConfig;
-  readonly secrets: { readonly telegramBotToken: pulumi.Output<string> | undefined; readonly grafanaAdminPassword: pulumi.Output<string> };
+  readonly secrets: {
+    readonly telegramBotToken: pulumi.Output<string> | undefined;
+    readonly grafanaAdminPassword: pulumi.Output<string> | undefined;
+    readonly registryPassword: pulumi.Output<string> | undefined;
+  };
 }
+
+const secretOrUndefined = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));
 
 /** The only place that reads Pulumi's stack configuration. */
 export function loadStackConfig(): LoadedConfig {
@@ -19,8 +25,9 @@ export function loadStackConfig(): LoadedConfig {
   return {
     config,
     secrets: {
-      telegramBotToken: config.telegramBotToken === undefined ? undefined : pulumi.secret(config.telegramBotToken),
-      grafanaAdminPassword: pulumi.secret(config.grafanaAdminPassword!),
+      telegramBotToken: secretOrUndefined(config.telegramBotToken),
+      grafanaAdminPassword: secretOrUndefined(config.grafanaAdminPassword),
+      registryPassword: secretOrUndefined(config.registryAuth?.password),
     },
   };
 }

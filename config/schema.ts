@@ -45,6 +45,18 @@ const ipv4 = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, {
 
 const severity = z.enum(["critical", "warning", "info"]);
 
+const telegramChatId = z.string().regex(/^-?\d+$|^@\w+$/, { message: "expected a numeric chat id or @channel" });
+const threadId = z.number({ message: "expected a positive forum topic id" }).int({ message: "expected a positive forum topic id" }).positive({ message: "expected a positive forum topic id" });
+/** Silence lengths offered as buttons: 1m to 90d, written like 1h, 4h, 24h, 1h30m. */
+const silenceDuration = z.string().refine(
+  (v) => {
+    if (!/^(\d+[mhd])+$/.test(v)) return false;
+    const minutes = [...v.matchAll(/(\d+)([mhd])/g)].reduce((n, [, k, u]) => n + Number(k) * ({ m: 1, h: 60, d: 1440 } as Record<string, number>)[u], 0);
+    return minutes >= 1 && minutes <= 90 * 1440;
+  },
+  { message: "expected a duration from 1m to 90d such as 1h, 4h or 24h" },
+);
+
 const alertOverride = z
   .object({
     disabled: z.boolean().optional(),
@@ -73,6 +85,16 @@ export const rawConfigSchema = z
       .optional(),
     bindAddress: ipv4.optional(),
     hostPorts: perPublishedPort.optional(),
+    // false switches a service off; the rest of the stack adapts (see SWITCHABLE below).
+    services: perService(z.boolean()).optional(),
+    registryAuth: z
+      .object({
+        address: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, { message: "expected a registry host such as registry-1.docker.io or ghcr.io" }).optional(),
+        username: z.string().min(1, { message: "expected the registry user name" }),
+      })
+      .strict()
+      .optional(),
+    registryPassword: z.string().min(1, { message: "expected the registry password or access token" }).optional(),
     images: perService(image).optional(),
     memoryMb: perService(z.number().int().min(32).max(65536)).optional(),
     retention: z
@@ -92,11 +114,25 @@ export const rawConfigSchema = z
       .object({
         chatId: z.union([z.string().regex(/^-?\d+$|^@\w+$/, { message: "expected a numeric chat id or @channel" }), z.number().int()]).optional(),
         chatIdsBySeverity: z
-          .object({ critical: z.string().optional(), warning: z.string().optional(), info: z.string().optional() })
+          .object({ critical: telegramChatId.optional(), warning: telegramChatId.optional(), info: telegramChatId.optional() })
           .strict()
           .optional(),
         messageThreadId: z.number().int().positive().optional(),
+        // A forum topic exists in one chat only: each severity chat names its own.
+        threadIdsBySeverity: z
+          .object({ critical: threadId.optional(), warning: threadId.optional(), info: threadId.optional() })
+          .strict()
+          .optional(),
         prefix: z.string().max(64).optional(),
+        apiBaseUrl: httpUrl.optional(),
+        console: z
+          .object({
+            enabled: z.boolean().optional(),
+            allowedUserIds: z.array(z.number({ message: "expected a numeric Telegram user id" }).int({ message: "expected a numeric Telegram user id" }).positive({ message: "expected a numeric Telegram user id" })).optional(),
+            silenceDurations: z.array(silenceDuration).min(1, { message: "expected at least one duration" }).max(6, { message: "expected at most 6 durations" }).optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
@@ -104,6 +140,7 @@ export const rawConfigSchema = z
     grafanaAdminUser: z.string().min(1).optional(),
     grafanaAdminPassword: z.string().min(12, { message: "expected at least 12 characters" }).optional(),
     grafanaExternalUrl: httpUrl.optional(),
+    grafanaApiUrl: httpUrl.optional(),
     alertmanagerExternalUrl: httpUrl.optional(),
     nodeExporterTextfileDir: z.string().regex(/^\/[^\s]*$/, { message: "expected an absolute host path" }).optional(),
     runbookBaseUrl: httpUrl,
@@ -133,9 +170,13 @@ export interface AlertOverride {
 export interface StackConfig {
   readonly stack: string;
   readonly environment: Environment;
-  readonly dockerHost: string;
+  /** undefined: the provider uses DOCKER_HOST, else the local socket. */
+  readonly dockerHost: string | undefined;
   readonly bindAddress: string;
   readonly hostPorts: Readonly<Record<PublishedPortKey, number>>;
+  /** Which services run; a switched-off one has no container, scrape job, datasource or link. */
+  readonly services: Readonly<Record<ServiceName, boolean>>;
+  readonly registryAuth: { readonly address: string; readonly username: string; readonly password: string } | undefined;
   readonly images: Readonly<Record<ServiceName, string>>;
   readonly memoryMb: Readonly<Record<ServiceName, number>>;
   readonly retention: { readonly prometheus: string; readonly loki: string; readonly tempo: string };
@@ -146,12 +187,19 @@ export interface StackConfig {
     readonly chatId: string | undefined;
     readonly chatIdsBySeverity: { readonly critical?: string; readonly warning?: string; readonly info?: string };
     readonly messageThreadId: number | undefined;
+    readonly threadIdsBySeverity: { readonly critical?: number; readonly warning?: number; readonly info?: number };
     readonly prefix: string;
+    /** Bot API server; a self-hosted one (telegram-bot-api) or the test fake. */
+    readonly apiBaseUrl: string;
+    /** The on-call console in the chat (buttons, commands); off, the bridge only delivers. */
+    readonly console: { readonly enabled: boolean; readonly allowedUserIds: readonly number[]; readonly silenceDurations: readonly string[] };
   };
   readonly telegramBotToken: string | undefined;
   readonly grafanaAdminUser: string;
   readonly grafanaAdminPassword: string | undefined;
   readonly grafanaExternalUrl: string;
+  /** Where `pulumi up` reaches Grafana's HTTP API; the stack's own published Grafana by default. */
+  readonly grafanaApiUrl: string;
   readonly alertmanagerExternalUrl: string;
   readonly nodeExporterTextfileDir: string;
   readonly runbookBaseUrl: string;
@@ -164,7 +212,10 @@ export interface StackConfig {
 }
 
 /** Keys whose values must come from `pulumi config set --secret` in prod. */
-export const SECRET_KEYS = ["telegramBotToken", "grafanaAdminPassword"] as const;
+export const SECRET_KEYS = ["telegramBotToken", "grafanaAdminPassword", "registryPassword"] as const;
+
+/** Services a stack cannot run without: they are the alerting path itself. */
+export const REQUIRED_SERVICES: readonly ServiceName[] = ["prometheus", "alertmanager", "telegramBridge"];
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -217,15 +268,33 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
   const problems: string[] = [];
   const env = c.environment;
 
+  const services = { ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, true])), ...c.services } as Record<ServiceName, boolean>;
+  problems.push(...serviceProblems(services, c));
+
   if (env === "prod" && requireSecrets) {
+    const needed: (typeof SECRET_KEYS)[number][] = ["telegramBotToken"];
+    if (services.grafana) needed.push("grafanaAdminPassword");
+    for (const key of needed) if (c[key] === undefined) problems.push(`${key}: prod needs it; set it with \`pulumi config set --secret ${key} ...\``);
     for (const key of SECRET_KEYS) {
-      if (c[key] === undefined) problems.push(`${key}: prod needs it; set it with \`pulumi config set --secret ${key} ...\``);
-      else if (!secretKeys.has(key)) problems.push(`${key}: prod refuses a plain-text value; set it with \`pulumi config set --secret ${key} ...\``);
+      if (c[key] !== undefined && !secretKeys.has(key)) problems.push(`${key}: prod refuses a plain-text value; set it with \`pulumi config set --secret ${key} ...\``);
     }
   }
   if (env === "prod" && c.telegram?.chatId === undefined) problems.push("telegram.chatId: prod needs the chat that receives alerts, got nothing");
-  if (c.grafanaAdminPassword === undefined && env !== "prod" && requireSecrets) {
+  if (c.grafanaAdminPassword === undefined && env !== "prod" && requireSecrets && services.grafana) {
     problems.push("grafanaAdminPassword: there is no default password; set one with `pulumi config set --secret grafanaAdminPassword ...`");
+  }
+  if (c.registryAuth && c.registryPassword === undefined && requireSecrets) {
+    problems.push(`registryPassword: registryAuth names user ${JSON.stringify(c.registryAuth.username)} but no password; set it with \`pulumi config set --secret registryPassword ...\``);
+  }
+  if (c.registryPassword !== undefined && !c.registryAuth) problems.push("registryAuth: registryPassword is set but registryAuth.username is not, got nothing");
+  if (env === "prod") {
+    // Prod links are opened from a phone in Telegram: a loopback URL is a dead link there.
+    const linked: [string, string | undefined][] = [["alertmanagerExternalUrl", c.alertmanagerExternalUrl]];
+    if (services.grafana) linked.push(["grafanaExternalUrl", c.grafanaExternalUrl]);
+    for (const [key, url] of linked) {
+      if (url === undefined) problems.push(`${key}: prod messages link to it, so it must be the URL operators open (behind your VPN or proxy), got nothing`);
+      else if (isLoopbackUrl(url)) problems.push(`${key}: prod messages link to it and ${JSON.stringify(url)} only works on the host itself; set the URL operators open`);
+    }
   }
 
   for (const [name, override] of Object.entries(c.alertOverrides ?? {})) {
@@ -246,13 +315,19 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
 
   if (problems.length) throw new ConfigError(problems);
 
+  const grafanaApiUrl = (c.grafanaApiUrl ?? `http://${bindAddress === "0.0.0.0" ? "127.0.0.1" : bindAddress}:${hostPorts.grafana}`).replace(/\/+$/, "");
   const publicHost = c.publicProbes ? (c.publicProbes.host ?? new URL(c.publicProbes.urls[0]).hostname) : undefined;
   return {
     stack,
     environment: env,
-    dockerHost: c.dockerHost ?? "unix:///var/run/docker.sock",
+    dockerHost: c.dockerHost,
     bindAddress,
     hostPorts,
+    services,
+    registryAuth:
+      c.registryAuth && c.registryPassword !== undefined
+        ? { address: c.registryAuth.address ?? "registry-1.docker.io", username: c.registryAuth.username, password: c.registryPassword }
+        : undefined,
     images: { ...DEFAULT_IMAGES, ...c.images },
     memoryMb: { ...DEFAULT_MEMORY_MB, ...c.memoryMb },
     retention: { ...DEFAULT_RETENTION, ...c.retention },
@@ -263,12 +338,20 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
       chatId: c.telegram?.chatId === undefined ? undefined : String(c.telegram.chatId),
       chatIdsBySeverity: c.telegram?.chatIdsBySeverity ?? {},
       messageThreadId: c.telegram?.messageThreadId,
+      threadIdsBySeverity: c.telegram?.threadIdsBySeverity ?? {},
       prefix: c.telegram?.prefix ?? "[TutorDex]",
+      apiBaseUrl: (c.telegram?.apiBaseUrl ?? "https://api.telegram.org").replace(/\/+$/, ""),
+      console: {
+        enabled: c.telegram?.console?.enabled ?? true,
+        allowedUserIds: c.telegram?.console?.allowedUserIds ?? [],
+        silenceDurations: c.telegram?.console?.silenceDurations ?? ["1h", "4h", "24h"],
+      },
     },
     telegramBotToken: c.telegramBotToken,
     grafanaAdminUser: c.grafanaAdminUser ?? "admin",
     grafanaAdminPassword: c.grafanaAdminPassword,
     grafanaExternalUrl: (c.grafanaExternalUrl ?? `http://localhost:${hostPorts.grafana}`).replace(/\/+$/, ""),
+    grafanaApiUrl,
     alertmanagerExternalUrl: (c.alertmanagerExternalUrl ?? `http://localhost:${hostPorts.alertmanager}`).replace(/\/+$/, ""),
     nodeExporterTextfileDir: c.nodeExporterTextfileDir ?? "/var/lib/node_exporter/textfile_collector",
     runbookBaseUrl: c.runbookBaseUrl.replace(/\/+$/, ""),
@@ -278,6 +361,24 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     demoWorkload: c.demoWorkload ? { scenario: c.demoWorkload.scenario ?? "steady" } : undefined,
     alertOverrides: c.alertOverrides ?? {},
   };
+}
+
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || /^127\./.test(host);
+}
+
+/**
+ * What a switched-off service takes with it. Services that only feed another one cannot run
+ * without it, and the alerting path itself cannot be switched off.
+ */
+function serviceProblems(on: Readonly<Record<ServiceName, boolean>>, c: RawConfig): string[] {
+  const problems: string[] = [];
+  for (const s of REQUIRED_SERVICES) if (!on[s]) problems.push(`services.${s}: cannot be switched off, it is part of the alerting path, got false`);
+  if (on.promtail && !on.loki) problems.push("services.promtail: Promtail ships logs to Loki, which is switched off (services.loki: false); switch promtail off too");
+  if (on.tempo && !on.otelCollector) problems.push("services.tempo: Tempo receives traces only through the OTEL Collector, which is switched off; switch tempo off too");
+  if (c.publicProbes && !on.blackboxExporter) problems.push("services.blackboxExporter: publicProbes are probed through blackbox_exporter; switch it on or remove publicProbes");
+  return problems;
 }
 
 /**

@@ -6,7 +6,14 @@ const VALID = {
   runbookBaseUrl: "https://runbooks.test/rb",
   grafanaAdminPassword: "a-long-password-1",
 };
-const PROD = { ...VALID, environment: "prod", telegramBotToken: "123:abcdefghijklmnopqrstuvwxyz", telegram: { chatId: "-100123" } };
+const PROD = {
+  ...VALID,
+  environment: "prod",
+  telegramBotToken: "123:abcdefghijklmnopqrstuvwxyz",
+  telegram: { chatId: "-100123" },
+  grafanaExternalUrl: "https://grafana.example.test",
+  alertmanagerExternalUrl: "https://alertmanager.example.test",
+};
 const PROD_SECRETS = new Set(["telegramBotToken", "grafanaAdminPassword"]);
 
 function problems(raw: Record<string, unknown>, secrets: Set<string> = new Set()): string {
@@ -37,6 +44,13 @@ describe("valid configuration", () => {
   });
   it("prod protects data by default and accepts secrets set as secrets", () => {
     expect(parseStackConfig("prod", PROD, PROD_SECRETS).protectData).toBe(true);
+  });
+  it("the Telegram console is on by default, open to the chat, offering 1h, 4h and 24h silences", () => {
+    const c = parseStackConfig("dev", VALID);
+    expect(c.telegram.console).toEqual({ enabled: true, allowedUserIds: [], silenceDurations: ["1h", "4h", "24h"] });
+    expect(c.telegram.threadIdsBySeverity).toEqual({});
+    const set = parseStackConfig("dev", { ...VALID, telegram: { console: { enabled: false, allowedUserIds: [11, 22], silenceDurations: ["30m", "2h"] } } });
+    expect(set.telegram.console).toEqual({ enabled: false, allowedUserIds: [11, 22], silenceDurations: ["30m", "2h"] });
   });
   it("every image pinned by default has an exact tag", () => {
     for (const image of Object.values(DEFAULT_IMAGES)) expect(image).toMatch(/:[^:]*\d[^:]*$/);
@@ -74,6 +88,15 @@ const INVALID: [string, Record<string, unknown>, string, Set<string>?][] = [
   ["a log agent that is not built", { ...VALID, logAgent: "alloy" }, 'logAgent: expected promtail (the only log agent built; Grafana Alloy is not yet), got "alloy"'],
   ["an unknown demo scenario", { ...VALID, demoWorkload: { scenario: "chaos" } }, 'demoWorkload.scenario: expected one of steady, queue_backlog_no_throughput, llm_failure_spike, parse_error_high, service_down, backend_down, stuck_processing, recovery, got "chaos"'],
   ["malformed bot token, value hidden", { ...VALID, telegramBotToken: "not-a-token" }, "telegramBotToken: expected a bot token of the form 123456:ABC..., got <secret>"],
+  ["severity chat that is not a chat id", { ...VALID, telegram: { chatIdsBySeverity: { critical: "oncall" } } }, 'telegram.chatIdsBySeverity.critical: expected a numeric chat id or @channel, got "oncall"'],
+  ["negative forum topic of a severity chat", { ...VALID, telegram: { threadIdsBySeverity: { warning: -3 } } }, "telegram.threadIdsBySeverity.warning: expected a positive forum topic id, got -3"],
+  ["console switch that is not a boolean", { ...VALID, telegram: { console: { enabled: "yes" } } }, 'telegram.console.enabled: expected boolean, got "yes"'],
+  ["allowlisted user as a name", { ...VALID, telegram: { console: { allowedUserIds: [123, "@alice"] } } }, 'telegram.console.allowedUserIds.1: expected number, got "@alice"'],
+  ["negative user id", { ...VALID, telegram: { console: { allowedUserIds: [-5] } } }, "telegram.console.allowedUserIds.0: expected a numeric Telegram user id, got -5"],
+  ["silence duration in words", { ...VALID, telegram: { console: { silenceDurations: ["1h", "a day"] } } }, 'telegram.console.silenceDurations.1: expected a duration from 1m to 90d such as 1h, 4h or 24h, got "a day"'],
+  ["silence duration too long", { ...VALID, telegram: { console: { silenceDurations: ["365d"] } } }, 'telegram.console.silenceDurations.0: expected a duration from 1m to 90d such as 1h, 4h or 24h, got "365d"'],
+  ["no silence durations", { ...VALID, telegram: { console: { silenceDurations: [] } } }, "telegram.console.silenceDurations: expected at least one duration, got []"],
+  ["misspelt console key", { ...VALID, telegram: { console: { allowedUsers: [1] } } }, "telegram.console.allowedUsers: unknown key"],
 ];
 
 describe("invalid configuration is rejected with the key, the bad value and the expected form", () => {
