@@ -1,3 +1,4 @@
+import { DATASOURCE_NAMES } from "../generators/grafanaDatasources";
 /**
  * A small typed model of the Grafana dashboard JSON this project uses. Builders return plain
  * objects with a fixed key order, so the JSON is byte-stable and a second `pulumi up` shows no diff.
@@ -5,6 +6,27 @@
 export const PROMETHEUS = { type: "prometheus", uid: "prometheus" } as const;
 export const LOKI = { type: "loki", uid: "loki" } as const;
 export const DASHBOARD_TAG = "tutordex";
+
+/**
+ * Options of Grafana's (unified) alert list panel. Without `datasource` it lists Grafana-managed
+ * rules only, and the stack has none: the alerts are Prometheus's, so the panel filters on the
+ * Prometheus datasource by its name (the panel compares names, not uids), which Grafana reads
+ * through that datasource's rules API (`manageAlerts` in generators/grafanaDatasources.ts).
+ */
+export const ALERT_LIST_OPTIONS = {
+  viewMode: "list",
+  groupMode: "default",
+  groupBy: [],
+  maxItems: 20,
+  sortOrder: 3,
+  dashboardAlerts: false,
+  alertName: "",
+  alertInstanceLabelFilter: "",
+  datasource: DATASOURCE_NAMES.prometheus,
+  showInstances: true,
+  showInactiveAlerts: false,
+  stateFilter: { firing: true, pending: true, recovering: true, noData: false, normal: false, error: true },
+} as const;
 
 export type Query = { readonly kind: "promql"; readonly expr: string; readonly legend?: string; readonly instant?: boolean } | { readonly kind: "logql"; readonly expr: string };
 
@@ -73,9 +95,7 @@ function panelJson(p: PanelSpec, id: number, gridPos: { h: number; w: number; x:
   const usesLoki = p.queries.some((q) => q.kind === "logql");
   const base: Record<string, unknown> = { id, type: p.type, title: p.title, gridPos };
   if (p.description) base.description = p.description;
-  if (p.type === "alertlist") {
-    return { ...base, options: { showOptions: "current", maxItems: 20, sortOrder: 1, stateFilter: { firing: true, pending: true, normal: false }, alertInstanceLabelFilter: "", ...p.options } };
-  }
+  if (p.type === "alertlist") return { ...base, options: { ...ALERT_LIST_OPTIONS, ...p.options } };
   return {
     ...base,
     datasource: usesLoki ? LOKI : PROMETHEUS,

@@ -1,7 +1,10 @@
+import { StackConfig } from "../config/schema";
 import { PeerAddresses } from "../config/services";
 
+export type DatasourceUid = "prometheus" | "loki" | "tempo" | "alertmanager";
+
 export interface DatasourceSpec {
-  readonly uid: "prometheus" | "loki" | "tempo";
+  readonly uid: DatasourceUid;
   readonly name: string;
   readonly type: string;
   readonly url: string;
@@ -9,44 +12,119 @@ export interface DatasourceSpec {
   readonly jsonData: Record<string, unknown>;
 }
 
+/** Names Grafana shows; the alert-list panels filter on the Prometheus one by name. */
+export const DATASOURCE_NAMES: Readonly<Record<DatasourceUid, string>> = {
+  prometheus: "Prometheus",
+  loki: "Loki",
+  tempo: "Tempo",
+  alertmanager: "Alertmanager",
+};
+
 /**
- * The three datasources with fixed uids and every cross-link of SPEC §9: exemplars and log lines
- * open traces; traces open logs, the service map and span metrics.
+ * Exemplar label names that carry a trace id: `trace_id` from the applications' own
+ * instrumentation, `traceID` from Tempo's metrics generator (span metrics).
  */
-export function grafanaDatasources(peers: Pick<PeerAddresses, "prometheus" | "loki" | "tempo">): DatasourceSpec[] {
-  return [
+export const EXEMPLAR_TRACE_ID_LABELS = ["trace_id", "traceID"] as const;
+
+/** Span metrics of Tempo's metrics generator, opened from a span (`$__tags` maps service.name). */
+export const TRACES_TO_METRICS_QUERIES = [
+  { name: "Request rate", query: "sum by (span_name) (rate(traces_spanmetrics_calls_total{$__tags}[5m]))" },
+  { name: "Error rate", query: 'sum by (span_name) (rate(traces_spanmetrics_calls_total{status_code="STATUS_CODE_ERROR",$__tags}[5m]))' },
+  { name: "Latency p95", query: "histogram_quantile(0.95, sum by (le) (rate(traces_spanmetrics_latency_bucket{$__tags}[5m])))" },
+] as const;
+
+export type DatasourceSettings = Pick<StackConfig, "services" | "appTargets">;
+
+/**
+ * The logs of a trace. Loki has no `service_name` for the applications (their streams carry
+ * compose_service, the DNS name, not the OpenTelemetry service name), and trace_id stays in the
+ * line by design, so the query selects the applications' streams and matches the id in the line.
+ */
+export function traceLogsQuery(appTargets: StackConfig["appTargets"]): string {
+  const services = [...new Set(Object.values(appTargets).map((t) => t.split(":")[0]))].join("|");
+  return `{compose_service=~"${services}"} |= "\${__trace.traceId}"`;
+}
+
+/**
+ * The datasources with fixed uids and every cross-link of SPEC §9 that the running services
+ * allow: exemplars and log lines open traces; traces open logs and span metrics; Alertmanager
+ * shows and silences the stack's alerts. A switched-off service takes its links with it.
+ */
+export function grafanaDatasources(peers: Pick<PeerAddresses, "prometheus" | "loki" | "tempo" | "alertmanager">, s: DatasourceSettings): DatasourceSpec[] {
+  const on = s.services;
+  const out: DatasourceSpec[] = [
     {
       uid: "prometheus",
-      name: "Prometheus",
+      name: DATASOURCE_NAMES.prometheus,
       type: "prometheus",
       url: `http://${peers.prometheus}`,
       isDefault: true,
-      jsonData: { httpMethod: "POST", timeInterval: "15s", exemplarTraceIdDestinations: [{ name: "trace_id", datasourceUid: "tempo" }] },
+      jsonData: {
+        httpMethod: "POST",
+        timeInterval: "15s",
+        // Prometheus's own rules and their alerts show in Grafana's alerting views and alert lists.
+        manageAlerts: true,
+        alertmanagerUid: "alertmanager",
+        ...(on.tempo ? { exemplarTraceIdDestinations: EXEMPLAR_TRACE_ID_LABELS.map((name) => ({ name, datasourceUid: "tempo" })) } : {}),
+      },
     },
     {
+      uid: "alertmanager",
+      name: DATASOURCE_NAMES.alertmanager,
+      type: "alertmanager",
+      url: `http://${peers.alertmanager}`,
+      isDefault: false,
+      // Our Alertmanager routes Prometheus's alerts; Grafana's own alerting keeps its own.
+      jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },
+    },
+  ];
+  if (on.loki) {
+    out.push({
       uid: "loki",
-      name: "Loki",
+      name: DATASOURCE_NAMES.loki,
       type: "loki",
       url: `http://${peers.loki}`,
       isDefault: false,
       jsonData: {
         maxLines: 1000,
-        derivedFields: [{ name: "TraceID", matcherType: "regex", matcherRegex: '"trace_id"\\s*:\\s*"([0-9a-f]{16,32})"', url: "${__value.raw}", datasourceUid: "tempo" }],
+        ...(on.tempo
+          ? { derivedFields: [{ name: "TraceID", matcherType: "regex", matcherRegex: '"trace_id"\\s*:\\s*"([0-9a-f]{16,32})"', url: "${__value.raw}", datasourceUid: "tempo" }] }
+          : {}),
       },
-    },
-    {
+    });
+  }
+  if (on.tempo) {
+    out.push({
       uid: "tempo",
-      name: "Tempo",
+      name: DATASOURCE_NAMES.tempo,
       type: "tempo",
       url: `http://${peers.tempo}`,
       isDefault: false,
       jsonData: {
-        tracesToLogsV2: { datasourceUid: "loki", spanStartTimeShift: "-5m", spanEndTimeShift: "5m", filterByTraceID: true, filterBySpanID: false, customQuery: false },
-        tracesToMetrics: { datasourceUid: "prometheus", spanStartTimeShift: "-5m", spanEndTimeShift: "5m" },
+        ...(on.loki
+          ? {
+              tracesToLogsV2: {
+                datasourceUid: "loki",
+                spanStartTimeShift: "-5m",
+                spanEndTimeShift: "5m",
+                filterByTraceID: false,
+                filterBySpanID: false,
+                customQuery: true,
+                query: traceLogsQuery(s.appTargets),
+              },
+            }
+          : {}),
+        tracesToMetrics: {
+          datasourceUid: "prometheus",
+          spanStartTimeShift: "-5m",
+          spanEndTimeShift: "5m",
+          tags: [{ key: "service.name", value: "service" }],
+          queries: TRACES_TO_METRICS_QUERIES.map((q) => ({ ...q })),
+        },
         serviceMap: { datasourceUid: "prometheus" },
         nodeGraph: { enabled: true },
-        lokiSearch: { datasourceUid: "loki" },
       },
-    },
-  ];
+    });
+  }
+  return out;
 }

@@ -4,6 +4,8 @@
  */
 export const STACK_LABEL = "tutordex.observability.stack";
 export const SERVICE_LABEL = "tutordex.observability.service";
+/** One-shot containers say what they are for: `config-sync` or `readiness-gate`. */
+export const ROLE_LABEL = "tutordex.observability.role";
 
 /** How Docker service discovery exposes a container label to relabeling. */
 export function dockerSdMetaLabel(label: string): string {

@@ -1,21 +1,40 @@
 import { StackConfig } from "../config/schema";
-import { PeerAddresses } from "../config/services";
+import { PeerAddresses, ServiceName } from "../config/services";
 import { ALERT_EVALUATION_INTERVAL, ALERT_RULES_FILE, RECORDING_RULES_FILE, renderRuleFiles, RuleSettings } from "../rules/render";
 import { toYaml, GENERATED_HEADER } from "./yaml";
 
-export type PrometheusSettings = Pick<StackConfig, "stack" | "environment" | "appTargets" | "publicProbes">;
+export type PrometheusSettings = Pick<StackConfig, "stack" | "environment" | "appTargets" | "publicProbes" | "services">;
 
 export interface PrometheusRenderOptions {
-  /** Directory the rule files are delivered to, as Prometheus sees it. */
+  /** Directory of the rule files; relative paths resolve against prometheus.yml's own folder. */
   readonly rulesDir: string;
   /** SPEC timings unless a test shortens them. */
   readonly scrapeInterval?: string;
   readonly evaluationInterval?: string;
   readonly publicProbeInterval?: string;
   readonly publicProbeTimeout?: string;
+  readonly probeScrapeTimeout?: string;
 }
 
-export const CONTAINER_PATHS: PrometheusRenderOptions = { rulesDir: "/etc/prometheus/rules" };
+/**
+ * Relative, so `promtool check config` of the staged folder checks the staged rules (config-sync
+ * validates before anything goes live) and Prometheus reads the same files from /etc/prometheus.
+ */
+export const CONTAINER_PATHS: PrometheusRenderOptions = { rulesDir: "rules" };
+
+/**
+ * Probe jobs may use their whole interval: blackbox_exporter then gives the module
+ * PROBE_SCRAPE_TIMEOUT minus its 0.5 s --timeout-offset, which is the module timeout in
+ * generators/blackbox.ts. Inheriting the 10 s default cut every 15 s probe to 9.5 s.
+ */
+export const PROBE_SCRAPE_TIMEOUT = "15s";
+
+/**
+ * Resource attributes of OTLP metrics that become labels. Prometheus already turns service.name
+ * (with service.namespace) into `job` and service.instance.id into `instance`; these keep the
+ * names too, and the environment the collector stamps on everything.
+ */
+export const OTLP_PROMOTED_ATTRIBUTES = ["service.name", "service.namespace", "service.instance.id", "service.version", "deployment.environment.name"] as const;
 
 interface ScrapeConfig {
   job_name: string;
@@ -43,18 +62,19 @@ const appJob = (job: string, target: string, component: string): ScrapeConfig =>
   static_configs: [{ targets: [target], labels: { component } }],
 });
 
-/** The jobs by which the stack watches itself, keyed by the job name dashboards and alerts use. */
-export function stackSelfJobs(peers: PeerAddresses): ScrapeConfig[] {
-  return [
-    staticJob("alertmanager", peers.alertmanager),
-    staticJob("grafana", peers.grafana),
-    staticJob("loki", peers.loki),
-    staticJob("promtail", peers.promtail),
-    staticJob("tempo", peers.tempo),
-    staticJob("otel_collector", peers.otelCollectorMetrics),
-    staticJob("blackbox_exporter", peers.blackboxExporter),
-    staticJob("telegram_bridge", peers.telegramBridge),
+/** The jobs by which the stack watches itself, keyed by the job name dashboards and alerts use; only running services. */
+export function stackSelfJobs(peers: PeerAddresses, on: Readonly<Record<ServiceName, boolean>>): ScrapeConfig[] {
+  const jobs: [ServiceName, string, string][] = [
+    ["alertmanager", "alertmanager", peers.alertmanager],
+    ["grafana", "grafana", peers.grafana],
+    ["loki", "loki", peers.loki],
+    ["promtail", "promtail", peers.promtail],
+    ["tempo", "tempo", peers.tempo],
+    ["otelCollector", "otel_collector", peers.otelCollectorMetrics],
+    ["blackboxExporter", "blackbox_exporter", peers.blackboxExporter],
+    ["telegramBridge", "telegram_bridge", peers.telegramBridge],
   ];
+  return jobs.filter(([service]) => on[service]).map(([, job, target]) => staticJob(job, target));
 }
 
 export function internalProbeTargets(s: PrometheusSettings, peers: PeerAddresses) {
@@ -66,9 +86,9 @@ export function internalProbeTargets(s: PrometheusSettings, peers: PeerAddresses
       { targets: [`http://${backend}/health/dependencies`], labels: { module: "http_2xx_json_ok" } },
     ],
     stack: [
-      { targets: [`http://${peers.loki}/ready`], labels: { module: "http_2xx", service: "loki" } },
-      { targets: [`http://${peers.tempo}/ready`], labels: { module: "http_2xx", service: "tempo" } },
-      { targets: [`http://${peers.otelCollectorHealth}/`], labels: { module: "http_2xx", service: "otel_collector" } },
+      ...(s.services.loki ? [{ targets: [`http://${peers.loki}/ready`], labels: { module: "http_2xx", service: "loki" } }] : []),
+      ...(s.services.tempo ? [{ targets: [`http://${peers.tempo}/ready`], labels: { module: "http_2xx", service: "tempo" } }] : []),
+      ...(s.services.otelCollector ? [{ targets: [`http://${peers.otelCollectorHealth}/`], labels: { module: "http_2xx", service: "otel_collector" } }] : []),
     ],
   };
 }
@@ -82,16 +102,21 @@ export function prometheusFiles(s: PrometheusSettings, rules: RuleSettings, peer
 
 export function renderPrometheusConfig(s: PrometheusSettings, peers: PeerAddresses, paths: PrometheusRenderOptions = CONTAINER_PATHS): string {
   const probes = internalProbeTargets(s, peers);
+  const on = s.services;
+  const probeJob = (job: string, targets: { targets: string[]; labels: Record<string, string> }[]): ScrapeConfig[] =>
+    on.blackboxExporter && targets.length
+      ? [{ job_name: job, metrics_path: "/probe", scrape_timeout: paths.probeScrapeTimeout ?? PROBE_SCRAPE_TIMEOUT, static_configs: targets, relabel_configs: probeRelabeling(peers.blackboxExporter) }]
+      : [];
   const scrapeConfigs: ScrapeConfig[] = [
     staticJob("prometheus", peers.prometheus),
-    staticJob("cadvisor", peers.cadvisor),
-    staticJob("node_exporter", peers.nodeExporter),
+    ...(on.cadvisor ? [staticJob("cadvisor", peers.cadvisor)] : []),
+    ...(on.nodeExporter ? [staticJob("node_exporter", peers.nodeExporter)] : []),
     appJob("tutordex_collector", s.appTargets.collector, "collector"),
     appJob("tutordex_worker", s.appTargets.worker, "worker"),
     appJob("tutordex_backend", s.appTargets.backend, "backend"),
-    { job_name: "blackbox_http", metrics_path: "/probe", static_configs: probes.app, relabel_configs: probeRelabeling(peers.blackboxExporter) },
-    { job_name: "blackbox_stack_ready", metrics_path: "/probe", static_configs: probes.stack, relabel_configs: probeRelabeling(peers.blackboxExporter) },
-    ...stackSelfJobs(peers),
+    ...probeJob("blackbox_http", probes.app),
+    ...probeJob("blackbox_stack_ready", probes.stack),
+    ...stackSelfJobs(peers, on),
   ];
   if (s.publicProbes) {
     scrapeConfigs.push({
@@ -115,6 +140,10 @@ export function renderPrometheusConfig(s: PrometheusSettings, peers: PeerAddress
       },
       alerting: { alertmanagers: [{ static_configs: [{ targets: [peers.alertmanager] }] }] },
       rule_files: [`${paths.rulesDir}/${ALERT_RULES_FILE}`, `${paths.rulesDir}/${RECORDING_RULES_FILE}`],
+      // OTLP metrics arrive through the collector: these resource attributes identify a service.
+      otlp: { promote_resource_attributes: [...OTLP_PROMOTED_ATTRIBUTES] },
+      // Batched OTLP pushes and Tempo's span metrics can arrive a little out of order.
+      storage: { tsdb: { out_of_order_time_window: "30m" } },
       scrape_configs: scrapeConfigs,
     },
     GENERATED_HEADER,

@@ -15,7 +15,8 @@ export function watchedContainersRegex(c: Pick<StackConfig, "stack" | "appTarget
 export function ruleSettings(c: StackConfig): RuleSettings {
   return {
     runbookBaseUrl: c.runbookBaseUrl,
-    grafanaExternalUrl: c.grafanaExternalUrl,
+    // Without Grafana there is no dashboard to link to.
+    grafanaExternalUrl: c.services.grafana ? c.grafanaExternalUrl : undefined,
     alertOverrides: c.alertOverrides,
     watchedContainers: watchedContainersRegex(c),
     backlogLookback: "15m",

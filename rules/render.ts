@@ -5,7 +5,8 @@ import { AlertGroup, RenderedAlertRule, RuleContext } from "./model";
 
 export interface RuleSettings extends RuleContext {
   readonly runbookBaseUrl: string;
-  readonly grafanaExternalUrl: string;
+  /** Base of the `dashboard` annotation; undefined when the stack runs no Grafana. */
+  readonly grafanaExternalUrl: string | undefined;
   readonly alertOverrides: Readonly<Record<string, AlertOverride>>;
   /** Group evaluation intervals; SPEC values unless a test shortens them. */
   readonly intervals?: { readonly alerts: string; readonly recording: string };
@@ -30,7 +31,7 @@ export function buildAlertRules(settings: RuleSettings): Map<AlertGroup, Rendere
       description: def.description,
       runbook_url: `${settings.runbookBaseUrl}/${def.alert}.md`,
     };
-    if (def.dashboard) annotations.dashboard = `${settings.grafanaExternalUrl}/d/${def.dashboard}`;
+    if (def.dashboard && settings.grafanaExternalUrl) annotations.dashboard = `${settings.grafanaExternalUrl}/d/${def.dashboard}`;
     const forDuration = o.for ?? def.for;
     groups.get(def.group)!.push({
       alert: def.alert,

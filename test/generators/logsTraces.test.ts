@@ -123,11 +123,16 @@ describe.each(["dev", "prod"])("OTEL Collector for stack %s", (stack) => {
   it("binds both OTLP receivers for the Docker network, not localhost", () => {
     expect(otel.receivers.otlp.protocols).toEqual({ grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } });
   });
-  it("limits memory first, tags the environment, batches last", () => {
-    expect(otel.service.pipelines.traces).toEqual({ receivers: ["otlp"], processors: ["memory_limiter", "resource/environment", "batch"], exporters: ["otlp/tempo"] });
+  it("forwards each signal to its store: traces to Tempo, metrics to Prometheus's OTLP receiver, logs to Loki's OTLP endpoint", () => {
+    const through = (exporter: string) => ({ receivers: ["otlp"], processors: ["memory_limiter", "resource/environment", "batch"], exporters: [exporter] });
+    expect(otel.service.pipelines).toEqual({ traces: through("otlp/tempo"), metrics: through("otlphttp/prometheus"), logs: through("otlphttp/loki") });
+    expect(otel.exporters["otlphttp/prometheus"]).toEqual({ endpoint: "http://prometheus:9090/api/v1/otlp", tls: { insecure: true } });
+    expect(otel.exporters["otlphttp/loki"]).toEqual({ endpoint: "http://loki:3100/otlp", tls: { insecure: true } });
+  });
+  it("limits memory first, tags the environment with the current semantic-convention name, batches last", () => {
     expect(otel.processors.memory_limiter).toEqual({ check_interval: "1s", limit_mib: 512, spike_limit_mib: 128 });
     expect(otel.processors.batch).toEqual({ timeout: "1s", send_batch_size: 1024, send_batch_max_size: 2048 });
-    expect(otel.processors["resource/environment"].attributes).toEqual([{ key: "deployment.environment", value: stack, action: "insert" }]);
+    expect(otel.processors["resource/environment"].attributes).toEqual([{ key: "deployment.environment.name", value: stack, action: "insert" }]);
   });
   it("exports to Tempo over in-network gRPC and exposes health and its own metrics", () => {
     expect(otel.exporters["otlp/tempo"]).toEqual({ endpoint: "tempo:4317", tls: { insecure: true } });
