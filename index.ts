@@ -8,3 +8,6 @@ const stack = new ObservabilityStack("tutordex", { config, secrets });
 export const environment = config.environment;
 export const urls = stack.urls;
 export const networkName = stack.networkName;
+export const images = stack.images;
+// Config syncs and readiness gates: a failed one fails the update here, with its own message.
+export const deployChecks = stack.deployChecks;

@@ -1,8 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PeerAddresses, SERVICES } from "../config/services";
-import { AlertmanagerSettings, renderAlertmanagerConfig } from "../generators/alertmanager";
+import { alertmanagerArgs } from "../generators/commandLines";
 import { ConfigSync } from "./configSync";
 import { dataVolume, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
+
+export const ALERTMANAGER_CONFIG_DIR = "/etc/alertmanager";
+export const ALERTMANAGER_DATA_DIR = "/alertmanager";
+/** Alertmanager writes its silences and notification log snapshot on SIGTERM. */
+export const ALERTMANAGER_STOP_GRACE_S = 30;
 
 export interface AlertmanagerArgs {
   readonly context: StackContext;
@@ -10,7 +15,8 @@ export interface AlertmanagerArgs {
   readonly memoryMb: number;
   readonly hostPort: number;
   readonly externalUrl: string;
-  readonly settings: AlertmanagerSettings;
+  /** Its config volume's files, from the stack's one render. */
+  readonly files: Readonly<Record<string, string>>;
   readonly peers: PeerAddresses;
 }
 
@@ -29,7 +35,8 @@ export class Alertmanager extends pulumi.ComponentResource {
         context,
         service: "alertmanager",
         image: args.image,
-        files: { "alertmanager.yml": renderAlertmanagerConfig(args.settings, args.peers) },
+        files: args.files,
+        validate: ["amtool", "check-config", "alertmanager.yml"],
         reloadUrl: `http://${args.peers.alertmanager}/-/reload`,
       },
       { parent: this },
@@ -43,22 +50,17 @@ export class Alertmanager extends pulumi.ComponentResource {
         image: args.image,
         memoryMb: args.memoryMb,
         readiness: httpHealthcheck(port, "/-/ready"),
-        command: [
-          "--config.file=/etc/alertmanager/alertmanager.yml",
-          "--storage.path=/alertmanager",
-          `--web.external-url=${args.externalUrl}`,
-          // A single instance: no gossip port to expose or secure.
-          "--cluster.listen-address=",
-        ],
+        command: alertmanagerArgs({ configFile: `${ALERTMANAGER_CONFIG_DIR}/alertmanager.yml`, storagePath: ALERTMANAGER_DATA_DIR, externalUrl: args.externalUrl }),
         ports: [{ internal: port, external: args.hostPort }],
         volumes: [
-          { volumeName: data.name, containerPath: "/alertmanager" },
-          { volumeName: this.configSync.volumeName, containerPath: "/etc/alertmanager", readOnly: true },
+          { volumeName: data.name, containerPath: ALERTMANAGER_DATA_DIR },
+          { volumeName: this.configSync.volumeName, containerPath: ALERTMANAGER_CONFIG_DIR, readOnly: true },
         ],
+        stopGraceSeconds: ALERTMANAGER_STOP_GRACE_S,
         dependsOn: [this.configSync],
       },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.registerOutputs({ containerName: this.service.containerName, configVolume: this.configSync.volumeName });
   }
 }

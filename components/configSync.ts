@@ -1,20 +1,21 @@
 import { createHash } from "crypto";
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICES, ServiceName } from "../config/services";
-import { dataVolume, dockerName, StackContext, stackLabels } from "./serviceContainer";
+import { OneShot } from "./oneShot";
+import { dataVolume, dockerName, StackContext } from "./serviceContainer";
 
-export const ROLE_LABEL = "tutordex.observability.role";
 export const STAGING_DIR = "/staging";
 export const CONFIG_MOUNT = "/config";
 
 export interface ConfigSyncArgs {
   readonly context: StackContext;
   readonly service: ServiceName;
-  /** An image with a shell, cp and wget: the service's own busybox-based image. */
+  /** The service's own image: busybox (sh, cp, wget) and its checker (promtool, amtool). */
   readonly image: string;
   /** Relative path → content. */
   readonly files: Readonly<Record<string, string>>;
+  /** The service's own checker, run on the staged files before any of them goes live. */
+  readonly validate: readonly string[];
   /** POSTed after copying, e.g. http://prometheus:9090/-/reload. */
   readonly reloadUrl: string;
 }
@@ -25,13 +26,44 @@ export function contentHash(files: Readonly<Record<string, string>>): string {
   return h.digest("hex").slice(0, 10);
 }
 
-/** The shell the sync container runs; exported so a test can run it against a real directory. */
-export function syncScript(reloadUrl: string, configDir = CONFIG_MOUNT, stagingDir = STAGING_DIR): string {
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The shell the sync container runs (busybox sh); exported so a test runs it against real
+ * directories and a real server. Order matters: check the staged files with the service's own
+ * tool, keep the live ones, swap each file in by rename, then reload. A reload the service
+ * refuses puts the previous files back and fails, so the volume always holds the config the
+ * service is running and a restart cannot pick up a config it rejected. A service that is not
+ * running yet (first deployment) reads the files when it starts.
+ */
+export function syncScript(args: { files: readonly string[]; validate: readonly string[]; reloadUrl: string; configDir?: string; stagingDir?: string }): string {
+  const config = args.configDir ?? CONFIG_MOUNT;
+  const staging = args.stagingDir ?? STAGING_DIR;
+  const files = [...args.files].sort();
   return [
-    "set -eu",
-    `rm -rf ${configDir}/*`,
-    `cp -R ${stagingDir}/. ${configDir}/`,
-    `wget -q -O /dev/null --post-data= ${reloadUrl} && echo reloaded || echo "not reloaded: the service reads the files when it starts"`,
+    "set -u",
+    `cd ${q(staging)}`,
+    `${args.validate.map(q).join(" ")} || { echo "the new configuration is invalid; nothing was changed"; exit 1; }`,
+    `rm -rf ${q(`${config}/.previous`)} && mkdir -p ${q(`${config}/.previous`)} || exit 1`,
+    `for f in ${files.map(q).join(" ")}; do`,
+    `  if [ -f ${q(config)}/"$f" ]; then mkdir -p "$(dirname ${q(`${config}/.previous`)}/"$f")" && cp -p ${q(config)}/"$f" ${q(`${config}/.previous`)}/"$f" || exit 1; fi`,
+    "done",
+    `for f in ${files.map(q).join(" ")}; do`,
+    `  mkdir -p "$(dirname ${q(config)}/"$f")" && cp ${q(staging)}/"$f" ${q(config)}/"$f".next && chmod 0644 ${q(config)}/"$f".next && mv -f ${q(config)}/"$f".next ${q(config)}/"$f" || exit 1`,
+    "done",
+    `answer=$(wget -q -O /dev/null --post-data= ${q(args.reloadUrl)} 2>&1)`,
+    "status=$?",
+    'if [ "$status" -eq 0 ]; then echo "reloaded"; exit 0; fi',
+    'case "$answer" in',
+    "  *'server returned error'*)",
+    `    echo "${args.reloadUrl} refused the reload: $answer"`,
+    `    for f in ${files.map(q).join(" ")}; do`,
+    `      if [ -f ${q(`${config}/.previous`)}/"$f" ]; then mv -f ${q(`${config}/.previous`)}/"$f" ${q(config)}/"$f"; else rm -f ${q(config)}/"$f"; fi`,
+    "    done",
+    '    echo "the previous configuration is back in place"',
+    "    exit 1;;",
+    `  *) echo "not reloaded ($answer): the service reads the new files when it starts"; exit 0;;`,
+    "esac",
   ].join("\n");
 }
 
@@ -39,10 +71,10 @@ export function syncScript(reloadUrl: string, configDir = CONFIG_MOUNT, stagingD
  * Delivers config files into a volume the service mounts read-only, then asks the service to
  * reload. The service container never sees file content among its inputs, so a rule edit
  * replaces only this one-shot container (its name carries the content hash) and Prometheus keeps
- * running with its TSDB untouched.
+ * running with its TSDB untouched. An invalid file or a refused reload fails `pulumi up`.
  */
 export class ConfigSync extends pulumi.ComponentResource {
-  readonly container: docker.Container;
+  readonly run: OneShot;
   /** The volume the service mounts read-only; derived from the files, so never protected. */
   readonly volumeName: pulumi.Output<string>;
 
@@ -50,27 +82,22 @@ export class ConfigSync extends pulumi.ComponentResource {
     super("tutordex:docker:ConfigSync", name, {}, opts);
     const { context } = args;
     this.volumeName = dataVolume(`${name}-volume`, { ...context, protectData: false }, args.service, "config", this).name;
-    const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this, provider: context.provider });
-    this.container = new docker.Container(
+    this.run = new OneShot(
       name,
       {
+        context,
+        service: args.service,
+        role: "config-sync",
         name: dockerName(context.stack, `${SERVICES[args.service].alias}-config-sync-${contentHash(args.files)}`),
-        image: image.imageId,
-        entrypoints: ["/bin/sh", "-c", syncScript(args.reloadUrl)],
-        restart: "no",
+        image: args.image,
+        script: syncScript({ files: Object.keys(args.files), validate: args.validate, reloadUrl: args.reloadUrl }),
         // The images run as nobody; a fresh volume is root-owned, and the files must stay world-readable.
         user: "0",
-        mustRun: false,
-        attach: true,
-        logs: true,
-        memory: 32,
-        labels: [...stackLabels(context.stack, args.service), { label: ROLE_LABEL, value: "config-sync" }],
-        networksAdvanced: [{ name: context.networkName }],
         volumes: [{ volumeName: this.volumeName, containerPath: CONFIG_MOUNT, readOnly: false }],
         uploads: Object.entries(args.files).map(([file, content]) => ({ file: `${STAGING_DIR}/${file}`, content })),
       },
-      { parent: this, provider: context.provider },
+      { parent: this },
     );
-    this.registerOutputs({});
+    this.registerOutputs({ volumeName: this.volumeName });
   }
 }

@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config/schema";
 import { SERVICES } from "../config/services";
-import { renderBlackboxConfig } from "../generators/blackbox";
-import { httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
+import { blackboxArgs, nodeExporterArgs } from "../generators/commandLines";
+import { ExtraNetwork, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
 
 interface ExporterArgs {
   readonly context: StackContext;
@@ -17,7 +16,11 @@ interface ExporterArgs {
 export const CADVISOR_DISABLED_METRICS =
   "advtcp,cpu_topology,cpuset,disk,hugetlb,memory_numa,process,referenced_memory,resctrl,sched,tcp,udp";
 
-/** The only privileged container of the stack: cAdvisor needs it to read cgroups of every container. */
+/**
+ * The only privileged container of the stack: cAdvisor needs it to read cgroups of every
+ * container. v0.54+ reads Docker 29's containerd image store through containerd's socket; it
+ * negotiates the Docker API version itself (DOCKER_API_VERSION is not read).
+ */
 export class Cadvisor extends pulumi.ComponentResource {
   readonly service: ServiceContainer;
   constructor(name: string, args: ExporterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -30,11 +33,10 @@ export class Cadvisor extends pulumi.ComponentResource {
         readiness: httpHealthcheck(SERVICES.cadvisor.port, "/healthz"),
         privileged: true,
         command: ["-docker_only", `-disable_metrics=${CADVISOR_DISABLED_METRICS}`],
-        // Docker 29 refuses clients older than API 1.44, and cAdvisor would otherwise ask for an older one.
-        envs: ["DOCKER_API_VERSION=1.44"],
         hostPaths: [
           { hostPath: "/", containerPath: "/rootfs" },
           { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" },
+          { hostPath: "/run/containerd/containerd.sock", containerPath: "/run/containerd/containerd.sock" },
           { hostPath: "/sys", containerPath: "/sys" },
           { hostPath: "/var/lib/docker/", containerPath: "/var/lib/docker" },
           { hostPath: "/etc/machine-id", containerPath: "/etc/machine-id" },
@@ -42,16 +44,26 @@ export class Cadvisor extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.registerOutputs({ containerName: this.service.containerName });
   }
 }
 
 export const NODE_EXPORTER_TEXTFILE_DIR = "/textfile";
+export const NODE_EXPORTER_ROOTFS = "/host";
+const NODE_EXPORTER_ADDRESS_ENV = "NODE_EXPORTER_ADDRESS";
 
+/**
+ * node_exporter as upstream documents it for Docker: the host's network and pid namespaces and
+ * the root file system with `rslave` propagation, so host panels show the host and not a
+ * container. It listens only on the stack network's gateway address, which the stack's
+ * Prometheus reaches (as `node-exporter`, an /etc/hosts entry) and nothing outside the host does.
+ */
 export class NodeExporter extends pulumi.ComponentResource {
   readonly service: ServiceContainer;
-  constructor(name: string, args: ExporterArgs & { readonly textfileDir: string }, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: ExporterArgs & { readonly textfileDir: string; readonly listenHost: pulumi.Input<string> }, opts?: pulumi.ComponentResourceOptions) {
     super("tutordex:observability:NodeExporter", name, {}, opts);
+    const port = SERVICES.nodeExporter.port;
+    const listenAddress = pulumi.output(args.listenHost).apply((h) => `${h}:${port}`);
     this.service = new ServiceContainer(
       name,
       {
@@ -59,33 +71,28 @@ export class NodeExporter extends pulumi.ComponentResource {
         image: args.image,
         memoryMb: args.memoryMb,
         service: "nodeExporter",
-        readiness: httpHealthcheck(SERVICES.nodeExporter.port, "/metrics"),
-        command: [
-          "--path.procfs=/host/proc",
-          "--path.sysfs=/host/sys",
-          "--path.rootfs=/rootfs",
-          "--collector.filesystem.mount-points-exclude=^/(sys|proc|dev|host|etc|run|mnt/wsl)($|/)",
-          "--no-collector.netstat",
-          "--no-collector.softnet",
-          `--collector.textfile.directory=${NODE_EXPORTER_TEXTFILE_DIR}`,
-        ],
+        // The address is only known once the network exists; the healthcheck reads it from the environment.
+        readiness: { kind: "healthcheck", test: ["CMD-SHELL", `wget -q -O /dev/null "http://$${NODE_EXPORTER_ADDRESS_ENV}/metrics"`] },
+        envs: [pulumi.interpolate`${NODE_EXPORTER_ADDRESS_ENV}=${listenAddress}`],
+        command: listenAddress.apply((address) => nodeExporterArgs({ rootfs: NODE_EXPORTER_ROOTFS, textfileDir: NODE_EXPORTER_TEXTFILE_DIR, listenAddress: address })),
+        hostNamespaces: true,
         hostPaths: [
-          { hostPath: "/proc", containerPath: "/host/proc" },
-          { hostPath: "/sys", containerPath: "/host/sys" },
-          { hostPath: "/", containerPath: "/rootfs" },
+          { hostPath: "/", containerPath: NODE_EXPORTER_ROOTFS, propagation: "rslave" },
           // Host scripts (the Supabase backup checker) publish gauges here.
           { hostPath: args.textfileDir, containerPath: NODE_EXPORTER_TEXTFILE_DIR },
         ],
       },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.registerOutputs({ containerName: this.service.containerName });
   }
 }
 
+export const BLACKBOX_CONFIG_FILE = "/etc/blackbox_exporter/tutordex.yml";
+
 export class BlackboxExporter extends pulumi.ComponentResource {
   readonly service: ServiceContainer;
-  constructor(name: string, args: ExporterArgs & { readonly settings: Pick<StackConfig, "publicProbes">; readonly appNetworks: readonly string[] }, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: ExporterArgs & { readonly file: string; readonly appNetworks: readonly ExtraNetwork[] }, opts?: pulumi.ComponentResourceOptions) {
     super("tutordex:observability:BlackboxExporter", name, {}, opts);
     this.service = new ServiceContainer(
       name,
@@ -95,12 +102,12 @@ export class BlackboxExporter extends pulumi.ComponentResource {
         memoryMb: args.memoryMb,
         service: "blackboxExporter",
         readiness: httpHealthcheck(SERVICES.blackboxExporter.port, "/-/healthy"),
-        command: ["--config.file=/etc/blackbox_exporter/tutordex.yml"],
+        command: blackboxArgs({ configFile: BLACKBOX_CONFIG_FILE }),
         extraNetworks: args.appNetworks,
-        uploads: [{ file: "/etc/blackbox_exporter/tutordex.yml", content: renderBlackboxConfig(args.settings) }],
+        uploads: [{ file: BLACKBOX_CONFIG_FILE, content: args.file }],
       },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.registerOutputs({ containerName: this.service.containerName });
   }
 }

@@ -2,6 +2,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { SERVICES } from "../config/services";
 import { dataVolume, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
 
+/** Grafana writes its SQLite database on SIGTERM; a kill can leave it locked. */
+export const GRAFANA_STOP_GRACE_S = 30;
+
+/**
+ * Grafana applies GF_SECURITY_ADMIN_PASSWORD only when it creates the admin user on its first
+ * start, so a rotated secret would leave the old password in its database and every API call
+ * of the next `up` would get 401. Each start therefore resets the admin password to the
+ * configured one first (a no-op on the very first start, when there is no admin yet), then runs
+ * the image's own entrypoint.
+ */
+export const GRAFANA_START =
+  'grafana cli admin reset-admin-password "$GF_SECURITY_ADMIN_PASSWORD" 2>&1 | sed "s/^/admin password: /" || true; exec /run.sh';
+
 export interface GrafanaArgs {
   readonly context: StackContext;
   readonly image: string;
@@ -39,12 +52,14 @@ export class Grafana extends pulumi.ComponentResource {
         image: args.image,
         memoryMb: args.memoryMb,
         readiness: httpHealthcheck(port, "/api/health"),
+        entrypoint: ["/bin/sh", "-c", GRAFANA_START],
         envs,
         ports: [{ internal: port, external: args.hostPort }],
         volumes: [{ volumeName: data.name, containerPath: "/var/lib/grafana" }],
+        stopGraceSeconds: GRAFANA_STOP_GRACE_S,
       },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.registerOutputs({ containerName: this.service.containerName });
   }
 }

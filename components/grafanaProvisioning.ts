@@ -4,8 +4,8 @@ import { DashboardJson } from "../dashboards/builder";
 import { DatasourceSpec } from "../generators/grafanaDatasources";
 
 export interface GrafanaProvisioningArgs {
-  /** Where Pulumi reaches Grafana's HTTP API. */
-  readonly url: string;
+  /** Where Pulumi reaches Grafana's HTTP API: the stack's own Grafana, never the public name. */
+  readonly apiUrl: string;
   /** user:password, kept secret. */
   readonly auth: pulumi.Input<string>;
   readonly datasources: readonly DatasourceSpec[];
@@ -21,21 +21,23 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
     super("tutordex:grafana:Provisioning", name, {}, opts);
     const provider = new grafana.Provider(
       `${name}-provider`,
-      { url: args.url, auth: pulumi.secret(args.auth), retries: 12, retryWait: 5, retryStatusCodes: ["429", "5xx"] },
+      { url: args.apiUrl, auth: pulumi.secret(args.auth), retries: 12, retryWait: 5, retryStatusCodes: ["429", "5xx"] },
       { parent: this },
     );
     const opts2 = { parent: this, provider, dependsOn: [args.grafanaReady] };
+    const datasourceUids: pulumi.Output<string>[] = [];
     for (const ds of args.datasources) {
-      new grafana.oss.DataSource(
+      const resource = new grafana.oss.DataSource(
         `${name}-datasource-${ds.uid}`,
         { uid: ds.uid, name: ds.name, type: ds.type, url: ds.url, isDefault: ds.isDefault, accessMode: "proxy", jsonDataEncoded: JSON.stringify(ds.jsonData) },
         opts2,
       );
+      datasourceUids.push(resource.uid);
     }
     const folder = new grafana.oss.Folder(`${name}-folder`, { uid: args.folder.uid, title: args.folder.title }, opts2);
-    for (const d of args.dashboards) {
-      new grafana.oss.Dashboard(`${name}-dashboard-${d.uid}`, { configJson: JSON.stringify(d), folder: folder.uid, overwrite: true }, opts2);
-    }
-    this.registerOutputs({});
+    const dashboardUrls = args.dashboards.map(
+      (d) => new grafana.oss.Dashboard(`${name}-dashboard-${d.uid}`, { configJson: JSON.stringify(d), folder: folder.uid, overwrite: true }, opts2).url,
+    );
+    this.registerOutputs({ datasourceUids, dashboardUrls });
   }
 }

@@ -1,15 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PeerAddresses, SERVICES } from "../config/services";
-import { LOKI_DATA_DIR, renderLokiConfig } from "../generators/loki";
-import { DOCKER_SOCKET, PROMTAIL_DATA_DIR, renderPromtailConfig } from "../generators/promtail";
-import { dataVolume, ServiceContainer, StackContext } from "./serviceContainer";
+import { LOKI_DATA_DIR } from "../generators/loki";
+import { DOCKER_SOCKET, PROMTAIL_DATA_DIR } from "../generators/promtail";
+import { ReadinessGate } from "./readinessGate";
+import { dataVolume, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
+
+export const LOKI_CONFIG_FILE = "/etc/loki/tutordex.yml";
+export const PROMTAIL_CONFIG_FILE = "/etc/promtail/tutordex.yml";
+/** Loki flushes its in-memory chunks on SIGTERM. */
+export const LOKI_STOP_GRACE_S = 60;
 
 export interface LokiArgs {
   readonly context: StackContext;
   readonly image: string;
   readonly memoryMb: number;
   readonly hostPort: number;
-  readonly retention: string;
+  readonly file: string;
 }
 
 /** Loki has no config reload worth trusting; its file is uploaded and a change recreates it, data stays. */
@@ -27,16 +33,18 @@ export class Loki extends pulumi.ComponentResource {
         service: "loki",
         image: args.image,
         memoryMb: args.memoryMb,
-        // The Loki image has no HTTP client; blackbox probes /ready (job blackbox_stack_ready).
-        readiness: { kind: "external", prometheusJob: "blackbox_stack_ready", url: `http://${SERVICES.loki.alias}:${port}/ready` },
-        command: ["-config.file=/etc/loki/tutordex.yml"],
+        // The image is distroless with its busybox debug shell, so wget is there. /ready answers
+        // 503 for its first 15 s by design, hence the longer start period.
+        readiness: httpHealthcheck(port, "/ready", "60s"),
+        command: [`-config.file=${LOKI_CONFIG_FILE}`],
         ports: [{ internal: port, external: args.hostPort }],
         volumes: [{ volumeName: data.name, containerPath: LOKI_DATA_DIR }],
-        uploads: [{ file: "/etc/loki/tutordex.yml", content: renderLokiConfig(args.retention) }],
+        uploads: [{ file: LOKI_CONFIG_FILE, content: args.file }],
+        stopGraceSeconds: LOKI_STOP_GRACE_S,
       },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.registerOutputs({ containerName: this.service.containerName });
   }
 }
 
@@ -44,15 +52,20 @@ export interface PromtailArgs {
   readonly context: StackContext;
   readonly image: string;
   readonly memoryMb: number;
+  readonly file: string;
   readonly peers: PeerAddresses;
+  /** An image with busybox wget for the readiness probe (the image has no HTTP client). */
+  readonly probeImage: string;
 }
 
 export class Promtail extends pulumi.ComponentResource {
   readonly service: ServiceContainer;
+  readonly ready: ReadinessGate;
 
   constructor(name: string, args: PromtailArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tutordex:observability:Promtail", name, {}, opts);
     const positions = dataVolume(`${name}-positions`, { ...args.context, protectData: false }, "promtail", "positions", this);
+    const url = `http://${args.peers.promtail}/ready`;
     this.service = new ServiceContainer(
       name,
       {
@@ -60,14 +73,15 @@ export class Promtail extends pulumi.ComponentResource {
         service: "promtail",
         image: args.image,
         memoryMb: args.memoryMb,
-        readiness: { kind: "external", prometheusJob: "promtail", url: `http://${SERVICES.promtail.alias}:${SERVICES.promtail.port}/ready` },
-        command: ["-config.file=/etc/promtail/tutordex.yml"],
+        readiness: { kind: "gate", url },
+        command: [`-config.file=${PROMTAIL_CONFIG_FILE}`],
         volumes: [{ volumeName: positions.name, containerPath: PROMTAIL_DATA_DIR }],
         hostPaths: [{ hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET }],
-        uploads: [{ file: "/etc/promtail/tutordex.yml", content: renderPromtailConfig({ stack: args.context.stack }, args.peers) }],
+        uploads: [{ file: PROMTAIL_CONFIG_FILE, content: args.file }],
       },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.ready = new ReadinessGate(`${name}-ready`, { context: args.context, service: "promtail", target: this.service.container, url, probeImage: args.probeImage }, { parent: this });
+    this.registerOutputs({ containerName: this.service.containerName });
   }
 }

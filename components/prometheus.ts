@@ -1,9 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PeerAddresses, SERVICES } from "../config/services";
-import { prometheusFiles, PrometheusSettings } from "../generators/prometheus";
-import { RuleSettings } from "../rules/render";
+import { prometheusArgs } from "../generators/commandLines";
 import { ConfigSync } from "./configSync";
-import { dataVolume, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
+import { dataVolume, ExtraNetwork, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
+
+export const PROMETHEUS_CONFIG_DIR = "/etc/prometheus";
+export const PROMETHEUS_DATA_DIR = "/prometheus";
+/** Seconds to flush the head block and write the memory snapshot before a stop becomes a kill. */
+export const PROMETHEUS_STOP_GRACE_S = 120;
 
 export interface PrometheusArgs {
   readonly context: StackContext;
@@ -11,11 +15,14 @@ export interface PrometheusArgs {
   readonly memoryMb: number;
   readonly hostPort: number;
   readonly retention: string;
-  readonly settings: PrometheusSettings;
-  readonly rules: RuleSettings;
+  /** Its config volume's files, from the stack's one render. */
+  readonly files: Readonly<Record<string, string>>;
   readonly peers: PeerAddresses;
   /** Networks of the monitored application, so its stable DNS names resolve. */
-  readonly appNetworks: readonly string[];
+  readonly appNetworks: readonly ExtraNetwork[];
+  /** Where node_exporter listens (it runs in the host's network namespace). */
+  readonly nodeExporterAddress?: pulumi.Input<string>;
+  readonly remoteWriteReceiver: boolean;
 }
 
 export class Prometheus extends pulumi.ComponentResource {
@@ -32,7 +39,8 @@ export class Prometheus extends pulumi.ComponentResource {
         context,
         service: "prometheus",
         image: args.image,
-        files: prometheusFiles(args.settings, args.rules, args.peers),
+        files: args.files,
+        validate: ["promtool", "check", "config", "prometheus.yml"],
         reloadUrl: `http://${args.peers.prometheus}/-/reload`,
       },
       { parent: this },
@@ -46,25 +54,25 @@ export class Prometheus extends pulumi.ComponentResource {
         image: args.image,
         memoryMb: args.memoryMb,
         readiness: httpHealthcheck(port, "/-/ready"),
-        command: [
-          "--config.file=/etc/prometheus/prometheus.yml",
-          "--storage.tsdb.path=/prometheus",
-          `--storage.tsdb.retention.time=${args.retention}`,
-          "--web.enable-lifecycle",
-          // Tempo's metrics generator writes service-graph metrics here.
-          "--web.enable-remote-write-receiver",
-        ],
+        command: prometheusArgs({
+          configFile: `${PROMETHEUS_CONFIG_DIR}/prometheus.yml`,
+          storagePath: PROMETHEUS_DATA_DIR,
+          retention: args.retention,
+          remoteWriteReceiver: args.remoteWriteReceiver,
+        }),
         ports: [{ internal: port, external: args.hostPort }],
         volumes: [
-          { volumeName: data.name, containerPath: "/prometheus" },
-          { volumeName: this.configSync.volumeName, containerPath: "/etc/prometheus", readOnly: true },
+          { volumeName: data.name, containerPath: PROMETHEUS_DATA_DIR },
+          { volumeName: this.configSync.volumeName, containerPath: PROMETHEUS_CONFIG_DIR, readOnly: true },
         ],
         extraNetworks: args.appNetworks,
+        extraHosts: args.nodeExporterAddress ? [{ host: SERVICES.nodeExporter.alias, ip: args.nodeExporterAddress }] : undefined,
+        stopGraceSeconds: PROMETHEUS_STOP_GRACE_S,
         // First deployment: the files must be in the volume before Prometheus starts.
         dependsOn: [this.configSync],
       },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.registerOutputs({ containerName: this.service.containerName, configVolume: this.configSync.volumeName });
   }
 }

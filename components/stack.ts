@@ -2,18 +2,19 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config/schema";
 import { dockerNetworkPeers } from "../config/services";
-import { ruleSettings } from "../rules/context";
+import { FOLDER } from "../dashboards";
+import { STACK_LABEL } from "../generators/labels";
+import { renderStack } from "../generators/stackFiles";
 import { Alertmanager } from "./alertmanager";
-import { BlackboxExporter, Cadvisor, NodeExporter } from "./exporters";
+import { lookUpAppNetworks, NetworkLister } from "./appNetworks";
 import { DemoWorkload } from "./demoWorkload";
+import { BlackboxExporter, Cadvisor, NodeExporter } from "./exporters";
 import { Grafana } from "./grafana";
 import { GrafanaProvisioning } from "./grafanaProvisioning";
-import { DASHBOARDS, FOLDER } from "../dashboards";
-import { grafanaDatasources } from "../generators/grafanaDatasources";
+import { ImageSet } from "./images";
 import { Loki, Promtail } from "./logs";
 import { Prometheus } from "./prometheus";
-import { STACK_LABEL } from "../generators/labels";
-import { dockerName, StackContext } from "./serviceContainer";
+import { CheckOutcome, dockerName, ExtraNetwork, settleChecks, StackContext } from "./serviceContainer";
 import { TelegramBridge } from "./telegramBridge";
 import { OtelCollector, Tempo } from "./traces";
 
@@ -22,32 +23,78 @@ export interface ObservabilityStackArgs {
   /** Secrets arrive as Pulumi secrets from index.ts and stay secret to the containers. */
   readonly secrets: {
     readonly telegramBotToken: pulumi.Output<string> | undefined;
-    readonly grafanaAdminPassword: pulumi.Output<string>;
+    readonly grafanaAdminPassword: pulumi.Output<string> | undefined;
+    readonly registryPassword: pulumi.Output<string> | undefined;
   };
+  /** How a missing application network's neighbours are listed in the error; the docker CLI by default. */
+  readonly listNetworks?: NetworkLister;
 }
 
-/** Every service of SPEC §1 on one stack-scoped network. */
+/** Every service of SPEC §1 that the stack runs, on one stack-scoped network. */
 export class ObservabilityStack extends pulumi.ComponentResource {
   readonly urls: Record<string, string>;
   readonly networkName: pulumi.Output<string>;
+  /** Every image name the stack pulls (one RemoteImage each). */
+  readonly images: string[];
+  /** The outcome of every run-once check; rejects, and so fails `pulumi up`, when one failed. */
+  readonly deployChecks: pulumi.Output<string[]>;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tutordex:observability:Stack", name, {}, opts);
     const c = args.config;
-    const provider = new docker.Provider(`${name}-docker`, { host: c.dockerHost }, { parent: this });
+    const on = c.services;
+    const rendered = renderStack(c);
+    const child = { parent: this };
+
+    const provider = new docker.Provider(
+      `${name}-docker`,
+      {
+        // Unset, the provider honours DOCKER_HOST (the pull-request preview's secret) and then the local socket.
+        ...(c.dockerHost ? { host: c.dockerHost } : {}),
+        ...(c.registryAuth && args.secrets.registryPassword
+          ? { registryAuth: [{ address: c.registryAuth.address, username: c.registryAuth.username, password: args.secrets.registryPassword }] }
+          : {}),
+      },
+      child,
+    );
+    // Nothing is created before every application network is known to exist: the stack network's
+    // name waits for the lookups, and every container waits for the stack network.
+    const appNetworkNames = lookUpAppNetworks(c.appNetworks, c.dockerHost, provider, args.listNetworks);
     const network = new docker.Network(
       `${name}-network`,
-      { name: dockerName(c.stack, "net"), driver: "bridge", labels: [{ label: STACK_LABEL, value: c.stack }] },
+      { name: appNetworkNames.apply(() => dockerName(c.stack, "net")), driver: "bridge", labels: [{ label: STACK_LABEL, value: c.stack }] },
       { parent: this, provider },
     );
     this.networkName = network.name;
-    const context: StackContext = { stack: c.stack, provider, networkName: network.name, bindAddress: c.bindAddress, protectData: c.protectData };
+    const images = new ImageSet(name, provider, this);
+    const checks: pulumi.Output<CheckOutcome>[] = [];
+    const context: StackContext = { stack: c.stack, provider, networkName: network.name, bindAddress: c.bindAddress, protectData: c.protectData, images, checks };
     const peers = dockerNetworkPeers();
+    const appNetworks: ExtraNetwork[] = c.appNetworks.map((n, i) => ({ name: appNetworkNames.apply((names) => names[i] ?? n) }));
     const common = (service: keyof StackConfig["images"]) => ({ context, image: c.images[service], memoryMb: c.memoryMb[service] });
-    const child = { parent: this };
+    // Busybox wget for the readiness probes of images that have none.
+    const probeImage = c.images.prometheus;
+    const gateway = network.ipamConfigs.apply((configs) => {
+      const ip = configs?.find((x) => x.gateway)?.gateway;
+      if (!ip) throw new Error(`the Docker network ${dockerName(c.stack, "net")} has no gateway address for node_exporter to listen on`);
+      return ip;
+    });
 
-    new Prometheus(`${name}-prometheus`, { ...common("prometheus"), hostPort: c.hostPorts.prometheus, retention: c.retention.prometheus, settings: c, rules: ruleSettings(c), peers, appNetworks: c.appNetworks }, child);
-    new Alertmanager(`${name}-alertmanager`, { ...common("alertmanager"), hostPort: c.hostPorts.alertmanager, externalUrl: c.alertmanagerExternalUrl, settings: c, peers }, child);
+    new Prometheus(
+      `${name}-prometheus`,
+      {
+        ...common("prometheus"),
+        hostPort: c.hostPorts.prometheus,
+        retention: c.retention.prometheus,
+        files: rendered.prometheus,
+        peers,
+        appNetworks,
+        nodeExporterAddress: on.nodeExporter ? gateway : undefined,
+        remoteWriteReceiver: on.tempo,
+      },
+      child,
+    );
+    new Alertmanager(`${name}-alertmanager`, { ...common("alertmanager"), hostPort: c.hostPorts.alertmanager, externalUrl: c.alertmanagerExternalUrl, files: rendered.alertmanager, peers }, child);
     new TelegramBridge(
       `${name}-telegram-bridge`,
       {
@@ -58,42 +105,46 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         chatId: c.telegram.chatId,
         chatIdsBySeverity: c.telegram.chatIdsBySeverity,
         messageThreadId: c.telegram.messageThreadId,
+        threadIdsBySeverity: c.telegram.threadIdsBySeverity,
         heartbeatUrl: c.heartbeatUrl,
+        apiBaseUrl: c.telegram.apiBaseUrl,
+        console: c.telegram.console,
+        peers,
       },
       child,
     );
-    const grafanaService = new Grafana(
-      `${name}-grafana`,
-      { ...common("grafana"), hostPort: c.hostPorts.grafana, adminUser: c.grafanaAdminUser, adminPassword: args.secrets.grafanaAdminPassword, externalUrl: c.grafanaExternalUrl },
-      child,
-    );
-    new GrafanaProvisioning(
-      `${name}-grafana-api`,
-      {
-        url: c.grafanaExternalUrl,
-        auth: pulumi.interpolate`${c.grafanaAdminUser}:${args.secrets.grafanaAdminPassword}`,
-        datasources: grafanaDatasources(peers),
-        folder: FOLDER,
-        dashboards: DASHBOARDS,
-        grafanaReady: grafanaService.service.container,
-      },
-      child,
-    );
-    new Loki(`${name}-loki`, { ...common("loki"), hostPort: c.hostPorts.loki, retention: c.retention.loki }, child);
-    switch (c.logAgent) {
-      case "promtail":
-        new Promtail(`${name}-promtail`, { ...common("promtail"), peers }, child);
-        break;
+    if (rendered.grafana && args.secrets.grafanaAdminPassword) {
+      const grafanaService = new Grafana(
+        `${name}-grafana`,
+        { ...common("grafana"), hostPort: c.hostPorts.grafana, adminUser: c.grafanaAdminUser, adminPassword: args.secrets.grafanaAdminPassword, externalUrl: c.grafanaExternalUrl },
+        child,
+      );
+      new GrafanaProvisioning(
+        `${name}-grafana-api`,
+        {
+          apiUrl: c.grafanaApiUrl,
+          auth: pulumi.interpolate`${c.grafanaAdminUser}:${args.secrets.grafanaAdminPassword}`,
+          datasources: rendered.grafana.datasources,
+          folder: FOLDER,
+          dashboards: rendered.grafana.dashboards,
+          grafanaReady: grafanaService.service.container,
+        },
+        child,
+      );
     }
-    new Tempo(`${name}-tempo`, { ...common("tempo"), hostPort: c.hostPorts.tempo, retention: c.retention.tempo, peers }, child);
-    new OtelCollector(
-      `${name}-otel-collector`,
-      { ...common("otelCollector"), grpcHostPort: c.hostPorts.otlpGrpc, httpHostPort: c.hostPorts.otlpHttp, environment: c.environment, peers, appNetworks: c.appNetworks },
-      child,
-    );
-    new Cadvisor(`${name}-cadvisor`, common("cadvisor"), child);
-    new NodeExporter(`${name}-node-exporter`, { ...common("nodeExporter"), textfileDir: c.nodeExporterTextfileDir }, child);
-    new BlackboxExporter(`${name}-blackbox-exporter`, { ...common("blackboxExporter"), settings: c, appNetworks: c.appNetworks }, child);
+    if (rendered.loki) new Loki(`${name}-loki`, { ...common("loki"), hostPort: c.hostPorts.loki, file: rendered.loki }, child);
+    if (rendered.promtail) new Promtail(`${name}-promtail`, { ...common("promtail"), file: rendered.promtail, peers, probeImage }, child);
+    if (rendered.tempo) new Tempo(`${name}-tempo`, { ...common("tempo"), hostPort: c.hostPorts.tempo, file: rendered.tempo }, child);
+    if (rendered.otelCollector) {
+      new OtelCollector(
+        `${name}-otel-collector`,
+        { ...common("otelCollector"), grpcHostPort: c.hostPorts.otlpGrpc, httpHostPort: c.hostPorts.otlpHttp, file: rendered.otelCollector, peers, appNetworks, probeImage },
+        child,
+      );
+    }
+    if (on.cadvisor) new Cadvisor(`${name}-cadvisor`, common("cadvisor"), child);
+    if (on.nodeExporter) new NodeExporter(`${name}-node-exporter`, { ...common("nodeExporter"), textfileDir: c.nodeExporterTextfileDir, listenHost: gateway }, child);
+    if (rendered.blackboxExporter) new BlackboxExporter(`${name}-blackbox-exporter`, { ...common("blackboxExporter"), file: rendered.blackboxExporter, appNetworks }, child);
 
     if (c.demoWorkload) {
       new DemoWorkload(`${name}-demo-workload`, { context, image: c.images.telegramBridge, memoryMb: 128, scenario: c.demoWorkload.scenario }, child);
@@ -103,12 +154,13 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.urls = {
       prometheus: local(c.hostPorts.prometheus),
       alertmanager: local(c.hostPorts.alertmanager),
-      grafana: c.grafanaExternalUrl,
-      loki: local(c.hostPorts.loki),
-      tempo: local(c.hostPorts.tempo),
-      otlpHttp: local(c.hostPorts.otlpHttp),
-      otlpGrpc: `${c.bindAddress}:${c.hostPorts.otlpGrpc}`,
+      ...(on.grafana ? { grafana: c.grafanaExternalUrl, grafanaApi: c.grafanaApiUrl } : {}),
+      ...(on.loki ? { loki: local(c.hostPorts.loki) } : {}),
+      ...(on.tempo ? { tempo: local(c.hostPorts.tempo) } : {}),
+      ...(on.otelCollector ? { otlpHttp: local(c.hostPorts.otlpHttp), otlpGrpc: `${c.bindAddress}:${c.hostPorts.otlpGrpc}` } : {}),
     };
-    this.registerOutputs({ urls: this.urls, networkName: this.networkName });
+    this.images = images.names();
+    this.deployChecks = pulumi.all(checks).apply(settleChecks);
+    this.registerOutputs({ urls: this.urls, networkName: this.networkName, images: this.images });
   }
 }

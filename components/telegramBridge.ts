@@ -1,13 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
-import { SERVICES } from "../config/services";
+import { PeerAddresses, SERVICES } from "../config/services";
+import { bridgeDedupeWindows } from "../generators/alertmanager";
 import { bundle } from "./bundle";
-import { ServiceContainer, StackContext } from "./serviceContainer";
+import { dataVolume, ServiceContainer, StackContext } from "./serviceContainer";
 
 export const BRIDGE_ENTRY = "bridge/src/main.ts";
 export const BRIDGE_FILE = "/app/bridge.js";
+/**
+ * The bridge runs as `node` (uid 1000). A fresh named volume takes the owner of the directory it
+ * is mounted on when the image has one, and the node image's /home/node belongs to node: mounted
+ * there, the volume is writable by the bridge without any chown step.
+ */
+export const BRIDGE_STATE_DIR = "/home/node";
+export const BRIDGE_STATE_FILE = `${BRIDGE_STATE_DIR}/telegram-bridge-state.json`;
+/** Docker waits this long after SIGTERM; the bridge finishes in-flight deliveries within 10 s. */
+export const BRIDGE_STOP_GRACE_SECONDS = 20;
 
 export function bundleBridge(): string {
   return bundle(BRIDGE_ENTRY);
+}
+
+export interface BridgeConsoleSettings {
+  readonly enabled: boolean;
+  readonly allowedUserIds: readonly number[];
+  readonly silenceDurations: readonly string[];
 }
 
 export interface TelegramBridgeArgs {
@@ -20,11 +36,20 @@ export interface TelegramBridgeArgs {
   readonly chatId: string | undefined;
   readonly chatIdsBySeverity: { readonly critical?: string; readonly warning?: string; readonly info?: string };
   readonly messageThreadId: number | undefined;
+  readonly threadIdsBySeverity: { readonly critical?: number; readonly warning?: number; readonly info?: number };
   readonly heartbeatUrl: string | undefined;
+  /** The Bot API server: Telegram's, a self-hosted telegram-bot-api, or a test fake. */
+  readonly apiBaseUrl: string;
+  readonly console: BridgeConsoleSettings;
+  /** The stack's own Alertmanager (silences, /alerts) and Prometheus (/status), on the stack network. */
+  readonly peers: Pick<PeerAddresses, "alertmanager" | "prometheus">;
 }
 
 /** Environment of the bridge container; the token keeps the list secret. */
 export function bridgeEnv(args: Omit<TelegramBridgeArgs, "context" | "image" | "memoryMb">): pulumi.Output<string[]> {
+  const windows = Object.entries(bridgeDedupeWindows())
+    .map(([receiver, s]) => `${receiver}=${s}`)
+    .join(",");
   const plain: [string, string | number | undefined][] = [
     ["PORT", SERVICES.telegramBridge.port],
     ["BRIDGE_ENVIRONMENT", args.environment],
@@ -34,7 +59,18 @@ export function bridgeEnv(args: Omit<TelegramBridgeArgs, "context" | "image" | "
     ["TELEGRAM_CHAT_ID_WARNING", args.chatIdsBySeverity.warning],
     ["TELEGRAM_CHAT_ID_INFO", args.chatIdsBySeverity.info],
     ["TELEGRAM_MESSAGE_THREAD_ID", args.messageThreadId],
+    ["TELEGRAM_MESSAGE_THREAD_ID_CRITICAL", args.threadIdsBySeverity.critical],
+    ["TELEGRAM_MESSAGE_THREAD_ID_WARNING", args.threadIdsBySeverity.warning],
+    ["TELEGRAM_MESSAGE_THREAD_ID_INFO", args.threadIdsBySeverity.info],
     ["HEARTBEAT_URL", args.heartbeatUrl],
+    ["TELEGRAM_API_BASE", args.apiBaseUrl],
+    ["STATE_FILE", BRIDGE_STATE_FILE],
+    ["DEDUPE_WINDOWS", windows],
+    ["CONSOLE_ENABLED", String(args.console.enabled)],
+    ["CONSOLE_ALLOWED_USER_IDS", args.console.allowedUserIds.length ? args.console.allowedUserIds.join(",") : undefined],
+    ["CONSOLE_SILENCE_DURATIONS", args.console.silenceDurations.join(",")],
+    ["ALERTMANAGER_URL", `http://${args.peers.alertmanager}`],
+    ["PROMETHEUS_URL", `http://${args.peers.prometheus}`],
   ];
   const list = plain.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
   if (args.botToken === undefined) return pulumi.output(list);
@@ -47,6 +83,9 @@ export class TelegramBridge extends pulumi.ComponentResource {
   constructor(name: string, args: TelegramBridgeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tutordex:observability:TelegramBridge", name, {}, opts);
     const port = SERVICES.telegramBridge.port;
+    // Delivery memory (what each chat got, the message of each alert, the update offset) outlives
+    // restarts and replacements of the container.
+    const state = dataVolume(`${name}-state`, args.context, "telegramBridge", "state", this);
     this.service = new ServiceContainer(
       name,
       {
@@ -60,6 +99,8 @@ export class TelegramBridge extends pulumi.ComponentResource {
         user: "node",
         envs: bridgeEnv(args),
         uploads: [{ file: BRIDGE_FILE, content: bundleBridge() }],
+        volumes: [{ volumeName: state.name, containerPath: BRIDGE_STATE_DIR }],
+        stopGraceSeconds: BRIDGE_STOP_GRACE_SECONDS,
       },
       { parent: this },
     );

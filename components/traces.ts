@@ -1,17 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Environment } from "../config/defaults";
 import { OTEL_HEALTH_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, PeerAddresses, SERVICES } from "../config/services";
-import { renderOtelCollectorConfig } from "../generators/otelCollector";
-import { renderTempoConfig, TEMPO_DATA_DIR } from "../generators/tempo";
-import { dataVolume, ServiceContainer, StackContext } from "./serviceContainer";
+import { otelCollectorArgs } from "../generators/commandLines";
+import { TEMPO_DATA_DIR } from "../generators/tempo";
+import { ReadinessGate } from "./readinessGate";
+import { dataVolume, ExtraNetwork, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
+
+export const TEMPO_CONFIG_FILE = "/etc/tempo/tutordex.yml";
+export const OTEL_CONFIG_FILE = "/etc/otelcol/tutordex.yml";
+/** Tempo cuts and flushes its WAL blocks on SIGTERM. */
+export const TEMPO_STOP_GRACE_S = 60;
 
 export interface TempoArgs {
   readonly context: StackContext;
   readonly image: string;
   readonly memoryMb: number;
   readonly hostPort: number;
-  readonly retention: string;
-  readonly peers: PeerAddresses;
+  readonly file: string;
 }
 
 export class Tempo extends pulumi.ComponentResource {
@@ -28,17 +32,19 @@ export class Tempo extends pulumi.ComponentResource {
         service: "tempo",
         image: args.image,
         memoryMb: args.memoryMb,
-        readiness: { kind: "external", prometheusJob: "blackbox_stack_ready", url: `http://${SERVICES.tempo.alias}:${port}/ready` },
-        command: ["-config.file=/etc/tempo/tutordex.yml"],
-        // Runs as root so a fresh volume is writable; the image's default user cannot create /var/tempo.
+        // The image ships busybox wget.
+        readiness: httpHealthcheck(port, "/ready", "60s"),
+        command: [`-config.file=${TEMPO_CONFIG_FILE}`],
+        // The image has no /var/tempo owned by its user, so a fresh volume is root's; Tempo runs as root to write it.
         user: "0",
         ports: [{ internal: port, external: args.hostPort }],
         volumes: [{ volumeName: data.name, containerPath: TEMPO_DATA_DIR }],
-        uploads: [{ file: "/etc/tempo/tutordex.yml", content: renderTempoConfig(args.retention, args.peers) }],
+        uploads: [{ file: TEMPO_CONFIG_FILE, content: args.file }],
+        stopGraceSeconds: TEMPO_STOP_GRACE_S,
       },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.registerOutputs({ containerName: this.service.containerName });
   }
 }
 
@@ -48,16 +54,22 @@ export interface OtelCollectorArgs {
   readonly memoryMb: number;
   readonly grpcHostPort: number;
   readonly httpHostPort: number;
-  readonly environment: Environment;
+  readonly file: string;
   readonly peers: PeerAddresses;
-  readonly appNetworks: readonly string[];
+  /** The application's networks: it sends to `otel-collector` there. */
+  readonly appNetworks: readonly ExtraNetwork[];
+  /** An image with busybox wget for the readiness probe (the collector image is FROM scratch). */
+  readonly probeImage: string;
 }
 
 export class OtelCollector extends pulumi.ComponentResource {
   readonly service: ServiceContainer;
+  readonly ready: ReadinessGate;
 
   constructor(name: string, args: OtelCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tutordex:observability:OtelCollector", name, {}, opts);
+    const alias = SERVICES.otelCollector.alias;
+    const url = `http://${args.peers.otelCollectorHealth}/`;
     this.service = new ServiceContainer(
       name,
       {
@@ -65,19 +77,19 @@ export class OtelCollector extends pulumi.ComponentResource {
         service: "otelCollector",
         image: args.image,
         memoryMb: args.memoryMb,
-        // A scratch image: no shell, so the health_check extension is probed from outside.
-        readiness: { kind: "external", prometheusJob: "blackbox_stack_ready", url: `http://${SERVICES.otelCollector.alias}:${OTEL_HEALTH_PORT}/` },
-        command: ["--config=/etc/otelcol/tutordex.yml"],
+        readiness: { kind: "gate", url },
+        command: otelCollectorArgs({ configFile: OTEL_CONFIG_FILE }),
         ports: [
           { internal: OTLP_GRPC_PORT, external: args.grpcHostPort },
           { internal: OTLP_HTTP_PORT, external: args.httpHostPort },
         ],
-        // The application sends traces over its own network to the collector's alias.
-        extraNetworks: args.appNetworks,
-        uploads: [{ file: "/etc/otelcol/tutordex.yml", content: renderOtelCollectorConfig({ environment: args.environment }, args.peers) }],
+        // The applications send to http://otel-collector:4318 on their own network.
+        extraNetworks: args.appNetworks.map((n) => ({ name: n.name, aliases: [alias] })),
+        uploads: [{ file: OTEL_CONFIG_FILE, content: args.file }],
       },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.ready = new ReadinessGate(`${name}-ready`, { context: args.context, service: "otelCollector", target: this.service.container, url, probeImage: args.probeImage }, { parent: this });
+    this.registerOutputs({ containerName: this.service.containerName, healthPort: OTEL_HEALTH_PORT });
   }
 }

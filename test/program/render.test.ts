@@ -8,12 +8,12 @@ beforeAll(async () => {
   run = await runProgram("prod", pulumiConfigMap("prod"), Object.keys(TEST_SECRETS));
 });
 
-it("what obs render writes is exactly what pulumi up delivers", () => {
+it("what obs render writes (from the committed file, without secrets) is exactly what pulumi up delivers", () => {
   const files = renderStackFiles(stackConfigFromFile(ROOT, "prod"));
   const delivered: Record<string, string> = {};
   const uploads = (name: string) => containersOf(run).find((c) => c.name === name)!.inputs.uploads as { file: string; content: string }[];
   for (const u of uploads("tutordex-prometheus-config-sync")) delivered[`prometheus/${u.file.replace("/staging/", "")}`] = u.content;
-  delivered["alertmanager/alertmanager.yml"] = uploads("tutordex-alertmanager-config-sync")[0].content;
+  for (const u of uploads("tutordex-alertmanager-config-sync")) delivered[`alertmanager/${u.file.replace("/staging/", "")}`] = u.content;
   delivered["blackbox/blackbox.yml"] = uploads("tutordex-blackbox-exporter")[0].content;
   delivered["loki/loki.yml"] = uploads("tutordex-loki")[0].content;
   delivered["promtail/promtail.yml"] = uploads("tutordex-promtail")[0].content;
@@ -25,5 +25,7 @@ it("what obs render writes is exactly what pulumi up delivers", () => {
     const json = JSON.parse(d.inputs.configJson);
     expect(JSON.parse(files[`grafana/dashboards/${json.uid}.json`])).toEqual(json);
   }
+  const datasources = run.resources.filter((r) => r.type === "grafana:oss/dataSource:DataSource").map((r) => ({ uid: r.inputs.uid, jsonData: JSON.parse(r.inputs.jsonDataEncoded) }));
+  expect(JSON.parse(files["grafana/datasources.json"]).map((d: { uid: string; jsonData: unknown }) => ({ uid: d.uid, jsonData: d.jsonData }))).toEqual(datasources);
   expect(Object.keys(delivered).length + dashboards.length + 1).toBe(Object.keys(files).length);
 });

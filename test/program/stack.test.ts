@@ -1,20 +1,18 @@
-import * as yaml from "js-yaml";
-import { SERVICE_NAMES, SERVICES } from "../../config/services";
-import { containersOf, ProgramRun, RecordedResource, runProgram } from "../support/program";
+import { SERVICE_NAMES, SERVICES, ServiceName } from "../../config/services";
+import { GUARDRAILS, isOneShot, labelOf, violations } from "../../policy/guardrails";
+import { containersOf, MOCK_GATEWAY, ProgramRun, RecordedResource, runProgram } from "../support/program";
 import { committedStacks, pulumiConfigMap, PROJECT, TEST_SECRETS } from "../support/stackFiles";
-import { EXTERNAL_READINESS, GUARDRAILS, isOneShot, violations } from "../support/guardrails";
 import { stackConfig } from "../support/fixtures";
 
 const SECRET_NAMES = Object.keys(TEST_SECRETS);
-const serviceOf = (c: RecordedResource) => (c.inputs.labels ?? []).find((l: { label: string }) => l.label === "tutordex.observability.service")?.value;
-/** Containers of the eleven services (not one-shot syncs, not the optional demo workload). */
+const serviceOf = (c: RecordedResource) => labelOf(c, "tutordex.observability.service");
+/** Containers of the services (not one-shots, not the optional demo workload). */
 const services = (run: ProgramRun) => containersOf(run).filter((c) => !isOneShot(c) && serviceOf(c) !== "demoWorkload");
 const serviceContainer = (run: ProgramRun, service: string) => {
   const c = services(run).find((x) => serviceOf(x) === service);
   if (!c) throw new Error(`no container for ${service}`);
   return c;
 };
-const uploaded = (c: RecordedResource, file: string) => c.inputs.uploads.find((u: { file: string }) => u.file === file)?.content as string;
 
 const runs = new Map<string, ProgramRun>();
 beforeAll(async () => {
@@ -24,45 +22,54 @@ beforeAll(async () => {
 describe.each(committedStacks())("stack %s under mocks", (stack) => {
   const run = () => runs.get(stack)!;
   const config = stackConfig(stack);
+  const running = SERVICE_NAMES.filter((s) => config.services[s]);
 
-  it("has a container for each of the eleven services", () => {
-    expect(services(run()).map(serviceOf).sort()).toEqual([...SERVICE_NAMES].sort());
+  it("has a container for each running service", () => {
+    expect(services(run()).map(serviceOf).sort()).toEqual([...running].sort());
   });
 
-  it("pulls exactly the pinned image of every service", () => {
-    for (const service of SERVICE_NAMES) {
-      const image = run().resources.find((r) => r.type === "docker:index/remoteImage:RemoteImage" && r.name === `tutordex-${SERVICES[service].alias}-image`);
-      expect({ service, image: image?.inputs.name }).toEqual({ service, image: config.images[service] });
-    }
+  it("pulls each pinned image exactly once, and every container runs its pinned image", () => {
+    const images = run().resources.filter((r) => r.type === "docker:index/remoteImage:RemoteImage").map((r) => r.inputs.name as string);
+    expect(images.length).toBe(new Set(images).size);
+    expect([...images].sort()).toEqual([...new Set(running.map((s) => config.images[s]))].sort());
+    const idOf = (name: string) => `sha256:${Buffer.from(name).toString("hex").slice(0, 64).padEnd(64, "0")}`;
+    for (const s of running) expect({ s, image: serviceContainer(run(), s).inputs.image }).toEqual({ s, image: idOf(config.images[s]) });
   });
 
   it("passes every container guardrail", () => {
     expect(violations(containersOf(run()), { stack, bindAddress: config.bindAddress })).toEqual([]);
   });
 
-  it("joins every container to the stack network under its alias", () => {
-    for (const c of services(run())) {
-      const alias = SERVICES[serviceOf(c) as keyof typeof SERVICES].alias;
+  it("joins every container but node_exporter to the stack network under its alias", () => {
+    for (const c of services(run()).filter((x) => serviceOf(x) !== "nodeExporter")) {
+      const alias = SERVICES[serviceOf(c) as ServiceName].alias;
       expect(c.inputs.networksAdvanced[0]).toEqual({ name: `tutordex-obs-${stack}-net`, aliases: [alias] });
     }
   });
 
   it("keeps the state of every stateful service on a named volume", () => {
-    for (const service of SERVICE_NAMES.filter((s) => SERVICES[s].stateful)) {
+    for (const service of running.filter((s) => SERVICES[s].stateful)) {
       const volumes: string[] = serviceContainer(run(), service).inputs.volumes.map((v: { volumeName?: string }) => v.volumeName).filter(Boolean);
       expect(volumes.some((v) => v.startsWith(`tutordex-obs-${stack}-${SERVICES[service].alias}-`))).toBe(true);
     }
   });
 
-  it("protects data volumes exactly when protectData is on", () => {
-    const data = run().resources.filter((r) => r.type === "docker:index/volume:Volume" && r.inputs.name.endsWith("-data"));
-    expect(data.length).toBe(5);
+  it("protects data volumes exactly when protectData is on, and never config volumes", () => {
+    const volumes = run().resources.filter((r) => r.type === "docker:index/volume:Volume");
+    const data = volumes.filter((v) => /-(data|state)$/.test(v.inputs.name));
+    expect(data.map((v) => v.inputs.name).sort()).toEqual(
+      [...running.filter((s) => SERVICES[s].stateful && s !== "promtail").map((s) => `tutordex-obs-${stack}-${SERVICES[s].alias}-data`), `tutordex-obs-${stack}-telegram-bridge-state`].sort(),
+    );
     for (const v of data) expect({ volume: v.inputs.name, protect: v.options.protect }).toEqual({ volume: v.inputs.name, protect: config.protectData });
+    for (const v of volumes.filter((x) => /-(config|positions)$/.test(x.inputs.name))) expect({ volume: v.inputs.name, protect: v.options.protect }).toEqual({ volume: v.inputs.name, protect: false });
   });
 
-  it("publishes the configured host ports and nothing else", () => {
+  it("publishes the configured host ports of the running services and nothing else", () => {
     const published = services(run()).flatMap((c) => (c.inputs.ports ?? []).map((p: { external: number }) => p.external));
-    expect(published.sort()).toEqual(Object.values(config.hostPorts).sort());
+    const expected = Object.entries(config.hostPorts)
+      .filter(([key]) => (key.startsWith("otlp") ? config.services.otelCollector : config.services[key as ServiceName]))
+      .map(([, p]) => p);
+    expect(published.sort()).toEqual(expected.sort());
   });
 
   it("keeps secrets secret: container envs are secret and no secret value appears in clear", () => {
@@ -76,20 +83,47 @@ describe.each(committedStacks())("stack %s under mocks", (stack) => {
     expect(JSON.stringify(run().outputs)).not.toContain(TEST_SECRETS.grafanaAdminPassword);
   });
 
-  it("checks the readiness of shell-less images from Prometheus", () => {
-    const sync = containersOf(run()).find((c) => isOneShot(c) && serviceOf(c) === "prometheus")!;
-    const prom = yaml.load(uploaded(sync, "/staging/prometheus.yml")) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
-    for (const [service, check] of EXTERNAL_READINESS) {
-      expect(serviceContainer(run(), service).inputs.healthcheck).toBeUndefined();
-      const job = prom.scrape_configs.find((j) => j.job_name === check.job);
-      expect({ service, job: job?.job_name }).toEqual({ service, job: check.job });
-      if (check.url) expect(job!.static_configs.flatMap((s) => s.targets)).toContain(check.url);
-    }
-  });
-
-  it("exports the URLs operators need", () => {
+  it("exports the URLs operators need, the images it pulls and the outcome of every run-once check", () => {
     expect(run().outputs.urls.grafana).toBe(config.grafanaExternalUrl);
+    expect(run().outputs.urls.grafanaApi).toBe(config.grafanaApiUrl);
     expect(run().outputs.urls.prometheus).toBe(`http://${config.bindAddress}:${config.hostPorts.prometheus}`);
+    expect(run().outputs.images).toEqual([...new Set(running.map((s) => config.images[s]))].sort());
+    expect(run().outputs.deployChecks).toEqual([
+      "config-sync of prometheus: done",
+      "config-sync of alertmanager: done",
+      "readiness-gate of promtail: done",
+      "readiness-gate of otelCollector: done",
+    ]);
+  });
+});
+
+describe("the deployed command line of every container (prod)", () => {
+  const cmd = (service: string) => serviceContainer(runs.get("prod")!, service).inputs.command;
+  it.each<[string, string[]]>([
+    [
+      "prometheus",
+      [
+        "--config.file=/etc/prometheus/prometheus.yml",
+        "--storage.tsdb.path=/prometheus",
+        "--storage.tsdb.retention.time=15d",
+        "--web.enable-lifecycle",
+        "--web.enable-otlp-receiver",
+        "--web.enable-remote-write-receiver",
+        "--enable-feature=exemplar-storage,memory-snapshot-on-shutdown",
+      ],
+    ],
+    ["alertmanager", ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager", "--web.external-url=https://alertmanager.tutordex.sg", "--cluster.listen-address="]],
+    ["nodeExporter", ["--path.rootfs=/host", `--web.listen-address=${MOCK_GATEWAY}:9100`, "--no-collector.netstat", "--no-collector.softnet", "--collector.textfile.directory=/textfile"]],
+    ["blackboxExporter", ["--config.file=/etc/blackbox_exporter/tutordex.yml"]],
+    ["otelCollector", ["--config=/etc/otelcol/tutordex.yml"]],
+    ["loki", ["-config.file=/etc/loki/tutordex.yml"]],
+    ["promtail", ["-config.file=/etc/promtail/tutordex.yml"]],
+    ["tempo", ["-config.file=/etc/tempo/tutordex.yml"]],
+    ["cadvisor", ["-docker_only", "-disable_metrics=advtcp,cpu_topology,cpuset,disk,hugetlb,memory_numa,process,referenced_memory,resctrl,sched,tcp,udp"]],
+    ["telegramBridge", ["node", "/app/bridge.js"]],
+    ["grafana", undefined as unknown as string[]],
+  ])("%s", (service, expected) => {
+    expect(cmd(service)).toEqual(expected);
   });
 });
 
@@ -110,21 +144,29 @@ describe("environments differ where they should", () => {
     expect(volumeProtect("prod")).toBe(true);
     expect(volumeProtect("dev")).toBe(false);
     const networks = (stack: string) => serviceContainer(runs.get(stack)!, "prometheus").inputs.networksAdvanced.map((n: { name: string }) => n.name);
-    expect(networks("prod")).toEqual(["tutordex-obs-prod-net", "tutordex-prod_default"]);
+    expect(networks("prod")).toEqual(["tutordex-obs-prod-net", "tutordex-prod_tutordex"]);
     expect(networks("dev")).toEqual(["tutordex-obs-dev-net"]);
   });
 
-  it("a staging stack on the prod host shares no Docker name and no host port with prod", async () => {
-    const staging = pulumiConfigMap("prod");
-    staging[`${PROJECT}:environment`] = "staging";
-    const stagingRun = await runProgram("staging", staging, SECRET_NAMES);
+  it("the committed staging stack shares no Docker name, host port or Grafana API with prod", () => {
     const names = (r: ProgramRun) =>
       r.resources.filter((x) => x.type.startsWith("docker:index/") && x.type !== "docker:index/remoteImage:RemoteImage").map((x) => x.inputs.name as string);
     const ports = (r: ProgramRun) => services(r).flatMap((c) => (c.inputs.ports ?? []).map((p: { external: number }) => p.external));
-    const prod = runs.get("prod")!;
-    expect(names(stagingRun).filter((n) => names(prod).includes(n))).toEqual([]);
-    expect(ports(stagingRun).filter((p) => ports(prod).includes(p))).toEqual([]);
-    expect(stagingRun.resources.filter((r) => r.options.protect)).toEqual([]);
+    const [prod, staging] = [runs.get("prod")!, runs.get("staging")!];
+    expect(names(staging).filter((n) => names(prod).includes(n))).toEqual([]);
+    expect(ports(staging).filter((p) => ports(prod).includes(p))).toEqual([]);
+    expect(staging.resources.filter((r) => r.options.protect)).toEqual([]);
+    const grafanaUrl = (r: ProgramRun) => r.resources.find((x) => x.type === "pulumi:providers:grafana")!.inputs.url;
+    expect([grafanaUrl(prod), grafanaUrl(staging)]).toEqual(["http://127.0.0.1:3300", "http://127.0.0.1:3301"]);
+  });
+
+  it("a copy of the prod file renamed to staging still gets its own names and ports", async () => {
+    const copied = pulumiConfigMap("prod");
+    copied[`${PROJECT}:environment`] = "staging";
+    const copy = await runProgram("staging", copied, SECRET_NAMES);
+    const grafanaUrl = copy.resources.find((x) => x.type === "pulumi:providers:grafana")!.inputs.url;
+    expect(grafanaUrl).toBe("http://127.0.0.1:3301");
+    expect(containersOf(copy).every((c) => String(c.inputs.name).startsWith("tutordex-obs-staging-"))).toBe(true);
   });
 });
 
@@ -132,19 +174,26 @@ describe("guardrails catch what they guard", () => {
   const base = () => serviceContainer(runs.get("dev")!, "grafana");
   const broken: Record<string, (c: RecordedResource) => RecordedResource> = {
     "image is a RemoteImage id, so a second up replaces nothing": (c) => ({ ...c, inputs: { ...c.inputs, image: "grafana/grafana:12.3.1" } }),
-    "restart unless-stopped (one-shot config sync: no)": (c) => ({ ...c, inputs: { ...c.inputs, restart: "always" } }),
-    "has a memory limit": (c) => ({ ...c, inputs: { ...c.inputs, memory: undefined } }),
+    "restart unless-stopped (one-shots: no)": (c) => ({ ...c, inputs: { ...c.inputs, restart: "always" } }),
+    "has a memory limit and no swap beyond it": (c) => ({ ...c, inputs: { ...c.inputs, memorySwap: undefined } }),
     "labels name the stack and the service": (c) => ({ ...c, inputs: { ...c.inputs, labels: [] } }),
     "Docker name carries the stack": (c) => ({ ...c, inputs: { ...c.inputs, name: "grafana" } }),
     "ports published only on the bind address": (c) => ({ ...c, inputs: { ...c.inputs, ports: [{ internal: 3000, external: 3300 }] } }),
     "no privileged container but cAdvisor": (c) => ({ ...c, inputs: { ...c.inputs, privileged: true } }),
-    "host paths mounted read-only": (c) => ({ ...c, inputs: { ...c.inputs, volumes: [{ hostPath: "/", containerPath: "/rootfs", readOnly: false }] } }),
+    "host paths mounted read-only": (c) => ({ ...c, inputs: { ...c.inputs, mounts: [{ type: "bind", source: "/", target: "/host", readOnly: false }] } }),
     "fixed names replace delete-before-replace (one-shots carry a content hash instead)": (c) => ({ ...c, options: { ...c.options, deleteBeforeReplace: false } }),
-    "readiness: image healthcheck, or an external check Prometheus runs": (c) => ({ ...c, inputs: { ...c.inputs, healthcheck: undefined } }),
+    "readiness: a healthcheck creation waits for, or a readiness gate": (c) => ({ ...c, inputs: { ...c.inputs, wait: false } }),
+    "healthcheck edits replace the container (the engine cannot update them in place)": (c) => ({ ...c, options: { ...c.options, replaceOnChanges: [] } }),
+    "containers keeping data stop gracefully": (c) => ({ ...c, inputs: { ...c.inputs, destroyGraceSeconds: undefined } }),
   };
   it("has a broken example for every guardrail", () => expect(Object.keys(broken).sort()).toEqual(Object.keys(GUARDRAILS).sort()));
   it.each(Object.keys(broken))("%s", (rule) => {
     expect(violations([base()], { stack: "dev", bindAddress: "127.0.0.1" })).toEqual([]);
     expect(violations([broken[rule](base())], { stack: "dev", bindAddress: "127.0.0.1" }).join("\n")).toContain(rule);
+  });
+  it("a shell-less service without its readiness gate is caught", () => {
+    const run = runs.get("dev")!;
+    const withoutGates = containersOf(run).filter((c) => labelOf(c, "tutordex.observability.role") !== "readiness-gate");
+    expect(violations(withoutGates, { stack: "dev", bindAddress: "127.0.0.1" }).join("\n")).toMatch(/tutordex-obs-dev-otel-collector: readiness.*no readiness check/);
   });
 });

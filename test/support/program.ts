@@ -1,3 +1,5 @@
+import { spawnSync } from "child_process";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "./stackFiles";
 
@@ -12,6 +14,8 @@ export interface RecordedResource {
     readonly dependsOn: readonly string[];
     readonly parent: string | undefined;
     readonly provider: string | undefined;
+    /** Inputs whose change replaces the resource even where the provider would update in place. */
+    readonly replaceOnChanges: readonly string[];
   };
   /** Input property names whose value is a Pulumi secret. */
   readonly secretInputs: readonly string[];
@@ -20,30 +24,76 @@ export interface RecordedResource {
 export interface ProgramRun {
   readonly resources: RecordedResource[];
   readonly outputs: Record<string, any>;
+  /** `type::name` of every resource that reached the provider (its inputs all resolved). */
+  readonly created: ReadonlySet<string>;
 }
 
 // Duck-typed: index.ts is loaded in an isolated module registry, so `instanceof Resource` fails.
 const nameOf = (r: unknown): string | undefined => (r && typeof r === "object" && "__name" in r ? String((r as any).__name) : undefined);
 
+/** What the fake Docker host looks like to the program. */
+export interface MockWorld {
+  /** Networks `docker.getNetwork` finds; undefined: every network asked for exists. */
+  readonly networks?: readonly string[];
+  /** One-shot containers whose Docker name starts with the prefix exit non-zero with that output. */
+  readonly failures?: readonly { readonly namePrefix: string; readonly exitCode: number; readonly logs: string }[];
+}
+
+export const MOCK_GATEWAY = "172.31.0.1";
+
 /** Fake provider answers for computed outputs the program reads. */
-function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+function mockState(type: string, name: string, inputs: Record<string, any>, world: MockWorld): Record<string, any> {
   switch (type) {
     case "docker:index/remoteImage:RemoteImage":
       return { ...inputs, imageId: `sha256:${Buffer.from(inputs.name).toString("hex").slice(0, 64).padEnd(64, "0")}`, repoDigest: `${inputs.name}@sha256:0` };
     case "docker:index/network:Network":
-      return { ...inputs, name: inputs.name ?? name };
+      return { ...inputs, name: inputs.name ?? name, ipamConfigs: [{ subnet: "172.31.0.0/16", gateway: MOCK_GATEWAY }] };
     case "docker:index/volume:Volume":
       return { ...inputs, name: inputs.name ?? name };
+    case "docker:index/container:Container": {
+      if (!inputs.attach) return inputs;
+      // The provider reads a one-shot container's exit code and logs after waiting for it.
+      const failure = world.failures?.find((f) => String(inputs.name).startsWith(f.namePrefix));
+      return { ...inputs, exitCode: failure?.exitCode ?? 0, containerLogs: failure?.logs ?? "done\n" };
+    }
     default:
       return inputs;
   }
 }
 
+function mockCall(token: string, inputs: Record<string, any>, world: MockWorld): Record<string, any> {
+  if (token === "docker:index/getNetwork:getNetwork") {
+    if (world.networks && !world.networks.includes(inputs.name)) throw new Error(`Error: network ${inputs.name} not found`);
+    return { id: `${inputs.name}-id`, name: inputs.name, driver: "bridge", internal: false, ipamConfigs: [], options: {}, scope: "local", containers: [] };
+  }
+  return inputs;
+}
+
 /**
  * Runs the real index.ts under Pulumi's mocks with the given flat config map, recording every
  * resource with its inputs and options. One scenario per call; modules are isolated per call.
+ * For a program expected to fail, use runFailingProgram: a failing program rejects several of
+ * the runtime's promises, and Jest would pin the echoes on whichever test runs next.
  */
-export async function runProgram(stack: string, config: Record<string, string>, secretKeys: readonly string[]): Promise<ProgramRun> {
+export async function runProgram(stack: string, config: Record<string, string>, secretKeys: readonly string[], world: MockWorld = {}): Promise<ProgramRun> {
+  return executeProgram(stack, config, secretKeys, world, async () => {
+    let exported: Record<string, any> = {};
+    await jest.isolateModulesAsync(async () => {
+      exported = require("../../index");
+    });
+    return exported;
+  });
+}
+
+/** The mocks run itself, independent of Jest, so programChild.ts can run it in a child process. */
+export async function executeProgram(
+  stack: string,
+  config: Record<string, string>,
+  secretKeys: readonly string[],
+  world: MockWorld,
+  loadIndex: () => Promise<Record<string, any>>,
+  onCreated: (key: string) => void = () => undefined,
+): Promise<ProgramRun> {
   const registered = new Map<string, { type: string; inputs: Record<string, any> }>();
   const pending: Promise<void>[] = [];
   const captured: Omit<RecordedResource, "inputs">[] = [];
@@ -52,10 +102,11 @@ export async function runProgram(stack: string, config: Record<string, string>, 
     {
       newResource(args) {
         registered.set(`${args.type}::${args.name}`, { type: args.type, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) };
+        onCreated(`${args.type}::${args.name}`);
+        return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, world) };
       },
       call(args) {
-        return args.inputs;
+        return mockCall(args.token, args.inputs, world);
       },
     },
     PROJECT,
@@ -76,6 +127,7 @@ export async function runProgram(stack: string, config: Record<string, string>, 
           dependsOn: ([] as unknown[]).concat(t.opts.dependsOn ?? []).map((d) => nameOf(d) ?? "?"),
           parent: nameOf(t.opts.parent),
           provider: nameOf((t.opts as pulumi.CustomResourceOptions).provider),
+          replaceOnChanges: [...(t.opts.replaceOnChanges ?? [])],
         },
         secretInputs,
       };
@@ -92,18 +144,34 @@ export async function runProgram(stack: string, config: Record<string, string>, 
       }
       return undefined;
     });
-    let exported: Record<string, any> = {};
-    await jest.isolateModulesAsync(async () => {
-      exported = require("../../index");
-    });
-    return exported;
+    return loadIndex();
   });
   // Drain outstanding RPCs before the next scenario, or a Jest worker can die mid-registration.
   await (pulumi.runtime as any).waitForRPCs?.();
   await Promise.all(pending);
 
   const resources = captured.map((c) => ({ ...c, inputs: registered.get(`${c.type}::${c.name}`)?.inputs ?? {} }));
-  return { resources, outputs: (outputs ?? {}) as Record<string, any> };
+  return { resources, outputs: (outputs ?? {}) as Record<string, any>, created: new Set(registered.keys()) };
+}
+
+/**
+ * Runs a program that is expected to fail, in a child process (test/support/programChild.ts),
+ * and returns the error `pulumi up` would stop with, or undefined if it did not fail.
+ */
+export function runFailingProgram(stack: string, config: Record<string, string>, secretKeys: readonly string[], world: MockWorld = {}): { error: string | undefined; created: string[] } {
+  const root = path.resolve(__dirname, "..", "..");
+  const r = spawnSync(path.join(root, "node_modules/.bin/ts-node"), ["--transpile-only", path.join(__dirname, "programChild.ts")], {
+    cwd: root,
+    input: JSON.stringify({ stack, config, secretKeys, world }),
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  const line = (r.stdout ?? "").trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(line) as { error: string | undefined; created: string[] };
+  } catch {
+    throw new Error(`the program child did not answer (exit ${r.status}): ${r.stderr}`);
+  }
 }
 
 export const containersOf = (run: ProgramRun) => run.resources.filter((r) => r.type === "docker:index/container:Container");

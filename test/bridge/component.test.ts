@@ -1,0 +1,42 @@
+import { loadConfig } from "../../bridge/src/config";
+import { dockerNetworkPeers } from "../../config/services";
+import { bridgeEnv, BRIDGE_STATE_DIR, BRIDGE_STATE_FILE } from "../../components/telegramBridge";
+import { bridgeDedupeWindows } from "../../generators/alertmanager";
+
+/** What the Pulumi program hands the bridge must be what the bridge accepts and means. */
+async function envOf(args: Partial<Parameters<typeof bridgeEnv>[0]> = {}): Promise<Record<string, string>> {
+  const out = bridgeEnv({
+    environment: "prod",
+    prefix: "[TutorDex]",
+    botToken: undefined,
+    chatId: "-100123",
+    chatIdsBySeverity: { critical: "-100999" },
+    messageThreadId: 4,
+    threadIdsBySeverity: { critical: 9 },
+    heartbeatUrl: undefined,
+    apiBaseUrl: "https://api.telegram.org",
+    console: { enabled: true, allowedUserIds: [11, 22], silenceDurations: ["30m", "2h"] },
+    peers: dockerNetworkPeers(),
+    ...args,
+  } as Parameters<typeof bridgeEnv>[0]);
+  const list = await (out as unknown as { promise(): Promise<string[]> }).promise();
+  return Object.fromEntries(list.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+}
+
+it("the container's environment is valid for the bridge and carries every setting", async () => {
+  const env = await envOf();
+  const c = loadConfig(env);
+  expect(c.console).toMatchObject({ enabled: true, silenceDurations: ["30m", "2h"], alertmanagerUrl: "http://alertmanager:9093", prometheusUrl: "http://prometheus:9090" });
+  expect([...c.console.allowedUserIds!]).toEqual([11, 22]);
+  expect(c.severityChats.get("critical")).toEqual({ chatId: "-100999", threadId: 9 });
+  expect(c.defaultChat).toEqual({ chatId: "-100123", threadId: 4 });
+  expect(c.stateFile).toBe(BRIDGE_STATE_FILE);
+  expect(BRIDGE_STATE_FILE.startsWith(`${BRIDGE_STATE_DIR}/`)).toBe(true);
+  expect(Object.fromEntries(c.dedupeWindowsByReceiver)).toEqual(Object.fromEntries(Object.entries(bridgeDedupeWindows()).map(([r, s]) => [r, s * 1000])));
+});
+
+it("the console switched off reaches the bridge as off; no allowlist means everyone in the chats", async () => {
+  const c = loadConfig(await envOf({ console: { enabled: false, allowedUserIds: [], silenceDurations: ["1h", "4h", "24h"] } }));
+  expect(c.console.enabled).toBe(false);
+  expect(c.console.allowedUserIds).toBeUndefined();
+});
