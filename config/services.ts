@@ -24,22 +24,22 @@ export interface ServiceFacts {
   readonly alias: string;
   /** The port other services use to reach it (HTTP API or metrics). */
   readonly port: number;
-  /** Whether the service keeps state on a named volume. */
-  readonly stateful: boolean;
+  /** Suffix of the named volume its state lives on (`tutordex-obs-<stack>-<alias>-<suffix>`), if any. */
+  readonly stateVolume?: "data" | "state" | "positions";
 }
 
 export const SERVICES: Readonly<Record<ServiceName, ServiceFacts>> = {
-  prometheus: { alias: "prometheus", port: 9090, stateful: true },
-  alertmanager: { alias: "alertmanager", port: 9093, stateful: true },
-  telegramBridge: { alias: "telegram-bridge", port: 8080, stateful: false },
-  grafana: { alias: "grafana", port: 3000, stateful: true },
-  loki: { alias: "loki", port: 3100, stateful: true },
-  promtail: { alias: "promtail", port: 9080, stateful: true },
-  tempo: { alias: "tempo", port: 3200, stateful: true },
-  otelCollector: { alias: "otel-collector", port: 4318, stateful: false },
-  cadvisor: { alias: "cadvisor", port: 8080, stateful: false },
-  nodeExporter: { alias: "node-exporter", port: 9100, stateful: false },
-  blackboxExporter: { alias: "blackbox-exporter", port: 9115, stateful: false },
+  prometheus: { alias: "prometheus", port: 9090, stateVolume: "data" },
+  alertmanager: { alias: "alertmanager", port: 9093, stateVolume: "data" },
+  telegramBridge: { alias: "telegram-bridge", port: 8080, stateVolume: "state" },
+  grafana: { alias: "grafana", port: 3000, stateVolume: "data" },
+  loki: { alias: "loki", port: 3100, stateVolume: "data" },
+  promtail: { alias: "promtail", port: 9080, stateVolume: "positions" },
+  tempo: { alias: "tempo", port: 3200, stateVolume: "data" },
+  otelCollector: { alias: "otel-collector", port: 4318 },
+  cadvisor: { alias: "cadvisor", port: 8080 },
+  nodeExporter: { alias: "node-exporter", port: 9100 },
+  blackboxExporter: { alias: "blackbox-exporter", port: 9115 },
 };
 
 /**

@@ -1,5 +1,5 @@
 import { dockerNetworkPeers, SERVICE_NAMES } from "../../config/services";
-import { ALERT_LIST_OPTIONS } from "../../dashboards/builder";
+import { ALERT_LIST_OPTIONS, DashboardJson } from "../../dashboards/builder";
 import { DASHBOARDS, dashboardsFor } from "../../dashboards";
 import { DATASOURCE_NAMES, grafanaDatasources, traceLogsQuery } from "../../generators/grafanaDatasources";
 import { stackConfig } from "../support/fixtures";
@@ -86,7 +86,7 @@ describe("a switched-off service takes its datasource and links with it", () => 
   });
   it("without Loki the dashboards drop their log panels and keep everything else", () => {
     const on = Object.fromEntries(SERVICE_NAMES.map((s) => [s, s !== "loki"])) as never;
-    const panels = (ds: readonly { panels: unknown[] }[]) => ds.flatMap((d) => d.panels as { datasource?: { uid: string } }[]);
+    const panels = (ds: readonly DashboardJson[]) => ds.flatMap((d) => d.panels as { datasource?: { uid: string } }[]);
     expect(panels(dashboardsFor(on)).filter((p) => p.datasource?.uid === "loki")).toEqual([]);
     expect(panels(dashboardsFor(on)).length).toBe(panels(DASHBOARDS).filter((p) => p.datasource?.uid !== "loki").length);
   });

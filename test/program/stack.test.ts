@@ -48,9 +48,9 @@ describe.each(committedStacks())("stack %s under mocks", (stack) => {
   });
 
   it("keeps the state of every stateful service on a named volume", () => {
-    for (const service of running.filter((s) => SERVICES[s].stateful)) {
+    for (const service of running.filter((s) => SERVICES[s].stateVolume)) {
       const volumes: string[] = serviceContainer(run(), service).inputs.volumes.map((v: { volumeName?: string }) => v.volumeName).filter(Boolean);
-      expect(volumes.some((v) => v.startsWith(`tutordex-obs-${stack}-${SERVICES[service].alias}-`))).toBe(true);
+      expect({ service, volumes }).toEqual({ service, volumes: expect.arrayContaining([`tutordex-obs-${stack}-${SERVICES[service].alias}-${SERVICES[service].stateVolume}`]) });
     }
   });
 
@@ -58,7 +58,7 @@ describe.each(committedStacks())("stack %s under mocks", (stack) => {
     const volumes = run().resources.filter((r) => r.type === "docker:index/volume:Volume");
     const data = volumes.filter((v) => /-(data|state)$/.test(v.inputs.name));
     expect(data.map((v) => v.inputs.name).sort()).toEqual(
-      [...running.filter((s) => SERVICES[s].stateful && s !== "promtail").map((s) => `tutordex-obs-${stack}-${SERVICES[s].alias}-data`), `tutordex-obs-${stack}-telegram-bridge-state`].sort(),
+      running.filter((s) => SERVICES[s].stateVolume && SERVICES[s].stateVolume !== "positions").map((s) => `tutordex-obs-${stack}-${SERVICES[s].alias}-${SERVICES[s].stateVolume}`).sort(),
     );
     for (const v of data) expect({ volume: v.inputs.name, protect: v.options.protect }).toEqual({ volume: v.inputs.name, protect: config.protectData });
     for (const v of volumes.filter((x) => /-(config|positions)$/.test(x.inputs.name))) expect({ volume: v.inputs.name, protect: v.options.protect }).toEqual({ volume: v.inputs.name, protect: false });
