@@ -168,7 +168,8 @@ function buildOne(service: ServiceName, build: GoBuild, goVersion: string): Buil
     link();
     return { service, dir: build.dir, cached: true, seconds: 0 };
   }
-  const env = { CGO_ENABLED: "0", GOFLAGS: "-mod=readonly" };
+  // Keep the caller's GOFLAGS (CI adds -modcacherw); the committed go.sum must suffice (-mod=readonly).
+  const env = { CGO_ENABLED: "0", GOFLAGS: [process.env.GOFLAGS?.trim(), "-mod=readonly"].filter(Boolean).join(" ") };
   const moduleDir = JSON.parse(go({ cwd: src, args: ["list", "-m", "-json", build.module], env })).Dir as string;
   const staging = `${out}.partial`;
   fs.rmSync(staging, { recursive: true, force: true });
