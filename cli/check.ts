@@ -3,43 +3,64 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
+import { stackCollisions } from "../config/collisions";
+import { StackConfig } from "../config/schema";
+import { listStacks, stackConfigFromFile, StackFileError } from "../config/stackFile";
+import { MissingToolError, toolPath } from "./builtTools";
 import { renderTo } from "./render";
 import { EXIT, Io, table, UsageError } from "./io";
 
 export const CHECK_HELP = `usage: obs check (--dir <rendered dir> | --stack <name>)
 
-Runs the real tools over a rendered folder: promtool check config (syntax) and check rules,
-amtool check-config, and a JSON parse of every Grafana file. With --stack it renders first.
-Needs promtool (apt-get install prometheus) and amtool (apt-get install prometheus-alertmanager).`;
+Runs the programs of the pinned releases over a rendered folder: promtool check config (which
+also checks the rule files it names) and check rules, amtool check-config, blackbox_exporter
+--config.check, otelcol validate, and a JSON parse of every Grafana file. With --stack it renders
+first. The programs are the ones npm run tools builds into .tools/bin, never a copy on the PATH
+(that would be another version). It also refuses committed stacks that would interfere: a shared
+Grafana API URL, a host port on the same Docker host, overlapping Docker names.
+Exits 1 when a check fails or a program is not built.`;
 
-interface Step {
+export interface Step {
   readonly name: string;
   readonly ok: boolean;
   readonly detail: string;
 }
 
-function tool(label: string, name: string, pkg: string, args: string[]): Step {
-  const r = spawnSync(name, args, { encoding: "utf8", timeout: 60_000 });
-  if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT") return { name: label, ok: false, detail: `${name} is not installed: apt-get install -y ${pkg}` };
-  const text = `${r.stdout}${r.stderr}`.trim().split("\n").filter(Boolean);
-  return { name: label, ok: r.status === 0, detail: r.status === 0 ? (text.find((l) => /SUCCESS/.test(l)) ?? "ok").trim() : text.slice(-3).join(" | ") };
+/** Finds a built program; tests pass their own to simulate a missing one. */
+export type Locate = (tool: string) => string;
+
+const SUCCESS_LINE = /SUCCESS|is ok|valid/i;
+
+function runTool(label: string, tool: string, args: string[], locate: Locate): Step {
+  let file: string;
+  try {
+    file = locate(tool);
+  } catch (e) {
+    if (e instanceof MissingToolError) return { name: label, ok: false, detail: e.message };
+    throw e;
+  }
+  const r = spawnSync(file, args, { encoding: "utf8", timeout: 60_000 });
+  if (r.error) return { name: label, ok: false, detail: `${file} did not run: ${r.error.message}` };
+  const lines = `${r.stdout}${r.stderr}`.trim().split("\n").map((l) => l.trim()).filter(Boolean);
+  if (r.status === 0) {
+    const said = lines.filter((l) => SUCCESS_LINE.test(l)).map((l) => l.replace(/^.*msg="([^"]*)".*$/, "$1").replace(/^SUCCESS: /, ""));
+    return { name: label, ok: true, detail: said.join("; ") || "valid (exit 0)" };
+  }
+  return { name: label, ok: false, detail: lines.slice(-3).join(" | ") || `exit ${r.status}` };
 }
 
-export function checkDir(dir: string): Step[] {
-  const need = (rel: string) => {
-    const f = path.join(dir, rel);
-    if (!fs.existsSync(f)) throw new UsageError(`${dir} is not a rendered folder: ${rel} is missing (run obs render first)`);
-    return f;
-  };
-  const rules = fs.readdirSync(path.dirname(need("prometheus/rules/alert_rules.yml"))).map((f) => path.join(dir, "prometheus/rules", f));
-  const steps = [
-    // --syntax-only: the file names rule files by their path inside the container.
-    tool("promtool check config", "promtool", "prometheus", ["check", "config", "--syntax-only", need("prometheus/prometheus.yml")]),
-    tool("promtool check rules", "promtool", "prometheus", ["check", "rules", ...rules]),
-    tool("amtool check-config", "amtool", "prometheus-alertmanager", ["check-config", need("alertmanager/alertmanager.yml")]),
-  ];
-  const grafanaFiles = [need("grafana/datasources.json"), ...fs.readdirSync(path.join(dir, "grafana/dashboards")).map((f) => path.join(dir, "grafana/dashboards", f))];
-  const bad = grafanaFiles.filter((f) => {
+/** A step for a file of an optional service: absent means the service is switched off in this render. */
+function optional(dir: string, rel: string, what: string, run: (file: string) => Step, label: string): Step {
+  const file = path.join(dir, rel);
+  return fs.existsSync(file) ? run(file) : { name: label, ok: true, detail: `no ${rel}: ${what} is switched off in this render` };
+}
+
+function grafanaJson(dir: string): Step {
+  const folder = path.join(dir, "grafana");
+  if (!fs.existsSync(folder)) return { name: "grafana json", ok: true, detail: "no grafana/: Grafana is switched off in this render" };
+  const dashboards = path.join(folder, "dashboards");
+  const files = [path.join(folder, "datasources.json"), ...(fs.existsSync(dashboards) ? fs.readdirSync(dashboards).map((f) => path.join(dashboards, f)) : [])];
+  const bad = files.filter((f) => {
     try {
       JSON.parse(fs.readFileSync(f, "utf8"));
       return false;
@@ -47,11 +68,55 @@ export function checkDir(dir: string): Step[] {
       return true;
     }
   });
-  steps.push({ name: "grafana json", ok: bad.length === 0, detail: bad.length ? `not JSON: ${bad.join(", ")}` : `${grafanaFiles.length} files parse` });
-  return steps;
+  return { name: "grafana json", ok: bad.length === 0, detail: bad.length ? `not JSON: ${bad.map((f) => path.relative(dir, f)).join(", ")}` : `${files.length} files parse` };
 }
 
-export function check(argv: string[], root: string, io: Io): number {
+export function checkDir(dir: string, locate: Locate = toolPath): Step[] {
+  const need = (rel: string) => {
+    const f = path.join(dir, rel);
+    if (!fs.existsSync(f)) throw new UsageError(`${dir} is not a rendered folder: ${rel} is missing (run obs render first)`);
+    return f;
+  };
+  const prometheusYml = need("prometheus/prometheus.yml");
+  const rulesDir = path.join(dir, "prometheus/rules");
+  const rules = fs.existsSync(rulesDir) ? fs.readdirSync(rulesDir).sort().map((f) => path.join(rulesDir, f)) : [];
+  const steps: Step[] = [
+    // rule_files are relative (rules/…), so checking the config checks the rules it loads, as Prometheus would.
+    runTool("promtool check config", "promtool", ["check", "config", prometheusYml], locate),
+    rules.length
+      ? runTool("promtool check rules", "promtool", ["check", "rules", ...rules], locate)
+      : { name: "promtool check rules", ok: false, detail: "no rule files under prometheus/rules" },
+    runTool("amtool check-config", "amtool", ["check-config", need("alertmanager/alertmanager.yml")], locate),
+    optional(dir, "blackbox/blackbox.yml", "blackbox_exporter", (f) => runTool("blackbox_exporter --config.check", "blackbox_exporter", ["--config.check", `--config.file=${f}`], locate), "blackbox_exporter --config.check"),
+    optional(dir, "otel-collector/otel-collector.yml", "the OTEL Collector", (f) => runTool("otelcol validate", "otelcol", ["validate", `--config=${f}`], locate), "otelcol validate"),
+    grafanaJson(dir),
+  ];
+  // Paths inside the folder read better (and stay the same between runs) without the folder.
+  return steps.map((s) => ({ ...s, detail: s.detail.split(`${dir}/`).join("") }));
+}
+
+/** Every committed stack, validated; a bad file names its stack. */
+export function committedStackConfigs(root: string): StackConfig[] {
+  return listStacks(root).map((stack) => {
+    try {
+      return stackConfigFromFile(root, stack);
+    } catch (e) {
+      throw new StackFileError(`Pulumi.${stack}.yaml: ${(e as Error).message}`);
+    }
+  });
+}
+
+export function collisionStep(root: string): Step {
+  const configs = committedStackConfigs(root);
+  const found = stackCollisions(configs);
+  return {
+    name: "stack collisions",
+    ok: found.length === 0,
+    detail: found.length ? found.map((c) => c.message).join("\n") : `${configs.length} committed stacks (${configs.map((c) => c.stack).join(", ")}) share no Grafana API, host port or Docker name`,
+  };
+}
+
+export function check(argv: string[], root: string, io: Io, locate: Locate = toolPath): number {
   const { values } = parseArgs({ args: argv, options: { dir: { type: "string" }, stack: { type: "string" }, help: { type: "boolean" } }, strict: true });
   if (values.help) {
     io.out(CHECK_HELP);
@@ -66,8 +131,9 @@ export function check(argv: string[], root: string, io: Io): number {
     renderTo(root, values.stack, dir);
   }
   try {
-    const steps = checkDir(dir);
-    for (const line of table([["CHECK", "RESULT", "DETAIL"], ...steps.map((s) => [s.name, s.ok ? "ok" : "FAILED", s.detail])])) io.out(line);
+    const steps = [...checkDir(dir, locate), collisionStep(root)];
+    const rows = steps.flatMap((s) => s.detail.split("\n").map((line, i) => (i === 0 ? [s.name, s.ok ? "ok" : "FAILED", line] : ["", "", line])));
+    for (const line of table([["CHECK", "RESULT", "DETAIL"], ...rows])) io.out(line);
     return steps.every((s) => s.ok) ? EXIT.ok : EXIT.failed;
   } finally {
     if (temp) fs.rmSync(temp, { recursive: true, force: true });

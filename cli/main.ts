@@ -4,20 +4,26 @@ import { StackFileError } from "../config/stackFile";
 import { check } from "./check";
 import { doctor } from "./doctor";
 import { EXIT, Io, processIo, UsageError } from "./io";
+import { preflight } from "./preflight";
 import { reload } from "./reload";
 import { render } from "./render";
+import { versions } from "./versions";
 
 export const HELP = `usage: obs <command> [flags]     (npm run -s obs -- <command> ...)
 
 commands:
-  render   write every generated file of a stack into a folder, exactly as deployed
-  check    run promtool and amtool over a rendered folder
-  doctor   check a deployed stack's services, targets, rule groups, bridge and datasources
-  reload   reload Prometheus and Alertmanager configuration over HTTP
+  render     write every generated file of a stack into a folder, exactly as deployed
+  check      run the pinned promtool, amtool, blackbox_exporter and otelcol over a rendered
+             folder, and refuse committed stacks that collide
+  preflight  check that a stack can be deployed: engine, host ports, networks, Grafana API,
+             images, disk
+  doctor     check a deployed stack's services, targets, rule groups, bridge and datasources
+  reload     reload Prometheus and Alertmanager configuration over HTTP
+  versions   the pinned image of every service and the version the tests ran of it
 
 Run obs <command> --help for its flags.`;
 
-const COMMANDS: Record<string, (argv: string[], root: string, io: Io) => number | Promise<number>> = { render, check, doctor, reload };
+const COMMANDS: Record<string, (argv: string[], root: string, io: Io) => number | Promise<number>> = { render, check, doctor, preflight, reload, versions };
 
 /** Runs one command; every error becomes a message and an exit code, never a stack trace. */
 export async function main(argv: string[], io: Io = processIo, root = path.resolve(__dirname, "..")): Promise<number> {
