@@ -158,11 +158,22 @@ function sshTarget(host: string): string {
   return `${u.port ? `-p ${u.port} ` : ""}${u.username ? `${decodeURIComponent(u.username)}@` : ""}${u.hostname}`;
 }
 
+/**
+ * The `ssh -L` forward pulumi up needs when Grafana's API URL is loopback but Grafana runs on a
+ * remote engine: this machine's port to Grafana's published address on the Docker host.
+ */
+export function grafanaTunnel(url: string, engine: EngineAddress, publishedAt: string): string | undefined {
+  const u = new URL(url);
+  if (engine.local || !isLoopbackHost(u.hostname)) return undefined;
+  return `${u.port || (u.protocol === "https:" ? "443" : "80")}:${publishedAt}`;
+}
+
+/** Where Grafana's host port answers on the Docker host itself. */
+export const grafanaPublishedAt = (c: Pick<StackConfig, "bindAddress" | "hostPorts">) => `${c.bindAddress === "0.0.0.0" ? "127.0.0.1" : c.bindAddress}:${c.hostPorts.grafana}`;
+
 /** What the Grafana API's answer (or silence) means for pulumi up. Pure, so each case is tested. */
 export function grafanaVerdict(s: GrafanaSituation): Omit<Finding, "check"> {
-  const u = new URL(s.url);
-  const loopback = isLoopbackHost(u.hostname);
-  const remoteLoopback = loopback && !s.engine.local;
+  const remoteLoopback = isLoopbackHost(new URL(s.url).hostname) && !s.engine.local;
   const answered = s.probe.status === 200;
   if (answered && s.container) {
     return { ok: true, detail: `${s.url} answers (Grafana ${s.probe.version ?? "?"})${remoteLoopback ? `, through a tunnel to ${s.engine.host}` : ""}` };
@@ -176,13 +187,13 @@ export function grafanaVerdict(s: GrafanaSituation): Omit<Finding, "check"> {
     };
   }
   const why = s.probe.status !== undefined ? `HTTP ${s.probe.status}` : (s.probe.error ?? "no answer");
-  if (remoteLoopback && s.probe.error === "ECONNREFUSED") {
-    const port = u.port || (u.protocol === "https:" ? "443" : "80");
+  const tunnel = grafanaTunnel(s.url, s.engine, s.publishedAt);
+  if (tunnel && s.probe.error === "ECONNREFUSED") {
     return {
       ok: false,
       detail:
         `grafanaApiUrl ${s.url} is a loopback address, but the engine is remote (${s.engine.host}): pulumi up runs on this machine and calls ` +
-        `Grafana's API from here, where nothing listens (${why}). Open a tunnel first: ssh -N -L ${port}:${s.publishedAt} ${sshTarget(s.engine.host)} ` +
+        `Grafana's API from here, where nothing listens (${why}). Open a tunnel first: ssh -N -L ${tunnel} ${sshTarget(s.engine.host)} ` +
         `(or set grafanaApiUrl to an address this machine reaches)`,
     };
   }
@@ -216,7 +227,7 @@ async function grafanaFinding(c: StackConfig, engine: Engine, timeoutMs: number)
   const check = "grafana api";
   if (!c.services.grafana) return { check, ok: true, detail: "Grafana is switched off (services.grafana: false): nothing to provision" };
   const ours = engine.containers.find((x) => labelOf(x, STACK_LABEL) === c.stack && labelOf(x, SERVICE_LABEL) === "grafana" && labelOf(x, ROLE_LABEL) === undefined);
-  const publishedAt = `${c.bindAddress === "0.0.0.0" ? "127.0.0.1" : c.bindAddress}:${c.hostPorts.grafana}`;
+  const publishedAt = grafanaPublishedAt(c);
   const probe = await probeGrafana(c.grafanaApiUrl, timeoutMs);
   return { check, ...grafanaVerdict({ url: c.grafanaApiUrl, probe, container: ours ? { name: nameOf(ours), state: ours.State } : undefined, engine: engine.address, publishedAt }) };
 }
@@ -350,7 +361,9 @@ export async function preflight(argv: string[], root: string, io: Io, env: NodeJ
   const findings = await preflightFindings(config, { timeoutMs, minFreeGb, env }, missing);
   const ok = findings.every((f) => f.ok);
   const engine = engineAddress(config.dockerHost, env);
-  if (values.json) io.out(JSON.stringify({ ok, stack: config.stack, engine, findings }, null, 2));
+  // The tunnel spec lets automation (the deploy workflow) open exactly the forward pulumi up needs.
+  const tunnel = config.services.grafana ? (grafanaTunnel(config.grafanaApiUrl, engine, grafanaPublishedAt(config)) ?? null) : null;
+  if (values.json) io.out(JSON.stringify({ ok, stack: config.stack, engine, grafanaTunnel: tunnel, findings }, null, 2));
   else for (const line of table([["CHECK", "STATUS", "DETAIL"], ...findings.map((f) => [f.check, f.ok ? "ok" : "FAIL", f.detail])])) io.out(line);
   return ok ? EXIT.ok : EXIT.failed;
 }

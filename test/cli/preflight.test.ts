@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { main } from "../../cli/main";
-import { diskFinding, grafanaVerdict, GrafanaSituation, imagesOf, registryOf } from "../../cli/preflight";
+import { diskFinding, grafanaTunnel, grafanaVerdict, GrafanaSituation, imagesOf, registryOf } from "../../cli/preflight";
 import { engineAddress } from "../../cli/engine";
 import { DEFAULT_IMAGES } from "../../config/defaults";
 import { PUBLISHED_PORT_KEYS } from "../../config/defaults";
@@ -77,7 +77,10 @@ async function preflight(): Promise<{ code: number; findings: { check: string; o
   const io = capture();
   const code = await main(["preflight", "--stack", STACK, "--json", "--timeout", "20000", "--min-free-gb", "0.1"], io, root);
   const text = io.text();
-  return { code, findings: code === 2 ? [] : JSON.parse(text).findings, text };
+  const out = code === 2 ? undefined : JSON.parse(text);
+  // A local engine needs no tunnel to reach Grafana's API.
+  if (out) expect(out.grafanaTunnel).toBeNull();
+  return { code, findings: out?.findings ?? [], text };
 }
 
 const failed = (r: Awaited<ReturnType<typeof preflight>>) => r.findings.filter((f) => !f.ok);
@@ -250,6 +253,13 @@ describe("preflight decisions that need a remote engine", () => {
     expect(v.ok).toBe(false);
     expect(v.detail).toContain("grafanaApiUrl http://127.0.0.1:3301 is a loopback address, but the engine is remote (ssh://ops@prod.example): pulumi up runs on this machine");
     expect(v.detail).toContain("ssh -N -L 3301:127.0.0.1:3301 ops@prod.example");
+  });
+
+  it("the forward it needs is given to automation (preflight --json grafanaTunnel) only for a loopback URL and a remote engine", () => {
+    expect(grafanaTunnel("http://127.0.0.1:3301", remote, "127.0.0.1:3301")).toBe("3301:127.0.0.1:3301");
+    expect(grafanaTunnel("http://localhost:3300/", remote, "10.0.0.5:3300")).toBe("3300:10.0.0.5:3300");
+    expect(grafanaTunnel("https://grafana.example", remote, "127.0.0.1:3301")).toBeUndefined();
+    expect(grafanaTunnel("http://127.0.0.1:3301", engineAddress("unix:///var/run/docker.sock"), "127.0.0.1:3301")).toBeUndefined();
   });
 
   it("with a tunnel open (the connection is accepted, then dropped) and no Grafana yet, pulumi up will create it", () => {
