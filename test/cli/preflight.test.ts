@@ -16,7 +16,8 @@ import { BUSYBOX } from "../docker/images";
 import { Engine, startEngine } from "../docker/engine";
 import { capture } from "../support/io";
 import { freePort } from "../support/ports";
-import { ROOT } from "../support/stackFiles";
+import { runProgram } from "../support/program";
+import { committedStacks, pulumiConfigMap, ROOT, TEST_SECRETS } from "../support/stackFiles";
 
 /**
  * `obs preflight` against a real, private Docker engine (test/docker/engine.ts): its own data
@@ -294,9 +295,13 @@ describe("preflight decisions that need a remote engine", () => {
     expect(registryOf("node:22-alpine")).toBe("docker.io");
     expect(registryOf("localhost:5000/x:1")).toBe("localhost:5000");
   });
+});
 
-  it("the committed stacks' images are the pinned ones of the services they run", () => {
-    const prod = stackConfigFromFile(ROOT, "prod");
-    expect(imagesOf(prod).sort()).toEqual([...new Set(Object.values(prod.images))].sort());
+describe("preflight checks what the program deploys", () => {
+  it.each(committedStacks())("stack %s: the images preflight checks are the ones the program pulls", async (stack) => {
+    const run = await runProgram(stack, pulumiConfigMap(stack), Object.keys(TEST_SECRETS));
+    const pulled = run.resources.filter((r) => r.type === "docker:index/remoteImage:RemoteImage").map((r) => r.inputs.name as string);
+    expect(pulled.length).toBeGreaterThan(0);
+    expect(imagesOf(stackConfigFromFile(ROOT, stack)).sort()).toEqual([...new Set(pulled)].sort());
   });
 });
