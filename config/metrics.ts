@@ -55,7 +55,11 @@ export const APPLICATION_METRICS: readonly string[] = [
   ...histogram("backend_http_request_latency_seconds"),
 ];
 
-/** Exporter metrics this project queries (node_exporter, cAdvisor with diskIO enabled, blackbox). */
+/**
+ * Exporter metrics this project queries (node_exporter, cAdvisor with diskIO enabled, blackbox).
+ * cAdvisor's OOM counter and memory limit are on with the stack's -disable_metrics list
+ * (oom_event and the container spec are not in it).
+ */
 export const EXPORTER_METRICS: readonly string[] = [
   "node_filesystem_avail_bytes",
   "node_filesystem_size_bytes",
@@ -74,7 +78,10 @@ export const EXPORTER_METRICS: readonly string[] = [
   "container_fs_reads_bytes_total",
   "container_fs_writes_bytes_total",
   "container_start_time_seconds",
+  "container_oom_events_total",
+  "container_spec_memory_limit_bytes",
   "probe_success",
+  "probe_ssl_earliest_cert_expiry",
 ];
 
 /** Metrics of the stack's own services that rules and dashboards use. */
@@ -84,12 +91,25 @@ export const STACK_METRICS: readonly string[] = [
   "prometheus_rule_evaluation_failures_total",
   "prometheus_rule_group_last_duration_seconds",
   "prometheus_config_last_reload_successful",
+  // TSDB failure counters of Prometheus 3.16 (rules/alerts/stack.ts says where each comes from).
+  "prometheus_tsdb_compactions_failed_total",
+  "prometheus_tsdb_head_truncations_failed_total",
+  "prometheus_tsdb_reloads_failures_total",
+  "prometheus_tsdb_checkpoint_creations_failed_total",
+  "prometheus_tsdb_wal_corruptions_total",
+  "prometheus_tsdb_wal_writes_failed_total",
+  "prometheus_tsdb_wal_truncations_failed_total",
+  "prometheus_tsdb_mmap_chunk_corruptions_total",
   "alertmanager_notifications_total",
   "alertmanager_notifications_failed_total",
   "alertmanager_config_last_reload_successful",
   "loki_distributor_lines_received_total",
   "loki_distributor_bytes_received_total",
+  "loki_discarded_samples_total",
+  "loki_request_duration_seconds_count",
   "tempo_distributor_spans_received_total",
+  "tempo_discarded_spans_total",
+  "tempo_receiver_refused_spans",
   "otelcol_receiver_accepted_spans_total",
   "otelcol_exporter_sent_spans_total",
   "telegram_bridge_messages_sent_total",

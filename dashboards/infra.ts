@@ -1,18 +1,23 @@
+import { HOST_ALERTS } from "../rules/alerts/host";
+import { containerStartsSeen } from "../rules/alerts/infra";
+import { FS_FILTER } from "../rules/expressions";
 import { dashboard, prom, timeseries } from "./builder";
 import { RATE, VARIABLES } from "./queries";
 
-const FS = 'fstype!~"tmpfs|overlay|squashfs|fuse.snapfuse|nsfs",mountpoint!~"/snap(/.*)?|/var/lib/docker/overlay2(/.*)?|/run/docker(/.*)?|/mnt/wsl(/.*)?"';
 const NAMED = 'name!=""';
+
+/** Seconds of a certificate alert's default threshold, so the panel turns colour where the alert fires. */
+const certThreshold = (alert: string) => HOST_ALERTS.find((a) => a.alert === alert)!.threshold!;
 
 export const infra = dashboard({
   uid: "tutordex-infra",
   title: "TutorDex Infra",
-  description: "Scrape and probe health, the host (node_exporter) and every container (cAdvisor).",
+  description: "Scrape and probe health, the host (node_exporter), every container (cAdvisor) and the public certificate.",
   variables: [VARIABLES.service],
   panels: [
     timeseries("Scrape health", [prom('up{job=~"$service"}', "{{job}} {{instance}}")], { min: 0, max: 1 }),
     timeseries("Probe success", [prom("probe_success", "{{job}} {{instance}}")], { min: 0, max: 1 }),
-    timeseries("Host disk free", [prom(`node_filesystem_avail_bytes{${FS}} / node_filesystem_size_bytes{${FS}}`, "{{mountpoint}}")], { unit: "percentunit", min: 0, max: 1 }),
+    timeseries("Host disk free", [prom(`node_filesystem_avail_bytes{${FS_FILTER}} / node_filesystem_size_bytes{${FS_FILTER}}`, "{{mountpoint}}")], { unit: "percentunit", min: 0, max: 1 }),
     timeseries("Host CPU busy", [prom(`1 - avg(rate(node_cpu_seconds_total{mode="idle"}[${RATE}]))`, "busy")], { unit: "percentunit", min: 0, max: 1 }),
     timeseries("Host memory used", [prom("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes", "used")], { unit: "percentunit", min: 0, max: 1 }),
     timeseries("Host load", [prom("node_load1", "1m"), prom("node_load5", "5m"), prom("node_load15", "15m")]),
@@ -30,5 +35,33 @@ export const infra = dashboard({
       prom(`sum by (name) (rate(container_fs_reads_bytes_total{${NAMED}}[${RATE}]))`, "read {{name}}"),
       prom(`sum by (name) (rate(container_fs_writes_bytes_total{${NAMED}}[${RATE}]))`, "write {{name}}"),
     ], { unit: "Bps", width: 24 }),
+    // What the host and container alerts watch, each drawn as the alert computes it.
+    timeseries("Disk forecast: free in 24h", [prom(`predict_linear(node_filesystem_avail_bytes{${FS_FILTER}}[6h], 24 * 3600)`, "{{mountpoint}}")], {
+      unit: "bytes",
+      description: "Free space 24 hours ahead at the trend of the last 6 hours (HostDiskFillingUp). Below zero: full within a day.",
+      thresholds: [{ value: null, color: "red" }, { value: 0, color: "green" }],
+    }),
+    timeseries("Container memory vs limit", [prom(`max by (name) (container_memory_working_set_bytes{${NAMED}} / (container_spec_memory_limit_bytes{${NAMED}} > 0))`, "{{name}}")], {
+      unit: "percentunit",
+      min: 0,
+      max: 1,
+      description: "Working set as a share of the container's memory limit; containers without a limit are left out (ContainerMemoryNearLimit).",
+    }),
+    timeseries("Container starts seen (15m)", [prom(`max by (name) (${containerStartsSeen(".+")})`, "{{name}}")], {
+      description: "Starts of each container seen in the last 15 minutes; more than one is a restart loop (ContainerRestarted).",
+    }),
+    timeseries("Container OOM kills (15m)", [prom(`sum by (name) (increase(container_oom_events_total{${NAMED}}[15m]))`, "{{name}}")], {
+      description: "Processes the kernel killed for memory inside each container (ContainerOomKilled).",
+    }),
+    timeseries("Public TLS certificate expires in", [prom('probe_ssl_earliest_cert_expiry{job="blackbox_http_public"} - time()', "{{instance}}")], {
+      unit: "s",
+      width: 24,
+      description: "Time left before the earliest certificate of each public probe's chain expires (PublicCertExpiringSoon, PublicCertExpiryImminent).",
+      thresholds: [
+        { value: null, color: "red" },
+        { value: certThreshold("PublicCertExpiryImminent"), color: "yellow" },
+        { value: certThreshold("PublicCertExpiringSoon"), color: "green" },
+      ],
+    }),
   ],
 });

@@ -1,12 +1,13 @@
+import { lokiPush5xx, tempoRefused, tsdbFailures } from "../rules/alerts/stack";
 import { dashboard, prom, timeseries } from "./builder";
-import { rateBy } from "./queries";
+import { RATE, rateBy } from "./queries";
 
 const STACK_JOBS = "prometheus|alertmanager|grafana|loki|promtail|tempo|otel_collector|blackbox_exporter|telegram_bridge|cadvisor|node_exporter";
 
 export const stack = dashboard({
   uid: "tutordex-stack",
   title: "Observability Stack",
-  description: "The stack watching itself: services, rule evaluation, notifications, bridge, ingestion.",
+  description: "The stack watching itself: services, rule evaluation, notifications, bridge, ingestion, storage.",
   panels: [
     timeseries("Stack services up", [prom(`up{job=~"${STACK_JOBS}"}`, "{{job}}")], { min: 0, max: 1 }),
     timeseries("Readiness probes", [prom('probe_success{job="blackbox_stack_ready"}', "{{service}}")], { min: 0, max: 1 }),
@@ -27,5 +28,18 @@ export const stack = dashboard({
       prom(rateBy("otelcol_receiver_accepted_spans_total", ""), "collector accepted"),
       prom(rateBy("otelcol_exporter_sent_spans_total", ""), "collector exported"),
     ], { unit: "ops" }),
+    // What LokiIngestionFailing, TempoIngestionFailing and PrometheusStorageFailing watch.
+    timeseries("Loki ingestion failures", [prom(rateBy("loki_discarded_samples_total", "reason"), "discarded {{reason}}"), prom(lokiPush5xx(RATE), "push 5xx")], {
+      unit: "ops",
+      description: "Log lines Loki discarded, by reason, and push requests it answered with a server error.",
+    }),
+    timeseries("Tempo ingestion failures", [prom(rateBy("tempo_discarded_spans_total", "reason"), "discarded {{reason}}"), prom(tempoRefused(RATE), "receiver refused")], {
+      unit: "ops",
+      description: "Spans Tempo discarded, by reason, and spans its receiver refused.",
+    }),
+    timeseries("Prometheus storage failures (1h)", [prom(tsdbFailures("1h"), "{{failure}}")], {
+      width: 24,
+      description: "TSDB compaction, truncation, reload, checkpoint and WAL failures, and corruptions found on start, in the last hour.",
+    }),
   ],
 });

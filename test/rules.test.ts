@@ -49,5 +49,11 @@ describe("rule model", () => {
     const r = allRules({ ...settings, alertOverrides: { QueueStuckProcessing: { threshold: 1200, for: "10m", severity: "warning" } } }).find((x) => x.alert === "QueueStuckProcessing")!;
     expect([r.expr, r.for, r.labels.severity]).toEqual(["queue_oldest_processing_age_seconds > 1200", "10m", "warning"]);
   });
+  it.each(ALERTS.filter((a) => a.threshold !== undefined).map((a) => [a.alert]))("%s takes its threshold from the override, nowhere else", (alert) => {
+    const expr = (o: Record<string, { threshold: number }>) => allRules({ ...settings, alertOverrides: o }).find((r) => r.alert === alert)!.expr;
+    const overridden = expr({ [alert]: { threshold: 123.25 } });
+    expect(overridden).toContain("123.25");
+    expect(overridden.replace("123.25", String(ALERTS.find((a) => a.alert === alert)!.threshold))).toBe(expr({}));
+  });
   it("rendering is deterministic", () => expect(renderRuleFiles(settings)).toEqual(renderRuleFiles(settings)));
 });

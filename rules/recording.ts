@@ -1,0 +1,23 @@
+import { PVSV } from "./expressions";
+import { RecordingDefinition } from "./model";
+
+/** An absent side counts as a zero rate, so the fraction exists whenever either side does. */
+const orZero = (present: string, other: string) => `(${present} or (${other} * 0))`;
+const FAIL_10M = `sum by (${PVSV}) (rate(worker_parse_failure_total[10m]))`;
+const OK_10M = `sum by (${PVSV}) (rate(worker_parse_success_total[10m]))`;
+
+/** SPEC §4: the series dashboards read instead of recomputing them. */
+export const RECORDING_RULES: readonly RecordingDefinition[] = [
+  { record: "tutordex:collector:seconds_since_last_message", expr: "time() - collector_last_message_timestamp_seconds" },
+  { record: "tutordex:worker:throughput_jobs_per_s", expr: `sum by (${PVSV}) (rate(worker_jobs_processed_total[5m]))` },
+  { record: "tutordex:worker:llm_fail_rate_per_s", expr: "rate(worker_llm_fail_total[5m])" },
+  { record: "tutordex:worker:supabase_fail_rate_per_s", expr: `sum by (${PVSV}) (rate(worker_supabase_fail_total[5m]))` },
+  { record: "tutordex:worker:parse_failure_rate_per_s", expr: `sum by (reason, ${PVSV}) (rate(worker_parse_failure_total[10m]))` },
+  { record: "tutordex:worker:parse_success_rate_per_s", expr: OK_10M },
+  {
+    record: "tutordex:worker:parse_error_fraction",
+    expr: `${orZero(FAIL_10M, OK_10M)} / clamp_min(${orZero(FAIL_10M, OK_10M)} + ${orZero(OK_10M, FAIL_10M)}, 1e-06)`,
+  },
+  { record: "tutordex:quality:missing_field_rate_per_s", expr: `sum by (field, ${PVSV}) (rate(assignment_quality_missing_field_total[10m]))` },
+  { record: "tutordex:quality:inconsistency_rate_per_s", expr: `sum by (kind, ${PVSV}) (rate(assignment_quality_inconsistency_total[10m]))` },
+];
