@@ -17,6 +17,7 @@ export const DEFAULT_MEMORY_MB: Readonly<Record<ServiceName, number>> = {
   grafana: 512,
   loki: 1024,
   promtail: 256,
+  alloy: 256,
   tempo: 1024,
   otelCollector: 640,
   cadvisor: 256,
@@ -41,11 +42,12 @@ export type PublishedPortKey = (typeof PUBLISHED_PORT_KEYS)[number];
 
 /**
  * Host ports per environment. Staging follows the offsets compose uses today (9091, 9094, 3301,
- * 3201) so it can run beside prod on one host; dev uses prod's numbers (it runs on its own machine).
+ * 3201) so it can run beside prod on one host; dev takes the same numbers plus 10000, so a dev
+ * stack started on a shared host can never take prod's ports or provision into prod's Grafana.
  */
 export const DEFAULT_HOST_PORTS: Readonly<Record<Environment, Record<PublishedPortKey, number>>> = {
   prod: { prometheus: 9090, alertmanager: 9093, grafana: 3300, loki: 3100, tempo: 3200, otlpGrpc: 4317, otlpHttp: 4318 },
-  dev: { prometheus: 9090, alertmanager: 9093, grafana: 3300, loki: 3100, tempo: 3200, otlpGrpc: 4317, otlpHttp: 4318 },
+  dev: { prometheus: 19090, alertmanager: 19093, grafana: 13300, loki: 13100, tempo: 13200, otlpGrpc: 14317, otlpHttp: 14318 },
   staging: { prometheus: 9091, alertmanager: 9094, grafana: 3301, loki: 3101, tempo: 3201, otlpGrpc: 4327, otlpHttp: 4328 },
 };
 

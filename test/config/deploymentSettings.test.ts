@@ -23,18 +23,24 @@ function problems(raw: Record<string, unknown>, secrets: ReadonlySet<string> = n
 }
 
 describe("defaults of the deployment settings", () => {
-  it("every service runs, the provider follows DOCKER_HOST, Grafana's API is the stack's own published port", () => {
+  it("every service runs (Promtail the log agent, not Alloy), the provider follows DOCKER_HOST, Grafana's API is the stack's own published port", () => {
     const c = parseStackConfig("dev", VALID);
-    expect(SERVICE_NAMES.every((s) => c.services[s])).toBe(true);
+    expect(SERVICE_NAMES.filter((s) => !c.services[s])).toEqual(["alloy"]);
+    expect(c.logAgent).toBe("promtail");
     expect(c.dockerHost).toBeUndefined();
-    expect(c.grafanaApiUrl).toBe("http://127.0.0.1:3300");
+    expect(c.grafanaApiUrl).toBe("http://127.0.0.1:13300");
     expect(c.telegram.apiBaseUrl).toBe("https://api.telegram.org");
     expect(c.registryAuth).toBeUndefined();
+  });
+  it("logAgent alloy runs Alloy and not Promtail; nativeHistograms is off unless asked for", () => {
+    const c = parseStackConfig("dev", { ...VALID, logAgent: "alloy", nativeHistograms: true });
+    expect([c.logAgent, c.services.alloy, c.services.promtail, c.nativeHistograms]).toEqual(["alloy", true, false, true]);
+    expect(parseStackConfig("dev", VALID).nativeHistograms).toBe(false);
   });
   it("Grafana's API follows the bind address and host port, and 0.0.0.0 becomes loopback", () => {
     expect(parseStackConfig("s", { ...VALID, environment: "staging" }).grafanaApiUrl).toBe("http://127.0.0.1:3301");
     expect(parseStackConfig("d", { ...VALID, bindAddress: "10.1.2.3", hostPorts: { grafana: 3999 } }).grafanaApiUrl).toBe("http://10.1.2.3:3999");
-    expect(parseStackConfig("d", { ...VALID, bindAddress: "0.0.0.0" }).grafanaApiUrl).toBe("http://127.0.0.1:3300");
+    expect(parseStackConfig("d", { ...VALID, bindAddress: "0.0.0.0" }).grafanaApiUrl).toBe("http://127.0.0.1:13300");
     expect(parseStackConfig("d", { ...VALID, grafanaApiUrl: "http://grafana.internal:3000/" }).grafanaApiUrl).toBe("http://grafana.internal:3000");
   });
   it("registry credentials default to Docker Hub and carry the password", () => {
@@ -56,6 +62,9 @@ const INVALID: [string, Record<string, unknown>, string, ReadonlySet<string>][] 
   ["a service that is not one", { ...VALID, services: { graphana: false } }, "services.graphana: unknown key", new Set()],
   ["a switch that is not a boolean", { ...VALID, services: { tempo: "off" } }, 'services.tempo: expected boolean, got "off"', new Set()],
   ["Promtail without Loki", { ...VALID, services: { loki: false } }, "services.promtail: Promtail ships logs to Loki, which is switched off (services.loki: false); switch promtail off too", new Set()],
+  ["Alloy chosen without Loki", { ...VALID, logAgent: "alloy", services: { loki: false } }, 'logAgent: alloy ships logs to Loki, which is switched off (services.loki: false); switch loki on or remove logAgent, got "alloy"', new Set()],
+  ["the chosen log agent switched off", { ...VALID, logAgent: "alloy", services: { alloy: false } }, 'logAgent: names alloy, which services.alloy switches off; remove logAgent or switch alloy on, got "alloy"', new Set()],
+  ["the other log agent switched on as well", { ...VALID, logAgent: "alloy", services: { promtail: true } }, "services.promtail: only the agent logAgent names runs (alloy), got true", new Set()],
   ["Tempo without the collector", { ...VALID, services: { otelCollector: false } }, "services.tempo: Tempo receives traces only through the OTEL Collector, which is switched off; switch tempo off too", new Set()],
   ["public probes without blackbox", { ...VALID, services: { blackboxExporter: false }, publicProbes: { urls: ["https://api.test/health"] } }, "services.blackboxExporter: publicProbes are probed through blackbox_exporter", new Set()],
   ["Grafana API URL without a scheme", { ...VALID, grafanaApiUrl: "grafana:3000" }, 'grafanaApiUrl: expected an absolute http(s) URL, got "grafana:3000"', new Set()],

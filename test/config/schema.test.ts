@@ -30,12 +30,12 @@ describe("valid configuration", () => {
   it("fills per-environment defaults", () => {
     const c = parseStackConfig("dev", VALID);
     expect(c.bindAddress).toBe("127.0.0.1");
-    expect(c.hostPorts.grafana).toBe(3300);
+    expect(c.hostPorts.grafana).toBe(13300);
     expect(c.protectData).toBe(false);
     expect(c.images).toEqual(DEFAULT_IMAGES);
     expect(c.retention).toEqual({ prometheus: "15d", loki: "336h", tempo: "72h" });
     expect(c.appTargets.collector).toBe("collector-tail:9001");
-    expect(c.grafanaExternalUrl).toBe("http://localhost:3300");
+    expect(c.grafanaExternalUrl).toBe("http://localhost:13300");
   });
   it("staging takes the offset ports compose uses and protects nothing", () => {
     const c = parseStackConfig("staging", { ...VALID, environment: "staging" });
@@ -66,7 +66,7 @@ const INVALID: [string, Record<string, unknown>, string, Set<string>?][] = [
   ["bind address out of range", { ...VALID, bindAddress: "300.1.1.1" }, 'bindAddress: expected an IPv4 address, got "300.1.1.1"'],
   ["port out of range", { ...VALID, hostPorts: { grafana: 70000 } }, "hostPorts.grafana: Too big"],
   ["port as text", { ...VALID, hostPorts: { grafana: "3300" } }, 'hostPorts.grafana: expected number, got "3300"'],
-  ["two services on one port", { ...VALID, hostPorts: { grafana: 9090 } }, "hostPorts: prometheus and grafana both use port 9090"],
+  ["two services on one port", { ...VALID, hostPorts: { grafana: 19090 } }, "hostPorts: prometheus and grafana both use port 19090"],
   ["unknown service in images", { ...VALID, images: { prometheos: "prom/prometheus:v3.5.0" } }, "images.prometheos: unknown key"],
   ["image without a tag", { ...VALID, images: { grafana: "grafana/grafana" } }, 'images.grafana: expected an image with an exact tag or digest (repository:tag), got "grafana/grafana"'],
   ["latest image", { ...VALID, images: { loki: "grafana/loki:latest" } }, "images.loki: `latest` is not a version"],
@@ -85,7 +85,8 @@ const INVALID: [string, Record<string, unknown>, string, Set<string>?][] = [
   ["prod without the bot token", { ...PROD, telegramBotToken: undefined }, "telegramBotToken: prod needs it", PROD_SECRETS],
   ["prod with a plain-text password", PROD, "grafanaAdminPassword: prod refuses a plain-text value", new Set(["telegramBotToken"])],
   ["prod without a chat", { ...PROD, telegram: {} }, "telegram.chatId: prod needs the chat that receives alerts", PROD_SECRETS],
-  ["a log agent that is not built", { ...VALID, logAgent: "alloy" }, 'logAgent: expected promtail (the only log agent built; Grafana Alloy is not yet), got "alloy"'],
+  ["a log agent that is neither Promtail nor Alloy", { ...VALID, logAgent: "fluentbit" }, 'logAgent: expected promtail or alloy, got "fluentbit"'],
+  ["native histograms as a word", { ...VALID, nativeHistograms: "yes" }, 'nativeHistograms: expected boolean, got "yes"'],
   ["an unknown demo scenario", { ...VALID, demoWorkload: { scenario: "chaos" } }, 'demoWorkload.scenario: expected one of steady, queue_backlog_no_throughput, llm_failure_spike, parse_error_high, service_down, backend_down, stuck_processing, recovery, got "chaos"'],
   ["malformed bot token, value hidden", { ...VALID, telegramBotToken: "not-a-token" }, "telegramBotToken: expected a bot token of the form 123456:ABC..., got <secret>"],
   ["severity chat that is not a chat id", { ...VALID, telegram: { chatIdsBySeverity: { critical: "oncall" } } }, 'telegram.chatIdsBySeverity.critical: expected a numeric chat id or @channel, got "oncall"'],

@@ -35,7 +35,7 @@ it("the collector forwards only metrics (to Prometheus), and no alert links a da
   expect(Object.keys(otel.service.pipelines)).toEqual(["metrics"]);
   const sync = containersOf(run).find((c) => c.name === "tutordex-prometheus-config-sync")!;
   expect(sync.inputs.uploads.find((u: { file: string }) => u.file === "/staging/rules/alert_rules.yml").content).not.toContain("dashboard:");
-  expect(run.outputs.urls).toEqual({ prometheus: "http://127.0.0.1:9090", alertmanager: "http://127.0.0.1:9093", otlpHttp: "http://127.0.0.1:4318", otlpGrpc: "127.0.0.1:4317" });
+  expect(run.outputs.urls).toEqual({ prometheus: "http://127.0.0.1:19090", alertmanager: "http://127.0.0.1:19093", otlpHttp: "http://127.0.0.1:14318", otlpGrpc: "127.0.0.1:14317" });
 });
 
 it("Prometheus runs without the remote-write receiver when no Tempo writes to it", () => {
