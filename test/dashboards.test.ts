@@ -44,14 +44,14 @@ describe("the ten dashboards of SPEC §9", () => {
   const PANELS: Record<string, string[]> = {
     "tutordex-home": ["Collector up", "Worker up", "Backend up", "Firing critical alerts", "Firing warning alerts", "Assignments per hour", "Parse success (1h)", "Queue pending and processing", "Firing alerts", "Health of every target"],
     "tutordex-overview": ["Seconds since last message per channel", "Queue", "Worker throughput", "Job latency p95", "LLM latency p95", "Failure rates", "Parse failures by channel", "Recent error logs"],
-    "tutordex-infra": ["Scrape health", "Probe success", "Host disk free", "Container CPU", "Container memory", "Container network", "Container disk I/O", "Host CPU busy", "Host memory used", "Host load", "Host network"],
+    "tutordex-infra": ["Scrape health", "Probe success", "Host disk free", "Container CPU", "Container memory", "Container network", "Container disk I/O", "Host CPU busy", "Host memory used", "Host load", "Host network", "Disk forecast: free in 24h", "Container memory vs limit", "Container starts seen (15m)", "Container OOM kills (15m)", "Public TLS certificate expires in"],
     "tutordex-llm-supabase": ["LLM requests by model", "LLM latency p95 / p99", "Supabase operations by operation", "Supabase failures by operation"],
     "tutordex-quality": ["Parse error fraction", "Parse failures by reason", "Missing-field rate", "Inconsistency rate", "Recent worker failures"],
     "tutordex-channel-health": ["Staleness per channel", "Parse success by channel", "Message volume", "Week-over-week change", "Parse failures by channel", "Message distribution (24h)"],
     tutordex_data_quality: ["Missing fields by type", "Missing subjects rate", "Completeness score (1h)", "Inconsistencies by kind", "Parse failure reasons", "Issues by channel (24h)", "Missing fields (24h)"],
     tutordex_matching: ["DMs per assignment (1h)", "Tutors matched (DMs sent, 1h)", "Notifications (24h)", "DM delivery rate (1h)", "Delivery success by kind and pipeline", "DM rate limiting", "Failure reasons"],
     "tutordex-realtime": ["Ingestion rate", "Queue depth", "Error rates", "Service status", "Throughput", "Firing alerts", "Parse failures by reason"],
-    "tutordex-stack": ["Stack services up", "Rule evaluation failures", "Alertmanager notifications", "Telegram bridge deliveries", "Loki ingestion", "Tempo and OTEL Collector spans"],
+    "tutordex-stack": ["Stack services up", "Rule evaluation failures", "Alertmanager notifications", "Telegram bridge deliveries", "Loki ingestion", "Tempo and OTEL Collector spans", "Loki ingestion failures", "Tempo ingestion failures", "Prometheus storage failures (1h)"],
   };
   it.each(Object.entries(PANELS))("%s has the panels SPEC lists", (uid, titles) => {
     const have = panelsOf(uid).map((p) => p.title);
