@@ -12,7 +12,7 @@ import { BlackboxExporter, Cadvisor, NodeExporter } from "./exporters";
 import { Grafana } from "./grafana";
 import { GrafanaProvisioning } from "./grafanaProvisioning";
 import { ImageSet } from "./images";
-import { Loki, Promtail } from "./logs";
+import { Alloy, Loki, Promtail } from "./logs";
 import { Prometheus } from "./prometheus";
 import { CheckOutcome, dockerName, ExtraNetwork, settleChecks, StackContext } from "./serviceContainer";
 import { TelegramBridge } from "./telegramBridge";
@@ -133,7 +133,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       );
     }
     if (rendered.loki) new Loki(`${name}-loki`, { ...common("loki"), hostPort: c.hostPorts.loki, file: rendered.loki }, child);
+    // Only the agent `logAgent` names is rendered, so at most one of these runs.
     if (rendered.promtail) new Promtail(`${name}-promtail`, { ...common("promtail"), file: rendered.promtail, peers, probeImage }, child);
+    if (rendered.alloy) new Alloy(`${name}-alloy`, { ...common("alloy"), file: rendered.alloy, peers, probeImage }, child);
     if (rendered.tempo) new Tempo(`${name}-tempo`, { ...common("tempo"), hostPort: c.hostPorts.tempo, file: rendered.tempo }, child);
     if (rendered.otelCollector) {
       new OtelCollector(

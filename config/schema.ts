@@ -46,6 +46,10 @@ const ipv4 = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, {
 const severity = z.enum(["critical", "warning", "info"]);
 
 const telegramChatId = z.string().regex(/^-?\d+$|^@\w+$/, { message: "expected a numeric chat id or @channel" });
+/** The log agents a stack can run: Promtail (SPEC's, end-of-life 2026-03-02) or Grafana Alloy. */
+export const LOG_AGENTS = ["promtail", "alloy"] as const;
+export type LogAgent = (typeof LOG_AGENTS)[number];
+
 const threadId = z.number({ message: "expected a positive forum topic id" }).int({ message: "expected a positive forum topic id" }).positive({ message: "expected a positive forum topic id" });
 /** Silence lengths offered as buttons: 1m to 90d, written like 1h, 4h, 24h, 1h30m. */
 const silenceDuration = z.string().refine(
@@ -146,13 +150,14 @@ export const rawConfigSchema = z
     runbookBaseUrl: httpUrl,
     heartbeatUrl: httpUrl.optional(),
     protectData: z.boolean().optional(),
-    // Promtail is end-of-life; Grafana Alloy is its successor. Only Promtail is built today, so the
-    // setting exists to make the choice explicit and the switch a one-line change in components/stack.ts.
     demoWorkload: z
       .object({ scenario: z.enum(SCENARIO_NAMES as [ScenarioName, ...ScenarioName[]], { message: `expected one of ${SCENARIO_NAMES.join(", ")}` }).optional() })
       .strict()
       .optional(),
-    logAgent: z.enum(["promtail"], { message: "expected promtail (the only log agent built; Grafana Alloy is not yet)" }).optional(),
+    // Promtail is end-of-life (2026-03-02) and stays the default; Grafana Alloy is its successor.
+    logAgent: z.enum(LOG_AGENTS, { message: "expected promtail or alloy" }).optional(),
+    // Scrape (and so store) native histograms where targets expose them; classic buckets are kept too.
+    nativeHistograms: z.boolean().optional(),
     alertOverrides: z.record(z.string(), alertOverride).optional(),
   })
   .strict();
@@ -205,7 +210,10 @@ export interface StackConfig {
   readonly runbookBaseUrl: string;
   readonly heartbeatUrl: string | undefined;
   readonly protectData: boolean;
-  readonly logAgent: "promtail";
+  /** The log agent that ships the containers' logs to Loki; the other one does not run. */
+  readonly logAgent: LogAgent;
+  /** Prometheus scrapes native histograms (and keeps the classic buckets beside them). */
+  readonly nativeHistograms: boolean;
   /** The simulated TutorDex runs in the stack, under the application's default names. */
   readonly demoWorkload: { readonly scenario: ScenarioName } | undefined;
   readonly alertOverrides: Readonly<Record<string, AlertOverride>>;
@@ -281,7 +289,13 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
   }
   if (env === "prod" && c.telegram?.chatId === undefined) problems.push("telegram.chatId: prod needs the chat that receives alerts, got nothing");
   if (c.grafanaAdminPassword === undefined && env !== "prod" && requireSecrets && services.grafana) {
+  const agent = c.logAgent ?? "promtail";
     problems.push("grafanaAdminPassword: there is no default password; set one with `pulumi config set --secret grafanaAdminPassword ...`");
+  // Only the chosen log agent runs; asking for the other one as well is a mistake worth naming.
+  for (const other of LOG_AGENTS.filter((a) => a !== agent)) {
+    if (c.services?.[other] === true) problems.push(`services.${other}: only the agent logAgent names runs (${agent}), got true`);
+    services[other] = false;
+  }
   }
   if (c.registryAuth && c.registryPassword === undefined && requireSecrets) {
     problems.push(`registryPassword: registryAuth names user ${JSON.stringify(c.registryAuth.username)} but no password; set it with \`pulumi config set --secret registryPassword ...\``);
@@ -373,9 +387,16 @@ function isLoopbackUrl(url: string): boolean {
  * without it, and the alerting path itself cannot be switched off.
  */
 function serviceProblems(on: Readonly<Record<ServiceName, boolean>>, c: RawConfig): string[] {
+    nativeHistograms: c.nativeHistograms ?? false,
   const problems: string[] = [];
   for (const s of REQUIRED_SERVICES) if (!on[s]) problems.push(`services.${s}: cannot be switched off, it is part of the alerting path, got false`);
-  if (on.promtail && !on.loki) problems.push("services.promtail: Promtail ships logs to Loki, which is switched off (services.loki: false); switch promtail off too");
+  if (c.logAgent !== undefined) {
+    // An explicit choice of agent is a promise that logs are shipped: it needs the agent and Loki.
+    if (c.services?.[c.logAgent] === false) problems.push(`logAgent: names ${c.logAgent}, which services.${c.logAgent} switches off; remove logAgent or switch ${c.logAgent} on, got ${JSON.stringify(c.logAgent)}`);
+    else if (!on.loki) problems.push(`logAgent: ${c.logAgent} ships logs to Loki, which is switched off (services.loki: false); switch loki on or remove logAgent, got ${JSON.stringify(c.logAgent)}`);
+  } else if (on.promtail && !on.loki) {
+    problems.push("services.promtail: Promtail ships logs to Loki, which is switched off (services.loki: false); switch promtail off too");
+  }
   if (on.tempo && !on.otelCollector) problems.push("services.tempo: Tempo receives traces only through the OTEL Collector, which is switched off; switch tempo off too");
   if (c.publicProbes && !on.blackboxExporter) problems.push("services.blackboxExporter: publicProbes are probed through blackbox_exporter; switch it on or remove publicProbes");
   return problems;

@@ -1,5 +1,5 @@
 /**
- * The eleven services of the stack and the facts about them that do not vary per stack:
+ * The services of the stack (one of the two log agents runs) and the facts about them that do not vary per stack:
  * the DNS alias each answers to on the stack network and the ports it listens on inside it.
  * Generators and components both read this table, so an address is spelled in one place.
  */
@@ -10,6 +10,7 @@ export const SERVICE_NAMES = [
   "grafana",
   "loki",
   "promtail",
+  "alloy",
   "tempo",
   "otelCollector",
   "cadvisor",
@@ -35,6 +36,8 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceFacts>> = {
   grafana: { alias: "grafana", port: 3000, stateVolume: "data" },
   loki: { alias: "loki", port: 3100, stateVolume: "data" },
   promtail: { alias: "promtail", port: 9080, stateVolume: "positions" },
+  // Grafana Alloy, Promtail's successor (`logAgent: alloy`): UI, /-/ready and /metrics on one port.
+  alloy: { alias: "alloy", port: 12345, stateVolume: "positions" },
   tempo: { alias: "tempo", port: 3200, stateVolume: "data" },
   otelCollector: { alias: "otel-collector", port: 4318 },
   cadvisor: { alias: "cadvisor", port: 8080 },

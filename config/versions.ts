@@ -110,6 +110,16 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
   grafana: { repository: "grafana/grafana", version: "12.3.1", tag: "12.3.1", tested: { by: "none", reason: AGPL("Grafana") } },
   loki: { repository: "grafana/loki", version: "3.5.3", tag: "3.5.3", tested: { by: "none", reason: AGPL("Loki") } },
   promtail: { repository: "grafana/promtail", version: "3.5.3", tag: "3.5.3", tested: { by: "none", reason: AGPL("Promtail (part of Loki)") } },
+  alloy: {
+    repository: "grafana/alloy",
+    version: "1.18.1",
+    tag: "v1.18.1",
+    tested: {
+      by: "none",
+      reason:
+        "the module github.com/grafana/alloy is served by the Go module proxy only at some versions (v1.10.0, v1.11.0 seen), and its go.mod requires github.com/grafana/loki/v3 (AGPL, a fork pinned by pseudo-version) and carries replace directives, so it cannot be built here without the AGPL module",
+    },
+  },
   tempo: { repository: "grafana/tempo", version: "2.8.2", tag: "2.8.2", tested: { by: "none", reason: AGPL("Tempo") } },
 };
 

@@ -1,9 +1,17 @@
 import { StackConfig } from "../config/schema";
 import { OTEL_HEALTH_PORT, OTEL_METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, PeerAddresses } from "../config/services";
+import { JSON_LABELS, OTLP_SOURCE_ATTRIBUTES } from "./logLabelContract";
 import { toYaml, GENERATED_HEADER } from "./yaml";
 
 /** memory_limiter must see data first and batch last, or the limiter cannot refuse work in time. */
 export const PIPELINE_PROCESSORS = ["memory_limiter", "resource/environment", "batch"] as const;
+
+/**
+ * Logs also pass the label contract (generators/logLabelContract.ts) before batching: the record
+ * attributes that are labels move to the resource, then the source labels are copied from the
+ * container attributes. Loki indexes resource attributes only (generators/loki.ts).
+ */
+export const LOG_PIPELINE_PROCESSORS = ["memory_limiter", "resource/environment", "groupbyattrs/log_labels", "resource/log_labels", "batch"] as const;
 
 /** The resource attribute naming the environment (semantic conventions 1.27+; `deployment.environment` is deprecated). */
 export const ENVIRONMENT_ATTRIBUTE = "deployment.environment.name";
@@ -13,44 +21,86 @@ export const PROMETHEUS_OTLP_PATH = "/api/v1/otlp";
 /** Loki's OTLP ingestion; the exporter appends /v1/logs. */
 export const LOKI_OTLP_PATH = "/otlp";
 
+/**
+ * Exporter types by their current names: the 0.165 collector still accepts `otlp` and `otlphttp`
+ * but logs a deprecation warning for each at every start.
+ */
+export const EXPORTER_TYPES = { grpc: "otlp_grpc", http: "otlp_http" } as const;
+
 export type OtelCollectorSettings = Pick<StackConfig, "environment" | "services">;
+
+/** Where the collector listens. In its container every port binds all interfaces; the live tier passes loopback ports. */
+export interface CollectorListen {
+  readonly otlpGrpc: string;
+  readonly otlpHttp: string;
+  readonly health: string;
+  readonly metrics: { readonly host: string; readonly port: number };
+}
+
+/** Recent collectors default to localhost, which inside a container means nobody else can reach them. */
+export const CONTAINER_LISTEN: CollectorListen = {
+  otlpGrpc: `0.0.0.0:${OTLP_GRPC_PORT}`,
+  otlpHttp: `0.0.0.0:${OTLP_HTTP_PORT}`,
+  health: `0.0.0.0:${OTEL_HEALTH_PORT}`,
+  metrics: { host: "0.0.0.0", port: OTEL_METRICS_PORT },
+};
+
+/**
+ * The processors that make an OTLP log record's stream the one Promtail would give its line:
+ * groupbyattrs moves the JSON-label attributes from each record to a resource of their own, and
+ * the resource processor copies the container's name and compose labels (semantic conventions
+ * `container.name`, `container.label.<key>`) to the contract's names. `insert` never overwrites a
+ * value the application set under the contract's name itself.
+ */
+export function logLabelProcessors(): Record<string, unknown> {
+  return {
+    "groupbyattrs/log_labels": { keys: [...JSON_LABELS] },
+    "resource/log_labels": {
+      attributes: Object.entries(OTLP_SOURCE_ATTRIBUTES).map(([label, source]) => ({ key: label, from_attribute: source, action: "insert" })),
+    },
+  };
+}
 
 /**
  * The collector takes OTLP from the applications and forwards each signal to the store the stack
  * runs for it: traces to Tempo over gRPC, metrics to Prometheus's OTLP receiver, logs to Loki's
- * OTLP endpoint. Receivers bind 0.0.0.0 explicitly: recent collectors default to localhost, which
- * inside a container means nobody else can reach them.
+ * OTLP endpoint.
  */
-export function renderOtelCollectorConfig(s: OtelCollectorSettings, peers: Pick<PeerAddresses, "tempoOtlpGrpc" | "prometheus" | "loki">): string {
+export function renderOtelCollectorConfig(
+  s: OtelCollectorSettings,
+  peers: Pick<PeerAddresses, "tempoOtlpGrpc" | "prometheus" | "loki">,
+  listen: CollectorListen = CONTAINER_LISTEN,
+): string {
+  const { grpc, http } = EXPORTER_TYPES;
   const exporters: Record<string, unknown> = {
-    "otlphttp/prometheus": { endpoint: `http://${peers.prometheus}${PROMETHEUS_OTLP_PATH}`, tls: { insecure: true } },
+    [`${http}/prometheus`]: { endpoint: `http://${peers.prometheus}${PROMETHEUS_OTLP_PATH}`, tls: { insecure: true } },
   };
-  const pipeline = (exporter: string) => ({ receivers: ["otlp"], processors: [...PIPELINE_PROCESSORS], exporters: [exporter] });
+  const pipeline = (exporter: string, processors: readonly string[] = PIPELINE_PROCESSORS) => ({ receivers: ["otlp"], processors: [...processors], exporters: [exporter] });
   const pipelines: Record<string, unknown> = {};
+  const processors: Record<string, unknown> = {
+    memory_limiter: { check_interval: "1s", limit_mib: 512, spike_limit_mib: 128 },
+    "resource/environment": { attributes: [{ key: ENVIRONMENT_ATTRIBUTE, value: s.environment, action: "insert" }] },
+    batch: { timeout: "1s", send_batch_size: 1024, send_batch_max_size: 2048 },
+  };
   if (s.services.tempo) {
-    exporters["otlp/tempo"] = { endpoint: peers.tempoOtlpGrpc, tls: { insecure: true } };
-    pipelines.traces = pipeline("otlp/tempo");
+    exporters[`${grpc}/tempo`] = { endpoint: peers.tempoOtlpGrpc, tls: { insecure: true } };
+    pipelines.traces = pipeline(`${grpc}/tempo`);
   }
-  pipelines.metrics = pipeline("otlphttp/prometheus");
+  pipelines.metrics = pipeline(`${http}/prometheus`);
   if (s.services.loki) {
-    exporters["otlphttp/loki"] = { endpoint: `http://${peers.loki}${LOKI_OTLP_PATH}`, tls: { insecure: true } };
-    pipelines.logs = pipeline("otlphttp/loki");
+    exporters[`${http}/loki`] = { endpoint: `http://${peers.loki}${LOKI_OTLP_PATH}`, tls: { insecure: true } };
+    Object.assign(processors, logLabelProcessors());
+    pipelines.logs = pipeline(`${http}/loki`, LOG_PIPELINE_PROCESSORS);
   }
   return toYaml(
     {
-      extensions: { health_check: { endpoint: `0.0.0.0:${OTEL_HEALTH_PORT}` } },
-      receivers: {
-        otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC_PORT}` }, http: { endpoint: `0.0.0.0:${OTLP_HTTP_PORT}` } } },
-      },
-      processors: {
-        memory_limiter: { check_interval: "1s", limit_mib: 512, spike_limit_mib: 128 },
-        "resource/environment": { attributes: [{ key: ENVIRONMENT_ATTRIBUTE, value: s.environment, action: "insert" }] },
-        batch: { timeout: "1s", send_batch_size: 1024, send_batch_max_size: 2048 },
-      },
+      extensions: { health_check: { endpoint: listen.health } },
+      receivers: { otlp: { protocols: { grpc: { endpoint: listen.otlpGrpc }, http: { endpoint: listen.otlpHttp } } } },
+      processors,
       exporters,
       service: {
         extensions: ["health_check"],
-        telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: OTEL_METRICS_PORT } } } }] } },
+        telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: listen.metrics.host, port: listen.metrics.port } } } }] } },
         pipelines,
       },
     },

@@ -72,6 +72,7 @@ export function stackSelfJobs(peers: PeerAddresses, on: Readonly<Record<ServiceN
     ["tempo", "tempo", peers.tempo],
     ["otelCollector", "otel_collector", peers.otelCollectorMetrics],
     ["blackboxExporter", "blackbox_exporter", peers.blackboxExporter],
+    ["alloy", "alloy", peers.alloy],
     ["telegramBridge", "telegram_bridge", peers.telegramBridge],
   ];
   return jobs.filter(([service]) => on[service]).map(([, job, target]) => staticJob(job, target));

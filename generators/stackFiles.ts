@@ -4,6 +4,7 @@ import { DashboardJson } from "../dashboards/builder";
 import { dashboardsFor } from "../dashboards";
 import { ruleSettings } from "../rules/context";
 import { renderAlertmanagerConfig } from "./alertmanager";
+import { renderAlloyConfig } from "./alloy";
 import { renderBlackboxConfig } from "./blackbox";
 import { DatasourceSpec, grafanaDatasources } from "./grafanaDatasources";
 import { renderLokiConfig } from "./loki";
@@ -24,6 +25,7 @@ export interface StackRender {
   readonly blackboxExporter?: string;
   readonly loki?: string;
   readonly promtail?: string;
+  readonly alloy?: string;
   readonly tempo?: string;
   readonly otelCollector?: string;
   readonly grafana?: { readonly datasources: readonly DatasourceSpec[]; readonly dashboards: readonly DashboardJson[] };
@@ -37,6 +39,7 @@ export function renderStack(c: StackConfig, peers: PeerAddresses = dockerNetwork
     ...(on.blackboxExporter ? { blackboxExporter: renderBlackboxConfig(c) } : {}),
     ...(on.loki ? { loki: renderLokiConfig(c.retention.loki) } : {}),
     ...(on.promtail ? { promtail: renderPromtailConfig(c, peers) } : {}),
+    ...(on.alloy ? { alloy: renderAlloyConfig(c, peers) } : {}),
     ...(on.tempo ? { tempo: renderTempoConfig(c.retention.tempo, peers) } : {}),
     ...(on.otelCollector ? { otelCollector: renderOtelCollectorConfig(c, peers) } : {}),
     ...(on.grafana ? { grafana: { datasources: grafanaDatasources(peers, c), dashboards: dashboardsFor(on) } } : {}),
@@ -52,6 +55,7 @@ export function renderedFileTree(r: StackRender): Record<string, string> {
     ["blackbox/blackbox.yml", r.blackboxExporter],
     ["loki/loki.yml", r.loki],
     ["promtail/promtail.yml", r.promtail],
+    ["alloy/config.alloy", r.alloy],
     ["tempo/tempo.yml", r.tempo],
     ["otel-collector/otel-collector.yml", r.otelCollector],
   ];

@@ -3,7 +3,7 @@ import { KNOWN_METRICS } from "../config/metrics";
 import { dockerNetworkPeers } from "../config/services";
 import { DASHBOARDS, FOLDER } from "../dashboards";
 import { grafanaDatasources } from "../generators/grafanaDatasources";
-import { JSON_LABELS } from "../generators/promtail";
+import { JSON_LABELS } from "../generators/logLabelContract";
 import { ALERTS, RECORDING_RULES } from "../rules/catalog";
 import { parseLogql, parsePromql } from "./support/queries";
 

@@ -1,10 +1,9 @@
 import * as yaml from "js-yaml";
 import { dockerNetworkPeers } from "../../config/services";
+import { STREAM_LABELS } from "../../generators/logLabelContract";
 import { renderLokiConfig } from "../../generators/loki";
-import { JSON_LABELS, promtailScrapeConfig, renderPromtailConfig } from "../../generators/promtail";
-import { streamLabels } from "../../generators/promtailPipeline";
 import { renderTempoConfig } from "../../generators/tempo";
-import { renderOtelCollectorConfig } from "../../generators/otelCollector";
+import { CONTAINER_LISTEN, renderOtelCollectorConfig } from "../../generators/otelCollector";
 import { stackConfig } from "../support/fixtures";
 
 const peers = dockerNetworkPeers();
@@ -32,73 +31,33 @@ describe.each(["dev", "prod"])("Loki for stack %s", (stack) => {
   });
 });
 
-describe("Promtail", () => {
-  const cfg = load(renderPromtailConfig({ stack: "prod" }, peers));
-  const scrape = promtailScrapeConfig({ stack: "prod" });
-  it("discovers containers through the Docker socket and pushes to the stack's Loki", () => {
-    expect(cfg.clients).toEqual([{ url: "http://loki:3100/loki/api/v1/push" }]);
-    expect(cfg.scrape_configs[0].docker_sd_configs[0].host).toBe("unix:///var/run/docker.sock");
-    expect(cfg.positions.filename).toBe("/promtail/positions.yaml");
+/**
+ * Loki cannot run here (AGPL), so its OTLP fields are checked against the upstream reference of
+ * the pinned release: grafana/loki v3.5.3, docs/sources/shared/configuration.md, `limits_config`:
+ * `otlp_config.resource_attributes.{ignore_defaults, attributes_config}`, `attributes_config`
+ * entries `{action, attributes | regex}` whose action is one of structured_metadata and drop for
+ * every attribute type "and additionally index_label for resource attributes", and
+ * `discover_service_name` ("Empty list disables setting the label"); and
+ * docs/sources/send-data/otel/_index.md, which stores log attributes only as structured metadata.
+ */
+describe("Loki's OTLP settings, field by field against the v3.5.3 reference", () => {
+  const limits = load(renderLokiConfig("336h")).limits_config;
+  const REFERENCE_OTLP_KEYS = ["resource_attributes", "scope_attributes", "log_attributes", "severity_text_as_label"];
+  const REFERENCE_RESOURCE_KEYS = ["ignore_defaults", "attributes_config"];
+  const REFERENCE_ACTIONS = { resource: ["index_label", "structured_metadata", "drop"], other: ["structured_metadata", "drop"] };
+  it("uses only keys and actions the reference documents, index labels on resource attributes only", () => {
+    expect(REFERENCE_OTLP_KEYS).toEqual(expect.arrayContaining(Object.keys(limits.otlp_config)));
+    expect(REFERENCE_RESOURCE_KEYS).toEqual(expect.arrayContaining(Object.keys(limits.otlp_config.resource_attributes)));
+    for (const c of limits.otlp_config.resource_attributes.attributes_config) {
+      expect(REFERENCE_ACTIONS.resource).toContain(c.action);
+      expect(Object.keys(c).sort()).toEqual(["action", "attributes"]);
+    }
+    for (const kind of ["scope_attributes", "log_attributes"]) for (const c of limits.otlp_config[kind] ?? []) expect(REFERENCE_ACTIONS.other).toContain(c.action);
   });
-  it("parses JSON first, then promotes only the low-cardinality fields to labels", () => {
-    expect(scrape.pipeline_stages.map((s) => Object.keys(s)[0])).toEqual(["json", "labels"]);
-    expect(Object.keys((scrape.pipeline_stages[1] as { labels: object }).labels)).toEqual([...JSON_LABELS]);
-    for (const high of ["assignment_id", "event", "trace_id", "span_id", "message_id", "cid"]) expect(JSON.stringify(scrape.pipeline_stages)).not.toContain(high);
-  });
-
-  const appContainer = {
-    __meta_docker_container_name: "/tutordex-prod-aggregator-worker-1",
-    __meta_docker_container_label_com_docker_compose_service: "aggregator-worker",
-    __meta_docker_container_label_com_docker_compose_project: "tutordex-prod",
-  };
-  const aggregatorLine = JSON.stringify({
-    ts: "2026-11-25T10:00:00Z", level: "error", logger: "worker", component: "worker", event: "parse_failed", msg: "could not parse",
-    cid: "c-1", message_id: "123", channel: "t.me/tutorsg", step: "llm", assignment_id: "a-99", pipeline_version: "2026-01-02_det_time_v1",
-    schema_version: "v2", trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7", data: { x: 1 }, exc: "-",
-  });
-  const backendLine = JSON.stringify({
-    ts: "2026-11-25T10:00:00Z", level: "info", logger: "backend", msg: "request", component: "backend", assignment_id: "-", channel: "-",
-    pipeline_version: "-", schema_version: "-", trace_id: "-", span_id: "-", exc: "-", request_id: "r-1", method: "GET", path: "/health",
-    status_code: 200, latency_ms: 3.2, client_ip: "10.0.0.1",
-  });
-
-  it("an aggregator line yields exactly the intended labels", () => {
-    expect(streamLabels(scrape, appContainer, aggregatorLine)).toEqual({
-      container: "tutordex-prod-aggregator-worker-1",
-      compose_service: "aggregator-worker",
-      compose_project: "tutordex-prod",
-      level: "error",
-      component: "worker",
-      channel: "t.me/tutorsg",
-      pipeline_version: "2026-01-02_det_time_v1",
-      schema_version: "v2",
-    });
-  });
-  it("a backend request line yields exactly the intended labels (request fields stay in the line)", () => {
-    expect(streamLabels(scrape, { ...appContainer, __meta_docker_container_name: "/tutordex-prod-backend-1", __meta_docker_container_label_com_docker_compose_service: "backend" }, backendLine)).toEqual({
-      container: "tutordex-prod-backend-1",
-      compose_service: "backend",
-      compose_project: "tutordex-prod",
-      level: "info",
-      component: "backend",
-      channel: "-",
-      pipeline_version: "-",
-      schema_version: "-",
-    });
-  });
-  it("the stack's own containers are labelled from their stack labels", () => {
-    const meta = {
-      __meta_docker_container_name: "/tutordex-obs-prod-grafana",
-      __meta_docker_container_label_tutordex_observability_stack: "prod",
-      __meta_docker_container_label_tutordex_observability_service: "grafana",
-    };
-    expect(streamLabels(scrape, meta, "logger=server msg=started")).toEqual({ container: "tutordex-obs-prod-grafana", compose_service: "grafana", compose_project: "tutordex-obs-prod" });
-  });
-  it("ships neither Promtail's own logs nor another stack's containers", () => {
-    const own = { __meta_docker_container_name: "/tutordex-obs-prod-promtail", __meta_docker_container_label_tutordex_observability_stack: "prod", __meta_docker_container_label_tutordex_observability_service: "promtail" };
-    const staging = { __meta_docker_container_name: "/tutordex-obs-staging-loki", __meta_docker_container_label_tutordex_observability_stack: "staging", __meta_docker_container_label_tutordex_observability_service: "loki" };
-    expect(streamLabels(scrape, own, aggregatorLine)).toBeUndefined();
-    expect(streamLabels(scrape, staging, aggregatorLine)).toBeUndefined();
+  it("indexes exactly the contract's labels and none of Loki's defaults; structured metadata stays allowed", () => {
+    expect(limits.otlp_config.resource_attributes).toEqual({ ignore_defaults: true, attributes_config: [{ action: "index_label", attributes: [...STREAM_LABELS] }] });
+    expect(limits.allow_structured_metadata).toBe(true);
+    expect(limits.discover_service_name).toEqual([]);
   });
 });
 
@@ -118,16 +77,34 @@ describe.each(["dev", "prod"])("Tempo for stack %s", (stack) => {
   });
 });
 
+describe("OTEL Collector listen addresses", () => {
+  it("bind all interfaces in the container and exactly the given addresses elsewhere (the live tier's loopback)", () => {
+    const loopback = { otlpGrpc: "127.0.0.1:1", otlpHttp: "127.0.0.1:2", health: "127.0.0.1:3", metrics: { host: "127.0.0.1", port: 4 } };
+    const otel = load(renderOtelCollectorConfig(stackConfig("dev"), peers, loopback));
+    expect(otel.receivers.otlp.protocols).toEqual({ grpc: { endpoint: "127.0.0.1:1" }, http: { endpoint: "127.0.0.1:2" } });
+    expect(otel.extensions.health_check.endpoint).toBe("127.0.0.1:3");
+    expect(otel.service.telemetry.metrics.readers[0].pull.exporter.prometheus).toEqual({ host: "127.0.0.1", port: 4 });
+    expect(renderOtelCollectorConfig(stackConfig("dev"), peers)).toBe(renderOtelCollectorConfig(stackConfig("dev"), peers, CONTAINER_LISTEN));
+  });
+});
+
 describe.each(["dev", "prod"])("OTEL Collector for stack %s", (stack) => {
   const otel = load(renderOtelCollectorConfig(stackConfig(stack), peers));
   it("binds both OTLP receivers for the Docker network, not localhost", () => {
     expect(otel.receivers.otlp.protocols).toEqual({ grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } });
   });
   it("forwards each signal to its store: traces to Tempo, metrics to Prometheus's OTLP receiver, logs to Loki's OTLP endpoint", () => {
-    const through = (exporter: string) => ({ receivers: ["otlp"], processors: ["memory_limiter", "resource/environment", "batch"], exporters: [exporter] });
-    expect(otel.service.pipelines).toEqual({ traces: through("otlp/tempo"), metrics: through("otlphttp/prometheus"), logs: through("otlphttp/loki") });
-    expect(otel.exporters["otlphttp/prometheus"]).toEqual({ endpoint: "http://prometheus:9090/api/v1/otlp", tls: { insecure: true } });
-    expect(otel.exporters["otlphttp/loki"]).toEqual({ endpoint: "http://loki:3100/otlp", tls: { insecure: true } });
+    const through = (exporter: string, processors = ["memory_limiter", "resource/environment", "batch"]) => ({ receivers: ["otlp"], processors, exporters: [exporter] });
+    expect(otel.service.pipelines).toEqual({
+      traces: through("otlp_grpc/tempo"),
+      metrics: through("otlp_http/prometheus"),
+      logs: through("otlp_http/loki", ["memory_limiter", "resource/environment", "groupbyattrs/log_labels", "resource/log_labels", "batch"]),
+    });
+    expect(otel.exporters["otlp_http/prometheus"]).toEqual({ endpoint: "http://prometheus:9090/api/v1/otlp", tls: { insecure: true } });
+    expect(otel.exporters["otlp_http/loki"]).toEqual({ endpoint: "http://loki:3100/otlp", tls: { insecure: true } });
+  });
+  it("names exporters by their current types, not the aliases the collector warns about", () => {
+    expect(Object.keys(otel.exporters).map((id) => id.split("/")[0]).sort()).toEqual(["otlp_grpc", "otlp_http", "otlp_http"]);
   });
   it("limits memory first, tags the environment with the current semantic-convention name, batches last", () => {
     expect(otel.processors.memory_limiter).toEqual({ check_interval: "1s", limit_mib: 512, spike_limit_mib: 128 });
@@ -135,7 +112,7 @@ describe.each(["dev", "prod"])("OTEL Collector for stack %s", (stack) => {
     expect(otel.processors["resource/environment"].attributes).toEqual([{ key: "deployment.environment.name", value: stack, action: "insert" }]);
   });
   it("exports to Tempo over in-network gRPC and exposes health and its own metrics", () => {
-    expect(otel.exporters["otlp/tempo"]).toEqual({ endpoint: "tempo:4317", tls: { insecure: true } });
+    expect(otel.exporters["otlp_grpc/tempo"]).toEqual({ endpoint: "tempo:4317", tls: { insecure: true } });
     expect(otel.extensions.health_check.endpoint).toBe("0.0.0.0:13133");
     expect(otel.service.extensions).toEqual(["health_check"]);
     expect(otel.service.telemetry.metrics.readers[0].pull.exporter.prometheus).toEqual({ host: "0.0.0.0", port: 8888 });

@@ -123,6 +123,7 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     grafana: unreachable,
     loki: unreachable,
     promtail: unreachable,
+    alloy: unreachable,
     tempo: unreachable,
     otelCollector: unreachable,
     cadvisor: unreachable,

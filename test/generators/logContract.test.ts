@@ -1,0 +1,174 @@
+import * as yaml from "js-yaml";
+import { LogAgent } from "../../config/schema";
+import { dockerNetworkPeers } from "../../config/services";
+import { renderAlloyConfig } from "../../generators/alloy";
+import { JSON_LABELS, LogPipeline, NEVER_LABELS, OTLP_SOURCE_ATTRIBUTES, STREAM_LABELS } from "../../generators/logLabelContract";
+import { renderLokiConfig } from "../../generators/loki";
+import { renderOtelCollectorConfig } from "../../generators/otelCollector";
+import { renderPromtailConfig } from "../../generators/promtail";
+import { stackConfig } from "../support/fixtures";
+import { alloyPipelineOf, collectorLogs, KeyValue, LogsRequest, lokiOtlpEntries, promtailPipelineOf, streamLabels } from "../support/logPipelines";
+
+/**
+ * SPEC §7's label contract, checked on every path a line can take into the stack's Loki: the
+ * SAME cases run against the pipeline read back from each agent's rendered file (Promtail's
+ * YAML, Alloy's config), and against the collector's rendered logs pipeline followed by Loki's
+ * OTLP ingestion under the rendered loki.yml.
+ */
+const peers = dockerNetworkPeers();
+const STACK = "prod";
+
+const renderedPipelines: Record<LogAgent, LogPipeline> = {
+  promtail: promtailPipelineOf(renderPromtailConfig({ stack: STACK }, peers)),
+  alloy: alloyPipelineOf(renderAlloyConfig({ stack: STACK }, peers)),
+};
+
+const appContainer = {
+  __meta_docker_container_name: "/tutordex-prod-aggregator-worker-1",
+  __meta_docker_container_label_com_docker_compose_service: "aggregator-worker",
+  __meta_docker_container_label_com_docker_compose_project: "tutordex-prod",
+};
+const aggregatorFields = {
+  ts: "2026-11-25T10:00:00Z", level: "error", logger: "worker", component: "worker", event: "parse_failed", msg: "could not parse",
+  cid: "c-1", message_id: "123", channel: "t.me/tutorsg", step: "llm", assignment_id: "a-99", pipeline_version: "2026-01-02_det_time_v1",
+  schema_version: "v2", trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7", exc: "-",
+};
+const aggregatorLine = JSON.stringify({ ...aggregatorFields, data: { x: 1 } });
+const backendFields = {
+  ts: "2026-11-25T10:00:00Z", level: "info", logger: "backend", msg: "request", component: "backend", assignment_id: "-", channel: "-",
+  pipeline_version: "-", schema_version: "-", trace_id: "-", span_id: "-", exc: "-", request_id: "r-1", method: "GET", path: "/health",
+  status_code: 200, latency_ms: 3.2, client_ip: "10.0.0.1",
+};
+const backendLine = JSON.stringify(backendFields);
+
+const aggregatorLabels = {
+  container: "tutordex-prod-aggregator-worker-1",
+  compose_service: "aggregator-worker",
+  compose_project: "tutordex-prod",
+  level: "error",
+  component: "worker",
+  channel: "t.me/tutorsg",
+  pipeline_version: "2026-01-02_det_time_v1",
+  schema_version: "v2",
+};
+const backendLabels = {
+  container: "tutordex-prod-backend-1",
+  compose_service: "backend",
+  compose_project: "tutordex-prod",
+  level: "info",
+  component: "backend",
+  channel: "-",
+  pipeline_version: "-",
+  schema_version: "-",
+};
+
+describe.each(["promtail", "alloy"] as const)("label contract, log agent %s (read back from its rendered config)", (agent) => {
+  const p = renderedPipelines[agent];
+  const ownLabels = (service: string, stack = STACK) => ({
+    __meta_docker_container_name: `/tutordex-obs-${stack}-${service}`,
+    __meta_docker_container_label_tutordex_observability_stack: stack,
+    __meta_docker_container_label_tutordex_observability_service: service,
+  });
+
+  it("an aggregator line yields exactly the contract's labels", () => {
+    expect(streamLabels(p, appContainer, aggregatorLine)).toEqual(aggregatorLabels);
+  });
+  it("a backend request line yields exactly the contract's labels (request fields stay in the line)", () => {
+    const backend = { ...appContainer, __meta_docker_container_name: "/tutordex-prod-backend-1", __meta_docker_container_label_com_docker_compose_service: "backend" };
+    expect(streamLabels(p, backend, backendLine)).toEqual(backendLabels);
+  });
+  it("the stack's own containers are labelled from their stack labels; a line that is not JSON still ships", () => {
+    expect(streamLabels(p, ownLabels("grafana"), "logger=server msg=started")).toEqual({ container: "tutordex-obs-prod-grafana", compose_service: "grafana", compose_project: "tutordex-obs-prod" });
+  });
+  it("ships neither the agent's own logs nor another stack's containers", () => {
+    expect(streamLabels(p, ownLabels(agent), aggregatorLine)).toBeUndefined();
+    expect(streamLabels(p, ownLabels("loki", "staging"), aggregatorLine)).toBeUndefined();
+  });
+  it("never makes a label of the high-cardinality fields, even when they are in the line", () => {
+    const labels = Object.keys(streamLabels(p, appContainer, aggregatorLine) ?? {});
+    for (const high of [...NEVER_LABELS, "message_id", "cid", "request_id"]) expect(labels).not.toContain(high);
+    expect(p.labels).toEqual([...JSON_LABELS]);
+  });
+});
+
+describe("the two agents render one pipeline", () => {
+  it("the same relabel rules and JSON labels, except which agent's own logs are dropped", () => {
+    const { promtail, alloy } = renderedPipelines;
+    const withoutSelf = (pl: LogPipeline) => pl.relabel.filter((r) => r.action !== "drop");
+    expect(withoutSelf(alloy)).toEqual(withoutSelf(promtail));
+    expect([alloy.json, alloy.labels]).toEqual([promtail.json, promtail.labels]);
+    expect(promtail.relabel.find((r) => r.action === "drop")?.regex).toBe("promtail");
+    expect(alloy.relabel.find((r) => r.action === "drop")?.regex).toBe("alloy");
+  });
+});
+
+// ---- OTLP: the same contract for logs that arrive through the collector ---------------------
+
+const str = (key: string, value: string): KeyValue => ({ key, value: { stringValue: value } });
+const fieldAttributes = (fields: Record<string, unknown>): KeyValue[] =>
+  Object.entries(fields)
+    .filter(([k]) => !["ts", "msg"].includes(k))
+    .map(([k, v]) => (typeof v === "number" ? { key: k, value: Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v } } : str(k, String(v))));
+
+/** A TutorDex service sending OTLP logs: its container facts on the resource, the JSON keys as record attributes. */
+function otlpRequest(container: string, composeService: string, serviceName: string, fields: Record<string, unknown>): LogsRequest {
+  return {
+    resourceLogs: [
+      {
+        resource: {
+          attributes: [
+            str("service.name", serviceName),
+            str(OTLP_SOURCE_ATTRIBUTES.container, container),
+            str(OTLP_SOURCE_ATTRIBUTES.compose_service, composeService),
+            str(OTLP_SOURCE_ATTRIBUTES.compose_project, "tutordex-prod"),
+          ],
+        },
+        scopeLogs: [{ scope: { name: "tutordex" }, logRecords: [{ timeUnixNano: "1764064800000000000", severityText: "INFO", body: { stringValue: String(fields.msg) }, attributes: fieldAttributes(fields), traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" }] }],
+      },
+    ],
+  };
+}
+
+describe.each(["dev", "prod"])("label contract over OTLP, stack %s (collector logs pipeline, then Loki's OTLP ingestion)", (stack) => {
+  const c = stackConfig(stack);
+  const collector = renderOtelCollectorConfig(c, peers);
+  const loki = renderLokiConfig(c.retention.loki);
+  const through = (r: LogsRequest) => lokiOtlpEntries(loki, collectorLogs(collector, r));
+
+  it("an aggregator record lands in the stream a Promtail line of the same container would", () => {
+    const [entry] = through(otlpRequest("tutordex-prod-aggregator-worker-1", "aggregator-worker", "tutordex-aggregator-worker", aggregatorFields));
+    expect(entry.labels).toEqual(aggregatorLabels);
+  });
+  it("a backend request record too; request fields, ids and the environment stay structured metadata", () => {
+    const [entry] = through(otlpRequest("tutordex-prod-backend-1", "backend", "tutordex-backend", backendFields));
+    expect(entry.labels).toEqual(backendLabels);
+    expect(entry.structuredMetadata).toMatchObject({
+      assignment_id: "-", request_id: "r-1", status_code: "200", trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7",
+      service_name: "tutordex-backend", deployment_environment_name: stack, severity_text: "INFO",
+    });
+    expect(entry.line).toBe("request");
+  });
+  it("never makes a label of assignment_id, event, trace_id or span_id, nor of the OTLP identity attributes", () => {
+    const [entry] = through(otlpRequest("tutordex-prod-aggregator-worker-1", "aggregator-worker", "tutordex-aggregator-worker", aggregatorFields));
+    expect(Object.keys(entry.labels).sort()).toEqual([...STREAM_LABELS].sort());
+    for (const high of NEVER_LABELS) expect(entry.structuredMetadata).toHaveProperty(high);
+  });
+  it("records of one request with different levels land in different streams of the same container", () => {
+    const request = otlpRequest("tutordex-prod-aggregator-worker-1", "aggregator-worker", "tutordex-aggregator-worker", aggregatorFields);
+    const [rl] = request.resourceLogs;
+    const info = { ...rl.scopeLogs[0].logRecords[0], attributes: fieldAttributes({ ...aggregatorFields, level: "info", event: "parsed" }) };
+    const entries = through({ resourceLogs: [{ ...rl, scopeLogs: [{ ...rl.scopeLogs[0], logRecords: [...rl.scopeLogs[0].logRecords, info] }] }] });
+    expect(entries.map((e) => e.labels.level).sort()).toEqual(["error", "info"]);
+    expect(new Set(entries.map((e) => e.labels.container))).toEqual(new Set(["tutordex-prod-aggregator-worker-1"]));
+  });
+  it("without Loki's contract config the same record would carry Loki's default labels instead (the config is what holds it)", () => {
+    const doc = yaml.load(loki) as { limits_config: Record<string, unknown> };
+    delete doc.limits_config.otlp_config;
+    delete doc.limits_config.discover_service_name;
+    const defaults = yaml.dump(doc);
+    const [entry] = lokiOtlpEntries(defaults, collectorLogs(collector, otlpRequest("tutordex-prod-backend-1", "backend", "tutordex-backend", backendFields)));
+    expect(entry.labels).toHaveProperty("service_name", "tutordex-backend");
+    expect(entry.labels).toHaveProperty("deployment_environment_name", stack);
+    expect(entry.labels).not.toHaveProperty("level");
+  });
+});
