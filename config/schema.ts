@@ -45,11 +45,11 @@ const ipv4 = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, {
 
 const severity = z.enum(["critical", "warning", "info"]);
 
-const telegramChatId = z.string().regex(/^-?\d+$|^@\w+$/, { message: "expected a numeric chat id or @channel" });
 /** The log agents a stack can run: Promtail (SPEC's, end-of-life 2026-03-02) or Grafana Alloy. */
 export const LOG_AGENTS = ["promtail", "alloy"] as const;
 export type LogAgent = (typeof LOG_AGENTS)[number];
 
+const telegramChatId = z.string().regex(/^-?\d+$|^@\w+$/, { message: "expected a numeric chat id or @channel" });
 const threadId = z.number({ message: "expected a positive forum topic id" }).int({ message: "expected a positive forum topic id" }).positive({ message: "expected a positive forum topic id" });
 /** Silence lengths offered as buttons: 1m to 90d, written like 1h, 4h, 24h, 1h30m. */
 const silenceDuration = z.string().refine(
@@ -276,7 +276,13 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
   const problems: string[] = [];
   const env = c.environment;
 
+  const agent = c.logAgent ?? "promtail";
   const services = { ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, true])), ...c.services } as Record<ServiceName, boolean>;
+  // Only the chosen log agent runs; asking for the other one as well is a mistake worth naming.
+  for (const other of LOG_AGENTS.filter((a) => a !== agent)) {
+    if (c.services?.[other] === true) problems.push(`services.${other}: only the agent logAgent names runs (${agent}), got true`);
+    services[other] = false;
+  }
   problems.push(...serviceProblems(services, c));
 
   if (env === "prod" && requireSecrets) {
@@ -289,13 +295,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
   }
   if (env === "prod" && c.telegram?.chatId === undefined) problems.push("telegram.chatId: prod needs the chat that receives alerts, got nothing");
   if (c.grafanaAdminPassword === undefined && env !== "prod" && requireSecrets && services.grafana) {
-  const agent = c.logAgent ?? "promtail";
     problems.push("grafanaAdminPassword: there is no default password; set one with `pulumi config set --secret grafanaAdminPassword ...`");
-  // Only the chosen log agent runs; asking for the other one as well is a mistake worth naming.
-  for (const other of LOG_AGENTS.filter((a) => a !== agent)) {
-    if (c.services?.[other] === true) problems.push(`services.${other}: only the agent logAgent names runs (${agent}), got true`);
-    services[other] = false;
-  }
   }
   if (c.registryAuth && c.registryPassword === undefined && requireSecrets) {
     problems.push(`registryPassword: registryAuth names user ${JSON.stringify(c.registryAuth.username)} but no password; set it with \`pulumi config set --secret registryPassword ...\``);
@@ -372,6 +372,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     heartbeatUrl: c.heartbeatUrl,
     protectData: c.protectData ?? env === "prod",
     logAgent: c.logAgent ?? "promtail",
+    nativeHistograms: c.nativeHistograms ?? false,
     demoWorkload: c.demoWorkload ? { scenario: c.demoWorkload.scenario ?? "steady" } : undefined,
     alertOverrides: c.alertOverrides ?? {},
   };
@@ -387,7 +388,6 @@ function isLoopbackUrl(url: string): boolean {
  * without it, and the alerting path itself cannot be switched off.
  */
 function serviceProblems(on: Readonly<Record<ServiceName, boolean>>, c: RawConfig): string[] {
-    nativeHistograms: c.nativeHistograms ?? false,
   const problems: string[] = [];
   for (const s of REQUIRED_SERVICES) if (!on[s]) problems.push(`services.${s}: cannot be switched off, it is part of the alerting path, got false`);
   if (c.logAgent !== undefined) {
