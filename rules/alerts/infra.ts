@@ -10,11 +10,14 @@ const RESTART_WINDOW = "15m";
  *
  * cAdvisor ≥ v0.57 reports Docker's State.StartedAt, so every restart changes the value; while
  * the container is down between restarts its series is absent (Prometheus marks it stale and
- * range functions skip the gap). Counting `changes()` alone needs three runs to be scraped
- * before it says "more than once", and a crash-looping container that lives a few seconds per
- * run is scraped rarely. So a start is counted when it is seen, whichever run it belongs to:
- * every change of value in the window is a start inside it, and so is the earliest value seen
+ * range functions skip the gap). `changes()` alone counts value changes between samples: once
+ * a loop has run for 15 minutes it needs three runs scraped in the window to say "more than
+ * once", and a container that lives a few seconds per run is scraped rarely (with runs of 3 s
+ * and Docker's restart back-off at its 60 s cap, a 15 s scrape sees one run in five). So every start seen counts:
+ * each change of value in the window is a start inside it, and so is the earliest value seen
  * when that start time itself lies inside the window. Two runs seen in 15 minutes are enough.
+ * The price: a container that crashes once within 15 minutes of being created has started
+ * twice and fires too (a deploy that crashes deserves a look).
  */
 export const containerStartsSeen = (watched: string) => {
   const starts = `container_start_time_seconds{name=~"${watched}"}`;
