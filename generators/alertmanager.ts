@@ -91,6 +91,8 @@ export function renderAlertmanagerConfig(
         { source_matchers: ['alertname="PublicApiDown"'], target_matchers: ['alertname="BlackboxProbeFailed"'], equal: ["instance"] },
         { source_matchers: ['alertname="StackServiceNotReady"'], target_matchers: ['alertname="BlackboxProbeFailed"'], equal: ["instance"] },
         { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "component"] },
+        // The two certificate alerts have different names, so the rule above cannot pair them.
+        { source_matchers: ['alertname="PublicCertExpiryImminent"'], target_matchers: ['alertname="PublicCertExpiringSoon"'], equal: ["instance"] },
       ],
       receivers,
     },

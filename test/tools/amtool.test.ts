@@ -104,5 +104,6 @@ describe("alertmanager.yml semantics", () => {
   it("inhibits BlackboxProbeFailed under PublicApiDown per instance, and warnings under criticals", () => {
     expect(doc.inhibit_rules).toContainEqual({ source_matchers: ['alertname="PublicApiDown"'], target_matchers: ['alertname="BlackboxProbeFailed"'], equal: ["instance"] });
     expect(doc.inhibit_rules).toContainEqual({ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "component"] });
+    expect(doc.inhibit_rules).toContainEqual({ source_matchers: ['alertname="PublicCertExpiryImminent"'], target_matchers: ['alertname="PublicCertExpiringSoon"'], equal: ["instance"] });
   });
 });
