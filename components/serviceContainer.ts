@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerService, DEMO_WORKLOAD, SERVICES, ServiceName } from "../config/services";
 import { SERVICE_LABEL, STACK_LABEL } from "../generators/labels";
-import { dockerNamePrefix } from "../rules/context";
+import { dockerName } from "../config/names";
 import { ImageSet } from "./images";
 
 /** How a run-once container ended: the stack fails `up` with `message` unless it is ok. */
@@ -49,6 +49,8 @@ export interface PublishedPort {
   readonly internal: number;
   readonly external: number;
   readonly protocol?: "tcp" | "udp";
+  /** The host address it is published on; the stack's bindAddress unless named (Alertmanager's gossip: the cluster address). */
+  readonly hostIp?: string;
 }
 
 export interface ExtraNetwork {
@@ -90,9 +92,7 @@ export interface ServiceContainerArgs {
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-export function dockerName(stack: string, suffix: string): string {
-  return `${dockerNamePrefix(stack)}-${suffix}`;
-}
+export { dockerName };
 
 export function stackLabels(stack: string, service: ContainerService): { label: string; value: string }[] {
   return [
@@ -153,7 +153,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
               ],
             }),
         hosts: args.extraHosts?.map((h) => ({ host: h.host, ip: h.ip })),
-        ports: (args.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: context.bindAddress, protocol: p.protocol ?? "tcp" })),
+        ports: (args.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: p.hostIp ?? context.bindAddress, protocol: p.protocol ?? "tcp" })),
         volumes: [
           ...(args.volumes ?? []).map((v) => ({ volumeName: v.volumeName, containerPath: v.containerPath, readOnly: v.readOnly ?? false })),
           ...(args.hostPaths ?? []).filter((h) => !h.propagation).map((h) => ({ hostPath: h.hostPath, containerPath: h.containerPath, readOnly: true })),

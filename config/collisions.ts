@@ -1,7 +1,7 @@
 import { PUBLISHED_PORT_KEYS, PublishedPortKey } from "./defaults";
 import { StackConfig } from "./schema";
 import { ServiceName } from "./services";
-import { dockerNamePrefix } from "../rules/context";
+import { dockerNamePrefix } from "./names";
 
 /** The service whose container publishes each host port key. */
 export const PORT_OWNER: Readonly<Record<PublishedPortKey, ServiceName>> = {

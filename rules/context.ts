@@ -1,10 +1,6 @@
+import { dockerNamePrefix } from "../config/names";
 import { StackConfig } from "../config/schema";
 import { RuleSettings } from "./render";
-
-/** Prefix of every Docker name this stack creates, so prod and staging can share one host. */
-export function dockerNamePrefix(stack: string): string {
-  return `tutordex-obs-${stack}`;
-}
 
 /** cAdvisor `name` regex for the application's containers and the stack's own. */
 export function watchedContainersRegex(c: Pick<StackConfig, "stack" | "appTargets">): string {
