@@ -11,6 +11,9 @@ export interface LoadedConfig {
     readonly telegramBotToken: pulumi.Output<string> | undefined;
     readonly grafanaAdminPassword: pulumi.Output<string> | undefined;
     readonly registryPassword: pulumi.Output<string> | undefined;
+    /** Store name → password or token of a remote_write store. */
+    readonly remoteWriteCredentials: Readonly<Record<string, pulumi.Output<string>>>;
+    readonly objectStorageSecretKey: pulumi.Output<string> | undefined;
   };
 }
 
@@ -28,6 +31,8 @@ export function loadStackConfig(): LoadedConfig {
       telegramBotToken: secretOrUndefined(config.telegramBotToken),
       grafanaAdminPassword: secretOrUndefined(config.grafanaAdminPassword),
       registryPassword: secretOrUndefined(config.registryAuth?.password),
+      remoteWriteCredentials: Object.fromEntries(Object.entries(config.remoteWriteCredentials).map(([store, value]) => [store, pulumi.secret(value)])),
+      objectStorageSecretKey: secretOrUndefined(config.objectStorageSecretKey),
     },
   };
 }

@@ -13,6 +13,7 @@ import {
 import { SERVICE_NAMES, ServiceName } from "./services";
 import { ALERT_NAMES, thresholdOf } from "../rules/catalog";
 import { SCENARIO_NAMES, ScenarioName } from "../simulator/src/scenarios";
+import { AlertmanagerClusterSettings, hideUrlPassword, ObjectStorageSettings, RemoteWriteSettings, resolveScale, SCALE_RAW_SHAPE, SCALE_SECRET_KEYS, scaleProblems } from "./scale";
 
 /** Prometheus-style duration (15s, 5m, 72h, 15d, 1h30m). */
 const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
@@ -159,6 +160,8 @@ export const rawConfigSchema = z
     // Scrape (and so store) native histograms where targets expose them; classic buckets are kept too.
     nativeHistograms: z.boolean().optional(),
     alertOverrides: z.record(z.string(), alertOverride).optional(),
+    // Beyond one host (config/scale.ts): remote_write, Alertmanager cluster, object storage.
+    ...SCALE_RAW_SHAPE,
   })
   .strict();
 
@@ -217,10 +220,19 @@ export interface StackConfig {
   /** The simulated TutorDex runs in the stack, under the application's default names. */
   readonly demoWorkload: { readonly scenario: ScenarioName } | undefined;
   readonly alertOverrides: Readonly<Record<string, AlertOverride>>;
+  /** Long-term stores Prometheus remote-writes to; undefined: none. */
+  readonly remoteWrite: RemoteWriteSettings | undefined;
+  /** Store name → password or token (secret; only config/load.ts reads it). */
+  readonly remoteWriteCredentials: Readonly<Record<string, string>>;
+  /** Alertmanager gossips with its peers on other hosts; undefined: a single instance. */
+  readonly alertmanagerCluster: AlertmanagerClusterSettings | undefined;
+  /** Loki and/or Tempo on an S3-compatible bucket; undefined: on their volumes. */
+  readonly objectStorage: ObjectStorageSettings | undefined;
+  readonly objectStorageSecretKey: string | undefined;
 }
 
 /** Keys whose values must come from `pulumi config set --secret` in prod. */
-export const SECRET_KEYS = ["telegramBotToken", "grafanaAdminPassword", "registryPassword"] as const;
+export const SECRET_KEYS = ["telegramBotToken", "grafanaAdminPassword", "registryPassword", ...SCALE_SECRET_KEYS] as const;
 
 /** Services a stack cannot run without: they are the alerting path itself. */
 export const REQUIRED_SERVICES: readonly ServiceName[] = ["prometheus", "alertmanager", "telegramBridge"];
@@ -238,7 +250,8 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 function show(value: unknown, key: string): string {
   if ((SECRET_KEYS as readonly string[]).includes(key)) return "<secret>";
-  return value === undefined ? "nothing" : JSON.stringify(value);
+  // A URL may carry user:password; a message never shows the password.
+  return value === undefined ? "nothing" : JSON.stringify(typeof value === "string" ? hideUrlPassword(value) : value);
 }
 
 /**
@@ -326,6 +339,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
 
   const bindAddress = c.bindAddress ?? "127.0.0.1";
   if (bindAddress.split(".").some((o) => Number(o) > 255)) problems.push(`bindAddress: expected an IPv4 address, got "${bindAddress}"`);
+  problems.push(...scaleProblems(c, { bindAddress, hostPorts, services, requireSecrets }));
 
   if (problems.length) throw new ConfigError(problems);
 
@@ -344,7 +358,8 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
         : undefined,
     images: { ...DEFAULT_IMAGES, ...c.images },
     memoryMb: { ...DEFAULT_MEMORY_MB, ...c.memoryMb },
-    retention: { ...DEFAULT_RETENTION, ...c.retention },
+    // remoteWrite.localRetention is the local retention while the store keeps the history.
+    retention: { ...DEFAULT_RETENTION, ...c.retention, ...(c.remoteWrite?.localRetention ? { prometheus: c.remoteWrite.localRetention } : {}) },
     appTargets: { ...DEFAULT_APP_TARGETS, ...c.appTargets },
     appNetworks: c.appNetworks ?? [],
     publicProbes: c.publicProbes && publicHost ? { host: publicHost, urls: c.publicProbes.urls } : undefined,
@@ -375,6 +390,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     nativeHistograms: c.nativeHistograms ?? false,
     demoWorkload: c.demoWorkload ? { scenario: c.demoWorkload.scenario ?? "steady" } : undefined,
     alertOverrides: c.alertOverrides ?? {},
+    ...resolveScale(c, stack),
   };
 }
 

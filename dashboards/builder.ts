@@ -5,6 +5,23 @@ import { DATASOURCE_NAMES } from "../generators/grafanaDatasources";
  */
 export const PROMETHEUS = { type: "prometheus", uid: "prometheus" } as const;
 export const LOKI = { type: "loki", uid: "loki" } as const;
+/**
+ * What PromQL panels and variables query: the dashboard's `$datasource` picker of Prometheus-type
+ * datasources, the local Prometheus by default or the long-term store when one is configured
+ * (generators/grafanaDatasources.ts `longterm`).
+ */
+export const METRICS = { type: "prometheus", uid: "${datasource}" } as const;
+export const DATASOURCE_VARIABLE = {
+  name: "datasource",
+  label: "Metrics from",
+  type: "datasource",
+  query: "prometheus",
+  current: { selected: true, text: DATASOURCE_NAMES.prometheus, value: PROMETHEUS.uid },
+  refresh: 1,
+  hide: 0,
+  includeAll: false,
+  multi: false,
+} as const;
 export const DASHBOARD_TAG = "tutordex";
 
 /**
@@ -87,7 +104,7 @@ export const stat = (title: string, queries: readonly Query[], extra: Omit<Panel
 function target(q: Query, i: number): Record<string, unknown> {
   const refId = String.fromCharCode(65 + i);
   return q.kind === "promql"
-    ? { refId, datasource: PROMETHEUS, expr: q.expr, legendFormat: q.legend ?? "__auto", range: !q.instant, instant: q.instant === true }
+    ? { refId, datasource: METRICS, expr: q.expr, legendFormat: q.legend ?? "__auto", range: !q.instant, instant: q.instant === true }
     : { refId, datasource: LOKI, expr: q.expr, queryType: "range" };
 }
 
@@ -98,7 +115,7 @@ function panelJson(p: PanelSpec, id: number, gridPos: { h: number; w: number; x:
   if (p.type === "alertlist") return { ...base, options: { ...ALERT_LIST_OPTIONS, ...p.options } };
   return {
     ...base,
-    datasource: usesLoki ? LOKI : PROMETHEUS,
+    datasource: usesLoki ? LOKI : METRICS,
     targets: p.queries.map(target),
     fieldConfig: {
       defaults: {
@@ -138,7 +155,7 @@ function variable(v: VariableSpec): Record<string, unknown> {
     name: v.name,
     label: v.label,
     type: "query",
-    datasource: PROMETHEUS,
+    datasource: METRICS,
     query: { qryType: 1, query: v.query, refId: "PrometheusVariableQueryEditor-VariableQuery" },
     definition: v.query,
     refresh: 2,
@@ -163,7 +180,7 @@ export function dashboard(spec: DashboardSpec): DashboardJson {
     time: { from: spec.from ?? "now-6h", to: "now" },
     // Every TutorDex dashboard links to the others through the shared tag.
     links: [{ type: "dashboards", tags: [DASHBOARD_TAG], asDropdown: true, title: "TutorDex dashboards", includeVars: true, keepTime: true }],
-    templating: { list: (spec.variables ?? []).map(variable) },
+    templating: { list: [DATASOURCE_VARIABLE, ...(spec.variables ?? []).map(variable)] },
     panels: layout(spec.panels),
   };
 }

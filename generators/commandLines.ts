@@ -27,19 +27,43 @@ export function prometheusArgs(f: PrometheusFlags): string[] {
   ];
 }
 
+export interface AlertmanagerClusterFlags {
+  /** host:port gossip binds to inside its network namespace (0.0.0.0:9094 in the container). */
+  readonly listenAddress: string;
+  /** host:port the peers dial: this host's cluster address and published gossip port. */
+  readonly advertiseAddress: string;
+  readonly peerName: string;
+  readonly peerTimeout: string;
+  /** The other Alertmanagers' gossip addresses (host:port). */
+  readonly peers: readonly string[];
+}
+
 export interface AlertmanagerFlags {
   readonly configFile: string;
   readonly storagePath: string;
   readonly externalUrl: string;
+  /** Undefined: a single instance. */
+  readonly cluster?: AlertmanagerClusterFlags;
 }
 
 export function alertmanagerArgs(f: AlertmanagerFlags): string[] {
+  const c = f.cluster;
   return [
     `--config.file=${f.configFile}`,
     `--storage.path=${f.storagePath}`,
     `--web.external-url=${f.externalUrl}`,
-    // A single instance: no gossip port to expose or secure.
-    "--cluster.listen-address=",
+    ...(c
+      ? [
+          `--cluster.listen-address=${c.listenAddress}`,
+          `--cluster.advertise-address=${c.advertiseAddress}`,
+          // A fixed name orders the peers the same way after every restart: position 0 notifies
+          // first, each later one waits a peer timeout more and sends only what the others did not.
+          `--cluster.peer-name=${c.peerName}`,
+          `--cluster.peer-timeout=${c.peerTimeout}`,
+          ...c.peers.map((p) => `--cluster.peer=${p}`),
+        ]
+      : // A single instance: no gossip port to expose or secure.
+        ["--cluster.listen-address="]),
   ];
 }
 

@@ -1,7 +1,8 @@
+import type { RemoteWriteStore } from "../config/scale";
 import { StackConfig } from "../config/schema";
 import { PeerAddresses } from "../config/services";
 
-export type DatasourceUid = "prometheus" | "loki" | "tempo" | "alertmanager";
+export type DatasourceUid = "prometheus" | "loki" | "tempo" | "alertmanager" | "longterm";
 
 export interface DatasourceSpec {
   readonly uid: DatasourceUid;
@@ -10,6 +11,13 @@ export interface DatasourceSpec {
   readonly url: string;
   readonly isDefault: boolean;
   readonly jsonData: Record<string, unknown>;
+  /**
+   * Credentials Grafana sends, by reference to the store whose secret they are: the value joins
+   * only in components/grafanaProvisioning.ts, as a Pulumi secret, so no render holds it.
+   */
+  readonly credentials?: { readonly store: string; readonly auth: NonNullable<RemoteWriteStore["auth"]> };
+  /** Plain headers (a Mimir tenant's X-Scope-OrgID); never credentials. */
+  readonly httpHeaders?: Readonly<Record<string, string>>;
 }
 
 /** Names Grafana shows; the alert-list panels filter on the Prometheus one by name. */
@@ -18,6 +26,7 @@ export const DATASOURCE_NAMES: Readonly<Record<DatasourceUid, string>> = {
   loki: "Loki",
   tempo: "Tempo",
   alertmanager: "Alertmanager",
+  longterm: "Prometheus (long-term)",
 };
 
 /**
@@ -33,7 +42,30 @@ export const TRACES_TO_METRICS_QUERIES = [
   { name: "Latency p95", query: "histogram_quantile(0.95, sum by (le) (rate(traces_spanmetrics_latency_bucket{$__tags}[5m])))" },
 ] as const;
 
-export type DatasourceSettings = Pick<StackConfig, "services" | "appTargets">;
+export type DatasourceSettings = Pick<StackConfig, "services" | "appTargets" | "remoteWrite">;
+
+/**
+ * The long-term store Grafana reads (the remote_write store with a `queryUrl`), as a second
+ * Prometheus-type datasource with a fixed uid; dashboards pick it through their `$datasource`
+ * variable. Its query URL is its own setting because stores read elsewhere than they write
+ * (Mimir under /prometheus, Thanos through Thanos Query, VictoriaMetrics at its root). It
+ * authenticates as Prometheus writes there and sends the same headers (a tenant reads its own).
+ */
+export function longTermDatasource(stores: readonly RemoteWriteStore[]): DatasourceSpec | undefined {
+  const store = stores.find((s) => s.queryUrl !== undefined);
+  if (!store?.queryUrl) return undefined;
+  return {
+    uid: "longterm",
+    name: DATASOURCE_NAMES.longterm,
+    type: "prometheus",
+    url: store.queryUrl,
+    isDefault: false,
+    // Alerts are evaluated by the local Prometheus, so they are managed there, not here.
+    jsonData: { httpMethod: "POST", timeInterval: "15s", manageAlerts: false },
+    ...(store.auth ? { credentials: { store: store.name, auth: store.auth } } : {}),
+    ...(Object.keys(store.headers).length ? { httpHeaders: { ...store.headers } } : {}),
+  };
+}
 
 /**
  * The logs of a trace. Loki has no `service_name` for the applications (their streams carry
@@ -68,6 +100,7 @@ export function grafanaDatasources(peers: Pick<PeerAddresses, "prometheus" | "lo
         ...(on.tempo ? { exemplarTraceIdDestinations: EXEMPLAR_TRACE_ID_LABELS.map((name) => ({ name, datasourceUid: "tempo" })) } : {}),
       },
     },
+    ...(s.remoteWrite ? [longTermDatasource(s.remoteWrite.stores)].filter((d): d is DatasourceSpec => d !== undefined) : []),
     {
       uid: "alertmanager",
       name: DATASOURCE_NAMES.alertmanager,

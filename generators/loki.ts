@@ -1,5 +1,7 @@
 import { SERVICES } from "../config/services";
+import type { ObjectStorageSettings } from "../config/scale";
 import { STREAM_LABELS } from "./logLabelContract";
+import { LOKI_SECRET_ENV, lokiStorage, quoteEnvReference } from "./objectStorage";
 import { toYaml, GENERATED_HEADER } from "./yaml";
 
 export const LOKI_DATA_DIR = "/loki";
@@ -16,24 +18,25 @@ export const LOKI_OTLP_CONFIG = {
 } as const;
 
 /**
- * Single-binary Loki on its volume: TSDB index with schema v13, and retention that the compactor
- * actually enforces (compose history set a period but never enabled the compactor's retention).
+ * Single-binary Loki on its volume, or on an S3 bucket (`objectStorage.loki`): TSDB index with
+ * schema v13, and retention that the compactor actually enforces (compose history set a period
+ * but never enabled the compactor's retention).
  */
-export function renderLokiConfig(retention: string, dataDir = LOKI_DATA_DIR): string {
-  return toYaml(
+export function renderLokiConfig(retention: string, dataDir = LOKI_DATA_DIR, objectStorage?: ObjectStorageSettings): string {
+  const storage = lokiStorage(dataDir, objectStorage);
+  const text = toYaml(
     {
       auth_enabled: false,
       server: { http_listen_address: "0.0.0.0", http_listen_port: SERVICES.loki.port, grpc_listen_port: 9096, log_level: "info" },
       common: {
         instance_addr: "127.0.0.1",
         path_prefix: dataDir,
-        storage: { filesystem: { chunks_directory: `${dataDir}/chunks`, rules_directory: `${dataDir}/rules` } },
+        storage: storage.commonStorage,
         replication_factor: 1,
         ring: { kvstore: { store: "inmemory" } },
       },
-      schema_config: {
-        configs: [{ from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }],
-      },
+      ...(storage.storageConfig ? { storage_config: storage.storageConfig } : {}),
+      schema_config: { configs: storage.periods },
       // Sized for one host at 1–10k assignments/day.
       limits_config: {
         retention_period: retention,
@@ -55,10 +58,11 @@ export function renderLokiConfig(retention: string, dataDir = LOKI_DATA_DIR): st
         compaction_interval: "10m",
         retention_enabled: true,
         retention_delete_delay: "2h",
-        delete_request_store: "filesystem",
+        delete_request_store: storage.deleteRequestStore,
       },
       analytics: { reporting_enabled: false },
     },
     GENERATED_HEADER,
   );
+  return objectStorage?.loki ? quoteEnvReference(text, LOKI_SECRET_ENV) : text;
 }

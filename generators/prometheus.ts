@@ -1,9 +1,10 @@
 import { StackConfig } from "../config/schema";
 import { PeerAddresses, ServiceName } from "../config/services";
 import { ALERT_EVALUATION_INTERVAL, ALERT_RULES_FILE, RECORDING_RULES_FILE, renderRuleFiles, RuleSettings } from "../rules/render";
+import { remoteWriteConfigs } from "./remoteWrite";
 import { toYaml, GENERATED_HEADER } from "./yaml";
 
-export type PrometheusSettings = Pick<StackConfig, "stack" | "environment" | "appTargets" | "publicProbes" | "services">;
+export type PrometheusSettings = Pick<StackConfig, "stack" | "environment" | "appTargets" | "publicProbes" | "services" | "remoteWrite" | "alertmanagerCluster">;
 
 export interface PrometheusRenderOptions {
   /** Directory of the rule files; relative paths resolve against prometheus.yml's own folder. */
@@ -14,6 +15,8 @@ export interface PrometheusRenderOptions {
   readonly publicProbeInterval?: string;
   readonly publicProbeTimeout?: string;
   readonly probeScrapeTimeout?: string;
+  /** Folder of the remote_write credential files (components/prometheus.ts delivers them there). */
+  readonly remoteWriteSecretsDir?: string;
 }
 
 /**
@@ -139,8 +142,10 @@ export function renderPrometheusConfig(s: PrometheusSettings, peers: PeerAddress
         evaluation_interval: paths.evaluationInterval ?? ALERT_EVALUATION_INTERVAL,
         external_labels: { stack: s.stack, environment: s.environment },
       },
-      alerting: { alertmanagers: [{ static_configs: [{ targets: [peers.alertmanager] }] }] },
+      // Every Alertmanager of the cluster gets every alert; their gossip makes one of them notify.
+      alerting: { alertmanagers: [{ static_configs: [{ targets: [peers.alertmanager, ...(s.alertmanagerCluster?.peers.map((p) => p.api) ?? [])] }] }] },
       rule_files: [`${paths.rulesDir}/${ALERT_RULES_FILE}`, `${paths.rulesDir}/${RECORDING_RULES_FILE}`],
+      ...(s.remoteWrite ? { remote_write: remoteWriteConfigs(s.remoteWrite.stores, paths.remoteWriteSecretsDir) } : {}),
       // OTLP metrics arrive through the collector: these resource attributes identify a service.
       otlp: { promote_resource_attributes: [...OTLP_PROMOTED_ATTRIBUTES] },
       // Batched OTLP pushes and Tempo's span metrics can arrive a little out of order.

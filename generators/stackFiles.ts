@@ -37,10 +37,10 @@ export function renderStack(c: StackConfig, peers: PeerAddresses = dockerNetwork
     prometheus: prometheusFiles(c, ruleSettings(c), peers),
     alertmanager: { "alertmanager.yml": renderAlertmanagerConfig(c, peers) },
     ...(on.blackboxExporter ? { blackboxExporter: renderBlackboxConfig(c) } : {}),
-    ...(on.loki ? { loki: renderLokiConfig(c.retention.loki) } : {}),
+    ...(on.loki ? { loki: renderLokiConfig(c.retention.loki, undefined, c.objectStorage) } : {}),
     ...(on.promtail ? { promtail: renderPromtailConfig(c, peers) } : {}),
     ...(on.alloy ? { alloy: renderAlloyConfig(c, peers) } : {}),
-    ...(on.tempo ? { tempo: renderTempoConfig(c.retention.tempo, peers) } : {}),
+    ...(on.tempo ? { tempo: renderTempoConfig(c.retention.tempo, peers, undefined, c.objectStorage) } : {}),
     ...(on.otelCollector ? { otelCollector: renderOtelCollectorConfig(c, peers) } : {}),
     ...(on.grafana ? { grafana: { datasources: grafanaDatasources(peers, c), dashboards: dashboardsFor(on) } } : {}),
   };

@@ -1,14 +1,17 @@
+import type { ObjectStorageSettings } from "../config/scale";
 import { OTLP_GRPC_PORT, OTLP_HTTP_PORT, PeerAddresses, SERVICES } from "../config/services";
+import { quoteEnvReference, TEMPO_SECRET_ENV, tempoTraceStorage } from "./objectStorage";
 import { toYaml, GENERATED_HEADER } from "./yaml";
 
 export const TEMPO_DATA_DIR = "/var/tempo";
 
 /**
- * Tempo with local storage and WAL on its volume and an explicit block retention. The metrics
- * generator remote-writes service-graph and span metrics to Prometheus for Grafana's service map.
+ * Tempo with its WAL on its volume and blocks there or on an S3 bucket (`objectStorage.tempo`),
+ * and an explicit block retention that its compactor applies to either. The metrics generator
+ * remote-writes service-graph and span metrics to Prometheus for Grafana's service map.
  */
-export function renderTempoConfig(retention: string, peers: Pick<PeerAddresses, "prometheus">, dataDir = TEMPO_DATA_DIR): string {
-  return toYaml(
+export function renderTempoConfig(retention: string, peers: Pick<PeerAddresses, "prometheus">, dataDir = TEMPO_DATA_DIR, objectStorage?: ObjectStorageSettings): string {
+  const text = toYaml(
     {
       stream_over_http_enabled: true,
       server: { http_listen_address: "0.0.0.0", http_listen_port: SERVICES.tempo.port, log_level: "info" },
@@ -23,10 +26,11 @@ export function renderTempoConfig(retention: string, peers: Pick<PeerAddresses, 
         registry: { external_labels: { source: "tempo" } },
         storage: { path: `${dataDir}/generator/wal`, remote_write: [{ url: `http://${peers.prometheus}/api/v1/write`, send_exemplars: true }] },
       },
-      storage: { trace: { backend: "local", wal: { path: `${dataDir}/wal` }, local: { path: `${dataDir}/blocks` } } },
+      storage: { trace: tempoTraceStorage(dataDir, objectStorage) },
       overrides: { defaults: { metrics_generator: { processors: ["service-graphs", "span-metrics"] } } },
       usage_report: { reporting_enabled: false },
     },
     GENERATED_HEADER,
   );
+  return objectStorage?.tempo ? quoteEnvReference(text, TEMPO_SECRET_ENV) : text;
 }

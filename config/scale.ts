@@ -1,0 +1,408 @@
+import { z } from "zod";
+import { LOKI_FILESYSTEM_PERIOD_START } from "../generators/objectStorage";
+
+/**
+ * The scale-out settings of issue 15, each opt-in per stack: remote_write to long-term stores,
+ * Alertmanager clustering across hosts, and Loki and Tempo on S3-compatible object storage.
+ * config/schema.ts owns the stack's one schema and hands these keys here for their checks and
+ * defaults, so every rule about them lives in one place. (The small validators are repeated
+ * rather than imported because schema.ts imports this module.)
+ */
+
+const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+const duration = z.string().regex(DURATION, { message: "expected a duration such as 5s, 15m, 24h or 2d" });
+const absoluteUrl = z.string().refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), {
+  message: "expected an absolute URL with its scheme, such as https://mimir.example.com/api/v1/push",
+});
+const hostAndPort = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?:\d{1,5}$/, { message: "expected host:port with the port, such as 10.0.0.6:9094" });
+const ipv4 = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, { message: "expected an IPv4 address such as 10.0.0.5" });
+const count = (max: number) => z.number().int().min(1).max(max);
+
+/** A store's name: Prometheus's `remote_name` label on the queue metrics and part of a file name. */
+const storeName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { message: "expected a short name of lower-case letters, digits and dashes, such as mimir" });
+/** S3 bucket naming rules (3–63 characters, lower case, digits, dots and dashes). */
+const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "expected an S3 bucket name (3-63 lower-case letters, digits, dots, dashes)" });
+
+export const remoteWriteSchema = z
+  .object({
+    // Local TSDB retention while remote_write is on (instead of retention.prometheus).
+    localRetention: duration.optional(),
+    stores: z
+      .array(
+        z
+          .object({
+            name: storeName,
+            url: absoluteUrl,
+            auth: z.object({ type: z.enum(["basic", "bearer"], { message: "expected basic or bearer" }), username: z.string().min(1).optional() }).strict().optional(),
+            headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, { message: "expected an HTTP header name" }), z.string().min(1)).optional(),
+            queue: z
+              .object({ capacity: count(1_000_000), maxShards: count(200), maxSamplesPerSend: count(100_000), batchSendDeadline: duration })
+              .partial()
+              .strict()
+              .optional(),
+            dropMetrics: z.array(z.string().min(1)).optional(),
+            queryUrl: absoluteUrl.optional(),
+          })
+          .strict(),
+      )
+      .min(1, { message: "expected at least one store" }),
+  })
+  .strict();
+
+/** Store name → basic-auth password or bearer token; a Pulumi secret. */
+export const remoteWriteCredentialsSchema = z.record(z.string(), z.string().min(1, { message: "expected the password or token" }));
+
+export const alertmanagerClusterSchema = z
+  .object({
+    listenAddress: ipv4,
+    port: z.number().int().min(1).max(65535).optional(),
+    advertiseAddress: hostAndPort.optional(),
+    peerTimeout: duration.optional(),
+    peers: z.array(z.object({ gossip: hostAndPort, api: hostAndPort }).strict()).min(1, { message: "expected at least one peer" }),
+  })
+  .strict();
+
+export const objectStorageSchema = z
+  .object({
+    endpoint: absoluteUrl,
+    region: z.string().regex(/^[a-z0-9-]+$/, { message: "expected a region such as eu-central-1 (S3-compatible stores take any, e.g. us-east-1)" }),
+    accessKeyId: z.string().regex(/^[A-Za-z0-9+/=._-]+$/, { message: "expected an access key id" }),
+    forcePathStyle: z.boolean().optional(),
+    loki: z
+      .object({ bucket: bucketName, since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "expected a date YYYY-MM-DD" }).optional() })
+      .strict()
+      .optional(),
+    tempo: z.object({ bucket: bucketName }).strict().optional(),
+  })
+  .strict();
+
+export const objectStorageSecretKeySchema = z.string().min(1, { message: "expected the secret access key" });
+
+export const SCALE_RAW_SHAPE = {
+  remoteWrite: remoteWriteSchema.optional(),
+  remoteWriteCredentials: remoteWriteCredentialsSchema.optional(),
+  alertmanagerCluster: alertmanagerClusterSchema.optional(),
+  objectStorage: objectStorageSchema.optional(),
+  objectStorageSecretKey: objectStorageSecretKeySchema.optional(),
+};
+
+/** The secrets these settings bring (`pulumi config set --secret`). */
+export const SCALE_SECRET_KEYS = ["remoteWriteCredentials", "objectStorageSecretKey"] as const;
+
+type RawRemoteWrite = z.infer<typeof remoteWriteSchema>;
+type RawCluster = z.infer<typeof alertmanagerClusterSchema>;
+type RawObjectStorage = z.infer<typeof objectStorageSchema>;
+
+export interface ScaleRaw {
+  readonly remoteWrite?: RawRemoteWrite;
+  readonly remoteWriteCredentials?: Record<string, string>;
+  readonly alertmanagerCluster?: RawCluster;
+  readonly objectStorage?: RawObjectStorage;
+  readonly objectStorageSecretKey?: string;
+  readonly retention?: { readonly prometheus?: string };
+}
+
+export interface RemoteWriteQueue {
+  readonly capacity: number;
+  readonly maxShards: number;
+  readonly maxSamplesPerSend: number;
+  readonly batchSendDeadline: string;
+}
+
+export interface RemoteWriteStore {
+  readonly name: string;
+  readonly url: string;
+  /** The password or token is not here: it reaches Prometheus as a secret file (generators/remoteWrite.ts). */
+  readonly auth: { readonly type: "basic"; readonly username: string } | { readonly type: "bearer" } | undefined;
+  /** Plain headers, e.g. Mimir's tenant (X-Scope-OrgID); never credentials. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly queue: RemoteWriteQueue;
+  /** Metric name regexes this store must not get, on top of ALWAYS_DROPPED_METRICS. */
+  readonly dropMetrics: readonly string[];
+  /** Where Grafana queries the store (the `longterm` datasource); its read path differs per store. */
+  readonly queryUrl: string | undefined;
+}
+
+export interface RemoteWriteSettings {
+  readonly stores: readonly RemoteWriteStore[];
+  /** Set: Prometheus keeps only this much locally (it is the stack's retention.prometheus). */
+  readonly localRetention: string | undefined;
+}
+
+export interface AlertmanagerClusterSettings {
+  /** The host address gossip is published on (TCP and UDP) and, by default, advertised at. */
+  readonly listenAddress: string;
+  readonly port: number;
+  /** host:port the peers dial; listenAddress:port unless behind NAT. */
+  readonly advertiseAddress: string;
+  /** Fixed, so cluster positions (who notifies first) survive restarts and read well in /api/v2/status. */
+  readonly peerName: string;
+  /** How long each later peer waits for the earlier ones' notification (Alertmanager's --cluster.peer-timeout). */
+  readonly peerTimeout: string;
+  readonly peers: readonly { readonly gossip: string; readonly api: string }[];
+}
+
+export interface ObjectStorageSettings {
+  /** host[:port], as Loki's and Tempo's S3 clients take it; `insecure` says plain HTTP. */
+  readonly endpoint: string;
+  readonly insecure: boolean;
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly forcePathStyle: boolean;
+  /** `since`: the first day (UTC) Loki writes to the bucket; earlier days stay readable on the volume. */
+  readonly loki: { readonly bucket: string; readonly since: string | undefined } | undefined;
+  readonly tempo: { readonly bucket: string } | undefined;
+}
+
+/**
+ * Sized for one host at 1–10k assignments a day (a few thousand active series, well under 1k
+ * samples/s): one shard sends 2000 samples per request; 10 shards are ample headroom and, with
+ * 10 000 samples buffered per shard, bound the memory a long outage of the store can take.
+ */
+export const QUEUE_DEFAULTS: RemoteWriteQueue = { capacity: 10_000, maxShards: 10, maxSamplesPerSend: 2000, batchSendDeadline: "5s" };
+
+/** Alertmanager's own defaults: the gossip port and the wait between peers. */
+export const CLUSTER_DEFAULTS = { port: 9094, peerTimeout: "15s" } as const;
+
+/** The gossip port inside Alertmanager's container; the host publishes it on the cluster address and port. */
+export const ALERTMANAGER_GOSSIP_PORT = 9094;
+
+/**
+ * The shortest local retention allowed with remote_write: alerts always evaluate on the local
+ * TSDB (the longest rule window is 6h, plus offsets), and a day keeps every dashboard's default
+ * range answerable when the store is unreachable. A test keeps it above every rule's window.
+ */
+export const LOCAL_RETENTION_FLOOR = "24h";
+
+/**
+ * Headers Prometheus refuses in remote_write (config.reservedHeaders of the pinned release) and
+ * Authorization, which must come from `auth` so its value stays a secret.
+ */
+const RESERVED_HEADERS = new Set(
+  [
+    "authorization",
+    "host",
+    "content-encoding",
+    "content-length",
+    "content-type",
+    "user-agent",
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "www-authenticate",
+    "accept-encoding",
+    "x-prometheus-remote-write-version",
+    "x-prometheus-remote-read-version",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+  ].map((h) => h.toLowerCase()),
+);
+
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+export function durationSeconds(d: string): number {
+  return [...d.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)].reduce((n, [, k, u]) => n + Number(k) * UNIT_SECONDS[u], 0);
+}
+
+const isLoopback = (ip: string) => /^127\./.test(ip);
+const quoted = (v: unknown) => JSON.stringify(v);
+
+/** Shown instead of a URL's password in messages. */
+export function hideUrlPassword(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^/@:\s]*:)[^/@\s]*@/i, "$1<secret>@");
+}
+
+/** RE2 (Prometheus's regex engine) has no lookaround and no backreferences. */
+function regexProblem(re: string): string | undefined {
+  if (/\(\?[=!<]|\\[1-9]/.test(re)) return "lookaround and backreferences are not RE2 (Prometheus's regex engine)";
+  try {
+    new RegExp(`^(?:${re})$`);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message.replace(/^Invalid regular expression: /, "");
+  }
+}
+
+export interface ScaleContext {
+  readonly bindAddress: string;
+  readonly hostPorts: Readonly<Record<string, number>>;
+  readonly services: { readonly loki: boolean; readonly tempo: boolean; readonly grafana: boolean };
+  readonly requireSecrets: boolean;
+}
+
+/** Every problem of the scale-out settings, each naming the key and the value (secrets hidden). */
+export function scaleProblems(raw: ScaleRaw, ctx: ScaleContext): string[] {
+  return [...remoteWriteProblems(raw, ctx), ...clusterProblems(raw.alertmanagerCluster, ctx), ...objectStorageProblems(raw, ctx)];
+}
+
+function urlWithoutCredentials(key: string, url: string): string[] {
+  const u = new URL(url);
+  return u.username || u.password
+    ? [`${key}: credentials go in remoteWriteCredentials (a Pulumi secret), never in the URL, got ${quoted(hideUrlPassword(url))}`]
+    : [];
+}
+
+function remoteWriteProblems(raw: ScaleRaw, ctx: ScaleContext): string[] {
+  const problems: string[] = [];
+  const rw = raw.remoteWrite;
+  const credentials = raw.remoteWriteCredentials ?? {};
+  const stores = rw?.stores ?? [];
+  const seen = new Set<string>();
+  stores.forEach((s, i) => {
+    const key = `remoteWrite.stores.${i}`;
+    if (seen.has(s.name)) problems.push(`${key}.name: two stores are named ${quoted(s.name)}; names must differ`);
+    seen.add(s.name);
+    problems.push(...urlWithoutCredentials(`${key}.url`, s.url));
+    if (s.queryUrl !== undefined) problems.push(...urlWithoutCredentials(`${key}.queryUrl`, s.queryUrl));
+    if (s.auth?.type === "basic" && s.auth.username === undefined) problems.push(`${key}.auth.username: basic auth needs the user name (the password is the secret remoteWriteCredentials.${s.name}), got nothing`);
+    if (s.auth?.type === "bearer" && s.auth.username !== undefined) problems.push(`${key}.auth.username: a bearer token has no user name, got ${quoted(s.auth.username)}`);
+    for (const header of Object.keys(s.headers ?? {})) {
+      if (RESERVED_HEADERS.has(header.toLowerCase())) {
+        problems.push(
+          header.toLowerCase() === "authorization"
+            ? `${key}.headers.${header}: credentials go in auth with remoteWriteCredentials.${s.name} (a Pulumi secret), never in a header`
+            : `${key}.headers.${header}: Prometheus reserves this header for itself`,
+        );
+      }
+    }
+    const queue = { ...QUEUE_DEFAULTS, ...s.queue };
+    if (queue.capacity < queue.maxSamplesPerSend) {
+      problems.push(`${key}.queue.capacity: a shard must buffer at least one request (maxSamplesPerSend ${queue.maxSamplesPerSend}), got ${queue.capacity}`);
+    }
+    (s.dropMetrics ?? []).forEach((re, j) => {
+      const problem = regexProblem(re);
+      if (problem) problems.push(`${key}.dropMetrics.${j}: ${problem}, got ${quoted(re)}`);
+    });
+    const secret = credentials[s.name];
+    if (s.auth && secret === undefined && ctx.requireSecrets) {
+      problems.push(`remoteWriteCredentials.${s.name}: store ${s.name} uses ${s.auth.type} auth; set its ${s.auth.type === "basic" ? "password" : "token"} with \`pulumi config set --secret --path remoteWriteCredentials.${s.name} ...\``);
+    }
+  });
+  const withQuery = stores.filter((s) => s.queryUrl !== undefined);
+  if (withQuery.length > 1) problems.push(`remoteWrite.stores: Grafana reads one long-term store, but ${withQuery.map((s) => s.name).join(" and ")} both set queryUrl`);
+  if (withQuery.length === 1 && !ctx.services.grafana) problems.push(`remoteWrite.stores: queryUrl of ${withQuery[0].name} is for Grafana, which is switched off (services.grafana: false)`);
+  for (const name of Object.keys(credentials)) {
+    const store = stores.find((s) => s.name === name);
+    if (!store) problems.push(`remoteWriteCredentials.${name}: no remoteWrite store is named ${quoted(name)}`);
+    else if (!store.auth) problems.push(`remoteWriteCredentials.${name}: store ${name} has no auth to use it; set remoteWrite auth or remove the credential`);
+  }
+  if (rw?.localRetention !== undefined) {
+    if (raw.retention?.prometheus !== undefined) {
+      problems.push(`remoteWrite.localRetention: retention.prometheus is set too (${quoted(raw.retention.prometheus)}); keep one, got ${quoted(rw.localRetention)}`);
+    }
+    if (durationSeconds(rw.localRetention) < durationSeconds(LOCAL_RETENTION_FLOOR)) {
+      problems.push(`remoteWrite.localRetention: alerts evaluate on the local TSDB, so keep at least ${LOCAL_RETENTION_FLOOR}, got ${quoted(rw.localRetention)}`);
+    }
+  }
+  return problems;
+}
+
+function clusterProblems(c: RawCluster | undefined, ctx: ScaleContext): string[] {
+  if (!c) return [];
+  const problems: string[] = [];
+  const port = c.port ?? CLUSTER_DEFAULTS.port;
+  const advertise = c.advertiseAddress ?? `${c.listenAddress}:${port}`;
+  if (c.listenAddress === "0.0.0.0") problems.push(`alertmanagerCluster.listenAddress: gossip is published on one address, the one the peers reach (0.0.0.0 publishes it everywhere), got "0.0.0.0"`);
+  else if (isLoopback(c.listenAddress)) problems.push(`alertmanagerCluster.listenAddress: peers on other hosts cannot reach a loopback address, got ${quoted(c.listenAddress)}`);
+  if (c.listenAddress.split(".").some((o) => Number(o) > 255)) problems.push(`alertmanagerCluster.listenAddress: expected an IPv4 address, got ${quoted(c.listenAddress)}`);
+  if (ctx.bindAddress !== "0.0.0.0" && isLoopback(ctx.bindAddress)) {
+    problems.push(`bindAddress: the peers' Prometheus send alerts to this Alertmanager's published port, which a loopback bindAddress hides from them; set the address they reach, got ${quoted(ctx.bindAddress)}`);
+  }
+  if (c.listenAddress === ctx.bindAddress || ctx.bindAddress === "0.0.0.0") {
+    const clash = Object.entries(ctx.hostPorts).find(([, p]) => p === port);
+    if (clash) problems.push(`alertmanagerCluster.port: hostPorts.${clash[0]} already publishes ${port} on ${ctx.bindAddress}, got ${port}`);
+  }
+  const gossip = new Set<string>();
+  const apis = new Set<string>();
+  c.peers.forEach((p, i) => {
+    if (p.gossip === advertise) problems.push(`alertmanagerCluster.peers.${i}.gossip: that is this Alertmanager's own address, got ${quoted(p.gossip)}`);
+    if (gossip.has(p.gossip)) problems.push(`alertmanagerCluster.peers.${i}.gossip: listed twice, got ${quoted(p.gossip)}`);
+    if (apis.has(p.api)) problems.push(`alertmanagerCluster.peers.${i}.api: listed twice, got ${quoted(p.api)}`);
+    gossip.add(p.gossip);
+    apis.add(p.api);
+  });
+  return problems;
+}
+
+function objectStorageProblems(raw: ScaleRaw, ctx: ScaleContext): string[] {
+  const problems: string[] = [];
+  const o = raw.objectStorage;
+  if (!o) {
+    if (raw.objectStorageSecretKey !== undefined) problems.push("objectStorage: objectStorageSecretKey is set but objectStorage is not, got nothing");
+    return problems;
+  }
+  const u = new URL(o.endpoint);
+  if (u.username || u.password) problems.push(`objectStorage.endpoint: the keys are accessKeyId and the secret objectStorageSecretKey, never the URL, got ${quoted(hideUrlPassword(o.endpoint))}`);
+  if ((u.pathname !== "/" && u.pathname !== "") || u.search) problems.push(`objectStorage.endpoint: expected the store's scheme, host and port only (the bucket is a setting of its own), got ${quoted(o.endpoint)}`);
+  if (!o.loki && !o.tempo) problems.push("objectStorage: name a bucket for loki, tempo or both (objectStorage.loki.bucket, objectStorage.tempo.bucket), got neither");
+  if (o.loki && !ctx.services.loki) problems.push(`objectStorage.loki: Loki is switched off (services.loki: false), got ${quoted(o.loki)}`);
+  if (o.tempo && !ctx.services.tempo) problems.push(`objectStorage.tempo: Tempo is switched off (services.tempo: false), got ${quoted(o.tempo)}`);
+  if (o.loki && o.tempo && o.loki.bucket === o.tempo.bucket) problems.push(`objectStorage.tempo.bucket: Loki and Tempo each lay out a bucket of their own; use two buckets, got ${quoted(o.tempo.bucket)} twice`);
+  if (o.loki?.since !== undefined) {
+    const since = o.loki.since;
+    const day = new Date(`${since}T00:00:00Z`);
+    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== since) problems.push(`objectStorage.loki.since: expected a calendar date, got ${quoted(since)}`);
+    else if (since <= LOKI_FILESYSTEM_PERIOD_START) {
+      problems.push(`objectStorage.loki.since: the filesystem period starts ${LOKI_FILESYSTEM_PERIOD_START}; the bucket's must start after it, got ${quoted(since)}`);
+    }
+  }
+  const secret = raw.objectStorageSecretKey;
+  if (secret === undefined && ctx.requireSecrets) problems.push("objectStorageSecretKey: objectStorage needs the secret access key; set it with `pulumi config set --secret objectStorageSecretKey ...`");
+  // It is substituted into a double-quoted YAML string by -config.expand-env: these would break out of it.
+  if (secret !== undefined && /["\\\u0000-\u001f]/.test(secret)) problems.push("objectStorageSecretKey: expected no quote, backslash or control character, got <secret>");
+  return problems;
+}
+
+/** The validated settings with their defaults; call only after scaleProblems found nothing. */
+export function resolveScale(raw: ScaleRaw, stack: string) {
+  const rw = raw.remoteWrite;
+  const cluster = raw.alertmanagerCluster;
+  const o = raw.objectStorage;
+  const remoteWrite: RemoteWriteSettings | undefined = rw
+    ? {
+        localRetention: rw.localRetention,
+        stores: rw.stores.map((s) => ({
+          name: s.name,
+          url: s.url,
+          auth: s.auth === undefined ? undefined : s.auth.type === "basic" ? { type: "basic" as const, username: s.auth.username! } : { type: "bearer" as const },
+          headers: s.headers ?? {},
+          queue: { ...QUEUE_DEFAULTS, ...s.queue },
+          dropMetrics: s.dropMetrics ?? [],
+          queryUrl: s.queryUrl?.replace(/\/+$/, ""),
+        })),
+      }
+    : undefined;
+  const port = cluster?.port ?? CLUSTER_DEFAULTS.port;
+  const alertmanagerCluster: AlertmanagerClusterSettings | undefined = cluster
+    ? {
+        listenAddress: cluster.listenAddress,
+        port,
+        advertiseAddress: cluster.advertiseAddress ?? `${cluster.listenAddress}:${port}`,
+        peerName: stack,
+        peerTimeout: cluster.peerTimeout ?? CLUSTER_DEFAULTS.peerTimeout,
+        peers: cluster.peers.map((p) => ({ gossip: p.gossip, api: p.api })),
+      }
+    : undefined;
+  let objectStorage: ObjectStorageSettings | undefined;
+  if (o) {
+    const u = new URL(o.endpoint);
+    objectStorage = {
+      endpoint: u.host,
+      insecure: u.protocol === "http:",
+      region: o.region,
+      accessKeyId: o.accessKeyId,
+      // AWS serves buckets by virtual host; MinIO, Ceph and most S3-compatible stores need path style.
+      forcePathStyle: o.forcePathStyle ?? !/(^|\.)amazonaws\.com$/.test(u.hostname),
+      loki: o.loki ? { bucket: o.loki.bucket, since: o.loki.since } : undefined,
+      tempo: o.tempo ? { bucket: o.tempo.bucket } : undefined,
+    };
+  }
+  return {
+    remoteWrite,
+    remoteWriteCredentials: raw.remoteWriteCredentials ?? {},
+    alertmanagerCluster,
+    objectStorage,
+    objectStorageSecretKey: raw.objectStorageSecretKey,
+  };
+}
