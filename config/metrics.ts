@@ -5,7 +5,8 @@ import { RECORDING_RULES } from "../rules/catalog";
  * the stack's own. Dashboards and rules are checked against it, so a query on a metric nobody
  * emits fails a test instead of drawing an empty panel.
  */
-const histogram = (name: string) => [`${name}_bucket`, `${name}_sum`, `${name}_count`];
+/** A histogram's classic series, and its bare name: the native histogram, where it is scraped as one. */
+const histogram = (name: string) => [name, `${name}_bucket`, `${name}_sum`, `${name}_count`];
 
 export const APPLICATION_METRICS: readonly string[] = [
   // collector

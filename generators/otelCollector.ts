@@ -27,6 +27,13 @@ export const LOKI_OTLP_PATH = "/otlp";
  */
 export const EXPORTER_TYPES = { grpc: "otlp_grpc", http: "otlp_http" } as const;
 
+/**
+ * The collector's own metrics under their conventional names (otelcol_receiver_accepted_spans_total,
+ * otelcol_process_uptime_seconds_total), which the stack's dashboards query. A reader given
+ * without these options inherits the 0.165 defaults, which drop the unit and `_total` suffixes.
+ */
+export const SELF_METRIC_NAMES = { without_type_suffix: false, without_units: false, without_scope_info: true } as const;
+
 export type OtelCollectorSettings = Pick<StackConfig, "environment" | "services">;
 
 /** Where the collector listens. In its container every port binds all interfaces; the live tier passes loopback ports. */
@@ -100,7 +107,7 @@ export function renderOtelCollectorConfig(
       exporters,
       service: {
         extensions: ["health_check"],
-        telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: listen.metrics.host, port: listen.metrics.port } } } }] } },
+        telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: listen.metrics.host, port: listen.metrics.port, ...SELF_METRIC_NAMES } } } }] } },
         pipelines,
       },
     },

@@ -4,7 +4,7 @@ import { ALERT_EVALUATION_INTERVAL, ALERT_RULES_FILE, RECORDING_RULES_FILE, rend
 import { remoteWriteConfigs } from "./remoteWrite";
 import { toYaml, GENERATED_HEADER } from "./yaml";
 
-export type PrometheusSettings = Pick<StackConfig, "stack" | "environment" | "appTargets" | "publicProbes" | "services" | "remoteWrite" | "alertmanagerCluster">;
+export type PrometheusSettings = Pick<StackConfig, "stack" | "environment" | "appTargets" | "publicProbes" | "services" | "remoteWrite" | "alertmanagerCluster" | "nativeHistograms">;
 
 export interface PrometheusRenderOptions {
   /** Directory of the rule files; relative paths resolve against prometheus.yml's own folder. */
@@ -31,6 +31,15 @@ export const CONTAINER_PATHS: PrometheusRenderOptions = { rulesDir: "rules" };
  * generators/blackbox.ts. Inheriting the 10 s default cut every 15 s probe to 9.5 s.
  */
 export const PROBE_SCRAPE_TIMEOUT = "15s";
+
+/**
+ * `nativeHistograms: true` (Prometheus 3.16 needs no feature flag: `--enable-feature=native-histograms`
+ * is a no-op that says to use this setting). The scrape asks for the protobuf format first and
+ * ingests native histograms as such; the classic `_bucket` series are kept beside them, so rules,
+ * alerts and dashboards written for classic histograms go on working during a migration. The TSDB
+ * stores native histograms without further settings (out-of-order ones included).
+ */
+export const NATIVE_HISTOGRAM_SCRAPE = { scrape_native_histograms: true, always_scrape_classic_histograms: true } as const;
 
 /**
  * Resource attributes of OTLP metrics that become labels. Prometheus already turns service.name
@@ -141,6 +150,7 @@ export function renderPrometheusConfig(s: PrometheusSettings, peers: PeerAddress
         scrape_interval: paths.scrapeInterval ?? "15s",
         evaluation_interval: paths.evaluationInterval ?? ALERT_EVALUATION_INTERVAL,
         external_labels: { stack: s.stack, environment: s.environment },
+        ...(s.nativeHistograms ? NATIVE_HISTOGRAM_SCRAPE : {}),
       },
       // Every Alertmanager of the cluster gets every alert; their gossip makes one of them notify.
       alerting: { alertmanagers: [{ static_configs: [{ targets: [peers.alertmanager, ...(s.alertmanagerCluster?.peers.map((p) => p.api) ?? [])] }] }] },

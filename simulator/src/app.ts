@@ -1,6 +1,7 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import { Labels, Registry } from "./exposition";
+import { PROTOBUF_CONTENT_TYPE, renderProtobuf } from "./protobufExposition";
 import { Behaviour, SCENARIOS, ScenarioName } from "./scenarios";
 
 export const PIPELINE_VERSION = "2026-01-02_det_time_v1";
@@ -17,6 +18,11 @@ export interface SimulatorOptions {
   readonly tickMs?: number;
   /** Where JSON log lines go (stdout in a container). */
   readonly log?: (line: string) => void;
+  /**
+   * Also answer in the protobuf format, with native histograms, when the scraper asks for it
+   * (Prometheus does when `scrape_native_histograms` is on); the text format otherwise.
+   */
+  readonly nativeHistograms?: boolean;
 }
 
 export interface Simulator {
@@ -136,26 +142,31 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
   };
-  const metrics = (res: http.ServerResponse, r: Registry) => {
+  const metrics = (req: http.IncomingMessage, res: http.ServerResponse, r: Registry) => {
+    if (opts.nativeHistograms && (req.headers.accept ?? "").includes("application/vnd.google.protobuf")) {
+      res.writeHead(200, { "content-type": PROTOBUF_CONTENT_TYPE });
+      res.end(renderProtobuf(r));
+      return;
+    }
     res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
     res.end(r.render());
   };
 
   const handlers = {
     collector: (req: http.IncomingMessage, res: http.ServerResponse) => {
-      if (req.url === "/metrics") return metrics(res, collector);
+      if (req.url === "/metrics") return metrics(req, res, collector);
       if (["/health", "/healthz", "/health/collector"].includes(req.url ?? "")) return json(res, 200, { ok: true });
       if (req.url === "/health/dependencies") return json(res, 200, { ok: true, telegram: "ok" });
       return json(res, 404, { error: "not found" });
     },
     worker: (req: http.IncomingMessage, res: http.ServerResponse) => {
-      if (req.url === "/metrics") return metrics(res, worker);
+      if (req.url === "/metrics") return metrics(req, res, worker);
       if (["/health", "/healthz", "/health/worker"].includes(req.url ?? "")) return json(res, 200, { ok: true });
       if (req.url === "/health/dependencies") return json(res, 200, { ok: true, supabase: "ok", llm: "ok" });
       return json(res, 404, { error: "not found" });
     },
     backend: (req: http.IncomingMessage, res: http.ServerResponse) => {
-      if (req.url === "/metrics") return metrics(res, backend);
+      if (req.url === "/metrics") return metrics(req, res, backend);
       if (req.url === "/health") return json(res, b.backendHealthy ? 200 : 503, { ok: b.backendHealthy });
       if (req.url === "/health/dependencies") return json(res, 200, { ok: b.backendHealthy, supabase: b.backendHealthy ? "ok" : "down" });
       return json(res, 404, { error: "not found" });

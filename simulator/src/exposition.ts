@@ -6,10 +6,22 @@ const fmt = (labels: Labels) => {
   return parts.length ? `{${parts.join(",")}}` : "";
 };
 
-interface Family {
-  readonly type: "counter" | "gauge" | "histogram";
-  readonly series: Map<string, { labels: Labels; value: number; buckets?: number[]; sum?: number }>;
+export interface Series {
+  labels: Labels;
+  value: number;
+  buckets?: number[];
+  sum?: number;
+  /** Native-histogram bucket index (schema 0: (2^(i-1), 2^i]) → observations in it. */
+  native?: Map<number, number>;
 }
+
+export interface Family {
+  readonly type: "counter" | "gauge" | "histogram";
+  readonly series: Map<string, Series>;
+}
+
+/** The schema-0 native bucket of an observation: bucket i holds (2^(i-1), 2^i]. */
+export const nativeBucketIndex = (v: number) => Math.ceil(Math.log2(v));
 
 export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -25,7 +37,7 @@ export class Registry {
     const key = fmt(labels);
     let s = f.series.get(key);
     if (!s) {
-      s = { labels, value: 0, ...(type === "histogram" ? { buckets: LATENCY_BUCKETS.map(() => 0), sum: 0 } : {}) };
+      s = { labels, value: 0, ...(type === "histogram" ? { buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, native: new Map<number, number>() } : {}) };
       f.series.set(key, s);
     }
     return s;
@@ -44,6 +56,15 @@ export class Registry {
     LATENCY_BUCKETS.forEach((b, i) => {
       if (seconds <= b) s.buckets![i] += times;
     });
+    if (times > 0) {
+      const i = nativeBucketIndex(seconds);
+      s.native!.set(i, (s.native!.get(i) ?? 0) + times);
+    }
+  }
+
+  /** The families by name, for other exposition formats (simulator/src/protobufExposition.ts). */
+  entries(): IterableIterator<[string, Family]> {
+    return this.families.entries();
   }
 
   render(): string {

@@ -83,7 +83,7 @@ describe("OTEL Collector listen addresses", () => {
     const otel = load(renderOtelCollectorConfig(stackConfig("dev"), peers, loopback));
     expect(otel.receivers.otlp.protocols).toEqual({ grpc: { endpoint: "127.0.0.1:1" }, http: { endpoint: "127.0.0.1:2" } });
     expect(otel.extensions.health_check.endpoint).toBe("127.0.0.1:3");
-    expect(otel.service.telemetry.metrics.readers[0].pull.exporter.prometheus).toEqual({ host: "127.0.0.1", port: 4 });
+    expect(otel.service.telemetry.metrics.readers[0].pull.exporter.prometheus).toMatchObject({ host: "127.0.0.1", port: 4 });
     expect(renderOtelCollectorConfig(stackConfig("dev"), peers)).toBe(renderOtelCollectorConfig(stackConfig("dev"), peers, CONTAINER_LISTEN));
   });
 });
@@ -115,6 +115,6 @@ describe.each(["dev", "prod"])("OTEL Collector for stack %s", (stack) => {
     expect(otel.exporters["otlp_grpc/tempo"]).toEqual({ endpoint: "tempo:4317", tls: { insecure: true } });
     expect(otel.extensions.health_check.endpoint).toBe("0.0.0.0:13133");
     expect(otel.service.extensions).toEqual(["health_check"]);
-    expect(otel.service.telemetry.metrics.readers[0].pull.exporter.prometheus).toEqual({ host: "0.0.0.0", port: 8888 });
+    expect(otel.service.telemetry.metrics.readers[0].pull.exporter.prometheus).toEqual({ host: "0.0.0.0", port: 8888, without_type_suffix: false, without_units: false, without_scope_info: true });
   });
 });

@@ -1,5 +1,7 @@
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
@@ -7,10 +9,12 @@ import { loadConfig } from "../../bridge/src/config";
 import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { PeerAddresses } from "../../config/services";
-import { AlertOverride } from "../../config/schema";
+import { AlertOverride, StackConfig } from "../../config/schema";
 import { bridgeDedupeWindows, renderAlertmanagerConfig, RouteTimingField } from "../../generators/alertmanager";
 import { bundleBridge } from "../../components/telegramBridge";
 import { renderBlackboxConfig } from "../../generators/blackbox";
+import { alertmanagerArgs, blackboxArgs, nodeExporterArgs, otelCollectorArgs, prometheusArgs, PrometheusFlags } from "../../generators/commandLines";
+import { CollectorListen, renderOtelCollectorConfig } from "../../generators/otelCollector";
 import { renderPrometheusConfig } from "../../generators/prometheus";
 import { ruleSettings } from "../../rules/context";
 import { renderRuleFiles } from "../../rules/render";
@@ -20,8 +24,23 @@ import { stackConfig } from "../support/fixtures";
 import { freePort } from "../support/ports";
 import { requireTool } from "../support/tools";
 
-/** Jobs whose programs cannot run on this machine (no Debian or npm build): left out of the live config. */
-export const ABSENT_JOBS = ["grafana", "loki", "promtail", "tempo", "otel_collector", "cadvisor", "blackbox_stack_ready"];
+/** Jobs whose programs cannot run on this machine (AGPL or not served as a Go module): left out of the live config. */
+export const ABSENT_JOBS = ["grafana", "loki", "promtail", "alloy", "tempo", "cadvisor"];
+/** Services of those jobs whose readiness blackbox_stack_ready would probe: their probe targets are left out too. */
+export const ABSENT_READINESS = ["loki", "tempo"];
+
+/**
+ * The flags the live tier adds to the deployed command lines (generators/commandLines.ts): a
+ * loopback listen address, and speed-ups that only shorten waits. Nothing else may differ.
+ */
+export const LIVE_ONLY_FLAGS = {
+  prometheus: ["--web.listen-address", "--rules.alert.resend-delay"],
+  alertmanager: ["--web.listen-address"],
+  blackbox_exporter: ["--web.listen-address"],
+  node_exporter: [] as string[],
+  otelcol: [] as string[],
+} as const;
+export type LiveProgram = keyof typeof LIVE_ONLY_FLAGS;
 
 /** Shortened `for` durations so incidents complete in seconds; thresholds stay as deployed unless named. */
 export const LIVE_OVERRIDES: Record<string, AlertOverride> = {
@@ -32,6 +51,20 @@ export const LIVE_OVERRIDES: Record<string, AlertOverride> = {
   ParseErrorFractionHigh: { for: "2s" },
 };
 
+/** A program the harness started: what it was started with, for tests that check it is the deployed command line. */
+export interface StartedProgram {
+  readonly name: LiveProgram | "otelcol-sink";
+  readonly pid: number;
+  readonly argv: readonly string[];
+  /** The deployed command line it was started from (generators/commandLines.ts with local paths). */
+  readonly deployed: readonly string[];
+}
+
+/** What the second collector (the OTLP sink standing in for Tempo and Loki) passed on, as OTLP/JSON requests. */
+export interface OtlpSink {
+  requests(signal: "traces" | "logs"): readonly any[];
+}
+
 export interface LiveStack {
   readonly prometheus: string;
   readonly alertmanager: string;
@@ -41,6 +74,12 @@ export interface LiveStack {
   readonly telegram: FakeTelegram;
   readonly sim: Simulator;
   readonly publicUrl: string;
+  /** The stack's OTEL Collector (the built otelcol with the generated config): OTLP/HTTP, health and own metrics. */
+  readonly collector: { readonly otlpHttp: string; readonly health: string; readonly metrics: string };
+  readonly sink: OtlpSink;
+  /** The stack's configuration, as the live tier rendered it. */
+  readonly config: StackConfig;
+  readonly programs: readonly StartedProgram[];
   bridge: RunningBridge;
   /** The last lines each started program wrote to stderr, with its exit code if it died. */
   processLogs(): string;
@@ -75,11 +114,14 @@ export async function getJson<T = any>(url: string): Promise<T> {
   return (await r.json()) as T;
 }
 
-/** Drops the jobs of absent programs and fits scrape timeouts to the short live interval. */
+/** Drops the jobs and readiness probes of absent programs and fits scrape timeouts to the short live interval. */
 function forLoopback(prometheusYml: string, interval: string): string {
   const doc = yaml.load(prometheusYml) as { global: Record<string, unknown>; scrape_configs: Record<string, unknown>[] };
   doc.global.scrape_timeout = interval;
   doc.scrape_configs = doc.scrape_configs.filter((j) => !ABSENT_JOBS.includes(String(j.job_name)));
+  for (const j of doc.scrape_configs.filter((x) => x.job_name === "blackbox_stack_ready")) {
+    j.static_configs = (j.static_configs as { labels: { service: string } }[]).filter((t) => !ABSENT_READINESS.includes(t.labels.service));
+  }
   for (const j of doc.scrape_configs) if ("scrape_timeout" in j && j.job_name !== "blackbox_http_public") j.scrape_timeout = interval;
   return yaml.dump(doc, { lineWidth: -1 });
 }
@@ -95,6 +137,71 @@ export interface LiveOptions {
   readonly bridgeEnv?: Record<string, string>;
   /** Runs the bundled bridge as a child process, as the container does, so it can be SIGKILLed. */
   readonly bridgeAsProcess?: boolean;
+  /** The stack's `nativeHistograms` setting; the simulator then also offers its histograms in the protobuf format. */
+  readonly nativeHistograms?: boolean;
+}
+
+/**
+ * The OTLP sink: a second built collector with only components of the distribution (otlp
+ * receiver → otlp_http exporter with JSON encoding) that takes what the stack's collector sends to
+ * "Tempo" (gRPC) and "Loki" (HTTP, at Loki's /otlp path) and passes it to a small HTTP recorder,
+ * so the test reads what the stack's collector really exported.
+ */
+function sinkConfig(grpcPort: number, httpPort: number, recorderPort: number): string {
+  return yaml.dump(
+    {
+      receivers: {
+        otlp: {
+          protocols: {
+            grpc: { endpoint: `127.0.0.1:${grpcPort}` },
+            // The stack's collector sends logs to Loki's OTLP path, http://loki:3100/otlp/v1/logs.
+            http: { endpoint: `127.0.0.1:${httpPort}`, logs_url_path: "/otlp/v1/logs" },
+          },
+        },
+      },
+      exporters: { otlp_http: { endpoint: `http://127.0.0.1:${recorderPort}`, encoding: "json", compression: "none", tls: { insecure: true }, retry_on_failure: { enabled: false } } },
+      service: {
+        // Its own metrics would want port 8888 too; it is not the collector under test.
+        telemetry: { metrics: { level: "none" } },
+        pipelines: { traces: { receivers: ["otlp"], exporters: ["otlp_http"] }, logs: { receivers: ["otlp"], exporters: ["otlp_http"] } },
+      },
+    },
+    { lineWidth: -1 },
+  );
+}
+
+async function startRecorder(): Promise<{ port: number; requests: Map<string, any[]>; close: () => Promise<void> }> {
+  const requests = new Map<string, any[]>();
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      try {
+        const signal = (req.url ?? "").replace(/^\/v1\//, "");
+        requests.set(signal, [...(requests.get(signal) ?? []), JSON.parse(body)]);
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end("{}");
+      } catch (e) {
+        res.writeHead(400);
+        res.end(String(e));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    requests,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** Prometheus's deployed flags with the live tier's folders: what components/prometheus.ts passes, with local paths. */
+export function livePrometheusFlags(dir: string, config: StackConfig): PrometheusFlags {
+  return { configFile: path.join(dir, "prometheus.yml"), storagePath: path.join(dir, "tsdb"), retention: config.retention.prometheus, remoteWriteReceiver: config.services.tempo };
 }
 
 export async function startLiveStack(options: LiveOptions = {}): Promise<LiveStack> {
@@ -103,11 +210,14 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     alertmanager: requireTool("alertmanager"),
     nodeExporter: requireTool("node_exporter"),
     blackbox: requireTool("blackbox_exporter"),
+    otelcol: requireTool("otelcol"),
   };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tutordex-live-"));
   const children: { process: ChildProcess; stderr: () => string }[] = [];
   const [pPort, amPort, nePort, bbPort, bridgePort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-  const sim = await startSimulator({ ports: { collector: 0, worker: 0, backend: 0 }, tickMs: 1000, log: () => undefined });
+  const [otlpGrpcPort, otlpHttpPort, healthPort, selfMetricsPort, sinkGrpcPort, sinkHttpPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const recorder = await startRecorder();
+  const sim = await startSimulator({ ports: { collector: 0, worker: 0, backend: 0 }, tickMs: 1000, log: () => undefined, nativeHistograms: options.nativeHistograms });
   const telegram = await new FakeTelegram().start();
   const quiet = new Logger(() => undefined);
   const publicUrl = `http://127.0.0.1:${sim.ports.backend}/health`;
@@ -125,17 +235,22 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     promtail: unreachable,
     alloy: unreachable,
     tempo: unreachable,
-    otelCollector: unreachable,
+    otelCollector: loop(otlpHttpPort),
     cadvisor: unreachable,
-    otelCollectorMetrics: unreachable,
-    otelCollectorHealth: unreachable,
+    otelCollectorMetrics: loop(selfMetricsPort),
+    otelCollectorHealth: loop(healthPort),
     tempoOtlpGrpc: unreachable,
   };
   const config = stackConfig("dev", {
     appTargets: { collector: loop(sim.ports.collector), worker: loop(sim.ports.worker), backend: loop(sim.ports.backend) },
     publicProbes: { host: "api.test", urls: [publicUrl] },
     alertOverrides: { ...LIVE_OVERRIDES, ...options.overrides },
+    ...(options.nativeHistograms ? { nativeHistograms: true } : {}),
   });
+  // The collector renders through the stack's own generator; "Tempo" and "Loki" are the sink.
+  const collectorListen: CollectorListen = { otlpGrpc: loop(otlpGrpcPort), otlpHttp: loop(otlpHttpPort), health: loop(healthPort), metrics: { host: "127.0.0.1", port: selfMetricsPort } };
+  fs.writeFileSync(path.join(dir, "otelcol.yml"), renderOtelCollectorConfig(config, { prometheus: peers.prometheus, tempoOtlpGrpc: loop(sinkGrpcPort), loki: loop(sinkHttpPort) }, collectorListen));
+  fs.writeFileSync(path.join(dir, "otelcol-sink.yml"), sinkConfig(sinkGrpcPort, sinkHttpPort, recorder.port));
 
   const rulesDir = path.join(dir, "rules");
   fs.mkdirSync(rulesDir);
@@ -179,11 +294,15 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
   fs.writeFileSync(path.join(dir, "alertmanager.yml"), amYml);
   fs.writeFileSync(path.join(dir, "blackbox.yml"), renderBlackboxConfig(config));
 
-  const run = (bin: string, args: string[]) => {
+  const programs: StartedProgram[] = [];
+  /** Starts a program from its deployed command line plus the live-only flags, and remembers both. */
+  const run = (name: StartedProgram["name"], bin: string, deployed: string[], liveOnly: string[] = []) => {
+    const args = [...deployed, ...liveOnly];
     const child = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"], cwd: dir });
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     children.push({ process: child, stderr: () => stderr });
+    if (child.pid !== undefined) programs.push({ name, pid: child.pid, argv: [bin, ...args], deployed });
   };
   const processLogs = () =>
     children.map((c) => `${path.basename(c.process.spawnfile)}${c.process.exitCode !== null ? ` (exited ${c.process.exitCode})` : ""}:\n${c.stderr()}`).join("\n");
@@ -230,34 +349,31 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     await endBridgeChild("SIGKILL");
     await sim.close();
     await telegram.stop();
+    await recorder.close();
     fs.rmSync(dir, { recursive: true, force: true });
   };
   const ready = (what: string, url: string) => waitFor(what, async () => (await fetch(url)).ok);
 
   try {
-    run(bins.alertmanager, [
-      `--config.file=${path.join(dir, "alertmanager.yml")}`,
-      `--storage.path=${path.join(dir, "am")}`,
+    run("otelcol-sink", bins.otelcol, otelCollectorArgs({ configFile: path.join(dir, "otelcol-sink.yml") }));
+    run("alertmanager", bins.alertmanager, alertmanagerArgs({ configFile: path.join(dir, "alertmanager.yml"), storagePath: path.join(dir, "am"), externalUrl: config.alertmanagerExternalUrl }), [
       `--web.listen-address=${peers.alertmanager}`,
-      "--cluster.listen-address=",
     ]);
     // Alertmanager first: an alert Prometheus cannot deliver at once is only resent after the resend delay.
     await ready("Alertmanager ready", `http://${peers.alertmanager}/-/ready`);
-    run(bins.prometheus, [
-      `--config.file=${path.join(dir, "prometheus.yml")}`,
-      `--storage.tsdb.path=${path.join(dir, "tsdb")}`,
-      `--web.listen-address=${peers.prometheus}`,
-      "--web.enable-lifecycle",
-      "--web.enable-remote-write-receiver",
-      "--rules.alert.resend-delay=2s",
-    ]);
-    run(bins.nodeExporter, [`--web.listen-address=${peers.nodeExporter}`, "--no-collector.netstat", "--no-collector.softnet"]);
-    run(bins.blackbox, [`--config.file=${path.join(dir, "blackbox.yml")}`, `--web.listen-address=${peers.blackboxExporter}`]);
+    run("prometheus", bins.prometheus, prometheusArgs(livePrometheusFlags(dir, config)), [`--web.listen-address=${peers.prometheus}`, "--rules.alert.resend-delay=2s"]);
+    const textfileDir = path.join(dir, "textfile");
+    fs.mkdirSync(textfileDir);
+    // The container sees the host's root at /host; here the host's root is /.
+    run("node_exporter", bins.nodeExporter, nodeExporterArgs({ rootfs: "/", textfileDir, listenAddress: peers.nodeExporter }));
+    run("blackbox_exporter", bins.blackbox, blackboxArgs({ configFile: path.join(dir, "blackbox.yml") }), [`--web.listen-address=${peers.blackboxExporter}`]);
+    run("otelcol", bins.otelcol, otelCollectorArgs({ configFile: path.join(dir, "otelcol.yml") }));
     if (options.bridgeAsProcess) await spawnBridge();
     else bridge = await startBridge(bridgeConfig, { log: quiet });
     await ready("Prometheus ready", `http://${peers.prometheus}/-/ready`);
     await ready("node_exporter", `http://${peers.nodeExporter}/metrics`);
     await ready("blackbox_exporter", `http://${peers.blackboxExporter}/-/healthy`);
+    await ready("the OTEL Collector's health endpoint", `http://${peers.otelCollectorHealth}/`);
   } catch (e) {
     const logs = processLogs();
     await stopAll();
@@ -273,6 +389,10 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     telegram,
     sim,
     publicUrl,
+    collector: { otlpHttp: `http://${peers.otelCollector}`, health: `http://${peers.otelCollectorHealth}/`, metrics: `http://${peers.otelCollectorMetrics}/metrics` },
+    sink: { requests: (signal) => recorder.requests.get(signal) ?? [] },
+    config,
+    programs,
     get bridge(): RunningBridge {
       if (!bridge) throw new Error("the bridge runs as a process here (bridgeAsProcess): read its /metrics instead");
       return bridge;

@@ -32,7 +32,7 @@ describe("steady state", () => {
       30_000,
     );
     expect([...new Set(targets.map((t) => t.labels.job))].sort()).toEqual(
-      ["alertmanager", "blackbox_exporter", "blackbox_http", "blackbox_http_public", "node_exporter", "prometheus", "telegram_bridge", "tutordex_backend", "tutordex_collector", "tutordex_worker"].sort(),
+      ["alertmanager", "blackbox_exporter", "blackbox_http", "blackbox_http_public", "blackbox_stack_ready", "node_exporter", "otel_collector", "prometheus", "telegram_bridge", "tutordex_backend", "tutordex_collector", "tutordex_worker"].sort(),
     );
   });
 
