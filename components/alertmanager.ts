@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ALERTMANAGER_GOSSIP_PORT, AlertmanagerClusterSettings } from "../config/scale";
 import { PeerAddresses, SERVICES } from "../config/services";
 import { alertmanagerArgs } from "../generators/commandLines";
 import { ConfigSync } from "./configSync";
@@ -8,7 +9,6 @@ export const ALERTMANAGER_CONFIG_DIR = "/etc/alertmanager";
 export const ALERTMANAGER_DATA_DIR = "/alertmanager";
 /** Alertmanager writes its silences and notification log snapshot on SIGTERM. */
 export const ALERTMANAGER_STOP_GRACE_S = 30;
-
 export interface AlertmanagerArgs {
   readonly context: StackContext;
   readonly image: string;
@@ -18,6 +18,8 @@ export interface AlertmanagerArgs {
   /** Its config volume's files, from the stack's one render. */
   readonly files: Readonly<Record<string, string>>;
   readonly peers: PeerAddresses;
+  /** Gossip with Alertmanagers on other hosts (silences and who notified what); undefined: alone. */
+  readonly cluster?: AlertmanagerClusterSettings;
 }
 
 export class Alertmanager extends pulumi.ComponentResource {
@@ -42,6 +44,7 @@ export class Alertmanager extends pulumi.ComponentResource {
       { parent: this },
     );
     const port = SERVICES.alertmanager.port;
+    const cluster = args.cluster;
     this.service = new ServiceContainer(
       name,
       {
@@ -50,8 +53,26 @@ export class Alertmanager extends pulumi.ComponentResource {
         image: args.image,
         memoryMb: args.memoryMb,
         readiness: httpHealthcheck(port, "/-/ready"),
-        command: alertmanagerArgs({ configFile: `${ALERTMANAGER_CONFIG_DIR}/alertmanager.yml`, storagePath: ALERTMANAGER_DATA_DIR, externalUrl: args.externalUrl }),
-        ports: [{ internal: port, external: args.hostPort }],
+        command: alertmanagerArgs({
+          configFile: `${ALERTMANAGER_CONFIG_DIR}/alertmanager.yml`,
+          storagePath: ALERTMANAGER_DATA_DIR,
+          externalUrl: args.externalUrl,
+          cluster: cluster && {
+            // Inside its own network namespace; what the peers reach is the published port below.
+            listenAddress: `0.0.0.0:${ALERTMANAGER_GOSSIP_PORT}`,
+            advertiseAddress: cluster.advertiseAddress,
+            peerName: cluster.peerName,
+            peerTimeout: cluster.peerTimeout,
+            peers: cluster.peers.map((p) => p.gossip),
+          },
+        }),
+        ports: [
+          { internal: port, external: args.hostPort },
+          // Memberlist gossips over UDP and syncs state over TCP, on the one address the peers reach.
+          ...(cluster
+            ? (["tcp", "udp"] as const).map((protocol) => ({ internal: ALERTMANAGER_GOSSIP_PORT, external: cluster.port, protocol, hostIp: cluster.listenAddress }))
+            : []),
+        ],
         volumes: [
           { volumeName: data.name, containerPath: ALERTMANAGER_DATA_DIR },
           { volumeName: this.configSync.volumeName, containerPath: ALERTMANAGER_CONFIG_DIR, readOnly: true },

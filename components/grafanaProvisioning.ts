@@ -13,6 +13,23 @@ export interface GrafanaProvisioningArgs {
   readonly dashboards: readonly DashboardJson[];
   /** The Grafana container: the provider does not wait for Grafana, so everything waits for it. */
   readonly grafanaReady: pulumi.Resource;
+  /** Store name → password or token (Pulumi secrets), for datasources that read a long-term store. */
+  readonly remoteWriteCredentials?: Readonly<Record<string, pulumi.Output<string>>>;
+}
+
+/** A datasource's credentials and headers as the provider takes them; the secret stays a secret. */
+function authInputs(ds: DatasourceSpec, secrets: Readonly<Record<string, pulumi.Output<string>>>): Partial<grafana.oss.DataSourceArgs> {
+  const headers: Record<string, pulumi.Input<string>> = { ...ds.httpHeaders };
+  const c = ds.credentials;
+  const secret = c && secrets[c.store];
+  if (c && !secret) throw new Error(`datasource ${ds.uid} reads store ${c.store}, whose credential remoteWriteCredentials.${c.store} is not set`);
+  const basic =
+    c?.auth.type === "basic" && secret
+      ? { basicAuthEnabled: true, basicAuthUsername: c.auth.username, secureJsonDataEncoded: pulumi.secret(secret.apply((password) => JSON.stringify({ basicAuthPassword: password }))) }
+      : {};
+  if (c?.auth.type === "bearer" && secret) headers.Authorization = pulumi.secret(pulumi.interpolate`Bearer ${secret}`);
+  // The provider keeps header values secret (they become secureJsonData).
+  return { ...basic, ...(Object.keys(headers).length ? { httpHeaders: headers } : {}) };
 }
 
 /** Datasources, folder and dashboards through Grafana's HTTP API (never provisioning files). */
@@ -29,7 +46,16 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
     for (const ds of args.datasources) {
       const resource = new grafana.oss.DataSource(
         `${name}-datasource-${ds.uid}`,
-        { uid: ds.uid, name: ds.name, type: ds.type, url: ds.url, isDefault: ds.isDefault, accessMode: "proxy", jsonDataEncoded: JSON.stringify(ds.jsonData) },
+        {
+          uid: ds.uid,
+          name: ds.name,
+          type: ds.type,
+          url: ds.url,
+          isDefault: ds.isDefault,
+          accessMode: "proxy",
+          jsonDataEncoded: JSON.stringify(ds.jsonData),
+          ...authInputs(ds, args.remoteWriteCredentials ?? {}),
+        },
         opts2,
       );
       datasourceUids.push(resource.uid);

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PeerAddresses, SERVICES } from "../config/services";
 import { ALLOY_DATA_DIR, alloyArgs } from "../generators/alloy";
 import { LOKI_DATA_DIR } from "../generators/loki";
+import { EXPAND_ENV_FLAG, LOKI_SECRET_ENV } from "../generators/objectStorage";
 import { DOCKER_SOCKET, PROMTAIL_DATA_DIR } from "../generators/promtail";
 import { ReadinessGate } from "./readinessGate";
 import { dataVolume, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
@@ -18,6 +19,8 @@ export interface LokiArgs {
   readonly memoryMb: number;
   readonly hostPort: number;
   readonly file: string;
+  /** With chunks in a bucket: its secret access key, which Loki reads from its environment. */
+  readonly objectStorageSecretKey?: pulumi.Output<string>;
 }
 
 /** Loki has no config reload worth trusting; its file is uploaded and a change recreates it, data stays. */
@@ -28,6 +31,7 @@ export class Loki extends pulumi.ComponentResource {
     super("tutordex:observability:Loki", name, {}, opts);
     const data = dataVolume(`${name}-data`, args.context, "loki", "data", this);
     const port = SERVICES.loki.port;
+    const secretKey = args.objectStorageSecretKey;
     this.service = new ServiceContainer(
       name,
       {
@@ -38,7 +42,9 @@ export class Loki extends pulumi.ComponentResource {
         // The image is distroless with its busybox debug shell, so wget is there. /ready answers
         // 503 for its first 15 s by design, hence the longer start period.
         readiness: httpHealthcheck(port, "/ready", "60s"),
-        command: [`-config.file=${LOKI_CONFIG_FILE}`],
+        command: [`-config.file=${LOKI_CONFIG_FILE}`, ...(secretKey ? [EXPAND_ENV_FLAG] : [])],
+        // Secret, so the key never shows in preview or state in clear; the file only names the variable.
+        envs: secretKey ? pulumi.secret(secretKey.apply((key) => [`${LOKI_SECRET_ENV}=${key}`])) : undefined,
         ports: [{ internal: port, external: args.hostPort }],
         volumes: [{ volumeName: data.name, containerPath: LOKI_DATA_DIR }],
         uploads: [{ file: LOKI_CONFIG_FILE, content: args.file }],

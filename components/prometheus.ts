@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PeerAddresses, SERVICES } from "../config/services";
 import { prometheusArgs } from "../generators/commandLines";
+import { credentialsFile } from "../generators/remoteWrite";
 import { ConfigSync } from "./configSync";
 import { dataVolume, ExtraNetwork, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
 
@@ -23,6 +24,12 @@ export interface PrometheusArgs {
   /** Where node_exporter listens (it runs in the host's network namespace). */
   readonly nodeExporterAddress?: pulumi.Input<string>;
   readonly remoteWriteReceiver: boolean;
+  /**
+   * Store name → password or token of each remote_write store, as Pulumi secrets. Each becomes a
+   * file in the container (prometheus.yml names only its path), so the value is secret in the
+   * state and in no rendered file. A new value replaces the container; its TSDB stays.
+   */
+  readonly remoteWriteCredentials?: Readonly<Record<string, pulumi.Output<string>>>;
 }
 
 export class Prometheus extends pulumi.ComponentResource {
@@ -67,6 +74,7 @@ export class Prometheus extends pulumi.ComponentResource {
         ],
         extraNetworks: args.appNetworks,
         extraHosts: args.nodeExporterAddress ? [{ host: SERVICES.nodeExporter.alias, ip: args.nodeExporterAddress }] : undefined,
+        uploads: Object.entries(args.remoteWriteCredentials ?? {}).map(([store, value]) => ({ file: credentialsFile(store), content: pulumi.secret(value) })),
         stopGraceSeconds: PROMETHEUS_STOP_GRACE_S,
         // First deployment: the files must be in the volume before Prometheus starts.
         dependsOn: [this.configSync],

@@ -25,6 +25,8 @@ export interface ObservabilityStackArgs {
     readonly telegramBotToken: pulumi.Output<string> | undefined;
     readonly grafanaAdminPassword: pulumi.Output<string> | undefined;
     readonly registryPassword: pulumi.Output<string> | undefined;
+    readonly remoteWriteCredentials: Readonly<Record<string, pulumi.Output<string>>>;
+    readonly objectStorageSecretKey: pulumi.Output<string> | undefined;
   };
   /** How a missing application network's neighbours are listed in the error; the docker CLI by default. */
   readonly listNetworks?: NetworkLister;
@@ -91,10 +93,15 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         appNetworks,
         nodeExporterAddress: on.nodeExporter ? gateway : undefined,
         remoteWriteReceiver: on.tempo,
+        remoteWriteCredentials: args.secrets.remoteWriteCredentials,
       },
       child,
     );
-    new Alertmanager(`${name}-alertmanager`, { ...common("alertmanager"), hostPort: c.hostPorts.alertmanager, externalUrl: c.alertmanagerExternalUrl, files: rendered.alertmanager, peers }, child);
+    new Alertmanager(
+      `${name}-alertmanager`,
+      { ...common("alertmanager"), hostPort: c.hostPorts.alertmanager, externalUrl: c.alertmanagerExternalUrl, files: rendered.alertmanager, peers, cluster: c.alertmanagerCluster },
+      child,
+    );
     new TelegramBridge(
       `${name}-telegram-bridge`,
       {
@@ -128,15 +135,18 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           folder: FOLDER,
           dashboards: rendered.grafana.dashboards,
           grafanaReady: grafanaService.service.container,
+          remoteWriteCredentials: args.secrets.remoteWriteCredentials,
         },
         child,
       );
     }
-    if (rendered.loki) new Loki(`${name}-loki`, { ...common("loki"), hostPort: c.hostPorts.loki, file: rendered.loki }, child);
+    // On a bucket, Loki and Tempo read its secret key from their environment (the files only name it).
+    const bucketKey = (inBucket: boolean) => (inBucket ? args.secrets.objectStorageSecretKey : undefined);
+    if (rendered.loki) new Loki(`${name}-loki`, { ...common("loki"), hostPort: c.hostPorts.loki, file: rendered.loki, objectStorageSecretKey: bucketKey(c.objectStorage?.loki !== undefined) }, child);
     // Only the agent `logAgent` names is rendered, so at most one of these runs.
     if (rendered.promtail) new Promtail(`${name}-promtail`, { ...common("promtail"), file: rendered.promtail, peers, probeImage }, child);
     if (rendered.alloy) new Alloy(`${name}-alloy`, { ...common("alloy"), file: rendered.alloy, peers, probeImage }, child);
-    if (rendered.tempo) new Tempo(`${name}-tempo`, { ...common("tempo"), hostPort: c.hostPorts.tempo, file: rendered.tempo }, child);
+    if (rendered.tempo) new Tempo(`${name}-tempo`, { ...common("tempo"), hostPort: c.hostPorts.tempo, file: rendered.tempo, objectStorageSecretKey: bucketKey(c.objectStorage?.tempo !== undefined) }, child);
     if (rendered.otelCollector) {
       new OtelCollector(
         `${name}-otel-collector`,

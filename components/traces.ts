@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OTEL_HEALTH_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, PeerAddresses, SERVICES } from "../config/services";
 import { otelCollectorArgs } from "../generators/commandLines";
+import { EXPAND_ENV_FLAG, TEMPO_SECRET_ENV } from "../generators/objectStorage";
 import { TEMPO_DATA_DIR } from "../generators/tempo";
 import { ReadinessGate } from "./readinessGate";
 import { dataVolume, ExtraNetwork, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
@@ -16,6 +17,8 @@ export interface TempoArgs {
   readonly memoryMb: number;
   readonly hostPort: number;
   readonly file: string;
+  /** With blocks in a bucket: its secret access key, which Tempo reads from its environment. */
+  readonly objectStorageSecretKey?: pulumi.Output<string>;
 }
 
 export class Tempo extends pulumi.ComponentResource {
@@ -25,6 +28,7 @@ export class Tempo extends pulumi.ComponentResource {
     super("tutordex:observability:Tempo", name, {}, opts);
     const data = dataVolume(`${name}-data`, args.context, "tempo", "data", this);
     const port = SERVICES.tempo.port;
+    const secretKey = args.objectStorageSecretKey;
     this.service = new ServiceContainer(
       name,
       {
@@ -34,7 +38,9 @@ export class Tempo extends pulumi.ComponentResource {
         memoryMb: args.memoryMb,
         // The image ships busybox wget.
         readiness: httpHealthcheck(port, "/ready", "60s"),
-        command: [`-config.file=${TEMPO_CONFIG_FILE}`],
+        command: [`-config.file=${TEMPO_CONFIG_FILE}`, ...(secretKey ? [EXPAND_ENV_FLAG] : [])],
+        // Secret, so the key never shows in preview or state in clear; the file only names the variable.
+        envs: secretKey ? pulumi.secret(secretKey.apply((key) => [`${TEMPO_SECRET_ENV}=${key}`])) : undefined,
         // The image has no /var/tempo owned by its user, so a fresh volume is root's; Tempo runs as root to write it.
         user: "0",
         ports: [{ internal: port, external: args.hostPort }],

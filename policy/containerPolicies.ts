@@ -53,6 +53,11 @@ export type BindAddressOf = (stack: string) => string;
 
 export const bindAddressFromStackFile: BindAddressOf = (stack) => stackConfigFromFile(PROJECT_ROOT, stack).bindAddress;
 
+/** Where a stack's Alertmanager may publish its gossip port, if it is clustered. */
+export type ClusterAddressOf = (stack: string) => string | undefined;
+
+export const clusterAddressFromStackFile: ClusterAddressOf = (stack) => stackConfigFromFile(PROJECT_ROOT, stack).alertmanagerCluster?.listenAddress;
+
 /** A policy id from a guardrail's sentence: lower case words joined by dashes. */
 export function policyName(guardrail: string): string {
   return guardrail
@@ -61,14 +66,14 @@ export function policyName(guardrail: string): string {
     .replace(/^-|-$/g, "");
 }
 
-function validateGuardrail(rule: string, bindAddressOf: BindAddressOf) {
+function validateGuardrail(rule: string, bindAddressOf: BindAddressOf, clusterAddressOf: ClusterAddressOf) {
   const check = GUARDRAILS[rule];
   return (args: StackValidationArgs, report: ReportViolation): void => {
     const containers = args.resources.filter((r) => r.type === CONTAINER_TYPE);
     if (containers.length === 0) return;
     const records = containers.map(containerRecord);
     const stack = stackOfUrn(containers[0].urn);
-    const context: GuardrailContext = { stack, bindAddress: bindAddressOf(stack), gatedServices: gatedServices(records) };
+    const context: GuardrailContext = { stack, bindAddress: bindAddressOf(stack), clusterAddress: clusterAddressOf(stack), gatedServices: gatedServices(records) };
     let unknown: UnknownValueError | undefined;
     containers.forEach((resource, i) => {
       try {
@@ -89,11 +94,11 @@ function validateGuardrail(rule: string, bindAddressOf: BindAddressOf) {
 }
 
 /** One mandatory stack policy per guardrail, in the order policy/guardrails.ts lists them. */
-export function containerPolicies(bindAddressOf: BindAddressOf = bindAddressFromStackFile): StackValidationPolicy[] {
+export function containerPolicies(bindAddressOf: BindAddressOf = bindAddressFromStackFile, clusterAddressOf: ClusterAddressOf = clusterAddressFromStackFile): StackValidationPolicy[] {
   return Object.keys(GUARDRAILS).map((rule) => ({
     name: policyName(rule),
     description: rule,
     enforcementLevel: "mandatory",
-    validateStack: validateGuardrail(rule, bindAddressOf),
+    validateStack: validateGuardrail(rule, bindAddressOf, clusterAddressOf),
   }));
 }

@@ -3,6 +3,7 @@
  * the tests (over every committed stack under mocks) and the policy pack (policy/index.ts, for
  * `pulumi preview --policy-pack policy`). Each returns a problem, or undefined when it complies.
  */
+import { ALERTMANAGER_GOSSIP_PORT } from "../config/scale";
 import { ROLE_LABEL, SERVICE_LABEL, STACK_LABEL } from "../generators/labels";
 
 export interface ContainerRecord {
@@ -14,6 +15,8 @@ export interface ContainerRecord {
 export interface GuardrailContext {
   readonly stack: string;
   readonly bindAddress: string;
+  /** alertmanagerCluster.listenAddress: the one other address a port may be published on (Alertmanager's gossip). */
+  readonly clusterAddress?: string;
   /** Services whose readiness a one-shot gate checks (their images cannot run a healthcheck). */
   readonly gatedServices: ReadonlySet<string>;
 }
@@ -39,7 +42,9 @@ export const GUARDRAILS: Readonly<Record<string, (c: ContainerRecord, ctx: Guard
   "labels name the stack and the service": (c, ctx) => (labelOf(c, STACK_LABEL) === ctx.stack && labelOf(c, SERVICE_LABEL) ? undefined : "missing stack/service labels"),
   "Docker name carries the stack": (c, ctx) => (String(c.inputs.name).startsWith(`tutordex-obs-${ctx.stack}-`) ? undefined : `name ${c.inputs.name}`),
   "ports published only on the bind address": (c, ctx) => {
-    const bad = (c.inputs.ports ?? []).filter((p: { ip?: string }) => p.ip !== ctx.bindAddress);
+    const gossip = (p: { ip?: string; internal?: number }) =>
+      ctx.clusterAddress !== undefined && p.ip === ctx.clusterAddress && p.internal === ALERTMANAGER_GOSSIP_PORT && labelOf(c, SERVICE_LABEL) === "alertmanager";
+    const bad = (c.inputs.ports ?? []).filter((p: { ip?: string; internal?: number }) => p.ip !== ctx.bindAddress && !gossip(p));
     return bad.length ? `ports on ${bad.map((p: { ip?: string }) => p.ip ?? "0.0.0.0").join(",")}` : undefined;
   },
   "no privileged container but cAdvisor": (c) => (c.inputs.privileged && labelOf(c, SERVICE_LABEL) !== "cadvisor" ? "privileged" : undefined),
