@@ -5,8 +5,15 @@ import { RECORDING_RULES } from "../rules/catalog";
  * the stack's own. Dashboards and rules are checked against it, so a query on a metric nobody
  * emits fails a test instead of drawing an empty panel.
  */
-/** A histogram's classic series, and its bare name: the native histogram, where it is scraped as one. */
-const histogram = (name: string) => [name, `${name}_bucket`, `${name}_sum`, `${name}_count`];
+const NATIVE_HISTOGRAMS: string[] = [];
+/**
+ * A histogram's classic series. Its bare name is the native histogram, which exists only where it
+ * is scraped as one (`nativeHistograms`): queries may use it, the catalog does not promise it.
+ */
+const histogram = (name: string) => {
+  NATIVE_HISTOGRAMS.push(name);
+  return [`${name}_bucket`, `${name}_sum`, `${name}_count`];
+};
 
 export const APPLICATION_METRICS: readonly string[] = [
   // collector
@@ -120,6 +127,7 @@ export const STACK_METRICS: readonly string[] = [
 
 export const KNOWN_METRICS: ReadonlySet<string> = new Set([
   ...APPLICATION_METRICS,
+  ...NATIVE_HISTOGRAMS,
   ...EXPORTER_METRICS,
   ...STACK_METRICS,
   ...RECORDING_RULES.map((r) => r.record),
