@@ -2,7 +2,7 @@ import { lokiPush5xx, tempoRefused, tsdbFailures } from "../rules/alerts/stack";
 import { dashboard, prom, timeseries } from "./builder";
 import { RATE, rateBy } from "./queries";
 
-const STACK_JOBS = "prometheus|alertmanager|grafana|loki|promtail|tempo|otel_collector|blackbox_exporter|telegram_bridge|cadvisor|node_exporter";
+const STACK_JOBS = "prometheus|alertmanager|grafana|loki|promtail|alloy|tempo|otel_collector|blackbox_exporter|telegram_bridge|cadvisor|node_exporter";
 
 export const stack = dashboard({
   uid: "tutordex-stack",

@@ -69,12 +69,14 @@ export function longTermDatasource(stores: readonly RemoteWriteStore[]): Datasou
 
 /**
  * The logs of a trace. Loki has no `service_name` for the applications (their streams carry
- * compose_service, the DNS name, not the OpenTelemetry service name), and trace_id stays in the
- * line by design, so the query selects the applications' streams and matches the id in the line.
+ * compose_service, the DNS name, not the OpenTelemetry service name), and trace_id is never a
+ * label: it is a JSON field of the line when Promtail or Alloy shipped it, and structured
+ * metadata when it came over OTLP. `| json` extracts the first; the label filter then matches
+ * either (on an OTLP line the parser only adds an error label).
  */
 export function traceLogsQuery(appTargets: StackConfig["appTargets"]): string {
   const services = [...new Set(Object.values(appTargets).map((t) => t.split(":")[0]))].join("|");
-  return `{compose_service=~"${services}"} |= "\${__trace.traceId}"`;
+  return `{compose_service=~"${services}"} | json | trace_id="\${__trace.traceId}"`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { parseLogql } from "../support/queries";
 import { dockerNetworkPeers, SERVICE_NAMES } from "../../config/services";
 import { ALERT_LIST_OPTIONS, DashboardJson } from "../../dashboards/builder";
 import { DASHBOARDS, dashboardsFor } from "../../dashboards";
@@ -59,7 +60,7 @@ describe("datasources of a full stack", () => {
       filterByTraceID: false,
       filterBySpanID: false,
       customQuery: true,
-      query: '{compose_service=~"collector-tail|aggregator-worker|backend"} |= "${__trace.traceId}"',
+      query: '{compose_service=~"collector-tail|aggregator-worker|backend"} | json | trace_id="${__trace.traceId}"',
     });
     expect(tempo.tracesToMetrics.queries.map((q: { name: string }) => q.name)).toEqual(["Request rate", "Error rate", "Latency p95"]);
     expect(tempo.tracesToMetrics.tags).toEqual([{ key: "service.name", value: "service" }]);
@@ -67,7 +68,12 @@ describe("datasources of a full stack", () => {
   });
 
   it("the trace-to-logs query follows the application targets' DNS names", () => {
-    expect(traceLogsQuery({ collector: "c:1", worker: "w:2", backend: "c:3" })).toBe('{compose_service=~"c|w"} |= "${__trace.traceId}"');
+    expect(traceLogsQuery({ collector: "c:1", worker: "w:2", backend: "c:3" })).toBe('{compose_service=~"c|w"} | json | trace_id="${__trace.traceId}"');
+  });
+
+  it("the trace-to-logs query is valid LogQL once Grafana fills in the trace id", () => {
+    const query = traceLogsQuery({ collector: "collector-tail:9001", worker: "aggregator-worker:9002", backend: "backend:8000" }).replace("${__trace.traceId}", "4bf92f3577b34da6a3ce929d0e0e4736");
+    expect(parseLogql(query).errors).toBe(0);
   });
 });
 
