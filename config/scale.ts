@@ -164,6 +164,13 @@ export const QUEUE_DEFAULTS: RemoteWriteQueue = { capacity: 10_000, maxShards: 1
 /** Alertmanager's own defaults: the gossip port and the wait between peers. */
 export const CLUSTER_DEFAULTS = { port: 9094, peerTimeout: "15s" } as const;
 
+/**
+ * The shortest wait between peers allowed: a later peer checks the notification log after it, and
+ * below a second the first peer's entry may not have crossed the network yet (duplicates; the live
+ * test sees one at 1ms). Alertmanager itself refuses zero.
+ */
+export const PEER_TIMEOUT_FLOOR = "1s";
+
 /** The gossip port inside Alertmanager's container; the host publishes it on the cluster address and port. */
 export const ALERTMANAGER_GOSSIP_PORT = 9094;
 
@@ -312,6 +319,9 @@ function clusterProblems(c: RawCluster | undefined, ctx: ScaleContext): string[]
   if (c.listenAddress === ctx.bindAddress || ctx.bindAddress === "0.0.0.0") {
     const clash = Object.entries(ctx.hostPorts).find(([, p]) => p === port);
     if (clash) problems.push(`alertmanagerCluster.port: hostPorts.${clash[0]} already publishes ${port} on ${ctx.bindAddress}, got ${port}`);
+  }
+  if (c.peerTimeout !== undefined && durationSeconds(c.peerTimeout) < durationSeconds(PEER_TIMEOUT_FLOOR)) {
+    problems.push(`alertmanagerCluster.peerTimeout: a later peer must wait for the first one's notification to be gossiped, at least ${PEER_TIMEOUT_FLOOR}, got ${quoted(c.peerTimeout)}`);
   }
   const gossip = new Set<string>();
   const apis = new Set<string>();

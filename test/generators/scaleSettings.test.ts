@@ -123,6 +123,8 @@ const INVALID: [string, Record<string, unknown>, string, string[]?][] = [
   ["a peer without a port", AMC({ peers: [{ gossip: "10.0.0.6", api: "10.0.0.6:9093" }] }), 'alertmanagerCluster.peers.0.gossip: expected host:port with the port, such as 10.0.0.6:9094, got "10.0.0.6"'],
   ["a peer API without a port", AMC({ peers: [{ gossip: "10.0.0.6:9094", api: "http://10.0.0.6" }] }), 'alertmanagerCluster.peers.0.api: expected host:port with the port, such as 10.0.0.6:9094, got "http://10.0.0.6"'],
   ["no peers", AMC({ peers: [] }), "alertmanagerCluster.peers: expected at least one peer, got []"],
+  ["no wait between peers (Alertmanager refuses it)", AMC({ peerTimeout: "0s" }), 'alertmanagerCluster.peerTimeout: a later peer must wait for the first one\'s notification to be gossiped, at least 1s, got "0s"'],
+  ["a wait shorter than gossip takes", AMC({ peerTimeout: "500ms" }), 'alertmanagerCluster.peerTimeout: a later peer must wait for the first one\'s notification to be gossiped, at least 1s, got "500ms"'],
   ["gossip on every interface", AMC({ listenAddress: "0.0.0.0" }), 'alertmanagerCluster.listenAddress: gossip is published on one address, the one the peers reach (0.0.0.0 publishes it everywhere), got "0.0.0.0"'],
   ["gossip on loopback", AMC({ listenAddress: "127.0.0.1" }), 'alertmanagerCluster.listenAddress: peers on other hosts cannot reach a loopback address, got "127.0.0.1"'],
   ["a listen address that is not one", AMC({ listenAddress: "10.0.0.300" }), 'alertmanagerCluster.listenAddress: expected an IPv4 address, got "10.0.0.300"'],
