@@ -49,7 +49,12 @@ export const remoteWriteSchema = z
   })
   .strict();
 
-/** Store name → basic-auth password or bearer token; a Pulumi secret. */
+/**
+ * Store name → basic-auth password or bearer token; one Pulumi secret holding a JSON map
+ * (`pulumi config set --secret remoteWriteCredentials '{"mimir": "..."}'`). Not one `--path`
+ * secret per store: the stack file would then hold a plain object with encrypted leaves, which
+ * the commands that read stack files without Pulumi (obs render, check, doctor) cannot leave out.
+ */
 export const remoteWriteCredentialsSchema = z.record(z.string(), z.string().min(1, { message: "expected the password or token" }));
 
 export const alertmanagerClusterSchema = z
@@ -283,7 +288,9 @@ function remoteWriteProblems(raw: ScaleRaw, ctx: ScaleContext): string[] {
     });
     const secret = credentials[s.name];
     if (s.auth && secret === undefined && ctx.requireSecrets) {
-      problems.push(`remoteWriteCredentials.${s.name}: store ${s.name} uses ${s.auth.type} auth; set its ${s.auth.type === "basic" ? "password" : "token"} with \`pulumi config set --secret --path remoteWriteCredentials.${s.name} ...\``);
+      problems.push(
+        `remoteWriteCredentials.${s.name}: store ${s.name} uses ${s.auth.type} auth; set its ${s.auth.type === "basic" ? "password" : "token"} in the secret map: \`pulumi config set --secret remoteWriteCredentials '{"${s.name}": "..."}'\` (every store's in one JSON object)`,
+      );
     }
   });
   const withQuery = stores.filter((s) => s.queryUrl !== undefined);

@@ -113,7 +113,7 @@ const INVALID: [string, Record<string, unknown>, string, string[]?][] = [
   ["no stores", { ...BASE, remoteWrite: { stores: [] } }, "remoteWrite.stores: expected at least one store, got []"],
   ["two stores for Grafana to read", { ...BASE, remoteWrite: { stores: [MIMIR, { ...CLOUD, queryUrl: "https://x.test/api/prom" }] }, remoteWriteCredentials: CREDENTIALS }, "remoteWrite.stores: Grafana reads one long-term store, but mimir and cloud both set queryUrl"],
   ["a query URL without Grafana", RW(MIMIR, { services: { grafana: false } }), "remoteWrite.stores: queryUrl of mimir is for Grafana, which is switched off (services.grafana: false)"],
-  ["auth without its credential", { ...BASE, remoteWrite: { stores: [MIMIR] } }, "remoteWriteCredentials.mimir: store mimir uses basic auth; set its password with `pulumi config set --secret --path remoteWriteCredentials.mimir ...`"],
+  ["auth without its credential", { ...BASE, remoteWrite: { stores: [MIMIR] } }, `remoteWriteCredentials.mimir: store mimir uses basic auth; set its password in the secret map: \`pulumi config set --secret remoteWriteCredentials '{"mimir": "..."}'\` (every store's in one JSON object)`],
   ["a credential of no store", RW(MIMIR, { remoteWriteCredentials: { mimir: "pw", mimr: "typo" } }), 'remoteWriteCredentials.mimr: no remoteWrite store is named "mimr"'],
   ["a credential of a store without auth", RW({ ...MIMIR, auth: undefined }), "remoteWriteCredentials.mimir: store mimir has no auth to use it; set remoteWrite auth or remove the credential"],
   ["an empty credential (hidden)", RW(MIMIR, { remoteWriteCredentials: { mimir: "" } }), "remoteWriteCredentials.mimir: expected the password or token, got <secret>"],
