@@ -74,7 +74,7 @@ const envSchema = z.object({
   DEDUPE_WINDOWS: optional(windows),
   MAX_BODY_BYTES: count(16 * 1024 * 1024),
   REQUEST_BODY_TIMEOUT_MS: count(20_000),
-  KEEP_ALIVE_TIMEOUT_MS: count(125_000),
+  KEEP_ALIVE_TIMEOUT_MS: count(310_000),
   STATE_FILE: optional(z.string().trim().regex(/^\//, { message: "expected an absolute file path" })),
   STATE_MAX_CARDS: count(500),
   STATE_CARD_RETENTION_HOURS: count(168),

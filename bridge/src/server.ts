@@ -31,6 +31,9 @@ export interface RunningBridge {
   kill(): Promise<void>;
 }
 
+/** How long a SIGTERM lets in-flight deliveries finish; the container's stop grace must be longer. */
+export const STOP_DRAIN_MS = 10_000;
+
 class BodyTooLarge extends Error {}
 
 function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
@@ -206,8 +209,8 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
   }
 
   // requestTimeout cuts off a client that sends its body too slowly (Node's default is 300 s).
-  // keepAliveTimeout outlives Go's idle connections (Alertmanager keeps them 90 s), so Node never
-  // closes a connection Alertmanager is about to reuse.
+  // keepAliveTimeout outlives Alertmanager's idle connections (prometheus/common keeps them 5 min),
+  // so Node never closes a connection Alertmanager is about to reuse.
   const server = http.createServer(
     { requestTimeout: config.requestBodyTimeoutMs, headersTimeout: Math.min(10_000, config.requestBodyTimeoutMs), connectionsCheckingInterval: Math.min(1000, config.requestBodyTimeoutMs) },
     (req, res) => {
@@ -258,7 +261,7 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
         metrics,
         store,
         url: `http://${host}:${port}`,
-        async close(graceMs = 10_000) {
+        async close(graceMs = STOP_DRAIN_MS) {
           stopping = true;
           const closed = new Promise<void>((r) => server.close(() => r()));
           const polling = poller?.stop();
