@@ -84,16 +84,16 @@ async function portFindings(c: StackConfig, engine: Engine): Promise<Finding[]> 
   const running = engine.containers.filter((x) => x.State === "running");
   const findings: Finding[] = [];
   for (const p of publishedPorts(c)) {
-    const check = `host port ${p.port} (hostPorts.${p.key})`;
-    const at = `${c.bindAddress}:${p.port}`;
-    const holders = running.filter((x) => (x.Ports ?? []).some((q) => q.PublicPort === p.port && q.Type === "tcp" && overlaps(q.IP, c.bindAddress)));
+    const check = `host port ${p.port} (${p.setting})`;
+    const at = `${p.address}:${p.port}`;
+    const holders = running.filter((x) => (x.Ports ?? []).some((q) => q.PublicPort === p.port && q.Type === "tcp" && overlaps(q.IP, p.address)));
     const foreign = holders.filter((x) => labelOf(x, STACK_LABEL) !== c.stack);
     if (foreign.length) {
       findings.push({ check, ok: false, detail: `${at} is held by ${foreign.map(describeContainer).join(" and ")}: stop it before pulumi up (README "First deployment on the prod host")` });
     } else if (holders.length) {
       findings.push({ check, ok: true, detail: `${at} is already this stack's: ${holders.map(nameOf).join(", ")}` });
     } else if (engine.address.local) {
-      findings.push({ check, ...(await localPortVerdict(c.bindAddress, p.port)) });
+      findings.push({ check, ...(await localPortVerdict(p.address, p.port)) });
     } else {
       findings.push({ check, ok: true, detail: `no container on ${engine.address.host} publishes ${at}; a listener outside Docker there cannot be seen from here (on the host: ss -ltnp 'sport = :${p.port}')` });
     }

@@ -15,14 +15,29 @@ export const PORT_OWNER: Readonly<Record<PublishedPortKey, ServiceName>> = {
 };
 
 export interface PublishedHostPort {
-  readonly key: PublishedPortKey;
+  /** The setting that chose the port, as operators write it. */
+  readonly setting: string;
   readonly service: ServiceName;
   readonly port: number;
+  /** The host address it is published on. */
+  readonly address: string;
 }
 
-/** Host ports the stack really publishes: those of the services it runs. */
-export function publishedPorts(c: Pick<StackConfig, "hostPorts" | "services">): PublishedHostPort[] {
-  return PUBLISHED_PORT_KEYS.filter((key) => c.services[PORT_OWNER[key]]).map((key) => ({ key, service: PORT_OWNER[key], port: c.hostPorts[key] }));
+/**
+ * Host ports the stack really publishes: those of the services it runs on the bind address, and
+ * Alertmanager's gossip port on the cluster address when it is clustered.
+ */
+export function publishedPorts(c: Pick<StackConfig, "hostPorts" | "services" | "bindAddress" | "alertmanagerCluster">): PublishedHostPort[] {
+  const ports: PublishedHostPort[] = PUBLISHED_PORT_KEYS.filter((key) => c.services[PORT_OWNER[key]]).map((key) => ({
+    setting: `hostPorts.${key}`,
+    service: PORT_OWNER[key],
+    port: c.hostPorts[key],
+    address: c.bindAddress,
+  }));
+  if (c.alertmanagerCluster) {
+    ports.push({ setting: "alertmanagerCluster.port", service: "alertmanager", port: c.alertmanagerCluster.port, address: c.alertmanagerCluster.listenAddress });
+  }
+  return ports;
 }
 
 export type CollisionKind = "grafanaApiUrl" | "hostPort" | "dockerName";
@@ -65,19 +80,19 @@ function grafanaApiCollision(a: StackConfig, b: StackConfig): Collision | undefi
 }
 
 function hostPortCollision(a: StackConfig, b: StackConfig): Collision | undefined {
-  if (a.dockerHost !== b.dockerHost || !addressesOverlap(a.bindAddress, b.bindAddress)) return undefined;
-  const theirs = new Map(publishedPorts(b).map((p) => [p.port, p]));
-  const shared = publishedPorts(a).flatMap((mine) => {
-    const other = theirs.get(mine.port);
-    return other ? [`${mine.port} (${a.stack}: hostPorts.${mine.key}, ${b.stack}: hostPorts.${other.key})`] : [];
-  });
-  if (!shared.length) return undefined;
-  const address = a.bindAddress === "0.0.0.0" ? b.bindAddress : a.bindAddress;
-  const ports = publishedPorts(a).filter((p) => theirs.has(p.port)).map((p) => p.port);
+  if (a.dockerHost !== b.dockerHost) return undefined;
+  const pairs = publishedPorts(a).flatMap((mine) =>
+    publishedPorts(b)
+      .filter((other) => other.port === mine.port && addressesOverlap(mine.address, other.address))
+      .map((other) => ({ mine, other, address: mine.address === "0.0.0.0" ? other.address : mine.address })),
+  );
+  if (!pairs.length) return undefined;
+  const address = pairs[0].address;
+  const shared = pairs.map((p) => `${p.mine.port} (${a.stack}: ${p.mine.setting}, ${b.stack}: ${p.other.setting})`);
   return {
     kind: "hostPort",
     stacks: [a.stack, b.stack],
-    value: ports.map((p) => `${address}:${p}`).join(", "),
+    value: pairs.map((p) => `${p.address}:${p.mine.port}`).join(", "),
     message:
       `stacks ${a.stack} and ${b.stack} both publish host port${shared.length > 1 ? "s" : ""} ${shared.join(", ")} on ${address} of the same Docker host ` +
       `(${describeHost(a.dockerHost)}); the second \`pulumi up\` would fail on a port already allocated; give one of them other hostPorts, bindAddress or dockerHost`,

@@ -58,11 +58,21 @@ describe("collisions between stacks", () => {
     expect(kinds([wildcard, otherHost])).toEqual([]);
   });
 
+  it("a clustered Alertmanager's gossip port collides on its cluster address, not the bind address", () => {
+    const cluster = (listenAddress: string) => ({ listenAddress, peers: [{ gossip: "10.9.9.9:9094", api: "10.9.9.9:9093" }] });
+    const a = stack("a", { environment: "staging", bindAddress: "10.0.0.5", grafanaApiUrl: "http://a.test", hostPorts: { alertmanager: 9096 }, alertmanagerCluster: cluster("10.0.0.5") });
+    const b = stack("b", { environment: "staging", bindAddress: "10.0.0.7", grafanaApiUrl: "http://b.test", hostPorts: { alertmanager: 9095 }, alertmanagerCluster: cluster("10.0.0.5") });
+    const [c] = stackCollisions([a, b]);
+    expect(c).toEqual(expect.objectContaining({ kind: "hostPort", value: "10.0.0.5:9094" }));
+    expect(c.message).toContain("9094 (a: alertmanagerCluster.port, b: alertmanagerCluster.port) on 10.0.0.5");
+    expect(kinds([a, stack("c", { environment: "staging", bindAddress: "10.0.0.7", grafanaApiUrl: "http://c.test", hostPorts: { alertmanager: 9095 }, alertmanagerCluster: cluster("10.0.0.7") })])).toEqual([]);
+  });
+
   it("a switched-off service publishes nothing to collide with", () => {
     const a = stack("a", { environment: "staging", services: { loki: false, promtail: false } });
     const b = stack("b", { environment: "staging", grafanaApiUrl: "http://other.test", hostPorts: { prometheus: 1, alertmanager: 2, grafana: 3, loki: 3101, tempo: 5, otlpGrpc: 6, otlpHttp: 7 } });
     expect(kinds([a, b])).toEqual([]);
-    expect(publishedPorts(a).map((p) => p.key)).not.toContain("loki");
+    expect(publishedPorts(a).map((p) => p.setting)).not.toContain("hostPorts.loki");
   });
 
   it("overlapping Docker names are refused, naming both stacks and the shared prefix", () => {
