@@ -28,7 +28,7 @@ const hostPort = z
 
 const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), {
   message: "expected an absolute http(s) URL",
-});
+}).refine((v) => !/\{\{|\}\}/.test(v), { message: "must not contain {{ or }} (alert annotations that carry it are Go templates)" });
 
 const port = z.number().int().min(1).max(65535);
 
