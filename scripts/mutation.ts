@@ -1,0 +1,45 @@
+/**
+ * npm run mutation [-- <folder>...] [--check] [--<stryker flag>=<value>...]: StrykerJS over the folders of
+ * stryker.config.json (or the ones named), incrementally, then the score per folder and the
+ * surviving mutants (scripts/mutationReport.ts). A benchmark of the tests, not part of npm test.
+ *
+ *   npm run mutation                      every folder; reuses reports/mutation/stryker-incremental.json
+ *   npm run mutation -- rules bridge/src  only those folders, with their own incremental file
+ *   npm run mutation -- --check           exit 1 when a target is missed or a survivor is unexplained
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+const root = path.resolve(__dirname, "..");
+const argv = process.argv.slice(2);
+const check = argv.includes("--check");
+const folders = argv.filter((a) => !a.startsWith("--")).map((f) => f.replace(/\/+$/, ""));
+const strykerArgs = argv.filter((a) => a.startsWith("--") && a !== "--check");
+
+let report = path.join(root, "reports/mutation/mutation.json");
+let configFile = path.join(root, "stryker.config.json");
+if (folders.length) {
+  // A partial run keeps its own incremental file and report, so it never drops the full run's.
+  const slug = folders.map((f) => f.replace(/[^\w]+/g, "-")).join("+");
+  const dir = `reports/mutation/${slug}`;
+  const base = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>;
+  delete base.$schema;
+  fs.mkdirSync(path.join(root, dir), { recursive: true });
+  configFile = path.join(root, dir, "stryker.config.json");
+  report = path.join(root, dir, "mutation.json");
+  const derived = {
+    ...base,
+    mutate: folders.map((f) => `${f}/**/*.ts`),
+    incrementalFile: `${dir}/stryker-incremental.json`,
+    jsonReporter: { fileName: `${dir}/mutation.json` },
+    htmlReporter: { fileName: `${dir}/mutation.html` },
+  };
+  fs.writeFileSync(configFile, `${JSON.stringify(derived, null, 2)}\n`);
+}
+const started = Date.now();
+const run = spawnSync(path.join(root, "node_modules/.bin/stryker"), ["run", configFile, ...strykerArgs], { cwd: root, stdio: "inherit" });
+process.stdout.write(`\nStryker took ${Math.round((Date.now() - started) / 1000)} s\n\n`);
+if (run.status !== 0) process.exit(run.status ?? 1);
+const summary = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "mutationReport.ts"), report, ...(check ? ["--check"] : [])], { cwd: root, stdio: "inherit" });
+process.exit(summary.status ?? 1);
