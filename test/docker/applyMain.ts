@@ -58,6 +58,19 @@ let firstError: string | undefined;
 const keyOf = (type: string, name: string) => `${type}::${name}`;
 const nameOf = (r: unknown): string | undefined => (r && typeof r === "object" && "__name" in r ? String((r as { __name: unknown }).__name) : undefined);
 
+/** Pulumi secrets reach the provider as plain values; the mock monitor hands them over wrapped. */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+function unwrapSecrets(v: unknown): any {
+  if (Array.isArray(v)) return v.map(unwrapSecrets);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o[SECRET_SIG_KEY] === SECRET_SIG) return unwrapSecrets(o.value);
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrapSecrets(x)]));
+  }
+  return v;
+}
+
 function fail(message: string): never {
   firstError ??= message;
   throw new Error(message);
@@ -241,13 +254,13 @@ async function main(): Promise<void> {
   await pulumi.runtime.setMocks(
     {
       async newResource(args) {
-        const r = await step(args.type, args.name, (args.inputs ?? {}) as Record<string, any>, args.custom !== false);
+        const r = await step(args.type, args.name, unwrapSecrets(args.inputs ?? {}) as Record<string, any>, args.custom !== false);
         return { id: r.id, state: r.state };
       },
       async call(args) {
         if (args.token === "docker:index/getNetwork:getNetwork") {
           try {
-            const r = await getNetwork(docker, args.inputs.name);
+            const r = await getNetwork(docker, unwrapSecrets(args.inputs).name);
             invokes.push({ token: args.token, inputs: args.inputs, ok: true });
             return r;
           } catch (e) {

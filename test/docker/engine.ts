@@ -26,6 +26,8 @@ export interface Engine {
   /** Remembers something the tests made, so `cleanup` removes it by id even when a test fails. */
   track(kind: Kind, id: string): void;
   forget(kind: Kind, id: string): void;
+  /** A scratch folder on the machine, removed when the engine stops. */
+  tempDir(prefix: string): string;
   /** Removes every tracked container, network and volume by id (containers first). */
   cleanup(): Promise<string[]>;
   /** cleanup, then stops the engine we started (by its pid) and deletes its folder. */
@@ -61,6 +63,7 @@ async function waitForPing(docker: Docker, boundMs: number, alive: () => string 
 
 function tracker(docker: Docker) {
   const tracked: { kind: Kind; id: string }[] = [];
+  const scratch: string[] = [];
   const order: Record<Kind, number> = { container: 0, network: 1, volume: 2 };
   return {
     track(kind: Kind, id: string) {
@@ -69,6 +72,11 @@ function tracker(docker: Docker) {
     forget(kind: Kind, id: string) {
       const i = tracked.findIndex((t) => t.kind === kind && t.id === id);
       if (i >= 0) tracked.splice(i, 1);
+    },
+    tempDir(prefix: string): string {
+      const d = fs.mkdtempSync(path.join("/tmp", prefix));
+      scratch.push(d);
+      return d;
     },
     async cleanup(): Promise<string[]> {
       const problems: string[] = [];
@@ -85,6 +93,7 @@ function tracker(docker: Docker) {
         const i = tracked.indexOf(t);
         if (i >= 0) tracked.splice(i, 1);
       }
+      for (const d of scratch.splice(0)) fs.rmSync(d, { recursive: true, force: true });
       return problems;
     },
   };

@@ -20,6 +20,8 @@ import {
 } from "./providerMapping";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Resolves to `value` after `ms` without keeping the process alive. */
+const after = <T>(ms: number, value: T) => new Promise<T>((r) => setTimeout(() => r(value), ms).unref());
 const statusOf = (e: unknown) => (e as { statusCode?: number }).statusCode;
 const messageOf = (e: unknown) => {
   const j = (e as { json?: { message?: string } }).json;
@@ -170,9 +172,7 @@ export async function createContainer(docker: Docker, inputs: Record<string, any
   }
   let containerLogs: string | undefined;
   if (spec.start) {
-    let logs: (() => Promise<string>) | undefined;
     try {
-      if (spec.attach && spec.logs) logs = await collectLogs(docker, container);
       await container.start();
     } catch (e) {
       throw fail(`Unable to start container: ${messageOf(e)}`);
@@ -190,10 +190,12 @@ export async function createContainer(docker: Docker, inputs: Record<string, any
       }
     }
     if (spec.attach) {
+      // After the start, like the provider (f:631-650): follow ends when the container stops.
+      const logs = spec.logs ? await collectLogs(docker, container) : undefined;
       const bound = opts.attachTimeoutMs ?? 600_000;
-      const waited = await Promise.race([container.wait({ condition: "not-running" }).then(() => "done"), sleep(bound).then(() => "timeout")]);
+      const waited = await Promise.race([container.wait({ condition: "not-running" }).then(() => "done"), after(bound, "timeout")]);
       if (waited === "timeout") throw fail(`harness bound: attached container still running after ${bound / 1000}s`);
-      if (logs) containerLogs = await Promise.race([logs(), sleep(10_000).then(() => "")]);
+      if (logs) containerLogs = await Promise.race([logs(), after(10_000, "")]);
     }
   } else if (spec.attach) {
     // attach without start waits on a created container (f:631-672); the harness refuses to hang.
@@ -255,7 +257,7 @@ export async function deleteContainer(docker: Docker, id: string, outputs: Recor
     if (statusOf(e) !== 404 && !/No such container|is already in progress/.test(messageOf(e))) throw new ProviderError(`Error deleting container ${id}: ${messageOf(e)}`);
   }
   try {
-    await Promise.race([container.wait({ condition: outputs.rm ? "removed" : "not-running" }), sleep(30_000)]);
+    await Promise.race([container.wait({ condition: outputs.rm ? "removed" : "not-running" }), after(30_000, undefined)]);
   } catch {
     // "No such container" once it is gone: ignorable (f:1121-1126).
   }

@@ -39,6 +39,8 @@ export interface Attr {
   readonly shape?: "scalar" | "list" | "set" | "map" | "block" | "ports";
   /** Allowed keys of list/set/block elements (Pulumi names). */
   readonly fields?: readonly string[];
+  /** Schema defaults of the fields of list/set/block elements. */
+  readonly fieldDefaults?: Readonly<Record<string, unknown>>;
   /** DiffSuppressFunc: a new "" means "unchanged" (user, working_dir). */
   readonly emptyMeansUnchanged?: boolean;
   /** Where the value reaches the engine. */
@@ -96,7 +98,7 @@ export const CONTAINER_ATTRS: readonly Attr[] = [
     shape: "ports",
     fields: ["internal", "external", "ip", "protocol"],
   }),
-  forceNew("hosts", "host", 537, "HostConfig.ExtraHosts host:ip (f:113)", { shape: "set", fields: ["host", "ip"] }),
+  forceNew("hosts", "host", 537, "HostConfig.ExtraHosts host:ip (f:113); read back (f:884)", { shape: "set", fields: ["host", "ip"] }),
   forceNew("envs", "env", 590, "Config.Env (f:79); not read back", { computed: true, shape: "set" }),
   forceNew("privileged", "privileged", 656, "HostConfig.Privileged (f:251)", { default: false }),
   state("destroyGraceSeconds", "destroy_grace_seconds", 827, "ContainerStop timeout on delete; 0 when unset, i.e. SIGKILL at once (f:1087-1096)"),
@@ -118,11 +120,13 @@ export const CONTAINER_ATTRS: readonly Attr[] = [
   forceNew("uploads", "upload", 987, "tar {Name: file, Mode: permissions|0744 if executable|0644} → CopyToContainer(\"/\") before start (f:505-582)", {
     shape: "set",
     fields: ["file", "content", "contentBase64", "executable", "permissions", "source", "sourceHash"],
+    fieldDefaults: { executable: false },
   }),
   state("healthcheck", "healthcheck", 1045, "Config.Healthcheck {Test, Interval, Timeout, StartPeriod, StartInterval, Retries} (f:139-161); not ForceNew and not in Update: an edit is stored, the engine keeps the old one", {
     computed: true,
     shape: "block",
     fields: ["tests", "interval", "timeout", "startPeriod", "startInterval", "retries"],
+    fieldDefaults: { interval: "0s", timeout: "0s", startPeriod: "0s", startInterval: "0s", retries: 0 },
   }),
   state("containerReadRefreshTimeoutMilliseconds", "container_read_refresh_timeout_milliseconds", 1098, "Read's wait for `running` (f:751-757)", { default: 15000 }),
   forceNew("sysctls", "sysctls", 1105, "HostConfig.Sysctls (f:408)", { shape: "map" }),
@@ -238,9 +242,21 @@ function portsEqual(a: unknown, b: unknown): boolean {
   return sa.every((k, i) => k === sb[i]);
 }
 
+/** An element as the schema stores it: field defaults filled in, zero values dropped (SDKv2 does not tell them from unset). */
+function normElement(attr: Attr, v: unknown): unknown {
+  if (!isObject(v)) return v;
+  const filled: Record<string, unknown> = { ...(attr.fieldDefaults ?? {}), ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== null)) };
+  return Object.fromEntries(Object.entries(filled).filter(([, x]) => !isZero(x)));
+}
+
 function valuesEqual(attr: Attr, oldV: unknown, newV: unknown): boolean {
   if (attr.shape === "ports") return portsEqual(oldV, newV);
   if (isZero(oldV) && isZero(newV)) return true;
+  if (attr.shape === "block" || attr.shape === "set" || attr.shape === "list") {
+    const norm = (x: unknown) => (Array.isArray(x) ? x.map((e) => normElement(attr, e)) : normElement(attr, x));
+    oldV = norm(oldV);
+    newV = norm(newV);
+  }
   if (attr.shape === "set" && Array.isArray(oldV) && Array.isArray(newV)) {
     const sa = oldV.map(canonical).sort();
     const sb = newV.map(canonical).sort();
@@ -342,7 +358,12 @@ export interface ContainerCreateSpec {
   readonly mustRun: boolean;
 }
 
-const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+/** A list input; anything else but absent is refused, so a value the harness cannot read is never dropped. */
+const list = <T>(v: unknown): T[] => {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new UnmappedInputError(`expected a list, got ${JSON.stringify(v).slice(0, 120)}`);
+  return v as T[];
+};
 const MiB = 1024 * 1024;
 
 /** resourceDockerContainerCreate (f:43-675) as an Engine API request. */
@@ -526,6 +547,10 @@ export function containerReadBack(inputs: Record<string, any>, inspect: any): Re
     readOnly: m.ReadOnly ?? false,
     ...(m.BindOptions ? { bindOptions: { propagation: m.BindOptions.Propagation } } : {}),
   }));
+  out.hosts = (hc.ExtraHosts ?? []).map((h: string) => {
+    const i = h.indexOf(":");
+    return { host: h.slice(0, i), ip: h.slice(i + 1) };
+  });
   out.tty = cfg.Tty ?? false;
   out.stdinOpen = cfg.OpenStdin ?? false;
   out.stopSignal = cfg.StopSignal ?? "";

@@ -3,10 +3,7 @@
  * tier cannot run, test containers on the stack network (fake Telegram, the cAdvisor stand-in, a
  * crash loop), and bounded waits against the engine and the stack's published APIs.
  */
-import * as fs from "fs";
 import * as http from "http";
-import * as os from "os";
-import * as path from "path";
 import Docker from "dockerode";
 import { bundle } from "../../components/bundle";
 import { DEFAULT_IMAGES } from "../../config/defaults";
@@ -76,10 +73,6 @@ export function stackConfig(opts: {
     else set(k, v);
   }
   return { config, secretKeys: Object.keys(TEST_SECRETS) };
-}
-
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -206,7 +199,7 @@ export async function runTestContainer(
     Labels: { "tutordex.docker-tier": "test", ...(spec.labels ?? {}) },
     ExposedPorts: exposed,
     HostConfig: { NetworkMode: spec.network, Binds: spec.binds, PortBindings: bindings, RestartPolicy: { Name: spec.restart ?? "no", MaximumRetryCount: 0 }, Memory: 256 * 1024 * 1024, MemorySwap: 256 * 1024 * 1024 },
-    NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases ?? [] } } },
+    ...(spec.network === "none" ? {} : { NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases ?? [] } } } }),
   });
   engine.track("container", c.id);
   for (const [file, content] of Object.entries(spec.files ?? {})) await c.putArchive(singleFileTar(file, Buffer.from(content), 0o644), { path: "/" });
@@ -257,15 +250,20 @@ export async function exec(docker: Docker, id: string, cmd: string[], opts: { re
   const sink = new PassThrough();
   sink.on("data", (c: Buffer) => chunks.push(c));
   docker.modem.demuxStream(stream, sink, sink);
-  await Promise.race([
-    new Promise<void>((resolve) => {
-      stream.on("end", () => resolve());
-      stream.on("close", () => resolve());
-    }),
-    sleep(opts.timeoutMs ?? 30_000).then(() => {
-      throw new Error(`exec ${cmd.join(" ")} did not finish within ${(opts.timeoutMs ?? 30_000) / 1000}s`);
-    }),
-  ]);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        stream.on("end", () => resolve());
+        stream.on("close", () => resolve());
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`exec ${cmd.join(" ")} did not finish within ${(opts.timeoutMs ?? 30_000) / 1000}s`)), opts.timeoutMs ?? 30_000);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
   const info = await e.inspect();
   return { code: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString("utf8") };
 }
