@@ -13,6 +13,7 @@
  */
 import Docker from "dockerode";
 import { dockerName } from "../../components/serviceContainer";
+import { DEFAULT_IMAGES } from "../../config/defaults";
 import { ALERT_RULES_FILE } from "../../rules/render";
 import { CONTAINER, containersOf, destroy, dockerNameOf, StackState, summarize, up, UpRequest, UpResult } from "./apply";
 import { Engine, startEngine } from "./engine";
@@ -133,17 +134,19 @@ describe("the stack on a real Docker engine", () => {
 
   test("every file a container reads is readable by its user, and every volume it writes is writable", async () => {
     const problems: string[] = [];
+    const checked: string[] = [];
     for (const c of containersOf(state!)) {
       if (c.outputs.attach) continue;
       const name = dockerNameOf(c)!;
       const info = await docker.getContainer(c.id!).inspect();
-      // FROM scratch (the collector): no shell to look with; its start and readiness probe are the proof.
-      const hasShell = await exec(docker, c.id!, ["/bin/sh", "-c", "true"]).then((x) => x.code === 0, () => false);
-      if (!hasShell) {
-        if (!info.State.Running) problems.push(`${name}: not running`);
+      // FROM scratch (the collector): no shell to look with; its start and its readiness gate are the proof.
+      if (info.Config.Image === (await docker.getImage(DEFAULT_IMAGES.otelCollector).inspect()).Id) {
+        const gate = containersOf(state!).find((g) => g.outputs.attach && /otel-collector-ready/.test(dockerNameOf(g)!));
+        if (!info.State.Running || gate?.outputs.exitCode !== 0) problems.push(`${name}: running ${info.State.Running}, readiness gate exit ${gate?.outputs.exitCode}`);
         continue;
       }
       const who = (await exec(docker, c.id!, ["id"])).output.trim();
+      checked.push(`${name} as ${who}`);
       const checks: string[] = [];
       for (const u of (c.inputs.uploads ?? []) as { file: string }[]) checks.push(`test -r '${u.file}' || echo "cannot read ${u.file}"`);
       for (const v of (c.inputs.volumes ?? []) as { containerPath: string; readOnly?: boolean; hostPath?: string }[]) {
@@ -153,9 +156,11 @@ describe("the stack on a real Docker engine", () => {
       for (const m of (c.inputs.mounts ?? []) as { target: string }[]) checks.push(`test -r '${m.target}' -a -x '${m.target}' || echo "cannot read ${m.target}"`);
       const r = await exec(docker, c.id!, ["/bin/sh", "-c", checks.join("\n") || "true"]);
       const bad = r.output.split("\n").filter((l) => /^cannot /.test(l));
+      if (r.code !== 0) problems.push(`${name} (${who}): the checks did not run: ${r.output.trim()}`);
       for (const b of bad) problems.push(`${name} (${who}): ${b}`);
     }
     expect(problems).toEqual([]);
+    expect(checked.length).toBeGreaterThanOrEqual(6);
   });
 
   test("a crash-looping container is started (ContainerRestarted is checked at the end)", async () => {

@@ -4,6 +4,7 @@
  * crash loop), and bounded waits against the engine and the stack's published APIs.
  */
 import * as http from "http";
+import { PassThrough } from "stream";
 import Docker from "dockerode";
 import { bundle } from "../../components/bundle";
 import { DEFAULT_IMAGES } from "../../config/defaults";
@@ -246,7 +247,6 @@ export async function exec(docker: Docker, id: string, cmd: string[], opts: { re
   const e = await docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, ...(opts.user ? { User: opts.user } : {}) });
   const stream = await e.start({ hijack: true, stdin: false });
   const chunks: Buffer[] = [];
-  const { PassThrough } = await import("stream");
   const sink = new PassThrough();
   sink.on("data", (c: Buffer) => chunks.push(c));
   docker.modem.demuxStream(stream, sink, sink);
