@@ -1,26 +1,6 @@
-import { ConfigError, parseStackConfig } from "../../config/schema";
+import { parseStackConfig } from "../../config/schema";
 import { SERVICE_NAMES } from "../../config/services";
-
-const VALID = { environment: "dev", runbookBaseUrl: "https://runbooks.test/rb", grafanaAdminPassword: "a-long-password-1" };
-const PROD = {
-  ...VALID,
-  environment: "prod",
-  telegramBotToken: "123:abcdefghijklmnopqrstuvwxyz",
-  telegram: { chatId: "-100123" },
-  grafanaExternalUrl: "https://grafana.example.test",
-  alertmanagerExternalUrl: "https://alertmanager.example.test",
-};
-const PROD_SECRETS = new Set(["telegramBotToken", "grafanaAdminPassword"]);
-
-function problems(raw: Record<string, unknown>, secrets: ReadonlySet<string> = new Set()): string {
-  try {
-    parseStackConfig("t", raw, secrets);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error("configuration was accepted");
-}
+import { PROD, PROD_SECRETS, problems, VALID } from "./rawFixtures";
 
 describe("defaults of the deployment settings", () => {
   it("every service runs (Promtail the log agent, not Alloy), the provider follows DOCKER_HOST, Grafana's API is the stack's own published port", () => {

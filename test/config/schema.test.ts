@@ -1,30 +1,6 @@
-import { ConfigError, parseStackConfig } from "../../config/schema";
+import { parseStackConfig } from "../../config/schema";
 import { DEFAULT_IMAGES } from "../../config/defaults";
-
-const VALID = {
-  environment: "dev",
-  runbookBaseUrl: "https://runbooks.test/rb",
-  grafanaAdminPassword: "a-long-password-1",
-};
-const PROD = {
-  ...VALID,
-  environment: "prod",
-  telegramBotToken: "123:abcdefghijklmnopqrstuvwxyz",
-  telegram: { chatId: "-100123" },
-  grafanaExternalUrl: "https://grafana.example.test",
-  alertmanagerExternalUrl: "https://alertmanager.example.test",
-};
-const PROD_SECRETS = new Set(["telegramBotToken", "grafanaAdminPassword"]);
-
-function problems(raw: Record<string, unknown>, secrets: Set<string> = new Set()): string {
-  try {
-    parseStackConfig("t", raw, secrets);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error("configuration was accepted");
-}
+import { PROD, PROD_SECRETS, problems, VALID } from "./rawFixtures";
 
 describe("valid configuration", () => {
   it("fills per-environment defaults", () => {
@@ -58,7 +34,7 @@ describe("valid configuration", () => {
 });
 
 // [what is wrong, raw config, the message must contain]
-const INVALID: [string, Record<string, unknown>, string, Set<string>?][] = [
+const INVALID: [string, Record<string, unknown>, string, ReadonlySet<string>?][] = [
   ["missing environment", { runbookBaseUrl: "https://x.test", grafanaAdminPassword: "a-long-password-1" }, "environment: expected one of dev, staging, prod, got nothing"],
   ["unknown environment", { ...VALID, environment: "production" }, 'environment: expected one of dev, staging, prod, got "production"'],
   ["misspelt key", { ...VALID, bindAdress: "0.0.0.0" }, "bindAdress: unknown key"],
@@ -102,7 +78,7 @@ const INVALID: [string, Record<string, unknown>, string, Set<string>?][] = [
 
 describe("invalid configuration is rejected with the key, the bad value and the expected form", () => {
   // Every row gets four cells: with three, Jest would take the fourth parameter for a `done` callback.
-  it.each(INVALID.map(([what, raw, message, secrets]) => [what, raw, message, secrets ?? new Set<string>()] as const))("%s", (_what, raw, message, secrets) => {
+  it.each(INVALID.map(([what, raw, message, secrets]) => [what, raw, message, secrets ?? (new Set<string>() as ReadonlySet<string>)] as const))("%s", (_what, raw, message, secrets) => {
     expect(problems(raw, secrets)).toContain(message);
   });
 
