@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import type { StackSecrets } from "../config/load";
 import { StackConfig } from "../config/schema";
 import { dockerNetworkPeers } from "../config/services";
 import { FOLDER } from "../dashboards";
@@ -21,13 +22,7 @@ import { OtelCollector, Tempo } from "./traces";
 export interface ObservabilityStackArgs {
   readonly config: StackConfig;
   /** Secrets arrive as Pulumi secrets from index.ts and stay secret to the containers. */
-  readonly secrets: {
-    readonly telegramBotToken: pulumi.Output<string> | undefined;
-    readonly grafanaAdminPassword: pulumi.Output<string> | undefined;
-    readonly registryPassword: pulumi.Output<string> | undefined;
-    readonly remoteWriteCredentials: Readonly<Record<string, pulumi.Output<string>>>;
-    readonly objectStorageSecretKey: pulumi.Output<string> | undefined;
-  };
+  readonly secrets: StackSecrets;
   /** How a missing application network's neighbours are listed in the error; the docker CLI by default. */
   readonly listNetworks?: NetworkLister;
 }

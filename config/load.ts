@@ -5,16 +5,19 @@ import { parseStackConfig, rawConfigFromPulumi, SECRET_KEYS, StackConfig } from 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
 
+/** The stack's secrets as Pulumi secrets, so they stay secret into containers, state and outputs. */
+export interface StackSecrets {
+  readonly telegramBotToken: pulumi.Output<string> | undefined;
+  readonly grafanaAdminPassword: pulumi.Output<string> | undefined;
+  readonly registryPassword: pulumi.Output<string> | undefined;
+  /** Store name → password or token of a remote_write store. */
+  readonly remoteWriteCredentials: Readonly<Record<string, pulumi.Output<string>>>;
+  readonly objectStorageSecretKey: pulumi.Output<string> | undefined;
+}
+
 export interface LoadedConfig {
   readonly config: StackConfig;
-  readonly secrets: {
-    readonly telegramBotToken: pulumi.Output<string> | undefined;
-    readonly grafanaAdminPassword: pulumi.Output<string> | undefined;
-    readonly registryPassword: pulumi.Output<string> | undefined;
-    /** Store name → password or token of a remote_write store. */
-    readonly remoteWriteCredentials: Readonly<Record<string, pulumi.Output<string>>>;
-    readonly objectStorageSecretKey: pulumi.Output<string> | undefined;
-  };
+  readonly secrets: StackSecrets;
 }
 
 const secretOrUndefined = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));

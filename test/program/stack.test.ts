@@ -3,6 +3,7 @@ import { GUARDRAILS, isOneShot, labelOf, violations } from "../../policy/guardra
 import { containersOf, MOCK_GATEWAY, ProgramRun, RecordedResource, runProgram } from "../support/program";
 import { committedStacks, pulumiConfigMap, PROJECT, TEST_SECRETS } from "../support/stackFiles";
 import { stackConfig } from "../support/fixtures";
+import { BROKEN_EXAMPLES } from "../support/brokenContainers";
 
 const SECRET_NAMES = Object.keys(TEST_SECRETS);
 const serviceOf = (c: RecordedResource) => labelOf(c, "tutordex.observability.service");
@@ -172,20 +173,7 @@ describe("environments differ where they should", () => {
 
 describe("guardrails catch what they guard", () => {
   const base = () => serviceContainer(runs.get("dev")!, "grafana");
-  const broken: Record<string, (c: RecordedResource) => RecordedResource> = {
-    "image is a RemoteImage id, so a second up replaces nothing": (c) => ({ ...c, inputs: { ...c.inputs, image: "grafana/grafana:12.3.1" } }),
-    "restart unless-stopped (one-shots: no)": (c) => ({ ...c, inputs: { ...c.inputs, restart: "always" } }),
-    "has a memory limit and no swap beyond it": (c) => ({ ...c, inputs: { ...c.inputs, memorySwap: undefined } }),
-    "labels name the stack and the service": (c) => ({ ...c, inputs: { ...c.inputs, labels: [] } }),
-    "Docker name carries the stack": (c) => ({ ...c, inputs: { ...c.inputs, name: "grafana" } }),
-    "ports published only on the bind address": (c) => ({ ...c, inputs: { ...c.inputs, ports: [{ internal: 3000, external: 3300 }] } }),
-    "no privileged container but cAdvisor": (c) => ({ ...c, inputs: { ...c.inputs, privileged: true } }),
-    "host paths mounted read-only": (c) => ({ ...c, inputs: { ...c.inputs, mounts: [{ type: "bind", source: "/", target: "/host", readOnly: false }] } }),
-    "fixed names replace delete-before-replace (one-shots carry a content hash instead)": (c) => ({ ...c, options: { ...c.options, deleteBeforeReplace: false } }),
-    "readiness: a healthcheck creation waits for, or a readiness gate": (c) => ({ ...c, inputs: { ...c.inputs, wait: false } }),
-    "healthcheck edits replace the container (the engine cannot update them in place)": (c) => ({ ...c, options: { ...c.options, replaceOnChanges: [] } }),
-    "containers keeping data stop gracefully": (c) => ({ ...c, inputs: { ...c.inputs, destroyGraceSeconds: undefined } }),
-  };
+  const broken = BROKEN_EXAMPLES;
   it("has a broken example for every guardrail", () => expect(Object.keys(broken).sort()).toEqual(Object.keys(GUARDRAILS).sort()));
   it.each(Object.keys(broken))("%s", (rule) => {
     expect(violations([base()], { stack: "dev", bindAddress: "127.0.0.1" })).toEqual([]);
