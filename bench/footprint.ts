@@ -21,13 +21,15 @@ interface Sample {
   readonly cpuNs: number;
   readonly memory: number;
   readonly peak: number | undefined;
+  /** Anonymous memory (cgroup v1 rss, v2 anon): what the process itself holds, without page cache. */
+  readonly rss: number | undefined;
 }
 
 async function sample(docker: Docker, id: string): Promise<Sample> {
   const s = (await docker.getContainer(id).stats({ stream: false })) as any;
   const m = s.memory_stats ?? {};
   const inactive = m.stats?.total_inactive_file ?? m.stats?.inactive_file ?? 0;
-  return { at: Date.now(), cpuNs: s.cpu_stats?.cpu_usage?.total_usage ?? 0, memory: Math.max(0, (m.usage ?? 0) - inactive), peak: m.max_usage };
+  return { at: Date.now(), cpuNs: s.cpu_stats?.cpu_usage?.total_usage ?? 0, memory: Math.max(0, (m.usage ?? 0) - inactive), peak: m.max_usage, rss: m.stats?.total_rss ?? m.stats?.rss ?? m.stats?.anon };
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
@@ -55,25 +57,26 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, CPU_WINDOW_S * 1000));
     const second = await Promise.all(rows.map((r) => sample(docker, r.id)));
 
-    const header = `${pad("container", 46)} ${lpad("memory MiB", 10)} ${lpad("peak MiB", 9)} ${lpad("limit MiB", 9)} ${lpad("% limit", 8)} ${lpad("CPU %", 7)}`;
+    const header = `${pad("container", 46)} ${lpad("memory MiB", 10)} ${lpad("rss MiB", 8)} ${lpad("peak MiB", 9)} ${lpad("limit MiB", 9)} ${lpad("% limit", 8)} ${lpad("CPU %", 7)}`;
     const lines = [header, "-".repeat(header.length)];
-    let total = { memory: 0, limit: 0, cpu: 0 };
+    let total = { memory: 0, rss: 0, limit: 0, cpu: 0 };
     rows.forEach((r, i) => {
       const a = first[i];
       const b = second[i];
       const cpu = ((b.cpuNs - a.cpuNs) / ((b.at - a.at) * 1e6)) * 100;
       const mem = b.memory / MiB;
       const peak = b.peak !== undefined ? (b.peak / MiB).toFixed(1) : "n/a";
+      const rss = b.rss !== undefined ? (b.rss / MiB).toFixed(1) : "n/a";
       const isStack = r.limit !== undefined;
-      if (isStack) total = { memory: total.memory + mem, limit: total.limit + r.limit!, cpu: total.cpu + cpu };
+      if (isStack) total = { memory: total.memory + mem, rss: total.rss + (b.rss ?? 0) / MiB, limit: total.limit + r.limit!, cpu: total.cpu + cpu };
       lines.push(
-        `${pad(isStack ? r.name : `${r.name} (test)`, 46)} ${lpad(mem.toFixed(1), 10)} ${lpad(peak, 9)} ${lpad(isStack ? String(r.limit) : "-", 9)} ${lpad(isStack ? ((mem / r.limit!) * 100).toFixed(1) : "-", 8)} ${lpad(cpu.toFixed(2), 7)}`,
+        `${pad(isStack ? r.name : `${r.name} (test)`, 46)} ${lpad(mem.toFixed(1), 10)} ${lpad(rss, 8)} ${lpad(peak, 9)} ${lpad(isStack ? String(r.limit) : "-", 9)} ${lpad(isStack ? ((mem / r.limit!) * 100).toFixed(1) : "-", 8)} ${lpad(cpu.toFixed(2), 7)}`,
       );
     });
     lines.push("-".repeat(header.length));
-    lines.push(`${pad("total (stack containers)", 46)} ${lpad(total.memory.toFixed(1), 10)} ${lpad("", 9)} ${lpad(String(total.limit), 9)} ${lpad(((total.memory / total.limit) * 100).toFixed(1), 8)} ${lpad(total.cpu.toFixed(2), 7)}`);
+    lines.push(`${pad("total (stack containers)", 46)} ${lpad(total.memory.toFixed(1), 10)} ${lpad(total.rss.toFixed(1), 8)} ${lpad("", 9)} ${lpad(String(total.limit), 9)} ${lpad(((total.memory / total.limit) * 100).toFixed(1), 8)} ${lpad(total.cpu.toFixed(2), 7)}`);
     process.stdout.write(
-      `Footprint after ${MINUTES} min of the demo workload (steady) on ${engine.description.replace(/ at .*/, "")}; CPU is the average over ${CPU_WINDOW_S}s, in % of one core; memory is usage less inactive file cache; peak is the cgroup's max usage.\n` +
+      `Footprint after ${MINUTES} min of the demo workload (steady) on ${engine.description.replace(/ at .*/, "")}; CPU is the average over ${CPU_WINDOW_S}s, in % of one core; memory is usage less inactive file cache (shared image pages count for the container that read them first); rss is anonymous memory; peak is the cgroup's max usage.\n` +
         `Not running here: Grafana, Loki, Promtail, Tempo (AGPL, no image) and cAdvisor (a stand-in runs in its place).\n\n${lines.join("\n")}\n`,
     );
   } finally {
