@@ -5,9 +5,12 @@
  * (test/docker), `obs preflight`, which starts a private Docker engine, and `obs doctor` against a
  * real Prometheus (test/cli/doctorRules.test.ts), which tests cli/ only.
  */
+const path = require("path");
 const base = require("./jest.config");
 
 module.exports = {
   ...base,
+  // Credits hook and describe-body coverage to the tests they serve, and bails once a mutant is killed.
+  testEnvironment: path.join(__dirname, "test/mutation/jestEnvironment.js"),
   testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/live/", "<rootDir>/test/docker/", "<rootDir>/test/cli/preflight\\.test\\.ts$", "<rootDir>/test/cli/doctorRules\\.test\\.ts$"],
 };

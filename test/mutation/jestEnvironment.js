@@ -1,0 +1,120 @@
+/**
+ * The jest environment of `npm run mutation` (jest.mutation.config.js): the plain node environment
+ * plus two things Stryker's jest runner lacks.
+ *
+ * Coverage of hooks and describe bodies. Stryker counts code that runs while no test is running
+ * as "static", and can only test such a mutant by rerunning every test or by ignoring it. Much of
+ * this project's product code runs in a describe body (a render shared by the tests under it) or
+ * in a beforeAll hook (the whole program under mocks, once per file): that code serves the tests
+ * of its block, so its coverage is credited to exactly those tests. Code that runs while a test
+ * file's imports load stays static.
+ *
+ * Bail. Once a test has failed for the active mutant, the mutant is killed: the rest of the run
+ * is skipped, beforeAll hooks (whole programs, started servers) included. Jest's own `bail` is
+ * not available to Stryker (it sets bail: false); a mutant that survives still runs every test
+ * that covers it.
+ *
+ * Outside Stryker (no `__stryker__` coverage, no active mutant) it is the plain node environment.
+ */
+const { TestEnvironment } = require("jest-environment-node");
+
+/** The mutant whose run already has a failing test. Module scope: shared by every test file of a run in this worker. */
+let killedMutant;
+const activeMutant = () => process.env.__STRYKER_ACTIVE_MUTANT__;
+
+/** Stryker's test id: the names of the enclosing describe blocks and the test's, space-separated. */
+function fullName(test) {
+  const names = [];
+  for (let b = test.parent; b && b.parent; b = b.parent) names.unshift(b.name);
+  return `${names.join(" ")} ${test.name}`.trimStart();
+}
+
+function testsUnder(block) {
+  return block.children.flatMap((c) => (c.type === "test" ? [c] : testsUnder(c)));
+}
+
+class MutationEnvironment extends TestEnvironment {
+  constructor(config, context) {
+    super(config, context);
+    this.describeStack = [];
+    this.hookSnapshots = new Map();
+    this.pending = [];
+  }
+
+  bail(event, mutant) {
+    if (event.name === "test_done" && event.test.errors.length > 0) killedMutant = mutant;
+    if (event.name === "hook_failure") killedMutant = mutant;
+    if (killedMutant !== mutant) return;
+    // Checked by jest right after these events: a skipped block runs no hooks, a skipped test no body.
+    if (event.name === "run_describe_start") event.describeBlock.mode = "skip";
+    if (event.name === "test_start") event.test.mode = "skip";
+  }
+
+  coverage() {
+    const ns = this.global[this.global.__strykerGlobalNamespace__ || "__stryker__"];
+    if (!ns || ns.currentTestId) return undefined;
+    if (!ns.mutantCoverage) ns.mutantCoverage = { static: {}, perTest: {} };
+    return ns.mutantCoverage;
+  }
+
+  /** Static hits since `snapshot`, taken back from static coverage. */
+  takeStaticSince(cov, snapshot) {
+    const delta = {};
+    for (const [id, n] of Object.entries(cov.static)) {
+      const d = n - (snapshot[id] || 0);
+      if (d > 0) {
+        delta[id] = d;
+        if (n - d > 0) cov.static[id] = n - d;
+        else delete cov.static[id];
+      }
+    }
+    return delta;
+  }
+
+  credit(cov, block, delta) {
+    if (Object.keys(delta).length === 0) return;
+    for (const test of testsUnder(block)) {
+      const id = fullName(test);
+      const hits = (cov.perTest[id] = cov.perTest[id] || {});
+      for (const [m, n] of Object.entries(delta)) hits[m] = (hits[m] || 0) + n;
+    }
+  }
+
+  handleTestEvent(event, state) {
+    const mutant = activeMutant();
+    if (mutant !== undefined) return this.bail(event, mutant);
+    const cov = this.coverage();
+    if (!cov) return;
+    switch (event.name) {
+      case "start_describe_definition":
+        this.describeStack.push({ ...cov.static });
+        break;
+      case "finish_describe_definition": {
+        // Jest has already stepped back to the parent, whose last child is the block just defined.
+        const parent = state.currentDescribeBlock;
+        const block = parent.children[parent.children.length - 1];
+        const delta = this.takeStaticSince(cov, this.describeStack.pop() || {});
+        // Tests are known once the whole file is defined; credit them then.
+        this.pending.push([block, delta]);
+        break;
+      }
+      case "run_start":
+        for (const [block, delta] of this.pending) this.credit(cov, block, delta);
+        this.pending = [];
+        break;
+      case "hook_start":
+        if (event.hook.type === "beforeAll") this.hookSnapshots.set(event.hook, { ...cov.static });
+        break;
+      case "hook_success":
+      case "hook_failure":
+        if (event.hook.type === "beforeAll" && this.hookSnapshots.has(event.hook)) {
+          this.credit(cov, event.hook.parent, this.takeStaticSince(cov, this.hookSnapshots.get(event.hook)));
+          this.hookSnapshots.delete(event.hook);
+        }
+        break;
+      default:
+    }
+  }
+}
+
+module.exports = MutationEnvironment;
