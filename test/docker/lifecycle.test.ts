@@ -11,6 +11,7 @@
  * serve). It publishes container_start_time_seconds as cAdvisor v0.57+ does, from the engine's
  * own inspect data. Grafana, Loki, Promtail and Tempo (AGPL, no image) are switched off.
  */
+import * as fs from "fs";
 import Docker from "dockerode";
 import { dockerName } from "../../components/serviceContainer";
 import { DEFAULT_IMAGES } from "../../config/defaults";
@@ -79,6 +80,9 @@ beforeAll(async () => {
   await ensureStackImages(docker);
   ports = await freeHostPorts();
   textfileDir = engine.tempDir("tdx-textfile-");
+  // As an operator sets it up: node_exporter runs as nobody and must read the host scripts' gauges.
+  fs.chmodSync(textfileDir, 0o755);
+  fs.writeFileSync(`${textfileDir}/backup.prom`, "tutordex_supabase_backup_fresh 1\n", { mode: 0o644 });
   prom = new PrometheusApi(`http://127.0.0.1:${ports.prometheus}`);
   amBase = `http://127.0.0.1:${ports.alertmanager}`;
 }, 10 * 60_000);
@@ -130,6 +134,12 @@ describe("the stack on a real Docker engine", () => {
       throw new Error(`${e.message}\n${g.flatMap((x) => x.rules).filter((x) => x.health !== "ok").map((x) => `${x.name}: ${x.health} ${x.lastError ?? ""}`).join("\n  ")}`);
     });
     expect(groups.length).toBeGreaterThan(0);
+    // node_exporter reads the host's textfile folder (a gauge a host script would write).
+    const gauge = await waitFor("the textfile gauge through node_exporter", 60_000, async () => {
+      const x = await prom.query('tutordex_supabase_backup_fresh{job="node_exporter"}');
+      return x.length ? x : undefined;
+    }, 3000);
+    expect(gauge[0].value[1]).toBe("1");
   });
 
   test("every file a container reads is readable by its user, and every volume it writes is writable", async () => {

@@ -7,6 +7,7 @@
  * taken out so no test traffic leaves the machine; Grafana, Loki, Promtail and Tempo (AGPL, no
  * image here) are switched off, cAdvisor is absent (no image).
  */
+import * as fs from "fs";
 import * as net from "net";
 import Docker from "dockerode";
 import { DEFAULT_HOST_PORTS, PUBLISHED_PORT_KEYS } from "../../config/defaults";
@@ -88,6 +89,7 @@ beforeAll(async () => {
   await ensureStackImages(docker);
   ports = await shiftedDefaults();
   textfileDir = engine.tempDir("tdx-textfile-");
+  fs.chmodSync(textfileDir, 0o755);
 }, 10 * 60_000);
 
 afterAll(async () => {
