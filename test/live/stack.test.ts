@@ -1,5 +1,6 @@
+import * as yaml from "js-yaml";
 import { DASHBOARDS } from "../../dashboards";
-import { RECORDING_RULES } from "../../rules/catalog";
+import { ALERTS, RECORDING_RULES } from "../../rules/catalog";
 import { interpolate } from "../support/queries";
 import { getJson, LiveStack, startLiveStack, waitFor } from "./harness";
 import { main } from "../../cli/main";
@@ -20,6 +21,38 @@ const messagesAbout = (text: string) => live.telegram.messages.filter((m) => m.t
 const firingFor = (alert: string) => messagesAbout(`<b>FIRING</b> — <b>${alert}</b>`);
 const resolvedFor = (alert: string) => messagesAbout(`<b>RESOLVED</b> — <b>${alert}</b>`);
 const amAlerts = (alert: string) => getJson<any[]>(`${live.alertmanager}/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alert}"`)}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * "Nothing more happens" is waited for as long as the mechanism that would make it happen takes:
+ * the route's group_wait or next group_interval, read from the alertmanager.yml the running
+ * Alertmanager loaded, plus one webhook's way through the bridge (coalescing, pacing) on loopback.
+ */
+const DELIVERY_MARGIN_MS = 1500;
+interface AmRoute {
+  matchers?: string[];
+  continue?: boolean;
+  group_wait?: string;
+  group_interval?: string;
+  routes?: AmRoute[];
+}
+const ms = (d: string) => [...d.matchAll(/(\d+)(ms|s|m|h)/g)].reduce((n, [, k, u]) => n + Number(k) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[u as "s"], 0);
+async function routeTiming(alert: string): Promise<{ groupWaitMs: number; groupIntervalMs: number }> {
+  const labels: Record<string, string> = { alertname: alert, severity: ALERTS.find((a) => a.alert === alert)!.severity };
+  const root = (yaml.load((await getJson(`${live.alertmanager}/api/v2/status`)).config.original) as { route: AmRoute }).route;
+  const matches = (m: string) => {
+    const [, name, op, value] = /^(\w+)(=~|=)"(.*)"$/.exec(m)!;
+    return op === "=" ? (labels[name] ?? "") === value : new RegExp(`^(?:${value})$`).test(labels[name] ?? "");
+  };
+  // First match wins among the Telegram routes; the heartbeat route continues and is not one.
+  const route = (root.routes ?? []).find((r) => !r.continue && (r.matchers ?? []).every(matches)) ?? root;
+  return { groupWaitMs: ms(route.group_wait ?? root.group_wait!), groupIntervalMs: ms(route.group_interval ?? root.group_interval!) };
+}
+/** Webhook notifications Alertmanager counted as failed, from its own /metrics. */
+async function amFailedWebhooks(): Promise<number> {
+  const text = await (await fetch(`${live.alertmanager}/metrics`)).text();
+  return [...text.matchAll(/^alertmanager_notifications_failed_total\{[^}]*integration="webhook"[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+}
 
 describe("steady state", () => {
   it("every scrape target is up", async () => {
@@ -138,7 +171,9 @@ describe("incidents", () => {
     const same = probes.filter((a) => a.labels.instance === live.publicUrl);
     expect(same.length).toBeGreaterThan(0);
     for (const a of same) expect(a.status.inhibitedBy.length).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 3000));
+    // Not inhibited, it would go out after its route's group_wait (a new group) or at the next group_interval.
+    const probeRoute = await routeTiming("BlackboxProbeFailed");
+    await sleep(probeRoute.groupWaitMs + probeRoute.groupIntervalMs + DELIVERY_MARGIN_MS);
     expect(messagesAbout(`Probe of ${live.publicUrl} failing`)).toEqual([]);
   });
 
@@ -159,13 +194,16 @@ describe("incidents", () => {
     live.telegram.fallback = "server_error";
     await live.sim.setScenario("queue_backlog_no_throughput");
     await waitFor("bridge saw Telegram fail", async () => (live.bridge.metrics.failed.get({ reason: "server_error" }) > 0 ? true : undefined), 60_000);
-    await new Promise((r) => setTimeout(r, 4000));
+    const backlog = await routeTiming("QueueBacklogGrowingNoThroughput");
+    // Still failing through Alertmanager's next re-send, one group_interval later.
+    await sleep(backlog.groupIntervalMs + DELIVERY_MARGIN_MS);
     live.telegram.script = [{ rateLimit: 1 }, { rateLimit: 1 }];
     live.telegram.fallback = "ok";
     await waitFor("backlog delivered", async () => (backlogSince(from).firing ? true : undefined), 60_000);
     await live.sim.setScenario("recovery");
     await waitFor("backlog resolved", async () => (backlogSince(from).resolved ? true : undefined), 60_000);
-    await new Promise((r) => setTimeout(r, 4000));
+    // A late duplicate would come with Alertmanager's next flush of the group, one group_interval on.
+    await sleep(backlog.groupIntervalMs + DELIVERY_MARGIN_MS);
     expect(backlogSince(from)).toEqual({ firing: 1, resolved: 1 });
     expect(live.bridge.metrics.failed.get({ reason: "rate_limited" })).toBeGreaterThan(0);
   });
@@ -174,15 +212,17 @@ describe("incidents", () => {
     await backlogResolvedInAlertmanager();
     const from = live.telegram.messages.length;
     await live.stopBridge();
+    const failedBefore = await amFailedWebhooks();
     await live.sim.setScenario("queue_backlog_no_throughput");
     await waitFor("Alertmanager has the alert", async () => ((await amAlerts("QueueBacklogGrowingNoThroughput")).length ? true : undefined), 60_000);
-    await new Promise((r) => setTimeout(r, 3000));
+    // Until Alertmanager has tried to notify the stopped bridge, not a guessed number of seconds.
+    await waitFor("Alertmanager tried the stopped bridge", async () => ((await amFailedWebhooks()) > failedBefore ? true : undefined), 60_000);
     expect(backlogSince(from).firing).toBe(0);
     await live.startBridge();
     await waitFor("delivered after the restart", async () => (backlogSince(from).firing ? true : undefined), 60_000);
     await live.sim.setScenario("recovery");
     await waitFor("resolved after the restart", async () => (backlogSince(from).resolved ? true : undefined), 60_000);
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep((await routeTiming("QueueBacklogGrowingNoThroughput")).groupIntervalMs + DELIVERY_MARGIN_MS);
     expect(backlogSince(from)).toEqual({ firing: 1, resolved: 1 });
   });
 });
