@@ -71,6 +71,8 @@ export interface Step {
   readonly id?: string;
   readonly oldId?: string;
   readonly diffs?: readonly { readonly input: string; readonly change: string }[];
+  /** How the replaced or deleted container's process ended when the provider stopped it (137: killed). */
+  readonly stoppedExitCode?: number;
   readonly ms: number;
   readonly error?: string;
 }
@@ -187,9 +189,9 @@ export async function destroy(engine: Engine, state: StackState, opts: { readonl
       continue;
     }
     const started = Date.now();
-    await deleteEntry(engine.docker, r);
+    const stoppedExitCode = await deleteEntry(engine.docker, r);
     forgetEntry(engine, r);
-    steps.push({ op: "delete", key: r.key, type: r.type, name: r.name, dockerName: dockerNameOf(r), id: r.id, ms: Date.now() - started });
+    steps.push({ op: "delete", key: r.key, type: r.type, name: r.name, dockerName: dockerNameOf(r), id: r.id, ms: Date.now() - started, stoppedExitCode });
   }
   return { state: { stack: state.stack, resources: remaining }, steps };
 }
@@ -217,12 +219,13 @@ export function dockerNameOf(r: StateEntry): string | undefined {
   return undefined;
 }
 
-export async function deleteEntry(docker: Docker, r: StateEntry): Promise<void> {
-  if (!r.custom || r.absent || r.options.retainOnDelete || !r.id) return;
-  if (r.type === CONTAINER) await deleteContainer(docker, r.id, r.outputs);
+export async function deleteEntry(docker: Docker, r: StateEntry): Promise<number | undefined> {
+  if (!r.custom || r.absent || r.options.retainOnDelete || !r.id) return undefined;
+  if (r.type === CONTAINER) return deleteContainer(docker, r.id, r.outputs);
   else if (r.type === NETWORK) await deleteNetwork(docker, r.id);
   else if (r.type === VOLUME) await deleteVolume(docker, r.id);
   else if (r.type === REMOTE_IMAGE) await deleteRemoteImage(docker, r.outputs);
+  return undefined;
 }
 
 function forgetEntry(engine: Engine, r: StateEntry): void {

@@ -146,12 +146,13 @@ async function createOnEngine(type: string, inputs: Record<string, any>): Promis
   throw new Error(`resource type ${type} is not mapped by the docker-tier harness`);
 }
 
-async function deleteOnEngine(entry: StateEntry): Promise<void> {
-  await deleteEntry(docker, entry);
-  if (!entry.id || entry.absent || entry.options.retainOnDelete) return;
+async function deleteOnEngine(entry: StateEntry): Promise<number | undefined> {
+  const stopped = await deleteEntry(docker, entry);
+  if (!entry.id || entry.absent || entry.options.retainOnDelete) return stopped;
   if (entry.type === CONTAINER) deleted.push({ kind: "container", id: entry.id });
   if (entry.type === NETWORK) deleted.push({ kind: "network", id: entry.id });
   if (entry.type === VOLUME) deleted.push({ kind: "volume", id: entry.id });
+  return stopped;
 }
 
 const protectedMessage = (key: string, what: string) =>
@@ -198,6 +199,7 @@ async function step(type: string, name: string, rawInputs: Record<string, any>, 
   if (!attrs) fail(`${key}: resource type ${type} is not mapped by the docker-tier harness`);
   checkMapped(key, attrs, inputs);
 
+  let planned: Step["op"] = !old || old.absent ? "create" : "update";
   try {
     if (!old || old.absent) {
       log(`create ${key}`);
@@ -220,14 +222,15 @@ async function step(type: string, name: string, rawInputs: Record<string, any>, 
       record({ key, type, name, custom, id: old.id, inputs, outputs, options }, { op: "update", id: old.id, diffs: brief });
       return { id: old.id, state: outputs };
     }
+    planned = "replace";
     if (old.options.protect || options.protect) fail(protectedMessage(key, "replace"));
     // docker_container is DeleteBeforeReplace in pulumi-docker's resources.go; others on request.
     const dbr = type === CONTAINER || options.deleteBeforeReplace;
     log(`replace ${key} (${dbr ? "delete first" : "create first"}): ${diffs.filter((d) => d.change === "replace").map((d) => d.input).join(", ")}`);
-    if (dbr) await deleteOnEngine(old);
+    const stoppedExitCode = dbr ? await deleteOnEngine(old) : undefined;
     const r = await createOnEngine(type, inputs);
     if (!dbr) pendingDeletes.push(old);
-    record({ key, type, name, custom, id: r.id, inputs, outputs: r.outputs, options }, { op: "replace", id: r.id, oldId: old.id, diffs: brief });
+    record({ key, type, name, custom, id: r.id, inputs, outputs: r.outputs, options }, { op: "replace", id: r.id, oldId: old.id, diffs: brief, stoppedExitCode });
     return { id: r.id, state: r.outputs };
   } catch (e) {
     const message = (e as Error).message;
@@ -239,7 +242,7 @@ async function step(type: string, name: string, rawInputs: Record<string, any>, 
       const oldGone = type === CONTAINER && (await docker.getContainer(old.id!).inspect().then(() => false, () => true));
       if (!oldGone) next.push(old);
     }
-    steps.push({ key, type, name, ms: Date.now() - t0, op: old ? "replace" : "create", error: message, dockerName: inputs.name });
+    steps.push({ key, type, name, ms: Date.now() - t0, op: planned, error: message, dockerName: inputs.name });
     throw new Error(`${key}: ${message}`);
   }
 }
@@ -325,8 +328,8 @@ async function main(): Promise<void> {
       }
       try {
         log(`delete ${r.key}`);
-        await deleteOnEngine(r);
-        steps.push({ key: r.key, type: r.type, name: r.name, op: "delete", id: r.id, ms: Date.now() - t0, dockerName: dockerNameOf(r) });
+        const stoppedExitCode = await deleteOnEngine(r);
+        steps.push({ key: r.key, type: r.type, name: r.name, op: "delete", id: r.id, ms: Date.now() - t0, dockerName: dockerNameOf(r), stoppedExitCode });
       } catch (e) {
         firstError = `${r.key}: ${(e as Error).message}`;
         steps.push({ key: r.key, type: r.type, name: r.name, op: "delete", ms: Date.now() - t0, error: firstError, dockerName: dockerNameOf(r) });

@@ -239,8 +239,8 @@ export async function updateContainer(docker: Docker, id: string, oldOutputs: Re
   return planned;
 }
 
-/** resourceDockerContainerDelete (f:1079-1129). */
-export async function deleteContainer(docker: Docker, id: string, outputs: Record<string, any>): Promise<void> {
+/** resourceDockerContainerDelete (f:1079-1129). Returns the exit code the stop left, for the record. */
+export async function deleteContainer(docker: Docker, id: string, outputs: Record<string, any>): Promise<number | undefined> {
   const container = docker.getContainer(id);
   if (!outputs.attach) {
     const t = outputs.destroyGraceSeconds > 0 ? outputs.destroyGraceSeconds : 0;
@@ -251,6 +251,7 @@ export async function deleteContainer(docker: Docker, id: string, outputs: Recor
       if (code !== 304 && code !== 404 && !/No such container/.test(messageOf(e))) throw new ProviderError(`Error stopping container ${id}: ${messageOf(e)}`);
     }
   }
+  const stopped = await container.inspect().then((i) => (i.State.Running ? undefined : i.State.ExitCode), () => undefined);
   try {
     await container.remove({ v: outputs.removeVolumes ?? true, force: true });
   } catch (e) {
@@ -261,6 +262,7 @@ export async function deleteContainer(docker: Docker, id: string, outputs: Recor
   } catch {
     // "No such container" once it is gone: ignorable (f:1121-1126).
   }
+  return stopped;
 }
 
 // --- networks, volumes, images -------------------------------------------------------------------

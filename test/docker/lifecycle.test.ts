@@ -216,9 +216,8 @@ describe("the stack on a real Docker engine", () => {
   test("a rule edit replaces only config-sync: Prometheus keeps its container and its series, and the new rule is live", async () => {
     const before = containerIds();
     const promId = before.get(NAME("prometheus"));
-    ruleEditAt = Math.floor(Date.now() / 1000) - 5;
-    const atBefore = await prom.query(`up{job="prometheus"}`);
-    expect(atBefore.length).toBe(1);
+    await waitFor("a first sample of Prometheus scraping itself", 60_000, async () => ((await prom.query(`up{job="prometheus"}`)).length === 1 ? true : undefined));
+    ruleEditAt = Math.floor(Date.now() / 1000);
     overrides.alertOverrides = { QueueStuckProcessing: { for: "0m" }, QueueOldestPendingTooOld: { threshold: 4321 } };
     const r = await apply();
     expectOk(r);
@@ -287,8 +286,13 @@ describe("the stack on a real Docker engine", () => {
     overrides.alertmanagerExternalUrl = "http://alertmanager.docker-tier.test:9093";
     const r = await apply();
     expectOk(r);
-    const replaced = changedSteps(r).filter((s) => s.op === "replace").map((s) => s.dockerName);
-    expect(replaced).toEqual(expect.arrayContaining([NAME("prometheus"), NAME("alertmanager")]));
+    const replaced = changedSteps(r).filter((s) => s.op === "replace");
+    expect(replaced.map((s) => s.dockerName)).toEqual(expect.arrayContaining([NAME("prometheus"), NAME("alertmanager")]));
+    // The stop grace let both shut down cleanly (137 would be the provider's SIGKILL).
+    expect(replaced.filter((s) => s.dockerName === NAME("prometheus") || s.dockerName === NAME("alertmanager")).map((s) => `${s.dockerName} exit ${s.stoppedExitCode}`).sort()).toEqual([
+      `${NAME("alertmanager")} exit 0`,
+      `${NAME("prometheus")} exit 0`,
+    ]);
     expect(containerIds().get(NAME("prometheus"))).not.toBe(before.get(NAME("prometheus")));
     expect(containerIds().get(NAME("alertmanager"))).not.toBe(before.get(NAME("alertmanager")));
     const kept = await waitFor("the sample from before the replacement", 60_000, async () => {
