@@ -271,7 +271,8 @@ describe("the stack on a real Docker engine", () => {
 
   test("replacing Prometheus and Alertmanager keeps their data: TSDB series and silences", async () => {
     const before = containerIds();
-    const mark = Math.floor(Date.now() / 1000) - 5;
+    await waitFor("a first sample of Prometheus scraping itself", 60_000, async () => ((await prom.query(`up{job="prometheus"}`)).length === 1 ? true : undefined));
+    const mark = Math.floor(Date.now() / 1000);
     expect((await getJson(`${prom.base}/api/v1/query?query=${encodeURIComponent('up{job="prometheus"}')}&time=${mark}`)).data.result.length).toBe(1);
     const now = Date.now();
     const silence = await postJson(`${amBase}/api/v2/silences`, {
