@@ -6,13 +6,21 @@
  * as "static", and can only test such a mutant by rerunning every test or by ignoring it. Much of
  * this project's product code runs in a describe body (a render shared by the tests under it) or
  * in a beforeAll hook (the whole program under mocks, once per file): that code serves the tests
- * of its block, so its coverage is credited to exactly those tests. Code that runs while a test
- * file's imports load stays static.
+ * of its block, so its coverage is credited to exactly those tests. What runs while a test file
+ * loads (module-level catalogs, dashboards, schemas, the file's top-level code) serves every test
+ * of the file: it is credited to all of them when the file is fast (under FAST_FILE_MS in the dry
+ * run), and in a slow file only to the tests named in testEnvironmentOptions.importCoverage, so
+ * that a mutant of such data runs the tests that check it and not every program of the tier.
  *
  * Bail. Once a test has failed for the active mutant, the mutant is killed: the rest of the run
  * is skipped, beforeAll hooks (whole programs, started servers) included. Jest's own `bail` is
  * not available to Stryker (it sets bail: false); a mutant that survives still runs every test
  * that covers it.
+ *
+ * Programs once per mutant. A mutant's run gives every test file the same cache
+ * (`__mutationRunCache__`), in which test/support/program.ts keeps each program it ran under
+ * mocks by its inputs: the eight files that run prod's committed stack run it once. Only while a
+ * mutant is active: the dry run must see every file execute the code it covers.
  *
  * Outside Stryker (no `__stryker__` coverage, no active mutant) it is the plain node environment.
  */
@@ -20,7 +28,11 @@ const { TestEnvironment } = require("jest-environment-node");
 
 /** The mutant whose run already has a failing test. Module scope: shared by every test file of a run in this worker. */
 let killedMutant;
+/** Programs computed under the active mutant, shared by the test files of its run. */
+let runCache = { mutant: undefined, entries: new Map() };
 const activeMutant = () => process.env.__STRYKER_ACTIVE_MUTANT__;
+/** A test file that runs within this in the dry run is "fast": its import-time coverage goes to all its tests. */
+const FAST_FILE_MS = 5000;
 
 /** Stryker's test id: the names of the enclosing describe blocks and the test's, space-separated. */
 function fullName(test) {
@@ -36,9 +48,27 @@ function testsUnder(block) {
 class MutationEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
+    const rel = require("path").relative(config.projectConfig.rootDir, context.testPath).split(require("path").sep).join("/");
+    const options = (config.projectConfig.testEnvironmentOptions || {}).importCoverage || {};
+    /** Full-name patterns of the tests of this (slow) file that get its import-time coverage. */
+    this.importCoverageTests = (options[rel] || []).map((p) => new RegExp(p));
     this.describeStack = [];
     this.hookSnapshots = new Map();
+    const mutant = activeMutant();
+    if (mutant !== undefined) {
+      if (runCache.mutant !== mutant) runCache = { mutant, entries: new Map() };
+      this.global.__mutationRunCache__ = runCache.entries;
+    }
     this.pending = [];
+  }
+
+  async setup() {
+    await super.setup();
+    const cov = this.coverage();
+    if (cov) {
+      this.importSnapshot = { ...cov.static };
+      this.startedAt = Date.now();
+    }
   }
 
   bail(event, mutant) {
@@ -71,9 +101,9 @@ class MutationEnvironment extends TestEnvironment {
     return delta;
   }
 
-  credit(cov, block, delta) {
+  credit(cov, block, delta, only = () => true) {
     if (Object.keys(delta).length === 0) return;
-    for (const test of testsUnder(block)) {
+    for (const test of testsUnder(block).filter(only)) {
       const id = fullName(test);
       const hits = (cov.perTest[id] = cov.perTest[id] || {});
       for (const [m, n] of Object.entries(delta)) hits[m] = (hits[m] || 0) + n;
@@ -102,6 +132,14 @@ class MutationEnvironment extends TestEnvironment {
         for (const [block, delta] of this.pending) this.credit(cov, block, delta);
         this.pending = [];
         break;
+      case "run_finish": {
+        if (!this.importSnapshot) break;
+        const delta = this.takeStaticSince(cov, this.importSnapshot);
+        const fast = Date.now() - this.startedAt < FAST_FILE_MS;
+        const root = state.rootDescribeBlock;
+        this.credit(cov, root, delta, fast ? undefined : (t) => this.importCoverageTests.some((re) => re.test(fullName(t))));
+        break;
+      }
       case "hook_start":
         if (event.hook.type === "beforeAll") this.hookSnapshots.set(event.hook, { ...cov.static });
         break;

@@ -76,6 +76,22 @@ function mockCall(token: string, inputs: Record<string, any>, world: MockWorld):
  * the runtime's promises, and Jest would pin the echoes on whichever test runs next.
  */
 export async function runProgram(stack: string, config: Record<string, string>, secretKeys: readonly string[], world: MockWorld = {}): Promise<ProgramRun> {
+  return mutationRunCache("runProgram", [stack, config, secretKeys, world], () => runProgramOnce(stack, config, secretKeys, world));
+}
+
+/**
+ * Under `npm run mutation` only: one mutant's run of the test files computes a program with given
+ * inputs once, not once per file (test/mutation/jestEnvironment.js provides the cache, per mutant).
+ */
+function mutationRunCache<T>(kind: string, inputs: unknown, run: () => T): T {
+  const cache = (globalThis as { __mutationRunCache__?: Map<string, unknown> }).__mutationRunCache__;
+  if (!cache) return run();
+  const key = JSON.stringify([kind, inputs]);
+  if (!cache.has(key)) cache.set(key, run());
+  return cache.get(key) as T;
+}
+
+async function runProgramOnce(stack: string, config: Record<string, string>, secretKeys: readonly string[], world: MockWorld): Promise<ProgramRun> {
   return executeProgram(stack, config, secretKeys, world, async () => {
     let exported: Record<string, any> = {};
     await jest.isolateModulesAsync(async () => {
@@ -159,6 +175,10 @@ export async function executeProgram(
  * and returns the error `pulumi up` would stop with, or undefined if it did not fail.
  */
 export function runFailingProgram(stack: string, config: Record<string, string>, secretKeys: readonly string[], world: MockWorld = {}): { error: string | undefined; created: string[] } {
+  return mutationRunCache("runFailingProgram", [stack, config, secretKeys, world], () => runFailingProgramOnce(stack, config, secretKeys, world));
+}
+
+function runFailingProgramOnce(stack: string, config: Record<string, string>, secretKeys: readonly string[], world: MockWorld): { error: string | undefined; created: string[] } {
   const root = path.resolve(__dirname, "..", "..");
   const r = spawnSync(path.join(root, "node_modules/.bin/ts-node"), ["--transpile-only", path.join(__dirname, "programChild.ts")], {
     cwd: root,
