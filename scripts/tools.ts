@@ -170,7 +170,9 @@ function buildOne(service: ServiceName, build: GoBuild, goVersion: string): Buil
   }
   // Keep the caller's GOFLAGS (CI adds -modcacherw); the committed go.sum must suffice (-mod=readonly).
   const env = { CGO_ENABLED: "0", GOFLAGS: [process.env.GOFLAGS?.trim(), "-mod=readonly"].filter(Boolean).join(" ") };
-  const moduleDir = JSON.parse(go({ cwd: src, args: ["list", "-m", "-json", build.module], env })).Dir as string;
+  // `go mod download` (not `go list -m`): on a cold module cache only download reports a Dir.
+  const moduleDir = JSON.parse(go({ cwd: src, args: ["mod", "download", "-json", build.module], env })).Dir as string;
+  if (!moduleDir) throw new ToolsError(`go mod download ${build.module} (in tools/${build.dir}) reported no source folder`);
   const staging = `${out}.partial`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
