@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICES } from "../config/services";
-import { blackboxArgs, nodeExporterArgs } from "../generators/commandLines";
+import { blackboxArgs, cadvisorArgs, nodeExporterArgs } from "../generators/commandLines";
 import { ExtraNetwork, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
 
 interface ExporterArgs {
@@ -32,7 +32,7 @@ export class Cadvisor extends pulumi.ComponentResource {
         service: "cadvisor",
         readiness: httpHealthcheck(SERVICES.cadvisor.port, "/healthz"),
         privileged: true,
-        command: ["-docker_only", `-disable_metrics=${CADVISOR_DISABLED_METRICS}`],
+        command: cadvisorArgs({ disabledMetrics: CADVISOR_DISABLED_METRICS }),
         hostPaths: [
           { hostPath: "/", containerPath: "/rootfs" },
           { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" },

@@ -85,6 +85,18 @@ export function nodeExporterArgs(f: NodeExporterFlags): string[] {
   ];
 }
 
+/**
+ * cAdvisor. -store_container_labels=false: by default cAdvisor copies every Docker label into
+ * every series as container_label_*, and adds its own `restartcount` label once Docker has
+ * restarted a container (container/docker/handler.go). That label makes each restart a new
+ * series, so no series ever changes value and ContainerRestarted, which counts changes of
+ * container_start_time_seconds per series, never fires; and each restart churns every cAdvisor
+ * series of the container. No query of the stack reads a container_label_*.
+ */
+export function cadvisorArgs(f: { readonly disabledMetrics: string }): string[] {
+  return ["-docker_only", `-disable_metrics=${f.disabledMetrics}`, "-store_container_labels=false"];
+}
+
 export function blackboxArgs(f: { readonly configFile: string }): string[] {
   return [`--config.file=${f.configFile}`];
 }
