@@ -7,6 +7,7 @@ import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { WebhookAlert } from "../../bridge/src/payload";
 import { FakeTelegram, ReceivedMessage, telegramHtmlError } from "../support/fakeTelegram";
 import { alert, payload } from "../support/alerts";
+import { fastConsoleEnv } from "./support/consoleEnv";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
 
 /**
@@ -52,21 +53,8 @@ const everyText = () => telegram.messages.flatMap((m) => [m.text, ...m.edits.map
 async function start(env: Record<string, string> = {}): Promise<void> {
   bridge = await startBridge(
     loadConfig({
-      TELEGRAM_BOT_TOKEN: telegram.token,
-      TELEGRAM_CHAT_ID: CHAT,
-      TELEGRAM_API_BASE: telegram.url,
+      ...fastConsoleEnv({ telegramToken: telegram.token, telegramUrl: telegram.url, chat: CHAT, alertmanagerUrl: am.url, stateFile: path.join(dir, "state.json") }),
       BRIDGE_PREFIX: PREFIX,
-      BRIDGE_ENVIRONMENT: "prod",
-      PORT: "0",
-      HOST: "127.0.0.1",
-      MIN_SEND_INTERVAL_MS: "10",
-      GROUP_MESSAGES_PER_MINUTE: "10000",
-      COALESCE_MS: "0",
-      REQUEST_BUDGET_MS: "5000",
-      ALERTMANAGER_URL: am.url,
-      PROMETHEUS_URL: am.url,
-      POLL_TIMEOUT_SECONDS: "1",
-      STATE_FILE: path.join(dir, "state.json"),
       ...env,
     }),
     { log: new Logger(() => undefined), pollBackoffMs: [50] },

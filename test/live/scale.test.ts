@@ -22,6 +22,7 @@ import { FakeTelegram } from "../support/fakeTelegram";
 import { freePort } from "../support/ports";
 import { PROJECT, pulumiConfigMap } from "../support/stackFiles";
 import { requireTool } from "../support/tools";
+import { getJson, waitFor } from "./harness";
 
 /**
  * The scale-out options with the pinned programs on loopback, started with the deployed command
@@ -50,27 +51,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Route timings scaled down, in proportion to nothing but the test's patience. */
 const RETIME = (_v: string, field: RouteTimingField) => ({ group_wait: "1s", group_interval: "3s", repeat_interval: "1h" })[field];
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
-
-async function getJson<T = any>(url: string): Promise<T> {
-  const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  if (!r.ok) throw new Error(`${url}: ${r.status} ${await r.text()}`);
-  return (await r.json()) as T;
-}
 
 interface Started {
   readonly name: string;
