@@ -6,7 +6,14 @@
  * real Prometheus (test/cli/doctorRules.test.ts), which tests cli/ only.
  */
 const path = require("path");
-const base = require("./jest.config");
+// Not the base config's roots (test/ only). With roots set, Stryker's jest runner runs a mutant's
+// tests as `jest --findRelatedTests <mutated file>` with the mutated file's folder added to the
+// roots, and Jest then only walks imports through files inside the roots: a test that reaches
+// rules/alerts/host.ts through rules/catalog.ts (outside test/ and rules/alerts/) was not found,
+// the run selected no test file and the mutant "survived" with no test run (passWithNoTests).
+// Without roots Jest's default is <rootDir>, every import chain is seen, and Stryker leaves the
+// roots alone; testMatch keeps the tests to test/.
+const { roots: _testRootsOnly, ...base } = require("./jest.config");
 
 module.exports = {
   ...base,
@@ -14,6 +21,8 @@ module.exports = {
   // mutant is killed; the files that failed last and the fastest go first.
   testEnvironment: path.join(__dirname, "test/mutation/jestEnvironment.js"),
   testSequencer: path.join(__dirname, "test/mutation/testSequencer.js"),
+  // Stops starting test files once a mutant is killed, instead of loading every remaining file.
+  runner: path.join(__dirname, "test/mutation/testRunner.js"),
   testEnvironmentOptions: {
     // Tests of slow files that check module-level data (the rule catalog, the bridge's defaults):
     // they are the ones a mutant of that data must run, not every test of the file.
@@ -23,5 +32,6 @@ module.exports = {
       "test/bridge/server.test.ts": ["keeps idle connections", "is 413", "cut off after REQUEST_BODY_TIMEOUT_MS"],
     },
   },
+  testMatch: ["<rootDir>/test/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/live/", "<rootDir>/test/docker/", "<rootDir>/test/cli/preflight\\.test\\.ts$", "<rootDir>/test/cli/doctorRules\\.test\\.ts$"],
 };
