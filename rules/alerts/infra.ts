@@ -7,6 +7,8 @@ const RESTART_WINDOW = "15m";
 /**
  * Starts of one container seen in the window, per cAdvisor series (one per container id, so a
  * `pulumi up` replacement, which makes a new container, is a new series and never a restart).
+ * One series per container id holds only while cAdvisor stores no container labels
+ * (`cadvisorArgs`): its `restartcount` label would make every restart a series of its own.
  *
  * cAdvisor ≥ v0.57 reports Docker's State.StartedAt, so every restart changes the value; while
  * the container is down between restarts its series is absent (Prometheus marks it stale and
