@@ -42,14 +42,9 @@ export type HostPorts = Record<(typeof PUBLISHED_PORT_KEYS)[number], number>;
 
 /** Free loopback ports for every published port of a stack. */
 export async function freeHostPorts(): Promise<HostPorts> {
+  // freePort never hands a port out twice in one process, so the ports are distinct.
   const out: Partial<HostPorts> = {};
-  const used = new Set<number>();
-  for (const k of PUBLISHED_PORT_KEYS) {
-    let p = await freePort();
-    while (used.has(p)) p = await freePort();
-    used.add(p);
-    out[k] = p;
-  }
+  for (const k of PUBLISHED_PORT_KEYS) out[k] = await freePort();
   return out as HostPorts;
 }
 
