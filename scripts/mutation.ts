@@ -5,6 +5,7 @@
  *
  *   npm run mutation                      every folder; reuses reports/mutation/stryker-incremental.json
  *   npm run mutation -- rules bridge/src  only those folders, with their own incremental file
+ *   npm run mutation -- bridge/src/html.ts  only that file (a .ts argument is a file, not a folder)
  *   npm run mutation -- --check           exit 1 when a target is missed or a survivor is unexplained
  */
 import { spawnSync } from "child_process";
@@ -30,7 +31,7 @@ if (folders.length) {
   report = path.join(root, dir, "mutation.json");
   const derived = {
     ...base,
-    mutate: folders.map((f) => `${f}/**/*.ts`),
+    mutate: folders.map((f) => (f.endsWith(".ts") ? f : `${f}/**/*.ts`)),
     incrementalFile: `${dir}/stryker-incremental.json`,
     jsonReporter: { fileName: `${dir}/mutation.json` },
     htmlReporter: { fileName: `${dir}/mutation.html` },
