@@ -2,7 +2,10 @@
  * Score per folder and the surviving mutants of a Stryker JSON report (mutation-testing-report-
  * schema), with the survivors test/mutation/equivalent.json explains as equivalent set apart.
  *
- *   npm run -s mutation:report [-- <report.json>] [--check]
+ *   npm run -s mutation:report [-- <report.json>...] [--check]
+ *
+ * Several reports (partial runs of different folders or files) are merged into one table; where
+ * two hold the same file, the newer report's results for it count.
  *
  * --check exits 1 when a target is missed or a survivor is neither killed nor explained.
  */
@@ -112,7 +115,16 @@ export function summarize(report: Report, equivalents: readonly Equivalent[]): S
       }
     }
   }
-  return { byFolder, total, survivors, stale: equivalents.filter((e) => !used.has(e)) };
+  // An entry for a file this report did not mutate (a partial run) is not stale, only untested.
+  const files = new Set(Object.keys(report.files).map((f) => f.replace(/\\/g, "/")));
+  return { byFolder, total, survivors, stale: equivalents.filter((e) => !used.has(e) && files.has(e.file)) };
+}
+
+/** One report from several, oldest first: a file's mutants come from the last report that has it. */
+export function mergeReports(reports: readonly Report[]): Report {
+  const files: Record<string, Report["files"][string]> = {};
+  for (const r of reports) Object.assign(files, r.files);
+  return { files };
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
@@ -166,12 +178,15 @@ export function verdict(s: Summary): string[] {
 function main(argv: string[]): number {
   const root = path.resolve(__dirname, "..");
   const check = argv.includes("--check");
-  const reportFile = path.resolve(argv.find((a) => !a.startsWith("--")) ?? path.join(root, "reports/mutation/mutation.json"));
-  if (!fs.existsSync(reportFile)) {
-    process.stderr.write(`no mutation report at ${reportFile}: run npm run mutation first\n`);
+  const named = argv.filter((a) => !a.startsWith("--")).map((a) => path.resolve(a));
+  const reportFiles = named.length ? named : [path.join(root, "reports/mutation/mutation.json")];
+  const missing = reportFiles.filter((f) => !fs.existsSync(f));
+  if (missing.length) {
+    process.stderr.write(`no mutation report at ${missing.join(", ")}: run npm run mutation first\n`);
     return 2;
   }
-  const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as Report;
+  const byAge = [...reportFiles].sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs);
+  const report = mergeReports(byAge.map((f) => JSON.parse(fs.readFileSync(f, "utf8")) as Report));
   const equivalents = JSON.parse(fs.readFileSync(path.join(root, "test/mutation/equivalent.json"), "utf8")) as Equivalent[];
   const s = summarize(report, equivalents);
   for (const line of render(s)) process.stdout.write(`${line}\n`);

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { Equivalent, FOLDERS, Report, ReportMutant, render, score, summarize, verdict } from "../../scripts/mutationReport";
+import { Equivalent, FOLDERS, mergeReports, Report, ReportMutant, render, score, summarize, verdict } from "../../scripts/mutationReport";
 import { ROOT } from "../support/stackFiles";
 
 /** The per-folder table `npm run mutation` prints, and the committed list of equivalent mutants. */
@@ -45,6 +45,20 @@ describe("the report of npm run mutation", () => {
     const s = summarize(REPORT, wrong);
     expect(s.survivors.filter((x) => x.equivalent)).toEqual([]);
     expect(s.stale).toEqual(wrong);
+  });
+
+  it("does not call an entry stale when its file was not mutated in this (partial) run", () => {
+    const elsewhere: Equivalent = { file: "config/schema.ts", line: 2, mutator: "ConditionalExpression", why: "x" };
+    expect(summarize(REPORT, [elsewhere]).stale).toEqual([]);
+  });
+
+  it("merges partial runs into one table, the later report's results winning for a file both hold", () => {
+    const older: Report = { files: { "rules/catalog.ts": { source: "", mutants: [mutant("1", 1, "Survived")] }, "config/a.ts": { source: "", mutants: [mutant("2", 1, "Killed")] } } };
+    const newer: Report = { files: { "rules/catalog.ts": { source: "", mutants: [mutant("1", 1, "Killed")] } } };
+    const s = summarize(mergeReports([older, newer]), []);
+    expect(s.byFolder.get("rules/")).toMatchObject({ killed: 1, survived: 0 });
+    expect(s.byFolder.get("config/")).toMatchObject({ killed: 1 });
+    expect(summarize(mergeReports([newer, older]), []).byFolder.get("rules/")).toMatchObject({ killed: 0, survived: 1 });
   });
 
   it("fails the targets: overall below 85, rules/ or bridge/src/ below 90, or any survivor unexplained", () => {
