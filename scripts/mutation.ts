@@ -7,22 +7,40 @@
  *   npm run mutation -- rules bridge/src  only those folders, with their own incremental file
  *   npm run mutation -- bridge/src/html.ts  only that file (a .ts argument is a file, not a folder)
  *   npm run mutation -- --check           exit 1 when a target is missed or a survivor is unexplained
+ *   npm run mutation -- components --sample=0.2   the mutants on a fixed 20% of its lines (scripts/mutationSample.ts)
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { sampleRanges } from "./mutationSample";
 
 const root = path.resolve(__dirname, "..");
 const argv = process.argv.slice(2);
 const check = argv.includes("--check");
 const folders = argv.filter((a) => !a.startsWith("--")).map((f) => f.replace(/\/+$/, ""));
-const strykerArgs = argv.filter((a) => a.startsWith("--") && a !== "--check");
+const sampleArg = argv.find((a) => a.startsWith("--sample="));
+const sample = sampleArg === undefined ? undefined : Number(sampleArg.slice("--sample=".length));
+const strykerArgs = argv.filter((a) => a.startsWith("--") && a !== "--check" && a !== sampleArg);
+if (sample !== undefined && !folders.length) {
+  process.stderr.write("--sample needs the folders or files to sample, e.g. npm run mutation -- components --sample=0.2\n");
+  process.exit(2);
+}
+
+/** The .ts files under a folder (or the file itself), relative to the root, in a stable order. */
+function tsFiles(target: string): string[] {
+  const abs = path.join(root, target);
+  if (!fs.statSync(abs).isDirectory()) return [target];
+  return fs
+    .readdirSync(abs, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? tsFiles(`${target}/${e.name}`) : e.name.endsWith(".ts") ? [`${target}/${e.name}`] : []))
+    .sort();
+}
 
 let report = path.join(root, "reports/mutation/mutation.json");
 let configFile = path.join(root, "stryker.config.json");
 if (folders.length) {
   // A partial run keeps its own incremental file and report, so it never drops the full run's.
-  const slug = folders.map((f) => f.replace(/[^\w]+/g, "-")).join("+");
+  const slug = folders.map((f) => f.replace(/[^\w]+/g, "-")).join("+") + (sample !== undefined ? `+sample-${sample}` : "");
   const dir = `reports/mutation/${slug}`;
   const base = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>;
   delete base.$schema;
@@ -31,7 +49,13 @@ if (folders.length) {
   report = path.join(root, dir, "mutation.json");
   const derived = {
     ...base,
-    mutate: folders.map((f) => (f.endsWith(".ts") ? f : `${f}/**/*.ts`)),
+    mutate:
+      sample !== undefined
+        ? sampleRanges(
+            folders.flatMap(tsFiles).map((file) => ({ file, text: fs.readFileSync(path.join(root, file), "utf8") })),
+            sample,
+          )
+        : folders.map((f) => (f.endsWith(".ts") ? f : `${f}/**/*.ts`)),
     incrementalFile: `${dir}/stryker-incremental.json`,
     jsonReporter: { fileName: `${dir}/mutation.json` },
     htmlReporter: { fileName: `${dir}/mutation.html` },
