@@ -24,6 +24,10 @@ module.exports = {
   // Stops starting test files once a mutant is killed, instead of loading every remaining file.
   runner: path.join(__dirname, "test/mutation/testRunner.js"),
   testEnvironmentOptions: {
+    // Files of 5 s and more on an idle machine (each test a whole program under mocks, the CLI, the
+    // one-shot containers' binaries): what they load at import time is credited only to their
+    // importCoverage tests (and the files listed there are slow too).
+    slowFiles: ["^test/program/", "^test/cli/", "^test/tools/oneShots\\.test\\.ts$"],
     // Tests of slow files that check module-level data (the rule catalog, the bridge's defaults):
     // they are the ones a mutant of that data must run, not every test of the file.
     importCoverage: {

@@ -8,9 +8,12 @@
  * in a beforeAll hook (the whole program under mocks, once per file): that code serves the tests
  * of its block, so its coverage is credited to exactly those tests. What runs while a test file
  * loads (module-level catalogs, dashboards, schemas, the file's top-level code) serves every test
- * of the file: it is credited to all of them when the file is fast (under FAST_FILE_MS in the dry
- * run), and in a slow file only to the tests named in testEnvironmentOptions.importCoverage, so
- * that a mutant of such data runs the tests that check it and not every program of the tier.
+ * of the file: it is credited to all of them, except in the slow files of
+ * testEnvironmentOptions.slowFiles (whole programs under mocks, real binaries), where it goes only to
+ * the tests named in testEnvironmentOptions.importCoverage, so that a mutant of such data runs the
+ * tests that check it and not every program of the tier. Slow by name, not by the dry run's clock:
+ * on a loaded machine a fast file ran over any time limit, its tests lost the load-time coverage
+ * and the mutants of module-level regexes and messages "survived" tests that kill them.
  *
  * Bail. Once a test has failed for the active mutant, the mutant is killed: the rest of the run
  * is skipped, beforeAll hooks (whole programs, started servers) included. Jest's own `bail` is
@@ -31,8 +34,6 @@ let killedMutant;
 /** Programs computed under the active mutant, shared by the test files of its run. */
 let runCache = { mutant: undefined, entries: new Map() };
 const activeMutant = () => process.env.__STRYKER_ACTIVE_MUTANT__;
-/** A test file that runs within this in the dry run is "fast": its import-time coverage goes to all its tests. */
-const FAST_FILE_MS = 5000;
 
 /** Stryker's test id: the names of the enclosing describe blocks and the test's, space-separated. */
 function fullName(test) {
@@ -52,6 +53,9 @@ class MutationEnvironment extends TestEnvironment {
     const options = (config.projectConfig.testEnvironmentOptions || {}).importCoverage || {};
     /** Full-name patterns of the tests of this (slow) file that get its import-time coverage. */
     this.importCoverageTests = (options[rel] || []).map((p) => new RegExp(p));
+    const slowFiles = (config.projectConfig.testEnvironmentOptions || {}).slowFiles || [];
+    /** Whether this file's import-time coverage goes only to its importCoverage tests. */
+    this.slow = rel in options || slowFiles.some((p) => new RegExp(p).test(rel));
     this.describeStack = [];
     this.hookSnapshots = new Map();
     const mutant = activeMutant();
@@ -67,7 +71,6 @@ class MutationEnvironment extends TestEnvironment {
     const cov = this.coverage();
     if (cov) {
       this.importSnapshot = { ...cov.static };
-      this.startedAt = Date.now();
     }
   }
 
@@ -135,9 +138,8 @@ class MutationEnvironment extends TestEnvironment {
       case "run_finish": {
         if (!this.importSnapshot) break;
         const delta = this.takeStaticSince(cov, this.importSnapshot);
-        const fast = Date.now() - this.startedAt < FAST_FILE_MS;
         const root = state.rootDescribeBlock;
-        this.credit(cov, root, delta, fast ? undefined : (t) => this.importCoverageTests.some((re) => re.test(fullName(t))));
+        this.credit(cov, root, delta, this.slow ? (t) => this.importCoverageTests.some((re) => re.test(fullName(t))) : undefined);
         break;
       }
       case "hook_start":
