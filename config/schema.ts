@@ -35,7 +35,8 @@ const port = z.number().int().min(1).max(65535);
 /** An image reference with an explicit tag or digest; `latest` is refused because it moves. */
 const image = z
   .string()
-  .refine((v) => /^[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(v) && /[:@]/.test(v.replace(/^[^/]*:\d+\//, "")), {
+  // A registry may carry a port (registry.local:5000/team/app:1.0); the tag or digest is still required.
+  .refine((v) => /^([^\s/:@]+:\d+\/)?[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(v) && /[:@]/.test(v.replace(/^[^/]*:\d+\//, "")), {
     message: "expected an image with an exact tag or digest (repository:tag)",
   })
   .refine((v) => !/:latest$/.test(v), { message: "`latest` is not a version; pin an exact tag" });
@@ -277,10 +278,13 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
           return `${issue.keys.map((k) => where + k).join(", ")}: unknown key (check the spelling; see README "Stack settings")`;
         }
         const key = issue.path.join(".") || "(root)";
+        // A record key the schema refuses (one check per key schema): zod says only "Invalid key in record"; give the check's message and the key.
+        if (issue.code === "invalid_key") return `${key}: ${issue.issues[0].message}, got ${show(issue.path[issue.path.length - 1], String(issue.path[0]))}`;
         const got = valueAt(raw, issue.path);
         let message = issue.message;
         if (issue.code === "invalid_value" && "values" in issue && !/^expected/.test(issue.message)) message = `expected one of ${issue.values.map(String).join(", ")}`;
-        if (issue.code === "invalid_type") message = `expected ${issue.expected}`;
+        // zod's own wording ("Invalid input: expected number, received string") is shortened; a message the schema wrote is kept.
+        if (issue.code === "invalid_type" && !/^expected/.test(issue.message)) message = `expected ${issue.expected}`;
         return `${key}: ${message}, got ${show(got, String(issue.path[0]))}`;
       }),
     );
