@@ -1,4 +1,4 @@
-import { ConfigError, parseStackConfig } from "../../config/schema";
+import { ConfigError, ParseOptions, parseStackConfig } from "../../config/schema";
 
 /** The smallest valid raw configurations, for tests that change one key at a time. */
 export const VALID = {
@@ -28,4 +28,18 @@ export function problems(raw: Record<string, unknown>, secrets: ReadonlySet<stri
     return (e as Error).message;
   }
   throw new Error("configuration was accepted");
+}
+
+/**
+ * Every problem a configuration is refused with, one per entry (the ConfigError's list), so a
+ * test can pin the exact set and catch a problem that appears where none should.
+ */
+export function problemList(raw: unknown, secrets: ReadonlySet<string> = new Set(), options: ParseOptions = {}): readonly string[] {
+  try {
+    parseStackConfig("t", raw, secrets, options);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems;
+  }
+  return [];
 }
