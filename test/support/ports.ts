@@ -13,6 +13,11 @@ import * as net from "net";
  */
 const BLOCK = 1500;
 const FLOOR = 10_000;
+/**
+ * Ports the Fetch standard calls "bad": Node's fetch refuses to connect to them ("bad port"), so a
+ * server there cannot be reached by a test that uses fetch. Only these are at or above FLOOR.
+ */
+export const FETCH_BAD_PORTS: ReadonlySet<number> = new Set([10080]);
 
 function ephemeralLow(): number {
   try {
@@ -78,7 +83,7 @@ export async function freePort(): Promise<number> {
   for (let tried = 0; tried < BLOCK; tried++) {
     const port = next;
     next = next + 1 >= block.to ? block.from : next + 1;
-    if (handedOut.has(port)) continue;
+    if (handedOut.has(port) || FETCH_BAD_PORTS.has(port)) continue;
     if ((await bindsTcp(port)) && (await bindsUdp(port))) {
       handedOut.add(port);
       return port;
