@@ -171,7 +171,7 @@ export class Outbox {
           p.lastWanted = t;
         }
         const lanes = [...touched];
-        const retryAfterMs = Math.max(0, ...lanes.map((l) => l.nextSlot() - t));
+        const retryAfterMs = Math.max(0, ...lanes.map((l) => l.nextSlot(t) - t));
         finish({ status: "transient", reason: lanes.map((l) => l.lastTransient).find(Boolean) ?? "out_of_time", retryAfterMs: retryAfterMs || undefined });
       }, Math.max(0, deadline - now));
     });
@@ -244,8 +244,9 @@ class Lane {
     return this.deps.store.currentChat(this.configuredChatId);
   }
 
-  nextSlot(): number {
-    return this.pacer.nextSlot(this.chatId, this.opts.now());
+  /** The earliest time the chat may get a message, as of `now` (one reading of the clock per decision). */
+  nextSlot(now: number): number {
+    return this.pacer.nextSlot(this.chatId, now);
   }
 
   /** The reason to refuse at once, without calling Telegram, while the chat is in its back-off. */
@@ -305,7 +306,7 @@ class Lane {
         if (this.failure && this.failure.until > now && this.pending.size) this.failAllPending();
         const hasWork = this.priority.length > 0 || this.pending.size > 0 || this.edits.size > 0;
         if (!hasWork) break;
-        let slot = this.nextSlot();
+        let slot = this.nextSlot(now);
         if (this.priority.length === 0 && this.pending.size > 0) {
           const first = this.pending.values().next().value as Pending;
           slot = Math.max(slot, first.since + this.opts.coalesceMs);

@@ -24,7 +24,15 @@ export type Silence = z.infer<typeof silenceSchema>;
 export type ActiveAlert = z.infer<typeof alertSchema>;
 export type Matcher = z.infer<typeof matcherSchema>;
 
-export class AlertmanagerError extends Error {}
+export class AlertmanagerError extends Error {
+  constructor(
+    message: string,
+    /** Alertmanager's HTTP status; undefined when it was not reached. */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
 
 /** Alertmanager's API v2, the few calls the console makes; every answer is validated. */
 export class AlertmanagerClient {
@@ -46,7 +54,7 @@ export class AlertmanagerClient {
       throw new AlertmanagerError(`${method} ${path}: ${describeError(e)}`);
     }
     const text = await res.text();
-    if (!res.ok) throw new AlertmanagerError(`${method} ${path}: ${res.status} ${text.slice(0, 200).trim()}`);
+    if (!res.ok) throw new AlertmanagerError(`${method} ${path}: ${res.status} ${text.slice(0, 200).trim()}`, res.status);
     return text ? JSON.parse(text) : undefined;
   }
 
@@ -74,7 +82,8 @@ export class AlertmanagerClient {
     try {
       return silenceSchema.parse(await this.request("GET", `/api/v2/silence/${encodeURIComponent(id)}`));
     } catch (e) {
-      if (e instanceof AlertmanagerError && / 404 /.test(e.message)) return undefined;
+      // By the status, not the message: a 500 whose text mentions 404 is not "gone".
+      if (e instanceof AlertmanagerError && e.status === 404) return undefined;
       throw e;
     }
   }
