@@ -1,4 +1,4 @@
-import { escapeHtml, link, safeUrl } from "./html";
+import { escapeChar, escapeHtml, link, safeUrl } from "./html";
 import { WebhookAlert } from "./payload";
 
 /** Longest escaped text shown per value; larger values are cut and the alert is marked truncated. */
@@ -28,7 +28,7 @@ const HEADLINE_LABELS = new Set(["alertname", "severity", "component"]);
 export function escapeCapped(value: string, max: number): { text: string; cut: boolean } {
   let out = "";
   for (const ch of value) {
-    const e = escapeHtml(ch);
+    const e = escapeChar(ch);
     if (out.length + e.length > max) return { text: `${out}…`, cut: true };
     out += e;
   }
@@ -75,10 +75,11 @@ export function formatAlert(alert: WebhookAlert, descriptionMax = MAX_DESCRIPTIO
   const context = CONTEXT_LABELS.filter(([k]) => l[k]).map(([k, title]) => `${title}: <code>${value(l[k])}</code>`);
   if (context.length) lines.push(context.join(" · "));
   // The rest of the label set tells apart alerts that share name and context (instance, job, ...).
+  // Label names are capped like values: Prometheus sets no length limit on them.
   const others = Object.keys(l)
     .filter((k) => !HEADLINE_LABELS.has(k) && !CONTEXT_LABELS.some(([c]) => c === k))
     .sort();
-  if (others.length) lines.push(others.slice(0, SUMMARY_LABELS_PER_LINE).map((k) => `${escapeHtml(k)}=<code>${value(l[k])}</code>`).join(" · ") + (others.length > SUMMARY_LABELS_PER_LINE ? " …" : ""));
+  if (others.length) lines.push(others.slice(0, SUMMARY_LABELS_PER_LINE).map((k) => `${value(k)}=<code>${value(l[k])}</code>`).join(" · ") + (others.length > SUMMARY_LABELS_PER_LINE ? " …" : ""));
   if (a.summary) lines.push(`<b>${capped(a.summary, MAX_SUMMARY_CHARS)}</b>`);
   if (a.description) lines.push(capped(a.description, descriptionMax));
   const started = utc(alert.startsAt);
@@ -121,7 +122,7 @@ export function formatAlertGroup(alerts: readonly WebhookAlert[]): string {
   const l = first.labels;
   const severity = l.severity ?? "unknown";
   const cap = (v: string, max = SUMMARY_VALUE_CHARS) => escapeCapped(v, max).text;
-  const runbooks = new Set(alerts.map((a) => a.annotations.runbook_url ?? ""));
+  const runbooks = new Set(alerts.map((a) => a.annotations.runbook_url));
   const runbook = runbooks.size === 1 ? safeUrl(first.annotations.runbook_url) : undefined;
   const name = cap(l.alertname ?? "(no alertname)", MAX_LABEL_CHARS);
   const title = runbook ? `<a href="${escapeHtml(runbook)}">${name}</a>` : `<b>${name}</b>`;
@@ -132,13 +133,13 @@ export function formatAlertGroup(alerts: readonly WebhookAlert[]): string {
   const keys = [...new Set(alerts.flatMap((a) => Object.keys(a.labels)))].filter((k) => !HEADLINE_LABELS.has(k)).sort((a, b) => labelOrder(a) - labelOrder(b) || a.localeCompare(b));
   const common = keys.filter((k) => alerts.every((a) => a.labels[k] !== undefined && a.labels[k] === l[k]));
   const differing = keys.filter((k) => !common.includes(k));
-  if (common.length) lines.push(common.slice(0, SUMMARY_LABELS_PER_LINE).map((k) => `${escapeHtml(labelTitle(k))}: <code>${cap(l[k])}</code>`).join(" · "));
-  const summaries = new Set(alerts.map((a) => a.annotations.summary ?? ""));
+  if (common.length) lines.push(common.slice(0, SUMMARY_LABELS_PER_LINE).map((k) => `${cap(labelTitle(k))}: <code>${cap(l[k])}</code>`).join(" · "));
+  const summaries = new Set(alerts.map((a) => a.annotations.summary));
   if (summaries.size === 1 && first.annotations.summary) lines.push(`<i>${cap(first.annotations.summary, SUMMARY_TEXT_CHARS)}</i>`);
   if (differing.length) {
     for (const a of alerts) {
       const shown = differing.filter((k) => a.labels[k] !== undefined).slice(0, SUMMARY_LABELS_PER_LINE);
-      lines.push(`• ${shown.map((k) => `${escapeHtml(k)}=<code>${cap(a.labels[k])}</code>`).join(" ") || "(no other labels)"}`);
+      lines.push(`• ${shown.map((k) => `${cap(k)}=<code>${cap(a.labels[k])}</code>`).join(" ") || "(no other labels)"}`);
     }
   }
   return lines.join("\n");

@@ -49,25 +49,26 @@ const size = (parts: readonly string[]) => parts.filter((p) => p !== "").reduce(
 
 /** Every item as a full block, if they all fit in one message. */
 function packFull(items: readonly Item[], o: FormatOptions, budget: number): PackedMessage | undefined {
+  const c = counts(items);
+  const head = messageHeader(o, c.firing, c.resolved);
+  const foot = footFor(items, false);
   const blocks: { html: string; alertKey?: string }[] = [];
   let truncated = 0;
   let growth = 0;
   for (const item of items) {
-    if (item.kind === "note") {
-      blocks.push({ html: item.html });
-      continue;
+    if (item.kind === "note") blocks.push({ html: item.html });
+    else {
+      let b = formatAlert(item.alert);
+      // A block too big to fit even alone gives up description first; labels and summary are capped.
+      for (let max = MAX_DESCRIPTION_CHARS; visibleLength(b.html) > budget - BLOCK_FRAME && max > 0; max = Math.floor(max / 2)) b = formatAlert(item.alert, max);
+      if (b.cut) truncated += 1;
+      if (item.alert.status === "firing") growth += RESOLVE_GROWTH;
+      blocks.push({ html: b.html, alertKey: item.alertKey });
     }
-    let b = formatAlert(item.alert);
-    // A block too big to fit even alone gives up description first; labels and summary are capped.
-    for (let max = MAX_DESCRIPTION_CHARS; visibleLength(b.html) > budget - BLOCK_FRAME && max > 0; max = Math.floor(max / 2)) b = formatAlert(item.alert, max);
-    if (b.cut) truncated += 1;
-    if (item.alert.status === "firing") growth += RESOLVE_GROWTH;
-    blocks.push({ html: b.html, alertKey: item.alertKey });
+    // Measured after every block, so a storm's thousands of alerts are not all formatted to learn they do not fit.
+    if (size([head, ...blocks.map((b) => b.html), foot]) + growth > budget) return undefined;
   }
-  const c = counts(items);
-  const body = { head: messageHeader(o, c.firing, c.resolved), blocks, foot: footFor(items, false) };
-  if (size([body.head, ...blocks.map((b) => b.html), body.foot]) + growth > budget) return undefined;
-  return { body, taken: items, mode: "full", summarised: 0, truncated };
+  return { body: { head, blocks, foot }, taken: items, mode: "full", summarised: 0, truncated };
 }
 
 /**
@@ -125,8 +126,6 @@ function packSummary(items: readonly Item[], o: FormatOptions, budget: number): 
 export function packNext(items: readonly Item[], o: FormatOptions, limit = TELEGRAM_TEXT_LIMIT): PackedMessage {
   if (items.length === 0) throw new Error("packNext needs at least one item");
   const budget = limit - STATUS_RESERVE;
-  const full = packFull(items, o, budget);
-  if (full) return full;
-  if (items.length === 1) return packFull(items, o, budget) ?? packFull(items, o, limit)!;
-  return packSummary(items, o, budget);
+  // Storm form always takes the first item, so even an item too big alone still makes a message.
+  return packFull(items, o, budget) ?? packSummary(items, o, budget);
 }
