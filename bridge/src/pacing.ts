@@ -44,8 +44,10 @@ export class Pacer {
     this.heldUntil.set(chatId, Math.max(until, this.heldUntil.get(chatId) ?? 0));
   }
 
+  /** Forgets sends that can no longer delay the chat: older than the window and the interval. */
   private prune(chatId: string, now: number): number[] {
-    const history = (this.sent.get(chatId) ?? []).filter((t) => t > now - (this.limits.windowMs ?? MINUTE_MS));
+    const keep = Math.max(this.limits.windowMs ?? MINUTE_MS, this.limits.chatIntervalMs);
+    const history = (this.sent.get(chatId) ?? []).filter((t) => t > now - keep);
     this.sent.set(chatId, history);
     return history;
   }
