@@ -1,6 +1,18 @@
 /** Telegram's HTML mode understands exactly these entities; everything else must be escaped. */
+const ENTITIES: ReadonlyMap<string, string> = new Map([
+  ["&", "&amp;"],
+  ["<", "&lt;"],
+  [">", "&gt;"],
+  ['"', "&quot;"],
+]);
+
+/** One character as Telegram's HTML mode must receive it (a lookup: values are escaped a character at a time). */
+export function escapeChar(ch: string): string {
+  return ENTITIES.get(ch) ?? ch;
+}
+
 export function escapeHtml(value: string): string {
-  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return value.replace(/[&<>"]/g, escapeChar);
 }
 
 /** Only absolute http(s) URLs become links; anything else (javascript:, relative paths) is dropped. */
