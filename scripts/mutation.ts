@@ -10,6 +10,7 @@
  *   npm run mutation -- components --sample=0.2   the mutants on a fixed 20% of its lines (scripts/mutationSample.ts)
  */
 import { spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { sampleRanges } from "./mutationSample";
@@ -40,7 +41,9 @@ let report = path.join(root, "reports/mutation/mutation.json");
 let configFile = path.join(root, "stryker.config.json");
 if (folders.length) {
   // A partial run keeps its own incremental file and report, so it never drops the full run's.
-  const slug = folders.map((f) => f.replace(/[^\w]+/g, "-")).join("+") + (sample !== undefined ? `+sample-${sample}` : "");
+  const named = folders.map((f) => f.replace(/[^\w]+/g, "-")).join("+") + (sample !== undefined ? `+sample-${sample}` : "");
+  // Many files make a name longer than a file name may be: keep its start and a hash of the whole.
+  const slug = named.length <= 100 ? named : `${named.slice(0, 80)}-${createHash("sha1").update(named).digest("hex").slice(0, 12)}`;
   const dir = `reports/mutation/${slug}`;
   const base = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>;
   delete base.$schema;
