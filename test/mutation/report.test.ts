@@ -82,6 +82,7 @@ describe("test/mutation/equivalent.json", () => {
     "AssignmentOperator",
     "BlockStatement",
     "BooleanLiteral",
+    "CallExpression",
     "ConditionalExpression",
     "EqualityOperator",
     "LogicalOperator",
