@@ -105,7 +105,3 @@ export function quoteEnvReference(text: string, name: string): string {
   }
   return quotedText;
 }
-
-/** Whether a service's config needs its secret environment variable and expansion. */
-export const lokiOnObjectStorage = (storage: ObjectStorageSettings | undefined) => storage?.loki !== undefined;
-export const tempoOnObjectStorage = (storage: ObjectStorageSettings | undefined) => storage?.tempo !== undefined;
