@@ -1,11 +1,10 @@
-import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { ALERTMANAGER_GOSSIP_PORT } from "../../config/scale";
 import { parseStackConfig, rawConfigFromPulumi } from "../../config/schema";
 import { EXPAND_ENV_FLAG, LOKI_SECRET_ENV, TEMPO_SECRET_ENV } from "../../generators/objectStorage";
 import { credentialsFile } from "../../generators/remoteWrite";
 import { renderStack } from "../../generators/stackFiles";
 import { violations } from "../../policy/guardrails";
-import { containerNamed, containersOf, ProgramRun, RecordedResource, runProgram } from "../support/program";
+import { containerNamed, containersOf, ProgramRun, RecordedResource, runProgram, secretValue } from "../support/program";
 import { PROJECT, pulumiConfigMap, TEST_SECRETS } from "../support/stackFiles";
 
 /**
@@ -53,11 +52,6 @@ beforeAll(async () => {
 }, 120_000);
 
 const container = (name: string) => containerNamed(run, name);
-/** The value of an input the engine received as a secret (Pulumi's secret envelope); fails on a plain one. */
-function secretValue(input: unknown): any {
-  expect(input).toEqual({ [specialSigKey]: specialSecretSig, value: expect.anything() });
-  return (input as { value: unknown }).value;
-}
 const datasource = (r: ProgramRun, uid: string) => r.resources.find((x) => x.type === "grafana:oss/dataSource:DataSource" && x.inputs.uid === uid)!;
 
 describe("no secret in clear anywhere Pulumi records it", () => {

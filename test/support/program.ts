@@ -1,6 +1,7 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { PROJECT } from "./stackFiles";
 
 export interface RecordedResource {
@@ -202,3 +203,9 @@ export const containerNamed = (run: ProgramRun, name: string) => {
   if (!c) throw new Error(`no container named ${name}`);
   return c;
 };
+
+/** The value of an input the engine received as a secret (Pulumi's secret envelope); fails on a plain one. */
+export function secretValue(input: unknown): any {
+  expect(input).toEqual({ [specialSigKey]: specialSecretSig, value: expect.anything() });
+  return (input as { value: unknown }).value;
+}
