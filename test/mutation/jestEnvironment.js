@@ -79,8 +79,11 @@ class MutationEnvironment extends TestEnvironment {
     if (event.name === "hook_failure") killedMutant = mutant;
     if (killedMutant !== mutant) return;
     // Checked by jest right after these events: a skipped block runs no hooks, a skipped test no body.
-    if (event.name === "run_describe_start") event.describeBlock.mode = "skip";
-    if (event.name === "test_start") event.test.mode = "skip";
+    // Not a test that already holds a failed beforeAll's error (jest adds it to every test under the
+    // hook's block, and runs no body for them): skipped, it would pass, and a mutant that breaks a
+    // hook (a program that no longer loads) would "survive" with no test completed.
+    if (event.name === "run_describe_start" && !testsUnder(event.describeBlock).some((t) => t.errors.length > 0)) event.describeBlock.mode = "skip";
+    if (event.name === "test_start" && event.test.errors.length === 0) event.test.mode = "skip";
   }
 
   coverage() {
