@@ -40,6 +40,6 @@ export class DemoWorkload extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.registerOutputs({ containerName: this.service.containerName });
   }
 }

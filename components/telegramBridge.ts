@@ -104,6 +104,6 @@ export class TelegramBridge extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.registerOutputs({ containerName: this.service.containerName, stateVolume: state.name });
   }
 }

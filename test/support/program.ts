@@ -1,7 +1,7 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { deserializeProperties, deserializeProperty, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { PROJECT } from "./stackFiles";
 
 export interface RecordedResource {
@@ -27,6 +27,11 @@ export interface ProgramRun {
   readonly outputs: Record<string, any>;
   /** `type::name` of every resource that reached the provider (its inputs all resolved). */
   readonly created: ReadonlySet<string>;
+  /**
+   * `type::name` → what each of our components registered as its outputs (registerOutputs), as
+   * the state file keeps them; secrets unwrapped.
+   */
+  readonly componentOutputs: Readonly<Record<string, Record<string, any>>>;
 }
 
 // Duck-typed: index.ts is loaded in an isolated module registry, so `instanceof Resource` fails.
@@ -51,6 +56,9 @@ function mockState(type: string, name: string, inputs: Record<string, any>, worl
       return { ...inputs, name: inputs.name ?? name, ipamConfigs: [{ subnet: "172.31.0.0/16", gateway: MOCK_GATEWAY }] };
     case "docker:index/volume:Volume":
       return { ...inputs, name: inputs.name ?? name };
+    case "grafana:oss/dashboard:Dashboard":
+      // Grafana answers with the dashboard's address, /d/<uid>/<slug>.
+      return { ...inputs, url: `http://grafana.mock/d/${JSON.parse(inputs.configJson).uid}` };
     case "docker:index/container:Container": {
       if (!inputs.attach) return inputs;
       // The provider reads a one-shot container's exit code and logs after waiting for it.
@@ -168,7 +176,30 @@ export async function executeProgram(
   await Promise.all(pending);
 
   const resources = captured.map((c) => ({ ...c, inputs: registered.get(`${c.type}::${c.name}`)?.inputs ?? {} }));
-  return { resources, outputs: (outputs ?? {}) as Record<string, any>, created: new Set(registered.keys()) };
+  return { resources, outputs: (outputs ?? {}) as Record<string, any>, created: new Set(registered.keys()), componentOutputs: await componentOutputsOf(registered) };
+}
+
+/** The outputs the mock engine holds for each component (registerResourceOutputs replaced its state). */
+async function componentOutputsOf(registered: ReadonlyMap<string, { type: string }>): Promise<Record<string, Record<string, any>>> {
+  const monitor = (pulumi.runtime as any).getMonitor() as { getRegisteredResources(): Map<string, { urn: string; state: any }> };
+  const out: Record<string, Record<string, any>> = {};
+  for (const { urn, state } of monitor.getRegisteredResources().values()) {
+    const [type, name] = urn.split("::").slice(-2);
+    const key = `${type.split("$").pop()}::${name}`;
+    if (!key.startsWith("tutordex:") || !registered.has(key)) continue;
+    // A Struct once registerResourceOutputs ran; before that, the serialized registration state.
+    out[key] = unwrapSecrets(typeof state?.toJavaScript === "function" ? deserializeProperties(state) : deserializeProperty(state));
+  }
+  return out;
+}
+
+function unwrapSecrets(v: any): any {
+  if (Array.isArray(v)) return v.map(unwrapSecrets);
+  if (v && typeof v === "object") {
+    if (v[specialSigKey] === specialSecretSig) return unwrapSecrets(v.value);
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+  }
+  return v;
 }
 
 /**
