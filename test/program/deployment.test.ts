@@ -44,13 +44,15 @@ describe("the Docker provider", () => {
   it("leaves the host to DOCKER_HOST when the stack file sets none", () => {
     expect(provider(prod).inputs.host).toBeUndefined();
   });
-  it("takes registry credentials, the password as a secret, so pulls are not anonymous", async () => {
+  it("takes the stack file's host, and registry credentials with the password as a secret, so pulls are not anonymous", async () => {
     const config = {
       ...pulumiConfigMap("prod"),
+      [`${PROJECT}:dockerHost`]: "ssh://ops@docker.test",
       [`${PROJECT}:registryAuth`]: JSON.stringify({ username: "tutordexops" }),
       [`${PROJECT}:registryPassword`]: "dckr_pat_not-a-real-token",
     };
     const run = await runProgram("prod", config, [...SECRETS, "registryPassword"]);
+    expect(provider(run).inputs.host).toBe("ssh://ops@docker.test");
     const auth = JSON.stringify(provider(run).inputs.registryAuth).replace(/\\"/g, '"');
     expect(auth).toContain('{"address":"registry-1.docker.io","username":"tutordexops","password":"dckr_pat_not-a-real-token"}');
     expect(provider(run).secretInputs).toContain("registryAuth");
