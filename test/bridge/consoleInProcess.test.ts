@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { encodeCallback } from "../../bridge/src/cards";
@@ -274,6 +275,22 @@ describe("commands", () => {
     it("Prometheus unreachable: not ready", async () => {
       expect((await statusLines({ prometheusUrl: "http://127.0.0.1:9" }))[1]).toBe("Prometheus: ❌ not ready");
     });
+
+    it("Prometheus that takes the connection and never answers: not ready once its 5 s probe gives up, not a /status that never comes", async () => {
+      const sockets: net.Socket[] = [];
+      const silent = net.createServer((s) => void sockets.push(s));
+      await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+      try {
+        const started = Date.now();
+        const text = await statusLines({ prometheusUrl: `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}` });
+        expect(text[1]).toBe("Prometheus: ❌ not ready");
+        expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
+        expect(sockets.length).toBeGreaterThan(0);
+      } finally {
+        for (const s of sockets) s.destroy();
+        await new Promise((r) => silent.close(r));
+      }
+    }, 15_000);
   });
 });
 
