@@ -8,12 +8,15 @@
  *   npm run mutation -- bridge/src/html.ts  only that file (a .ts argument is a file, not a folder)
  *   npm run mutation -- --check           exit 1 when a target is missed or a survivor is unexplained
  *   npm run mutation -- components --sample=0.2   the mutants on a fixed 20% of its lines (scripts/mutationSample.ts)
+ *   npm run mutation -- --survivors       only the lines of the earlier runs' unexplained survivors (scripts/mutationSurvivors.ts)
  */
 import { spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { Equivalent } from "./mutationReport";
 import { sampleRanges } from "./mutationSample";
+import { survivorRangesOfRuns } from "./mutationSurvivors";
 
 const root = path.resolve(__dirname, "..");
 const argv = process.argv.slice(2);
@@ -21,9 +24,14 @@ const check = argv.includes("--check");
 const folders = argv.filter((a) => !a.startsWith("--")).map((f) => f.replace(/\/+$/, ""));
 const sampleArg = argv.find((a) => a.startsWith("--sample="));
 const sample = sampleArg === undefined ? undefined : Number(sampleArg.slice("--sample=".length));
-const strykerArgs = argv.filter((a) => a.startsWith("--") && a !== "--check" && a !== sampleArg);
+const survivors = argv.includes("--survivors");
+const strykerArgs = argv.filter((a) => a.startsWith("--") && a !== "--check" && a !== sampleArg && a !== "--survivors");
 if (sample !== undefined && !folders.length) {
   process.stderr.write("--sample needs the folders or files to sample, e.g. npm run mutation -- components --sample=0.2\n");
+  process.exit(2);
+}
+if (survivors && (folders.length || sample !== undefined)) {
+  process.stderr.write("--survivors takes no folders or --sample: it re-tests the lines of every earlier run's unexplained survivors\n");
   process.exit(2);
 }
 
@@ -39,7 +47,27 @@ function tsFiles(target: string): string[] {
 
 let report = path.join(root, "reports/mutation/mutation.json");
 let configFile = path.join(root, "stryker.config.json");
-if (folders.length) {
+/** The reports the table after the run merges: the run's own, or with --survivors every earlier one too. */
+let tableReports = [report];
+if (survivors) {
+  const equivalents = JSON.parse(fs.readFileSync(path.join(root, "test/mutation/equivalent.json"), "utf8")) as Equivalent[];
+  const found = survivorRangesOfRuns(root, path.join(root, "reports/mutation"), equivalents);
+  for (const g of found.gone) process.stdout.write(`not re-tested, its code is gone: ${g}\n`);
+  if (!found.ranges.length) {
+    process.stdout.write(found.reports.length ? "no unexplained survivor in the earlier runs: nothing to re-test\n" : "no earlier run under reports/mutation: run npm run mutation first\n");
+    process.exit(found.reports.length ? 0 : 2);
+  }
+  process.stdout.write(`re-testing the lines of ${found.ranges.length} survivor ranges from ${found.reports.length} earlier reports\n`);
+  const dir = "reports/mutation/survivors";
+  fs.mkdirSync(path.join(root, dir), { recursive: true });
+  const base = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>;
+  delete base.$schema;
+  configFile = path.join(root, dir, "stryker.config.json");
+  report = path.join(root, dir, "mutation.json");
+  tableReports = [...found.reports.filter((f) => !f.startsWith(path.join(root, dir) + path.sep)), report];
+  const derived = { ...base, mutate: found.ranges, incrementalFile: `${dir}/stryker-incremental.json`, jsonReporter: { fileName: `${dir}/mutation.json` }, htmlReporter: { fileName: `${dir}/mutation.html` } };
+  fs.writeFileSync(configFile, `${JSON.stringify(derived, null, 2)}\n`);
+} else if (folders.length) {
   // A partial run keeps its own incremental file and report, so it never drops the full run's.
   const named = folders.map((f) => f.replace(/[^\w]+/g, "-")).join("+") + (sample !== undefined ? `+sample-${sample}` : "");
   // Many files make a name longer than a file name may be: keep its start and a hash of the whole.
@@ -64,10 +92,11 @@ if (folders.length) {
     htmlReporter: { fileName: `${dir}/mutation.html` },
   };
   fs.writeFileSync(configFile, `${JSON.stringify(derived, null, 2)}\n`);
+  tableReports = [report];
 }
 const started = Date.now();
 const run = spawnSync(path.join(root, "node_modules/.bin/stryker"), ["run", configFile, ...strykerArgs], { cwd: root, stdio: "inherit" });
 process.stdout.write(`\nStryker took ${Math.round((Date.now() - started) / 1000)} s\n\n`);
 if (run.status !== 0) process.exit(run.status ?? 1);
-const summary = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "mutationReport.ts"), report, ...(check ? ["--check"] : [])], { cwd: root, stdio: "inherit" });
+const summary = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "mutationReport.ts"), ...tableReports, ...(check ? ["--check"] : [])], { cwd: root, stdio: "inherit" });
 process.exit(summary.status ?? 1);

@@ -4,13 +4,14 @@
  *
  *   npm run -s mutation:report [-- <report.json>...] [--check]
  *
- * Several reports (partial runs of different folders or files) are merged into one table; where
- * two hold the same file, the newer report's results for it count.
+ * Several reports (partial runs of different folders, files, samples or survivors) are merged into
+ * one table mutant by mutant, the newer run's result counting (scripts/mutationMerge.ts).
  *
  * --check exits 1 when a target is missed or a survivor is neither killed nor explained.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { mergeReports } from "./mutationMerge";
 
 export type MutantStatus = "Killed" | "Survived" | "NoCoverage" | "Timeout" | "CompileError" | "RuntimeError" | "Ignored" | "Pending";
 
@@ -118,13 +119,6 @@ export function summarize(report: Report, equivalents: readonly Equivalent[]): S
   // An entry for a file this report did not mutate (a partial run) is not stale, only untested.
   const files = new Set(Object.keys(report.files).map((f) => f.replace(/\\/g, "/")));
   return { byFolder, total, survivors, stale: equivalents.filter((e) => !used.has(e) && files.has(e.file)) };
-}
-
-/** One report from several, oldest first: a file's mutants come from the last report that has it. */
-export function mergeReports(reports: readonly Report[]): Report {
-  const files: Record<string, Report["files"][string]> = {};
-  for (const r of reports) Object.assign(files, r.files);
-  return { files };
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));

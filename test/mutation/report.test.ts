@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { Equivalent, FOLDERS, mergeReports, Report, ReportMutant, render, score, summarize, verdict } from "../../scripts/mutationReport";
+import { mergeReports } from "../../scripts/mutationMerge";
+import { Equivalent, FOLDERS, Report, ReportMutant, render, score, summarize, verdict } from "../../scripts/mutationReport";
 import { ROOT } from "../support/stackFiles";
 
 /** The per-folder table `npm run mutation` prints, and the committed list of equivalent mutants. */
