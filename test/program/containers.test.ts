@@ -1,0 +1,52 @@
+import * as fs from "fs";
+import * as path from "path";
+import { containersOf, ProgramRun, runProgram } from "../support/program";
+import { pulumiConfigMap, TEST_SECRETS } from "../support/stackFiles";
+
+/**
+ * How every container of the committed prod stack runs, as the Docker provider receives it: image,
+ * user, privileges, memory, restart policy, log rotation, networks and aliases, ports and the
+ * address they bind, volumes and host paths with their read-only flags, healthcheck, stop grace.
+ * Each of these changes the running prod service (a config volume mounted writable, logs no longer
+ * rotated, cAdvisor without the privileges it reads the cgroups with) without any generated file
+ * changing, so the whole set is pinned in test/program/containers.prod.txt. Command lines,
+ * environments and scripts have their own tests (generators/commandLines, containerEnv,
+ * tools/oneShots) and are left out here.
+ *
+ * After a deliberate change, rewrite the file with PIN_CONTAINERS=write and review its diff.
+ */
+const PINNED = path.join(__dirname, "containers.prod.txt");
+const LEFT_OUT = new Set(["envs", "command", "entrypoints", "uploads"]);
+
+/** The mocks' image id is the hex of the image's name (test/support/program.ts): read it back. */
+const imageName = (id: string) => Buffer.from(id.replace(/^sha256:/, ""), "hex").toString("utf8").replace(/\0+$/, "");
+
+function describeContainers(run: ProgramRun): string {
+  return containersOf(run)
+    .map((c) => {
+      const name = String(c.inputs.name).replace(/-[0-9a-f]{10}$/, "-<content hash>");
+      const fields = Object.keys(c.inputs)
+        .filter((k) => !LEFT_OUT.has(k) && k !== "name")
+        .sort()
+        .map((k) => `  ${k}: ${k === "image" ? imageName(c.inputs.image) : JSON.stringify(c.inputs[k])}`);
+      return [`${name}  (${c.name})`, ...fields].join("\n");
+    })
+    .sort()
+    .join("\n\n");
+}
+
+let run: ProgramRun;
+beforeAll(async () => {
+  run = await runProgram("prod", pulumiConfigMap("prod"), Object.keys(TEST_SECRETS));
+});
+
+it("every container runs as pinned in test/program/containers.prod.txt", () => {
+  const now = `${describeContainers(run)}\n`;
+  if (process.env.PIN_CONTAINERS === "write") fs.writeFileSync(PINNED, now);
+  expect(now).toBe(fs.readFileSync(PINNED, "utf8"));
+});
+
+it("the pinned file reads each image's name back from the mocks' id (a guard on the file's own reading)", () => {
+  expect(describeContainers(run)).toContain("  image: prom/prometheus:v3.16.0\n");
+  expect(describeContainers(run)).toContain("tutordex-obs-prod-prometheus-config-sync-<content hash>  (tutordex-prometheus-config-sync)");
+});
