@@ -1,3 +1,4 @@
+import { getEventListeners } from "events";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -171,10 +172,12 @@ describe("getUpdates", () => {
   });
 
   it("an id in an unreadable update that is no integer sets no offset", async () => {
-    bot([[{ update_id: 1.5 }, { update_id: "7" }]]);
+    bot([[{ update_id: "7" }, { update_id: 1.5 }, { no_id: true }]]);
     start();
-    await until("both skipped", () => logged("update not understood; skipped").length === 2);
+    await until("all three skipped", () => logged("update not understood; skipped").length === 3);
     expect(store.data.updateOffset).toBe(8);
+    await until("the next poll", () => api.calls.filter((c) => c.method === "getUpdates").length === 2);
+    expect(api.calls.filter((c) => c.method === "getUpdates")[1].params.offset).toBe(8);
   });
 
   it("a result that is no list is taken as no updates", async () => {
@@ -187,16 +190,18 @@ describe("getUpdates", () => {
 
   it("failures wait on the back-off schedule (reset by a good poll); a 429 waits its retry_after", async () => {
     const failure = { kind: "transient", reason: "server_error", detail: "502 Bad Gateway" } as const;
-    const outcomes: unknown[] = [failure, failure, { kind: "ok", result: [] }, failure, { kind: "rate_limited", retryAfterMs: 120 }, { kind: "permanent", reason: "bad_request", detail: "409 Conflict" }];
+    const outcomes: unknown[] = [failure, failure, { kind: "ok", result: [] }, failure, { kind: "rate_limited", retryAfterMs: 120 }, { kind: "permanent", reason: "bad_request", detail: "409 Conflict" }, failure];
     api.fallback = (method) => (method === "getMe" ? { kind: "ok", result: { username: "b" } } : ((outcomes.shift() as never) ?? "hang"));
     start([30, 90]);
-    await until("seven polls", () => api.calls.filter((c) => c.method === "getUpdates").length === 7, 5000);
+    await until("eight polls", () => api.calls.filter((c) => c.method === "getUpdates").length === 8, 5000);
+    // Past the end of the schedule its last step repeats.
     expect(logged("getUpdates failed; the console retries").map((l) => [l.outcome, l.detail, l.retry_in_ms])).toEqual([
       ["transient", "502 Bad Gateway", 30],
       ["transient", "502 Bad Gateway", 90],
       ["transient", "502 Bad Gateway", 30],
       ["rate_limited", undefined, 120],
       ["permanent", "409 Conflict", 90],
+      ["transient", "502 Bad Gateway", 90],
     ]);
     const at = api.calls.filter((c) => c.method === "getUpdates").map((c) => c.at);
     expect(at[1] - at[0]).toBeGreaterThanOrEqual(29);
@@ -214,6 +219,15 @@ describe("getUpdates", () => {
     expect(logged("getUpdates failed; the console retries")).toEqual([]);
     await new Promise((r) => setTimeout(r, 20));
     expect(api.calls).toHaveLength(calls);
+  });
+
+  it("a long outage leaves no abort listener behind per back-off pause", async () => {
+    api.fallback = (method) => (method === "getMe" ? { kind: "ok", result: { username: "b" } } : { kind: "transient", reason: "network", detail: "down" });
+    start([1]);
+    await until("25 failures", () => logged("getUpdates failed; the console retries").length >= 25);
+    const signal = (poller as unknown as { abort: AbortController }).abort.signal;
+    // At most the pause under way holds one.
+    expect(getEventListeners(signal, "abort").length).toBeLessThanOrEqual(1);
   });
 
   it("stop during a back-off pause ends it at once", async () => {

@@ -483,6 +483,18 @@ describe("the console's /status facts", () => {
     expect(api.calls.map((c) => c.method)).toEqual(["sendMessage"]);
     expect(api.sent()[0]).not.toHaveProperty("reply_markup");
   });
+
+  it("a Telegram that refuses getMe is asked again after the default back-off's first second, not at once", async () => {
+    api.fallback = (method) => (method === "getMe" ? { kind: "transient", reason: "network", detail: "ECONNREFUSED" } : { kind: "ok", result: true });
+    lines = [];
+    const config = loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: CHAT, PORT: String(await freePort()), HOST: "127.0.0.1", CONSOLE_ENABLED: "true" });
+    bridge = await startBridge(config, { log: new Logger((l) => lines.push(l)), api });
+    await until("the first getMe", () => api.calls.length > 0);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(api.calls.map((c) => c.method)).toEqual(["getMe"]);
+    await until("the second getMe", () => api.calls.length === 2, 3000);
+    expect(api.calls[1].at - api.calls[0].at).toBeGreaterThanOrEqual(990);
+  });
 });
 
 describe("stopping", () => {

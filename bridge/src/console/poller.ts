@@ -39,10 +39,16 @@ export class Poller {
     await this.running;
   }
 
+  /** A back-off wait that stop() ends at once; its abort listener goes when it ends, or hours of failures would pile them up on the one signal. */
   private async pause(ms: number): Promise<void> {
     await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.abort.signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+      const end = () => {
+        clearTimeout(t);
+        this.abort.signal.removeEventListener("abort", end);
+        resolve();
+      };
+      const t = setTimeout(end, ms);
+      this.abort.signal.addEventListener("abort", end);
     });
   }
 
