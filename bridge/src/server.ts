@@ -18,6 +18,8 @@ export interface BridgeDeps {
   readonly api?: TelegramApi;
   readonly delivery?: Partial<DeliveryOptions>;
   readonly pollBackoffMs?: readonly number[];
+  /** How long a heartbeat ping may take (HEARTBEAT_TIMEOUT_MS); shorter in tests. */
+  readonly heartbeatTimeoutMs?: number;
 }
 
 export interface RunningBridge {
@@ -30,6 +32,9 @@ export interface RunningBridge {
   /** Stops at once as a killed process would: nothing more is sent or written. For tests. */
   kill(): Promise<void>;
 }
+
+/** A heartbeat endpoint that hangs must not hold Alertmanager's Watchdog notification open. */
+export const HEARTBEAT_TIMEOUT_MS = 10_000;
 
 /** How long a SIGTERM lets in-flight deliveries finish; the container's stop grace must be longer. */
 export const STOP_DRAIN_MS = 10_000;
@@ -197,7 +202,7 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
     store.sawWatchdog(Date.now());
     if (!config.heartbeatUrl) return reply(res, 404, { error: "HEARTBEAT_URL is not configured" });
     try {
-      const r = await fetch(config.heartbeatUrl, { signal: AbortSignal.timeout(10_000) });
+      const r = await fetch(config.heartbeatUrl, { signal: AbortSignal.timeout(deps.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS) });
       if (!r.ok) throw new Error(`heartbeat answered ${r.status}`);
       metrics.heartbeats.inc({ result: "ok" });
       return reply(res, 200, { status: "pinged" });

@@ -83,6 +83,25 @@ describe("deliveriesFor", () => {
     expect(notes[0].item).toMatchObject({ html: "ℹ️ <i>3 more alerts of this group were left out by Alertmanager (max_alerts); see Alertmanager for all of them.</i>", externalURL: "http://localhost:9093" });
   });
 
+  it("notes go to each topic of a chat the alerts went to, the chat's main thread included", () => {
+    const topics = loadConfig({ TELEGRAM_CHAT_ID: CHAT, TELEGRAM_CHAT_ID_WARNING: CHAT, TELEGRAM_MESSAGE_THREAD_ID_WARNING: "4" });
+    const p = payload([alert({ fingerprint: "c" }), alert({ fingerprint: "w", labels: { severity: "warning" } })], { truncatedAlerts: 1 });
+    const notes = deliveriesFor(topics, new ChatRouter(topics), p).filter((d) => d.item.kind === "note");
+    expect(notes.map((d) => d.dest)).toEqual([
+      { chatId: CHAT, threadId: undefined },
+      { chatId: CHAT, threadId: 4 },
+    ]);
+  });
+
+  it("a note's identity tells its alerts and reasons apart however they are split", () => {
+    const noteKey = (fingerprints: string[], rejected: string[] = []) =>
+      deliveriesFor(config, router, payload(fingerprints.map((fingerprint) => alert({ fingerprint })), { groupKey: "g", truncatedAlerts: rejected.length ? 0 : 3 }), rejected.map((reason, index) => ({ index, reason })))
+        .filter((d) => d.item.kind === "note")
+        .map((d) => d.item.key);
+    expect(noteKey(["ab", "c"])).not.toEqual(noteKey(["a", "bc"]));
+    expect(noteKey(["a"], ["xy", "z"])).not.toEqual(noteKey(["a"], ["x", "yz"]));
+  });
+
   it("a note's identity is its group, count and alerts: the same truncation is one item, another is new", () => {
     const key = (extra: Parameters<typeof payload>[1], alerts = [alert({ fingerprint: "a" })]) => deliveriesFor(config, router, payload(alerts, { truncatedAlerts: 3, ...extra })).find((d) => d.item.kind === "note")!.item.key;
     const base = key({ groupKey: "g" });
@@ -155,6 +174,28 @@ describe("HTTP routes", () => {
     expect([bridge!.server.requestTimeout, bridge!.server.headersTimeout]).toEqual([30_000, 10_000]);
   });
 
+  it("a body sent too slowly is cut off soon after REQUEST_BODY_TIMEOUT_MS, however short: the server checks that often", async () => {
+    await start({ REQUEST_BODY_TIMEOUT_MS: "200" });
+    const socket = net.connect(Number(new URL(bridge!.url).port), "127.0.0.1");
+    await new Promise((r) => socket.once("connect", r));
+    const t0 = Date.now();
+    const answered = new Promise<{ after: number; text: string }>((r) => socket.once("data", (d) => r({ after: Date.now() - t0, text: String(d) })));
+    socket.on("error", () => undefined);
+    socket.write("POST /alert HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{");
+    const { after, text } = await answered;
+    socket.destroy();
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(after).toBeGreaterThanOrEqual(190);
+    // Node checks its request timeouts every min(1 s, the timeout): with 1 s it would be cut at about 1 s.
+    expect(after).toBeLessThan(850);
+  });
+
+  it("listening on every interface, it names its loopback address", async () => {
+    await start({ HOST: "0.0.0.0" });
+    expect(bridge!.url).toBe(`http://127.0.0.1:${(bridge!.server.address() as net.AddressInfo).port}`);
+    expect((await fetch(`${bridge!.url}/health`)).status).toBe(200);
+  });
+
   it("says where it listens, once started", async () => {
     await start({ STATE_FILE: path.join(dir, "s.json"), ALERTMANAGER_URL: "http://am.test:9093" });
     const port = Number(new URL(bridge!.url).port);
@@ -175,8 +216,23 @@ describe("HTTP routes", () => {
 describe("POST /alert", () => {
   it("delivered: 200 with the counts, logged and measured", async () => {
     await start();
-    const r = await post(payload([alert()], { groupKey: "g1" }));
+    // Telegram takes a while, so the measured handling time is known to lie between 30 ms and the test's own time.
+    api.script = ["hang"];
+    const t0 = Date.now();
+    const pending = post(payload([alert()], { groupKey: "g1" }));
+    await api.calledTimes(1);
+    await new Promise((r) => setTimeout(r, 30));
+    api.release();
+    const r = await pending;
+    const took = (Date.now() - t0) / 1000;
     expect([r.status, await r.json()]).toEqual([200, { status: "delivered", sent: 1, skipped: 0, rejected_alerts: 0 }]);
+    const sum = Number(/telegram_bridge_request_duration_seconds_sum (\S+)/.exec(bridge!.metrics.handling.render())?.[1]);
+    expect(sum).toBeGreaterThanOrEqual(0.029);
+    expect(sum).toBeLessThanOrEqual(took);
+    // A clean webhook of an ordinary alert: nothing rejected or left out, no Watchdog seen.
+    expect([bridge!.metrics.rejectedAlerts.get({}), bridge!.metrics.notIncluded.get({})]).toEqual([0, 0]);
+    expect(logged("alerts of a webhook could not be read; delivering the rest")).toEqual([]);
+    expect(bridge!.store.data.watchdogLastSeen).toBeUndefined();
     expect(logged("alerts delivered")).toMatchObject([{ level: "info", group_key: "g1", receiver: "telegram-critical", alerts: 1, sent: 1, skipped_duplicates: 0 }]);
     expect(bridge!.metrics.received.get({ endpoint: "alert", result: "delivered" })).toBe(1);
     expect(bridge!.metrics.handling.render()).toContain("telegram_bridge_request_duration_seconds_count 1");
@@ -222,6 +278,7 @@ describe("POST /alert", () => {
     expect(r.status).toBe(400);
     const body = (await r.json()) as { error: string };
     expect(body.error).toMatch(/^body is not JSON: /);
+    expect(logged("webhook rejected")).toEqual([expect.objectContaining({ reason: body.error })]);
     expect(body.error).not.toContain("secret-token-value");
     expect(logged("webhook rejected")).toMatchObject([{ level: "warning" }]);
     expect(bridge!.metrics.received.get({ endpoint: "alert", result: "rejected" })).toBe(1);
@@ -355,6 +412,26 @@ describe("POST /heartbeat", () => {
     expect([failed.status, await failed.json()]).toEqual([502, { error: "heartbeat ping failed" }]);
     expect(logged("heartbeat ping failed")).toMatchObject([{ level: "error", reason: "heartbeat answered 503" }]);
     expect(bridge!.metrics.heartbeats.get({ result: "failed" })).toBe(1);
+  });
+
+  it("a heartbeat endpoint that takes the connection and never answers: 502 once the ping's time is up", async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((s) => void sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    try {
+      lines = [];
+      const config = loadConfig({ PORT: String(await freePort()), HOST: "127.0.0.1", HEARTBEAT_URL: `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/ping` });
+      bridge = await startBridge(config, { log: new Logger((l) => lines.push(l)), heartbeatTimeoutMs: 300 });
+      const t0 = Date.now();
+      const r = await post("", "/heartbeat");
+      expect([r.status, await r.json()]).toEqual([502, { error: "heartbeat ping failed" }]);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+      expect(Date.now() - t0).toBeLessThan(3000);
+      expect(bridge.metrics.heartbeats.get({ result: "failed" })).toBe(1);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
   });
 
   it("a body too large for the bridge still counts as a heartbeat", async () => {
@@ -497,16 +574,50 @@ describe("the console's /status facts", () => {
   });
 });
 
+describe("the Watchdog in a webhook", () => {
+  it("a firing Watchdog counts as seen; a resolved one does not", async () => {
+    await start();
+    await post(payload([alert({ fingerprint: "w", status: "resolved", labels: { alertname: "Watchdog" } })]));
+    expect(bridge!.store.data.watchdogLastSeen).toBeUndefined();
+    const before = Date.now();
+    await post(payload([alert({ fingerprint: "x" }), alert({ fingerprint: "w", labels: { alertname: "Watchdog" } })]));
+    expect(bridge!.store.data.watchdogLastSeen).toBeGreaterThanOrEqual(before);
+  });
+});
+
 describe("stopping", () => {
+  /**
+   * A request that arrives while the bridge stops: once close() runs new connections are refused,
+   * so it comes on a connection opened before, its headers still incomplete (a connection
+   * mid-request is not idle, and close() leaves it open). Answers status line and JSON body.
+   */
+  async function requestDuringClose(head: string, rest: string, close: () => Promise<void>): Promise<{ status: string; json: unknown; closing: Promise<void> }> {
+    const socket = net.connect(Number(new URL(bridge!.url).port), "127.0.0.1");
+    await new Promise((r) => socket.once("connect", r));
+    socket.write(head);
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = close();
+    let answer = "";
+    socket.on("data", (d) => (answer += d));
+    socket.write(rest);
+    try {
+      // Chunked: the size line, the JSON, the last empty chunk.
+      await until("the answer", () => answer.endsWith("\r\n0\r\n\r\n"), 3000);
+    } finally {
+      socket.destroy();
+    }
+    return { status: answer.split("\r\n")[0], json: JSON.parse(answer.split("\r\n\r\n")[1].split("\r\n")[1]), closing };
+  }
+
   it("close: /ready and /alert answer 503 stopping while in-flight deliveries finish; then the state is written", async () => {
     const file = path.join(dir, "s.json");
     await start({ STATE_FILE: file });
     api.script = ["hang"];
     const inFlight = post(payload([alert()]));
     await api.calledTimes(1);
-    const closing = bridge!.close(2000);
-    const ready = await fetch(`${bridge!.url}/ready`).catch(() => undefined);
-    if (ready) expect([ready.status, await ready.json()]).toEqual([503, { status: "stopping" }]);
+    const ready = await requestDuringClose("GET /ready HTTP/1.1\r\n", "Host: x\r\n\r\n", () => bridge!.close(2000));
+    expect([ready.status, ready.json]).toEqual(["HTTP/1.1 503 Service Unavailable", { status: "stopping" }]);
+    const closing = ready.closing;
     api.release();
     expect((await inFlight).status).toBe(200);
     await closing;
@@ -527,14 +638,16 @@ describe("stopping", () => {
     await inFlight;
   });
 
-  it("a webhook arriving while stopping is refused with 503", async () => {
+  it("a webhook arriving while stopping is refused with 503, without reading it", async () => {
     await start();
     api.script = ["hang"];
     const inFlight = post(payload([alert()]));
     await api.calledTimes(1);
-    const closing = bridge!.close(2000);
-    const r = await post(payload([alert({ fingerprint: "late" })])).catch(() => undefined);
-    if (r) expect([r.status, await r.json()]).toEqual([503, { error: "shutting down" }]);
+    const body = JSON.stringify(payload([alert({ fingerprint: "late" })]));
+    const late = await requestDuringClose("POST /alert HTTP/1.1\r\nHost: x\r\n", `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () => bridge!.close(2000));
+    expect([late.status, late.json]).toEqual(["HTTP/1.1 503 Service Unavailable", { error: "shutting down" }]);
+    const closing = late.closing;
+    expect(api.calls).toHaveLength(1);
     api.release();
     await inFlight;
     await closing;
@@ -555,9 +668,28 @@ describe("stopping", () => {
     await start({ STATE_FILE: file });
     await post(payload([alert()]));
     const before = fs.readFileSync(file, "utf8");
-    bridge!.store.markDelivered("after-kill", 60_000);
-    await bridge!.kill();
+    const killed = bridge!;
+    killed.store.markDelivered("after-kill", 60_000);
+    await killed.kill();
     bridge = undefined;
+    // Even an explicit commit (the delayed write firing) writes nothing.
+    killed.store.commit();
     expect(fs.readFileSync(file, "utf8")).toBe(before);
+  });
+
+  it("kill: a delivery under way does not hold it, its connection is cut and nothing is sent after", async () => {
+    await start();
+    api.script = ["hang"];
+    const inFlight = post(payload([alert()])).then(
+      (r) => r.status,
+      () => "cut",
+    );
+    await api.calledTimes(1);
+    const t0 = Date.now();
+    await bridge!.kill();
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(await inFlight).toBe("cut");
+    await expect(fetch(`${bridge!.url}/health`)).rejects.toThrow();
+    bridge = undefined;
   });
 });
