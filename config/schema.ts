@@ -33,13 +33,24 @@ const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.ca
 const port = z.number().int().min(1).max(65535);
 
 /** An image reference with an explicit tag or digest; `latest` is refused because it moves. */
+/**
+ * A tag that moves: `latest` alone or as a word of the tag (latest-alpine, 3-latest). A digest
+ * pins the image whatever its tag says.
+ */
+function floatingTag(image: string): boolean {
+  if (image.includes("@")) return false;
+  const name = image.slice(image.lastIndexOf("/") + 1);
+  const tag = name.includes(":") ? name.slice(name.indexOf(":") + 1) : "";
+  return tag.split(/[-._]/).includes("latest");
+}
+
 const image = z
   .string()
   // A registry may carry a port (registry.local:5000/team/app:1.0); the tag or digest is still required.
   .refine((v) => /^([^\s/:@]+:\d+\/)?[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(v) && /[:@]/.test(v.replace(/^[^/]*:\d+\//, "")), {
     message: "expected an image with an exact tag or digest (repository:tag)",
   })
-  .refine((v) => !/:latest$/.test(v), { message: "`latest` is not a version; pin an exact tag" });
+  .refine((v) => !floatingTag(v), { message: "`latest` is not a version; pin an exact tag" });
 
 const ipv4 = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, {
   message: "expected an IPv4 address such as 127.0.0.1",
@@ -118,12 +129,12 @@ export const rawConfigSchema = z
       .optional(),
     telegram: z
       .object({
-        chatId: z.union([z.string().regex(/^-?\d+$|^@\w+$/, { message: "expected a numeric chat id or @channel" }), z.number().int()]).optional(),
+        chatId: z.union([telegramChatId, z.number().int()]).optional(),
         chatIdsBySeverity: z
           .object({ critical: telegramChatId.optional(), warning: telegramChatId.optional(), info: telegramChatId.optional() })
           .strict()
           .optional(),
-        messageThreadId: z.number().int().positive().optional(),
+        messageThreadId: threadId.optional(),
         // A forum topic exists in one chat only: each severity chat names its own.
         threadIdsBySeverity: z
           .object({ critical: threadId.optional(), warning: threadId.optional(), info: threadId.optional() })

@@ -87,6 +87,11 @@ const ROWS: Row[] = [
   refused("a tag starting with a dot", { images: { loki: "grafana/loki:.3" } }, `images.loki: ${IMAGE}, got "grafana/loki:.3"`),
   refused("a space in the repository", { images: { loki: "grafana /loki:3" } }, `images.loki: ${IMAGE}, got "grafana /loki:3"`),
   refused("latest", { images: { prometheus: "prom/prometheus:latest" } }, 'images.prometheus: `latest` is not a version; pin an exact tag, got "prom/prometheus:latest"'),
+  // A tag with latest as one of its words floats too; a digest pins whatever the tag says.
+  refused("latest with a variant", { images: { grafana: "grafana/grafana:latest-ubuntu" } }, 'images.grafana: `latest` is not a version; pin an exact tag, got "grafana/grafana:latest-ubuntu"'),
+  refused("a version line's latest", { images: { loki: "registry.local:5000/grafana/loki:3.5.latest" } }, 'images.loki: `latest` is not a version; pin an exact tag, got "registry.local:5000/grafana/loki:3.5.latest"'),
+  refused("latest for one platform", { images: { tempo: "grafana/tempo:latest_amd64" } }, 'images.tempo: `latest` is not a version; pin an exact tag, got "grafana/tempo:latest_amd64"'),
+  ok("latest inside a word, in a repository name, or pinned by a digest", { images: { loki: "grafana/loki:3-latestfix", tempo: "latest/tempo:2.8.2", grafana: `grafana/grafana:latest@${DIGEST}` } }),
 
   // Telegram chats and topics.
   ok("numeric and @channel chats per severity", { telegram: { chatIdsBySeverity: { critical: "-100123", warning: "@ops_chan", info: "42" } } }),
@@ -94,10 +99,18 @@ const ROWS: Row[] = [
   refused("a bare @", { telegram: { chatIdsBySeverity: { info: "@" } } }, `telegram.chatIdsBySeverity.info: ${CHAT}, got "@"`),
   refused("a channel after other text", { telegram: { chatIdsBySeverity: { critical: "x@ops" } } }, `telegram.chatIdsBySeverity.critical: ${CHAT}, got "x@ops"`),
   refused("two minus signs", { telegram: { chatIdsBySeverity: { critical: "--100" } } }, `telegram.chatIdsBySeverity.critical: ${CHAT}, got "--100"`),
+  refused("a channel name with a dash", { telegram: { chatIdsBySeverity: { warning: "@ops-chan" } } }, `telegram.chatIdsBySeverity.warning: ${CHAT}, got "@ops-chan"`),
+  // The default chat takes the same ids, and a number as YAML writes it.
+  ok("a private chat's positive id as the default chat", { telegram: { chatId: "42" } }),
+  ok("a @channel as the default chat", { telegram: { chatId: "@tutordex_alerts" } }),
+  refused("a default chat with a letter after the id", { telegram: { chatId: "12a" } }, `telegram.chatId: ${CHAT}, got "12a"`),
+  refused("a default chat with text before the id", { telegram: { chatId: "x12" } }, `telegram.chatId: ${CHAT}, got "x12"`),
+  refused("a default chat with text before the channel", { telegram: { chatId: "x@chan" } }, `telegram.chatId: ${CHAT}, got "x@chan"`),
+  refused("a default chat of one character after @", { telegram: { chatId: "@-" } }, `telegram.chatId: ${CHAT}, got "@-"`),
   ok("the first forum topic", { telegram: { messageThreadId: 1, threadIdsBySeverity: { critical: 1, warning: 2, info: 3 } } }),
   refused("topic 0", { telegram: { threadIdsBySeverity: { critical: 0 } } }, `telegram.threadIdsBySeverity.critical: ${TOPIC}, got 0`),
   refused("a fractional topic", { telegram: { threadIdsBySeverity: { info: 1.5 } } }, `telegram.threadIdsBySeverity.info: ${TOPIC}, got 1.5`),
-  refused("the default chat's topic 0", { telegram: { messageThreadId: 0 } }, "telegram.messageThreadId: Too small: expected number to be >0, got 0"),
+  refused("the default chat's topic 0", { telegram: { messageThreadId: 0 } }, `telegram.messageThreadId: ${TOPIC}, got 0`),
   ok("a prefix of 64 characters", { telegram: { prefix: "p".repeat(64) } }),
   refused("a prefix of 65 characters", { telegram: { prefix: "p".repeat(65) } }, `telegram.prefix: Too big: expected string to have <=64 characters, got "${"p".repeat(65)}"`),
 
