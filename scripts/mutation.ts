@@ -6,6 +6,7 @@
  *   npm run mutation                      every folder; reuses reports/mutation/stryker-incremental.json
  *   npm run mutation -- rules bridge/src  only those folders, with their own incremental file
  *   npm run mutation -- bridge/src/html.ts  only that file (a .ts argument is a file, not a folder)
+ *   npm run mutation -- bridge/src/server.ts:200-210  only those lines of it
  *   npm run mutation -- --check           exit 1 when a target is missed or a survivor is unexplained
  *   npm run mutation -- components --sample=0.2   the mutants on a fixed 20% of its lines (scripts/mutationSample.ts)
  *   npm run mutation -- --survivors       only the lines of the earlier runs' unexplained survivors (scripts/mutationSurvivors.ts)
@@ -30,9 +31,18 @@ if (sample !== undefined && !folders.length) {
   process.stderr.write("--sample needs the folders or files to sample, e.g. npm run mutation -- components --sample=0.2\n");
   process.exit(2);
 }
+if (sample !== undefined && folders.some((f) => /:\d/.test(f))) {
+  process.stderr.write("--sample takes folders or files, not line ranges\n");
+  process.exit(2);
+}
 if (survivors && (folders.length || sample !== undefined)) {
   process.stderr.write("--survivors takes no folders or --sample: it re-tests the lines of every earlier run's unexplained survivors\n");
   process.exit(2);
+}
+
+/** A file, or lines of one in Stryker's form (file.ts:12-20), rather than a folder. */
+function isFileOrLines(target: string): boolean {
+  return /\.ts(:\d+(-\d+)?)?$/.test(target);
 }
 
 /** The .ts files under a folder (or the file itself), relative to the root, in a stable order. */
@@ -86,7 +96,7 @@ if (survivors) {
             folders.flatMap(tsFiles).map((file) => ({ file, text: fs.readFileSync(path.join(root, file), "utf8") })),
             sample,
           )
-        : folders.map((f) => (f.endsWith(".ts") ? f : `${f}/**/*.ts`)),
+        : folders.map((f) => (isFileOrLines(f) ? f : `${f}/**/*.ts`)),
     incrementalFile: `${dir}/stryker-incremental.json`,
     jsonReporter: { fileName: `${dir}/mutation.json` },
     htmlReporter: { fileName: `${dir}/mutation.html` },
