@@ -4,7 +4,9 @@ import { DASHBOARDS } from "../../dashboards";
  * A dashboard variable no query uses is a filter that filters nothing: an operator picks a channel
  * or a pipeline version and every panel goes on showing all of them. Each variable a dashboard
  * offers (the datasource picker aside, which every panel uses through its datasource) must appear
- * in at least one of its queries, and every variable a query uses must be offered.
+ * in at least one of its queries, and every variable a query uses must be offered. And each one
+ * opens on "All": a variable that opens on nothing leaves every panel that uses it empty until the
+ * operator picks a value.
  */
 type Panel = { title: string; targets?: { expr?: string }[]; panels?: Panel[] };
 const exprsOf = (panels: Panel[]): string[] => panels.flatMap((p) => [...(p.targets ?? []).map((t) => t.expr ?? ""), ...exprsOf(p.panels ?? [])]);
@@ -15,6 +17,27 @@ describe.each(DASHBOARDS.map((d) => [d.uid as string, d] as const))("%s", (_uid,
 
   it("uses every variable it offers in some query", () => {
     expect(offered.filter((name) => !exprs.some((e) => e.includes(`$${name}`) || e.includes(`\${${name}`)))).toEqual([]);
+  });
+
+  it("each query variable: multi-value with All, opening on All (which matches every value), values from Prometheus refreshed with the time range", () => {
+    const vars = (d.templating as { list: Record<string, any>[] }).list.filter((v) => v.type !== "datasource");
+    for (const v of vars) {
+      const { name, label, query, definition, ...rest } = v;
+      expect({ name, rest }).toEqual({
+        name,
+        rest: {
+          type: "query",
+          datasource: { type: "prometheus", uid: "${datasource}" },
+          refresh: 2,
+          includeAll: true,
+          multi: true,
+          allValue: ".*",
+          current: { selected: true, text: ["All"], value: ["$__all"] },
+          sort: 1,
+        },
+      });
+      expect([typeof label, query, definition]).toEqual(["string", { qryType: 1, query: definition, refId: "PrometheusVariableQueryEditor-VariableQuery" }, expect.stringMatching(/^label_values\(/)]);
+    }
   });
 
   it("offers every variable its queries use (Grafana's own $__ variables aside)", () => {
