@@ -9,7 +9,8 @@
  *   npm run mutation -- bridge/src/server.ts:200-210  only those lines of it
  *   npm run mutation -- --check           exit 1 when a target is missed or a survivor is unexplained
  *   npm run mutation -- components --sample=0.2   the mutants on a fixed 20% of its lines (scripts/mutationSample.ts)
- *   npm run mutation -- --survivors       only the lines of the earlier runs' unexplained survivors (scripts/mutationSurvivors.ts)
+ *   npm run mutation -- --survivors [<file.ts>[:<lines>]...]  only the lines of the earlier runs' unexplained
+ *                                         survivors (scripts/mutationSurvivors.ts), and the code named
  */
 import { spawnSync } from "child_process";
 import { createHash } from "crypto";
@@ -35,8 +36,8 @@ if (sample !== undefined && folders.some((f) => /:\d/.test(f))) {
   process.stderr.write("--sample takes folders or files, not line ranges\n");
   process.exit(2);
 }
-if (survivors && (folders.length || sample !== undefined)) {
-  process.stderr.write("--survivors takes no folders or --sample: it re-tests the lines of every earlier run's unexplained survivors\n");
+if (survivors && (sample !== undefined || folders.some((f) => !isFileOrLines(f)))) {
+  process.stderr.write("--survivors takes no folders or --sample, only files or lines to test as well (code written since the runs)\n");
   process.exit(2);
 }
 
@@ -63,6 +64,8 @@ if (survivors) {
   const equivalents = JSON.parse(fs.readFileSync(path.join(root, "test/mutation/equivalent.json"), "utf8")) as Equivalent[];
   const found = survivorRangesOfRuns(root, path.join(root, "reports/mutation"), equivalents);
   for (const g of found.gone) process.stdout.write(`not re-tested, its code is gone: ${g}\n`);
+  // Files or lines named with --survivors are tested as well: code written since the earlier runs.
+  found.ranges.push(...folders);
   if (!found.ranges.length) {
     process.stdout.write(found.reports.length ? "no unexplained survivor in the earlier runs: nothing to re-test\n" : "no earlier run under reports/mutation: run npm run mutation first\n");
     process.exit(found.reports.length ? 0 : 2);

@@ -161,6 +161,26 @@ describe("/alerts overview", () => {
     expect(boundaries).toBeGreaterThan(3);
   });
 
+  it("a group of exactly 8 that does not fit is tried at 7 next, not cut by 30% (that is for larger groups)", () => {
+    const asWebhook = (a: ActiveAlert) => ({ status: "firing" as const, labels: a.labels, annotations: a.annotations, startsAt: a.startsAt });
+    const shownWith = (group: ActiveAlert[], n: number) => {
+      const html = formatAlertGroup(group.slice(0, n).map(asWebhook)).replace(/ ×\d+ · /, ` ×${group.length} · `);
+      return n < group.length ? `${html}\n<i>…and ${group.length - n} more</i>` : html;
+    };
+    // Seven more groups make each group's share small; alerts with long labels are sized so 8 do not fit but 7 do.
+    const others = Array.from({ length: 7 }, (_, i) => active({ alertname: `O${i}`, severity: "info" }));
+    let checked = 0;
+    for (let len = 20; len < 200 && checked === 0; len++) {
+      const eight = Array.from({ length: 8 }, (_, i) => active({ alertname: "Eight", severity: "critical", channel: `c${i}_${"x".repeat(len)}` }));
+      const card = overviewCard([...eight, ...others], O, "card0001", "-1", NOW)!;
+      const share = Math.floor((4096 - 120 - visibleLength(card.body.head) - 4) / 8) - 4;
+      if (!(visibleLength(shownWith(eight, 8)) > share && visibleLength(shownWith(eight, 7)) <= share)) continue;
+      expect(card.body.blocks[0].html).toBe(`<b>#1</b> ${shownWith(eight, 7)}`);
+      checked++;
+    }
+    expect(checked).toBe(1);
+  });
+
   it("an alert named like the missing-name placeholder is grouped with the nameless", () => {
     const card = overviewCard([active({ severity: "info" }, "x1"), active({ alertname: "(no alertname)", severity: "info" }, "x2")], O, "card0001", "-1", NOW)!;
     expect(card.subjects.map((g) => g.alerts.length)).toEqual([2]);

@@ -93,6 +93,16 @@ describe("deliveriesFor", () => {
     ]);
   });
 
+  it("notes go to two topics of one chat as two destinations", () => {
+    const topics = loadConfig({ TELEGRAM_CHAT_ID: CHAT, TELEGRAM_MESSAGE_THREAD_ID: "11", TELEGRAM_CHAT_ID_WARNING: CHAT, TELEGRAM_MESSAGE_THREAD_ID_WARNING: "12" });
+    const p = payload([alert({ fingerprint: "c" }), alert({ fingerprint: "w", labels: { severity: "warning" } })], { truncatedAlerts: 1 });
+    const notes = deliveriesFor(topics, new ChatRouter(topics), p).filter((d) => d.item.kind === "note");
+    expect(notes.map((d) => d.dest)).toEqual([
+      { chatId: CHAT, threadId: 11 },
+      { chatId: CHAT, threadId: 12 },
+    ]);
+  });
+
   it("a note's identity tells its alerts and reasons apart however they are split", () => {
     const noteKey = (fingerprints: string[], rejected: string[] = []) =>
       deliveriesFor(config, router, payload(fingerprints.map((fingerprint) => alert({ fingerprint })), { groupKey: "g", truncatedAlerts: rejected.length ? 0 : 3 }), rejected.map((reason, index) => ({ index, reason })))
@@ -190,10 +200,21 @@ describe("HTTP routes", () => {
     expect(after).toBeLessThan(850);
   });
 
-  it("listening on every interface, it names its loopback address", async () => {
+  it("listening on every interface, it names its loopback address; on a named host, that host", async () => {
     await start({ HOST: "0.0.0.0" });
     expect(bridge!.url).toBe(`http://127.0.0.1:${(bridge!.server.address() as net.AddressInfo).port}`);
     expect((await fetch(`${bridge!.url}/health`)).status).toBe(200);
+    await bridge!.close(100);
+    await start({ HOST: "localhost" });
+    expect(bridge!.url).toBe(`http://localhost:${(bridge!.server.address() as net.AddressInfo).port}`);
+  });
+
+  it("a webhook without truncatedAlerts (Alertmanager before 0.24 leaves it out) counts nothing as left out", async () => {
+    await start();
+    const { truncatedAlerts: _left, ...older } = payload([alert()]);
+    expect((await post(older)).status).toBe(200);
+    expect(bridge!.metrics.notIncluded.get({})).toBe(0);
+    expect(api.sent()).toHaveLength(1);
   });
 
   it("says where it listens, once started", async () => {
