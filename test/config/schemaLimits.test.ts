@@ -91,7 +91,10 @@ const ROWS: Row[] = [
   refused("latest with a variant", { images: { grafana: "grafana/grafana:latest-ubuntu" } }, 'images.grafana: `latest` is not a version; pin an exact tag, got "grafana/grafana:latest-ubuntu"'),
   refused("a version line's latest", { images: { loki: "registry.local:5000/grafana/loki:3.5.latest" } }, 'images.loki: `latest` is not a version; pin an exact tag, got "registry.local:5000/grafana/loki:3.5.latest"'),
   refused("latest for one platform", { images: { tempo: "grafana/tempo:latest_amd64" } }, 'images.tempo: `latest` is not a version; pin an exact tag, got "grafana/tempo:latest_amd64"'),
-  ok("latest inside a word, in a repository name, or pinned by a digest", { images: { loki: "grafana/loki:3-latestfix", tempo: "latest/tempo:2.8.2", grafana: `grafana/grafana:latest@${DIGEST}` } }),
+  ok("latest inside a word, in a repository name, or pinned by a digest", { images: { loki: "grafana/loki:3-latestfix", tempo: "latest/tempo:2.8.2", grafana: `grafana/grafana:latest-ubuntu@${DIGEST}` } }),
+  ok("latest as a word of a registry path, not of the tag", { images: { loki: "registry.local:5000/x-latest-y/loki:3.5.3" } }),
+  refused("an official image's latest (no repository path)", { images: { telegramBridge: "node:latest" } }, 'images.telegramBridge: `latest` is not a version; pin an exact tag, got "node:latest"'),
+  refused("a repository named latest without a tag: one problem, the missing tag", { images: { loki: "grafana/latest" } }, `images.loki: ${IMAGE}, got "grafana/latest"`),
 
   // Telegram chats and topics.
   ok("numeric and @channel chats per severity", { telegram: { chatIdsBySeverity: { critical: "-100123", warning: "@ops_chan", info: "42" } } }),
