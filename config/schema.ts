@@ -32,7 +32,6 @@ const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.ca
 
 const port = z.number().int().min(1).max(65535);
 
-/** An image reference with an explicit tag or digest; `latest` is refused because it moves. */
 /**
  * A tag that moves: `latest` alone or as a word of the tag (latest-alpine, 3-latest). A digest
  * pins the image whatever its tag says.
@@ -44,6 +43,7 @@ function floatingTag(image: string): boolean {
   return tag.split(/[-._]/).includes("latest");
 }
 
+/** An image reference with an explicit tag or digest; `latest` is refused because it moves. */
 const image = z
   .string()
   // A registry may carry a port (registry.local:5000/team/app:1.0); the tag or digest is still required.
