@@ -37,7 +37,8 @@ describe("the ten dashboards of SPEC §9", () => {
     expect(d.templating.list.map((v: { name: string }) => v.name)).toEqual(["datasource", ...vars]);
     expect(d.tags).toEqual(["tutordex"]);
     expect(d.editable).toBe(false);
-    expect(d.links).toEqual([expect.objectContaining({ type: "dashboards", tags: ["tutordex"] })]);
+    // One menu of every TutorDex dashboard, keeping the time range and the variables picked.
+    expect(d.links).toEqual([{ type: "dashboards", tags: ["tutordex"], asDropdown: true, title: "TutorDex dashboards", includeVars: true, keepTime: true }]);
     expect(d.panels.length).toBeGreaterThan(3);
   });
 

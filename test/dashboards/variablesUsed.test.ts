@@ -40,6 +40,13 @@ describe.each(DASHBOARDS.map((d) => [d.uid as string, d] as const))("%s", (_uid,
     }
   });
 
+  it("names every Prometheus series it draws: no query without a legend (Grafana would show the raw series)", () => {
+    const targets = (d.panels as { title: string; targets?: { expr?: string; legendFormat?: string; datasource?: { type: string } }[] }[]).flatMap((p) =>
+      (p.targets ?? []).filter((t) => t.datasource?.type === "prometheus").map((t) => ({ panel: p.title, expr: t.expr, legendFormat: t.legendFormat })),
+    );
+    expect(targets.filter((t) => !t.legendFormat?.trim())).toEqual([]);
+  });
+
   it("offers every variable its queries use (Grafana's own $__ variables aside)", () => {
     const used = new Set(exprs.flatMap((e) => [...e.matchAll(/\$\{?(\w+)/g)].map((m) => m[1])).filter((n) => !n.startsWith("__")));
     expect([...used].filter((n) => !offered.includes(n))).toEqual([]);
