@@ -56,10 +56,23 @@ function tsFiles(target: string): string[] {
     .sort();
 }
 
-let report = path.join(root, "reports/mutation/mutation.json");
-let configFile = path.join(root, "stryker.config.json");
-/** The reports the table after the run merges: the run's own, or with --survivors every earlier one too. */
-let tableReports = [report];
+/**
+ * The Stryker config of a partial run: the committed one with its own mutate list, and its own
+ * incremental file and reports under `dir`, so it never drops another run's.
+ */
+function partialRunConfig(dir: string, mutate: readonly string[]): { configFile: string; report: string } {
+  const base = JSON.parse(fs.readFileSync(path.join(root, "stryker.config.json"), "utf8")) as Record<string, unknown>;
+  delete base.$schema;
+  fs.mkdirSync(path.join(root, dir), { recursive: true });
+  const configFile = path.join(root, dir, "stryker.config.json");
+  const derived = { ...base, mutate, incrementalFile: `${dir}/stryker-incremental.json`, jsonReporter: { fileName: `${dir}/mutation.json` }, htmlReporter: { fileName: `${dir}/mutation.html` } };
+  fs.writeFileSync(configFile, `${JSON.stringify(derived, null, 2)}\n`);
+  return { configFile, report: path.join(root, dir, "mutation.json") };
+}
+
+let target = { configFile: path.join(root, "stryker.config.json"), report: path.join(root, "reports/mutation/mutation.json") };
+/** With --survivors, the earlier runs the table after the run merges with this one. */
+let earlierReports: string[] = [];
 if (survivors) {
   const equivalents = JSON.parse(fs.readFileSync(path.join(root, "test/mutation/equivalent.json"), "utf8")) as Equivalent[];
   const found = survivorRangesOfRuns(root, path.join(root, "reports/mutation"), equivalents);
@@ -72,44 +85,24 @@ if (survivors) {
   }
   process.stdout.write(`re-testing the lines of ${found.ranges.length} survivor ranges from ${found.reports.length} earlier reports\n`);
   const dir = "reports/mutation/survivors";
-  fs.mkdirSync(path.join(root, dir), { recursive: true });
-  const base = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>;
-  delete base.$schema;
-  configFile = path.join(root, dir, "stryker.config.json");
-  report = path.join(root, dir, "mutation.json");
-  tableReports = [...found.reports.filter((f) => !f.startsWith(path.join(root, dir) + path.sep)), report];
-  const derived = { ...base, mutate: found.ranges, incrementalFile: `${dir}/stryker-incremental.json`, jsonReporter: { fileName: `${dir}/mutation.json` }, htmlReporter: { fileName: `${dir}/mutation.html` } };
-  fs.writeFileSync(configFile, `${JSON.stringify(derived, null, 2)}\n`);
+  target = partialRunConfig(dir, found.ranges);
+  earlierReports = found.reports.filter((f) => !f.startsWith(path.join(root, dir) + path.sep));
 } else if (folders.length) {
-  // A partial run keeps its own incremental file and report, so it never drops the full run's.
   const named = folders.map((f) => f.replace(/[^\w]+/g, "-")).join("+") + (sample !== undefined ? `+sample-${sample}` : "");
   // Many files make a name longer than a file name may be: keep its start and a hash of the whole.
   const slug = named.length <= 100 ? named : `${named.slice(0, 80)}-${createHash("sha1").update(named).digest("hex").slice(0, 12)}`;
-  const dir = `reports/mutation/${slug}`;
-  const base = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>;
-  delete base.$schema;
-  fs.mkdirSync(path.join(root, dir), { recursive: true });
-  configFile = path.join(root, dir, "stryker.config.json");
-  report = path.join(root, dir, "mutation.json");
-  const derived = {
-    ...base,
-    mutate:
-      sample !== undefined
-        ? sampleRanges(
-            folders.flatMap(tsFiles).map((file) => ({ file, text: fs.readFileSync(path.join(root, file), "utf8") })),
-            sample,
-          )
-        : folders.map((f) => (isFileOrLines(f) ? f : `${f}/**/*.ts`)),
-    incrementalFile: `${dir}/stryker-incremental.json`,
-    jsonReporter: { fileName: `${dir}/mutation.json` },
-    htmlReporter: { fileName: `${dir}/mutation.html` },
-  };
-  fs.writeFileSync(configFile, `${JSON.stringify(derived, null, 2)}\n`);
-  tableReports = [report];
+  const mutate =
+    sample !== undefined
+      ? sampleRanges(
+          folders.flatMap(tsFiles).map((file) => ({ file, text: fs.readFileSync(path.join(root, file), "utf8") })),
+          sample,
+        )
+      : folders.map((f) => (isFileOrLines(f) ? f : `${f}/**/*.ts`));
+  target = partialRunConfig(`reports/mutation/${slug}`, mutate);
 }
 const started = Date.now();
-const run = spawnSync(path.join(root, "node_modules/.bin/stryker"), ["run", configFile, ...strykerArgs], { cwd: root, stdio: "inherit" });
+const run = spawnSync(path.join(root, "node_modules/.bin/stryker"), ["run", target.configFile, ...strykerArgs], { cwd: root, stdio: "inherit" });
 process.stdout.write(`\nStryker took ${Math.round((Date.now() - started) / 1000)} s\n\n`);
 if (run.status !== 0) process.exit(run.status ?? 1);
-const summary = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "mutationReport.ts"), ...tableReports, ...(check ? ["--check"] : [])], { cwd: root, stdio: "inherit" });
+const summary = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "mutationReport.ts"), ...earlierReports, target.report, ...(check ? ["--check"] : [])], { cwd: root, stdio: "inherit" });
 process.exit(summary.status ?? 1);

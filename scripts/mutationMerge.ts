@@ -15,7 +15,7 @@ import type { Report, ReportMutant } from "./mutationReport";
 type FileEntry = Report["files"][string];
 
 /** The code a mutant spans, and which occurrence of that code in its source it is (0-based). */
-export function codeOf(source: string, m: ReportMutant): { code: string; occurrence: number } | undefined {
+function codeOf(source: string, m: ReportMutant): { code: string; occurrence: number } | undefined {
   const lines = source.split("\n");
   const span = m.location.end.line - m.location.start.line + 1;
   const at = m.location.start.line - 1;

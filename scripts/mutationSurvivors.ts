@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { codeOf, lineOf, mergeReports } from "./mutationMerge";
+import { mergeReports, relocate } from "./mutationMerge";
 import { Equivalent, matchEquivalent, Report } from "./mutationReport";
 
 /** Every report and incremental file under reports/mutation (an interrupted run leaves only the latter), oldest first. */
@@ -35,11 +35,9 @@ export function survivorRanges(report: Report, equivalents: readonly Equivalent[
     const now = current(file);
     for (const m of entry.mutants) {
       if ((m.status !== "Survived" && m.status !== "NoCoverage") || matchEquivalent(equivalents, file, m)) continue;
-      const { start, end } = m.location;
-      const c = codeOf(entry.source, m);
-      const line = c && now !== undefined ? lineOf(now, c.code, c.occurrence) : undefined;
-      if (line === undefined) gone.push(`${file}:${start.line} ${m.mutatorName}`);
-      else ranges.add(`${file}:${line}-${line + end.line - start.line}`);
+      const here = now === undefined ? undefined : relocate(m, entry.source, now);
+      if (here === undefined) gone.push(`${file}:${m.location.start.line} ${m.mutatorName}`);
+      else ranges.add(`${file}:${here.location.start.line}-${here.location.end.line}`);
     }
   }
   return { ranges: [...ranges].sort(), gone };
