@@ -106,10 +106,9 @@ describe("the resolved configuration", () => {
       runbookBaseUrl: "https://runbooks.test/rb//",
       heartbeatUrl: "https://hc.test/ping/abc",
       protectData: true,
-      demoWorkload: {},
       logAgent: "alloy",
       nativeHistograms: true,
-      alertOverrides: { HostDiskLow: { threshold: 5, for: "10m", severity: "critical" }, Watchdog: { disabled: true } },
+      alertOverrides: { HostDiskLow: { threshold: 5, for: "10m", severity: "critical" }, CollectorStalled: { disabled: true } },
     });
     expect(c).toStrictEqual({
       ...parseStackConfig("qa", { ...VALID, environment: "staging" }),
@@ -146,12 +145,12 @@ describe("the resolved configuration", () => {
       protectData: true,
       logAgent: "alloy",
       nativeHistograms: true,
-      demoWorkload: { scenario: "steady" },
-      alertOverrides: { HostDiskLow: { threshold: 5, for: "10m", severity: "critical" }, Watchdog: { disabled: true } },
+      alertOverrides: { HostDiskLow: { threshold: 5, for: "10m", severity: "critical" }, CollectorStalled: { disabled: true } },
     });
   });
 
-  it("a probe host given is kept; a chosen demo scenario is kept", () => {
+  it("a probe host given is kept; a demo workload takes steady unless a scenario is chosen", () => {
+    expect(parseStackConfig("d", { ...VALID, demoWorkload: {} }).demoWorkload).toEqual({ scenario: "steady" });
     const c = parseStackConfig("d", { ...VALID, publicProbes: { host: "edge.example.test", urls: ["https://api.example.test/health"] }, demoWorkload: { scenario: "backend_down" } });
     expect(c.publicProbes).toEqual({ host: "edge.example.test", urls: ["https://api.example.test/health"] });
     expect(c.demoWorkload).toEqual({ scenario: "backend_down" });
@@ -159,7 +158,7 @@ describe("the resolved configuration", () => {
 
   it("Grafana's API follows a non-loopback bind address only when it is not 0.0.0.0", () => {
     expect(parseStackConfig("d", { ...VALID, bindAddress: "0.0.0.0" }).grafanaApiUrl).toBe("http://127.0.0.1:13300");
-    expect(parseStackConfig("d", { ...VALID, bindAddress: "0.0.0.1" }).grafanaApiUrl).toBe("http://0.0.0.1:13300");
+    expect(parseStackConfig("d", { ...VALID, bindAddress: "100.0.0.0" }).grafanaApiUrl).toBe("http://100.0.0.0:13300");
   });
 
   it("prod protects data unless told not to; dev only when told to", () => {
@@ -188,7 +187,7 @@ describe("how a refusal is worded", () => {
     expect(e.name).toBe("ConfigError");
     expect(e.problems).toEqual([
       'bindAddress: expected an IPv4 address such as 127.0.0.1, got "x"',
-      'retention.loki: expected a duration such as 30s, 15m, 72h or 15d for retention.loki, got "y"',
+      'retention.loki: expected a duration such as 30s, 15m, 72h or 15d (units y, w, d, h, m, s, ms, each once, largest first), got "y"',
     ]);
     expect(e.message).toBe(`invalid stack configuration:\n  - ${e.problems[0]}\n  - ${e.problems[1]}`);
   });
@@ -280,7 +279,7 @@ describe("rules between keys, from the side accepted and the side refused", () =
 });
 
 describe("Pulumi's flat config map into the raw object", () => {
-  it("keeps this project's keys, parses JSON objects and arrays and the booleans, leaves other text alone", () => {
+  it("decodes each value as the schema types its key: JSON objects and arrays, booleans, other text as written", () => {
     const raw = rawConfigFromPulumi("tutordex-observability", {
       "tutordex-observability:environment": "dev",
       "tutordex-observability:hostPorts": ' {"grafana": 3999} ',
@@ -288,12 +287,16 @@ describe("Pulumi's flat config map into the raw object", () => {
       "tutordex-observability:protectData": "true",
       "tutordex-observability:nativeHistograms": " false ",
       "tutordex-observability:grafanaAdminUser": "True",
+      // A string setting that happens to look like JSON or a boolean stays the string it is.
+      "tutordex-observability:grafanaAdminPassword": '["a-long-password"]',
       "tutordex-observability:runbookBaseUrl": " {not json",
+      "tutordex-observability:heartbeatUrl": "true",
+      "tutordex-observability:telegram": "{broken",
       "tutordex-observability:prefix": "[broken",
       "tutordex-observability:memory": "3300",
+      "tutordex-observability:flag": "false",
+      "tutordex-observability:list": "[1]",
       "tutordex-observability:empty": "",
-      "aws:region": "eu-central-1",
-      "tutordex-observabilityx:environment": "prod",
     });
     expect(raw).toStrictEqual({
       environment: "dev",
@@ -302,10 +305,27 @@ describe("Pulumi's flat config map into the raw object", () => {
       protectData: true,
       nativeHistograms: false,
       grafanaAdminUser: "True",
+      grafanaAdminPassword: '["a-long-password"]',
       runbookBaseUrl: " {not json",
+      heartbeatUrl: "true",
+      telegram: "{broken",
+      // Unknown keys are decoded by the look of their text, for the message that names them.
       prefix: "[broken",
       memory: "3300",
+      flag: false,
+      list: [1],
       empty: "",
     });
+  });
+
+  it("keeps keys of other namespaces under their full name, for the schema to refuse; Pulumi's own are left to Pulumi", () => {
+    const raw = rawConfigFromPulumi("tutordex-observability", {
+      "tutordex-observability:environment": "dev",
+      "tutordex-observabilty:environment": "prod",
+      "docker:host": "ssh://ops@box.test",
+      "aws:tags": '{"team":"ops"}',
+      "pulumi:disable-default-providers": '["*"]',
+    });
+    expect(raw).toStrictEqual({ environment: "dev", "tutordex-observabilty:environment": "prod", "docker:host": "ssh://ops@box.test", "aws:tags": { team: "ops" } });
   });
 });
