@@ -52,12 +52,12 @@ export const HTTP_URL = "expected an absolute http(s) URL";
  * generated files or logs, and the runbook URL in every alert. `base`: a path is appended to it
  * (runbooks, Bot API methods, links), so a query or fragment would end up in the middle.
  */
-export const httpUrlField = (opts: { readonly base?: boolean; readonly credentialsGo?: string } = {}) =>
-  z.string().superRefine((v, ctx) => {
+export const httpUrlField = (opts: { readonly base?: boolean } = {}) =>
+  z.string({ message: HTTP_URL }).superRefine((v, ctx) => {
     const fail = (message: string) => ctx.addIssue({ code: "custom", message });
     if (!isHttpUrl(v)) return fail(HTTP_URL);
     if (/\{\{|\}\}/.test(v)) return fail("must not contain {{ or }} (alert annotations that carry it are Go templates)");
-    if (hasUrlCredentials(v)) return fail(`must not carry user:password (it would be copied into alerts, messages and logs${opts.credentialsGo ? `; ${opts.credentialsGo}` : ""})`);
+    if (hasUrlCredentials(v)) return fail("must not carry user:password (it would be copied into alerts, messages and logs)");
     const u = new URL(v);
     if (opts.base && (u.search !== "" || u.hash !== "" || /[?#]/.test(v))) return fail("expected a base URL without ?query or #fragment (paths are appended to it)");
     return undefined;
