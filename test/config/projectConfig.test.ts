@@ -107,8 +107,14 @@ describe("Pulumi.yaml declares the stack settings", () => {
   // The committed stacks and every stack of the edge-case table (a stack without Loki among them).
   const fixtures = fs.mkdtempSync(path.join(os.tmpdir(), "project-defaults-"));
   afterAll(() => fs.rmSync(fixtures, { recursive: true, force: true }));
+  /** Folders under test/ that hold stack files of their own (the docker tier's). */
+  const fixtureFolders = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? fixtureFolders(path.join(dir, e.name)) : /^Pulumi\..+\.yaml$/.test(e.name) ? [dir] : []));
   const stacks: [string, string, string][] = [
     ...listStacks(ROOT).map((stack): [string, string, string] => [`committed stack ${stack}`, ROOT, stack]),
+    ...[...new Set(fixtureFolders(path.join(ROOT, "test")))].flatMap((dir) =>
+      listStacks(dir).map((stack): [string, string, string] => [`fixture stack ${path.relative(ROOT, dir)}/${stack}`, dir, stack]),
+    ),
     ...EDGE_CASES.map((c, i): [string, string, string] => {
       fs.writeFileSync(path.join(fixtures, `Pulumi.case${i}.yaml`), yaml.dump({ config: c.config }));
       return [`edge case "${c.name}"`, fixtures, `case${i}`];
