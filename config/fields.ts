@@ -57,7 +57,7 @@ export const httpUrlField = (opts: { readonly base?: boolean } = {}) =>
     const fail = (message: string) => ctx.addIssue({ code: "custom", message });
     if (!isHttpUrl(v)) return fail(HTTP_URL);
     if (/\{\{|\}\}/.test(v)) return fail("must not contain {{ or }} (alert annotations that carry it are Go templates)");
-    if (hasUrlCredentials(v)) return fail("must not carry user:password (it would be copied into alerts, messages and logs)");
+    if (hasUrlCredentials(v)) return fail("must not carry user:password (URLs are shown in alerts, messages, generated files and logs)");
     const u = new URL(v);
     if (opts.base && (u.search !== "" || u.hash !== "" || /[?#]/.test(v))) return fail("expected a base URL without ?query or #fragment (paths are appended to it)");
     return undefined;

@@ -53,6 +53,10 @@ const schemaKeys = Object.keys(rawConfigSchema.shape);
 const isOptional = (key: string) => (rawConfigSchema.shape as Record<string, any>)[key].def.type === "optional";
 
 describe("Pulumi.yaml declares the stack settings", () => {
+  it("names the project whose namespace the schema reads", () => {
+    expect((yaml.load(text) as { name: string }).name).toBe(PROJECT);
+  });
+
   it("every setting is declared or listed with a reason, not both, and nothing else", () => {
     for (const key of schemaKeys) expect({ key, declaredOrListed: (key in declared) !== listed.has(key) }).toEqual({ key, declaredOrListed: true });
     expect([...Object.keys(declared), ...listed.keys()].filter((k) => !schemaKeys.includes(k))).toEqual([]);

@@ -120,9 +120,9 @@ const ROWS: Row[] = [
       ["grafanaApiUrl", "http://admin:hunter2@grafana.test:3000", "http://admin:<secret>@grafana.test:3000"],
       ["alertmanagerExternalUrl", "https://:hunter2@am.test", "https://:<secret>@am.test"],
     ] as const
-  ).map(([key, url, shown]) => refused(`credentials in ${key}`, { [key]: url }, `${key}: must not carry user:password (it would be copied into alerts, messages and logs), got "${shown}"`)),
-  refused("credentials in a public probe", { publicProbes: { urls: ["https://ops:hunter2@api.test/health"] } }, 'publicProbes.urls.0: must not carry user:password (it would be copied into alerts, messages and logs), got "https://ops:<secret>@api.test/health"'),
-  refused("credentials in the Bot API URL", { telegram: { apiBaseUrl: "https://bot:hunter2@tg.test" } }, 'telegram.apiBaseUrl: must not carry user:password (it would be copied into alerts, messages and logs), got "https://bot:<secret>@tg.test"'),
+  ).map(([key, url, shown]) => refused(`credentials in ${key}`, { [key]: url }, `${key}: must not carry user:password (URLs are shown in alerts, messages, generated files and logs), got "${shown}"`)),
+  refused("credentials in a public probe", { publicProbes: { urls: ["https://ops:hunter2@api.test/health"] } }, 'publicProbes.urls.0: must not carry user:password (URLs are shown in alerts, messages, generated files and logs), got "https://ops:<secret>@api.test/health"'),
+  refused("credentials in the Bot API URL", { telegram: { apiBaseUrl: "https://bot:hunter2@tg.test" } }, 'telegram.apiBaseUrl: must not carry user:password (URLs are shown in alerts, messages, generated files and logs), got "https://bot:<secret>@tg.test"'),
   refused("port 0 in a URL", { heartbeatUrl: "https://hc.test:0/ping" }, `heartbeatUrl: ${HTTP_URL}, got "https://hc.test:0/ping"`),
   // Paths are appended to base URLs (runbooks, Bot API methods, links): a query or fragment would end up in the middle.
   ok("a query in URLs used as they are", { heartbeatUrl: "https://hc.test/ping?rid=1", publicProbes: { urls: ["https://api.test/health?deep=1"] }, grafanaApiUrl: "http://grafana.test/?orgId=1" }),

@@ -214,7 +214,7 @@ describe("how a refusal is worded", () => {
   });
 });
 
-type Row = readonly [what: string, raw: Record<string, unknown>, problems: readonly string[], secrets?: ReadonlySet<string>, requireSecrets?: boolean];
+type Row = readonly [what: string, raw: Record<string, unknown>, problems: readonly string[], secrets?: ReadonlySet<string>, requireSecrets?: boolean, plainTextSecrets?: ReadonlySet<string>];
 const NO_PASSWORD = { environment: "dev", runbookBaseUrl: "https://runbooks.test/rb" };
 const { grafanaAdminPassword: _password, grafanaExternalUrl: _grafanaUrl, ...PROD_NO_GRAFANA } = PROD;
 const needsSecret = (key: string) => `${key}: prod needs it; set it with \`pulumi config set --secret ${key} ...\``;
@@ -241,6 +241,8 @@ const RULES: Row[] = [
   ["prod without Grafana needs no Grafana password or URL", { ...PROD_NO_GRAFANA, services: { grafana: false } }, [], new Set(["telegramBotToken"])],
   ["prod without Grafana still refuses a plain-text Grafana password", { ...PROD_NO_GRAFANA, grafanaAdminPassword: "a-long-password-1", services: { grafana: false } }, [plainText("grafanaAdminPassword")], new Set(["telegramBotToken"])],
   ["prod for render: no secrets needed, plain text not refused", { ...PROD, telegramBotToken: undefined, grafanaAdminPassword: undefined, registryAuth: { username: "ops" } }, [], new Set(), false],
+  ["prod for render: a secret written in plain text in the stack file", { ...PROD, grafanaAdminPassword: undefined, registryAuth: { username: "ops" }, registryPassword: "tok" }, [plainText("telegramBotToken"), plainText("registryPassword")], new Set(), false, new Set(["telegramBotToken", "registryPassword"])],
+  ["dev for render: plain text in the stack file is pulumi up's business outside prod", { ...VALID, telegramBotToken: "123:abcdefghijklmnopqrstuvwxyz" }, [], new Set(), false, new Set(["telegramBotToken", "grafanaAdminPassword"])],
   ["prod for render still needs the chat", { ...PROD, telegram: {} }, ["telegram.chatId: prod needs the chat that receives alerts, got nothing"], new Set(), false],
   ["prod with a numeric chat", { ...PROD, telegram: { chatId: -100123 } }, [], PROD_SECRETS],
   ["staging without a Grafana password", { ...NO_PASSWORD, environment: "staging" }, ["grafanaAdminPassword: there is no default password; set one with `pulumi config set --secret grafanaAdminPassword ...`"]],
@@ -266,10 +268,10 @@ const RULES: Row[] = [
 ];
 
 describe("rules between keys, from the side accepted and the side refused", () => {
-  it.each(RULES.map(([what, raw, problems, secrets, requireSecrets]) => [what, raw, problems, secrets ?? new Set<string>(), requireSecrets ?? true] as const))(
+  it.each(RULES.map(([what, raw, problems, secrets, requireSecrets, plainTextSecrets]) => [what, raw, problems, secrets ?? new Set<string>(), requireSecrets ?? true, plainTextSecrets] as const))(
     "%s",
-    (_what, raw, problems, secrets, requireSecrets) => {
-      expect(problemList(raw, secrets, { requireSecrets })).toEqual(problems);
+    (_what, raw, problems, secrets, requireSecrets, plainTextSecrets) => {
+      expect(problemList(raw, secrets, { requireSecrets, plainTextSecrets })).toEqual(problems);
     },
   );
 
