@@ -43,7 +43,7 @@ export function prefixProblem(prefix: string): string | undefined {
   return undefined;
 }
 
-/** An absolute http(s) URL with a host, as Node's URL parser and Go's net/url both read it. */
+/** An absolute http(s) URL with a host and a port a connection can use (not 0). */
 export function isHttpUrl(text: string): boolean {
   if (!/^https?:\/\/[^\s/?#]+/.test(text) || !URL.canParse(text)) return false;
   const u = new URL(text);
