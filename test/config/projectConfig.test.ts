@@ -120,7 +120,7 @@ describe("Pulumi.yaml declares the stack settings", () => {
       listStacks(dir).map((stack): [string, string, string] => [`fixture stack ${path.relative(ROOT, dir)}/${stack}`, dir, stack]),
     ),
     ...EDGE_CASES.map((c, i): [string, string, string] => {
-      fs.writeFileSync(path.join(fixtures, `Pulumi.case${i}.yaml`), yaml.dump({ config: c.config }));
+      fs.writeFileSync(path.join(fixtures, `Pulumi.case${i}.yaml`), yaml.dump({ config: c.config }, { noRefs: true }));
       return [`edge case "${c.name}"`, fixtures, `case${i}`];
     }),
   ];
