@@ -9,6 +9,7 @@ import { SERVICE_NAMES } from "../config/services";
 import { configKeyLocation, PROJECT, readStackFile } from "../config/stackFile";
 import { ROLE_LABEL, SERVICE_LABEL, STACK_LABEL } from "../generators/labels";
 import type { Finding } from "./doctor";
+import { reachableAddress } from "./endpoints";
 import { EngineAddress, engineAddress, EngineAddressError, engineClient, engineMessage, isLoopbackHost, within } from "./engine";
 import { processesListeningOn, tryBind } from "./hostPorts";
 import { EXIT, Io, table, UsageError } from "./io";
@@ -169,7 +170,7 @@ export function grafanaTunnel(url: string, engine: EngineAddress, publishedAt: s
 }
 
 /** Where Grafana's host port answers on the Docker host itself. */
-export const grafanaPublishedAt = (c: Pick<StackConfig, "bindAddress" | "hostPorts">) => `${c.bindAddress === "0.0.0.0" ? "127.0.0.1" : c.bindAddress}:${c.hostPorts.grafana}`;
+export const grafanaPublishedAt = (c: Pick<StackConfig, "bindAddress" | "hostPorts">) => `${reachableAddress(c.bindAddress)}:${c.hostPorts.grafana}`;
 
 /** What the Grafana API's answer (or silence) means for pulumi up. Pure, so each case is tested. */
 export function grafanaVerdict(s: GrafanaSituation): Omit<Finding, "check"> {
