@@ -31,6 +31,10 @@ const aliasBomb = (): string => {
 const HOSTILE: Record<string, [string, string]> = {
   "a duplicate top-level key": [[...VALID, `  ${P}:environment: prod`].join("\n"), `Pulumi.x.yaml line 4 (key config › ${P}:environment): duplicated mapping key`],
   "a duplicate nested key": [[...VALID, `  ${P}:hostPorts:`, "    grafana: 3001", "    grafana: 3002"].join("\n"), `Pulumi.x.yaml line 6 (key config › ${P}:hostPorts › grafana): duplicated mapping key`],
+  "a duplicate key in a list item": [
+    [...VALID, `  ${P}:remoteWrite:`, "    stores:", "    - name: mimir", "      url: https://a.test/push", "      url: https://b.test/push"].join("\n"),
+    `Pulumi.x.yaml line 8 (key config › ${P}:remoteWrite › stores › url): duplicated mapping key`,
+  ],
   "tab indentation": [[...VALID, `  ${P}:hostPorts:`, "  \tgrafana: 3001"].join("\n"), `Pulumi.x.yaml line 5 (key config › ${P}:hostPorts › grafana): tab characters must not be used in indentation`],
   "a tab before a top-level key": [["config:", `\t${P}:environment: dev`].join("\n"), `Pulumi.x.yaml line 2 (key config › ${P}:environment): tab characters must not be used in indentation`],
   "an unknown local tag": [[...VALID, `  ${P}:grafanaAdminUser: !secret admin`].join("\n"), `Pulumi.x.yaml line 4 (key config › ${P}:grafanaAdminUser): unknown tag !<!secret>`],
