@@ -1,4 +1,3 @@
-import { StackConfig } from "../config/schema";
 import { stackConfigFromFile } from "../config/stackFile";
 import { StackIdentity } from "./identity";
 import { UsageError } from "./io";
@@ -16,8 +15,6 @@ export interface Targets {
   readonly identity: StackIdentity | undefined;
   /** Services the stack switched off (services.<name>: false): there is nothing of it to probe. */
   readonly off: readonly EndpointService[];
-  /** The stack's configuration, when --stack named one. */
-  readonly config: StackConfig | undefined;
 }
 
 /** Where a published port answers on the Docker host: a wildcard bind is reached on loopback. */
@@ -33,7 +30,7 @@ export function targetsFor(root: string, stack: string | undefined, flags: Parti
   if (!stack) {
     const endpoints: Endpoints = {};
     for (const k of ENDPOINT_FLAGS) if (given(k)) endpoints[k] = given(k);
-    return { endpoints, identity: undefined, off: [], config: undefined };
+    return { endpoints, identity: undefined, off: [] };
   }
   const c = stackConfigFromFile(root, stack);
   const off = ENDPOINT_FLAGS.filter((k) => !c.services[k]);
@@ -53,6 +50,5 @@ export function targetsFor(root: string, stack: string | undefined, flags: Parti
     endpoints,
     identity: { stack: c.stack, environment: c.environment, alertmanagerPeerName: c.alertmanagerCluster?.peerName },
     off,
-    config: c,
   };
 }

@@ -78,7 +78,8 @@ export async function lokiContainers(loki: string, timeoutMs: number): Promise<s
 export function lokiVerdict(containers: readonly string[], want: StackIdentity): IdentityVerdict {
   const ours = `${dockerNamePrefix(want.stack)}-`;
   if (containers.some((c) => c.startsWith(ours))) return { whose: "ours", detail: `stack ${want.stack}'s (it holds logs of its ${ours}… containers)` };
-  const stacks = containers.filter((c) => c.startsWith(dockerNamePrefix("")));
+  const anyStack = dockerNamePrefix("");
+  const stacks = containers.filter((c) => c.startsWith(anyStack));
   if (stacks.length) return { whose: "foreign", detail: `not stack ${want.stack}'s: it holds logs of ${stacks.slice(0, 3).join(", ")}, none of ${ours}…` };
   return { whose: "unknown", detail: `holds no log of stack ${want.stack}'s containers (${ours}…) in the last hour: either it is not this stack's Loki, or the log agent ships nothing` };
 }
