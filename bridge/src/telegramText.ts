@@ -1,9 +1,12 @@
+import { TELEGRAM_LIMITS } from "./telegramLimits";
+
 /**
  * What Telegram counts against its 4096 limit: the text left after HTML entity parsing (tags
  * removed, the four named entities and numeric ones decoded), measured in UTF-16 code units, the
- * unit of the Bot API's lengths and offsets. Link targets are attributes and cost nothing.
+ * unit of the Bot API's lengths and offsets. Link targets are attributes and cost nothing there
+ * (they count in the source bytes, telegramLimits.ts).
  */
-export const TELEGRAM_TEXT_LIMIT = 4096;
+export const TELEGRAM_TEXT_LIMIT = TELEGRAM_LIMITS.visibleLength;
 
 const NAMED: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"' };
 
