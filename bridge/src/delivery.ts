@@ -1,7 +1,6 @@
-import { CardView, newCardId, renderCardKeyboard, renderCardText, allResolved } from "./cards";
+import { CardView, InlineKeyboard, newCardId, renderCardKeyboard, renderCardText, allResolved } from "./cards";
 import { ChatDestination, PaceLimits } from "./config";
 import { FormatOptions } from "./format";
-import { htmlToText } from "./html";
 import { AlertItem, Item } from "./items";
 import { Logger } from "./log";
 import { BridgeMetrics } from "./metrics";
@@ -9,6 +8,8 @@ import { packNext, PackedMessage } from "./packing";
 import { Pacer } from "./pacing";
 import { Card, StateStore } from "./stateStore";
 import { ApiOutcome, PermanentReason, TelegramApi } from "./telegram";
+import { keyboardRefusal } from "./telegramLimits";
+import { plainText, textFits } from "./telegramText";
 
 /** One item a webhook asks to have delivered, with where and how long it is remembered once sent. */
 export interface Delivery {
@@ -20,7 +21,10 @@ export interface Delivery {
 export type DeliveryResult =
   | { readonly status: "delivered"; readonly sent: number; readonly skipped: number }
   | { readonly status: "transient"; readonly reason: string; readonly retryAfterMs?: number }
-  | { readonly status: "permanent"; readonly reason: PermanentReason | "unparseable"; readonly chats: readonly string[] };
+  | { readonly status: "permanent"; readonly reason: ItemFailure; readonly chats: readonly string[] };
+
+/** Why items failed for good: the chat's refusal, or Telegram refusing the message even as plain text. */
+type ItemFailure = PermanentReason | "unparseable" | "too_long";
 
 export interface DeliveryOptions {
   readonly pace: PaceLimits;
@@ -56,7 +60,7 @@ export interface OutboxDeps {
 
 interface Waiter {
   readonly remaining: Set<Pending>;
-  readonly failures: Map<string, PermanentReason | "unparseable">;
+  readonly failures: Map<string, ItemFailure>;
   sent: number;
   settle(): void;
 }
@@ -116,7 +120,7 @@ export class Outbox {
     return new Promise<DeliveryResult>((resolve) => {
       let skipped = 0;
       const remaining = new Set<Pending>();
-      const failures = new Map<string, PermanentReason | "unparseable">();
+      const failures = new Map<string, ItemFailure>();
       const touched = new Set<Lane>();
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
@@ -377,12 +381,16 @@ class Lane {
     const replyTo = this.resolvedReplyTarget(taken[0]);
     const card = this.cardFor(packed, taken);
     const view = { ...this.deps.cardView(), now: this.opts.now() };
-    const keyboard = card ? renderCardKeyboard(card, view) : undefined;
-    let html = true;
+    const keyboard = card ? this.sendableKeyboard(card, view) : undefined;
+    const rendered = renderCardText(card ?? this.bodyOnlyCard(packed), view.now);
+    // Packing keeps within Telegram's limits; a text that still is not (one item too big even
+    // alone) goes as plain text at once rather than be refused.
+    let html = textFits(rendered);
+    if (!html) this.deps.log.warn("message over Telegram's limits even packed alone; sending it as plain text", { chat_id: this.chatId, items: taken.length });
     for (;;) {
       const params = {
         chat_id: this.chatId,
-        text: html ? renderCardText(card ?? this.bodyOnlyCard(packed), view.now) : htmlToText(renderCardText(card ?? this.bodyOnlyCard(packed), view.now)),
+        text: html ? rendered : plainText(rendered),
         ...(html ? { parse_mode: "HTML" } : {}),
         link_preview_options: { is_disabled: true },
         ...(taken[0].threadId !== undefined ? { message_thread_id: taken[0].threadId } : {}),
@@ -391,16 +399,27 @@ class Lane {
       };
       const outcome = await this.call("sendMessage", params);
       if (outcome.kind === "ok") return this.delivered(taken, packed, card, (outcome.result as { message_id?: number })?.message_id);
-      if (outcome.kind === "unparseable" && html) {
-        // Our escaping should make this impossible; if Telegram still refuses, plain text beats silence.
-        this.deps.metrics.failed.inc({ reason: "unparseable" });
-        this.deps.log.error("telegram could not parse the HTML; resending as plain text", { chat_id: this.chatId, detail: outcome.detail });
+      if ((outcome.kind === "unparseable" || outcome.kind === "too_long") && html) {
+        // Our escaping and measuring should make this impossible; if Telegram still refuses, plain text beats silence.
+        this.deps.metrics.failed.inc({ reason: outcome.kind });
+        const what = outcome.kind === "unparseable" ? "telegram could not parse the HTML" : "telegram found the message too long";
+        this.deps.log.error(`${what}; resending as plain text`, { chat_id: this.chatId, detail: outcome.detail });
         html = false;
         continue;
       }
-      if (outcome.kind === "unparseable") return this.failItems(taken, "unparseable", outcome.detail);
+      if (outcome.kind === "unparseable" || outcome.kind === "too_long") return this.failItems(taken, outcome.kind, outcome.detail);
       return this.handleFailure(outcome, taken);
     }
+  }
+
+  /** The card's buttons if Telegram takes them; otherwise the message goes without (and the card says so). */
+  private sendableKeyboard(card: Card, view: CardView): InlineKeyboard | undefined {
+    const keyboard = renderCardKeyboard(card, view);
+    const refusal = keyboardRefusal(keyboard);
+    if (!refusal) return keyboard;
+    this.deps.log.error("buttons over Telegram's limits; sending the message without them", { chat_id: this.chatId, refusal });
+    card.buttons = false;
+    return undefined;
   }
 
   private bodyOnlyCard(packed: PackedMessage): Card {
@@ -466,7 +485,7 @@ class Lane {
     }
   }
 
-  private failItems(taken: readonly Pending[], reason: PermanentReason | "unparseable", detail: string): void {
+  private failItems(taken: readonly Pending[], reason: ItemFailure, detail: string): void {
     this.deps.log.error("telegram refused a message permanently; its alerts are reported as failed", { chat_id: this.chatId, reason, detail });
     for (const p of taken) {
       this.pending.delete(p.item.key);
@@ -507,7 +526,8 @@ class Lane {
         return;
       }
       case "unparseable":
-        return this.failItems(taken, "unparseable", outcome.detail);
+      case "too_long":
+        return this.failItems(taken, outcome.kind, outcome.detail);
       case "permanent": {
         metrics.failed.inc({ reason: outcome.reason });
         if (!PER_CHAT_FAILURES.has(outcome.reason)) return this.failItems(taken, outcome.reason, outcome.detail);
@@ -561,14 +581,20 @@ class Lane {
   }
 }
 
-/** editMessageText for a card as it reads now; without reply_markup Telegram removes the buttons. */
+/**
+ * editMessageText for a card as it reads now; without reply_markup Telegram removes the buttons.
+ * Text or buttons over Telegram's limits go as plain text or without buttons, not refused.
+ */
 export function editParams(card: Card, chatId: string, view: CardView): Record<string, unknown> {
-  const keyboard = renderCardKeyboard(card, view);
+  const rendered = renderCardKeyboard(card, view);
+  const keyboard = keyboardRefusal(rendered) ? undefined : rendered;
+  const text = renderCardText(card, view.now);
+  const html = textFits(text);
   return {
     chat_id: chatId,
     message_id: card.messageId,
-    text: renderCardText(card, view.now),
-    parse_mode: "HTML",
+    text: html ? text : plainText(text),
+    ...(html ? { parse_mode: "HTML" } : {}),
     link_preview_options: { is_disabled: true },
     ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
   };

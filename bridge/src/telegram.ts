@@ -1,4 +1,5 @@
 import { describeError } from "./log";
+import { TELEGRAM_REFUSALS, wellFormed } from "./telegramLimits";
 
 /** The outcome of one Bot API call, classified for the retry policy. */
 export type ApiOutcome<T = unknown> =
@@ -8,6 +9,8 @@ export type ApiOutcome<T = unknown> =
   | { kind: "not_modified" }
   | { kind: "transient"; reason: "server_error" | "network"; detail: string }
   | { kind: "unparseable"; detail: string }
+  /** Telegram measured the text over one of its limits (telegramLimits.ts), though packing kept within them. */
+  | { kind: "too_long"; detail: string }
   | { kind: "permanent"; reason: PermanentReason; detail: string };
 
 export type PermanentReason = "bad_token" | "forbidden" | "chat_not_found" | "bad_request";
@@ -24,6 +27,8 @@ interface BotApiAnswer {
   parameters?: { retry_after?: number; migrate_to_chat_id?: number };
 }
 
+const TOO_LONG = [TELEGRAM_REFUSALS.textTooLong, TELEGRAM_REFUSALS.messageTooLong];
+
 /** Maps a Bot API answer to an outcome. Pure, so the policy is tested without a server. */
 export function classify<T>(status: number, body: BotApiAnswer | undefined): ApiOutcome<T> {
   const detail = `${status} ${body?.description ?? ""}`.trim();
@@ -34,6 +39,7 @@ export function classify<T>(status: number, body: BotApiAnswer | undefined): Api
   const text = (body?.description ?? "").toLowerCase();
   if (status === 400 && text.includes("message is not modified")) return { kind: "not_modified" };
   if (status === 400 && text.includes("can't parse entities")) return { kind: "unparseable", detail };
+  if (status === 400 && TOO_LONG.some((d) => text === d.toLowerCase())) return { kind: "too_long", detail };
   if (status === 401 || status === 404) return { kind: "permanent", reason: "bad_token", detail };
   if (status === 403) return { kind: "permanent", reason: "forbidden", detail };
   if (status === 400 && text.includes("chat not found")) return { kind: "permanent", reason: "chat_not_found", detail };
@@ -54,7 +60,8 @@ export class BotApiClient implements TelegramApi {
       const res = await fetch(`${this.apiBase}/bot${this.token}/${method}`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify(params),
+        // Telegram refuses a whole message for one lone surrogate in any string ("must be encoded in UTF-8").
+        body: JSON.stringify(wellFormed(params)),
         signal: opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout,
       });
       const answer = (await res.json().catch(() => undefined)) as BotApiAnswer | undefined;

@@ -321,6 +321,56 @@ describe("Telegram refusing the HTML", () => {
   });
 });
 
+describe("Telegram finding a message too long (text is too long, message is too long)", () => {
+  it("is resent once as plain text, counted and logged, rather than lost", async () => {
+    make();
+    api.script = [{ kind: "too_long", detail: "400 Bad Request: text is too long" }];
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
+    const [html, plain] = api.sent();
+    expect(html.parse_mode).toBe("HTML");
+    expect(plain).not.toHaveProperty("parse_mode");
+    expect(plain.text).toContain("A");
+    expect(plain.text).not.toMatch(/<\/?b>/);
+    expect(metrics.failed.get({ reason: "too_long" })).toBe(1);
+    expect(logged("telegram found the message too long; resending as plain text")).toMatchObject([{ level: "error", chat_id: CHAT, detail: "400 Bad Request: text is too long" }]);
+  });
+
+  it("too long as plain text too: a permanent failure of those items, named too_long", async () => {
+    make();
+    api.script = [
+      { kind: "too_long", detail: "x" },
+      { kind: "too_long", detail: "400 Bad Request: message is too long" },
+    ];
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toEqual({ status: "permanent", reason: "too_long", chats: [CHAT] });
+    expect(api.sent()).toHaveLength(2);
+  });
+});
+
+describe("buttons over Telegram's markup limit", () => {
+  it("the message goes without them, its card says so, and the log names the refusal", async () => {
+    const durations = Array.from({ length: 120 }, (_, i) => `${i + 1}h`);
+    make({}, { cardView: () => ({ silenceDurations: durations, canSilence: true }) });
+    const a = firing("A");
+    expect(await outbox.submit([delivery(a)], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
+    expect(api.sent()[0]).not.toHaveProperty("reply_markup");
+    expect(store.cardOfAlert(CHAT, alertKey(a))!.buttons).toBe(false);
+    expect(logged("buttons over Telegram's limits; sending the message without them")).toMatchObject([{ level: "error", refusal: "Bad Request: reply markup is too long" }]);
+  });
+
+  it("an edit leaves out buttons Telegram would refuse, and keeps the text", () => {
+    const card: Card = { id: "card0001", kind: "notification", chatId: CHAT, messageId: 5, createdAt: 0, updatedAt: 0, body: { head: "H", blocks: [], foot: "" }, subjects: [{ title: "", alerts: [{ alertKey: "k", labels: {}, status: "firing" }] }], buttons: true };
+    const params = editParams(card, CHAT, { silenceDurations: Array.from({ length: 120 }, (_, i) => `${i + 1}h`), canSilence: true, now: 0 });
+    expect(params).toEqual({ chat_id: CHAT, message_id: 5, text: "H", parse_mode: "HTML", link_preview_options: { is_disabled: true } });
+  });
+
+  it("an edit whose text is over the limits goes as plain text", () => {
+    const card: Card = { id: "card0002", kind: "notification", chatId: CHAT, messageId: 6, createdAt: 0, updatedAt: 0, body: { head: "<b>H</b>", blocks: [{ html: "x".repeat(5000) }], foot: "" }, subjects: [], buttons: false };
+    const params = editParams(card, CHAT, { silenceDurations: [], canSilence: false, now: 0 });
+    expect(params).not.toHaveProperty("parse_mode");
+    expect(params.text).toBe(`H\n\n${"x".repeat(4092)}…`);
+  });
+});
+
 describe("permanent refusals", () => {
   it("a bad request fails the items of that message; the chat is not in back-off", async () => {
     make();
