@@ -90,9 +90,17 @@ interface PriorityTask {
   readonly params: (chatId: string) => Record<string, unknown>;
   readonly deadline: number;
   readonly done: (o: ApiOutcome) => void;
+  /** A migration was followed for this call; a second one is not. */
+  migrated?: boolean;
 }
 
-const PER_CHAT_FAILURES: ReadonlySet<PermanentReason> = new Set(["bad_token", "forbidden", "chat_not_found"]);
+const PER_CHAT_FAILURES: ReadonlySet<PermanentReason> = new Set(["bad_token", "forbidden", "chat_not_found", "bad_migration"]);
+/** What the log says the first time a chat is refused, by reason. */
+const REFUSED_CHAT_ADVICE: Partial<Record<PermanentReason, string>> = {
+  bad_migration: "telegram named a chat migration the bridge cannot follow (to the chat itself, or a second one for one message); the chat is refused. Check the chat id in the stack settings",
+};
+const DEFAULT_REFUSED_CHAT_ADVICE =
+  "telegram refused the chat permanently; fix the bot token or chat id. Alertmanager re-sends every group_interval; the bridge answers 422 at once until the next try";
 const WATCHDOG = "Watchdog";
 
 /**
@@ -233,6 +241,13 @@ class Lane {
   failure: ChatFailure | undefined;
   lastTransient = "";
   private attempt = 0;
+  /**
+   * A migration was followed and the message it was for has not been answered otherwise yet:
+   * a second one for it is not followed (a chat cannot move twice; following would loop).
+   */
+  private followedMigration = false;
+  /** Edits that followed a migration once. */
+  private readonly migratedEdits = new Set<string>();
   private running = false;
   private stopped = false;
   private wake: (() => void) | undefined;
@@ -340,6 +355,7 @@ class Lane {
 
   private failAllPending(): void {
     const f = this.failure!;
+    this.followedMigration = false;
     for (const p of this.pending.values()) {
       for (const w of p.waiters) {
         w.remaining.delete(p);
@@ -452,6 +468,7 @@ class Lane {
     const { store, metrics } = this.deps;
     this.attempt = 0;
     this.lastTransient = "";
+    this.followedMigration = false;
     if (this.failure) {
       this.deps.log.info("chat reachable again", { chat_id: this.configuredChatId, failing_since: new Date(this.failure.since).toISOString() });
       this.failure = undefined;
@@ -486,6 +503,7 @@ class Lane {
   }
 
   private failItems(taken: readonly Pending[], reason: ItemFailure, detail: string): void {
+    this.followedMigration = false;
     this.deps.log.error("telegram refused a message permanently; its alerts are reported as failed", { chat_id: this.chatId, reason, detail });
     for (const p of taken) {
       this.pending.delete(p.item.key);
@@ -508,11 +526,17 @@ class Lane {
         this.pacer.hold(this.chatId, now + outcome.retryAfterMs);
         log.warn("telegram rate limit; the chat's queue waits retry_after", { chat_id: this.chatId, retry_after_ms: outcome.retryAfterMs, queued: this.pending.size });
         return;
-      case "migrated":
+      case "migrated": {
+        const detail = `migrate_to_chat_id ${outcome.toChatId} for chat ${this.chatId}${this.followedMigration ? ", a second migration for one message" : ""}`;
+        if (this.followedMigration || !this.followable(outcome.toChatId)) {
+          return this.handleFailure({ kind: "permanent", reason: "bad_migration", detail }, taken);
+        }
         log.warn("chat was upgraded to a supergroup; following it (update the chat id in the stack settings)", { chat_id: this.chatId, new_chat_id: outcome.toChatId });
+        this.followedMigration = true;
         store.migrate(this.chatId, outcome.toChatId);
         store.commit();
         return;
+      }
       case "not_modified":
         return;
       case "transient": {
@@ -536,7 +560,7 @@ class Lane {
         const first = !this.failure;
         this.failure = { reason: outcome.reason, detail: outcome.detail, since: this.failure?.since ?? now, until: now + backoff, step, lastLogAt: now, refusedSinceLog: 0 };
         const fields = { chat_id: this.chatId, reason: outcome.reason, detail: outcome.detail, next_try: new Date(now + backoff).toISOString() };
-        if (first) log.error("telegram refused the chat permanently; fix the bot token or chat id. Alertmanager re-sends every group_interval; the bridge answers 422 at once until the next try", fields);
+        if (first) log.error(REFUSED_CHAT_ADVICE[outcome.reason] ?? DEFAULT_REFUSED_CHAT_ADVICE, fields);
         else log.warn("telegram still refuses the chat", fields);
         this.failAllPending();
         return;
@@ -554,10 +578,20 @@ class Lane {
     if (outcome.kind === "rate_limited") {
       this.pacer.hold(this.chatId, this.opts.now() + outcome.retryAfterMs);
       this.edits.add(id);
-    } else if (outcome.kind === "migrated") {
+    } else if (outcome.kind === "migrated" && !this.migratedEdits.has(id) && this.followable(outcome.toChatId)) {
+      this.migratedEdits.add(id);
       this.deps.store.migrate(this.chatId, outcome.toChatId);
       this.edits.add(id);
+      return;
+    } else if (outcome.kind === "migrated") {
+      this.deps.log.error("message edit dropped: telegram named a chat migration the bridge cannot follow", { chat_id: this.chatId, card: id, new_chat_id: outcome.toChatId });
     }
+    this.migratedEdits.delete(id);
+  }
+
+  /** A migration can be followed only to another chat, one the configured chat has not already been. */
+  private followable(toChatId: string): boolean {
+    return toChatId !== this.chatId && toChatId !== this.configuredChatId;
   }
 
   private recordEdit(outcome: ApiOutcome, cardId: string): void {
@@ -572,10 +606,15 @@ class Lane {
     if (outcome.kind === "rate_limited") {
       this.pacer.hold(this.chatId, now + outcome.retryAfterMs);
       if (now + outcome.retryAfterMs < task.deadline) return void this.priority.unshift(task);
-    } else if (outcome.kind === "migrated") {
+    } else if (outcome.kind === "migrated" && !task.migrated && this.followable(outcome.toChatId)) {
+      task.migrated = true;
       this.deps.store.migrate(this.chatId, outcome.toChatId);
       this.deps.store.commit();
       return void this.priority.unshift(task);
+    } else if (outcome.kind === "migrated") {
+      const detail = `migrate_to_chat_id ${outcome.toChatId} for chat ${this.chatId}`;
+      this.deps.log.error("telegram named a chat migration the bridge cannot follow; the call is given up", { chat_id: this.chatId, method: task.method, detail });
+      return task.done({ kind: "permanent", reason: "bad_migration", detail });
     }
     task.done(outcome);
   }

@@ -56,7 +56,7 @@ export class Gauge {
   }
 }
 
-const FAILURE_REASONS = ["bad_token", "forbidden", "chat_not_found", "bad_request", "rate_limited", "server_error", "network", "unparseable", "too_long", "out_of_time"];
+const FAILURE_REASONS = ["bad_token", "forbidden", "chat_not_found", "bad_request", "rate_limited", "server_error", "network", "unparseable", "too_long", "bad_migration", "out_of_time"];
 const CONSOLE_ACTIONS = ["silence", "unsilence", "ack", "expire", "alerts", "silences", "status", "help"];
 
 export class BridgeMetrics {

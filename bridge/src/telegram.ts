@@ -13,7 +13,8 @@ export type ApiOutcome<T = unknown> =
   | { kind: "too_long"; detail: string }
   | { kind: "permanent"; reason: PermanentReason; detail: string };
 
-export type PermanentReason = "bad_token" | "forbidden" | "chat_not_found" | "bad_request";
+/** bad_migration: Telegram named a chat migration that cannot be followed (to the same chat, or a second one for one message). */
+export type PermanentReason = "bad_token" | "forbidden" | "chat_not_found" | "bad_request" | "bad_migration";
 
 export interface TelegramApi {
   call<T = unknown>(method: string, params: Record<string, unknown>, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ApiOutcome<T>>;

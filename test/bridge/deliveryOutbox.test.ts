@@ -285,6 +285,49 @@ describe("transient failures", () => {
     expect(logged("chat was upgraded to a supergroup; following it (update the chat id in the stack settings)")).toMatchObject([{ chat_id: CHAT, new_chat_id: "-100777" }]);
   });
 
+  it("a migration to the chat itself is a permanent failure of the chat, logged once, after one request", async () => {
+    make();
+    api.fallback = (_m, p) => ({ kind: "migrated", toChatId: String(p.chat_id) });
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toEqual({ status: "permanent", reason: "bad_migration", chats: [CHAT] });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(api.sent().map((p) => p.chat_id)).toEqual([CHAT]);
+    expect(store.currentChat(CHAT)).toBe(CHAT);
+    const refused = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === "error");
+    expect(refused).toMatchObject([{ msg: expect.stringContaining("a chat migration the bridge cannot follow"), chat_id: CHAT, reason: "bad_migration", detail: `migrate_to_chat_id ${CHAT} for chat ${CHAT}` }]);
+    // The chat is in its back-off: later webhooks are refused without a request.
+    expect(await outbox.submit([delivery(firing("B"))], later(2000))).toMatchObject({ status: "permanent", reason: "bad_migration" });
+    expect(api.sent()).toHaveLength(1);
+    expect(metrics.failed.get({ reason: "bad_migration" })).toBe(2);
+  });
+
+  it("a second migration for one message is not followed: two requests, then a permanent failure", async () => {
+    make();
+    let next = -100_100;
+    api.fallback = () => ({ kind: "migrated", toChatId: String(next--) });
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "permanent", reason: "bad_migration", chats: [CHAT] });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(api.sent().map((p) => p.chat_id)).toEqual([CHAT, "-100100"]);
+    expect(store.currentChat(CHAT)).toBe("-100100");
+    expect(logged("chat was upgraded to a supergroup; following it (update the chat id in the stack settings)")).toHaveLength(1);
+    expect(lines.map((l) => JSON.parse(l)).filter((l) => l.level === "error")).toMatchObject([{ reason: "bad_migration", detail: "migrate_to_chat_id -100101 for chat -100100, a second migration for one message" }]);
+  });
+
+  it("a migration back to the configured chat is not followed", async () => {
+    make();
+    api.script = [{ kind: "migrated", toChatId: "-100200" }, { kind: "migrated", toChatId: CHAT }];
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "permanent", reason: "bad_migration" });
+    expect(api.sent().map((p) => p.chat_id)).toEqual([CHAT, "-100200"]);
+  });
+
+  it("one migration per message: the next message may follow one again", async () => {
+    make();
+    api.script = [{ kind: "migrated", toChatId: "-100300" }];
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
+    api.script = [{ kind: "migrated", toChatId: "-100301" }];
+    expect(await outbox.submit([delivery(firing("B"))], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
+    expect(api.sent().map((p) => p.chat_id)).toEqual([CHAT, "-100300", "-100300", "-100301"]);
+  });
+
   it("a sender that throws is restarted and still delivers", async () => {
     make();
     api.script = ["throw"];
@@ -480,6 +523,18 @@ describe("prompt calls (console answers and edits)", () => {
     expect(store.currentChat(CHAT)).toBe("-100555");
   });
 
+  it("follow a migration once; to the chat itself or a second time, the call is given up as bad_migration", async () => {
+    make();
+    api.fallback = (_m, p) => ({ kind: "migrated", toChatId: String(p.chat_id) });
+    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id }))).toMatchObject({ kind: "permanent", reason: "bad_migration" });
+    expect(api.calls).toHaveLength(1);
+    let next = -100_400;
+    api.fallback = () => ({ kind: "migrated", toChatId: String(next--) });
+    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id }))).toMatchObject({ kind: "permanent", reason: "bad_migration" });
+    expect(api.calls.map((c) => c.params.chat_id)).toEqual([CHAT, CHAT, "-100400"]);
+    expect(logged("telegram named a chat migration the bridge cannot follow; the call is given up")).toHaveLength(2);
+  });
+
   it("once closed: answered at once as a transient failure, and those waiting are released", async () => {
     make();
     api.script = ["hang"];
@@ -553,6 +608,20 @@ describe("scheduled edits", () => {
     ]);
     expect(logged("message edit failed")[1]).not.toHaveProperty("detail");
     expect(metrics.sendLatency.render()).toContain("telegram_bridge_send_duration_seconds_count 0");
+  });
+
+  it("an edit follows a migration once; to the chat itself or a second time, it is dropped and logged", async () => {
+    make();
+    const c = stored();
+    api.fallback = (_m, p) => ({ kind: "migrated", toChatId: String(p.chat_id) });
+    outbox.scheduleEdit(c.id);
+    await until("the edit dropped", () => logged("message edit dropped: telegram named a chat migration the bridge cannot follow").length === 1);
+    let next = -100_500;
+    api.fallback = () => ({ kind: "migrated", toChatId: String(next--) });
+    outbox.scheduleEdit(c.id);
+    await until("the second edit dropped", () => logged("message edit dropped: telegram named a chat migration the bridge cannot follow").length === 2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(api.calls.map((x) => x.params.chat_id)).toEqual([CHAT, CHAT, "-100500"]);
   });
 
   it("editParams: the card's text and buttons, HTML, previews off; no reply_markup once resolved", () => {
