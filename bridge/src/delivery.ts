@@ -7,7 +7,7 @@ import { BridgeMetrics } from "./metrics";
 import { packNext, PackedMessage } from "./packing";
 import { Pacer } from "./pacing";
 import { Card, StateStore } from "./stateStore";
-import { ApiOutcome, PermanentReason, TelegramApi } from "./telegram";
+import { ApiOutcome, PermanentReason, TELEGRAM_REQUEST_TIMEOUT_MS, TelegramApi } from "./telegram";
 import { keyboardRefusal } from "./telegramLimits";
 import { plainText, textFits } from "./telegramText";
 
@@ -35,6 +35,8 @@ export interface DeliveryOptions {
   readonly permanentBackoffMs: readonly number[];
   /** Items no request waits for any more are dropped after this; Alertmanager sends them again if still due. */
   readonly orphanTtlMs: number;
+  /** How long one Bot API call may take; an answer later than this counts as lost (see TELEGRAM_REQUEST_TIMEOUT_MS). */
+  readonly sendTimeoutMs: number;
   readonly now: () => number;
 }
 
@@ -44,6 +46,7 @@ export const DEFAULT_DELIVERY: DeliveryOptions = {
   backoffMs: [500, 1000, 2000, 4000, 8000, 15_000, 30_000],
   permanentBackoffMs: [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000],
   orphanTtlMs: 10 * 60_000,
+  sendTimeoutMs: TELEGRAM_REQUEST_TIMEOUT_MS,
   now: () => Date.now(),
 };
 
@@ -248,6 +251,8 @@ class Lane {
   private followedMigration = false;
   /** Edits that followed a migration once. */
   private readonly migratedEdits = new Set<string>();
+  /** Items whose last send may have reached the chat though its answer did not reach the bridge. */
+  private readonly unsure = new Set<string>();
   private running = false;
   private stopped = false;
   private wake: (() => void) | undefined;
@@ -349,13 +354,17 @@ class Lane {
 
   private dropOrphans(now: number): void {
     for (const [k, p] of this.pending) {
-      if (p.waiters.size === 0 && now - p.lastWanted > this.opts.orphanTtlMs) this.pending.delete(k);
+      if (p.waiters.size === 0 && now - p.lastWanted > this.opts.orphanTtlMs) {
+        this.pending.delete(k);
+        this.unsure.delete(k);
+      }
     }
   }
 
   private failAllPending(): void {
     const f = this.failure!;
     this.followedMigration = false;
+    this.unsure.clear();
     for (const p of this.pending.values()) {
       for (const w of p.waiters) {
         w.remaining.delete(p);
@@ -381,7 +390,7 @@ class Lane {
 
   private async call(method: string, params: Record<string, unknown>): Promise<ApiOutcome> {
     const started = this.opts.now();
-    const outcome = await this.deps.api.call(method, params);
+    const outcome = await this.deps.api.call(method, params, { timeoutMs: this.opts.sendTimeoutMs });
     if (method === "sendMessage") this.deps.metrics.sendLatency.observe((this.opts.now() - started) / 1000);
     if (outcome.kind === "ok" || outcome.kind === "not_modified") this.pacer.record(this.chatId, this.opts.now());
     return outcome;
@@ -474,6 +483,12 @@ class Lane {
       this.failure = undefined;
     }
     metrics.sent.inc();
+    if (taken.some((p) => this.unsure.has(p.item.key))) {
+      // At least once: a message whose earlier attempt may have been shown went out again.
+      metrics.possiblyDuplicated.inc();
+      this.deps.log.warn("sent again after an attempt whose answer was lost or late; the chat may show it twice", { chat_id: this.chatId, items: taken.length });
+    }
+    for (const p of taken) this.unsure.delete(p.item.key);
     if (packed.summarised) metrics.summarised.inc({}, packed.summarised);
     if (packed.truncated) metrics.truncated.inc({}, packed.truncated);
     for (const p of taken) store.markDelivered(p.item.key, p.windowMs);
@@ -504,6 +519,7 @@ class Lane {
 
   private failItems(taken: readonly Pending[], reason: ItemFailure, detail: string): void {
     this.followedMigration = false;
+    for (const p of taken) this.unsure.delete(p.item.key);
     this.deps.log.error("telegram refused a message permanently; its alerts are reported as failed", { chat_id: this.chatId, reason, detail });
     for (const p of taken) {
       this.pending.delete(p.item.key);
@@ -545,7 +561,9 @@ class Lane {
         const backoff = this.opts.backoffMs[Math.min(this.attempt, this.opts.backoffMs.length - 1)];
         this.attempt += 1;
         metrics.retries.inc();
-        log.warn("telegram send failed; retrying", { chat_id: this.chatId, reason: outcome.reason, detail: outcome.detail, backoff_ms: backoff, queued: this.pending.size });
+        if (outcome.maybeDelivered) for (const p of taken) this.unsure.add(p.item.key);
+        const fields = { chat_id: this.chatId, reason: outcome.reason, detail: outcome.detail, backoff_ms: backoff, queued: this.pending.size };
+        log.warn("telegram send failed; retrying", outcome.maybeDelivered ? { ...fields, may_have_been_shown: true } : fields);
         await this.waitUntil(now + backoff);
         return;
       }

@@ -7,7 +7,11 @@ export type ApiOutcome<T = unknown> =
   | { kind: "rate_limited"; retryAfterMs: number }
   | { kind: "migrated"; toChatId: string }
   | { kind: "not_modified" }
-  | { kind: "transient"; reason: "server_error" | "network"; detail: string }
+  /**
+   * maybeDelivered: the request may have reached Telegram and been carried out, only the answer
+   * did not come back (timed out, connection cut after sending). Sending it again may show it twice.
+   */
+  | { kind: "transient"; reason: "server_error" | "network"; detail: string; maybeDelivered?: true }
   | { kind: "unparseable"; detail: string }
   /** Telegram measured the text over one of its limits (telegramLimits.ts), though packing kept within them. */
   | { kind: "too_long"; detail: string }
@@ -48,11 +52,18 @@ export function classify<T>(status: number, body: BotApiAnswer | undefined): Api
   return { kind: "permanent", reason: "bad_request", detail };
 }
 
+/**
+ * How long a Bot API call may take before the bridge gives up on its answer. A message Telegram
+ * took but answered later than this (or whose answer was lost) is sent again: this bounds the
+ * window in which a duplicate can arise.
+ */
+export const TELEGRAM_REQUEST_TIMEOUT_MS = 10_000;
+
 export class BotApiClient implements TelegramApi {
   constructor(
     private readonly token: string,
     private readonly apiBase = "https://api.telegram.org",
-    private readonly timeoutMs = 10_000,
+    private readonly timeoutMs = TELEGRAM_REQUEST_TIMEOUT_MS,
   ) {}
 
   async call<T>(method: string, params: Record<string, unknown>, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ApiOutcome<T>> {
@@ -70,7 +81,21 @@ export class BotApiClient implements TelegramApi {
     } catch (e) {
       // The cause (ECONNREFUSED, ENOTFOUND, a timeout) is what an operator needs; the logger
       // removes the token should any layer have quoted the URL.
-      return { kind: "transient", reason: "network", detail: describeError(e) };
+      return { kind: "transient", reason: "network", detail: describeError(e), ...(neverSent(e) ? {} : { maybeDelivered: true as const }) };
     }
   }
+}
+
+/** Failures before a request could reach Telegram: no connection was ever made, so nothing was sent. */
+const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+
+/** Whether a fetch error means the request was certainly never sent (every cause in the chain is looked at). */
+export function neverSent(e: unknown): boolean {
+  let cur: unknown = e;
+  for (let depth = 0; cur && typeof cur === "object" && depth < 4; depth++) {
+    const code = (cur as NodeJS.ErrnoException).code;
+    if (code && NOT_CONNECTED.has(code)) return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
 }

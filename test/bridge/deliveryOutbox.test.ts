@@ -235,6 +235,42 @@ describe("transient failures", () => {
     expect(logged("telegram send failed; retrying").slice(4).map((l) => [l.backoff_ms, l.reason])).toEqual([[5, "network"]]);
   });
 
+  it("an attempt whose answer was lost: sent again, counted as possibly shown twice, and the log says so", async () => {
+    make();
+    api.script = [{ kind: "transient", reason: "network", detail: "TimeoutError", maybeDelivered: true }];
+    expect(await outbox.submit([delivery(firing("A")), delivery(firing("B"))], later(2000))).toMatchObject({ status: "delivered", sent: 2 });
+    expect(api.sent()).toHaveLength(2);
+    expect(metrics.possiblyDuplicated.get()).toBe(1);
+    expect(logged("telegram send failed; retrying")).toMatchObject([{ may_have_been_shown: true, detail: "TimeoutError" }]);
+    expect(logged("sent again after an attempt whose answer was lost or late; the chat may show it twice")).toMatchObject([{ level: "warning", chat_id: CHAT, items: 2 }]);
+    // Once through, the items are no longer in doubt.
+    await outbox.submit([delivery(firing("C"))], later(2000));
+    expect(metrics.possiblyDuplicated.get()).toBe(1);
+  });
+
+  it("a failure before anything was sent (no connection) is retried without counting a duplicate", async () => {
+    make();
+    api.script = [{ kind: "transient", reason: "network", detail: "ECONNREFUSED" }, { kind: "transient", reason: "server_error", detail: "502" }];
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
+    expect(metrics.possiblyDuplicated.get()).toBe(0);
+    expect(logged("telegram send failed; retrying").map((l) => l.may_have_been_shown)).toEqual([undefined, undefined]);
+  });
+
+  it("an item in doubt whose retry is refused for good is forgotten, not counted later", async () => {
+    make();
+    api.script = [{ kind: "transient", reason: "network", detail: "reset", maybeDelivered: true }, { kind: "permanent", reason: "bad_request", detail: "400" }];
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "permanent", reason: "bad_request" });
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
+    expect(metrics.possiblyDuplicated.get()).toBe(0);
+  });
+
+  it("every Bot API call is given the send timeout", async () => {
+    make({ sendTimeoutMs: 1234 });
+    await outbox.submit([delivery(firing("A"))], later(2000));
+    expect(api.calls.map((c) => c.opts)).toEqual([{ timeoutMs: 1234 }]);
+    expect(DEFAULT_DELIVERY.sendTimeoutMs).toBe(10_000);
+  });
+
   it("until the request's time is up: transient with the last reason, and the item stays queued", async () => {
     make({ backoffMs: [30] });
     api.fallback = { kind: "transient", reason: "server_error", detail: "502" };
