@@ -66,6 +66,9 @@ export interface StoreLimits {
 
 export const DEFAULT_STORE_LIMITS: StoreLimits = { maxCards: 500, cardRetentionMs: 7 * 86_400_000, resolvedCardRetentionMs: 86_400_000, maxDelivered: 50_000 };
 
+/** The filesystem calls the store makes; injected so a test can watch their order. */
+export type StateFs = Pick<typeof fs, "readFileSync" | "renameSync" | "mkdirSync" | "openSync" | "writeSync" | "fsyncSync" | "closeSync">;
+
 const fresh = (): BridgeState => ({ version: 1, delivered: Object.create(null), cards: Object.create(null), alertCards: Object.create(null), migrations: Object.create(null) });
 
 export class StateStore {
@@ -81,6 +84,7 @@ export class StateStore {
     private readonly log: Logger,
     private readonly limits: StoreLimits = DEFAULT_STORE_LIMITS,
     private readonly now: () => number = Date.now,
+    private readonly io: StateFs = fs,
   ) {}
 
   /** Reads the file; anything wrong with it is logged and the bridge starts afresh, never crashes. */
@@ -91,7 +95,7 @@ export class StateStore {
     }
     let text: string;
     try {
-      text = fs.readFileSync(this.file, "utf8");
+      text = this.io.readFileSync(this.file, "utf8");
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") {
         this.log.info("no state file yet; starting afresh", { state_file: this.file });
@@ -110,7 +114,7 @@ export class StateStore {
       this.errors += 1;
       const aside = `${this.file}.corrupt`;
       try {
-        fs.renameSync(this.file, aside);
+        this.io.renameSync(this.file, aside);
       } catch {
         // Kept where it is: the next commit replaces it.
       }
@@ -205,17 +209,20 @@ export class StateStore {
     if (!this.dirty || !this.file || this.frozen) return;
     this.prune();
     const tmp = `${this.file}.tmp-${process.pid}`;
+    const io = this.io;
     try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      const fd = fs.openSync(tmp, "w", 0o600);
+      io.mkdirSync(path.dirname(this.file), { recursive: true });
+      const fd = io.openSync(tmp, "w", 0o600);
       try {
-        fs.writeSync(fd, JSON.stringify(this.state));
-        fs.fsyncSync(fd);
+        io.writeSync(fd, JSON.stringify(this.state));
+        // On disk before the rename makes it the state: a crash after the rename cannot leave an empty file.
+        io.fsyncSync(fd);
       } finally {
-        fs.closeSync(fd);
+        io.closeSync(fd);
       }
-      fs.renameSync(tmp, this.file);
-      fsyncDirectory(path.dirname(this.file));
+      io.renameSync(tmp, this.file);
+      // The rename itself on disk: without it a crash can bring back the old state after we answered.
+      fsyncDirectory(io, path.dirname(this.file));
       this.dirty = false;
     } catch (e) {
       this.errors += 1;
@@ -264,14 +271,14 @@ export class StateStore {
   }
 }
 
-function fsyncDirectory(dir: string): void {
+function fsyncDirectory(io: StateFs, dir: string): void {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(dir, "r");
-    fs.fsyncSync(fd);
+    fd = io.openSync(dir, "r");
+    io.fsyncSync(fd);
   } catch {
     // Some filesystems refuse fsync on a directory; the rename is still atomic.
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    if (fd !== undefined) io.closeSync(fd);
   }
 }
