@@ -128,7 +128,7 @@ const perPublishedPort = z
 export const rawConfigSchema = z
   .object({
     environment: z.enum(ENVIRONMENTS),
-    dockerHost: z.string().refine(isDockerHost, { message: "expected unix:///path/docker.sock, ssh://user@host or tcp://host:port" }).optional(),
+    dockerHost: z.string().refine(isDockerHost, { message: "expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port" }).optional(),
     bindAddress: ipv4.optional(),
     hostPorts: perPublishedPort.optional(),
     // false switches a service off; the rest of the stack adapts (see SWITCHABLE below).

@@ -30,7 +30,7 @@ const IMAGE = "expected an image with an exact tag or digest (repository:tag)";
 const CHAT = "expected a numeric chat id or @channel";
 const TOPIC = "expected a positive forum topic id";
 const USER = "expected a numeric Telegram user id";
-const DOCKER_HOST = "expected unix:///path/docker.sock, ssh://user@host or tcp://host:port";
+const DOCKER_HOST = "expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port";
 
 const ROWS: Row[] = [
   // Durations, each in the grammar of its reader. Prometheus (retention.prometheus, rule `for`)
