@@ -243,7 +243,7 @@ export class Console {
       else {
         // Changes to one message's silences run in press order; the press is answered before Telegram gives up on it.
         const work = this.serial.run(action.cardId, () => (action.op === "expire" ? this.expire(action, q.from, message) : this.changeSilences(action, q.from, message)));
-        done = (await promptly(work, this.timing.answerWithinMs, () => ((late = true), answer(WORKING, false)))).value;
+        done = await promptly(work, this.timing.answerWithinMs, () => ((late = true), answer(WORKING, false)));
       }
     } catch (e) {
       this.record(action.op, "failed", q.from, { ...base, reason: describeError(e) });

@@ -19,23 +19,17 @@ export class KeyedSerial {
     });
     return mine;
   }
-
-  /** Keys with work under way or waiting; for tests and the log. */
-  get size(): number {
-    return this.tails.size;
-  }
 }
 
 /**
  * Waits for `work`; if it is not done within `ms`, calls `slow` once (the press is answered
- * "working on it") and still waits. Says whether `slow` was called, after it finished.
+ * "working on it") and still waits. Returns only after `slow` finished, so what follows comes after it.
  */
-export async function promptly<T>(work: Promise<T>, ms: number, slow: () => Promise<void>): Promise<{ value: T; late: boolean }> {
+export async function promptly<T>(work: Promise<T>, ms: number, slow: () => Promise<void>): Promise<T> {
   let slowDone: Promise<void> | undefined;
   const timer = setTimeout(() => (slowDone = slow()), ms);
   try {
-    const value = await work;
-    return { value, late: slowDone !== undefined };
+    return await work;
   } finally {
     clearTimeout(timer);
     await slowDone;
