@@ -1,4 +1,11 @@
-import { ActiveAlert, Silence } from "../../bridge/src/console/alertmanagerClient";
+import * as fs from "fs";
+import * as path from "path";
+import { MAX_ACKS } from "../../bridge/src/cards";
+import { DEFAULT_CONSOLE_TIMING } from "../../bridge/src/console/console";
+import { Result } from "../../bridge/src/console/outcomes";
+import { DEFAULT_MAX_IN_FLIGHT } from "../../bridge/src/console/poller";
+import { ROOT } from "../support/stackFiles";
+import { ActiveAlert, seconds, Silence } from "../../bridge/src/console/alertmanagerClient";
 import { authorize } from "../../bridge/src/console/authorization";
 import { helpText, OVERVIEW_MAX_GROUPS, overviewCard, silencesMessage, statusMessage, StatusFacts } from "../../bridge/src/console/commands";
 import { displayName, parseCommand, updateSchema } from "../../bridge/src/console/updates";
@@ -369,5 +376,24 @@ describe("authorization messages", () => {
     });
     expect(authorize(policy, "help", "-2", 7)).toEqual({ allowed: false, reason: "chat", message: "Sorry, this bot only answers in the chats it sends alerts to." });
     expect(authorize(policy, "silence", "-1", 7)).toEqual({ allowed: true });
+  });
+});
+
+describe("the README's console section", () => {
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## The on-call console"), readme.indexOf("\n## ", readme.indexOf("## The on-call console") + 1));
+
+  it("states the console's numbers as the code has them", () => {
+    expect(section).toContain(`at most ${DEFAULT_MAX_IN_FLIGHT} at a time`);
+    expect(section).toContain(`(an update under way when\nthe bridge dies is dropped, not repeated: at most ${DEFAULT_MAX_IN_FLIGHT})`);
+    expect(section).toContain(`not known within ${seconds(DEFAULT_CONSOLE_TIMING.answerWithinMs)} is answered at once`);
+    expect(section).toContain(`no answer within ${seconds(DEFAULT_CONSOLE_TIMING.alertmanagerTimeoutMs)}`);
+    expect(section).toContain(`Alertmanager did not answer in ${seconds(DEFAULT_CONSOLE_TIMING.alertmanagerTimeoutMs)}`);
+    expect(section).toContain(`are on it\`), up to ${MAX_ACKS}.`);
+  });
+
+  it("lists every result the console counts", () => {
+    const results: Result[] = ["ok", "partial", "refused", "invalid", "stale", "failed"];
+    expect(section).toContain(results.map((r) => `\`${r}\``).join(", "));
   });
 });
