@@ -76,20 +76,38 @@ export class AlertmanagerClient {
     private readonly stop?: AbortSignal,
   ) {}
 
+  /**
+   * Runs a call with its own deadline and the bridge's stop; the timer ends with the call, so
+   * finished calls leave no timers behind (AbortSignal.timeout's would wait out the full 10 s).
+   */
+  private async bounded<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const c = new AbortController();
+    const timer = setTimeout(() => c.abort(new DOMException(`timeout: no answer within ${this.timeoutMs} ms`, "TimeoutError")), this.timeoutMs);
+    const stop = () => c.abort(this.stop?.reason);
+    if (this.stop?.aborted) stop();
+    this.stop?.addEventListener("abort", stop);
+    try {
+      return await call(c.signal);
+    } finally {
+      clearTimeout(timer);
+      this.stop?.removeEventListener("abort", stop);
+    }
+  }
+
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {
     const call = `${method} ${path}`;
-    const signal = this.stop ? AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stop]) : AbortSignal.timeout(this.timeoutMs);
     let status: number;
     let text: string;
     try {
-      const res = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-      });
-      status = res.status;
-      text = await res.text();
+      ({ status, text } = await this.bounded(async (signal) => {
+        const res = await fetch(`${this.baseUrl}${path}`, {
+          method,
+          headers: body === undefined ? {} : { "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal,
+        });
+        return { status: res.status, text: await res.text() };
+      }));
     } catch (e) {
       throw this.notAnswered(call, e);
     }
@@ -126,8 +144,7 @@ export class AlertmanagerClient {
 
   async ready(): Promise<boolean> {
     try {
-      const r = await fetch(`${this.baseUrl}/-/ready`, { signal: AbortSignal.timeout(this.timeoutMs) });
-      return r.ok;
+      return await this.bounded(async (signal) => (await fetch(`${this.baseUrl}/-/ready`, { signal })).ok);
     } catch {
       return false;
     }
