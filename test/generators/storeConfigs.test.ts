@@ -82,10 +82,18 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
       scrape_configs: [
         {
           job_name: "docker",
-          docker_sd_configs: [{ host: "unix:///var/run/docker.sock", refresh_interval: "5s" }],
+          docker_sd_configs: [
+            {
+              host: "unix:///var/run/docker.sock",
+              refresh_interval: "5s",
+              filters: [
+                { name: "label", values: [`tutordex.observability.stack=${stack}`] },
+                { name: "name", values: [`^/?tutordex-obs-${stack}-(?:$|[^p]|p(?:$|[^r]|r(?:$|[^o]|o(?:$|[^m]|m(?:$|[^t]|t(?:$|[^a]|a(?:$|[^i]|i(?:$|[^l]))))))))`] },
+              ],
+            },
+            { host: "unix:///var/run/docker.sock", refresh_interval: "5s", filters: [{ name: "label", values: [`com.docker.compose.project=tutordex-${stack}`] }] },
+          ],
           relabel_configs: [
-            { source_labels: [STACK_META], regex: `|${stack}`, action: "keep" },
-            { source_labels: [SERVICE_META], regex: "promtail", action: "drop" },
             { source_labels: ["__meta_docker_container_name"], regex: "/?(.*)", target_label: "container", replacement: "$1" },
             { source_labels: ["__meta_docker_container_label_com_docker_compose_service"], regex: "(.+)", target_label: "compose_service", replacement: "$1" },
             { source_labels: ["__meta_docker_container_label_com_docker_compose_project"], regex: "(.+)", target_label: "compose_project", replacement: "$1" },
