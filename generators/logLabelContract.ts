@@ -123,6 +123,15 @@ export function logPipeline(s: Pick<StackConfig, "stack" | "appComposeProject">,
 }
 
 /**
+ * The stream of an OTLP log record whose resource does not say which compose service sent it.
+ * Loki refuses a record without any label (400), and with its service-name fallbacks switched
+ * off (generators/loki.ts) nothing else would label it; a fixed value shows on every log panel
+ * that something sends logs without the contract, and the collector counts such records
+ * (generators/otelCollector.ts). The sender's `service.name` stays in structured metadata.
+ */
+export const OTLP_UNLABELLED = { label: "compose_service", value: "unknown" } as const satisfies { label: (typeof SOURCE_LABELS)[number]; value: string };
+
+/**
  * The same source labels for logs that arrive over OTLP: the OpenTelemetry semantic conventions
  * carry the container's name as `container.name` and each of its Docker labels as
  * `container.label.<key>`, so the compose labels Promtail reads are the same facts here.

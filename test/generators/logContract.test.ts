@@ -2,9 +2,9 @@ import * as yaml from "js-yaml";
 import { LogAgent } from "../../config/schema";
 import { dockerNetworkPeers } from "../../config/services";
 import { renderAlloyConfig } from "../../generators/alloy";
-import { JSON_LABELS, logDiscovery, NEVER_LABELS, OTLP_SOURCE_ATTRIBUTES, STREAM_LABELS } from "../../generators/logLabelContract";
+import { JSON_LABELS, logDiscovery, NEVER_LABELS, OTLP_SOURCE_ATTRIBUTES, OTLP_UNLABELLED, STREAM_LABELS } from "../../generators/logLabelContract";
 import { renderLokiConfig } from "../../generators/loki";
-import { renderOtelCollectorConfig } from "../../generators/otelCollector";
+import { renderOtelCollectorConfig, UNLABELLED_LOGS_CONNECTOR } from "../../generators/otelCollector";
 import { renderPromtailConfig } from "../../generators/promtail";
 import { stackConfig } from "../support/fixtures";
 import { AgentPipeline, alloyPipelineOf, collectorLogs, discoveriesListing, DockerContainer, KeyValue, LogsRequest, lokiOtlpEntries, promtailPipelineOf, streamLabels } from "../support/logPipelines";
@@ -202,6 +202,36 @@ describe.each(["dev", "prod"])("label contract over OTLP, stack %s (collector lo
     const entries = through({ resourceLogs: [{ ...rl, scopeLogs: [{ ...rl.scopeLogs[0], logRecords: [...rl.scopeLogs[0].logRecords, info] }] }] });
     expect(entries.map((e) => e.labels.level).sort()).toEqual(["error", "info"]);
     expect(new Set(entries.map((e) => e.labels.container))).toEqual(new Set(["tutordex-prod-aggregator-worker-1"]));
+  });
+  it("a record that carries none of the contract's attributes is filed under compose_service=\"unknown\", not refused for having no label", () => {
+    const bare: LogsRequest = {
+      resourceLogs: [{ resource: { attributes: [str("service.name", "tutordex-telegram-link-bot")] }, scopeLogs: [{ logRecords: [{ timeUnixNano: "1764064800000000000", severityText: "WARN", body: { stringValue: "no contract" }, attributes: [str("msg_id", "9")] }] }] }],
+    };
+    const [entry] = through(bare);
+    expect(entry.labels).toEqual({ [OTLP_UNLABELLED.label]: OTLP_UNLABELLED.value });
+    expect(OTLP_UNLABELLED).toEqual({ label: "compose_service", value: "unknown" });
+    expect(entry.structuredMetadata).toMatchObject({ service_name: "tutordex-telegram-link-bot", msg_id: "9" });
+  });
+  it("a record with only its JSON-label attributes, or only its container's name, gets the marker too; a compose service is never overwritten", () => {
+    const request = (resource: KeyValue[], attributes: KeyValue[]): LogsRequest => ({
+      resourceLogs: [{ resource: { attributes: [str("service.name", "x"), ...resource] }, scopeLogs: [{ logRecords: [{ body: { stringValue: "m" }, attributes }] }] }],
+    });
+    expect(through(request([], [str("level", "warn")]))[0].labels).toEqual({ compose_service: "unknown", level: "warn" });
+    expect(through(request([str(OTLP_SOURCE_ATTRIBUTES.container, "c-1")], []))[0].labels).toEqual({ container: "c-1", compose_service: "unknown" });
+    expect(through(request([str("compose_service", "set-by-app")], []))[0].labels).toEqual({ compose_service: "set-by-app" });
+  });
+  it("the collector counts exactly the records filed under the marker, per sender, into Prometheus", () => {
+    const doc = yaml.load(collector) as { connectors: Record<string, any>; service: { pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }> } };
+    expect(doc.connectors[UNLABELLED_LOGS_CONNECTOR]).toEqual({
+      logs: {
+        "tutordex.otlp.log_records.unlabelled": {
+          description: 'OTLP log records whose resource names no compose service, filed in Loki under compose_service="unknown".',
+          conditions: ['resource.attributes["compose_service"] == "unknown"'],
+        },
+      },
+    });
+    expect(doc.service.pipelines.logs.exporters).toContain(UNLABELLED_LOGS_CONNECTOR);
+    expect(doc.service.pipelines["metrics/unlabelled_logs"]).toEqual({ receivers: [UNLABELLED_LOGS_CONNECTOR], processors: ["delta_to_cumulative", "batch"], exporters: ["otlp_http/prometheus"] });
   });
   it("without Loki's contract config the same record would carry Loki's default labels instead (the config is what holds it)", () => {
     const doc = yaml.load(loki) as { limits_config: Record<string, unknown> };
