@@ -102,8 +102,6 @@ export const LOOKALIKE_PROJECT = "tutordex-prod-canary";
 /** cAdvisor's labels of a container compose made in `project`: compose's name, and the project label cAdvisor keeps. */
 export const appContainer = (project: string, service: string, id: string) =>
   `name="${project}-${service}-1",container_label_com_docker_compose_project="${project}",id="/system.slice/docker-${id}.scope",image="img:1"`;
-/** cAdvisor's labels of one of the stack's own containers. */
-export const stackContainer = (stack: string, service: string, id: string) => `name="tutordex-obs-${stack}-${service}",id="/system.slice/docker-${id}.scope",image="img:1"`;
 
 /** Labels of the pipeline the cases watch, and how descriptions print them. */
 export const PV = 'pipeline_version="2026-01-02_det_time_v1",schema_version="v2"';
