@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+  DEFAULT_APP_COMPOSE_PROJECT,
   DEFAULT_APP_TARGETS,
   DEFAULT_HOST_PORTS,
   DEFAULT_IMAGES,
@@ -156,6 +157,7 @@ export const rawConfigSchema = z
       .strict()
       .optional(),
     appTargets: z.object({ collector: hostPort.optional(), worker: hostPort.optional(), backend: hostPort.optional() }).strict().optional(),
+    appComposeProject: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "expected a compose project name (lower-case letters, digits, - and _) such as tutordex-prod" }).optional(),
     appNetworks: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: "expected a Docker network name" })).optional(),
     publicProbes: z
       .object({
@@ -253,6 +255,8 @@ export interface StackConfig {
   readonly memoryMb: Readonly<Record<ServiceName, number>>;
   readonly retention: { readonly prometheus: string; readonly loki: string; readonly tempo: string };
   readonly appTargets: { readonly collector: string; readonly worker: string; readonly backend: string };
+  /** The application's compose project: its containers are the ones this stack watches and ships logs of. */
+  readonly appComposeProject: string;
   readonly appNetworks: readonly string[];
   readonly publicProbes: { readonly host: string; readonly urls: readonly string[] } | undefined;
   readonly telegram: {
@@ -454,6 +458,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     // remoteWrite.localRetention is the local retention while the store keeps the history.
     retention: { ...DEFAULT_RETENTION, ...c.retention, ...(c.remoteWrite?.localRetention ? { prometheus: c.remoteWrite.localRetention } : {}) },
     appTargets: { ...DEFAULT_APP_TARGETS, ...c.appTargets },
+    appComposeProject: c.appComposeProject ?? DEFAULT_APP_COMPOSE_PROJECT[env],
     appNetworks: c.appNetworks ?? [],
     publicProbes: c.publicProbes && publicHost ? { host: publicHost, urls: c.publicProbes.urls } : undefined,
     telegram: {

@@ -11,18 +11,32 @@ import { describeError, Logger } from "./log";
  * rename, fsync the directory), so a crash leaves the old or the new state, never half of one.
  */
 
-const subjectSchema = z.object({
-  title: z.string(),
-  alerts: z.array(z.object({ alertKey: z.string(), labels: z.record(z.string(), z.string()), status: z.enum(["firing", "resolved"]) })),
-  silence: z.object({ ids: z.array(z.string()), by: z.string(), until: z.number() }).optional(),
-  unsilenced: z.object({ by: z.string(), at: z.number() }).optional(),
-  ack: z.object({ by: z.string(), at: z.number() }).optional(),
-});
+const silenceRecord = z.object({ ids: z.array(z.string()), by: z.string(), until: z.number() });
+const deed = z.object({ by: z.string(), at: z.number() });
+const subjectSchema = z.preprocess(
+  upgradeSubject,
+  z.object({
+    title: z.string(),
+    /** Each alert with the silences that hold it quiet, as far as the console knows. */
+    alerts: z.array(z.object({ alertKey: z.string(), labels: z.record(z.string(), z.string()), status: z.enum(["firing", "resolved"]), silence: silenceRecord.optional() })),
+    unsilenced: deed.optional(),
+    /** Everyone who acknowledged, in order. */
+    acks: z.array(deed).optional(),
+  }),
+);
+
+/** State written before silences were kept per alert and acks as a list: one silence and one ack per subject. */
+function upgradeSubject(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null) return raw;
+  const { silence, ack, ...s } = raw as Record<string, unknown>;
+  const alerts = silence !== undefined && Array.isArray(s.alerts) ? s.alerts.map((a: unknown) => (typeof a === "object" && a !== null ? { silence, ...a } : a)) : s.alerts;
+  return { ...s, alerts, ...(ack !== undefined && s.acks === undefined ? { acks: [ack] } : {}) };
+}
 
 const cardSchema = z.object({
   id: z.string(),
-  /** A notification shows alerts as they fired (replies and edits follow it); an overview answers /alerts. */
-  kind: z.enum(["notification", "overview"]).default("notification"),
+  /** A notification shows alerts as they fired (replies and edits follow it); an overview answers /alerts; silences answers /silences. */
+  kind: z.enum(["notification", "overview", "silences"]).default("notification"),
   chatId: z.string(),
   messageId: z.number().int(),
   threadId: z.number().int().optional(),
@@ -34,6 +48,8 @@ const cardSchema = z.object({
     foot: z.string(),
   }),
   subjects: z.array(subjectSchema),
+  /** A /silences answer: the silences it offers to expire, by button. */
+  listed: z.array(z.object({ id: z.string(), matchers: z.string() })).optional(),
   /** Buttons offered: alert notifications get silence and ack; the Watchdog gets none. */
   buttons: z.boolean(),
   resolvedAt: z.number().optional(),

@@ -256,6 +256,9 @@ const ROWS: Row[] = [
 
   // Networks and public probes.
   ok("network names with dots, dashes and underscores", { appNetworks: ["tutordex_default", "a", "net-1.x"] }),
+  ok("a compose project name as compose writes it", { appComposeProject: "tutordex_prod-2" }),
+  refused("a compose project with capitals (compose lower-cases project names)", { appComposeProject: "TutorDex" }, 'appComposeProject: expected a compose project name (lower-case letters, digits, - and _) such as tutordex-prod, got "TutorDex"'),
+  refused("an empty compose project", { appComposeProject: "" }, 'appComposeProject: expected a compose project name (lower-case letters, digits, - and _) such as tutordex-prod, got ""'),
   refused("a network starting with a dash", { appNetworks: ["ok", "-net"] }, 'appNetworks.1: expected a Docker network name, got "-net"'),
   refused("a network with a space", { appNetworks: ["my net"] }, 'appNetworks.0: expected a Docker network name, got "my net"'),
   ok("a probe host", { publicProbes: { host: "api.example.com", urls: ["https://api.example.com/health"] } }),

@@ -37,6 +37,7 @@ describe("the resolved configuration", () => {
       memoryMb: DEFAULT_MEMORY_MB,
       retention: { prometheus: "15d", loki: "336h", tempo: "72h" },
       appTargets: { collector: "collector-tail:9001", worker: "aggregator-worker:9002", backend: "backend:8000" },
+      appComposeProject: "tutordex-dev",
       appNetworks: [],
       publicProbes: undefined,
       telegram: {
