@@ -2,7 +2,7 @@ import { CallbackAction, CardView, decodeCallback, liveSilence, MAX_ACKS, newCar
 import { ChatRouter } from "../chats";
 import { ConsoleConfig } from "../config";
 import { editParams, Outbox } from "../delivery";
-import { parseDuration } from "../durations";
+import { BRIDGE_DURATION } from "../../../config/durations";
 import { FormatOptions } from "../format";
 import { escapeHtml } from "../html";
 import { describeError, Logger } from "../log";
@@ -297,7 +297,7 @@ export class Console {
   private async silence(card: Card, action: Extract<CallbackAction, { op: "silence" }>, who: string, fields: Record<string, unknown>, am: AlertmanagerClient): Promise<Done> {
     const subject = card.subjects[action.subject];
     const now = this.now();
-    const ms = parseDuration(action.duration);
+    const ms = BRIDGE_DURATION.parse(action.duration);
     if (!this.deps.config.silenceDurations.includes(action.duration) || ms === undefined) return refusal("stale", "That duration is no longer offered; nothing was changed.", fields);
     const targets = unsilencedFiring(subject, now);
     if (targets.length === 0) {
