@@ -16,7 +16,7 @@ import {
   PublishedPortKey,
 } from "./defaults";
 import { SERVICE_NAMES, ServiceName } from "./services";
-import { ALERT_NAMES, thresholdOf } from "../rules/catalog";
+import { ALERT_NAMES, thresholdOf, WATCHDOG_ALERT as WATCHDOG } from "../rules/catalog";
 import { SCENARIO_NAMES, ScenarioName } from "../simulator/src/scenarios";
 import { AlertmanagerClusterSettings, LOCAL_RETENTION_FLOOR, ObjectStorageSettings, RemoteWriteSettings, resolveScale, SCALE_RAW_SHAPE, SCALE_SECRET_KEYS, scaleProblems } from "./scale";
 import { BRIDGE_DURATION, DEFAULT_SILENCE_DURATIONS, DurationLimits, GO_DURATION, MAX_SILENCE_BUTTONS, PROMETHEUS_DURATION, SILENCE_LIMITS } from "./durations";
@@ -137,9 +137,6 @@ const silenceDuration = durationField(BRIDGE_DURATION, SILENCE_LIMITS);
 
 /** Free text that ends up on one line (a message's first line, an HTTP header, a login). */
 const noControl = (v: string) => !/[\u0000-\u001f\u007f]/.test(v);
-
-/** The dead man's switch (rules/catalog.ts): always firing, its silence is the alarm. */
-const WATCHDOG = "Watchdog";
 
 const alertOverride = z
   .object({

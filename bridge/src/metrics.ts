@@ -56,7 +56,26 @@ export class Gauge {
   }
 }
 
-const FAILURE_REASONS = ["bad_token", "forbidden", "chat_not_found", "bad_request", "rate_limited", "server_error", "network", "unparseable", "too_long", "bad_migration", "out_of_time"];
+/**
+ * Why a message was not delivered: the `reason` label of telegram_bridge_messages_failed_total
+ * (each series starts at 0, so TelegramBridgeDeliveryFailing sees the first failure), the
+ * failures /status lists, in this order, and what the runbook of TelegramBridgeDeliveryFailing
+ * explains (test/bridge/failureReasons.test.ts holds the Bot API client, the outbox and the
+ * runbook to this list).
+ */
+export const DELIVERY_FAILURE_REASONS = [
+  "bad_token",
+  "forbidden",
+  "chat_not_found",
+  "bad_request",
+  "rate_limited",
+  "server_error",
+  "network",
+  "unparseable",
+  "too_long",
+  "bad_migration",
+] as const;
+export type DeliveryFailureReason = (typeof DELIVERY_FAILURE_REASONS)[number];
 const CONSOLE_ACTIONS = ["silence", "unsilence", "ack", "expire", "alerts", "silences", "status", "help"];
 
 export class BridgeMetrics {
@@ -65,7 +84,7 @@ export class BridgeMetrics {
   readonly failed = new Counter(
     "telegram_bridge_messages_failed_total",
     "Message send attempts that failed, by reason.",
-    FAILURE_REASONS.map((reason) => ({ reason })),
+    DELIVERY_FAILURE_REASONS.map((reason) => ({ reason })),
   );
   readonly retries = new Counter("telegram_bridge_retries_total", "Send attempts repeated after a transient failure or 429.");
   readonly possiblyDuplicated = new Counter(

@@ -8,7 +8,7 @@ import { Delivery, DEFAULT_DELIVERY, DeliveryOptions, DeliveryResult, Outbox } f
 import { escapeCapped } from "./format";
 import { alertItem, noteItem } from "./items";
 import { describeError, Logger } from "./log";
-import { BridgeMetrics } from "./metrics";
+import { BridgeMetrics, DELIVERY_FAILURE_REASONS } from "./metrics";
 import { parseWebhook, RejectedAlert, WebhookPayload } from "./payload";
 import { DEFAULT_STORE_LIMITS, StateStore } from "./stateStore";
 import { BotApiClient, TelegramApi } from "./telegram";
@@ -111,7 +111,7 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
         { ...DEFAULT_DELIVERY, pace: config.pace, coalesceMs: config.coalesceMs, ...deps.delivery },
       )
     : undefined;
-  const failedByReason = () => Object.fromEntries(["bad_token", "forbidden", "chat_not_found", "bad_request", "rate_limited", "server_error", "network", "unparseable"].map((r) => [r, metrics.failed.get({ reason: r })]));
+  const failedByReason = () => Object.fromEntries(DELIVERY_FAILURE_REASONS.map((r) => [r, metrics.failed.get({ reason: r })]));
   if (consoleOn && api && outbox) {
     console_ = new Console({
       config: config.console,
