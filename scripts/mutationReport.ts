@@ -37,7 +37,7 @@ export interface Equivalent {
   readonly why: string;
 }
 
-export const FOLDERS = ["rules/", "generators/", "config/", "bridge/src/", "dashboards/", "components/"] as const;
+export const FOLDERS = ["rules/", "generators/", "config/", "bridge/src/", "dashboards/", "components/", "shared/"] as const;
 /** Issue 16's targets: overall, and per folder where one is set. */
 export const TARGETS: { readonly overall: number; readonly folders: Readonly<Partial<Record<(typeof FOLDERS)[number], number>>> } = { overall: 85, folders: { "rules/": 90, "bridge/src/": 90 } };
 

@@ -1,28 +1,25 @@
-/** A minimal Prometheus text-format registry: counters with labels and one histogram type. */
-type Labels = Readonly<Record<string, string>>;
+import { familyHeader, histogramSamples, Labels, labelSet, sample, sortedLabels } from "../../shared/exposition";
 
-const key = (labels: Labels) =>
-  Object.entries(labels)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`)
-    .join(",");
+export { EXPOSITION_CONTENT_TYPE } from "../../shared/exposition";
 
+/** The bridge's /metrics: counters with labels, histograms and gauges, in shared/exposition.ts's text format. */
 export class Counter {
-  private readonly values = new Map<string, number>();
+  private readonly values = new Map<string, { readonly labels: Labels; value: number }>();
   constructor(readonly name: string, readonly help: string, initial: Labels[] = [{}]) {
-    for (const l of initial) this.values.set(key(l), 0);
+    for (const l of initial) this.inc(l, 0);
   }
   inc(labels: Labels = {}, by = 1): void {
-    const k = key(labels);
-    this.values.set(k, (this.values.get(k) ?? 0) + by);
+    const sorted = sortedLabels(labels);
+    const key = labelSet(sorted);
+    const entry = this.values.get(key);
+    if (entry) entry.value += by;
+    else this.values.set(key, { labels: sorted, value: by });
   }
   get(labels: Labels = {}): number {
-    return this.values.get(key(labels)) ?? 0;
+    return this.values.get(labelSet(sortedLabels(labels)))?.value ?? 0;
   }
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const [k, v] of this.values) lines.push(`${this.name}${k ? `{${k}}` : ""} ${v}`);
-    return lines.join("\n");
+    return [...familyHeader(this.name, "counter", this.help), ...[...this.values.values()].map((e) => sample(this.name, e.labels, e.value))].join("\n");
   }
 }
 
@@ -41,10 +38,7 @@ export class Histogram {
     });
   }
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i]}`));
-    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
-    return lines.join("\n");
+    return [...familyHeader(this.name, "histogram", this.help), ...histogramSamples(this.name, {}, this.buckets, this.counts, this.sum, this.count)].join("\n");
   }
 }
 
@@ -52,7 +46,7 @@ export class Histogram {
 export class Gauge {
   constructor(readonly name: string, readonly help: string, private readonly read: () => number) {}
   render(): string {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, `${this.name} ${this.read()}`].join("\n");
+    return [...familyHeader(this.name, "gauge", this.help), sample(this.name, {}, this.read())].join("\n");
   }
 }
 

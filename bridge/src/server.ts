@@ -8,7 +8,7 @@ import { Delivery, DEFAULT_DELIVERY, DeliveryOptions, DeliveryResult, Outbox } f
 import { escapeCapped } from "./format";
 import { alertItem, noteItem } from "./items";
 import { describeError, Logger } from "./log";
-import { BridgeMetrics, DELIVERY_FAILURE_REASONS } from "./metrics";
+import { BridgeMetrics, DELIVERY_FAILURE_REASONS, EXPOSITION_CONTENT_TYPE } from "./metrics";
 import { parseWebhook, RejectedAlert, WebhookPayload } from "./payload";
 import { DEFAULT_STORE_LIMITS, StateStore } from "./stateStore";
 import { BotApiClient, TelegramApi } from "./telegram";
@@ -145,7 +145,7 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
   function reply(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     // Answers go to Alertmanager, which logs them: no secret may be in them.
     const text = log.redactor.apply(typeof body === "string" ? body : JSON.stringify(body));
-    res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain; version=0.0.4" : "application/json", ...headers });
+    res.writeHead(status, { "content-type": typeof body === "string" ? EXPOSITION_CONTENT_TYPE : "application/json", ...headers });
     res.end(text);
   }
 
