@@ -3,6 +3,7 @@ import {
   DEFAULT_APP_TARGETS,
   DEFAULT_HOST_PORTS,
   DEFAULT_IMAGES,
+  DEFAULT_LOG_AGENT,
   DEFAULT_MEMORY_MB,
   DEFAULT_RETENTION,
   ENVIRONMENTS,
@@ -304,7 +305,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
   const problems: string[] = [];
   const env = c.environment;
 
-  const agent = c.logAgent ?? "promtail";
+  const agent = c.logAgent ?? DEFAULT_LOG_AGENT;
   const services = { ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, true])), ...c.services } as Record<ServiceName, boolean>;
   // Only the chosen log agent runs; asking for the other one as well is a mistake worth naming.
   for (const other of LOG_AGENTS.filter((a) => a !== agent)) {
@@ -401,7 +402,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     runbookBaseUrl: c.runbookBaseUrl.replace(/\/+$/, ""),
     heartbeatUrl: c.heartbeatUrl,
     protectData: c.protectData ?? env === "prod",
-    logAgent: c.logAgent ?? "promtail",
+    logAgent: c.logAgent ?? DEFAULT_LOG_AGENT,
     nativeHistograms: c.nativeHistograms ?? false,
     demoWorkload: c.demoWorkload ? { scenario: c.demoWorkload.scenario ?? "steady" } : undefined,
     alertOverrides: c.alertOverrides ?? {},
