@@ -3,7 +3,7 @@ import { AlertDefinition } from "../model";
 
 /**
  * Prometheus's TSDB failure counters with the short name the alert shows. Names as Prometheus
- * 3.16 exports them (tsdb/db.go, tsdb/head.go; the WAL's come from tsdb/wlog/wlog.go under the
+ * 3.13 (and 3.16) exports them (tsdb/db.go, tsdb/head.go; the WAL's come from tsdb/wlog/wlog.go under the
  * prefix prometheus_tsdb_wal_), checked against the /metrics of the built binary.
  */
 const TSDB_FAILURES: readonly (readonly [metric: string, failure: string])[] = [
