@@ -67,7 +67,7 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     // The LTS line (README "Pinned versions": why, and when it moves).
     version: "3.13.5",
     tag: "v3.13.5",
-    line: "3.13 LTS: fixes until 2027-07-31",
+    line: "3.13 LTS, fixes to 2027-07-31",
     image: { tools: ["sh", "wget"], per: "prometheus v3.13.5: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)" },
     tested: {
       by: "go",
@@ -122,7 +122,7 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     version: "24.21.0",
     tag: "24.21.0-alpine",
     tested: { by: "node" },
-    line: "Node 24 LTS: fixes until 2028-04-30",
+    line: "24 LTS, fixes to 2028-04-30",
     image: { tools: ["sh", "wget"], per: "node 24.21.0-alpine: docker-node 24/alpine3.24/Dockerfile, FROM alpine (busybox applets in /bin, /usr/bin)" },
   },
   cadvisor: {
@@ -142,7 +142,7 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     version: "12.3.7",
     tag: "12.3.7",
     tested: { by: "none", reason: AGPL("Grafana") },
-    line: "12.3: patches ended 2026-08 (9 months after 12.3.0); Grafana 13 is planned, see README",
+    line: "12.3, patches ended 2026-08; 13 planned",
     image: { tools: ["sh", "wget"], per: "grafana/grafana 12.3.7: the plain tag is the Alpine image (the -ubuntu tags are not), busybox applets" },
   },
   loki: {
@@ -158,7 +158,7 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     version: "3.5.12",
     tag: "3.5.12",
     tested: { by: "none", reason: AGPL("Promtail (part of Loki)") },
-    line: "end of life since 2026-03-02; Alloy is the default agent",
+    line: "end of life 2026-03-02",
     image: { tools: ["sh"], per: "loki v3.5.12 clients/cmd/promtail/Dockerfile: FROM ubuntu:noble, no wget or curl installed" },
   },
   alloy: {
