@@ -4,6 +4,7 @@ import { reportedVersion } from "../cli/builtTools";
 import { rowInOrder, versionRows } from "../cli/versions";
 import { DEFAULT_IMAGES } from "../config/defaults";
 import { ServiceName } from "../config/services";
+import { PREVIOUS_RELEASES } from "../config/previousVersions";
 import { imageOf, moduleVersionOf, RELEASES } from "../config/versions";
 import { goBuilds, pinProblems } from "../scripts/tools";
 import { ROOT } from "./support/stackFiles";
@@ -42,6 +43,36 @@ describe("the bridge runs on the Node release the tests run on", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
     expect(process.version).toBe(`v${RELEASES.telegramBridge.version}`);
     expect(pkg.devDependencies.node).toBe(RELEASES.telegramBridge.version);
+  });
+  it("engines and @types/node name the same major", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    const major = RELEASES.telegramBridge.version.split(".")[0];
+    expect({ engines: pkg.engines.node, types: pkg.devDependencies["@types/node"].split(".")[0] }).toEqual({ engines: `>=${major}`, types: major });
+  });
+});
+
+describe("each image's tools record was read for the pinned release", () => {
+  it.each(Object.keys(RELEASES) as ServiceName[])("%s", (service) => {
+    const r = RELEASES[service];
+    // A bump that leaves the record naming another release fails here: re-read the new Dockerfile.
+    expect(r.image.per.includes(r.version) || r.image.per.includes(r.tag)).toBe(true);
+  });
+});
+
+describe("the previous release's pins (config/previousVersions.ts)", () => {
+  /** The services whose pins this release moved (issue 24); the rest must be the same pin. */
+  const BUMPED: ServiceName[] = ["prometheus", "telegramBridge", "cadvisor", "grafana", "loki", "promtail", "alloy", "tempo"];
+  const services = Object.keys(RELEASES) as ServiceName[];
+
+  it("names the same services and images, each tag written from its version as today's is", () => {
+    expect(Object.keys(PREVIOUS_RELEASES).sort()).toEqual([...services].sort());
+    for (const s of services) {
+      const [now, before] = [RELEASES[s], PREVIOUS_RELEASES[s]];
+      expect({ s, repository: before.repository, tag: before.tag }).toEqual({ s, repository: now.repository, tag: now.tag.replace(now.version, before.version) });
+    }
+  });
+  it("differs from today's pins exactly where this release bumped one", () => {
+    expect(services.filter((s) => PREVIOUS_RELEASES[s].version !== RELEASES[s].version)).toEqual(BUMPED);
   });
 });
 
