@@ -6,7 +6,7 @@ import { DEFAULT_IMAGES } from "../config/defaults";
 import { ServiceName } from "../config/services";
 import { ENGINE_RELEASES, imageOf, moduleVersionOf, RELEASES } from "../config/versions";
 import { goBuilds, goRelease, pinProblems } from "../scripts/tools";
-import { enginePrograms, releaseOfEngineProgram, reportedEngineVersion } from "./docker/engineBinaries";
+import { enginePrograms, releaseOfEngineProgram, reportedEngineVersion, runtimeProblems } from "./docker/engineBinaries";
 import { ROOT } from "./support/stackFiles";
 
 /**
@@ -31,6 +31,17 @@ describe("each program of the docker tier's engine is the release config/version
   it("the engine releases are all built", () => expect(goBuilds().filter(({ name }) => !isService(name)).map(({ name }) => name)).toEqual(Object.keys(ENGINE_RELEASES)));
   it.each(enginePrograms().map((binary) => [binary, releaseOfEngineProgram(binary)] as const))("%s reports the %s release", (binary, program) => {
     expect({ binary, version: reportedEngineVersion(binary) }).toEqual({ binary, version: ENGINE_RELEASES[program].version });
+  });
+  it("a started engine that runs another containerd or runc than the built ones (the PATH's order) is named, with both versions", () => {
+    const built = { ContainerdCommit: { ID: "github.com/containerd/containerd/v2@v2.3.5" }, RuncCommit: { ID: "github.com/opencontainers/runc@v1.5.1" } };
+    expect(runtimeProblems({ Version: ENGINE_RELEASES.docker.version }, built)).toEqual([]);
+    // What Docker 29 reports with Debian 12's containerd and runc first on its PATH (seen here).
+    const debian = { ContainerdCommit: { ID: "1.6.20~ds1-1+deb12u3" }, RuncCommit: { ID: "1.1.5+ds1-1+deb12u1" } };
+    expect(runtimeProblems({ Version: ENGINE_RELEASES.docker.version }, debian)).toEqual([
+      `containerd's revision is "1.6.20~ds1-1+deb12u3", the built one is "${built.ContainerdCommit.ID}"`,
+      `runc's commit is "1.1.5+ds1-1+deb12u1", the built one is "${built.RuncCommit.ID}"`,
+    ]);
+    expect(runtimeProblems({ Version: "20.10.24+dfsg1" }, built)).toEqual([`the engine's version is "20.10.24+dfsg1", the built one is "${ENGINE_RELEASES.docker.version}"`]);
   });
 });
 
