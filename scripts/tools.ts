@@ -34,7 +34,7 @@ const EMBEDDED_UI_PLACEHOLDERS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** How a program is compiled: what upstream's release build sets, as far as it changes the program. */
-interface BuildRecipe {
+export interface BuildRecipe {
   readonly cgo: boolean;
   /** Build tags of every binary, then extra ones per binary. */
   readonly tags: readonly string[];
@@ -62,7 +62,7 @@ const PROMU: BuildRecipe = { cgo: false, tags: ["netgo"], ldflags: promuLdflags 
  * hack/make.sh's tags and `-w`, containerd `make STATIC=1` (no cgo; the shim adds no_grpc), runc
  * with cgo for seccomp but without its `libpathrs` tag (a Rust library Debian does not package).
  */
-const BUILD_RECIPES: Readonly<Record<string, BuildRecipe>> = {
+export const BUILD_RECIPES: Readonly<Record<string, BuildRecipe>> = {
   prometheus: PROMU,
   alertmanager: PROMU,
   node_exporter: PROMU,
@@ -227,7 +227,7 @@ function filesHash(build: GoBuild, goVersion: string): string {
 }
 
 /** A cgo build's C library, asked of pkg-config first so that its absence names the package to install. */
-function checkCLibrary(release: GoRelease, recipe: BuildRecipe): void {
+export function checkCLibrary(release: GoRelease, recipe: BuildRecipe): void {
   if (!recipe.cLibrary) return;
   const r = spawnSync("pkg-config", ["--exists", recipe.cLibrary.pkgConfig]);
   if (r.status !== 0) {

@@ -5,7 +5,7 @@ import { rowInOrder, versionRows } from "../cli/versions";
 import { DEFAULT_IMAGES } from "../config/defaults";
 import { ServiceName } from "../config/services";
 import { ENGINE_RELEASES, imageOf, moduleVersionOf, RELEASES } from "../config/versions";
-import { goBuilds, goRelease, pinProblems } from "../scripts/tools";
+import { BUILD_RECIPES, checkCLibrary, goBuilds, goRelease, pinProblems } from "../scripts/tools";
 import { enginePrograms, releaseOfEngineProgram, reportedEngineVersion, runtimeProblems } from "./docker/engineBinaries";
 import { ROOT } from "./support/stackFiles";
 
@@ -56,6 +56,14 @@ describe("tools/<dir>/go.mod pins the module version the table implies", () => {
     const [problem] = pinProblems(goRelease("alertmanager"), moved);
     expect(problem).toContain(`tools/alertmanager/go.mod pins github.com/prometheus/alertmanager v0.34.0, but config/versions.ts pins alertmanager ${RELEASES.alertmanager.version}`);
     expect(problem).toContain(`go get github.com/prometheus/alertmanager@${want}`);
+  });
+  it("runc's cgo build checks for libseccomp first, and a missing C library names the package to install", () => {
+    expect(BUILD_RECIPES.runc.cLibrary).toEqual({ pkgConfig: "libseccomp", install: "apt-get install -y libseccomp-dev" });
+    expect(() => checkCLibrary(goRelease("runc"), BUILD_RECIPES.runc)).not.toThrow();
+    const missing = { ...BUILD_RECIPES.runc, cLibrary: { pkgConfig: "tdx-no-such-library", install: "apt-get install -y tdx-no-such-library-dev" } };
+    expect(() => checkCLibrary(goRelease("runc"), missing)).toThrow(
+      `runc ${ENGINE_RELEASES.runc.version} links the C library tdx-no-such-library (cgo), which pkg-config does not find: apt-get install -y tdx-no-such-library-dev`,
+    );
   });
   it("the engine's module is pinned by its own version: Docker 29.8.1 is moby/moby/v2 v2.0.0-beta.24, not the next beta", () => {
     const { moduleVersion, version } = ENGINE_RELEASES.docker;
