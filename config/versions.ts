@@ -183,3 +183,47 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
 };
 
 export const imageOf = (r: PinnedRelease): string => `${r.repository}:${r.tag}`;
+
+/**
+ * The Docker engine the docker tier runs the stack on (SPEC §15: Docker 29 is the engine the stack
+ * is proven on), built by `npm run tools` like the programs above: Docker Engine with its userland
+ * proxy, and the containerd and runc releases that Docker release's Dockerfile pins
+ * (`ARG CONTAINERD_VERSION`, `ARG RUNC_VERSION`). No image: these run on the machine.
+ */
+export interface EngineRelease {
+  /** The release, as the program itself reports it (`dockerd --version`). */
+  readonly version: string;
+  /**
+   * The Go module version of that release. Docker Engine 29.x is the module github.com/moby/moby/v2,
+   * tagged v2.0.0-beta.N (no formula from 29.x.y to N); containerd and runc use their release tags.
+   */
+  readonly moduleVersion: string;
+  readonly build: GoBuild;
+}
+
+export const ENGINE_RELEASES = {
+  docker: {
+    version: "29.8.1",
+    moduleVersion: "v2.0.0-beta.24",
+    build: {
+      dir: "dockerd",
+      module: "github.com/moby/moby/v2",
+      binaries: { dockerd: "github.com/moby/moby/v2/cmd/dockerd", "docker-proxy": "github.com/moby/moby/v2/cmd/docker-proxy" },
+    },
+  },
+  containerd: {
+    version: "2.3.5",
+    moduleVersion: "v2.3.5",
+    build: {
+      dir: "containerd",
+      module: "github.com/containerd/containerd/v2",
+      binaries: {
+        containerd: "github.com/containerd/containerd/v2/cmd/containerd",
+        "containerd-shim-runc-v2": "github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2",
+      },
+    },
+  },
+  runc: { version: "1.5.1", moduleVersion: "v1.5.1", build: { dir: "runc", module: "github.com/opencontainers/runc", binaries: { runc: "github.com/opencontainers/runc" } } },
+} as const satisfies Record<string, EngineRelease>;
+
+export type EngineProgram = keyof typeof ENGINE_RELEASES;

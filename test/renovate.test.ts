@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ServiceName } from "../config/services";
-import { RELEASES } from "../config/versions";
+import { ENGINE_RELEASES, EngineProgram, RELEASES } from "../config/versions";
 import { goBuilds } from "../scripts/tools";
 import { ROOT } from "./support/stackFiles";
 
@@ -128,16 +128,22 @@ describe(".github/renovate.json", () => {
     ]);
   });
 
-  it("finds nothing in config/versions.ts that is not a pin", () => {
-    expect(found.length).toBe(2 * Object.keys(RELEASES).length);
+  it.each(Object.keys(ENGINE_RELEASES) as EngineProgram[])("reads the module %s is built from in config/versions.ts", (program) => {
+    const r = ENGINE_RELEASES[program];
+    expect(found.filter((d) => d.depName === r.build.module)).toEqual([{ depName: r.build.module, currentValue: r.moduleVersion, depType: "engine module" }]);
   });
 
-  it.each(goBuilds().map(({ service, build }) => [service, build.dir, build.module] as const))(
-    "%s's image and the module tools/%s builds (%s) move in one group, the module enabled where it is indirect",
-    (service, dir, module) => {
-      const image = RELEASES[service].repository;
-      expect(groupOf(image)).toHaveLength(1);
-      expect(groupOf(module)).toEqual(groupOf(image));
+  it("finds nothing in config/versions.ts that is not a pin", () => {
+    expect(found.length).toBe(2 * Object.keys(RELEASES).length + Object.keys(ENGINE_RELEASES).length);
+  });
+
+  it.each(goBuilds().map(({ name, build }) => [name, build.dir, build.module] as const))(
+    "%s's pin and the module tools/%s builds (%s) move in one group, the module enabled where it is indirect",
+    (name, dir, module) => {
+      // A service's pin is its image; an engine program's pin is the module itself.
+      const pin = name in RELEASES ? RELEASES[name as ServiceName].repository : module;
+      expect(groupOf(pin)).toHaveLength(1);
+      expect(groupOf(module)).toEqual(groupOf(pin));
       const goMod = fs.readFileSync(path.join(ROOT, "tools", dir, "go.mod"), "utf8");
       if (new RegExp(`^\\s*${module.replace(/\./g, "\\.")} \\S+ // indirect$`, "m").test(goMod)) {
         const enabling = config.packageRules.filter(
