@@ -6,6 +6,7 @@ import {
   DEFAULT_GRAFANA_ADMIN_USER,
   DEFAULT_HOST_PORTS,
   DEFAULT_IMAGES,
+  DEFAULT_LOG_AGENT,
   DEFAULT_MEMORY_MB,
   DEFAULT_REGISTRY,
   DEFAULT_RETENTION,
@@ -113,8 +114,6 @@ const severity = z.enum(["critical", "warning", "info"]);
 /** The log agents a stack can run: Promtail (SPEC's, end-of-life 2026-03-02) or Grafana Alloy. */
 export const LOG_AGENTS = ["promtail", "alloy"] as const;
 export type LogAgent = (typeof LOG_AGENTS)[number];
-/** Unset, Promtail runs (where Loki does), as SPEC has it. */
-const DEFAULT_LOG_AGENT: LogAgent = "promtail";
 const DEFAULT_SCENARIO: ScenarioName = "steady";
 
 const CHAT_ID_FORM = "expected a numeric chat id or @channel";
@@ -378,14 +377,14 @@ export const rawConfigSchema = z
       },
       { default: "off" },
     ),
-    // Promtail is end-of-life (2026-03-02) and stays the default; Grafana Alloy is its successor.
+    // Grafana Alloy is the default; Promtail (end-of-life 2026-03-02) stays selectable.
     logAgent: setting(
       z.enum(LOG_AGENTS, { message: "expected promtail or alloy" }).optional(),
       {
-        title: "promtail (end-of-life 2026-03-02) or alloy (Grafana Alloy); only that one runs",
+        title: "alloy (Grafana Alloy) or promtail (end-of-life since 2026-03-02); only that one runs",
         description: 'set without Loki, or with `services.<agent>: false`, it is an error — see README "Logs, OTLP and native histograms"',
       },
-      { default: `unset: ${DEFAULT_LOG_AGENT}, where Loki runs` },
+      { default: `${code(DEFAULT_LOG_AGENT)}, where Loki runs` },
     ),
     // Scrape (and so store) native histograms where targets expose them; classic buckets are kept too.
     nativeHistograms: setting(
@@ -550,6 +549,9 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     if (c.services?.[other] === true) problems.push(`services.${other}: only the agent logAgent names runs (${agent}), got true`);
     services[other] = false;
   }
+  // The default agent follows Loki: a stack without Loki has nothing to ship logs to, and a stack
+  // written when Promtail was the default (`loki: false, promtail: false`) stays valid after the switch.
+  if (c.logAgent === undefined && c.services?.loki === false && c.services?.[DEFAULT_LOG_AGENT] === undefined) services[DEFAULT_LOG_AGENT] = false;
   problems.push(...serviceProblems(services, c));
 
   if (env === "prod" && requireSecrets) {
@@ -680,8 +682,8 @@ function serviceProblems(on: Readonly<Record<ServiceName, boolean>>, c: RawConfi
     // An explicit choice of agent is a promise that logs are shipped: it needs the agent and Loki.
     if (c.services?.[c.logAgent] === false) problems.push(`logAgent: names ${c.logAgent}, which services.${c.logAgent} switches off; remove logAgent or switch ${c.logAgent} on, got ${JSON.stringify(c.logAgent)}`);
     else if (!on.loki) problems.push(`logAgent: ${c.logAgent} ships logs to Loki, which is switched off (services.loki: false); switch loki on or remove logAgent, got ${JSON.stringify(c.logAgent)}`);
-  } else if (on.promtail && !on.loki) {
-    problems.push("services.promtail: Promtail ships logs to Loki, which is switched off (services.loki: false); switch promtail off too");
+  } else if (on[DEFAULT_LOG_AGENT] && !on.loki) {
+    problems.push(`services.${DEFAULT_LOG_AGENT}: ${DEFAULT_LOG_AGENT} ships logs to Loki, which is switched off (services.loki: false); switch ${DEFAULT_LOG_AGENT} off or remove it, got true`);
   }
   if (on.tempo && !on.otelCollector) problems.push("services.tempo: Tempo receives traces only through the OTEL Collector, which is switched off; switch tempo off too");
   if (c.publicProbes && !on.blackboxExporter) problems.push("services.blackboxExporter: publicProbes are probed through blackbox_exporter; switch it on or remove publicProbes");
