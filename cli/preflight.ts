@@ -7,7 +7,7 @@ import { publishedPorts } from "../config/collisions";
 import { StackConfig } from "../config/schema";
 import { SERVICE_NAMES } from "../config/services";
 import { configKeyLocation, stackConfigFromFile, stackFileInput } from "../config/stackFile";
-import { ROLE_LABEL, SERVICE_LABEL, STACK_LABEL } from "../generators/labels";
+import { ROLE_LABEL, SERVICE_LABEL, STACK_LABEL } from "../config/labels";
 import type { Finding } from "./doctor";
 import { reachableAddress } from "./endpoints";
 import { EngineAddress, engineAddress, EngineAddressError, engineClient, engineMessage, isLoopbackHost, within } from "./engine";

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { LOKI_FILESYSTEM_PERIOD_START } from "../generators/objectStorage";
 import { GO_DURATION, PROMETHEUS_DURATION } from "./durations";
 import { durationField, hostAndPortField, ipv4Field } from "./fields";
 import { setting } from "./settingDocs";
@@ -12,6 +11,12 @@ import { hideUrlPassword, isHttpUrl } from "./sharedValidators";
  * defaults, so every rule about them lives in one place. Durations, addresses and URLs are built
  * from config/fields.ts, which config/schema.ts uses too.
  */
+
+/**
+ * The first (and, on the filesystem, only) period of Loki's schema: a bucket's period must start
+ * after it (checked here), and generators/objectStorage.ts writes both periods.
+ */
+export const LOKI_FILESYSTEM_PERIOD_START = "2024-01-01";
 
 const absoluteUrl = z.string().refine(isHttpUrl, {
   message: "expected an absolute URL with its scheme, such as https://mimir.example.com/api/v1/push",

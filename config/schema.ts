@@ -18,7 +18,7 @@ import {
 } from "./defaults";
 import { SERVICE_NAMES, ServiceName } from "./services";
 import { ALERT_NAMES, thresholdOf, WATCHDOG_ALERT as WATCHDOG } from "../rules/catalog";
-import { SCENARIO_NAMES, ScenarioName } from "../simulator/src/scenarios";
+import { SCENARIO_NAMES, ScenarioName } from "../shared/scenarioNames";
 import { AlertmanagerClusterSettings, LOCAL_RETENTION_FLOOR, ObjectStorageSettings, RemoteWriteSettings, resolveScale, SCALE_RAW_SHAPE, SCALE_SECRET_KEYS, scaleProblems } from "./scale";
 import { BRIDGE_DURATION, DEFAULT_SILENCE_DURATIONS, DurationLimits, GO_DURATION, MAX_SILENCE_BUTTONS, PROMETHEUS_DURATION, SILENCE_LIMITS } from "./durations";
 import { durationField, hostAndPortField, httpUrlField, ipv4Field, isPort } from "./fields";
@@ -368,7 +368,7 @@ export const rawConfigSchema = z
     protectData: setting(z.boolean().optional(), { title: "Pulumi-protects data volumes so `pulumi destroy` cannot delete them" }, { default: "on in prod, off elsewhere" }),
     demoWorkload: setting(
       z
-        .object({ scenario: z.enum(SCENARIO_NAMES as [ScenarioName, ...ScenarioName[]], { message: `expected one of ${SCENARIO_NAMES.join(", ")}` }).optional() })
+        .object({ scenario: z.enum(SCENARIO_NAMES, { message: `expected one of ${SCENARIO_NAMES.join(", ")}` }).optional() })
         .strict()
         .optional(),
       {

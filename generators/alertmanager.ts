@@ -2,7 +2,7 @@ import { durationSeconds } from "../config/durations";
 import { StackConfig } from "../config/schema";
 import { alertIs, alertIsOneOf, WATCHDOG_ALERT } from "../rules/catalog";
 import { PeerAddresses } from "../config/services";
-import { toYaml, GENERATED_HEADER } from "./yaml";
+import { toYaml, GENERATED_HEADER } from "../config/yaml";
 
 export type AlertmanagerSettings = Pick<StackConfig, "heartbeatUrl">;
 
