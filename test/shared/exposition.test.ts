@@ -4,7 +4,7 @@ import * as path from "path";
 import { BridgeMetrics, Counter, Histogram } from "../../bridge/src/metrics";
 import { EXPOSITION_CONTENT_TYPE, escapeLabelValue, familyHeader, histogramSamples, labelSet, sample, sampleValue, sortedLabels } from "../../shared/exposition";
 import { Registry } from "../../simulator/src/exposition";
-import { requireTool } from "../support/tools";
+import { requireTool, TOOL_RUN_TIMEOUT_MS } from "../support/tools";
 
 /**
  * shared/exposition.ts is the one writer of Prometheus's text format: the bridge, the simulated
@@ -18,8 +18,8 @@ const HOSTILE = 'a\\b"c\nd';
 
 /** promtool check metrics on a text; status 1 is a parse error, 3 a lint finding, 0 clean. */
 function promtoolCheck(text: string, lint = "all") {
-  const r = spawnSync(requireTool("promtool"), ["check", "metrics", `--lint=${lint}`], { input: text, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+  const r = spawnSync(requireTool("promtool"), ["check", "metrics", `--lint=${lint}`], { input: text, encoding: "utf8", timeout: TOOL_RUN_TIMEOUT_MS });
+  return { status: r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.signal ? `killed (${r.signal})` : ""}` };
 }
 
 describe("the text format, written once", () => {
