@@ -143,6 +143,8 @@ export class FakeTelegram {
   readonly requests: { at: number; chatId: string; answer: Answer | "rate_limited_by_pace" | "migrated" }[] = [];
   /** Every Bot API call, by method. */
   readonly calls: { method: string; at: number; params: Json }[] = [];
+  /** Methods called with a token this Telegram does not know (answered 401), in order. */
+  readonly refusedCalls: string[] = [];
   readonly callbackAnswers: { id: string; text?: string; showAlert: boolean; at: number }[] = [];
   script: Answer[] = [];
   fallback: Answer = "ok";
@@ -264,7 +266,10 @@ export class FakeTelegram {
     };
     const fail = (status: number, description: string, parameters?: Json) => send(status, { ok: false, error_code: status, description, ...(parameters ? { parameters } : {}) });
     const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
-    if (!m || m[1] !== this.token) return fail(req.url?.startsWith("/bot") ? 401 : 404, req.url?.startsWith("/bot") ? "Unauthorized" : "Not Found");
+    if (!m || m[1] !== this.token) {
+      if (m) this.refusedCalls.push(m[2]);
+      return fail(req.url?.startsWith("/bot") ? 401 : 404, req.url?.startsWith("/bot") ? "Unauthorized" : "Not Found");
+    }
     const method = m[2];
     let params: Json;
     try {
