@@ -76,6 +76,26 @@ describe("what a card should show, by what Alertmanager holds (pure)", () => {
     expect(silenceChanges(c, { silences: [], alerts: [], at })).toEqual([{ subject: 0, alert: 0, silence: undefined }]);
   });
 
+  it("Alertmanager's answer is indexed once per round, not once per card: a round stays linear in the cards", () => {
+    let reads = 0;
+    const silences = [silence("s1", "x", T0 + HOUR)];
+    const alerts = Array.from({ length: 2000 }, (_, i) => held(`k${i}`, i < 3 ? ["s1"] : []));
+    const snapshot = {
+      get silences() {
+        reads++;
+        return silences;
+      },
+      get alerts() {
+        reads++;
+        return alerts;
+      },
+      at,
+    };
+    const changed = Array.from({ length: 2000 }, (_, i) => silenceChanges(card(`c${i}`, [`k${i}`]), snapshot)).filter((c) => c.length);
+    expect(changed).toHaveLength(3);
+    expect(reads).toBe(2);
+  });
+
   it("a card changed after Alertmanager was asked is left for the next round", () => {
     expect(silenceChanges(card("card0001", ["a"], { updatedAt: at + 1 }), { silences: [silence("s1", "x", T0 + HOUR)], alerts: [held("a", ["s1"])], at })).toEqual([]);
   });

@@ -41,8 +41,7 @@ export function followedCards(cards: Iterable<Card>): Card[] {
  */
 export function silenceChanges(card: Card, snapshot: AlertmanagerSnapshot): SilenceChange[] {
   if (card.updatedAt > snapshot.at) return [];
-  const active = new Map(snapshot.silences.filter((s) => s.status.state === "active").map((s) => [s.id, s]));
-  const silencedBy = new Map(snapshot.alerts.map((a) => [a.fingerprint, a.status.silencedBy]));
+  const { active, silencedBy } = indexOf(snapshot);
   const out: SilenceChange[] = [];
   card.subjects.forEach((subject, si) =>
     subject.alerts.forEach((alert, ai) => {
@@ -52,6 +51,20 @@ export function silenceChanges(card: Card, snapshot: AlertmanagerSnapshot): Sile
     }),
   );
   return out;
+}
+
+/** The snapshot's silences and alerts by id, built once per snapshot: a round over every card stays linear in the cards. */
+const indexes = new WeakMap<AlertmanagerSnapshot, { active: Map<string, Silence>; silencedBy: Map<string, readonly string[]> }>();
+function indexOf(snapshot: AlertmanagerSnapshot): { active: Map<string, Silence>; silencedBy: Map<string, readonly string[]> } {
+  let index = indexes.get(snapshot);
+  if (!index) {
+    index = {
+      active: new Map(snapshot.silences.filter((s) => s.status.state === "active").map((s) => [s.id, s])),
+      silencedBy: new Map(snapshot.alerts.map((a) => [a.fingerprint, a.status.silencedBy])),
+    };
+    indexes.set(snapshot, index);
+  }
+  return index;
 }
 
 function recordOf(silences: readonly Silence[]): SilenceRecord | undefined {
