@@ -39,6 +39,7 @@ import {
   prefixProblem,
   TELEGRAM_API_BASE,
 } from "./sharedValidators";
+import { consoleAllow, ConsoleAllow, CONSOLE_ALLOW_MODES, EscalationSettings, readEscalation } from "./consoleSettings";
 
 /**
  * Retention floors, each with why. Prometheus: alerts evaluate on the local TSDB, the same floor as
@@ -305,6 +306,8 @@ export const rawConfigSchema = z
             z
               .object({
                 enabled: z.boolean().optional(),
+                // Who may silence: the chats' administrators, a list, or everyone (config/consoleSettings.ts, which the bridge reads with too).
+                allow: z.unknown().meta({ enum: [...CONSOLE_ALLOW_MODES] }).optional(),
                 allowedUserIds: z.array(z.number({ message: USER_ID }).refine(isTelegramUserId, { message: USER_ID }).meta({ type: "integer", minimum: 1 })).optional(),
                 silenceDurations: z
                   .array(silenceDuration)
@@ -313,11 +316,29 @@ export const rawConfigSchema = z
                   .optional(),
               })
               .strict()
+              .superRefine((v, ctx) => {
+                const allow = consoleAllow(v.allow, v.allowedUserIds ?? []);
+                if ("problem" in allow) ctx.addIssue({ code: "custom", path: ["allow"], message: allow.problem });
+              })
               .optional(),
             {
-              description: `the on-call console (README "The on-call console"): \`enabled\`, \`allowedUserIds\` (who may silence; everyone in the served chats when empty) and \`silenceDurations\` (the buttons, ${SILENCE_LIMITS.min!.value} to ${SILENCE_LIMITS.max!.value}, at most ${MAX_SILENCE_BUTTONS})`,
+              description: `the on-call console (README "The on-call console"): \`enabled\`, \`allow\` (who may silence: ${CONSOLE_ALLOW_MODES.map(code).join(", ")}; the chats' administrators unless \`allowedUserIds\` is set), \`allowedUserIds\` and \`silenceDurations\` (the buttons, ${SILENCE_LIMITS.min!.value} to ${SILENCE_LIMITS.max!.value}, at most ${MAX_SILENCE_BUTTONS})`,
             },
-            { default: `on, everyone in the served chats, ${DEFAULT_SILENCE_DURATIONS.map(code).join(", ")}` },
+            { default: `on, the chats' administrators, ${DEFAULT_SILENCE_DURATIONS.map(code).join(", ")}` },
+          ),
+          // Re-posting unacknowledged alerts with the on-call users named, per severity (config/consoleSettings.ts).
+          escalation: setting(
+            z
+              .unknown()
+              .superRefine((v, ctx) => {
+                for (const p of readEscalation(v).problems) ctx.addIssue({ code: "custom", path: [...p.path], message: p.message });
+              })
+              .optional(),
+            {
+              description:
+                '`{critical, warning, info}` → `{after, every, times, mention, chatId?, threadId?}`: unacknowledged alerts posted again, naming the on-call users (README "The on-call console")',
+            },
+            { default: "none" },
           ),
         })
         .strict()
@@ -439,7 +460,9 @@ export interface StackConfig {
     /** Bot API server; a self-hosted one (telegram-bot-api) or the test fake. */
     readonly apiBaseUrl: string;
     /** The on-call console in the chat (buttons, commands); off, the bridge only delivers. */
-    readonly console: { readonly enabled: boolean; readonly allowedUserIds: readonly number[]; readonly silenceDurations: readonly string[] };
+    readonly console: { readonly enabled: boolean; readonly allow: ConsoleAllow; readonly allowedUserIds: readonly number[]; readonly silenceDurations: readonly string[] };
+    /** Unacknowledged alerts posted again naming the on-call users, per severity; none: no escalation. */
+    readonly escalation: EscalationSettings;
   };
   readonly telegramBotToken: string | undefined;
   readonly grafanaAdminUser: string;
@@ -644,9 +667,11 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
       apiBaseUrl: (c.telegram?.apiBaseUrl ?? TELEGRAM_API_BASE).replace(/\/+$/, ""),
       console: {
         enabled: c.telegram?.console?.enabled ?? true,
+        allow: (consoleAllow(c.telegram?.console?.allow, c.telegram?.console?.allowedUserIds ?? []) as { mode: ConsoleAllow }).mode,
         allowedUserIds: c.telegram?.console?.allowedUserIds ?? [],
         silenceDurations: c.telegram?.console?.silenceDurations ?? DEFAULT_SILENCE_DURATIONS,
       },
+      escalation: readEscalation(c.telegram?.escalation).settings,
     },
     telegramBotToken: c.telegramBotToken,
     grafanaAdminUser: c.grafanaAdminUser ?? DEFAULT_GRAFANA_ADMIN_USER,
