@@ -1,0 +1,43 @@
+import { WebhookAlert } from "../payload";
+import { RangeSeries } from "../prometheus";
+import { GraphQuery } from "./query";
+import { GraphSpec, MAX_SERIES_DRAWN } from "./render";
+
+export interface GraphWindow {
+  readonly startS: number;
+  readonly endS: number;
+  readonly stepS: number;
+}
+
+const lastValue = (points: readonly (readonly [number, number])[]) => (points.length ? points[points.length - 1][1] : NaN);
+
+/**
+ * What to draw from a query's answer. The series of the message's own alerts come first (the
+ * series whose labels the alert carries), then the ones closest to breaking the threshold or past
+ * it: the highest last value, or the lowest when the alert fires below its threshold. Legend names
+ * are the labels that tell the series apart; a single series is named by all its labels.
+ */
+export function graphSpec(result: readonly RangeSeries[], query: GraphQuery, alerts: readonly WebhookAlert[], window: GraphWindow): GraphSpec {
+  const series = result.map((s) => ({
+    metric: s.metric,
+    points: s.values.map(([t, v]) => [t, Number(v)] as const).filter(([, v]) => Number.isFinite(v)),
+  }));
+  const own = (m: Record<string, string>) => alerts.some((a) => Object.entries(m).every(([k, v]) => k === "__name__" || a.labels[k] === v));
+  const below = query.threshold?.op.startsWith("<") === true;
+  const rank = (v: number) => (Number.isNaN(v) ? Infinity : below ? v : -v);
+  const ordered = series
+    .filter((s) => s.points.length > 0)
+    .sort((a, b) => Number(own(b.metric)) - Number(own(a.metric)) || rank(lastValue(a.points)) - rank(lastValue(b.points)));
+  const keys = [...new Set(series.flatMap((s) => Object.keys(s.metric)))].filter((k) => k !== "__name__").sort();
+  const telling = series.length > 1 ? keys.filter((k) => new Set(series.map((s) => s.metric[k])).size > 1) : keys;
+  const name = (m: Record<string, string>) => telling.filter((k) => m[k] !== undefined).map((k) => `${k}=${m[k]}`).join(" ") || query.expr;
+  const started = alerts.map((a) => (a.startsAt && !a.startsAt.startsWith("0001-") ? Date.parse(a.startsAt) : NaN)).filter(Number.isFinite);
+  const drawn = ordered.slice(0, MAX_SERIES_DRAWN);
+  return {
+    series: drawn.map((s) => ({ name: name(s.metric), points: s.points })),
+    hidden: ordered.length - drawn.length,
+    ...window,
+    ...(query.threshold ? { threshold: query.threshold } : {}),
+    ...(started.length ? { firingSinceS: Math.min(...started) / 1000 } : {}),
+  };
+}
