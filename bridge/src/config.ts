@@ -84,6 +84,7 @@ const envSchema = z.object({
   ALERTMANAGER_URL: optional(serviceUrl),
   PROMETHEUS_URL: optional(serviceUrl),
   POLL_TIMEOUT_SECONDS: count(25),
+  GRAPHS_ENABLED: bool(true),
 });
 
 export interface ChatDestination {
@@ -114,6 +115,8 @@ export interface BridgeConfig {
   readonly stateMaxCards: number;
   readonly cardRetentionMs: number;
   readonly console: ConsoleConfig;
+  /** A graph of the expression with firing messages that qualify (graph/photo.ts); needs PROMETHEUS_URL. */
+  readonly graphs: boolean;
 }
 
 export interface PaceLimits {
@@ -192,6 +195,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
       prometheusUrl: e.PROMETHEUS_URL,
       pollTimeoutSeconds: e.POLL_TIMEOUT_SECONDS,
     },
+    graphs: e.GRAPHS_ENABLED,
   };
 }
 

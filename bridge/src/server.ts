@@ -6,10 +6,12 @@ import { Console } from "./console/console";
 import { Poller } from "./console/poller";
 import { Delivery, DEFAULT_DELIVERY, DeliveryOptions, DeliveryResult, Outbox } from "./delivery";
 import { escapeCapped } from "./format";
+import { DEFAULT_GRAPHS, GraphOptions, Graphs } from "./graph/graphs";
 import { alertItem, noteItem } from "./items";
 import { describeError, Logger } from "./log";
 import { BridgeMetrics } from "./metrics";
 import { parseWebhook, RejectedAlert, WebhookPayload } from "./payload";
+import { prometheusClient } from "./prometheus";
 import { DEFAULT_STORE_LIMITS, StateStore } from "./stateStore";
 import { BotApiClient, TelegramApi } from "./telegram";
 
@@ -18,6 +20,8 @@ export interface BridgeDeps {
   readonly api?: TelegramApi;
   readonly delivery?: Partial<DeliveryOptions>;
   readonly pollBackoffMs?: readonly number[];
+  /** Graph timing and bounds; shorter in tests. */
+  readonly graphs?: Partial<GraphOptions>;
   /** How long a heartbeat ping may take (HEARTBEAT_TIMEOUT_MS); shorter in tests. */
   readonly heartbeatTimeoutMs?: number;
 }
@@ -105,9 +109,11 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
   const format = { prefix: config.prefix, environment: config.environment };
   const consoleOn = config.console.enabled && api !== undefined && isConfigured(config);
   let console_: Console | undefined;
+  const prometheus = prometheusClient(config.console);
+  const graphs = config.graphs && prometheus ? new Graphs({ prometheus, metrics, log }, { ...DEFAULT_GRAPHS, ...deps.graphs }) : undefined;
   const outbox = api
     ? new Outbox(
-        { api, store, metrics, log, format, buttons: consoleOn, cardView: () => console_?.cardView() ?? { silenceDurations: [], canSilence: false } },
+        { api, store, metrics, log, format, buttons: consoleOn, graphs, cardView: () => console_?.cardView() ?? { silenceDurations: [], canSilence: false } },
         { ...DEFAULT_DELIVERY, pace: config.pace, coalesceMs: config.coalesceMs, ...deps.delivery },
       )
     : undefined;
@@ -259,6 +265,7 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
         console: consoleOn,
         state_file: config.stateFile ?? null,
         alertmanager: config.console.alertmanagerUrl ?? null,
+        graphs: graphs !== undefined,
       });
       poller?.start();
       resolve({

@@ -40,6 +40,7 @@ describe("defaults of an empty environment", () => {
       stateMaxCards: 500,
       cardRetentionMs: 168 * 3_600_000,
       console: { enabled: true, allowedUserIds: undefined, silenceDurations: ["1h", "4h", "24h"], alertmanagerUrl: undefined, prometheusUrl: undefined, pollTimeoutSeconds: 25 },
+      graphs: true,
     };
     expect(c).toEqual(expected);
     expect(isConfigured(c)).toBe(false);
@@ -63,6 +64,7 @@ describe("defaults of an empty environment", () => {
       CONSOLE_ALLOWED_USER_IDS: blank,
       CONSOLE_SILENCE_DURATIONS: blank,
       ALERTMANAGER_URL: blank,
+      GRAPHS_ENABLED: blank,
     });
     expect(c).toEqual(loadConfig({}));
   });
@@ -107,6 +109,7 @@ describe("a full environment", () => {
     ALERTMANAGER_URL: "http://alertmanager:9093/",
     PROMETHEUS_URL: "https://prometheus.test",
     POLL_TIMEOUT_SECONDS: "50",
+    GRAPHS_ENABLED: "off",
   };
 
   it("is parsed value by value: trimmed, converted to ms, trailing slashes dropped", () => {
@@ -149,6 +152,7 @@ describe("a full environment", () => {
         prometheusUrl: "https://prometheus.test",
         pollTimeoutSeconds: 50,
       },
+      graphs: false,
     });
     expect(isConfigured(c)).toBe(true);
   });
@@ -176,8 +180,13 @@ describe("each variable from both sides of what it accepts", () => {
     ["0", false],
     ["no", false],
     ["off", false],
-  ])("CONSOLE_ENABLED=%s is %s", (v, on) => {
+  ])("CONSOLE_ENABLED and GRAPHS_ENABLED set to %s are %s", (v, on) => {
     expect(loadConfig({ CONSOLE_ENABLED: v }).console.enabled).toBe(on);
+    expect(loadConfig({ GRAPHS_ENABLED: v }).graphs).toBe(on);
+  });
+
+  it("GRAPHS_ENABLED other than a boolean stops the bridge, naming it", () => {
+    expect(error({ GRAPHS_ENABLED: "sometimes" })).toBe('invalid bridge configuration: GRAPHS_ENABLED: expected true or false, got "sometimes"');
   });
 
   it("chat ids: numbers, negative numbers and @channels of 4+ characters", () => {

@@ -26,10 +26,11 @@ function crc(bytes: Buffer): number {
 
 /**
  * A small PNG decoder for the tests and the fake Bot API: checks the signature, every chunk's CRC,
- * IHDR first and IEND last, and for indexed images inflates IDAT, undoes the row filters and
- * unpacks the pixels. Throws, saying why, on anything else.
+ * IHDR first and IEND last, and for indexed images inflates IDAT (checking its size), undoes the
+ * row filters and unpacks the pixels (unless `pixels` is false: the fake only needs to know it
+ * is an image, and of what size). Throws, saying why, on anything else.
  */
-export function decodePng(buf: Buffer): DecodedPng {
+export function decodePng(buf: Buffer, opts: { pixels: boolean } = { pixels: true }): DecodedPng {
   if (buf.length < 8 || !buf.subarray(0, 8).equals(SIGNATURE)) throw new Error("not a PNG: bad signature");
   const chunks: { type: string; data: Buffer }[] = [];
   for (let at = 8; at < buf.length; ) {
@@ -57,6 +58,7 @@ export function decodePng(buf: Buffer): DecodedPng {
   const raw = inflateSync(Buffer.concat(chunks.filter((c) => c.type === "IDAT").map((c) => c.data)));
   const rowBytes = Math.ceil((width * bitDepth) / 8);
   if (raw.length !== (rowBytes + 1) * height) throw new Error(`IDAT holds ${raw.length} bytes, expected ${(rowBytes + 1) * height}`);
+  if (!opts.pixels) return { width, height, bitDepth, colorType, palette, chunks: names };
   const pixels = new Uint8Array(width * height);
   let prev = Buffer.alloc(rowBytes);
   for (let y = 0; y < height; y++) {
