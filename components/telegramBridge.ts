@@ -41,6 +41,8 @@ export interface TelegramBridgeArgs {
   /** The Bot API server: Telegram's, a self-hosted telegram-bot-api, or a test fake. */
   readonly apiBaseUrl: string;
   readonly console: BridgeConsoleSettings;
+  /** Graphs with firing messages, drawn from the stack's Prometheus. */
+  readonly graphs: boolean;
   /** The stack's own Alertmanager (silences, /alerts) and Prometheus (/status), on the stack network. */
   readonly peers: Pick<PeerAddresses, "alertmanager" | "prometheus">;
 }
@@ -71,6 +73,7 @@ export function bridgeEnv(args: Omit<TelegramBridgeArgs, "context" | "image" | "
     ["CONSOLE_SILENCE_DURATIONS", args.console.silenceDurations.join(",")],
     ["ALERTMANAGER_URL", `http://${args.peers.alertmanager}`],
     ["PROMETHEUS_URL", `http://${args.peers.prometheus}`],
+    ["GRAPHS_ENABLED", String(args.graphs)],
   ];
   const list = plain.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
   if (args.botToken === undefined) return pulumi.output(list);

@@ -152,6 +152,8 @@ export const rawConfigSchema = z
           })
           .strict()
           .optional(),
+        /** A graph of the alert's expression with firing messages (the bridge's README section says which). */
+        graphs: z.boolean().optional(),
       })
       .strict()
       .optional(),
@@ -217,6 +219,8 @@ export interface StackConfig {
     readonly apiBaseUrl: string;
     /** The on-call console in the chat (buttons, commands); off, the bridge only delivers. */
     readonly console: { readonly enabled: boolean; readonly allowedUserIds: readonly number[]; readonly silenceDurations: readonly string[] };
+    /** Firing messages that qualify go as a photo of the expression's last hour; off, as text only. */
+    readonly graphs: boolean;
   };
   readonly telegramBotToken: string | undefined;
   readonly grafanaAdminUser: string;
@@ -395,6 +399,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
         allowedUserIds: c.telegram?.console?.allowedUserIds ?? [],
         silenceDurations: c.telegram?.console?.silenceDurations ?? ["1h", "4h", "24h"],
       },
+      graphs: c.telegram?.graphs ?? true,
     },
     telegramBotToken: c.telegramBotToken,
     grafanaAdminUser: c.grafanaAdminUser ?? "admin",

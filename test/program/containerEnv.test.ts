@@ -44,6 +44,7 @@ it("the Telegram bridge: port, prefix, chat, state file on its volume, dedupe wi
     "CONSOLE_SILENCE_DURATIONS=1h,4h,24h",
     "ALERTMANAGER_URL=http://alertmanager:9093",
     "PROMETHEUS_URL=http://prometheus:9090",
+    "GRAPHS_ENABLED=true",
     `TELEGRAM_BOT_TOKEN=${TEST_SECRETS.telegramBotToken}`,
   ]);
 });
@@ -68,6 +69,7 @@ describe("the Telegram bridge with every optional setting", () => {
       prefix: "<TD>",
       apiBaseUrl: "http://telegram-bot-api:8081",
       console: { enabled: false, allowedUserIds: [42, 43], silenceDurations: ["30m", "2h"] },
+      graphs: false,
     };
     full = await runProgram(
       "prod",
@@ -99,6 +101,7 @@ describe("the Telegram bridge with every optional setting", () => {
       "CONSOLE_SILENCE_DURATIONS=30m,2h",
       "ALERTMANAGER_URL=http://alertmanager:9093",
       "PROMETHEUS_URL=http://prometheus:9090",
+      "GRAPHS_ENABLED=false",
       `TELEGRAM_BOT_TOKEN=${TEST_SECRETS.telegramBotToken}`,
     ]);
   });
@@ -115,5 +118,6 @@ describe("the Telegram bridge with every optional setting", () => {
     });
     expect([read.prefix, read.environment, read.apiBase, read.heartbeatUrl, read.token]).toEqual(["<TD>", "prod", "http://telegram-bot-api:8081", "https://hc.example.com/ping/abc?x=1&y=2", TEST_SECRETS.telegramBotToken]);
     expect(read.console).toMatchObject({ enabled: false, allowedUserIds: new Set([42, 43]), silenceDurations: ["30m", "2h"], alertmanagerUrl: "http://alertmanager:9093", prometheusUrl: "http://prometheus:9090" });
+    expect(read.graphs).toBe(false);
   });
 });
