@@ -29,10 +29,18 @@ export class PrometheusError extends Error {
  * any credentials the API asks for) is given in one place.
  */
 export class PrometheusClient {
-  constructor(readonly baseUrl: string) {}
+  private readonly auth: Record<string, string>;
+
+  constructor(
+    readonly baseUrl: string,
+    /** The Authorization header Prometheus's web config wants, if any. */
+    authorization?: string,
+  ) {
+    this.auth = authorization ? { authorization } : {};
+  }
 
   async ready(timeoutMs: number): Promise<boolean> {
-    return fetch(`${this.baseUrl}/-/ready`, { signal: AbortSignal.timeout(timeoutMs) }).then(
+    return fetch(`${this.baseUrl}/-/ready`, { headers: this.auth, signal: AbortSignal.timeout(timeoutMs) }).then(
       (r) => r.ok,
       () => false,
     );
@@ -50,7 +58,7 @@ export class PrometheusClient {
     try {
       res = await fetch(`${this.baseUrl}/api/v1/query_range`, {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
+        headers: { "content-type": "application/x-www-form-urlencoded", ...this.auth },
         body: new URLSearchParams({ query: expr, start: String(startS), end: String(endS), step: String(stepS) }),
         signal,
       });
@@ -76,8 +84,8 @@ export class PrometheusClient {
 }
 
 /** The client of the stack's Prometheus, if PROMETHEUS_URL is set: the one place that says how the bridge reaches it. */
-export function prometheusClient(config: Pick<ConsoleConfig, "prometheusUrl">): PrometheusClient | undefined {
-  return config.prometheusUrl ? new PrometheusClient(config.prometheusUrl) : undefined;
+export function prometheusClient(config: Pick<ConsoleConfig, "prometheusUrl" | "prometheusAuthorization">): PrometheusClient | undefined {
+  return config.prometheusUrl ? new PrometheusClient(config.prometheusUrl, config.prometheusAuthorization) : undefined;
 }
 
 async function readCapped(res: Response, maxBytes: number): Promise<string> {

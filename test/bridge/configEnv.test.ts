@@ -227,6 +227,12 @@ describe("each variable from both sides of what it accepts", () => {
     expect(error({ ALERTMANAGER_URL: "http://:pw@am.test" })).toBe('invalid bridge configuration: ALERTMANAGER_URL: must not carry user:password (it would be logged), got "http://:***@am.test/"');
   });
 
+  it("PROMETHEUS_AUTH: user:password becomes a Basic header; a malformed one stops the bridge without showing it", () => {
+    expect(loadConfig({ PROMETHEUS_AUTH: "bridge:pa:ss" }).console.prometheusAuthorization).toBe(`Basic ${Buffer.from("bridge:pa:ss").toString("base64")}`);
+    expect(loadConfig({ PROMETHEUS_AUTH: " " }).console.prometheusAuthorization).toBeUndefined();
+    for (const v of ["bridge", "bridge:", ":pw", "a b:pw"]) expect(error({ PROMETHEUS_AUTH: v })).toBe("invalid bridge configuration: PROMETHEUS_AUTH: expected user:password, got <secret>");
+  });
+
   it("HEARTBEAT_URL: http or https", () => {
     expect(loadConfig({ HEARTBEAT_URL: "http://hc.test/x" }).heartbeatUrl).toBe("http://hc.test/x");
     expect(error({ HEARTBEAT_URL: "ftp://hc.test" })).toBe('invalid bridge configuration: HEARTBEAT_URL: expected an absolute http(s) URL, got "ftp://hc.test"');

@@ -5,11 +5,17 @@
  * failing, Telegram refusing or failing the photo, a busy bridge. Edits of a photo change its caption.
  */
 import { loadConfig } from "../../bridge/src/config";
+import { DeliveryOptions, editParams } from "../../bridge/src/delivery";
 import { DEFAULT_GRAPHS } from "../../bridge/src/graph/graphs";
+import { GRAPH_MAX_ALERTS } from "../../bridge/src/graph/photo";
 import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
+import { Card } from "../../bridge/src/stateStore";
+import { STATUS_RESERVE } from "../../bridge/src/packing";
+import { TELEGRAM_LIMITS } from "../../bridge/src/telegramLimits";
+import { visibleLength } from "../../bridge/src/telegramText";
 import { alert, payload } from "../support/alerts";
-import { FakeTelegram } from "../support/fakeTelegram";
+import { FakeTelegram, telegramCaptionRefusal } from "../support/fakeTelegram";
 import { decodePng } from "../support/png";
 import { until } from "./support/fakeAlertmanager";
 import { FakePrometheus } from "./support/fakePrometheus";
@@ -29,7 +35,7 @@ const memoryLow = (fingerprint = "m1", extra: Parameters<typeof alert>[0] = {}) 
 const methods = () => telegram.calls.filter((c) => c.method.startsWith("send")).map((c) => c.method);
 const graphs = (result: string) => Number(new RegExp(`^telegram_bridge_graphs_total\\{result="${result}"\\} (\\d+)$`, "m").exec(bridge!.metrics.render())![1]);
 
-async function start(env: Record<string, string> = {}, graphOptions = {}): Promise<RunningBridge> {
+async function start(env: Record<string, string> = {}, graphOptions = {}, delivery: Partial<DeliveryOptions> = {}): Promise<RunningBridge> {
   lines = [];
   bridge = await startBridge(
     loadConfig({
@@ -46,7 +52,7 @@ async function start(env: Record<string, string> = {}, graphOptions = {}): Promi
       CONSOLE_ENABLED: "false",
       ...env,
     }),
-    { log: new Logger((l) => lines.push(l)), delivery: { backoffMs: [5] }, graphs: { ...DEFAULT_GRAPHS, queryTimeoutMs: QUERY_TIMEOUT_MS, ...graphOptions }, pollBackoffMs: [20] },
+    { log: new Logger((l) => lines.push(l)), delivery: { backoffMs: [5], ...delivery }, graphs: { ...DEFAULT_GRAPHS, queryTimeoutMs: QUERY_TIMEOUT_MS, ...graphOptions }, pollBackoffMs: [20] },
   );
   return bridge;
 }
@@ -152,6 +158,31 @@ describe("the text never depends on the graph", () => {
     expect(logged("prometheus did not answer the graph's query; messages go without graphs for a while")).toHaveLength(1);
   });
 
+  it("Prometheus down (nothing listening): the text goes at once, without a graph; graphs pause", async () => {
+    await start();
+    await prometheus.stop();
+    const first = await post(payload([memoryLow("d1")]));
+    expect(first.status).toBe(200);
+    expect(first.ms).toBeLessThan(QUERY_TIMEOUT_MS);
+    expect(methods()).toEqual(["sendMessage"]);
+    expect(telegram.messages[0].text).toContain("<b>HostMemoryPressure</b>");
+    expect(graphs("prometheus_failed")).toBe(1);
+    expect(logged("prometheus did not answer the graph's query; messages go without graphs for a while")[0].reason).toMatch(/ECONNREFUSED/);
+  });
+
+  it("Prometheus asking for credentials: the query carries PROMETHEUS_AUTH as Basic auth; without it, the text alone", async () => {
+    prometheus.requiredAuthorization = `Basic ${Buffer.from("bridge:s3cret").toString("base64")}`;
+    await start({ PROMETHEUS_AUTH: "bridge:s3cret" });
+    expect((await post(payload([memoryLow("a1")]))).status).toBe(200);
+    expect(methods()).toEqual(["sendPhoto"]);
+    expect(prometheus.queries[0].authorization).toBe(prometheus.requiredAuthorization);
+    await bridge!.close(500);
+    await start({}, { pauseMs: 0 });
+    expect((await post(payload([memoryLow("a2")]))).status).toBe(200);
+    expect(methods()).toEqual(["sendPhoto", "sendMessage"]);
+    expect(logged("graph query failed; the message goes without it")[0].reason).toMatch(/answered 401/);
+  });
+
   it("Prometheus answering 500, no series or an answer over the size cap: the text alone, counted", async () => {
     await start({}, { pauseMs: 0 });
     for (const [i, mode] of (["error", "empty", "huge"] as const).entries()) {
@@ -191,6 +222,107 @@ describe("the text never depends on the graph", () => {
     expect(methods()).toEqual(["sendPhoto", "sendMessage"]);
     expect(telegram.messages.map((m) => m.photo !== undefined)).toEqual([true, false]);
     expect(bridge!.metrics.possiblyDuplicated.get()).toBe(1);
+  });
+});
+
+describe("captions", () => {
+  const photoCard = (blocks: number): Card => ({
+    id: "card0001",
+    kind: "notification",
+    chatId: CHAT,
+    messageId: 7,
+    createdAt: 0,
+    updatedAt: 0,
+    body: { head: "<b>FIRING</b>", blocks: Array.from({ length: blocks }, (_, i) => ({ html: `<i>${"x".repeat(99)}${i}</i>` })), foot: "" },
+    subjects: [],
+    buttons: false,
+    photo: true,
+  });
+  const view = { silenceDurations: [], canSilence: false, now: 0 };
+
+  it("a photo's edit changes its caption, kept to Telegram's 1024 characters; a text's edit may hold 4096", () => {
+    // 1,500 visible characters: a text's edit keeps its HTML, a caption's goes plain and cut to 1024.
+    const long = editParams(photoCard(15), CHAT, view);
+    expect(long).not.toHaveProperty("text");
+    expect(long).not.toHaveProperty("parse_mode");
+    expect(long).not.toHaveProperty("link_preview_options");
+    expect([...(long.caption as string)].length).toBeLessThanOrEqual(TELEGRAM_LIMITS.captionLength);
+    expect(telegramCaptionRefusal(long.caption as string, long.parse_mode)).toBeUndefined();
+    const asText = editParams({ ...photoCard(15), photo: undefined }, CHAT, view);
+    expect(asText).toMatchObject({ parse_mode: "HTML", link_preview_options: { is_disabled: true } });
+    expect(asText.text).toContain("<b>FIRING</b>");
+    // Within the caption's limit, the caption keeps its HTML.
+    expect(editParams(photoCard(3), CHAT, view)).toMatchObject({ caption: expect.stringContaining("<b>FIRING</b>"), parse_mode: "HTML" });
+  });
+
+  it("a text that would fit a caption only without the room later edits need goes as text, not as a photo", async () => {
+    await start();
+    // Under 1024 characters, but not with the status lines' room (STATUS_RESERVE) left.
+    const tight = memoryLow("t1", { annotations: { description: "d".repeat(700) } });
+    expect((await post(payload([tight]))).status).toBe(200);
+    expect(methods()).toEqual(["sendMessage"]);
+    const shown = visibleLength(telegram.messages[0].text);
+    expect(shown).toBeGreaterThan(TELEGRAM_LIMITS.captionLength - STATUS_RESERVE);
+    expect(shown).toBeLessThanOrEqual(TELEGRAM_LIMITS.captionLength);
+    expect(graphs("caption_too_long")).toBe(1);
+  });
+});
+
+describe("in a storm", () => {
+  // Telegram's pace scaled 1:20 in time (3 s window, 50 ms per chat), enforced by the fake and kept by the bridge.
+  const SCALED = { groupPerWindow: 20, windowMs: 3000, chatIntervalMs: 50 };
+  const PACE = { chatIntervalMs: 50, groupPerMinute: 20, botPerSecond: 30, windowMs: 3000 };
+  const rule = (i: number) => `up{job="svc${i}"} < 1`;
+
+  /** One alert answered first, then 12 single alerts of 12 rules and a group of 80 alerts of one rule, all at once. */
+  async function storm(graphsOn: boolean) {
+    telegram.pace = SCALED;
+    await start({ GRAPHS_ENABLED: String(graphsOn), MIN_SEND_INTERVAL_MS: "50", GROUP_MESSAGES_PER_MINUTE: "20", REQUEST_BUDGET_MS: "60000" }, {}, { pace: PACE });
+    expect((await post(payload([memoryLow("first", { labels: { alertname: "HostMemoryPressure", severity: "warning", instance: "single-first" } })]))).status).toBe(200);
+    const singles = Array.from({ length: 12 }, (_, i) =>
+      post(payload([alert({ fingerprint: `s${i}`, labels: { alertname: `Down${i}`, severity: "warning", instance: `single-${i}` }, generatorURL: generatorURL(rule(i)) })], { groupKey: `s${i}` })),
+    );
+    const group = post(
+      payload(
+        Array.from({ length: 80 }, (_, i) => memoryLow(`g${i}`, { labels: { alertname: "HostMemoryPressure", severity: "warning", instance: `storm-${i}` } })),
+        { groupKey: "storm" },
+      ),
+    );
+    expect((await Promise.all([...singles, group])).map((r) => r.status)).toEqual(Array(13).fill(200));
+    const shown = telegram.messages.flatMap((m) => [...new Set(m.text.match(/(?:single|storm)-(?:first|\d+)/g) ?? [])]);
+    const result = {
+      messages: telegram.messages.length,
+      sendCalls: telegram.calls.filter((c) => c.method.startsWith("send")).length,
+      shown: shown.length,
+      distinct: new Set(shown).size,
+      tooManyRequests: telegram.requests.filter((r) => r.answer === "rate_limited_by_pace").length,
+      withGraph: telegram.messages.filter((m) => m.photo),
+    };
+    await bridge!.close(500);
+    bridge = undefined;
+    telegram.messages.length = 0;
+    telegram.calls.length = 0;
+    telegram.requests.length = 0;
+    return result;
+  }
+
+  it("graphs add no message and no request: the same alerts, each once, in no more messages than without graphs, within Telegram's pace", async () => {
+    const without = await storm(false);
+    const withGraphs = await storm(true);
+    for (const run of [without, withGraphs]) {
+      expect([run.shown, run.distinct]).toEqual([93, 93]);
+      expect(run.tooManyRequests).toBe(0);
+      // Every request was one message Telegram showed: no photo beside its text.
+      expect(run.sendCalls).toBe(run.messages);
+    }
+    expect(withGraphs.messages).toBeLessThanOrEqual(without.messages);
+    expect(without.withGraph).toHaveLength(0);
+    expect(withGraphs.withGraph.length).toBeGreaterThanOrEqual(1);
+    // Storm summaries never carry one; a photo shows at most GRAPH_MAX_ALERTS alerts of one rule.
+    for (const m of withGraphs.withGraph) {
+      expect(m.text).not.toContain("Storm summary");
+      expect((m.text.match(/(?:single|storm)-(?:first|\d+)/g) ?? []).length).toBeLessThanOrEqual(GRAPH_MAX_ALERTS);
+    }
   });
 });
 

@@ -21,7 +21,9 @@ export class FakePrometheus {
   mode: PrometheusMode = "answer";
   series = 2;
   delayMs = 0;
-  readonly queries: { query: string; start: number; end: number; step: number; at: number }[] = [];
+  /** When set, Prometheus's web config: a query without this Authorization header gets 401. */
+  requiredAuthorization: string | undefined;
+  readonly queries: { query: string; start: number; end: number; step: number; at: number; authorization?: string }[] = [];
   inFlight = 0;
   maxInFlight = 0;
   url = "";
@@ -54,8 +56,9 @@ export class FakePrometheus {
     if (req.url === "/-/ready") return void res.writeHead(200).end("Prometheus Server is Ready.\n");
     if (req.url !== "/api/v1/query_range" || req.method !== "POST") return void res.writeHead(404).end("404 page not found\n");
     const form = new URLSearchParams(body);
-    const q = { query: form.get("query") ?? "", start: Number(form.get("start")), end: Number(form.get("end")), step: Number(form.get("step")), at: Date.now() };
+    const q = { query: form.get("query") ?? "", start: Number(form.get("start")), end: Number(form.get("end")), step: Number(form.get("step")), at: Date.now(), authorization: req.headers.authorization };
     this.queries.push(q);
+    if (this.requiredAuthorization !== undefined && req.headers.authorization !== this.requiredAuthorization) return void res.writeHead(401, { "www-authenticate": "Basic" }).end("Unauthorized\n");
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     res.on("close", () => (this.inFlight -= 1));
