@@ -8,6 +8,7 @@ import { graphQuery, MAX_EXPR_CHARS } from "../../bridge/src/graph/query";
 import { graphSpec } from "../../bridge/src/graph/spec";
 import { alertItem, noteItem } from "../../bridge/src/items";
 import { STATUS_RESERVE } from "../../bridge/src/packing";
+import { matrixSeries } from "../../bridge/src/prometheus";
 import { alert } from "../support/alerts";
 
 /** A generatorURL as Prometheus makes one: its external URL, then /graph?g0.expr=<query-escaped expression>&g0.tab=1. */
@@ -125,5 +126,30 @@ describe("which messages carry a graph", () => {
     expect(captionFits("x".repeat(1024 - STATUS_RESERVE + 1))).toBe(false);
     // Tags cost nothing visible.
     expect(captionFits(`<b>${"x".repeat(1024 - STATUS_RESERVE)}</b>`)).toBe(true);
+  });
+});
+
+describe("Prometheus's query_range answer", () => {
+  const answer = (result: unknown) => ({ status: "success", data: { resultType: "matrix", result } });
+
+  it("is checked in place, its series returned as they are: a large answer is not copied", () => {
+    const result = Array.from({ length: 250 }, (_, i) => ({ metric: { instance: `h${i}` }, values: Array.from({ length: 181 }, (_, j) => [1_800_000_000 + j * 20, "0.5"]) }));
+    const json = answer(result);
+    expect(matrixSeries(json)).toBe(result);
+    expect(matrixSeries(answer([]))).toEqual([]);
+  });
+
+  it.each([
+    [{ status: "error", error: "bad" }, "status is not success"],
+    [{ status: "success", data: { resultType: "vector", result: [] } }, "data.resultType is not matrix"],
+    [{ status: "success", data: { resultType: "matrix" } }, "data.result is not a list"],
+    [answer([{ metric: { a: 1 }, values: [] }]), "data.result.0.metric is not a map of labels"],
+    [answer([{ metric: {}, values: [] }, { values: [] }]), "data.result.1.metric is not a map of labels"],
+    [answer([{ metric: {}, values: {} }]), "data.result.0.values is not a list"],
+    [answer([{ metric: {}, values: [[1, "2"], [1, 2]] }]), 'data.result.0.values.1 is not [time, "value"]'],
+    [answer([{ metric: {}, values: [[1, "2", 3]] }]), 'data.result.0.values.0 is not [time, "value"]'],
+    [null, "status is not success"],
+  ])("not a matrix: %j is refused, saying where (%s)", (json, reason) => {
+    expect(matrixSeries(json)).toBe(reason);
   });
 });
