@@ -1,5 +1,6 @@
 import * as path from "path";
 import { buildSync, Metafile } from "esbuild";
+import { RELEASES } from "../config/versions";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
@@ -22,7 +23,8 @@ export function bundleWithMeta(entry: string, root = PROJECT_ROOT): { text: stri
     entryPoints: [entry],
     bundle: true,
     platform: "node",
-    target: "node22",
+    // The Node major the bridge image runs (config/versions.ts).
+    target: `node${RELEASES.telegramBridge.version.split(".")[0]}`,
     format: "cjs",
     write: false,
     legalComments: "none",
