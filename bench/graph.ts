@@ -101,8 +101,8 @@ function renders(): void {
 /**
  * The storm: per severity chat, a group of 100 alerts of one rule posted at once, while 20 alerts
  * of 20 rules arrive in their own groups, one every SINGLE_GAP_MS (as Alertmanager sends groups
- * as they become due); every chat at the same time. Prometheus answers every graph's query with 250 series
- * of an hour (1.4 MB, under the bridge's cap). Telegram's pace and the bridge's coalescing are the
+ * as they become due); every chat at the same time. Prometheus answers every graph's query with
+ * ANSWER_SERIES series of an hour. Telegram's pace and the bridge's coalescing are the
  * real ones scaled 1:20 (50 ms per chat, 400 a minute per group, 50 ms), kept by the bridge and the
  * pace enforced by the fake.
  */
@@ -110,6 +110,8 @@ const CHATS = { critical: "-1001", warning: "-1002", info: "-1003" } as const;
 const SINGLES = 20;
 const GROUP = 100;
 const SINGLE_GAP_MS = 250;
+/** 450 kB an answer, near the bridge's cap (DEFAULT_GRAPHS.maxAnswerBytes): the most memory a graph may cost. */
+const ANSWER_SERIES = 80;
 
 /** Each payload with when it is posted, in ms after the storm starts. */
 function stormPayloads(): { body: ReturnType<typeof payload>; atMs: number }[] {
@@ -144,7 +146,7 @@ async function storm(file: string, graphs: boolean) {
   const telegram = await new FakeTelegram().start();
   telegram.pace = { groupPerWindow: 400, windowMs: 60_000, chatIntervalMs: 50 };
   const prometheus = await new FakePrometheus().start();
-  prometheus.series = 250;
+  prometheus.series = ANSWER_SERIES;
   const port = await freePort();
   const env = {
     PATH: process.env.PATH ?? "",
@@ -212,7 +214,7 @@ async function storms(): Promise<void> {
   try {
     const limit = DEFAULT_MEMORY_MB.telegramBridge * (1 << 20);
     console.log(
-      `storm: ${Object.keys(CHATS).length} chats, each a group of ${GROUP} alerts at once and ${SINGLES} alerts of ${SINGLES} rules one every ${SINGLE_GAP_MS} ms; Prometheus answers 250 series; Telegram's pace scaled 1:20`,
+      `storm: ${Object.keys(CHATS).length} chats, each a group of ${GROUP} alerts at once and ${SINGLES} alerts of ${SINGLES} rules one every ${SINGLE_GAP_MS} ms; Prometheus answers ${ANSWER_SERIES} series; Telegram's pace scaled 1:20`,
     );
     for (const graphs of [false, true]) {
       const r = await storm(file, graphs);

@@ -192,7 +192,7 @@ describe("the text never depends on the graph", () => {
     }
     expect(methods()).toEqual(["sendMessage", "sendMessage", "sendMessage"]);
     expect([graphs("prometheus_failed"), graphs("no_data")]).toEqual([2, 1]);
-    expect(logged("graph query failed; the message goes without it")[0].reason).toMatch(/larger than 2097152 bytes/);
+    expect(logged("graph query failed; the message goes without it")[0].reason).toMatch(/larger than 524288 bytes/);
   });
 
   it("Telegram refusing the photo: the text goes at once, alone; the graph is not tried again", async () => {

@@ -1,11 +1,11 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 
-/** An answer of 2.3 MB (over the 2 MiB cap): 600 series of an hour, as a query matching too much would give. */
+/** An answer of 538,532 bytes, just over the bridge's 512 KiB cap: 140 series of an hour, as a query matching too much would give. */
 const HUGE = Buffer.from(
   JSON.stringify({
     status: "success",
-    data: { resultType: "matrix", result: Array.from({ length: 600 }, (_, i) => ({ metric: { instance: `host-${i}` }, values: Array.from({ length: 181 }, (_, j) => [1_800_000_000 + j * 20, "0.123"]) })) },
+    data: { resultType: "matrix", result: Array.from({ length: 140 }, (_, i) => ({ metric: { instance: `host-${i}` }, values: Array.from({ length: 181 }, (_, j) => [1_800_000_000 + j * 20, "0.123"]) })) },
   }),
 );
 
