@@ -340,6 +340,11 @@ export const rawConfigSchema = z
             },
             { default: "none" },
           ),
+          graphs: setting(
+            z.boolean().optional(),
+            { description: 'a graph of the alert\'s expression with firing messages (README "Graphs" in "The Telegram bridge"); `false`: text only' },
+            { default: "`true`" },
+          ),
         })
         .strict()
         .optional(),
@@ -463,6 +468,8 @@ export interface StackConfig {
     readonly console: { readonly enabled: boolean; readonly allow: ConsoleAllow; readonly allowedUserIds: readonly number[]; readonly silenceDurations: readonly string[] };
     /** Unacknowledged alerts posted again naming the on-call users, per severity; none: no escalation. */
     readonly escalation: EscalationSettings;
+    /** Firing messages that qualify go as a photo of the expression's last hour; off, as text only. */
+    readonly graphs: boolean;
   };
   readonly telegramBotToken: string | undefined;
   readonly grafanaAdminUser: string;
@@ -672,6 +679,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
         silenceDurations: c.telegram?.console?.silenceDurations ?? DEFAULT_SILENCE_DURATIONS,
       },
       escalation: readEscalation(c.telegram?.escalation).settings,
+      graphs: c.telegram?.graphs ?? true,
     },
     telegramBotToken: c.telegramBotToken,
     grafanaAdminUser: c.grafanaAdminUser ?? DEFAULT_GRAFANA_ADMIN_USER,

@@ -24,6 +24,12 @@ const serviceUrl = z
   .refine((v) => !hasUrlCredentials(v), { message: "must not carry user:password (it would be logged)" })
   .transform((v) => v.replace(/\/+$/, ""));
 
+/** user:password of the stack's Prometheus or Alertmanager API; becomes a Basic Authorization header. */
+const basicCredentials = z
+  .string()
+  .regex(/^[^:\s]+:\S+$/, { message: "expected user:password" })
+  .transform((v) => `Basic ${Buffer.from(v).toString("base64")}`);
+
 const userIds = z
   .string()
   .trim()
@@ -118,9 +124,11 @@ const envSchema = z.object({
   CONSOLE_SILENCE_DURATIONS: z.preprocess(blankToUndefined, durations.default([...DEFAULT_SILENCE_DURATIONS])),
   ALERTMANAGER_URL: optional(serviceUrl),
   PROMETHEUS_URL: optional(serviceUrl),
+  PROMETHEUS_AUTH: optional(basicCredentials),
   POLL_TIMEOUT_SECONDS: count(25),
   ALERTMANAGER_SYNC_SECONDS: count(30, 5),
   TELEGRAM_ESCALATION: optional(escalation),
+  GRAPHS_ENABLED: bool(true),
 }).superRefine((e, ctx) => {
   const allow = consoleAllow(e.CONSOLE_ALLOW, e.CONSOLE_ALLOWED_USER_IDS ?? []);
   if ("problem" in allow) ctx.addIssue({ code: "custom", path: ["CONSOLE_ALLOW"], message: allow.problem });
@@ -156,6 +164,8 @@ export interface BridgeConfig {
   readonly console: ConsoleConfig;
   /** Per severity; a severity without a policy is never escalated. */
   readonly escalation: ReadonlyMap<string, EscalationRule>;
+  /** A graph of the expression with firing messages that qualify (graph/photo.ts); needs PROMETHEUS_URL. */
+  readonly graphs: boolean;
 }
 
 /** An escalation policy as the bridge runs it (config/consoleSettings.ts says what each part means). */
@@ -189,12 +199,14 @@ export interface ConsoleConfig {
   readonly silenceDurations: readonly string[];
   readonly alertmanagerUrl: string | undefined;
   readonly prometheusUrl: string | undefined;
+  /** The Authorization header Prometheus's web config wants, if any (PROMETHEUS_AUTH=user:password). */
+  readonly prometheusAuthorization?: string;
   readonly pollTimeoutSeconds: number;
   /** How often the cards are brought in line with Alertmanager's silences (one query each time). */
   readonly syncIntervalMs: number;
 }
 
-const SECRET_VARIABLES = new Set(["TELEGRAM_BOT_TOKEN"]);
+const SECRET_VARIABLES = new Set(["TELEGRAM_BOT_TOKEN", "PROMETHEUS_AUTH"]);
 
 function shown(key: string, value: unknown): string {
   if (value === undefined) return "nothing";
@@ -252,6 +264,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
       silenceDurations: e.CONSOLE_SILENCE_DURATIONS,
       alertmanagerUrl: e.ALERTMANAGER_URL,
       prometheusUrl: e.PROMETHEUS_URL,
+      prometheusAuthorization: e.PROMETHEUS_AUTH,
       pollTimeoutSeconds: e.POLL_TIMEOUT_SECONDS,
       syncIntervalMs: e.ALERTMANAGER_SYNC_SECONDS * 1000,
     },
@@ -268,6 +281,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
         },
       ]),
     ),
+    graphs: e.GRAPHS_ENABLED,
   };
 }
 
