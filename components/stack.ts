@@ -4,7 +4,7 @@ import type { StackSecrets } from "../config/load";
 import { StackConfig } from "../config/schema";
 import { dockerNetworkPeers } from "../config/services";
 import { FOLDER } from "../dashboards";
-import { STACK_LABEL } from "../generators/labels";
+import { STACK_LABEL } from "../config/labels";
 import { renderStack } from "../generators/stackFiles";
 import { Alertmanager } from "./alertmanager";
 import { lookUpAppNetworks, NetworkLister } from "./appNetworks";

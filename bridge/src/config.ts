@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { durationProblem, BRIDGE_DURATION, MAX_SILENCE_BUTTONS, SILENCE_LIMITS } from "../../config/durations";
-import { hasUrlCredentials, isChatId, isHttpUrl, isTelegramUserId, isThreadId, prefixProblem } from "../../config/sharedValidators";
+import { durationProblem, BRIDGE_DURATION, DEFAULT_SILENCE_DURATIONS, MAX_SILENCE_BUTTONS, SILENCE_LIMITS } from "../../config/durations";
+import { DEFAULT_PREFIX, hasUrlCredentials, isBotToken, isChatId, isHttpUrl, isTelegramUserId, isThreadId, prefixProblem, TELEGRAM_API_BASE } from "../../config/sharedValidators";
 import { consoleAllow, ConsoleAllow, CONSOLE_ALLOW_MODES, escalationMs, EscalationSeverity, OnCallUser, readEscalation } from "../../config/consoleSettings";
 import { withoutCredentials } from "./redact";
 
@@ -10,7 +10,7 @@ export type RoutedSeverity = (typeof SEVERITIES)[number];
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 const count = (def: number, min = 1) => z.preprocess(blankToUndefined, z.coerce.number({ message: "expected a whole number" }).int({ message: "expected a whole number" }).min(min, { message: `expected at least ${min}` }).default(def));
-// Chat ids, topics, user ids, the prefix and URLs follow config/sharedValidators.ts, the rules the stack schema applies too.
+// The token, chat ids, topics, user ids, the prefix and URLs follow config/sharedValidators.ts, the rules the stack schema applies too.
 const chatId = z.string().trim().refine(isChatId, { message: "expected a numeric chat id or @channel" });
 const threadId = z.coerce.number({ message: "expected a positive whole number" }).refine(isThreadId, { message: "expected a positive whole number" });
 const bool = (def: boolean) =>
@@ -78,7 +78,7 @@ const escalation = z.string().transform((v, ctx) => {
 
 /** The bridge's environment, validated once at start-up; a bad value stops it naming the variable and the value. */
 const envSchema = z.object({
-  TELEGRAM_BOT_TOKEN: optional(z.string().trim().regex(/^\d+:[\w-]{8,}$/, { message: "expected a bot token of the form 123456:ABC..." })),
+  TELEGRAM_BOT_TOKEN: optional(z.string().trim().refine(isBotToken, { message: "expected a bot token of the form 123456:ABC..." })),
   TELEGRAM_CHAT_ID: optional(chatId),
   TELEGRAM_CHAT_ID_CRITICAL: optional(chatId),
   TELEGRAM_CHAT_ID_WARNING: optional(chatId),
@@ -87,14 +87,14 @@ const envSchema = z.object({
   TELEGRAM_MESSAGE_THREAD_ID_CRITICAL: optional(threadId),
   TELEGRAM_MESSAGE_THREAD_ID_WARNING: optional(threadId),
   TELEGRAM_MESSAGE_THREAD_ID_INFO: optional(threadId),
-  TELEGRAM_API_BASE: z.preprocess(blankToUndefined, serviceUrl.default("https://api.telegram.org")),
+  TELEGRAM_API_BASE: z.preprocess(blankToUndefined, serviceUrl.default(TELEGRAM_API_BASE)),
   BRIDGE_PREFIX: z
     .string()
     .superRefine((v, ctx) => {
       const problem = prefixProblem(v);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     })
-    .default("[TutorDex]"),
+    .default(DEFAULT_PREFIX),
   BRIDGE_ENVIRONMENT: z.preprocess(blankToUndefined, z.string().min(1).default("dev")),
   HEARTBEAT_URL: optional(
     z
@@ -121,7 +121,7 @@ const envSchema = z.object({
   CONSOLE_ENABLED: bool(true),
   CONSOLE_ALLOWED_USER_IDS: optional(userIds),
   CONSOLE_ALLOW: optional(z.enum(CONSOLE_ALLOW_MODES, { message: `expected one of ${CONSOLE_ALLOW_MODES.join(", ")}` })),
-  CONSOLE_SILENCE_DURATIONS: z.preprocess(blankToUndefined, durations.default(["1h", "4h", "24h"])),
+  CONSOLE_SILENCE_DURATIONS: z.preprocess(blankToUndefined, durations.default([...DEFAULT_SILENCE_DURATIONS])),
   ALERTMANAGER_URL: optional(serviceUrl),
   PROMETHEUS_URL: optional(serviceUrl),
   PROMETHEUS_AUTH: optional(basicCredentials),

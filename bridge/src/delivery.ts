@@ -1,6 +1,6 @@
 import { CardView, InlineKeyboard, newCardId, renderCardKeyboard, renderCardText, allResolved } from "./cards";
 import { ChatDestination, PaceLimits } from "./config";
-import { isDrill } from "./drillLabels";
+import { isDrill } from "../../shared/drillLabels";
 import { FormatOptions } from "./format";
 import { Graphs } from "./graph/graphs";
 import { captionFits, graphSubject } from "./graph/photo";

@@ -5,13 +5,13 @@ import { BridgeConfig, ChatDestination, isConfigured } from "./config";
 import { Console, ConsoleDeps } from "./console/console";
 import { Poller } from "./console/poller";
 import { Delivery, DEFAULT_DELIVERY, DeliveryOptions, DeliveryResult, Outbox } from "./delivery";
-import { DRILL_CHAT_LABEL, DRILL_THREAD_LABEL, isDrill } from "./drillLabels";
+import { DRILL_CHAT_LABEL, DRILL_THREAD_LABEL, isDrill } from "../../shared/drillLabels";
 import { BotIdentity } from "./identity";
 import { escapeCapped } from "./format";
 import { DEFAULT_GRAPHS, GraphOptions, Graphs } from "./graph/graphs";
 import { alertItem, noteItem } from "./items";
 import { describeError, Logger } from "./log";
-import { BridgeMetrics } from "./metrics";
+import { BridgeMetrics, DELIVERY_FAILURE_REASONS, EXPOSITION_CONTENT_TYPE } from "./metrics";
 import { parseWebhook, RejectedAlert, WebhookPayload } from "./payload";
 import { prometheusClient } from "./prometheus";
 import { DEFAULT_STORE_LIMITS, StateStore } from "./stateStore";
@@ -133,7 +133,7 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
         { ...DEFAULT_DELIVERY, pace: config.pace, coalesceMs: config.coalesceMs, ...deps.delivery },
       )
     : undefined;
-  const failedByReason = () => Object.fromEntries(["bad_token", "forbidden", "chat_not_found", "bad_request", "rate_limited", "server_error", "network", "unparseable"].map((r) => [r, metrics.failed.get({ reason: r })]));
+  const failedByReason = () => Object.fromEntries(DELIVERY_FAILURE_REASONS.map((r) => [r, metrics.failed.get({ reason: r })]));
   if (consoleOn && api && outbox) {
     console_ = new Console({
       config: config.console,
@@ -169,7 +169,7 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
   function reply(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     // Answers go to Alertmanager, which logs them: no secret may be in them.
     const text = log.redactor.apply(typeof body === "string" ? body : JSON.stringify(body));
-    res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain; version=0.0.4" : "application/json", ...headers });
+    res.writeHead(status, { "content-type": typeof body === "string" ? EXPOSITION_CONTENT_TYPE : "application/json", ...headers });
     res.end(text);
   }
 

@@ -123,7 +123,6 @@ telegram_bridge_messages_failed_total{reason="network"} 0
 telegram_bridge_messages_failed_total{reason="unparseable"} 0
 telegram_bridge_messages_failed_total{reason="too_long"} 0
 telegram_bridge_messages_failed_total{reason="bad_migration"} 0
-telegram_bridge_messages_failed_total{reason="out_of_time"} 0
 # HELP telegram_bridge_retries_total Send attempts repeated after a transient failure or 429.
 # TYPE telegram_bridge_retries_total counter
 telegram_bridge_retries_total 0

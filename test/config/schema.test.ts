@@ -58,7 +58,7 @@ const INVALID: [string, Record<string, unknown>, string, ReadonlySet<string>?][]
   ["app target without port", { ...VALID, appTargets: { backend: "backend" } }, 'appTargets.backend: expected host:port with a stable DNS name (for example backend:8000), got "backend"'],
   ["relative runbook URL", { ...VALID, runbookBaseUrl: "runbooks/" }, 'runbookBaseUrl: expected an absolute http(s) URL, got "runbooks/"'],
   ["public probe not http", { ...VALID, publicProbes: { urls: ["ftp://api.test/health"] } }, 'publicProbes.urls.0: expected an absolute http(s) URL, got "ftp://api.test/health"'],
-  ["bad docker host", { ...VALID, dockerHost: "/var/run/docker.sock" }, 'dockerHost: expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port, got "/var/run/docker.sock"'],
+  ["bad docker host", { ...VALID, dockerHost: "/var/run/docker.sock" }, 'dockerHost: expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port; this one names no scheme (a bare host:port is tcp://host:port), got "/var/run/docker.sock"'],
   ["memory too small", { ...VALID, memoryMb: { loki: 8 } }, "memoryMb.loki: Too small"],
   ["override of an alert that does not exist", { ...VALID, alertOverrides: { CollectorStaled: { disabled: true } } }, "alertOverrides.CollectorStaled: no alert of that name"],
   ["threshold on an alert without one", { ...VALID, alertOverrides: { Watchdog: { threshold: 3 } } }, "alertOverrides.Watchdog.threshold: Watchdog has no threshold to change, got 3"],

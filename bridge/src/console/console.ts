@@ -3,7 +3,7 @@ import { ChatRouter } from "../chats";
 import { ConsoleConfig, EscalationRule } from "../config";
 import { editMethod, editParams, Outbox } from "../delivery";
 import { prometheusClient, PrometheusClient } from "../prometheus";
-import { parseDuration } from "../durations";
+import { BRIDGE_DURATION } from "../../../config/durations";
 import { FormatOptions } from "../format";
 import { escapeHtml } from "../html";
 import { describeError, Logger } from "../log";
@@ -359,7 +359,7 @@ export class Console {
   private async silence(card: Card, action: Extract<CallbackAction, { op: "silence" }>, who: string, fields: Record<string, unknown>, am: AlertmanagerClient): Promise<Done> {
     const subject = card.subjects[action.subject];
     const now = this.now();
-    const ms = parseDuration(action.duration);
+    const ms = BRIDGE_DURATION.parse(action.duration);
     if (!this.deps.config.silenceDurations.includes(action.duration) || ms === undefined) return refusal("stale", "That duration is no longer offered; nothing was changed.", fields);
     const targets = unsilencedFiring(subject, now);
     if (targets.length === 0) {
