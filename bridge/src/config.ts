@@ -21,6 +21,12 @@ const serviceUrl = z
   .refine((v) => !URL.canParse(v) || (!new URL(v).username && !new URL(v).password), { message: "must not carry user:password (it would be logged)" })
   .transform((v) => v.replace(/\/+$/, ""));
 
+/** user:password of the stack's Prometheus or Alertmanager API; becomes a Basic Authorization header. */
+const basicCredentials = z
+  .string()
+  .regex(/^[^:\s]+:\S+$/, { message: "expected user:password" })
+  .transform((v) => `Basic ${Buffer.from(v).toString("base64")}`);
+
 const userIds = z
   .string()
   .trim()
@@ -83,6 +89,8 @@ const envSchema = z.object({
   CONSOLE_SILENCE_DURATIONS: z.preprocess(blankToUndefined, durations.default(["1h", "4h", "24h"])),
   ALERTMANAGER_URL: optional(serviceUrl),
   PROMETHEUS_URL: optional(serviceUrl),
+  ALERTMANAGER_AUTH: optional(basicCredentials),
+  PROMETHEUS_AUTH: optional(basicCredentials),
   POLL_TIMEOUT_SECONDS: count(25),
 });
 
@@ -134,10 +142,13 @@ export interface ConsoleConfig {
   readonly silenceDurations: readonly string[];
   readonly alertmanagerUrl: string | undefined;
   readonly prometheusUrl: string | undefined;
+  /** The Authorization header each API wants (both answer only with credentials in the stack). */
+  readonly alertmanagerAuthorization?: string;
+  readonly prometheusAuthorization?: string;
   readonly pollTimeoutSeconds: number;
 }
 
-const SECRET_VARIABLES = new Set(["TELEGRAM_BOT_TOKEN"]);
+const SECRET_VARIABLES = new Set(["TELEGRAM_BOT_TOKEN", "ALERTMANAGER_AUTH", "PROMETHEUS_AUTH"]);
 
 function shown(key: string, value: unknown): string {
   if (value === undefined) return "nothing";
@@ -190,6 +201,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
       silenceDurations: e.CONSOLE_SILENCE_DURATIONS,
       alertmanagerUrl: e.ALERTMANAGER_URL,
       prometheusUrl: e.PROMETHEUS_URL,
+      alertmanagerAuthorization: e.ALERTMANAGER_AUTH,
+      prometheusAuthorization: e.PROMETHEUS_AUTH,
       pollTimeoutSeconds: e.POLL_TIMEOUT_SECONDS,
     },
   };

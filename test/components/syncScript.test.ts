@@ -5,7 +5,10 @@ import { syncScript } from "../../components/configSync";
  * the container on the next `pulumi up`. Its behaviour is tested against real directories in
  * test/tools/oneShots.test.ts; here, that it depends on the set of files, not their order.
  */
-const base = { validate: ["promtool", "check", "config", "prometheus.yml"], reloadUrl: "http://prometheus:9090/-/reload" };
+const base = {
+  validate: ["promtool", "check", "config", "prometheus.yml"],
+  reload: { kind: "watch", address: "prometheus:9090", passwordFile: "/secrets/prometheus-password", boundSeconds: 60 } as const,
+};
 
 it("lists the files in sorted order, whatever order the renderer produced them in", () => {
   const a = syncScript({ ...base, files: ["rules/b.yml", "prometheus.yml", "rules/a.yml"] });

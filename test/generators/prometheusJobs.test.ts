@@ -189,7 +189,7 @@ describe("remote_write in prometheus.yml", () => {
   });
 
   it("reads its credential files from the folder the live tier passes", () => {
-    const doc = load(renderPrometheusConfig(stackConfig("dev", PATCH), dockerNetworkPeers(), { rulesDir: "rules", remoteWriteSecretsDir: "/tmp/secrets" }));
+    const doc = load(renderPrometheusConfig(stackConfig("dev", PATCH), dockerNetworkPeers(), { rulesDir: "rules", secretsDir: "/tmp/secrets" }));
     expect(doc.remote_write[0].basic_auth).toEqual({ username: "u", password_file: "/tmp/secrets/remote-write-mimir" });
   });
 });

@@ -27,7 +27,7 @@ async function postAlerts(live: LiveStack, alerts: { labels: Record<string, stri
     endsAt: new Date(resolved ? now : now + 3_600_000).toISOString(),
     generatorURL: "http://prometheus.test/graph",
   }));
-  const r = await fetch(`${live.alertmanager}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const r = await live.request(`${live.alertmanager}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   if (!r.ok) throw new Error(`posting alerts: ${r.status} ${await r.text()}`);
 }
 

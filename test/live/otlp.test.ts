@@ -50,17 +50,22 @@ describe("the programs run the deployed command lines (generators/commandLines.t
     const { argv } = started("prometheus");
     const dir = path.dirname(flag(argv, "--config.file"));
     expectDeployedPlusLiveOnly("prometheus", prometheusArgs(livePrometheusFlags(dir, live.config)));
-    // And the running server says so: reload and the OTLP receiver are on because the deployed command asks for them.
+    // And the running server says so: it reloads its own files, has no lifecycle API, and the OTLP receiver is on.
     const flags = (await getJson(`${live.prometheus}/api/v1/status/flags`)).data as Record<string, string>;
-    expect(flags["web.enable-lifecycle"]).toBe("true");
+    expect(flags["config.auto-reload"]).toBe("true");
+    expect(flags["web.enable-lifecycle"]).toBe("false");
     expect(flags["web.enable-otlp-receiver"]).toBe("true");
-    expect((await fetch(`${live.prometheus}/-/reload`, { method: "POST" })).status).toBe(200);
+    expect((await live.request(`${live.prometheus}/-/reload`, { method: "POST" })).status).toBe(403);
   });
 
   it("Alertmanager, blackbox_exporter, node_exporter and the stack's collector likewise", () => {
     const am = started("alertmanager").argv;
-    expectDeployedPlusLiveOnly("alertmanager", alertmanagerArgs({ configFile: flag(am, "--config.file"), storagePath: flag(am, "--storage.path"), externalUrl: live.config.alertmanagerExternalUrl }));
-    expectDeployedPlusLiveOnly("blackbox_exporter", blackboxArgs({ configFile: flag(started("blackbox_exporter").argv, "--config.file") }));
+    expectDeployedPlusLiveOnly(
+      "alertmanager",
+      alertmanagerArgs({ configFile: flag(am, "--config.file"), storagePath: flag(am, "--storage.path"), externalUrl: live.config.alertmanagerExternalUrl, webConfigFile: flag(am, "--web.config.file") }),
+    );
+    const bb = started("blackbox_exporter").argv;
+    expectDeployedPlusLiveOnly("blackbox_exporter", blackboxArgs({ configFile: flag(bb, "--config.file"), webConfigFile: flag(bb, "--web.config.file") }));
     const ne = started("node_exporter").argv;
     expectDeployedPlusLiveOnly("node_exporter", nodeExporterArgs({ rootfs: "/", textfileDir: flag(ne, "--collector.textfile.directory"), listenAddress: live.nodeExporter.replace("http://", "") }));
     expectDeployedPlusLiveOnly("otelcol", otelCollectorArgs({ configFile: flag(started("otelcol").argv, "--config") }));

@@ -50,7 +50,7 @@ async function routeTiming(alert: string): Promise<{ groupWaitMs: number; groupI
 }
 /** Webhook notifications Alertmanager counted as failed, from its own /metrics. */
 async function amFailedWebhooks(): Promise<number> {
-  const text = await (await fetch(`${live.alertmanager}/metrics`)).text();
+  const text = await (await live.request(`${live.alertmanager}/metrics`)).text();
   return [...text.matchAll(/^alertmanager_notifications_failed_total\{[^}]*integration="webhook"[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
 }
 
@@ -91,7 +91,7 @@ describe("steady state", () => {
       .map((t) => t.expr);
     const failures: string[] = [];
     for (const expr of exprs) {
-      const r = await fetch(`${live.prometheus}/api/v1/query?query=${encodeURIComponent(interpolate(expr))}`);
+      const r = await live.request(`${live.prometheus}/api/v1/query?query=${encodeURIComponent(interpolate(expr))}`);
       const body = (await r.json()) as { status: string; error?: string };
       if (body.status !== "success") failures.push(`${expr}: ${body.error}`);
     }

@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { deserializeProperties, deserializeProperty, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { mockRandomPassword, RANDOM_PASSWORD } from "./randomPassword";
 import { PROJECT } from "./stackFiles";
 
 export interface RecordedResource {
@@ -56,6 +57,8 @@ function mockState(type: string, name: string, inputs: Record<string, any>, worl
       return { ...inputs, name: inputs.name ?? name, ipamConfigs: [{ subnet: "172.31.0.0/16", gateway: MOCK_GATEWAY }] };
     case "docker:index/volume:Volume":
       return { ...inputs, name: inputs.name ?? name };
+    case RANDOM_PASSWORD:
+      return { ...inputs, ...mockRandomPassword(name, inputs) };
     case "grafana:oss/dashboard:Dashboard":
       // Grafana answers with the dashboard's address, /d/<uid>/<slug>.
       return { ...inputs, url: `http://grafana.mock/d/${JSON.parse(inputs.configJson).uid}` };

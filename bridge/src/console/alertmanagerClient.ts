@@ -39,6 +39,8 @@ export class AlertmanagerClient {
   constructor(
     readonly baseUrl: string,
     private readonly timeoutMs = 10_000,
+    /** The Authorization header Alertmanager's web config wants, if any. */
+    private readonly authorization?: string,
   ) {}
 
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -46,7 +48,7 @@ export class AlertmanagerClient {
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
+        headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...(this.authorization ? { authorization: this.authorization } : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -60,7 +62,7 @@ export class AlertmanagerClient {
 
   async ready(): Promise<boolean> {
     try {
-      const r = await fetch(`${this.baseUrl}/-/ready`, { signal: AbortSignal.timeout(this.timeoutMs) });
+      const r = await fetch(`${this.baseUrl}/-/ready`, { signal: AbortSignal.timeout(this.timeoutMs), headers: this.authorization ? { authorization: this.authorization } : {} });
       return r.ok;
     } catch {
       return false;

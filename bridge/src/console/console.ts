@@ -42,7 +42,7 @@ export class Console {
   botUsername: string | undefined;
 
   constructor(private readonly deps: ConsoleDeps) {
-    this.am = deps.config.alertmanagerUrl ? new AlertmanagerClient(deps.config.alertmanagerUrl) : undefined;
+    this.am = deps.config.alertmanagerUrl ? new AlertmanagerClient(deps.config.alertmanagerUrl, undefined, deps.config.alertmanagerAuthorization) : undefined;
     this.now = deps.now ?? Date.now;
     this.policy = {
       // A chat that became a supergroup is still ours, under its new id.
@@ -129,7 +129,8 @@ export class Console {
 
   private async statusFacts(): Promise<StatusFacts> {
     const prom = this.deps.config.prometheusUrl;
-    const promReady = prom ? await fetch(`${prom}/-/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false) : undefined;
+    const auth = this.deps.config.prometheusAuthorization;
+    const promReady = prom ? await fetch(`${prom}/-/ready`, { signal: AbortSignal.timeout(5000), headers: auth ? { authorization: auth } : {} }).then((r) => r.ok, () => false) : undefined;
     const amReady = this.am ? await this.am.ready() : undefined;
     let watchdog = "Alertmanager not asked";
     if (this.am && amReady) {
