@@ -31,7 +31,11 @@ export interface ConfigSyncArgs {
   /** The service's own checker, run on the staged files before any of them goes live. */
   readonly validate: readonly string[];
   readonly reload: ReloadBy;
-  /** The service's API password (a Pulumi secret), uploaded to reload.passwordFile. */
+  /**
+   * The service's API password (a Pulumi secret). It reaches the container in a secret environment
+   * variable, which the script writes to reload.passwordFile first: the uploads stay plain config,
+   * whose diff `pulumi preview` shows for review.
+   */
   readonly password: pulumi.Input<string>;
 }
 
@@ -42,6 +46,9 @@ export function contentHash(files: Readonly<Record<string, string>>): string {
 }
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The environment variable config-sync's container gets the password in. */
+export const PASSWORD_ENV = "SERVICE_API_PASSWORD";
 
 /** Prometheus's reload metrics, `successful timestamp` on one line (cli/configReload.ts names them). */
 function reloadStateFunction(reload: Extract<ReloadBy, { kind: "watch" }>): string {
@@ -79,6 +86,8 @@ export function syncScript(args: { files: readonly string[]; validate: readonly 
   ].join("\n");
   const head = [
     "set -u",
+    // printf is a shell builtin: the password goes from the environment to the file through no argv.
+    `if [ -n "\${${PASSWORD_ENV}:-}" ]; then mkdir -p "$(dirname ${q(r.passwordFile)})" && (umask 077 && printf '%s' "$${PASSWORD_ENV}" > ${q(r.passwordFile)}) || exit 1; unset ${PASSWORD_ENV}; fi`,
     API_FUNCTION,
     STATUS_FUNCTION,
     `rollback() {\n${rollback}\n}`,
@@ -163,10 +172,8 @@ export class ConfigSync extends pulumi.ComponentResource {
         // The images run as nobody; a fresh volume is root-owned, and the files must stay world-readable.
         user: "0",
         volumes: [{ volumeName: this.volumeName, containerPath: CONFIG_MOUNT, readOnly: false }],
-        uploads: [
-          ...Object.entries(args.files).map(([file, content]) => ({ file: `${STAGING_DIR}/${file}`, content })),
-          { file: args.reload.passwordFile, content: pulumi.secret(args.password) },
-        ],
+        envs: pulumi.secret(pulumi.output(args.password).apply((password) => [`${PASSWORD_ENV}=${password}`])),
+        uploads: Object.entries(args.files).map(([file, content]) => ({ file: `${STAGING_DIR}/${file}`, content })),
       },
       { parent: this },
     );

@@ -243,3 +243,20 @@ export function secretValue(input: unknown): any {
   expect(input).toEqual({ [specialSigKey]: specialSecretSig, value: expect.anything() });
   return (input as { value: unknown }).value;
 }
+
+/**
+ * A container's uploads as the provider receives them. The mock monitor lifts a secret element
+ * (a password file) to the whole list, so the list is unwrapped here; secretUploads says which.
+ */
+export function uploadsOf(resource: RecordedResource): { file: string; content: string }[] {
+  const u = resource.inputs.uploads;
+  return (u && typeof u === "object" && !Array.isArray(u) && u[specialSigKey] === specialSecretSig ? u.value : (u ?? [])) as { file: string; content: string }[];
+}
+
+/** The content of one upload of a container; fails naming the files it has when that one is missing. */
+export function uploadNamed(resource: RecordedResource, file: string): string {
+  const all = uploadsOf(resource);
+  const u = all.find((x) => x.file === file);
+  if (!u) throw new Error(`${resource.name} gets no ${file} (it gets ${all.map((x) => x.file).join(", ")})`);
+  return u.content;
+}
