@@ -129,6 +129,16 @@ describe("OTLP from the simulated TutorDex through the built collector", () => {
     expect(series.value![1]).toBe("42");
   });
 
+  it("the same OTLP straight to Prometheus, without its password, is refused and never lands; the collector's basicauth is what let it in", async () => {
+    const id = { service: "backend" as const, instanceId: "backend-2", version: "x" };
+    const at = Date.now();
+    const body = metricsRequest(id, [{ kind: "counter", name: "tutordex_otlp_direct_write", points: [{ attributes: {}, value: 1 }], startMs: at - 60_000, atMs: at }]);
+    const r = await fetch(`${live.prometheus}/api/v1/otlp/v1/metrics`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect(r.status).toBe(401);
+    await new Promise((done) => setTimeout(done, 2000));
+    expect(await query("tutordex_otlp_direct_write_total")).toEqual([]);
+  });
+
   it("log records reach the Loki side in the streams of the label contract (the real collector's processors, then Loki's OTLP ingestion)", async () => {
     const traceId = newTraceId();
     const spanId = newSpanId();

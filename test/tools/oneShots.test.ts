@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
@@ -211,6 +211,16 @@ describe("config-sync of Alertmanager: POST /-/reload with its password", () => 
     const silence = { matchers: [{ name: "alertname", value: "Watchdog", isRegex: false }], startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString(), createdBy: "x", comment: "y" };
     const r = await fetch(`http://127.0.0.1:${amPort}/api/v2/silences`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(silence) });
     expect(r.status).toBe(401);
+  });
+
+  it("amtool reaches it with the credentials in --http.config.file (runbooks/README.md), and is refused without", () => {
+    const httpConfig = path.join(work, "amtool-http.yml");
+    fs.writeFileSync(httpConfig, `basic_auth:\n  username: tutordex-obs\n  password: ${password}\n`, { mode: 0o600 });
+    const amtool = (...extra: string[]) => spawnSync(requireTool("amtool"), [`--alertmanager.url=http://127.0.0.1:${amPort}`, ...extra, "silence", "query"], { encoding: "utf8", timeout: 30_000 });
+    expect(amtool(`--http.config.file=${httpConfig}`).status).toBe(0);
+    const refused = amtool();
+    expect(refused.status).not.toBe(0);
+    expect(`${refused.stdout}${refused.stderr}`).toMatch(/401|[Uu]nauthorized/);
   });
 
   it("an edit is reloaded with the password", async () => {
