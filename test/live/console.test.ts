@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { run } from "../support/tools";
 import { ReceivedMessage } from "../support/fakeTelegram";
 import { getJson, LiveStack, startLiveStack, waitFor } from "./harness";
@@ -35,8 +38,15 @@ const firingAbout = (live: LiveStack, summary: string) => live.telegram.messages
 const resolvedAbout = (live: LiveStack, summary: string) => live.telegram.messages.filter((m) => m.chatId === CHAT && m.text.includes("RESOLVED") && m.text.includes(summary));
 const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
 
+/** amtool as the operators run it (runbooks/README.md): the Alertmanager password in an HTTP config file. */
+function amtoolHttpConfig(live: LiveStack): string {
+  const file = path.join(os.tmpdir(), `amtool-live-${process.pid}.yml`);
+  fs.writeFileSync(file, `basic_auth:\n  username: tutordex-obs\n  password: ${live.passwords.alertmanager}\n`, { mode: 0o600 });
+  return file;
+}
+
 function amtool(live: LiveStack, ...args: string[]): { id: string; createdBy: string; matchers: { name: string; value: string }[]; status: { state: string } }[] {
-  const r = run("amtool", ["silence", "query", "-o", "json", `--alertmanager.url=${live.alertmanager}`, ...args]);
+  const r = run("amtool", ["silence", "query", "-o", "json", `--alertmanager.url=${live.alertmanager}`, `--http.config.file=${amtoolHttpConfig(live)}`, ...args]);
   if (r.status !== 0) throw new Error(`amtool failed: ${r.output}`);
   return JSON.parse(r.stdout || "[]");
 }
