@@ -126,6 +126,12 @@ describe("the clustered Alertmanager", () => {
     ]);
   });
 
+  it("asks for no API password (the peers' Prometheus share none yet: docs/threat-model.md), while its own Prometheus still sends one", () => {
+    const am = container("tutordex-alertmanager");
+    expect(am.inputs.command.filter((a: string) => a.startsWith("--web.config.file"))).toEqual([]);
+    expect(uploadsOf(am).map((u) => u.file)).toEqual(["/etc/alertmanager-secrets/alertmanager-password"]);
+  });
+
   it("publishes gossip (TCP and UDP) only on the cluster address, its API on the bind address", () => {
     expect(ports()).toEqual(["10.0.0.5:9093->9093/tcp", "10.0.1.5:9094->9094/tcp", "10.0.1.5:9094->9094/udp"]);
   });
