@@ -51,6 +51,13 @@ export const DEFAULT_HOST_PORTS: Readonly<Record<Environment, Record<PublishedPo
   staging: { prometheus: 9091, alertmanager: 9094, grafana: 3301, loki: 3101, tempo: 3201, otlpGrpc: 4327, otlpHttp: 4328 },
 };
 
+/**
+ * The application's compose project per environment: TutorDex runs `docker compose -p
+ * tutordex-prod` and `-p tutordex-staging` (README, cut-over). Dev follows the same pattern, so
+ * a dev stack on a shared host never watches or ships prod's or staging's containers.
+ */
+export const DEFAULT_APP_COMPOSE_PROJECT: Readonly<Record<Environment, string>> = { prod: "tutordex-prod", staging: "tutordex-staging", dev: "tutordex-dev" };
+
 export const DEFAULT_RETENTION = { prometheus: "15d", loki: "336h", tempo: "72h" } as const;
 
 export const DEFAULT_APP_TARGETS = {

@@ -107,6 +107,8 @@ export const STACK_METRICS: readonly string[] = [
   "prometheus_tsdb_wal_corruptions_total",
   "prometheus_tsdb_wal_writes_failed_total",
   "prometheus_tsdb_wal_truncations_failed_total",
+  "prometheus_tsdb_out_of_order_wbl_writes_failed_total",
+  "prometheus_tsdb_out_of_order_wbl_truncations_failed_total",
   "prometheus_tsdb_mmap_chunk_corruptions_total",
   "alertmanager_notifications_total",
   "alertmanager_notifications_failed_total",

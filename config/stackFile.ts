@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { parseStackConfig, rawConfigFromPulumi, StackConfig } from "./schema";
+import { parseStackConfig, PROJECT, rawConfigFromPulumi, SECRET_KEYS, StackConfig } from "./schema";
 
-export const PROJECT = "tutordex-observability";
+export { PROJECT };
 
 /** A stack file that cannot be read as a stack's configuration: the message names the file, the line and the key. */
 export class StackFileError extends Error {}
@@ -157,5 +157,8 @@ export function readStackFile(root: string, stack: string): Record<string, strin
 
 /** The validated configuration of a committed stack, for commands that need no secrets. */
 export function stackConfigFromFile(root: string, stack: string): StackConfig {
-  return parseStackConfig(stack, rawConfigFromPulumi(PROJECT, readStackFile(root, stack)), new Set(), { requireSecrets: false });
+  const file = readStackFile(root, stack);
+  // Encrypted values are left out of the map, so a secret setting still in it is written in plain text.
+  const plainTextSecrets = new Set(SECRET_KEYS.filter((key) => `${PROJECT}:${key}` in file));
+  return parseStackConfig(stack, rawConfigFromPulumi(PROJECT, file), new Set(), { requireSecrets: false, plainTextSecrets });
 }

@@ -48,7 +48,10 @@ const LOKI = {
   isDefault: false,
   jsonData: {
     maxLines: 1000,
-    derivedFields: [{ name: "TraceID", matcherType: "regex", matcherRegex: '"trace_id"\\s*:\\s*"([0-9a-f]{16,32})"', url: "${__value.raw}", datasourceUid: "tempo" }],
+    derivedFields: [
+      { name: "TraceID", matcherType: "regex", matcherRegex: '"trace_id"\\s*:\\s*"([0-9a-f]{16,32})"', url: "${__value.raw}", datasourceUid: "tempo" },
+      { name: "TraceID (OTLP)", matcherType: "label", matcherRegex: "^trace_id$", url: "${__value.raw}", datasourceUid: "tempo" },
+    ],
   },
 };
 const TRACES_TO_METRICS = {

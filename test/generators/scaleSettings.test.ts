@@ -105,7 +105,7 @@ const INVALID: [string, Record<string, unknown>, string, string[]?][] = [
   ["a password field in a store", RW({ ...MIMIR, password: "plain" }), "remoteWrite.stores.0.password: unknown key"],
   ["capacity below one request", RW({ ...MIMIR, queue: { capacity: 500 } }), "remoteWrite.stores.0.queue.capacity: a shard must buffer at least one request (maxSamplesPerSend 2000), got 500"],
   ["zero shards", RW({ ...MIMIR, queue: { maxShards: 0 } }), "remoteWrite.stores.0.queue.maxShards: "],
-  ["a deadline that is not a duration", RW({ ...MIMIR, queue: { batchSendDeadline: "soon" } }), 'remoteWrite.stores.0.queue.batchSendDeadline: expected a duration such as 5s, 15m, 24h or 2d, got "soon"'],
+  ["a deadline that is not a duration", RW({ ...MIMIR, queue: { batchSendDeadline: "soon" } }), 'remoteWrite.stores.0.queue.batchSendDeadline: expected a duration such as 30s, 15m, 72h or 15d (units y, w, d, h, m, s, ms, each once, largest first), got "soon"'],
   ["a drop regex RE2 cannot run", RW({ ...MIMIR, dropMetrics: ["go_.*", "(?!tutordex).*"] }), `remoteWrite.stores.0.dropMetrics.1: lookaround and backreferences are not RE2 (Prometheus's regex engine), got "(?!tutordex).*"`],
   ["a drop regex that does not compile", RW({ ...MIMIR, dropMetrics: ["node_(cpu"] }), 'remoteWrite.stores.0.dropMetrics.0: '],
   ["two stores of one name", { ...BASE, remoteWrite: { stores: [CLOUD, CLOUD] }, remoteWriteCredentials: { cloud: "t" } }, 'remoteWrite.stores.1.name: two stores are named "cloud"; names must differ'],

@@ -82,10 +82,18 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
       scrape_configs: [
         {
           job_name: "docker",
-          docker_sd_configs: [{ host: "unix:///var/run/docker.sock", refresh_interval: "5s" }],
+          docker_sd_configs: [
+            {
+              host: "unix:///var/run/docker.sock",
+              refresh_interval: "5s",
+              filters: [
+                { name: "label", values: [`tutordex.observability.stack=${stack}`] },
+                { name: "name", values: [`^/?tutordex-obs-${stack}-(?:$|[^p]|p(?:$|[^r]|r(?:$|[^o]|o(?:$|[^m]|m(?:$|[^t]|t(?:$|[^a]|a(?:$|[^i]|i(?:$|[^l]))))))))`] },
+              ],
+            },
+            { host: "unix:///var/run/docker.sock", refresh_interval: "5s", filters: [{ name: "label", values: [`com.docker.compose.project=tutordex-${stack}`] }] },
+          ],
           relabel_configs: [
-            { source_labels: [STACK_META], regex: `|${stack}`, action: "keep" },
-            { source_labels: [SERVICE_META], regex: "promtail", action: "drop" },
             { source_labels: ["__meta_docker_container_name"], regex: "/?(.*)", target_label: "container", replacement: "$1" },
             { source_labels: ["__meta_docker_container_label_com_docker_compose_service"], regex: "(.+)", target_label: "compose_service", replacement: "$1" },
             { source_labels: ["__meta_docker_container_label_com_docker_compose_project"], regex: "(.+)", target_label: "compose_project", replacement: "$1" },
@@ -117,13 +125,25 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
             { key: "container", from_attribute: "container.name", action: "insert" },
             { key: "compose_service", from_attribute: "container.label.com.docker.compose.service", action: "insert" },
             { key: "compose_project", from_attribute: "container.label.com.docker.compose.project", action: "insert" },
+            { key: "compose_service", value: "unknown", action: "insert" },
           ],
         },
+        delta_to_cumulative: {},
       },
       exporters: {
         "otlp_http/prometheus": { endpoint: "http://prometheus:9090/api/v1/otlp", tls: { insecure: true }, auth: { authenticator: "basicauth/prometheus" } },
         "otlp_grpc/tempo": { endpoint: "tempo:4317", tls: { insecure: true } },
         "otlp_http/loki": { endpoint: "http://loki:3100/otlp", tls: { insecure: true } },
+      },
+      connectors: {
+        "count/unlabelled_logs": {
+          logs: {
+            "tutordex.otlp.log_records.unlabelled": {
+              description: 'OTLP log records whose resource names no compose service, filed in Loki under compose_service="unknown".',
+              conditions: ['resource.attributes["compose_service"] == "unknown"'],
+            },
+          },
+        },
       },
       service: {
         extensions: ["health_check", "basicauth/prometheus"],
@@ -131,7 +151,8 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
         pipelines: {
           traces: through("otlp_grpc/tempo", PROCESSORS),
           metrics: through("otlp_http/prometheus", PROCESSORS),
-          logs: through("otlp_http/loki", ["memory_limiter", "resource/environment", "groupbyattrs/log_labels", "resource/log_labels", "batch"]),
+          logs: { ...through("otlp_http/loki", ["memory_limiter", "resource/environment", "groupbyattrs/log_labels", "resource/log_labels", "batch"]), exporters: ["otlp_http/loki", "count/unlabelled_logs"] },
+          "metrics/unlabelled_logs": { receivers: ["count/unlabelled_logs"], processors: ["delta_to_cumulative", "batch"], exporters: ["otlp_http/prometheus"] },
         },
       },
     });
@@ -143,7 +164,7 @@ describe("the collector without the stores it would forward to", () => {
 
   it("without Tempo: no traces pipeline and no Tempo exporter; metrics and logs as before", () => {
     const doc = off("tempo");
-    expect(Object.keys(doc.service.pipelines)).toEqual(["metrics", "logs"]);
+    expect(Object.keys(doc.service.pipelines)).toEqual(["metrics", "logs", "metrics/unlabelled_logs"]);
     expect(Object.keys(doc.exporters)).toEqual(["otlp_http/prometheus", "otlp_http/loki"]);
   });
 

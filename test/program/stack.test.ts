@@ -131,7 +131,7 @@ describe("the deployed command line of every container (prod)", () => {
     ["loki", ["-config.file=/etc/loki/tutordex.yml"]],
     ["promtail", ["-config.file=/etc/promtail/tutordex.yml"]],
     ["tempo", ["-config.file=/etc/tempo/tutordex.yml"]],
-    ["cadvisor", ["-docker_only", "-disable_metrics=advtcp,cpu_topology,cpuset,disk,hugetlb,memory_numa,process,referenced_memory,resctrl,sched,tcp,udp", "-store_container_labels=false"]],
+    ["cadvisor", ["-docker_only", "-disable_metrics=advtcp,cpu_topology,cpuset,disk,hugetlb,memory_numa,process,referenced_memory,resctrl,sched,tcp,udp", "-store_container_labels=false", "-whitelisted_container_labels=com.docker.compose.project"]],
     ["telegramBridge", ["node", "/app/bridge.js"]],
     ["grafana", undefined as unknown as string[]],
   ])("%s", (service, expected) => {
