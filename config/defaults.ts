@@ -25,6 +25,12 @@ export const DEFAULT_MEMORY_MB: Readonly<Record<ServiceName, number>> = {
   blackboxExporter: 128,
 };
 
+/**
+ * The log agent when `logAgent` is unset: Grafana Alloy. Promtail reached end of life on 2026-03-02
+ * and its code is gone from Loki 3.7; it stays selectable with `logAgent: promtail` until removed.
+ */
+export const DEFAULT_LOG_AGENT = "alloy" as const;
+
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 

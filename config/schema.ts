@@ -4,6 +4,7 @@ import {
   DEFAULT_APP_TARGETS,
   DEFAULT_HOST_PORTS,
   DEFAULT_IMAGES,
+  DEFAULT_LOG_AGENT,
   DEFAULT_MEMORY_MB,
   DEFAULT_RETENTION,
   ENVIRONMENTS,
@@ -371,7 +372,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
   const problems: string[] = [];
   const env = c.environment;
 
-  const agent = c.logAgent ?? "promtail";
+  const agent = c.logAgent ?? DEFAULT_LOG_AGENT;
   const services = { ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, true])), ...c.services } as Record<ServiceName, boolean>;
   // Only the chosen log agent runs; asking for the other one as well is a mistake worth naming.
   for (const other of LOG_AGENTS.filter((a) => a !== agent)) {
@@ -484,7 +485,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     runbookBaseUrl: c.runbookBaseUrl.replace(/\/+$/, ""),
     heartbeatUrl: c.heartbeatUrl,
     protectData: c.protectData ?? env === "prod",
-    logAgent: c.logAgent ?? "promtail",
+    logAgent: c.logAgent ?? DEFAULT_LOG_AGENT,
     nativeHistograms: c.nativeHistograms ?? false,
     demoWorkload: c.demoWorkload ? { scenario: c.demoWorkload.scenario ?? "steady" } : undefined,
     alertOverrides: c.alertOverrides ?? {},
@@ -508,8 +509,8 @@ function serviceProblems(on: Readonly<Record<ServiceName, boolean>>, c: RawConfi
     // An explicit choice of agent is a promise that logs are shipped: it needs the agent and Loki.
     if (c.services?.[c.logAgent] === false) problems.push(`logAgent: names ${c.logAgent}, which services.${c.logAgent} switches off; remove logAgent or switch ${c.logAgent} on, got ${JSON.stringify(c.logAgent)}`);
     else if (!on.loki) problems.push(`logAgent: ${c.logAgent} ships logs to Loki, which is switched off (services.loki: false); switch loki on or remove logAgent, got ${JSON.stringify(c.logAgent)}`);
-  } else if (on.promtail && !on.loki) {
-    problems.push("services.promtail: Promtail ships logs to Loki, which is switched off (services.loki: false); switch promtail off too");
+  } else if (on[DEFAULT_LOG_AGENT] && !on.loki) {
+    problems.push(`services.${DEFAULT_LOG_AGENT}: ${DEFAULT_LOG_AGENT} ships logs to Loki, which is switched off (services.loki: false); switch ${DEFAULT_LOG_AGENT} off too`);
   }
   if (on.tempo && !on.otelCollector) problems.push("services.tempo: Tempo receives traces only through the OTEL Collector, which is switched off; switch tempo off too");
   if (c.publicProbes && !on.blackboxExporter) problems.push("services.blackboxExporter: publicProbes are probed through blackbox_exporter; switch it on or remove publicProbes");

@@ -3,7 +3,7 @@ import { AlertDefinition } from "../model";
 
 /**
  * Prometheus's TSDB failure counters with the short name the alert shows. Names as Prometheus
- * 3.16 exports them (tsdb/db.go, tsdb/head.go; the WAL's come from tsdb/wlog/wlog.go under the
+ * 3.13 (and 3.16) export them (tsdb/db.go, tsdb/head.go; the WAL's come from tsdb/wlog/wlog.go under the
  * prefix prometheus_tsdb_wal_, and the same counters of the out-of-order write-behind log, which
  * the stack's out_of_order_time_window turns on, under prometheus_tsdb_out_of_order_wbl_),
  * checked against the /metrics of the built binary. A WBL corruption found on start counts in

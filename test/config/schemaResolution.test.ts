@@ -24,8 +24,8 @@ describe("the resolved configuration", () => {
         telegramBridge: true,
         grafana: true,
         loki: true,
-        promtail: true,
-        alloy: false,
+        promtail: false,
+        alloy: true,
         tempo: true,
         otelCollector: true,
         cadvisor: true,
@@ -59,7 +59,7 @@ describe("the resolved configuration", () => {
       runbookBaseUrl: "https://runbooks.test/rb",
       heartbeatUrl: undefined,
       protectData: false,
-      logAgent: "promtail",
+      logAgent: "alloy",
       nativeHistograms: false,
       demoWorkload: undefined,
       alertOverrides: {},
@@ -223,11 +223,11 @@ const plainText = (key: string) => `${key}: prod refuses a plain-text value; set
 
 const RULES: Row[] = [
   // Log agents.
-  ["Alloy switched on beside the default Promtail", { ...VALID, services: { alloy: true } }, ["services.alloy: only the agent logAgent names runs (promtail), got true"]],
-  ["Alloy switched off explicitly beside the default Promtail", { ...VALID, services: { alloy: false, promtail: true } }, []],
+  ["Promtail switched on beside the default Alloy", { ...VALID, services: { promtail: true } }, ["services.promtail: only the agent logAgent names runs (alloy), got true"]],
+  ["Promtail switched off explicitly beside the default Alloy", { ...VALID, services: { promtail: false, alloy: true } }, []],
   ["Promtail chosen and switched off", { ...VALID, logAgent: "promtail", services: { promtail: false } }, ['logAgent: names promtail, which services.promtail switches off; remove logAgent or switch promtail on, got "promtail"']],
   ["Promtail chosen without Loki", { ...VALID, logAgent: "promtail", services: { loki: false } }, ['logAgent: promtail ships logs to Loki, which is switched off (services.loki: false); switch loki on or remove logAgent, got "promtail"']],
-  ["no agent chosen, Promtail and Loki both off", { ...VALID, services: { loki: false, promtail: false } }, []],
+  ["no agent chosen, Alloy and Loki both off", { ...VALID, services: { loki: false, alloy: false } }, []],
   // The alerting path.
   ["Prometheus off", { ...VALID, services: { prometheus: false } }, ["services.prometheus: cannot be switched off, it is part of the alerting path, got false"]],
   ["the bridge off", { ...VALID, services: { telegramBridge: false } }, ["services.telegramBridge: cannot be switched off, it is part of the alerting path, got false"]],

@@ -144,7 +144,7 @@ interface ScrapeJob {
  */
 export function targetLabels(): Map<string, Map<string, string[] | undefined>> {
   const jobs = new Map<string, Map<string, string[] | undefined>>();
-  const configs = [...committedStacks().map((s) => stackConfig(s)), stackConfig("prod", { logAgent: "alloy" })];
+  const configs = [...committedStacks().map((s) => stackConfig(s)), stackConfig("prod", { logAgent: "promtail" })];
   for (const config of configs) {
     const doc = yaml.load(renderStack(config).prometheus["prometheus.yml"]) as { scrape_configs: ScrapeJob[] };
     for (const j of doc.scrape_configs) {

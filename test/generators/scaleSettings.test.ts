@@ -139,7 +139,7 @@ const INVALID: [string, Record<string, unknown>, string, string[]?][] = [
   ["no bucket", OS({ loki: undefined, tempo: undefined }), "objectStorage: name a bucket for loki, tempo or both (objectStorage.loki.bucket, objectStorage.tempo.bucket), got neither"],
   ["a bucket that S3 would refuse", OS({ loki: { bucket: "Tutordex_Logs" } }), 'objectStorage.loki.bucket: expected an S3 bucket name (3-63 lower-case letters, digits, dots, dashes), got "Tutordex_Logs"'],
   ["one bucket for both", OS({ tempo: { bucket: "tutordex-logs" } }), 'objectStorage.tempo.bucket: Loki and Tempo each lay out a bucket of their own; use two buckets, got "tutordex-logs" twice'],
-  ["a bucket for a switched-off Loki", OS({}, { services: { loki: false, promtail: false } }), 'objectStorage.loki: Loki is switched off (services.loki: false), got {"bucket":"tutordex-logs"}'],
+  ["a bucket for a switched-off Loki", OS({}, { services: { loki: false, alloy: false } }), 'objectStorage.loki: Loki is switched off (services.loki: false), got {"bucket":"tutordex-logs"}'],
   ["a switch day that is no date", OS({ loki: { bucket: "tutordex-logs", since: "2026-02-30" } }), 'objectStorage.loki.since: expected a calendar date, got "2026-02-30"'],
   ["a switch day inside the filesystem period's first day", OS({ loki: { bucket: "tutordex-logs", since: "2024-01-01" } }), 'objectStorage.loki.since: the filesystem period starts 2024-01-01; the bucket\'s must start after it, got "2024-01-01"'],
   ["no secret key", OS({}, { objectStorageSecretKey: undefined }), "objectStorageSecretKey: objectStorage needs the secret access key; set it with `pulumi config set --secret objectStorageSecretKey ...`"],

@@ -24,7 +24,8 @@ const STACKS: [string, string, string][] = [
 ];
 
 describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention, tempoRetention) => {
-  const r = renderStack(stackConfig(stack));
+  // SPEC §7 names Promtail; Alloy, the default agent, has its own tests (test/generators/alloy.test.ts).
+  const r = renderStack(stackConfig(stack, { logAgent: "promtail" }));
 
   it(`loki.yml: single binary on its volume, TSDB v13, ${lokiRetention} retention the compactor enforces, no usage reports`, () => {
     expect(load(r.loki)).toEqual({
@@ -160,7 +161,7 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
 });
 
 describe("the collector without the stores it would forward to", () => {
-  const off = (...services: string[]) => load(renderStack(stackConfig("dev", { services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "alloy").map((s) => [s, !services.includes(s)])) })).otelCollector);
+  const off = (...services: string[]) => load(renderStack(stackConfig("dev", { services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !services.includes(s)])) })).otelCollector);
 
   it("without Tempo: no traces pipeline and no Tempo exporter; metrics and logs as before", () => {
     const doc = off("tempo");
@@ -169,7 +170,7 @@ describe("the collector without the stores it would forward to", () => {
   });
 
   it("without Loki: no logs pipeline, no Loki exporter and none of the log label processors", () => {
-    const doc = off("loki", "promtail");
+    const doc = off("loki", "alloy");
     expect(Object.keys(doc.service.pipelines)).toEqual(["traces", "metrics"]);
     expect(Object.keys(doc.exporters)).toEqual(["otlp_http/prometheus", "otlp_grpc/tempo"]);
     expect(Object.keys(doc.processors)).toEqual(["memory_limiter", "resource/environment", "batch"]);
@@ -177,11 +178,11 @@ describe("the collector without the stores it would forward to", () => {
 });
 
 describe("switched-off services render no file", () => {
-  it("Loki, Promtail, Tempo and the collector have no entry when off; Alloy has none unless it is the log agent", () => {
-    const r = renderStack(stackConfig("dev", { services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "alloy").map((s) => [s, !["loki", "promtail", "tempo", "otelCollector"].includes(s)])) }));
+  it("Loki, Alloy, Tempo and the collector have no entry when off; Promtail has none unless it is the log agent", () => {
+    const r = renderStack(stackConfig("dev", { services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !["loki", "alloy", "tempo", "otelCollector"].includes(s)])) }));
     expect([r.loki, r.promtail, r.tempo, r.otelCollector, r.alloy]).toEqual([undefined, undefined, undefined, undefined, undefined]);
-    expect(renderStack(stackConfig("dev")).alloy).toBeUndefined();
-    const alloy = renderStack(stackConfig("dev", { logAgent: "alloy" }));
-    expect([typeof alloy.alloy, alloy.promtail]).toEqual(["string", undefined]);
+    expect(renderStack(stackConfig("dev")).promtail).toBeUndefined();
+    const promtail = renderStack(stackConfig("dev", { logAgent: "promtail" }));
+    expect([typeof promtail.promtail, promtail.alloy]).toEqual(["string", undefined]);
   });
 });

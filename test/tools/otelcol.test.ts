@@ -43,7 +43,7 @@ describe.each(committedStacks())("otelcol validate, stack %s", (stack) => {
 
 describe("otelcol validate, variants and its own judgement", () => {
   it("accepts the config of a stack without Tempo and Loki (metrics only)", () => {
-    const text = collectorConfig("dev", { services: { tempo: false, loki: false, promtail: false } });
+    const text = collectorConfig("dev", { services: { tempo: false, loki: false, alloy: false } });
     expect(Object.keys((yaml.load(text) as { service: { pipelines: object } }).service.pipelines)).toEqual(["metrics"]);
     const r = validate("metrics-only", text);
     expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: "" });
