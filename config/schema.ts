@@ -379,6 +379,9 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     if (c.services?.[other] === true) problems.push(`services.${other}: only the agent logAgent names runs (${agent}), got true`);
     services[other] = false;
   }
+  // The default agent follows Loki: a stack without Loki has nothing to ship logs to, and a stack
+  // written when Promtail was the default (`loki: false, promtail: false`) stays valid after the switch.
+  if (c.logAgent === undefined && c.services?.loki === false && c.services?.[DEFAULT_LOG_AGENT] === undefined) services[DEFAULT_LOG_AGENT] = false;
   problems.push(...serviceProblems(services, c));
 
   if (env === "prod" && requireSecrets) {
@@ -510,7 +513,7 @@ function serviceProblems(on: Readonly<Record<ServiceName, boolean>>, c: RawConfi
     if (c.services?.[c.logAgent] === false) problems.push(`logAgent: names ${c.logAgent}, which services.${c.logAgent} switches off; remove logAgent or switch ${c.logAgent} on, got ${JSON.stringify(c.logAgent)}`);
     else if (!on.loki) problems.push(`logAgent: ${c.logAgent} ships logs to Loki, which is switched off (services.loki: false); switch loki on or remove logAgent, got ${JSON.stringify(c.logAgent)}`);
   } else if (on[DEFAULT_LOG_AGENT] && !on.loki) {
-    problems.push(`services.${DEFAULT_LOG_AGENT}: ${DEFAULT_LOG_AGENT} ships logs to Loki, which is switched off (services.loki: false); switch ${DEFAULT_LOG_AGENT} off too`);
+    problems.push(`services.${DEFAULT_LOG_AGENT}: ${DEFAULT_LOG_AGENT} ships logs to Loki, which is switched off (services.loki: false); switch ${DEFAULT_LOG_AGENT} off or remove it, got true`);
   }
   if (on.tempo && !on.otelCollector) problems.push("services.tempo: Tempo receives traces only through the OTEL Collector, which is switched off; switch tempo off too");
   if (c.publicProbes && !on.blackboxExporter) problems.push("services.blackboxExporter: publicProbes are probed through blackbox_exporter; switch it on or remove publicProbes");
