@@ -14,7 +14,9 @@
 import * as fs from "fs";
 import Docker from "dockerode";
 import { dockerName } from "../../components/serviceContainer";
-import { OTEL_HEALTH_PORT, OTEL_METRICS_PORT } from "../../config/services";
+import { bundle } from "../../components/bundle";
+import { SIMULATOR_ENTRY } from "../../components/demoWorkload";
+import { DEMO_WORKLOAD, OTEL_HEALTH_PORT, OTEL_METRICS_PORT } from "../../config/services";
 import { containersOf, dockerNameOf, StackState, summarize, up, UpResult } from "./apply";
 import { Engine, startEngine } from "./engine";
 import { ensureStackImages } from "./images";
@@ -54,6 +56,7 @@ let appAttacker: TestContainer;
 let hostAttacker: TestContainer;
 let otherAppAttacker: TestContainer;
 let prometheusStartedAt = "";
+let application: TestContainer | undefined;
 
 /** One request an attacker makes; `expect` is what refusing it looks like. */
 interface Attempt {
@@ -116,6 +119,27 @@ function expectRefused(attempts: readonly Attempt[], outcomes: readonly Outcome[
   expect(accepted.map((a) => `${a.id}: ${JSON.stringify(outcomes.find((x) => x.id === a.id))}`)).toEqual([]);
 }
 
+/**
+ * TutorDex on stack A's application network: the simulator the demo workload runs, under the
+ * application's own names, as the application's compose project would run it (a stack that joins
+ * the application's networks cannot run the demo workload itself). A new scenario is a new container.
+ */
+async function startApplication(scenario: string): Promise<void> {
+  if (application) await docker.getContainer(application.id).remove({ force: true });
+  const { ports } = DEMO_WORKLOAD;
+  application = await runTestContainer(engine, {
+    name: "tdx-attack-application",
+    image: NODE_IMAGE,
+    entrypoint: ["node", "/app/simulator.js"],
+    user: "node",
+    env: [`SCENARIO=${scenario}`, `COLLECTOR_PORT=${ports.collector}`, `WORKER_PORT=${ports.worker}`, `BACKEND_PORT=${ports.backend}`],
+    network: APP[A],
+    aliases: [...DEMO_WORKLOAD.appAliases],
+    files: { "/app/simulator.js": simulatorBundle },
+  });
+}
+const simulatorBundle = bundle(SIMULATOR_ENTRY);
+
 async function apply(stack: string, overrides: Record<string, unknown>): Promise<UpResult> {
   const { config, secretKeys } = stackConfig({ hostPorts: ports[stack], textfileDir, overrides });
   const r = await up(engine, { stack, config, secretKeys, prev: states[stack], absent: ABSENT, attachTimeoutMs: 5 * 60_000 });
@@ -153,8 +177,10 @@ beforeAll(async () => {
     const n = (await docker.createNetwork({ Name: APP[stack], Driver: "bridge" })) as unknown as { id: string };
     engine.track("network", n.id);
   }
-  await apply(A, { appNetworks: [APP[A]] });
-  await apply(B, { appNetworks: [APP[B]], telegram: { chatId: "-1001234567891", apiBaseUrl: "http://fake-telegram.invalid:8081" } });
+  // The application's network instead of the demo workload, which the schema refuses beside it.
+  await apply(A, { appNetworks: [APP[A]], demoWorkload: undefined });
+  await apply(B, { appNetworks: [APP[B]], demoWorkload: undefined, telegram: { chatId: "-1001234567891", apiBaseUrl: "http://fake-telegram.invalid:8081" } });
+  await startApplication("steady");
   telegram = await startFakeTelegram(engine, name(A, "net"), A);
   const cadvisor = states[A].resources.find((e) => e.absent && /cadvisor/.test(e.name) && e.inputs.command);
   await startCadvisorStandIn(engine, name(A, "net"), A, (cadvisor?.inputs.command as string[]) ?? []);
@@ -297,13 +323,13 @@ describe("after every attempt, stack A still scrapes, evaluates and delivers", (
   });
 
   it("an incident still reaches the fake Telegram", async () => {
-    await apply(A, { appNetworks: [APP[A]], demoWorkload: { scenario: "stuck_processing" } });
+    await startApplication("stuck_processing");
     const about = (m: unknown) => JSON.stringify(m).includes("QueueStuckProcessing");
     await waitFor("a FIRING QueueStuckProcessing message in the fake Telegram", 240_000, async () => {
       const m = (await telegram.messages()).filter(about);
       return m.some((x) => /FIRING/.test(x.text)) ? m : undefined;
     }, 3000);
-    rows.push("| (after every attempt) | an incident of stack A | demo scenario stuck_processing | FIRING QueueStuckProcessing reached the fake Telegram |");
+    rows.push("| (after every attempt) | an incident of stack A | the application's scenario stuck_processing | FIRING QueueStuckProcessing reached the fake Telegram |");
     expect(containersOf(states[A]).map(dockerNameOf)).toContain(name(A, "prometheus"));
   });
 });
