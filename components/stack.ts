@@ -129,6 +129,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         heartbeatUrl: c.heartbeatUrl,
         apiBaseUrl: c.telegram.apiBaseUrl,
         console: c.telegram.console,
+        escalation: c.telegram.escalation,
         peers,
         prometheusPassword: passwords.prometheus,
         alertmanagerPassword: passwords.alertmanager,
