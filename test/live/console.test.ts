@@ -12,7 +12,7 @@ import { FakeTelegram, ReceivedMessage } from "../support/fakeTelegram";
 import { freePort } from "../support/ports";
 import { requireTool, run } from "../support/tools";
 import { fastConsoleEnv } from "../bridge/support/consoleEnv";
-import { getJson, LiveStack, startLiveStack, waitFor } from "./harness";
+import { amtoolHttpConfig, getJson, LiveStack, startLiveStack, waitFor } from "./harness";
 
 /**
  * The console against the real Alertmanager: buttons pressed in the (fake) Telegram chat make
@@ -48,14 +48,6 @@ async function postAlerts(live: LiveStack, alerts: { labels: Record<string, stri
 const firingAbout = (live: LiveStack, summary: string) => live.telegram.messages.filter((m) => m.chatId === CHAT && m.text.includes("FIRING") && m.text.includes(summary));
 const resolvedAbout = (live: LiveStack, summary: string) => live.telegram.messages.filter((m) => m.chatId === CHAT && m.text.includes("RESOLVED") && m.text.includes(summary));
 const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
-
-/** amtool as the operators run it (runbooks/README.md): the Alertmanager password, when it has one, in an HTTP config file. */
-function amtoolHttpConfig(live: Pick<LiveStack, "alertmanager"> & Partial<Pick<LiveStack, "passwords">>): string[] {
-  if (!live.passwords) return [];
-  const file = path.join(os.tmpdir(), `amtool-live-${process.pid}.yml`);
-  fs.writeFileSync(file, `basic_auth:\n  username: tutordex-obs\n  password: ${live.passwords.alertmanager}\n`, { mode: 0o600 });
-  return [`--http.config.file=${file}`];
-}
 
 function amtool(live: Pick<LiveStack, "alertmanager"> & Partial<Pick<LiveStack, "passwords">>, ...args: string[]): { id: string; createdBy: string; matchers: { name: string; value: string }[]; status: { state: string } }[] {
   const r = run("amtool", ["silence", "query", "-o", "json", `--alertmanager.url=${live.alertmanager}`, ...amtoolHttpConfig(live), ...args]);

@@ -12,7 +12,7 @@ import { PeerAddresses } from "../../config/services";
 import { AlertOverride, StackConfig } from "../../config/schema";
 import { bridgeDedupeWindows, renderAlertmanagerConfig, RouteTimingField } from "../../generators/alertmanager";
 import { bundleBridge } from "../../components/telegramBridge";
-import { passwordFile, PROTECTED_APIS, ProtectedApi, renderWebConfig, userColonPassword, webConfigFile } from "../../generators/apiAuth";
+import { API_USER, passwordFile, PROTECTED_APIS, ProtectedApi, renderWebConfig, userColonPassword, webConfigFile } from "../../generators/apiAuth";
 import { renderBlackboxConfig } from "../../generators/blackbox";
 import { alertmanagerArgs, blackboxArgs, nodeExporterArgs, otelCollectorArgs, prometheusArgs, PrometheusFlags } from "../../generators/commandLines";
 import { CollectorListen, renderOtelCollectorConfig } from "../../generators/otelCollector";
@@ -129,6 +129,14 @@ export function liveCredentials(dir: string, bases: Partial<Record<ProtectedApi,
   const passwords = writeCredentials(dir);
   for (const [api, base] of Object.entries(bases) as [ProtectedApi, string][]) credentialsByBase.set(base, basicHeader(passwords[api]));
   return passwords;
+}
+
+/** amtool as the operators run it (runbooks/README.md): the Alertmanager password, when the stack has one, in an HTTP config file. */
+export function amtoolHttpConfig(live: Pick<LiveStack, "alertmanager"> & Partial<Pick<LiveStack, "passwords">>): string[] {
+  if (!live.passwords) return [];
+  const file = path.join(os.tmpdir(), `amtool-live-${process.pid}.yml`);
+  fs.writeFileSync(file, `basic_auth:\n  username: ${API_USER}\n  password: ${live.passwords.alertmanager}\n`, { mode: 0o600 });
+  return [`--http.config.file=${file}`];
 }
 
 const basicHeader = (password: string) => ({ authorization: `Basic ${Buffer.from(userColonPassword(password)).toString("base64")}` });
