@@ -130,6 +130,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         apiBaseUrl: c.telegram.apiBaseUrl,
         console: c.telegram.console,
         escalation: c.telegram.escalation,
+        graphs: c.telegram.graphs,
         peers,
         prometheusPassword: passwords.prometheus,
         alertmanagerPassword: passwords.alertmanager,

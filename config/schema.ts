@@ -214,6 +214,8 @@ export const rawConfigSchema = z
             for (const p of readEscalation(v).problems) ctx.addIssue({ code: "custom", path: [...p.path], message: p.message });
           })
           .optional(),
+        /** A graph of the alert's expression with firing messages (the bridge's README section says which). */
+        graphs: z.boolean().optional(),
       })
       .strict()
       .optional(),
@@ -286,6 +288,8 @@ export interface StackConfig {
     readonly console: { readonly enabled: boolean; readonly allow: ConsoleAllow; readonly allowedUserIds: readonly number[]; readonly silenceDurations: readonly string[] };
     /** Unacknowledged alerts posted again naming the on-call users, per severity; none: no escalation. */
     readonly escalation: EscalationSettings;
+    /** Firing messages that qualify go as a photo of the expression's last hour; off, as text only. */
+    readonly graphs: boolean;
   };
   readonly telegramBotToken: string | undefined;
   readonly grafanaAdminUser: string;
@@ -495,6 +499,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
         silenceDurations: c.telegram?.console?.silenceDurations ?? ["1h", "4h", "24h"],
       },
       escalation: readEscalation(c.telegram?.escalation).settings,
+      graphs: c.telegram?.graphs ?? true,
     },
     telegramBotToken: c.telegramBotToken,
     grafanaAdminUser: c.grafanaAdminUser ?? "admin",

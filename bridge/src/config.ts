@@ -129,6 +129,7 @@ const envSchema = z.object({
   POLL_TIMEOUT_SECONDS: count(25),
   ALERTMANAGER_SYNC_SECONDS: count(30, 5),
   TELEGRAM_ESCALATION: optional(escalation),
+  GRAPHS_ENABLED: bool(true),
 }).superRefine((e, ctx) => {
   const allow = consoleAllow(e.CONSOLE_ALLOW, e.CONSOLE_ALLOWED_USER_IDS ?? []);
   if ("problem" in allow) ctx.addIssue({ code: "custom", path: ["CONSOLE_ALLOW"], message: allow.problem });
@@ -164,6 +165,8 @@ export interface BridgeConfig {
   readonly console: ConsoleConfig;
   /** Per severity; a severity without a policy is never escalated. */
   readonly escalation: ReadonlyMap<string, EscalationRule>;
+  /** A graph of the expression with firing messages that qualify (graph/photo.ts); needs PROMETHEUS_URL. */
+  readonly graphs: boolean;
 }
 
 /** An escalation policy as the bridge runs it (config/consoleSettings.ts says what each part means). */
@@ -197,7 +200,7 @@ export interface ConsoleConfig {
   readonly silenceDurations: readonly string[];
   readonly alertmanagerUrl: string | undefined;
   readonly prometheusUrl: string | undefined;
-  /** The Authorization header each API wants (both answer only with credentials in the stack). */
+  /** The Authorization header each API wants (both answer only with credentials in the stack; PROMETHEUS_AUTH / ALERTMANAGER_AUTH=user:password). */
   readonly alertmanagerAuthorization?: string;
   readonly prometheusAuthorization?: string;
   readonly pollTimeoutSeconds: number;
@@ -281,6 +284,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
         },
       ]),
     ),
+    graphs: e.GRAPHS_ENABLED,
   };
 }
 

@@ -57,6 +57,12 @@ export class Gauge {
 }
 
 const FAILURE_REASONS = ["bad_token", "forbidden", "chat_not_found", "bad_request", "rate_limited", "server_error", "network", "unparseable", "too_long", "bad_migration", "out_of_time"];
+/**
+ * What became of a graph a message qualified for: sent with it, or why the message went without
+ * (its text too long for a caption, the queue of graphs full, Prometheus failing or paused, no
+ * data, Telegram refusing or failing the photo, an error drawing it).
+ */
+export const GRAPH_RESULTS = ["sent", "caption_too_long", "busy", "prometheus_failed", "no_data", "telegram_refused", "telegram_failed", "failed"];
 const CONSOLE_ACTIONS = ["silence", "unsilence", "ack", "expire", "drill", "alerts", "silences", "status", "help"];
 
 export class BridgeMetrics {
@@ -90,6 +96,8 @@ export class BridgeMetrics {
   readonly syncs = new Counter("telegram_bridge_alertmanager_syncs_total", "Rounds that brought the cards in line with Alertmanager's silences, by result.", [{ result: "ok" }, { result: "failed" }]);
   readonly cardsSynced = new Counter("telegram_bridge_cards_synced_total", "Messages edited because a silence was made, changed or ended outside the chat.");
   readonly stateErrors = new Counter("telegram_bridge_state_errors_total", "State file reads or writes that failed (the bridge went on in memory).");
+  readonly graphs = new Counter("telegram_bridge_graphs_total", "Graphs for firing messages, by result: sent with the message, or why it went without.", GRAPH_RESULTS.map((result) => ({ result })));
+  readonly graphRender = new Histogram("telegram_bridge_graph_render_seconds", "Time to draw and encode one graph, the Prometheus query left out.", [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
   readonly sendLatency = new Histogram("telegram_bridge_send_duration_seconds", "Latency of Telegram sendMessage calls.", [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
   readonly handling = new Histogram("telegram_bridge_request_duration_seconds", "Webhook handling time, including throttling and Telegram.", [0.05, 0.1, 0.5, 1, 5, 10, 30, 60]);
   private readonly gauges: Gauge[] = [];
@@ -119,6 +127,8 @@ export class BridgeMetrics {
       this.syncs,
       this.cardsSynced,
       this.stateErrors,
+      this.graphs,
+      this.graphRender,
       this.sendLatency,
       this.handling,
       ...this.gauges,

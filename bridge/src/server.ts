@@ -8,10 +8,12 @@ import { Delivery, DEFAULT_DELIVERY, DeliveryOptions, DeliveryResult, Outbox } f
 import { DRILL_CHAT_LABEL, DRILL_THREAD_LABEL, isDrill } from "./drillLabels";
 import { BotIdentity } from "./identity";
 import { escapeCapped } from "./format";
+import { DEFAULT_GRAPHS, GraphOptions, Graphs } from "./graph/graphs";
 import { alertItem, noteItem } from "./items";
 import { describeError, Logger } from "./log";
 import { BridgeMetrics } from "./metrics";
 import { parseWebhook, RejectedAlert, WebhookPayload } from "./payload";
+import { prometheusClient } from "./prometheus";
 import { DEFAULT_STORE_LIMITS, StateStore } from "./stateStore";
 import { BotApiClient, TelegramApi } from "./telegram";
 
@@ -20,6 +22,8 @@ export interface BridgeDeps {
   readonly api?: TelegramApi;
   readonly delivery?: Partial<DeliveryOptions>;
   readonly pollBackoffMs?: readonly number[];
+  /** Graph timing and bounds; shorter in tests. */
+  readonly graphs?: Partial<GraphOptions>;
   /** How long a heartbeat ping may take (HEARTBEAT_TIMEOUT_MS); shorter in tests. */
   readonly heartbeatTimeoutMs?: number;
   /** The console's background waits (escalation rounds, drill deadlines), shorter in tests. */
@@ -121,9 +125,11 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
   // Asked at start whatever the console: a token Telegram refuses makes the bridge not ready.
   const identity = api && isConfigured(config) ? new BotIdentity(api, log, backoffMs) : undefined;
   let console_: Console | undefined;
+  const prometheus = prometheusClient(config.console);
+  const graphs = config.graphs && prometheus ? new Graphs({ prometheus, metrics, log }, { ...DEFAULT_GRAPHS, ...deps.graphs }) : undefined;
   const outbox = api
     ? new Outbox(
-        { api, store, metrics, log, format, buttons: consoleOn, cardView: () => console_?.cardView() ?? { silenceDurations: [], canSilence: false } },
+        { api, store, metrics, log, format, buttons: consoleOn, graphs, cardView: () => console_?.cardView() ?? { silenceDurations: [], canSilence: false } },
         { ...DEFAULT_DELIVERY, pace: config.pace, coalesceMs: config.coalesceMs, ...deps.delivery },
       )
     : undefined;
@@ -283,6 +289,7 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
         console: consoleOn,
         state_file: config.stateFile ?? null,
         alertmanager: config.console.alertmanagerUrl ?? null,
+        graphs: graphs !== undefined,
       });
       identity?.start();
       poller?.start();

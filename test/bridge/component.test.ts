@@ -16,6 +16,7 @@ async function envOf(args: Partial<Parameters<typeof bridgeEnv>[0]> = {}): Promi
     heartbeatUrl: undefined,
     apiBaseUrl: "https://api.telegram.org",
     console: { enabled: true, allowedUserIds: [11, 22], silenceDurations: ["30m", "2h"] },
+    graphs: true,
     peers: dockerNetworkPeers(),
     prometheusPassword: "prom-pass-0123456789",
     alertmanagerPassword: "am-pass-0123456789",
@@ -41,6 +42,11 @@ it("the stack's Prometheus and Alertmanager credentials reach the bridge as the 
   const c = loadConfig(await envOf());
   expect(c.console.prometheusAuthorization).toBe(`Basic ${Buffer.from("tutordex-obs:prom-pass-0123456789").toString("base64")}`);
   expect(c.console.alertmanagerAuthorization).toBe(`Basic ${Buffer.from("tutordex-obs:am-pass-0123456789").toString("base64")}`);
+});
+
+it("graphs reach the bridge as set, drawn from the stack's Prometheus", async () => {
+  expect(loadConfig(await envOf()).graphs).toBe(true);
+  expect(loadConfig(await envOf({ graphs: false })).graphs).toBe(false);
 });
 
 it("the console switched off reaches the bridge as off; no allowlist means the chats' administrators", async () => {

@@ -41,6 +41,7 @@ describe("defaults of an empty environment", () => {
       cardRetentionMs: 168 * 3_600_000,
       console: { enabled: true, allow: "admins", allowedUserIds: new Set(), silenceDurations: ["1h", "4h", "24h"], alertmanagerUrl: undefined, prometheusUrl: undefined, pollTimeoutSeconds: 25, syncIntervalMs: 30_000 },
       escalation: new Map(),
+      graphs: true,
     };
     expect(c).toEqual(expected);
     expect(isConfigured(c)).toBe(false);
@@ -64,6 +65,7 @@ describe("defaults of an empty environment", () => {
       CONSOLE_ALLOWED_USER_IDS: blank,
       CONSOLE_SILENCE_DURATIONS: blank,
       ALERTMANAGER_URL: blank,
+      GRAPHS_ENABLED: blank,
     });
     expect(c).toEqual(loadConfig({}));
   });
@@ -110,6 +112,7 @@ describe("a full environment", () => {
     POLL_TIMEOUT_SECONDS: "50",
     ALERTMANAGER_SYNC_SECONDS: " 15 ",
     TELEGRAM_ESCALATION: JSON.stringify({ critical: { after: "10m", every: "5m", times: 2, mention: [{ id: 11, name: "Alice" }, 12], chatId: "-1009", threadId: 3 }, warning: { after: "1h", mention: [13] } }),
+    GRAPHS_ENABLED: "off",
   };
 
   it("is parsed value by value: trimmed, converted to ms, trailing slashes dropped", () => {
@@ -158,6 +161,7 @@ describe("a full environment", () => {
         ["critical", { afterMs: 600_000, everyMs: 300_000, times: 2, mention: [{ id: 11, name: "Alice" }, { id: 12 }], chat: { chatId: "-1009", threadId: 3 }, threadId: undefined }],
         ["warning", { afterMs: 3_600_000, everyMs: 3_600_000, times: 3, mention: [{ id: 13 }], chat: undefined, threadId: undefined }],
       ]),
+      graphs: false,
     });
     expect(isConfigured(c)).toBe(true);
   });
@@ -185,8 +189,13 @@ describe("each variable from both sides of what it accepts", () => {
     ["0", false],
     ["no", false],
     ["off", false],
-  ])("CONSOLE_ENABLED=%s is %s", (v, on) => {
+  ])("CONSOLE_ENABLED and GRAPHS_ENABLED set to %s are %s", (v, on) => {
     expect(loadConfig({ CONSOLE_ENABLED: v }).console.enabled).toBe(on);
+    expect(loadConfig({ GRAPHS_ENABLED: v }).graphs).toBe(on);
+  });
+
+  it("GRAPHS_ENABLED other than a boolean stops the bridge, naming it", () => {
+    expect(error({ GRAPHS_ENABLED: "sometimes" })).toBe('invalid bridge configuration: GRAPHS_ENABLED: expected true or false, got "sometimes"');
   });
 
   it("chat ids: numbers, negative numbers and @channels of 4+ characters", () => {
@@ -225,6 +234,12 @@ describe("each variable from both sides of what it accepts", () => {
     // A user name alone, or a password alone, is a credential too; the message shows neither.
     expect(error({ ALERTMANAGER_URL: "http://admin@am.test" })).toBe('invalid bridge configuration: ALERTMANAGER_URL: must not carry user:password (it would be logged), got "http://***@am.test/"');
     expect(error({ ALERTMANAGER_URL: "http://:pw@am.test" })).toBe('invalid bridge configuration: ALERTMANAGER_URL: must not carry user:password (it would be logged), got "http://:***@am.test/"');
+  });
+
+  it("PROMETHEUS_AUTH: user:password becomes a Basic header; a malformed one stops the bridge without showing it", () => {
+    expect(loadConfig({ PROMETHEUS_AUTH: "bridge:pa:ss" }).console.prometheusAuthorization).toBe(`Basic ${Buffer.from("bridge:pa:ss").toString("base64")}`);
+    expect(loadConfig({ PROMETHEUS_AUTH: " " }).console.prometheusAuthorization).toBeUndefined();
+    for (const v of ["bridge", "bridge:", ":pw", "a b:pw"]) expect(error({ PROMETHEUS_AUTH: v })).toBe("invalid bridge configuration: PROMETHEUS_AUTH: expected user:password, got <secret>");
   });
 
   it("HEARTBEAT_URL: http or https", () => {

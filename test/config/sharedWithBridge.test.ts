@@ -34,6 +34,7 @@ async function envFrom(c: StackConfig): Promise<Record<string, string>> {
     heartbeatUrl: c.heartbeatUrl,
     apiBaseUrl: c.telegram.apiBaseUrl,
     console: c.telegram.console,
+    graphs: c.telegram.graphs,
     peers: dockerNetworkPeers(),
     prometheusPassword: "prometheus-password-0123",
     alertmanagerPassword: "alertmanager-password-0123",
@@ -87,6 +88,11 @@ describe("every value the stack accepts starts the bridge, and both refuse the s
     const c = stack({ console: { silenceDurations: [d] } });
     if (c) expect(bridgeStarts(await envFrom(c))).toBe(true);
     expect(c !== undefined).toBe(bridgeStarts({ CONSOLE_SILENCE_DURATIONS: d }));
+  });
+
+  it.each([true, false])("graphs %j", async (graphs) => {
+    const c = stack({ graphs })!;
+    expect(loadConfig(await envFrom(c)).graphs).toBe(graphs);
   });
 
   // URLs: the stack refuses more (Go templates, a query in a base URL), never less.
