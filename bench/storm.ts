@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     live.telegram.pace = TELEGRAM_PACE;
     const complete = (chat: string, t0: number) => figures(live, chat, t0).lost === 0;
     const t0 = Date.now();
-    const r = await fetch(`${live.alertmanager}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(stormAlerts()) });
+    const r = await live.request(`${live.alertmanager}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(stormAlerts()) });
     if (!r.ok) throw new Error(`posting the storm: ${r.status} ${await r.text()}`);
     process.stderr.write(`posted ${GROUPS * PER_GROUP} alerts in ${GROUPS} groups; waiting for both chats (Telegram's real pace, up to ${DEADLINE_MS / 60_000} min)\n`);
     await waitFor("every alert in both chats", async () => (complete(BRIDGE_CHAT, t0) && complete(NATIVE_CHAT, t0)) || undefined, DEADLINE_MS, 500).catch(() => undefined);

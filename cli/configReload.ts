@@ -1,20 +1,16 @@
-import { httpGet } from "./http";
+import { Reloadable, reloadMetrics } from "../generators/reloadMetrics";
+import { httpGet, HttpStatusError } from "./http";
 
 /**
  * Whether a configuration reload took, from the program's own metrics. An HTTP 2xx from
  * /-/reload is not proof (a proxy, another program, a reload that reported success while keeping
  * the old configuration); Prometheus and Alertmanager both publish whether their last reload
  * succeeded and when the last successful one was. This is the one place that reads them, whatever
- * triggered the reload (the lifecycle endpoint today, a file watch with --config.auto-reload).
+ * triggered the reload (Alertmanager's /-/reload, Prometheus's own file watch with --config.auto-reload).
  */
 
-export type Reloadable = "prometheus" | "alertmanager";
-
-/** Both programs name the pair alike, under their own prefix. */
-export const reloadMetrics = (service: Reloadable) => ({
-  successful: `${service}_config_last_reload_successful`,
-  timestamp: `${service}_config_last_reload_success_timestamp_seconds`,
-});
+export { reloadMetrics };
+export type { Reloadable };
 
 export interface ReloadState {
   readonly successful: boolean;
@@ -30,10 +26,10 @@ function sample(text: string, name: string): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-export async function reloadState(service: Reloadable, url: string, timeoutMs: number): Promise<ReloadState> {
-  const r = await httpGet(`${url}/metrics`, timeoutMs);
+export async function reloadState(service: Reloadable, url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<ReloadState> {
+  const r = await httpGet(`${url}/metrics`, timeoutMs, headers);
   const names = reloadMetrics(service);
-  if (r.status !== 200) throw new Error(`${url}/metrics answered ${r.status}, so whether a reload takes cannot be seen`);
+  if (r.status !== 200) throw new HttpStatusError(`${url}/metrics answered ${r.status}, so whether a reload takes cannot be seen`, r.status);
   const successful = sample(r.body, names.successful);
   const at = sample(r.body, names.timestamp);
   if (successful === undefined || at === undefined) throw new Error(`${url}/metrics has no ${names.successful} and ${names.timestamp}: is this ${service}?`);
@@ -52,11 +48,11 @@ const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
  * the last successful reload is newer than before and the last reload succeeded; failed as soon as
  * the last reload turns unsuccessful; not taken when neither happens in time.
  */
-export async function confirmReload(service: Reloadable, url: string, before: ReloadState, waitMs: number, pollMs = 200): Promise<ReloadOutcome> {
+export async function confirmReload(service: Reloadable, url: string, before: ReloadState, waitMs: number, pollMs = 200, headers: Record<string, string> = {}): Promise<ReloadOutcome> {
   const names = reloadMetrics(service);
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const now = await reloadState(service, url, Math.max(1, Math.min(5000, deadline - Date.now())));
+    const now = await reloadState(service, url, Math.max(1, Math.min(5000, deadline - Date.now())), headers);
     if (now.successful && now.at > before.at) return { took: true, detail: `reloaded: configuration loaded at ${iso(now.at)}` };
     if (!now.successful && before.successful) {
       return { took: false, detail: `the reload failed: ${names.successful} is 0, so ${service} still runs the configuration it loaded at ${iso(now.at)} (its log says why)` };

@@ -10,15 +10,25 @@ export async function httpGet(url: string, timeoutMs: number, headers: Record<st
   return { status: r.status, body: await r.text() };
 }
 
-export async function httpPost(url: string, timeoutMs: number): Promise<Answer> {
-  const r = await fetch(url, { method: "POST", signal: AbortSignal.timeout(timeoutMs) });
+export async function httpPost(url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<Answer> {
+  const r = await fetch(url, { method: "POST", signal: AbortSignal.timeout(timeoutMs), headers });
   return { status: r.status, body: (await r.text()).trim() };
+}
+
+/** An answer other than the one expected, with its status (401: the credentials are missing or wrong). */
+export class HttpStatusError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
 }
 
 /** The JSON body of a 200 answer; anything else is an error that says what came back. */
 export async function httpJson<T>(url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<T> {
   const r = await httpGet(url, timeoutMs, headers);
-  if (r.status !== 200) throw new Error(`${url} answered ${r.status}${r.body.trim() ? `: ${r.body.trim().slice(0, 120)}` : ""}`);
+  if (r.status !== 200) throw new HttpStatusError(`${url} answered ${r.status}${r.body.trim() ? `: ${r.body.trim().slice(0, 120)}` : ""}`, r.status);
   try {
     return JSON.parse(r.body) as T;
   } catch {

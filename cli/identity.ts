@@ -41,13 +41,13 @@ export function prometheusVerdict(labels: Record<string, string>, want: StackIde
 }
 
 /** The `stack` label of every alert an Alertmanager holds (Prometheus adds its external labels to each). */
-export async function alertmanagerAlertStacks(alertmanager: string, timeoutMs: number): Promise<string[]> {
-  const alerts = await httpJson<{ labels?: Record<string, string> }[]>(`${alertmanager}/api/v2/alerts`, timeoutMs);
+export async function alertmanagerAlertStacks(alertmanager: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<string[]> {
+  const alerts = await httpJson<{ labels?: Record<string, string> }[]>(`${alertmanager}/api/v2/alerts`, timeoutMs, headers);
   return [...new Set(alerts.map((a) => a.labels?.stack).filter((s): s is string => s !== undefined))].sort();
 }
 
-export async function alertmanagerPeerName(alertmanager: string, timeoutMs: number): Promise<string | undefined> {
-  return (await httpJson<{ cluster?: { name?: string } }>(`${alertmanager}/api/v2/status`, timeoutMs)).cluster?.name;
+export async function alertmanagerPeerName(alertmanager: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<string | undefined> {
+  return (await httpJson<{ cluster?: { name?: string } }>(`${alertmanager}/api/v2/status`, timeoutMs, headers)).cluster?.name;
 }
 
 /**

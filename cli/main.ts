@@ -18,7 +18,7 @@ commands:
   preflight  check that a stack can be deployed: engine, host ports, networks, Grafana API,
              images, disk
   doctor     check a deployed stack's services, targets, rule groups, bridge and datasources
-  reload     reload Prometheus and Alertmanager configuration over HTTP
+  reload     reload Alertmanager's configuration; show whether Prometheus's own reloads took
   versions   the pinned image of every service and the version the tests ran of it
 
 Run obs <command> --help for its flags.`;

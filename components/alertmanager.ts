@@ -1,14 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ALERTMANAGER_GOSSIP_PORT, AlertmanagerClusterSettings } from "../config/scale";
 import { PeerAddresses, SERVICES } from "../config/services";
+import { passwordFile, SECRETS_DIRS, webConfigFile } from "../generators/apiAuth";
 import { alertmanagerArgs } from "../generators/commandLines";
+import { authedHealthcheck } from "./apiShell";
 import { ConfigSync } from "./configSync";
-import { dataVolume, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
+import { dataVolume, ServiceContainer, StackContext } from "./serviceContainer";
 
 export const ALERTMANAGER_CONFIG_DIR = "/etc/alertmanager";
 export const ALERTMANAGER_DATA_DIR = "/alertmanager";
 /** Alertmanager writes its silences and notification log snapshot on SIGTERM. */
 export const ALERTMANAGER_STOP_GRACE_S = 30;
+const SECRETS = SECRETS_DIRS.alertmanager;
 export interface AlertmanagerArgs {
   readonly context: StackContext;
   readonly image: string;
@@ -20,6 +23,9 @@ export interface AlertmanagerArgs {
   readonly peers: PeerAddresses;
   /** Gossip with Alertmanagers on other hosts (silences and who notified what); undefined: alone. */
   readonly cluster?: AlertmanagerClusterSettings;
+  /** Its API password (config-sync, healthcheck) and web config (user and bcrypt hash), Pulumi secrets. */
+  readonly password: pulumi.Output<string>;
+  readonly webConfig: pulumi.Output<string>;
 }
 
 export class Alertmanager extends pulumi.ComponentResource {
@@ -39,12 +45,16 @@ export class Alertmanager extends pulumi.ComponentResource {
         image: args.image,
         files: args.files,
         validate: ["amtool", "check-config", "alertmanager.yml"],
-        reloadUrl: `http://${args.peers.alertmanager}/-/reload`,
+        reload: { kind: "post", address: args.peers.alertmanager, path: "/-/reload", passwordFile: passwordFile("alertmanager", SECRETS_DIRS.configSync) },
+        password: args.password,
       },
       { parent: this },
     );
     const port = SERVICES.alertmanager.port;
     const cluster = args.cluster;
+    // Alone, its API answers only with the password. In a cluster the peers' Prometheus must
+    // deliver here too and there is no shared password yet (docs/threat-model.md, what stays open).
+    const web = cluster ? undefined : webConfigFile(SECRETS);
     this.service = new ServiceContainer(
       name,
       {
@@ -52,11 +62,12 @@ export class Alertmanager extends pulumi.ComponentResource {
         service: "alertmanager",
         image: args.image,
         memoryMb: args.memoryMb,
-        readiness: httpHealthcheck(port, "/-/ready"),
+        readiness: authedHealthcheck(port, "/-/ready", passwordFile("alertmanager", SECRETS)),
         command: alertmanagerArgs({
           configFile: `${ALERTMANAGER_CONFIG_DIR}/alertmanager.yml`,
           storagePath: ALERTMANAGER_DATA_DIR,
           externalUrl: args.externalUrl,
+          webConfigFile: web,
           cluster: cluster && {
             // Inside its own network namespace; what the peers reach is the published port below.
             listenAddress: `0.0.0.0:${ALERTMANAGER_GOSSIP_PORT}`,
@@ -76,6 +87,10 @@ export class Alertmanager extends pulumi.ComponentResource {
         volumes: [
           { volumeName: data.name, containerPath: ALERTMANAGER_DATA_DIR },
           { volumeName: this.configSync.volumeName, containerPath: ALERTMANAGER_CONFIG_DIR, readOnly: true },
+        ],
+        uploads: [
+          ...(web ? [{ file: web, content: pulumi.secret(args.webConfig) }] : []),
+          { file: passwordFile("alertmanager", SECRETS), content: pulumi.secret(args.password) },
         ],
         stopGraceSeconds: ALERTMANAGER_STOP_GRACE_S,
         dependsOn: [this.configSync],

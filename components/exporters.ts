@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICES } from "../config/services";
+import { passwordFile, SECRETS_DIRS, webConfigFile } from "../generators/apiAuth";
 import { blackboxArgs, cadvisorArgs, nodeExporterArgs } from "../generators/commandLines";
+import { authedHealthcheck } from "./apiShell";
 import { ExtraNetwork, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
 
 interface ExporterArgs {
@@ -90,9 +92,22 @@ export class NodeExporter extends pulumi.ComponentResource {
 
 export const BLACKBOX_CONFIG_FILE = "/etc/blackbox_exporter/tutordex.yml";
 
+export interface BlackboxArgs extends ExporterArgs {
+  readonly file: string;
+  /** It probes the application's health endpoints on their networks. */
+  readonly appNetworks: readonly ExtraNetwork[];
+  /** Its API password (healthcheck) and web config (user and bcrypt hash), Pulumi secrets. */
+  readonly password: pulumi.Output<string>;
+  readonly webConfig: pulumi.Output<string>;
+}
+
+/**
+ * blackbox_exporter sits on the application's networks, so /probe answers only with the password
+ * Prometheus holds: no container there can aim it at the stack's own endpoints or the host.
+ */
 export class BlackboxExporter extends pulumi.ComponentResource {
   readonly service: ServiceContainer;
-  constructor(name: string, args: ExporterArgs & { readonly file: string; readonly appNetworks: readonly ExtraNetwork[] }, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: BlackboxArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tutordex:observability:BlackboxExporter", name, {}, opts);
     this.service = new ServiceContainer(
       name,
@@ -101,10 +116,14 @@ export class BlackboxExporter extends pulumi.ComponentResource {
         image: args.image,
         memoryMb: args.memoryMb,
         service: "blackboxExporter",
-        readiness: httpHealthcheck(SERVICES.blackboxExporter.port, "/-/healthy"),
-        command: blackboxArgs({ configFile: BLACKBOX_CONFIG_FILE }),
+        readiness: authedHealthcheck(SERVICES.blackboxExporter.port, "/-/healthy", passwordFile("blackboxExporter", SECRETS_DIRS.blackboxExporter)),
+        command: blackboxArgs({ configFile: BLACKBOX_CONFIG_FILE, webConfigFile: webConfigFile(SECRETS_DIRS.blackboxExporter) }),
         extraNetworks: args.appNetworks,
-        uploads: [{ file: BLACKBOX_CONFIG_FILE, content: args.file }],
+        uploads: [
+          { file: BLACKBOX_CONFIG_FILE, content: args.file },
+          { file: webConfigFile(SECRETS_DIRS.blackboxExporter), content: pulumi.secret(args.webConfig) },
+          { file: passwordFile("blackboxExporter", SECRETS_DIRS.blackboxExporter), content: pulumi.secret(args.password) },
+        ],
       },
       { parent: this },
     );

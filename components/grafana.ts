@@ -40,6 +40,10 @@ export class Grafana extends pulumi.ComponentResource {
         "GF_AUTH_ANONYMOUS_ENABLED=false",
         "GF_USERS_ALLOW_SIGN_UP=false",
         `GF_SERVER_ROOT_URL=${args.externalUrl}`,
+        // Behind https, the session cookie never travels over plain http (a downgrade or a
+        // plain-http hop would hand it to whoever listens). Over http it must not be set, or no
+        // login would ever stick.
+        `GF_SECURITY_COOKIE_SECURE=${new URL(args.externalUrl).protocol === "https:"}`,
         "GF_ANALYTICS_REPORTING_ENABLED=false",
         "GF_ANALYTICS_CHECK_FOR_UPDATES=false",
       ]),

@@ -1,6 +1,7 @@
 import * as grafana from "@pulumiverse/grafana";
 import * as pulumi from "@pulumi/pulumi";
 import { DashboardJson } from "../dashboards/builder";
+import { ProtectedApi } from "../generators/apiAuth";
 import { DatasourceSpec } from "../generators/grafanaDatasources";
 
 export interface GrafanaProvisioningArgs {
@@ -15,18 +16,25 @@ export interface GrafanaProvisioningArgs {
   readonly grafanaReady: pulumi.Resource;
   /** Store name → password or token (Pulumi secrets), for datasources that read a long-term store. */
   readonly remoteWriteCredentials?: Readonly<Record<string, pulumi.Output<string>>>;
+  /** The stack's protected APIs' passwords (Pulumi secrets), for the Prometheus and Alertmanager datasources. */
+  readonly apiPasswords: Readonly<Record<ProtectedApi, pulumi.Output<string>>>;
 }
 
+const basicAuth = (username: string, secret: pulumi.Output<string>): Partial<grafana.oss.DataSourceArgs> => ({
+  basicAuthEnabled: true,
+  basicAuthUsername: username,
+  secureJsonDataEncoded: pulumi.secret(secret.apply((password) => JSON.stringify({ basicAuthPassword: password }))),
+});
+
 /** A datasource's credentials and headers as the provider takes them; the secret stays a secret. */
-function authInputs(ds: DatasourceSpec, secrets: Readonly<Record<string, pulumi.Output<string>>>): Partial<grafana.oss.DataSourceArgs> {
+function authInputs(ds: DatasourceSpec, secrets: Readonly<Record<string, pulumi.Output<string>>>, apiPasswords: GrafanaProvisioningArgs["apiPasswords"]): Partial<grafana.oss.DataSourceArgs> {
   const headers: Record<string, pulumi.Input<string>> = { ...ds.httpHeaders };
-  const c = ds.credentials;
+  const given = ds.credentials;
+  if (given && "api" in given) return { ...basicAuth(given.username, apiPasswords[given.api]), ...(Object.keys(headers).length ? { httpHeaders: headers } : {}) };
+  const c = given;
   const secret = c && secrets[c.store];
   if (c && !secret) throw new Error(`datasource ${ds.uid} reads store ${c.store}, whose credential remoteWriteCredentials.${c.store} is not set`);
-  const basic =
-    c?.auth.type === "basic" && secret
-      ? { basicAuthEnabled: true, basicAuthUsername: c.auth.username, secureJsonDataEncoded: pulumi.secret(secret.apply((password) => JSON.stringify({ basicAuthPassword: password }))) }
-      : {};
+  const basic = c?.auth.type === "basic" && secret ? basicAuth(c.auth.username, secret) : {};
   if (c?.auth.type === "bearer" && secret) headers.Authorization = pulumi.secret(pulumi.interpolate`Bearer ${secret}`);
   // The provider keeps header values secret (they become secureJsonData).
   return { ...basic, ...(Object.keys(headers).length ? { httpHeaders: headers } : {}) };
@@ -54,7 +62,7 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
           isDefault: ds.isDefault,
           accessMode: "proxy",
           jsonDataEncoded: JSON.stringify(ds.jsonData),
-          ...authInputs(ds, args.remoteWriteCredentials ?? {}),
+          ...authInputs(ds, args.remoteWriteCredentials ?? {}, args.apiPasswords),
         },
         opts2,
       );

@@ -14,6 +14,8 @@ export interface OneShotArgs {
   readonly image: string;
   readonly script: string;
   readonly user?: string;
+  /** Environment (a secret one keeps credentials out of the uploads, whose diff `pulumi preview` shows). */
+  readonly envs?: pulumi.Input<pulumi.Input<string>[]>;
   readonly volumes?: docker.ContainerArgs["volumes"];
   readonly uploads?: docker.ContainerArgs["uploads"];
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
@@ -47,6 +49,7 @@ export class OneShot extends pulumi.ComponentResource {
         entrypoints: ["/bin/sh", "-c", args.script],
         restart: "no",
         user: args.user,
+        envs: args.envs,
         mustRun: false,
         attach: true,
         logs: true,

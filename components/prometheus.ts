@@ -1,14 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PeerAddresses, SERVICES } from "../config/services";
+import { passwordFile, ProtectedApi, SECRETS_DIRS, webConfigFile } from "../generators/apiAuth";
 import { prometheusArgs } from "../generators/commandLines";
 import { credentialsFile } from "../generators/remoteWrite";
+import { authedHealthcheck } from "./apiShell";
 import { ConfigSync } from "./configSync";
-import { dataVolume, ExtraNetwork, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
+import { dataVolume, ExtraNetwork, ServiceContainer, StackContext } from "./serviceContainer";
 
 export const PROMETHEUS_CONFIG_DIR = "/etc/prometheus";
 export const PROMETHEUS_DATA_DIR = "/prometheus";
 /** Seconds to flush the head block and write the memory snapshot before a stop becomes a kill. */
 export const PROMETHEUS_STOP_GRACE_S = 120;
+/** How long config-sync waits for Prometheus to reload changed files by itself. */
+export const CONFIG_SYNC_RELOAD_BOUND_S = 60;
+const SECRETS = SECRETS_DIRS.prometheus;
 
 export interface PrometheusArgs {
   readonly context: StackContext;
@@ -30,6 +35,13 @@ export interface PrometheusArgs {
    * state and in no rendered file. A new value replaces the container; its TSDB stays.
    */
   readonly remoteWriteCredentials?: Readonly<Record<string, pulumi.Output<string>>>;
+  /**
+   * Passwords of the stack's protected APIs (Pulumi secrets): its own (self-scrape, healthcheck,
+   * config-sync), Alertmanager's (alerting) and the blackbox exporter's (probes).
+   */
+  readonly apiPasswords: Readonly<Record<ProtectedApi, pulumi.Output<string>>>;
+  /** Its web config (user and bcrypt hash of its own password), a Pulumi secret. */
+  readonly webConfig: pulumi.Output<string>;
 }
 
 export class Prometheus extends pulumi.ComponentResource {
@@ -48,7 +60,13 @@ export class Prometheus extends pulumi.ComponentResource {
         image: args.image,
         files: args.files,
         validate: ["promtool", "check", "config", "prometheus.yml"],
-        reloadUrl: `http://${args.peers.prometheus}/-/reload`,
+        reload: {
+          kind: "watch",
+          address: args.peers.prometheus,
+          passwordFile: passwordFile("prometheus", SECRETS_DIRS.configSync),
+          boundSeconds: CONFIG_SYNC_RELOAD_BOUND_S,
+        },
+        password: args.apiPasswords.prometheus,
       },
       { parent: this },
     );
@@ -60,12 +78,13 @@ export class Prometheus extends pulumi.ComponentResource {
         service: "prometheus",
         image: args.image,
         memoryMb: args.memoryMb,
-        readiness: httpHealthcheck(port, "/-/ready"),
+        readiness: authedHealthcheck(port, "/-/ready", passwordFile("prometheus", SECRETS)),
         command: prometheusArgs({
           configFile: `${PROMETHEUS_CONFIG_DIR}/prometheus.yml`,
           storagePath: PROMETHEUS_DATA_DIR,
           retention: args.retention,
           remoteWriteReceiver: args.remoteWriteReceiver,
+          webConfigFile: webConfigFile(SECRETS),
         }),
         ports: [{ internal: port, external: args.hostPort }],
         volumes: [
@@ -74,7 +93,13 @@ export class Prometheus extends pulumi.ComponentResource {
         ],
         extraNetworks: args.appNetworks,
         extraHosts: args.nodeExporterAddress ? [{ host: SERVICES.nodeExporter.alias, ip: args.nodeExporterAddress }] : undefined,
-        uploads: Object.entries(args.remoteWriteCredentials ?? {}).map(([store, value]) => ({ file: credentialsFile(store), content: pulumi.secret(value) })),
+        // Secrets only as files in the container: prometheus.yml names their paths, so the config
+        // volume, the render and config-sync's inputs hold none of them.
+        uploads: [
+          { file: webConfigFile(SECRETS), content: pulumi.secret(args.webConfig) },
+          ...(["prometheus", "alertmanager", "blackboxExporter"] as const).map((api) => ({ file: passwordFile(api, SECRETS), content: pulumi.secret(args.apiPasswords[api]) })),
+          ...Object.entries(args.remoteWriteCredentials ?? {}).map(([store, value]) => ({ file: credentialsFile(store), content: pulumi.secret(value) })),
+        ],
         stopGraceSeconds: PROMETHEUS_STOP_GRACE_S,
         // First deployment: the files must be in the volume before Prometheus starts.
         dependsOn: [this.configSync],

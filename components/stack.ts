@@ -5,8 +5,10 @@ import { StackConfig } from "../config/schema";
 import { dockerNetworkPeers } from "../config/services";
 import { FOLDER } from "../dashboards";
 import { STACK_LABEL } from "../config/labels";
+import { userColonPassword } from "../generators/apiAuth";
 import { renderStack } from "../generators/stackFiles";
 import { Alertmanager } from "./alertmanager";
+import { ApiCredentials } from "./apiCredentials";
 import { lookUpAppNetworks, NetworkLister } from "./appNetworks";
 import { DemoWorkload } from "./demoWorkload";
 import { BlackboxExporter, Cadvisor, NodeExporter } from "./exporters";
@@ -35,6 +37,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly images: string[];
   /** The outcome of every run-once check; rejects, and so fails `pulumi up`, when one failed. */
   readonly deployChecks: pulumi.Output<string[]>;
+  /** `user:password` of Prometheus's and Alertmanager's APIs for the operators (PROMETHEUS_AUTH, ALERTMANAGER_AUTH), Pulumi secrets. */
+  readonly operatorAuth: { readonly prometheus: pulumi.Output<string>; readonly alertmanager: pulumi.Output<string> };
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tutordex:observability:Stack", name, {}, opts);
@@ -71,6 +75,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     const common = (service: keyof StackConfig["images"]) => ({ context, image: c.images[service], memoryMb: c.memoryMb[service] });
     // Busybox wget for the readiness probes of images that have none.
     const probeImage = c.images.prometheus;
+    // Every protected API's password, generated once and kept secret (generators/apiAuth.ts).
+    const credentials = new ApiCredentials(`${name}-api-credentials`, child);
+    const passwords = credentials.passwords;
     const gateway = network.ipamConfigs.apply((configs) => {
       const ip = configs?.find((x) => x.gateway)?.gateway;
       if (!ip) throw new Error(`the Docker network ${dockerName(c.stack, "net")} has no gateway address for node_exporter to listen on`);
@@ -89,12 +96,23 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         nodeExporterAddress: on.nodeExporter ? gateway : undefined,
         remoteWriteReceiver: on.tempo,
         remoteWriteCredentials: args.secrets.remoteWriteCredentials,
+        apiPasswords: passwords,
+        webConfig: credentials.webConfigs.prometheus,
       },
       child,
     );
     new Alertmanager(
       `${name}-alertmanager`,
-      { ...common("alertmanager"), hostPort: c.hostPorts.alertmanager, externalUrl: c.alertmanagerExternalUrl, files: rendered.alertmanager, peers, cluster: c.alertmanagerCluster },
+      {
+        ...common("alertmanager"),
+        hostPort: c.hostPorts.alertmanager,
+        externalUrl: c.alertmanagerExternalUrl,
+        files: rendered.alertmanager,
+        peers,
+        cluster: c.alertmanagerCluster,
+        password: passwords.alertmanager,
+        webConfig: credentials.webConfigs.alertmanager,
+      },
       child,
     );
     new TelegramBridge(
@@ -114,6 +132,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         escalation: c.telegram.escalation,
         graphs: c.telegram.graphs,
         peers,
+        prometheusPassword: passwords.prometheus,
+        alertmanagerPassword: passwords.alertmanager,
       },
       child,
     );
@@ -133,6 +153,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           dashboards: rendered.grafana.dashboards,
           grafanaReady: grafanaService.service.container,
           remoteWriteCredentials: args.secrets.remoteWriteCredentials,
+          apiPasswords: passwords,
         },
         child,
       );
@@ -146,18 +167,45 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     if (rendered.promtail) new Promtail(`${name}-promtail`, { ...common("promtail"), file: rendered.promtail, peers, probeImage }, child);
     if (rendered.alloy) new Alloy(`${name}-alloy`, { ...common("alloy"), file: rendered.alloy, peers, probeImage }, child);
     if (rendered.tempo) {
-      new Tempo(`${name}-tempo`, { ...common("tempo"), hostPort: c.hostPorts.tempo, file: rendered.tempo, objectStorageSecretKey: bucketKey(c.objectStorage?.tempo !== undefined), peers, probeImage }, child);
+      new Tempo(
+        `${name}-tempo`,
+        {
+          ...common("tempo"),
+          hostPort: c.hostPorts.tempo,
+          file: rendered.tempo,
+          objectStorageSecretKey: bucketKey(c.objectStorage?.tempo !== undefined),
+          prometheusPassword: passwords.prometheus,
+          peers,
+          probeImage,
+        },
+        child,
+      );
     }
     if (rendered.otelCollector) {
       new OtelCollector(
         `${name}-otel-collector`,
-        { ...common("otelCollector"), grpcHostPort: c.hostPorts.otlpGrpc, httpHostPort: c.hostPorts.otlpHttp, file: rendered.otelCollector, peers, appNetworks, probeImage },
+        {
+          ...common("otelCollector"),
+          grpcHostPort: c.hostPorts.otlpGrpc,
+          httpHostPort: c.hostPorts.otlpHttp,
+          file: rendered.otelCollector,
+          peers,
+          appNetworks,
+          probeImage,
+          prometheusPassword: passwords.prometheus,
+        },
         child,
       );
     }
     if (on.cadvisor) new Cadvisor(`${name}-cadvisor`, common("cadvisor"), child);
     if (on.nodeExporter) new NodeExporter(`${name}-node-exporter`, { ...common("nodeExporter"), textfileDir: c.nodeExporterTextfileDir, listenHost: gateway }, child);
-    if (rendered.blackboxExporter) new BlackboxExporter(`${name}-blackbox-exporter`, { ...common("blackboxExporter"), file: rendered.blackboxExporter, appNetworks }, child);
+    if (rendered.blackboxExporter) {
+      new BlackboxExporter(
+        `${name}-blackbox-exporter`,
+        { ...common("blackboxExporter"), file: rendered.blackboxExporter, appNetworks, password: passwords.blackboxExporter, webConfig: credentials.webConfigs.blackboxExporter },
+        child,
+      );
+    }
 
     if (c.demoWorkload) {
       new DemoWorkload(`${name}-demo-workload`, { context, image: c.images.telegramBridge, memoryMb: 128, scenario: c.demoWorkload.scenario }, child);
@@ -174,6 +222,10 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     };
     this.images = images.names();
     this.deployChecks = pulumi.all(checks).apply(settleChecks);
+    this.operatorAuth = {
+      prometheus: pulumi.secret(passwords.prometheus.apply(userColonPassword)),
+      alertmanager: pulumi.secret(passwords.alertmanager.apply(userColonPassword)),
+    };
     this.registerOutputs({ urls: this.urls, networkName: this.networkName, images: this.images });
   }
 }

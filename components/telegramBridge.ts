@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConsoleAllow, EscalationSettings } from "../config/consoleSettings";
 import { PeerAddresses, SERVICES } from "../config/services";
 import { bridgeDedupeWindows } from "../generators/alertmanager";
+import { userColonPassword } from "../generators/apiAuth";
 import { bundle } from "./bundle";
 import { dataVolume, ServiceContainer, StackContext } from "./serviceContainer";
 
@@ -50,9 +51,12 @@ export interface TelegramBridgeArgs {
   readonly graphs: boolean;
   /** The stack's own Alertmanager (silences, /alerts) and Prometheus (/status), on the stack network. */
   readonly peers: Pick<PeerAddresses, "alertmanager" | "prometheus">;
+  /** Their API passwords (Pulumi secrets): both answer only with credentials. */
+  readonly prometheusPassword: pulumi.Input<string>;
+  readonly alertmanagerPassword: pulumi.Input<string>;
 }
 
-/** Environment of the bridge container; the token keeps the list secret. */
+/** Environment of the bridge container; the token and the API credentials keep the list secret. */
 export function bridgeEnv(args: Omit<TelegramBridgeArgs, "context" | "image" | "memoryMb">): pulumi.Output<string[]> {
   const windows = Object.entries(bridgeDedupeWindows())
     .map(([receiver, s]) => `${receiver}=${s}`)
@@ -84,8 +88,14 @@ export function bridgeEnv(args: Omit<TelegramBridgeArgs, "context" | "image" | "
     ["GRAPHS_ENABLED", String(args.graphs)],
   ];
   const list = plain.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
-  if (args.botToken === undefined) return pulumi.output(list);
-  return pulumi.secret(pulumi.output(args.botToken).apply((token) => [...list, `TELEGRAM_BOT_TOKEN=${token}`]));
+  return pulumi.secret(
+    pulumi.all([args.botToken, args.prometheusPassword, args.alertmanagerPassword]).apply(([token, prometheus, alertmanager]) => [
+      ...list,
+      ...(token === undefined ? [] : [`TELEGRAM_BOT_TOKEN=${token}`]),
+      `PROMETHEUS_AUTH=${userColonPassword(prometheus)}`,
+      `ALERTMANAGER_AUTH=${userColonPassword(alertmanager)}`,
+    ]),
+  );
 }
 
 export class TelegramBridge extends pulumi.ComponentResource {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OTEL_HEALTH_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, PeerAddresses, SERVICES } from "../config/services";
+import { passwordFile, SECRETS_DIRS } from "../generators/apiAuth";
 import { otelCollectorArgs } from "../generators/commandLines";
 import { EXPAND_ENV_FLAG, TEMPO_SECRET_ENV } from "../generators/objectStorage";
 import { TEMPO_DATA_DIR } from "../generators/tempo";
@@ -19,6 +20,8 @@ export interface TempoArgs {
   readonly file: string;
   /** With blocks in a bucket: its secret access key, which Tempo reads from its environment. */
   readonly objectStorageSecretKey?: pulumi.Output<string>;
+  /** Prometheus's API password (a Pulumi secret): the metrics generator remote-writes with it. */
+  readonly prometheusPassword: pulumi.Output<string>;
   readonly peers: PeerAddresses;
   /** An image with busybox wget for the readiness probe. */
   readonly probeImage: string;
@@ -50,7 +53,10 @@ export class Tempo extends pulumi.ComponentResource {
         user: "0",
         ports: [{ internal: port, external: args.hostPort }],
         volumes: [{ volumeName: data.name, containerPath: TEMPO_DATA_DIR }],
-        uploads: [{ file: TEMPO_CONFIG_FILE, content: args.file }],
+        uploads: [
+          { file: TEMPO_CONFIG_FILE, content: args.file },
+          { file: passwordFile("prometheus", SECRETS_DIRS.tempo), content: pulumi.secret(args.prometheusPassword) },
+        ],
         stopGraceSeconds: TEMPO_STOP_GRACE_S,
       },
       { parent: this },
@@ -72,6 +78,8 @@ export interface OtelCollectorArgs {
   readonly appNetworks: readonly ExtraNetwork[];
   /** An image with busybox wget for the readiness probe (the collector image is FROM scratch). */
   readonly probeImage: string;
+  /** Prometheus's API password (a Pulumi secret): the metrics exporter sends with it. */
+  readonly prometheusPassword: pulumi.Output<string>;
 }
 
 export class OtelCollector extends pulumi.ComponentResource {
@@ -97,7 +105,10 @@ export class OtelCollector extends pulumi.ComponentResource {
         ],
         // The applications send to http://otel-collector:4318 on their own network.
         extraNetworks: args.appNetworks.map((n) => ({ name: n.name, aliases: [alias] })),
-        uploads: [{ file: OTEL_CONFIG_FILE, content: args.file }],
+        uploads: [
+          { file: OTEL_CONFIG_FILE, content: args.file },
+          { file: passwordFile("prometheus", SECRETS_DIRS.otelCollector), content: pulumi.secret(args.prometheusPassword) },
+        ],
       },
       { parent: this },
     );

@@ -23,11 +23,13 @@ export interface GoBuild {
 
 /**
  * What a pinned image has on its PATH that the stack runs inside that image: `wget` for a Docker
- * healthcheck, `sh` for a CMD-SHELL healthcheck or a one-shot script. test/readiness.test.ts
- * checks every container of the program against this record, so a bump to an image without them
- * fails a test instead of a deploy that never turns healthy.
+ * healthcheck, `sh` for a CMD-SHELL healthcheck or a one-shot script, `nc` and `base64` for the
+ * authenticated calls of components/apiShell.ts (the password never on a command line).
+ * test/readiness.test.ts checks every container of the program against this record, so a bump to
+ * an image without them fails a test instead of a deploy that never turns healthy.
  */
-export type ImageTool = "sh" | "wget";
+export const IMAGE_TOOLS = ["sh", "wget", "nc", "base64"] as const;
+export type ImageTool = (typeof IMAGE_TOOLS)[number];
 
 export interface PinnedRelease {
   /** Image repository, without tag. */
@@ -68,7 +70,7 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     version: "3.13.5",
     tag: "v3.13.5",
     line: "3.13 LTS, fixes to 2027-07-31",
-    image: { tools: ["sh", "wget"], per: "prometheus v3.13.5: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)" },
+    image: { tools: ["sh", "wget", "nc", "base64"], per: "prometheus v3.13.5: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)" },
     tested: {
       by: "go",
       build: {
@@ -82,7 +84,7 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     repository: "prom/alertmanager",
     version: "0.35.0",
     tag: "v0.35.0",
-    image: { tools: ["sh", "wget"], per: "alertmanager v0.35.0: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)" },
+    image: { tools: ["sh", "wget", "nc", "base64"], per: "alertmanager v0.35.0: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)" },
     tested: {
       by: "go",
       build: {
@@ -96,14 +98,14 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     repository: "prom/node-exporter",
     version: "1.12.1",
     tag: "v1.12.1",
-    image: { tools: ["sh", "wget"], per: "node_exporter v1.12.1: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)" },
+    image: { tools: ["sh", "wget", "nc", "base64"], per: "node_exporter v1.12.1: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)" },
     tested: { by: "go", build: { dir: "node_exporter", module: "github.com/prometheus/node_exporter", binaries: { node_exporter: "github.com/prometheus/node_exporter" } } },
   },
   blackboxExporter: {
     repository: "prom/blackbox-exporter",
     version: "0.28.0",
     tag: "v0.28.0",
-    image: { tools: ["sh", "wget"], per: "blackbox_exporter v0.28.0: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)" },
+    image: { tools: ["sh", "wget", "nc", "base64"], per: "blackbox_exporter v0.28.0: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)" },
     tested: {
       by: "go",
       build: { dir: "blackbox_exporter", module: "github.com/prometheus/blackbox_exporter", binaries: { blackbox_exporter: "github.com/prometheus/blackbox_exporter" } },

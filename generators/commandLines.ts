@@ -11,15 +11,26 @@ export interface PrometheusFlags {
   readonly retention: string;
   /** Tempo's metrics generator remote-writes service-graph and span metrics. */
   readonly remoteWriteReceiver: boolean;
+  /** The exporter-toolkit web config (generators/apiAuth.ts): every HTTP request needs the password. */
+  readonly webConfigFile: string;
 }
+
+/**
+ * How often Prometheus compares its config and rule files with what it loaded. config-sync waits
+ * for the reload this brings (components/configSync.ts), so a rule edit is live within it.
+ */
+export const PROMETHEUS_AUTO_RELOAD_INTERVAL = "5s";
 
 export function prometheusArgs(f: PrometheusFlags): string[] {
   return [
     `--config.file=${f.configFile}`,
     `--storage.tsdb.path=${f.storagePath}`,
     `--storage.tsdb.retention.time=${f.retention}`,
-    // config-sync reloads over HTTP; without it no rule edit would ever load.
-    "--web.enable-lifecycle",
+    // No --web.enable-lifecycle: /-/quit and /-/reload would let anyone who reaches the port stop
+    // or reload monitoring. Prometheus reloads its files itself when config-sync changes them.
+    "--config.auto-reload",
+    `--config.auto-reload-interval=${PROMETHEUS_AUTO_RELOAD_INTERVAL}`,
+    `--web.config.file=${f.webConfigFile}`,
     // The OTEL Collector forwards the applications' OTLP metrics here.
     "--web.enable-otlp-receiver",
     ...(f.remoteWriteReceiver ? ["--web.enable-remote-write-receiver"] : []),
@@ -43,6 +54,11 @@ export interface AlertmanagerFlags {
   readonly configFile: string;
   readonly storagePath: string;
   readonly externalUrl: string;
+  /**
+   * The exporter-toolkit web config with the API password; undefined in a cluster, whose peers'
+   * Prometheus have no way yet to share it (docs/threat-model.md, "What stays open").
+   */
+  readonly webConfigFile?: string;
   /** Undefined: a single instance. */
   readonly cluster?: AlertmanagerClusterFlags;
 }
@@ -53,6 +69,7 @@ export function alertmanagerArgs(f: AlertmanagerFlags): string[] {
     `--config.file=${f.configFile}`,
     `--storage.path=${f.storagePath}`,
     `--web.external-url=${f.externalUrl}`,
+    ...(f.webConfigFile ? [`--web.config.file=${f.webConfigFile}`] : []),
     ...(c
       ? [
           `--cluster.listen-address=${c.listenAddress}`,
@@ -100,8 +117,9 @@ export function cadvisorArgs(f: { readonly disabledMetrics: string }): string[] 
   return ["-docker_only", `-disable_metrics=${f.disabledMetrics}`, "-store_container_labels=false", `-whitelisted_container_labels=${COMPOSE_PROJECT_LABEL}`];
 }
 
-export function blackboxArgs(f: { readonly configFile: string }): string[] {
-  return [`--config.file=${f.configFile}`];
+/** `/probe` answers only Prometheus (the web config's password), so nobody else can aim it at the stack. */
+export function blackboxArgs(f: { readonly configFile: string; readonly webConfigFile: string }): string[] {
+  return [`--config.file=${f.configFile}`, `--web.config.file=${f.webConfigFile}`];
 }
 
 export function otelCollectorArgs(f: { readonly configFile: string }): string[] {

@@ -2,6 +2,7 @@ import type { RemoteWriteStore } from "../config/scale";
 import { StackConfig } from "../config/schema";
 import { PeerAddresses } from "../config/services";
 import { DATASOURCE_NAMES, DatasourceUid } from "../config/datasources";
+import { API_USER, ProtectedApi } from "./apiAuth";
 
 export { DATASOURCE_NAMES };
 export type { DatasourceUid };
@@ -14,14 +15,27 @@ export interface DatasourceSpec {
   readonly isDefault: boolean;
   readonly jsonData: Record<string, unknown>;
   /**
-   * Credentials Grafana sends, by reference to the store whose secret they are: the value joins
-   * only in components/grafanaProvisioning.ts, as a Pulumi secret, so no render holds it.
+   * Credentials Grafana sends, by reference to whose secret they are (a long-term store's, or a
+   * protected API of the stack's with API_USER): the value joins only in
+   * components/grafanaProvisioning.ts, as a Pulumi secret, so no render holds it.
    */
-  readonly credentials?: { readonly store: string; readonly auth: NonNullable<RemoteWriteStore["auth"]> };
+  readonly credentials?: StoreCredentials | ApiCredentials;
   /** Plain headers (a Mimir tenant's X-Scope-OrgID); never credentials. */
   readonly httpHeaders?: Readonly<Record<string, string>>;
 }
 
+export interface StoreCredentials {
+  readonly store: string;
+  readonly auth: NonNullable<RemoteWriteStore["auth"]>;
+}
+
+/** Basic auth as API_USER with the password of one of the stack's protected APIs. */
+export interface ApiCredentials {
+  readonly api: ProtectedApi;
+  readonly username: string;
+}
+
+const apiCredentials = (api: ProtectedApi): ApiCredentials => ({ api, username: API_USER });
 
 /**
  * Exemplar label names that carry a trace id: `trace_id` from the applications' own
@@ -99,6 +113,7 @@ export function grafanaDatasources(peers: Pick<PeerAddresses, "prometheus" | "lo
       type: "prometheus",
       url: `http://${peers.prometheus}`,
       isDefault: true,
+      credentials: apiCredentials("prometheus"),
       jsonData: {
         httpMethod: "POST",
         timeInterval: "15s",
@@ -115,6 +130,7 @@ export function grafanaDatasources(peers: Pick<PeerAddresses, "prometheus" | "lo
       type: "alertmanager",
       url: `http://${peers.alertmanager}`,
       isDefault: false,
+      credentials: apiCredentials("alertmanager"),
       // Our Alertmanager routes Prometheus's alerts; Grafana's own alerting keeps its own.
       jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },
     },

@@ -1,5 +1,6 @@
 import { StackConfig } from "../config/schema";
 import { OTEL_HEALTH_PORT, OTEL_METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, PeerAddresses } from "../config/services";
+import { basicAuthFrom, SECRETS_DIRS } from "./apiAuth";
 import { JSON_LABELS, OTLP_SOURCE_ATTRIBUTES, OTLP_UNLABELLED } from "./logLabelContract";
 import { toYaml, GENERATED_HEADER } from "../config/yaml";
 
@@ -15,6 +16,12 @@ export const LOG_PIPELINE_PROCESSORS = ["memory_limiter", "resource/environment"
 
 /** The resource attribute naming the environment (semantic conventions 1.27+; `deployment.environment` is deprecated). */
 export const ENVIRONMENT_ATTRIBUTE = "deployment.environment.name";
+
+/**
+ * The basicauth extension that signs the metrics exporter's requests to Prometheus, with the
+ * password from a file components/traces.ts uploads as a secret (the config only names it).
+ */
+export const PROMETHEUS_AUTHENTICATOR = "basicauth/prometheus";
 
 /** Prometheus's OTLP receiver; the exporter appends /v1/metrics. */
 export const PROMETHEUS_OTLP_PATH = "/api/v1/otlp";
@@ -100,10 +107,11 @@ export function renderOtelCollectorConfig(
   s: OtelCollectorSettings,
   peers: Pick<PeerAddresses, "tempoOtlpGrpc" | "prometheus" | "loki">,
   listen: CollectorListen = CONTAINER_LISTEN,
+  secretsDir: string = SECRETS_DIRS.otelCollector,
 ): string {
   const { grpc, http } = EXPORTER_TYPES;
   const exporters: Record<string, unknown> = {
-    [`${http}/prometheus`]: { endpoint: `http://${peers.prometheus}${PROMETHEUS_OTLP_PATH}`, tls: { insecure: true } },
+    [`${http}/prometheus`]: { endpoint: `http://${peers.prometheus}${PROMETHEUS_OTLP_PATH}`, tls: { insecure: true }, auth: { authenticator: PROMETHEUS_AUTHENTICATOR } },
   };
   const pipeline = (exporter: string, processors: readonly string[] = PIPELINE_PROCESSORS) => ({ receivers: ["otlp"], processors: [...processors], exporters: [exporter] });
   const pipelines: Record<string, unknown> = {};
@@ -128,13 +136,18 @@ export function renderOtelCollectorConfig(
   }
   return toYaml(
     {
-      extensions: { health_check: { endpoint: listen.health } },
+      extensions: {
+        // Read-only (the pipeline's status), like the own metrics below: both stay reachable from
+        // the application's network, which learns nothing there it could use (docs/threat-model.md).
+        health_check: { endpoint: listen.health },
+        [PROMETHEUS_AUTHENTICATOR]: { client_auth: basicAuthFrom("prometheus", secretsDir) },
+      },
       receivers: { otlp: { protocols: { grpc: { endpoint: listen.otlpGrpc }, http: { endpoint: listen.otlpHttp } } } },
       processors,
       exporters,
       ...(Object.keys(connectors).length ? { connectors } : {}),
       service: {
-        extensions: ["health_check"],
+        extensions: ["health_check", PROMETHEUS_AUTHENTICATOR],
         telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: listen.metrics.host, port: listen.metrics.port, ...SELF_METRIC_NAMES } } } }] } },
         pipelines,
       },

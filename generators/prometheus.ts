@@ -1,6 +1,7 @@
 import { StackConfig } from "../config/schema";
 import { PeerAddresses, ServiceName } from "../config/services";
 import { ALERT_EVALUATION_INTERVAL, ALERT_RULES_FILE, RECORDING_RULES_FILE, renderRuleFiles, RuleSettings } from "../rules/render";
+import { basicAuthFrom, ProtectedApi, SECRETS_DIRS } from "./apiAuth";
 import { remoteWriteConfigs } from "./remoteWrite";
 import { toYaml, GENERATED_HEADER } from "../config/yaml";
 
@@ -15,8 +16,11 @@ export interface PrometheusRenderOptions {
   readonly publicProbeInterval?: string;
   readonly publicProbeTimeout?: string;
   readonly probeScrapeTimeout?: string;
-  /** Folder of the remote_write credential files (components/prometheus.ts delivers them there). */
-  readonly remoteWriteSecretsDir?: string;
+  /**
+   * Folder of the credential files (components/prometheus.ts delivers them there as secrets): the
+   * remote_write stores' and the passwords of the stack's own protected APIs.
+   */
+  readonly secretsDir?: string;
 }
 
 /**
@@ -53,6 +57,9 @@ interface ScrapeConfig {
   [key: string]: unknown;
 }
 
+/** Jobs and alerting clients of a protected API send its password (generators/apiAuth.ts). */
+const authFor = (api: ProtectedApi, paths: PrometheusRenderOptions) => ({ basic_auth: basicAuthFrom(api, paths.secretsDir ?? SECRETS_DIRS.prometheus) });
+
 const staticJob = (job: string, target: string, extra: Record<string, unknown> = {}): ScrapeConfig => ({
   job_name: job,
   ...extra,
@@ -75,7 +82,7 @@ const appJob = (job: string, target: string, component: string): ScrapeConfig =>
 });
 
 /** The jobs by which the stack watches itself, keyed by the job name dashboards and alerts use; only running services. */
-export function stackSelfJobs(peers: PeerAddresses, on: Readonly<Record<ServiceName, boolean>>): ScrapeConfig[] {
+export function stackSelfJobs(peers: PeerAddresses, on: Readonly<Record<ServiceName, boolean>>, paths: PrometheusRenderOptions = CONTAINER_PATHS): ScrapeConfig[] {
   const jobs: [ServiceName, string, string][] = [
     ["alertmanager", "alertmanager", peers.alertmanager],
     ["grafana", "grafana", peers.grafana],
@@ -87,7 +94,8 @@ export function stackSelfJobs(peers: PeerAddresses, on: Readonly<Record<ServiceN
     ["alloy", "alloy", peers.alloy],
     ["telegramBridge", "telegram_bridge", peers.telegramBridge],
   ];
-  return jobs.filter(([service]) => on[service]).map(([, job, target]) => staticJob(job, target));
+  const auth = (service: ServiceName) => (service === "alertmanager" || service === "blackboxExporter" ? authFor(service, paths) : {});
+  return jobs.filter(([service]) => on[service]).map(([service, job, target]) => staticJob(job, target, auth(service)));
 }
 
 export function internalProbeTargets(s: PrometheusSettings, peers: PeerAddresses) {
@@ -118,10 +126,19 @@ export function renderPrometheusConfig(s: PrometheusSettings, peers: PeerAddress
   const on = s.services;
   const probeJob = (job: string, targets: { targets: string[]; labels: Record<string, string> }[]): ScrapeConfig[] =>
     on.blackboxExporter && targets.length
-      ? [{ job_name: job, metrics_path: "/probe", scrape_timeout: paths.probeScrapeTimeout ?? PROBE_SCRAPE_TIMEOUT, static_configs: targets, relabel_configs: probeRelabeling(peers.blackboxExporter) }]
+      ? [
+          {
+            job_name: job,
+            metrics_path: "/probe",
+            scrape_timeout: paths.probeScrapeTimeout ?? PROBE_SCRAPE_TIMEOUT,
+            ...authFor("blackboxExporter", paths),
+            static_configs: targets,
+            relabel_configs: probeRelabeling(peers.blackboxExporter),
+          },
+        ]
       : [];
   const scrapeConfigs: ScrapeConfig[] = [
-    staticJob("prometheus", peers.prometheus),
+    staticJob("prometheus", peers.prometheus, authFor("prometheus", paths)),
     ...(on.cadvisor ? [staticJob("cadvisor", peers.cadvisor)] : []),
     ...(on.nodeExporter ? [staticJob("node_exporter", peers.nodeExporter)] : []),
     appJob("tutordex_collector", s.appTargets.collector, "collector"),
@@ -129,7 +146,7 @@ export function renderPrometheusConfig(s: PrometheusSettings, peers: PeerAddress
     appJob("tutordex_backend", s.appTargets.backend, "backend"),
     ...probeJob("blackbox_http", probes.app),
     ...probeJob("blackbox_stack_ready", probes.stack),
-    ...stackSelfJobs(peers, on),
+    ...stackSelfJobs(peers, on, paths),
   ];
   if (s.publicProbes) {
     scrapeConfigs.push({
@@ -137,6 +154,7 @@ export function renderPrometheusConfig(s: PrometheusSettings, peers: PeerAddress
       metrics_path: "/probe",
       scrape_interval: paths.publicProbeInterval ?? "60s",
       scrape_timeout: paths.publicProbeTimeout ?? "20s",
+      ...authFor("blackboxExporter", paths),
       static_configs: s.publicProbes.urls.map((url) => ({
         targets: [url],
         labels: { module: "http_2xx_sni", public_host: s.publicProbes!.host, probe_route: new URL(url).pathname },
@@ -153,9 +171,9 @@ export function renderPrometheusConfig(s: PrometheusSettings, peers: PeerAddress
         ...(s.nativeHistograms ? NATIVE_HISTOGRAM_SCRAPE : {}),
       },
       // Every Alertmanager of the cluster gets every alert; their gossip makes one of them notify.
-      alerting: { alertmanagers: [{ static_configs: [{ targets: [peers.alertmanager, ...(s.alertmanagerCluster?.peers.map((p) => p.api) ?? [])] }] }] },
+      alerting: { alertmanagers: [{ ...authFor("alertmanager", paths), static_configs: [{ targets: [peers.alertmanager, ...(s.alertmanagerCluster?.peers.map((p) => p.api) ?? [])] }] }] },
       rule_files: [`${paths.rulesDir}/${ALERT_RULES_FILE}`, `${paths.rulesDir}/${RECORDING_RULES_FILE}`],
-      ...(s.remoteWrite ? { remote_write: remoteWriteConfigs(s.remoteWrite.stores, paths.remoteWriteSecretsDir) } : {}),
+      ...(s.remoteWrite ? { remote_write: remoteWriteConfigs(s.remoteWrite.stores, paths.secretsDir) } : {}),
       // OTLP metrics arrive through the collector: these resource attributes identify a service.
       otlp: { promote_resource_attributes: [...OTLP_PROMOTED_ATTRIBUTES] },
       // Batched OTLP pushes and Tempo's span metrics can arrive a little out of order.

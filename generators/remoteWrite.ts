@@ -1,4 +1,5 @@
 import type { RemoteWriteStore } from "../config/scale";
+import { SECRETS_DIRS } from "./apiAuth";
 
 /**
  * Prometheus's `remote_write` to long-term stores (Mimir, Thanos Receive, VictoriaMetrics,
@@ -12,7 +13,7 @@ import type { RemoteWriteStore } from "../config/scale";
  * uploaded as a Pulumi secret (components/prometheus.ts). prometheus.yml holds only the path;
  * Prometheus reads the file on every request.
  */
-export const REMOTE_WRITE_SECRETS_DIR = "/etc/prometheus-secrets";
+export const REMOTE_WRITE_SECRETS_DIR = SECRETS_DIRS.prometheus;
 
 export function credentialsFile(store: string, dir: string = REMOTE_WRITE_SECRETS_DIR): string {
   return `${dir}/remote-write-${store}`;

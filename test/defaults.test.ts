@@ -1,7 +1,7 @@
 import * as yaml from "js-yaml";
 import { BridgeConfig, loadConfig } from "../bridge/src/config";
 import { STOP_DRAIN_MS } from "../bridge/src/server";
-import { containerNamed, ProgramRun, runProgram } from "./support/program";
+import { containerNamed, ProgramRun, runProgram, uploadNamed } from "./support/program";
 import { pulumiConfigMap, TEST_SECRETS } from "./support/stackFiles";
 
 /**
@@ -49,11 +49,7 @@ let prom: { scrape_configs: { job_name: string; scrape_interval?: string; scrape
 let blackbox: { modules: Record<string, { timeout: string }> };
 let bridge: BridgeConfig;
 
-const upload = (container: string, file: string) => {
-  const u = (containerNamed(run, container).inputs.uploads as { file: string; content: string }[]).find((x) => x.file === file);
-  if (!u) throw new Error(`${container} gets no ${file}`);
-  return u.content;
-};
+const upload = (container: string, file: string) => uploadNamed(containerNamed(run, container), file);
 
 beforeAll(async () => {
   run = await runProgram("prod", pulumiConfigMap("prod"), Object.keys(TEST_SECRETS));

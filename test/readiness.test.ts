@@ -1,5 +1,6 @@
-import { ImageTool, imageOf, PinnedRelease, RELEASES } from "../config/versions";
+import { IMAGE_TOOLS, ImageTool, imageOf, PinnedRelease, RELEASES } from "../config/versions";
 import { ServiceName } from "../config/services";
+import { API_FUNCTION } from "../components/apiShell";
 import { containersOf, ProgramRun, RecordedResource, runProgram } from "./support/program";
 import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "./support/stackFiles";
 
@@ -25,16 +26,28 @@ function pinnedImageOf(id: string, releases: Releases): { image: string; service
 const SHELLS = new Set(["/bin/sh", "sh", "/bin/bash", "bash"]);
 const programOf = (path: string) => path.split("/").at(-1)!;
 
-/** The image tools a container calls: its healthcheck's program, its shell, and the wget its script runs. */
+/** Every recorded tool a shell script names as a word: `wget`, `nc`, `base64` (and `sh` itself). */
+const toolsNamedIn = (script: string): ImageTool[] => IMAGE_TOOLS.filter((t) => new RegExp(`(^|[^\\w./-])${t}($|[^\\w./-])`).test(script));
+
+/**
+ * The image tools a container calls: its healthcheck's program, its shell, and the recorded tools
+ * its shell scripts name (a CMD-SHELL's first word too, unless it defines a function, so a tool
+ * without a record, such as curl, is caught).
+ */
 export function toolsCalled(inputs: { healthcheck?: { tests?: string[] }; entrypoints?: string[] }): ImageTool[] {
   const called = new Set<string>();
   const [kind, ...test] = inputs.healthcheck?.tests ?? [];
   if (kind === "CMD") called.add(programOf(test[0]));
-  if (kind === "CMD-SHELL") called.add("sh").add(test[0].trim().split(/\s+/)[0]);
+  if (kind === "CMD-SHELL") {
+    const first = test[0].trim().split(/\s+/)[0];
+    called.add("sh");
+    if (!first.endsWith("()")) called.add(first);
+    for (const t of toolsNamedIn(test[0])) called.add(t);
+  }
   const [entry, ...rest] = inputs.entrypoints ?? [];
   if (entry !== undefined && SHELLS.has(entry)) {
     called.add("sh");
-    if (/\bwget\b/.test(rest.join(" "))) called.add("wget");
+    for (const t of toolsNamedIn(rest.join(" "))) called.add(t);
   }
   return [...called].map((t) => (t === "bash" ? "sh" : t)) as ImageTool[];
 }
@@ -93,6 +106,10 @@ describe("the check itself", () => {
     expect(toolsCalled({ healthcheck: { tests: ["CMD-SHELL", 'wget -q "http://$A/"'] } })).toEqual(["sh", "wget"]);
     expect(toolsCalled({ entrypoints: ["/bin/sh", "-c", "until wget -q http://x/; do sleep 2; done"] })).toEqual(["sh", "wget"]);
     expect(toolsCalled({ entrypoints: ["/usr/bin/loki"] })).toEqual([]);
+    // The authenticated calls (components/apiShell.ts): a function, then nc and base64 inside it.
+    expect(toolsCalled({ healthcheck: { tests: ["CMD-SHELL", `${API_FUNCTION}; api GET 127.0.0.1:9090 /-/ready /run/p | head -n1`] } })).toEqual(["sh", "nc", "base64"]);
+    expect(toolsCalled({ entrypoints: ["/bin/sh", "-c", `${API_FUNCTION}; api POST alertmanager:9093 /-/reload /run/p`] })).toEqual(["sh", "nc", "base64"]);
+    expect(toolsCalled({ healthcheck: { tests: ["CMD-SHELL", "curl -fs http://x/ && sync"] } })).toEqual(["sh", "curl"]);
     expect(toolsCalled({})).toEqual([]);
   });
 

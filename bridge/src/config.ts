@@ -124,6 +124,7 @@ const envSchema = z.object({
   CONSOLE_SILENCE_DURATIONS: z.preprocess(blankToUndefined, durations.default([...DEFAULT_SILENCE_DURATIONS])),
   ALERTMANAGER_URL: optional(serviceUrl),
   PROMETHEUS_URL: optional(serviceUrl),
+  ALERTMANAGER_AUTH: optional(basicCredentials),
   PROMETHEUS_AUTH: optional(basicCredentials),
   POLL_TIMEOUT_SECONDS: count(25),
   ALERTMANAGER_SYNC_SECONDS: count(30, 5),
@@ -199,14 +200,15 @@ export interface ConsoleConfig {
   readonly silenceDurations: readonly string[];
   readonly alertmanagerUrl: string | undefined;
   readonly prometheusUrl: string | undefined;
-  /** The Authorization header Prometheus's web config wants, if any (PROMETHEUS_AUTH=user:password). */
+  /** The Authorization header each API wants (both answer only with credentials in the stack; PROMETHEUS_AUTH / ALERTMANAGER_AUTH=user:password). */
+  readonly alertmanagerAuthorization?: string;
   readonly prometheusAuthorization?: string;
   readonly pollTimeoutSeconds: number;
   /** How often the cards are brought in line with Alertmanager's silences (one query each time). */
   readonly syncIntervalMs: number;
 }
 
-const SECRET_VARIABLES = new Set(["TELEGRAM_BOT_TOKEN", "PROMETHEUS_AUTH"]);
+const SECRET_VARIABLES = new Set(["TELEGRAM_BOT_TOKEN", "ALERTMANAGER_AUTH", "PROMETHEUS_AUTH"]);
 
 function shown(key: string, value: unknown): string {
   if (value === undefined) return "nothing";
@@ -264,6 +266,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
       silenceDurations: e.CONSOLE_SILENCE_DURATIONS,
       alertmanagerUrl: e.ALERTMANAGER_URL,
       prometheusUrl: e.PROMETHEUS_URL,
+      alertmanagerAuthorization: e.ALERTMANAGER_AUTH,
       prometheusAuthorization: e.PROMETHEUS_AUTH,
       pollTimeoutSeconds: e.POLL_TIMEOUT_SECONDS,
       syncIntervalMs: e.ALERTMANAGER_SYNC_SECONDS * 1000,

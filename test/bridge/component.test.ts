@@ -18,6 +18,8 @@ async function envOf(args: Partial<Parameters<typeof bridgeEnv>[0]> = {}): Promi
     console: { enabled: true, allowedUserIds: [11, 22], silenceDurations: ["30m", "2h"] },
     graphs: true,
     peers: dockerNetworkPeers(),
+    prometheusPassword: "prom-pass-0123456789",
+    alertmanagerPassword: "am-pass-0123456789",
     ...args,
   } as Parameters<typeof bridgeEnv>[0]);
   const list = await (out as unknown as { promise(): Promise<string[]> }).promise();
@@ -34,6 +36,12 @@ it("the container's environment is valid for the bridge and carries every settin
   expect(c.stateFile).toBe(BRIDGE_STATE_FILE);
   expect(BRIDGE_STATE_FILE.startsWith(`${BRIDGE_STATE_DIR}/`)).toBe(true);
   expect(Object.fromEntries(c.dedupeWindowsByReceiver)).toEqual(Object.fromEntries(Object.entries(bridgeDedupeWindows()).map(([r, s]) => [r, s * 1000])));
+});
+
+it("the stack's Prometheus and Alertmanager credentials reach the bridge as the Authorization headers both APIs want", async () => {
+  const c = loadConfig(await envOf());
+  expect(c.console.prometheusAuthorization).toBe(`Basic ${Buffer.from("tutordex-obs:prom-pass-0123456789").toString("base64")}`);
+  expect(c.console.alertmanagerAuthorization).toBe(`Basic ${Buffer.from("tutordex-obs:am-pass-0123456789").toString("base64")}`);
 });
 
 it("graphs reach the bridge as set, drawn from the stack's Prometheus", async () => {

@@ -289,3 +289,14 @@ describe("each variable from both sides of what it accepts", () => {
     );
   });
 });
+
+describe("PROMETHEUS_AUTH and ALERTMANAGER_AUTH", () => {
+  it("become Basic Authorization headers", () => {
+    const c = loadConfig({ PROMETHEUS_AUTH: "u:p@ss", ALERTMANAGER_AUTH: "u:q" });
+    expect(c.console.prometheusAuthorization).toBe(`Basic ${Buffer.from("u:p@ss").toString("base64")}`);
+    expect(c.console.alertmanagerAuthorization).toBe(`Basic ${Buffer.from("u:q").toString("base64")}`);
+  });
+  it("a value that is not user:password is refused, and the message never shows it", () => {
+    expect(() => loadConfig({ ALERTMANAGER_AUTH: "no-colon-secret-value" })).toThrow(/ALERTMANAGER_AUTH: expected user:password, got <secret>/);
+  });
+});

@@ -13,6 +13,7 @@ interface Seen {
   url: string;
   contentType: string | undefined;
   body: string;
+  authorization?: string;
 }
 let server: http.Server;
 let base: string;
@@ -28,7 +29,7 @@ beforeEach(async () => {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString()));
     req.on("end", () => {
-      seen.push({ method: req.method ?? "", url: req.url ?? "", contentType: req.headers["content-type"], body });
+      seen.push({ method: req.method ?? "", url: req.url ?? "", contentType: req.headers["content-type"], body, authorization: req.headers.authorization });
       const a = answers.shift() ?? { status: 200, body: {} };
       if (a === "hang") return;
       res.writeHead(a.status, { "content-type": "application/json" });
@@ -95,6 +96,15 @@ describe("requests", () => {
     answers = [{ status: 200 }];
     await new AlertmanagerClient(base).expireSilence("a/b c");
     expect(seen).toEqual([{ method: "DELETE", url: "/api/v2/silence/a%2Fb%20c", contentType: undefined, body: "" }]);
+  });
+
+  it("with the stack's credentials every call carries them (Alertmanager's web config asks for them on every path)", async () => {
+    answers = [{ status: 200, body: [] }, { status: 200 }, { status: 200, body: "OK" }];
+    const am = new AlertmanagerClient(base, 1000, undefined, "Basic dTpw");
+    await am.silences();
+    await am.expireSilence("s1");
+    expect(await am.ready()).toBe(true);
+    expect(seen.map((x) => x.authorization)).toEqual(["Basic dTpw", "Basic dTpw", "Basic dTpw"]);
   });
 
   it("firingAlerts asks for active alerts that are neither silenced nor inhibited", async () => {

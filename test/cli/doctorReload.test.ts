@@ -5,6 +5,7 @@ import * as path from "path";
 import { confirmReload, reloadState } from "../../cli/configReload";
 import { doctor, Finding } from "../../cli/doctor";
 import { main } from "../../cli/main";
+import { reload } from "../../cli/reload";
 import { capture } from "../support/io";
 import { freePort } from "../support/ports";
 import { PROJECT } from "../support/stackFiles";
@@ -63,11 +64,16 @@ function reloadRoutes(prefix: "prometheus" | "alertmanager", behaviour: ReloadBe
   };
 }
 
-function fakePrometheus(labels: Record<string, string>, behaviour: ReloadBehaviour = "takes"): Promise<Fake> {
-  const state = { successful: 1, at: 1_760_000_000.25 };
+/** user:password a guarded fake wants (as the stack's web configs do); the stack's are random. */
+const API_AUTH = "tutordex-obs:0123456789abcdefABCDEF0123456789";
+const guarded = (handle: (method: string, p: string, req: http.IncomingMessage) => Reply) => (method: string, p: string, req: http.IncomingMessage): Reply =>
+  req.headers.authorization === `Basic ${Buffer.from(API_AUTH).toString("base64")}` ? handle(method, p, req) : { status: 401, text: "Unauthorized\n" };
+
+function fakePrometheus(labels: Record<string, string>, behaviour: ReloadBehaviour = "takes", opts: { readonly guarded?: boolean; readonly lastReload?: ReloadingState } = {}): Promise<Fake> {
+  const state = opts.lastReload ?? { successful: 1, at: 1_760_000_000.25 };
   const reloads = reloadRoutes("prometheus", behaviour, state);
   const yaml = `global:\n  scrape_interval: 15s\n  external_labels:\n${Object.entries(labels).map(([k, v]) => `    ${k}: ${v}\n`).join("")}`;
-  return fake((method, p, req) => {
+  const handle = (method: string, p: string, req: http.IncomingMessage): Reply => {
     if (p === "/-/ready") return { text: "Prometheus Server is Ready.\n" };
     if (p === "/api/v1/status/config") return { json: { status: "success", data: { yaml } } };
     if (p === "/api/v1/targets") return { json: { status: "success", data: { activeTargets: [{ health: "up", labels: { job: "prometheus", instance: "prometheus:9090" }, lastError: "" }] } } };
@@ -77,18 +83,20 @@ function fakePrometheus(labels: Record<string, string>, behaviour: ReloadBehavio
       return { json: { status: "success", data: { resultType: "vector", result: q.startsWith("up{") ? [{ metric: {}, value: [0, "1"] }] : [] } } };
     }
     return reloads(method, p);
-  });
+  };
+  return fake(opts.guarded ? guarded(handle) : handle);
 }
 
-function fakeAlertmanager(alertStacks: readonly string[], behaviour: ReloadBehaviour = "takes", peerName = "01JABCDEF"): Promise<Fake> {
+function fakeAlertmanager(alertStacks: readonly string[], behaviour: ReloadBehaviour = "takes", peerName = "01JABCDEF", opts: { readonly guarded?: boolean } = {}): Promise<Fake> {
   const state = { successful: 1, at: 1_760_000_000.5 };
   const reloads = reloadRoutes("alertmanager", behaviour, state);
-  return fake((method, p) => {
+  const handle = (method: string, p: string): Reply => {
     if (p === "/-/ready") return { text: "OK" };
     if (p === "/api/v2/status") return { json: { cluster: { name: peerName, status: "ready", peers: [] }, config: { original: "global: {}\n" } } };
     if (p === "/api/v2/alerts") return { json: alertStacks.map((stack) => ({ labels: { alertname: "Watchdog", severity: "none", stack } })) };
     return reloads(method, p);
-  });
+  };
+  return fake(opts.guarded ? guarded(handle) : handle);
 }
 
 const AUTH = "admin:test-admin-password";
@@ -163,6 +171,23 @@ async function runDoctor(env: NodeJS.ProcessEnv = {}, ...flags: string[]): Promi
 }
 
 const byCheck = (findings: Finding[]) => Object.fromEntries(findings.map((f) => [f.check, f]));
+
+describe("obs doctor against Prometheus and Alertmanager that answer only with credentials", () => {
+  it("with PROMETHEUS_AUTH and ALERTMANAGER_AUTH every check passes; without, readiness fails with the 401 and says which variable to set", async () => {
+    const [p, a] = await Promise.all([started(fakePrometheus(OURS, "takes", { guarded: true })), started(fakeAlertmanager(["shop"], "takes", undefined, { guarded: true }))]);
+    await stackFile({ prometheus: p.port, alertmanager: a.port }, ["tutordex-observability:services: {grafana: false, loki: false, promtail: false, tempo: false}"]);
+    const ok = await runDoctor({ PROMETHEUS_AUTH: API_AUTH, ALERTMANAGER_AUTH: API_AUTH });
+    expect(ok.findings.filter((f) => !f.ok)).toEqual([]);
+    expect(ok.code).toBe(0);
+    const refused = byCheck((await runDoctor({})).findings);
+    expect(refused["prometheus ready"]).toEqual({
+      check: "prometheus ready",
+      ok: false,
+      detail: `${p.url}/-/ready → 401 (prometheus answers only with credentials: set PROMETHEUS_AUTH=user:password (pulumi stack output prometheusAuth --show-secrets))`,
+    });
+    expect(refused["alertmanager ready"]).toMatchObject({ ok: false, detail: expect.stringContaining("set ALERTMANAGER_AUTH=user:password") });
+  });
+});
 
 describe("obs doctor --stack", () => {
   it("passes a stack whose every service shows it is the stack's, and reaches Grafana at grafanaApiUrl, not the public URL", async () => {
@@ -274,38 +299,65 @@ describe("obs reload", () => {
     return { code: await main(["reload", ...argv], io, root), text: io.text() };
   };
 
-  it("reports reloaded when both programs' metrics show a newer successful reload", async () => {
+  const PROMETHEUS_AUTO = "prometheus: reloads its files by itself (--config.auto-reload, every 5s);";
+
+  it("Alertmanager: reloaded when its metrics show a newer successful reload; Prometheus (no reload endpoint): its last reload, and never a POST", async () => {
     const [p, a] = await Promise.all([started(fakePrometheus(OURS)), started(fakeAlertmanager(["shop"]))]);
     await stackFile({ prometheus: p.port, alertmanager: a.port });
     expect(await runReload("--stack", "shop")).toEqual({
       code: 0,
-      text: "prometheus: reloaded: configuration loaded at 2025-10-09T08:53:21.750Z\nalertmanager: reloaded: configuration loaded at 2025-10-09T08:53:22.000Z",
+      text: `${PROMETHEUS_AUTO} its last reload succeeded: configuration loaded at 2025-10-09T08:53:20.250Z\nalertmanager: reloaded: configuration loaded at 2025-10-09T08:53:22.000Z`,
     });
-    expect(p.hits).toContain("POST /-/reload");
+    expect(p.hits.filter((h) => h.startsWith("POST"))).toEqual([]);
+    expect(a.hits).toContain("POST /-/reload");
   });
 
-  it("reports a reload that answers 200 but fails as failed, and exits 1", async () => {
-    const [p, a] = await Promise.all([started(fakePrometheus(OURS, "fails but answers 200")), started(fakeAlertmanager(["shop"], "fails but answers 200"))]);
-    await stackFile({ prometheus: p.port, alertmanager: a.port });
-    const r = await runReload("--stack", "shop");
-    expect(r.code).toBe(1);
-    expect(r.text).toBe(
-      [
-        "prometheus: answered 200, but the reload failed: prometheus_config_last_reload_successful is 0, so prometheus still runs the configuration it loaded at 2025-10-09T08:53:20.250Z (its log says why)",
-        "alertmanager: answered 200, but the reload failed: alertmanager_config_last_reload_successful is 0, so alertmanager still runs the configuration it loaded at 2025-10-09T08:53:20.500Z (its log says why)",
-      ].join("\n"),
-    );
+  it("a Prometheus whose last reload failed: says it still runs its older configuration, and exits 1", async () => {
+    const p = await started(fakePrometheus(OURS, "takes", { lastReload: { successful: 0, at: 1_760_000_000.25 } }));
+    expect(await runReload("--prometheus", p.url)).toEqual({
+      code: 1,
+      text: `${PROMETHEUS_AUTO} its last reload FAILED (prometheus_config_last_reload_successful is 0): it still runs the configuration it loaded at 2025-10-09T08:53:20.250Z (its log says why)`,
+    });
+  });
+
+  it("reports an Alertmanager reload that answers 200 but fails as failed, and exits 1", async () => {
+    const a = await started(fakeAlertmanager(["shop"], "fails but answers 200"));
+    const r = await runReload("--alertmanager", a.url);
+    expect(r).toEqual({
+      code: 1,
+      text: "alertmanager: answered 200, but the reload failed: alertmanager_config_last_reload_successful is 0, so alertmanager still runs the configuration it loaded at 2025-10-09T08:53:20.500Z (its log says why)",
+    });
   });
 
   it("reports a 200 after which nothing changed as not taken", async () => {
-    const p = await started(fakePrometheus(OURS, "answers 200 and does nothing"));
-    const r = await runReload("--prometheus", p.url, "--timeout", "600");
-    expect(r).toEqual({ code: 1, text: "prometheus: answered 200, but the reload did not take: prometheus_config_last_reload_success_timestamp_seconds stayed at 2025-10-09T08:53:20.250Z" });
+    const a = await started(fakeAlertmanager(["shop"], "answers 200 and does nothing"));
+    const r = await runReload("--alertmanager", a.url, "--timeout", "600");
+    expect(r).toEqual({ code: 1, text: "alertmanager: answered 200, but the reload did not take: alertmanager_config_last_reload_success_timestamp_seconds stayed at 2025-10-09T08:53:20.500Z" });
   });
 
   it("reports what a refusing program said", async () => {
-    const p = await started(fakePrometheus(OURS, "refuses"));
-    expect(await runReload("--prometheus", p.url)).toEqual({ code: 1, text: "prometheus: refused (500: failed to reload config: parsing YAML file prometheus.yml: bad)" });
+    const a = await started(fakeAlertmanager(["shop"], "refuses"));
+    expect(await runReload("--alertmanager", a.url)).toEqual({ code: 1, text: "alertmanager: refused (500: failed to reload config: parsing YAML file prometheus.yml: bad)" });
+  });
+
+  it("sends PROMETHEUS_AUTH and ALERTMANAGER_AUTH; without them a 401 names the variable and where its value comes from", async () => {
+    const [p, a] = await Promise.all([started(fakePrometheus(OURS, "takes", { guarded: true })), started(fakeAlertmanager(["shop"], "takes", undefined, { guarded: true }))]);
+    await stackFile({ prometheus: p.port, alertmanager: a.port });
+    const run = async (env: NodeJS.ProcessEnv) => {
+      const io = capture();
+      return { code: await reload(["--stack", "shop"], root, io, env), text: io.text() };
+    };
+    const withAuth = await run({ PROMETHEUS_AUTH: API_AUTH, ALERTMANAGER_AUTH: API_AUTH });
+    expect(withAuth.code).toBe(0);
+    expect(withAuth.text).toContain("alertmanager: reloaded");
+    const without = await run({});
+    expect(without.code).toBe(1);
+    expect(without.text).toBe(
+      [
+        `prometheus: not reloaded: ${p.url} ${p.url}/api/v1/status/config answered 401: Unauthorized; prometheus answers only with credentials: set PROMETHEUS_AUTH=user:password (pulumi stack output prometheusAuth --show-secrets)`,
+        `alertmanager: not reloaded: ${a.url} ${a.url}/api/v2/alerts answered 401: Unauthorized; alertmanager answers only with credentials: set ALERTMANAGER_AUTH=user:password (pulumi stack output alertmanagerAuth --show-secrets)`,
+      ].join("\n"),
+    );
   });
 
   it("does not reload another stack's Prometheus or Alertmanager", async () => {

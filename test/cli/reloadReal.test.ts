@@ -5,16 +5,25 @@ import * as path from "path";
 import { Finding } from "../../cli/doctor";
 import { main } from "../../cli/main";
 import { toYaml } from "../../config/yaml";
+import { passwordFile, renderWebConfig, userColonPassword, webConfigFile } from "../../generators/apiAuth";
+import { alertmanagerArgs, prometheusArgs } from "../../generators/commandLines";
+import { newRandomPassword, newRandomPasswordHash } from "../support/randomPassword";
 import { capture } from "../support/io";
 import { freePort } from "../support/ports";
 import { PROJECT } from "../support/stackFiles";
 import { requireTool } from "../support/tools";
 
 /**
- * `obs doctor` and `obs reload` against the pinned Prometheus and Alertmanager themselves: the
- * identity they report (Prometheus's loaded configuration, the Watchdog Alertmanager holds with
- * the stack's external labels) and the reload metrics are read as the real programs publish them.
+ * `obs doctor` and `obs reload` against the pinned Prometheus and Alertmanager themselves, started
+ * with the deployed command lines (web configs with a bcrypt-hashed password, Prometheus's
+ * auto-reload and no lifecycle API): the identity they report (Prometheus's loaded configuration,
+ * the Watchdog Alertmanager holds with the stack's external labels) and the reload metrics are
+ * read as the real programs publish them, with the credentials the operator sets.
  */
+const PASSWORD = newRandomPassword({ length: 32 }).result;
+const ENV_KEYS = ["PROMETHEUS_AUTH", "ALERTMANAGER_AUTH"] as const;
+const savedEnv: Partial<Record<(typeof ENV_KEYS)[number], string>> = {};
+const authHeaders = { authorization: `Basic ${Buffer.from(userColonPassword(PASSWORD)).toString("base64")}` };
 
 let dir: string;
 const children: ChildProcess[] = [];
@@ -22,12 +31,12 @@ let prometheusUrl: string;
 let alertmanagerUrl: string;
 let logs = "";
 
-const promConfig = (amPort: number, promPort: number) =>
+const promConfig = (amPort: number, promPort: number, secrets: string) =>
   toYaml({
     global: { scrape_interval: "1s", evaluation_interval: "1s", external_labels: { stack: "shop", environment: "staging" } },
-    alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
+    alerting: { alertmanagers: [{ basic_auth: { username: "tutordex-obs", password_file: passwordFile("alertmanager", secrets) }, static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
     rule_files: ["rules.yml"],
-    scrape_configs: [{ job_name: "prometheus", static_configs: [{ targets: [`127.0.0.1:${promPort}`] }] }],
+    scrape_configs: [{ job_name: "prometheus", basic_auth: { username: "tutordex-obs", password_file: passwordFile("prometheus", secrets) }, static_configs: [{ targets: [`127.0.0.1:${promPort}`] }] }],
   });
 const AM_CONFIG = toYaml({ route: { receiver: "nobody" }, receivers: [{ name: "nobody" }] });
 
@@ -50,7 +59,15 @@ beforeAll(async () => {
   const [promPort, amPort, ...others] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   prometheusUrl = `http://127.0.0.1:${promPort}`;
   alertmanagerUrl = `http://127.0.0.1:${amPort}`;
-  fs.writeFileSync(path.join(dir, "prometheus.yml"), promConfig(amPort, promPort));
+  const secrets = path.join(dir, "secrets");
+  fs.mkdirSync(secrets);
+  for (const api of ["prometheus", "alertmanager"] as const) fs.writeFileSync(passwordFile(api, secrets), PASSWORD, { mode: 0o600 });
+  fs.writeFileSync(webConfigFile(secrets), renderWebConfig(newRandomPasswordHash(PASSWORD)));
+  for (const k of ENV_KEYS) {
+    savedEnv[k] = process.env[k];
+    process.env[k] = userColonPassword(PASSWORD);
+  }
+  fs.writeFileSync(path.join(dir, "prometheus.yml"), promConfig(amPort, promPort, secrets));
   fs.writeFileSync(path.join(dir, "rules.yml"), toYaml({ groups: [{ name: "stack", interval: "1s", rules: [{ alert: "Watchdog", expr: "vector(1)", labels: { severity: "none" } }] }] }));
   fs.writeFileSync(path.join(dir, "alertmanager.yml"), AM_CONFIG);
   const hostPorts = { prometheus: promPort, alertmanager: amPort, grafana: others[0], loki: others[1], tempo: others[2], otlpGrpc: others[3], otlpHttp: others[4] };
@@ -66,18 +83,23 @@ beforeAll(async () => {
       ...["grafana", "loki", "promtail", "tempo", "otelCollector"].map((s) => `    ${s}: false`),
     ].join("\n"),
   );
-  start("alertmanager", [`--config.file=${path.join(dir, "alertmanager.yml")}`, `--storage.path=${path.join(dir, "am")}`, `--web.listen-address=127.0.0.1:${amPort}`, "--cluster.listen-address="]);
+  start("alertmanager", [
+    ...alertmanagerArgs({ configFile: path.join(dir, "alertmanager.yml"), storagePath: path.join(dir, "am"), externalUrl: alertmanagerUrl, webConfigFile: webConfigFile(secrets) }),
+    `--web.listen-address=127.0.0.1:${amPort}`,
+  ]);
   start("prometheus", [
-    `--config.file=${path.join(dir, "prometheus.yml")}`,
-    `--storage.tsdb.path=${path.join(dir, "tsdb")}`,
+    ...prometheusArgs({ configFile: path.join(dir, "prometheus.yml"), storagePath: path.join(dir, "tsdb"), retention: "1d", remoteWriteReceiver: false, webConfigFile: webConfigFile(secrets) }),
     `--web.listen-address=127.0.0.1:${promPort}`,
-    "--web.enable-lifecycle",
   ]);
   // The Watchdog reaches Alertmanager one evaluation and one send after start.
-  await until("the Watchdog reaching Alertmanager", async () => ((await (await fetch(`${alertmanagerUrl}/api/v2/alerts`)).json()) as unknown[]).length > 0);
+  await until("the Watchdog reaching Alertmanager", async () => ((await (await fetch(`${alertmanagerUrl}/api/v2/alerts`, { headers: authHeaders })).json()) as unknown[]).length > 0);
 }, 60_000);
 
 afterAll(async () => {
+  for (const k of ENV_KEYS) {
+    if (savedEnv[k] === undefined) delete process.env[k];
+    else process.env[k] = savedEnv[k];
+  }
   await Promise.all(
     children.map((c) => {
       if (c.exitCode !== null) return Promise.resolve();
@@ -97,16 +119,37 @@ it("doctor --stack: the real Prometheus and Alertmanager show they are the stack
   expect(findings["alertmanager is the stack's"]).toEqual({ check: "alertmanager is the stack's", ok: true, detail: `${alertmanagerUrl}: stack shop's (it holds alerts of stack shop, the Watchdog among them)` });
 });
 
-it("reload --stack: reloaded, as the programs' own metrics show", async () => {
+it("without the credentials both refuse even readiness, and doctor says which variable to set", async () => {
+  for (const url of [`${prometheusUrl}/-/ready`, `${alertmanagerUrl}/-/ready`, `${prometheusUrl}/metrics`]) expect((await fetch(url)).status).toBe(401);
   const io = capture();
-  expect(await main(["reload", "--stack", "shop"], io, dir)).toBe(0);
-  expect(io.text()).toMatch(/^prometheus: reloaded: configuration loaded at \d{4}-\d\d-\d\dT[\d:.]+Z\nalertmanager: reloaded: configuration loaded at \d{4}-\d\d-\d\dT[\d:.]+Z$/);
+  const saved = process.env.PROMETHEUS_AUTH;
+  delete process.env.PROMETHEUS_AUTH;
+  try {
+    expect(await main(["doctor", "--stack", "shop", "--json"], io, dir)).toBe(1);
+  } finally {
+    process.env.PROMETHEUS_AUTH = saved;
+  }
+  expect(io.text()).toContain("set PROMETHEUS_AUTH=user:password");
 });
 
-it("reload of a broken configuration: both programs refuse it, and obs says so and exits 1", async () => {
+it("reload --stack: Alertmanager reloaded, Prometheus's own last reload shown, as the programs' metrics say", async () => {
+  const io = capture();
+  expect(await main(["reload", "--stack", "shop"], io, dir)).toBe(0);
+  expect(io.text()).toMatch(
+    /^prometheus: reloads its files by itself \(--config.auto-reload, every 5s\); its last reload succeeded: configuration loaded at \d{4}-\d\d-\d\dT[\d:.]+Z\nalertmanager: reloaded: configuration loaded at \d{4}-\d\d-\d\dT[\d:.]+Z$/,
+  );
+  // No lifecycle API on Prometheus, even with the password.
+  for (const p of ["/-/reload", "/-/quit"]) expect((await fetch(`${prometheusUrl}${p}`, { method: "POST", headers: authHeaders })).status).toBe(403);
+});
+
+it("a broken configuration: Prometheus's own reload of it fails and Alertmanager refuses it; obs says so and exits 1", async () => {
   fs.writeFileSync(path.join(dir, "prometheus.yml"), "global: [\n");
   fs.writeFileSync(path.join(dir, "alertmanager.yml"), "route: {receiver: missing}\n");
+  const failed = async () => (await (await fetch(`${prometheusUrl}/metrics`, { headers: authHeaders })).text()).includes("prometheus_config_last_reload_successful 0");
+  await until("Prometheus reloading the broken file by itself", failed, 30_000);
   const io = capture();
   expect(await main(["reload", "--stack", "shop"], io, dir)).toBe(1);
-  expect(io.text()).toMatch(/^prometheus: refused \(500: failed to reload config: .*\)\nalertmanager: refused \(500: failed to reload config: .*missing.*\)$/s);
+  expect(io.text()).toMatch(
+    /^prometheus: reloads its files by itself \(--config.auto-reload, every 5s\); its last reload FAILED \(prometheus_config_last_reload_successful is 0\): it still runs the configuration it loaded at .*\nalertmanager: refused \(500: failed to reload config: .*missing.*\)$/s,
+  );
 });

@@ -36,6 +36,8 @@ async function envFrom(c: StackConfig): Promise<Record<string, string>> {
     console: c.telegram.console,
     graphs: c.telegram.graphs,
     peers: dockerNetworkPeers(),
+    prometheusPassword: "prometheus-password-0123",
+    alertmanagerPassword: "alertmanager-password-0123",
   });
   const list = await (out as unknown as { promise(): Promise<string[]> }).promise();
   return Object.fromEntries(list.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));

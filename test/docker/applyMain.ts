@@ -28,6 +28,7 @@ import {
 } from "./apply";
 import { createContainer, createNetwork, createRemoteImage, createVolume, getNetwork, ProviderError, updateContainer } from "./engineOps";
 import { AttrDiff, CONTAINER_ATTRS, checkMapped, diffAttrs, NETWORK_ATTRS, PROVIDER_INPUTS, REMOTE_IMAGE_ATTRS, VOLUME_ATTRS } from "./providerMapping";
+import { newRandomPassword, RANDOM_PASSWORD } from "../support/randomPassword";
 
 const [requestFile, resultFile] = process.argv.slice(2);
 const req = JSON.parse(fs.readFileSync(requestFile, "utf8")) as ChildRequest;
@@ -179,7 +180,8 @@ async function step(type: string, name: string, rawInputs: Record<string, any>, 
 
   if (type.startsWith("pulumi:providers:")) {
     const reason = absentReason(type, rawInputs);
-    if (!reason) {
+    // The random provider has nothing to map: its resources are made by the harness itself (above).
+    if (!reason && type !== "pulumi:providers:random") {
       const unknown = Object.keys(rawInputs).filter((k) => rawInputs[k] !== undefined && !(k in PROVIDER_INPUTS));
       if (unknown.length) fail(`${key}: provider inputs the harness does not map: ${unknown.join(", ")}`);
     }
@@ -189,6 +191,17 @@ async function step(type: string, name: string, rawInputs: Record<string, any>, 
 
   const inputs = inject(name, rawInputs);
   const old = prev.get(key);
+  // @pulumi/random: made once, then the same value for as long as the inputs stay (every input replaces it).
+  if (type === RANDOM_PASSWORD) {
+    if (old && JSON.stringify(old.inputs) === JSON.stringify(inputs)) {
+      record({ ...old, options }, { op: "same", id: old.id });
+      return { id: old.id, state: old.outputs };
+    }
+    const outputs = { ...inputs, ...newRandomPassword(inputs) };
+    const id = `random-password-${name}`;
+    record({ key, type, name, custom, id, inputs, outputs, options }, { op: old ? "replace" : "create", id });
+    return { id, state: outputs };
+  }
   const reason = absentReason(type, inputs);
   if (reason) {
     const outputs = absentState(type, name, inputs);

@@ -33,6 +33,7 @@ import {
   startCadvisorStandIn,
   startFakeTelegram,
   TEST_STACK,
+  trustStack,
   waitFor,
 } from "./tier";
 
@@ -63,6 +64,8 @@ function request(extra: Partial<UpRequest> = {}): UpRequest {
 async function apply(extra: Partial<UpRequest> = {}): Promise<UpResult> {
   const r = await up(engine, request(extra));
   state = r.state;
+  // Prometheus and Alertmanager answer only with the stack's passwords (docs/threat-model.md).
+  if (r.ok) trustStack(state, ports);
   return r;
 }
 

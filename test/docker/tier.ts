@@ -11,9 +11,12 @@ import { DEFAULT_IMAGES } from "../../config/defaults";
 import { PUBLISHED_PORT_KEYS } from "../../config/defaults";
 import { PROJECT, readStackFile } from "../../config/stackFile";
 import { RELEASES } from "../../config/versions";
+import { PROTECTED_APIS, ProtectedApi, userColonPassword } from "../../generators/apiAuth";
+import { SERVICES } from "../../config/services";
 import { freePort } from "../support/ports";
+import { RANDOM_PASSWORD } from "../support/randomPassword";
 import { TEST_SECRETS } from "../support/stackFiles";
-import { AbsentServices } from "./apply";
+import { AbsentServices, StackState } from "./apply";
 import { Engine } from "./engine";
 import { singleFileTar } from "./engineOps";
 
@@ -90,10 +93,37 @@ export async function waitFor<T>(what: string, boundMs: number, probe: () => Pro
   }
 }
 
-/** GET a JSON document from a published port on loopback. */
+// --- the stack's API credentials --------------------------------------------------------------------
+
+/** Each protected API's password, from the state's RandomPassword resources (what `pulumi stack output --show-secrets` gives). */
+export function apiPasswords(state: StackState): Record<ProtectedApi, string> {
+  const out: Partial<Record<ProtectedApi, string>> = {};
+  for (const api of PROTECTED_APIS) {
+    const r = state.resources.find((e) => e.type === RANDOM_PASSWORD && e.name.endsWith(`-${SERVICES[api].alias}`));
+    if (!r?.outputs.result) throw new Error(`no RandomPassword for ${api} in stack ${state.stack}'s state`);
+    out[api] = r.outputs.result;
+  }
+  return out as Record<ProtectedApi, string>;
+}
+
+export const basicAuthHeader = (password: string) => `Basic ${Buffer.from(userColonPassword(password)).toString("base64")}`;
+
+/** Base URL → Authorization header: getJson and postJson send it to that API, as the stack's own clients do. */
+const trusted = new Map<string, string>();
+const authorizationFor = (url: string) => [...trusted].find(([base]) => url === base || url.startsWith(`${base}/`))?.[1];
+
+/** The operator's side: getJson/postJson to the stack's published Prometheus and Alertmanager send their passwords. */
+export function trustStack(state: StackState, hostPorts: Pick<HostPorts, "prometheus" | "alertmanager">): void {
+  const p = apiPasswords(state);
+  trusted.set(`http://127.0.0.1:${hostPorts.prometheus}`, basicAuthHeader(p.prometheus));
+  trusted.set(`http://127.0.0.1:${hostPorts.alertmanager}`, basicAuthHeader(p.alertmanager));
+}
+
+/** GET a JSON document from a published port on loopback (with the stack's credentials where trustStack set them). */
 export function getJson<T = any>(url: string, timeoutMs = 10_000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+    const auth = authorizationFor(url);
+    const req = http.get(url, { timeout: timeoutMs, headers: auth ? { authorization: auth } : {} }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
@@ -115,7 +145,9 @@ export function postJson<T = any>(url: string, body: unknown, timeoutMs = 10_000
   return new Promise((resolve, reject) => {
     const data = Buffer.from(JSON.stringify(body));
     const u = new URL(url);
-    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: "POST", timeout: timeoutMs, headers: { "content-type": "application/json", "content-length": data.length } }, (res) => {
+    const auth = authorizationFor(url);
+    const headers = { "content-type": "application/json", "content-length": data.length, ...(auth ? { authorization: auth } : {}) };
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: "POST", timeout: timeoutMs, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {

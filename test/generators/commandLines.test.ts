@@ -12,14 +12,16 @@ import { alertmanagerArgs, blackboxArgs, cadvisorArgs, nodeExporterArgs, otelCol
 
 describe("Prometheus's command line", () => {
   const deployed = (remoteWriteReceiver: boolean) =>
-    prometheusArgs({ configFile: `${PROMETHEUS_CONFIG_DIR}/prometheus.yml`, storagePath: PROMETHEUS_DATA_DIR, retention: "15d", remoteWriteReceiver });
+    prometheusArgs({ configFile: `${PROMETHEUS_CONFIG_DIR}/prometheus.yml`, storagePath: PROMETHEUS_DATA_DIR, retention: "15d", remoteWriteReceiver, webConfigFile: "/etc/prometheus-secrets/web.yml" });
 
-  it("reads its config and TSDB from the container paths, keeps 15 d, reloads over HTTP, takes OTLP, stores exemplars and snapshots on shutdown", () => {
+  it("reads its config and TSDB from the container paths, keeps 15 d, reloads its own files, answers only with the web config's credentials, takes OTLP, stores exemplars and snapshots on shutdown", () => {
     expect(deployed(false)).toEqual([
       "--config.file=/etc/prometheus/prometheus.yml",
       "--storage.tsdb.path=/prometheus",
       "--storage.tsdb.retention.time=15d",
-      "--web.enable-lifecycle",
+      "--config.auto-reload",
+      "--config.auto-reload-interval=5s",
+      "--web.config.file=/etc/prometheus-secrets/web.yml",
       "--web.enable-otlp-receiver",
       "--enable-feature=exemplar-storage,memory-snapshot-on-shutdown",
     ]);
@@ -30,15 +32,21 @@ describe("Prometheus's command line", () => {
       "--config.file=/etc/prometheus/prometheus.yml",
       "--storage.tsdb.path=/prometheus",
       "--storage.tsdb.retention.time=15d",
-      "--web.enable-lifecycle",
+      "--config.auto-reload",
+      "--config.auto-reload-interval=5s",
+      "--web.config.file=/etc/prometheus-secrets/web.yml",
       "--web.enable-otlp-receiver",
       "--web.enable-remote-write-receiver",
       "--enable-feature=exemplar-storage,memory-snapshot-on-shutdown",
     ]);
   });
 
+  it("never enables the lifecycle API (/-/quit, /-/reload) or the admin API", () => {
+    for (const receiver of [false, true]) expect(deployed(receiver).filter((a) => /lifecycle|admin-api/.test(a))).toEqual([]);
+  });
+
   it("passes paths and retention through untouched, spaces and all (one argument each, no shell)", () => {
-    expect(prometheusArgs({ configFile: "/tmp/a b/p.yml", storagePath: "/tmp/ü & <x>", retention: "1d12h", remoteWriteReceiver: false }).slice(0, 3)).toEqual([
+    expect(prometheusArgs({ configFile: "/tmp/a b/p.yml", storagePath: "/tmp/ü & <x>", retention: "1d12h", remoteWriteReceiver: false, webConfigFile: "/w" }).slice(0, 3)).toEqual([
       "--config.file=/tmp/a b/p.yml",
       "--storage.tsdb.path=/tmp/ü & <x>",
       "--storage.tsdb.retention.time=1d12h",
@@ -49,11 +57,12 @@ describe("Prometheus's command line", () => {
 describe("Alertmanager's command line", () => {
   const base = { configFile: `${ALERTMANAGER_CONFIG_DIR}/alertmanager.yml`, storagePath: ALERTMANAGER_DATA_DIR, externalUrl: "https://am.example.test/?a=1&b=<2>" };
 
-  it("a single instance: config, silences on its volume, its external URL, and gossip switched off", () => {
-    expect(alertmanagerArgs(base)).toEqual([
+  it("a single instance: config, silences on its volume, its external URL, its web config, and gossip switched off", () => {
+    expect(alertmanagerArgs({ ...base, webConfigFile: "/etc/alertmanager-secrets/web.yml" })).toEqual([
       "--config.file=/etc/alertmanager/alertmanager.yml",
       "--storage.path=/alertmanager",
       "--web.external-url=https://am.example.test/?a=1&b=<2>",
+      "--web.config.file=/etc/alertmanager-secrets/web.yml",
       "--cluster.listen-address=",
     ]);
   });
@@ -99,8 +108,11 @@ describe("the exporters' and the collector's command lines", () => {
     ]);
   });
 
-  it("blackbox_exporter and the OTEL Collector read only their uploaded config file", () => {
-    expect(blackboxArgs({ configFile: BLACKBOX_CONFIG_FILE })).toEqual(["--config.file=/etc/blackbox_exporter/tutordex.yml"]);
+  it("blackbox_exporter reads its config and web config, the OTEL Collector only its config file", () => {
+    expect(blackboxArgs({ configFile: BLACKBOX_CONFIG_FILE, webConfigFile: "/etc/blackbox-exporter-secrets/web.yml" })).toEqual([
+      "--config.file=/etc/blackbox_exporter/tutordex.yml",
+      "--web.config.file=/etc/blackbox-exporter-secrets/web.yml",
+    ]);
     expect(otelCollectorArgs({ configFile: OTEL_CONFIG_FILE })).toEqual(["--config=/etc/otelcol/tutordex.yml"]);
   });
 });

@@ -18,6 +18,7 @@ const PROMETHEUS = {
   type: "prometheus",
   url: "http://prometheus:9090",
   isDefault: true,
+  credentials: { api: "prometheus", username: "tutordex-obs" },
   jsonData: {
     httpMethod: "POST",
     timeInterval: "15s",
@@ -29,7 +30,16 @@ const PROMETHEUS = {
     ],
   },
 };
-const ALERTMANAGER = { uid: "alertmanager", name: "Alertmanager", type: "alertmanager", url: "http://alertmanager:9093", isDefault: false, jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false } };
+const ALERTMANAGER = {
+  uid: "alertmanager",
+  name: "Alertmanager",
+  type: "alertmanager",
+  url: "http://alertmanager:9093",
+  isDefault: false,
+  // Basic auth with the Alertmanager API's password (components/grafanaProvisioning.ts adds the secret).
+  credentials: { api: "alertmanager", username: "tutordex-obs" },
+  jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },
+};
 const LOKI = {
   uid: "loki",
   name: "Loki",

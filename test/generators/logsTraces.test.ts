@@ -72,7 +72,9 @@ describe.each(["dev", "prod"])("Tempo for stack %s", (stack) => {
     expect(tempo.compactor.compaction.block_retention).toBe(c.retention.tempo);
   });
   it("writes service-graph metrics to the stack's Prometheus for the service map", () => {
-    expect(tempo.metrics_generator.storage.remote_write).toEqual([{ url: "http://prometheus:9090/api/v1/write", send_exemplars: true }]);
+    expect(tempo.metrics_generator.storage.remote_write).toEqual([
+      { url: "http://prometheus:9090/api/v1/write", send_exemplars: true, basic_auth: { username: "tutordex-obs", password_file: "/etc/tempo-secrets/prometheus-password" } },
+    ]);
     expect(tempo.overrides.defaults.metrics_generator.processors).toEqual(["service-graphs", "span-metrics"]);
   });
 });
@@ -102,7 +104,8 @@ describe.each(["dev", "prod"])("OTEL Collector for stack %s", (stack) => {
       // The count of records sent without the label contract, made cumulative for Prometheus.
       "metrics/unlabelled_logs": { receivers: ["count/unlabelled_logs"], processors: ["delta_to_cumulative", "batch"], exporters: ["otlp_http/prometheus"] },
     });
-    expect(otel.exporters["otlp_http/prometheus"]).toEqual({ endpoint: "http://prometheus:9090/api/v1/otlp", tls: { insecure: true } });
+    expect(otel.exporters["otlp_http/prometheus"]).toEqual({ endpoint: "http://prometheus:9090/api/v1/otlp", tls: { insecure: true }, auth: { authenticator: "basicauth/prometheus" } });
+    expect(otel.extensions["basicauth/prometheus"]).toEqual({ client_auth: { username: "tutordex-obs", password_file: "/etc/otelcol-secrets/prometheus-password" } });
     expect(otel.exporters["otlp_http/loki"]).toEqual({ endpoint: "http://loki:3100/otlp", tls: { insecure: true } });
   });
   it("names exporters by their current types, not the aliases the collector warns about", () => {
@@ -116,7 +119,7 @@ describe.each(["dev", "prod"])("OTEL Collector for stack %s", (stack) => {
   it("exports to Tempo over in-network gRPC and exposes health and its own metrics", () => {
     expect(otel.exporters["otlp_grpc/tempo"]).toEqual({ endpoint: "tempo:4317", tls: { insecure: true } });
     expect(otel.extensions.health_check.endpoint).toBe("0.0.0.0:13133");
-    expect(otel.service.extensions).toEqual(["health_check"]);
+    expect(otel.service.extensions).toEqual(["health_check", "basicauth/prometheus"]);
     expect(otel.service.telemetry.metrics.readers[0].pull.exporter.prometheus).toEqual({ host: "0.0.0.0", port: 8888, without_type_suffix: false, without_units: false, without_scope_info: true });
   });
 });

@@ -27,7 +27,9 @@ describe.each(["dev", "staging", "prod"])("prometheus.yml of stack %s, field by 
 
   it("scrapes and evaluates every 15 s, labels the stack and environment, alerts the stack's Alertmanager", () => {
     expect(doc.global).toEqual({ scrape_interval: "15s", evaluation_interval: "15s", external_labels: { stack, environment: stack } });
-    expect(doc.alerting).toEqual({ alertmanagers: [{ static_configs: [{ targets: ["alertmanager:9093"] }] }] });
+    expect(doc.alerting).toEqual({
+      alertmanagers: [{ basic_auth: { username: "tutordex-obs", password_file: "/etc/prometheus-secrets/alertmanager-password" }, static_configs: [{ targets: ["alertmanager:9093"] }] }],
+    });
     expect(doc.rule_files).toEqual(["rules/alert_rules.yml", "rules/recording_rules.yml"]);
   });
 

@@ -31,20 +31,28 @@ const PROBE_RELABELING = [
   { target_label: "__address__", replacement: "blackbox-exporter:9115" },
 ];
 
+/** The credentials Prometheus sends to a protected API (docs/threat-model.md): user and the file components/prometheus.ts uploads. */
+const basicAuth = (api: string) => ({ basic_auth: { username: "tutordex-obs", password_file: `/etc/prometheus-secrets/${api}-password` } });
+
 describe("prometheus.yml of the committed prod stack, job by job", () => {
   const doc = deployed("prod");
 
   it.each([
     ["prometheus", "prometheus:9090"],
+    ["alertmanager", "alertmanager:9093"],
+    ["blackbox_exporter", "blackbox-exporter:9115"],
+  ])("%s scrapes %s with the global interval, timeout and /metrics, sending that API's password", (name, target) => {
+    expect(jobOf(doc, name)).toEqual({ job_name: name, ...basicAuth(target.split(":")[0]), static_configs: [{ targets: [target] }] });
+  });
+
+  it.each([
     ["cadvisor", "cadvisor:8080"],
     ["node_exporter", "node-exporter:9100"],
-    ["alertmanager", "alertmanager:9093"],
     ["grafana", "grafana:3000"],
     ["loki", "loki:3100"],
     ["alloy", "alloy:12345"],
     ["tempo", "tempo:3200"],
     ["otel_collector", "otel-collector:8888"],
-    ["blackbox_exporter", "blackbox-exporter:9115"],
     ["telegram_bridge", "telegram-bridge:8080"],
   ])("%s scrapes %s with the global interval, timeout and /metrics (nothing else set)", (name, target) => {
     expect(jobOf(doc, name)).toEqual({ job_name: name, static_configs: [{ targets: [target] }] });
@@ -55,6 +63,7 @@ describe("prometheus.yml of the committed prod stack, job by job", () => {
       job_name: "blackbox_stack_ready",
       metrics_path: "/probe",
       scrape_timeout: "15s",
+      ...basicAuth("blackbox-exporter"),
       static_configs: [
         { targets: ["http://loki:3100/ready"], labels: { module: "http_2xx", service: "loki" } },
         { targets: ["http://tempo:3200/ready"], labels: { module: "http_2xx", service: "tempo" } },
@@ -66,7 +75,7 @@ describe("prometheus.yml of the committed prod stack, job by job", () => {
 
   it("blackbox_http is the internal probe job and nothing more: /probe, 15 s, the global interval", () => {
     const { static_configs: _targets, ...rest } = jobOf(doc, "blackbox_http")!;
-    expect(rest).toEqual({ job_name: "blackbox_http", metrics_path: "/probe", scrape_timeout: "15s", relabel_configs: PROBE_RELABELING });
+    expect(rest).toEqual({ job_name: "blackbox_http", metrics_path: "/probe", scrape_timeout: "15s", ...basicAuth("blackbox-exporter"), relabel_configs: PROBE_RELABELING });
   });
 
   it("blackbox_http_public probes each public URL through blackbox every 60 s within 20 s, instance rewritten to the URL", () => {
@@ -75,6 +84,7 @@ describe("prometheus.yml of the committed prod stack, job by job", () => {
       metrics_path: "/probe",
       scrape_interval: "60s",
       scrape_timeout: "20s",
+      ...basicAuth("blackbox-exporter"),
       static_configs: [
         { targets: ["https://api.tutordex.sg/health"], labels: { module: "http_2xx_sni", public_host: "api.tutordex.sg", probe_route: "/health" } },
         { targets: ["https://api.tutordex.sg/health/dependencies"], labels: { module: "http_2xx_sni", public_host: "api.tutordex.sg", probe_route: "/health/dependencies" } },
@@ -189,7 +199,7 @@ describe("remote_write in prometheus.yml", () => {
   });
 
   it("reads its credential files from the folder the live tier passes", () => {
-    const doc = load(renderPrometheusConfig(stackConfig("dev", PATCH), dockerNetworkPeers(), { rulesDir: "rules", remoteWriteSecretsDir: "/tmp/secrets" }));
+    const doc = load(renderPrometheusConfig(stackConfig("dev", PATCH), dockerNetworkPeers(), { rulesDir: "rules", secretsDir: "/tmp/secrets" }));
     expect(doc.remote_write[0].basic_auth).toEqual({ username: "u", password_file: "/tmp/secrets/remote-write-mimir" });
   });
 });

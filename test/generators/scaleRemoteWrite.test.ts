@@ -87,8 +87,15 @@ describe.each(["prod", "staging"])("prometheus.yml of stack %s with three long-t
     expect(["ALERTS", "tutordex:assignments_processed:rate5m", "up", "process_resident_memory_bytes", "prometheus_go_info_x", "algo_total"].filter((n) => dropped(always, n))).toEqual([]);
   });
 
-  it("alerts go to the stack's own Alertmanager and to every peer's", () => {
-    expect(doc.alerting).toEqual({ alertmanagers: [{ static_configs: [{ targets: ["alertmanager:9093", "10.0.0.6:9093", "10.0.0.7:9093"] }] }] });
+  it("alerts go to the stack's own Alertmanager and to every peer's, with the Alertmanager API's password", () => {
+    expect(doc.alerting).toEqual({
+      alertmanagers: [
+        {
+          basic_auth: { username: "tutordex-obs", password_file: `${REMOTE_WRITE_SECRETS_DIR}/alertmanager-password` },
+          static_configs: [{ targets: ["alertmanager:9093", "10.0.0.6:9093", "10.0.0.7:9093"] }],
+        },
+      ],
+    });
   });
 
   it("the local retention is the shorter one of remoteWrite.localRetention", () => {

@@ -65,7 +65,7 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
       compactor: { compaction: { block_retention: tempoRetention } },
       metrics_generator: {
         registry: { external_labels: { source: "tempo" } },
-        storage: { path: "/var/tempo/generator/wal", remote_write: [{ url: "http://prometheus:9090/api/v1/write", send_exemplars: true }] },
+        storage: { path: "/var/tempo/generator/wal", remote_write: [{ url: "http://prometheus:9090/api/v1/write", send_exemplars: true, basic_auth: { username: "tutordex-obs", password_file: "/etc/tempo-secrets/prometheus-password" } }] },
       },
       storage: { trace: { backend: "local", wal: { path: "/var/tempo/wal" }, local: { path: "/var/tempo/blocks" } } },
       overrides: { defaults: { metrics_generator: { processors: ["service-graphs", "span-metrics"] } } },
@@ -111,7 +111,10 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
     const through = (exporter: string, processors: string[]) => ({ receivers: ["otlp"], processors, exporters: [exporter] });
     const PROCESSORS = ["memory_limiter", "resource/environment", "batch"];
     expect(load(r.otelCollector)).toEqual({
-      extensions: { health_check: { endpoint: "0.0.0.0:13133" } },
+      extensions: {
+        health_check: { endpoint: "0.0.0.0:13133" },
+        "basicauth/prometheus": { client_auth: { username: "tutordex-obs", password_file: "/etc/otelcol-secrets/prometheus-password" } },
+      },
       receivers: { otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } } },
       processors: {
         memory_limiter: { check_interval: "1s", limit_mib: 512, spike_limit_mib: 128 },
@@ -129,7 +132,7 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
         delta_to_cumulative: {},
       },
       exporters: {
-        "otlp_http/prometheus": { endpoint: "http://prometheus:9090/api/v1/otlp", tls: { insecure: true } },
+        "otlp_http/prometheus": { endpoint: "http://prometheus:9090/api/v1/otlp", tls: { insecure: true }, auth: { authenticator: "basicauth/prometheus" } },
         "otlp_grpc/tempo": { endpoint: "tempo:4317", tls: { insecure: true } },
         "otlp_http/loki": { endpoint: "http://loki:3100/otlp", tls: { insecure: true } },
       },
@@ -144,7 +147,7 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
         },
       },
       service: {
-        extensions: ["health_check"],
+        extensions: ["health_check", "basicauth/prometheus"],
         telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888, without_type_suffix: false, without_units: false, without_scope_info: true } } } }] } },
         pipelines: {
           traces: through("otlp_grpc/tempo", PROCESSORS),

@@ -12,7 +12,7 @@ import { FakeTelegram, ReceivedMessage } from "../support/fakeTelegram";
 import { freePort } from "../support/ports";
 import { requireTool, run } from "../support/tools";
 import { fastConsoleEnv } from "../bridge/support/consoleEnv";
-import { getJson, LiveStack, startLiveStack, waitFor } from "./harness";
+import { amtoolHttpConfig, getJson, LiveStack, startLiveStack, waitFor } from "./harness";
 
 /**
  * The console against the real Alertmanager: buttons pressed in the (fake) Telegram chat make
@@ -41,7 +41,7 @@ async function postAlerts(live: LiveStack, alerts: { labels: Record<string, stri
     endsAt: new Date(resolved ? now : now + 3_600_000).toISOString(),
     generatorURL: "http://prometheus.test/graph",
   }));
-  const r = await fetch(`${live.alertmanager}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const r = await live.request(`${live.alertmanager}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   if (!r.ok) throw new Error(`posting alerts: ${r.status} ${await r.text()}`);
 }
 
@@ -49,8 +49,8 @@ const firingAbout = (live: LiveStack, summary: string) => live.telegram.messages
 const resolvedAbout = (live: LiveStack, summary: string) => live.telegram.messages.filter((m) => m.chatId === CHAT && m.text.includes("RESOLVED") && m.text.includes(summary));
 const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
 
-function amtool(live: LiveStack, ...args: string[]): { id: string; createdBy: string; matchers: { name: string; value: string }[]; status: { state: string } }[] {
-  const r = run("amtool", ["silence", "query", "-o", "json", `--alertmanager.url=${live.alertmanager}`, ...args]);
+function amtool(live: Pick<LiveStack, "alertmanager"> & Partial<Pick<LiveStack, "passwords">>, ...args: string[]): { id: string; createdBy: string; matchers: { name: string; value: string }[]; status: { state: string } }[] {
+  const r = run("amtool", ["silence", "query", "-o", "json", `--alertmanager.url=${live.alertmanager}`, ...amtoolHttpConfig(live), ...args]);
   if (r.status !== 0) throw new Error(`amtool failed: ${r.output}`);
   return JSON.parse(r.stdout || "[]");
 }

@@ -12,6 +12,7 @@ import { PeerAddresses } from "../../config/services";
 import { AlertOverride, StackConfig } from "../../config/schema";
 import { bridgeDedupeWindows, renderAlertmanagerConfig, RouteTimingField } from "../../generators/alertmanager";
 import { bundleBridge } from "../../components/telegramBridge";
+import { API_USER, passwordFile, PROTECTED_APIS, ProtectedApi, renderWebConfig, userColonPassword, webConfigFile } from "../../generators/apiAuth";
 import { renderBlackboxConfig } from "../../generators/blackbox";
 import { alertmanagerArgs, blackboxArgs, nodeExporterArgs, otelCollectorArgs, prometheusArgs, PrometheusFlags } from "../../generators/commandLines";
 import { CollectorListen, renderOtelCollectorConfig } from "../../generators/otelCollector";
@@ -22,6 +23,7 @@ import { startSimulator, Simulator } from "../../simulator/src/app";
 import { FakeTelegram } from "../support/fakeTelegram";
 import { stackConfig } from "../support/fixtures";
 import { freePort } from "../support/ports";
+import { newRandomPassword, newRandomPasswordHash } from "../support/randomPassword";
 import { requireTool } from "../support/tools";
 
 /** Jobs whose programs cannot run on this machine (AGPL or not served as a Go module): left out of the live config. */
@@ -66,6 +68,12 @@ export interface OtlpSink {
 }
 
 export interface LiveStack {
+  /** Each protected API's password, as the deployment generates one (generators/apiAuth.ts). */
+  readonly passwords: Readonly<Record<ProtectedApi, string>>;
+  /** The Authorization header of each protected API. */
+  readonly auth: Readonly<Record<ProtectedApi, Record<string, string>>>;
+  /** fetch with the credentials of whichever protected API the URL belongs to (as the stack's own clients send them). */
+  request(url: string, init?: RequestInit): Promise<Response>;
   readonly prometheus: string;
   readonly alertmanager: string;
   readonly bridgeUrl: string;
@@ -108,8 +116,38 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
 }
 export { waitFor };
 
+/** Base URL → Authorization header of the live stacks running in this process: the tests read their APIs as the stack's clients do. */
+const credentialsByBase = new Map<string, Record<string, string>>();
+const credentialsFor = (url: string): Record<string, string> => [...credentialsByBase].find(([base]) => url.startsWith(`${base}/`) || url === base)?.[1] ?? {};
+
+/**
+ * Writes `program`'s credential files as the deployment lays them out, with fresh passwords, and
+ * registers the APIs' bases so getJson and authedFetch send them; for tests that start programs
+ * themselves. Returns the passwords.
+ */
+export function liveCredentials(dir: string, bases: Partial<Record<ProtectedApi, string>> = {}): Record<ProtectedApi, string> {
+  const passwords = writeCredentials(dir);
+  for (const [api, base] of Object.entries(bases) as [ProtectedApi, string][]) credentialsByBase.set(base, basicHeader(passwords[api]));
+  return passwords;
+}
+
+/** amtool as the operators run it (runbooks/README.md): the Alertmanager password, when the stack has one, in an HTTP config file. */
+export function amtoolHttpConfig(live: Pick<LiveStack, "alertmanager"> & Partial<Pick<LiveStack, "passwords">>): string[] {
+  if (!live.passwords) return [];
+  const file = path.join(os.tmpdir(), `amtool-live-${process.pid}.yml`);
+  fs.writeFileSync(file, `basic_auth:\n  username: ${API_USER}\n  password: ${live.passwords.alertmanager}\n`, { mode: 0o600 });
+  return [`--http.config.file=${file}`];
+}
+
+const basicHeader = (password: string) => ({ authorization: `Basic ${Buffer.from(userColonPassword(password)).toString("base64")}` });
+
+/** fetch with the credentials of the live stack's API the URL belongs to (none for anything else). */
+export function authedFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, headers: { ...credentialsFor(url), ...(init.headers as Record<string, string> | undefined) } });
+}
+
 export async function getJson<T = any>(url: string): Promise<T> {
-  const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  const r = await authedFetch(url, { signal: AbortSignal.timeout(5000) });
   if (!r.ok) throw new Error(`${url}: ${r.status}`);
   return (await r.json()) as T;
 }
@@ -203,9 +241,40 @@ async function startRecorder(): Promise<{ port: number; requests: Map<string, an
   };
 }
 
+/** Where the live tier keeps one program's credential files (the container's secrets folder). */
+export const liveSecretsDir = (dir: string, program: ProtectedApi | "otelCollector") => path.join(dir, "secrets", program);
+
 /** Prometheus's deployed flags with the live tier's folders: what components/prometheus.ts passes, with local paths. */
 export function livePrometheusFlags(dir: string, config: StackConfig): PrometheusFlags {
-  return { configFile: path.join(dir, "prometheus.yml"), storagePath: path.join(dir, "tsdb"), retention: config.retention.prometheus, remoteWriteReceiver: config.services.tempo };
+  return {
+    configFile: path.join(dir, "prometheus.yml"),
+    storagePath: path.join(dir, "tsdb"),
+    retention: config.retention.prometheus,
+    remoteWriteReceiver: config.services.tempo,
+    webConfigFile: webConfigFile(liveSecretsDir(dir, "prometheus")),
+  };
+}
+
+/**
+ * Passwords and web configs as the deployment lays them out: each protected program its web
+ * config and own password, Prometheus also the passwords of what it scrapes and alerts, the
+ * collector Prometheus's. Real bcrypt hashes, as @pulumi/random makes them.
+ */
+function writeCredentials(dir: string): Record<ProtectedApi, string> {
+  const passwords = Object.fromEntries(PROTECTED_APIS.map((api) => [api, newRandomPassword({ length: 32 }).result])) as Record<ProtectedApi, string>;
+  const holders: Record<ProtectedApi | "otelCollector", readonly ProtectedApi[]> = {
+    prometheus: PROTECTED_APIS,
+    alertmanager: ["alertmanager"],
+    blackboxExporter: ["blackboxExporter"],
+    otelCollector: ["prometheus"],
+  };
+  for (const [program, apis] of Object.entries(holders) as [ProtectedApi | "otelCollector", readonly ProtectedApi[]][]) {
+    const secrets = liveSecretsDir(dir, program);
+    fs.mkdirSync(secrets, { recursive: true });
+    for (const api of apis) fs.writeFileSync(passwordFile(api, secrets), passwords[api], { mode: 0o600 });
+    if (program !== "otelCollector") fs.writeFileSync(webConfigFile(secrets), renderWebConfig(newRandomPasswordHash(passwords[program])), { mode: 0o600 });
+  }
+  return passwords;
 }
 
 export async function startLiveStack(options: LiveOptions = {}): Promise<LiveStack> {
@@ -217,6 +286,8 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     otelcol: requireTool("otelcol"),
   };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tutordex-live-"));
+  const passwords = writeCredentials(dir);
+  const auth = Object.fromEntries(PROTECTED_APIS.map((api) => [api, basicHeader(passwords[api])])) as unknown as Record<ProtectedApi, Record<string, string>>;
   const children: { process: ChildProcess; stderr: () => string }[] = [];
   const [pPort, amPort, nePort, bbPort, bridgePort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const [otlpGrpcPort, otlpHttpPort, healthPort, selfMetricsPort, sinkGrpcPort, sinkHttpPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
@@ -253,7 +324,10 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
   });
   // The collector renders through the stack's own generator; "Tempo" and "Loki" are the sink.
   const collectorListen: CollectorListen = { otlpGrpc: loop(otlpGrpcPort), otlpHttp: loop(otlpHttpPort), health: loop(healthPort), metrics: { host: "127.0.0.1", port: selfMetricsPort } };
-  fs.writeFileSync(path.join(dir, "otelcol.yml"), renderOtelCollectorConfig(config, { prometheus: peers.prometheus, tempoOtlpGrpc: loop(sinkGrpcPort), loki: loop(sinkHttpPort) }, collectorListen));
+  fs.writeFileSync(
+    path.join(dir, "otelcol.yml"),
+    renderOtelCollectorConfig(config, { prometheus: peers.prometheus, tempoOtlpGrpc: loop(sinkGrpcPort), loki: loop(sinkHttpPort) }, collectorListen, liveSecretsDir(dir, "otelCollector")),
+  );
   fs.writeFileSync(path.join(dir, "otelcol-sink.yml"), sinkConfig(sinkGrpcPort, sinkHttpPort, recorder.port));
 
   const rulesDir = path.join(dir, "rules");
@@ -262,7 +336,17 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
   for (const [f, text] of Object.entries(renderRuleFiles(rules))) fs.writeFileSync(path.join(rulesDir, f), text);
   fs.writeFileSync(
     path.join(dir, "prometheus.yml"),
-    forLoopback(renderPrometheusConfig(config, peers, { rulesDir, scrapeInterval: "1s", evaluationInterval: "1s", publicProbeInterval: "1s", publicProbeTimeout: "1s" }), "1s"),
+    forLoopback(
+      renderPrometheusConfig(config, peers, {
+        rulesDir,
+        scrapeInterval: "1s",
+        evaluationInterval: "1s",
+        publicProbeInterval: "1s",
+        publicProbeTimeout: "1s",
+        secretsDir: liveSecretsDir(dir, "prometheus"),
+      }),
+      "1s",
+    ),
   );
   // Faster, but in proportion: the probe route's long group_wait (60s) is what lets PublicApiDown's
   // inhibition apply before BlackboxProbeFailed is notified, so it stays the longest wait.
@@ -285,6 +369,8 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
       .join(","),
     ALERTMANAGER_URL: `http://${peers.alertmanager}`,
     PROMETHEUS_URL: `http://${peers.prometheus}`,
+    ALERTMANAGER_AUTH: userColonPassword(passwords.alertmanager),
+    PROMETHEUS_AUTH: userColonPassword(passwords.prometheus),
     POLL_TIMEOUT_SECONDS: "2",
     ...options.bridgeEnv,
   };
@@ -354,13 +440,24 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     await sim.close();
     await telegram.stop();
     await recorder.close();
+    for (const api of PROTECTED_APIS) credentialsByBase.delete(`http://${peers[api]}`);
     fs.rmSync(dir, { recursive: true, force: true });
   };
-  const ready = (what: string, url: string) => waitFor(what, async () => (await fetch(url)).ok);
+  for (const api of PROTECTED_APIS) credentialsByBase.set(`http://${peers[api]}`, auth[api]);
+  const ready = (what: string, url: string) => waitFor(what, async () => (await authedFetch(url)).ok);
 
   try {
     run("otelcol-sink", bins.otelcol, otelCollectorArgs({ configFile: path.join(dir, "otelcol-sink.yml") }));
-    run("alertmanager", bins.alertmanager, alertmanagerArgs({ configFile: path.join(dir, "alertmanager.yml"), storagePath: path.join(dir, "am"), externalUrl: config.alertmanagerExternalUrl }), [
+    run(
+      "alertmanager",
+      bins.alertmanager,
+      alertmanagerArgs({
+        configFile: path.join(dir, "alertmanager.yml"),
+        storagePath: path.join(dir, "am"),
+        externalUrl: config.alertmanagerExternalUrl,
+        webConfigFile: webConfigFile(liveSecretsDir(dir, "alertmanager")),
+      }),
+      [
       `--web.listen-address=${peers.alertmanager}`,
     ]);
     // Alertmanager first: an alert Prometheus cannot deliver at once is only resent after the resend delay.
@@ -370,7 +467,9 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     fs.mkdirSync(textfileDir);
     // The container sees the host's root at /host; here the host's root is /.
     run("node_exporter", bins.nodeExporter, nodeExporterArgs({ rootfs: "/", textfileDir, listenAddress: peers.nodeExporter }));
-    run("blackbox_exporter", bins.blackbox, blackboxArgs({ configFile: path.join(dir, "blackbox.yml") }), [`--web.listen-address=${peers.blackboxExporter}`]);
+    run("blackbox_exporter", bins.blackbox, blackboxArgs({ configFile: path.join(dir, "blackbox.yml"), webConfigFile: webConfigFile(liveSecretsDir(dir, "blackboxExporter")) }), [
+      `--web.listen-address=${peers.blackboxExporter}`,
+    ]);
     run("otelcol", bins.otelcol, otelCollectorArgs({ configFile: path.join(dir, "otelcol.yml") }));
     if (options.bridgeAsProcess) await spawnBridge();
     else bridge = await startBridge(bridgeConfig, { log: quiet, ...options.bridgeDeps });
@@ -385,6 +484,9 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
   }
 
   const stack: LiveStack = {
+    passwords,
+    auth,
+    request: authedFetch,
     prometheus: `http://${peers.prometheus}`,
     alertmanager: `http://${peers.alertmanager}`,
     bridgeUrl: `http://${peers.telegramBridge}`,

@@ -3,7 +3,7 @@ import { EscalationRule } from "../../bridge/src/config";
 import { ROUTES } from "../../generators/alertmanager";
 import { ReceivedMessage } from "../support/fakeTelegram";
 import { run } from "../support/tools";
-import { LiveStack, startLiveStack, waitFor } from "./harness";
+import { amtoolHttpConfig, authedFetch, LiveStack, startLiveStack, waitFor } from "./harness";
 
 /**
  * The incident loop against the real Alertmanager (and the rest of the live stack), with the
@@ -22,7 +22,7 @@ const seconds = (d: string) => Number(/^(\d+)s$/.exec(d)![1]) * 1000;
 async function postAlert(live: LiveStack, labels: Record<string, string>, summary: string, resolved = false): Promise<void> {
   const now = Date.now();
   const body = [{ labels: { severity: "critical", component: "console", ...labels }, annotations: { summary }, startsAt: new Date(now - 1000).toISOString(), endsAt: new Date(resolved ? now : now + 3_600_000).toISOString() }];
-  const r = await fetch(`${live.alertmanager}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const r = await authedFetch(`${live.alertmanager}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   if (!r.ok) throw new Error(`posting alerts: ${r.status} ${await r.text()}`);
 }
 
@@ -101,15 +101,15 @@ describe("the incident loop against the real Alertmanager", () => {
     await postAlert(live, { alertname: "IncidentSyncTest", instance: "a1" }, summary);
     const m = await firing(live, summary);
     expect(buttons(m)).not.toContain("🔔 Unsilence");
-    const am = `--alertmanager.url=${live.alertmanager}`;
-    const added = run("amtool", ["silence", "add", am, "--author=ops via amtool", "--duration=1h", "--comment=live test", "alertname=IncidentSyncTest", "instance=a1"]);
+    const am = [`--alertmanager.url=${live.alertmanager}`, ...amtoolHttpConfig(live)];
+    const added = run("amtool", ["silence", "add", ...am, "--author=ops via amtool", "--duration=1h", "--comment=live test", "alertname=IncidentSyncTest", "instance=a1"]);
     expect(added.status).toBe(0);
     const id = added.stdout.trim();
     const madeAt = Date.now();
     await waitFor("the card shows the amtool silence", async () => m.currentText.includes("🔕 Silenced by ops via amtool until") || undefined, (SYNC_S + 5) * 1000, 50);
     const shownAfter = Date.now() - madeAt;
     expect(buttons(m)).toEqual(["🔔 Unsilence", "👀 Ack"]);
-    expect(run("amtool", ["silence", "expire", am, id]).status).toBe(0);
+    expect(run("amtool", ["silence", "expire", ...am, id]).status).toBe(0);
     const expiredAt = Date.now();
     await waitFor("the card drops it", async () => !m.currentText.includes("Silenced by") || undefined, (SYNC_S + 5) * 1000, 50);
     const droppedAfter = Date.now() - expiredAt;

@@ -50,17 +50,22 @@ describe("the programs run the deployed command lines (generators/commandLines.t
     const { argv } = started("prometheus");
     const dir = path.dirname(flag(argv, "--config.file"));
     expectDeployedPlusLiveOnly("prometheus", prometheusArgs(livePrometheusFlags(dir, live.config)));
-    // And the running server says so: reload and the OTLP receiver are on because the deployed command asks for them.
+    // And the running server says so: it reloads its own files, has no lifecycle API, and the OTLP receiver is on.
     const flags = (await getJson(`${live.prometheus}/api/v1/status/flags`)).data as Record<string, string>;
-    expect(flags["web.enable-lifecycle"]).toBe("true");
+    expect(flags["config.auto-reload"]).toBe("true");
+    expect(flags["web.enable-lifecycle"]).toBe("false");
     expect(flags["web.enable-otlp-receiver"]).toBe("true");
-    expect((await fetch(`${live.prometheus}/-/reload`, { method: "POST" })).status).toBe(200);
+    expect((await live.request(`${live.prometheus}/-/reload`, { method: "POST" })).status).toBe(403);
   });
 
   it("Alertmanager, blackbox_exporter, node_exporter and the stack's collector likewise", () => {
     const am = started("alertmanager").argv;
-    expectDeployedPlusLiveOnly("alertmanager", alertmanagerArgs({ configFile: flag(am, "--config.file"), storagePath: flag(am, "--storage.path"), externalUrl: live.config.alertmanagerExternalUrl }));
-    expectDeployedPlusLiveOnly("blackbox_exporter", blackboxArgs({ configFile: flag(started("blackbox_exporter").argv, "--config.file") }));
+    expectDeployedPlusLiveOnly(
+      "alertmanager",
+      alertmanagerArgs({ configFile: flag(am, "--config.file"), storagePath: flag(am, "--storage.path"), externalUrl: live.config.alertmanagerExternalUrl, webConfigFile: flag(am, "--web.config.file") }),
+    );
+    const bb = started("blackbox_exporter").argv;
+    expectDeployedPlusLiveOnly("blackbox_exporter", blackboxArgs({ configFile: flag(bb, "--config.file"), webConfigFile: flag(bb, "--web.config.file") }));
     const ne = started("node_exporter").argv;
     expectDeployedPlusLiveOnly("node_exporter", nodeExporterArgs({ rootfs: "/", textfileDir: flag(ne, "--collector.textfile.directory"), listenAddress: live.nodeExporter.replace("http://", "") }));
     expectDeployedPlusLiveOnly("otelcol", otelCollectorArgs({ configFile: flag(started("otelcol").argv, "--config") }));
@@ -122,6 +127,16 @@ describe("OTLP from the simulated TutorDex through the built collector", () => {
       deployment_environment_name: live.config.environment,
     });
     expect(series.value![1]).toBe("42");
+  });
+
+  it("the same OTLP straight to Prometheus, without its password, is refused and never lands; the collector's basicauth is what let it in", async () => {
+    const id = { service: "backend" as const, instanceId: "backend-2", version: "x" };
+    const at = Date.now();
+    const body = metricsRequest(id, [{ kind: "counter", name: "tutordex_otlp_direct_write", points: [{ attributes: {}, value: 1 }], startMs: at - 60_000, atMs: at }]);
+    const r = await fetch(`${live.prometheus}/api/v1/otlp/v1/metrics`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect(r.status).toBe(401);
+    await new Promise((done) => setTimeout(done, 2000));
+    expect(await query("tutordex_otlp_direct_write_total")).toEqual([]);
   });
 
   it("log records reach the Loki side in the streams of the label contract (the real collector's processors, then Loki's OTLP ingestion)", async () => {

@@ -22,7 +22,8 @@ import { FakeTelegram } from "../support/fakeTelegram";
 import { freePort } from "../support/ports";
 import { PROJECT, pulumiConfigMap } from "../support/stackFiles";
 import { requireTool } from "../support/tools";
-import { getJson, waitFor } from "./harness";
+import { webConfigFile } from "../../generators/apiAuth";
+import { authedFetch, getJson, liveCredentials, liveSecretsDir, waitFor } from "./harness";
 
 /**
  * The scale-out options with the pinned programs on loopback, started with the deployed command
@@ -222,7 +223,15 @@ beforeAll(async () => {
     const homeB = path.join(dir, "prom-b");
     fs.mkdirSync(homeB);
     fs.writeFileSync(path.join(homeB, "prometheus.yml"), "global:\n  scrape_interval: 15s\n");
-    const argsB = prometheusArgs({ configFile: path.join(homeB, "prometheus.yml"), storagePath: path.join(homeB, "tsdb"), retention: "1d", remoteWriteReceiver: true });
+    // It stands in for a store elsewhere (Mimir, Thanos), whose own auth the gate above plays: an empty web config asks for none.
+    fs.writeFileSync(path.join(homeB, "web.yml"), "");
+    const argsB = prometheusArgs({
+      configFile: path.join(homeB, "prometheus.yml"),
+      storagePath: path.join(homeB, "tsdb"),
+      retention: "1d",
+      remoteWriteReceiver: true,
+      webConfigFile: path.join(homeB, "web.yml"),
+    });
     programs.start("prometheus (long-term store)", requireTool("prometheus"), [...argsB, `--web.listen-address=${at.promB}`], homeB);
 
     // Both Alertmanagers settled into one cluster before any alert is sent.
@@ -239,20 +248,27 @@ beforeAll(async () => {
 
     // Prometheus of host-a: the rendered prometheus.yml and rules, its credentials as files.
     const homeA = path.join(dir, "prom-a");
-    const secretsDir = path.join(homeA, "secrets");
+    // Its own API password and web config as deployed; in a cluster the Alertmanagers ask for none.
+    liveCredentials(homeA, { prometheus: `http://${at.promA}` });
+    const secretsDir = liveSecretsDir(homeA, "prometheus");
     fs.mkdirSync(path.join(homeA, "rules"), { recursive: true });
-    fs.mkdirSync(secretsDir);
     for (const [store, value] of Object.entries(config.remoteWriteCredentials)) fs.writeFileSync(credentialsFile(store, secretsDir), value, { mode: 0o600 });
     const rules = { ...ruleSettings(config), intervals: { alerts: "1s", recording: "1s" } };
     for (const [f, text] of Object.entries(renderRuleFiles(rules))) fs.writeFileSync(path.join(homeA, "rules", f), text);
     fs.writeFileSync(
       path.join(homeA, "prometheus.yml"),
       // 10s: the application jobs' own scrape_timeout, so the file stays exactly as rendered.
-      renderPrometheusConfig(config, peers, { rulesDir: path.join(homeA, "rules"), scrapeInterval: "10s", evaluationInterval: "1s", remoteWriteSecretsDir: secretsDir }),
+      renderPrometheusConfig(config, peers, { rulesDir: path.join(homeA, "rules"), scrapeInterval: "10s", evaluationInterval: "1s", secretsDir }),
     );
-    const argsA = prometheusArgs({ configFile: path.join(homeA, "prometheus.yml"), storagePath: path.join(homeA, "tsdb"), retention: config.retention.prometheus, remoteWriteReceiver: false });
+    const argsA = prometheusArgs({
+      configFile: path.join(homeA, "prometheus.yml"),
+      storagePath: path.join(homeA, "tsdb"),
+      retention: config.retention.prometheus,
+      remoteWriteReceiver: false,
+      webConfigFile: webConfigFile(secretsDir),
+    });
     programs.start("prometheus host-a", requireTool("prometheus"), [...argsA, `--web.listen-address=${at.promA}`], homeA);
-    for (const p of [at.promA, at.promB]) await waitFor(`Prometheus ${p} ready`, async () => (await fetch(`http://${p}/-/ready`)).ok, 30_000);
+    for (const p of [at.promA, at.promB]) await waitFor(`Prometheus ${p} ready`, async () => (await authedFetch(`http://${p}/-/ready`)).ok, 30_000);
   } catch (e) {
     const logs = programs.logs();
     await stopEverything();

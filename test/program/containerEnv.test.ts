@@ -1,6 +1,10 @@
 import { containersOf, MOCK_GATEWAY, ProgramRun, runProgram, secretValue } from "../support/program";
 import { loadConfig } from "../../bridge/src/config";
+import { mockRandomPassword } from "../support/randomPassword";
 import { pulumiConfigMap, TEST_SECRETS } from "../support/stackFiles";
+
+/** The API credentials the mocks' random provider gives the prod stack, as the bridge gets them. */
+const apiAuth = (alias: string) => `tutordex-obs:${mockRandomPassword(`tutordex-api-credentials-${alias}`, { length: 32 }).result}`;
 
 /**
  * The environment every container of the committed prod stack starts with, whole: a setting
@@ -26,6 +30,8 @@ it("Grafana: admin from the stack's secret, no anonymous access, no sign-up, its
     "GF_AUTH_ANONYMOUS_ENABLED=false",
     "GF_USERS_ALLOW_SIGN_UP=false",
     "GF_SERVER_ROOT_URL=https://grafana.tutordex.sg",
+    // Its public URL is https, so the session cookie never goes over plain http.
+    "GF_SECURITY_COOKIE_SECURE=true",
     "GF_ANALYTICS_REPORTING_ENABLED=false",
     "GF_ANALYTICS_CHECK_FOR_UPDATES=false",
   ]);
@@ -47,6 +53,8 @@ it("the Telegram bridge: port, prefix, chat, state file on its volume, dedupe wi
     "PROMETHEUS_URL=http://prometheus:9090",
     "GRAPHS_ENABLED=true",
     `TELEGRAM_BOT_TOKEN=${TEST_SECRETS.telegramBotToken}`,
+    `PROMETHEUS_AUTH=${apiAuth("prometheus")}`,
+    `ALERTMANAGER_AUTH=${apiAuth("alertmanager")}`,
   ]);
 });
 
@@ -107,6 +115,8 @@ describe("the Telegram bridge with every optional setting", () => {
       'TELEGRAM_ESCALATION={"critical":{"after":"10m","every":"10m","times":3,"mention":[{"id":42},{"id":43,"name":"Bo"}]}}',
       "GRAPHS_ENABLED=false",
       `TELEGRAM_BOT_TOKEN=${TEST_SECRETS.telegramBotToken}`,
+      `PROMETHEUS_AUTH=${apiAuth("prometheus")}`,
+      `ALERTMANAGER_AUTH=${apiAuth("alertmanager")}`,
     ]);
   });
 

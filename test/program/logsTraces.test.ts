@@ -1,5 +1,5 @@
 import { renderStack } from "../../generators/stackFiles";
-import { containerNamed, ProgramRun, runProgram } from "../support/program";
+import { containerNamed, ProgramRun, runProgram, uploadsOf } from "../support/program";
 import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../support/stackFiles";
 import { stackConfig } from "../support/fixtures";
 
@@ -11,7 +11,8 @@ beforeAll(async () => {
 });
 
 const container = (name: string) => containerNamed(run, name);
-const upload = (name: string) => container(name).inputs.uploads[0];
+/** The container's config file (its first upload; a password file may follow). */
+const upload = (name: string) => uploadsOf(container(name))[0];
 const mounts = (name: string) => container(name).inputs.volumes.map((v: any) => `${v.volumeName ?? v.hostPath}:${v.containerPath}:${v.readOnly ? "ro" : "rw"}`);
 const ports = (name: string) => (container(name).inputs.ports ?? []).map((p: any) => `${p.ip}:${p.external}->${p.internal}`);
 

@@ -1,6 +1,6 @@
 import { stackConfigFromFile } from "../../config/stackFile";
 import { renderStackFiles } from "../../generators/stackFiles";
-import { containersOf, ProgramRun, runProgram } from "../support/program";
+import { containersOf, ProgramRun, runProgram, uploadsOf } from "../support/program";
 import { pulumiConfigMap, ROOT, TEST_SECRETS } from "../support/stackFiles";
 
 let run: ProgramRun;
@@ -11,7 +11,7 @@ beforeAll(async () => {
 it("what obs render writes (from the committed file, without secrets) is exactly what pulumi up delivers", () => {
   const files = renderStackFiles(stackConfigFromFile(ROOT, "prod"));
   const delivered: Record<string, string> = {};
-  const uploads = (name: string) => containersOf(run).find((c) => c.name === name)!.inputs.uploads as { file: string; content: string }[];
+  const uploads = (name: string) => uploadsOf(containersOf(run).find((c) => c.name === name)!);
   for (const u of uploads("tutordex-prometheus-config-sync")) delivered[`prometheus/${u.file.replace("/staging/", "")}`] = u.content;
   for (const u of uploads("tutordex-alertmanager-config-sync")) delivered[`alertmanager/${u.file.replace("/staging/", "")}`] = u.content;
   delivered["blackbox/blackbox.yml"] = uploads("tutordex-blackbox-exporter")[0].content;

@@ -4,7 +4,7 @@ import { EXPAND_ENV_FLAG, LOKI_SECRET_ENV, TEMPO_SECRET_ENV } from "../../genera
 import { credentialsFile } from "../../generators/remoteWrite";
 import { renderStack } from "../../generators/stackFiles";
 import { violations } from "../../policy/guardrails";
-import { containerNamed, containersOf, ProgramRun, RecordedResource, runProgram, secretValue } from "../support/program";
+import { containerNamed, containersOf, ProgramRun, RecordedResource, runProgram, secretValue, uploadsOf } from "../support/program";
 import { PROJECT, pulumiConfigMap, TEST_SECRETS } from "../support/stackFiles";
 
 /**
@@ -81,7 +81,8 @@ describe("no secret in clear anywhere Pulumi records it", () => {
 describe("remote_write credentials reach Prometheus as secret files", () => {
   it("one file per store with auth, uploaded into the container as a secret", () => {
     const prometheus = container("tutordex-prometheus");
-    expect(secretValue(prometheus.inputs.uploads)).toEqual([
+    const remoteWrite = (secretValue(prometheus.inputs.uploads) as { file: string }[]).filter((u) => u.file.includes("/remote-write-"));
+    expect(remoteWrite).toEqual([
       { file: credentialsFile("mimir"), content: CREDENTIALS.mimir },
       { file: credentialsFile("cloud"), content: CREDENTIALS.cloud },
     ]);
@@ -107,8 +108,8 @@ describe("Loki and Tempo read the S3 secret key from a secret environment variab
     expect(c.inputs.command).toContain(EXPAND_ENV_FLAG);
     expect(secretValue(c.inputs.envs)).toEqual([`${variable}=${S3_SECRET}`]);
     expect(c.secretInputs).toContain("envs");
-    expect(c.inputs.uploads[0].content).toBe(file());
-    expect(c.inputs.uploads[0].content).toContain(`"\${${variable}}"`);
+    expect(uploadsOf(c)[0].content).toBe(file());
+    expect(uploadsOf(c)[0].content).toContain(`"\${${variable}}"`);
   });
 });
 
@@ -123,6 +124,12 @@ describe("the clustered Alertmanager", () => {
       "--cluster.peer-timeout=15s",
       "--cluster.peer=10.0.1.6:9094",
     ]);
+  });
+
+  it("asks for no API password (the peers' Prometheus share none yet: docs/threat-model.md), while its own Prometheus still sends one", () => {
+    const am = container("tutordex-alertmanager");
+    expect(am.inputs.command.filter((a: string) => a.startsWith("--web.config.file"))).toEqual([]);
+    expect(uploadsOf(am).map((u) => u.file)).toEqual(["/etc/alertmanager-secrets/alertmanager-password"]);
   });
 
   it("publishes gossip (TCP and UDP) only on the cluster address, its API on the bind address", () => {

@@ -1,6 +1,6 @@
 import * as yaml from "js-yaml";
 import { isOneShot, labelOf, violations } from "../../policy/guardrails";
-import { containersOf, ProgramRun, runProgram } from "../support/program";
+import { containersOf, ProgramRun, runProgram, uploadsOf } from "../support/program";
 import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../support/stackFiles";
 
 /** dev with Grafana, Loki, Promtail and Tempo switched off, as a small host (and the docker tier) runs it. */
@@ -31,7 +31,7 @@ it("Prometheus neither scrapes nor probes what is not there", () => {
 
 it("the collector forwards only metrics (to Prometheus), and no alert links a dashboard", () => {
   const collector = containersOf(run).find((c) => c.name === "tutordex-otel-collector")!;
-  const otel = yaml.load(collector.inputs.uploads[0].content) as { service: { pipelines: Record<string, unknown> } };
+  const otel = yaml.load(uploadsOf(collector)[0].content) as { service: { pipelines: Record<string, unknown> } };
   expect(Object.keys(otel.service.pipelines)).toEqual(["metrics"]);
   const sync = containersOf(run).find((c) => c.name === "tutordex-prometheus-config-sync")!;
   expect(sync.inputs.uploads.find((u: { file: string }) => u.file === "/staging/rules/alert_rules.yml").content).not.toContain("dashboard:");

@@ -8,14 +8,14 @@ const BUSYBOX = "/bin/busybox";
 
 /**
  * A folder whose PATH gives the programs a one-shot container of the stack finds: busybox's
- * applets (sh, wget, cp, mv …, as in the prom/* images, whose error texts the scripts match)
+ * applets (sh, nc, awk, cp, mv …, as in the prom/* images, whose output the scripts read)
  * and the service's own checkers built at the pinned versions. Missing busybox fails with the
  * package that installs it.
  */
 export function busyboxPath(checkers: readonly string[] = ["promtool", "amtool"]): { dir: string; cleanup(): void } {
   if (!fs.existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing: apt-get install -y busybox-static`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "busybox-path-"));
-  for (const applet of ["sh", "wget", "cp", "mv", "rm", "mkdir", "dirname", "chmod", "date", "sleep", "cat", "echo", "test", "["]) {
+  for (const applet of ["sh", "wget", "cp", "mv", "rm", "mkdir", "dirname", "chmod", "date", "sleep", "cat", "echo", "test", "[", "nc", "base64", "awk", "cut", "head", "sed", "grep", "cmp", "printf"]) {
     fs.symlinkSync(BUSYBOX, path.join(dir, applet));
   }
   for (const tool of checkers) fs.symlinkSync(toolPath(tool), path.join(dir, tool));

@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { deserializeProperties, deserializeProperty, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { mockRandomPassword, RANDOM_PASSWORD } from "./randomPassword";
 import { PROJECT } from "./stackFiles";
 
 export interface RecordedResource {
@@ -58,6 +59,8 @@ function mockState(type: string, name: string, inputs: Record<string, any>, worl
       return { ...inputs, name: inputs.name ?? name, ipamConfigs: [{ subnet: "172.31.0.0/16", gateway: MOCK_GATEWAY }] };
     case "docker:index/volume:Volume":
       return { ...inputs, name: inputs.name ?? name };
+    case RANDOM_PASSWORD:
+      return { ...inputs, ...mockRandomPassword(name, inputs) };
     case "grafana:oss/dashboard:Dashboard":
       // Grafana answers with the dashboard's address, /d/<uid>/<slug>.
       return { ...inputs, url: `http://grafana.mock/d/${JSON.parse(inputs.configJson).uid}` };
@@ -243,4 +246,21 @@ export const containerNamed = (run: ProgramRun, name: string) => {
 export function secretValue(input: unknown): any {
   expect(input).toEqual({ [specialSigKey]: specialSecretSig, value: expect.anything() });
   return (input as { value: unknown }).value;
+}
+
+/**
+ * A container's uploads as the provider receives them. The mock monitor lifts a secret element
+ * (a password file) to the whole list, so the list is unwrapped here; secretUploads says which.
+ */
+export function uploadsOf(resource: RecordedResource): { file: string; content: string }[] {
+  const u = resource.inputs.uploads;
+  return (u && typeof u === "object" && !Array.isArray(u) && u[specialSigKey] === specialSecretSig ? u.value : (u ?? [])) as { file: string; content: string }[];
+}
+
+/** The content of one upload of a container; fails naming the files it has when that one is missing. */
+export function uploadNamed(resource: RecordedResource, file: string): string {
+  const all = uploadsOf(resource);
+  const u = all.find((x) => x.file === file);
+  if (!u) throw new Error(`${resource.name} gets no ${file} (it gets ${all.map((x) => x.file).join(", ")})`);
+  return u.content;
 }

@@ -74,7 +74,13 @@ export class AlertmanagerClient {
     readonly timeoutMs = 10_000,
     /** Aborts every call under way when the bridge stops. */
     private readonly stop?: AbortSignal,
+    /** The Authorization header Alertmanager's web config wants, if any. */
+    private readonly authorization?: string,
   ) {}
+
+  private get authHeader(): Record<string, string> {
+    return this.authorization ? { authorization: this.authorization } : {};
+  }
 
   /**
    * Runs a call with its own deadline and the bridge's stop; the timer ends with the call, so
@@ -102,7 +108,7 @@ export class AlertmanagerClient {
       ({ status, text } = await this.bounded(async (signal) => {
         const res = await fetch(`${this.baseUrl}${path}`, {
           method,
-          headers: body === undefined ? {} : { "content-type": "application/json" },
+          headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...this.authHeader },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal,
         });
@@ -144,7 +150,7 @@ export class AlertmanagerClient {
 
   async ready(): Promise<boolean> {
     try {
-      return await this.bounded(async (signal) => (await fetch(`${this.baseUrl}/-/ready`, { signal })).ok);
+      return await this.bounded(async (signal) => (await fetch(`${this.baseUrl}/-/ready`, { signal, headers: this.authHeader })).ok);
     } catch {
       return false;
     }

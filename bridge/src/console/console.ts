@@ -99,7 +99,9 @@ export class Console {
 
   constructor(private readonly deps: ConsoleDeps) {
     this.timing = { ...DEFAULT_CONSOLE_TIMING, ...deps.timing };
-    this.am = deps.config.alertmanagerUrl ? new AlertmanagerClient(deps.config.alertmanagerUrl, this.timing.alertmanagerTimeoutMs, this.stopping.signal) : undefined;
+    this.am = deps.config.alertmanagerUrl
+      ? new AlertmanagerClient(deps.config.alertmanagerUrl, this.timing.alertmanagerTimeoutMs, this.stopping.signal, deps.config.alertmanagerAuthorization)
+      : undefined;
     this.prometheus = prometheusClient(deps.config);
     this.now = deps.now ?? Date.now;
     const bg = deps.background ?? {};
