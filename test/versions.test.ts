@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { reportedVersion } from "../cli/builtTools";
@@ -8,7 +9,6 @@ import { PREVIOUS_BUILDS, PREVIOUS_RELEASES } from "../config/previousVersions";
 import { ENGINE_RELEASES, imageOf, moduleVersionOf, RELEASES } from "../config/versions";
 import { BUILD_RECIPES, checkCLibrary, goBuilds, goRelease, pinProblems, previousGoBuilds } from "../scripts/tools";
 import { previousNodePath } from "../cli/builtTools";
-import { spawnSync } from "child_process";
 import { enginePrograms, releaseOfEngineProgram, reportedEngineVersion, runtimeProblems } from "./docker/engineBinaries";
 import { ROOT } from "./support/stackFiles";
 
