@@ -4,10 +4,10 @@ import { parseArgs } from "util";
 import Docker from "dockerode";
 import { missingNetworkMessage } from "../components/appNetworks";
 import { publishedPorts } from "../config/collisions";
-import { parseStackConfig, rawConfigFromPulumi, StackConfig } from "../config/schema";
+import { StackConfig } from "../config/schema";
 import { SERVICE_NAMES } from "../config/services";
-import { configKeyLocation, PROJECT, readStackFile } from "../config/stackFile";
-import { ROLE_LABEL, SERVICE_LABEL, STACK_LABEL } from "../generators/labels";
+import { configKeyLocation, stackConfigFromFile, stackFileInput } from "../config/stackFile";
+import { ROLE_LABEL, SERVICE_LABEL, STACK_LABEL } from "../config/labels";
 import type { Finding } from "./doctor";
 import { reachableAddress } from "./endpoints";
 import { EngineAddress, engineAddress, EngineAddressError, engineClient, engineMessage, isLoopbackHost, within } from "./engine";
@@ -326,15 +326,17 @@ export async function preflightFindings(c: StackConfig, o: PreflightOptions, mis
  * the one secret preflight needs: from REGISTRY_PASSWORD, else from the Pulumi CLI if present.
  */
 export function preflightConfig(root: string, stack: string, env: NodeJS.ProcessEnv): { config: StackConfig; missing?: MissingRegistryPassword } {
-  const raw = rawConfigFromPulumi(PROJECT, readStackFile(root, stack));
+  const { raw } = stackFileInput(root, stack);
   const registryAuth = raw.registryAuth as { address?: string } | undefined;
+  const secrets: Record<string, string> = {};
   let missing: MissingRegistryPassword | undefined;
   if (registryAuth) {
     const password = env.REGISTRY_PASSWORD ?? pulumiConfigSecret(root, stack, "registryPassword");
-    if (password) raw.registryPassword = password;
+    if (password) secrets.registryPassword = password;
     else missing = { registry: registryAuth.address ?? "docker.io" };
   }
-  return { config: parseStackConfig(stack, raw, new Set(), { requireSecrets: false }), missing };
+  // As obs check reads it: prod refuses a secret written in plain text in the file, as pulumi up does.
+  return { config: stackConfigFromFile(root, stack, secrets), missing };
 }
 
 /** The engine address, or a usage error that says where the address is written when it cannot be read. */

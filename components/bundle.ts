@@ -1,5 +1,5 @@
 import * as path from "path";
-import { buildSync } from "esbuild";
+import { buildSync, Metafile } from "esbuild";
 import { RELEASES } from "../config/versions";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -9,8 +9,17 @@ const PROJECT_ROOT = path.resolve(__dirname, "..");
  * no image is built or pushed, and the bytes are stable, so an unchanged source shows no diff.
  */
 export function bundle(entry: string): string {
+  return bundleWithMeta(entry).text;
+}
+
+/**
+ * The bundle and esbuild's account of it (bytes each source contributes), built from `root`:
+ * this repository, or another revision of it checked out elsewhere (the graph bench compares
+ * sizes), whose packages still come from this checkout's node_modules.
+ */
+export function bundleWithMeta(entry: string, root = PROJECT_ROOT): { text: string; metafile: Metafile } {
   const out = buildSync({
-    absWorkingDir: PROJECT_ROOT,
+    absWorkingDir: root,
     entryPoints: [entry],
     bundle: true,
     platform: "node",
@@ -20,6 +29,8 @@ export function bundle(entry: string): string {
     write: false,
     legalComments: "none",
     logLevel: "silent",
+    metafile: true,
+    ...(root === PROJECT_ROOT ? {} : { nodePaths: [path.join(PROJECT_ROOT, "node_modules")] }),
   });
-  return out.outputFiles[0].text;
+  return { text: out.outputFiles[0].text, metafile: out.metafile };
 }

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ROLE_LABEL } from "../generators/labels";
+import { ROLE_LABEL } from "../config/labels";
 import { CheckOutcome, StackContext, stackLabels } from "./serviceContainer";
 import { ContainerService } from "../config/services";
 

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerService, DEMO_WORKLOAD, SERVICES, ServiceName } from "../config/services";
-import { SERVICE_LABEL, STACK_LABEL } from "../generators/labels";
+import { SERVICE_LABEL, STACK_LABEL } from "../config/labels";
 import { dockerName } from "../config/names";
 import { ImageSet } from "./images";
 

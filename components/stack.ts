@@ -4,7 +4,7 @@ import type { StackSecrets } from "../config/load";
 import { StackConfig } from "../config/schema";
 import { dockerNetworkPeers } from "../config/services";
 import { FOLDER } from "../dashboards";
-import { STACK_LABEL } from "../generators/labels";
+import { STACK_LABEL } from "../config/labels";
 import { renderStack } from "../generators/stackFiles";
 import { Alertmanager } from "./alertmanager";
 import { lookUpAppNetworks, NetworkLister } from "./appNetworks";
@@ -112,6 +112,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         apiBaseUrl: c.telegram.apiBaseUrl,
         console: c.telegram.console,
         escalation: c.telegram.escalation,
+        graphs: c.telegram.graphs,
         peers,
       },
       child,

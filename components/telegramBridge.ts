@@ -46,6 +46,8 @@ export interface TelegramBridgeArgs {
   readonly console: BridgeConsoleSettings;
   /** Escalation policies per severity (telegram.escalation), passed as TELEGRAM_ESCALATION. */
   readonly escalation?: EscalationSettings;
+  /** Graphs with firing messages, drawn from the stack's Prometheus. */
+  readonly graphs: boolean;
   /** The stack's own Alertmanager (silences, /alerts) and Prometheus (/status), on the stack network. */
   readonly peers: Pick<PeerAddresses, "alertmanager" | "prometheus">;
 }
@@ -79,6 +81,7 @@ export function bridgeEnv(args: Omit<TelegramBridgeArgs, "context" | "image" | "
     ["PROMETHEUS_URL", `http://${args.peers.prometheus}`],
     // The same object the stack file holds, as JSON: the bridge reads it with the stack's own reader.
     ["TELEGRAM_ESCALATION", args.escalation && Object.keys(args.escalation).length ? JSON.stringify(args.escalation) : undefined],
+    ["GRAPHS_ENABLED", String(args.graphs)],
   ];
   const list = plain.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
   if (args.botToken === undefined) return pulumi.output(list);

@@ -71,3 +71,9 @@ export const DEFAULT_APP_TARGETS = {
   worker: "aggregator-worker:9002",
   backend: "backend:8000",
 } as const;
+
+/** Single settings' defaults (README "Stack settings" shows them: docs/settings.md). */
+export const DEFAULT_BIND_ADDRESS = "127.0.0.1";
+export const DEFAULT_REGISTRY = "registry-1.docker.io";
+export const DEFAULT_GRAFANA_ADMIN_USER = "admin";
+export const DEFAULT_TEXTFILE_DIR = "/var/lib/node_exporter/textfile_collector";

@@ -1,7 +1,8 @@
 /**
  * Durations, each checked with the grammar of the program that reads it. One module for the stack
- * schema (config/schema.ts, config/scale.ts) and the Telegram bridge (bridge/src), so a duration
- * the stack accepts is one its reader accepts.
+ * schema (config/schema.ts, config/scale.ts), the generators and rules (seconds of a route timing
+ * or a rule window) and the Telegram bridge (bridge/src: its silences, and how it shows a
+ * duration), so a duration the stack accepts is one its reader accepts.
  *
  * The bridge is bundled with esbuild from bridge/src into a stock Node image: this module must
  * stay free of imports, or the bundle would pull in whatever they reach.
@@ -12,6 +13,12 @@ export interface DurationGrammar {
   readonly reader: string;
   /** The form in words, for messages: "a duration such as …". */
   readonly form: string;
+  /**
+   * The grammar's form as a regular expression (JavaScript and JSON Schema read it alike): the
+   * parser's own, so the JSON Schema for editors (schema/) refuses what the reader refuses, bar
+   * the overflow and limits only the parser sees.
+   */
+  readonly pattern: RegExp;
   /** Milliseconds, or undefined when the reader would refuse the text. */
   parse(text: string): number | undefined;
 }
@@ -30,10 +37,11 @@ const GO_MAX_MS = Number((2n ** 63n - 1n) / 1_000_000n);
 export const PROMETHEUS_DURATION: DurationGrammar = {
   reader: "Prometheus",
   form: "a duration such as 30s, 15m, 72h or 15d (units y, w, d, h, m, s, ms, each once, largest first)",
+  pattern: /^(?:0|(?=\d)(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?)$/,
   parse(text) {
     if (text === "0") return 0;
-    const m = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(text);
-    if (!m || text === "") return undefined;
+    const m = PROMETHEUS_DURATION.pattern.exec(text);
+    if (!m) return undefined;
     const units = [MS.y, MS.w, MS.d, MS.h, MS.m, MS.s, MS.ms];
     const ms = units.reduce((sum, size, i) => sum + (m[i + 1] === undefined ? 0 : Number(m[i + 1]) * size), 0);
     return ms > GO_MAX_MS ? undefined : ms;
@@ -48,9 +56,10 @@ export const PROMETHEUS_DURATION: DurationGrammar = {
 export const GO_DURATION: DurationGrammar = {
   reader: "Go",
   form: "a Go duration such as 90s, 15m or 72h (units h, m, s, ms; no d, w or y)",
+  pattern: /^(?:0|([-+]?)((?:(?:\d+\.?\d*|\.\d+)(?:h|m|s|ms|us|µs|μs|ns))+))$/,
   parse(text) {
     if (text === "0") return 0;
-    const m = /^([-+]?)((?:(?:\d+\.?\d*|\.\d+)(?:h|m|s|ms|us|µs|μs|ns))+)$/.exec(text);
+    const m = GO_DURATION.pattern.exec(text);
     if (!m) return undefined;
     const size: Record<string, number> = { h: MS.h, m: MS.m, s: MS.s, ms: 1, us: 1e-3, "µs": 1e-3, "μs": 1e-3, ns: 1e-6 };
     let ms = 0;
@@ -67,14 +76,41 @@ export const GO_DURATION: DurationGrammar = {
 export const BRIDGE_DURATION: DurationGrammar = {
   reader: "the Telegram bridge",
   form: "a duration such as 30m, 1h, 4h or 2d (units w, d, h, m, s)",
+  pattern: /^\s*(?:\d+[smhdw])+\s*$/,
   parse(text) {
-    const t = text.trim();
-    if (!/^(\d+[smhdw])+$/.test(t)) return undefined;
+    if (!BRIDGE_DURATION.pattern.test(text)) return undefined;
     let ms = 0;
-    for (const [, n, unit] of t.matchAll(/(\d+)([smhdw])/g)) ms += Number(n) * MS[unit as keyof typeof MS];
+    for (const [, n, unit] of text.matchAll(/(\d+)([smhdw])/g)) ms += Number(n) * MS[unit as keyof typeof MS];
     return ms;
   },
 };
+
+/**
+ * Seconds of a duration its reader reads (Prometheus's grammar unless another is named): route
+ * timings, rule windows, defaults. Text no reader takes is a mistake of the program, so it throws.
+ */
+export function durationSeconds(text: string, grammar: DurationGrammar = PROMETHEUS_DURATION): number {
+  const ms = grammar.parse(text);
+  if (ms === undefined) throw new Error(`expected ${grammar.form}, got ${JSON.stringify(text)}`);
+  return ms / 1000;
+}
+
+/**
+ * A duration in days, hours, minutes and seconds, largest first, rounded to the second: exact by
+ * default, in the bridge's grammar (5400000 → "1h30m"), or only its largest `units` for people
+ * (`{ units: 2, separator: " " }`: 90061000 → "1d 1h"). Nothing (or less than half a second) is "0s".
+ */
+export function formatDuration(ms: number, options: { readonly units?: number; readonly separator?: string } = {}): string {
+  let rest = Math.max(0, Math.round(ms / 1000));
+  const parts: string[] = [];
+  for (const unit of ["d", "h", "m", "s"] as const) {
+    const size = MS[unit] / 1000;
+    const n = Math.floor(rest / size);
+    if (n > 0) parts.push(`${n}${unit}`);
+    rest -= n * size;
+  }
+  return parts.slice(0, options.units ?? parts.length).join(options.separator ?? "") || "0s";
+}
 
 export interface DurationLimits {
   /** Inclusive bounds, written in the grammar's own form, with why they are there. */
@@ -104,3 +140,5 @@ export const SILENCE_LIMITS: DurationLimits = {
   max: { value: "90d", why: "a longer one is forgotten, not silenced" },
 };
 export const MAX_SILENCE_BUTTONS = 6;
+/** The buttons when the stack names none: the stack's default and the bridge's alike. */
+export const DEFAULT_SILENCE_DURATIONS: readonly string[] = ["1h", "4h", "24h"];

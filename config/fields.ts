@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DurationGrammar, DurationLimits, durationProblem } from "./durations";
-import { hasUrlCredentials, isHttpUrl } from "./sharedValidators";
+import { hasUrlCredentials, HTTP_URL_START, isHttpUrl } from "./sharedValidators";
 
 /**
  * The zod fields config/schema.ts and config/scale.ts both build settings from, each rule once:
@@ -10,10 +10,13 @@ import { hasUrlCredentials, isHttpUrl } from "./sharedValidators";
 
 /** A duration its reader accepts, within the stack's limits for the setting. */
 export const durationField = (grammar: DurationGrammar, limits: DurationLimits = {}) =>
-  z.string().superRefine((v, ctx) => {
-    const problem = durationProblem(v, grammar, limits);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  });
+  z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = durationProblem(v, grammar, limits);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .meta({ pattern: grammar.pattern.source });
 
 /** Why text is no IPv4 address Docker would publish on or Alertmanager listen on; undefined if it is one. */
 export function ipv4Problem(text: string, example: string): string | undefined {
@@ -53,12 +56,15 @@ export const HTTP_URL = "expected an absolute http(s) URL";
  * (runbooks, Bot API methods, links), so a query or fragment would end up in the middle.
  */
 export const httpUrlField = (opts: { readonly base?: boolean } = {}) =>
-  z.string({ message: HTTP_URL }).superRefine((v, ctx) => {
-    const fail = (message: string) => ctx.addIssue({ code: "custom", message });
-    if (!isHttpUrl(v)) return fail(HTTP_URL);
-    if (/\{\{|\}\}/.test(v)) return fail("must not contain {{ or }} (alert annotations that carry it are Go templates)");
-    if (hasUrlCredentials(v)) return fail("must not carry user:password (URLs are shown in alerts, messages, generated files and logs)");
-    const u = new URL(v);
-    if (opts.base && (u.search !== "" || u.hash !== "" || /[?#]/.test(v))) return fail("expected a base URL without ?query or #fragment (paths are appended to it)");
-    return undefined;
-  });
+  z
+    .string({ message: HTTP_URL })
+    .superRefine((v, ctx) => {
+      const fail = (message: string) => ctx.addIssue({ code: "custom", message });
+      if (!isHttpUrl(v)) return fail(HTTP_URL);
+      if (/\{\{|\}\}/.test(v)) return fail("must not contain {{ or }} (alert annotations that carry it are Go templates)");
+      if (hasUrlCredentials(v)) return fail("must not carry user:password (URLs are shown in alerts, messages, generated files and logs)");
+      const u = new URL(v);
+      if (opts.base && (u.search !== "" || u.hash !== "" || /[?#]/.test(v))) return fail("expected a base URL without ?query or #fragment (paths are appended to it)");
+      return undefined;
+    })
+    .meta({ pattern: HTTP_URL_START.source });

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { LOKI_FILESYSTEM_PERIOD_START } from "../generators/objectStorage";
 import { GO_DURATION, PROMETHEUS_DURATION } from "./durations";
 import { durationField, hostAndPortField, ipv4Field } from "./fields";
-import { isHttpUrl } from "./sharedValidators";
+import { setting } from "./settingDocs";
+import { hideUrlPassword, isHttpUrl } from "./sharedValidators";
 
 /**
  * The scale-out settings of issue 15, each opt-in per stack: remote_write to long-term stores,
@@ -11,6 +11,12 @@ import { isHttpUrl } from "./sharedValidators";
  * defaults, so every rule about them lives in one place. Durations, addresses and URLs are built
  * from config/fields.ts, which config/schema.ts uses too.
  */
+
+/**
+ * The first (and, on the filesystem, only) period of Loki's schema: a bucket's period must start
+ * after it (checked here), and generators/objectStorage.ts writes both periods.
+ */
+export const LOKI_FILESYSTEM_PERIOD_START = "2024-01-01";
 
 const absoluteUrl = z.string().refine(isHttpUrl, {
   message: "expected an absolute URL with its scheme, such as https://mimir.example.com/api/v1/push",
@@ -124,12 +130,21 @@ export const objectStorageSchema = z
 
 export const objectStorageSecretKeySchema = z.string().min(1, { message: "expected the secret access key" });
 
+const SCALE_PATH = 'see README "Scale path"';
+
 export const SCALE_RAW_SHAPE = {
-  remoteWrite: remoteWriteSchema.optional(),
-  remoteWriteCredentials: remoteWriteCredentialsSchema.optional(),
-  alertmanagerCluster: alertmanagerClusterSchema.optional(),
-  objectStorage: objectStorageSchema.optional(),
-  objectStorageSecretKey: objectStorageSecretKeySchema.optional(),
+  remoteWrite: setting(remoteWriteSchema.optional(), { title: "long-term stores Prometheus remote-writes to", description: SCALE_PATH }, { default: "none" }),
+  remoteWriteCredentials: setting(
+    remoteWriteCredentialsSchema.optional(),
+    {
+      title: "password or token of each remoteWrite store with auth, as one JSON map",
+      description: `\`pulumi config set --secret remoteWriteCredentials '{"<store>": "..."}'\`: every store's in one map, not one \`--path\` secret per store, so commands that read stack files without Pulumi can leave it out`,
+    },
+    { default: "none", each: "<store>" },
+  ),
+  alertmanagerCluster: setting(alertmanagerClusterSchema.optional(), { title: "gossip with Alertmanagers on other hosts (high availability)", description: SCALE_PATH }, { default: "none" }),
+  objectStorage: setting(objectStorageSchema.optional(), { title: "Loki and/or Tempo on an S3-compatible bucket", description: SCALE_PATH }, { default: "none" }),
+  objectStorageSecretKey: setting(objectStorageSecretKeySchema.optional(), { title: "the secret access key of objectStorage", description: "needed with `objectStorage`" }, { default: "none" }),
 };
 
 /** The secrets these settings bring (`pulumi config set --secret`). */
@@ -253,18 +268,8 @@ const RESERVED_HEADERS = new Set(
   ].map((h) => h.toLowerCase()),
 );
 
-/** Seconds of a duration in Prometheus's grammar, or Go's (Alertmanager's flags); NaN if neither reads it. */
-export function durationSeconds(d: string): number {
-  return (PROMETHEUS_DURATION.parse(d) ?? GO_DURATION.parse(d) ?? NaN) / 1000;
-}
-
 const isLoopback = (ip: string) => /^127\./.test(ip);
 const quoted = (v: unknown) => JSON.stringify(v);
-
-/** Shown instead of a URL's password in messages. */
-export function hideUrlPassword(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^/@:\s]*:)[^/@\s]*@/i, "$1<secret>@");
-}
 
 /** RE2 (Prometheus's regex engine) has no lookaround and no backreferences. */
 function regexProblem(re: string): string | undefined {

@@ -2,24 +2,44 @@ import { z } from "zod";
 import {
   DEFAULT_APP_COMPOSE_PROJECT,
   DEFAULT_APP_TARGETS,
+  DEFAULT_BIND_ADDRESS,
+  DEFAULT_GRAFANA_ADMIN_USER,
   DEFAULT_HOST_PORTS,
   DEFAULT_IMAGES,
   DEFAULT_LOG_AGENT,
   DEFAULT_MEMORY_MB,
+  DEFAULT_REGISTRY,
   DEFAULT_RETENTION,
+  DEFAULT_TEXTFILE_DIR,
   ENVIRONMENTS,
   Environment,
   PUBLISHED_PORT_KEYS,
   PublishedPortKey,
 } from "./defaults";
 import { SERVICE_NAMES, ServiceName } from "./services";
-import { ALERT_NAMES, thresholdOf } from "../rules/catalog";
-import { SCENARIO_NAMES, ScenarioName } from "../simulator/src/scenarios";
-import { AlertmanagerClusterSettings, hideUrlPassword, LOCAL_RETENTION_FLOOR, ObjectStorageSettings, RemoteWriteSettings, resolveScale, SCALE_RAW_SHAPE, SCALE_SECRET_KEYS, scaleProblems } from "./scale";
-import { BRIDGE_DURATION, DurationLimits, GO_DURATION, MAX_SILENCE_BUTTONS, PROMETHEUS_DURATION, SILENCE_LIMITS } from "./durations";
+import { ALERT_NAMES, thresholdOf, WATCHDOG_ALERT as WATCHDOG } from "../rules/catalog";
+import { SCENARIO_NAMES, ScenarioName } from "../shared/scenarioNames";
+import { AlertmanagerClusterSettings, LOCAL_RETENTION_FLOOR, ObjectStorageSettings, RemoteWriteSettings, resolveScale, SCALE_RAW_SHAPE, SCALE_SECRET_KEYS, scaleProblems } from "./scale";
+import { BRIDGE_DURATION, DEFAULT_SILENCE_DURATIONS, DurationLimits, GO_DURATION, MAX_SILENCE_BUTTONS, PROMETHEUS_DURATION, SILENCE_LIMITS } from "./durations";
 import { durationField, hostAndPortField, httpUrlField, ipv4Field, isPort } from "./fields";
-import { chatIdFromNumber, isChatId, isTelegramUserId, isThreadId, prefixProblem } from "./sharedValidators";
-import { consoleAllow, ConsoleAllow, EscalationSettings, readEscalation } from "./consoleSettings";
+import { DOCKER_HOST_FORMS, dockerHostProblem } from "./dockerHost";
+import { setting } from "./settingDocs";
+import {
+  BOT_TOKEN,
+  CHAT_ID,
+  chatIdFromNumber,
+  DEFAULT_PREFIX,
+  hideUrlPassword,
+  isBotToken,
+  isChatId,
+  isTelegramUserId,
+  isThreadId,
+  MAX_PREFIX_LENGTH,
+  MAX_THREAD_ID,
+  prefixProblem,
+  TELEGRAM_API_BASE,
+} from "./sharedValidators";
+import { consoleAllow, ConsoleAllow, CONSOLE_ALLOW_MODES, EscalationSettings, readEscalation } from "./consoleSettings";
 
 /**
  * Retention floors, each with why. Prometheus: alerts evaluate on the local TSDB, the same floor as
@@ -80,10 +100,13 @@ function imageProblem(image: string): string | undefined {
 }
 
 /** An image reference with an explicit tag or digest; a tag that moves is refused. */
-const image = z.string().superRefine((v, ctx) => {
-  const problem = imageProblem(v);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
+const image = z
+  .string()
+  .superRefine((v, ctx) => {
+    const problem = imageProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .meta({ pattern: IMAGE_REFERENCE.source });
 
 const ipv4 = ipv4Field("127.0.0.1");
 
@@ -92,24 +115,28 @@ const severity = z.enum(["critical", "warning", "info"]);
 /** The log agents a stack can run: Promtail (SPEC's, end-of-life 2026-03-02) or Grafana Alloy. */
 export const LOG_AGENTS = ["promtail", "alloy"] as const;
 export type LogAgent = (typeof LOG_AGENTS)[number];
+const DEFAULT_SCENARIO: ScenarioName = "steady";
 
-const CHAT_ID = "expected a numeric chat id or @channel";
+const CHAT_ID_FORM = "expected a numeric chat id or @channel";
 /** `pulumi config set --path telegram.chatId -100…` stores a number: read as the id it is. */
-const telegramChatId = z.unknown().transform((v, ctx) => {
-  const id = typeof v === "string" && isChatId(v) ? v : typeof v === "number" ? chatIdFromNumber(v) : undefined;
-  if (id === undefined) ctx.addIssue({ code: "custom", message: CHAT_ID });
-  return id ?? "";
-});
-const threadId = z.number({ message: "expected a positive forum topic id" }).refine(isThreadId, { message: "expected a positive forum topic id" });
+const telegramChatId = z
+  .unknown()
+  .transform((v, ctx) => {
+    const id = typeof v === "string" && isChatId(v) ? v : typeof v === "number" ? chatIdFromNumber(v) : undefined;
+    if (id === undefined) ctx.addIssue({ code: "custom", message: CHAT_ID_FORM });
+    return id ?? "";
+  })
+  .meta({ type: ["string", "integer"], pattern: CHAT_ID.source });
+const threadId = z
+  .number({ message: "expected a positive forum topic id" })
+  .refine(isThreadId, { message: "expected a positive forum topic id" })
+  .meta({ type: "integer", minimum: 1, maximum: MAX_THREAD_ID });
 const USER_ID = "expected a numeric Telegram user id";
 /** Silence lengths offered as buttons, as the bridge reads them: 1m to 90d, written like 1h, 4h, 24h, 1h30m. */
 const silenceDuration = durationField(BRIDGE_DURATION, SILENCE_LIMITS);
 
 /** Free text that ends up on one line (a message's first line, an HTTP header, a login). */
 const noControl = (v: string) => !/[\u0000-\u001f\u007f]/.test(v);
-
-/** The dead man's switch (rules/catalog.ts): always firing, its silence is the alarm. */
-const WATCHDOG = "Watchdog";
 
 const alertOverride = z
   .object({
@@ -127,120 +154,275 @@ const perPublishedPort = z
   .object(Object.fromEntries(PUBLISHED_PORT_KEYS.map((k) => [k, port.optional()])) as Record<PublishedPortKey, z.ZodOptional<typeof port>>)
   .strict();
 
+const code = (v: unknown) => `\`${String(v)}\``;
+
 /** The raw stack configuration, as written in Pulumi.<stack>.yaml (without the project prefix). */
 export const rawConfigSchema = z
   .object({
-    environment: z.enum(ENVIRONMENTS),
-    dockerHost: z.string().refine(isDockerHost, { message: "expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port" }).optional(),
-    bindAddress: ipv4.optional(),
-    hostPorts: perPublishedPort.optional(),
+    environment: setting(z.enum(ENVIRONMENTS), { title: `${ENVIRONMENTS.slice(0, -1).join(", ")} or ${ENVIRONMENTS[ENVIRONMENTS.length - 1]}; picks the per-environment defaults (host ports, appComposeProject, protectData)` }, { default: "— (required)" }),
+    dockerHost: setting(
+      z
+        .string()
+        .superRefine((v, ctx) => {
+          const problem = dockerHostProblem(v);
+          if (problem) ctx.addIssue({ code: "custom", message: `${DOCKER_HOST_FORMS}; this one ${problem}` });
+        })
+        .optional(),
+      { title: "the Docker engine the stack is deployed to", description: "`unix:///path`, `ssh://user@host[:port]` or `tcp://host:port` (no password, no path)" },
+      { default: "unset: `DOCKER_HOST`, else the local socket" },
+    ),
+    bindAddress: setting(
+      ipv4.optional(),
+      {
+        title: "host address the published ports bind to (Docker bypasses host firewalls)",
+        description: "IPv4 without leading zeros (`010.0.0.1` is refused, as Docker does); never multicast, broadcast or `0.x` other than `0.0.0.0` (every address)",
+      },
+      { default: code(DEFAULT_BIND_ADDRESS) },
+    ),
+    hostPorts: setting(
+      perPublishedPort.optional(),
+      { title: "published host port per service", description: "two services on one port is an error, and so are two committed stacks on one port of one host" },
+      { default: ENVIRONMENTS.map((env) => `${env}: ${PUBLISHED_PORT_KEYS.map((k) => DEFAULT_HOST_PORTS[env][k]).join(", ")}`).join("; ") },
+    ),
     // false switches a service off; the rest of the stack adapts (see SWITCHABLE below).
-    services: perService(z.boolean()).optional(),
-    registryAuth: z
-      .object({
-        address: z
-          .string()
-          .refine((v) => /^[A-Za-z0-9.-]+(:\d+)?$/.test(v) && (!v.includes(":") || isPort(Number(v.split(":")[1]))), { message: "expected a registry host such as registry-1.docker.io or ghcr.io" })
-          .optional(),
-        username: z.string().min(1, { message: "expected the registry user name" }),
-      })
-      .strict()
-      .optional(),
-    registryPassword: z.string().min(1, { message: "expected the registry password or access token" }).optional(),
-    images: perService(image).optional(),
-    memoryMb: perService(z.number().int().min(32).max(65536)).optional(),
-    retention: z
-      .object({
-        prometheus: durationField(PROMETHEUS_DURATION, RETENTION_LIMITS.prometheus).optional(),
-        // Loki reads retention_period with Prometheus's grammar; Tempo reads block_retention with Go's (no d).
-        loki: durationField(PROMETHEUS_DURATION, RETENTION_LIMITS.loki).optional(),
-        tempo: durationField(GO_DURATION, RETENTION_LIMITS.tempo).optional(),
-      })
-      .strict()
-      .optional(),
-    appTargets: z.object({ collector: hostPort.optional(), worker: hostPort.optional(), backend: hostPort.optional() }).strict().optional(),
-    appComposeProject: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "expected a compose project name (lower-case letters, digits, - and _) such as tutordex-prod" }).optional(),
-    appNetworks: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: "expected a Docker network name" })).optional(),
-    publicProbes: z
-      .object({
-        host: z.string().regex(/^[A-Za-z0-9.-]+$/, { message: "expected a host name such as api.example.com" }).optional(),
-        urls: z.array(httpUrl).min(1),
-      })
-      .strict()
-      .optional(),
-    telegram: z
-      .object({
-        chatId: telegramChatId.optional(),
-        chatIdsBySeverity: z
-          .object({ critical: telegramChatId.optional(), warning: telegramChatId.optional(), info: telegramChatId.optional() })
-          .strict()
-          .optional(),
-        messageThreadId: threadId.optional(),
-        // A forum topic exists in one chat only: each severity chat names its own.
-        threadIdsBySeverity: z
-          .object({ critical: threadId.optional(), warning: threadId.optional(), info: threadId.optional() })
-          .strict()
-          .optional(),
-        prefix: z
-          .string()
-          .superRefine((v, ctx) => {
-            const problem = prefixProblem(v);
-            if (problem) ctx.addIssue({ code: "custom", message: problem });
-          })
-          .optional(),
-        apiBaseUrl: baseUrl.optional(),
-        console: z
-          .object({
-            enabled: z.boolean().optional(),
-            // Who may silence: the chats' administrators, a list, or everyone (config/consoleSettings.ts, which the bridge reads with too).
-            allow: z.unknown().optional(),
-            allowedUserIds: z.array(z.number({ message: USER_ID }).refine(isTelegramUserId, { message: USER_ID })).optional(),
-            silenceDurations: z
-              .array(silenceDuration)
-              .min(1, { message: "expected at least one duration" })
-              .max(MAX_SILENCE_BUTTONS, { message: `expected at most ${MAX_SILENCE_BUTTONS} durations` })
+    services: setting(
+      perService(z.boolean()).optional(),
+      { title: "per-service on/off switches", description: '`false` switches a service off; see README "Switching services off"' },
+      { default: "every service on", each: "<service>" },
+    ),
+    registryAuth: setting(
+      z
+        .object({
+          address: z
+            .string()
+            .refine((v) => /^[A-Za-z0-9.-]+(:\d+)?$/.test(v) && (!v.includes(":") || isPort(Number(v.split(":")[1]))), { message: "expected a registry host such as registry-1.docker.io or ghcr.io" })
+            .optional(),
+          username: z.string().min(1, { message: "expected the registry user name" }),
+        })
+        .strict()
+        .optional(),
+      {
+        title: "registry login for image pulls; the password is registryPassword",
+        description: `pulls log in, so a fresh host does not hit Docker Hub's anonymous limit; \`address\` defaults to ${code(DEFAULT_REGISTRY)}`,
+      },
+      { default: "none" },
+    ),
+    registryPassword: setting(z.string().min(1, { message: "expected the registry password or access token" }).optional(), { title: "the registry password or access token for registryAuth" }, { default: "none" }),
+    images: setting(
+      perService(image).optional(),
+      {
+        title: "exact image per service",
+        description:
+          "in Docker's reference grammar (lower-case repository); untagged images and moving tags are refused unless pinned by a digest: `latest` as a word of the tag (`latest-alpine`, `3-latest`) and any tag without a version number (`main`, `master`, `nightly`, `edge`, `dev`, `stable`, `alpine`). A tag with a number (`v3`, `main-1a2b3c4`) names a release line or a build and is taken",
+      },
+      { default: "`config/versions.ts`", each: "<service>" },
+    ),
+    memoryMb: setting(perService(z.number().int().min(32).max(65536)).optional(), { title: "memory limit per container in MiB (no swap beyond it)" }, { default: "`config/defaults.ts`", each: "<service>" }),
+    retention: setting(
+      z
+        .object({
+          prometheus: durationField(PROMETHEUS_DURATION, RETENTION_LIMITS.prometheus).optional(),
+          // Loki reads retention_period with Prometheus's grammar; Tempo reads block_retention with Go's (no d).
+          loki: durationField(PROMETHEUS_DURATION, RETENTION_LIMITS.loki).optional(),
+          tempo: durationField(GO_DURATION, RETENTION_LIMITS.tempo).optional(),
+        })
+        .strict()
+        .optional(),
+      {
+        title: "retention per store",
+        description: `in its reader's grammar: Prometheus's for \`prometheus\` and \`loki\`, Go's for \`tempo\` (\`72h\`, not \`3d\`). At least ${Object.entries(RETENTION_LIMITS)
+          .map(([store, l]) => `${l.min.value} for ${store} (${l.min.why})`)
+          .join(", ")}`,
+      },
+      { default: `${code(DEFAULT_RETENTION.prometheus)}, ${code(DEFAULT_RETENTION.loki)}, ${code(DEFAULT_RETENTION.tempo)}` },
+    ),
+    appTargets: setting(
+      z.object({ collector: hostPort.optional(), worker: hostPort.optional(), backend: hostPort.optional() }).strict().optional(),
+      { title: "stable DNS names (host:port) of the application's services" },
+      { default: Object.values(DEFAULT_APP_TARGETS).map(code).join(", ") },
+    ),
+    appComposeProject: setting(
+      z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "expected a compose project name (lower-case letters, digits, - and _) such as tutordex-prod" }).optional(),
+      {
+        title: "the application's compose project (docker compose -p …), whose containers the stack watches and ships logs of",
+        description: "its containers are the ones this stack's container alerts watch and its log agent ships, so prod and staging on one host never report or store each other's",
+      },
+      { default: ENVIRONMENTS.map((env) => `${code(DEFAULT_APP_COMPOSE_PROJECT[env])} in ${env}`).join(", ") },
+    ),
+    appNetworks: setting(
+      z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: "expected a Docker network name" })).optional(),
+      {
+        title: "Docker networks of the application that Prometheus, blackbox_exporter and the OTEL Collector join",
+        description:
+          "compose names them `<project>_<network>` (TutorDex's prod network is `tutordex-prod_tutordex`); looked up before anything is created, so a missing one stops `up` with the host's networks listed",
+      },
+      { default: "none" },
+    ),
+    publicProbes: setting(
+      z
+        .object({
+          host: z.string().regex(/^[A-Za-z0-9.-]+$/, { message: "expected a host name such as api.example.com" }).optional(),
+          urls: z.array(httpUrl).min(1),
+        })
+        .strict()
+        .optional(),
+      { title: "public URLs probed through blackbox_exporter", description: "with the Host header and TLS SNI `host` (by default the first URL's host)" },
+      { default: "none" },
+    ),
+    telegram: setting(
+      z
+        .object({
+          chatId: setting(
+            telegramChatId.optional(),
+            { description: "chat that receives alerts: a numeric id (a `--path` number is read as the id) or a `@username` of 4–32 letters, digits and underscores starting with a letter" },
+            { default: "— (required in prod)" },
+          ),
+          chatIdsBySeverity: setting(
+            z.object({ critical: telegramChatId.optional(), warning: telegramChatId.optional(), info: telegramChatId.optional() }).strict().optional(),
+            { description: "chats that override `chatId` per severity" },
+            { default: "none" },
+          ),
+          messageThreadId: setting(threadId.optional(), { description: `forum topic to post in (1 to ${MAX_THREAD_ID})` }, { default: "none" }),
+          // A forum topic exists in one chat only: each severity chat names its own.
+          threadIdsBySeverity: setting(
+            z.object({ critical: threadId.optional(), warning: threadId.optional(), info: threadId.optional() }).strict().optional(),
+            { description: "forum topic of each severity's chat" },
+            { default: "none" },
+          ),
+          prefix: setting(
+            z
+              .string()
+              .superRefine((v, ctx) => {
+                const problem = prefixProblem(v);
+                if (problem) ctx.addIssue({ code: "custom", message: problem });
+              })
+              .meta({ maxLength: MAX_PREFIX_LENGTH })
               .optional(),
-          })
-          .strict()
-          .superRefine((v, ctx) => {
-            const allow = consoleAllow(v.allow, v.allowedUserIds ?? []);
-            if ("problem" in allow) ctx.addIssue({ code: "custom", path: ["allow"], message: allow.problem });
-          })
-          .optional(),
-        // Re-posting unacknowledged alerts with the on-call users named, per severity (config/consoleSettings.ts).
-        escalation: z
-          .unknown()
-          .superRefine((v, ctx) => {
-            for (const p of readEscalation(v).problems) ctx.addIssue({ code: "custom", path: [...p.path], message: p.message });
-          })
-          .optional(),
-      })
-      .strict()
-      .optional(),
-    telegramBotToken: z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, { message: "expected a bot token of the form 123456:ABC..." }).optional(),
+            { description: `prefix of every message: at most ${MAX_PREFIX_LENGTH} characters, no control characters` },
+            { default: code(DEFAULT_PREFIX) },
+          ),
+          apiBaseUrl: setting(baseUrl.optional(), { description: "Bot API server (a self-hosted `telegram-bot-api`, or a test fake)" }, { default: code(TELEGRAM_API_BASE) }),
+          console: setting(
+            z
+              .object({
+                enabled: z.boolean().optional(),
+                // Who may silence: the chats' administrators, a list, or everyone (config/consoleSettings.ts, which the bridge reads with too).
+                allow: z.unknown().meta({ enum: [...CONSOLE_ALLOW_MODES] }).optional(),
+                allowedUserIds: z.array(z.number({ message: USER_ID }).refine(isTelegramUserId, { message: USER_ID }).meta({ type: "integer", minimum: 1 })).optional(),
+                silenceDurations: z
+                  .array(silenceDuration)
+                  .min(1, { message: "expected at least one duration" })
+                  .max(MAX_SILENCE_BUTTONS, { message: `expected at most ${MAX_SILENCE_BUTTONS} durations` })
+                  .optional(),
+              })
+              .strict()
+              .superRefine((v, ctx) => {
+                const allow = consoleAllow(v.allow, v.allowedUserIds ?? []);
+                if ("problem" in allow) ctx.addIssue({ code: "custom", path: ["allow"], message: allow.problem });
+              })
+              .optional(),
+            {
+              description: `the on-call console (README "The on-call console"): \`enabled\`, \`allow\` (who may silence: ${CONSOLE_ALLOW_MODES.map(code).join(", ")}; the chats' administrators unless \`allowedUserIds\` is set), \`allowedUserIds\` and \`silenceDurations\` (the buttons, ${SILENCE_LIMITS.min!.value} to ${SILENCE_LIMITS.max!.value}, at most ${MAX_SILENCE_BUTTONS})`,
+            },
+            { default: `on, the chats' administrators, ${DEFAULT_SILENCE_DURATIONS.map(code).join(", ")}` },
+          ),
+          // Re-posting unacknowledged alerts with the on-call users named, per severity (config/consoleSettings.ts).
+          escalation: setting(
+            z
+              .unknown()
+              .superRefine((v, ctx) => {
+                for (const p of readEscalation(v).problems) ctx.addIssue({ code: "custom", path: [...p.path], message: p.message });
+              })
+              .optional(),
+            {
+              description:
+                '`{critical, warning, info}` → `{after, every, times, mention, chatId?, threadId?}`: unacknowledged alerts posted again, naming the on-call users (README "The on-call console")',
+            },
+            { default: "none" },
+          ),
+          graphs: setting(
+            z.boolean().optional(),
+            { description: 'a graph of the alert\'s expression with firing messages (README "Graphs" in "The Telegram bridge"); `false`: text only' },
+            { default: "`true`" },
+          ),
+        })
+        .strict()
+        .optional(),
+      { title: "where alerts go and the on-call console" },
+    ),
+    telegramBotToken: setting(
+      z.string().refine(isBotToken, { message: "expected a bot token of the form 123456:ABC..." }).meta({ pattern: BOT_TOKEN.source }).optional(),
+      { title: "the bot token; required in prod, optional elsewhere", description: "only the bridge ever sees it" },
+      { default: "— (required in prod)" },
+    ),
     // Grafana's login, sent with basic auth (user:password) by the provisioning: no colon, no control character, no edge spaces.
-    grafanaAdminUser: z
-      .string()
-      .min(1)
-      .refine((v) => noControl(v) && !v.includes(":") && v.trim() === v, { message: "expected a login without colon, control characters or surrounding spaces" })
-      .optional(),
-    grafanaAdminPassword: z.string().min(12, { message: "expected at least 12 characters" }).optional(),
-    grafanaExternalUrl: baseUrl.optional(),
-    grafanaApiUrl: httpUrl.optional(),
-    alertmanagerExternalUrl: baseUrl.optional(),
-    nodeExporterTextfileDir: z.string().regex(/^\/[^\s]*$/, { message: "expected an absolute host path" }).optional(),
-    runbookBaseUrl: baseUrl,
-    heartbeatUrl: httpUrl.optional(),
-    protectData: z.boolean().optional(),
-    demoWorkload: z
-      .object({ scenario: z.enum(SCENARIO_NAMES as [ScenarioName, ...ScenarioName[]], { message: `expected one of ${SCENARIO_NAMES.join(", ")}` }).optional() })
-      .strict()
-      .optional(),
-    // Promtail is end-of-life (2026-03-02) and stays the default; Grafana Alloy is its successor.
-    logAgent: z.enum(LOG_AGENTS, { message: "expected promtail or alloy" }).optional(),
+    grafanaAdminUser: setting(
+      z
+        .string()
+        .min(1)
+        .refine((v) => noControl(v) && !v.includes(":") && v.trim() === v, { message: "expected a login without colon, control characters or surrounding spaces" })
+        .optional(),
+      { title: "Grafana's admin user, which the provisioning through Grafana's API signs in as", description: "sent with basic auth: no colon, control character or surrounding space" },
+      { default: code(DEFAULT_GRAFANA_ADMIN_USER) },
+    ),
+    grafanaAdminPassword: setting(
+      z.string().min(12, { message: "expected at least 12 characters" }).optional(),
+      {
+        title: "Grafana's admin password, needed while Grafana runs",
+        description: "at least 12 characters; there is no default password. Rotate it with `pulumi config set --secret` + `pulumi up`: every Grafana start resets the admin password to this value",
+      },
+      { default: "— (required while Grafana runs)" },
+    ),
+    grafanaExternalUrl: setting(
+      baseUrl.optional(),
+      { title: "Grafana URL operators open (alert links)", description: "alert `dashboard` links and Grafana's root URL; prod refuses a loopback URL" },
+      { default: "`http://localhost:<grafana port>`; required in prod" },
+    ),
+    grafanaApiUrl: setting(
+      httpUrl.optional(),
+      { title: "where `pulumi up` reaches Grafana's API", description: "the stack's own Grafana by default, so a copied stack file can never provision into (or destroy) another stack's dashboards" },
+      { default: "`http://<bindAddress>:<grafana port>` (0.0.0.0 → 127.0.0.1)" },
+    ),
+    alertmanagerExternalUrl: setting(baseUrl.optional(), { title: "Alertmanager URL in messages", description: "prod refuses a loopback URL" }, { default: "`http://localhost:<alertmanager port>`; required in prod" }),
+    nodeExporterTextfileDir: setting(
+      z.string().regex(/^\/[^\s]*$/, { message: "expected an absolute host path" }).optional(),
+      { title: "host directory of textfile-collector gauges that node_exporter publishes" },
+      { default: code(DEFAULT_TEXTFILE_DIR) },
+    ),
+    runbookBaseUrl: setting(baseUrl, { title: "absolute URL under which runbooks/<AlertName>.md is served; alerts link there" }, { default: "— (required)" }),
+    heartbeatUrl: setting(httpUrl.optional(), { title: "dead-man's switch URL the bridge pings while the Watchdog fires" }, { default: "none" }),
+    protectData: setting(z.boolean().optional(), { title: "Pulumi-protects data volumes so `pulumi destroy` cannot delete them" }, { default: "on in prod, off elsewhere" }),
+    demoWorkload: setting(
+      z
+        .object({ scenario: z.enum(SCENARIO_NAMES, { message: `expected one of ${SCENARIO_NAMES.join(", ")}` }).optional() })
+        .strict()
+        .optional(),
+      {
+        title: "the simulated TutorDex inside the stack",
+        description: `runs \`simulator/src\` in the stack under the application's default names, so a fresh stack has live dashboards. Refused in prod and beside \`appNetworks\`, where it would answer for the real application and hide an outage; scenarios ${SCENARIO_NAMES.map(code).join(", ")} (default ${code(DEFAULT_SCENARIO)})`,
+      },
+      { default: "off" },
+    ),
+    // Grafana Alloy is the default; Promtail (end-of-life 2026-03-02) stays selectable.
+    logAgent: setting(
+      z.enum(LOG_AGENTS, { message: "expected promtail or alloy" }).optional(),
+      {
+        title: "alloy (Grafana Alloy) or promtail (end-of-life since 2026-03-02); only that one runs",
+        description: 'set without Loki, or with `services.<agent>: false`, it is an error — see README "Logs, OTLP and native histograms"',
+      },
+      { default: `${code(DEFAULT_LOG_AGENT)}, where Loki runs` },
+    ),
     // Scrape (and so store) native histograms where targets expose them; classic buckets are kept too.
-    nativeHistograms: z.boolean().optional(),
-    alertOverrides: z.record(z.string(), alertOverride).optional(),
+    nativeHistograms: setting(
+      z.boolean().optional(),
+      { title: "Prometheus also scrapes native histograms where targets expose them", description: "the classic buckets are kept beside them" },
+      { default: "`false`" },
+    ),
+    alertOverrides: setting(
+      z.record(z.string(), alertOverride).optional(),
+      { title: "per-alert changes", description: "an unknown alert name is an error. The Watchdog (the dead man's switch) cannot be disabled or given a `for`" },
+      { default: "none", each: "<Alert>" },
+    ),
     // Beyond one host (config/scale.ts): remote_write, Alertmanager cluster, object storage.
     ...SCALE_RAW_SHAPE,
   })
@@ -286,6 +468,8 @@ export interface StackConfig {
     readonly console: { readonly enabled: boolean; readonly allow: ConsoleAllow; readonly allowedUserIds: readonly number[]; readonly silenceDurations: readonly string[] };
     /** Unacknowledged alerts posted again naming the on-call users, per severity; none: no escalation. */
     readonly escalation: EscalationSettings;
+    /** Firing messages that qualify go as a photo of the expression's last hour; off, as text only. */
+    readonly graphs: boolean;
   };
   readonly telegramBotToken: string | undefined;
   readonly grafanaAdminUser: string;
@@ -455,7 +639,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
   for (const [k, p] of Object.entries(hostPorts)) byPort.set(p, [...(byPort.get(p) ?? []), k]);
   for (const [p, keys] of byPort) if (keys.length > 1) problems.push(`hostPorts: ${keys.join(" and ")} both use port ${p}`);
 
-  const bindAddress = c.bindAddress ?? "127.0.0.1";
+  const bindAddress = c.bindAddress ?? DEFAULT_BIND_ADDRESS;
   problems.push(...scaleProblems(c, { bindAddress, hostPorts, services, requireSecrets }));
 
   if (problems.length) throw new ConfigError(problems);
@@ -471,7 +655,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     services,
     registryAuth:
       c.registryAuth && c.registryPassword !== undefined
-        ? { address: c.registryAuth.address ?? "registry-1.docker.io", username: c.registryAuth.username, password: c.registryPassword }
+        ? { address: c.registryAuth.address ?? DEFAULT_REGISTRY, username: c.registryAuth.username, password: c.registryPassword }
         : undefined,
     images: { ...DEFAULT_IMAGES, ...c.images },
     memoryMb: { ...DEFAULT_MEMORY_MB, ...c.memoryMb },
@@ -486,29 +670,30 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
       chatIdsBySeverity: c.telegram?.chatIdsBySeverity ?? {},
       messageThreadId: c.telegram?.messageThreadId,
       threadIdsBySeverity: c.telegram?.threadIdsBySeverity ?? {},
-      prefix: c.telegram?.prefix ?? "[TutorDex]",
-      apiBaseUrl: (c.telegram?.apiBaseUrl ?? "https://api.telegram.org").replace(/\/+$/, ""),
+      prefix: c.telegram?.prefix ?? DEFAULT_PREFIX,
+      apiBaseUrl: (c.telegram?.apiBaseUrl ?? TELEGRAM_API_BASE).replace(/\/+$/, ""),
       console: {
         enabled: c.telegram?.console?.enabled ?? true,
         allow: (consoleAllow(c.telegram?.console?.allow, c.telegram?.console?.allowedUserIds ?? []) as { mode: ConsoleAllow }).mode,
         allowedUserIds: c.telegram?.console?.allowedUserIds ?? [],
-        silenceDurations: c.telegram?.console?.silenceDurations ?? ["1h", "4h", "24h"],
+        silenceDurations: c.telegram?.console?.silenceDurations ?? DEFAULT_SILENCE_DURATIONS,
       },
       escalation: readEscalation(c.telegram?.escalation).settings,
+      graphs: c.telegram?.graphs ?? true,
     },
     telegramBotToken: c.telegramBotToken,
-    grafanaAdminUser: c.grafanaAdminUser ?? "admin",
+    grafanaAdminUser: c.grafanaAdminUser ?? DEFAULT_GRAFANA_ADMIN_USER,
     grafanaAdminPassword: c.grafanaAdminPassword,
     grafanaExternalUrl: (c.grafanaExternalUrl ?? `http://localhost:${hostPorts.grafana}`).replace(/\/+$/, ""),
     grafanaApiUrl,
     alertmanagerExternalUrl: (c.alertmanagerExternalUrl ?? `http://localhost:${hostPorts.alertmanager}`).replace(/\/+$/, ""),
-    nodeExporterTextfileDir: c.nodeExporterTextfileDir ?? "/var/lib/node_exporter/textfile_collector",
+    nodeExporterTextfileDir: c.nodeExporterTextfileDir ?? DEFAULT_TEXTFILE_DIR,
     runbookBaseUrl: c.runbookBaseUrl.replace(/\/+$/, ""),
     heartbeatUrl: c.heartbeatUrl,
     protectData: c.protectData ?? env === "prod",
-    logAgent: c.logAgent ?? DEFAULT_LOG_AGENT,
+    logAgent: agent,
     nativeHistograms: c.nativeHistograms ?? false,
-    demoWorkload: c.demoWorkload ? { scenario: c.demoWorkload.scenario ?? "steady" } : undefined,
+    demoWorkload: c.demoWorkload ? { scenario: c.demoWorkload.scenario ?? DEFAULT_SCENARIO } : undefined,
     alertOverrides: c.alertOverrides ?? {},
     ...resolveScale(c, stack),
   };
@@ -631,14 +816,4 @@ function similar(a: string, b: string): boolean {
     }
   }
   return row[b.length] <= 3;
-}
-
-/** unix:///absolute/path, ssh://[user@]host[:port] or tcp://host:port, as the Docker client reads DOCKER_HOST. */
-function isDockerHost(text: string): boolean {
-  if (/^unix:\/\/\/\S*[^/\s]$/.test(text)) return true;
-  const m = /^(ssh|tcp):\/\/(\S+)$/.exec(text);
-  if (!m || !URL.canParse(text)) return false;
-  const u = new URL(text);
-  const portOk = u.port === "" ? m[1] === "ssh" : isPort(Number(u.port));
-  return u.hostname !== "" && portOk && (u.pathname === "" || u.pathname === "/") && u.search === "" && u.password === "";
 }

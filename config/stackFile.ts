@@ -155,10 +155,21 @@ export function readStackFile(root: string, stack: string): Record<string, strin
   return out;
 }
 
-/** The validated configuration of a committed stack, for commands that need no secrets. */
-export function stackConfigFromFile(root: string, stack: string): StackConfig {
+/**
+ * A committed stack file as the schema reads it, and the secret settings it holds in plain text
+ * (encrypted values are left out of the map, so a secret setting still in it is written in clear).
+ */
+export function stackFileInput(root: string, stack: string): { readonly raw: Record<string, unknown>; readonly plainTextSecrets: ReadonlySet<string> } {
   const file = readStackFile(root, stack);
-  // Encrypted values are left out of the map, so a secret setting still in it is written in plain text.
-  const plainTextSecrets = new Set(SECRET_KEYS.filter((key) => `${PROJECT}:${key}` in file));
-  return parseStackConfig(stack, rawConfigFromPulumi(PROJECT, file), new Set(), { requireSecrets: false, plainTextSecrets });
+  return { raw: rawConfigFromPulumi(PROJECT, file), plainTextSecrets: new Set(SECRET_KEYS.filter((key) => `${PROJECT}:${key}` in file)) };
+}
+
+/**
+ * The validated configuration of a committed stack, for commands that run without Pulumi's
+ * secrets; `secrets` are ones the caller got elsewhere (preflight's registry password). Prod
+ * refuses a secret written in plain text, as `pulumi up` does.
+ */
+export function stackConfigFromFile(root: string, stack: string, secrets: Readonly<Record<string, string>> = {}): StackConfig {
+  const { raw, plainTextSecrets } = stackFileInput(root, stack);
+  return parseStackConfig(stack, { ...raw, ...secrets }, new Set(), { requireSecrets: false, plainTextSecrets });
 }

@@ -1,4 +1,4 @@
-import { DATASOURCE_NAMES } from "../generators/grafanaDatasources";
+import { DATASOURCE_NAMES } from "../config/datasources";
 /**
  * A small typed model of the Grafana dashboard JSON this project uses. Builders return plain
  * objects with a fixed key order, so the JSON is byte-stable and a second `pulumi up` shows no diff.

@@ -1,7 +1,9 @@
-import { DRILL_ALERTNAME, DRILL_ID_LABEL, DRILL_LABEL } from "../bridge/src/drillLabels";
+import { durationSeconds } from "../config/durations";
+import { DRILL_ALERTNAME, DRILL_ID_LABEL, DRILL_LABEL } from "../shared/drillLabels";
 import { StackConfig } from "../config/schema";
+import { alertIs, alertIsOneOf, WATCHDOG_ALERT } from "../rules/catalog";
 import { PeerAddresses } from "../config/services";
-import { toYaml, GENERATED_HEADER } from "./yaml";
+import { toYaml, GENERATED_HEADER } from "../config/yaml";
 
 export type AlertmanagerSettings = Pick<StackConfig, "heartbeatUrl">;
 
@@ -9,8 +11,8 @@ export const GROUP_BY = ["alertname", "component", "channel", "pipeline_version"
 
 /** Route table of SPEC §5, first match wins. The receiver names are what `amtool config routes test` prints. */
 export const ROUTES = [
-  { receiver: "telegram-watchdog", matchers: ['alertname="Watchdog"'], group_wait: "5s", group_interval: "1h", repeat_interval: "24h", sendResolved: false },
-  { receiver: "telegram-probes", matchers: ['alertname=~"PublicApiDown|BlackboxProbeFailed"'], group_wait: "60s", group_interval: "15m", repeat_interval: "1h", sendResolved: true },
+  { receiver: "telegram-watchdog", matchers: [alertIs(WATCHDOG_ALERT)], group_wait: "5s", group_interval: "1h", repeat_interval: "24h", sendResolved: false },
+  { receiver: "telegram-probes", matchers: [alertIsOneOf("PublicApiDown", "BlackboxProbeFailed")], group_wait: "60s", group_interval: "15m", repeat_interval: "1h", sendResolved: true },
   { receiver: "telegram-critical", matchers: ['severity="critical"'], group_wait: "5s", group_interval: "2m", repeat_interval: "30m", sendResolved: true },
   { receiver: "telegram-warning", matchers: ['severity="warning"'], group_wait: "30s", group_interval: "15m", repeat_interval: "6h", sendResolved: true },
   /**
@@ -34,7 +36,7 @@ export const DEFAULT_ROUTE = { receiver: "telegram-default", group_wait: "30s", 
  * The heartbeat route runs before everything else and continues, so the Watchdog both pings the
  * external dead-man's switch every few minutes and still reaches Telegram once a day.
  */
-const HEARTBEAT_ROUTE = { receiver: "heartbeat", matchers: ['alertname="Watchdog"'], group_wait: "5s", group_interval: "1m", repeat_interval: "5m", continue: true };
+const HEARTBEAT_ROUTE = { receiver: "heartbeat", matchers: [alertIs(WATCHDOG_ALERT)], group_wait: "5s", group_interval: "1m", repeat_interval: "5m", continue: true };
 
 /**
  * Alerts per webhook. A whole group of a thousand alerts is a body of about a megabyte that says
@@ -43,9 +45,6 @@ const HEARTBEAT_ROUTE = { receiver: "heartbeat", matchers: ['alertname="Watchdog
  * about 200 KB, far below the bridge's body limit.
  */
 export const WEBHOOK_MAX_ALERTS = 200;
-
-const UNIT_S: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-const seconds = (d: string) => [...d.matchAll(/(\d+)([smhd])/g)].reduce((n, [, k, u]) => n + Number(k) * UNIT_S[u], 0);
 
 /**
  * How long the bridge remembers an alert it showed in a chat, per receiver (seconds). Alertmanager
@@ -57,8 +56,9 @@ const seconds = (d: string) => [...d.matchAll(/(\d+)([smhd])/g)].reduce((n, [, k
  */
 export function bridgeDedupeWindows(retime: (value: string, field: RouteTimingField) => string = (v) => v): Record<string, number> {
   const window = (r: Record<RouteTimingField, string>) => {
-    const gi = seconds(retime(r.group_interval, "group_interval"));
-    const ri = seconds(retime(r.repeat_interval, "repeat_interval"));
+    // Alertmanager reads route timings with Prometheus's grammar.
+    const gi = durationSeconds(retime(r.group_interval, "group_interval"));
+    const ri = durationSeconds(retime(r.repeat_interval, "repeat_interval"));
     return Math.max(1, Math.floor(ri - Math.max(gi, Math.min(120, ri / 4))));
   };
   return Object.fromEntries([[DEFAULT_ROUTE.receiver, window(DEFAULT_ROUTE)], ...ROUTES.map((r) => [r.receiver, window(r)])]);
@@ -102,11 +102,11 @@ export function renderAlertmanagerConfig(
       route: { ...timed(DEFAULT_ROUTE), group_by: GROUP_BY, routes },
       inhibit_rules: [
         // A public outage explains the failing internal probe of the same URL.
-        { source_matchers: ['alertname="PublicApiDown"'], target_matchers: ['alertname="BlackboxProbeFailed"'], equal: ["instance"] },
-        { source_matchers: ['alertname="StackServiceNotReady"'], target_matchers: ['alertname="BlackboxProbeFailed"'], equal: ["instance"] },
+        { source_matchers: [alertIs("PublicApiDown")], target_matchers: [alertIs("BlackboxProbeFailed")], equal: ["instance"] },
+        { source_matchers: [alertIs("StackServiceNotReady")], target_matchers: [alertIs("BlackboxProbeFailed")], equal: ["instance"] },
         { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "component"] },
         // The two certificate alerts have different names, so the rule above cannot pair them.
-        { source_matchers: ['alertname="PublicCertExpiryImminent"'], target_matchers: ['alertname="PublicCertExpiringSoon"'], equal: ["instance"] },
+        { source_matchers: [alertIs("PublicCertExpiryImminent")], target_matchers: [alertIs("PublicCertExpiringSoon")], equal: ["instance"] },
       ],
       receivers,
     },

@@ -2,7 +2,7 @@ import { StackConfig } from "../config/schema";
 import { PeerAddresses, SERVICES } from "../config/services";
 import { AlloyBlock, AlloyStatement, attr, block, call, ref, renderAlloy } from "./alloySyntax";
 import { DOCKER_REFRESH_INTERVAL, DOCKER_SOCKET, DockerFilter, logPipeline, LogSource, RelabelRule } from "./logLabelContract";
-import { GENERATED_HEADER } from "./yaml";
+import { GENERATED_HEADER } from "../config/yaml";
 
 /** Alloy keeps its component data (the Docker source's positions file) under --storage.path. */
 export const ALLOY_DATA_DIR = "/var/lib/alloy/data";

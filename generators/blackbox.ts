@@ -1,5 +1,5 @@
 import { StackConfig } from "../config/schema";
-import { toYaml, GENERATED_HEADER } from "./yaml";
+import { toYaml, GENERATED_HEADER } from "../config/yaml";
 
 const httpProbe = {
   method: "GET",

@@ -3,7 +3,7 @@
  * components pass container paths; the live tier passes folders on loopback and adds only a
  * listen address, so the flags the tests run with are the flags that deploy.
  */
-import { COMPOSE_PROJECT_LABEL } from "./labels";
+import { COMPOSE_PROJECT_LABEL } from "../config/labels";
 
 export interface PrometheusFlags {
   readonly configFile: string;

@@ -1,8 +1,10 @@
 import type { RemoteWriteStore } from "../config/scale";
 import { StackConfig } from "../config/schema";
 import { PeerAddresses } from "../config/services";
+import { DATASOURCE_NAMES, DatasourceUid } from "../config/datasources";
 
-export type DatasourceUid = "prometheus" | "loki" | "tempo" | "alertmanager" | "longterm";
+export { DATASOURCE_NAMES };
+export type { DatasourceUid };
 
 export interface DatasourceSpec {
   readonly uid: DatasourceUid;
@@ -20,14 +22,6 @@ export interface DatasourceSpec {
   readonly httpHeaders?: Readonly<Record<string, string>>;
 }
 
-/** Names Grafana shows; the alert-list panels filter on the Prometheus one by name. */
-export const DATASOURCE_NAMES: Readonly<Record<DatasourceUid, string>> = {
-  prometheus: "Prometheus",
-  loki: "Loki",
-  tempo: "Tempo",
-  alertmanager: "Alertmanager",
-  longterm: "Prometheus (long-term)",
-};
 
 /**
  * Exemplar label names that carry a trace id: `trace_id` from the applications' own

@@ -1,7 +1,7 @@
 import { dockerNamePrefix } from "../config/names";
 import { LogAgent, StackConfig } from "../config/schema";
 import { SERVICES } from "../config/services";
-import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, dockerSdMetaLabel, SERVICE_LABEL, STACK_LABEL } from "./labels";
+import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, dockerSdMetaLabel, SERVICE_LABEL, STACK_LABEL } from "../config/labels";
 
 /**
  * The label contract of SPEC §7, as data every log path renders from: Promtail and Grafana Alloy

@@ -2,7 +2,7 @@ import { SERVICES } from "../config/services";
 import type { ObjectStorageSettings } from "../config/scale";
 import { STREAM_LABELS } from "./logLabelContract";
 import { LOKI_SECRET_ENV, lokiStorage, quoteEnvReference } from "./objectStorage";
-import { toYaml, GENERATED_HEADER } from "./yaml";
+import { toYaml, GENERATED_HEADER } from "../config/yaml";
 
 export const LOKI_DATA_DIR = "/loki";
 

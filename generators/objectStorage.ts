@@ -1,4 +1,4 @@
-import type { ObjectStorageSettings } from "../config/scale";
+import { LOKI_FILESYSTEM_PERIOD_START, ObjectStorageSettings } from "../config/scale";
 
 /**
  * Where Loki and Tempo keep their data: their volume (the default), or an S3-compatible bucket
@@ -11,9 +11,6 @@ import type { ObjectStorageSettings } from "../config/scale";
  * which the container gets as a Pulumi secret, and both programs substitute it at start-up with
  * `-config.expand-env=true` (drone/envsubst, before the YAML is parsed).
  */
-
-/** The first (and, on the filesystem, only) period of Loki's schema. */
-export const LOKI_FILESYSTEM_PERIOD_START = "2024-01-01";
 
 export const LOKI_SECRET_ENV = "LOKI_S3_SECRET_ACCESS_KEY";
 export const TEMPO_SECRET_ENV = "TEMPO_S3_SECRET_KEY";

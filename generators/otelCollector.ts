@@ -1,7 +1,7 @@
 import { StackConfig } from "../config/schema";
 import { OTEL_HEALTH_PORT, OTEL_METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, PeerAddresses } from "../config/services";
 import { JSON_LABELS, OTLP_SOURCE_ATTRIBUTES, OTLP_UNLABELLED } from "./logLabelContract";
-import { toYaml, GENERATED_HEADER } from "./yaml";
+import { toYaml, GENERATED_HEADER } from "../config/yaml";
 
 /** memory_limiter must see data first and batch last, or the limiter cannot refuse work in time. */
 export const PIPELINE_PROCESSORS = ["memory_limiter", "resource/environment", "batch"] as const;

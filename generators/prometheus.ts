@@ -2,7 +2,7 @@ import { StackConfig } from "../config/schema";
 import { PeerAddresses, ServiceName } from "../config/services";
 import { ALERT_EVALUATION_INTERVAL, ALERT_RULES_FILE, RECORDING_RULES_FILE, renderRuleFiles, RuleSettings } from "../rules/render";
 import { remoteWriteConfigs } from "./remoteWrite";
-import { toYaml, GENERATED_HEADER } from "./yaml";
+import { toYaml, GENERATED_HEADER } from "../config/yaml";
 
 export type PrometheusSettings = Pick<StackConfig, "stack" | "environment" | "appTargets" | "publicProbes" | "services" | "remoteWrite" | "alertmanagerCluster" | "nativeHistograms">;
 

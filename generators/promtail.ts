@@ -1,7 +1,7 @@
 import { StackConfig } from "../config/schema";
 import { PeerAddresses, SERVICES } from "../config/services";
 import { DOCKER_REFRESH_INTERVAL, DOCKER_SOCKET, logPipeline, RelabelRule } from "./logLabelContract";
-import { toYaml, GENERATED_HEADER } from "./yaml";
+import { toYaml, GENERATED_HEADER } from "../config/yaml";
 
 export const PROMTAIL_DATA_DIR = "/promtail";
 export { DOCKER_SOCKET };

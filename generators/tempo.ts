@@ -1,7 +1,7 @@
 import type { ObjectStorageSettings } from "../config/scale";
 import { OTLP_GRPC_PORT, OTLP_HTTP_PORT, PeerAddresses, SERVICES } from "../config/services";
 import { quoteEnvReference, TEMPO_SECRET_ENV, tempoTraceStorage } from "./objectStorage";
-import { toYaml, GENERATED_HEADER } from "./yaml";
+import { toYaml, GENERATED_HEADER } from "../config/yaml";
 
 export const TEMPO_DATA_DIR = "/var/tempo";
 

@@ -4,7 +4,7 @@
  * `pulumi preview --policy-pack policy`). Each returns a problem, or undefined when it complies.
  */
 import { ALERTMANAGER_GOSSIP_PORT } from "../config/scale";
-import { ROLE_LABEL, SERVICE_LABEL, STACK_LABEL } from "../generators/labels";
+import { ROLE_LABEL, SERVICE_LABEL, STACK_LABEL } from "../config/labels";
 
 export interface ContainerRecord {
   readonly name: string;

@@ -1,6 +1,6 @@
 import { dockerNamePrefix } from "../config/names";
 import { StackConfig } from "../config/schema";
-import { cadvisorContainerLabel, COMPOSE_PROJECT_LABEL } from "../generators/labels";
+import { cadvisorContainerLabel, COMPOSE_PROJECT_LABEL } from "../config/labels";
 import { RuleSettings } from "./render";
 
 /**

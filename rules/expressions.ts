@@ -32,10 +32,3 @@ export const withLabel = (expr: string, name: string, value: string) => `label_r
  * `expr` receives the set's label matchers, to place inside a metric's braces.
  */
 export const overWatched = (watched: readonly string[], expr: (matchers: string) => string) => watched.map((m) => `(${expr(m)})`).join(" or ");
-
-/** Seconds of a Prometheus duration written in one unit (15m, 6h, 14d). */
-export function seconds(duration: string): number {
-  const m = /^(\d+)([smhd])$/.exec(duration);
-  if (!m) throw new Error(`expected a single-unit duration such as 15m, got ${duration}`);
-  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "s" | "m" | "h" | "d"];
-}

@@ -1,5 +1,5 @@
 import { AlertOverride } from "../config/schema";
-import { toYaml, GENERATED_HEADER } from "../generators/yaml";
+import { toYaml, GENERATED_HEADER } from "../config/yaml";
 import { ALERTS, RECORDING_RULES } from "./catalog";
 import { AlertGroup, RenderedAlertRule, RuleContext } from "./model";
 

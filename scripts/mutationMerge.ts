@@ -10,7 +10,22 @@
  * counts; a mutant whose code is no longer in the newest version of its file is dropped (the
  * code it mutated is gone), and the others are moved to their line in that version.
  */
-import type { Report, ReportMutant } from "./mutationReport";
+
+/** A Stryker JSON report (mutation-testing-report-schema), as far as the merge and the table read it. */
+export type MutantStatus = "Killed" | "Survived" | "NoCoverage" | "Timeout" | "CompileError" | "RuntimeError" | "Ignored" | "Pending";
+
+export interface ReportMutant {
+  readonly id: string;
+  readonly mutatorName: string;
+  readonly replacement?: string;
+  readonly location: { readonly start: { readonly line: number; readonly column: number }; readonly end: { readonly line: number; readonly column: number } };
+  readonly status: MutantStatus;
+  readonly statusReason?: string;
+}
+
+export interface Report {
+  readonly files: Readonly<Record<string, { readonly source: string; readonly mutants: readonly ReportMutant[] }>>;
+}
 
 type FileEntry = Report["files"][string];
 

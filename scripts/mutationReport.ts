@@ -11,22 +11,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { mergeReports } from "./mutationMerge";
+import { mergeReports, Report, ReportMutant } from "./mutationMerge";
 
-export type MutantStatus = "Killed" | "Survived" | "NoCoverage" | "Timeout" | "CompileError" | "RuntimeError" | "Ignored" | "Pending";
-
-export interface ReportMutant {
-  readonly id: string;
-  readonly mutatorName: string;
-  readonly replacement?: string;
-  readonly location: { readonly start: { readonly line: number; readonly column: number }; readonly end: { readonly line: number; readonly column: number } };
-  readonly status: MutantStatus;
-  readonly statusReason?: string;
-}
-
-export interface Report {
-  readonly files: Readonly<Record<string, { readonly source: string; readonly mutants: readonly ReportMutant[] }>>;
-}
+export type { MutantStatus, Report, ReportMutant } from "./mutationMerge";
 
 /** A survivor that no test can kill, and why: matched by file, line and mutator (and replacement, when given). */
 export interface Equivalent {
@@ -37,7 +24,7 @@ export interface Equivalent {
   readonly why: string;
 }
 
-export const FOLDERS = ["rules/", "generators/", "config/", "bridge/src/", "dashboards/", "components/"] as const;
+export const FOLDERS = ["rules/", "generators/", "config/", "bridge/src/", "dashboards/", "components/", "shared/"] as const;
 /** Issue 16's targets: overall, and per folder where one is set. */
 export const TARGETS: { readonly overall: number; readonly folders: Readonly<Partial<Record<(typeof FOLDERS)[number], number>>> } = { overall: 85, folders: { "rules/": 90, "bridge/src/": 90 } };
 

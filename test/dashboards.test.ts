@@ -1,5 +1,5 @@
 import { stackConfig } from "./support/fixtures";
-import { KNOWN_METRICS } from "../config/metrics";
+import { KNOWN_METRICS } from "../rules/metrics";
 import { dockerNetworkPeers } from "../config/services";
 import { DASHBOARDS, FOLDER } from "../dashboards";
 import { grafanaDatasources } from "../generators/grafanaDatasources";

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { bundle } from "../components/bundle";
 import { SIMULATOR_ENTRY } from "../components/demoWorkload";
-import { APPLICATION_METRICS } from "../config/metrics";
+import { APPLICATION_METRICS } from "../rules/metrics";
 import { Simulator, startSimulator } from "../simulator/src/app";
 import { freePort } from "./support/ports";
 

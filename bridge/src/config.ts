@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { durationProblem, BRIDGE_DURATION, MAX_SILENCE_BUTTONS, SILENCE_LIMITS } from "../../config/durations";
-import { hasUrlCredentials, isChatId, isHttpUrl, isTelegramUserId, isThreadId, prefixProblem } from "../../config/sharedValidators";
+import { durationProblem, BRIDGE_DURATION, DEFAULT_SILENCE_DURATIONS, MAX_SILENCE_BUTTONS, SILENCE_LIMITS } from "../../config/durations";
+import { DEFAULT_PREFIX, hasUrlCredentials, isBotToken, isChatId, isHttpUrl, isTelegramUserId, isThreadId, prefixProblem, TELEGRAM_API_BASE } from "../../config/sharedValidators";
 import { consoleAllow, ConsoleAllow, CONSOLE_ALLOW_MODES, escalationMs, EscalationSeverity, OnCallUser, readEscalation } from "../../config/consoleSettings";
 import { withoutCredentials } from "./redact";
 
@@ -10,7 +10,7 @@ export type RoutedSeverity = (typeof SEVERITIES)[number];
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 const count = (def: number, min = 1) => z.preprocess(blankToUndefined, z.coerce.number({ message: "expected a whole number" }).int({ message: "expected a whole number" }).min(min, { message: `expected at least ${min}` }).default(def));
-// Chat ids, topics, user ids, the prefix and URLs follow config/sharedValidators.ts, the rules the stack schema applies too.
+// The token, chat ids, topics, user ids, the prefix and URLs follow config/sharedValidators.ts, the rules the stack schema applies too.
 const chatId = z.string().trim().refine(isChatId, { message: "expected a numeric chat id or @channel" });
 const threadId = z.coerce.number({ message: "expected a positive whole number" }).refine(isThreadId, { message: "expected a positive whole number" });
 const bool = (def: boolean) =>
@@ -23,6 +23,12 @@ const serviceUrl = z
   .refine(isHttpUrl, { message: "expected an absolute http(s) URL" })
   .refine((v) => !hasUrlCredentials(v), { message: "must not carry user:password (it would be logged)" })
   .transform((v) => v.replace(/\/+$/, ""));
+
+/** user:password of the stack's Prometheus or Alertmanager API; becomes a Basic Authorization header. */
+const basicCredentials = z
+  .string()
+  .regex(/^[^:\s]+:\S+$/, { message: "expected user:password" })
+  .transform((v) => `Basic ${Buffer.from(v).toString("base64")}`);
 
 const userIds = z
   .string()
@@ -72,7 +78,7 @@ const escalation = z.string().transform((v, ctx) => {
 
 /** The bridge's environment, validated once at start-up; a bad value stops it naming the variable and the value. */
 const envSchema = z.object({
-  TELEGRAM_BOT_TOKEN: optional(z.string().trim().regex(/^\d+:[\w-]{8,}$/, { message: "expected a bot token of the form 123456:ABC..." })),
+  TELEGRAM_BOT_TOKEN: optional(z.string().trim().refine(isBotToken, { message: "expected a bot token of the form 123456:ABC..." })),
   TELEGRAM_CHAT_ID: optional(chatId),
   TELEGRAM_CHAT_ID_CRITICAL: optional(chatId),
   TELEGRAM_CHAT_ID_WARNING: optional(chatId),
@@ -81,14 +87,14 @@ const envSchema = z.object({
   TELEGRAM_MESSAGE_THREAD_ID_CRITICAL: optional(threadId),
   TELEGRAM_MESSAGE_THREAD_ID_WARNING: optional(threadId),
   TELEGRAM_MESSAGE_THREAD_ID_INFO: optional(threadId),
-  TELEGRAM_API_BASE: z.preprocess(blankToUndefined, serviceUrl.default("https://api.telegram.org")),
+  TELEGRAM_API_BASE: z.preprocess(blankToUndefined, serviceUrl.default(TELEGRAM_API_BASE)),
   BRIDGE_PREFIX: z
     .string()
     .superRefine((v, ctx) => {
       const problem = prefixProblem(v);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     })
-    .default("[TutorDex]"),
+    .default(DEFAULT_PREFIX),
   BRIDGE_ENVIRONMENT: z.preprocess(blankToUndefined, z.string().min(1).default("dev")),
   HEARTBEAT_URL: optional(
     z
@@ -115,12 +121,14 @@ const envSchema = z.object({
   CONSOLE_ENABLED: bool(true),
   CONSOLE_ALLOWED_USER_IDS: optional(userIds),
   CONSOLE_ALLOW: optional(z.enum(CONSOLE_ALLOW_MODES, { message: `expected one of ${CONSOLE_ALLOW_MODES.join(", ")}` })),
-  CONSOLE_SILENCE_DURATIONS: z.preprocess(blankToUndefined, durations.default(["1h", "4h", "24h"])),
+  CONSOLE_SILENCE_DURATIONS: z.preprocess(blankToUndefined, durations.default([...DEFAULT_SILENCE_DURATIONS])),
   ALERTMANAGER_URL: optional(serviceUrl),
   PROMETHEUS_URL: optional(serviceUrl),
+  PROMETHEUS_AUTH: optional(basicCredentials),
   POLL_TIMEOUT_SECONDS: count(25),
   ALERTMANAGER_SYNC_SECONDS: count(30, 5),
   TELEGRAM_ESCALATION: optional(escalation),
+  GRAPHS_ENABLED: bool(true),
 }).superRefine((e, ctx) => {
   const allow = consoleAllow(e.CONSOLE_ALLOW, e.CONSOLE_ALLOWED_USER_IDS ?? []);
   if ("problem" in allow) ctx.addIssue({ code: "custom", path: ["CONSOLE_ALLOW"], message: allow.problem });
@@ -156,6 +164,8 @@ export interface BridgeConfig {
   readonly console: ConsoleConfig;
   /** Per severity; a severity without a policy is never escalated. */
   readonly escalation: ReadonlyMap<string, EscalationRule>;
+  /** A graph of the expression with firing messages that qualify (graph/photo.ts); needs PROMETHEUS_URL. */
+  readonly graphs: boolean;
 }
 
 /** An escalation policy as the bridge runs it (config/consoleSettings.ts says what each part means). */
@@ -189,12 +199,14 @@ export interface ConsoleConfig {
   readonly silenceDurations: readonly string[];
   readonly alertmanagerUrl: string | undefined;
   readonly prometheusUrl: string | undefined;
+  /** The Authorization header Prometheus's web config wants, if any (PROMETHEUS_AUTH=user:password). */
+  readonly prometheusAuthorization?: string;
   readonly pollTimeoutSeconds: number;
   /** How often the cards are brought in line with Alertmanager's silences (one query each time). */
   readonly syncIntervalMs: number;
 }
 
-const SECRET_VARIABLES = new Set(["TELEGRAM_BOT_TOKEN"]);
+const SECRET_VARIABLES = new Set(["TELEGRAM_BOT_TOKEN", "PROMETHEUS_AUTH"]);
 
 function shown(key: string, value: unknown): string {
   if (value === undefined) return "nothing";
@@ -252,6 +264,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
       silenceDurations: e.CONSOLE_SILENCE_DURATIONS,
       alertmanagerUrl: e.ALERTMANAGER_URL,
       prometheusUrl: e.PROMETHEUS_URL,
+      prometheusAuthorization: e.PROMETHEUS_AUTH,
       pollTimeoutSeconds: e.POLL_TIMEOUT_SECONDS,
       syncIntervalMs: e.ALERTMANAGER_SYNC_SECONDS * 1000,
     },
@@ -268,6 +281,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
         },
       ]),
     ),
+    graphs: e.GRAPHS_ENABLED,
   };
 }
 

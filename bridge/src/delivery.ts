@@ -1,7 +1,9 @@
 import { CardView, InlineKeyboard, newCardId, renderCardKeyboard, renderCardText, allResolved } from "./cards";
 import { ChatDestination, PaceLimits } from "./config";
-import { isDrill } from "./drillLabels";
+import { isDrill } from "../../shared/drillLabels";
 import { FormatOptions } from "./format";
+import { Graphs } from "./graph/graphs";
+import { captionFits, graphSubject } from "./graph/photo";
 import { AlertItem, Item } from "./items";
 import { Logger } from "./log";
 import { BridgeMetrics } from "./metrics";
@@ -10,6 +12,7 @@ import { Pacer } from "./pacing";
 import { Card, StateStore } from "./stateStore";
 import { ApiOutcome, PermanentReason, TELEGRAM_REQUEST_TIMEOUT_MS, TelegramApi } from "./telegram";
 import { keyboardRefusal } from "./telegramLimits";
+import { TELEGRAM_LIMITS } from "./telegramLimits";
 import { plainText, textFits } from "./telegramText";
 
 /** One item a webhook asks to have delivered, with where and how long it is remembered once sent. */
@@ -60,6 +63,8 @@ export interface OutboxDeps {
   readonly cardView: () => Omit<CardView, "now">;
   /** Buttons are offered only while the console runs. */
   readonly buttons: boolean;
+  /** Graphs for firing messages; undefined when they are off (the setting, or no Prometheus). */
+  readonly graphs?: Graphs;
 }
 
 interface Waiter {
@@ -76,6 +81,8 @@ interface Pending {
   readonly since: number;
   readonly waiters: Set<Waiter>;
   lastWanted: number;
+  /** A message with a graph was tried for it: any later attempt is text only, so a graph is never retried. */
+  graphTried?: boolean;
 }
 
 interface ChatFailure {
@@ -413,6 +420,8 @@ class Lane {
     // alone) goes as plain text at once rather than be refused.
     let html = textFits(rendered);
     if (!html) this.deps.log.warn("message over Telegram's limits even packed alone; sending it as plain text", { chat_id: this.chatId, items: taken.length });
+    const graph = html && card ? await this.graphFor(packed, taken, rendered) : undefined;
+    if (graph && card && (await this.sendWithGraph(graph, rendered, taken, packed, card, keyboard))) return;
     for (;;) {
       const params = {
         chat_id: this.chatId,
@@ -436,6 +445,53 @@ class Lane {
       if (outcome.kind === "unparseable" || outcome.kind === "too_long") return this.failItems(taken, outcome.kind, outcome.detail);
       return this.handleFailure(outcome, taken);
     }
+  }
+
+  /** The graph this message may carry (photo.ts says which do), made now; undefined to send the text alone. */
+  private async graphFor(packed: PackedMessage, taken: readonly Pending[], caption: string): Promise<Buffer | undefined> {
+    const graphs = this.deps.graphs;
+    if (!graphs || taken.some((p) => p.graphTried)) return undefined;
+    const subject = graphSubject(
+      taken.map((p) => p.item),
+      packed.mode,
+    );
+    if (!subject) return undefined;
+    for (const p of taken) p.graphTried = true;
+    if (!captionFits(caption)) {
+      this.deps.metrics.graphs.inc({ result: "caption_too_long" });
+      return undefined;
+    }
+    return graphs.render(subject);
+  }
+
+  /**
+   * The message as a photo of its graph with the text as caption, tried once. True when that
+   * settled the batch: Telegram took it, or failed it in a way that holds for the text as well
+   * (pace, chat, network), handled as for the text, whose retry then goes without the graph.
+   * False when Telegram refused the photo itself: the text goes alone at once.
+   */
+  private async sendWithGraph(png: Buffer, caption: string, taken: readonly Pending[], packed: PackedMessage, card: Card, keyboard: InlineKeyboard | undefined): Promise<boolean> {
+    const params = {
+      chat_id: this.chatId,
+      photo: new Blob([new Uint8Array(png)], { type: "image/png" }),
+      caption,
+      parse_mode: "HTML",
+      ...(taken[0].threadId !== undefined ? { message_thread_id: taken[0].threadId } : {}),
+      ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
+    };
+    const outcome = await this.call("sendPhoto", params);
+    if (outcome.kind === "ok") {
+      this.deps.metrics.graphs.inc({ result: "sent" });
+      this.delivered(taken, packed, { ...card, photo: true }, (outcome.result as { message_id?: number })?.message_id);
+      return true;
+    }
+    const detail = "detail" in outcome ? outcome.detail : outcome.kind;
+    const refused = outcome.kind === "unparseable" || outcome.kind === "too_long" || (outcome.kind === "permanent" && outcome.reason === "bad_request");
+    this.deps.metrics.graphs.inc({ result: refused ? "telegram_refused" : "telegram_failed" });
+    this.deps.log.warn(refused ? "telegram refused the graph; sending the text alone" : "sending the graph failed; the text is sent alone", { chat_id: this.chatId, outcome: outcome.kind, detail });
+    if (refused) return false;
+    await this.handleFailure(outcome, taken);
+    return true;
   }
 
   /** The card's buttons if Telegram takes them; otherwise the message goes without (and the card says so). */
@@ -595,7 +651,7 @@ class Lane {
     this.edits.delete(id);
     const card = this.deps.store.card(id);
     if (!card) return;
-    const outcome = await this.call("editMessageText", editParams(card, this.chatId, { ...this.deps.cardView(), now: this.opts.now() }));
+    const outcome = await this.call(editMethod(card), editParams(card, this.chatId, { ...this.deps.cardView(), now: this.opts.now() }));
     this.recordEdit(outcome, card.id);
     if (outcome.kind === "rate_limited") {
       this.pacer.hold(this.chatId, this.opts.now() + outcome.retryAfterMs);
@@ -642,21 +698,27 @@ class Lane {
   }
 }
 
+/** How a card's message is edited: its text, or the caption of its graph. */
+export function editMethod(card: Card): "editMessageText" | "editMessageCaption" {
+  return card.photo ? "editMessageCaption" : "editMessageText";
+}
+
 /**
- * editMessageText for a card as it reads now; without reply_markup Telegram removes the buttons.
+ * The editMethod call for a card as it reads now; without reply_markup Telegram removes the buttons.
  * Text or buttons over Telegram's limits go as plain text or without buttons, not refused.
  */
 export function editParams(card: Card, chatId: string, view: CardView): Record<string, unknown> {
   const rendered = renderCardKeyboard(card, view);
   const keyboard = keyboardRefusal(rendered) ? undefined : rendered;
   const text = renderCardText(card, view.now);
-  const html = textFits(text);
+  const limits = card.photo ? { ...TELEGRAM_LIMITS, visibleLength: TELEGRAM_LIMITS.captionLength } : TELEGRAM_LIMITS;
+  const html = textFits(text, limits);
+  const shown = html ? text : plainText(text, limits);
   return {
     chat_id: chatId,
     message_id: card.messageId,
-    text: html ? text : plainText(text),
+    ...(card.photo ? { caption: shown } : { text: shown, link_preview_options: { is_disabled: true } }),
     ...(html ? { parse_mode: "HTML" } : {}),
-    link_preview_options: { is_disabled: true },
     ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
   };
 }

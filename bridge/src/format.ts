@@ -1,5 +1,6 @@
 import { escapeChar, escapeHtml, link, safeUrl } from "./html";
 import { WebhookAlert } from "./payload";
+import { formatDuration } from "../../config/durations";
 
 /** Longest escaped text shown per value; larger values are cut and the alert is marked truncated. */
 export const MAX_DESCRIPTION_CHARS = 1500;
@@ -45,12 +46,8 @@ export function utc(ts: string | number | undefined): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 }
 
-export function humanDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const parts = [[Math.floor(s / 86400), "d"], [Math.floor((s % 86400) / 3600), "h"], [Math.floor((s % 3600) / 60), "m"], [s % 60, "s"]] as const;
-  const shown = parts.filter(([n]) => n > 0).slice(0, 2);
-  return shown.length ? shown.map(([n, u]) => `${n}${u}`).join(" ") : "0s";
-}
+/** A duration for people: its two largest units, "1d 1h". */
+export const humanDuration = (ms: number): string => formatDuration(ms, { units: 2, separator: " " });
 
 function statusIcon(status: string, severity: string): string {
   if (status !== "firing") return "✅";

@@ -1,28 +1,25 @@
-/** A minimal Prometheus text-format registry: counters with labels and one histogram type. */
-type Labels = Readonly<Record<string, string>>;
+import { familyHeader, histogramSamples, Labels, labelSet, sample, sortedLabels } from "../../shared/exposition";
 
-const key = (labels: Labels) =>
-  Object.entries(labels)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`)
-    .join(",");
+export { EXPOSITION_CONTENT_TYPE } from "../../shared/exposition";
 
+/** The bridge's /metrics: counters with labels, histograms and gauges, in shared/exposition.ts's text format. */
 export class Counter {
-  private readonly values = new Map<string, number>();
+  private readonly values = new Map<string, { readonly labels: Labels; value: number }>();
   constructor(readonly name: string, readonly help: string, initial: Labels[] = [{}]) {
-    for (const l of initial) this.values.set(key(l), 0);
+    for (const l of initial) this.inc(l, 0);
   }
   inc(labels: Labels = {}, by = 1): void {
-    const k = key(labels);
-    this.values.set(k, (this.values.get(k) ?? 0) + by);
+    const sorted = sortedLabels(labels);
+    const key = labelSet(sorted);
+    const entry = this.values.get(key);
+    if (entry) entry.value += by;
+    else this.values.set(key, { labels: sorted, value: by });
   }
   get(labels: Labels = {}): number {
-    return this.values.get(key(labels)) ?? 0;
+    return this.values.get(labelSet(sortedLabels(labels)))?.value ?? 0;
   }
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const [k, v] of this.values) lines.push(`${this.name}${k ? `{${k}}` : ""} ${v}`);
-    return lines.join("\n");
+    return [...familyHeader(this.name, "counter", this.help), ...[...this.values.values()].map((e) => sample(this.name, e.labels, e.value))].join("\n");
   }
 }
 
@@ -41,10 +38,7 @@ export class Histogram {
     });
   }
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i]}`));
-    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
-    return lines.join("\n");
+    return [...familyHeader(this.name, "histogram", this.help), ...histogramSamples(this.name, {}, this.buckets, this.counts, this.sum, this.count)].join("\n");
   }
 }
 
@@ -52,11 +46,36 @@ export class Histogram {
 export class Gauge {
   constructor(readonly name: string, readonly help: string, private readonly read: () => number) {}
   render(): string {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, `${this.name} ${this.read()}`].join("\n");
+    return [...familyHeader(this.name, "gauge", this.help), sample(this.name, {}, this.read())].join("\n");
   }
 }
 
-const FAILURE_REASONS = ["bad_token", "forbidden", "chat_not_found", "bad_request", "rate_limited", "server_error", "network", "unparseable", "too_long", "bad_migration", "out_of_time"];
+/**
+ * Why a message was not delivered: the `reason` label of telegram_bridge_messages_failed_total
+ * (each series starts at 0, so TelegramBridgeDeliveryFailing sees the first failure), the
+ * failures /status lists, in this order, and what the runbook of TelegramBridgeDeliveryFailing
+ * explains (test/bridge/failureReasons.test.ts holds the Bot API client, the outbox and the
+ * runbook to this list).
+ */
+export const DELIVERY_FAILURE_REASONS = [
+  "bad_token",
+  "forbidden",
+  "chat_not_found",
+  "bad_request",
+  "rate_limited",
+  "server_error",
+  "network",
+  "unparseable",
+  "too_long",
+  "bad_migration",
+] as const;
+export type DeliveryFailureReason = (typeof DELIVERY_FAILURE_REASONS)[number];
+/**
+ * What became of a graph a message qualified for: sent with it, or why the message went without
+ * (its text too long for a caption, the queue of graphs full, Prometheus failing or paused, no
+ * data, Telegram refusing or failing the photo, an error drawing it).
+ */
+export const GRAPH_RESULTS = ["sent", "caption_too_long", "busy", "prometheus_failed", "no_data", "telegram_refused", "telegram_failed", "failed"];
 const CONSOLE_ACTIONS = ["silence", "unsilence", "ack", "expire", "drill", "alerts", "silences", "status", "help"];
 
 export class BridgeMetrics {
@@ -65,7 +84,7 @@ export class BridgeMetrics {
   readonly failed = new Counter(
     "telegram_bridge_messages_failed_total",
     "Message send attempts that failed, by reason.",
-    FAILURE_REASONS.map((reason) => ({ reason })),
+    DELIVERY_FAILURE_REASONS.map((reason) => ({ reason })),
   );
   readonly retries = new Counter("telegram_bridge_retries_total", "Send attempts repeated after a transient failure or 429.");
   readonly possiblyDuplicated = new Counter(
@@ -90,6 +109,8 @@ export class BridgeMetrics {
   readonly syncs = new Counter("telegram_bridge_alertmanager_syncs_total", "Rounds that brought the cards in line with Alertmanager's silences, by result.", [{ result: "ok" }, { result: "failed" }]);
   readonly cardsSynced = new Counter("telegram_bridge_cards_synced_total", "Messages edited because a silence was made, changed or ended outside the chat.");
   readonly stateErrors = new Counter("telegram_bridge_state_errors_total", "State file reads or writes that failed (the bridge went on in memory).");
+  readonly graphs = new Counter("telegram_bridge_graphs_total", "Graphs for firing messages, by result: sent with the message, or why it went without.", GRAPH_RESULTS.map((result) => ({ result })));
+  readonly graphRender = new Histogram("telegram_bridge_graph_render_seconds", "Time to draw and encode one graph, the Prometheus query left out.", [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
   readonly sendLatency = new Histogram("telegram_bridge_send_duration_seconds", "Latency of Telegram sendMessage calls.", [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
   readonly handling = new Histogram("telegram_bridge_request_duration_seconds", "Webhook handling time, including throttling and Telegram.", [0.05, 0.1, 0.5, 1, 5, 10, 30, 60]);
   private readonly gauges: Gauge[] = [];
@@ -119,6 +140,8 @@ export class BridgeMetrics {
       this.syncs,
       this.cardsSynced,
       this.stateErrors,
+      this.graphs,
+      this.graphRender,
       this.sendLatency,
       this.handling,
       ...this.gauges,

@@ -5,13 +5,15 @@ import { BridgeConfig, ChatDestination, isConfigured } from "./config";
 import { Console, ConsoleDeps } from "./console/console";
 import { Poller } from "./console/poller";
 import { Delivery, DEFAULT_DELIVERY, DeliveryOptions, DeliveryResult, Outbox } from "./delivery";
-import { DRILL_CHAT_LABEL, DRILL_THREAD_LABEL, isDrill } from "./drillLabels";
+import { DRILL_CHAT_LABEL, DRILL_THREAD_LABEL, isDrill } from "../../shared/drillLabels";
 import { BotIdentity } from "./identity";
 import { escapeCapped } from "./format";
+import { DEFAULT_GRAPHS, GraphOptions, Graphs } from "./graph/graphs";
 import { alertItem, noteItem } from "./items";
 import { describeError, Logger } from "./log";
-import { BridgeMetrics } from "./metrics";
+import { BridgeMetrics, DELIVERY_FAILURE_REASONS, EXPOSITION_CONTENT_TYPE } from "./metrics";
 import { parseWebhook, RejectedAlert, WebhookPayload } from "./payload";
+import { prometheusClient } from "./prometheus";
 import { DEFAULT_STORE_LIMITS, StateStore } from "./stateStore";
 import { BotApiClient, TelegramApi } from "./telegram";
 
@@ -20,6 +22,8 @@ export interface BridgeDeps {
   readonly api?: TelegramApi;
   readonly delivery?: Partial<DeliveryOptions>;
   readonly pollBackoffMs?: readonly number[];
+  /** Graph timing and bounds; shorter in tests. */
+  readonly graphs?: Partial<GraphOptions>;
   /** How long a heartbeat ping may take (HEARTBEAT_TIMEOUT_MS); shorter in tests. */
   readonly heartbeatTimeoutMs?: number;
   /** The console's background waits (escalation rounds, drill deadlines), shorter in tests. */
@@ -121,13 +125,15 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
   // Asked at start whatever the console: a token Telegram refuses makes the bridge not ready.
   const identity = api && isConfigured(config) ? new BotIdentity(api, log, backoffMs) : undefined;
   let console_: Console | undefined;
+  const prometheus = prometheusClient(config.console);
+  const graphs = config.graphs && prometheus ? new Graphs({ prometheus, metrics, log }, { ...DEFAULT_GRAPHS, ...deps.graphs }) : undefined;
   const outbox = api
     ? new Outbox(
-        { api, store, metrics, log, format, buttons: consoleOn, cardView: () => console_?.cardView() ?? { silenceDurations: [], canSilence: false } },
+        { api, store, metrics, log, format, buttons: consoleOn, graphs, cardView: () => console_?.cardView() ?? { silenceDurations: [], canSilence: false } },
         { ...DEFAULT_DELIVERY, pace: config.pace, coalesceMs: config.coalesceMs, ...deps.delivery },
       )
     : undefined;
-  const failedByReason = () => Object.fromEntries(["bad_token", "forbidden", "chat_not_found", "bad_request", "rate_limited", "server_error", "network", "unparseable"].map((r) => [r, metrics.failed.get({ reason: r })]));
+  const failedByReason = () => Object.fromEntries(DELIVERY_FAILURE_REASONS.map((r) => [r, metrics.failed.get({ reason: r })]));
   if (consoleOn && api && outbox) {
     console_ = new Console({
       config: config.console,
@@ -163,7 +169,7 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
   function reply(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     // Answers go to Alertmanager, which logs them: no secret may be in them.
     const text = log.redactor.apply(typeof body === "string" ? body : JSON.stringify(body));
-    res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain; version=0.0.4" : "application/json", ...headers });
+    res.writeHead(status, { "content-type": typeof body === "string" ? EXPOSITION_CONTENT_TYPE : "application/json", ...headers });
     res.end(text);
   }
 
@@ -283,6 +289,7 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
         console: consoleOn,
         state_file: config.stateFile ?? null,
         alertmanager: config.console.alertmanagerUrl ?? null,
+        graphs: graphs !== undefined,
       });
       identity?.start();
       poller?.start();

@@ -52,6 +52,8 @@ const cardSchema = z.object({
   listed: z.array(z.object({ id: z.string(), matchers: z.string() })).optional(),
   /** Buttons offered: alert notifications get silence and ack; the Watchdog gets none. */
   buttons: z.boolean(),
+  /** The message is a photo (a graph) with the text as its caption: edits change the caption. */
+  photo: z.boolean().optional(),
   resolvedAt: z.number().optional(),
 });
 

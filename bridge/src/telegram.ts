@@ -71,9 +71,7 @@ export class BotApiClient implements TelegramApi {
     try {
       const res = await fetch(`${this.apiBase}/bot${this.token}/${method}`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        // Telegram refuses a whole message for one lone surrogate in any string ("must be encoded in UTF-8").
-        body: JSON.stringify(wellFormed(params)),
+        ...requestBody(params),
         signal: opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout,
       });
       const answer = (await res.json().catch(() => undefined)) as BotApiAnswer | undefined;
@@ -84,6 +82,22 @@ export class BotApiClient implements TelegramApi {
       return { kind: "transient", reason: "network", detail: describeError(e), ...(neverSent(e) ? {} : { maybeDelivered: true as const }) };
     }
   }
+}
+
+/**
+ * JSON, or multipart/form-data when a parameter is a file (a Blob, such as sendPhoto's photo):
+ * files are uploaded as parts, every other parameter as a text part, objects JSON-serialised as the
+ * Bot API reads them there. Telegram refuses a whole message for one lone surrogate in any string
+ * ("must be encoded in UTF-8"), so every string is made well-formed first.
+ */
+function requestBody(params: Record<string, unknown>): { headers?: Record<string, string>; body: string | FormData } {
+  const files = Object.entries(params).filter((e): e is [string, Blob] => e[1] instanceof Blob);
+  const rest = wellFormed(Object.fromEntries(Object.entries(params).filter(([, v]) => !(v instanceof Blob))));
+  if (files.length === 0) return { headers: { "content-type": "application/json" }, body: JSON.stringify(rest) };
+  const form = new FormData();
+  for (const [k, v] of Object.entries(rest)) if (v !== undefined) form.append(k, typeof v === "object" ? JSON.stringify(v) : String(v));
+  for (const [k, blob] of files) form.append(k, blob, `${k}.${blob.type === "image/png" ? "png" : "bin"}`);
+  return { body: form };
 }
 
 /** Failures before a request could reach Telegram: no connection was ever made, so nothing was sent. */

@@ -17,6 +17,13 @@
  *   (REPLY_MARKUP_TOO_LONG, which Client.cpp words "reply markup is too long"); Telegram does not
  *   publish it. It has been seen to refuse at 100 buttons and at about 8-10 kB of markup, so the
  *   bridge keeps well below both: at most 100 buttons and 4 kB of JSON.
+ * - A photo's caption is parsed like a text (the 32,768-byte source limit too), then may hold 1024
+ *   characters (Bot API docs, sendPhoto; TDLib counts code points against the server option
+ *   message_caption_length_max and answers "Message caption is too long").
+ * - A photo: at most 10 MB (TDLib, FileLoaderUtils.cpp MAX_PHOTO_SIZE: "File of size … bytes is
+ *   too big for a photo"), width + height at most 10000 and a side ratio of at most 20 (Bot API docs,
+ *   sendPhoto; the server answers PHOTO_INVALID_DIMENSIONS), an image it can decode
+ *   (IMAGE_PROCESS_FAILED). Upper-case server errors reach the bot as they are, after "Bad Request: ".
  */
 export interface TelegramLimits {
   readonly visibleLength: number;
@@ -24,6 +31,10 @@ export interface TelegramLimits {
   readonly callbackDataBytes: number;
   readonly keyboardButtons: number;
   readonly replyMarkupBytes: number;
+  readonly captionLength: number;
+  readonly photoBytes: number;
+  readonly photoSideSum: number;
+  readonly photoRatio: number;
 }
 
 export const TELEGRAM_LIMITS: TelegramLimits = {
@@ -35,6 +46,13 @@ export const TELEGRAM_LIMITS: TelegramLimits = {
   keyboardButtons: 100,
   /** Bytes of the reply_markup as JSON: our own ceiling, below the refusals seen. */
   replyMarkupBytes: 4096,
+  /** Characters of a caption after entity parsing. */
+  captionLength: 1024,
+  photoBytes: 10 * (1 << 20),
+  /** Width plus height of a photo, in pixels. */
+  photoSideSum: 10_000,
+  /** The longer side of a photo over the shorter. */
+  photoRatio: 20,
 };
 
 /** Telegram's answers (`description`) when a limit is broken, as the Bot API words them. */
@@ -46,7 +64,19 @@ export const TELEGRAM_REFUSALS = {
   stringsNotUtf8: "Bad Request: strings must be encoded in UTF-8",
   buttonDataInvalid: "Bad Request: BUTTON_DATA_INVALID",
   replyMarkupTooLong: "Bad Request: reply markup is too long",
+  captionTooLong: "Bad Request: message caption is too long",
+  noPhoto: "Bad Request: there is no photo in the request",
+  photoEmpty: "Bad Request: file must be non-empty",
+  photoInvalidDimensions: "Bad Request: PHOTO_INVALID_DIMENSIONS",
+  imageProcessFailed: "Bad Request: IMAGE_PROCESS_FAILED",
+  noTextToEdit: "Bad Request: there is no text in the message to edit",
+  noCaptionToEdit: "Bad Request: there is no caption in the message to edit",
 } as const;
+
+/** Telegram's answer to a photo file over TELEGRAM_LIMITS.photoBytes. */
+export function photoTooBig(bytes: number): string {
+  return `Bad Request: file of size ${bytes} bytes is too big for a photo; the maximum size is ${TELEGRAM_LIMITS.photoBytes} bytes`;
+}
 
 /** What one message's text may hold; packing takes these (tests pass smaller ones). */
 export type TextLimits = Pick<TelegramLimits, "visibleLength" | "sourceBytes">;

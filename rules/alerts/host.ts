@@ -9,7 +9,7 @@ import { AlertDefinition } from "../model";
 const FORECAST_BELOW_FREE = 0.4;
 
 /** Host, container and certificate alerts (issue 14): what a single Docker host needs watched. */
-export const HOST_ALERTS: readonly AlertDefinition[] = [
+export const HOST_ALERTS = [
   {
     alert: "HostDiskFillingUp",
     group: "infra",
@@ -109,4 +109,4 @@ export const HOST_ALERTS: readonly AlertDefinition[] = [
     description: "The certificate served for {{ $labels.public_host }} ({{ $labels.instance }}) expires in {{ $value | humanizeDuration }}; clients will refuse the API after that.",
     dashboard: "tutordex-infra",
   },
-];
+] as const satisfies readonly AlertDefinition[];

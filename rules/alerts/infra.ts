@@ -1,4 +1,5 @@
-import { FS_FILTER, overWatched, seconds } from "../expressions";
+import { durationSeconds } from "../../config/durations";
+import { FS_FILTER, overWatched } from "../expressions";
 import { AlertDefinition } from "../model";
 
 /** SPEC §3: "started more than once in 15m". */
@@ -24,10 +25,10 @@ const RESTART_WINDOW = "15m";
 export const containerStartsSeen = (watched: readonly string[]) =>
   overWatched(watched, (m) => {
     const starts = `container_start_time_seconds{${m}}`;
-    return `changes(${starts}[${RESTART_WINDOW}]) + (min_over_time(${starts}[${RESTART_WINDOW}]) > bool (time() - ${seconds(RESTART_WINDOW)}))`;
+    return `changes(${starts}[${RESTART_WINDOW}]) + (min_over_time(${starts}[${RESTART_WINDOW}]) > bool (time() - ${durationSeconds(RESTART_WINDOW)}))`;
   });
 
-export const INFRA_ALERTS: readonly AlertDefinition[] = [
+export const INFRA_ALERTS = [
   {
     alert: "PrometheusTargetDown",
     group: "infra",
@@ -85,4 +86,4 @@ export const INFRA_ALERTS: readonly AlertDefinition[] = [
     description: "Container {{ $labels.name }} was seen starting {{ $value }} times in the last 15 minutes.",
     dashboard: "tutordex-infra",
   },
-];
+] as const satisfies readonly AlertDefinition[];

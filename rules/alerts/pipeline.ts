@@ -2,7 +2,7 @@ import { PV_SV, PVSV, rateAbove } from "../expressions";
 import { AlertDefinition } from "../model";
 
 /** SPEC §3 pipeline alerts: the collector, the queue, the worker's dependencies, notifications. */
-export const PIPELINE_ALERTS: readonly AlertDefinition[] = [
+export const PIPELINE_ALERTS = [
   {
     alert: "CollectorStalled",
     group: "pipeline",
@@ -114,4 +114,4 @@ export const PIPELINE_ALERTS: readonly AlertDefinition[] = [
     description: "DMs rate-limited at {{ $value | humanize }}/s (" + PV_SV + ").",
     dashboard: "tutordex_matching",
   },
-];
+] as const satisfies readonly AlertDefinition[];

@@ -2,7 +2,7 @@ import { PV_SV, PVSV, rateAbove } from "../expressions";
 import { AlertDefinition } from "../model";
 
 /** SPEC §3 quality alerts: is what flows through the pipeline correct? */
-export const QUALITY_ALERTS: readonly AlertDefinition[] = [
+export const QUALITY_ALERTS = [
   {
     alert: "ParseFailureSpike",
     group: "quality",
@@ -67,4 +67,4 @@ export const QUALITY_ALERTS: readonly AlertDefinition[] = [
     description: "{{ $value | humanizePercentage }} of extracted tutor types are unmapped (" + PV_SV + ").",
     dashboard: "tutordex-quality",
   },
-];
+] as const satisfies readonly AlertDefinition[];

@@ -45,7 +45,7 @@ export const lokiPush5xx = (window: string) =>
 export const tempoRefused = (window: string) => "sum (rate(tempo_receiver_refused_spans[" + window + "]))";
 
 /** The stack watching itself: delivery of alerts, rule evaluation, reloads, readiness, storage, ingestion. */
-export const STACK_ALERTS: readonly AlertDefinition[] = [
+export const STACK_ALERTS = [
   {
     alert: "AlertmanagerNotificationsFailing",
     group: "stack",
@@ -152,4 +152,4 @@ export const STACK_ALERTS: readonly AlertDefinition[] = [
     description: "Tempo has been dropping spans for 10 minutes: {{ $labels.reason }} at {{ $value | humanize }}/s; those traces are incomplete.",
     dashboard: "tutordex-stack",
   },
-];
+] as const satisfies readonly AlertDefinition[];

@@ -3,6 +3,7 @@ import { AddressInfo } from "net";
 import { Labels, Registry } from "./exposition";
 import { PROTOBUF_CONTENT_TYPE, renderProtobuf } from "./protobufExposition";
 import { Behaviour, SCENARIOS, ScenarioName } from "./scenarios";
+import { EXPOSITION_CONTENT_TYPE } from "../../shared/exposition";
 
 export const PIPELINE_VERSION = "2026-01-02_det_time_v1";
 export const SCHEMA_VERSION = "v2";
@@ -148,7 +149,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       res.end(renderProtobuf(r));
       return;
     }
-    res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+    res.writeHead(200, { "content-type": EXPOSITION_CONTENT_TYPE });
     res.end(r.render());
   };
 

@@ -1,10 +1,7 @@
-/** Prometheus text exposition for the simulator: counters, gauges and histograms with labels. */
-export type Labels = Readonly<Record<string, string>>;
+import { familyHeader, histogramSamples, Labels, labelSet, MetricType, sample } from "../../shared/exposition";
 
-const fmt = (labels: Labels) => {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`);
-  return parts.length ? `{${parts.join(",")}}` : "";
-};
+/** The simulator's metrics: counters, gauges and histograms with labels, in shared/exposition.ts's text format. */
+export type { Labels };
 
 export interface Series {
   labels: Labels;
@@ -16,7 +13,7 @@ export interface Series {
 }
 
 export interface Family {
-  readonly type: "counter" | "gauge" | "histogram";
+  readonly type: MetricType;
   readonly series: Map<string, Series>;
 }
 
@@ -34,7 +31,7 @@ export class Registry {
       f = { type, series: new Map() };
       this.families.set(name, f);
     }
-    const key = fmt(labels);
+    const key = labelSet(labels);
     let s = f.series.get(key);
     if (!s) {
       s = { labels, value: 0, ...(type === "histogram" ? { buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, native: new Map<number, number>() } : {}) };
@@ -70,15 +67,10 @@ export class Registry {
   render(): string {
     const lines: string[] = [];
     for (const [name, f] of this.families) {
-      lines.push(`# TYPE ${name} ${f.type}`);
+      lines.push(...familyHeader(name, f.type));
       for (const s of f.series.values()) {
-        if (f.type !== "histogram") {
-          lines.push(`${name}${fmt(s.labels)} ${s.value}`);
-          continue;
-        }
-        LATENCY_BUCKETS.forEach((b, i) => lines.push(`${name}_bucket${fmt({ ...s.labels, le: String(b) })} ${s.buckets![i]}`));
-        lines.push(`${name}_bucket${fmt({ ...s.labels, le: "+Inf" })} ${s.value}`);
-        lines.push(`${name}_sum${fmt(s.labels)} ${s.sum}`, `${name}_count${fmt(s.labels)} ${s.value}`);
+        if (f.type === "histogram") lines.push(...histogramSamples(name, s.labels, LATENCY_BUCKETS, s.buckets!, s.sum!, s.value));
+        else lines.push(sample(name, s.labels, s.value));
       }
     }
     return `${lines.join("\n")}\n`;

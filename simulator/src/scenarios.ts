@@ -1,3 +1,8 @@
+import { ScenarioName } from "../../shared/scenarioNames";
+
+export { SCENARIO_NAMES } from "../../shared/scenarioNames";
+export type { ScenarioName } from "../../shared/scenarioNames";
+
 /**
  * What the simulated application does each second, per scenario. Rates are per second; the
  * steady state fires no TutorDex alert and gives every recording rule a series.
@@ -44,7 +49,4 @@ export const SCENARIOS = {
   /** A job hangs in processing (a gauge condition: no rate window between cause and alert). */
   stuck_processing: { ...STEADY, stuckProcessing: true },
   recovery: STEADY,
-} as const satisfies Record<string, Behaviour>;
-
-export type ScenarioName = keyof typeof SCENARIOS;
-export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
+} as const satisfies Record<ScenarioName, Behaviour>;

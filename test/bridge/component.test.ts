@@ -16,6 +16,7 @@ async function envOf(args: Partial<Parameters<typeof bridgeEnv>[0]> = {}): Promi
     heartbeatUrl: undefined,
     apiBaseUrl: "https://api.telegram.org",
     console: { enabled: true, allowedUserIds: [11, 22], silenceDurations: ["30m", "2h"] },
+    graphs: true,
     peers: dockerNetworkPeers(),
     ...args,
   } as Parameters<typeof bridgeEnv>[0]);
@@ -33,6 +34,11 @@ it("the container's environment is valid for the bridge and carries every settin
   expect(c.stateFile).toBe(BRIDGE_STATE_FILE);
   expect(BRIDGE_STATE_FILE.startsWith(`${BRIDGE_STATE_DIR}/`)).toBe(true);
   expect(Object.fromEntries(c.dedupeWindowsByReceiver)).toEqual(Object.fromEntries(Object.entries(bridgeDedupeWindows()).map(([r, s]) => [r, s * 1000])));
+});
+
+it("graphs reach the bridge as set, drawn from the stack's Prometheus", async () => {
+  expect(loadConfig(await envOf()).graphs).toBe(true);
+  expect(loadConfig(await envOf({ graphs: false })).graphs).toBe(false);
 });
 
 it("the console switched off reaches the bridge as off; no allowlist means the chats' administrators", async () => {

@@ -6,6 +6,9 @@ import { BridgeConfig, isConfigured, loadConfig } from "../../bridge/src/config"
  * the start-up error naming the variable and the value it got.
  */
 
+/** The shortest token the bridge and the stack take: a bot id, a colon and 20 characters. */
+const TOKEN = "1:abcdefghijklmnopqrst";
+
 const error = (env: Record<string, string | undefined>): string => {
   try {
     loadConfig(env);
@@ -41,6 +44,7 @@ describe("defaults of an empty environment", () => {
       cardRetentionMs: 168 * 3_600_000,
       console: { enabled: true, allow: "admins", allowedUserIds: new Set(), silenceDurations: ["1h", "4h", "24h"], alertmanagerUrl: undefined, prometheusUrl: undefined, pollTimeoutSeconds: 25, syncIntervalMs: 30_000 },
       escalation: new Map(),
+      graphs: true,
     };
     expect(c).toEqual(expected);
     expect(isConfigured(c)).toBe(false);
@@ -64,6 +68,7 @@ describe("defaults of an empty environment", () => {
       CONSOLE_ALLOWED_USER_IDS: blank,
       CONSOLE_SILENCE_DURATIONS: blank,
       ALERTMANAGER_URL: blank,
+      GRAPHS_ENABLED: blank,
     });
     expect(c).toEqual(loadConfig({}));
   });
@@ -76,7 +81,7 @@ describe("defaults of an empty environment", () => {
 
 describe("a full environment", () => {
   const env = {
-    TELEGRAM_BOT_TOKEN: " 123456:ABCdef_-gh ",
+    TELEGRAM_BOT_TOKEN: " 123456:ABCdef_-ghijklmnopqrst ",
     TELEGRAM_CHAT_ID: " -1001 ",
     TELEGRAM_MESSAGE_THREAD_ID: "7",
     TELEGRAM_CHAT_ID_CRITICAL: "-2002",
@@ -110,12 +115,13 @@ describe("a full environment", () => {
     POLL_TIMEOUT_SECONDS: "50",
     ALERTMANAGER_SYNC_SECONDS: " 15 ",
     TELEGRAM_ESCALATION: JSON.stringify({ critical: { after: "10m", every: "5m", times: 2, mention: [{ id: 11, name: "Alice" }, 12], chatId: "-1009", threadId: 3 }, warning: { after: "1h", mention: [13] } }),
+    GRAPHS_ENABLED: "off",
   };
 
   it("is parsed value by value: trimmed, converted to ms, trailing slashes dropped", () => {
     const c = loadConfig(env);
     expect(c).toEqual({
-      token: "123456:ABCdef_-gh",
+      token: "123456:ABCdef_-ghijklmnopqrst",
       defaultChat: { chatId: "-1001", threadId: 7 },
       severityChats: new Map([
         ["critical", { chatId: "-2002", threadId: 11 }],
@@ -158,6 +164,7 @@ describe("a full environment", () => {
         ["critical", { afterMs: 600_000, everyMs: 300_000, times: 2, mention: [{ id: 11, name: "Alice" }, { id: 12 }], chat: { chatId: "-1009", threadId: 3 }, threadId: undefined }],
         ["warning", { afterMs: 3_600_000, everyMs: 3_600_000, times: 3, mention: [{ id: 13 }], chat: undefined, threadId: undefined }],
       ]),
+      graphs: false,
     });
     expect(isConfigured(c)).toBe(true);
   });
@@ -169,9 +176,9 @@ describe("a full environment", () => {
   });
 
   it("is configured only with both a token and a default chat", () => {
-    expect(isConfigured(loadConfig({ TELEGRAM_BOT_TOKEN: "1:abcdefgh" }))).toBe(false);
+    expect(isConfigured(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN }))).toBe(false);
     expect(isConfigured(loadConfig({ TELEGRAM_CHAT_ID: "-1" }))).toBe(false);
-    expect(isConfigured(loadConfig({ TELEGRAM_CHAT_ID: "-1", TELEGRAM_BOT_TOKEN: "1:abcdefgh" }))).toBe(true);
+    expect(isConfigured(loadConfig({ TELEGRAM_CHAT_ID: "-1", TELEGRAM_BOT_TOKEN: TOKEN }))).toBe(true);
   });
 });
 
@@ -185,8 +192,13 @@ describe("each variable from both sides of what it accepts", () => {
     ["0", false],
     ["no", false],
     ["off", false],
-  ])("CONSOLE_ENABLED=%s is %s", (v, on) => {
+  ])("CONSOLE_ENABLED and GRAPHS_ENABLED set to %s are %s", (v, on) => {
     expect(loadConfig({ CONSOLE_ENABLED: v }).console.enabled).toBe(on);
+    expect(loadConfig({ GRAPHS_ENABLED: v }).graphs).toBe(on);
+  });
+
+  it("GRAPHS_ENABLED other than a boolean stops the bridge, naming it", () => {
+    expect(error({ GRAPHS_ENABLED: "sometimes" })).toBe('invalid bridge configuration: GRAPHS_ENABLED: expected true or false, got "sometimes"');
   });
 
   it("chat ids: numbers, negative numbers and @channels of 4+ characters", () => {
@@ -194,9 +206,10 @@ describe("each variable from both sides of what it accepts", () => {
     for (const id of ["@abc", "12a", "--1", "a-1", "@ab cd", "x@abcd", "@abcd!"]) expect(error({ TELEGRAM_CHAT_ID: id })).toBe(`invalid bridge configuration: TELEGRAM_CHAT_ID: expected a numeric chat id or @channel, got ${JSON.stringify(id)}`);
   });
 
-  it("bot token: digits, a colon and at least 8 more characters", () => {
-    expect(loadConfig({ TELEGRAM_BOT_TOKEN: "1:abcdefgh" }).token).toBe("1:abcdefgh");
-    for (const t of ["1:abcdefg", "x1:abcdefgh", "1:abcdefgh!", ":abcdefgh"]) expect(error({ TELEGRAM_BOT_TOKEN: t })).toBe("invalid bridge configuration: TELEGRAM_BOT_TOKEN: expected a bot token of the form 123456:ABC..., got <secret>");
+  // The stack's rule (config/sharedValidators.ts isBotToken): a token the stack takes starts the bridge, and one it refuses does not.
+  it("bot token: digits, a colon and at least 20 more characters", () => {
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN }).token).toBe(TOKEN);
+    for (const t of [TOKEN.slice(0, -1), `x${TOKEN}`, `${TOKEN}!`, TOKEN.slice(1), "1:abcdefgh"]) expect(error({ TELEGRAM_BOT_TOKEN: t })).toBe("invalid bridge configuration: TELEGRAM_BOT_TOKEN: expected a bot token of the form 123456:ABC..., got <secret>");
   });
 
   it.each(["0", "1.5", "x", "-3"])("thread id %j is refused", (v) => {
@@ -225,6 +238,12 @@ describe("each variable from both sides of what it accepts", () => {
     // A user name alone, or a password alone, is a credential too; the message shows neither.
     expect(error({ ALERTMANAGER_URL: "http://admin@am.test" })).toBe('invalid bridge configuration: ALERTMANAGER_URL: must not carry user:password (it would be logged), got "http://***@am.test/"');
     expect(error({ ALERTMANAGER_URL: "http://:pw@am.test" })).toBe('invalid bridge configuration: ALERTMANAGER_URL: must not carry user:password (it would be logged), got "http://:***@am.test/"');
+  });
+
+  it("PROMETHEUS_AUTH: user:password becomes a Basic header; a malformed one stops the bridge without showing it", () => {
+    expect(loadConfig({ PROMETHEUS_AUTH: "bridge:pa:ss" }).console.prometheusAuthorization).toBe(`Basic ${Buffer.from("bridge:pa:ss").toString("base64")}`);
+    expect(loadConfig({ PROMETHEUS_AUTH: " " }).console.prometheusAuthorization).toBeUndefined();
+    for (const v of ["bridge", "bridge:", ":pw", "a b:pw"]) expect(error({ PROMETHEUS_AUTH: v })).toBe("invalid bridge configuration: PROMETHEUS_AUTH: expected user:password, got <secret>");
   });
 
   it("HEARTBEAT_URL: http or https", () => {

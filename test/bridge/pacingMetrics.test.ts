@@ -123,7 +123,6 @@ telegram_bridge_messages_failed_total{reason="network"} 0
 telegram_bridge_messages_failed_total{reason="unparseable"} 0
 telegram_bridge_messages_failed_total{reason="too_long"} 0
 telegram_bridge_messages_failed_total{reason="bad_migration"} 0
-telegram_bridge_messages_failed_total{reason="out_of_time"} 0
 # HELP telegram_bridge_retries_total Send attempts repeated after a transient failure or 429.
 # TYPE telegram_bridge_retries_total counter
 telegram_bridge_retries_total 0
@@ -187,6 +186,28 @@ telegram_bridge_cards_synced_total 0
 # HELP telegram_bridge_state_errors_total State file reads or writes that failed (the bridge went on in memory).
 # TYPE telegram_bridge_state_errors_total counter
 telegram_bridge_state_errors_total 0
+# HELP telegram_bridge_graphs_total Graphs for firing messages, by result: sent with the message, or why it went without.
+# TYPE telegram_bridge_graphs_total counter
+telegram_bridge_graphs_total{result="sent"} 0
+telegram_bridge_graphs_total{result="caption_too_long"} 0
+telegram_bridge_graphs_total{result="busy"} 0
+telegram_bridge_graphs_total{result="prometheus_failed"} 0
+telegram_bridge_graphs_total{result="no_data"} 0
+telegram_bridge_graphs_total{result="telegram_refused"} 0
+telegram_bridge_graphs_total{result="telegram_failed"} 0
+telegram_bridge_graphs_total{result="failed"} 0
+# HELP telegram_bridge_graph_render_seconds Time to draw and encode one graph, the Prometheus query left out.
+# TYPE telegram_bridge_graph_render_seconds histogram
+telegram_bridge_graph_render_seconds_bucket{le="0.01"} 0
+telegram_bridge_graph_render_seconds_bucket{le="0.025"} 0
+telegram_bridge_graph_render_seconds_bucket{le="0.05"} 0
+telegram_bridge_graph_render_seconds_bucket{le="0.1"} 0
+telegram_bridge_graph_render_seconds_bucket{le="0.25"} 0
+telegram_bridge_graph_render_seconds_bucket{le="0.5"} 0
+telegram_bridge_graph_render_seconds_bucket{le="1"} 0
+telegram_bridge_graph_render_seconds_bucket{le="+Inf"} 0
+telegram_bridge_graph_render_seconds_sum 0
+telegram_bridge_graph_render_seconds_count 0
 # HELP telegram_bridge_send_duration_seconds Latency of Telegram sendMessage calls.
 # TYPE telegram_bridge_send_duration_seconds histogram
 telegram_bridge_send_duration_seconds_bucket{le="0.05"} 0

@@ -5,6 +5,7 @@ import * as path from "path";
 import { ChatRouter } from "../../bridge/src/chats";
 import { loadConfig } from "../../bridge/src/config";
 import { Logger } from "../../bridge/src/log";
+import { DELIVERY_FAILURE_REASONS } from "../../bridge/src/metrics";
 import { deliveriesFor, RunningBridge, startBridge } from "../../bridge/src/server";
 import { alert, payload } from "../support/alerts";
 import { FakeTelegram } from "../support/fakeTelegram";
@@ -566,7 +567,7 @@ describe("the console's /status facts", () => {
   });
 
   it("lists every failure reason that happened, in a fixed order", async () => {
-    const reasons = ["bad_token", "forbidden", "chat_not_found", "bad_request", "rate_limited", "server_error", "network", "unparseable"];
+    const reasons = DELIVERY_FAILURE_REASONS;
     const text = await status({}, async () => {
       reasons.forEach((reason, i) => bridge!.metrics.failed.inc({ reason }, i + 1));
     });

@@ -8,7 +8,7 @@ import { loadConfig } from "../../bridge/src/config";
 import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { Card } from "../../bridge/src/stateStore";
-import { hasLoneSurrogate, keyboardRefusal, sourceBytes, TELEGRAM_LIMITS, TELEGRAM_REFUSALS, wellFormed } from "../../bridge/src/telegramLimits";
+import { hasLoneSurrogate, keyboardRefusal, photoTooBig, sourceBytes, TELEGRAM_LIMITS, TELEGRAM_REFUSALS, wellFormed } from "../../bridge/src/telegramLimits";
 import { plainText, textFits, TELEGRAM_TEXT_LIMIT, visibleLength } from "../../bridge/src/telegramText";
 import { alert, payload } from "../support/alerts";
 import { FakeTelegram, telegramTextRefusal } from "../support/fakeTelegram";
@@ -17,8 +17,18 @@ const LONE_HIGH = "\uD83D";
 const LONE_LOW = "\uDD25";
 
 describe("the limits and their words", () => {
-  it("are Telegram's: 4096 visible UTF-16 units, 1 << 15 bytes of source, 1-64 bytes of callback data", () => {
-    expect(TELEGRAM_LIMITS).toEqual({ visibleLength: 4096, sourceBytes: 32_768, callbackDataBytes: 64, keyboardButtons: 100, replyMarkupBytes: 4096 });
+  it("are Telegram's: 4096 visible UTF-16 units, 1 << 15 bytes of source, 1-64 bytes of callback data, 1024 of caption, 10 MB and 10000 px of photo", () => {
+    expect(TELEGRAM_LIMITS).toEqual({
+      visibleLength: 4096,
+      sourceBytes: 32_768,
+      callbackDataBytes: 64,
+      keyboardButtons: 100,
+      replyMarkupBytes: 4096,
+      captionLength: 1024,
+      photoBytes: 10_485_760,
+      photoSideSum: 10_000,
+      photoRatio: 20,
+    });
     expect(TELEGRAM_TEXT_LIMIT).toBe(TELEGRAM_LIMITS.visibleLength);
   });
   it("are refused as the Bot API words it (Client.cpp lowercases the first letter of TDLib's message)", () => {
@@ -30,7 +40,17 @@ describe("the limits and their words", () => {
       stringsNotUtf8: "Bad Request: strings must be encoded in UTF-8",
       buttonDataInvalid: "Bad Request: BUTTON_DATA_INVALID",
       replyMarkupTooLong: "Bad Request: reply markup is too long",
+      // TDLib's "Message caption is too long" and FileLoaderUtils.cpp's size error, lowercased by
+      // Client.cpp; server errors (upper case) pass as they are.
+      captionTooLong: "Bad Request: message caption is too long",
+      noPhoto: "Bad Request: there is no photo in the request",
+      photoEmpty: "Bad Request: file must be non-empty",
+      photoInvalidDimensions: "Bad Request: PHOTO_INVALID_DIMENSIONS",
+      imageProcessFailed: "Bad Request: IMAGE_PROCESS_FAILED",
+      noTextToEdit: "Bad Request: there is no text in the message to edit",
+      noCaptionToEdit: "Bad Request: there is no caption in the message to edit",
     });
+    expect(photoTooBig(10_485_761)).toBe("Bad Request: file of size 10485761 bytes is too big for a photo; the maximum size is 10485760 bytes");
   });
   it("source bytes are UTF-8 as sent; a lone surrogate counts 3, as TDLib's JSON decoder writes it", () => {
     expect([sourceBytes("a"), sourceBytes("é"), sourceBytes("€"), sourceBytes("🔥"), sourceBytes(LONE_HIGH)]).toEqual([1, 2, 3, 4, 3]);

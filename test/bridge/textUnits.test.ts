@@ -5,7 +5,9 @@
 import { escapeHtml, htmlToText, link, safeUrl } from "../../bridge/src/html";
 import { describeError, Logger } from "../../bridge/src/log";
 import { Redactor, secretPattern, withoutCredentials } from "../../bridge/src/redact";
-import { formatDuration, parseDuration } from "../../bridge/src/durations";
+import { BRIDGE_DURATION, formatDuration } from "../../config/durations";
+
+const parseDuration = BRIDGE_DURATION.parse;
 import { TELEGRAM_TEXT_LIMIT, visibleLength, visibleText } from "../../bridge/src/telegramText";
 
 describe("html", () => {

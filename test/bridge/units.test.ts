@@ -6,7 +6,9 @@ import { ChatRouter, chatKind } from "../../bridge/src/chats";
 import { loadConfig } from "../../bridge/src/config";
 import { authorize } from "../../bridge/src/console/authorization";
 import { parseCommand } from "../../bridge/src/console/updates";
-import { formatDuration, parseDuration } from "../../bridge/src/durations";
+import { BRIDGE_DURATION, formatDuration } from "../../config/durations";
+
+const parseDuration = BRIDGE_DURATION.parse;
 import { Logger } from "../../bridge/src/log";
 import { Pacer } from "../../bridge/src/pacing";
 import { Redactor } from "../../bridge/src/redact";

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../cli/main";
-import { toYaml } from "../../generators/yaml";
+import { toYaml } from "../../config/yaml";
 import { capture } from "../support/io";
 import { freePort } from "../support/ports";
 import { ROOT } from "../support/stackFiles";

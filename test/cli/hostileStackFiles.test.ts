@@ -116,15 +116,20 @@ describe("engine addresses that cannot be read", () => {
     stackWith(host);
     const io = capture();
     expect(await main(["preflight", "--stack", "e"], io, root)).toBe(2);
-    expect(io.text()).toBe(`obs preflight: invalid stack configuration:\n  - dockerHost: expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port, got ${JSON.stringify(host)}`);
+    expect(io.text()).toBe(`obs preflight: invalid stack configuration:\n  - dockerHost: expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port; this one is not an address, got ${JSON.stringify(host)}`);
   });
 
   it.each([
     ["tcp://[::1", "is not an address"],
     ["unix://", "names no socket path"],
     ["unix://var/run/docker.sock", 'names host "var" where the socket path starts (a unix socket takes three slashes)'],
-    ["npipe:////./pipe/docker_engine", "uses npipe://, which this tool does not speak"],
-    ["ftp://host", "uses ftp://, which this tool does not speak"],
+    ["npipe:////./pipe/docker_engine", "uses npipe://, which is none of them"],
+    ["ftp://host", "uses ftp://, which is none of them"],
+    // The stack's rule (config/dockerHost.ts): what pulumi up would refuse in dockerHost, preflight refuses in DOCKER_HOST.
+    ["tcp://docker.test", "names no port (tcp://host:port)"],
+    ["docker.test:2375", "names no scheme (a bare host:port is tcp://host:port)"],
+    ["https://docker.test:2376", "uses https://, which is none of them"],
+    ["ssh://ops:hunter2@docker.test", "carries a password (it would be shown in logs; use an SSH key or agent)"],
   ])("the environment's DOCKER_HOST %s: exit 2 naming DOCKER_HOST", async (host, why) => {
     stackWith(undefined);
     const saved = process.env.DOCKER_HOST;
@@ -132,11 +137,32 @@ describe("engine addresses that cannot be read", () => {
     try {
       const io = capture();
       expect(await main(["preflight", "--stack", "e"], io, root)).toBe(2);
-      expect(io.text()).toBe(`obs preflight: the environment's DOCKER_HOST ${JSON.stringify(host)} ${why}: expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port`);
+      expect(io.text()).toBe(`obs preflight: the environment's DOCKER_HOST ${JSON.stringify(host.replace(":hunter2@", ":<secret>@"))} ${why}: expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port`);
     } finally {
       if (saved === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = saved;
     }
+  });
+});
+
+describe("a prod stack file with a secret in plain text", () => {
+  const prod = [
+    `config:`,
+    `  ${P}:environment: prod`,
+    `  ${P}:runbookBaseUrl: https://rb.test/x`,
+    `  ${P}:grafanaExternalUrl: https://grafana.example.test`,
+    `  ${P}:alertmanagerExternalUrl: https://alertmanager.example.test`,
+    `  ${P}:telegram: {chatId: "-1001234567890"}`,
+    `  ${P}:telegramBotToken: "123456:abcdefghijklmnopqrstuvwxyz"`,
+  ];
+
+  // preflight reads the file as check does (config/stackFile.ts), so it refuses what pulumi up would refuse in prod.
+  it.each(["check", "preflight"])("obs %s refuses it before any engine is dialled, naming the key, never the value", async (command) => {
+    fs.writeFileSync(path.join(root, "Pulumi.p.yaml"), prod.join("\n"));
+    const io = capture();
+    expect(await main([command, "--stack", "p"], io, root)).toBe(2);
+    expect(io.text()).toContain("telegramBotToken: prod refuses a plain-text value; set it with `pulumi config set --secret telegramBotToken ...`");
+    expect(io.text()).not.toContain("abcdefghijklmnopqrstuvwxyz");
   });
 });
 

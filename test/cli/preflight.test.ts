@@ -11,7 +11,7 @@ import { engineAddress } from "../../cli/engine";
 import { DEFAULT_IMAGES } from "../../config/defaults";
 import { PUBLISHED_PORT_KEYS } from "../../config/defaults";
 import { stackConfigFromFile } from "../../config/stackFile";
-import { SERVICE_LABEL, STACK_LABEL } from "../../generators/labels";
+import { SERVICE_LABEL, STACK_LABEL } from "../../config/labels";
 import { BUSYBOX } from "../docker/images";
 import { Engine, startEngine } from "../docker/engine";
 import { capture } from "../support/io";

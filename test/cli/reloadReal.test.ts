@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { Finding } from "../../cli/doctor";
 import { main } from "../../cli/main";
-import { toYaml } from "../../generators/yaml";
+import { toYaml } from "../../config/yaml";
 import { capture } from "../support/io";
 import { freePort } from "../support/ports";
 import { PROJECT } from "../support/stackFiles";

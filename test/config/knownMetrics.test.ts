@@ -1,4 +1,4 @@
-import { APPLICATION_METRICS, EXPORTER_METRICS, KNOWN_METRICS, STACK_METRICS } from "../../config/metrics";
+import { APPLICATION_METRICS, EXPORTER_METRICS, KNOWN_METRICS, STACK_METRICS } from "../../rules/metrics";
 import { RECORDING_RULES } from "../../rules/catalog";
 
 /**

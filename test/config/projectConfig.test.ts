@@ -6,6 +6,7 @@ import { ConfigError, parseStackConfig, rawConfigFromPulumi, rawConfigSchema, SE
 import { listStacks, readStackFile } from "../../config/stackFile";
 import { PROJECT, ROOT } from "../support/stackFiles";
 import { EDGE_CASES } from "./edgeCaseTable";
+import { pulumiTypeOf } from "../../config/generatedFiles";
 
 /**
  * Pulumi.yaml's `config` block against config/schema.ts: every setting is declared with its type
@@ -23,31 +24,6 @@ const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
 const declared = (yaml.load(text) as { config: Record<string, Declared> }).config;
 /** `#   key   description` lines of the comment block. */
 const listed = new Map([...text.matchAll(/^#   ([A-Za-z]+) +(\S.*)$/gm)].map((m) => [m[1], m[2]]));
-
-type PulumiType = { type: string; items?: { type: string } };
-/** What Pulumi type a setting's zod schema is, or "object" where Pulumi has none. */
-function pulumiTypeOf(schema: any): PulumiType | "object" {
-  let s = schema;
-  while (s.def.type === "optional" || s.def.type === "default") s = s.def.innerType;
-  switch (s.def.type) {
-    case "string":
-    case "enum":
-      return { type: "string" };
-    case "number":
-      return { type: s.format === "safeint" || s.isInt ? "integer" : "number" };
-    case "boolean":
-      return { type: "boolean" };
-    case "array": {
-      const item = pulumiTypeOf(s.def.element);
-      return { type: "array", items: item === "object" ? { type: "object" } : { type: item.type } };
-    }
-    case "object":
-    case "record":
-      return "object";
-    default:
-      throw new Error(`no Pulumi type for zod type ${s.def.type}`);
-  }
-}
 
 const schemaKeys = Object.keys(rawConfigSchema.shape);
 const isOptional = (key: string) => (rawConfigSchema.shape as Record<string, any>)[key].def.type === "optional";

@@ -1,5 +1,7 @@
 import { parseStackConfig } from "../../config/schema";
-import { CLUSTER_DEFAULTS, durationSeconds, hideUrlPassword, PEER_TIMEOUT_FLOOR, QUEUE_DEFAULTS } from "../../config/scale";
+import { durationSeconds, GO_DURATION as GO } from "../../config/durations";
+import { CLUSTER_DEFAULTS, PEER_TIMEOUT_FLOOR, QUEUE_DEFAULTS } from "../../config/scale";
+import { hideUrlPassword } from "../../config/sharedValidators";
 import { problemList, VALID } from "./rawFixtures";
 
 /**
@@ -269,7 +271,7 @@ describe("the resolved scale-out settings", () => {
 describe("defaults against the floors the checks hold settings to", () => {
   // The checks see only what a stack sets; a default below its floor would pass unseen.
   it("the default wait between peers is at least the floor", () => {
-    expect(durationSeconds(CLUSTER_DEFAULTS.peerTimeout)).toBeGreaterThanOrEqual(durationSeconds(PEER_TIMEOUT_FLOOR));
+    expect(durationSeconds(CLUSTER_DEFAULTS.peerTimeout, GO)).toBeGreaterThanOrEqual(durationSeconds(PEER_TIMEOUT_FLOOR, GO));
   });
   it("a default queue buffers at least one default send per shard", () => {
     expect(QUEUE_DEFAULTS.capacity).toBeGreaterThanOrEqual(QUEUE_DEFAULTS.maxSamplesPerSend);

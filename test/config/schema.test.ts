@@ -30,6 +30,10 @@ describe("valid configuration", () => {
     // A list without `allow` keeps what it meant before `allow` existed: only those users.
     expect(set.telegram.console).toEqual({ enabled: false, allow: "list", allowedUserIds: [11, 22], silenceDurations: ["30m", "2h"] });
   });
+  it("graphs with firing messages are on unless the stack says `telegram.graphs: false`", () => {
+    expect(parseStackConfig("dev", VALID).telegram.graphs).toBe(true);
+    expect(parseStackConfig("dev", { ...VALID, telegram: { graphs: false } }).telegram.graphs).toBe(false);
+  });
   it("every image pinned by default has an exact tag", () => {
     for (const image of Object.values(DEFAULT_IMAGES)) expect(image).toMatch(/:[^:]*\d[^:]*$/);
   });
@@ -54,7 +58,7 @@ const INVALID: [string, Record<string, unknown>, string, ReadonlySet<string>?][]
   ["app target without port", { ...VALID, appTargets: { backend: "backend" } }, 'appTargets.backend: expected host:port with a stable DNS name (for example backend:8000), got "backend"'],
   ["relative runbook URL", { ...VALID, runbookBaseUrl: "runbooks/" }, 'runbookBaseUrl: expected an absolute http(s) URL, got "runbooks/"'],
   ["public probe not http", { ...VALID, publicProbes: { urls: ["ftp://api.test/health"] } }, 'publicProbes.urls.0: expected an absolute http(s) URL, got "ftp://api.test/health"'],
-  ["bad docker host", { ...VALID, dockerHost: "/var/run/docker.sock" }, 'dockerHost: expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port, got "/var/run/docker.sock"'],
+  ["bad docker host", { ...VALID, dockerHost: "/var/run/docker.sock" }, 'dockerHost: expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port; this one names no scheme (a bare host:port is tcp://host:port), got "/var/run/docker.sock"'],
   ["memory too small", { ...VALID, memoryMb: { loki: 8 } }, "memoryMb.loki: Too small"],
   ["override of an alert that does not exist", { ...VALID, alertOverrides: { CollectorStaled: { disabled: true } } }, "alertOverrides.CollectorStaled: no alert of that name"],
   ["threshold on an alert without one", { ...VALID, alertOverrides: { Watchdog: { threshold: 3 } } }, "alertOverrides.Watchdog.threshold: Watchdog has no threshold to change, got 3"],
@@ -72,6 +76,7 @@ const INVALID: [string, Record<string, unknown>, string, ReadonlySet<string>?][]
   ["severity chat that is not a chat id", { ...VALID, telegram: { chatIdsBySeverity: { critical: "oncall" } } }, 'telegram.chatIdsBySeverity.critical: expected a numeric chat id or @channel, got "oncall"'],
   ["negative forum topic of a severity chat", { ...VALID, telegram: { threadIdsBySeverity: { warning: -3 } } }, "telegram.threadIdsBySeverity.warning: expected a positive forum topic id, got -3"],
   ["console switch that is not a boolean", { ...VALID, telegram: { console: { enabled: "yes" } } }, 'telegram.console.enabled: expected boolean, got "yes"'],
+  ["graphs switch that is not a boolean", { ...VALID, telegram: { graphs: "off" } }, 'telegram.graphs: expected boolean, got "off"'],
   ["allowlisted user as a name", { ...VALID, telegram: { console: { allowedUserIds: [123, "@alice"] } } }, 'telegram.console.allowedUserIds.1: expected a numeric Telegram user id, got "@alice"'],
   ["negative user id", { ...VALID, telegram: { console: { allowedUserIds: [-5] } } }, "telegram.console.allowedUserIds.0: expected a numeric Telegram user id, got -5"],
   ["silence duration in words", { ...VALID, telegram: { console: { silenceDurations: ["1h", "a day"] } } }, 'telegram.console.silenceDurations.1: expected a duration such as 30m, 1h, 4h or 2d (units w, d, h, m, s), got "a day"'],

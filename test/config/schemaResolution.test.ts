@@ -49,6 +49,7 @@ describe("the resolved configuration", () => {
         apiBaseUrl: "https://api.telegram.org",
         console: { enabled: true, allow: "admins", allowedUserIds: [], silenceDurations: ["1h", "4h", "24h"] },
         escalation: {},
+        graphs: true,
       },
       telegramBotToken: undefined,
       grafanaAdminUser: "admin",
@@ -98,6 +99,7 @@ describe("the resolved configuration", () => {
         apiBaseUrl: "http://telegram-fake.test:8081//",
         console: { enabled: false, allowedUserIds: [11], silenceDurations: ["30m"] },
         escalation: { critical: { after: "15m", mention: [42, { id: 43, name: " Bo " }], chatId: -100777 } },
+        graphs: false,
       },
       telegramBotToken: "123:abcdefghijklmnopqrstuvwxyz",
       grafanaAdminUser: "root",
@@ -138,6 +140,7 @@ describe("the resolved configuration", () => {
         console: { enabled: false, allow: "list", allowedUserIds: [11], silenceDurations: ["30m"] },
         // every defaults to after, times to 3; a chat id stored as a number is read as the id it is.
         escalation: { critical: { after: "15m", every: "15m", times: 3, mention: [{ id: 42 }, { id: 43, name: "Bo" }], chatId: "-100777" } },
+        graphs: false,
       },
       telegramBotToken: "123:abcdefghijklmnopqrstuvwxyz",
       grafanaAdminUser: "root",

@@ -11,7 +11,7 @@ import Docker from "dockerode";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../../config/stackFile";
-import { SERVICE_LABEL } from "../../generators/labels";
+import { SERVICE_LABEL } from "../../config/labels";
 import {
   CONTAINER,
   ChildRequest,

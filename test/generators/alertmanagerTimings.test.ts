@@ -48,6 +48,9 @@ describe("the same windows on a retimed clock", () => {
     expect(retimed("1s", "1h1m30s")["telegram-default"]).toBe(3690 - 120);
     expect(retimed("1s", "2d")["telegram-default"]).toBe(172_800 - 120);
     expect(retimed("1s", "10s")["telegram-default"]).toBe(7);
+    // Read as Alertmanager reads them (Prometheus's grammar): milliseconds and weeks too.
+    expect(retimed("500ms", "1h")["telegram-default"]).toBe(3600 - 120);
+    expect(retimed("1s", "1w")["telegram-default"]).toBe(604_800 - 120);
   });
 
   it("is never below one second, however short the clock", () => {

@@ -1,5 +1,5 @@
 import { dockerNetworkPeers } from "../../config/services";
-import { dockerSdMetaLabel, ROLE_LABEL, SERVICE_LABEL, STACK_LABEL } from "../../generators/labels";
+import { dockerSdMetaLabel, ROLE_LABEL, SERVICE_LABEL, STACK_LABEL } from "../../config/labels";
 import { renderPromtailConfig } from "../../generators/promtail";
 import { promtailPipelineOf, streamLabels } from "../support/logPipelines";
 

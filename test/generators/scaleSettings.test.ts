@@ -1,6 +1,7 @@
 import { ConfigError, parseStackConfig } from "../../config/schema";
 import { DEFAULT_HOST_PORTS } from "../../config/defaults";
-import { CLUSTER_DEFAULTS, durationSeconds, LOCAL_RETENTION_FLOOR, QUEUE_DEFAULTS } from "../../config/scale";
+import { durationSeconds } from "../../config/durations";
+import { CLUSTER_DEFAULTS, LOCAL_RETENTION_FLOOR, QUEUE_DEFAULTS } from "../../config/scale";
 import { renderRuleFiles } from "../../rules/render";
 import { ruleSettings } from "../../rules/context";
 import { stackConfig } from "../support/fixtures";

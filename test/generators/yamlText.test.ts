@@ -1,6 +1,6 @@
 import * as yaml from "js-yaml";
 import { renderStackFiles } from "../../generators/stackFiles";
-import { GENERATED_HEADER, toYaml } from "../../generators/yaml";
+import { GENERATED_HEADER, toYaml } from "../../config/yaml";
 import { stackConfig } from "../support/fixtures";
 
 /**

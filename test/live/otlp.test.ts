@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { KNOWN_METRICS } from "../../config/metrics";
+import { KNOWN_METRICS } from "../../rules/metrics";
 import { DASHBOARDS } from "../../dashboards";
 import { alertmanagerArgs, blackboxArgs, nodeExporterArgs, otelCollectorArgs, prometheusArgs } from "../../generators/commandLines";
 import { OTLP_SOURCE_ATTRIBUTES, STREAM_LABELS } from "../../generators/logLabelContract";

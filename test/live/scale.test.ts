@@ -7,7 +7,7 @@ import * as path from "path";
 import { loadConfig } from "../../bridge/src/config";
 import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
-import { durationSeconds } from "../../config/scale";
+import { durationSeconds } from "../../config/durations";
 import { parseStackConfig, rawConfigFromPulumi, StackConfig } from "../../config/schema";
 import { PeerAddresses } from "../../config/services";
 import { bridgeDedupeWindows, renderAlertmanagerConfig, ROUTES, RouteTimingField } from "../../generators/alertmanager";

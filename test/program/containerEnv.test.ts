@@ -45,6 +45,7 @@ it("the Telegram bridge: port, prefix, chat, state file on its volume, dedupe wi
     "CONSOLE_SILENCE_DURATIONS=1h,4h,24h",
     "ALERTMANAGER_URL=http://alertmanager:9093",
     "PROMETHEUS_URL=http://prometheus:9090",
+    "GRAPHS_ENABLED=true",
     `TELEGRAM_BOT_TOKEN=${TEST_SECRETS.telegramBotToken}`,
   ]);
 });
@@ -70,6 +71,7 @@ describe("the Telegram bridge with every optional setting", () => {
       apiBaseUrl: "http://telegram-bot-api:8081",
       console: { enabled: false, allowedUserIds: [42, 43], silenceDurations: ["30m", "2h"] },
       escalation: { critical: { after: "10m", mention: [42, { id: 43, name: "Bo" }] } },
+      graphs: false,
     };
     full = await runProgram(
       "prod",
@@ -103,6 +105,7 @@ describe("the Telegram bridge with every optional setting", () => {
       "ALERTMANAGER_URL=http://alertmanager:9093",
       "PROMETHEUS_URL=http://prometheus:9090",
       'TELEGRAM_ESCALATION={"critical":{"after":"10m","every":"10m","times":3,"mention":[{"id":42},{"id":43,"name":"Bo"}]}}',
+      "GRAPHS_ENABLED=false",
       `TELEGRAM_BOT_TOKEN=${TEST_SECRETS.telegramBotToken}`,
     ]);
   });
@@ -120,5 +123,6 @@ describe("the Telegram bridge with every optional setting", () => {
     expect([read.prefix, read.environment, read.apiBase, read.heartbeatUrl, read.token]).toEqual(["<TD>", "prod", "http://telegram-bot-api:8081", "https://hc.example.com/ping/abc?x=1&y=2", TEST_SECRETS.telegramBotToken]);
     expect(read.escalation.get("critical")).toEqual({ afterMs: 600_000, everyMs: 600_000, times: 3, mention: [{ id: 42 }, { id: 43, name: "Bo" }], chat: undefined, threadId: undefined });
     expect(read.console).toMatchObject({ enabled: false, allow: "list", allowedUserIds: new Set([42, 43]), silenceDurations: ["30m", "2h"], alertmanagerUrl: "http://alertmanager:9093", prometheusUrl: "http://prometheus:9090" });
+    expect(read.graphs).toBe(false);
   });
 });

@@ -6,7 +6,7 @@
  */
 import * as yaml from "js-yaml";
 import { watchedContainers } from "../../rules/context";
-import { seconds } from "../../rules/expressions";
+import { durationSeconds as seconds } from "../../config/durations";
 import { buildAlertRules, renderRuleFiles, RuleSettings } from "../../rules/render";
 import { stackConfig } from "../support/fixtures";
 
@@ -34,15 +34,18 @@ describe("a group whose every alert is disabled", () => {
   });
 });
 
-describe("seconds of a one-unit duration", () => {
+// Rule windows are read with config/durations.ts, Prometheus's grammar, as Prometheus reads them.
+describe("seconds of a rule window", () => {
   it.each([
     ["30s", 30],
     ["15m", 900],
     ["6h", 21600],
     ["14d", 1209600],
+    ["1w", 604800],
+    ["1h30m", 5400],
   ])("%s is %d s", (d, s) => expect(seconds(d)).toBe(s));
-  it.each(["1h30m", "x5m", "-5m", "5", "m", ""])("%j is refused, with the duration it got", (d) => {
-    expect(() => seconds(d)).toThrow(`expected a single-unit duration such as 15m, got ${d}`);
+  it.each(["x5m", "-5m", "5", "m", "", "30m1h"])("%j is refused, with the duration it got", (d) => {
+    expect(() => seconds(d)).toThrow(`expected a duration such as 30s, 15m, 72h or 15d (units y, w, d, h, m, s, ms, each once, largest first), got ${JSON.stringify(d)}`);
   });
 });
 

@@ -1,7 +1,8 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import type { BotCommand, ChatMember, UserFromGetMe } from "@grammyjs/types";
-import { hasLoneSurrogate, keyboardRefusal, sourceBytes, TELEGRAM_LIMITS, TELEGRAM_REFUSALS } from "../../bridge/src/telegramLimits";
+import { hasLoneSurrogate, keyboardRefusal, photoTooBig, sourceBytes, TELEGRAM_LIMITS, TELEGRAM_REFUSALS } from "../../bridge/src/telegramLimits";
+import { decodePng } from "./png";
 
 export interface InlineButton {
   readonly text: string;
@@ -11,8 +12,10 @@ export interface InlineButton {
 export interface ReceivedMessage {
   readonly chatId: string;
   readonly messageId: number;
-  /** The text as sent; edits are in `edits` and `currentText`, so what was sent stays checkable. */
+  /** The text as sent (a photo's caption); edits are in `edits` and `currentText`, so what was sent stays checkable. */
   readonly text: string;
+  /** A photo message (sendPhoto): the file as uploaded and its dimensions; its text is the caption. */
+  readonly photo?: { readonly png: Buffer; readonly width: number; readonly height: number };
   readonly html: boolean;
   readonly threadId?: number;
   readonly replyToMessageId?: number;
@@ -96,22 +99,59 @@ export function telegramTextRefusal(text: string, parseMode: unknown): string | 
 }
 
 /**
- * Telegram's HTML rules, as far as our messages can break them: tags, nesting, entities, and the
- * 4096 limit on the text left after entity parsing, counted in UTF-16 code units.
+ * Why the Bot API would refuse a photo's caption, in its words: parsed as a text is (32,768 bytes
+ * of source, UTF-8, HTML), then at most 1024 characters left after entity parsing, which TDLib
+ * counts in code points. An empty caption is fine.
  */
-export function telegramHtmlError(text: string): string | undefined {
+export function telegramCaptionRefusal(caption: string, parseMode: unknown): string | undefined {
+  if (caption === "") return undefined;
+  if (sourceBytes(caption) > TELEGRAM_LIMITS.sourceBytes) return TELEGRAM_REFUSALS.textTooLong;
+  const html = parseMode === "HTML";
+  if (hasLoneSurrogate(caption)) return html ? TELEGRAM_REFUSALS.textNotUtf8 : TELEGRAM_REFUSALS.stringsNotUtf8;
+  const captionLimit = { length: TELEGRAM_LIMITS.captionLength, codePoints: true, refusal: TELEGRAM_REFUSALS.captionTooLong };
+  if (html) {
+    const e = telegramHtmlError(caption, captionLimit);
+    return e && `Bad Request: ${e}`;
+  }
+  return [...caption].length > TELEGRAM_LIMITS.captionLength ? TELEGRAM_REFUSALS.captionTooLong : undefined;
+}
+
+/** Why Telegram would refuse this file as a photo, in its words: empty, over 10 MB, not an image it decodes, bad dimensions. */
+export function telegramPhotoRefusal(file: Buffer): string | undefined {
+  if (file.length === 0) return TELEGRAM_REFUSALS.photoEmpty;
+  if (file.length > TELEGRAM_LIMITS.photoBytes) return photoTooBig(file.length);
+  let size: { width: number; height: number };
+  try {
+    size = decodePng(file, { pixels: false });
+  } catch {
+    return TELEGRAM_REFUSALS.imageProcessFailed;
+  }
+  const { width, height } = size;
+  if (width + height > TELEGRAM_LIMITS.photoSideSum || Math.max(width, height) / Math.min(width, height) > TELEGRAM_LIMITS.photoRatio) return TELEGRAM_REFUSALS.photoInvalidDimensions;
+  return undefined;
+}
+
+/**
+ * Telegram's HTML rules, as far as our messages can break them: tags, nesting, entities, and the
+ * limit on the text left after entity parsing: 4096 UTF-16 code units for a text, 1024 code points
+ * for a caption.
+ */
+export function telegramHtmlError(
+  text: string,
+  limit: { length: number; codePoints: boolean; refusal: string } = { length: TELEGRAM_LIMITS.visibleLength, codePoints: false, refusal: TELEGRAM_REFUSALS.messageTooLong },
+): string | undefined {
   const stack: string[] = [];
   const tag = /<(\/?)([a-z]+)([^>]*)>|<|&(#?\w+);|&/g;
-  let plainLength = 0;
+  let plain = "";
   let last = 0;
   for (let m = tag.exec(text); m; m = tag.exec(text)) {
-    plainLength += m.index - last;
+    plain += text.slice(last, m.index);
     last = tag.lastIndex;
     if (m[0] === "<") return "can't parse entities: unsupported start tag";
     if (m[0] === "&") return "can't parse entities: bare &";
     if (m[4] !== undefined) {
       if (!["lt", "gt", "amp", "quot"].includes(m[4]) && !m[4].startsWith("#")) return `can't parse entities: unknown entity &${m[4]};`;
-      plainLength += m[4].startsWith("#") ? String.fromCodePoint(m[4][1] === "x" ? parseInt(m[4].slice(2), 16) : Number(m[4].slice(1))).length : 1;
+      plain += m[4].startsWith("#") ? String.fromCodePoint(m[4][1] === "x" ? parseInt(m[4].slice(2), 16) : Number(m[4].slice(1))) : "x";
       continue;
     }
     const [, closing, name, attrs] = m;
@@ -123,9 +163,9 @@ export function telegramHtmlError(text: string): string | undefined {
       stack.push(name);
     }
   }
-  plainLength += text.length - last;
+  plain += text.slice(last);
   if (stack.length) return `can't parse entities: unclosed tag "${stack[stack.length - 1]}"`;
-  if (plainLength > TELEGRAM_LIMITS.visibleLength) return TELEGRAM_REFUSALS.messageTooLong.replace("Bad Request: ", "");
+  if ((limit.codePoints ? [...plain].length : plain.length) > limit.length) return limit.refusal.replace("Bad Request: ", "");
   return undefined;
 }
 
@@ -182,7 +222,7 @@ export class FakeTelegram {
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => void this.answer(req, res, Buffer.concat(chunks).toString("utf8")));
+      req.on("end", () => void this.answer(req, res, Buffer.concat(chunks)));
     });
     await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
     this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
@@ -258,7 +298,7 @@ export class FakeTelegram {
 
   // --- the Bot API ---------------------------------------------------------------------------------
 
-  private async answer(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
+  private async answer(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
     const send = (status: number, json: unknown) => {
       if (res.writableEnded) return;
       res.writeHead(status, { "content-type": "application/json" });
@@ -272,8 +312,17 @@ export class FakeTelegram {
     }
     const method = m[2];
     let params: Json;
+    const files = new Map<string, Buffer>();
+    const boundary = /^multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(req.headers["content-type"] ?? "")?.[1];
     try {
-      params = body ? (JSON.parse(body) as Json) : {};
+      if (boundary) {
+        // The Bot API reads every part as a string parameter (objects as JSON), a part with a filename as a file.
+        params = {};
+        for (const part of multipartParts(body, boundary)) {
+          if (part.filename !== undefined) files.set(part.name, part.data);
+          else params[part.name] = jsonOrString(part.data.toString("utf8"));
+        }
+      } else params = body.length ? (JSON.parse(body.toString("utf8")) as Json) : {};
     } catch {
       return fail(400, "Bad Request: request body is not JSON");
     }
@@ -281,6 +330,13 @@ export class FakeTelegram {
     switch (method) {
       case "sendMessage":
         return this.sendMessage(params, req, send, fail);
+      case "sendPhoto": {
+        // A photo by file_id or URL is not what the bridge sends; only an upload is accepted here.
+        const photo = files.get("photo");
+        if (!photo) return fail(400, typeof params.photo === "string" && params.photo ? "Bad Request: wrong file identifier/HTTP URL specified" : TELEGRAM_REFUSALS.noPhoto);
+        return this.sendMessage(params, req, send, fail, photo);
+      }
+      case "editMessageCaption":
       case "editMessageText":
       case "editMessageReplyMarkup":
         return this.edit(method, params, send, fail);
@@ -327,7 +383,8 @@ export class FakeTelegram {
     }
   }
 
-  private sendMessage(params: Json, req: http.IncomingMessage, send: (s: number, j: unknown) => void, fail: (s: number, d: string, p?: Json) => void): void {
+  /** sendMessage, or sendPhoto with the uploaded photo: the same path, with a caption's and a photo's checks in their places. */
+  private sendMessage(params: Json, req: http.IncomingMessage, send: (s: number, j: unknown) => void, fail: (s: number, d: string, p?: Json) => void, photo?: Buffer): void {
     const chatId = String(params.chat_id);
     const answer = this.script.shift() ?? this.fallback;
     if (answer === "drop") {
@@ -344,13 +401,20 @@ export class FakeTelegram {
       if ("rateLimit" in answer) return fail(429, `Too Many Requests: retry after ${answer.rateLimit}`, { retry_after: answer.rateLimit });
       if ("status" in answer) return fail(answer.status, answer.description);
     }
-    // The Bot API's own checks of the text come before anything reaches Telegram's servers.
-    const text = typeof params.text === "string" ? params.text : String(params.text ?? "");
-    const textRefusal = telegramTextRefusal(text, params.parse_mode);
-    if (textRefusal && textRefusal !== TELEGRAM_REFUSALS.messageTooLong) {
+    // The Bot API's own checks of the text come before anything reaches Telegram's servers; the
+    // length after parsing and the photo itself are Telegram's to judge, once the message is sent.
+    const field = photo ? params.caption : params.text;
+    const text = typeof field === "string" ? field : String(field ?? "");
+    const textRefusal = photo ? telegramCaptionRefusal(text, params.parse_mode) : telegramTextRefusal(text, params.parse_mode);
+    const tooLong = textRefusal === TELEGRAM_REFUSALS.messageTooLong || textRefusal === TELEGRAM_REFUSALS.captionTooLong;
+    if (textRefusal && !tooLong) {
       this.requests.push({ at: Date.now(), chatId, answer: { status: 400, description: textRefusal } });
       return fail(400, textRefusal);
     }
+    // TDLib checks the file, then the caption's length; the server then decodes the image.
+    const photoRefusal = photo && telegramPhotoRefusal(photo);
+    const fileRefusal = photoRefusal === TELEGRAM_REFUSALS.photoEmpty || photoRefusal?.startsWith("Bad Request: file of size") ? photoRefusal : undefined;
+    const lateRefusal = fileRefusal ?? (tooLong ? textRefusal : undefined) ?? photoRefusal;
     const migratedTo = this.migrations.get(chatId);
     if (migratedTo) {
       this.requests.push({ at: Date.now(), chatId, answer: "migrated" });
@@ -364,7 +428,7 @@ export class FakeTelegram {
     }
     this.requests.push({ at: now, chatId, answer });
     if (answer === "parse_error") return fail(400, "Bad Request: can't parse entities: forced by test");
-    if (textRefusal) return fail(400, textRefusal);
+    if (lateRefusal) return fail(400, lateRefusal);
     const reply = params.reply_parameters as { message_id?: number; allow_sending_without_reply?: boolean } | undefined;
     const replyExists = reply?.message_id !== undefined && (this.message(chatId, reply.message_id) !== undefined || this.userMessages.has(`${chatId}|${reply.message_id}`));
     if (reply?.message_id !== undefined && !replyExists && !reply.allow_sending_without_reply) {
@@ -373,12 +437,14 @@ export class FakeTelegram {
     const keyboard = params.reply_markup?.inline_keyboard as InlineButton[][] | undefined;
     const keyboardError = checkKeyboard(keyboard);
     if (keyboardError) return fail(400, keyboardError);
+    const decoded = photo ? decodePng(photo, { pixels: false }) : undefined;
     const msg: ReceivedMessage = {
       chatId,
       messageId: this.nextMessageId++,
       text,
+      ...(photo && decoded ? { photo: { png: photo, width: decoded.width, height: decoded.height } } : {}),
       html: params.parse_mode === "HTML",
-      threadId: params.message_thread_id,
+      threadId: params.message_thread_id === undefined ? undefined : Number(params.message_thread_id),
       replyToMessageId: replyExists ? reply!.message_id : undefined,
       at: now,
       linkPreviewDisabled: params.link_preview_options?.is_disabled === true,
@@ -391,7 +457,8 @@ export class FakeTelegram {
     if (answer === "accept_then_drop") return void req.socket.destroy();
     // A Message as the Bot API returns it; clients (Alertmanager's telebot among them) read `chat`.
     const numeric = Number(chatId);
-    const result = { ok: true, result: { message_id: msg.messageId, date: Math.floor(now / 1000), chat: { id: Number.isNaN(numeric) ? 0 : numeric, type: chatType(chatId), title: "alerts" }, text } };
+    const content = msg.photo ? { photo: [{ file_id: `photo${msg.messageId}`, width: msg.photo.width, height: msg.photo.height, file_size: photo!.length }], caption: text } : { text };
+    const result = { ok: true, result: { message_id: msg.messageId, date: Math.floor(now / 1000), chat: { id: Number.isNaN(numeric) ? 0 : numeric, type: chatType(chatId), title: "alerts" }, ...content } };
     if (typeof answer === "object" && "acceptAndAnswerAfterMs" in answer) return void setTimeout(() => send(200, result), answer.acceptAndAnswerAfterMs).unref();
     send(200, result);
   }
@@ -412,9 +479,12 @@ export class FakeTelegram {
   private edit(method: string, params: Json, send: (s: number, j: unknown) => void, fail: (s: number, d: string) => void): void {
     const msg = this.message(String(params.chat_id), Number(params.message_id));
     if (!msg) return fail(400, "Bad Request: message to edit not found");
-    const text = method === "editMessageText" ? String(params.text ?? "") : msg.currentText;
-    if (method === "editMessageText") {
-      const refusal = telegramTextRefusal(text, params.parse_mode);
+    // A photo has a caption and no text; a text message has no caption.
+    if (method === "editMessageText" && msg.photo) return fail(400, TELEGRAM_REFUSALS.noTextToEdit);
+    if (method === "editMessageCaption" && !msg.photo) return fail(400, TELEGRAM_REFUSALS.noCaptionToEdit);
+    const text = method === "editMessageText" ? String(params.text ?? "") : method === "editMessageCaption" ? String(params.caption ?? "") : msg.currentText;
+    if (method !== "editMessageReplyMarkup") {
+      const refusal = method === "editMessageCaption" ? telegramCaptionRefusal(text, params.parse_mode) : telegramTextRefusal(text, params.parse_mode);
       if (refusal) return fail(400, refusal);
     }
     const keyboard = params.reply_markup?.inline_keyboard as InlineButton[][] | undefined;
@@ -427,7 +497,7 @@ export class FakeTelegram {
     msg.currentText = text;
     msg.currentKeyboard = keyboard;
     msg.edits.push({ text, keyboard, at: Date.now() });
-    send(200, { ok: true, result: { message_id: msg.messageId, chat: { id: Number(msg.chatId) }, text } });
+    send(200, { ok: true, result: { message_id: msg.messageId, chat: { id: Number(msg.chatId) }, ...(msg.photo ? { caption: text } : { text }) } });
   }
 
   /** The owner and administrators as Telegram lists them (ChatMemberOwner, ChatMemberAdministrator), the bot among them. */
@@ -494,6 +564,38 @@ export class FakeTelegram {
     timer = setTimeout(finish, timeoutMs);
     this.waitingPolls.add(finish);
     req.socket.once("close", gone);
+  }
+}
+
+/** The parts of a multipart/form-data body, each with its name, its filename if it is a file, and its bytes. */
+function multipartParts(body: Buffer, boundary: string): { name: string; filename?: string; data: Buffer }[] {
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parts: { name: string; filename?: string; data: Buffer }[] = [];
+  let at = body.indexOf(delimiter);
+  if (at < 0) throw new Error("no multipart boundary in the body");
+  for (;;) {
+    const start = at + delimiter.length;
+    if (body.subarray(start, start + 2).toString() === "--") return parts;
+    const next = body.indexOf(delimiter, start);
+    if (next < 0) throw new Error("multipart body not closed");
+    const part = body.subarray(start + 2, next - 2);
+    const split = part.indexOf("\r\n\r\n");
+    const headers = part.subarray(0, split).toString("utf8");
+    const name = /name="([^"]*)"/.exec(headers)?.[1];
+    if (split < 0 || name === undefined) throw new Error("multipart part without a name");
+    const filename = /filename="([^"]*)"/.exec(headers)?.[1];
+    parts.push({ name, ...(filename !== undefined ? { filename } : {}), data: part.subarray(split + 4) });
+    at = next;
+  }
+}
+
+/** A form field as the Bot API reads it: JSON where it parses as an object or array (reply_markup), the string otherwise. */
+function jsonOrString(v: string): unknown {
+  if (!/^\s*[[{]/.test(v)) return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
   }
 }
 

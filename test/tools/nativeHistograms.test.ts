@@ -5,7 +5,7 @@ import * as yaml from "js-yaml";
 import { dockerNetworkPeers } from "../../config/services";
 import { DASHBOARDS } from "../../dashboards";
 import { renderPrometheusConfig } from "../../generators/prometheus";
-import { toYaml } from "../../generators/yaml";
+import { toYaml } from "../../config/yaml";
 import { renderRuleFiles } from "../../rules/render";
 import { ruleSettings } from "../../rules/context";
 import { stackConfig } from "../support/fixtures";

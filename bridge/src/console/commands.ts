@@ -1,6 +1,6 @@
 import type { BotCommand } from "@grammyjs/types";
 import { ConsoleAllow } from "../../../config/consoleSettings";
-import { isDrill } from "../drillLabels";
+import { isDrill } from "../../../shared/drillLabels";
 import { escapeCapped, formatAlertGroup, humanDuration, messageHeader, utc, FormatOptions } from "../format";
 import { escapeHtml } from "../html";
 import { visibleLength, TELEGRAM_TEXT_LIMIT } from "../telegramText";

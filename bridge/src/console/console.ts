@@ -1,8 +1,9 @@
 import { CallbackAction, CardView, decodeCallback, liveSilence, MAX_ACKS, newCardId, renderCardKeyboard, renderCardText, unsilencedFiring } from "../cards";
 import { ChatRouter } from "../chats";
 import { ConsoleConfig, EscalationRule } from "../config";
-import { editParams, Outbox } from "../delivery";
-import { parseDuration } from "../durations";
+import { editMethod, editParams, Outbox } from "../delivery";
+import { prometheusClient, PrometheusClient } from "../prometheus";
+import { BRIDGE_DURATION } from "../../../config/durations";
 import { FormatOptions } from "../format";
 import { escapeHtml } from "../html";
 import { describeError, Logger } from "../log";
@@ -84,6 +85,7 @@ interface Done extends Told {
  */
 export class Console {
   private readonly am: AlertmanagerClient | undefined;
+  private readonly prometheus: PrometheusClient | undefined;
   private readonly policy: AuthorizationPolicy;
   private readonly now: () => number;
   private readonly timing: ConsoleTiming;
@@ -98,6 +100,7 @@ export class Console {
   constructor(private readonly deps: ConsoleDeps) {
     this.timing = { ...DEFAULT_CONSOLE_TIMING, ...deps.timing };
     this.am = deps.config.alertmanagerUrl ? new AlertmanagerClient(deps.config.alertmanagerUrl, this.timing.alertmanagerTimeoutMs, this.stopping.signal) : undefined;
+    this.prometheus = prometheusClient(deps.config);
     this.now = deps.now ?? Date.now;
     const bg = deps.background ?? {};
     this.administrators = new ChatAdministrators(deps.api, deps.log, this.now, bg.administratorsTtlMs);
@@ -233,10 +236,9 @@ export class Console {
   }
 
   private async statusFacts(): Promise<StatusFacts> {
-    const prom = this.deps.config.prometheusUrl;
     // Asked at once: one that hangs does not make the other wait.
     const [promReady, amReady] = await Promise.all([
-      prom ? fetch(`${prom}/-/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false) : undefined,
+      this.prometheus?.ready(5000),
       this.am ? this.am.ready() : undefined,
     ]);
     let watchdog = "Alertmanager not asked";
@@ -357,7 +359,7 @@ export class Console {
   private async silence(card: Card, action: Extract<CallbackAction, { op: "silence" }>, who: string, fields: Record<string, unknown>, am: AlertmanagerClient): Promise<Done> {
     const subject = card.subjects[action.subject];
     const now = this.now();
-    const ms = parseDuration(action.duration);
+    const ms = BRIDGE_DURATION.parse(action.duration);
     if (!this.deps.config.silenceDurations.includes(action.duration) || ms === undefined) return refusal("stale", "That duration is no longer offered; nothing was changed.", fields);
     const targets = unsilencedFiring(subject, now);
     if (targets.length === 0) {
@@ -459,7 +461,7 @@ export class Console {
   private async editCard(cardId: string): Promise<void> {
     const card = this.deps.store.card(cardId);
     if (!card) return;
-    const outcome = await this.deps.outbox.priority(card.chatId, "editMessageText", (chatId) => editParams(card, chatId, { ...this.cardView(), now: this.now() }));
+    const outcome = await this.deps.outbox.priority(card.chatId, editMethod(card), (chatId) => editParams(card, chatId, { ...this.cardView(), now: this.now() }));
     const ok = outcome.kind === "ok" || outcome.kind === "not_modified";
     this.deps.metrics.edits.inc({ result: ok ? "ok" : "failed" });
     if (!ok) this.deps.log.warn("message edit after a button press failed", { card: cardId, outcome: outcome.kind, detail: "detail" in outcome ? outcome.detail : undefined });

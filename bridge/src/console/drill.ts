@@ -1,6 +1,6 @@
 import { randomBytes } from "crypto";
 import { allResolved } from "../cards";
-import { DRILL_ALERTNAME, DRILL_CHAT_LABEL, DRILL_ID_LABEL, DRILL_LABEL, DRILL_THREAD_LABEL, isDrill } from "../drillLabels";
+import { DRILL_ALERTNAME, DRILL_CHAT_LABEL, DRILL_ID_LABEL, DRILL_LABEL, DRILL_THREAD_LABEL, isDrill } from "../../../shared/drillLabels";
 import { escapeCapped, FormatOptions, humanDuration } from "../format";
 import { escapeHtml } from "../html";
 import { describeError, Logger } from "../log";

@@ -1,6 +1,6 @@
 import { CardAlert, liveSilence } from "../cards";
 import { ChatDestination, EscalationRule } from "../config";
-import { isDrill } from "../drillLabels";
+import { isDrill } from "../../../shared/drillLabels";
 import { escapeCapped, FormatOptions, humanDuration, utc } from "../format";
 import { escapeHtml } from "../html";
 import { describeError, Logger } from "../log";

@@ -12,6 +12,7 @@
  * through its socket, mounted at /var/run/docker.sock, and answers on :8080 (/metrics, /healthz).
  */
 import * as http from "http";
+import { EXPOSITION_CONTENT_TYPE, familyHeader, sample, sortedLabels } from "../../../shared/exposition";
 
 const SOCKET = process.env.DOCKER_SOCKET ?? "/var/run/docker.sock";
 const args = process.argv.slice(2);
@@ -45,11 +46,10 @@ function engine(path: string): Promise<any> {
 }
 
 const sanitize = (name: string) => name.replace(/[^a-zA-Z0-9_]/g, "_");
-const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
 
 async function metrics(): Promise<string> {
   const list = (await engine("/containers/json")) as { Id: string }[];
-  const lines = ["# HELP container_start_time_seconds Start time of the container since unix epoch in seconds.", "# TYPE container_start_time_seconds gauge"];
+  const lines = familyHeader("container_start_time_seconds", "gauge", "Start time of the container since unix epoch in seconds.");
   for (const c of list) {
     const info = await engine(`/containers/${c.Id}/json`).catch(() => undefined);
     if (!info || !info.State || !(info.State.Pid > 0) || !info.State.StartedAt) continue;
@@ -58,11 +58,7 @@ async function metrics(): Promise<string> {
     const labels: Record<string, string> = { id: `/docker/${info.Id}`, name: String(info.Name).replace(/^\//, ""), image: info.Config?.Image ?? "" };
     for (const [k, v] of Object.entries(docker)) if (storeLabels || whitelist.has(k)) labels[`container_label_${sanitize(k)}`] = v;
     const started = Math.floor(Date.parse(info.State.StartedAt) / 1000);
-    const text = Object.keys(labels)
-      .sort()
-      .map((k) => `${k}="${escape(labels[k])}"`)
-      .join(",");
-    lines.push(`container_start_time_seconds{${text}} ${started}`);
+    lines.push(sample("container_start_time_seconds", sortedLabels(labels), started));
   }
   return `${lines.join("\n")}\n`;
 }
@@ -73,7 +69,7 @@ http
     if (req.url === "/metrics") {
       metrics().then(
         (body) => {
-          res.setHeader("content-type", "text/plain; version=0.0.4");
+          res.setHeader("content-type", EXPOSITION_CONTENT_TYPE);
           res.end(body);
         },
         (e) => {

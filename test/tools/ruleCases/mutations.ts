@@ -1,6 +1,6 @@
 import * as yaml from "js-yaml";
 import { AlertOverride } from "../../../config/schema";
-import { toYaml } from "../../../generators/yaml";
+import { toYaml } from "../../../config/yaml";
 import { ALERTS } from "../../../rules/catalog";
 import { renderRuleFiles, RuleSettings } from "../../../rules/render";
 

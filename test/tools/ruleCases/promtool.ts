@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { toYaml } from "../../../generators/yaml";
+import { toYaml } from "../../../config/yaml";
 import { ALERT_EVALUATION_INTERVAL } from "../../../rules/render";
 import { run, RunResult } from "../../support/tools";
 import { AlertCheck, RuleTestCase } from "./model";

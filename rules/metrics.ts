@@ -1,4 +1,4 @@
-import { RECORDING_RULES } from "../rules/catalog";
+import { RECORDING_RULES } from "./catalog";
 
 /**
  * Every metric a query may reference: the application's catalog (SPEC §10), the exporters' and

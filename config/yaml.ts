@@ -1,5 +1,10 @@
 import * as yaml from "js-yaml";
 
+/**
+ * The one YAML writer of every rendered file: rules/ (rule files) and generators/ (every other
+ * config) both write through it, so it sits below both.
+ */
+
 /** Deterministic YAML: no line folding, no anchors, so the same input always yields the same bytes. */
 export function toYaml(value: unknown, header?: string): string {
   const body = yaml.dump(value, { lineWidth: -1, noRefs: true, quotingType: '"' });
