@@ -20,7 +20,7 @@ import { PREVIOUS_BUILDS, PREVIOUS_RELEASES, previousImageOf } from "../../confi
 import { ServiceName } from "../../config/services";
 import { RELEASES } from "../../config/versions";
 import { PROJECT, readStackFile } from "../../config/stackFile";
-import { SERVICE_LABEL } from "../../generators/labels";
+import { SERVICE_LABEL } from "../../config/labels";
 import { CONTAINER, containersOf, dockerNameOf, REMOTE_IMAGE, StackState, summarize, up, UpResult, VOLUME } from "./apply";
 import { Engine, startEngine } from "./engine";
 import { ensureImage, ensureStackImages, EnsureReport } from "./images";
