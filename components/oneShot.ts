@@ -21,6 +21,15 @@ export interface OneShotArgs {
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
+/**
+ * The memory limit of a one-shot container, swap included. The config-sync runs the service's own
+ * checker (promtool, amtool): `promtool check config` of the stack's files peaks at about 62 MB
+ * resident, its 114 MB binary's pages included, which a cgroup counts against the limit. At 32 MiB
+ * it thrashed on those pages and, on a loaded host, did not finish within 5 minutes (seen in the
+ * upgrade rehearsal). test/tools/oneShotMemory.test.ts keeps each checker's peak under half of it.
+ */
+export const ONE_SHOT_MEMORY_MB = 256;
+
 /** The error `pulumi up` fails with when a one-shot container did not succeed. */
 export function oneShotFailure(what: string, exitCode: number, logs: string | undefined): string {
   const output = (logs ?? "").trim();
@@ -53,8 +62,8 @@ export class OneShot extends pulumi.ComponentResource {
         mustRun: false,
         attach: true,
         logs: true,
-        memory: 32,
-        memorySwap: 32,
+        memory: ONE_SHOT_MEMORY_MB,
+        memorySwap: ONE_SHOT_MEMORY_MB,
         labels: [...stackLabels(context.stack, args.service), { label: ROLE_LABEL, value: args.role }],
         networksAdvanced: [{ name: context.networkName }],
         volumes: args.volumes,

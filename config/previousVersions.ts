@@ -1,4 +1,5 @@
 import { ServiceName } from "./services";
+import { GoBuild } from "./versions";
 
 /**
  * The pins of the previous release (main at de7b6c5, before the bumps of issue 24): what a stack
@@ -29,3 +30,22 @@ export const PREVIOUS_RELEASES: Readonly<Record<ServiceName, PreviousPin>> = {
 };
 
 export const previousImageOf = (p: PreviousPin): string => `${p.repository}:${p.tag}`;
+
+/**
+ * How `npm run tools` gets the previous release of each service the docker tier's upgrade rehearsal
+ * runs on the previous pins (test/docker/upgrade.test.ts): Prometheus built from its Go module as
+ * today's is (tools/prometheus-previous, the go.mod and go.sum of that release, binaries linked
+ * under other names beside today's), the bridge's Node release as the npm `node` package. A bump
+ * of a service the tier runs needs its previous release here, or the rehearsal fails naming it.
+ */
+export const PREVIOUS_BUILDS: Readonly<Partial<Record<ServiceName, { readonly by: "go"; readonly build: GoBuild } | { readonly by: "node" }>>> = {
+  prometheus: {
+    by: "go",
+    build: {
+      dir: "prometheus-previous",
+      module: "github.com/prometheus/prometheus",
+      binaries: { "prometheus-previous": "github.com/prometheus/prometheus/cmd/prometheus", "promtool-previous": "github.com/prometheus/prometheus/cmd/promtool" },
+    },
+  },
+  telegramBridge: { by: "node" },
+};

@@ -59,7 +59,7 @@ export function prometheusModuleVersion(release: string): string {
 }
 
 /** The Go module version each Go-built release is pinned to in its tools/<dir>/go.mod. */
-export function moduleVersionOf(service: ServiceName, release: PinnedRelease = RELEASES[service]): string {
+export function moduleVersionOf(service: ServiceName, release: Pick<PinnedRelease, "version"> = RELEASES[service]): string {
   return service === "prometheus" ? prometheusModuleVersion(release.version) : `v${release.version}`;
 }
 

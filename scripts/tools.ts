@@ -13,7 +13,8 @@ import * as os from "os";
 import * as path from "path";
 import { ServiceName } from "../config/services";
 import { ENGINE_RELEASES, EngineProgram, GoBuild, moduleVersionOf, RELEASES } from "../config/versions";
-import { TOOLS_BIN } from "../cli/builtTools";
+import { PREVIOUS_BUILDS, PREVIOUS_RELEASES } from "../config/previousVersions";
+import { previousNodePath, TOOLS_BIN } from "../cli/builtTools";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const TOOLS_SRC = path.join(ROOT, "tools");
@@ -64,6 +65,7 @@ const PROMU: BuildRecipe = { cgo: false, tags: ["netgo"], ldflags: promuLdflags 
  */
 export const BUILD_RECIPES: Readonly<Record<string, BuildRecipe>> = {
   prometheus: PROMU,
+  "prometheus-previous": PROMU,
   alertmanager: PROMU,
   node_exporter: PROMU,
   blackbox_exporter: PROMU,
@@ -119,7 +121,7 @@ function missingGo(): string {
 
 /** The highest `go` directive of the pinned modules: the oldest toolchain that builds them all. */
 export function requiredGo(): string {
-  const versions = goBuilds().map(({ build }) => /^go (\S+)$/m.exec(readGoMod(build))?.[1] ?? "1.0");
+  const versions = [...goBuilds(), ...previousGoBuilds()].map(({ build }) => /^go (\S+)$/m.exec(readGoMod(build))?.[1] ?? "1.0");
   return versions.sort(compareVersions).at(-1)!;
 }
 
@@ -151,6 +153,13 @@ export function goBuilds(): GoRelease[] {
     build: r.build as GoBuild,
   }));
   return [...services, ...engine];
+}
+
+/** The previous release of each service the upgrade rehearsal builds from Go (config/previousVersions.ts). */
+export function previousGoBuilds(): GoRelease[] {
+  return (Object.entries(PREVIOUS_BUILDS) as [ServiceName, NonNullable<(typeof PREVIOUS_BUILDS)[ServiceName]>][]).flatMap(([name, how]) =>
+    how.by === "go" ? [{ name, version: PREVIOUS_RELEASES[name].version, moduleVersion: moduleVersionOf(name, PREVIOUS_RELEASES[name]), build: how.build }] : [],
+  );
 }
 
 /** The release a name of RELEASES or ENGINE_RELEASES stands for, when it is built from Go. */
@@ -297,6 +306,32 @@ function buildOne(release: GoRelease, goVersion: string): BuiltTool {
   return { name: release.name, dir: build.dir, cached: false, seconds: (Date.now() - started) / 1000 };
 }
 
+/**
+ * The previous release's Node for the rehearsal's bridge image: the npm `node` package at that
+ * version (the build the registry ships, as .ci/run installs today's), installed once into the
+ * tools cache by the ordinary npm client and linked as .tools/bin/node-<version>.
+ */
+function installPreviousNode(): BuiltTool | undefined {
+  if (PREVIOUS_BUILDS.telegramBridge?.by !== "node") return undefined;
+  const version = PREVIOUS_RELEASES.telegramBridge.version;
+  const started = Date.now();
+  const prefix = path.join(TOOLS_CACHE, `node-${version}`);
+  const binary = path.join(prefix, "node_modules", "node", "bin", "node");
+  const cached = fs.existsSync(path.join(prefix, ".complete"));
+  if (!cached) {
+    fs.rmSync(prefix, { recursive: true, force: true });
+    fs.mkdirSync(prefix, { recursive: true });
+    const r = spawnSync("npm", ["install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", "--no-package-lock", `node@${version}`], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+    if (r.status !== 0 || !fs.existsSync(binary)) throw new ToolsError(`npm install node@${version} (the previous release's Node, for the upgrade rehearsal) failed: ${r.error?.message ?? r.stderr}`);
+    fs.writeFileSync(path.join(prefix, ".complete"), `${new Date().toISOString()}\n`);
+  }
+  const link = previousNodePath();
+  fs.mkdirSync(TOOLS_BIN, { recursive: true });
+  fs.rmSync(link, { force: true });
+  fs.symlinkSync(binary, link);
+  return { name: "telegramBridge", dir: `node-${version}`, cached, seconds: (Date.now() - started) / 1000 };
+}
+
 export function buildTools(log: (line: string) => void = console.log): BuiltTool[] {
   const goVersionText = (() => {
     try {
@@ -310,13 +345,23 @@ export function buildTools(log: (line: string) => void = console.log): BuiltTool
   if (compareVersions(goVersion, requiredGo()) < 0) {
     throw new ToolsError(`go ${goVersion} is too old: the pinned modules need Go ${requiredGo()} or newer (${goVersionText.trim()})`);
   }
-  const problems = goBuilds().flatMap((r) => pinProblems(r, readGoMod(r.build)));
+  const problems = [...goBuilds(), ...previousGoBuilds()].flatMap((r) => pinProblems(r, readGoMod(r.build)));
   if (problems.length) throw new ToolsError(`the pins disagree with config/versions.ts:\n  - ${problems.join("\n  - ")}`);
   const built: BuiltTool[] = [];
   for (const release of goBuilds()) {
     const t = buildOne(release, goVersion);
     log(`${release.build.dir} ${release.version}: ${t.cached ? "cached" : `built in ${t.seconds.toFixed(0)} s`} (${Object.keys(release.build.binaries).join(", ")})`);
     built.push(t);
+  }
+  for (const release of previousGoBuilds()) {
+    const t = buildOne(release, goVersion);
+    log(`${release.build.dir} ${release.version} (the previous release, for the upgrade rehearsal): ${t.cached ? "cached" : `built in ${t.seconds.toFixed(0)} s`} (${Object.keys(release.build.binaries).join(", ")})`);
+    built.push(t);
+  }
+  const node = installPreviousNode();
+  if (node) {
+    log(`node ${PREVIOUS_RELEASES.telegramBridge.version} (the previous release, for the upgrade rehearsal): ${node.cached ? "cached" : `installed in ${node.seconds.toFixed(0)} s`}`);
+    built.push(node);
   }
   log(`tools in ${path.relative(ROOT, TOOLS_BIN)} → ${TOOLS_CACHE}`);
   return built;

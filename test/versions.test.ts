@@ -1,12 +1,14 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { reportedVersion } from "../cli/builtTools";
 import { rowInOrder, versionRows } from "../cli/versions";
 import { DEFAULT_IMAGES } from "../config/defaults";
 import { ServiceName } from "../config/services";
-import { PREVIOUS_RELEASES } from "../config/previousVersions";
+import { PREVIOUS_BUILDS, PREVIOUS_RELEASES } from "../config/previousVersions";
 import { ENGINE_RELEASES, imageOf, moduleVersionOf, RELEASES } from "../config/versions";
-import { BUILD_RECIPES, checkCLibrary, goBuilds, goRelease, pinProblems } from "../scripts/tools";
+import { BUILD_RECIPES, checkCLibrary, goBuilds, goRelease, pinProblems, previousGoBuilds } from "../scripts/tools";
+import { previousNodePath } from "../cli/builtTools";
 import { enginePrograms, releaseOfEngineProgram, reportedEngineVersion, runtimeProblems } from "./docker/engineBinaries";
 import { ROOT } from "./support/stackFiles";
 
@@ -111,6 +113,17 @@ describe("the previous release's pins (config/previousVersions.ts)", () => {
   });
   it("differs from today's pins exactly where this release bumped one", () => {
     expect(services.filter((s) => PREVIOUS_RELEASES[s].version !== RELEASES[s].version)).toEqual(BUMPED);
+  });
+  it("each previous build is of a bumped service and made as today's is (Go module, or the npm node package)", () => {
+    for (const s of Object.keys(PREVIOUS_BUILDS) as ServiceName[]) expect({ s, bumped: BUMPED.includes(s), by: PREVIOUS_BUILDS[s]!.by }).toEqual({ s, bumped: true, by: RELEASES[s].tested.by });
+  });
+  it.each(previousGoBuilds().flatMap((r) => Object.keys(r.build.binaries).map((tool) => [tool, r.name, r] as const)))("%s reports the previous %s release", (tool, service, release) => {
+    expect({ tool, version: reportedVersion(tool) }).toEqual({ tool, version: PREVIOUS_RELEASES[service as ServiceName].version });
+    expect(pinProblems(release, goMod(release.build.dir))).toEqual([]);
+  });
+  it("the previous Node the bridge image of the rehearsal carries is that release", () => {
+    const r = spawnSync(previousNodePath(), ["--version"], { encoding: "utf8" });
+    expect(r.stdout.trim()).toBe(`v${PREVIOUS_RELEASES.telegramBridge.version}`);
   });
 });
 

@@ -19,8 +19,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Docker from "dockerode";
-import { toolPath } from "../../cli/builtTools";
+import { previousNodePath, toolPath } from "../../cli/builtTools";
 import { DEFAULT_IMAGES } from "../../config/defaults";
+import { PREVIOUS_RELEASES, previousImageOf } from "../../config/previousVersions";
+import { RELEASES } from "../../config/versions";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const IMAGES_DIR = path.join(ROOT, "images");
@@ -47,6 +49,8 @@ export interface Recipe {
   readonly base?: string;
   /** The context, besides the committed files of the folder. */
   readonly inputs: () => ContextFiles;
+  /** Name of its cache archives, when another recipe shares its folder (default: the folder). */
+  readonly cacheName?: string;
 }
 
 function requireFile(file: string, hint: string): string {
@@ -160,6 +164,46 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   },
 };
 
+/**
+ * The previous release's images (config/previousVersions.ts) that the upgrade rehearsal starts
+ * from, for the services it runs whose pin this release moved: today's recipe with the previous
+ * release's program, tagged as the previous release pinned it. The node image's Dockerfile is
+ * today's with the previous NODE_VERSION (the only line that names the release).
+ */
+export const PREVIOUS_RECIPES: Readonly<Record<string, Recipe>> = {
+  "prometheus-previous": {
+    dir: "prometheus",
+    cacheName: "prometheus-previous",
+    tag: previousImageOf(PREVIOUS_RELEASES.prometheus),
+    base: PROM_BASE,
+    inputs: () => ({
+      prometheus: { from: toolPath("prometheus-previous") },
+      promtool: { from: toolPath("promtool-previous") },
+      ...committed("prometheus", { "prometheus.yml": "prometheus.yml" }),
+    }),
+  },
+  "node-previous": {
+    dir: "node-alpine",
+    cacheName: "node-alpine-previous",
+    tag: previousImageOf(PREVIOUS_RELEASES.telegramBridge),
+    inputs: () => {
+      const node = requireFile(previousNodePath(), `the previous release's Node (${PREVIOUS_RELEASES.telegramBridge.version}): run npm run tools`);
+      const dockerfile = fs.readFileSync(path.join(IMAGES_DIR, "node-alpine", "Dockerfile"), "utf8");
+      const today = `ENV NODE_VERSION=${RELEASES.telegramBridge.version}\n`;
+      if (!dockerfile.includes(today)) throw new ImageError(`images/node-alpine/Dockerfile has no line ${today.trim()}: the previous node image is that Dockerfile with the previous NODE_VERSION`);
+      return {
+        Dockerfile: { text: dockerfile.replace(today, `ENV NODE_VERSION=${PREVIOUS_RELEASES.telegramBridge.version}\n`) },
+        "rootfs/bin/busybox": { from: requireFile(BUSYBOX, `the node image carries Debian's static busybox: ${BUSYBOX_HINT}`) },
+        "rootfs/usr/local/bin/node": { from: node },
+        ...committed("node-alpine", { "rootfs/etc/passwd": "passwd", "rootfs/etc/group": "group", "rootfs/usr/local/bin/docker-entrypoint.sh": "docker-entrypoint.sh" }),
+        ...nodeLibraries(node),
+      };
+    },
+  },
+};
+
+const ALL_RECIPES: Readonly<Record<string, Recipe>> = { ...RECIPES, ...PREVIOUS_RECIPES };
+
 /** The recipes that give the stack's own images (the base is built on the way). */
 export const STACK_IMAGE_RECIPES = ["prometheus", "alertmanager", "nodeExporter", "blackboxExporter", "otelCollector", "node"] as const;
 
@@ -195,7 +239,7 @@ const planned = new Map<string, Planned>();
 export function plan(name: string): Planned {
   const cached = planned.get(name);
   if (cached) return cached;
-  const recipe = RECIPES[name];
+  const recipe = ALL_RECIPES[name];
   if (!recipe) throw new ImageError(`no image recipe ${name}`);
   const dir = path.join(IMAGES_DIR, recipe.dir);
   const files: ContextFiles = { Dockerfile: { from: path.join(dir, "Dockerfile") }, ...recipe.inputs() };
@@ -251,7 +295,7 @@ function assembleContext(p: Planned): string {
 
 /** `prometheus-<key>-docker29.8.1.tar`: one recipe's build by one engine release. */
 export function cacheFile(p: Planned, engineVersion: string): string {
-  return path.join(IMAGE_CACHE, `${p.recipe.dir}-${p.key}-docker${engineVersion}.tar`);
+  return path.join(IMAGE_CACHE, `${p.recipe.cacheName ?? p.recipe.dir}-${p.key}-docker${engineVersion}.tar`);
 }
 
 const engineVersions = new WeakMap<Docker, Promise<string>>();
@@ -333,8 +377,9 @@ export async function ensureImage(docker: Docker, name: string, report: EnsureRe
 
 /** Older archives of the same recipe (other inputs, or another engine's) are removed, so the cache holds one per recipe. */
 function pruneCache(p: Planned, kept: string): void {
+  const stem = p.recipe.cacheName ?? p.recipe.dir;
   for (const f of fs.readdirSync(IMAGE_CACHE)) {
-    if (f.startsWith(`${p.recipe.dir}-`) && f !== path.basename(kept) && /^[0-9a-f]{16}(-docker[^/]+)?\.tar$/.test(f.slice(p.recipe.dir.length + 1))) {
+    if (f.startsWith(`${stem}-`) && f !== path.basename(kept) && /^[0-9a-f]{16}(-docker[^/]+)?\.tar$/.test(f.slice(stem.length + 1))) {
       fs.rmSync(path.join(IMAGE_CACHE, f), { force: true });
     }
   }
