@@ -31,6 +31,7 @@ const RANGES = [
   { label: "24h", seconds: 86_400 },
   { label: "7d", seconds: 7 * 86_400 },
 ];
+const SLOWEST = 12;
 /** Rule groups evaluate on the full head for this long before the queries start. */
 const SETTLE_SECONDS = 65;
 
@@ -214,7 +215,10 @@ async function main(): Promise<void> {
       });
       out.push(`| ${d} | ${panels.filter((p) => p.dashboard === d).length} | ${cells.join(" | ")} |`);
     }
-    out.push("", ...panelTable(results.flatMap((r) => r.panels)));
+    const week = results[results.length - 1].panels;
+    const slowest = [...week].sort((a, b) => percentile(b.alone, 95) - percentile(a.alone, 95)).slice(0, SLOWEST);
+    out.push("", `The ${SLOWEST} slowest panels at ${RANGES[RANGES.length - 1].label}:`, "", ...panelTable(slowest));
+    out.push("", `Panels on recorded series at ${RANGES[RANGES.length - 1].label}, and the same panels computed from the raw series:`, "", ...panelTable(week.filter((f) => f.raw)));
     out.push("", "| rule group | interval s | worst evaluation s | share of interval | median s |", "|---|---|---|---|---|");
     for (const [name, g] of groups) {
       const share = g.worst / g.interval;
@@ -226,6 +230,7 @@ async function main(): Promise<void> {
       `Prometheus memory: ${(afterHead.memory.rss / MiB).toFixed(0)} MiB resident with the ${HEAD_HOURS} h head written (${afterHead.series} head series); after the queries ${(end.memory.rss / MiB).toFixed(0)} MiB (anonymous ${(end.memory.anon / MiB).toFixed(0)}, file-backed ${(end.memory.file / MiB).toFixed(0)}), peak ${(end.memory.peak / MiB).toFixed(0)} MiB; ${end.series} head series, ${end.chunks} head chunks.`,
       memoryVerdict(end.memory.peak, limit),
     );
+    out.push("", "Every panel:", "", ...panelTable(results.flatMap((r) => r.panels)));
     process.stdout.write(`${out.join("\n")}\n`);
   } finally {
     try {
