@@ -1,8 +1,9 @@
 /**
  * `npm run -s bench:dashboards`: every Prometheus query of every dashboard against the built
  * Prometheus holding a TutorDex-sized history (bench/history: 15 days backfilled with promtool,
- * recording rules included, plus a live head of the last two hours that the deployed rules
- * evaluate on). Variables at "All"; the 24 h and 7 d ranges with the step and $__rate_interval
+ * recording rules included, and a head of the two hours after them), while a second one runs the
+ * deployed rules on a head of the same size at the wall clock. Variables at "All"; the 24 h and
+ * 7 d ranges, ending where the history ends, with the step and $__rate_interval
  * Grafana uses for a 1,200-pixel panel. Per panel: p50/p95 alone and inside its dashboard (all
  * panels of a dashboard at once, as Grafana sends them), the samples it touched, and for panels
  * on recorded series the same panel computed from the raw series. Then rule-group evaluation
@@ -16,9 +17,9 @@ import { dashboardTargets, DashboardTarget, interpolate } from "../test/support/
 import { panelQuery, PanelQuery } from "./grafana";
 import { linkCopy } from "./history/blocks";
 import { ensureHistory, HistoryFacts } from "./history/build";
-import { HEAD_HOURS, LiveHead } from "./history/head";
+import { HEAD_HOURS, HeadWriter } from "./history/head";
 import { HISTORY_STACK, historySeries } from "./history/model";
-import { ownMetric, startPrometheus } from "./history/prometheus";
+import { BenchPrometheus, ownMetric, startPrometheus } from "./history/prometheus";
 import { shapeFromEnv } from "./history/shape";
 import { percentile, QueryWindow, runQuery } from "./promQuery";
 import { inlineRecorded } from "./recorded";
@@ -148,12 +149,19 @@ const ms = (v: number) => (Number.isNaN(v) ? "–" : v < 10 ? v.toFixed(1) : v.t
 const count = (n: number) => (Number.isNaN(n) ? "–" : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)}k` : String(n));
 const MiB = 1024 * 1024;
 
-function historyLines(h: HistoryFacts, built: boolean, headSeries: number, headSamples: number, fillSeconds: number): string[] {
+interface HeadFigures {
+  readonly series: number;
+  readonly samples: number;
+  readonly seconds: number;
+}
+
+function historyLines(h: HistoryFacts, built: boolean, head: HeadFigures, live: HeadFigures): string[] {
   const s = h.seconds;
   return [
     `History: ${h.shape.days} days to ${h.shape.end}, ${h.series} raw series (${count(h.samples)} samples) and ${count(h.recordedSamples)} recorded samples in ${h.blocks} blocks, ${(h.bytes / MiB).toFixed(0)} MiB.`,
     `Built ${built ? "by this run" : `on ${h.builtAt} (reused from the cache)`}: OpenMetrics written in ${s.generate.toFixed(0)} s, promtool busy ${s.promtool.toFixed(0)} s (the two overlap), rules backfilled in ${s.rules.toFixed(0)} s, compacted in ${s.compact.toFixed(0)} s.`,
-    `Live head: the last ${HEAD_HOURS} h replayed to now through remote write (${headSeries} series, ${count(headSamples)} samples in ${fillSeconds.toFixed(0)} s), then a sample per series every ${h.shape.scrapeSeconds} s.`,
+    `Head: the ${HEAD_HOURS} h after the history written through remote write (${head.series} series, ${count(head.samples)} samples in ${head.seconds.toFixed(0)} s); the dashboards are queried at the history's end.`,
+    `Rules: a second Prometheus with the deployed rule files, its head the history's last ${HEAD_HOURS} h replayed to end now (${live.series} series, ${count(live.samples)} samples in ${live.seconds.toFixed(0)} s) and a sample per series every ${h.shape.scrapeSeconds} s after, running through the queries.`,
   ];
 }
 
@@ -171,40 +179,66 @@ function panelTable(figures: readonly PanelFigures[]): string[] {
   return lines;
 }
 
+/** Time a promise took, in seconds, beside its value. */
+async function timed<T>(p: Promise<T>): Promise<[T, number]> {
+  const t0 = Date.now();
+  const v = await p;
+  return [v, (Date.now() - t0) / 1000];
+}
+
 async function main(): Promise<void> {
   const shape = shapeFromEnv();
+  const interval = shape.scrapeSeconds;
   const config = stackConfig(HISTORY_STACK);
   const before = Date.now();
   const history = await ensureHistory(shape);
   const built = Date.parse(history.builtAt) >= before;
+  const series = historySeries(shape);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "tutordex-bench-"));
-  const data = path.join(work, "data");
-  linkCopy(history.dir, data);
-  log("starting Prometheus on the history");
-  const prometheus = await startPrometheus(config, data, path.join(work, "config"));
-  let head: LiveHead | undefined;
+  const started: BenchPrometheus[] = [];
+  let feed: HeadWriter | undefined;
   try {
-    head = new LiveHead(prometheus.url, historySeries(shape), history.end, shape.scrapeSeconds);
-    const t0 = Date.now();
-    log(`writing the live head (${head.series.length} series)`);
-    const headSamples = await head.fill();
-    const fillSeconds = (Date.now() - t0) / 1000;
-    head.follow();
-    await prometheus.loadRules();
-    const rules = watchRules(prometheus.url);
-    await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
+    // The rules need samples at the wall clock, and a head weeks after the blocks would have
+    // Prometheus cut blocks across the gap and its retention then drop the history: so the deployed
+    // rules run on a Prometheus of their own, whose head is the history's last hours moved to now.
+    log("starting the rules' Prometheus");
+    const live = await startPrometheus(config, path.join(work, "live"), path.join(work, "live-config"));
+    started.push(live);
+    const shift = Math.floor((Date.now() / 1000 - history.end) / interval) * interval;
+    feed = new HeadWriter(live.url, series, history.end - HEAD_HOURS * 3600, interval, shift);
+    const liveUpTo = Date.now() / 1000 - shift;
+    const [liveSamples, liveSeconds] = await timed(feed.write(history.end - HEAD_HOURS * 3600, liveUpTo));
+    feed.follow(liveUpTo);
+    await live.loadRules();
+    const rulesFrom = Date.now();
+    const rules = watchRules(live.url);
+
+    log("starting Prometheus on the history");
+    const data = path.join(work, "data");
+    linkCopy(history.dir, data);
+    const prometheus = await startPrometheus(config, data, path.join(work, "config"));
+    started.push(prometheus);
+    const head = new HeadWriter(prometheus.url, series, history.end, interval);
+    log(`writing its head (${head.series.length} series)`);
+    const [headSamples, headSeconds] = await timed(head.write(history.end, history.end + HEAD_HOURS * 3600));
     const afterHead = { memory: prometheus.memory(), series: (await ownMetric(prometheus.url, "prometheus_tsdb_head_series"))[0] };
+    await new Promise((r) => setTimeout(r, Math.max(0, SETTLE_SECONDS * 1000 - (Date.now() - rulesFrom))));
+
     const panels = panelsOf();
     const results = [];
     for (const range of RANGES) results.push(await measureRange(prometheus.url, panels, range, history.end));
     const groups = rules.stop();
     const end = { memory: prometheus.memory(), series: (await ownMetric(prometheus.url, "prometheus_tsdb_head_series"))[0], chunks: (await ownMetric(prometheus.url, "prometheus_tsdb_head_chunks"))[0] };
-    head.stop();
+    const liveEnd = { memory: live.memory(), series: (await ownMetric(live.url, "prometheus_tsdb_head_series"))[0] };
+    feed.stop();
 
-    const out: string[] = [...historyLines(history, built, head.series.length, headSamples, fillSeconds), ""];
-    out.push(`Queries: variables at All, ${PANEL_WIDTH_PX}-pixel panels; ${REPS} runs each after a warm-up; history end ${new Date(history.end * 1000).toISOString()}; ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)} at the end.`);
+    const out: string[] = [
+      ...historyLines(history, built, { series: head.series.length, samples: headSamples, seconds: headSeconds }, { series: feed.series.length, samples: liveSamples, seconds: liveSeconds }),
+      "",
+    ];
+    out.push(`Queries: variables at All, ${PANEL_WIDTH_PX}-pixel panels; ${REPS} runs each after a warm-up; ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)} at the end.`);
     for (const range of RANGES) {
-      const q = panelQuery(range.seconds, PANEL_WIDTH_PX, shape.scrapeSeconds);
+      const q = panelQuery(range.seconds, PANEL_WIDTH_PX, interval);
       out.push(`${range.label}: step ${q.step} s, $__interval ${q.interval}, $__rate_interval ${q.rateInterval}.`);
     }
     out.push("", "| dashboard | panels | " + RANGES.map((r) => `${r.label} p50 / p95 ms`).join(" | ") + " |", "|---|---|" + RANGES.map(() => "---|").join(""));
@@ -225,18 +259,20 @@ async function main(): Promise<void> {
       out.push(`| ${name} | ${g.interval} | ${g.worst.toFixed(4)} | ${(share * 100).toFixed(2)} %${share > PERFORMANCE_TARGETS.ruleShare ? " **over**" : ""} | ${percentile(g.last, 50).toFixed(4)} |`);
     }
     const limit = config.memoryMb.prometheus * MiB;
+    const mib = (b: number) => (b / MiB).toFixed(0);
     out.push(
       "",
-      `Prometheus memory: ${(afterHead.memory.rss / MiB).toFixed(0)} MiB resident with the ${HEAD_HOURS} h head written (${afterHead.series} head series); after the queries ${(end.memory.rss / MiB).toFixed(0)} MiB (anonymous ${(end.memory.anon / MiB).toFixed(0)}, file-backed ${(end.memory.file / MiB).toFixed(0)}), peak ${(end.memory.peak / MiB).toFixed(0)} MiB; ${end.series} head series, ${end.chunks} head chunks.`,
+      `Prometheus on the history: ${mib(afterHead.memory.rss)} MiB resident with its ${HEAD_HOURS} h head written (${afterHead.series} head series); after the queries ${mib(end.memory.rss)} MiB (anonymous ${mib(end.memory.anon)}, file-backed ${mib(end.memory.file)}), peak ${mib(end.memory.peak)} MiB; ${end.series} head series, ${end.chunks} head chunks.`,
+      `The rules' Prometheus (head only, ${liveEnd.series} head series, rules evaluating): ${mib(liveEnd.memory.rss)} MiB resident, peak ${mib(liveEnd.memory.peak)} MiB.`,
       memoryVerdict(end.memory.peak, limit),
     );
     out.push("", "Every panel:", "", ...panelTable(results.flatMap((r) => r.panels)));
     process.stdout.write(`${out.join("\n")}\n`);
   } finally {
     try {
-      head?.stop();
+      feed?.stop();
     } finally {
-      await prometheus.stop();
+      for (const p of started) await p.stop();
       fs.rmSync(work, { recursive: true, force: true });
     }
   }
