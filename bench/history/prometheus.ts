@@ -23,6 +23,8 @@ export interface BenchPrometheus {
   readonly argv: readonly string[];
   /** The process's memory from /proc: resident now, its peak, and the anonymous part of it. */
   memory(): { rss: number; peak: number; anon: number; file: number };
+  /** CPU seconds the process has used (user and system), at the kernel's 10 ms tick. */
+  cpuSeconds(): number;
   /** The last lines it wrote to stderr. */
   log(): string;
   /**
@@ -89,6 +91,11 @@ export async function startPrometheus(config: StackConfig, dataDir: string, work
     pid: child.pid!,
     argv,
     memory: () => ({ rss: status("VmRSS"), peak: status("VmHWM"), anon: status("RssAnon"), file: status("RssFile") }),
+    cpuSeconds: () => {
+      // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name, in USER_HZ (100 on Linux).
+      const fields = fs.readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
     log: () => stderr,
     async loadRules() {
       for (const [f, text] of Object.entries(renderRuleFiles(ruleSettings(config)))) fs.writeFileSync(path.join(rulesDir, f), text);
