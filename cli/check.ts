@@ -4,8 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { stackCollisions } from "../config/collisions";
-import { StackConfig } from "../config/schema";
-import { listStacks, stackConfigFromFile, StackFileError } from "../config/stackFile";
+import { ConfigError, StackConfig } from "../config/schema";
+import { listStacks, stackConfigFromFile, StackFileError, stackFileName } from "../config/stackFile";
 import { MissingToolError, toolPath } from "./builtTools";
 import { renderTo } from "./render";
 import { EXIT, Io, table, UsageError } from "./io";
@@ -95,13 +95,14 @@ export function checkDir(dir: string, locate: Locate = toolPath): Step[] {
   return steps.map((s) => ({ ...s, detail: s.detail.split(`${dir}/`).join("") }));
 }
 
-/** Every committed stack, validated; a bad file names its stack. */
+/** Every committed stack, validated; a bad file names its stack (a file that does not parse names itself). */
 export function committedStackConfigs(root: string): StackConfig[] {
   return listStacks(root).map((stack) => {
     try {
       return stackConfigFromFile(root, stack);
     } catch (e) {
-      throw new StackFileError(`Pulumi.${stack}.yaml: ${(e as Error).message}`);
+      if (e instanceof ConfigError) throw new StackFileError(`${stackFileName(stack)}: ${e.message}`);
+      throw e;
     }
   });
 }

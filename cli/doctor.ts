@@ -1,5 +1,7 @@
 import { parseArgs } from "util";
-import { Endpoints, endpointsFor, ENDPOINT_FLAGS } from "./endpoints";
+import { ENDPOINT_FLAGS, Targets, targetsFor } from "./endpoints";
+import { httpGet as get, unreachable as reason, failure } from "./http";
+import { alertmanagerAlertStacks, alertmanagerPeerName, alertmanagerVerdict, IdentityVerdict, lokiContainers, lokiVerdict, prometheusExternalLabels, prometheusVerdict, StackIdentity } from "./identity";
 import { EXIT, Io, table, UsageError } from "./io";
 
 export const DOCTOR_HELP = `usage: obs doctor [--stack <name>] [--prometheus URL] [--alertmanager URL] [--grafana URL]
@@ -8,24 +10,21 @@ export const DOCTOR_HELP = `usage: obs doctor [--stack <name>] [--prometheus URL
 Checks a deployed stack: readiness of Prometheus, Alertmanager, Grafana, Loki and Tempo; down
 scrape targets; rule groups that fail to evaluate; the Telegram bridge and the collector (through
 Prometheus); Grafana's datasources when GRAFANA_AUTH=user:password is set. --stack takes the URLs
-from the committed stack file (bind address and host ports); flags override or choose them.
+from the committed stack file (bind address and host ports; Grafana at grafanaApiUrl, as pulumi up
+reaches it); flags override or choose them. With --stack, each service must also show it is that
+stack's: Prometheus by its external labels (stack, environment), Alertmanager by the alerts it
+holds (the stack's Watchdog) and, in a cluster, its peer name, Loki by the logs of the stack's
+containers, Grafana (with GRAFANA_AUTH) by the Prometheus its datasource reaches; another stack's
+service fails. Services the stack switches off are shown as off and not probed.
 Exits 1 when anything is wrong.`;
 
 export interface Finding {
   readonly check: string;
   readonly ok: boolean;
   readonly detail: string;
+  /** The stack switched the service off: nothing was probed. */
+  readonly off?: true;
 }
-
-async function get(url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers });
-  return { status: r.status, body: await r.text() };
-}
-
-const reason = (e: unknown) => {
-  const err = e as Error & { cause?: { code?: string } };
-  return err.cause?.code ? `unreachable (${err.cause.code})` : err.name === "TimeoutError" ? "timed out" : `unreachable (${err.message})`;
-};
 
 async function ready(name: string, url: string, timeoutMs: number): Promise<Finding> {
   try {
@@ -36,14 +35,31 @@ async function ready(name: string, url: string, timeoutMs: number): Promise<Find
   }
 }
 
+/** Whose the service is, as a finding: ok only when it shows it is the stack's. */
+async function whose(name: string, url: string, verdict: () => Promise<IdentityVerdict>): Promise<Finding> {
+  const check = `${name} is the stack's`;
+  try {
+    const v = await verdict();
+    return { check, ok: v.whose === "ours", detail: `${url}: ${v.detail}` };
+  } catch (e) {
+    return { check, ok: false, detail: `${url}: cannot tell whose it is: ${failure(e)}` };
+  }
+}
+
 async function promQuery(prom: string, q: string, timeoutMs: number): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
   const r = await get(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`, timeoutMs);
   return JSON.parse(r.body).data.result;
 }
 
-async function prometheusFindings(prom: string, timeoutMs: number): Promise<Finding[]> {
+async function prometheusFindings(prom: string, timeoutMs: number, identity: StackIdentity | undefined): Promise<Finding[]> {
   const findings = [await ready("prometheus", `${prom}/-/ready`, timeoutMs)];
   if (!findings[0].ok) return findings;
+  if (identity) {
+    const mine = await whose("prometheus", prom, async () => prometheusVerdict(await prometheusExternalLabels(prom, timeoutMs), identity));
+    // Another stack's targets and rules would be reported as this stack's: stop here.
+    if (!mine.ok) return [...findings, { ...mine, detail: `${mine.detail}; its targets and rules are not checked` }];
+    findings.push(mine);
+  }
   const targets = JSON.parse((await get(`${prom}/api/v1/targets?state=active`, timeoutMs)).body).data.activeTargets as { health: string; labels: Record<string, string>; lastError: string }[];
   const down = targets.filter((t) => t.health !== "up");
   findings.push({
@@ -65,11 +81,36 @@ async function prometheusFindings(prom: string, timeoutMs: number): Promise<Find
   return findings;
 }
 
-async function grafanaFindings(grafana: string, timeoutMs: number, auth: string | undefined): Promise<Finding[]> {
-  const findings = [await ready("grafana", `${grafana}/api/health`, timeoutMs)];
-  if (!findings[0].ok || !auth) return findings;
+async function alertmanagerFindings(am: string, timeoutMs: number, identity: StackIdentity | undefined): Promise<Finding[]> {
+  const findings = [await ready("alertmanager", `${am}/-/ready`, timeoutMs)];
+  if (!findings[0].ok || !identity) return findings;
+  const verdict = async () =>
+    alertmanagerVerdict(await alertmanagerAlertStacks(am, timeoutMs), identity.alertmanagerPeerName === undefined ? undefined : await alertmanagerPeerName(am, timeoutMs), identity);
+  return [...findings, await whose("alertmanager", am, verdict)];
+}
+
+/** The Grafana datasources a stack provisions with fixed uids, and the service behind each. */
+const DATASOURCES = ["prometheus", "loki", "tempo"] as const;
+
+async function grafanaFindings(grafana: string, timeoutMs: number, auth: string | undefined, identity: StackIdentity | undefined, off: Targets["off"]): Promise<Finding[]> {
+  const health = await ready("grafana", `${grafana}/api/health`, timeoutMs);
+  if (!health.ok) return [health];
+  if (!auth) return [identity ? { ...health, detail: `${health.detail} (whose Grafana it is is checked with GRAFANA_AUTH=user:password set)` } : health];
   const headers = { authorization: `Basic ${Buffer.from(auth).toString("base64")}` };
-  for (const uid of ["prometheus", "loki", "tempo"]) {
+  const findings = [health];
+  if (identity) {
+    // Through Grafana's own datasource: the Prometheus it queries must be the stack's.
+    const proxied = `${grafana}/api/datasources/proxy/uid/prometheus`;
+    const verdict = async () => {
+      const labels = await prometheusExternalLabels(proxied, timeoutMs, headers).catch((e: unknown) => {
+        throw new Error(`asking its Prometheus datasource: ${failure(e)}`);
+      });
+      const v = prometheusVerdict(labels, identity);
+      return { ...v, detail: `its Prometheus datasource reaches a Prometheus that is ${v.detail}` };
+    };
+    findings.push(await whose("grafana", grafana, verdict));
+  }
+  for (const uid of DATASOURCES.filter((d) => !off.includes(d))) {
     try {
       const r = await get(`${grafana}/api/datasources/uid/${uid}/health`, timeoutMs, headers);
       findings.push({ check: `grafana datasource ${uid}`, ok: r.status === 200, detail: `${r.status} ${r.body.slice(0, 120)}` });
@@ -80,14 +121,23 @@ async function grafanaFindings(grafana: string, timeoutMs: number, auth: string 
   return findings;
 }
 
-export async function diagnose(e: Endpoints, timeoutMs: number, grafanaAuth?: string): Promise<Finding[]> {
+async function lokiFindings(loki: string, timeoutMs: number, identity: StackIdentity | undefined): Promise<Finding[]> {
+  const findings = [await ready("loki", `${loki}/ready`, timeoutMs)];
+  if (!findings[0].ok || !identity) return findings;
+  return [...findings, await whose("loki", loki, async () => lokiVerdict(await lokiContainers(loki, timeoutMs), identity))];
+}
+
+export async function diagnose(t: Targets, timeoutMs: number, grafanaAuth?: string): Promise<Finding[]> {
+  const e = t.endpoints;
   const parts: Promise<Finding[]>[] = [];
-  if (e.prometheus) parts.push(prometheusFindings(e.prometheus, timeoutMs).catch((err) => [{ check: "prometheus", ok: false, detail: reason(err) }]));
-  if (e.alertmanager) parts.push(ready("alertmanager", `${e.alertmanager}/-/ready`, timeoutMs).then((f) => [f]));
-  if (e.grafana) parts.push(grafanaFindings(e.grafana, timeoutMs, grafanaAuth));
-  if (e.loki) parts.push(ready("loki", `${e.loki}/ready`, timeoutMs).then((f) => [f]));
+  if (e.prometheus) parts.push(prometheusFindings(e.prometheus, timeoutMs, t.identity).catch((err) => [{ check: "prometheus", ok: false, detail: failure(err) }]));
+  if (e.alertmanager) parts.push(alertmanagerFindings(e.alertmanager, timeoutMs, t.identity));
+  if (e.grafana) parts.push(grafanaFindings(e.grafana, timeoutMs, grafanaAuth, t.identity, t.off));
+  if (e.loki) parts.push(lokiFindings(e.loki, timeoutMs, t.identity));
+  // Tempo's answers carry nothing of the stack's (its configuration is the same in every stack).
   if (e.tempo) parts.push(ready("tempo", `${e.tempo}/ready`, timeoutMs).then((f) => [f]));
-  return (await Promise.all(parts)).flat();
+  const off: Finding[] = t.off.map((s) => ({ check: s, ok: true, off: true, detail: `switched off (services.${s}: false): not probed` }));
+  return [...(await Promise.all(parts)).flat(), ...off];
 }
 
 export async function doctor(argv: string[], root: string, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -106,12 +156,12 @@ export async function doctor(argv: string[], root: string, io: Io, env: NodeJS.P
     io.out(DOCTOR_HELP);
     return EXIT.ok;
   }
-  const endpoints = endpointsFor(root, values.stack as string | undefined, values as Record<string, string>);
-  if (Object.keys(endpoints).length === 0) throw new UsageError("doctor needs --stack <name> or at least one service URL (see --help)");
+  const targets = targetsFor(root, values.stack as string | undefined, values as Record<string, string>);
+  if (Object.keys(targets.endpoints).length === 0) throw new UsageError("doctor needs --stack <name> or at least one service URL (see --help)");
   const timeoutMs = values.timeout ? Number(values.timeout) : 5000;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout expects milliseconds, got "${values.timeout}"`);
-  const findings = await diagnose(endpoints, timeoutMs, env.GRAFANA_AUTH);
+  const findings = await diagnose(targets, timeoutMs, env.GRAFANA_AUTH);
   if (values.json) io.out(JSON.stringify({ ok: findings.every((f) => f.ok), findings }, null, 2));
-  else for (const line of table([["CHECK", "STATUS", "DETAIL"], ...findings.map((f) => [f.check, f.ok ? "ok" : "FAIL", f.detail])])) io.out(line);
+  else for (const line of table([["CHECK", "STATUS", "DETAIL"], ...findings.map((f) => [f.check, f.off ? "off" : f.ok ? "ok" : "FAIL", f.detail])])) io.out(line);
   return findings.every((f) => f.ok) ? EXIT.ok : EXIT.failed;
 }

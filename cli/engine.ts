@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import Docker from "dockerode";
+import { UsageError } from "./io";
 
 /** The provider's default when neither the stack nor DOCKER_HOST names an engine. */
 export const LOCAL_SOCKET = "unix:///var/run/docker.sock";
@@ -21,6 +22,35 @@ const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
 export const isLoopbackHost = (hostname: string) => LOOPBACK_HOSTS.has(hostname) || /^127\./.test(hostname);
 
+export class EngineAddressError extends UsageError {}
+
+const ENGINE_FORMS = "expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port";
+
+/**
+ * A Docker host address as a URL, or an EngineAddressError that names where it came from and the
+ * forms there are. A bare host:port is tcp, as the Docker CLI reads it.
+ */
+export function parseDockerHost(host: string, source: string): URL {
+  const bad = (why: string) => new EngineAddressError(`${source} ${JSON.stringify(host)} ${why}: ${ENGINE_FORMS}`);
+  const text = host.includes("://") ? host : `tcp://${host}`;
+  if (!URL.canParse(text)) throw bad("is not an address");
+  const url = new URL(text);
+  switch (url.protocol) {
+    case "unix:":
+      if (url.hostname) throw bad(`names host "${url.hostname}" where the socket path starts (a unix socket takes three slashes)`);
+      if (url.pathname.length < 2) throw bad("names no socket path");
+      return url;
+    case "tcp:":
+    case "http:":
+    case "https:":
+    case "ssh:":
+      if (!url.hostname) throw bad("names no host");
+      return url;
+    default:
+      throw bad(`uses ${url.protocol.replace(/:$/, "")}://, which this tool does not speak`);
+  }
+}
+
 /** The engine `pulumi up` would talk to: the stack's dockerHost, else DOCKER_HOST, else the local socket (the provider's order). */
 export function engineAddress(dockerHost: string | undefined, env: NodeJS.ProcessEnv = process.env): EngineAddress {
   const [host, source]: [string, EngineAddress["source"]] = dockerHost
@@ -28,33 +58,26 @@ export function engineAddress(dockerHost: string | undefined, env: NodeJS.Proces
     : env.DOCKER_HOST
       ? [env.DOCKER_HOST, "DOCKER_HOST"]
       : [LOCAL_SOCKET, "the local socket: neither dockerHost nor DOCKER_HOST is set"];
-  const url = new URL(host.includes("://") ? host : `tcp://${host}`);
+  const url = parseDockerHost(host, source === "DOCKER_HOST" ? "the environment's DOCKER_HOST" : "dockerHost");
   const local = url.protocol === "unix:" || ((url.protocol === "tcp:" || url.protocol === "http:") && isLoopbackHost(url.hostname));
   return { host, source, local };
 }
 
 /** A Docker Engine API client for the address: unix socket, tcp (TLS from DOCKER_CERT_PATH), or ssh (the SSH agent). */
 export function engineClient(address: EngineAddress, env: NodeJS.ProcessEnv = process.env): Docker {
-  const url = new URL(address.host.includes("://") ? address.host : `tcp://${address.host}`);
-  switch (url.protocol) {
-    case "unix:":
-      return new Docker({ socketPath: url.pathname });
-    case "ssh:":
-      return new Docker({ protocol: "ssh", host: url.hostname, port: Number(url.port || 22), username: decodeURIComponent(url.username) || undefined, sshOptions: { agent: env.SSH_AUTH_SOCK } } as Docker.DockerOptions);
-    case "tcp:":
-    case "http:":
-    case "https:": {
-      const tls = url.protocol === "https:" || env.DOCKER_TLS_VERIFY === "1" || url.port === "2376";
-      const certs = tls && env.DOCKER_CERT_PATH ? {
-        ca: fs.readFileSync(path.join(env.DOCKER_CERT_PATH, "ca.pem")),
-        cert: fs.readFileSync(path.join(env.DOCKER_CERT_PATH, "cert.pem")),
-        key: fs.readFileSync(path.join(env.DOCKER_CERT_PATH, "key.pem")),
-      } : {};
-      return new Docker({ host: url.hostname, port: Number(url.port || (tls ? 2376 : 2375)), protocol: tls ? "https" : "http", ...certs });
-    }
-    default:
-      throw new Error(`${address.source} ${address.host}: expected unix:///path, tcp://host:port or ssh://user@host`);
+  const url = parseDockerHost(address.host, address.source);
+  if (url.protocol === "unix:") return new Docker({ socketPath: url.pathname });
+  if (url.protocol === "ssh:") {
+    return new Docker({ protocol: "ssh", host: url.hostname, port: Number(url.port || 22), username: decodeURIComponent(url.username) || undefined, sshOptions: { agent: env.SSH_AUTH_SOCK } } as Docker.DockerOptions);
   }
+  // tcp://, http:// or https:// (parseDockerHost admits nothing else).
+  const tls = url.protocol === "https:" || env.DOCKER_TLS_VERIFY === "1" || url.port === "2376";
+  const certs = tls && env.DOCKER_CERT_PATH ? {
+    ca: fs.readFileSync(path.join(env.DOCKER_CERT_PATH, "ca.pem")),
+    cert: fs.readFileSync(path.join(env.DOCKER_CERT_PATH, "cert.pem")),
+    key: fs.readFileSync(path.join(env.DOCKER_CERT_PATH, "key.pem")),
+  } : {};
+  return new Docker({ host: url.hostname, port: Number(url.port || (tls ? 2376 : 2375)), protocol: tls ? "https" : "http", ...certs });
 }
 
 export class TimeoutError extends Error {}

@@ -6,10 +6,11 @@ import { missingNetworkMessage } from "../components/appNetworks";
 import { publishedPorts } from "../config/collisions";
 import { parseStackConfig, rawConfigFromPulumi, StackConfig } from "../config/schema";
 import { SERVICE_NAMES } from "../config/services";
-import { PROJECT, readStackFile } from "../config/stackFile";
+import { configKeyLocation, PROJECT, readStackFile } from "../config/stackFile";
 import { ROLE_LABEL, SERVICE_LABEL, STACK_LABEL } from "../generators/labels";
 import type { Finding } from "./doctor";
-import { EngineAddress, engineAddress, engineClient, engineMessage, isLoopbackHost, within } from "./engine";
+import { reachableAddress } from "./endpoints";
+import { EngineAddress, engineAddress, EngineAddressError, engineClient, engineMessage, isLoopbackHost, within } from "./engine";
 import { processesListeningOn, tryBind } from "./hostPorts";
 import { EXIT, Io, table, UsageError } from "./io";
 
@@ -169,7 +170,7 @@ export function grafanaTunnel(url: string, engine: EngineAddress, publishedAt: s
 }
 
 /** Where Grafana's host port answers on the Docker host itself. */
-export const grafanaPublishedAt = (c: Pick<StackConfig, "bindAddress" | "hostPorts">) => `${c.bindAddress === "0.0.0.0" ? "127.0.0.1" : c.bindAddress}:${c.hostPorts.grafana}`;
+export const grafanaPublishedAt = (c: Pick<StackConfig, "bindAddress" | "hostPorts">) => `${reachableAddress(c.bindAddress)}:${c.hostPorts.grafana}`;
 
 /** What the Grafana API's answer (or silence) means for pulumi up. Pure, so each case is tested. */
 export function grafanaVerdict(s: GrafanaSituation): Omit<Finding, "check"> {
@@ -336,6 +337,16 @@ export function preflightConfig(root: string, stack: string, env: NodeJS.Process
   return { config: parseStackConfig(stack, raw, new Set(), { requireSecrets: false }), missing };
 }
 
+/** The engine address, or a usage error that says where the address is written when it cannot be read. */
+function engineOf(root: string, c: StackConfig, env: NodeJS.ProcessEnv): EngineAddress {
+  try {
+    return engineAddress(c.dockerHost, env);
+  } catch (e) {
+    if (e instanceof EngineAddressError && c.dockerHost !== undefined) throw new EngineAddressError(`${configKeyLocation(root, c.stack, "dockerHost")}: ${e.message}`);
+    throw e;
+  }
+}
+
 function pulumiConfigSecret(root: string, stack: string, key: string): string | undefined {
   const r = spawnSync("pulumi", ["config", "get", key, "--stack", stack], { cwd: root, encoding: "utf8", timeout: 30_000 });
   return r.status === 0 && r.stdout.trim() ? r.stdout.replace(/\n$/, "") : undefined;
@@ -358,9 +369,9 @@ export async function preflight(argv: string[], root: string, io: Io, env: NodeJ
   if (!Number.isFinite(minFreeGb) || minFreeGb < 0) throw new UsageError(`--min-free-gb expects a number of gigabytes, got "${values["min-free-gb"]}"`);
 
   const { config, missing } = preflightConfig(root, values.stack, env);
+  const engine = engineOf(root, config, env);
   const findings = await preflightFindings(config, { timeoutMs, minFreeGb, env }, missing);
   const ok = findings.every((f) => f.ok);
-  const engine = engineAddress(config.dockerHost, env);
   // The tunnel spec lets automation (the deploy workflow) open exactly the forward pulumi up needs.
   const tunnel = config.services.grafana ? (grafanaTunnel(config.grafanaApiUrl, engine, grafanaPublishedAt(config)) ?? null) : null;
   if (values.json) io.out(JSON.stringify({ ok, stack: config.stack, engine, grafanaTunnel: tunnel, findings }, null, 2));

@@ -1,35 +1,66 @@
 import { parseArgs } from "util";
-import { endpointsFor } from "./endpoints";
+import { confirmReload, Reloadable, reloadState } from "./configReload";
+import { targetsFor } from "./endpoints";
+import { failure, httpPost } from "./http";
+import { alertmanagerAlertStacks, alertmanagerPeerName, alertmanagerVerdict, IdentityVerdict, prometheusExternalLabels, prometheusVerdict, StackIdentity } from "./identity";
 import { EXIT, Io, UsageError } from "./io";
 
-export const RELOAD_HELP = `usage: obs reload [--stack <name>] [--prometheus URL] [--alertmanager URL]
+export const RELOAD_HELP = `usage: obs reload [--stack <name>] [--prometheus URL] [--alertmanager URL] [--timeout <ms>]
 
-Asks Prometheus and Alertmanager to reload their configuration (POST /-/reload) without a restart
-and reports what each answered. Exits 1 if either refused or could not be reached.`;
+Asks Prometheus and Alertmanager to reload their configuration (POST /-/reload) without a restart,
+and reports "reloaded" only when the reload took: each program's own metrics must show a
+successful reload newer than the one before (<program>_config_last_reload_successful and
+_success_timestamp_seconds). With --stack, a service that shows it is another stack's
+(Prometheus's external labels, the alerts Alertmanager holds or its cluster peer name) is not
+reloaded. --timeout bounds each call and the wait for the reload to show (default 10000 ms).
+Exits 1 if either refused, failed, did not take, is another stack's or could not be reached.`;
+
+/** Whose the service is, before asking it anything; undefined without --stack. */
+async function identify(service: Reloadable, url: string, identity: StackIdentity | undefined, timeoutMs: number): Promise<IdentityVerdict | undefined> {
+  if (!identity) return undefined;
+  if (service === "prometheus") return prometheusVerdict(await prometheusExternalLabels(url, timeoutMs), identity);
+  const peer = identity.alertmanagerPeerName === undefined ? undefined : await alertmanagerPeerName(url, timeoutMs);
+  return alertmanagerVerdict(await alertmanagerAlertStacks(url, timeoutMs), peer, identity);
+}
+
+/** One service: its identity, its reload state, the reload, and whether it took. */
+async function reloadOne(service: Reloadable, url: string, identity: StackIdentity | undefined, timeoutMs: number): Promise<{ ok: boolean; line: string }> {
+  const verdict = await identify(service, url, identity, timeoutMs);
+  if (verdict?.whose === "foreign") return { ok: false, line: `not reloaded: ${url} is ${verdict.detail}` };
+  const before = await reloadState(service, url, timeoutMs);
+  const r = await httpPost(`${url}/-/reload`, timeoutMs);
+  if (r.status < 200 || r.status > 299) return { ok: false, line: `refused (${r.status}${r.body ? `: ${r.body}` : ""})` };
+  const outcome = await confirmReload(service, url, before, timeoutMs);
+  // An Alertmanager that holds no alert of the stack may still be its own (Prometheus's alerts may be what is being fixed).
+  const unconfirmed = verdict?.whose === "unknown" ? `; whose it is is not confirmed: it ${verdict.detail}` : "";
+  return { ok: outcome.took, line: `${outcome.took ? "" : `answered ${r.status}, but `}${outcome.detail}${unconfirmed}` };
+}
 
 export async function reload(argv: string[], root: string, io: Io): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { stack: { type: "string" }, prometheus: { type: "string" }, alertmanager: { type: "string" }, help: { type: "boolean" } },
+    options: { stack: { type: "string" }, prometheus: { type: "string" }, alertmanager: { type: "string" }, timeout: { type: "string" }, help: { type: "boolean" } },
     strict: true,
   });
   if (values.help) {
     io.out(RELOAD_HELP);
     return EXIT.ok;
   }
-  const e = endpointsFor(root, values.stack, values);
-  const targets = [["prometheus", e.prometheus], ["alertmanager", e.alertmanager]].filter((t): t is [string, string] => t[1] !== undefined);
-  if (targets.length === 0) throw new UsageError("reload needs --stack <name> or --prometheus/--alertmanager URLs");
+  const timeoutMs = values.timeout ? Number(values.timeout) : 10_000;
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout expects milliseconds, got "${values.timeout}"`);
+  const t = targetsFor(root, values.stack, { prometheus: values.prometheus, alertmanager: values.alertmanager });
+  const services = (["prometheus", "alertmanager"] as const).filter((s) => t.endpoints[s] !== undefined);
+  if (services.length === 0) throw new UsageError("reload needs --stack <name> or --prometheus/--alertmanager URLs");
   let ok = true;
-  for (const [name, url] of targets) {
+  for (const service of services) {
+    const url = t.endpoints[service]!;
     try {
-      const r = await fetch(`${url}/-/reload`, { method: "POST", signal: AbortSignal.timeout(10_000) });
-      const body = (await r.text()).trim();
+      const r = await reloadOne(service, url, t.identity, timeoutMs);
       ok &&= r.ok;
-      io.out(`${name}: ${r.ok ? "reloaded" : `refused (${r.status}${body ? `: ${body}` : ""})`}`);
+      io.out(`${service}: ${r.line}`);
     } catch (err) {
       ok = false;
-      io.out(`${name}: unreachable at ${url} (${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message})`);
+      io.out(`${service}: not reloaded: ${url} ${failure(err)}`);
     }
   }
   return ok ? EXIT.ok : EXIT.failed;

@@ -1,25 +1,28 @@
-import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { stackConfigFromFile } from "../config/stackFile";
 import { renderStackFiles } from "../generators/stackFiles";
 import { EXIT, Io, UsageError } from "./io";
+import { RENDER_MARKER, writeRenderFolder } from "./renderFolder";
 
 export const RENDER_HELP = `usage: obs render --stack <name> [--out <dir>]
 
 Writes every generated file of the stack (Prometheus, rules, Alertmanager, blackbox, Loki,
 Promtail, Tempo, OTEL Collector, Grafana datasources and dashboards) into <dir>, exactly as
-\`pulumi up\` delivers them. Needs no Pulumi CLI and no secrets. Default <dir>: rendered/<name>.`;
+\`pulumi up\` delivers them. Needs no Pulumi CLI and no secrets. Default <dir>: rendered/<name>.
 
-/** Writes the files and returns their paths relative to `out`. The folder is emptied first, so a removed file disappears from the diff. */
+It never deletes what it did not write: <dir> must be new, empty, or a folder obs render wrote
+before (it leaves ${RENDER_MARKER} there, listing its files). Rendering again replaces only
+those files; a file someone added stays. A non-empty folder without that file is refused
+(exit 2) and left untouched.`;
+
+/**
+ * Writes the files and returns their paths relative to `out`. The files of a previous render there
+ * are removed first, so a file the stack no longer has disappears from the diff.
+ */
 export function renderTo(root: string, stack: string, out: string): string[] {
   const files = renderStackFiles(stackConfigFromFile(root, stack));
-  fs.rmSync(out, { recursive: true, force: true });
-  for (const [rel, text] of Object.entries(files)) {
-    const file = path.join(out, rel);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-  }
+  writeRenderFolder(out, stack, files);
   return Object.keys(files).sort();
 }
 

@@ -6,15 +6,18 @@ import { EXIT, Io, table } from "./io";
 
 export const VERSIONS_HELP = `usage: obs versions [--json]
 
-One line per service: the pinned image and the version the tests ran of it — what the programs
-built by npm run tools report (--version), the Node release the tests run on for the bridge, or
-why the tests cannot run that service here. --json prints an array of
-{ "service", "image", "tested", "reason" }. Exits 1 when a built program reports another version
-than its image, or is not built.`;
+One line per service: the pinned image, the release line it follows where one was chosen (the
+Prometheus LTS line, the Node LTS line; README "Pinned versions"), and the version the tests ran
+of it — what the programs built by npm run tools report (--version), the Node release the tests
+run on for the bridge, or why the tests cannot run that service here. --json prints an array of
+{ "service", "image", "line", "tested", "reason" }. Exits 1 when a built program reports another
+version than its image, or is not built.`;
 
 export interface VersionRow {
   readonly service: ServiceName;
   readonly image: string;
+  /** The release line the pin follows and until when it gets fixes; null where none was chosen. */
+  readonly line: string | null;
   /** The version the tests ran; null when they do not run this service. */
   readonly tested: string | null;
   /** Why nothing was run (or what disagrees with the pin); null when tested matches the pin. */
@@ -45,13 +48,14 @@ export function versionRows(nodeVersion: string = process.version): VersionRow[]
   return (Object.keys(RELEASES) as ServiceName[]).map((service) => {
     const release = RELEASES[service];
     const image = imageOf(release);
+    const line = release.line ?? null;
     const how = release.tested;
-    if (how.by === "none") return { service, image, tested: null, reason: how.reason };
+    if (how.by === "none") return { service, image, line, tested: null, reason: how.reason };
     if (how.by === "node") {
       const tested = bare(nodeVersion);
-      return { service, image, tested, reason: tested === release.version ? null : `the tests run on Node ${tested}, the image pins ${release.version}` };
+      return { service, image, line, tested, reason: tested === release.version ? null : `the tests run on Node ${tested}, the image pins ${release.version}` };
     }
-    return { service, image, ...goRow(service, Object.keys(how.build.binaries)) };
+    return { service, image, line, ...goRow(service, Object.keys(how.build.binaries)) };
   });
 }
 
@@ -71,7 +75,7 @@ export function versions(argv: string[], _root: string, io: Io): number {
       if (r.tested === null) return RELEASES[r.service].tested.by === "none" ? `not run here: ${r.reason}` : `${r.reason}`;
       return r.reason === null ? r.tested : `${r.tested} (${r.reason})`;
     };
-    for (const line of table([["SERVICE", "IMAGE", "TESTED"], ...rows.map((r) => [r.service, r.image, tested(r)])])) io.out(line);
+    for (const line of table([["SERVICE", "IMAGE", "LINE", "TESTED"], ...rows.map((r) => [r.service, r.image, r.line ?? "", tested(r)])])) io.out(line);
   }
   return rows.every(rowInOrder) ? EXIT.ok : EXIT.failed;
 }

@@ -1,5 +1,6 @@
 import * as path from "path";
 import { buildSync } from "esbuild";
+import { RELEASES } from "../config/versions";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
@@ -13,7 +14,8 @@ export function bundle(entry: string): string {
     entryPoints: [entry],
     bundle: true,
     platform: "node",
-    target: "node22",
+    // The Node major the bridge image runs (config/versions.ts).
+    target: `node${RELEASES.telegramBridge.version.split(".")[0]}`,
     format: "cjs",
     write: false,
     legalComments: "none",

@@ -5,7 +5,7 @@ import { LOKI_DATA_DIR } from "../generators/loki";
 import { EXPAND_ENV_FLAG, LOKI_SECRET_ENV } from "../generators/objectStorage";
 import { DOCKER_SOCKET, PROMTAIL_DATA_DIR } from "../generators/promtail";
 import { ReadinessGate } from "./readinessGate";
-import { dataVolume, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
+import { dataVolume, ServiceContainer, StackContext } from "./serviceContainer";
 
 export const LOKI_CONFIG_FILE = "/etc/loki/tutordex.yml";
 export const PROMTAIL_CONFIG_FILE = "/etc/promtail/tutordex.yml";
@@ -21,17 +21,22 @@ export interface LokiArgs {
   readonly file: string;
   /** With chunks in a bucket: its secret access key, which Loki reads from its environment. */
   readonly objectStorageSecretKey?: pulumi.Output<string>;
+  readonly peers: PeerAddresses;
+  /** An image with busybox wget for the readiness probe. */
+  readonly probeImage: string;
 }
 
 /** Loki has no config reload worth trusting; its file is uploaded and a change recreates it, data stays. */
 export class Loki extends pulumi.ComponentResource {
   readonly service: ServiceContainer;
+  readonly ready: ReadinessGate;
 
   constructor(name: string, args: LokiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tutordex:observability:Loki", name, {}, opts);
     const data = dataVolume(`${name}-data`, args.context, "loki", "data", this);
     const port = SERVICES.loki.port;
     const secretKey = args.objectStorageSecretKey;
+    const url = `http://${args.peers.loki}/ready`;
     this.service = new ServiceContainer(
       name,
       {
@@ -39,9 +44,9 @@ export class Loki extends pulumi.ComponentResource {
         service: "loki",
         image: args.image,
         memoryMb: args.memoryMb,
-        // The image is distroless with its busybox debug shell, so wget is there. /ready answers
-        // 503 for its first 15 s by design, hence the longer start period.
-        readiness: httpHealthcheck(port, "/ready", "60s"),
+        // A gate, not a healthcheck: from 3.6.0 on the image is distroless without busybox, so a
+        // wget healthcheck would never pass. /ready answers 503 for its first 15 s by design.
+        readiness: { kind: "gate", url },
         command: [`-config.file=${LOKI_CONFIG_FILE}`, ...(secretKey ? [EXPAND_ENV_FLAG] : [])],
         // Secret, so the key never shows in preview or state in clear; the file only names the variable.
         envs: secretKey ? pulumi.secret(secretKey.apply((key) => [`${LOKI_SECRET_ENV}=${key}`])) : undefined,
@@ -52,6 +57,7 @@ export class Loki extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.ready = new ReadinessGate(`${name}-ready`, { context: args.context, service: "loki", target: this.service.container, url, probeImage: args.probeImage }, { parent: this });
     this.registerOutputs({ containerName: this.service.containerName });
   }
 }

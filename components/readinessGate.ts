@@ -30,7 +30,8 @@ export interface ReadinessGateArgs {
 }
 
 /**
- * Readiness for images with no tool to run a healthcheck (the collector is FROM scratch): a
+ * Readiness for images with no tool to run a healthcheck (the collector is FROM scratch, Loki and
+ * Tempo are distroless from 3.6 and 2.9.3 on, Promtail and Alloy are Ubuntu without wget): a
  * one-shot probe on the stack network that must see the service answer, or `pulumi up` fails.
  * Its name carries the target's container id, so every new container is gated once.
  */

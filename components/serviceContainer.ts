@@ -38,8 +38,10 @@ export interface StackContext {
 
 /**
  * How readiness is known. `healthcheck`: Docker runs the image's own tool, and creation waits
- * until it passes, so a crash loop fails `pulumi up`. `gate`: the image has no tool at all
- * (scratch); a one-shot probe (components/readinessGate.ts) waits for the URL instead.
+ * until it passes, so a crash loop fails `pulumi up`. `gate`: the image has no HTTP client (scratch,
+ * distroless, Ubuntu without wget); a one-shot probe (components/readinessGate.ts) waits for the
+ * URL instead. Which tools each pinned image has is recorded in config/versions.ts and checked
+ * against every container by test/readiness.test.ts.
  */
 export type Readiness =
   | { readonly kind: "healthcheck"; readonly test: readonly string[]; readonly startPeriod?: string }
@@ -196,7 +198,7 @@ export function dataVolume(name: string, context: StackContext, service: Service
   );
 }
 
-/** Images with busybox or a distroless debug shell (Prometheus family, Grafana, Loki, Tempo, Alpine) ship wget. */
+/** A healthcheck by the image's own wget: only for images whose record in config/versions.ts lists it. */
 export function httpHealthcheck(port: number, path: string, startPeriod?: string): Readiness {
   return { kind: "healthcheck", test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${port}${path}`], startPeriod };
 }

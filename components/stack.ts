@@ -137,11 +137,15 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     }
     // On a bucket, Loki and Tempo read its secret key from their environment (the files only name it).
     const bucketKey = (inBucket: boolean) => (inBucket ? args.secrets.objectStorageSecretKey : undefined);
-    if (rendered.loki) new Loki(`${name}-loki`, { ...common("loki"), hostPort: c.hostPorts.loki, file: rendered.loki, objectStorageSecretKey: bucketKey(c.objectStorage?.loki !== undefined) }, child);
+    if (rendered.loki) {
+      new Loki(`${name}-loki`, { ...common("loki"), hostPort: c.hostPorts.loki, file: rendered.loki, objectStorageSecretKey: bucketKey(c.objectStorage?.loki !== undefined), peers, probeImage }, child);
+    }
     // Only the agent `logAgent` names is rendered, so at most one of these runs.
     if (rendered.promtail) new Promtail(`${name}-promtail`, { ...common("promtail"), file: rendered.promtail, peers, probeImage }, child);
     if (rendered.alloy) new Alloy(`${name}-alloy`, { ...common("alloy"), file: rendered.alloy, peers, probeImage }, child);
-    if (rendered.tempo) new Tempo(`${name}-tempo`, { ...common("tempo"), hostPort: c.hostPorts.tempo, file: rendered.tempo, objectStorageSecretKey: bucketKey(c.objectStorage?.tempo !== undefined) }, child);
+    if (rendered.tempo) {
+      new Tempo(`${name}-tempo`, { ...common("tempo"), hostPort: c.hostPorts.tempo, file: rendered.tempo, objectStorageSecretKey: bucketKey(c.objectStorage?.tempo !== undefined), peers, probeImage }, child);
+    }
     if (rendered.otelCollector) {
       new OtelCollector(
         `${name}-otel-collector`,

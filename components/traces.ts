@@ -4,7 +4,7 @@ import { otelCollectorArgs } from "../generators/commandLines";
 import { EXPAND_ENV_FLAG, TEMPO_SECRET_ENV } from "../generators/objectStorage";
 import { TEMPO_DATA_DIR } from "../generators/tempo";
 import { ReadinessGate } from "./readinessGate";
-import { dataVolume, ExtraNetwork, httpHealthcheck, ServiceContainer, StackContext } from "./serviceContainer";
+import { dataVolume, ExtraNetwork, ServiceContainer, StackContext } from "./serviceContainer";
 
 export const TEMPO_CONFIG_FILE = "/etc/tempo/tutordex.yml";
 export const OTEL_CONFIG_FILE = "/etc/otelcol/tutordex.yml";
@@ -19,16 +19,21 @@ export interface TempoArgs {
   readonly file: string;
   /** With blocks in a bucket: its secret access key, which Tempo reads from its environment. */
   readonly objectStorageSecretKey?: pulumi.Output<string>;
+  readonly peers: PeerAddresses;
+  /** An image with busybox wget for the readiness probe. */
+  readonly probeImage: string;
 }
 
 export class Tempo extends pulumi.ComponentResource {
   readonly service: ServiceContainer;
+  readonly ready: ReadinessGate;
 
   constructor(name: string, args: TempoArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tutordex:observability:Tempo", name, {}, opts);
     const data = dataVolume(`${name}-data`, args.context, "tempo", "data", this);
     const port = SERVICES.tempo.port;
     const secretKey = args.objectStorageSecretKey;
+    const url = `http://${args.peers.tempo}/ready`;
     this.service = new ServiceContainer(
       name,
       {
@@ -36,8 +41,8 @@ export class Tempo extends pulumi.ComponentResource {
         service: "tempo",
         image: args.image,
         memoryMb: args.memoryMb,
-        // The image ships busybox wget.
-        readiness: httpHealthcheck(port, "/ready", "60s"),
+        // A gate, not a healthcheck: from 2.9.3 on the image is distroless without busybox.
+        readiness: { kind: "gate", url },
         command: [`-config.file=${TEMPO_CONFIG_FILE}`, ...(secretKey ? [EXPAND_ENV_FLAG] : [])],
         // Secret, so the key never shows in preview or state in clear; the file only names the variable.
         envs: secretKey ? pulumi.secret(secretKey.apply((key) => [`${TEMPO_SECRET_ENV}=${key}`])) : undefined,
@@ -50,6 +55,7 @@ export class Tempo extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.ready = new ReadinessGate(`${name}-ready`, { context: args.context, service: "tempo", target: this.service.container, url, probeImage: args.probeImage }, { parent: this });
     this.registerOutputs({ containerName: this.service.containerName });
   }
 }

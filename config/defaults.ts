@@ -25,6 +25,12 @@ export const DEFAULT_MEMORY_MB: Readonly<Record<ServiceName, number>> = {
   blackboxExporter: 128,
 };
 
+/**
+ * The log agent when `logAgent` is unset: Grafana Alloy. Promtail reached end of life on 2026-03-02
+ * and its code is gone from Loki 3.7; it stays selectable with `logAgent: promtail` until removed.
+ */
+export const DEFAULT_LOG_AGENT = "alloy" as const;
+
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
@@ -50,6 +56,13 @@ export const DEFAULT_HOST_PORTS: Readonly<Record<Environment, Record<PublishedPo
   dev: { prometheus: 19090, alertmanager: 19093, grafana: 13300, loki: 13100, tempo: 13200, otlpGrpc: 14317, otlpHttp: 14318 },
   staging: { prometheus: 9091, alertmanager: 9094, grafana: 3301, loki: 3101, tempo: 3201, otlpGrpc: 4327, otlpHttp: 4328 },
 };
+
+/**
+ * The application's compose project per environment: TutorDex runs `docker compose -p
+ * tutordex-prod` and `-p tutordex-staging` (README, cut-over). Dev follows the same pattern, so
+ * a dev stack on a shared host never watches or ships prod's or staging's containers.
+ */
+export const DEFAULT_APP_COMPOSE_PROJECT: Readonly<Record<Environment, string>> = { prod: "tutordex-prod", staging: "tutordex-staging", dev: "tutordex-dev" };
 
 export const DEFAULT_RETENTION = { prometheus: "15d", loki: "336h", tempo: "72h" } as const;
 

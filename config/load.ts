@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig, rawConfigFromPulumi, SECRET_KEYS, StackConfig } from "./schema";
+import { ConfigError, parseStackConfig, rawConfigFromPulumi, SECRET_KEYS, StackConfig } from "./schema";
+import { stackFileName } from "./stackFile";
 
 // Not in the type declarations, but part of the runtime's config module: which keys the CLI decrypted.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -22,12 +23,24 @@ export interface LoadedConfig {
 
 const secretOrUndefined = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));
 
-/** The only place that reads Pulumi's stack configuration. */
-export function loadStackConfig(): LoadedConfig {
-  const project = pulumi.getProject();
+/**
+ * The stack's configuration, validated. A refused one is a RunError: Pulumi prints its message
+ * (every problem, with key and value) and no stack trace of this program.
+ */
+function validated(project: string, stack: string): StackConfig {
   const raw = rawConfigFromPulumi(project, pulumi.runtime.allConfig());
   const secretKeys = new Set(SECRET_KEYS.filter((k) => runtimeConfig.isConfigSecret?.(`${project}:${k}`) ?? false));
-  const config = parseStackConfig(pulumi.getStack(), raw, secretKeys);
+  try {
+    return parseStackConfig(stack, raw, secretKeys);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new pulumi.RunError(`${stackFileName(stack)}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The only place that reads Pulumi's stack configuration. */
+export function loadStackConfig(): LoadedConfig {
+  const config = validated(pulumi.getProject(), pulumi.getStack());
   return {
     config,
     secrets: {

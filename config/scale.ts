@@ -1,32 +1,67 @@
 import { z } from "zod";
 import { LOKI_FILESYSTEM_PERIOD_START } from "../generators/objectStorage";
+import { GO_DURATION, PROMETHEUS_DURATION } from "./durations";
+import { durationField, hostAndPortField, ipv4Field } from "./fields";
+import { isHttpUrl } from "./sharedValidators";
 
 /**
  * The scale-out settings of issue 15, each opt-in per stack: remote_write to long-term stores,
  * Alertmanager clustering across hosts, and Loki and Tempo on S3-compatible object storage.
  * config/schema.ts owns the stack's one schema and hands these keys here for their checks and
- * defaults, so every rule about them lives in one place. (The small validators are repeated
- * rather than imported because schema.ts imports this module.)
+ * defaults, so every rule about them lives in one place. Durations, addresses and URLs are built
+ * from config/fields.ts, which config/schema.ts uses too.
  */
 
-const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
-const duration = z.string().regex(DURATION, { message: "expected a duration such as 5s, 15m, 24h or 2d" });
-const absoluteUrl = z.string().refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), {
+const absoluteUrl = z.string().refine(isHttpUrl, {
   message: "expected an absolute URL with its scheme, such as https://mimir.example.com/api/v1/push",
 });
-const hostAndPort = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?:\d{1,5}$/, { message: "expected host:port with the port, such as 10.0.0.6:9094" });
-const ipv4 = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, { message: "expected an IPv4 address such as 10.0.0.5" });
+const hostAndPort = hostAndPortField("expected host:port with the port, such as 10.0.0.6:9094");
+const ipv4 = ipv4Field("10.0.0.5");
 const count = (max: number) => z.number().int().min(1).max(max);
 
 /** A store's name: Prometheus's `remote_name` label on the queue metrics and part of a file name. */
 const storeName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { message: "expected a short name of lower-case letters, digits and dashes, such as mimir" });
-/** S3 bucket naming rules (3–63 characters, lower case, digits, dots and dashes). */
-const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "expected an S3 bucket name (3-63 lower-case letters, digits, dots, dashes)" });
+
+const BUCKET_FORM = "expected an S3 bucket name (3-63 lower-case letters, digits, dots, dashes)";
+/**
+ * AWS's naming rules for general purpose buckets (docs.aws.amazon.com/AmazonS3/latest/userguide/
+ * bucketnamingrules.html), which MinIO and Ceph follow: a name S3 refuses cannot be created, and
+ * Loki or Tempo fail on their first write.
+ */
+function bucketProblem(name: string): string | undefined {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) return BUCKET_FORM;
+  if (name.includes("..")) return "expected an S3 bucket name without two dots in a row";
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "expected an S3 bucket name that is not shaped like an IP address";
+  const prefix = ["xn--", "sthree-", "amzn-s3-demo-"].find((p) => name.startsWith(p));
+  if (prefix) return `expected an S3 bucket name not starting with ${prefix} (reserved by S3)`;
+  const suffix = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"].find((p) => name.endsWith(p));
+  if (suffix) return `expected an S3 bucket name not ending with ${suffix} (reserved by S3)`;
+  return undefined;
+}
+const bucketName = z.string().superRefine((v, ctx) => {
+  const problem = bucketProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/**
+ * A remote_write header value: Go's HTTP client refuses control characters other than tab, and a
+ * CR or LF would end the header early.
+ */
+const headerValue = z
+  .string()
+  .min(1)
+  .refine((v) => !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(v), { message: "expected a header value without control characters (CR or LF would split the request)" });
+
+/**
+ * The shortest batch deadline: below a second a shard sends a request for every few samples at
+ * this stack's volume (and 0 makes Prometheus send each sample on its own).
+ */
+export const BATCH_DEADLINE_FLOOR = "1s";
 
 export const remoteWriteSchema = z
   .object({
     // Local TSDB retention while remote_write is on (instead of retention.prometheus).
-    localRetention: duration.optional(),
+    localRetention: durationField(PROMETHEUS_DURATION).optional(),
     stores: z
       .array(
         z
@@ -34,9 +69,14 @@ export const remoteWriteSchema = z
             name: storeName,
             url: absoluteUrl,
             auth: z.object({ type: z.enum(["basic", "bearer"], { message: "expected basic or bearer" }), username: z.string().min(1).optional() }).strict().optional(),
-            headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, { message: "expected an HTTP header name" }), z.string().min(1)).optional(),
+            headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, { message: "expected an HTTP header name" }), headerValue).optional(),
             queue: z
-              .object({ capacity: count(1_000_000), maxShards: count(200), maxSamplesPerSend: count(100_000), batchSendDeadline: duration })
+              .object({
+                capacity: count(1_000_000),
+                maxShards: count(200),
+                maxSamplesPerSend: count(100_000),
+                batchSendDeadline: durationField(PROMETHEUS_DURATION, { min: { value: BATCH_DEADLINE_FLOOR, why: "shorter sends a request for every few samples" } }),
+              })
               .partial()
               .strict()
               .optional(),
@@ -62,7 +102,8 @@ export const alertmanagerClusterSchema = z
     listenAddress: ipv4,
     port: z.number().int().min(1).max(65535).optional(),
     advertiseAddress: hostAndPort.optional(),
-    peerTimeout: duration.optional(),
+    // A flag of Alertmanager's (kingpin): Go's grammar, no d.
+    peerTimeout: durationField(GO_DURATION).optional(),
     peers: z.array(z.object({ gossip: hostAndPort, api: hostAndPort }).strict()).min(1, { message: "expected at least one peer" }),
   })
   .strict();
@@ -212,9 +253,9 @@ const RESERVED_HEADERS = new Set(
   ].map((h) => h.toLowerCase()),
 );
 
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+/** Seconds of a duration in Prometheus's grammar, or Go's (Alertmanager's flags); NaN if neither reads it. */
 export function durationSeconds(d: string): number {
-  return [...d.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)].reduce((n, [, k, u]) => n + Number(k) * UNIT_SECONDS[u], 0);
+  return (PROMETHEUS_DURATION.parse(d) ?? GO_DURATION.parse(d) ?? NaN) / 1000;
 }
 
 const isLoopback = (ip: string) => /^127\./.test(ip);
@@ -305,7 +346,7 @@ function remoteWriteProblems(raw: ScaleRaw, ctx: ScaleContext): string[] {
     if (raw.retention?.prometheus !== undefined) {
       problems.push(`remoteWrite.localRetention: retention.prometheus is set too (${quoted(raw.retention.prometheus)}); keep one, got ${quoted(rw.localRetention)}`);
     }
-    if (durationSeconds(rw.localRetention) < durationSeconds(LOCAL_RETENTION_FLOOR)) {
+    if (PROMETHEUS_DURATION.parse(rw.localRetention)! < PROMETHEUS_DURATION.parse(LOCAL_RETENTION_FLOOR)!) {
       problems.push(`remoteWrite.localRetention: alerts evaluate on the local TSDB, so keep at least ${LOCAL_RETENTION_FLOOR}, got ${quoted(rw.localRetention)}`);
     }
   }
@@ -319,7 +360,6 @@ function clusterProblems(c: RawCluster | undefined, ctx: ScaleContext): string[]
   const advertise = c.advertiseAddress ?? `${c.listenAddress}:${port}`;
   if (c.listenAddress === "0.0.0.0") problems.push(`alertmanagerCluster.listenAddress: gossip is published on one address, the one the peers reach (0.0.0.0 publishes it everywhere), got "0.0.0.0"`);
   else if (isLoopback(c.listenAddress)) problems.push(`alertmanagerCluster.listenAddress: peers on other hosts cannot reach a loopback address, got ${quoted(c.listenAddress)}`);
-  if (c.listenAddress.split(".").some((o) => Number(o) > 255)) problems.push(`alertmanagerCluster.listenAddress: expected an IPv4 address, got ${quoted(c.listenAddress)}`);
   if (ctx.bindAddress !== "0.0.0.0" && isLoopback(ctx.bindAddress)) {
     problems.push(`bindAddress: the peers' Prometheus send alerts to this Alertmanager's published port, which a loopback bindAddress hides from them; set the address they reach, got ${quoted(ctx.bindAddress)}`);
   }
@@ -327,7 +367,7 @@ function clusterProblems(c: RawCluster | undefined, ctx: ScaleContext): string[]
     const clash = Object.entries(ctx.hostPorts).find(([, p]) => p === port);
     if (clash) problems.push(`alertmanagerCluster.port: hostPorts.${clash[0]} already publishes ${port} on ${ctx.bindAddress}, got ${port}`);
   }
-  if (c.peerTimeout !== undefined && durationSeconds(c.peerTimeout) < durationSeconds(PEER_TIMEOUT_FLOOR)) {
+  if (c.peerTimeout !== undefined && GO_DURATION.parse(c.peerTimeout)! < GO_DURATION.parse(PEER_TIMEOUT_FLOOR)!) {
     problems.push(`alertmanagerCluster.peerTimeout: a later peer must wait for the first one's notification to be gossiped, at least ${PEER_TIMEOUT_FLOOR}, got ${quoted(c.peerTimeout)}`);
   }
   const gossip = new Set<string>();
@@ -355,6 +395,12 @@ function objectStorageProblems(raw: ScaleRaw, ctx: ScaleContext): string[] {
   if (!o.loki && !o.tempo) problems.push("objectStorage: name a bucket for loki, tempo or both (objectStorage.loki.bucket, objectStorage.tempo.bucket), got neither");
   if (o.loki && !ctx.services.loki) problems.push(`objectStorage.loki: Loki is switched off (services.loki: false), got ${quoted(o.loki)}`);
   if (o.tempo && !ctx.services.tempo) problems.push(`objectStorage.tempo: Tempo is switched off (services.tempo: false), got ${quoted(o.tempo)}`);
+  // Virtual-hosted style over TLS puts the bucket in the host name: a dotted one is not covered by the store's wildcard certificate.
+  if (u.protocol === "https:" && !pathStyle(o, u)) {
+    for (const [service, bucket] of [["loki", o.loki?.bucket], ["tempo", o.tempo?.bucket]] as const) {
+      if (bucket?.includes(".")) problems.push(`objectStorage.${service}.bucket: with virtual-hosted requests over https a dotted bucket fails TLS (*.${u.hostname} does not cover it); pick a name without dots or set forcePathStyle: true, got ${quoted(bucket)}`);
+    }
+  }
   if (o.loki && o.tempo && o.loki.bucket === o.tempo.bucket) problems.push(`objectStorage.tempo.bucket: Loki and Tempo each lay out a bucket of their own; use two buckets, got ${quoted(o.tempo.bucket)} twice`);
   if (o.loki?.since !== undefined) {
     const since = o.loki.since;
@@ -369,6 +415,11 @@ function objectStorageProblems(raw: ScaleRaw, ctx: ScaleContext): string[] {
   // It is substituted into a double-quoted YAML string by -config.expand-env: these would break out of it.
   if (secret !== undefined && /["\\\u0000-\u001f]/.test(secret)) problems.push("objectStorageSecretKey: expected no quote, backslash or control character, got <secret>");
   return problems;
+}
+
+/** AWS serves buckets by virtual host; MinIO, Ceph and most S3-compatible stores need path style. */
+function pathStyle(o: RawObjectStorage, endpoint: URL): boolean {
+  return o.forcePathStyle ?? !/(^|\.)amazonaws\.com$/.test(endpoint.hostname);
 }
 
 /** The validated settings with their defaults; call only after scaleProblems found nothing. */
@@ -409,8 +460,7 @@ export function resolveScale(raw: ScaleRaw, stack: string) {
       insecure: u.protocol === "http:",
       region: o.region,
       accessKeyId: o.accessKeyId,
-      // AWS serves buckets by virtual host; MinIO, Ceph and most S3-compatible stores need path style.
-      forcePathStyle: o.forcePathStyle ?? !/(^|\.)amazonaws\.com$/.test(u.hostname),
+      forcePathStyle: pathStyle(o, u),
       loki: o.loki ? { bucket: o.loki.bucket, since: o.loki.since } : undefined,
       tempo: o.tempo ? { bucket: o.tempo.bucket } : undefined,
     };

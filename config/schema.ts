@@ -1,8 +1,10 @@
 import { z } from "zod";
 import {
+  DEFAULT_APP_COMPOSE_PROJECT,
   DEFAULT_APP_TARGETS,
   DEFAULT_HOST_PORTS,
   DEFAULT_IMAGES,
+  DEFAULT_LOG_AGENT,
   DEFAULT_MEMORY_MB,
   DEFAULT_RETENTION,
   ENVIRONMENTS,
@@ -13,48 +15,76 @@ import {
 import { SERVICE_NAMES, ServiceName } from "./services";
 import { ALERT_NAMES, thresholdOf } from "../rules/catalog";
 import { SCENARIO_NAMES, ScenarioName } from "../simulator/src/scenarios";
-import { AlertmanagerClusterSettings, hideUrlPassword, ObjectStorageSettings, RemoteWriteSettings, resolveScale, SCALE_RAW_SHAPE, SCALE_SECRET_KEYS, scaleProblems } from "./scale";
+import { AlertmanagerClusterSettings, hideUrlPassword, LOCAL_RETENTION_FLOOR, ObjectStorageSettings, RemoteWriteSettings, resolveScale, SCALE_RAW_SHAPE, SCALE_SECRET_KEYS, scaleProblems } from "./scale";
+import { BRIDGE_DURATION, DurationLimits, GO_DURATION, MAX_SILENCE_BUTTONS, PROMETHEUS_DURATION, SILENCE_LIMITS } from "./durations";
+import { durationField, hostAndPortField, httpUrlField, ipv4Field, isPort } from "./fields";
+import { chatIdFromNumber, isChatId, isTelegramUserId, isThreadId, prefixProblem } from "./sharedValidators";
 
-/** Prometheus-style duration (15s, 5m, 72h, 15d, 1h30m). */
-const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
-const duration = (what: string) =>
-  z.string().regex(DURATION, { message: `expected a duration such as 30s, 15m, 72h or 15d for ${what}` });
+/**
+ * Retention floors, each with why. Prometheus: alerts evaluate on the local TSDB, the same floor as
+ * remote_write's local retention (and `0s` would silently mean 15 days). Loki: its compactor works
+ * in 24h index periods, its documented minimum (`0s` would mean forever). Tempo: a block is cut
+ * and flushed about every half hour; less than an hour deletes traces as they become searchable.
+ */
+const RETENTION_LIMITS = {
+  prometheus: { min: { value: LOCAL_RETENTION_FLOOR, why: "alerts evaluate on the local TSDB; 0s would mean Prometheus's default 15d" } },
+  loki: { min: { value: "24h", why: "Loki's compactor applies retention per 24h index period; 0s would mean forever" } },
+  tempo: { min: { value: "1h", why: "Tempo flushes a block about every 30m; less would delete traces as they become searchable" } },
+} as const satisfies Record<string, DurationLimits>;
 
-const hostPort = z
-  .string()
-  .regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?:\d{1,5}$/, {
-    message: "expected host:port with a stable DNS name (for example backend:8000)",
-  });
+const hostPort = hostAndPortField("expected host:port with a stable DNS name (for example backend:8000)");
 
-const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), {
-  message: "expected an absolute http(s) URL",
-}).refine((v) => !/\{\{|\}\}/.test(v), { message: "must not contain {{ or }} (alert annotations that carry it are Go templates)" });
+const httpUrl = httpUrlField();
+/** A URL paths are appended to (runbooks, Bot API methods, dashboard links). */
+const baseUrl = httpUrlField({ base: true });
 
 const port = z.number().int().min(1).max(65535);
 
 /**
- * A tag that moves: `latest` alone or as a word of the tag (latest-alpine, 3-latest). A digest
- * pins the image whatever its tag says.
+ * A tag that moves: `latest` alone or as a word of the tag (latest-alpine, 3-latest), or a tag
+ * with no version number at all: a branch or channel (main, master, nightly, edge, dev, stable,
+ * beta) or a distribution (alpine, bookworm), each re-pushed under the same name. A tag with a
+ * number (3.5.3, v3, main-1a2b3c4) names a release or build. A digest pins the image whatever its
+ * tag says.
  */
-function floatingTag(image: string): boolean {
-  if (image.includes("@")) return false;
-  const name = image.slice(image.lastIndexOf("/") + 1);
-  const tag = name.includes(":") ? name.slice(name.indexOf(":") + 1) : "";
-  return tag.split(/[-._]/).includes("latest");
+function floatingTag(tag: string | undefined, digest: string | undefined): string | undefined {
+  if (digest !== undefined || tag === undefined) return undefined;
+  if (tag.split(/[-._]/).includes("latest")) return "`latest` is not a version; pin an exact tag";
+  if (!/\d/.test(tag)) return `\`${tag}\` names a branch or channel, not a version (it moves); pin an exact version tag or a digest`;
+  return undefined;
 }
 
-/** An image reference with an explicit tag or digest; `latest` is refused because it moves. */
-const image = z
-  .string()
-  // A registry may carry a port (registry.local:5000/team/app:1.0); the tag or digest is still required.
-  .refine((v) => /^([^\s/:@]+:\d+\/)?[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(v) && /[:@]/.test(v.replace(/^[^/]*:\d+\//, "")), {
-    message: "expected an image with an exact tag or digest (repository:tag)",
-  })
-  .refine((v) => !floatingTag(v), { message: "`latest` is not a version; pin an exact tag" });
+// Docker's reference grammar (distribution/reference): a registry host (with a dot or a port, or
+// localhost) and lower-case path components; a tag of up to 128 characters; a sha256 digest.
+const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:(${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*)(?::(\\d+))?/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`,
+);
+const IMAGE_FORM = "expected an image with an exact tag or digest (repository:tag)";
 
-const ipv4 = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, {
-  message: "expected an IPv4 address such as 127.0.0.1",
+/** Why Docker would refuse or not pin an image reference; undefined when it is an exact one. */
+function imageProblem(image: string): string | undefined {
+  const m = IMAGE_REFERENCE.exec(image);
+  // The first part is a registry only with a dot or a port or as localhost; otherwise it belongs to the repository.
+  const registry = m?.[1] !== undefined && (m[1].includes(".") || m[2] !== undefined || m[1] === "localhost");
+  if (m === null || (m[1] !== undefined && !registry && m[1] !== m[1].toLowerCase())) {
+    return image !== image.toLowerCase() && IMAGE_REFERENCE.test(image.toLowerCase()) ? "expected a lower-case repository (Docker refuses upper case in repository names)" : IMAGE_FORM;
+  }
+  if (m[4] === undefined && m[5] === undefined) return IMAGE_FORM;
+  if (m[2] !== undefined && !isPort(Number(m[2]))) return "expected a registry port from 1 to 65535";
+  const name = image.length - (m[4] === undefined ? 0 : m[4].length + 1) - (m[5] === undefined ? 0 : m[5].length + 1);
+  if (name > 255) return "expected a repository name of at most 255 characters (Docker's limit)";
+  return floatingTag(m[4], m[5]);
+}
+
+/** An image reference with an explicit tag or digest; a tag that moves is refused. */
+const image = z.string().superRefine((v, ctx) => {
+  const problem = imageProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
+
+const ipv4 = ipv4Field("127.0.0.1");
 
 const severity = z.enum(["critical", "warning", "info"]);
 
@@ -62,23 +92,29 @@ const severity = z.enum(["critical", "warning", "info"]);
 export const LOG_AGENTS = ["promtail", "alloy"] as const;
 export type LogAgent = (typeof LOG_AGENTS)[number];
 
-const telegramChatId = z.string().regex(/^-?\d+$|^@\w+$/, { message: "expected a numeric chat id or @channel" });
-const threadId = z.number({ message: "expected a positive forum topic id" }).int({ message: "expected a positive forum topic id" }).positive({ message: "expected a positive forum topic id" });
-/** Silence lengths offered as buttons: 1m to 90d, written like 1h, 4h, 24h, 1h30m. */
-const silenceDuration = z.string().refine(
-  (v) => {
-    if (!/^(\d+[mhd])+$/.test(v)) return false;
-    const minutes = [...v.matchAll(/(\d+)([mhd])/g)].reduce((n, [, k, u]) => n + Number(k) * ({ m: 1, h: 60, d: 1440 } as Record<string, number>)[u], 0);
-    return minutes >= 1 && minutes <= 90 * 1440;
-  },
-  { message: "expected a duration from 1m to 90d such as 1h, 4h or 24h" },
-);
+const CHAT_ID = "expected a numeric chat id or @channel";
+/** `pulumi config set --path telegram.chatId -100…` stores a number: read as the id it is. */
+const telegramChatId = z.unknown().transform((v, ctx) => {
+  const id = typeof v === "string" && isChatId(v) ? v : typeof v === "number" ? chatIdFromNumber(v) : undefined;
+  if (id === undefined) ctx.addIssue({ code: "custom", message: CHAT_ID });
+  return id ?? "";
+});
+const threadId = z.number({ message: "expected a positive forum topic id" }).refine(isThreadId, { message: "expected a positive forum topic id" });
+const USER_ID = "expected a numeric Telegram user id";
+/** Silence lengths offered as buttons, as the bridge reads them: 1m to 90d, written like 1h, 4h, 24h, 1h30m. */
+const silenceDuration = durationField(BRIDGE_DURATION, SILENCE_LIMITS);
+
+/** Free text that ends up on one line (a message's first line, an HTTP header, a login). */
+const noControl = (v: string) => !/[\u0000-\u001f\u007f]/.test(v);
+
+/** The dead man's switch (rules/catalog.ts): always firing, its silence is the alarm. */
+const WATCHDOG = "Watchdog";
 
 const alertOverride = z
   .object({
     disabled: z.boolean().optional(),
     threshold: z.number().optional(),
-    for: duration("for").optional(),
+    for: durationField(PROMETHEUS_DURATION).optional(),
     severity: severity.optional(),
   })
   .strict();
@@ -94,19 +130,17 @@ const perPublishedPort = z
 export const rawConfigSchema = z
   .object({
     environment: z.enum(ENVIRONMENTS),
-    dockerHost: z
-      .string()
-      .regex(/^(unix:\/\/\/\S+|ssh:\/\/\S+|tcp:\/\/\S+)$/, {
-        message: "expected unix:///path/docker.sock, ssh://user@host or tcp://host:port",
-      })
-      .optional(),
+    dockerHost: z.string().refine(isDockerHost, { message: "expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port" }).optional(),
     bindAddress: ipv4.optional(),
     hostPorts: perPublishedPort.optional(),
     // false switches a service off; the rest of the stack adapts (see SWITCHABLE below).
     services: perService(z.boolean()).optional(),
     registryAuth: z
       .object({
-        address: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, { message: "expected a registry host such as registry-1.docker.io or ghcr.io" }).optional(),
+        address: z
+          .string()
+          .refine((v) => /^[A-Za-z0-9.-]+(:\d+)?$/.test(v) && (!v.includes(":") || isPort(Number(v.split(":")[1]))), { message: "expected a registry host such as registry-1.docker.io or ghcr.io" })
+          .optional(),
         username: z.string().min(1, { message: "expected the registry user name" }),
       })
       .strict()
@@ -115,10 +149,16 @@ export const rawConfigSchema = z
     images: perService(image).optional(),
     memoryMb: perService(z.number().int().min(32).max(65536)).optional(),
     retention: z
-      .object({ prometheus: duration("retention.prometheus").optional(), loki: duration("retention.loki").optional(), tempo: duration("retention.tempo").optional() })
+      .object({
+        prometheus: durationField(PROMETHEUS_DURATION, RETENTION_LIMITS.prometheus).optional(),
+        // Loki reads retention_period with Prometheus's grammar; Tempo reads block_retention with Go's (no d).
+        loki: durationField(PROMETHEUS_DURATION, RETENTION_LIMITS.loki).optional(),
+        tempo: durationField(GO_DURATION, RETENTION_LIMITS.tempo).optional(),
+      })
       .strict()
       .optional(),
     appTargets: z.object({ collector: hostPort.optional(), worker: hostPort.optional(), backend: hostPort.optional() }).strict().optional(),
+    appComposeProject: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "expected a compose project name (lower-case letters, digits, - and _) such as tutordex-prod" }).optional(),
     appNetworks: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: "expected a Docker network name" })).optional(),
     publicProbes: z
       .object({
@@ -129,7 +169,7 @@ export const rawConfigSchema = z
       .optional(),
     telegram: z
       .object({
-        chatId: z.union([telegramChatId, z.number().int()]).optional(),
+        chatId: telegramChatId.optional(),
         chatIdsBySeverity: z
           .object({ critical: telegramChatId.optional(), warning: telegramChatId.optional(), info: telegramChatId.optional() })
           .strict()
@@ -140,13 +180,23 @@ export const rawConfigSchema = z
           .object({ critical: threadId.optional(), warning: threadId.optional(), info: threadId.optional() })
           .strict()
           .optional(),
-        prefix: z.string().max(64).optional(),
-        apiBaseUrl: httpUrl.optional(),
+        prefix: z
+          .string()
+          .superRefine((v, ctx) => {
+            const problem = prefixProblem(v);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+          })
+          .optional(),
+        apiBaseUrl: baseUrl.optional(),
         console: z
           .object({
             enabled: z.boolean().optional(),
-            allowedUserIds: z.array(z.number({ message: "expected a numeric Telegram user id" }).int({ message: "expected a numeric Telegram user id" }).positive({ message: "expected a numeric Telegram user id" })).optional(),
-            silenceDurations: z.array(silenceDuration).min(1, { message: "expected at least one duration" }).max(6, { message: "expected at most 6 durations" }).optional(),
+            allowedUserIds: z.array(z.number({ message: USER_ID }).refine(isTelegramUserId, { message: USER_ID })).optional(),
+            silenceDurations: z
+              .array(silenceDuration)
+              .min(1, { message: "expected at least one duration" })
+              .max(MAX_SILENCE_BUTTONS, { message: `expected at most ${MAX_SILENCE_BUTTONS} durations` })
+              .optional(),
           })
           .strict()
           .optional(),
@@ -154,13 +204,18 @@ export const rawConfigSchema = z
       .strict()
       .optional(),
     telegramBotToken: z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, { message: "expected a bot token of the form 123456:ABC..." }).optional(),
-    grafanaAdminUser: z.string().min(1).optional(),
+    // Grafana's login, sent with basic auth (user:password) by the provisioning: no colon, no control character, no edge spaces.
+    grafanaAdminUser: z
+      .string()
+      .min(1)
+      .refine((v) => noControl(v) && !v.includes(":") && v.trim() === v, { message: "expected a login without colon, control characters or surrounding spaces" })
+      .optional(),
     grafanaAdminPassword: z.string().min(12, { message: "expected at least 12 characters" }).optional(),
-    grafanaExternalUrl: httpUrl.optional(),
+    grafanaExternalUrl: baseUrl.optional(),
     grafanaApiUrl: httpUrl.optional(),
-    alertmanagerExternalUrl: httpUrl.optional(),
+    alertmanagerExternalUrl: baseUrl.optional(),
     nodeExporterTextfileDir: z.string().regex(/^\/[^\s]*$/, { message: "expected an absolute host path" }).optional(),
-    runbookBaseUrl: httpUrl,
+    runbookBaseUrl: baseUrl,
     heartbeatUrl: httpUrl.optional(),
     protectData: z.boolean().optional(),
     demoWorkload: z
@@ -201,6 +256,8 @@ export interface StackConfig {
   readonly memoryMb: Readonly<Record<ServiceName, number>>;
   readonly retention: { readonly prometheus: string; readonly loki: string; readonly tempo: string };
   readonly appTargets: { readonly collector: string; readonly worker: string; readonly backend: string };
+  /** The application's compose project: its containers are the ones this stack watches and ships logs of. */
+  readonly appComposeProject: string;
   readonly appNetworks: readonly string[];
   readonly publicProbes: { readonly host: string; readonly urls: readonly string[] } | undefined;
   readonly telegram: {
@@ -276,6 +333,12 @@ export interface ParseOptions {
    * decrypt them without Pulumi. `pulumi up` always requires them.
    */
   readonly requireSecrets?: boolean;
+  /**
+   * Secret settings written in plain text in the stack file (config/stackFile.ts reads files
+   * without Pulumi and leaves the encrypted ones out). Prod refuses them as `pulumi up` does, so
+   * `obs check` says so before the file is committed.
+   */
+  readonly plainTextSecrets?: ReadonlySet<string>;
 }
 
 export function parseStackConfig(stack: string, raw: unknown, secretKeys: ReadonlySet<string> = new Set(), options: ParseOptions = {}): StackConfig {
@@ -283,10 +346,10 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
   const parsed = rawConfigSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => {
+      parsed.error.issues.flatMap((issue) => {
         if (issue.code === "unrecognized_keys") {
-          const where = issue.path.length ? `${issue.path.join(".")}.` : "";
-          return `${issue.keys.map((k) => where + k).join(", ")}: unknown key (check the spelling; see README "Stack settings")`;
+          if (issue.path.length === 0) return unknownTopLevelKeys(issue.keys, raw);
+          return `${issue.keys.map((k) => `${issue.path.join(".")}.${k}`).join(", ")}: unknown key (check the spelling; see README "Stack settings")`;
         }
         const key = issue.path.join(".") || "(root)";
         // A record key the schema refuses (one check per key schema): zod says only "Invalid key in record"; give the check's message and the key.
@@ -296,6 +359,11 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
         if (issue.code === "invalid_value" && "values" in issue && !/^expected/.test(issue.message)) message = `expected one of ${issue.values.map(String).join(", ")}`;
         // zod's own wording ("Invalid input: expected number, received string") is shortened; a message the schema wrote is kept.
         if (issue.code === "invalid_type" && !/^expected/.test(issue.message)) message = `expected ${issue.expected}`;
+        // `pulumi config set --path` stores digits as a number and true/false as a boolean.
+        const secret = (SECRET_KEYS as readonly PropertyKey[]).includes(issue.path[0]);
+        if (issue.code === "invalid_type" && issue.expected === "string" && issue.path.length > 1 && !secret && (typeof got === "number" || typeof got === "boolean")) {
+          message += " (pulumi config set --path stores it as a number or boolean; quote it in the stack file)";
+        }
         return `${key}: ${message}, got ${show(got, String(issue.path[0]))}`;
       }),
     );
@@ -304,7 +372,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
   const problems: string[] = [];
   const env = c.environment;
 
-  const agent = c.logAgent ?? "promtail";
+  const agent = c.logAgent ?? DEFAULT_LOG_AGENT;
   const services = { ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, true])), ...c.services } as Record<ServiceName, boolean>;
   // Only the chosen log agent runs; asking for the other one as well is a mistake worth naming.
   for (const other of LOG_AGENTS.filter((a) => a !== agent)) {
@@ -317,9 +385,11 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     const needed: (typeof SECRET_KEYS)[number][] = ["telegramBotToken"];
     if (services.grafana) needed.push("grafanaAdminPassword");
     for (const key of needed) if (c[key] === undefined) problems.push(`${key}: prod needs it; set it with \`pulumi config set --secret ${key} ...\``);
-    for (const key of SECRET_KEYS) {
-      if (c[key] !== undefined && !secretKeys.has(key)) problems.push(`${key}: prod refuses a plain-text value; set it with \`pulumi config set --secret ${key} ...\``);
-    }
+  }
+  if (env === "prod") {
+    // Under Pulumi: a value it did not decrypt. From a stack file (obs check, render): one written in plain text.
+    const plainText = (key: (typeof SECRET_KEYS)[number]) => (requireSecrets ? c[key] !== undefined && !secretKeys.has(key) : options.plainTextSecrets?.has(key) === true);
+    for (const key of SECRET_KEYS) if (plainText(key)) problems.push(`${key}: prod refuses a plain-text value; set it with \`pulumi config set --secret ${key} ...\``);
   }
   if (env === "prod" && c.telegram?.chatId === undefined) problems.push("telegram.chatId: prod needs the chat that receives alerts, got nothing");
   if (c.grafanaAdminPassword === undefined && env !== "prod" && requireSecrets && services.grafana) {
@@ -345,6 +415,20 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     } else if (override.threshold !== undefined && thresholdOf(name) === undefined) {
       problems.push(`alertOverrides.${name}.threshold: ${name} has no threshold to change, got ${override.threshold}`);
     }
+    // The dead man's switch: its silence is the alarm (heartbeatUrl, the bridge's check), so it cannot be switched off or delayed.
+    if (name === WATCHDOG && override.disabled === true) problems.push(`alertOverrides.${WATCHDOG}.disabled: the Watchdog is the dead man's switch; without it a broken alert path looks like a quiet one, got true`);
+    if (name === WATCHDOG && override.for !== undefined && PROMETHEUS_DURATION.parse(override.for) !== 0) {
+      problems.push(`alertOverrides.${WATCHDOG}.for: the Watchdog fires at once so the heartbeat never pauses; a \`for\` silences it after every Prometheus restart, got ${JSON.stringify(override.for)}`);
+    }
+  }
+
+  if (c.demoWorkload) {
+    // It answers as collector-tail, aggregator-worker and backend: beside the real application they
+    // share names, so Prometheus may scrape the simulation and a real outage never alerts.
+    if (env === "prod") problems.push(`demoWorkload: prod watches the real application; the simulation answers under its names and can hide an outage, got ${JSON.stringify(c.demoWorkload)}`);
+    else if ((c.appNetworks ?? []).length > 0) {
+      problems.push(`demoWorkload: the stack joins the application's networks (appNetworks), where the simulation would answer under the application's own names; remove one of them, got ${JSON.stringify(c.demoWorkload)}`);
+    }
   }
 
   const hostPorts = { ...DEFAULT_HOST_PORTS[env], ...c.hostPorts };
@@ -353,7 +437,6 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
   for (const [p, keys] of byPort) if (keys.length > 1) problems.push(`hostPorts: ${keys.join(" and ")} both use port ${p}`);
 
   const bindAddress = c.bindAddress ?? "127.0.0.1";
-  if (bindAddress.split(".").some((o) => Number(o) > 255)) problems.push(`bindAddress: expected an IPv4 address, got "${bindAddress}"`);
   problems.push(...scaleProblems(c, { bindAddress, hostPorts, services, requireSecrets }));
 
   if (problems.length) throw new ConfigError(problems);
@@ -376,6 +459,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     // remoteWrite.localRetention is the local retention while the store keeps the history.
     retention: { ...DEFAULT_RETENTION, ...c.retention, ...(c.remoteWrite?.localRetention ? { prometheus: c.remoteWrite.localRetention } : {}) },
     appTargets: { ...DEFAULT_APP_TARGETS, ...c.appTargets },
+    appComposeProject: c.appComposeProject ?? DEFAULT_APP_COMPOSE_PROJECT[env],
     appNetworks: c.appNetworks ?? [],
     publicProbes: c.publicProbes && publicHost ? { host: publicHost, urls: c.publicProbes.urls } : undefined,
     telegram: {
@@ -401,7 +485,7 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     runbookBaseUrl: c.runbookBaseUrl.replace(/\/+$/, ""),
     heartbeatUrl: c.heartbeatUrl,
     protectData: c.protectData ?? env === "prod",
-    logAgent: c.logAgent ?? "promtail",
+    logAgent: c.logAgent ?? DEFAULT_LOG_AGENT,
     nativeHistograms: c.nativeHistograms ?? false,
     demoWorkload: c.demoWorkload ? { scenario: c.demoWorkload.scenario ?? "steady" } : undefined,
     alertOverrides: c.alertOverrides ?? {},
@@ -425,39 +509,115 @@ function serviceProblems(on: Readonly<Record<ServiceName, boolean>>, c: RawConfi
     // An explicit choice of agent is a promise that logs are shipped: it needs the agent and Loki.
     if (c.services?.[c.logAgent] === false) problems.push(`logAgent: names ${c.logAgent}, which services.${c.logAgent} switches off; remove logAgent or switch ${c.logAgent} on, got ${JSON.stringify(c.logAgent)}`);
     else if (!on.loki) problems.push(`logAgent: ${c.logAgent} ships logs to Loki, which is switched off (services.loki: false); switch loki on or remove logAgent, got ${JSON.stringify(c.logAgent)}`);
-  } else if (on.promtail && !on.loki) {
-    problems.push("services.promtail: Promtail ships logs to Loki, which is switched off (services.loki: false); switch promtail off too");
+  } else if (on[DEFAULT_LOG_AGENT] && !on.loki) {
+    problems.push(`services.${DEFAULT_LOG_AGENT}: ${DEFAULT_LOG_AGENT} ships logs to Loki, which is switched off (services.loki: false); switch ${DEFAULT_LOG_AGENT} off too`);
   }
   if (on.tempo && !on.otelCollector) problems.push("services.tempo: Tempo receives traces only through the OTEL Collector, which is switched off; switch tempo off too");
   if (c.publicProbes && !on.blackboxExporter) problems.push("services.blackboxExporter: publicProbes are probed through blackbox_exporter; switch it on or remove publicProbes");
   return problems;
 }
 
+/** The Pulumi project (Pulumi.yaml's `name`): the namespace of every stack setting. */
+export const PROJECT = "tutordex-observability";
+
+/** Namespaces Pulumi itself reads (e.g. pulumi:disable-default-providers); every other one but the project's reaches nothing. */
+const ENGINE_NAMESPACE = "pulumi";
+
 /**
- * Turns Pulumi's flat `project:key → string` map into the raw object the schema reads.
- * Structured values arrive as JSON text; scalars arrive as strings and are coerced where the
- * schema expects numbers or booleans.
+ * Turns Pulumi's flat `project:key → string` map into the raw object the schema reads. Values
+ * arrive as text: objects and arrays as JSON, booleans as true/false; each is decoded as the
+ * schema types its key, so a string setting that looks like JSON stays a string. Keys of other
+ * namespaces are kept under their full name (pulumi:… aside) so the schema refuses them: a
+ * misspelt project namespace would otherwise leave its setting at the default without a word.
  */
 export function rawConfigFromPulumi(project: string, all: Readonly<Record<string, string>>): Record<string, unknown> {
   const prefix = `${project}:`;
   const out: Record<string, unknown> = {};
   for (const [fullKey, text] of Object.entries(all)) {
-    if (!fullKey.startsWith(prefix)) continue;
-    const key = fullKey.slice(prefix.length);
-    out[key] = decodeScalar(text);
+    if (fullKey.startsWith(prefix)) {
+      const key = fullKey.slice(prefix.length);
+      out[key] = decodeValue(key, text);
+    } else if (!fullKey.startsWith(`${ENGINE_NAMESPACE}:`)) {
+      out[fullKey] = decodeValue(fullKey, text);
+    }
   }
   return out;
 }
 
-function decodeScalar(text: string): unknown {
+function baseType(key: string): string | undefined {
+  let schema = (rawConfigSchema.shape as Record<string, z.ZodType | undefined>)[key];
+  while (schema && (schema.def.type === "optional" || schema.def.type === "default")) schema = (schema.def as unknown as { innerType: z.ZodType }).innerType;
+  return schema?.def.type;
+}
+
+function decodeValue(key: string, text: string): unknown {
   const t = text.trim();
-  if (t.startsWith("{") || t.startsWith("[")) {
+  const type = baseType(key);
+  const structured = type === undefined || type === "object" || type === "record" || type === "array";
+  if (structured && (t.startsWith("{") || t.startsWith("["))) {
     try {
       return JSON.parse(t);
     } catch {
       return text;
     }
   }
-  if (t === "true" || t === "false") return t === "true";
+  if ((type === undefined || type === "boolean") && (t === "true" || t === "false")) return t === "true";
   return text;
+}
+
+/** Unknown top-level keys: a flat key that wanted --path, another namespace, or a misspelling. */
+function unknownTopLevelKeys(keys: readonly string[], raw: unknown): string[] {
+  const problems: string[] = [];
+  const unknown: string[] = [];
+  for (const key of keys) {
+    const value = valueAt(raw, [key]);
+    const namespace = /^([^:]+):(.+)$/.exec(key);
+    const root = key.split(/[.[]/)[0];
+    if (namespace) {
+      const [, ns, name] = namespace;
+      problems.push(
+        similar(ns, PROJECT)
+          ? `${key}: the namespace "${ns}" is a misspelling of this project's, so nothing reads the setting; write ${PROJECT}:${name}`
+          : `${key}: nothing reads settings of namespace "${ns}" (the program configures its Docker and Grafana providers from its own settings); ${insteadOf(key, name)}`,
+      );
+    } else if (root !== key && root in rawConfigSchema.shape) {
+      problems.push(`${key}: a nested setting written as one flat key (\`pulumi config set\` without --path); set it with \`pulumi config set --path '${key}' ...\` so it lands under ${root}, got ${show(value, root)}`);
+    } else unknown.push(key);
+  }
+  if (unknown.length) problems.push(`${unknown.join(", ")}: unknown key (check the spelling; see README "Stack settings")`);
+  return problems;
+}
+
+/** Provider settings people reach for, and the stack setting that does the job. */
+const NAMESPACE_HINTS: Readonly<Record<string, string>> = { "docker:host": "dockerHost", "grafana:url": "grafanaApiUrl", "grafana:auth": "grafanaAdminPassword" };
+
+function insteadOf(key: string, name: string): string {
+  const setting = NAMESPACE_HINTS[key] ?? (name in rawConfigSchema.shape ? name : undefined);
+  return setting === undefined ? "remove it" : `set ${PROJECT}:${setting} instead`;
+}
+
+/** Within three edits of the project's name, or naming TutorDex: a misspelt project namespace. */
+function similar(a: string, b: string): boolean {
+  if (/tutordex/i.test(a)) return true;
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1].toLowerCase() === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] <= 3;
+}
+
+/** unix:///absolute/path, ssh://[user@]host[:port] or tcp://host:port, as the Docker client reads DOCKER_HOST. */
+function isDockerHost(text: string): boolean {
+  if (/^unix:\/\/\/\S*[^/\s]$/.test(text)) return true;
+  const m = /^(ssh|tcp):\/\/(\S+)$/.exec(text);
+  if (!m || !URL.canParse(text)) return false;
+  const u = new URL(text);
+  const portOk = u.port === "" ? m[1] === "ssh" : isPort(Number(u.port));
+  return u.hostname !== "" && portOk && (u.pathname === "" || u.pathname === "/") && u.search === "" && u.password === "";
 }

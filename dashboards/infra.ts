@@ -1,6 +1,6 @@
 import { HOST_ALERTS } from "../rules/alerts/host";
 import { containerStartsSeen } from "../rules/alerts/infra";
-import { FS_FILTER } from "../rules/expressions";
+import { FS_FILTER, hostCpuBusy } from "../rules/expressions";
 import { dashboard, prom, timeseries } from "./builder";
 import { RATE, VARIABLES } from "./queries";
 
@@ -18,7 +18,7 @@ export const infra = dashboard({
     timeseries("Scrape health", [prom('up{job=~"$service"}', "{{job}} {{instance}}")], { min: 0, max: 1 }),
     timeseries("Probe success", [prom("probe_success", "{{job}} {{instance}}")], { min: 0, max: 1 }),
     timeseries("Host disk free", [prom(`node_filesystem_avail_bytes{${FS_FILTER}} / node_filesystem_size_bytes{${FS_FILTER}}`, "{{mountpoint}}")], { unit: "percentunit", min: 0, max: 1 }),
-    timeseries("Host CPU busy", [prom(`1 - avg(rate(node_cpu_seconds_total{mode="idle"}[${RATE}]))`, "busy")], { unit: "percentunit", min: 0, max: 1 }),
+    timeseries("Host CPU busy", [prom(hostCpuBusy("instance", RATE), "busy")], { unit: "percentunit", min: 0, max: 1 }),
     timeseries("Host memory used", [prom("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes", "used")], { unit: "percentunit", min: 0, max: 1 }),
     timeseries("Host load", [prom("node_load1", "1m"), prom("node_load5", "5m"), prom("node_load15", "15m")]),
     timeseries("Host network", [
@@ -47,7 +47,7 @@ export const infra = dashboard({
       max: 1,
       description: "Working set as a share of the container's memory limit; containers without a limit are left out (ContainerMemoryNearLimit).",
     }),
-    timeseries("Container starts seen (15m)", [prom(`max by (name) (${containerStartsSeen(".+")})`, "{{name}}")], {
+    timeseries("Container starts seen (15m)", [prom(`max by (name) (${containerStartsSeen([NAMED])})`, "{{name}}")], {
       description: "Starts of each container seen in the last 15 minutes; more than one is a restart loop (ContainerRestarted).",
     }),
     timeseries("Container OOM kills (15m)", [prom(`sum by (name) (increase(container_oom_events_total{${NAMED}}[15m]))`, "{{name}}")], {

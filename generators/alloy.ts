@@ -1,7 +1,7 @@
 import { StackConfig } from "../config/schema";
 import { PeerAddresses, SERVICES } from "../config/services";
-import { AlloyBlock, AlloyStatement, attr, block, ref, renderAlloy } from "./alloySyntax";
-import { DOCKER_REFRESH_INTERVAL, DOCKER_SOCKET, logPipeline, RelabelRule } from "./logLabelContract";
+import { AlloyBlock, AlloyStatement, attr, block, call, ref, renderAlloy } from "./alloySyntax";
+import { DOCKER_REFRESH_INTERVAL, DOCKER_SOCKET, DockerFilter, logPipeline, LogSource, RelabelRule } from "./logLabelContract";
 import { GENERATED_HEADER } from "./yaml";
 
 /** Alloy keeps its component data (the Docker source's positions file) under --storage.path. */
@@ -9,7 +9,8 @@ export const ALLOY_DATA_DIR = "/var/lib/alloy/data";
 
 /** Component labels in the config: readable in Alloy's UI and in its metrics' `component_id`. */
 export const ALLOY_COMPONENTS = {
-  discovery: "containers",
+  /** One Docker discovery per set of containers (LogSource), labelled by it. */
+  discovery: { stack: "stack", application: "application" } satisfies Record<LogSource, string>,
   relabel: "containers",
   source: "containers",
   process: "json_labels",
@@ -28,20 +29,34 @@ function ruleBlock(r: RelabelRule): AlloyBlock {
   return block("rule", undefined, body);
 }
 
+/** A Docker list filter as discovery.docker's `filter` block. */
+const filterBlock = (f: DockerFilter): AlloyBlock => block("filter", undefined, [attr("name", f.name), attr("values", [...f.values])]);
+
 /**
  * Grafana Alloy as the stack's log agent, from the same pipeline as Promtail's
- * (generators/logLabelContract.ts). The keep/drop rules run in discovery.relabel, before
- * loki.source.docker: a target its own relabel_rules drop is still tailed, with an empty label
- * set that Loki refuses, so filtering must happen on the targets themselves.
+ * (generators/logLabelContract.ts): the same Docker discoveries, filtered by the engine, their
+ * targets joined for discovery.relabel. loki.source.docker gets no relabel_rules of its own: it
+ * shares Promtail's tailer, which tails a target those rules drop and ships its lines with an
+ * empty label set.
  */
-export function renderAlloyConfig(s: Pick<StackConfig, "stack">, peers: Pick<PeerAddresses, "loki">): string {
-  const pipeline = logPipeline(s.stack, "alloy");
+export function renderAlloyConfig(s: Pick<StackConfig, "stack" | "appComposeProject">, peers: Pick<PeerAddresses, "loki">): string {
+  const pipeline = logPipeline(s, "alloy");
   const n = ALLOY_COMPONENTS;
+  const sources = Object.keys(pipeline.discovery) as LogSource[];
   return renderAlloy(
     [
       block("logging", undefined, [attr("level", "info"), attr("format", "logfmt")]),
-      block("discovery.docker", n.discovery, [attr("host", `unix://${DOCKER_SOCKET}`), attr("refresh_interval", DOCKER_REFRESH_INTERVAL)]),
-      block("discovery.relabel", n.relabel, [attr("targets", ref(`discovery.docker.${n.discovery}.targets`)), ...pipeline.relabel.map(ruleBlock)]),
+      ...sources.map((source) =>
+        block("discovery.docker", n.discovery[source], [
+          attr("host", `unix://${DOCKER_SOCKET}`),
+          attr("refresh_interval", DOCKER_REFRESH_INTERVAL),
+          ...pipeline.discovery[source].map(filterBlock),
+        ]),
+      ),
+      block("discovery.relabel", n.relabel, [
+        attr("targets", call("array.concat", ...sources.map((source) => ref(`discovery.docker.${n.discovery[source]}.targets`)))),
+        ...pipeline.relabel.map(ruleBlock),
+      ]),
       block("loki.source.docker", n.source, [
         attr("host", `unix://${DOCKER_SOCKET}`),
         attr("targets", ref(`discovery.relabel.${n.relabel}.output`)),

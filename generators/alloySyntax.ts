@@ -1,16 +1,21 @@
 /**
  * The subset of Grafana Alloy's configuration syntax this project writes: blocks with optional
- * labels, and attributes whose values are strings, numbers, booleans, lists, objects or references
- * to other components' exports. A tree of these renders to one canonical text, so the same tree
+ * labels, and attributes whose values are strings, numbers, booleans, lists, objects, references
+ * to other components' exports, or calls of the standard library on such values. A tree of these renders to one canonical text, so the same tree
  * always gives the same bytes (a second `pulumi up` sees no change).
  */
-export type AlloyValue = string | number | boolean | readonly AlloyValue[] | AlloyObject | AlloyRef;
+export type AlloyValue = string | number | boolean | readonly AlloyValue[] | AlloyObject | AlloyRef | AlloyCall;
 export interface AlloyObject {
   readonly [key: string]: AlloyValue;
 }
 /** An expression such as `discovery.docker.containers.targets`, written without quotes. */
 export interface AlloyRef {
   readonly ref: string;
+}
+/** A standard-library call such as `array.concat(a.targets, b.targets)`. */
+export interface AlloyCall {
+  readonly call: string;
+  readonly args: readonly AlloyValue[];
 }
 export interface AlloyAttribute {
   readonly attr: string;
@@ -24,11 +29,13 @@ export interface AlloyBlock {
 export type AlloyStatement = AlloyAttribute | AlloyBlock;
 
 export const ref = (expression: string): AlloyRef => ({ ref: expression });
+export const call = (fn: string, ...args: AlloyValue[]): AlloyCall => ({ call: fn, args });
 export const attr = (name: string, value: AlloyValue): AlloyAttribute => ({ attr: name, value });
 export const block = (name: string, label: string | undefined, body: readonly AlloyStatement[]): AlloyBlock => ({ block: name, ...(label === undefined ? {} : { label }), body });
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const isRef = (v: AlloyValue): v is AlloyRef => typeof v === "object" && v !== null && !Array.isArray(v) && "ref" in v && Object.keys(v).length === 1;
+const isCall = (v: AlloyValue): v is AlloyCall => typeof v === "object" && v !== null && !Array.isArray(v) && "call" in v && "args" in v && Object.keys(v).length === 2;
 
 /** Alloy strings take Go's escapes; JSON's (\" \\ \n \t \uXXXX) are a subset of them. */
 const quote = (s: string) => JSON.stringify(s);
@@ -38,6 +45,7 @@ function renderValue(v: AlloyValue, indent: string): string {
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (Array.isArray(v)) return `[${v.map((x) => renderValue(x, indent)).join(", ")}]`;
   if (isRef(v)) return v.ref;
+  if (isCall(v)) return `${v.call}(${v.args.map((a) => renderValue(a, indent)).join(", ")})`;
   const entries = Object.entries(v as AlloyObject);
   if (!entries.length) return "{}";
   const inner = `${indent}  `;

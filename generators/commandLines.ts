@@ -3,6 +3,7 @@
  * components pass container paths; the live tier passes folders on loopback and adds only a
  * listen address, so the flags the tests run with are the flags that deploy.
  */
+import { COMPOSE_PROJECT_LABEL } from "./labels";
 
 export interface PrometheusFlags {
   readonly configFile: string;
@@ -91,10 +92,12 @@ export function nodeExporterArgs(f: NodeExporterFlags): string[] {
  * restarted a container (container/docker/handler.go). That label makes each restart a new
  * series, so no series ever changes value and ContainerRestarted, which counts changes of
  * container_start_time_seconds per series, never fires; and each restart churns every cAdvisor
- * series of the container. No query of the stack reads a container_label_*.
+ * series of the container. It keeps one label, the compose project: the stack's rules watch the
+ * application's containers by it (rules/context.ts), and a container's project never changes, so
+ * it adds no series.
  */
 export function cadvisorArgs(f: { readonly disabledMetrics: string }): string[] {
-  return ["-docker_only", `-disable_metrics=${f.disabledMetrics}`, "-store_container_labels=false"];
+  return ["-docker_only", `-disable_metrics=${f.disabledMetrics}`, "-store_container_labels=false", `-whitelisted_container_labels=${COMPOSE_PROJECT_LABEL}`];
 }
 
 export function blackboxArgs(f: { readonly configFile: string }): string[] {

@@ -42,6 +42,18 @@ export const TRACES_TO_METRICS_QUERIES = [
   { name: "Latency p95", query: "histogram_quantile(0.95, sum by (le) (rate(traces_spanmetrics_latency_bucket{$__tags}[5m])))" },
 ] as const;
 
+/**
+ * How a Loki log line opens its trace in Tempo. A line Promtail or Alloy shipped carries
+ * `trace_id` in its JSON text; a record that came over OTLP carries it as structured metadata
+ * (Loki files the record's trace id there as `trace_id`, and its body is only the message), which
+ * Grafana offers with the stream labels: a `label` matcher names the key (a regular expression
+ * Grafana tests against each label name, anchored here so `otel_trace_id` and the like stay out).
+ */
+export const LOKI_TRACE_LINKS = [
+  { name: "TraceID", matcherType: "regex", matcherRegex: '"trace_id"\\s*:\\s*"([0-9a-f]{16,32})"', url: "${__value.raw}", datasourceUid: "tempo" },
+  { name: "TraceID (OTLP)", matcherType: "label", matcherRegex: "^trace_id$", url: "${__value.raw}", datasourceUid: "tempo" },
+] as const;
+
 export type DatasourceSettings = Pick<StackConfig, "services" | "appTargets" | "remoteWrite">;
 
 /**
@@ -122,9 +134,7 @@ export function grafanaDatasources(peers: Pick<PeerAddresses, "prometheus" | "lo
       isDefault: false,
       jsonData: {
         maxLines: 1000,
-        ...(on.tempo
-          ? { derivedFields: [{ name: "TraceID", matcherType: "regex", matcherRegex: '"trace_id"\\s*:\\s*"([0-9a-f]{16,32})"', url: "${__value.raw}", datasourceUid: "tempo" }] }
-          : {}),
+        ...(on.tempo ? { derivedFields: LOKI_TRACE_LINKS.map((l) => ({ ...l })) } : {}),
       },
     });
   }

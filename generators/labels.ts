@@ -11,3 +11,12 @@ export const ROLE_LABEL = "tutordex.observability.role";
 export function dockerSdMetaLabel(label: string): string {
   return `__meta_docker_container_label_${label.replace(/[^a-zA-Z0-9_]/g, "_")}`;
 }
+
+/** Docker Compose's labels on the application's containers (compose sets them on every container it makes). */
+export const COMPOSE_PROJECT_LABEL = "com.docker.compose.project";
+export const COMPOSE_SERVICE_LABEL = "com.docker.compose.service";
+
+/** The series label cAdvisor gives a Docker label it keeps (-whitelisted_container_labels). */
+export function cadvisorContainerLabel(label: string): string {
+  return `container_label_${label.replace(/[^a-zA-Z0-9_]/g, "_")}`;
+}

@@ -1,6 +1,6 @@
 import { StackConfig } from "../config/schema";
 import { OTEL_HEALTH_PORT, OTEL_METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, PeerAddresses } from "../config/services";
-import { JSON_LABELS, OTLP_SOURCE_ATTRIBUTES } from "./logLabelContract";
+import { JSON_LABELS, OTLP_SOURCE_ATTRIBUTES, OTLP_UNLABELLED } from "./logLabelContract";
 import { toYaml, GENERATED_HEADER } from "./yaml";
 
 /** memory_limiter must see data first and batch last, or the limiter cannot refuse work in time. */
@@ -57,13 +57,36 @@ export const CONTAINER_LISTEN: CollectorListen = {
  * groupbyattrs moves the JSON-label attributes from each record to a resource of their own, and
  * the resource processor copies the container's name and compose labels (semantic conventions
  * `container.name`, `container.label.<key>`) to the contract's names. `insert` never overwrites a
- * value the application set under the contract's name itself.
+ * value the application set under the contract's name itself; a resource still without a
+ * compose service then gets the contract's marker (OTLP_UNLABELLED), so Loki has a label to file it under.
  */
 export function logLabelProcessors(): Record<string, unknown> {
   return {
     "groupbyattrs/log_labels": { keys: [...JSON_LABELS] },
     "resource/log_labels": {
-      attributes: Object.entries(OTLP_SOURCE_ATTRIBUTES).map(([label, source]) => ({ key: label, from_attribute: source, action: "insert" })),
+      attributes: [
+        ...Object.entries(OTLP_SOURCE_ATTRIBUTES).map(([label, source]) => ({ key: label, from_attribute: source, action: "insert" })),
+        { key: OTLP_UNLABELLED.label, value: OTLP_UNLABELLED.value, action: "insert" },
+      ],
+    },
+  };
+}
+
+/**
+ * Log records an application sent without the contract (filed under OTLP_UNLABELLED), counted per
+ * sending resource: the metric reaches Prometheus with the sender's service.name as `job`, as
+ * tutordex_otlp_log_records_unlabelled_total. The count connector emits deltas, which
+ * Prometheus's OTLP receiver drops, so its own metrics pipeline makes them cumulative first.
+ */
+export const UNLABELLED_LOGS_METRIC = "tutordex.otlp.log_records.unlabelled";
+export const UNLABELLED_LOGS_CONNECTOR = "count/unlabelled_logs";
+export function unlabelledLogsCounter(): Record<string, unknown> {
+  return {
+    logs: {
+      [UNLABELLED_LOGS_METRIC]: {
+        description: `OTLP log records whose resource names no compose service, filed in Loki under ${OTLP_UNLABELLED.label}="${OTLP_UNLABELLED.value}".`,
+        conditions: [`resource.attributes["${OTLP_UNLABELLED.label}"] == "${OTLP_UNLABELLED.value}"`],
+      },
     },
   };
 }
@@ -84,6 +107,7 @@ export function renderOtelCollectorConfig(
   };
   const pipeline = (exporter: string, processors: readonly string[] = PIPELINE_PROCESSORS) => ({ receivers: ["otlp"], processors: [...processors], exporters: [exporter] });
   const pipelines: Record<string, unknown> = {};
+  const connectors: Record<string, unknown> = {};
   const processors: Record<string, unknown> = {
     memory_limiter: { check_interval: "1s", limit_mib: 512, spike_limit_mib: 128 },
     "resource/environment": { attributes: [{ key: ENVIRONMENT_ATTRIBUTE, value: s.environment, action: "insert" }] },
@@ -97,7 +121,10 @@ export function renderOtelCollectorConfig(
   if (s.services.loki) {
     exporters[`${http}/loki`] = { endpoint: `http://${peers.loki}${LOKI_OTLP_PATH}`, tls: { insecure: true } };
     Object.assign(processors, logLabelProcessors());
-    pipelines.logs = pipeline(`${http}/loki`, LOG_PIPELINE_PROCESSORS);
+    pipelines.logs = { ...pipeline(`${http}/loki`, LOG_PIPELINE_PROCESSORS), exporters: [`${http}/loki`, UNLABELLED_LOGS_CONNECTOR] };
+    connectors[UNLABELLED_LOGS_CONNECTOR] = unlabelledLogsCounter();
+    processors.delta_to_cumulative = {};
+    pipelines["metrics/unlabelled_logs"] = { receivers: [UNLABELLED_LOGS_CONNECTOR], processors: ["delta_to_cumulative", "batch"], exporters: [`${http}/prometheus`] };
   }
   return toYaml(
     {
@@ -105,6 +132,7 @@ export function renderOtelCollectorConfig(
       receivers: { otlp: { protocols: { grpc: { endpoint: listen.otlpGrpc }, http: { endpoint: listen.otlpHttp } } } },
       processors,
       exporters,
+      ...(Object.keys(connectors).length ? { connectors } : {}),
       service: {
         extensions: ["health_check"],
         telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: listen.metrics.host, port: listen.metrics.port, ...SELF_METRIC_NAMES } } } }] } },

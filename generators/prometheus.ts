@@ -33,7 +33,7 @@ export const CONTAINER_PATHS: PrometheusRenderOptions = { rulesDir: "rules" };
 export const PROBE_SCRAPE_TIMEOUT = "15s";
 
 /**
- * `nativeHistograms: true` (Prometheus 3.16 needs no feature flag: `--enable-feature=native-histograms`
+ * `nativeHistograms: true` (Prometheus 3.13, like 3.16, needs no feature flag: `--enable-feature=native-histograms`
  * is a no-op that says to use this setting). The scrape asks for the protobuf format first and
  * ingests native histograms as such; the classic `_bucket` series are kept beside them, so rules,
  * alerts and dashboards written for classic histograms go on working during a migration. The TSDB

@@ -7,6 +7,15 @@
 export const FS_FILTER =
   'fstype!~"tmpfs|overlay|squashfs|fuse.snapfuse|nsfs",mountpoint!~"/snap(/.*)?|/var/lib/docker/overlay2(/.*)?|/run/docker(/.*)?|/mnt/wsl(/.*)?"';
 
+/**
+ * The share of a host's CPU time spent running something, per instance, over `window`. Time in
+ * iowait is idle time: the CPU had nothing to run while a task waited for its disk (proc(5); the
+ * node_exporter mixin counts it as idle too), so a slow disk does not read as busy CPU. Steal
+ * stays busy: the hypervisor ran someone else while our tasks wanted the CPU.
+ */
+export const hostCpuBusy = (by: string, window: string) =>
+  `1 - avg by (${by}) (sum without (mode) (rate(node_cpu_seconds_total{mode=~"idle|iowait"}[${window}])))`;
+
 /** Labels every pipeline alert keeps, and how its description names them. */
 export const PVSV = "pipeline_version, schema_version";
 export const PV_SV = "pipeline_version={{ $labels.pipeline_version }} schema_version={{ $labels.schema_version }}";
@@ -16,6 +25,13 @@ export const rateAbove = (metric: string, by: string, window: string) => (t: num
 
 /** Gives every sample of `expr` the label `name="value"`, so differently named series can share one alert. */
 export const withLabel = (expr: string, name: string, value: string) => `label_replace(${expr}, "${name}", "${value}", "", "")`;
+
+/**
+ * `expr` over each set of watched containers (RuleContext.watchedContainers), joined with `or`: a
+ * selector matches on one label at a time, and the sets are told apart by different labels.
+ * `expr` receives the set's label matchers, to place inside a metric's braces.
+ */
+export const overWatched = (watched: readonly string[], expr: (matchers: string) => string) => watched.map((m) => `(${expr(m)})`).join(" or ");
 
 /** Seconds of a Prometheus duration written in one unit (15m, 6h, 14d). */
 export function seconds(duration: string): number {

@@ -25,8 +25,8 @@ export interface RecordingDefinition {
 
 /** Stack facts some expressions need (which containers count as "ours"). */
 export interface RuleContext {
-  /** Regex matching cAdvisor `name` labels of the application's and the stack's containers. */
-  readonly watchedContainers: string;
+  /** cAdvisor label matchers (`name=~"…"`), one per set of watched containers: the stack's own, the application's. */
+  readonly watchedContainers: readonly string[];
   /** How far back QueueBacklogGrowingNoThroughput compares the backlog (SPEC: 15m). */
   readonly backlogLookback: string;
   /** Rate window of its throughput check (SPEC: 5m). */

@@ -1,7 +1,8 @@
 /**
  * `npm run tools`: builds the programs the tests run — Prometheus and promtool, Alertmanager and
- * amtool, node_exporter, blackbox_exporter and the OpenTelemetry Collector distribution — from
- * the Go modules pinned under tools/, at the releases of config/versions.ts. Binaries land in a
+ * amtool, node_exporter, blackbox_exporter, the OpenTelemetry Collector distribution, and the
+ * docker tier's engine (dockerd and docker-proxy, containerd and its runc shim, runc) — from the
+ * Go modules pinned under tools/, at the releases of config/versions.ts. Binaries land in a
  * cache keyed by everything that decides their bytes, and .tools/bin links to them. Nothing is
  * downloaded but Go modules through the ordinary go command; nothing falls back to another version.
  */
@@ -11,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ServiceName } from "../config/services";
-import { GoBuild, moduleVersionOf, RELEASES } from "../config/versions";
+import { ENGINE_RELEASES, EngineProgram, GoBuild, moduleVersionOf, RELEASES } from "../config/versions";
 import { TOOLS_BIN } from "../cli/builtTools";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -30,6 +31,65 @@ const RECIPE = "2";
  */
 const EMBEDDED_UI_PLACEHOLDERS: Readonly<Record<string, readonly string[]>> = {
   alertmanager: ["ui/app/dist/elm/index.html", "ui/app/dist/mantine/index.html"],
+};
+
+/** How a program is compiled: what upstream's release build sets, as far as it changes the program. */
+export interface BuildRecipe {
+  readonly cgo: boolean;
+  /** Build tags of every binary, then extra ones per binary. */
+  readonly tags: readonly string[];
+  readonly binaryTags?: Readonly<Record<string, readonly string[]>>;
+  /** Upstream's -X version flags (and strip flags), from the release and its module's source folder. */
+  readonly ldflags: (release: GoRelease, moduleDir: string) => string;
+  /** A C library a cgo build links, found with pkg-config before building, and the package that has it. */
+  readonly cLibrary?: { readonly pkgConfig: string; readonly install: string };
+}
+
+/** What a build stamps as its revision (no git checkout here): the module and version it was built from. */
+export const revisionOf = (r: GoRelease) => `${r.build.module}@${r.moduleVersion}`;
+
+/** The -ldflags the upstream release process (promu) sets, from the module's own VERSION file. */
+function promuLdflags(release: GoRelease, moduleDir: string): string {
+  const version = fs.readFileSync(path.join(moduleDir, "VERSION"), "utf8").trim();
+  const v = "github.com/prometheus/common/version";
+  return [`-X ${v}.Version=${version}`, `-X ${v}.Revision=${revisionOf(release)}`, `-X ${v}.Branch=release`, `-X ${v}.BuildUser=tutordex-observability`].join(" ");
+}
+
+const PROMU: BuildRecipe = { cgo: false, tags: ["netgo"], ldflags: promuLdflags };
+
+/**
+ * By tools/ folder. The engine follows moby's Dockerfile for its static binaries: dockerd with
+ * hack/make.sh's tags and `-w`, containerd `make STATIC=1` (no cgo; the shim adds no_grpc), runc
+ * with cgo for seccomp but without its `libpathrs` tag (a Rust library Debian does not package).
+ */
+export const BUILD_RECIPES: Readonly<Record<string, BuildRecipe>> = {
+  prometheus: PROMU,
+  alertmanager: PROMU,
+  node_exporter: PROMU,
+  blackbox_exporter: PROMU,
+  otelcol: { cgo: false, tags: ["netgo"], ldflags: (r) => `-X main.version=${r.moduleVersion.replace(/^v/, "")}` },
+  dockerd: {
+    cgo: false,
+    tags: ["netgo", "osusergo", "static_build", "nri_no_wasm"],
+    // Without Version the engine reports "library-import" (dockerversion/version_lib.go).
+    ldflags: (r) => `-w -X ${r.build.module}/dockerversion.Version=${r.version} -X ${r.build.module}/dockerversion.GitCommit=${revisionOf(r)}`,
+  },
+  containerd: {
+    cgo: false,
+    tags: ["urfave_cli_no_docs", "osusergo", "netgo", "static_build"],
+    binaryTags: { "containerd-shim-runc-v2": ["no_grpc"] },
+    ldflags: (r) => {
+      const v = `${r.build.module}/version`;
+      return `-s -w -X ${v}.Version=${r.moduleVersion} -X ${v}.Revision=${revisionOf(r)} -X ${v}.Package=${r.build.module}`;
+    },
+  },
+  runc: {
+    cgo: true,
+    tags: ["seccomp", "urfave_cli_no_docs"],
+    // The version comes from the module's VERSION file (go:embed).
+    ldflags: (r) => `-X main.gitCommit=${revisionOf(r)}`,
+    cLibrary: { pkgConfig: "libseccomp", install: "apt-get install -y libseccomp-dev" },
+  },
 };
 
 export class ToolsError extends Error {}
@@ -70,10 +130,34 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-export function goBuilds(): { service: ServiceName; build: GoBuild }[] {
-  return (Object.entries(RELEASES) as [ServiceName, (typeof RELEASES)[ServiceName]][]).flatMap(([service, r]) =>
-    r.tested.by === "go" ? [{ service, build: r.tested.build }] : [],
+/** A release built from its Go module: a service's (RELEASES) or a program of the engine (ENGINE_RELEASES). */
+export interface GoRelease {
+  readonly name: ServiceName | EngineProgram;
+  /** As the program reports it. */
+  readonly version: string;
+  /** As tools/<dir>/go.mod must require build.module. */
+  readonly moduleVersion: string;
+  readonly build: GoBuild;
+}
+
+export function goBuilds(): GoRelease[] {
+  const services = (Object.entries(RELEASES) as [ServiceName, (typeof RELEASES)[ServiceName]][]).flatMap(([name, r]) =>
+    r.tested.by === "go" ? [{ name, version: r.version, moduleVersion: moduleVersionOf(name), build: r.tested.build }] : [],
   );
+  const engine = (Object.entries(ENGINE_RELEASES) as [EngineProgram, (typeof ENGINE_RELEASES)[EngineProgram]][]).map(([name, r]) => ({
+    name,
+    version: r.version,
+    moduleVersion: r.moduleVersion,
+    build: r.build as GoBuild,
+  }));
+  return [...services, ...engine];
+}
+
+/** The release a name of RELEASES or ENGINE_RELEASES stands for, when it is built from Go. */
+export function goRelease(name: ServiceName | EngineProgram): GoRelease {
+  const r = goBuilds().find((b) => b.name === name);
+  if (!r) throw new ToolsError(`${name} is not built from a Go module`);
+  return r;
 }
 
 function readGoMod(build: GoBuild): string {
@@ -101,22 +185,20 @@ export function requiredModules(goMod: string): Map<string, string> {
  * Problems between a go.mod and the release table: the module must be pinned at the version the
  * table implies, and (for the collector) every collector module at that one release.
  */
-export function pinProblems(service: ServiceName, goMod: string): string[] {
-  const r = RELEASES[service];
-  if (r.tested.by !== "go") return [];
-  const { build } = r.tested;
+export function pinProblems(release: GoRelease, goMod: string): string[] {
+  const { build } = release;
   const required = requiredModules(goMod);
-  const want = moduleVersionOf(service);
+  const want = release.moduleVersion;
   const got = required.get(build.module);
   const where = `tools/${build.dir}/go.mod`;
   const problems: string[] = [];
   if (got !== want) {
     problems.push(
-      `${where} pins ${build.module} ${got ?? "(not at all)"}, but config/versions.ts pins ${service} ${r.version} (module ${want}); ` +
+      `${where} pins ${build.module} ${got ?? "(not at all)"}, but config/versions.ts pins ${release.name} ${release.version} (module ${want}); ` +
         `run: cd tools/${build.dir} && go get ${build.module}@${want} && go mod tidy`,
     );
   }
-  if (service === "otelCollector") {
+  if (release.name === "otelCollector") {
     const direct = goMod.split("\n").filter((l) => !l.includes("// indirect"));
     for (const [mod, version] of required) {
       const isDirect = direct.some((l) => l.trim().startsWith(`${mod} `) || l.trim().startsWith(`require ${mod} `));
@@ -129,7 +211,7 @@ export function pinProblems(service: ServiceName, goMod: string): string[] {
 }
 
 interface BuiltTool {
-  readonly service: ServiceName;
+  readonly name: ServiceName | EngineProgram;
   readonly dir: string;
   readonly cached: boolean;
   readonly seconds: number;
@@ -144,18 +226,24 @@ function filesHash(build: GoBuild, goVersion: string): string {
   return h.digest("hex").slice(0, 12);
 }
 
-/** The -ldflags the upstream release process (promu) sets, from the module's own VERSION file. */
-function promuLdflags(moduleDir: string, module: string, moduleVersion: string): string {
-  const version = fs.readFileSync(path.join(moduleDir, "VERSION"), "utf8").trim();
-  const v = "github.com/prometheus/common/version";
-  return [`-X ${v}.Version=${version}`, `-X ${v}.Revision=${module}@${moduleVersion}`, `-X ${v}.Branch=release`, `-X ${v}.BuildUser=tutordex-observability`].join(" ");
+/** A cgo build's C library, asked of pkg-config first so that its absence names the package to install. */
+export function checkCLibrary(release: GoRelease, recipe: BuildRecipe): void {
+  if (!recipe.cLibrary) return;
+  const r = spawnSync("pkg-config", ["--exists", recipe.cLibrary.pkgConfig]);
+  if (r.status !== 0) {
+    throw new ToolsError(
+      `${release.build.dir} ${release.version} links the C library ${recipe.cLibrary.pkgConfig} (cgo), which pkg-config does not find${r.error ? ` (${r.error.message})` : ""}: ${recipe.cLibrary.install}`,
+    );
+  }
 }
 
-function buildOne(service: ServiceName, build: GoBuild, goVersion: string): BuiltTool {
+function buildOne(release: GoRelease, goVersion: string): BuiltTool {
+  const { build } = release;
   const started = Date.now();
   const src = path.join(TOOLS_SRC, build.dir);
-  const moduleVersion = moduleVersionOf(service);
-  const out = path.join(TOOLS_CACHE, `${build.dir}-${RELEASES[service].version}-${filesHash(build, goVersion)}`);
+  const recipe = BUILD_RECIPES[build.dir];
+  if (!recipe) throw new ToolsError(`tools/${build.dir} has no build recipe in scripts/tools.ts`);
+  const out = path.join(TOOLS_CACHE, `${build.dir}-${release.version}-${filesHash(build, goVersion)}`);
   const link = () => {
     fs.mkdirSync(TOOLS_BIN, { recursive: true });
     for (const name of Object.keys(build.binaries)) {
@@ -166,10 +254,11 @@ function buildOne(service: ServiceName, build: GoBuild, goVersion: string): Buil
   };
   if (fs.existsSync(path.join(out, ".complete"))) {
     link();
-    return { service, dir: build.dir, cached: true, seconds: 0 };
+    return { name: release.name, dir: build.dir, cached: true, seconds: 0 };
   }
+  checkCLibrary(release, recipe);
   // Keep the caller's GOFLAGS (CI adds -modcacherw); the committed go.sum must suffice (-mod=readonly).
-  const env = { CGO_ENABLED: "0", GOFLAGS: [process.env.GOFLAGS?.trim(), "-mod=readonly"].filter(Boolean).join(" ") };
+  const env = { CGO_ENABLED: recipe.cgo ? "1" : "0", GOFLAGS: [process.env.GOFLAGS?.trim(), "-mod=readonly"].filter(Boolean).join(" ") };
   // `go mod download` (not `go list -m`): on a cold module cache only download reports a Dir.
   const moduleDir = JSON.parse(go({ cwd: src, args: ["mod", "download", "-json", build.module], env })).Dir as string;
   if (!moduleDir) throw new ToolsError(`go mod download ${build.module} (in tools/${build.dir}) reported no source folder`);
@@ -195,19 +284,17 @@ function buildOne(service: ServiceName, build: GoBuild, goVersion: string): Buil
     modfileArgs = [`-modfile=${modfile}`];
   }
 
-  const ldflags =
-    service === "otelCollector"
-      ? `-X main.version=${requiredModules(readGoMod(build)).get(build.module)!.replace(/^v/, "")}`
-      : promuLdflags(moduleDir, build.module, moduleVersion);
+  const ldflags = recipe.ldflags(release, moduleDir);
   for (const [name, pkg] of Object.entries(build.binaries)) {
-    go({ cwd: src, args: ["build", ...modfileArgs, "-trimpath", "-tags", "netgo", "-ldflags", ldflags, "-o", path.join(staging, name), pkg], env });
+    const tags = [...recipe.tags, ...(recipe.binaryTags?.[name] ?? [])].join(" ");
+    go({ cwd: src, args: ["build", ...modfileArgs, "-trimpath", "-tags", tags, "-ldflags", ldflags, "-o", path.join(staging, name), pkg], env });
   }
   if (placeholders) fs.rmSync(path.join(staging, "src"), { recursive: true, force: true });
   fs.writeFileSync(path.join(staging, ".complete"), `${new Date().toISOString()}\n`);
   fs.rmSync(out, { recursive: true, force: true });
   fs.renameSync(staging, out);
   link();
-  return { service, dir: build.dir, cached: false, seconds: (Date.now() - started) / 1000 };
+  return { name: release.name, dir: build.dir, cached: false, seconds: (Date.now() - started) / 1000 };
 }
 
 export function buildTools(log: (line: string) => void = console.log): BuiltTool[] {
@@ -223,12 +310,12 @@ export function buildTools(log: (line: string) => void = console.log): BuiltTool
   if (compareVersions(goVersion, requiredGo()) < 0) {
     throw new ToolsError(`go ${goVersion} is too old: the pinned modules need Go ${requiredGo()} or newer (${goVersionText.trim()})`);
   }
-  const problems = goBuilds().flatMap(({ service, build }) => pinProblems(service, readGoMod(build)));
+  const problems = goBuilds().flatMap((r) => pinProblems(r, readGoMod(r.build)));
   if (problems.length) throw new ToolsError(`the pins disagree with config/versions.ts:\n  - ${problems.join("\n  - ")}`);
   const built: BuiltTool[] = [];
-  for (const { service, build } of goBuilds()) {
-    const t = buildOne(service, build, goVersion);
-    log(`${build.dir} ${RELEASES[service].version}: ${t.cached ? "cached" : `built in ${t.seconds.toFixed(0)} s`} (${Object.keys(build.binaries).join(", ")})`);
+  for (const release of goBuilds()) {
+    const t = buildOne(release, goVersion);
+    log(`${release.build.dir} ${release.version}: ${t.cached ? "cached" : `built in ${t.seconds.toFixed(0)} s`} (${Object.keys(release.build.binaries).join(", ")})`);
     built.push(t);
   }
   log(`tools in ${path.relative(ROOT, TOOLS_BIN)} → ${TOOLS_CACHE}`);

@@ -111,7 +111,7 @@ describe("every query", () => {
 });
 
 describe("alert rules reference only metrics that exist", () => {
-  it.each(ALERTS.map((a) => [a.alert, a.expr(a.threshold ?? 0, { watchedContainers: "x", backlogLookback: "15m", throughputWindow: "5m" })]))("%s", (_alert, expr) => {
+  it.each(ALERTS.map((a) => [a.alert, a.expr(a.threshold ?? 0, { watchedContainers: ['name=~"x"'], backlogLookback: "15m", throughputWindow: "5m" })]))("%s", (_alert, expr) => {
     const parsed = parsePromql(expr);
     expect(parsed.errors).toBe(0);
     expect(parsed.metrics.filter((m) => !KNOWN_METRICS.has(m))).toEqual([]);

@@ -6,7 +6,7 @@ import { buildAlertRules, renderRuleFiles } from "../rules/render";
 import { RuleSettings } from "../rules/render";
 
 const RUNBOOKS = path.join(__dirname, "..", "runbooks");
-const settings: RuleSettings = { runbookBaseUrl: "https://rb.test/runbooks", grafanaExternalUrl: "https://g.test", alertOverrides: {}, watchedContainers: "x", backlogLookback: "15m", throughputWindow: "5m" };
+const settings: RuleSettings = { runbookBaseUrl: "https://rb.test/runbooks", grafanaExternalUrl: "https://g.test", alertOverrides: {}, watchedContainers: ['name=~"x"'], backlogLookback: "15m", throughputWindow: "5m" };
 const allRules = (s: RuleSettings) => [...buildAlertRules(s).values()].flat();
 
 describe("runbooks", () => {

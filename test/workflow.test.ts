@@ -66,10 +66,11 @@ describe("pull-request workflow", () => {
     for (const f of ["PulumiPolicy.yaml", "index.ts", "package.json"]) expect(fs.existsSync(path.join(ROOT, "policy", f))).toBe(true);
   });
 
-  it("uses Node 22 like package.json", () => {
-    expect(pkg.engines.node).toBe(">=22");
-    for (const job of ["test", "rendered-diff", "preview"]) expect(steps(pr, job).find((s) => s.uses?.startsWith("actions/setup-node"))!.with!["node-version"]).toBe(22);
-    expect(steps(deploy, "deploy").find((s) => s.uses?.startsWith("actions/setup-node"))!.with!["node-version"]).toBe(22);
+  it("uses the Node major package.json asks for", () => {
+    const major = Number(/^>=(\d+)$/.exec(pkg.engines.node)![1]);
+    expect(major).toBe(24);
+    for (const job of ["test", "rendered-diff", "preview"]) expect(steps(pr, job).find((s) => s.uses?.startsWith("actions/setup-node"))!.with!["node-version"]).toBe(major);
+    expect(steps(deploy, "deploy").find((s) => s.uses?.startsWith("actions/setup-node"))!.with!["node-version"]).toBe(major);
   });
 });
 

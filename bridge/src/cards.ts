@@ -6,7 +6,8 @@ import { Card, Subject } from "./stateStore";
 /**
  * A card is a sent message the console can act on: its text in pieces, the alerts behind it
  * grouped in subjects (one for a notification, one per group for /alerts), and what people did
- * (silenced, unsilenced, acknowledged). Rendering is pure: state in, text and buttons out.
+ * (silenced, unsilenced, acknowledged). A /silences answer is a card too: it remembers the
+ * silences it offered to expire. Rendering is pure: state in, text and buttons out.
  */
 export interface InlineButton {
   readonly text: string;
@@ -21,6 +22,13 @@ export interface CardView {
   readonly now: number;
 }
 
+export type CardAlert = Subject["alerts"][number];
+export type SilenceRecord = NonNullable<CardAlert["silence"]>;
+
+/** At most this many acknowledgements are kept per subject; the first ones stay. */
+export const MAX_ACKS = 20;
+const ACKS_SHOWN = 5;
+
 export function newCardId(): string {
   return randomBytes(6).toString("base64url");
 }
@@ -28,11 +36,50 @@ export function newCardId(): string {
 const who = (name: string) => escapeCapped(name, 40).text;
 const when = (ms: number) => utc(ms) ?? "?";
 
+/** The silence that holds this alert quiet now, if any. */
+export function liveSilence(a: CardAlert, now: number): SilenceRecord | undefined {
+  return a.silence && a.silence.until > now ? a.silence : undefined;
+}
+
+/** Alerts a Silence press would silence: firing and not held quiet by a silence the card knows. */
+export function unsilencedFiring(s: Subject, now: number): CardAlert[] {
+  return s.alerts.filter((a) => a.status === "firing" && !liveSilence(a, now));
+}
+
+function silenceLine(s: Subject, label: string, now: number): string | undefined {
+  const silenced = s.alerts.filter((a) => liveSilence(a, now));
+  if (silenced.length === 0) return undefined;
+  // What the line counts: the alerts that fire or are silenced (a resolved alert nobody silenced is no longer in question).
+  const relevant = s.alerts.filter((a) => a.status === "firing" || liveSilence(a, now)).length;
+  const groups = new Map<string, { by: string; until: number; n: number }>();
+  for (const a of silenced) {
+    const x = a.silence!;
+    const key = `${x.by}\u0000${x.until}`;
+    groups.set(key, { by: x.by, until: x.until, n: (groups.get(key)?.n ?? 0) + 1 });
+  }
+  const head = silenced.length === relevant ? "Silenced" : `${silenced.length} of ${relevant} alerts silenced`;
+  const list = [...groups.values()];
+  if (list.length === 1) return `🔕 ${label}${head} by ${who(list[0].by)} until ${when(list[0].until)}`;
+  return `🔕 ${label}${head}: ${list.map((g) => `${g.n} by ${who(g.by)} until ${when(g.until)}`).join(", ")}`;
+}
+
+function ackLine(s: Subject, label: string): string | undefined {
+  const acks = s.acks ?? [];
+  if (acks.length === 0) return undefined;
+  const one = (a: { by: string; at: number }) => `${who(a.by)} (since ${when(a.at)})`;
+  if (acks.length === 1) return `👀 ${label}${who(acks[0].by)} is on it (since ${when(acks[0].at)})`;
+  const shown = acks.slice(0, ACKS_SHOWN).map(one);
+  const names = acks.length > ACKS_SHOWN ? `${shown.join(", ")} and ${acks.length - ACKS_SHOWN} more` : `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
+  return `👀 ${label}${names} are on it`;
+}
+
 function subjectStatus(s: Subject, label: string, now: number): string[] {
+  const silenced = silenceLine(s, label, now);
   const lines: string[] = [];
-  if (s.silence && s.silence.until > now) lines.push(`🔕 ${label}Silenced by ${who(s.silence.by)} until ${when(s.silence.until)}`);
+  if (silenced) lines.push(silenced);
   else if (s.unsilenced) lines.push(`🔔 ${label}Unsilenced by ${who(s.unsilenced.by)} at ${when(s.unsilenced.at)}`);
-  if (s.ack) lines.push(`👀 ${label}${who(s.ack.by)} is on it (since ${when(s.ack.at)})`);
+  const acked = ackLine(s, label);
+  if (acked) lines.push(acked);
   return lines;
 }
 
@@ -53,6 +100,10 @@ export function renderCardText(card: Card, now: number): string {
   return lines.length ? `${body}\n\n${lines.join("\n")}` : body;
 }
 
+/**
+ * A subject offers 🔕 while some firing alert is not silenced, 🔔 Unsilence while some alert is,
+ * both when a silence held only part of it, and 👀 Ack always.
+ */
 export function renderCardKeyboard(card: Card, view: CardView): InlineKeyboard | undefined {
   if (!card.buttons || allResolved(card)) return undefined;
   const rows: InlineKeyboard = [];
@@ -60,12 +111,11 @@ export function renderCardKeyboard(card: Card, view: CardView): InlineKeyboard |
   card.subjects.forEach((s, i) => {
     if (s.alerts.every((a) => a.status === "resolved")) return;
     const tag = many ? ` #${i + 1}` : "";
-    const silenced = s.silence !== undefined && s.silence.until > view.now;
-    const silenceRow: InlineButton[] = !view.canSilence
-      ? []
-      : silenced
-        ? [{ text: `🔔 Unsilence${tag}`, callback_data: encodeCallback({ op: "unsilence", cardId: card.id, subject: i }) }]
-        : view.silenceDurations.map((d) => ({ text: `🔕 ${d}${tag}`, callback_data: encodeCallback({ op: "silence", cardId: card.id, subject: i, duration: d }) }));
+    const silenceRow: InlineButton[] = [];
+    if (view.canSilence) {
+      if (unsilencedFiring(s, view.now).length) silenceRow.push(...view.silenceDurations.map((d) => ({ text: `🔕 ${d}${tag}`, callback_data: encodeCallback({ op: "silence", cardId: card.id, subject: i, duration: d }) })));
+      if (s.alerts.some((a) => liveSilence(a, view.now))) silenceRow.push({ text: `🔔 Unsilence${tag}`, callback_data: encodeCallback({ op: "unsilence", cardId: card.id, subject: i }) });
+    }
     const ack = { text: `👀 Ack${tag}`, callback_data: encodeCallback({ op: "ack", cardId: card.id, subject: i }) };
     if (many) rows.push([...silenceRow, ack]);
     else rows.push(...(silenceRow.length ? [silenceRow] : []), [ack]);
@@ -75,16 +125,22 @@ export function renderCardKeyboard(card: Card, view: CardView): InlineKeyboard |
 
 // --- callback data -----------------------------------------------------------------------------
 
-/** What a button asks for. Telegram carries at most 64 bytes of it; the card id points at the rest. */
+/**
+ * What a button asks for. Telegram carries at most 64 bytes of it; the card id points at the rest,
+ * so every button names the message it belongs to and offers only what that message listed.
+ */
 export type CallbackAction =
   | { readonly op: "silence"; readonly cardId: string; readonly subject: number; readonly duration: string }
   | { readonly op: "unsilence"; readonly cardId: string; readonly subject: number }
   | { readonly op: "ack"; readonly cardId: string; readonly subject: number }
-  | { readonly op: "expire"; readonly silenceId: string };
+  /** Expire the `index`th silence the /silences answer `cardId` listed. */
+  | { readonly op: "expire"; readonly cardId: string; readonly index: number }
+  /** An Expire button of a /silences answer from before buttons named their message: it carries a bare silence id. */
+  | { readonly op: "outdated" };
 
-const OPS = { silence: "s", unsilence: "u", ack: "a", expire: "x" } as const;
+const OPS = { silence: "s", unsilence: "u", ack: "a", expire: "e" } as const;
 
-export function encodeCallback(a: CallbackAction): string {
+export function encodeCallback(a: Exclude<CallbackAction, { op: "outdated" }>): string {
   switch (a.op) {
     case "silence":
       return `v1:${OPS.silence}:${a.cardId}:${a.subject}:${a.duration}`;
@@ -92,7 +148,7 @@ export function encodeCallback(a: CallbackAction): string {
     case "ack":
       return `v1:${OPS[a.op]}:${a.cardId}:${a.subject}`;
     case "expire":
-      return `v1:${OPS.expire}:${a.silenceId}`;
+      return `v1:${OPS.expire}:${a.cardId}:${a.index}`;
   }
 }
 
@@ -102,7 +158,8 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => CallbackAction][] = [
   [new RegExp(`^v1:s:${CARD}:${SUBJECT}:(\\d{1,4}[smhdw](?:\\d{1,4}[smhdw]){0,3})$`), (m) => ({ op: "silence", cardId: m[1], subject: Number(m[2]), duration: m[3] })],
   [new RegExp(`^v1:u:${CARD}:${SUBJECT}$`), (m) => ({ op: "unsilence", cardId: m[1], subject: Number(m[2]) })],
   [new RegExp(`^v1:a:${CARD}:${SUBJECT}$`), (m) => ({ op: "ack", cardId: m[1], subject: Number(m[2]) })],
-  [/^v1:x:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/, (m) => ({ op: "expire", silenceId: m[1] })],
+  [new RegExp(`^v1:e:${CARD}:${SUBJECT}$`), (m) => ({ op: "expire", cardId: m[1], index: Number(m[2]) })],
+  [/^v1:x:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, () => ({ op: "outdated" })],
 ];
 
 /** Callback data from Telegram, validated; anything not made by this bridge is undefined. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { parseDuration } from "./durations";
+import { durationProblem, BRIDGE_DURATION, MAX_SILENCE_BUTTONS, SILENCE_LIMITS } from "../../config/durations";
+import { hasUrlCredentials, isChatId, isHttpUrl, isTelegramUserId, isThreadId, prefixProblem } from "../../config/sharedValidators";
 import { withoutCredentials } from "./redact";
 
 const SEVERITIES = ["critical", "warning", "info"] as const;
@@ -8,8 +9,9 @@ export type RoutedSeverity = (typeof SEVERITIES)[number];
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 const count = (def: number, min = 1) => z.preprocess(blankToUndefined, z.coerce.number({ message: "expected a whole number" }).int({ message: "expected a whole number" }).min(min, { message: `expected at least ${min}` }).default(def));
-const chatId = z.string().trim().regex(/^-?\d+$|^@\w{4,}$/, { message: "expected a numeric chat id or @channel" });
-const threadId = z.coerce.number({ message: "expected a positive whole number" }).int({ message: "expected a positive whole number" }).positive({ message: "expected a positive whole number" });
+// Chat ids, topics, user ids, the prefix and URLs follow config/sharedValidators.ts, the rules the stack schema applies too.
+const chatId = z.string().trim().refine(isChatId, { message: "expected a numeric chat id or @channel" });
+const threadId = z.coerce.number({ message: "expected a positive whole number" }).refine(isThreadId, { message: "expected a positive whole number" });
 const bool = (def: boolean) =>
   z.preprocess(blankToUndefined, z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { message: "expected true or false" }).default(def ? "true" : "false")).transform((v) => ["true", "1", "yes", "on"].includes(v));
 
@@ -17,25 +19,26 @@ const bool = (def: boolean) =>
 const serviceUrl = z
   .string()
   .trim()
-  .refine((v) => URL.canParse(v) && ["http:", "https:"].includes(new URL(v).protocol), { message: "expected an absolute http(s) URL" })
-  .refine((v) => !URL.canParse(v) || (!new URL(v).username && !new URL(v).password), { message: "must not carry user:password (it would be logged)" })
+  .refine(isHttpUrl, { message: "expected an absolute http(s) URL" })
+  .refine((v) => !hasUrlCredentials(v), { message: "must not carry user:password (it would be logged)" })
   .transform((v) => v.replace(/\/+$/, ""));
 
 const userIds = z
   .string()
   .trim()
   .regex(/^\d+(\s*,\s*\d+)*$/, { message: "expected Telegram user ids separated by commas, such as 12345,67890" })
-  .transform((v) => v.split(",").map((s) => Number(s.trim())));
+  .transform((v) => v.split(",").map((s) => Number(s.trim())))
+  .refine((ids) => ids.every(isTelegramUserId), { message: "expected Telegram user ids separated by commas, such as 12345,67890" });
 
 const durations = z
   .string()
   .trim()
   .transform((v, ctx) => {
     const list = v.split(",").map((s) => s.trim());
-    const ms = list.map(parseDuration);
-    const bad = list.find((_, i) => ms[i] === undefined || ms[i]! < 60_000 || ms[i]! > 90 * 86_400_000);
-    if (bad !== undefined || list.length > 6) {
-      ctx.addIssue({ code: "custom", message: bad !== undefined ? `expected durations between 1m and 90d such as 1h,4h,24h (bad: "${bad}")` : "expected at most 6 durations" });
+    const bad = list.find((d) => durationProblem(d, BRIDGE_DURATION, SILENCE_LIMITS) !== undefined);
+    if (bad !== undefined || list.length > MAX_SILENCE_BUTTONS) {
+      const range = `${SILENCE_LIMITS.min!.value} and ${SILENCE_LIMITS.max!.value}`;
+      ctx.addIssue({ code: "custom", message: bad !== undefined ? `expected durations between ${range} such as 1h,4h,24h (bad: "${bad}")` : `expected at most ${MAX_SILENCE_BUTTONS} durations` });
       return z.NEVER;
     }
     return list;
@@ -60,9 +63,21 @@ const envSchema = z.object({
   TELEGRAM_MESSAGE_THREAD_ID_WARNING: optional(threadId),
   TELEGRAM_MESSAGE_THREAD_ID_INFO: optional(threadId),
   TELEGRAM_API_BASE: z.preprocess(blankToUndefined, serviceUrl.default("https://api.telegram.org")),
-  BRIDGE_PREFIX: z.string().default("[TutorDex]"),
+  BRIDGE_PREFIX: z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = prefixProblem(v);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .default("[TutorDex]"),
   BRIDGE_ENVIRONMENT: z.preprocess(blankToUndefined, z.string().min(1).default("dev")),
-  HEARTBEAT_URL: optional(z.string().trim().refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { message: "expected an absolute http(s) URL" })),
+  HEARTBEAT_URL: optional(
+    z
+      .string()
+      .trim()
+      .refine(isHttpUrl, { message: "expected an absolute http(s) URL" })
+      .refine((v) => !hasUrlCredentials(v), { message: "must not carry user:password (it would be logged)" }),
+  ),
   PORT: z.preprocess(blankToUndefined, z.coerce.number({ message: "expected a port number" }).int({ message: "expected a port number" }).min(0, { message: "expected a port 0-65535" }).max(65535, { message: "expected a port 0-65535" }).default(8080)),
   HOST: z.preprocess(blankToUndefined, z.string().default("0.0.0.0")),
   MIN_SEND_INTERVAL_MS: count(1000, 0),

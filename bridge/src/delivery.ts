@@ -1,14 +1,15 @@
-import { CardView, newCardId, renderCardKeyboard, renderCardText, allResolved } from "./cards";
+import { CardView, InlineKeyboard, newCardId, renderCardKeyboard, renderCardText, allResolved } from "./cards";
 import { ChatDestination, PaceLimits } from "./config";
 import { FormatOptions } from "./format";
-import { htmlToText } from "./html";
 import { AlertItem, Item } from "./items";
 import { Logger } from "./log";
 import { BridgeMetrics } from "./metrics";
 import { packNext, PackedMessage } from "./packing";
 import { Pacer } from "./pacing";
 import { Card, StateStore } from "./stateStore";
-import { ApiOutcome, PermanentReason, TelegramApi } from "./telegram";
+import { ApiOutcome, PermanentReason, TELEGRAM_REQUEST_TIMEOUT_MS, TelegramApi } from "./telegram";
+import { keyboardRefusal } from "./telegramLimits";
+import { plainText, textFits } from "./telegramText";
 
 /** One item a webhook asks to have delivered, with where and how long it is remembered once sent. */
 export interface Delivery {
@@ -20,7 +21,10 @@ export interface Delivery {
 export type DeliveryResult =
   | { readonly status: "delivered"; readonly sent: number; readonly skipped: number }
   | { readonly status: "transient"; readonly reason: string; readonly retryAfterMs?: number }
-  | { readonly status: "permanent"; readonly reason: PermanentReason | "unparseable"; readonly chats: readonly string[] };
+  | { readonly status: "permanent"; readonly reason: ItemFailure; readonly chats: readonly string[] };
+
+/** Why items failed for good: the chat's refusal, or Telegram refusing the message even as plain text. */
+type ItemFailure = PermanentReason | "unparseable" | "too_long";
 
 export interface DeliveryOptions {
   readonly pace: PaceLimits;
@@ -31,6 +35,8 @@ export interface DeliveryOptions {
   readonly permanentBackoffMs: readonly number[];
   /** Items no request waits for any more are dropped after this; Alertmanager sends them again if still due. */
   readonly orphanTtlMs: number;
+  /** How long one Bot API call may take; an answer later than this counts as lost (see TELEGRAM_REQUEST_TIMEOUT_MS). */
+  readonly sendTimeoutMs: number;
   readonly now: () => number;
 }
 
@@ -40,6 +46,7 @@ export const DEFAULT_DELIVERY: DeliveryOptions = {
   backoffMs: [500, 1000, 2000, 4000, 8000, 15_000, 30_000],
   permanentBackoffMs: [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000],
   orphanTtlMs: 10 * 60_000,
+  sendTimeoutMs: TELEGRAM_REQUEST_TIMEOUT_MS,
   now: () => Date.now(),
 };
 
@@ -56,7 +63,7 @@ export interface OutboxDeps {
 
 interface Waiter {
   readonly remaining: Set<Pending>;
-  readonly failures: Map<string, PermanentReason | "unparseable">;
+  readonly failures: Map<string, ItemFailure>;
   sent: number;
   settle(): void;
 }
@@ -86,9 +93,17 @@ interface PriorityTask {
   readonly params: (chatId: string) => Record<string, unknown>;
   readonly deadline: number;
   readonly done: (o: ApiOutcome) => void;
+  /** A migration was followed for this call; a second one is not. */
+  migrated?: boolean;
 }
 
-const PER_CHAT_FAILURES: ReadonlySet<PermanentReason> = new Set(["bad_token", "forbidden", "chat_not_found"]);
+const PER_CHAT_FAILURES: ReadonlySet<PermanentReason> = new Set(["bad_token", "forbidden", "chat_not_found", "bad_migration"]);
+/** What the log says the first time a chat is refused, by reason. */
+const REFUSED_CHAT_ADVICE: Partial<Record<PermanentReason, string>> = {
+  bad_migration: "telegram named a chat migration the bridge cannot follow (to the chat itself, or a second one for one message); the chat is refused. Check the chat id in the stack settings",
+};
+const DEFAULT_REFUSED_CHAT_ADVICE =
+  "telegram refused the chat permanently; fix the bot token or chat id. Alertmanager re-sends every group_interval; the bridge answers 422 at once until the next try";
 const WATCHDOG = "Watchdog";
 
 /**
@@ -116,7 +131,7 @@ export class Outbox {
     return new Promise<DeliveryResult>((resolve) => {
       let skipped = 0;
       const remaining = new Set<Pending>();
-      const failures = new Map<string, PermanentReason | "unparseable">();
+      const failures = new Map<string, ItemFailure>();
       const touched = new Set<Lane>();
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
@@ -229,6 +244,15 @@ class Lane {
   failure: ChatFailure | undefined;
   lastTransient = "";
   private attempt = 0;
+  /**
+   * A migration was followed and the message it was for has not been answered otherwise yet:
+   * a second one for it is not followed (a chat cannot move twice; following would loop).
+   */
+  private followedMigration = false;
+  /** Edits that followed a migration once. */
+  private readonly migratedEdits = new Set<string>();
+  /** Items whose last send may have reached the chat though its answer did not reach the bridge. */
+  private readonly unsure = new Set<string>();
   private running = false;
   private stopped = false;
   private wake: (() => void) | undefined;
@@ -330,12 +354,17 @@ class Lane {
 
   private dropOrphans(now: number): void {
     for (const [k, p] of this.pending) {
-      if (p.waiters.size === 0 && now - p.lastWanted > this.opts.orphanTtlMs) this.pending.delete(k);
+      if (p.waiters.size === 0 && now - p.lastWanted > this.opts.orphanTtlMs) {
+        this.pending.delete(k);
+        this.unsure.delete(k);
+      }
     }
   }
 
   private failAllPending(): void {
     const f = this.failure!;
+    this.followedMigration = false;
+    this.unsure.clear();
     for (const p of this.pending.values()) {
       for (const w of p.waiters) {
         w.remaining.delete(p);
@@ -361,7 +390,7 @@ class Lane {
 
   private async call(method: string, params: Record<string, unknown>): Promise<ApiOutcome> {
     const started = this.opts.now();
-    const outcome = await this.deps.api.call(method, params);
+    const outcome = await this.deps.api.call(method, params, { timeoutMs: this.opts.sendTimeoutMs });
     if (method === "sendMessage") this.deps.metrics.sendLatency.observe((this.opts.now() - started) / 1000);
     if (outcome.kind === "ok" || outcome.kind === "not_modified") this.pacer.record(this.chatId, this.opts.now());
     return outcome;
@@ -377,12 +406,16 @@ class Lane {
     const replyTo = this.resolvedReplyTarget(taken[0]);
     const card = this.cardFor(packed, taken);
     const view = { ...this.deps.cardView(), now: this.opts.now() };
-    const keyboard = card ? renderCardKeyboard(card, view) : undefined;
-    let html = true;
+    const keyboard = card ? this.sendableKeyboard(card, view) : undefined;
+    const rendered = renderCardText(card ?? this.bodyOnlyCard(packed), view.now);
+    // Packing keeps within Telegram's limits; a text that still is not (one item too big even
+    // alone) goes as plain text at once rather than be refused.
+    let html = textFits(rendered);
+    if (!html) this.deps.log.warn("message over Telegram's limits even packed alone; sending it as plain text", { chat_id: this.chatId, items: taken.length });
     for (;;) {
       const params = {
         chat_id: this.chatId,
-        text: html ? renderCardText(card ?? this.bodyOnlyCard(packed), view.now) : htmlToText(renderCardText(card ?? this.bodyOnlyCard(packed), view.now)),
+        text: html ? rendered : plainText(rendered),
         ...(html ? { parse_mode: "HTML" } : {}),
         link_preview_options: { is_disabled: true },
         ...(taken[0].threadId !== undefined ? { message_thread_id: taken[0].threadId } : {}),
@@ -391,16 +424,27 @@ class Lane {
       };
       const outcome = await this.call("sendMessage", params);
       if (outcome.kind === "ok") return this.delivered(taken, packed, card, (outcome.result as { message_id?: number })?.message_id);
-      if (outcome.kind === "unparseable" && html) {
-        // Our escaping should make this impossible; if Telegram still refuses, plain text beats silence.
-        this.deps.metrics.failed.inc({ reason: "unparseable" });
-        this.deps.log.error("telegram could not parse the HTML; resending as plain text", { chat_id: this.chatId, detail: outcome.detail });
+      if ((outcome.kind === "unparseable" || outcome.kind === "too_long") && html) {
+        // Our escaping and measuring should make this impossible; if Telegram still refuses, plain text beats silence.
+        this.deps.metrics.failed.inc({ reason: outcome.kind });
+        const what = outcome.kind === "unparseable" ? "telegram could not parse the HTML" : "telegram found the message too long";
+        this.deps.log.error(`${what}; resending as plain text`, { chat_id: this.chatId, detail: outcome.detail });
         html = false;
         continue;
       }
-      if (outcome.kind === "unparseable") return this.failItems(taken, "unparseable", outcome.detail);
+      if (outcome.kind === "unparseable" || outcome.kind === "too_long") return this.failItems(taken, outcome.kind, outcome.detail);
       return this.handleFailure(outcome, taken);
     }
+  }
+
+  /** The card's buttons if Telegram takes them; otherwise the message goes without (and the card says so). */
+  private sendableKeyboard(card: Card, view: CardView): InlineKeyboard | undefined {
+    const keyboard = renderCardKeyboard(card, view);
+    const refusal = keyboardRefusal(keyboard);
+    if (!refusal) return keyboard;
+    this.deps.log.error("buttons over Telegram's limits; sending the message without them", { chat_id: this.chatId, refusal });
+    card.buttons = false;
+    return undefined;
   }
 
   private bodyOnlyCard(packed: PackedMessage): Card {
@@ -433,11 +477,18 @@ class Lane {
     const { store, metrics } = this.deps;
     this.attempt = 0;
     this.lastTransient = "";
+    this.followedMigration = false;
     if (this.failure) {
       this.deps.log.info("chat reachable again", { chat_id: this.configuredChatId, failing_since: new Date(this.failure.since).toISOString() });
       this.failure = undefined;
     }
     metrics.sent.inc();
+    if (taken.some((p) => this.unsure.has(p.item.key))) {
+      // At least once: a message whose earlier attempt may have been shown went out again.
+      metrics.possiblyDuplicated.inc();
+      this.deps.log.warn("sent again after an attempt whose answer was lost or late; the chat may show it twice", { chat_id: this.chatId, items: taken.length });
+    }
+    for (const p of taken) this.unsure.delete(p.item.key);
     if (packed.summarised) metrics.summarised.inc({}, packed.summarised);
     if (packed.truncated) metrics.truncated.inc({}, packed.truncated);
     for (const p of taken) store.markDelivered(p.item.key, p.windowMs);
@@ -466,7 +517,9 @@ class Lane {
     }
   }
 
-  private failItems(taken: readonly Pending[], reason: PermanentReason | "unparseable", detail: string): void {
+  private failItems(taken: readonly Pending[], reason: ItemFailure, detail: string): void {
+    this.followedMigration = false;
+    for (const p of taken) this.unsure.delete(p.item.key);
     this.deps.log.error("telegram refused a message permanently; its alerts are reported as failed", { chat_id: this.chatId, reason, detail });
     for (const p of taken) {
       this.pending.delete(p.item.key);
@@ -489,11 +542,17 @@ class Lane {
         this.pacer.hold(this.chatId, now + outcome.retryAfterMs);
         log.warn("telegram rate limit; the chat's queue waits retry_after", { chat_id: this.chatId, retry_after_ms: outcome.retryAfterMs, queued: this.pending.size });
         return;
-      case "migrated":
+      case "migrated": {
+        const detail = `migrate_to_chat_id ${outcome.toChatId} for chat ${this.chatId}${this.followedMigration ? ", a second migration for one message" : ""}`;
+        if (this.followedMigration || !this.followable(outcome.toChatId)) {
+          return this.handleFailure({ kind: "permanent", reason: "bad_migration", detail }, taken);
+        }
         log.warn("chat was upgraded to a supergroup; following it (update the chat id in the stack settings)", { chat_id: this.chatId, new_chat_id: outcome.toChatId });
+        this.followedMigration = true;
         store.migrate(this.chatId, outcome.toChatId);
         store.commit();
         return;
+      }
       case "not_modified":
         return;
       case "transient": {
@@ -502,12 +561,15 @@ class Lane {
         const backoff = this.opts.backoffMs[Math.min(this.attempt, this.opts.backoffMs.length - 1)];
         this.attempt += 1;
         metrics.retries.inc();
-        log.warn("telegram send failed; retrying", { chat_id: this.chatId, reason: outcome.reason, detail: outcome.detail, backoff_ms: backoff, queued: this.pending.size });
+        if (outcome.maybeDelivered) for (const p of taken) this.unsure.add(p.item.key);
+        const fields = { chat_id: this.chatId, reason: outcome.reason, detail: outcome.detail, backoff_ms: backoff, queued: this.pending.size };
+        log.warn("telegram send failed; retrying", outcome.maybeDelivered ? { ...fields, may_have_been_shown: true } : fields);
         await this.waitUntil(now + backoff);
         return;
       }
       case "unparseable":
-        return this.failItems(taken, "unparseable", outcome.detail);
+      case "too_long":
+        return this.failItems(taken, outcome.kind, outcome.detail);
       case "permanent": {
         metrics.failed.inc({ reason: outcome.reason });
         if (!PER_CHAT_FAILURES.has(outcome.reason)) return this.failItems(taken, outcome.reason, outcome.detail);
@@ -516,7 +578,7 @@ class Lane {
         const first = !this.failure;
         this.failure = { reason: outcome.reason, detail: outcome.detail, since: this.failure?.since ?? now, until: now + backoff, step, lastLogAt: now, refusedSinceLog: 0 };
         const fields = { chat_id: this.chatId, reason: outcome.reason, detail: outcome.detail, next_try: new Date(now + backoff).toISOString() };
-        if (first) log.error("telegram refused the chat permanently; fix the bot token or chat id. Alertmanager re-sends every group_interval; the bridge answers 422 at once until the next try", fields);
+        if (first) log.error(REFUSED_CHAT_ADVICE[outcome.reason] ?? DEFAULT_REFUSED_CHAT_ADVICE, fields);
         else log.warn("telegram still refuses the chat", fields);
         this.failAllPending();
         return;
@@ -534,10 +596,20 @@ class Lane {
     if (outcome.kind === "rate_limited") {
       this.pacer.hold(this.chatId, this.opts.now() + outcome.retryAfterMs);
       this.edits.add(id);
-    } else if (outcome.kind === "migrated") {
+    } else if (outcome.kind === "migrated" && !this.migratedEdits.has(id) && this.followable(outcome.toChatId)) {
+      this.migratedEdits.add(id);
       this.deps.store.migrate(this.chatId, outcome.toChatId);
       this.edits.add(id);
+      return;
+    } else if (outcome.kind === "migrated") {
+      this.deps.log.error("message edit dropped: telegram named a chat migration the bridge cannot follow", { chat_id: this.chatId, card: id, new_chat_id: outcome.toChatId });
     }
+    this.migratedEdits.delete(id);
+  }
+
+  /** A migration can be followed only to another chat, one the configured chat has not already been. */
+  private followable(toChatId: string): boolean {
+    return toChatId !== this.chatId && toChatId !== this.configuredChatId;
   }
 
   private recordEdit(outcome: ApiOutcome, cardId: string): void {
@@ -552,23 +624,34 @@ class Lane {
     if (outcome.kind === "rate_limited") {
       this.pacer.hold(this.chatId, now + outcome.retryAfterMs);
       if (now + outcome.retryAfterMs < task.deadline) return void this.priority.unshift(task);
-    } else if (outcome.kind === "migrated") {
+    } else if (outcome.kind === "migrated" && !task.migrated && this.followable(outcome.toChatId)) {
+      task.migrated = true;
       this.deps.store.migrate(this.chatId, outcome.toChatId);
       this.deps.store.commit();
       return void this.priority.unshift(task);
+    } else if (outcome.kind === "migrated") {
+      const detail = `migrate_to_chat_id ${outcome.toChatId} for chat ${this.chatId}`;
+      this.deps.log.error("telegram named a chat migration the bridge cannot follow; the call is given up", { chat_id: this.chatId, method: task.method, detail });
+      return task.done({ kind: "permanent", reason: "bad_migration", detail });
     }
     task.done(outcome);
   }
 }
 
-/** editMessageText for a card as it reads now; without reply_markup Telegram removes the buttons. */
+/**
+ * editMessageText for a card as it reads now; without reply_markup Telegram removes the buttons.
+ * Text or buttons over Telegram's limits go as plain text or without buttons, not refused.
+ */
 export function editParams(card: Card, chatId: string, view: CardView): Record<string, unknown> {
-  const keyboard = renderCardKeyboard(card, view);
+  const rendered = renderCardKeyboard(card, view);
+  const keyboard = keyboardRefusal(rendered) ? undefined : rendered;
+  const text = renderCardText(card, view.now);
+  const html = textFits(text);
   return {
     chat_id: chatId,
     message_id: card.messageId,
-    text: renderCardText(card, view.now),
-    parse_mode: "HTML",
+    text: html ? text : plainText(text),
+    ...(html ? { parse_mode: "HTML" } : {}),
     link_preview_options: { is_disabled: true },
     ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
   };

@@ -1,12 +1,11 @@
-/** Short durations as operators write them (30m, 1h, 24h, 2d, 1h30m), in milliseconds. */
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+import { BRIDGE_DURATION } from "../../config/durations";
 
+/**
+ * Short durations as operators write them (30m, 1h, 24h, 2d, 1h30m), in milliseconds. The grammar
+ * lives in config/durations.ts, which the stack schema checks the console's silence buttons with.
+ */
 export function parseDuration(text: string): number | undefined {
-  const t = text.trim();
-  if (!/^(\d+[smhdw])+$/.test(t)) return undefined;
-  let ms = 0;
-  for (const [, n, unit] of t.matchAll(/(\d+)([smhdw])/g)) ms += Number(n) * UNIT_MS[unit];
-  return ms;
+  return BRIDGE_DURATION.parse(text);
 }
 
 /** The shortest exact spelling of a duration: 3600000 → "1h", 5400000 → "1h30m". */

@@ -5,7 +5,11 @@ import { WebhookAlert } from "./payload";
 export const MAX_DESCRIPTION_CHARS = 1500;
 const MAX_SUMMARY_CHARS = 600;
 const MAX_LABEL_CHARS = 120;
-const MAX_URL_CHARS = 400;
+/**
+ * Longest link kept (an encoded Prometheus expression is 1-2 kB). A link costs nothing visible but
+ * its bytes count against Telegram's source limit, so packing asks for shorter caps when it must.
+ */
+export const MAX_URL_CHARS = 2048;
 /** In a storm summary every alert gets one short line; longer values are cut. */
 const SUMMARY_VALUE_CHARS = 60;
 const SUMMARY_TEXT_CHARS = 160;
@@ -53,8 +57,11 @@ function statusIcon(status: string, severity: string): string {
   return severity === "critical" ? "🔴" : severity === "warning" ? "🟠" : "🔵";
 }
 
-/** One alert as an HTML block; every interpolated value is escaped. */
-export function formatAlert(alert: WebhookAlert, descriptionMax = MAX_DESCRIPTION_CHARS): { html: string; cut: boolean } {
+/**
+ * One alert as an HTML block; every interpolated value is escaped. Links longer than `urlMax`
+ * characters are left out (0: no links), and the alert is then marked truncated.
+ */
+export function formatAlert(alert: WebhookAlert, descriptionMax = MAX_DESCRIPTION_CHARS, urlMax = MAX_URL_CHARS): { html: string; cut: boolean } {
   const l = alert.labels;
   const a = alert.annotations;
   const firing = alert.status === "firing";
@@ -67,8 +74,8 @@ export function formatAlert(alert: WebhookAlert, descriptionMax = MAX_DESCRIPTIO
   };
   const value = (v: string) => capped(v, MAX_LABEL_CHARS);
   const url = (v: string | undefined) => {
-    if (v && v.length > MAX_URL_CHARS) cut = true;
-    return v && v.length <= MAX_URL_CHARS ? v : undefined;
+    if (v && v.length > urlMax) cut = true;
+    return v && v.length <= urlMax ? v : undefined;
   };
   const lines = [`${statusIcon(alert.status, severity)} <b>${firing ? "FIRING" : "RESOLVED"}</b> — <b>${value(l.alertname ?? "(no alertname)")}</b>`];
   lines.push(`severity: <b>${value(severity)}</b> · component: <code>${value(l.component ?? "unknown")}</code>`);
@@ -116,14 +123,16 @@ const labelTitle = (k: string) => CONTEXT_LABELS.find(([l]) => l === k)?.[1] ?? 
 /**
  * Alerts of one name, status, severity and component in storm form: one headline, the labels
  * they share, the summary if they share it, then one line per alert with only what tells it apart.
+ * The headline links the runbook they share, if its URL is at most `urlMax` characters.
  */
-export function formatAlertGroup(alerts: readonly WebhookAlert[]): string {
+export function formatAlertGroup(alerts: readonly WebhookAlert[], urlMax = MAX_URL_CHARS): string {
   const first = alerts[0];
   const l = first.labels;
   const severity = l.severity ?? "unknown";
   const cap = (v: string, max = SUMMARY_VALUE_CHARS) => escapeCapped(v, max).text;
   const runbooks = new Set(alerts.map((a) => a.annotations.runbook_url));
-  const runbook = runbooks.size === 1 ? safeUrl(first.annotations.runbook_url) : undefined;
+  const shared = runbooks.size === 1 ? first.annotations.runbook_url : undefined;
+  const runbook = shared !== undefined && shared.length <= urlMax ? safeUrl(shared) : undefined;
   const name = cap(l.alertname ?? "(no alertname)", MAX_LABEL_CHARS);
   const title = runbook ? `<a href="${escapeHtml(runbook)}">${name}</a>` : `<b>${name}</b>`;
   const many = alerts.length > 1 ? ` ×${alerts.length}` : "";

@@ -56,7 +56,7 @@ export class Gauge {
   }
 }
 
-const FAILURE_REASONS = ["bad_token", "forbidden", "chat_not_found", "bad_request", "rate_limited", "server_error", "network", "unparseable", "out_of_time"];
+const FAILURE_REASONS = ["bad_token", "forbidden", "chat_not_found", "bad_request", "rate_limited", "server_error", "network", "unparseable", "too_long", "bad_migration", "out_of_time"];
 const CONSOLE_ACTIONS = ["silence", "unsilence", "ack", "expire", "alerts", "silences", "status", "help"];
 
 export class BridgeMetrics {
@@ -68,6 +68,10 @@ export class BridgeMetrics {
     FAILURE_REASONS.map((reason) => ({ reason })),
   );
   readonly retries = new Counter("telegram_bridge_retries_total", "Send attempts repeated after a transient failure or 429.");
+  readonly possiblyDuplicated = new Counter(
+    "telegram_bridge_messages_possibly_duplicated_total",
+    "Messages sent again after an attempt whose answer was lost or came later than the send timeout: Telegram may have shown them twice.",
+  );
   readonly duplicates = new Counter("telegram_bridge_duplicate_parts_skipped_total", "Alert notifications already delivered to the chat and not sent again (Alertmanager retries and re-sent groups).");
   readonly truncated = new Counter("telegram_bridge_truncated_alerts_total", "Alerts with a value cut to fit Telegram's limit.");
   readonly summarised = new Counter("telegram_bridge_alerts_summarised_total", "Alerts shown as one line of a storm summary instead of a full block.");
@@ -96,6 +100,7 @@ export class BridgeMetrics {
       this.sent,
       this.failed,
       this.retries,
+      this.possiblyDuplicated,
       this.duplicates,
       this.truncated,
       this.summarised,

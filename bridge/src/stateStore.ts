@@ -11,18 +11,32 @@ import { describeError, Logger } from "./log";
  * rename, fsync the directory), so a crash leaves the old or the new state, never half of one.
  */
 
-const subjectSchema = z.object({
-  title: z.string(),
-  alerts: z.array(z.object({ alertKey: z.string(), labels: z.record(z.string(), z.string()), status: z.enum(["firing", "resolved"]) })),
-  silence: z.object({ ids: z.array(z.string()), by: z.string(), until: z.number() }).optional(),
-  unsilenced: z.object({ by: z.string(), at: z.number() }).optional(),
-  ack: z.object({ by: z.string(), at: z.number() }).optional(),
-});
+const silenceRecord = z.object({ ids: z.array(z.string()), by: z.string(), until: z.number() });
+const deed = z.object({ by: z.string(), at: z.number() });
+const subjectSchema = z.preprocess(
+  upgradeSubject,
+  z.object({
+    title: z.string(),
+    /** Each alert with the silences that hold it quiet, as far as the console knows. */
+    alerts: z.array(z.object({ alertKey: z.string(), labels: z.record(z.string(), z.string()), status: z.enum(["firing", "resolved"]), silence: silenceRecord.optional() })),
+    unsilenced: deed.optional(),
+    /** Everyone who acknowledged, in order. */
+    acks: z.array(deed).optional(),
+  }),
+);
+
+/** State written before silences were kept per alert and acks as a list: one silence and one ack per subject. */
+function upgradeSubject(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null) return raw;
+  const { silence, ack, ...s } = raw as Record<string, unknown>;
+  const alerts = silence !== undefined && Array.isArray(s.alerts) ? s.alerts.map((a: unknown) => (typeof a === "object" && a !== null ? { silence, ...a } : a)) : s.alerts;
+  return { ...s, alerts, ...(ack !== undefined && s.acks === undefined ? { acks: [ack] } : {}) };
+}
 
 const cardSchema = z.object({
   id: z.string(),
-  /** A notification shows alerts as they fired (replies and edits follow it); an overview answers /alerts. */
-  kind: z.enum(["notification", "overview"]).default("notification"),
+  /** A notification shows alerts as they fired (replies and edits follow it); an overview answers /alerts; silences answers /silences. */
+  kind: z.enum(["notification", "overview", "silences"]).default("notification"),
   chatId: z.string(),
   messageId: z.number().int(),
   threadId: z.number().int().optional(),
@@ -34,6 +48,8 @@ const cardSchema = z.object({
     foot: z.string(),
   }),
   subjects: z.array(subjectSchema),
+  /** A /silences answer: the silences it offers to expire, by button. */
+  listed: z.array(z.object({ id: z.string(), matchers: z.string() })).optional(),
   /** Buttons offered: alert notifications get silence and ack; the Watchdog gets none. */
   buttons: z.boolean(),
   resolvedAt: z.number().optional(),
@@ -66,6 +82,9 @@ export interface StoreLimits {
 
 export const DEFAULT_STORE_LIMITS: StoreLimits = { maxCards: 500, cardRetentionMs: 7 * 86_400_000, resolvedCardRetentionMs: 86_400_000, maxDelivered: 50_000 };
 
+/** The filesystem calls the store makes; injected so a test can watch their order. */
+export type StateFs = Pick<typeof fs, "readFileSync" | "renameSync" | "mkdirSync" | "openSync" | "writeSync" | "fsyncSync" | "closeSync">;
+
 const fresh = (): BridgeState => ({ version: 1, delivered: Object.create(null), cards: Object.create(null), alertCards: Object.create(null), migrations: Object.create(null) });
 
 export class StateStore {
@@ -81,6 +100,7 @@ export class StateStore {
     private readonly log: Logger,
     private readonly limits: StoreLimits = DEFAULT_STORE_LIMITS,
     private readonly now: () => number = Date.now,
+    private readonly io: StateFs = fs,
   ) {}
 
   /** Reads the file; anything wrong with it is logged and the bridge starts afresh, never crashes. */
@@ -91,7 +111,7 @@ export class StateStore {
     }
     let text: string;
     try {
-      text = fs.readFileSync(this.file, "utf8");
+      text = this.io.readFileSync(this.file, "utf8");
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") {
         this.log.info("no state file yet; starting afresh", { state_file: this.file });
@@ -110,7 +130,7 @@ export class StateStore {
       this.errors += 1;
       const aside = `${this.file}.corrupt`;
       try {
-        fs.renameSync(this.file, aside);
+        this.io.renameSync(this.file, aside);
       } catch {
         // Kept where it is: the next commit replaces it.
       }
@@ -205,17 +225,20 @@ export class StateStore {
     if (!this.dirty || !this.file || this.frozen) return;
     this.prune();
     const tmp = `${this.file}.tmp-${process.pid}`;
+    const io = this.io;
     try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      const fd = fs.openSync(tmp, "w", 0o600);
+      io.mkdirSync(path.dirname(this.file), { recursive: true });
+      const fd = io.openSync(tmp, "w", 0o600);
       try {
-        fs.writeSync(fd, JSON.stringify(this.state));
-        fs.fsyncSync(fd);
+        io.writeSync(fd, JSON.stringify(this.state));
+        // On disk before the rename makes it the state: a crash after the rename cannot leave an empty file.
+        io.fsyncSync(fd);
       } finally {
-        fs.closeSync(fd);
+        io.closeSync(fd);
       }
-      fs.renameSync(tmp, this.file);
-      fsyncDirectory(path.dirname(this.file));
+      io.renameSync(tmp, this.file);
+      // The rename itself on disk: without it a crash can bring back the old state after we answered.
+      fsyncDirectory(io, path.dirname(this.file));
       this.dirty = false;
     } catch (e) {
       this.errors += 1;
@@ -264,14 +287,14 @@ export class StateStore {
   }
 }
 
-function fsyncDirectory(dir: string): void {
+function fsyncDirectory(io: StateFs, dir: string): void {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(dir, "r");
-    fs.fsyncSync(fd);
+    fd = io.openSync(dir, "r");
+    io.fsyncSync(fd);
   } catch {
     // Some filesystems refuse fsync on a directory; the rename is still atomic.
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    if (fd !== undefined) io.closeSync(fd);
   }
 }

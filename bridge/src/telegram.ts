@@ -1,4 +1,5 @@
 import { describeError } from "./log";
+import { TELEGRAM_REFUSALS, wellFormed } from "./telegramLimits";
 
 /** The outcome of one Bot API call, classified for the retry policy. */
 export type ApiOutcome<T = unknown> =
@@ -6,11 +7,18 @@ export type ApiOutcome<T = unknown> =
   | { kind: "rate_limited"; retryAfterMs: number }
   | { kind: "migrated"; toChatId: string }
   | { kind: "not_modified" }
-  | { kind: "transient"; reason: "server_error" | "network"; detail: string }
+  /**
+   * maybeDelivered: the request may have reached Telegram and been carried out, only the answer
+   * did not come back (timed out, connection cut after sending). Sending it again may show it twice.
+   */
+  | { kind: "transient"; reason: "server_error" | "network"; detail: string; maybeDelivered?: true }
   | { kind: "unparseable"; detail: string }
+  /** Telegram measured the text over one of its limits (telegramLimits.ts), though packing kept within them. */
+  | { kind: "too_long"; detail: string }
   | { kind: "permanent"; reason: PermanentReason; detail: string };
 
-export type PermanentReason = "bad_token" | "forbidden" | "chat_not_found" | "bad_request";
+/** bad_migration: Telegram named a chat migration that cannot be followed (to the same chat, or a second one for one message). */
+export type PermanentReason = "bad_token" | "forbidden" | "chat_not_found" | "bad_request" | "bad_migration";
 
 export interface TelegramApi {
   call<T = unknown>(method: string, params: Record<string, unknown>, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ApiOutcome<T>>;
@@ -24,6 +32,8 @@ interface BotApiAnswer {
   parameters?: { retry_after?: number; migrate_to_chat_id?: number };
 }
 
+const TOO_LONG = [TELEGRAM_REFUSALS.textTooLong, TELEGRAM_REFUSALS.messageTooLong];
+
 /** Maps a Bot API answer to an outcome. Pure, so the policy is tested without a server. */
 export function classify<T>(status: number, body: BotApiAnswer | undefined): ApiOutcome<T> {
   const detail = `${status} ${body?.description ?? ""}`.trim();
@@ -34,6 +44,7 @@ export function classify<T>(status: number, body: BotApiAnswer | undefined): Api
   const text = (body?.description ?? "").toLowerCase();
   if (status === 400 && text.includes("message is not modified")) return { kind: "not_modified" };
   if (status === 400 && text.includes("can't parse entities")) return { kind: "unparseable", detail };
+  if (status === 400 && TOO_LONG.some((d) => text === d.toLowerCase())) return { kind: "too_long", detail };
   if (status === 401 || status === 404) return { kind: "permanent", reason: "bad_token", detail };
   if (status === 403) return { kind: "permanent", reason: "forbidden", detail };
   if (status === 400 && text.includes("chat not found")) return { kind: "permanent", reason: "chat_not_found", detail };
@@ -41,11 +52,18 @@ export function classify<T>(status: number, body: BotApiAnswer | undefined): Api
   return { kind: "permanent", reason: "bad_request", detail };
 }
 
+/**
+ * How long a Bot API call may take before the bridge gives up on its answer. A message Telegram
+ * took but answered later than this (or whose answer was lost) is sent again: this bounds the
+ * window in which a duplicate can arise.
+ */
+export const TELEGRAM_REQUEST_TIMEOUT_MS = 10_000;
+
 export class BotApiClient implements TelegramApi {
   constructor(
     private readonly token: string,
     private readonly apiBase = "https://api.telegram.org",
-    private readonly timeoutMs = 10_000,
+    private readonly timeoutMs = TELEGRAM_REQUEST_TIMEOUT_MS,
   ) {}
 
   async call<T>(method: string, params: Record<string, unknown>, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ApiOutcome<T>> {
@@ -54,7 +72,8 @@ export class BotApiClient implements TelegramApi {
       const res = await fetch(`${this.apiBase}/bot${this.token}/${method}`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify(params),
+        // Telegram refuses a whole message for one lone surrogate in any string ("must be encoded in UTF-8").
+        body: JSON.stringify(wellFormed(params)),
         signal: opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout,
       });
       const answer = (await res.json().catch(() => undefined)) as BotApiAnswer | undefined;
@@ -62,7 +81,21 @@ export class BotApiClient implements TelegramApi {
     } catch (e) {
       // The cause (ECONNREFUSED, ENOTFOUND, a timeout) is what an operator needs; the logger
       // removes the token should any layer have quoted the URL.
-      return { kind: "transient", reason: "network", detail: describeError(e) };
+      return { kind: "transient", reason: "network", detail: describeError(e), ...(neverSent(e) ? {} : { maybeDelivered: true as const }) };
     }
   }
+}
+
+/** Failures before a request could reach Telegram: no connection was ever made, so nothing was sent. */
+const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+
+/** Whether a fetch error means the request was certainly never sent (every cause in the chain is looked at). */
+export function neverSent(e: unknown): boolean {
+  let cur: unknown = e;
+  for (let depth = 0; cur && typeof cur === "object" && depth < 4; depth++) {
+    const code = (cur as NodeJS.ErrnoException).code;
+    if (code && NOT_CONNECTED.has(code)) return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
 }

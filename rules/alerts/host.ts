@@ -1,4 +1,4 @@
-import { FS_FILTER } from "../expressions";
+import { FS_FILTER, hostCpuBusy, overWatched } from "../expressions";
 import { AlertDefinition } from "../model";
 
 /**
@@ -7,8 +7,6 @@ import { AlertDefinition } from "../model";
  * from a few steep hours.
  */
 const FORECAST_BELOW_FREE = 0.4;
-
-const watched = (metric: string, w: string) => `${metric}{name=~"${w}"}`;
 
 /** Host, container and certificate alerts (issue 14): what a single Docker host needs watched. */
 export const HOST_ALERTS: readonly AlertDefinition[] = [
@@ -48,8 +46,8 @@ export const HOST_ALERTS: readonly AlertDefinition[] = [
     alert: "HostCpuSaturated",
     group: "infra",
     threshold: 0.9,
-    // The same busy fraction the Infra dashboard draws: all CPUs, everything but idle.
-    expr: (t) => `1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])) > ${t}`,
+    // The same busy fraction the Infra dashboard draws: all CPUs, everything but idle and iowait.
+    expr: (t) => `${hostCpuBusy("instance", "5m")} > ${t}`,
     for: "15m",
     severity: "warning",
     component: "infra",
@@ -64,7 +62,7 @@ export const HOST_ALERTS: readonly AlertDefinition[] = [
     alert: "ContainerOomKilled",
     group: "infra",
     threshold: 0,
-    expr: (t, ctx) => `sum by (name) (increase(${watched("container_oom_events_total", ctx.watchedContainers)}[15m])) > ${t}`,
+    expr: (t, ctx) => `sum by (name) (${overWatched(ctx.watchedContainers, (m) => `increase(container_oom_events_total{${m}}[15m])`)}) > ${t}`,
     for: "0m",
     severity: "warning",
     component: "infra",
@@ -78,8 +76,7 @@ export const HOST_ALERTS: readonly AlertDefinition[] = [
     group: "infra",
     threshold: 0.9,
     expr: (t, ctx) =>
-      `max by (name) (${watched("container_memory_working_set_bytes", ctx.watchedContainers)} / ` +
-      `(${watched("container_spec_memory_limit_bytes", ctx.watchedContainers)} > 0)) > ${t}`,
+      `max by (name) (${overWatched(ctx.watchedContainers, (m) => `container_memory_working_set_bytes{${m}} / (container_spec_memory_limit_bytes{${m}} > 0)`)}) > ${t}`,
     for: "10m",
     severity: "warning",
     component: "infra",

@@ -1,4 +1,4 @@
-import { FS_FILTER, seconds } from "../expressions";
+import { FS_FILTER, overWatched, seconds } from "../expressions";
 import { AlertDefinition } from "../model";
 
 /** SPEC §3: "started more than once in 15m". */
@@ -7,8 +7,8 @@ const RESTART_WINDOW = "15m";
 /**
  * Starts of one container seen in the window, per cAdvisor series (one per container id, so a
  * `pulumi up` replacement, which makes a new container, is a new series and never a restart).
- * One series per container id holds only while cAdvisor stores no container labels
- * (`cadvisorArgs`): its `restartcount` label would make every restart a series of its own.
+ * One series per container id holds only while cAdvisor stores no container labels but the
+ * compose project (`cadvisorArgs`): its `restartcount` label would make every restart a series of its own.
  *
  * cAdvisor ≥ v0.57 reports Docker's State.StartedAt, so every restart changes the value; while
  * the container is down between restarts its series is absent (Prometheus marks it stale and
@@ -21,13 +21,11 @@ const RESTART_WINDOW = "15m";
  * The price: a container that crashes once within 15 minutes of being created has started
  * twice and fires too (a deploy that crashes deserves a look).
  */
-export const containerStartsSeen = (watched: string) => {
-  const starts = `container_start_time_seconds{name=~"${watched}"}`;
-  return (
-    `changes(${starts}[${RESTART_WINDOW}]) + ` +
-    `(min_over_time(${starts}[${RESTART_WINDOW}]) > bool (time() - ${seconds(RESTART_WINDOW)}))`
-  );
-};
+export const containerStartsSeen = (watched: readonly string[]) =>
+  overWatched(watched, (m) => {
+    const starts = `container_start_time_seconds{${m}}`;
+    return `changes(${starts}[${RESTART_WINDOW}]) + (min_over_time(${starts}[${RESTART_WINDOW}]) > bool (time() - ${seconds(RESTART_WINDOW)}))`;
+  });
 
 export const INFRA_ALERTS: readonly AlertDefinition[] = [
   {

@@ -3,8 +3,11 @@ import { AlertDefinition } from "../model";
 
 /**
  * Prometheus's TSDB failure counters with the short name the alert shows. Names as Prometheus
- * 3.16 exports them (tsdb/db.go, tsdb/head.go; the WAL's come from tsdb/wlog/wlog.go under the
- * prefix prometheus_tsdb_wal_), checked against the /metrics of the built binary.
+ * 3.13 (and 3.16) export them (tsdb/db.go, tsdb/head.go; the WAL's come from tsdb/wlog/wlog.go under the
+ * prefix prometheus_tsdb_wal_, and the same counters of the out-of-order write-behind log, which
+ * the stack's out_of_order_time_window turns on, under prometheus_tsdb_out_of_order_wbl_),
+ * checked against the /metrics of the built binary. A WBL corruption found on start counts in
+ * prometheus_tsdb_wal_corruptions_total (tsdb/db.go); the WBL has no corruption counter of its own.
  */
 const TSDB_FAILURES: readonly (readonly [metric: string, failure: string])[] = [
   ["prometheus_tsdb_compactions_failed_total", "compaction"],
@@ -14,6 +17,8 @@ const TSDB_FAILURES: readonly (readonly [metric: string, failure: string])[] = [
   ["prometheus_tsdb_wal_corruptions_total", "wal_corruption"],
   ["prometheus_tsdb_wal_writes_failed_total", "wal_write"],
   ["prometheus_tsdb_wal_truncations_failed_total", "wal_truncation"],
+  ["prometheus_tsdb_out_of_order_wbl_writes_failed_total", "wbl_write"],
+  ["prometheus_tsdb_out_of_order_wbl_truncations_failed_total", "wbl_truncation"],
   ["prometheus_tsdb_mmap_chunk_corruptions_total", "mmap_chunk_corruption"],
 ];
 

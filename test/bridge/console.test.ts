@@ -148,6 +148,27 @@ describe("forged, stale and unauthorized presses change nothing and say so", () 
     expect([m.edits, other.edits]).toEqual([[], []]);
   });
 
+  it("Expire data with a silence id, pressed on an alert message, expires nothing (not even a silence made with amtool)", async () => {
+    await start();
+    const m = await firing();
+    am.silences.push({ id: "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9", matchers: [{ name: "team", value: "db", isRegex: false }], startsAt: "", endsAt: "", createdBy: "amtool", comment: "maintenance", status: { state: "active" } });
+    const a = await answered(telegram.pressButton(m.chatId, m.messageId, "v1:x:0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9", ONCALL));
+    expect(a).toMatchObject({ showAlert: true, text: "This list is from an older version of the bridge; send /silences for current buttons. Nothing was changed." });
+    expect(am.active()).toHaveLength(1);
+    expect(m.edits).toEqual([]);
+  });
+
+  it("a /silences list's Expire pressed on another message expires nothing", async () => {
+    await start();
+    const m = await firing();
+    am.silences.push({ id: "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9", matchers: [{ name: "team", value: "db", isRegex: false }], startsAt: "", endsAt: new Date(Date.now() + 3_600_000).toISOString(), createdBy: "amtool", comment: "maintenance", status: { state: "active" } });
+    telegram.say(CHAT, "/silences", ONCALL);
+    const list = await until("the /silences answer", () => telegram.messages.find((x) => x.text.includes("active silence")));
+    const a = await answered(telegram.pressButton(m.chatId, m.messageId, list.keyboard![0][0].callback_data, ONCALL));
+    expect(a.text).toBe("This button does not belong to this message; nothing was changed.");
+    expect(am.active()).toHaveLength(1);
+  });
+
   it("a press in a chat the bridge does not serve is refused", async () => {
     await start();
     const m = await firing();
@@ -221,6 +242,13 @@ describe("commands", () => {
     // The overview is not where resolved notifications reply.
     await post(payload([alert({ fingerprint: "q", status: "resolved" })]));
     expect(lastMessage().replyToMessageId).toBeUndefined();
+  });
+
+  it("/alerts answers as a reply to the command, as every command does", async () => {
+    am.alerts = [{ fingerprint: "q", labels: { alertname: "QueueStuckProcessing", severity: "critical" } }];
+    const asked = telegram.say(CHAT, "/alerts", ONCALL);
+    const m = await until("the /alerts answer", () => telegram.messages.find((x) => x.text.includes("now in Alertmanager")));
+    expect(m.replyToMessageId).toBe(asked);
   });
 
   it("/alerts with nothing firing says so", async () => {
@@ -304,4 +332,33 @@ describe("long polling", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(telegram.calls.filter((c) => c.method === "getUpdates" || c.method === "getMe")).toEqual([]);
   });
+});
+
+describe("while Alertmanager hangs", () => {
+  it("a Silence press is answered at once and everyone else is answered as if nothing hung", async () => {
+    await start();
+    const three = await (async () => {
+      const before = telegram.messages.length;
+      await post(payload(["a", "b", "c"].map((i) => alert({ fingerprint: `h${i}`, labels: { instance: i } }))));
+      return until("the firing message", () => telegram.messages[before]);
+    })();
+    const other = await firing({ alertname: "Other" }, "fo");
+    am.trouble = (method) => (method === "POST" ? "hang" : undefined);
+    const t0 = Date.now();
+    const silencing = telegram.press(three, "1h", ONCALL);
+    await until("Alertmanager asked", () => am.requests.includes("POST /api/v2/silences"));
+    const helpAsked = Date.now();
+    telegram.say(CHAT, "/help", ONCALL);
+    const ack = telegram.press(other, "Ack", STRANGER);
+    const help = await until("the /help answer", () => telegram.messages.find((x) => x.text.includes("alerts console")));
+    const ackAnswer = await answered(ack);
+    const helpMs = help.at - helpAsked;
+    const ackMs = telegram.callbackAnswers.find((x) => x.id === ack)!.at - helpAsked;
+    const working = await answered(silencing);
+    const workingMs = telegram.callbackAnswers.find((x) => x.id === silencing)!.at - t0;
+    expect(working.text).toBe("⏳ Working on it: Alertmanager is slow to answer. The outcome follows in the chat.");
+    expect(ackAnswer.text).toBe("Noted: you are on it.");
+    // Alertmanager waits 10 s per call; none of these waits for it.
+    expect([helpMs < 1000, ackMs < 1000, workingMs < 2500]).toEqual([true, true, true]);
+  }, 30_000);
 });

@@ -1,5 +1,5 @@
 import * as http from "http";
-import { AlertmanagerClient, AlertmanagerError, matchersFor } from "../../bridge/src/console/alertmanagerClient";
+import { AlertmanagerClient, AlertmanagerError, matchersFor, seconds } from "../../bridge/src/console/alertmanagerClient";
 import { freePort } from "../support/ports";
 
 /**
@@ -145,7 +145,16 @@ describe("answers that are not what the API promises are errors", () => {
 
   it("a body that is not JSON", async () => {
     answers = [{ status: 200, body: "<html>" }];
-    await expect(new AlertmanagerClient(base).silences()).rejects.toThrow(SyntaxError);
+    const e = await failure(new AlertmanagerClient(base).silences());
+    expect(e).toMatchObject({ kind: "unreadable", said: "Alertmanager's answer was not understood" });
+    expect(e.message).toMatch(/^GET \/api\/v2\/silences: .*JSON/);
+  });
+
+  it("an answer that does not fit the API: unreadable, and it may have taken effect", async () => {
+    answers = [{ status: 200, body: { id: "x" } }];
+    const e = (await failure(new AlertmanagerClient(base).createSilence({ matchers: [], startsAt: new Date(), endsAt: new Date(), createdBy: "x", comment: "y" }))) as AlertmanagerError;
+    expect([e.kind, e.mayHaveApplied, e.gaveUp]).toEqual(["unreadable", true, false]);
+    expect(e.message).toBe("POST /api/v2/silences: silenceID: Invalid input: expected string, received undefined");
   });
 });
 
@@ -156,6 +165,18 @@ describe("failures", () => {
     expect(e).toBeInstanceOf(AlertmanagerError);
     expect(e.message).toBe(`GET /api/v2/silences: 500 ${"e".repeat(198)}`);
     expect((e as AlertmanagerError).status).toBe(500);
+  });
+
+  it("for the chat: what Alertmanager said, unquoted, without the call or the status", async () => {
+    answers = [
+      { status: 400, body: "exceeded maximum number of silences: 1 (limit: 1)" },
+      { status: 503, body: "" },
+    ];
+    const am = new AlertmanagerClient(base);
+    const refused = (await failure(am.expireSilence("s1"))) as AlertmanagerError;
+    expect([refused.kind, refused.said, refused.mayHaveApplied, refused.gaveUp]).toEqual(["refused", "Alertmanager refused it: exceeded maximum number of silences: 1 (limit: 1)", false, false]);
+    const failed = (await failure(am.expireSilence("s1"))) as AlertmanagerError;
+    expect([failed.kind, failed.said, failed.mayHaveApplied, failed.gaveUp]).toEqual(["failed", "Alertmanager failed: status 503", true, false]);
   });
 
   it("a silence that does not exist is undefined; other errors are thrown", async () => {
@@ -175,6 +196,8 @@ describe("failures", () => {
     expect(e).toBeInstanceOf(AlertmanagerError);
     expect(e.message).toMatch(/^DELETE \/api\/v2\/silence\/s1: fetch failed: .*ECONNREFUSED/);
     expect((e as AlertmanagerError).status).toBeUndefined();
+    // Never sent, so nothing changed; no address, no error code in the chat.
+    expect(e).toMatchObject({ kind: "unreachable", said: "Alertmanager is not reachable (it refuses connections)", mayHaveApplied: false, gaveUp: true });
     expect(await am.ready()).toBe(false);
     await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
   });
@@ -186,8 +209,35 @@ describe("failures", () => {
     const e = await failure(am.silences());
     expect(e).toBeInstanceOf(AlertmanagerError);
     expect(e.message).toMatch(/^GET \/api\/v2\/silences: .*timeout/i);
+    expect(e).toMatchObject({ kind: "no_answer", said: "Alertmanager did not answer in 0.1 s", mayHaveApplied: true, gaveUp: true });
     expect(await am.ready()).toBe(false);
     expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});
+
+describe("calls whose answer is lost", () => {
+  it("a connection closed after the request was sent: no answer, and it may have taken effect", async () => {
+    server.removeAllListeners("request");
+    server.on("request", (req: http.IncomingMessage) => req.on("data", () => undefined).on("end", () => req.socket.destroy()));
+    const e = (await failure(new AlertmanagerClient(base).createSilence({ matchers: [], startsAt: new Date(), endsAt: new Date(), createdBy: "x", comment: "y" }))) as AlertmanagerError;
+    // The next call may well get through: a closed connection is no reason to give up on the rest.
+    expect(e).toMatchObject({ kind: "lost", said: "Alertmanager closed the connection without answering", mayHaveApplied: true, gaveUp: false });
+  });
+
+  it("stopping the bridge ends a call under way at once", async () => {
+    answers = ["hang"];
+    const stop = new AbortController();
+    const am = new AlertmanagerClient(base, 10_000, stop.signal);
+    const t0 = Date.now();
+    const pending = failure(am.silences());
+    await new Promise((r) => setTimeout(r, 50));
+    stop.abort();
+    expect(await pending).toMatchObject({ kind: "stopped", said: "the bridge is stopping", mayHaveApplied: true, gaveUp: true });
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it("wait times read as seconds", () => {
+    expect([seconds(10_000), seconds(100), seconds(1500)]).toEqual(["10 s", "0.1 s", "1.5 s"]);
   });
 });
 

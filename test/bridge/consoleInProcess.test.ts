@@ -5,13 +5,13 @@ import * as path from "path";
 import { encodeCallback } from "../../bridge/src/cards";
 import { ChatRouter } from "../../bridge/src/chats";
 import { ConsoleConfig } from "../../bridge/src/config";
-import { Console } from "../../bridge/src/console/console";
+import { Console, ConsoleTiming } from "../../bridge/src/console/console";
 import { TelegramUser, Update } from "../../bridge/src/console/updates";
 import { DEFAULT_DELIVERY, Outbox } from "../../bridge/src/delivery";
 import { Logger } from "../../bridge/src/log";
 import { BridgeMetrics } from "../../bridge/src/metrics";
 import { Card, DEFAULT_STORE_LIMITS, StateStore, Subject } from "../../bridge/src/stateStore";
-import { FakeAlertmanager, FakeSilence } from "./support/fakeAlertmanager";
+import { FakeAlertmanager, FakeSilence, until } from "./support/fakeAlertmanager";
 import { ScriptedApi } from "./support/scriptedApi";
 
 /**
@@ -34,7 +34,7 @@ let console_: Console;
 
 const logged = (msg: string) => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === msg);
 
-function make(config: Partial<ConsoleConfig> = {}): Console {
+function make(config: Partial<ConsoleConfig> = {}, timing: Partial<ConsoleTiming> = {}): Console {
   const log = new Logger((l) => lines.push(l));
   outbox = new Outbox(
     { api, store, metrics, log, format: { prefix: "[TD]", environment: "prod" }, cardView: () => console_.cardView(), buttons: true },
@@ -51,6 +51,7 @@ function make(config: Partial<ConsoleConfig> = {}): Console {
     format: { prefix: "[TD]", environment: "prod" },
     status: () => ({ watchdogLastSeen: undefined, sent: 3, failedByReason: {}, pending: 0, failingChats: 0, stateFile: "in memory only (STATE_FILE not set)" }),
     now: () => clock,
+    timing,
   });
   return console_;
 }
@@ -178,8 +179,8 @@ describe("commands", () => {
     ];
     await console_.handle(command("/alerts", { message_thread_id: 3 }));
     const [sent] = replies();
-    expect(sent).toMatchObject({ chat_id: CHAT, parse_mode: "HTML", link_preview_options: { is_disabled: true }, message_thread_id: 3 });
-    expect(sent).not.toHaveProperty("reply_parameters");
+    // A reply to the command, like every other answer.
+    expect(sent).toMatchObject({ chat_id: CHAT, parse_mode: "HTML", link_preview_options: { is_disabled: true }, message_thread_id: 3, reply_parameters: { message_id: 77, allow_sending_without_reply: true } });
     expect(sent.text).toContain("2 firing now in Alertmanager, 1 group");
     const card = Object.values(store.data.cards)[0];
     expect(card).toMatchObject({ kind: "overview", chatId: CHAT, messageId: 100, threadId: 3 });
@@ -210,30 +211,48 @@ describe("commands", () => {
   it("/alerts that Telegram refuses: a failure, said in the chat", async () => {
     make();
     am.alerts = [{ fingerprint: "a1", labels: { alertname: "DiskFull" } }];
-    api.script = [{ kind: "permanent", reason: "bad_request", detail: "400" }];
+    api.script = [{ kind: "permanent", reason: "bad_request", detail: "400 Bad Request: message is too long" }];
     await console_.handle(command("/alerts"));
-    expect(replies()[1].text).toBe("Sorry, that failed: Telegram did not take the answer: permanent");
+    expect(replies()[1].text).toBe("Sorry, that failed: Telegram did not take the answer (Bad Request: message is too long).");
     expect(metrics.consoleActions.get({ action: "alerts", result: "failed" })).toBe(1);
-    expect(logged("console action failed")).toMatchObject([{ level: "error", action: "alerts", result: "failed", reason: "Telegram did not take the answer: permanent" }]);
+    expect(logged("console action failed")).toMatchObject([{ level: "error", action: "alerts", result: "failed", reason: "Telegram did not take the answer: permanent 400 Bad Request: message is too long" }]);
     expect(Object.keys(store.data.cards)).toEqual([]);
   });
 
-  it("Alertmanager down: the failure and its cause, escaped, in the chat", async () => {
+  it("Alertmanager down: the chat reads the service and what is wrong with it; the log keeps the call and the cause", async () => {
     make();
     await am.stop();
     await console_.handle(command("/silences"));
-    expect(replies()[0].text).toMatch(/^Sorry, that failed: GET \/api\/v2\/silences: fetch failed.*ECONNREFUSED/);
+    expect(replies()[0].text).toBe("Sorry, that failed: Alertmanager is not reachable (it refuses connections).");
+    expect(logged("console action failed")[0].reason).toMatch(/^GET \/api\/v2\/silences: fetch failed.*ECONNREFUSED/);
   });
 
-  it("/silences: the list with Expire buttons, as a reply", async () => {
+  it("Alertmanager that does not answer: said in seconds, no address or error code", async () => {
+    make({}, { alertmanagerTimeoutMs: 300 });
+    am.trouble = () => "hang";
+    await console_.handle(command("/alerts"));
+    expect(replies()[0].text).toBe("Sorry, that failed: Alertmanager did not answer in 0.3 s.");
+    expect(replies()[0].text).not.toMatch(/127\.0\.0\.1|fetch|\d{3}/);
+  });
+
+  it("/silences: the list with Expire buttons, as a reply, remembered with the silences it offers", async () => {
     make();
     am.silences.push({ id: "6f2c9d1e-1b2a-4c3d-8e9f-0a1b2c3d4e5f", matchers: [{ name: "alertname", value: "A", isRegex: false }], startsAt: "2026-11-25T09:00:00Z", endsAt: new Date(clock + 3_600_000).toISOString(), createdBy: "me", comment: "", status: { state: "active" } });
-    await console_.handle(command("/silences"));
+    await console_.handle(command("/silences", { message_thread_id: 5 }));
+    const card = Object.values(store.data.cards)[0];
+    expect(card).toMatchObject({ kind: "silences", chatId: CHAT, messageId: 100, threadId: 5, listed: [{ id: "6f2c9d1e-1b2a-4c3d-8e9f-0a1b2c3d4e5f", matchers: "alertname=A" }] });
     expect(replies()[0]).toMatchObject({
       text: expect.stringContaining("1 active silence"),
       reply_parameters: { message_id: 77, allow_sending_without_reply: true },
-      reply_markup: { inline_keyboard: [[{ text: "🗑 Expire #1", callback_data: "v1:x:6f2c9d1e-1b2a-4c3d-8e9f-0a1b2c3d4e5f" }]] },
+      reply_markup: { inline_keyboard: [[{ text: "🗑 Expire #1", callback_data: `v1:e:${card.id}:0` }]] },
     });
+  });
+
+  it("/silences with none active: a plain answer, nothing remembered", async () => {
+    make();
+    await console_.handle(command("/silences"));
+    expect(replies()[0].text).toContain("Nothing is silenced.");
+    expect(store.data.cards).toEqual({});
   });
 
   describe("/status", () => {
@@ -315,7 +334,7 @@ describe("button presses", () => {
   it("answers are cut to Telegram's 200 characters", async () => {
     make();
     putCard();
-    store.updateCard(CARD_ID, (c) => (c.subjects[0].silence = { ids: ["x"], by: "x".repeat(300), until: clock + 1000 }));
+    store.updateCard(CARD_ID, (c) => (c.subjects[0].alerts[0].silence = { ids: ["x"], by: "x".repeat(300), until: clock + 1000 }));
     await console_.handle(press(encodeCallback({ op: "silence", cardId: CARD_ID, subject: 0, duration: "1h" })));
     expect(answer()!.text).toBe(`Already silenced by ${"x".repeat(180)}`);
   });
@@ -326,7 +345,7 @@ describe("button presses", () => {
     await console_.handle(press(encodeCallback({ op: "ack", cardId: CARD_ID, subject: 0 }), { message: null }));
     expect(answer()).toMatchObject({ text: "Sorry, this bot only answers in the chats it sends alerts to.", show_alert: true });
     expect(logged("console action")).toMatchObject([{ action: "ack", result: "refused", chat_id: "", reason: "chat", card: CARD_ID, subject: 0 }]);
-    expect(store.card(CARD_ID)!.subjects[0].ack).toBeUndefined();
+    expect(store.card(CARD_ID)!.subjects[0].acks).toBeUndefined();
   });
 
   it("a user off the allowlist: refused, the silence button's duration logged", async () => {
@@ -356,7 +375,7 @@ describe("button presses", () => {
       await console_.handle(press(encodeCallback({ op: "ack", cardId: CARD_ID, subject: 0 }), { message }));
       expect(answer()!.text).toBe("This button does not belong to this message; nothing was changed.");
       expect(logged("console action")).toMatchObject([{ result: "invalid", card: CARD_ID }]);
-      expect(store.card(CARD_ID)!.subjects[0].ack).toBeUndefined();
+      expect(store.card(CARD_ID)!.subjects[0].acks).toBeUndefined();
     });
 
     it("a subject the card does not have: invalid", async () => {
@@ -380,7 +399,7 @@ describe("button presses", () => {
       await console_.handle(press(encodeCallback({ op: "ack", cardId: CARD_ID, subject: 0 })));
       expect(answer()).toMatchObject({ text: "Noted: you are on it.", show_alert: false });
       expect(logged("button press not acknowledged to Telegram")).toEqual([]);
-      expect(store.card(CARD_ID)!.subjects[0].ack).toEqual({ by: "@oncall (id 4242)", at: clock });
+      expect(store.card(CARD_ID)!.subjects[0].acks).toEqual([{ by: "@oncall (id 4242)", at: clock }]);
       const [edit] = api.sent("editMessageText");
       expect(edit).toMatchObject({ chat_id: CHAT, message_id: 50, parse_mode: "HTML" });
       expect(edit.text).toContain("👀 @oncall (id 4242) is on it");
@@ -390,9 +409,15 @@ describe("button presses", () => {
       await console_.handle(press(encodeCallback({ op: "ack", cardId: CARD_ID, subject: 0 })));
       expect(answer()).toMatchObject({ text: "You already acknowledged this.", show_alert: true });
       expect(api.sent("editMessageText")).toHaveLength(1);
-      // By someone else: they are on it now.
+      // By someone else: added to the first, who stays on it.
+      clock += 60_000;
       await console_.handle(press(encodeCallback({ op: "ack", cardId: CARD_ID, subject: 0 }), { from: { id: 5, username: "bob" } }));
-      expect(store.card(CARD_ID)!.subjects[0].ack!.by).toBe("@bob (id 5)");
+      expect(answer()).toMatchObject({ text: "Noted: you are on it (with @oncall (id 4242)).", show_alert: false });
+      expect(store.card(CARD_ID)!.subjects[0].acks).toEqual([
+        { by: "@oncall (id 4242)", at: clock - 60_000 },
+        { by: "@bob (id 5)", at: clock },
+      ]);
+      expect(api.sent("editMessageText")[1].text).toMatch(/👀 @oncall \(id 4242\) \(since .*\) and @bob \(id 5\) \(since .*\) are on it/);
     });
 
     it("an edit Telegram refuses is counted and logged", async () => {
@@ -419,7 +444,9 @@ describe("button presses", () => {
       expect([Date.parse(s.startsAt), Date.parse(s.endsAt)]).toEqual([clock, clock + 4 * 3_600_000]);
       expect(s.createdBy).toBe("@oncall (id 4242)");
       expect(s.comment).toBe(`Silenced from Telegram (prod) on DiskFull; card ${CARD_ID}`);
-      expect(store.card(CARD_ID)!.subjects[0].silence).toEqual({ ids: am.silences.map((x) => x.id), by: "@oncall (id 4242)", until: clock + 4 * 3_600_000 });
+      const [a, a2, b, gone] = store.card(CARD_ID)!.subjects[0].alerts.map((x) => x.silence);
+      const held = (id: string) => ({ ids: [id], by: "@oncall (id 4242)", until: clock + 4 * 3_600_000 });
+      expect([a, a2, b, gone]).toEqual([held(am.silences[0].id), held(am.silences[0].id), held(am.silences[1].id), undefined]);
       expect(logged("console action")).toMatchObject([{ action: "silence", result: "ok", duration: "4h", silence_ids: am.silences.map((x) => x.id).join(",") }]);
       expect(api.sent("editMessageText")[0].text).toContain("🔕 Silenced by @oncall (id 4242) until");
     });
@@ -430,7 +457,7 @@ describe("button presses", () => {
       await console_.handle(silence("1h", 1));
       expect(answer()!.text).toBe("Silenced 1 alert for 1h.");
       expect(am.silences[0].comment).toBe(`Silenced from Telegram (prod) on DiskFull (/alerts group Disk<Full>); card ${CARD_ID}`);
-      expect(store.card(CARD_ID)!.subjects[0].silence).toBeUndefined();
+      expect(store.card(CARD_ID)!.subjects[0].alerts[0].silence).toBeUndefined();
     });
 
     it("Silence refused: a duration no longer offered, already silenced, or nothing firing", async () => {
@@ -459,10 +486,11 @@ describe("button presses", () => {
       putCard();
       await am.stop();
       await console_.handle(silence("1h"));
-      expect(answer()!.text).toMatch(/^That failed; nothing was changed: POST \/api\/v2\/silences: fetch failed/);
+      expect(answer()!.text).toBe("Nothing was silenced: Alertmanager is not reachable (it refuses connections).");
       expect(answer()!.show_alert).toBe(true);
-      expect(logged("console action failed")).toMatchObject([{ action: "silence", result: "failed", card: CARD_ID, duration: "1h" }]);
-      expect(store.card(CARD_ID)!.subjects[0].silence).toBeUndefined();
+      expect(logged("console action failed")).toMatchObject([{ action: "silence", result: "failed", card: CARD_ID, duration: "1h", silence_ids: "", not_done: "1: Alertmanager is not reachable (it refuses connections)" }]);
+      expect(store.card(CARD_ID)!.subjects[0].alerts[0].silence).toBeUndefined();
+      expect(api.sent("editMessageText")).toEqual([]);
     });
 
     it("Unsilence: expires the card's silences that are still active, and says who", async () => {
@@ -474,12 +502,12 @@ describe("button presses", () => {
         return s.id;
       };
       const ids = [add("active"), add("expired"), "00000000-0000-4000-8000-000000000099"];
-      store.updateCard(CARD_ID, (c) => (c.subjects[0].silence = { ids, by: "@x (id 1)", until: clock + 1000 }));
+      store.updateCard(CARD_ID, (c) => (c.subjects[0].alerts[0].silence = { ids, by: "@x (id 1)", until: clock + 1000 }));
       await console_.handle(press(encodeCallback({ op: "unsilence", cardId: CARD_ID, subject: 0 })));
       expect(answer()).toMatchObject({ text: "Silence expired; the alerts notify again.", show_alert: false });
       expect(am.silences.map((s) => s.status.state)).toEqual(["expired", "expired"]);
       expect(store.card(CARD_ID)!.subjects[0]).toMatchObject({ unsilenced: { by: "@oncall (id 4242)", at: clock } });
-      expect(store.card(CARD_ID)!.subjects[0].silence).toBeUndefined();
+      expect(store.card(CARD_ID)!.subjects[0].alerts[0].silence).toBeUndefined();
       expect(logged("console action")).toMatchObject([{ action: "unsilence", result: "ok", silence_ids: ids.join(",") }]);
       expect(api.sent("editMessageText")[0].text).toContain("🔔 Unsilenced by @oncall (id 4242)");
     });
@@ -489,7 +517,7 @@ describe("button presses", () => {
       putCard();
       await console_.handle(press(encodeCallback({ op: "unsilence", cardId: CARD_ID, subject: 0 })));
       expect(answer()).toMatchObject({ text: "Not silenced any more; nothing was changed.", show_alert: true });
-      store.updateCard(CARD_ID, (c) => (c.subjects[0].silence = { ids: ["x"], by: "@x (id 1)", until: clock }));
+      store.updateCard(CARD_ID, (c) => (c.subjects[0].alerts[0].silence = { ids: ["x"], by: "@x (id 1)", until: clock }));
       await console_.handle(press(encodeCallback({ op: "unsilence", cardId: CARD_ID, subject: 0 })));
       expect(answer()!.text).toBe("Not silenced any more; nothing was changed.");
     });
@@ -505,31 +533,38 @@ describe("button presses", () => {
 
   describe("Expire (from /silences)", () => {
     const ID = "6f2c9d1e-1b2a-4c3d-8e9f-0a1b2c3d4e5f";
-    const expire = (message?: Record<string, unknown> | null) => press(encodeCallback({ op: "expire", silenceId: ID }), { message });
-    const addSilence = (state: FakeSilence["status"]["state"] = "active") =>
-      am.silences.push({ id: ID, matchers: [{ name: "alertname", value: "A<B", isRegex: false }, { name: "env", value: "prod", isRegex: true }], startsAt: "", endsAt: "", createdBy: "x", comment: "c", status: { state } });
+    const LIST = "list0001";
+    const expire = (message?: Record<string, unknown> | null, index = 0) => press(encodeCallback({ op: "expire", cardId: LIST, index }), { message });
+    const addSilence = (state: FakeSilence["status"]["state"] = "active", id = ID) =>
+      am.silences.push({ id, matchers: [{ name: "alertname", value: "A<B", isRegex: false }, { name: "env", value: "prod", isRegex: true }], startsAt: "", endsAt: "", createdBy: "x", comment: "c", status: { state } });
+    /** The /silences answer as the console remembers it: message 50 unless said, listing the silence. */
+    const putList = (extra: Partial<Card> = {}) =>
+      store.putCard({ id: LIST, kind: "silences", chatId: CHAT, messageId: 50, createdAt: clock, updatedAt: clock, body: { head: "", blocks: [], foot: "" }, subjects: [], buttons: false, listed: [{ id: ID, matchers: "alertname=A<B, env~prod" }], ...extra });
 
     it("expires it and says so in the chat, replying in the list's topic", async () => {
       make();
       addSilence();
+      putList({ messageId: 60, threadId: 4 });
       await console_.handle(expire({ message_id: 60, message_thread_id: 4 }));
       expect(am.silences[0].status.state).toBe("expired");
       expect(answer()).toMatchObject({ text: "Silence expired.", show_alert: false });
       expect(replies()).toEqual([
         {
           chat_id: CHAT,
-          text: "🗑 Silence expired by @oncall (id 4242): <code>alertname=A&lt;B, env=prod</code>",
+          text: "🗑 Silence expired by @oncall (id 4242): <code>alertname=A&lt;B, env~prod</code>",
           parse_mode: "HTML",
+          link_preview_options: { is_disabled: true },
           reply_parameters: { message_id: 60, allow_sending_without_reply: true },
           message_thread_id: 4,
         },
       ]);
-      expect(logged("console action")).toMatchObject([{ action: "expire", result: "ok", silence_id: ID, matchers: "alertname=A<B, env=prod" }]);
+      expect(logged("console action")).toMatchObject([{ action: "expire", result: "ok", card: LIST, index: 0, silence_id: ID, matchers: "alertname=A<B, env~prod" }]);
     });
 
     it("without a topic: no message_thread_id", async () => {
       make();
       addSilence();
+      putList();
       await console_.handle(expire());
       expect(replies()[0]).not.toHaveProperty("message_thread_id");
       expect(replies()[0].reply_parameters).toEqual({ message_id: 50, allow_sending_without_reply: true });
@@ -538,6 +573,7 @@ describe("button presses", () => {
     it("a silence already expired or unknown: stale", async () => {
       make();
       addSilence("expired");
+      putList();
       await console_.handle(expire());
       expect(answer()).toMatchObject({ text: "That silence is already gone; nothing was changed.", show_alert: true });
       am.silences.length = 0;
@@ -549,11 +585,205 @@ describe("button presses", () => {
 
     it("without Alertmanager: failed, said", async () => {
       make({ alertmanagerUrl: undefined });
+      putList();
       await console_.handle(expire());
       expect(answer()).toMatchObject({ text: "Alertmanager's address is not configured.", show_alert: true });
       expect(metrics.consoleActions.get({ action: "expire", result: "failed" })).toBe(1);
       expect(console_.cardView()).toEqual({ silenceDurations: ["1h", "4h"], canSilence: false });
     });
+
+    describe("acts only on what its message offered", () => {
+      const AMTOOL = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9";
+      beforeEach(() => {
+        make();
+        addSilence();
+        // Made with amtool: no message ever listed it.
+        addSilence("active", AMTOOL);
+        putList();
+        putCard([{ title: "", alerts: [alertOf("DiskFull")] }], { messageId: 51 });
+      });
+      afterEach(() => {
+        expect(am.active().map((x) => x.id)).toEqual([ID, AMTOOL]);
+        expect(replies()).toEqual([]);
+      });
+
+      it("a bare silence id, as forged data or an answer from an older bridge carries, expires nothing", async () => {
+        await console_.handle(press(`v1:x:${AMTOOL}`, { message: { message_id: 51 } }));
+        expect(answer()).toMatchObject({ text: "This list is from an older version of the bridge; send /silences for current buttons. Nothing was changed.", show_alert: true });
+        expect(logged("console action")).toMatchObject([{ action: "expire", result: "stale", data: `v1:x:${AMTOOL}` }]);
+      });
+
+      it.each([
+        ["pressed on an alert message", { message_id: 51 }, 0],
+        ["pressed in another chat", { chat: { id: -2002 } }, 0],
+        ["a place the list does not have", {}, 1],
+      ])("the list's button %s: invalid", async (_what, message, index) => {
+        await console_.handle(expire(message, index));
+        expect(answer()).toMatchObject({ text: "This button does not belong to this message; nothing was changed.", show_alert: true });
+        expect(logged("console action")).toMatchObject([{ action: "expire", result: "invalid", card: LIST }]);
+      });
+
+      it("expire data naming an alert message's card: invalid", async () => {
+        await console_.handle(press(encodeCallback({ op: "expire", cardId: CARD_ID, index: 0 }), { message: { message_id: 51 } }));
+        expect(answer()!.text).toBe("This button does not belong to this message; nothing was changed.");
+      });
+    });
+
+    it("a silence expired here leaves the alert messages that showed it, which are edited", async () => {
+      make();
+      addSilence();
+      putList();
+      putCard([{ title: "", alerts: [{ ...alertOf("DiskFull"), silence: { ids: [ID], by: "@x (id 1)", until: clock + 3_600_000 } }] }], { messageId: 51 });
+      await console_.handle(expire());
+      expect(store.card(CARD_ID)!.subjects[0].alerts[0].silence).toBeUndefined();
+      const [edit] = api.sent("editMessageText");
+      expect(edit).toMatchObject({ message_id: 51 });
+      expect(edit.text).not.toContain("Silenced");
+      expect(JSON.stringify(edit.reply_markup)).toContain("🔕 1h");
+    });
+  });
+});
+
+describe("every answer is true when Alertmanager half fails", () => {
+  const silence = (duration = "1h") => press(encodeCallback({ op: "silence", cardId: CARD_ID, subject: 0, duration }));
+  const three = () => putCard([{ title: "", alerts: ["a", "b", "c"].map((i) => alertOf("DiskFull", { instance: i })) }]);
+  const accounts = () => replies().map((r) => String(r.text));
+
+  it("--silences.max-silences reached after the first: says which alerts are silenced and which not, and the card offers Unsilence for the live one", async () => {
+    make();
+    three();
+    am.maxSilences = 1;
+    await console_.handle(silence());
+    expect(am.active()).toHaveLength(1);
+    expect(answer()).toMatchObject({ text: "Silenced 1 of 3 alerts for 1h; 2 not silenced. Details in the chat.", show_alert: true });
+    expect(accounts()).toEqual([
+      [
+        `🔕 <b>Silence for 1h</b> by @oncall (id 4242): 1 of 3 alerts silenced until ${new Date(clock + 3_600_000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC")}.`,
+        "✅ Silenced: DiskFull instance=a",
+        "❌ Not silenced (Alertmanager refused it: exceeded maximum number of silences: 1 (limit: 1)): DiskFull instance=b, DiskFull instance=c",
+      ].join("\n"),
+    ]);
+    expect(replies()[0]).toMatchObject({ reply_parameters: { message_id: 50, allow_sending_without_reply: true } });
+    expect(store.card(CARD_ID)!.subjects[0].alerts.map((a) => a.silence?.ids)).toEqual([[am.silences[0].id], undefined, undefined]);
+    const [edit] = api.sent("editMessageText");
+    expect(edit.text).toContain("🔕 1 of 3 alerts silenced by @oncall (id 4242) until");
+    expect((edit.reply_markup as { inline_keyboard: { text: string }[][] }).inline_keyboard.flat().map((b) => b.text)).toEqual(["🔕 1h", "🔕 4h", "🔔 Unsilence", "👀 Ack"]);
+    expect(metrics.consoleActions.get({ action: "silence", result: "partial" })).toBe(1);
+    expect(logged("console action partly done")).toMatchObject([
+      { level: "warning", action: "silence", result: "partial", silence_ids: am.silences[0].id, not_done: "2: Alertmanager refused it: exceeded maximum number of silences: 1 (limit: 1)" },
+    ]);
+  });
+
+  it("pressed again once there is room: silences only the rest", async () => {
+    make();
+    three();
+    am.maxSilences = 1;
+    await console_.handle(silence());
+    am.maxSilences = undefined;
+    await console_.handle(silence("4h"));
+    expect(answer()).toMatchObject({ text: "Silenced 2 alerts for 4h.", show_alert: false });
+    expect(am.active().map((x) => x.matchers.find((m) => m.name === "instance")!.value)).toEqual(["a", "b", "c"]);
+  });
+
+  it("an answer lost after Alertmanager made a silence: Alertmanager is asked, and the silence is on the card with Unsilence", async () => {
+    make();
+    three();
+    let posts = 0;
+    am.trouble = (method) => (method === "POST" && ++posts === 2 ? "lose" : undefined);
+    await console_.handle(silence());
+    expect(answer()).toMatchObject({ text: "Silenced 3 alerts for 1h.", show_alert: false });
+    expect(store.card(CARD_ID)!.subjects[0].alerts.map((a) => a.silence?.ids[0])).toEqual(am.silences.map((x) => x.id));
+    expect(am.requests).toEqual(["POST /api/v2/silences", "POST /api/v2/silences", "POST /api/v2/silences", "GET /api/v2/silences"]);
+    expect(api.sent("editMessageText")[0].text).toContain("🔕 Silenced by @oncall (id 4242)");
+  });
+
+  it("Alertmanager hangs: the press is answered at once, the outcome follows in the chat, and nothing is claimed that is not known", async () => {
+    make({}, { alertmanagerTimeoutMs: 300, answerWithinMs: 50 });
+    three();
+    am.trouble = () => "hang";
+    const t0 = Date.now();
+    const pressing = console_.handle(silence());
+    await until("the press answered", () => answer());
+    expect(Date.now() - t0).toBeLessThan(250);
+    expect(answer()).toMatchObject({ text: "⏳ Working on it: Alertmanager is slow to answer. The outcome follows in the chat.", show_alert: false });
+    await pressing;
+    expect(api.sent("answerCallbackQuery")).toHaveLength(1);
+    expect(accounts()).toEqual([
+      [
+        "🔕 <b>Silence for 1h</b> by @oncall (id 4242): 0 of 3 alerts silenced.",
+        "❌ Not silenced (not tried: Alertmanager did not answer in 0.3 s): DiskFull instance=b, DiskFull instance=c",
+        "❓ Unknown (Alertmanager did not answer in 0.3 s, nor when asked again); see /silences: DiskFull instance=a",
+      ].join("\n"),
+    ]);
+    expect(store.card(CARD_ID)!.subjects[0].alerts.every((a) => a.silence === undefined)).toBe(true);
+    expect(metrics.consoleActions.get({ action: "silence", result: "failed" })).toBe(1);
+  });
+
+  it("a press finished after its 'working on it' answer posts its outcome, even a plain success", async () => {
+    make({}, { answerWithinMs: 0 });
+    three();
+    await console_.handle(silence());
+    expect(api.sent("answerCallbackQuery").map((a) => a.text)).toEqual(["⏳ Working on it: Alertmanager is slow to answer. The outcome follows in the chat."]);
+    expect(accounts()).toEqual(["Silenced 3 alerts for 1h."]);
+  });
+
+  it("while one message's Silence waits on Alertmanager, its Ack, other messages and commands are answered at once", async () => {
+    make({}, { alertmanagerTimeoutMs: 2000, answerWithinMs: 1000 });
+    three();
+    am.trouble = () => "hang";
+    const pressing = console_.handle(silence());
+    await until("Alertmanager asked", () => am.requests.length === 1);
+    const t0 = Date.now();
+    await console_.handle(press(encodeCallback({ op: "ack", cardId: CARD_ID, subject: 0 }), { from: { id: 5, username: "bob" } }));
+    await console_.handle(command("/help"));
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect(answer()).toMatchObject({ text: "Noted: you are on it." });
+    expect(replies().map((r) => String(r.text))[0]).toContain("alerts console");
+    await pressing;
+  }, 10_000);
+
+  it("two Silence presses on one message run in turn: the second finds the alerts silenced and makes no second silence", async () => {
+    make();
+    three();
+    await Promise.all([console_.handle(silence("1h")), console_.handle(silence("4h"))]);
+    expect(am.silences).toHaveLength(3);
+    expect(api.sent("answerCallbackQuery").map((a) => a.text)).toEqual(["Silenced 3 alerts for 1h.", `Already silenced by @oncall (id 4242) until ${new Date(clock + 3_600_000).toISOString()}.`]);
+  });
+
+  it("Unsilence half done: says which alerts notify again and which stay silenced; the card keeps the live silence", async () => {
+    make();
+    three();
+    await console_.handle(silence());
+    const [, second] = am.silences.map((x) => x.id);
+    am.trouble = (method, path) => (method === "DELETE" && path.endsWith(second) ? "drop" : undefined);
+    api.calls.length = 0;
+    await console_.handle(press(encodeCallback({ op: "unsilence", cardId: CARD_ID, subject: 0 })));
+    expect(am.active().map((x) => x.id)).toEqual([second]);
+    expect(answer()).toMatchObject({ text: "Unsilenced 2 of 3 alerts; 1 still silenced. Details in the chat.", show_alert: true });
+    expect(accounts()).toEqual([
+      [
+        "🔔 <b>Unsilence</b> by @oncall (id 4242): 2 of 3 alerts notify again.",
+        "✅ Notify again: DiskFull instance=a, DiskFull instance=c",
+        "❌ Still silenced (Alertmanager closed the connection without answering): DiskFull instance=b",
+      ].join("\n"),
+    ]);
+    const subject = store.card(CARD_ID)!.subjects[0];
+    expect(subject.alerts.map((a) => a.silence?.ids)).toEqual([undefined, [second], undefined]);
+    expect(subject.unsilenced).toEqual({ by: "@oncall (id 4242)", at: clock });
+    const edit = api.sent("editMessageText")[0];
+    expect(edit.text).toContain("🔕 1 of 3 alerts silenced by @oncall (id 4242)");
+    expect(metrics.consoleActions.get({ action: "unsilence", result: "partial" })).toBe(1);
+  });
+
+  it("Expire whose answer never comes: Alertmanager is asked; when it cannot say, the answer says the outcome is unknown", async () => {
+    make({}, { alertmanagerTimeoutMs: 200 });
+    const ID = "6f2c9d1e-1b2a-4c3d-8e9f-0a1b2c3d4e5f";
+    am.silences.push({ id: ID, matchers: [{ name: "a", value: "b", isRegex: false }], startsAt: "", endsAt: "", createdBy: "x", comment: "c", status: { state: "active" } });
+    store.putCard({ id: "list0001", kind: "silences", chatId: CHAT, messageId: 50, createdAt: clock, updatedAt: clock, body: { head: "", blocks: [], foot: "" }, subjects: [], buttons: false, listed: [{ id: ID, matchers: "a=b" }] });
+    am.trouble = () => "hang";
+    await console_.handle(press(encodeCallback({ op: "expire", cardId: "list0001", index: 0 })));
+    expect(answer()).toMatchObject({ text: "Alertmanager did not answer in 0.2 s, nor when asked again. Whether the silence ended is unknown; see /silences.", show_alert: true });
+    expect(replies()).toEqual([]);
   });
 });
 
@@ -573,17 +803,50 @@ describe("what the console changes is written at once", () => {
     expect(Object.values(onDisk().cards)).toMatchObject([{ kind: "overview", messageId: 100 }]);
   });
 
+  it("a state file from before silences were kept per alert and acks as a list loads, and its silences can still be unsilenced", async () => {
+    const legacy = {
+      version: 1,
+      delivered: {},
+      alertCards: {},
+      migrations: {},
+      cards: {
+        [CARD_ID]: {
+          id: CARD_ID,
+          chatId: CHAT,
+          messageId: 50,
+          createdAt: clock,
+          updatedAt: clock,
+          body: { head: "h", blocks: [], foot: "" },
+          buttons: true,
+          subjects: [{ title: "", alerts: [alertOf("A"), alertOf("B")], silence: { ids: ["s-1", "s-2"], by: "@ann (id 1)", until: clock + 3_600_000 }, ack: { by: "@ann (id 1)", at: clock } }],
+        },
+      },
+    };
+    fs.writeFileSync(path.join(dir, "state.json"), JSON.stringify(legacy));
+    store.load();
+    const subject = store.card(CARD_ID)!.subjects[0];
+    expect(subject.alerts.map((a) => a.silence)).toEqual(Array(2).fill({ ids: ["s-1", "s-2"], by: "@ann (id 1)", until: clock + 3_600_000 }));
+    expect(subject.acks).toEqual([{ by: "@ann (id 1)", at: clock }]);
+    expect(subject).not.toHaveProperty("silence");
+    expect(subject).not.toHaveProperty("ack");
+    make();
+    for (const id of ["s-1", "s-2"]) am.silences.push({ id, matchers: [{ name: "a", value: id, isRegex: false }], startsAt: "", endsAt: "", createdBy: "x", comment: "c", status: { state: "active" } });
+    await console_.handle(press(encodeCallback({ op: "unsilence", cardId: CARD_ID, subject: 0 })));
+    expect(answer()!.text).toBe("Silence expired; the alerts notify again.");
+    expect(am.active()).toEqual([]);
+  });
+
   it("an Ack, before the message is edited", async () => {
     make();
     putCard();
     store.commit();
     let ackOnDisk: unknown;
     api.fallback = (method) => {
-      if (method === "editMessageText") ackOnDisk = onDisk().cards[CARD_ID].subjects[0].ack;
+      if (method === "editMessageText") ackOnDisk = onDisk().cards[CARD_ID].subjects[0].acks;
       return { kind: "ok", result: true };
     };
     await console_.handle(press(encodeCallback({ op: "ack", cardId: CARD_ID, subject: 0 })));
-    expect(ackOnDisk).toEqual({ by: "@oncall (id 4242)", at: clock });
+    expect(ackOnDisk).toEqual([{ by: "@oncall (id 4242)", at: clock }]);
   });
 });
 
@@ -608,7 +871,8 @@ describe("details of button presses", () => {
     make();
     const ID = "6f2c9d1e-1b2a-4c3d-8e9f-0a1b2c3d4e5f";
     am.silences.push({ id: ID, matchers: [{ name: "a", value: `<&>${"v".repeat(400)}`, isRegex: false }], startsAt: "", endsAt: "", createdBy: "x", comment: "c", status: { state: "active" } });
-    await console_.handle(press(encodeCallback({ op: "expire", silenceId: ID }), { from: { id: 1, first_name: "A&B <c>" } }));
+    store.putCard({ id: "list0001", kind: "silences", chatId: CHAT, messageId: 50, createdAt: clock, updatedAt: clock, body: { head: "", blocks: [], foot: "" }, subjects: [], buttons: false, listed: [{ id: ID, matchers: `a=<&>${"v".repeat(400)}` }] });
+    await console_.handle(press(encodeCallback({ op: "expire", cardId: "list0001", index: 0 }), { from: { id: 1, first_name: "A&B <c>" } }));
     expect(replies()[0].text).toBe(`🗑 Silence expired by A&amp;B &lt;c&gt; (id 1): <code>a=&lt;&amp;&gt;${"v".repeat(295)}</code>`);
   });
 });

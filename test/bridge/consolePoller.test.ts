@@ -27,6 +27,8 @@ let console_: Console;
 let poller: Poller;
 let dir: string;
 
+/** Handlings of updates that wait until the test releases them (by the update's text). */
+const held = new Map<string, () => void>();
 const logged = (msg: string) => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === msg);
 const stateFile = () => path.join(dir, "state.json");
 
@@ -57,6 +59,10 @@ beforeEach(() => {
   handled = [];
   console_ = {
     botUsername: undefined,
+    stopped: false,
+    stop() {
+      (this as { stopped: boolean }).stopped = true;
+    },
     handle: async (update: Update) => {
       const onDisk = fs.existsSync(stateFile()) ? (JSON.parse(fs.readFileSync(stateFile(), "utf8")) as { updateOffset?: number }).updateOffset : undefined;
       handled.push({ update, offsetOnDisk: onDisk });
@@ -66,7 +72,10 @@ beforeEach(() => {
   } as unknown as Console;
 });
 afterEach(async () => {
-  await poller?.stop();
+  const stopped = poller?.stop();
+  // What a failed test left waiting must not hold up the stop.
+  for (const release of held.values()) release();
+  await stopped;
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -130,7 +139,7 @@ describe("getUpdates", () => {
     start();
     await until("polling", () => api.calls.find((c) => c.method === "getUpdates"));
     const poll = api.calls.find((c) => c.method === "getUpdates")!;
-    expect(poll.params).toEqual({ offset: 55, timeout: 7, allowed_updates: ["message", "callback_query"] });
+    expect(poll.params).toEqual({ offset: 55, limit: 16, timeout: 7, allowed_updates: ["message", "callback_query"] });
     expect(poll.opts?.timeoutMs).toBe(17_000);
     expect(poll.opts?.signal).toBeInstanceOf(AbortSignal);
   });
@@ -142,13 +151,13 @@ describe("getUpdates", () => {
     expect(api.calls.find((c) => c.method === "getUpdates")!.params.offset).toBe(0);
   });
 
-  it("stores and writes the next offset before handling each update, and counts each result", async () => {
+  it("stores and writes the offset past a batch before handling any of it, and counts each result", async () => {
     bot([[message(10, "/help"), message(11, "ignore me"), message(12, "boom")], [message(13, "/status")]]);
     start();
     await until("four updates handled", () => handled.length === 4);
     expect(handled.map((h) => [h.update.update_id, h.offsetOnDisk])).toEqual([
-      [10, 11],
-      [11, 12],
+      [10, 13],
+      [11, 13],
       [12, 13],
       [13, 14],
     ]);
@@ -200,13 +209,29 @@ describe("getUpdates", () => {
       ["transient", "502 Bad Gateway", 90],
       ["transient", "502 Bad Gateway", 30],
       ["rate_limited", undefined, 120],
-      ["permanent", "409 Conflict", 90],
+      ["conflict", "409 Conflict", 90],
       ["transient", "502 Bad Gateway", 90],
     ]);
     const at = api.calls.filter((c) => c.method === "getUpdates").map((c) => c.at);
     expect(at[1] - at[0]).toBeGreaterThanOrEqual(29);
     expect(at[2] - at[1]).toBeGreaterThanOrEqual(89);
     expect(at[5] - at[4]).toBeGreaterThanOrEqual(119);
+  });
+
+  it("a 409 (a webhook is set, or another bridge polls) is logged as a conflict the console retries, with what causes it", async () => {
+    const outcomes: unknown[] = [{ kind: "permanent", reason: "bad_request", detail: "409 Conflict: terminated by other getUpdates request" }];
+    api.fallback = (method) => (method === "getMe" ? { kind: "ok", result: { username: "b" } } : ((outcomes.shift() as never) ?? "hang"));
+    start([30]);
+    await until("the second poll", () => api.calls.filter((c) => c.method === "getUpdates").length === 2);
+    expect(logged("getUpdates failed; the console retries")).toEqual([
+      expect.objectContaining({
+        level: "warning",
+        outcome: "conflict",
+        reason: "another getUpdates poller or a webhook takes this bot's updates",
+        detail: "409 Conflict: terminated by other getUpdates request",
+        retry_in_ms: 30,
+      }),
+    ]);
   });
 
   it("stop aborts the poll under way and ends the loop without a failure line", async () => {
@@ -238,5 +263,65 @@ describe("getUpdates", () => {
     await poller.stop();
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(api.calls.filter((c) => c.method === "getUpdates")).toHaveLength(1);
+  });
+});
+
+describe("updates handled concurrently", () => {
+  beforeEach(() => {
+    held.clear();
+    console_.handle = async (update: Update) => {
+      const text = update.message?.text ?? "";
+      if (text.startsWith("hold")) await new Promise<void>((r) => held.set(text, r));
+      handled.push({ update, offsetOnDisk: undefined });
+      return "handled";
+    };
+  });
+
+  it("an update that waits (Alertmanager hangs) holds up none after it", async () => {
+    bot([[message(30, "hold 1"), message(31, "/help")]]);
+    start();
+    await until("/help handled", () => handled.some((h) => h.update.update_id === 31));
+    expect(handled.map((h) => h.update.update_id)).toEqual([31]);
+    held.get("hold 1")!();
+    await until("both handled", () => handled.length === 2);
+  });
+
+  it("at most maxInFlight at once: no more is asked of Telegram than there is room for", async () => {
+    bot([[message(40, "hold a"), message(41, "hold b")], [message(42, "/help")]]);
+    poller = new Poller(api, console_, store, metrics, new Logger((l) => lines.push(l)), { timeoutSeconds: 7, backoffMs: [5], maxInFlight: 2 });
+    poller.start();
+    await until("two under way", () => held.size === 2);
+    const polls = () => api.calls.filter((c) => c.method === "getUpdates");
+    expect(polls().map((c) => c.params.limit)).toEqual([2]);
+    await new Promise((r) => setTimeout(r, 50));
+    // Full: no poll until one is done.
+    expect(polls()).toHaveLength(1);
+    held.get("hold a")!();
+    await until("the next poll", () => polls().length >= 2);
+    expect(polls()[1].params).toMatchObject({ offset: 42, limit: 1 });
+    await until("/help handled", () => handled.some((h) => h.update.update_id === 42));
+    held.get("hold b")!();
+  });
+
+  it("the offset past a batch is on disk while its updates are under way, so a restart handles none of them again", async () => {
+    bot([[message(50, "hold x"), message(51, "hold y")]]);
+    start();
+    await until("both under way", () => held.size === 2);
+    expect((JSON.parse(fs.readFileSync(stateFile(), "utf8")) as { updateOffset?: number }).updateOffset).toBe(52);
+    // Stop waits for what is under way and tells the console to end its Alertmanager calls.
+    const stopping = poller.stop();
+    expect((console_ as unknown as { stopped: boolean }).stopped).toBe(true);
+    for (const r of held.values()) r();
+    await stopping;
+    expect(handled).toHaveLength(2);
+    // A new poller on the same state asks from past the batch.
+    const again = new StateStore(stateFile(), new Logger(() => undefined));
+    again.load();
+    api.calls.length = 0;
+    bot([]);
+    poller = new Poller(api, console_, again, metrics, new Logger((l) => lines.push(l)), { timeoutSeconds: 7, backoffMs: [5] });
+    poller.start();
+    await until("polling", () => api.calls.find((c) => c.method === "getUpdates"));
+    expect(api.calls.find((c) => c.method === "getUpdates")!.params.offset).toBe(52);
   });
 });

@@ -1,5 +1,11 @@
-import { encodeCallback } from "../../bridge/src/cards";
-import { ActiveAlert, Silence } from "../../bridge/src/console/alertmanagerClient";
+import * as fs from "fs";
+import * as path from "path";
+import { MAX_ACKS } from "../../bridge/src/cards";
+import { DEFAULT_CONSOLE_TIMING } from "../../bridge/src/console/console";
+import { Result } from "../../bridge/src/console/outcomes";
+import { DEFAULT_MAX_IN_FLIGHT } from "../../bridge/src/console/poller";
+import { ROOT } from "../support/stackFiles";
+import { ActiveAlert, seconds, Silence } from "../../bridge/src/console/alertmanagerClient";
 import { authorize } from "../../bridge/src/console/authorization";
 import { helpText, OVERVIEW_MAX_GROUPS, overviewCard, silencesMessage, statusMessage, StatusFacts } from "../../bridge/src/console/commands";
 import { displayName, parseCommand, updateSchema } from "../../bridge/src/console/updates";
@@ -217,10 +223,10 @@ describe("/silences", () => {
   const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
   it("none active: says so, no buttons", () => {
-    expect(silencesMessage([silence(uuid(1), "2026-11-25T11:00:00Z", { status: { state: "expired" } })], O, NOW)).toEqual({ html: `${HEAD} 0 active silences\nNothing is silenced.`, keyboard: undefined });
+    expect(silencesMessage([silence(uuid(1), "2026-11-25T11:00:00Z", { status: { state: "expired" } })], O, NOW, "card0001")).toEqual({ html: `${HEAD} 0 active silences\nNothing is silenced.`, keyboard: undefined, listed: [] });
   });
 
-  it("each active silence by its end, with its matchers, author and comment escaped, and an Expire button", () => {
+  it("each active silence by its end, with its matchers, author and comment escaped, and an Expire button naming this answer and the place in it", () => {
     const r = silencesMessage(
       [
         silence(uuid(2), "2026-11-25T14:00:00Z", {
@@ -238,6 +244,7 @@ describe("/silences", () => {
       ],
       O,
       NOW,
+      "card0001",
     );
     expect(r.html).toBe(
       [
@@ -246,15 +253,20 @@ describe("/silences", () => {
         "<b>#2</b> ends 2026-11-25 14:00:00 UTC (in 4h) · by &lt;script&gt;\n<code>job~a&lt;b, env!=dev, x!~y.*, old=v</code>\n<i>deploy &amp; restart</i>",
       ].join("\n\n"),
     );
-    expect(r.keyboard).toEqual([[{ text: "🗑 Expire #1", callback_data: encodeCallback({ op: "expire", silenceId: uuid(1) }) }], [{ text: "🗑 Expire #2", callback_data: encodeCallback({ op: "expire", silenceId: uuid(2) }) }]]);
+    expect(r.keyboard).toEqual([[{ text: "🗑 Expire #1", callback_data: "v1:e:card0001:0" }], [{ text: "🗑 Expire #2", callback_data: "v1:e:card0001:1" }]]);
+    // What the buttons may act on: exactly the silences listed, in their order.
+    expect(r.listed).toEqual([
+      { id: uuid(1), matchers: "alertname=A" },
+      { id: uuid(2), matchers: "job~a<b, env!=dev, x!~y.*, old=v" },
+    ]);
   });
 
   it("one silence says silence; an unparseable end is shown as given", () => {
-    expect(silencesMessage([silence(uuid(1), "soon")], O, NOW).html).toBe(`${HEAD} 1 active silence\n\n<b>#1</b> ends soon (in 0s) · by @oncall (id 1)\n<code>alertname=A</code>`);
+    expect(silencesMessage([silence(uuid(1), "soon")], O, NOW, "card0001").html).toBe(`${HEAD} 1 active silence\n\n<b>#1</b> ends soon (in 0s) · by @oncall (id 1)\n<code>alertname=A</code>`);
   });
 
   it("long author, matchers and comment are cut", () => {
-    const r = silencesMessage([silence(uuid(1), "2026-11-25T11:00:00Z", { createdBy: "c".repeat(70), comment: "m".repeat(250), matchers: [{ name: "n", value: "v".repeat(400), isRegex: false }] })], O, NOW);
+    const r = silencesMessage([silence(uuid(1), "2026-11-25T11:00:00Z", { createdBy: "c".repeat(70), comment: "m".repeat(250), matchers: [{ name: "n", value: "v".repeat(400), isRegex: false }] })], O, NOW, "card0001");
     expect(r.html).toContain(`by ${"c".repeat(60)}…\n`);
     expect(r.html).toContain(`<code>n=${"v".repeat(298)}…</code>`);
     expect(r.html).toContain(`<i>${"m".repeat(200)}…</i>`);
@@ -265,8 +277,10 @@ describe("/silences", () => {
       Array.from({ length: 13 }, (_, i) => silence(uuid(i), new Date(NOW + (i + 1) * 60_000).toISOString())),
       O,
       NOW,
+      "card0001",
     );
     expect(r.keyboard).toHaveLength(10);
+    expect(r.listed).toHaveLength(10);
     expect(r.html.startsWith(`${HEAD} 13 active silences`)).toBe(true);
     expect(r.html.endsWith("\n\n<i>…and 3 more; see Alertmanager.</i>")).toBe(true);
     expect(r.html).toContain("<b>#10</b> ends 2026-11-25 10:10:00 UTC (in 10m)");
@@ -362,5 +376,24 @@ describe("authorization messages", () => {
     });
     expect(authorize(policy, "help", "-2", 7)).toEqual({ allowed: false, reason: "chat", message: "Sorry, this bot only answers in the chats it sends alerts to." });
     expect(authorize(policy, "silence", "-1", 7)).toEqual({ allowed: true });
+  });
+});
+
+describe("the README's console section", () => {
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## The on-call console"), readme.indexOf("\n## ", readme.indexOf("## The on-call console") + 1));
+
+  it("states the console's numbers as the code has them", () => {
+    expect(section).toContain(`at most ${DEFAULT_MAX_IN_FLIGHT} at a time`);
+    expect(section).toContain(`(an update under way when\nthe bridge dies is dropped, not repeated: at most ${DEFAULT_MAX_IN_FLIGHT})`);
+    expect(section).toContain(`not known within ${seconds(DEFAULT_CONSOLE_TIMING.answerWithinMs)} is answered at once`);
+    expect(section).toContain(`no answer within ${seconds(DEFAULT_CONSOLE_TIMING.alertmanagerTimeoutMs)}`);
+    expect(section).toContain(`Alertmanager did not answer in ${seconds(DEFAULT_CONSOLE_TIMING.alertmanagerTimeoutMs)}`);
+    expect(section).toContain(`are on it\`), up to ${MAX_ACKS}.`);
+  });
+
+  it("lists every result the console counts", () => {
+    const results: Result[] = ["ok", "partial", "refused", "invalid", "stale", "failed"];
+    expect(section).toContain(results.map((r) => `\`${r}\``).join(", "));
   });
 });

@@ -235,6 +235,42 @@ describe("transient failures", () => {
     expect(logged("telegram send failed; retrying").slice(4).map((l) => [l.backoff_ms, l.reason])).toEqual([[5, "network"]]);
   });
 
+  it("an attempt whose answer was lost: sent again, counted as possibly shown twice, and the log says so", async () => {
+    make();
+    api.script = [{ kind: "transient", reason: "network", detail: "TimeoutError", maybeDelivered: true }];
+    expect(await outbox.submit([delivery(firing("A")), delivery(firing("B"))], later(2000))).toMatchObject({ status: "delivered", sent: 2 });
+    expect(api.sent()).toHaveLength(2);
+    expect(metrics.possiblyDuplicated.get()).toBe(1);
+    expect(logged("telegram send failed; retrying")).toMatchObject([{ may_have_been_shown: true, detail: "TimeoutError" }]);
+    expect(logged("sent again after an attempt whose answer was lost or late; the chat may show it twice")).toMatchObject([{ level: "warning", chat_id: CHAT, items: 2 }]);
+    // Once through, the items are no longer in doubt.
+    await outbox.submit([delivery(firing("C"))], later(2000));
+    expect(metrics.possiblyDuplicated.get()).toBe(1);
+  });
+
+  it("a failure before anything was sent (no connection) is retried without counting a duplicate", async () => {
+    make();
+    api.script = [{ kind: "transient", reason: "network", detail: "ECONNREFUSED" }, { kind: "transient", reason: "server_error", detail: "502" }];
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
+    expect(metrics.possiblyDuplicated.get()).toBe(0);
+    expect(logged("telegram send failed; retrying").map((l) => l.may_have_been_shown)).toEqual([undefined, undefined]);
+  });
+
+  it("an item in doubt whose retry is refused for good is forgotten, not counted later", async () => {
+    make();
+    api.script = [{ kind: "transient", reason: "network", detail: "reset", maybeDelivered: true }, { kind: "permanent", reason: "bad_request", detail: "400" }];
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "permanent", reason: "bad_request" });
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
+    expect(metrics.possiblyDuplicated.get()).toBe(0);
+  });
+
+  it("every Bot API call is given the send timeout", async () => {
+    make({ sendTimeoutMs: 1234 });
+    await outbox.submit([delivery(firing("A"))], later(2000));
+    expect(api.calls.map((c) => c.opts)).toEqual([{ timeoutMs: 1234 }]);
+    expect(DEFAULT_DELIVERY.sendTimeoutMs).toBe(10_000);
+  });
+
   it("until the request's time is up: transient with the last reason, and the item stays queued", async () => {
     make({ backoffMs: [30] });
     api.fallback = { kind: "transient", reason: "server_error", detail: "502" };
@@ -285,6 +321,49 @@ describe("transient failures", () => {
     expect(logged("chat was upgraded to a supergroup; following it (update the chat id in the stack settings)")).toMatchObject([{ chat_id: CHAT, new_chat_id: "-100777" }]);
   });
 
+  it("a migration to the chat itself is a permanent failure of the chat, logged once, after one request", async () => {
+    make();
+    api.fallback = (_m, p) => ({ kind: "migrated", toChatId: String(p.chat_id) });
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toEqual({ status: "permanent", reason: "bad_migration", chats: [CHAT] });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(api.sent().map((p) => p.chat_id)).toEqual([CHAT]);
+    expect(store.currentChat(CHAT)).toBe(CHAT);
+    const refused = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === "error");
+    expect(refused).toMatchObject([{ msg: expect.stringContaining("a chat migration the bridge cannot follow"), chat_id: CHAT, reason: "bad_migration", detail: `migrate_to_chat_id ${CHAT} for chat ${CHAT}` }]);
+    // The chat is in its back-off: later webhooks are refused without a request.
+    expect(await outbox.submit([delivery(firing("B"))], later(2000))).toMatchObject({ status: "permanent", reason: "bad_migration" });
+    expect(api.sent()).toHaveLength(1);
+    expect(metrics.failed.get({ reason: "bad_migration" })).toBe(2);
+  });
+
+  it("a second migration for one message is not followed: two requests, then a permanent failure", async () => {
+    make();
+    let next = -100_100;
+    api.fallback = () => ({ kind: "migrated", toChatId: String(next--) });
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "permanent", reason: "bad_migration", chats: [CHAT] });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(api.sent().map((p) => p.chat_id)).toEqual([CHAT, "-100100"]);
+    expect(store.currentChat(CHAT)).toBe("-100100");
+    expect(logged("chat was upgraded to a supergroup; following it (update the chat id in the stack settings)")).toHaveLength(1);
+    expect(lines.map((l) => JSON.parse(l)).filter((l) => l.level === "error")).toMatchObject([{ reason: "bad_migration", detail: "migrate_to_chat_id -100101 for chat -100100, a second migration for one message" }]);
+  });
+
+  it("a migration back to the configured chat is not followed", async () => {
+    make();
+    api.script = [{ kind: "migrated", toChatId: "-100200" }, { kind: "migrated", toChatId: CHAT }];
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "permanent", reason: "bad_migration" });
+    expect(api.sent().map((p) => p.chat_id)).toEqual([CHAT, "-100200"]);
+  });
+
+  it("one migration per message: the next message may follow one again", async () => {
+    make();
+    api.script = [{ kind: "migrated", toChatId: "-100300" }];
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
+    api.script = [{ kind: "migrated", toChatId: "-100301" }];
+    expect(await outbox.submit([delivery(firing("B"))], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
+    expect(api.sent().map((p) => p.chat_id)).toEqual([CHAT, "-100300", "-100300", "-100301"]);
+  });
+
   it("a sender that throws is restarted and still delivers", async () => {
     make();
     api.script = ["throw"];
@@ -318,6 +397,56 @@ describe("Telegram refusing the HTML", () => {
     expect(await outbox.submit([delivery(firing("A"))], later(2000))).toEqual({ status: "permanent", reason: "unparseable", chats: [CHAT] });
     expect(logged("telegram refused a message permanently; its alerts are reported as failed")).toMatchObject([{ chat_id: CHAT, reason: "unparseable", detail: "y" }]);
     expect(await outbox.submit([delivery(firing("B"))], later(2000))).toMatchObject({ status: "delivered" });
+  });
+});
+
+describe("Telegram finding a message too long (text is too long, message is too long)", () => {
+  it("is resent once as plain text, counted and logged, rather than lost", async () => {
+    make();
+    api.script = [{ kind: "too_long", detail: "400 Bad Request: text is too long" }];
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
+    const [html, plain] = api.sent();
+    expect(html.parse_mode).toBe("HTML");
+    expect(plain).not.toHaveProperty("parse_mode");
+    expect(plain.text).toContain("A");
+    expect(plain.text).not.toMatch(/<\/?b>/);
+    expect(metrics.failed.get({ reason: "too_long" })).toBe(1);
+    expect(logged("telegram found the message too long; resending as plain text")).toMatchObject([{ level: "error", chat_id: CHAT, detail: "400 Bad Request: text is too long" }]);
+  });
+
+  it("too long as plain text too: a permanent failure of those items, named too_long", async () => {
+    make();
+    api.script = [
+      { kind: "too_long", detail: "x" },
+      { kind: "too_long", detail: "400 Bad Request: message is too long" },
+    ];
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toEqual({ status: "permanent", reason: "too_long", chats: [CHAT] });
+    expect(api.sent()).toHaveLength(2);
+  });
+});
+
+describe("buttons over Telegram's markup limit", () => {
+  it("the message goes without them, its card says so, and the log names the refusal", async () => {
+    const durations = Array.from({ length: 120 }, (_, i) => `${i + 1}h`);
+    make({}, { cardView: () => ({ silenceDurations: durations, canSilence: true }) });
+    const a = firing("A");
+    expect(await outbox.submit([delivery(a)], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
+    expect(api.sent()[0]).not.toHaveProperty("reply_markup");
+    expect(store.cardOfAlert(CHAT, alertKey(a))!.buttons).toBe(false);
+    expect(logged("buttons over Telegram's limits; sending the message without them")).toMatchObject([{ level: "error", refusal: "Bad Request: reply markup is too long" }]);
+  });
+
+  it("an edit leaves out buttons Telegram would refuse, and keeps the text", () => {
+    const card: Card = { id: "card0001", kind: "notification", chatId: CHAT, messageId: 5, createdAt: 0, updatedAt: 0, body: { head: "H", blocks: [], foot: "" }, subjects: [{ title: "", alerts: [{ alertKey: "k", labels: {}, status: "firing" }] }], buttons: true };
+    const params = editParams(card, CHAT, { silenceDurations: Array.from({ length: 120 }, (_, i) => `${i + 1}h`), canSilence: true, now: 0 });
+    expect(params).toEqual({ chat_id: CHAT, message_id: 5, text: "H", parse_mode: "HTML", link_preview_options: { is_disabled: true } });
+  });
+
+  it("an edit whose text is over the limits goes as plain text", () => {
+    const card: Card = { id: "card0002", kind: "notification", chatId: CHAT, messageId: 6, createdAt: 0, updatedAt: 0, body: { head: "<b>H</b>", blocks: [{ html: "x".repeat(5000) }], foot: "" }, subjects: [], buttons: false };
+    const params = editParams(card, CHAT, { silenceDurations: [], canSilence: false, now: 0 });
+    expect(params).not.toHaveProperty("parse_mode");
+    expect(params.text).toBe(`H\n\n${"x".repeat(4092)}…`);
   });
 });
 
@@ -430,6 +559,18 @@ describe("prompt calls (console answers and edits)", () => {
     expect(store.currentChat(CHAT)).toBe("-100555");
   });
 
+  it("follow a migration once; to the chat itself or a second time, the call is given up as bad_migration", async () => {
+    make();
+    api.fallback = (_m, p) => ({ kind: "migrated", toChatId: String(p.chat_id) });
+    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id }))).toMatchObject({ kind: "permanent", reason: "bad_migration" });
+    expect(api.calls).toHaveLength(1);
+    let next = -100_400;
+    api.fallback = () => ({ kind: "migrated", toChatId: String(next--) });
+    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id }))).toMatchObject({ kind: "permanent", reason: "bad_migration" });
+    expect(api.calls.map((c) => c.params.chat_id)).toEqual([CHAT, CHAT, "-100400"]);
+    expect(logged("telegram named a chat migration the bridge cannot follow; the call is given up")).toHaveLength(2);
+  });
+
   it("once closed: answered at once as a transient failure, and those waiting are released", async () => {
     make();
     api.script = ["hang"];
@@ -503,6 +644,20 @@ describe("scheduled edits", () => {
     ]);
     expect(logged("message edit failed")[1]).not.toHaveProperty("detail");
     expect(metrics.sendLatency.render()).toContain("telegram_bridge_send_duration_seconds_count 0");
+  });
+
+  it("an edit follows a migration once; to the chat itself or a second time, it is dropped and logged", async () => {
+    make();
+    const c = stored();
+    api.fallback = (_m, p) => ({ kind: "migrated", toChatId: String(p.chat_id) });
+    outbox.scheduleEdit(c.id);
+    await until("the edit dropped", () => logged("message edit dropped: telegram named a chat migration the bridge cannot follow").length === 1);
+    let next = -100_500;
+    api.fallback = () => ({ kind: "migrated", toChatId: String(next--) });
+    outbox.scheduleEdit(c.id);
+    await until("the second edit dropped", () => logged("message edit dropped: telegram named a chat migration the bridge cannot follow").length === 2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(api.calls.map((x) => x.params.chat_id)).toEqual([CHAT, CHAT, "-100500"]);
   });
 
   it("editParams: the card's text and buttons, HTML, previews off; no reply_markup once resolved", () => {

@@ -2,7 +2,7 @@
  * The HTML of one alert block, of a storm group and of the message header, pinned line by line:
  * these are the texts people read in the chat, and every value in them is escaped and capped.
  */
-import { alertmanagerLink, escapeCapped, formatAlert, formatAlertGroup, humanDuration, markResolved, MAX_DESCRIPTION_CHARS, messageHeader, utc } from "../../bridge/src/format";
+import { alertmanagerLink, escapeCapped, formatAlert, formatAlertGroup, humanDuration, markResolved, MAX_DESCRIPTION_CHARS, MAX_URL_CHARS, messageHeader, utc } from "../../bridge/src/format";
 import { WebhookAlert } from "../../bridge/src/payload";
 import { telegramHtmlError } from "../support/fakeTelegram";
 import { alert } from "../support/alerts";
@@ -106,17 +106,28 @@ describe("one alert as a block", () => {
     expect(html.split("\n").slice(2)).toEqual(['<a href="https://g.test/d?a=1&amp;b=2">Dashboard</a>']);
     expect(formatAlert(bare({ generatorURL: "http://p.test/g" })).html.split("\n").slice(2)).toEqual(['<a href="http://p.test/g">Source</a>']);
   });
-  it("a URL of 400 characters is linked; a longer one is dropped and the alert marked truncated", () => {
+  it("a URL of 2,048 characters is linked; a longer one is dropped and the alert marked truncated", () => {
     const url = (n: number) => `https://rb.test/${"a".repeat(n - 16)}`;
-    expect(url(400)).toHaveLength(400);
-    expect(formatAlert(bare({ annotations: { runbook_url: url(400) } }))).toEqual({
-      html: ["🔵 <b>FIRING</b> — <b>(no alertname)</b>", "severity: <b>unknown</b> · component: <code>unknown</code>", `<a href="${url(400)}">Runbook</a>`].join("\n"),
+    expect(url(2048)).toHaveLength(MAX_URL_CHARS);
+    expect(formatAlert(bare({ annotations: { runbook_url: url(2048) } }))).toEqual({
+      html: ["🔵 <b>FIRING</b> — <b>(no alertname)</b>", "severity: <b>unknown</b> · component: <code>unknown</code>", `<a href="${url(2048)}">Runbook</a>`].join("\n"),
       cut: false,
     });
-    expect(formatAlert(bare({ annotations: { runbook_url: url(401) } }))).toEqual({
+    expect(formatAlert(bare({ annotations: { runbook_url: url(2049) } }))).toEqual({
       html: ["🔵 <b>FIRING</b> — <b>(no alertname)</b>", "severity: <b>unknown</b> · component: <code>unknown</code>", TRUNCATED].join("\n"),
       cut: true,
     });
+  });
+  it("a lower link cap keeps the links within it, in their order, and marks the alert truncated; 0 keeps none", () => {
+    const a = bare({ annotations: { runbook_url: "https://rb.test/short", dashboard: `https://g.test/${"d".repeat(100)}` }, generatorURL: "http://p.test/g" });
+    expect(formatAlert(a, MAX_DESCRIPTION_CHARS, 21).html.split("\n").slice(2)).toEqual(['<a href="https://rb.test/short">Runbook</a> · <a href="http://p.test/g">Source</a>', TRUNCATED]);
+    expect(formatAlert(a, MAX_DESCRIPTION_CHARS, 20).html.split("\n").slice(2)).toEqual(['<a href="http://p.test/g">Source</a>', TRUNCATED]);
+    expect(formatAlert(a, MAX_DESCRIPTION_CHARS, 0)).toEqual({ html: formatAlert(bare({})).html + `\n${TRUNCATED}`, cut: true });
+  });
+  it("a storm headline links the shared runbook only within the link cap", () => {
+    const a = bare({ labels: { alertname: "A" }, annotations: { runbook_url: "https://rb.test/abc" } });
+    expect(formatAlertGroup([a, a], 19).split("\n")[0]).toContain('<a href="https://rb.test/abc">A</a> ×2');
+    expect(formatAlertGroup([a, a], 18).split("\n")[0]).toContain("<b>A</b> ×2");
   });
   it("caps a label at 120, a summary at 600 and a description at its maximum, and says so", () => {
     const r = formatAlert(bare({ labels: { alertname: "n".repeat(121) }, annotations: { summary: "s".repeat(601), description: "d".repeat(11) } }), 10);

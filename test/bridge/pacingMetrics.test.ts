@@ -121,10 +121,15 @@ telegram_bridge_messages_failed_total{reason="rate_limited"} 0
 telegram_bridge_messages_failed_total{reason="server_error"} 0
 telegram_bridge_messages_failed_total{reason="network"} 0
 telegram_bridge_messages_failed_total{reason="unparseable"} 0
+telegram_bridge_messages_failed_total{reason="too_long"} 0
+telegram_bridge_messages_failed_total{reason="bad_migration"} 0
 telegram_bridge_messages_failed_total{reason="out_of_time"} 0
 # HELP telegram_bridge_retries_total Send attempts repeated after a transient failure or 429.
 # TYPE telegram_bridge_retries_total counter
 telegram_bridge_retries_total 0
+# HELP telegram_bridge_messages_possibly_duplicated_total Messages sent again after an attempt whose answer was lost or came later than the send timeout: Telegram may have shown them twice.
+# TYPE telegram_bridge_messages_possibly_duplicated_total counter
+telegram_bridge_messages_possibly_duplicated_total 0
 # HELP telegram_bridge_duplicate_parts_skipped_total Alert notifications already delivered to the chat and not sent again (Alertmanager retries and re-sent groups).
 # TYPE telegram_bridge_duplicate_parts_skipped_total counter
 telegram_bridge_duplicate_parts_skipped_total 0

@@ -3,7 +3,7 @@
  * reads, and the HTTP request it makes, against a loopback server that answers as Telegram would.
  */
 import * as http from "http";
-import { BotApiClient, classify } from "../../bridge/src/telegram";
+import { BotApiClient, classify, neverSent } from "../../bridge/src/telegram";
 import { freePort } from "../support/ports";
 
 describe("classifying Telegram's answers", () => {
@@ -23,6 +23,10 @@ describe("classifying Telegram's answers", () => {
     [403, { ok: false, description: "message is not modified" }, { kind: "permanent", reason: "forbidden", detail: "403 message is not modified" }],
     [400, { ok: false, description: "Bad Request: can't parse entities: x" }, { kind: "unparseable", detail: "400 Bad Request: can't parse entities: x" }],
     [409, { ok: false, description: "can't parse entities" }, { kind: "permanent", reason: "bad_request", detail: "409 can't parse entities" }],
+    [400, { ok: false, description: "Bad Request: text is too long" }, { kind: "too_long", detail: "400 Bad Request: text is too long" }],
+    [400, { ok: false, description: "Bad Request: message is too long" }, { kind: "too_long", detail: "400 Bad Request: message is too long" }],
+    [400, { ok: false, description: "Bad Request: message caption is too long" }, { kind: "permanent", reason: "bad_request", detail: "400 Bad Request: message caption is too long" }],
+    [403, { ok: false, description: "Bad Request: text is too long" }, { kind: "permanent", reason: "forbidden", detail: "403 Bad Request: text is too long" }],
     [401, { ok: false, description: "Unauthorized" }, { kind: "permanent", reason: "bad_token", detail: "401 Unauthorized" }],
     [404, { ok: false, description: "Not Found" }, { kind: "permanent", reason: "bad_token", detail: "404 Not Found" }],
     [403, { ok: false, description: "Forbidden: bot was kicked" }, { kind: "permanent", reason: "forbidden", detail: "403 Forbidden: bot was kicked" }],
@@ -77,16 +81,27 @@ describe("calling the Bot API", () => {
     const outcome = await new BotApiClient("t", `http://127.0.0.1:${closed}`).call("getMe", {});
     expect(outcome).toEqual({ kind: "transient", reason: "network", detail: `fetch failed: connect ECONNREFUSED 127.0.0.1:${closed}` });
   });
-  it("an answer that never comes is cut off at the timeout, or when the caller aborts", async () => {
+  it("an answer that never comes is cut off at the timeout, or when the caller aborts; either may have been carried out", async () => {
     answer = () => undefined;
     const timedOut = await new BotApiClient("t", base, 50).call("getMe", {});
-    expect(timedOut).toEqual({ kind: "transient", reason: "network", detail: expect.stringContaining("timeout") });
+    expect(timedOut).toEqual({ kind: "transient", reason: "network", detail: expect.stringContaining("timeout"), maybeDelivered: true });
     const perCall = await new BotApiClient("t", base).call("getMe", {}, { timeoutMs: 50 });
-    expect(perCall).toEqual({ kind: "transient", reason: "network", detail: expect.stringContaining("timeout") });
+    expect(perCall).toEqual({ kind: "transient", reason: "network", detail: expect.stringContaining("timeout"), maybeDelivered: true });
     const abort = new AbortController();
     const pending = new BotApiClient("t", base).call("getMe", {}, { signal: abort.signal });
     abort.abort(new Error("stopping"));
-    expect(await pending).toEqual({ kind: "transient", reason: "network", detail: "stopping" });
+    expect(await pending).toEqual({ kind: "transient", reason: "network", detail: "stopping", maybeDelivered: true });
+  });
+  it("a connection cut after the request was sent: the request may have been carried out", async () => {
+    answer = (res) => res.socket?.destroy();
+    expect(await new BotApiClient("t", base).call("sendMessage", { text: "x" })).toEqual({ kind: "transient", reason: "network", detail: expect.stringContaining("fetch failed"), maybeDelivered: true });
+  });
+  it("never sent: only failures before any connection (refused, unknown host, unreachable, connect timeout)", () => {
+    const fetchFailed = (code: string) => Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error(code), { code }) });
+    for (const code of ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]) expect(neverSent(fetchFailed(code))).toBe(true);
+    for (const code of ["ECONNRESET", "UND_ERR_SOCKET", "EPIPE"]) expect(neverSent(fetchFailed(code))).toBe(false);
+    expect(neverSent(new DOMException("The operation was aborted due to timeout", "TimeoutError"))).toBe(false);
+    expect(neverSent(undefined)).toBe(false);
   });
   it("talks to api.telegram.org and waits 10 s by default", async () => {
     const fetch = jest.spyOn(global, "fetch").mockResolvedValue(new Response(JSON.stringify({ ok: true, result: true })));

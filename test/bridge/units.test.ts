@@ -96,7 +96,7 @@ describe("callback data", () => {
       { op: "silence", cardId: "AbC_12-x", subject: 3, duration: "24h" },
       { op: "unsilence", cardId: "AbC_12-x", subject: 0 },
       { op: "ack", cardId: "AbC_12-x", subject: 7 },
-      { op: "expire", silenceId: "6f2c9d1e-1b2a-4c3d-8e9f-0a1b2c3d4e5f" },
+      { op: "expire", cardId: "AbC_12-x", index: 9 },
     ] as const;
     for (const a of actions) {
       const data = encodeCallback(a);
@@ -104,7 +104,7 @@ describe("callback data", () => {
       expect(decodeCallback(data)).toEqual(a);
     }
   });
-  it.each(["", "v2:s:AbC_12-x:0:1h", "v1:s:short:0:1h", "v1:s:AbC_12-x:0:1h;rm -rf", "v1:x:not-a-uuid", "v1:a:AbC_12-x:999", "x".repeat(65)])("rejects forged data %j", (data) => {
+  it.each(["", "v2:s:AbC_12-x:0:1h", "v1:s:short:0:1h", "v1:s:AbC_12-x:0:1h;rm -rf", "v1:x:not-a-uuid", "v1:e:AbC_12-x:100", "v1:a:AbC_12-x:999", "x".repeat(65)])("rejects forged data %j", (data) => {
     expect(decodeCallback(data)).toBeUndefined();
   });
 });

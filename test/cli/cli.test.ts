@@ -200,17 +200,19 @@ describe("obs versions", () => {
     const io = capture();
     expect(await main(["versions"], io, ROOT)).toBe(0);
     const lines = io.text().split("\n");
-    expect(lines[0]).toMatch(/^SERVICE\s+IMAGE\s+TESTED$/);
+    expect(lines[0]).toMatch(/^SERVICE\s+IMAGE\s+LINE\s+TESTED$/);
     expect(lines.length).toBe(1 + Object.keys(RELEASES).length);
-    expect(io.text()).toMatch(/^prometheus\s+prom\/prometheus:v3.16.0\s+3.16.0$/m);
-    expect(io.text()).toMatch(/^grafana\s+grafana\/grafana:\S+\s+not run here: Grafana is AGPL-3.0/m);
+    const { version, tag, line } = RELEASES.prometheus;
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^prometheus\\s+prom/prometheus:${tag}\\s+${line}\\s+${version}$`)));
+    expect(io.text()).toMatch(/^alertmanager\s+prom\/alertmanager:\S+\s+\d+\.\d+\.\d+$/m);
+    expect(io.text()).toMatch(/^grafana\s+grafana\/grafana:\S+\s+.*\s+not run here: Grafana is AGPL-3.0/m);
   });
-  it("--json is an array of {service, image, tested, reason}", async () => {
+  it("--json is an array of {service, image, line, tested, reason}", async () => {
     const io = capture();
     expect(await main(["versions", "--json"], io, ROOT)).toBe(0);
     const rows = JSON.parse(io.text()) as Record<string, unknown>[];
-    expect(rows.map((r) => Object.keys(r))).toEqual(rows.map(() => ["service", "image", "tested", "reason"]));
-    expect(rows.find((r) => r.service === "telegramBridge")).toEqual({ service: "telegramBridge", image: expect.stringMatching(/^node:/), tested: process.version.slice(1), reason: null });
+    expect(rows.map((r) => Object.keys(r))).toEqual(rows.map(() => ["service", "image", "line", "tested", "reason"]));
+    expect(rows.find((r) => r.service === "telegramBridge")).toEqual({ service: "telegramBridge", image: expect.stringMatching(/^node:/), line: RELEASES.telegramBridge.line, tested: process.version.slice(1), reason: null });
   });
   it("takes no arguments", async () => {
     const io = capture();
@@ -265,7 +267,7 @@ describe("obs doctor and reload against nothing", () => {
     const port = await freePort();
     const io = capture();
     expect(await main(["reload", "--prometheus", `http://127.0.0.1:${port}`], io, ROOT)).toBe(1);
-    expect(io.text()).toContain(`prometheus: unreachable at http://127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(io.text()).toBe(`prometheus: not reloaded: http://127.0.0.1:${port} unreachable (ECONNREFUSED)`);
     expect(await main(["reload"], capture(), ROOT)).toBe(2);
   });
 });

@@ -69,7 +69,7 @@ describe("collisions between stacks", () => {
   });
 
   it("a switched-off service publishes nothing to collide with", () => {
-    const a = stack("a", { environment: "staging", services: { loki: false, promtail: false } });
+    const a = stack("a", { environment: "staging", services: { loki: false, alloy: false } });
     const b = stack("b", { environment: "staging", grafanaApiUrl: "http://other.test", hostPorts: { prometheus: 1, alertmanager: 2, grafana: 3, loki: 3101, tempo: 5, otlpGrpc: 6, otlpHttp: 7 } });
     expect(kinds([a, b])).toEqual([]);
     expect(publishedPorts(a).map((p) => p.setting)).not.toContain("hostPorts.loki");
@@ -89,7 +89,7 @@ describe("collisions between stacks", () => {
 describe("publishedPorts is what the program publishes", () => {
   it.each([
     ["prod", {}],
-    ["staging", { services: { loki: false, promtail: false, grafana: false } }],
+    ["staging", { services: { loki: false, alloy: false, grafana: false } }],
   ])("%s %j", async (name, patch) => {
     const config = pulumiConfigMap(name);
     for (const [k, v] of Object.entries(patch)) config[`${PROJECT}:${k}`] = JSON.stringify(v);

@@ -3,10 +3,10 @@ import { SERVICE_NAMES } from "../../config/services";
 import { PROD, PROD_SECRETS, problems, VALID } from "./rawFixtures";
 
 describe("defaults of the deployment settings", () => {
-  it("every service runs (Promtail the log agent, not Alloy), the provider follows DOCKER_HOST, Grafana's API is the stack's own published port", () => {
+  it("every service runs (Alloy the log agent, not Promtail), the provider follows DOCKER_HOST, Grafana's API is the stack's own published port", () => {
     const c = parseStackConfig("dev", VALID);
-    expect(SERVICE_NAMES.filter((s) => !c.services[s])).toEqual(["alloy"]);
-    expect(c.logAgent).toBe("promtail");
+    expect(SERVICE_NAMES.filter((s) => !c.services[s])).toEqual(["promtail"]);
+    expect(c.logAgent).toBe("alloy");
     expect(c.dockerHost).toBeUndefined();
     expect(c.grafanaApiUrl).toBe("http://127.0.0.1:13300");
     expect(c.telegram.apiBaseUrl).toBe("https://api.telegram.org");
@@ -41,7 +41,7 @@ const INVALID: [string, Record<string, unknown>, string, ReadonlySet<string>][] 
   ["switching off the alerting path", { ...VALID, services: { alertmanager: false } }, "services.alertmanager: cannot be switched off, it is part of the alerting path, got false", new Set()],
   ["a service that is not one", { ...VALID, services: { graphana: false } }, "services.graphana: unknown key", new Set()],
   ["a switch that is not a boolean", { ...VALID, services: { tempo: "off" } }, 'services.tempo: expected boolean, got "off"', new Set()],
-  ["Promtail without Loki", { ...VALID, services: { loki: false } }, "services.promtail: Promtail ships logs to Loki, which is switched off (services.loki: false); switch promtail off too", new Set()],
+  ["Alloy, the default agent, without Loki", { ...VALID, services: { loki: false } }, "services.alloy: alloy ships logs to Loki, which is switched off (services.loki: false); switch alloy off too", new Set()],
   ["Alloy chosen without Loki", { ...VALID, logAgent: "alloy", services: { loki: false } }, 'logAgent: alloy ships logs to Loki, which is switched off (services.loki: false); switch loki on or remove logAgent, got "alloy"', new Set()],
   ["the chosen log agent switched off", { ...VALID, logAgent: "alloy", services: { alloy: false } }, 'logAgent: names alloy, which services.alloy switches off; remove logAgent or switch alloy on, got "alloy"', new Set()],
   ["the other log agent switched on as well", { ...VALID, logAgent: "alloy", services: { promtail: true } }, "services.promtail: only the agent logAgent names runs (alloy), got true", new Set()],

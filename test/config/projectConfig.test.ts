@@ -1,9 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { parseStackConfig, rawConfigFromPulumi, rawConfigSchema, SECRET_KEYS } from "../../config/schema";
+import * as os from "os";
+import { ConfigError, parseStackConfig, rawConfigFromPulumi, rawConfigSchema, SECRET_KEYS } from "../../config/schema";
 import { listStacks, readStackFile } from "../../config/stackFile";
 import { PROJECT, ROOT } from "../support/stackFiles";
+import { EDGE_CASES } from "./edgeCaseTable";
 
 /**
  * Pulumi.yaml's `config` block against config/schema.ts: every setting is declared with its type
@@ -51,6 +53,10 @@ const schemaKeys = Object.keys(rawConfigSchema.shape);
 const isOptional = (key: string) => (rawConfigSchema.shape as Record<string, any>)[key].def.type === "optional";
 
 describe("Pulumi.yaml declares the stack settings", () => {
+  it("names the project whose namespace the schema reads", () => {
+    expect((yaml.load(text) as { name: string }).name).toBe(PROJECT);
+  });
+
   it("every setting is declared or listed with a reason, not both, and nothing else", () => {
     for (const key of schemaKeys) expect({ key, declaredOrListed: (key in declared) !== listed.has(key) }).toEqual({ key, declaredOrListed: true });
     expect([...Object.keys(declared), ...listed.keys()].filter((k) => !schemaKeys.includes(k))).toEqual([]);
@@ -66,7 +72,7 @@ describe("Pulumi.yaml declares the stack settings", () => {
 
   it("object-valued settings are exactly the ones listed as objects", () => {
     const objects = schemaKeys.filter((k) => pulumiTypeOf((rawConfigSchema.shape as Record<string, any>)[k]) === "object");
-    const block = text.slice(text.indexOf("# Object-valued"), text.indexOf("# Optional, without"));
+    const block = text.slice(text.indexOf("# Object-valued"), text.indexOf("# Optional,"));
     expect([...block.matchAll(/^#   ([A-Za-z]+) /gm)].map((m) => m[1]).sort()).toEqual(objects.sort());
   });
 
@@ -81,16 +87,51 @@ describe("Pulumi.yaml declares the stack settings", () => {
     expect(Object.values(declared).some((d) => d.secret)).toBe(false);
   });
 
-  it.each(listStacks(ROOT))("the defaults Pulumi copies into stack %s change nothing the program sees", (stack) => {
-    const file = readStackFile(ROOT, stack);
-    const withDefaults = { ...file };
-    for (const [key, d] of Object.entries(declared)) {
-      if (d.default === undefined || `${PROJECT}:${key}` in withDefaults) continue;
-      // How Pulumi hands a default to the program: primitives as text, arrays and objects as JSON.
-      withDefaults[`${PROJECT}:${key}`] = typeof d.default === "object" ? JSON.stringify(d.default) : String(d.default);
+  /** What the program makes of a stack's flat config map: its configuration, or the problems it names. */
+  function outcome(stack: string, map: Record<string, string>): unknown {
+    try {
+      return parseStackConfig(stack, rawConfigFromPulumi(PROJECT, map), new Set(), { requireSecrets: false });
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems;
+      throw e;
     }
-    const parse = (m: Record<string, string>) => parseStackConfig(stack, rawConfigFromPulumi(PROJECT, m), new Set(), { requireSecrets: false });
-    expect(Object.keys(withDefaults).length).toBeGreaterThan(Object.keys(file).length);
-    expect(parse(withDefaults)).toEqual(parse(file));
+  }
+
+  /** The map as Pulumi hands it to the program once it has copied Pulumi.yaml's defaults into it. */
+  function withDefaults(map: Record<string, string>): Record<string, string> {
+    const out = { ...map };
+    for (const [key, d] of Object.entries(declared)) {
+      if (d.default === undefined || `${PROJECT}:${key}` in out) continue;
+      // How Pulumi hands a default to the program: primitives as text, arrays and objects as JSON.
+      out[`${PROJECT}:${key}`] = typeof d.default === "object" ? JSON.stringify(d.default) : String(d.default);
+    }
+    return out;
+  }
+
+  // The committed stacks and every stack of the edge-case table (a stack without Loki among them).
+  const fixtures = fs.mkdtempSync(path.join(os.tmpdir(), "project-defaults-"));
+  afterAll(() => fs.rmSync(fixtures, { recursive: true, force: true }));
+  /** Folders under test/ that hold stack files of their own (the docker tier's). */
+  const fixtureFolders = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? fixtureFolders(path.join(dir, e.name)) : /^Pulumi\..+\.yaml$/.test(e.name) ? [dir] : []));
+  const stacks: [string, string, string][] = [
+    ...listStacks(ROOT).map((stack): [string, string, string] => [`committed stack ${stack}`, ROOT, stack]),
+    ...[...new Set(fixtureFolders(path.join(ROOT, "test")))].flatMap((dir) =>
+      listStacks(dir).map((stack): [string, string, string] => [`fixture stack ${path.relative(ROOT, dir)}/${stack}`, dir, stack]),
+    ),
+    ...EDGE_CASES.map((c, i): [string, string, string] => {
+      fs.writeFileSync(path.join(fixtures, `Pulumi.case${i}.yaml`), yaml.dump({ config: c.config }, { noRefs: true }));
+      return [`edge case "${c.name}"`, fixtures, `case${i}`];
+    }),
+  ];
+
+  it.each(stacks)("the defaults Pulumi copies change nothing the program sees: %s", (_what, root, stack) => {
+    const file = readStackFile(root, stack);
+    expect(outcome(stack, withDefaults(file))).toEqual(outcome(stack, file));
+  });
+
+  it("a stack without Loki and without a log agent is valid, with Pulumi.yaml's defaults too", () => {
+    const file = { [`${PROJECT}:environment`]: "dev", [`${PROJECT}:runbookBaseUrl`]: "https://runbooks.test", [`${PROJECT}:services`]: '{"loki":false,"promtail":false}' };
+    expect(outcome("dev", withDefaults(file))).toMatchObject({ services: { loki: false, promtail: false, alloy: false } });
   });
 });

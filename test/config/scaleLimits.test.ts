@@ -21,7 +21,8 @@ const refused = (what: string, raw: Record<string, unknown>, ...problems: string
 
 const STORE_NAME = "expected a short name of lower-case letters, digits and dashes, such as mimir";
 const BUCKET = "expected an S3 bucket name (3-63 lower-case letters, digits, dots, dashes)";
-const RW_DURATION = "expected a duration such as 5s, 15m, 24h or 2d";
+const RW_DURATION = "expected a duration such as 30s, 15m, 72h or 15d (units y, w, d, h, m, s, ms, each once, largest first)";
+const GO_DURATION = "expected a Go duration such as 90s, 15m or 72h (units h, m, s, ms; no d, w or y)";
 const HOST_AND_PORT = "expected host:port with the port, such as 10.0.0.6:9094";
 const capacityMessage = (samples: number, capacity: number, store = 0) => `remoteWrite.stores.${store}.queue.capacity: a shard must buffer at least one request (maxSamplesPerSend ${samples}), got ${capacity}`;
 const localRetentionMessage = (got: string) => `remoteWrite.localRetention: alerts evaluate on the local TSDB, so keep at least 24h, got "${got}"`;
@@ -48,11 +49,19 @@ const ROWS: Row[] = [
   refused("0 samples per send", rw({ queue: { maxSamplesPerSend: 0 } }), "remoteWrite.stores.0.queue.maxSamplesPerSend: Too small: expected number to be >=1, got 0"),
   refused("a fractional shard count", rw({ queue: { maxShards: 1.5 } }), "remoteWrite.stores.0.queue.maxShards: expected int, got 1.5"),
   ok("a compound deadline", rw({ queue: { batchSendDeadline: "1m30s" } })),
+  ok("a deadline of 1s", rw({ queue: { batchSendDeadline: "1s" } })),
+  refused("a deadline of 999ms", rw({ queue: { batchSendDeadline: "999ms" } }), 'remoteWrite.stores.0.queue.batchSendDeadline: expected at least 1s (shorter sends a request for every few samples), got "999ms"'),
+  refused("a deadline of 0s", rw({ queue: { batchSendDeadline: "0s" } }), 'remoteWrite.stores.0.queue.batchSendDeadline: expected at least 1s (shorter sends a request for every few samples), got "0s"'),
+  refused("a deadline with its units smallest first", rw({ queue: { batchSendDeadline: "30s1m" } }), `remoteWrite.stores.0.queue.batchSendDeadline: ${RW_DURATION}, got "30s1m"`),
   refused("text after a deadline", rw({ queue: { batchSendDeadline: "5s!" } }), `remoteWrite.stores.0.queue.batchSendDeadline: ${RW_DURATION}, got "5s!"`),
   refused("a fractional deadline", rw({ queue: { batchSendDeadline: "1.5s" } }), `remoteWrite.stores.0.queue.batchSendDeadline: ${RW_DURATION}, got "1.5s"`),
 
   // Headers and drops.
   ok("a tenant header", rw({ headers: { "X-Scope-OrgID": "tutordex" } })),
+  ok("a tab inside a header value (HTTP allows it)", rw({ headers: { "X-Note": "a\tb" } })),
+  ...["t\r\nX-Evil: 1", "t\n", "t\u0000"].map((value) =>
+    refused(`a control character in a header value: ${JSON.stringify(value)}`, rw({ headers: { "X-Scope-OrgID": value } }), `remoteWrite.stores.0.headers.X-Scope-OrgID: expected a header value without control characters (CR or LF would split the request), got ${JSON.stringify(value)}`),
+  ),
   refused("a header name with a space", rw({ headers: { "X Scope": "t" } }), 'remoteWrite.stores.0.headers.X Scope: expected an HTTP header name, got "X Scope"'),
   refused("an empty header value", rw({ headers: { "X-Scope-OrgID": "" } }), 'remoteWrite.stores.0.headers.X-Scope-OrgID: Too small: expected string to have >=1 characters, got ""'),
   refused("Authorization in capitals", rw({ headers: { AUTHORIZATION: "Bearer x" } }), "remoteWrite.stores.0.headers.AUTHORIZATION: credentials go in auth with remoteWriteCredentials.mimir (a Pulumi secret), never in a header"),
@@ -87,13 +96,20 @@ const ROWS: Row[] = [
   ok("a wait of 1s between peers", amc({ peerTimeout: "1s" })),
   ok("a wait of 1000ms between peers", amc({ peerTimeout: "1000ms" })),
   refused("a wait of 999ms", amc({ peerTimeout: "999ms" }), peerTimeoutMessage("999ms")),
-  refused("a wait in words", amc({ peerTimeout: "soon" }), `alertmanagerCluster.peerTimeout: ${RW_DURATION}, got "soon"`),
+  refused("a wait in words", amc({ peerTimeout: "soon" }), `alertmanagerCluster.peerTimeout: ${GO_DURATION}, got "soon"`),
+  // A flag of Alertmanager's, read by Go: fractions and any order, but no days.
+  ok("a fractional wait, units in any order", amc({ peerTimeout: "1.5s" })),
+  ok("seconds before minutes", amc({ peerTimeout: "30s1m" })),
+  refused("a wait in days", amc({ peerTimeout: "1d" }), `alertmanagerCluster.peerTimeout: ${GO_DURATION}, got "1d"`),
   ok("gossip port 1 and 65535", amc({ port: 65535, peers: [{ gossip: "10.0.0.6:1", api: "10.0.0.6:9093" }] })),
   refused("gossip port 65536", amc({ port: 65536 }), "alertmanagerCluster.port: Too big: expected number to be <=65535, got 65536"),
   refused("gossip port 0", amc({ port: 0 }), "alertmanagerCluster.port: Too small: expected number to be >=1, got 0"),
   ok("an address with 127 inside it", amc({ listenAddress: "10.127.0.1" })),
   refused("a loopback address other than 127.0.0.1", amc({ listenAddress: "127.8.8.8" }), 'alertmanagerCluster.listenAddress: peers on other hosts cannot reach a loopback address, got "127.8.8.8"'),
   refused("a listen address that is no address", amc({ listenAddress: "10.0.0" }), 'alertmanagerCluster.listenAddress: expected an IPv4 address such as 10.0.0.5, got "10.0.0"'),
+  refused("a listen address with a leading zero", amc({ listenAddress: "10.0.0.05" }), 'alertmanagerCluster.listenAddress: expected an IPv4 address without leading zeros, such as 10.0.0.5, got "10.0.0.05"'),
+  refused("a peer on gossip port 0", amc({ peers: [{ gossip: "10.0.0.6:0", api: "10.0.0.6:9093" }] }), `alertmanagerCluster.peers.0.gossip: ${HOST_AND_PORT}, got "10.0.0.6:0"`),
+  refused("an advertised port beyond 65535", amc({ advertiseAddress: "203.0.113.5:70000" }), `alertmanagerCluster.advertiseAddress: ${HOST_AND_PORT}, got "203.0.113.5:70000"`),
   ok("255 in a listen address", amc({ listenAddress: "10.0.0.255" })),
   refused("256 in a listen address", amc({ listenAddress: "10.0.256.5" }), 'alertmanagerCluster.listenAddress: expected an IPv4 address, got "10.0.256.5"'),
   ok("a cluster on a stack bound to every address", amc({}, { bindAddress: "0.0.0.0" })),
@@ -124,6 +140,30 @@ const ROWS: Row[] = [
   refused("a bucket of 2 characters", os({ loki: { bucket: "ab" } }), `objectStorage.loki.bucket: ${BUCKET}, got "ab"`),
   refused("a bucket of 64 characters", os({ tempo: { bucket: "t" + "-".repeat(62) + "9" } }), `objectStorage.tempo.bucket: ${BUCKET}, got "${"t" + "-".repeat(62) + "9"}"`),
   refused("a bucket ending with a dash", os({ loki: { bucket: "logs-" } }), `objectStorage.loki.bucket: ${BUCKET}, got "logs-"`),
+  // The rest of AWS's naming rules, which MinIO and Ceph follow.
+  ...(
+    [
+      ["my..logs", "expected an S3 bucket name without two dots in a row"],
+      ["192.168.5.4", "expected an S3 bucket name that is not shaped like an IP address"],
+      ["xn--logs", "expected an S3 bucket name not starting with xn-- (reserved by S3)"],
+      ["sthree-logs", "expected an S3 bucket name not starting with sthree- (reserved by S3)"],
+      ["amzn-s3-demo-logs", "expected an S3 bucket name not starting with amzn-s3-demo- (reserved by S3)"],
+      ["logs-s3alias", "expected an S3 bucket name not ending with -s3alias (reserved by S3)"],
+      ["logs--ol-s3", "expected an S3 bucket name not ending with --ol-s3 (reserved by S3)"],
+      ["logs.mrap", "expected an S3 bucket name not ending with .mrap (reserved by S3)"],
+      ["logs--x-s3", "expected an S3 bucket name not ending with --x-s3 (reserved by S3)"],
+      ["logs--table-s3", "expected an S3 bucket name not ending with --table-s3 (reserved by S3)"],
+    ] as const
+  ).map(([bucket, message]) => refused(`the bucket ${bucket}`, os({ loki: { bucket } }), `objectStorage.loki.bucket: ${message}, got "${bucket}"`)),
+  ok("a bucket with an IP address inside a longer name", os({ loki: { bucket: "192.168.5.4-logs" } })),
+  // Virtual-hosted requests put the bucket in the host name, which the store's wildcard certificate covers only without dots.
+  refused(
+    "a dotted bucket on AWS over https",
+    os({ endpoint: "https://s3.eu-central-1.amazonaws.com", loki: { bucket: "tutordex.logs" } }),
+    'objectStorage.loki.bucket: with virtual-hosted requests over https a dotted bucket fails TLS (*.s3.eu-central-1.amazonaws.com does not cover it); pick a name without dots or set forcePathStyle: true, got "tutordex.logs"',
+  ),
+  ok("a dotted bucket on AWS with path-style requests", os({ endpoint: "https://s3.eu-central-1.amazonaws.com", forcePathStyle: true, loki: { bucket: "tutordex.logs" } })),
+  ok("a dotted bucket on MinIO over https (path style by default)", os({ endpoint: "https://minio.test:9000", tempo: { bucket: "tutordex.traces" } })),
   refused("a region in capitals", os({ region: "EU-CENTRAL-1" }), 'objectStorage.region: expected a region such as eu-central-1 (S3-compatible stores take any, e.g. us-east-1), got "EU-CENTRAL-1"'),
   ok("an access key id with every allowed sign", os({ accessKeyId: "AKIA+/=._-z9" })),
   refused("an access key id with a space", os({ accessKeyId: "AKIA 1" }), 'objectStorage.accessKeyId: expected an access key id, got "AKIA 1"'),

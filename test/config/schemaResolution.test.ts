@@ -24,8 +24,8 @@ describe("the resolved configuration", () => {
         telegramBridge: true,
         grafana: true,
         loki: true,
-        promtail: true,
-        alloy: false,
+        promtail: false,
+        alloy: true,
         tempo: true,
         otelCollector: true,
         cadvisor: true,
@@ -37,6 +37,7 @@ describe("the resolved configuration", () => {
       memoryMb: DEFAULT_MEMORY_MB,
       retention: { prometheus: "15d", loki: "336h", tempo: "72h" },
       appTargets: { collector: "collector-tail:9001", worker: "aggregator-worker:9002", backend: "backend:8000" },
+      appComposeProject: "tutordex-dev",
       appNetworks: [],
       publicProbes: undefined,
       telegram: {
@@ -58,7 +59,7 @@ describe("the resolved configuration", () => {
       runbookBaseUrl: "https://runbooks.test/rb",
       heartbeatUrl: undefined,
       protectData: false,
-      logAgent: "promtail",
+      logAgent: "alloy",
       nativeHistograms: false,
       demoWorkload: undefined,
       alertOverrides: {},
@@ -106,10 +107,9 @@ describe("the resolved configuration", () => {
       runbookBaseUrl: "https://runbooks.test/rb//",
       heartbeatUrl: "https://hc.test/ping/abc",
       protectData: true,
-      demoWorkload: {},
       logAgent: "alloy",
       nativeHistograms: true,
-      alertOverrides: { HostDiskLow: { threshold: 5, for: "10m", severity: "critical" }, Watchdog: { disabled: true } },
+      alertOverrides: { HostDiskLow: { threshold: 5, for: "10m", severity: "critical" }, CollectorStalled: { disabled: true } },
     });
     expect(c).toStrictEqual({
       ...parseStackConfig("qa", { ...VALID, environment: "staging" }),
@@ -146,12 +146,12 @@ describe("the resolved configuration", () => {
       protectData: true,
       logAgent: "alloy",
       nativeHistograms: true,
-      demoWorkload: { scenario: "steady" },
-      alertOverrides: { HostDiskLow: { threshold: 5, for: "10m", severity: "critical" }, Watchdog: { disabled: true } },
+      alertOverrides: { HostDiskLow: { threshold: 5, for: "10m", severity: "critical" }, CollectorStalled: { disabled: true } },
     });
   });
 
-  it("a probe host given is kept; a chosen demo scenario is kept", () => {
+  it("a probe host given is kept; a demo workload takes steady unless a scenario is chosen", () => {
+    expect(parseStackConfig("d", { ...VALID, demoWorkload: {} }).demoWorkload).toEqual({ scenario: "steady" });
     const c = parseStackConfig("d", { ...VALID, publicProbes: { host: "edge.example.test", urls: ["https://api.example.test/health"] }, demoWorkload: { scenario: "backend_down" } });
     expect(c.publicProbes).toEqual({ host: "edge.example.test", urls: ["https://api.example.test/health"] });
     expect(c.demoWorkload).toEqual({ scenario: "backend_down" });
@@ -159,7 +159,7 @@ describe("the resolved configuration", () => {
 
   it("Grafana's API follows a non-loopback bind address only when it is not 0.0.0.0", () => {
     expect(parseStackConfig("d", { ...VALID, bindAddress: "0.0.0.0" }).grafanaApiUrl).toBe("http://127.0.0.1:13300");
-    expect(parseStackConfig("d", { ...VALID, bindAddress: "0.0.0.1" }).grafanaApiUrl).toBe("http://0.0.0.1:13300");
+    expect(parseStackConfig("d", { ...VALID, bindAddress: "100.0.0.0" }).grafanaApiUrl).toBe("http://100.0.0.0:13300");
   });
 
   it("prod protects data unless told not to; dev only when told to", () => {
@@ -188,7 +188,7 @@ describe("how a refusal is worded", () => {
     expect(e.name).toBe("ConfigError");
     expect(e.problems).toEqual([
       'bindAddress: expected an IPv4 address such as 127.0.0.1, got "x"',
-      'retention.loki: expected a duration such as 30s, 15m, 72h or 15d for retention.loki, got "y"',
+      'retention.loki: expected a duration such as 30s, 15m, 72h or 15d (units y, w, d, h, m, s, ms, each once, largest first), got "y"',
     ]);
     expect(e.message).toBe(`invalid stack configuration:\n  - ${e.problems[0]}\n  - ${e.problems[1]}`);
   });
@@ -215,7 +215,7 @@ describe("how a refusal is worded", () => {
   });
 });
 
-type Row = readonly [what: string, raw: Record<string, unknown>, problems: readonly string[], secrets?: ReadonlySet<string>, requireSecrets?: boolean];
+type Row = readonly [what: string, raw: Record<string, unknown>, problems: readonly string[], secrets?: ReadonlySet<string>, requireSecrets?: boolean, plainTextSecrets?: ReadonlySet<string>];
 const NO_PASSWORD = { environment: "dev", runbookBaseUrl: "https://runbooks.test/rb" };
 const { grafanaAdminPassword: _password, grafanaExternalUrl: _grafanaUrl, ...PROD_NO_GRAFANA } = PROD;
 const needsSecret = (key: string) => `${key}: prod needs it; set it with \`pulumi config set --secret ${key} ...\``;
@@ -223,11 +223,11 @@ const plainText = (key: string) => `${key}: prod refuses a plain-text value; set
 
 const RULES: Row[] = [
   // Log agents.
-  ["Alloy switched on beside the default Promtail", { ...VALID, services: { alloy: true } }, ["services.alloy: only the agent logAgent names runs (promtail), got true"]],
-  ["Alloy switched off explicitly beside the default Promtail", { ...VALID, services: { alloy: false, promtail: true } }, []],
+  ["Promtail switched on beside the default Alloy", { ...VALID, services: { promtail: true } }, ["services.promtail: only the agent logAgent names runs (alloy), got true"]],
+  ["Promtail switched off explicitly beside the default Alloy", { ...VALID, services: { promtail: false, alloy: true } }, []],
   ["Promtail chosen and switched off", { ...VALID, logAgent: "promtail", services: { promtail: false } }, ['logAgent: names promtail, which services.promtail switches off; remove logAgent or switch promtail on, got "promtail"']],
   ["Promtail chosen without Loki", { ...VALID, logAgent: "promtail", services: { loki: false } }, ['logAgent: promtail ships logs to Loki, which is switched off (services.loki: false); switch loki on or remove logAgent, got "promtail"']],
-  ["no agent chosen, Promtail and Loki both off", { ...VALID, services: { loki: false, promtail: false } }, []],
+  ["no agent chosen, Alloy and Loki both off", { ...VALID, services: { loki: false, alloy: false } }, []],
   // The alerting path.
   ["Prometheus off", { ...VALID, services: { prometheus: false } }, ["services.prometheus: cannot be switched off, it is part of the alerting path, got false"]],
   ["the bridge off", { ...VALID, services: { telegramBridge: false } }, ["services.telegramBridge: cannot be switched off, it is part of the alerting path, got false"]],
@@ -242,6 +242,8 @@ const RULES: Row[] = [
   ["prod without Grafana needs no Grafana password or URL", { ...PROD_NO_GRAFANA, services: { grafana: false } }, [], new Set(["telegramBotToken"])],
   ["prod without Grafana still refuses a plain-text Grafana password", { ...PROD_NO_GRAFANA, grafanaAdminPassword: "a-long-password-1", services: { grafana: false } }, [plainText("grafanaAdminPassword")], new Set(["telegramBotToken"])],
   ["prod for render: no secrets needed, plain text not refused", { ...PROD, telegramBotToken: undefined, grafanaAdminPassword: undefined, registryAuth: { username: "ops" } }, [], new Set(), false],
+  ["prod for render: a secret written in plain text in the stack file", { ...PROD, grafanaAdminPassword: undefined, registryAuth: { username: "ops" }, registryPassword: "tok" }, [plainText("telegramBotToken"), plainText("registryPassword")], new Set(), false, new Set(["telegramBotToken", "registryPassword"])],
+  ["dev for render: plain text in the stack file is pulumi up's business outside prod", { ...VALID, telegramBotToken: "123:abcdefghijklmnopqrstuvwxyz" }, [], new Set(), false, new Set(["telegramBotToken", "grafanaAdminPassword"])],
   ["prod for render still needs the chat", { ...PROD, telegram: {} }, ["telegram.chatId: prod needs the chat that receives alerts, got nothing"], new Set(), false],
   ["prod with a numeric chat", { ...PROD, telegram: { chatId: -100123 } }, [], PROD_SECRETS],
   ["staging without a Grafana password", { ...NO_PASSWORD, environment: "staging" }, ["grafanaAdminPassword: there is no default password; set one with `pulumi config set --secret grafanaAdminPassword ...`"]],
@@ -267,10 +269,10 @@ const RULES: Row[] = [
 ];
 
 describe("rules between keys, from the side accepted and the side refused", () => {
-  it.each(RULES.map(([what, raw, problems, secrets, requireSecrets]) => [what, raw, problems, secrets ?? new Set<string>(), requireSecrets ?? true] as const))(
+  it.each(RULES.map(([what, raw, problems, secrets, requireSecrets, plainTextSecrets]) => [what, raw, problems, secrets ?? new Set<string>(), requireSecrets ?? true, plainTextSecrets] as const))(
     "%s",
-    (_what, raw, problems, secrets, requireSecrets) => {
-      expect(problemList(raw, secrets, { requireSecrets })).toEqual(problems);
+    (_what, raw, problems, secrets, requireSecrets, plainTextSecrets) => {
+      expect(problemList(raw, secrets, { requireSecrets, plainTextSecrets })).toEqual(problems);
     },
   );
 
@@ -280,7 +282,7 @@ describe("rules between keys, from the side accepted and the side refused", () =
 });
 
 describe("Pulumi's flat config map into the raw object", () => {
-  it("keeps this project's keys, parses JSON objects and arrays and the booleans, leaves other text alone", () => {
+  it("decodes each value as the schema types its key: JSON objects and arrays, booleans, other text as written", () => {
     const raw = rawConfigFromPulumi("tutordex-observability", {
       "tutordex-observability:environment": "dev",
       "tutordex-observability:hostPorts": ' {"grafana": 3999} ',
@@ -288,12 +290,16 @@ describe("Pulumi's flat config map into the raw object", () => {
       "tutordex-observability:protectData": "true",
       "tutordex-observability:nativeHistograms": " false ",
       "tutordex-observability:grafanaAdminUser": "True",
+      // A string setting that happens to look like JSON or a boolean stays the string it is.
+      "tutordex-observability:grafanaAdminPassword": '["a-long-password"]',
       "tutordex-observability:runbookBaseUrl": " {not json",
+      "tutordex-observability:heartbeatUrl": "true",
+      "tutordex-observability:telegram": "{broken",
       "tutordex-observability:prefix": "[broken",
       "tutordex-observability:memory": "3300",
+      "tutordex-observability:flag": "false",
+      "tutordex-observability:list": "[1]",
       "tutordex-observability:empty": "",
-      "aws:region": "eu-central-1",
-      "tutordex-observabilityx:environment": "prod",
     });
     expect(raw).toStrictEqual({
       environment: "dev",
@@ -302,10 +308,27 @@ describe("Pulumi's flat config map into the raw object", () => {
       protectData: true,
       nativeHistograms: false,
       grafanaAdminUser: "True",
+      grafanaAdminPassword: '["a-long-password"]',
       runbookBaseUrl: " {not json",
+      heartbeatUrl: "true",
+      telegram: "{broken",
+      // Unknown keys are decoded by the look of their text, for the message that names them.
       prefix: "[broken",
       memory: "3300",
+      flag: false,
+      list: [1],
       empty: "",
     });
+  });
+
+  it("keeps keys of other namespaces under their full name, for the schema to refuse; Pulumi's own are left to Pulumi", () => {
+    const raw = rawConfigFromPulumi("tutordex-observability", {
+      "tutordex-observability:environment": "dev",
+      "tutordex-observabilty:environment": "prod",
+      "docker:host": "ssh://ops@box.test",
+      "aws:tags": '{"team":"ops"}',
+      "pulumi:disable-default-providers": '["*"]',
+    });
+    expect(raw).toStrictEqual({ environment: "dev", "tutordex-observabilty:environment": "prod", "docker:host": "ssh://ops@box.test", "aws:tags": { team: "ops" } });
   });
 });

@@ -19,7 +19,7 @@ beforeAll(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-"));
   const write = (name: string, text: string) => fs.writeFileSync(path.join(root, name), text);
   write("Pulumi.yaml", "name: tutordex-observability\n");
-  write("Pulumi.zeta.yaml", ["config:", `  ${PROJECT}:environment: staging`, `  ${PROJECT}:runbookBaseUrl: https://rb.test/x`].join("\n"));
+  write("Pulumi.zeta.yaml", ["config:", `  ${PROJECT}:environment: staging`, `  ${PROJECT}:runbookBaseUrl: https://rb.test/x`, "  aws:region: eu-central-1", "  aws:profile:"].join("\n"));
   write(
     "Pulumi.alpha.yaml",
     [
@@ -33,8 +33,6 @@ beforeAll(() => {
       '    prefix: "<b>&ünï</b>"',
       `  ${PROJECT}:grafanaAdminPassword:`,
       "    secure: v1:AAAAencrypted",
-      "  aws:region: eu-central-1",
-      "  aws:profile:",
     ].join("\n"),
   );
   write("Pulumi.empty.yaml", "");
@@ -67,6 +65,10 @@ describe("committed stack files, read without Pulumi", () => {
       [`${PROJECT}:protectData`]: "true",
       [`${PROJECT}:hostPorts`]: '{"grafana":3999}',
       [`${PROJECT}:telegram`]: '{"prefix":"<b>&ünï</b>"}',
+    });
+    expect(readStackFile(root, "zeta")).toStrictEqual({
+      [`${PROJECT}:environment`]: "staging",
+      [`${PROJECT}:runbookBaseUrl`]: "https://rb.test/x",
       "aws:region": "eu-central-1",
       "aws:profile": "null",
     });
@@ -92,6 +94,10 @@ describe("committed stack files, read without Pulumi", () => {
     const c = stackConfigFromFile(root, "alpha");
     expect([c.stack, c.environment, c.protectData, c.hostPorts.grafana, c.telegram.prefix, c.grafanaAdminPassword]).toEqual(["alpha", "dev", true, 3999, "<b>&ünï</b>", undefined]);
     expect(() => stackConfigFromFile(root, "empty")).toThrow(ConfigError);
+  });
+
+  it("a setting of another namespace is refused, not ignored", () => {
+    expect(() => stackConfigFromFile(root, "zeta")).toThrow('aws:region: nothing reads settings of namespace "aws"');
   });
 });
 

@@ -38,7 +38,8 @@ const COLLECTOR = "tutordex_collector";
 const WORKER = "tutordex_worker";
 const BACKEND = "tutordex_backend";
 const PROBES = ["blackbox_http", "blackbox_stack_ready", "blackbox_http_public"];
-const CADVISOR: Own = { id: ANY, image: ANY, name: ANY };
+// The compose project is the one Docker label cAdvisor keeps (cadvisorArgs); containers compose did not make have none.
+const CADVISOR: Own = { id: ANY, image: ANY, name: ANY, container_label_com_docker_compose_project: ANY };
 
 export const METRIC_SOURCES: ReadonlyMap<string, { jobs: readonly string[]; own: Own }> = new Map([
   // SPEC §10, collector
@@ -109,6 +110,8 @@ export const METRIC_SOURCES: ReadonlyMap<string, { jobs: readonly string[]; own:
     "prometheus_tsdb_wal_corruptions_total",
     "prometheus_tsdb_wal_writes_failed_total",
     "prometheus_tsdb_wal_truncations_failed_total",
+    "prometheus_tsdb_out_of_order_wbl_writes_failed_total",
+    "prometheus_tsdb_out_of_order_wbl_truncations_failed_total",
     "prometheus_tsdb_mmap_chunk_corruptions_total",
   ].map((m) => [m, app("prometheus", {})] as [string, { jobs: string[]; own: Own }]),
   ["alertmanager_notifications_total", app("alertmanager", { integration: ANY })],
@@ -141,7 +144,7 @@ interface ScrapeJob {
  */
 export function targetLabels(): Map<string, Map<string, string[] | undefined>> {
   const jobs = new Map<string, Map<string, string[] | undefined>>();
-  const configs = [...committedStacks().map((s) => stackConfig(s)), stackConfig("prod", { logAgent: "alloy" })];
+  const configs = [...committedStacks().map((s) => stackConfig(s)), stackConfig("prod", { logAgent: "promtail" })];
   for (const config of configs) {
     const doc = yaml.load(renderStack(config).prometheus["prometheus.yml"]) as { scrape_configs: ScrapeJob[] };
     for (const j of doc.scrape_configs) {

@@ -1,19 +1,18 @@
 /**
- * A private Docker engine for the docker tier: Debian's `dockerd` (package docker.io) started with
- * its own data root, exec root, socket, pid file and default bridge under a temporary folder, so
- * it never touches another engine on the machine. With DOCKER_HOST set, that engine is used
- * instead and nothing is started. Everything the tests create is tracked by id and removed by id.
+ * A private Docker engine for the docker tier: the Docker Engine, containerd and runc that
+ * `npm run tools` builds at config/versions.ts's ENGINE_RELEASES, started with its own data root,
+ * exec root, socket, pid file and default bridge under a temporary folder, so it never touches
+ * another engine on the machine. With DOCKER_HOST set, that engine is used instead and nothing is
+ * started. Everything the tests create is tracked by id and removed by id.
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import Docker from "dockerode";
+import { EngineError, enginePrograms, engineProgramPath, runtimeProblems } from "./engineBinaries";
 
-export const DOCKERD = process.env.TUTORDEX_DOCKERD ?? "/usr/sbin/dockerd";
-export const INSTALL_HINT = "apt-get install -y docker.io";
-
-export class EngineError extends Error {}
+export { EngineError };
 
 type Kind = "container" | "network" | "volume";
 
@@ -131,12 +130,17 @@ export async function startEngine(opts: { readonly startBoundMs?: number } = {})
     };
   }
 
-  if (!fs.existsSync(DOCKERD)) {
-    throw new EngineError(`${DOCKERD} is missing: the docker tier starts its own Docker engine from Debian's docker.io. Install it with: ${INSTALL_HINT}`);
-  }
+  const dockerd = engineProgramPath("dockerd");
   if (process.getuid?.() !== 0) throw new EngineError("dockerd needs root: run the docker tier as root, or point DOCKER_HOST at an engine");
 
   const dir = shortTempDir();
+  // dockerd starts containerd, containerd the shim, the shim runc, each found on the PATH: a folder
+  // of exactly the built programs comes first, so no other copy on the machine is picked (Debian's
+  // runc 1.1 fails every container of Docker 29 with `namespace {"time" ""} does not exist`).
+  const bin = path.join(dir, "bin");
+  fs.mkdirSync(bin);
+  for (const program of enginePrograms()) fs.symlinkSync(engineProgramPath(program), path.join(bin, program));
+  const env = { ...process.env, PATH: [bin, process.env.PATH].filter(Boolean).join(":") };
   const socketPath = path.join(dir, "docker.sock");
   const pidFile = path.join(dir, "docker.pid");
   // Its own default bridge, so two private engines never share docker0.
@@ -149,6 +153,7 @@ export async function startEngine(opts: { readonly startBoundMs?: number } = {})
     "--pidfile", pidFile,
     // No rules in the host's iptables: published ports go through the userland proxy.
     "--iptables=false",
+    "--userland-proxy-path", path.join(bin, "docker-proxy"),
     ...(ownBridge ? ["--bridge", bridge] : []),
   ];
   const log = fs.openSync(path.join(dir, "dockerd.log"), "a");
@@ -159,8 +164,8 @@ export async function startEngine(opts: { readonly startBoundMs?: number } = {})
   let child: ChildProcess;
   try {
     child = unshare
-      ? spawn(unshare, ["--mount", "--propagation", "shared", DOCKERD, ...args], { stdio: ["ignore", log, log], detached: false })
-      : spawn(DOCKERD, args, { stdio: ["ignore", log, log], detached: false });
+      ? spawn(unshare, ["--mount", "--propagation", "shared", dockerd, ...args], { stdio: ["ignore", log, log], detached: false, env })
+      : spawn(dockerd, args, { stdio: ["ignore", log, log], detached: false, env });
   } finally {
     fs.closeSync(log);
   }
@@ -186,6 +191,8 @@ export async function startEngine(opts: { readonly startBoundMs?: number } = {})
 
   try {
     await waitForPing(docker, opts.startBoundMs ?? 60_000, () => exited);
+    const problems = runtimeProblems(await docker.version(), await docker.info());
+    if (problems.length) throw new EngineError(`the private engine does not run the built programs:\n  ${problems.join("\n  ")}`);
   } catch (e) {
     await shutdown().catch(() => undefined);
     throw e;

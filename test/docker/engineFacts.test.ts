@@ -9,9 +9,13 @@
  * - a healthcheck edit is planned as an in-place update, which leaves the engine's healthcheck
  *   as it was (point 16);
  * - an attached one-shot that exits non-zero is a successful create with `exitCode` set: the
- *   provider never fails on it (point 9).
+ *   provider never fails on it (point 9);
+ * - the engine is Docker 29 as a current host runs it: images in containerd's store (which cAdvisor
+ *   v0.54+ reads), `docker save` in the OCI layout (the image cache of images.ts stores that), and
+ *   a container's network names in DNSNames, its Aliases only the configured ones.
  */
 import Docker from "dockerode";
+import { ENGINE_RELEASES } from "../../config/versions";
 import { Engine, startEngine } from "./engine";
 import { createContainer, createVolume, deleteContainer, updateContainer } from "./engineOps";
 import { ensureImage, RECIPES } from "./images";
@@ -34,6 +38,20 @@ beforeAll(async () => {
 afterAll(async () => {
   if (engine) await engine.stop();
 }, 2 * 60_000);
+
+/** The names of the entries of a tar stream (ustar headers; no long names in an image archive). */
+async function tarNames(stream: NodeJS.ReadableStream): Promise<string[]> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  const tar = Buffer.concat(chunks);
+  const names: string[] = [];
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
+    const field = (from: number, len: number) => tar.subarray(at + from, at + from + len).toString("utf8").replace(/\0.*$/s, "");
+    names.push(field(0, 100));
+    at += 512 + Math.ceil(parseInt(field(124, 12).trim() || "0", 8) / 512) * 512;
+  }
+  return names;
+}
 
 async function make(inputs: Record<string, unknown>) {
   const r = await createContainer(docker, { image: IMAGE, networkMode: "none", ...inputs }, { onCreated: (id) => engine.track("container", id) });
@@ -102,5 +120,25 @@ describe("engine and provider facts", () => {
     const d = await make({ name: "tdx-fact-one-shot-must-run", entrypoints: ["/bin/sh", "-c", "exit 0"], attach: true, restart: "no" });
     expect(d.outputs.mustRun).toBe(false);
     expect(diffAttrs(CONTAINER_ATTRS, d.outputs, { name: "tdx-fact-one-shot-must-run", image: IMAGE, networkMode: "none", entrypoints: ["/bin/sh", "-c", "exit 0"], attach: true, restart: "no" }).map((x) => `${x.input}:${x.change}`)).toEqual(["mustRun:update"]);
+  });
+
+  test("Docker 29 as a current host runs it: containerd's image store, an OCI-layout save, network names in DNSNames", async () => {
+    const [version, info] = await Promise.all([docker.version(), docker.info()]);
+    expect({ version: version.Version, driver: info.Driver }).toEqual({ version: ENGINE_RELEASES.docker.version, driver: "overlayfs" });
+    expect(info.DriverStatus).toContainEqual(["driver-type", "io.containerd.snapshotter.v1"]);
+    // 20.10 wrote repositories and <layer>/layer.tar; from 25 on an OCI layout, with manifest.json kept for older loaders.
+    const names = await tarNames(await docker.getImage(IMAGE).get());
+    expect(names).toEqual(expect.arrayContaining(["oci-layout", "index.json", "manifest.json"]));
+    expect(names.filter((n) => n.endsWith("/layer.tar") || n === "repositories")).toEqual([]);
+
+    const net = (await docker.createNetwork({ Name: "tdx-fact-net" })) as unknown as { id: string };
+    engine.track("network", net.id);
+    const c = await runTestContainer(engine, { name: "tdx-fact-dns", image: IMAGE, entrypoint: ["sleep", "600"], network: "tdx-fact-net", aliases: ["fact-alias"] });
+    const endpoint = (await docker.getContainer(c.id).inspect()).NetworkSettings.Networks["tdx-fact-net"] as Docker.NetworkInfo & { DNSNames?: string[] };
+    // 20.10 listed the short container id among the Aliases; 29 keeps Aliases as configured.
+    expect(endpoint.Aliases).toEqual(["fact-alias"]);
+    expect(endpoint.DNSNames).toEqual(["tdx-fact-dns", "fact-alias", c.id.slice(0, 12)]);
+    const lookup = await exec(docker, c.id, ["nslookup", "fact-alias"]);
+    expect({ code: lookup.code, resolves: lookup.output.includes(endpoint.IPAddress) }).toEqual({ code: 0, resolves: true });
   });
 });

@@ -8,7 +8,10 @@
  *
  * Builds are cached outside the repository: an image is saved (`docker save`) under
  * ~/.cache/tutordex-observability/images, keyed by the hash of its recipe and of every input's
- * bytes, and a later run loads that archive into its fresh engine instead of building again.
+ * bytes and by the engine's version, and a later run loads that archive into its fresh engine
+ * instead of building again. An archive is loaded only by the engine release that built and saved
+ * it: `docker save` writes another layout from Docker 25 on (OCI, from the containerd image store),
+ * and an engine bump must build the images itself once rather than take an older engine's build.
  */
 import { spawnSync } from "child_process";
 import { createHash } from "crypto";
@@ -246,8 +249,19 @@ function assembleContext(p: Planned): string {
   return dir;
 }
 
-function cacheFile(p: Planned): string {
-  return path.join(IMAGE_CACHE, `${p.recipe.dir}-${p.key}.tar`);
+/** `prometheus-<key>-docker29.8.1.tar`: one recipe's build by one engine release. */
+export function cacheFile(p: Planned, engineVersion: string): string {
+  return path.join(IMAGE_CACHE, `${p.recipe.dir}-${p.key}-docker${engineVersion}.tar`);
+}
+
+const engineVersions = new WeakMap<Docker, Promise<string>>();
+function engineVersion(docker: Docker): Promise<string> {
+  let v = engineVersions.get(docker);
+  if (!v) {
+    v = docker.version().then((r) => r.Version);
+    engineVersions.set(docker, v);
+  }
+  return v;
 }
 
 async function hasCurrent(docker: Docker, p: Planned): Promise<boolean> {
@@ -279,7 +293,7 @@ export async function ensureImage(docker: Docker, name: string, report: EnsureRe
     report.push({ name, tag: p.recipe.tag, how: "present", ms: Date.now() - started });
     return report;
   }
-  const cached = cacheFile(p);
+  const cached = cacheFile(p, await engineVersion(docker));
   if (fs.existsSync(cached)) {
     const stream = await docker.loadImage(fs.createReadStream(cached), { quiet: true });
     await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
@@ -312,15 +326,15 @@ export async function ensureImage(docker: Docker, name: string, report: EnsureRe
     out.pipe(w);
   });
   fs.renameSync(tmp, cached);
-  pruneCache(p);
+  pruneCache(p, cached);
   report.push({ name, tag: p.recipe.tag, how: "built", ms: Date.now() - started });
   return report;
 }
 
-/** Older archives of the same recipe are removed, so the cache holds one per recipe. */
-function pruneCache(p: Planned): void {
+/** Older archives of the same recipe (other inputs, or another engine's) are removed, so the cache holds one per recipe. */
+function pruneCache(p: Planned, kept: string): void {
   for (const f of fs.readdirSync(IMAGE_CACHE)) {
-    if (f.startsWith(`${p.recipe.dir}-`) && f.endsWith(".tar") && f !== path.basename(cacheFile(p)) && /^[0-9a-f]{16}\.tar$/.test(f.slice(p.recipe.dir.length + 1))) {
+    if (f.startsWith(`${p.recipe.dir}-`) && f !== path.basename(kept) && /^[0-9a-f]{16}(-docker[^/]+)?\.tar$/.test(f.slice(p.recipe.dir.length + 1))) {
       fs.rmSync(path.join(IMAGE_CACHE, f), { force: true });
     }
   }

@@ -106,6 +106,17 @@ describe("the stack on a real Docker engine", () => {
       else if (c.inputs.healthcheck && info.State.Health?.Status !== "healthy") problems.push(`${name}: health ${info.State.Health?.Status}`);
     }
     expect(problems).toEqual([]);
+    // Prometheus and Alertmanager start once, after their config sync has written their files:
+    // started before it, they find no config, exit, and Docker restarts them until it comes.
+    const starts: string[] = [];
+    for (const service of ["prometheus", "alertmanager"]) {
+      const main = containersOf(state!).find((c) => dockerNameOf(c) === NAME(service))!;
+      const sync = containersOf(state!).find((c) => dockerNameOf(c)!.startsWith(NAME(`${service}-config-sync-`)))!;
+      const [m, s] = await Promise.all([docker.getContainer(main.id!).inspect(), docker.getContainer(sync.id!).inspect()]);
+      const after = Date.parse(m.State.StartedAt) >= Date.parse(s.State.FinishedAt);
+      starts.push(`${service}: restarts ${m.RestartCount}, started ${after ? "after" : "before"} its config sync finished`);
+    }
+    expect(starts).toEqual(["prometheus: restarts 0, started after its config sync finished", "alertmanager: restarts 0, started after its config sync finished"]);
     // The test's own containers on the stack network: the fake Telegram and the cAdvisor stand-in.
     telegram = await startFakeTelegram(engine, NET, STACK);
     const cadvisor = state!.resources.find((e) => e.type === CONTAINER && e.absent && /cadvisor/.test(e.name));

@@ -20,7 +20,7 @@ import { ROOT } from "./apply";
 
 jest.setTimeout(15 * 60_000);
 
-const SWITCHED_OFF = { grafana: false, loki: false, promtail: false, tempo: false };
+const SWITCHED_OFF = { grafana: false, loki: false, alloy: false, tempo: false };
 const APP_NETWORK = { prod: "tutordex-prod_tutordex", staging: "tutordex-staging_tutordex" } as const;
 
 let engine: Engine;

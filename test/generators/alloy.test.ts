@@ -15,6 +15,7 @@ import { alloyPipelineOf } from "../support/logPipelines";
 const REFERENCE: Record<string, { attrs: string[]; blocks: string[] }> = {
   logging: { attrs: ["level", "format", "write_to"], blocks: [] },
   "discovery.docker": { attrs: ["host", "port", "host_networking_host", "match_first_network", "refresh_interval", "bearer_token_file", "bearer_token", "enable_http2", "follow_redirects", "proxy_url", "no_proxy", "proxy_from_environment", "proxy_connect_header"], blocks: ["filter", "basic_auth", "authorization", "oauth2", "tls_config"] },
+  filter: { attrs: ["name", "values"], blocks: [] },
   "discovery.relabel": { attrs: ["targets"], blocks: ["rule"] },
   rule: { attrs: ["source_labels", "separator", "regex", "modulus", "target_label", "replacement", "action"], blocks: [] },
   "loki.source.docker": { attrs: ["forward_to", "host", "labels", "targets", "refresh_interval", "relabel_rules"], blocks: ["http_client_config"] },
@@ -26,7 +27,7 @@ const REFERENCE: Record<string, { attrs: string[]; blocks: string[] }> = {
 };
 const RELABEL_ACTIONS = ["replace", "keep", "drop", "hashmod", "labelmap", "labeldrop", "labelkeep", "lowercase", "uppercase", "keepequal", "dropequal"];
 
-const text = renderAlloyConfig({ stack: "prod" }, dockerNetworkPeers());
+const text = renderAlloyConfig({ stack: "prod", appComposeProject: "tutordex-prod" }, dockerNetworkPeers());
 const top = parseAlloy(text);
 
 function offReference(b: AlloyBlock, path: string): string[] {
@@ -52,7 +53,7 @@ describe("Alloy config", () => {
   });
 
   it("is byte-stable and reads back into the tree it was rendered from", () => {
-    expect(renderAlloyConfig({ stack: "prod" }, dockerNetworkPeers())).toBe(text);
+    expect(renderAlloyConfig({ stack: "prod", appComposeProject: "tutordex-prod" }, dockerNetworkPeers())).toBe(text);
     const tree = [block("x.y", "a \"quoted\" \\ label", [attr("s", "line\nbreak \"q\""), attr("n", 5), attr("b", true), attr("l", ["a", ref("c.d.e")]), attr("m", { k: "v", "not-ident": "w" }), block("inner", undefined, [attr("e", {})])])];
     expect(parseAlloy(renderAlloy(tree, "header"))).toEqual(tree);
   });
@@ -70,6 +71,6 @@ describe("Alloy config", () => {
   it("the reader refuses what Alloy would refuse", () => {
     expect(() => parseAlloy('x = "1"')).toThrow(/outside any block/);
     expect(() => parseAlloy('a "b" { c = }')).toThrow();
-    expect(() => alloyPipelineOf(text.replace("targets    = discovery.relabel.containers.output", "targets    = discovery.docker.containers.targets"))).toThrow(/reads the relabelled targets/);
+    expect(() => alloyPipelineOf(text.replace("targets    = discovery.relabel.containers.output", "targets    = discovery.docker.stack.targets"))).toThrow(/reads the relabelled targets/);
   });
 });

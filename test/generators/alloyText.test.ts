@@ -77,6 +77,9 @@ describe("renderAlloy's canonical layout", () => {
   });
 });
 
+/** Every name of prod's stack but Alloy's own (`tutordex-obs-prod-alloy…`), as an RE2 expression. */
+const ALLOY_NAMES = "^/?tutordex-obs-prod-(?:$|[^a]|a(?:$|[^l]|l(?:$|[^l]|l(?:$|[^o]|o(?:$|[^y])))))";
+
 describe("config.alloy of the committed prod stack run with logAgent: alloy, byte for byte", () => {
   it("is the SPEC §7 pipeline in Alloy's syntax", () => {
     const text = renderStack(stackConfig("prod", { logAgent: "alloy" })).alloy;
@@ -97,17 +100,33 @@ describe("config.alloy of the committed prod stack run with logAgent: alloy, byt
         '  format = "logfmt"',
         "}",
         "",
-        'discovery.docker "containers" {',
+        'discovery.docker "stack" {',
         '  host             = "unix:///var/run/docker.sock"',
         '  refresh_interval = "5s"',
+        "",
+        "  filter {",
+        '    name   = "label"',
+        '    values = ["tutordex.observability.stack=prod"]',
+        "  }",
+        "",
+        "  filter {",
+        '    name   = "name"',
+        `    values = [${JSON.stringify(ALLOY_NAMES)}]`,
+        "  }",
+        "}",
+        "",
+        'discovery.docker "application" {',
+        '  host             = "unix:///var/run/docker.sock"',
+        '  refresh_interval = "5s"',
+        "",
+        "  filter {",
+        '    name   = "label"',
+        '    values = ["com.docker.compose.project=tutordex-prod"]',
+        "  }",
         "}",
         "",
         'discovery.relabel "containers" {',
-        "  targets = discovery.docker.containers.targets",
-        "",
-        ...rule("__meta_docker_container_label_tutordex_observability_stack", "|prod", ['action        = "keep"']),
-        "",
-        ...rule("__meta_docker_container_label_tutordex_observability_service", "alloy", ['action        = "drop"']),
+        "  targets = array.concat(discovery.docker.stack.targets, discovery.docker.application.targets)",
         "",
         ...rule("__meta_docker_container_name", "/?(.*)", ['target_label  = "container"', 'replacement   = "$1"']),
         "",

@@ -90,11 +90,12 @@ describe("the exporters' and the collector's command lines", () => {
     ]);
   });
 
-  it("cAdvisor watches Docker only, with SPEC §1's disabled metrics less diskIO (the Infra dashboard's disk I/O panel), and copies no container labels", () => {
+  it("cAdvisor watches Docker only, with SPEC §1's disabled metrics less diskIO (the Infra dashboard's disk I/O panel), and copies only the compose project of the container labels", () => {
     expect(cadvisorArgs({ disabledMetrics: CADVISOR_DISABLED_METRICS })).toEqual([
       "-docker_only",
       "-disable_metrics=advtcp,cpu_topology,cpuset,disk,hugetlb,memory_numa,process,referenced_memory,resctrl,sched,tcp,udp",
       "-store_container_labels=false",
+      "-whitelisted_container_labels=com.docker.compose.project",
     ]);
   });
 

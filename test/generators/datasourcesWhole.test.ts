@@ -10,7 +10,7 @@ import { QUEUE_DEFAULTS } from "../../config/scale";
  * Tempo's links to logs, metrics, service map and node graph. Every field is a literal here.
  */
 const datasources = (stack: string, patch: Record<string, unknown> = {}) => renderStack(stackConfig(stack, patch)).grafana!.datasources;
-const servicesOff = (...off: string[]) => ({ services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "alloy").map((s) => [s, !off.includes(s)])) });
+const servicesOff = (...off: string[]) => ({ services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !off.includes(s)])) });
 
 const PROMETHEUS = {
   uid: "prometheus",
@@ -38,7 +38,10 @@ const LOKI = {
   isDefault: false,
   jsonData: {
     maxLines: 1000,
-    derivedFields: [{ name: "TraceID", matcherType: "regex", matcherRegex: '"trace_id"\\s*:\\s*"([0-9a-f]{16,32})"', url: "${__value.raw}", datasourceUid: "tempo" }],
+    derivedFields: [
+      { name: "TraceID", matcherType: "regex", matcherRegex: '"trace_id"\\s*:\\s*"([0-9a-f]{16,32})"', url: "${__value.raw}", datasourceUid: "tempo" },
+      { name: "TraceID (OTLP)", matcherType: "label", matcherRegex: "^trace_id$", url: "${__value.raw}", datasourceUid: "tempo" },
+    ],
   },
 };
 const TRACES_TO_METRICS = {
@@ -86,7 +89,7 @@ describe("Grafana's datasources of the committed prod stack, whole", () => {
 
   it("without Loki: Tempo keeps metrics, service map and node graph but no logs link", () => {
     const { tracesToLogsV2: _l, ...tempoJson } = TEMPO.jsonData;
-    expect(datasources("prod", servicesOff("loki", "promtail"))).toEqual([PROMETHEUS, ALERTMANAGER, { ...TEMPO, jsonData: tempoJson }]);
+    expect(datasources("prod", servicesOff("loki", "alloy"))).toEqual([PROMETHEUS, ALERTMANAGER, { ...TEMPO, jsonData: tempoJson }]);
   });
 });
 

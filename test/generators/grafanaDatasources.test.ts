@@ -3,7 +3,9 @@ import { dockerNetworkPeers, SERVICE_NAMES } from "../../config/services";
 import { ALERT_LIST_OPTIONS, DashboardJson } from "../../dashboards/builder";
 import { DASHBOARDS, dashboardsFor } from "../../dashboards";
 import { DATASOURCE_NAMES, grafanaDatasources, traceLogsQuery } from "../../generators/grafanaDatasources";
+import { renderLokiConfig } from "../../generators/loki";
 import { stackConfig } from "../support/fixtures";
+import { lokiOtlpEntries } from "../support/logPipelines";
 
 const peers = dockerNetworkPeers();
 const all = grafanaDatasources(peers, stackConfig("prod"));
@@ -32,7 +34,7 @@ describe("datasources of a full stack", () => {
 
   it("every cross-link points at a uid that exists", () => {
     const uids = all.map((d) => d.uid);
-    expect(links(all).sort()).toEqual(["loki", "prometheus", "prometheus", "tempo", "tempo", "tempo"]);
+    expect(links(all).sort()).toEqual(["loki", "prometheus", "prometheus", "tempo", "tempo", "tempo", "tempo"]);
     expect(links(all).filter((l) => !uids.includes(l as never))).toEqual([]);
   });
 
@@ -43,6 +45,23 @@ describe("datasources of a full stack", () => {
     ]);
     expect(byUid("prometheus").jsonData.manageAlerts).toBe(true);
     expect(byUid("prometheus").jsonData.alertmanagerUid).toBe("alertmanager");
+  });
+
+  it("an OTLP log record opens its trace too: a label matcher on the trace_id Loki stores as structured metadata", () => {
+    const fields = byUid("loki").jsonData.derivedFields as { name: string; matcherType: string; matcherRegex: string; datasourceUid: string; url: string }[];
+    const otlp = fields.filter((f) => f.matcherType === "label");
+    expect(otlp).toHaveLength(1);
+    // What Loki returns for a record the collector delivered (test/support/logPipelines.ts models its OTLP ingestion).
+    const [entry] = lokiOtlpEntries(renderLokiConfig("336h"), {
+      resourceLogs: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "tutordex-backend" } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: "request" }, traceId: "4BF92F3577B34DA6A3CE929D0E0E4736", spanId: "00f067aa0ba902b7" }] }] }],
+    });
+    const keys = Object.keys({ ...entry.labels, ...entry.structuredMetadata });
+    const matched = keys.filter((k) => new RegExp(otlp[0].matcherRegex).test(k));
+    expect(matched).toEqual(["trace_id"]);
+    expect({ ...entry.labels, ...entry.structuredMetadata }[matched[0]]).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
+    expect(new RegExp(otlp[0].matcherRegex).test("otel_trace_id")).toBe(false);
+    expect([otlp[0].datasourceUid, otlp[0].url]).toEqual(["tempo", "${__value.raw}"]);
+    expect(new Set(fields.map((f) => f.name)).size).toBe(fields.length);
   });
 
   it("the Loki derived field extracts trace_id from a JSON log line", () => {

@@ -2,12 +2,12 @@ import * as yaml from "js-yaml";
 import { LogAgent } from "../../config/schema";
 import { dockerNetworkPeers } from "../../config/services";
 import { renderAlloyConfig } from "../../generators/alloy";
-import { JSON_LABELS, LogPipeline, NEVER_LABELS, OTLP_SOURCE_ATTRIBUTES, STREAM_LABELS } from "../../generators/logLabelContract";
+import { JSON_LABELS, logDiscovery, NEVER_LABELS, OTLP_SOURCE_ATTRIBUTES, OTLP_UNLABELLED, STREAM_LABELS } from "../../generators/logLabelContract";
 import { renderLokiConfig } from "../../generators/loki";
-import { renderOtelCollectorConfig } from "../../generators/otelCollector";
+import { renderOtelCollectorConfig, UNLABELLED_LOGS_CONNECTOR } from "../../generators/otelCollector";
 import { renderPromtailConfig } from "../../generators/promtail";
 import { stackConfig } from "../support/fixtures";
-import { alloyPipelineOf, collectorLogs, KeyValue, LogsRequest, lokiOtlpEntries, promtailPipelineOf, streamLabels } from "../support/logPipelines";
+import { AgentPipeline, alloyPipelineOf, collectorLogs, discoveriesListing, DockerContainer, KeyValue, LogsRequest, lokiOtlpEntries, promtailPipelineOf, streamLabels } from "../support/logPipelines";
 
 /**
  * SPEC §7's label contract, checked on every path a line can take into the stack's Loki: the
@@ -16,18 +16,19 @@ import { alloyPipelineOf, collectorLogs, KeyValue, LogsRequest, lokiOtlpEntries,
  * OTLP ingestion under the rendered loki.yml.
  */
 const peers = dockerNetworkPeers();
-const STACK = "prod";
+const STACK = { stack: "prod", appComposeProject: "tutordex-prod" };
 
-const renderedPipelines: Record<LogAgent, LogPipeline> = {
-  promtail: promtailPipelineOf(renderPromtailConfig({ stack: STACK }, peers)),
-  alloy: alloyPipelineOf(renderAlloyConfig({ stack: STACK }, peers)),
+const renderedPipelines: Record<LogAgent, AgentPipeline> = {
+  promtail: promtailPipelineOf(renderPromtailConfig(STACK, peers)),
+  alloy: alloyPipelineOf(renderAlloyConfig(STACK, peers)),
 };
 
-const appContainer = {
-  __meta_docker_container_name: "/tutordex-prod-aggregator-worker-1",
-  __meta_docker_container_label_com_docker_compose_service: "aggregator-worker",
-  __meta_docker_container_label_com_docker_compose_project: "tutordex-prod",
-};
+/** A container compose made: its name and compose labels, as the Docker API lists them. */
+const composed = (project: string, service: string): DockerContainer => ({
+  name: `/${project}-${service}-1`,
+  labels: { "com.docker.compose.project": project, "com.docker.compose.service": service, "com.docker.compose.oneoff": "False" },
+});
+const appContainer = composed("tutordex-prod", "aggregator-worker");
 const aggregatorFields = {
   ts: "2026-11-25T10:00:00Z", level: "error", logger: "worker", component: "worker", event: "parse_failed", msg: "could not parse",
   cid: "c-1", message_id: "123", channel: "t.me/tutorsg", step: "llm", assignment_id: "a-99", pipeline_version: "2026-01-02_det_time_v1",
@@ -62,27 +63,58 @@ const backendLabels = {
   schema_version: "-",
 };
 
+/** One of a stack's own containers (a one-shot carries its service's label and a role). */
+const own = (stack: string, service: string, name = `tutordex-obs-${stack}-${service}`): DockerContainer => ({
+  name: `/${name}`,
+  labels: { "tutordex.observability.stack": stack, "tutordex.observability.service": service },
+});
+
+/** prod and staging (and dev) side by side on one host: the application of each, each stack's own containers, and strangers. */
+function hostContainers(agent: LogAgent): Record<string, DockerContainer> {
+  return {
+    "prod app worker": appContainer,
+    "prod app backend": composed("tutordex-prod", "backend"),
+    "prod grafana": own("prod", "grafana"),
+    "prod config-sync one-shot": { ...own("prod", "alertmanager", "tutordex-obs-prod-alertmanager-config-sync-3f2a"), labels: { ...own("prod", "alertmanager").labels, "tutordex.observability.role": "config-sync" } },
+    "prod prometheus (starts like promtail)": own("prod", "prometheus"),
+    [`prod ${agent} itself`]: own("prod", agent),
+    [`prod ${agent} readiness gate`]: own("prod", agent, `tutordex-obs-prod-${agent}-ready`),
+    "staging app worker": composed("tutordex-staging", "aggregator-worker"),
+    "staging grafana": own("staging", "grafana"),
+    [`staging ${agent}`]: own("staging", agent),
+    "dev app worker": composed("tutordex-dev", "aggregator-worker"),
+    "a project named like prod's": composed("tutordex-prod-canary", "aggregator-worker"),
+    "a container nobody labelled": { name: "/someone-elses-app", labels: {} },
+  };
+}
+
 describe.each(["promtail", "alloy"] as const)("label contract, log agent %s (read back from its rendered config)", (agent) => {
   const p = renderedPipelines[agent];
-  const ownLabels = (service: string, stack = STACK) => ({
-    __meta_docker_container_name: `/tutordex-obs-${stack}-${service}`,
-    __meta_docker_container_label_tutordex_observability_stack: stack,
-    __meta_docker_container_label_tutordex_observability_service: service,
-  });
 
   it("an aggregator line yields exactly the contract's labels", () => {
     expect(streamLabels(p, appContainer, aggregatorLine)).toEqual(aggregatorLabels);
   });
   it("a backend request line yields exactly the contract's labels (request fields stay in the line)", () => {
-    const backend = { ...appContainer, __meta_docker_container_name: "/tutordex-prod-backend-1", __meta_docker_container_label_com_docker_compose_service: "backend" };
-    expect(streamLabels(p, backend, backendLine)).toEqual(backendLabels);
+    expect(streamLabels(p, composed("tutordex-prod", "backend"), backendLine)).toEqual(backendLabels);
   });
   it("the stack's own containers are labelled from their stack labels; a line that is not JSON still ships", () => {
-    expect(streamLabels(p, ownLabels("grafana"), "logger=server msg=started")).toEqual({ container: "tutordex-obs-prod-grafana", compose_service: "grafana", compose_project: "tutordex-obs-prod" });
+    expect(streamLabels(p, own("prod", "grafana"), "logger=server msg=started")).toEqual({ container: "tutordex-obs-prod-grafana", compose_service: "grafana", compose_project: "tutordex-obs-prod" });
   });
-  it("ships neither the agent's own logs nor another stack's containers", () => {
-    expect(streamLabels(p, ownLabels(agent), aggregatorLine)).toBeUndefined();
-    expect(streamLabels(p, ownLabels("loki", "staging"), aggregatorLine)).toBeUndefined();
+  it("discovery lists this environment's application and the stack's own containers but the agent, nothing of another environment, each once", () => {
+    const listed = Object.entries(hostContainers(agent)).map(([what, c]) => [what, discoveriesListing(p, c)] as const);
+    expect(Object.fromEntries(listed.filter(([, n]) => n > 0))).toEqual({
+      "prod app worker": 1,
+      "prod app backend": 1,
+      "prod grafana": 1,
+      "prod config-sync one-shot": 1,
+      "prod prometheus (starts like promtail)": 1,
+    });
+  });
+  it("every line it tails leaves with the contract's source labels: none with an empty label set for Loki to refuse", () => {
+    for (const c of Object.values(hostContainers(agent))) {
+      const labels = streamLabels(p, c, "plain text");
+      if (labels) expect(Object.keys(labels).sort()).toEqual(["compose_project", "compose_service", "container"]);
+    }
   });
   it("never makes a label of the high-cardinality fields, even when they are in the line", () => {
     const labels = Object.keys(streamLabels(p, appContainer, aggregatorLine) ?? {});
@@ -92,13 +124,23 @@ describe.each(["promtail", "alloy"] as const)("label contract, log agent %s (rea
 });
 
 describe("the two agents render one pipeline", () => {
-  it("the same relabel rules and JSON labels, except which agent's own logs are dropped", () => {
+  it("the same discoveries (but for which agent's own container is left out), relabel rules and JSON labels", () => {
     const { promtail, alloy } = renderedPipelines;
-    const withoutSelf = (pl: LogPipeline) => pl.relabel.filter((r) => r.action !== "drop");
-    expect(withoutSelf(alloy)).toEqual(withoutSelf(promtail));
-    expect([alloy.json, alloy.labels]).toEqual([promtail.json, promtail.labels]);
-    expect(promtail.relabel.find((r) => r.action === "drop")?.regex).toBe("promtail");
-    expect(alloy.relabel.find((r) => r.action === "drop")?.regex).toBe("alloy");
+    expect(promtail.discovery).toEqual(Object.values(logDiscovery(STACK, "promtail")));
+    expect(alloy.discovery).toEqual(Object.values(logDiscovery(STACK, "alloy")));
+    expect([alloy.relabel, alloy.json, alloy.labels]).toEqual([promtail.relabel, promtail.json, promtail.labels]);
+  });
+  it("keep and drop happen at discovery only: the relabel rules only label", () => {
+    for (const p of Object.values(renderedPipelines)) expect(p.relabel.filter((r) => r.action === "keep" || r.action === "drop")).toEqual([]);
+  });
+});
+
+describe("each environment's stack ships its own environment's application", () => {
+  it.each(["dev", "staging", "prod"])("%s: the application of its compose project, and no other", (env) => {
+    const c = stackConfig(env);
+    const p = promtailPipelineOf(renderPromtailConfig(c, peers));
+    const apps = ["tutordex-dev", "tutordex-staging", "tutordex-prod"].filter((project) => discoveriesListing(p, composed(project, "backend")) > 0);
+    expect(apps).toEqual([`tutordex-${env}`]);
   });
 });
 
@@ -160,6 +202,36 @@ describe.each(["dev", "prod"])("label contract over OTLP, stack %s (collector lo
     const entries = through({ resourceLogs: [{ ...rl, scopeLogs: [{ ...rl.scopeLogs[0], logRecords: [...rl.scopeLogs[0].logRecords, info] }] }] });
     expect(entries.map((e) => e.labels.level).sort()).toEqual(["error", "info"]);
     expect(new Set(entries.map((e) => e.labels.container))).toEqual(new Set(["tutordex-prod-aggregator-worker-1"]));
+  });
+  it("a record that carries none of the contract's attributes is filed under compose_service=\"unknown\", not refused for having no label", () => {
+    const bare: LogsRequest = {
+      resourceLogs: [{ resource: { attributes: [str("service.name", "tutordex-telegram-link-bot")] }, scopeLogs: [{ logRecords: [{ timeUnixNano: "1764064800000000000", severityText: "WARN", body: { stringValue: "no contract" }, attributes: [str("msg_id", "9")] }] }] }],
+    };
+    const [entry] = through(bare);
+    expect(entry.labels).toEqual({ [OTLP_UNLABELLED.label]: OTLP_UNLABELLED.value });
+    expect(OTLP_UNLABELLED).toEqual({ label: "compose_service", value: "unknown" });
+    expect(entry.structuredMetadata).toMatchObject({ service_name: "tutordex-telegram-link-bot", msg_id: "9" });
+  });
+  it("a record with only its JSON-label attributes, or only its container's name, gets the marker too; a compose service is never overwritten", () => {
+    const request = (resource: KeyValue[], attributes: KeyValue[]): LogsRequest => ({
+      resourceLogs: [{ resource: { attributes: [str("service.name", "x"), ...resource] }, scopeLogs: [{ logRecords: [{ body: { stringValue: "m" }, attributes }] }] }],
+    });
+    expect(through(request([], [str("level", "warn")]))[0].labels).toEqual({ compose_service: "unknown", level: "warn" });
+    expect(through(request([str(OTLP_SOURCE_ATTRIBUTES.container, "c-1")], []))[0].labels).toEqual({ container: "c-1", compose_service: "unknown" });
+    expect(through(request([str("compose_service", "set-by-app")], []))[0].labels).toEqual({ compose_service: "set-by-app" });
+  });
+  it("the collector counts exactly the records filed under the marker, per sender, into Prometheus", () => {
+    const doc = yaml.load(collector) as { connectors: Record<string, any>; service: { pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }> } };
+    expect(doc.connectors[UNLABELLED_LOGS_CONNECTOR]).toEqual({
+      logs: {
+        "tutordex.otlp.log_records.unlabelled": {
+          description: 'OTLP log records whose resource names no compose service, filed in Loki under compose_service="unknown".',
+          conditions: ['resource.attributes["compose_service"] == "unknown"'],
+        },
+      },
+    });
+    expect(doc.service.pipelines.logs.exporters).toContain(UNLABELLED_LOGS_CONNECTOR);
+    expect(doc.service.pipelines["metrics/unlabelled_logs"]).toEqual({ receivers: [UNLABELLED_LOGS_CONNECTOR], processors: ["delta_to_cumulative", "batch"], exporters: ["otlp_http/prometheus"] });
   });
   it("without Loki's contract config the same record would carry Loki's default labels instead (the config is what holds it)", () => {
     const doc = yaml.load(loki) as { limits_config: Record<string, unknown> };

@@ -21,24 +21,24 @@ describe("Docker service discovery's meta label for a container label", () => {
 
 describe("a stack whose name holds regex metacharacters", () => {
   const stack = "a.b+c";
-  const p = promtailPipelineOf(renderPromtailConfig({ stack }, dockerNetworkPeers()));
-  const own = (s: string) => ({
-    __meta_docker_container_name: `/tutordex-obs-${s}-grafana`,
-    __meta_docker_container_label_tutordex_observability_stack: s,
-    __meta_docker_container_label_tutordex_observability_service: "grafana",
-  });
+  const p = promtailPipelineOf(renderPromtailConfig({ stack, appComposeProject: "tutordex-prod" }, dockerNetworkPeers()));
+  const own = (s: string, service = "grafana") => ({ name: `/tutordex-obs-${s}-${service}`, labels: { [STACK_LABEL]: s, [SERVICE_LABEL]: service } });
 
-  it("keeps its own containers and an application container without a stack label", () => {
+  it("ships its own containers and its application's", () => {
     expect(streamLabels(p, own(stack), "x")).toEqual({ container: `tutordex-obs-${stack}-grafana`, compose_service: "grafana", compose_project: `tutordex-obs-${stack}` });
-    expect(streamLabels(p, { __meta_docker_container_name: "/app-1" }, "x")).toEqual({ container: "app-1" });
+    expect(streamLabels(p, { name: "/app-1", labels: { "com.docker.compose.project": "tutordex-prod" } }, "x")).toEqual({ container: "app-1", compose_project: "tutordex-prod" });
   });
 
-  it("does not ship a stack whose name the unescaped pattern would match", () => {
+  it("does not ship a stack whose name the unescaped pattern would match, nor an application container of no project", () => {
     expect(streamLabels(p, own("aXbbbc"), "x")).toBeUndefined();
-    expect(streamLabels(p, own("a.bc"), "x")).toBeUndefined();
+    expect(streamLabels(p, { ...own("aXbbbc"), labels: own(stack).labels }, "x")).toBeUndefined();
+    expect(streamLabels(p, { name: "/app-1", labels: {} }, "x")).toBeUndefined();
   });
 
-  it("writes the name escaped in the keep rule", () => {
-    expect(p.relabel[0]).toEqual({ source_labels: ["__meta_docker_container_label_tutordex_observability_stack"], regex: "|a\\.b\\+c", action: "keep" });
+  it("writes the name escaped in the name filter that leaves the agent out", () => {
+    expect(p.discovery[0]).toEqual([
+      { name: "label", values: ["tutordex.observability.stack=a.b+c"] },
+      { name: "name", values: ["^/?tutordex-obs-a\\.b\\+c-(?:$|[^p]|p(?:$|[^r]|r(?:$|[^o]|o(?:$|[^m]|m(?:$|[^t]|t(?:$|[^a]|a(?:$|[^i]|i(?:$|[^l]))))))))"] },
+    ]);
   });
 });

@@ -98,7 +98,9 @@ describe.each(["dev", "prod"])("OTEL Collector for stack %s", (stack) => {
     expect(otel.service.pipelines).toEqual({
       traces: through("otlp_grpc/tempo"),
       metrics: through("otlp_http/prometheus"),
-      logs: through("otlp_http/loki", ["memory_limiter", "resource/environment", "groupbyattrs/log_labels", "resource/log_labels", "batch"]),
+      logs: { ...through("otlp_http/loki", ["memory_limiter", "resource/environment", "groupbyattrs/log_labels", "resource/log_labels", "batch"]), exporters: ["otlp_http/loki", "count/unlabelled_logs"] },
+      // The count of records sent without the label contract, made cumulative for Prometheus.
+      "metrics/unlabelled_logs": { receivers: ["count/unlabelled_logs"], processors: ["delta_to_cumulative", "batch"], exporters: ["otlp_http/prometheus"] },
     });
     expect(otel.exporters["otlp_http/prometheus"]).toEqual({ endpoint: "http://prometheus:9090/api/v1/otlp", tls: { insecure: true } });
     expect(otel.exporters["otlp_http/loki"]).toEqual({ endpoint: "http://loki:3100/otlp", tls: { insecure: true } });

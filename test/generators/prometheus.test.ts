@@ -14,7 +14,8 @@ interface Job {
 }
 
 /** What each committed stack really deploys: prometheus.yml from the stack's one render. */
-const deployed = (stack: string) => yaml.load(renderStack(stackConfig(stack)).prometheus["prometheus.yml"]) as Record<string, any> & { scrape_configs: Job[] };
+// SPEC §2 names a promtail job: the committed stacks with Promtail (Alloy, the default, scrapes as job alloy).
+const deployed = (stack: string) => yaml.load(renderStack(stackConfig(stack, { logAgent: "promtail" })).prometheus["prometheus.yml"]) as Record<string, any> & { scrape_configs: Job[] };
 
 describe.each(["dev", "staging", "prod"])("prometheus.yml of stack %s, field by field against SPEC §2", (stack) => {
   const doc = deployed(stack);

@@ -21,7 +21,7 @@ const deployed = (stack: string, patch: Record<string, unknown> = {}) => load(re
 const jobOf = (doc: Doc, name: string) => doc.scrape_configs.find((j) => j.job_name === name);
 const names = (doc: Doc) => doc.scrape_configs.map((j) => j.job_name);
 /** Every service on but the ones named (the services' own dependencies are the caller's business). */
-const servicesOff = (...off: string[]) => ({ services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "alloy").map((s) => [s, !off.includes(s)])) });
+const servicesOff = (...off: string[]) => ({ services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !off.includes(s)])) });
 
 /** SPEC §2: a probe job asks blackbox for `?target=<url>&module=<module>` and keeps the URL as `instance`. */
 const PROBE_RELABELING = [
@@ -41,7 +41,7 @@ describe("prometheus.yml of the committed prod stack, job by job", () => {
     ["alertmanager", "alertmanager:9093"],
     ["grafana", "grafana:3000"],
     ["loki", "loki:3100"],
-    ["promtail", "promtail:9080"],
+    ["alloy", "alloy:12345"],
     ["tempo", "tempo:3200"],
     ["otel_collector", "otel-collector:8888"],
     ["blackbox_exporter", "blackbox-exporter:9115"],
@@ -112,13 +112,13 @@ describe("a switched-off service takes its jobs with it", () => {
   it("the readiness probe job lists only the running Loki, Tempo and collector", () => {
     const targets = (patch: Record<string, unknown>) => ((jobOf(deployed("dev", patch), "blackbox_stack_ready")?.static_configs ?? []) as { labels: { service: string } }[]).map((s) => s.labels.service);
     expect(targets(servicesOff("tempo"))).toEqual(["loki", "otel_collector"]);
-    expect(targets(servicesOff("loki", "promtail"))).toEqual(["tempo", "otel_collector"]);
+    expect(targets(servicesOff("loki", "alloy"))).toEqual(["tempo", "otel_collector"]);
     // Tempo receives traces only through the collector, so it goes with it.
     expect(targets(servicesOff("otelCollector", "tempo"))).toEqual(["loki"]);
   });
 
   it("with none of Loki, Tempo and the collector there is no readiness probe job at all", () => {
-    const doc = deployed("dev", servicesOff("loki", "promtail", "tempo", "otelCollector"));
+    const doc = deployed("dev", servicesOff("loki", "alloy", "tempo", "otelCollector"));
     expect(names(doc)).not.toContain("blackbox_stack_ready");
     expect(names(doc)).toContain("blackbox_http");
   });

@@ -31,11 +31,12 @@ const FULL_TREE = [
   "promtail/promtail.yml",
   "tempo/tempo.yml",
 ];
-const servicesOff = (...off: string[]) => ({ services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "alloy").map((s) => [s, !off.includes(s)])) });
+const servicesOff = (...off: string[]) => ({ services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !off.includes(s)])) });
 
 describe.each(["dev", "staging", "prod"])("the rendered folder of stack %s", (stack) => {
-  const render = renderStack(stackConfig(stack));
-  const files = renderStackFiles(stackConfig(stack));
+  // With Promtail, the agent SPEC names; with Alloy, the default, below.
+  const render = renderStack(stackConfig(stack, { logAgent: "promtail" }));
+  const files = renderStackFiles(stackConfig(stack, { logAgent: "promtail" }));
 
   it("holds one file per service config, rule file, datasource list and dashboard, under SPEC's service names", () => {
     expect(Object.keys(files).sort()).toEqual(FULL_TREE);
@@ -60,13 +61,13 @@ describe.each(["dev", "staging", "prod"])("the rendered folder of stack %s", (st
 });
 
 describe("a smaller stack renders a smaller folder", () => {
-  it("with Alloy as the log agent: alloy/config.alloy instead of promtail/promtail.yml", () => {
-    const files = Object.keys(renderStackFiles(stackConfig("dev", { logAgent: "alloy" }))).sort();
+  it("with Alloy, the default log agent: alloy/config.alloy instead of promtail/promtail.yml", () => {
+    const files = Object.keys(renderStackFiles(stackConfig("dev"))).sort();
     expect(files).toEqual([...FULL_TREE.filter((f) => f !== "promtail/promtail.yml"), "alloy/config.alloy"].sort());
   });
 
   it("without Grafana, blackbox, Loki, Tempo and the collector: only Prometheus and Alertmanager files", () => {
-    const files = Object.keys(renderStackFiles(stackConfig("dev", servicesOff("grafana", "blackboxExporter", "loki", "promtail", "tempo", "otelCollector")))).sort();
+    const files = Object.keys(renderStackFiles(stackConfig("dev", servicesOff("grafana", "blackboxExporter", "loki", "alloy", "tempo", "otelCollector")))).sort();
     expect(files).toEqual(["alertmanager/alertmanager.yml", "prometheus/prometheus.yml", "prometheus/rules/alert_rules.yml", "prometheus/rules/recording_rules.yml"]);
   });
 });

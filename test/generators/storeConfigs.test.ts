@@ -24,7 +24,8 @@ const STACKS: [string, string, string][] = [
 ];
 
 describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention, tempoRetention) => {
-  const r = renderStack(stackConfig(stack));
+  // SPEC §7 names Promtail; Alloy, the default agent, has its own tests (test/generators/alloy.test.ts).
+  const r = renderStack(stackConfig(stack, { logAgent: "promtail" }));
 
   it(`loki.yml: single binary on its volume, TSDB v13, ${lokiRetention} retention the compactor enforces, no usage reports`, () => {
     expect(load(r.loki)).toEqual({
@@ -82,10 +83,18 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
       scrape_configs: [
         {
           job_name: "docker",
-          docker_sd_configs: [{ host: "unix:///var/run/docker.sock", refresh_interval: "5s" }],
+          docker_sd_configs: [
+            {
+              host: "unix:///var/run/docker.sock",
+              refresh_interval: "5s",
+              filters: [
+                { name: "label", values: [`tutordex.observability.stack=${stack}`] },
+                { name: "name", values: [`^/?tutordex-obs-${stack}-(?:$|[^p]|p(?:$|[^r]|r(?:$|[^o]|o(?:$|[^m]|m(?:$|[^t]|t(?:$|[^a]|a(?:$|[^i]|i(?:$|[^l]))))))))`] },
+              ],
+            },
+            { host: "unix:///var/run/docker.sock", refresh_interval: "5s", filters: [{ name: "label", values: [`com.docker.compose.project=tutordex-${stack}`] }] },
+          ],
           relabel_configs: [
-            { source_labels: [STACK_META], regex: `|${stack}`, action: "keep" },
-            { source_labels: [SERVICE_META], regex: "promtail", action: "drop" },
             { source_labels: ["__meta_docker_container_name"], regex: "/?(.*)", target_label: "container", replacement: "$1" },
             { source_labels: ["__meta_docker_container_label_com_docker_compose_service"], regex: "(.+)", target_label: "compose_service", replacement: "$1" },
             { source_labels: ["__meta_docker_container_label_com_docker_compose_project"], regex: "(.+)", target_label: "compose_project", replacement: "$1" },
@@ -114,13 +123,25 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
             { key: "container", from_attribute: "container.name", action: "insert" },
             { key: "compose_service", from_attribute: "container.label.com.docker.compose.service", action: "insert" },
             { key: "compose_project", from_attribute: "container.label.com.docker.compose.project", action: "insert" },
+            { key: "compose_service", value: "unknown", action: "insert" },
           ],
         },
+        delta_to_cumulative: {},
       },
       exporters: {
         "otlp_http/prometheus": { endpoint: "http://prometheus:9090/api/v1/otlp", tls: { insecure: true } },
         "otlp_grpc/tempo": { endpoint: "tempo:4317", tls: { insecure: true } },
         "otlp_http/loki": { endpoint: "http://loki:3100/otlp", tls: { insecure: true } },
+      },
+      connectors: {
+        "count/unlabelled_logs": {
+          logs: {
+            "tutordex.otlp.log_records.unlabelled": {
+              description: 'OTLP log records whose resource names no compose service, filed in Loki under compose_service="unknown".',
+              conditions: ['resource.attributes["compose_service"] == "unknown"'],
+            },
+          },
+        },
       },
       service: {
         extensions: ["health_check"],
@@ -128,7 +149,8 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
         pipelines: {
           traces: through("otlp_grpc/tempo", PROCESSORS),
           metrics: through("otlp_http/prometheus", PROCESSORS),
-          logs: through("otlp_http/loki", ["memory_limiter", "resource/environment", "groupbyattrs/log_labels", "resource/log_labels", "batch"]),
+          logs: { ...through("otlp_http/loki", ["memory_limiter", "resource/environment", "groupbyattrs/log_labels", "resource/log_labels", "batch"]), exporters: ["otlp_http/loki", "count/unlabelled_logs"] },
+          "metrics/unlabelled_logs": { receivers: ["count/unlabelled_logs"], processors: ["delta_to_cumulative", "batch"], exporters: ["otlp_http/prometheus"] },
         },
       },
     });
@@ -136,16 +158,16 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
 });
 
 describe("the collector without the stores it would forward to", () => {
-  const off = (...services: string[]) => load(renderStack(stackConfig("dev", { services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "alloy").map((s) => [s, !services.includes(s)])) })).otelCollector);
+  const off = (...services: string[]) => load(renderStack(stackConfig("dev", { services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !services.includes(s)])) })).otelCollector);
 
   it("without Tempo: no traces pipeline and no Tempo exporter; metrics and logs as before", () => {
     const doc = off("tempo");
-    expect(Object.keys(doc.service.pipelines)).toEqual(["metrics", "logs"]);
+    expect(Object.keys(doc.service.pipelines)).toEqual(["metrics", "logs", "metrics/unlabelled_logs"]);
     expect(Object.keys(doc.exporters)).toEqual(["otlp_http/prometheus", "otlp_http/loki"]);
   });
 
   it("without Loki: no logs pipeline, no Loki exporter and none of the log label processors", () => {
-    const doc = off("loki", "promtail");
+    const doc = off("loki", "alloy");
     expect(Object.keys(doc.service.pipelines)).toEqual(["traces", "metrics"]);
     expect(Object.keys(doc.exporters)).toEqual(["otlp_http/prometheus", "otlp_grpc/tempo"]);
     expect(Object.keys(doc.processors)).toEqual(["memory_limiter", "resource/environment", "batch"]);
@@ -153,11 +175,11 @@ describe("the collector without the stores it would forward to", () => {
 });
 
 describe("switched-off services render no file", () => {
-  it("Loki, Promtail, Tempo and the collector have no entry when off; Alloy has none unless it is the log agent", () => {
-    const r = renderStack(stackConfig("dev", { services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "alloy").map((s) => [s, !["loki", "promtail", "tempo", "otelCollector"].includes(s)])) }));
+  it("Loki, Alloy, Tempo and the collector have no entry when off; Promtail has none unless it is the log agent", () => {
+    const r = renderStack(stackConfig("dev", { services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !["loki", "alloy", "tempo", "otelCollector"].includes(s)])) }));
     expect([r.loki, r.promtail, r.tempo, r.otelCollector, r.alloy]).toEqual([undefined, undefined, undefined, undefined, undefined]);
-    expect(renderStack(stackConfig("dev")).alloy).toBeUndefined();
-    const alloy = renderStack(stackConfig("dev", { logAgent: "alloy" }));
-    expect([typeof alloy.alloy, alloy.promtail]).toEqual(["string", undefined]);
+    expect(renderStack(stackConfig("dev")).promtail).toBeUndefined();
+    const promtail = renderStack(stackConfig("dev", { logAgent: "promtail" }));
+    expect([typeof promtail.promtail, promtail.alloy]).toEqual(["string", undefined]);
   });
 });

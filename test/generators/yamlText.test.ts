@@ -42,7 +42,7 @@ describe("toYaml", () => {
 });
 
 describe.each(["dev", "staging", "prod"])("the YAML files `obs render` writes for stack %s", (stack) => {
-  const files = Object.entries(renderStackFiles(stackConfig(stack))).filter(([f]) => f.endsWith(".yml"));
+  const files = Object.entries(renderStackFiles(stackConfig(stack, { logAgent: "promtail" }))).filter(([f]) => f.endsWith(".yml"));
 
   it("each starts with the generated-file header and loads", () => {
     expect(files.length).toBeGreaterThanOrEqual(9);

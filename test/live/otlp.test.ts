@@ -159,6 +159,29 @@ describe("OTLP from the simulated TutorDex through the built collector", () => {
       expect(e.structuredMetadata).toMatchObject({ assignment_id: "a-77", trace_id: traceId, span_id: spanId, deployment_environment_name: live.config.environment });
     }
   });
+
+  it("a record sent without the label contract reaches the Loki side filed under compose_service=\"unknown\", and Prometheus counts it per sender", async () => {
+    const marker = `no-contract-${newTraceId()}`;
+    await sendOtlp(
+      live.collector.otlpHttp,
+      "logs",
+      logsRequest({ service: "backend", instanceId: "backend-7" }, [
+        { atMs: Date.now(), severityText: "WARN", body: marker, attributes: {} },
+        { atMs: Date.now(), severityText: "WARN", body: marker, attributes: {} },
+      ]),
+    );
+    const requests = await waitFor("the records at the sink", async () => {
+      const got = live.sink.requests("logs").filter((r) => JSON.stringify(r).includes(marker));
+      return got.length ? got : undefined;
+    });
+    const entries = requests.flatMap((r) => lokiOtlpEntries(renderLokiConfig(live.config.retention.loki), r));
+    expect(entries.map((e) => e.labels)).toEqual([{ compose_service: "unknown" }, { compose_service: "unknown" }]);
+    const [series] = await waitFor("the count of records without the contract in Prometheus", async () => {
+      const r = await query(`tutordex_otlp_log_records_unlabelled_total{instance="backend-7"}`);
+      return r.length && r[0].value?.[1] === "2" ? r : undefined;
+    });
+    expect(series.metric).toMatchObject({ job: OTLP_SERVICE_NAMES.backend, service_name: OTLP_SERVICE_NAMES.backend, deployment_environment_name: live.config.environment });
+  });
 });
 
 describe("native histograms (nativeHistograms: true) against the simulator's protobuf exposition", () => {

@@ -151,7 +151,7 @@ beforeAll(async () => {
   const raw = {
     ...rawConfigFromPulumi(PROJECT, pulumiConfigMap("dev")),
     bindAddress: "10.0.0.5",
-    services: { cadvisor: false, nodeExporter: false, blackboxExporter: false, grafana: false, loki: false, promtail: false, tempo: false, otelCollector: false },
+    services: { cadvisor: false, nodeExporter: false, blackboxExporter: false, grafana: false, loki: false, alloy: false, tempo: false, otelCollector: false },
     appTargets: { collector: loop(sim.ports.collector), worker: loop(sim.ports.worker), backend: loop(sim.ports.backend) },
     alertOverrides: { PrometheusTargetDown: { for: "1s" } },
     remoteWrite: {

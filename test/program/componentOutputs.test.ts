@@ -26,7 +26,7 @@ it("each service's component: its container; Prometheus and Alertmanager also th
   for (const [type, s] of [
     ["Grafana", "grafana"],
     ["Loki", "loki"],
-    ["Promtail", "promtail"],
+    ["Alloy", "alloy"],
     ["Tempo", "tempo"],
     ["Cadvisor", "cadvisor"],
     ["NodeExporter", "node-exporter"],
@@ -49,8 +49,10 @@ it("config syncs, readiness gates and one-shots: the volume, the probe, the cont
   const o = prod.componentOutputs;
   expect(o["tutordex:docker:ConfigSync::tutordex-prometheus-config-sync"]).toEqual({ volumeName: `${prefix}-prometheus-config` });
   expect(o["tutordex:docker:ConfigSync::tutordex-alertmanager-config-sync"]).toEqual({ volumeName: `${prefix}-alertmanager-config` });
-  expect(o["tutordex:docker:ReadinessGate::tutordex-promtail-ready"]).toEqual({ probe: o["tutordex:docker:OneShot::tutordex-promtail-ready-probe"].containerName });
-  expect(o["tutordex:docker:OneShot::tutordex-promtail-ready-probe"].containerName).toMatch(new RegExp(`^${prefix}-promtail-ready-`));
+  for (const s of ["loki", "alloy", "tempo", "otel-collector"]) {
+    expect(o[`tutordex:docker:ReadinessGate::tutordex-${s}-ready`]).toEqual({ probe: o[`tutordex:docker:OneShot::tutordex-${s}-ready-probe`].containerName });
+    expect(o[`tutordex:docker:OneShot::tutordex-${s}-ready-probe`].containerName).toMatch(new RegExp(`^${prefix}-${s}-ready-`));
+  }
   expect(o["tutordex:docker:OneShot::tutordex-prometheus-config-sync"].containerName).toMatch(new RegExp(`^${prefix}-prometheus-config-sync-[0-9a-f]{10}$`));
 });
 

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { DEFAULT_IMAGES } from "../../config/defaults";
 import { containersOf, ProgramRun, runProgram } from "../support/program";
 import { pulumiConfigMap, TEST_SECRETS } from "../support/stackFiles";
 
@@ -47,6 +48,6 @@ it("every container runs as pinned in test/program/containers.prod.txt", () => {
 });
 
 it("the pinned file reads each image's name back from the mocks' id (a guard on the file's own reading)", () => {
-  expect(describeContainers(run)).toContain("  image: prom/prometheus:v3.16.0\n");
+  expect(describeContainers(run)).toContain(`  image: ${DEFAULT_IMAGES.prometheus}\n`);
   expect(describeContainers(run)).toContain("tutordex-obs-prod-prometheus-config-sync-<content hash>  (tutordex-prometheus-config-sync)");
 });

@@ -86,17 +86,18 @@ describe("services that used to break quietly", () => {
     expect(grace("tutordex-grafana")).toEqual([30, 30, "SIGTERM"]);
   });
 
-  it("Loki and Tempo have healthchecks creation waits for; Promtail and the collector have readiness gates", () => {
-    for (const name of ["tutordex-loki", "tutordex-tempo"]) {
-      expect(container(name).inputs.healthcheck.tests[0]).toBe("CMD");
-      expect(container(name).inputs.wait).toBe(true);
+  it("Loki, Tempo, the log agent and the collector have readiness gates, not healthchecks (their images have no wget, or will not)", () => {
+    for (const name of ["tutordex-loki", "tutordex-tempo", "tutordex-alloy", "tutordex-otel-collector"]) {
+      expect(container(name).inputs.healthcheck).toBeUndefined();
+      expect(container(name).inputs.wait).toBe(false);
     }
     const gates = containersOf(prod).filter((c) => (c.inputs.labels ?? []).some((l: any) => l.label === "tutordex.observability.role" && l.value === "readiness-gate"));
-    expect(gates.map((g) => [g.name, g.inputs.name]).sort()).toEqual([
-      // The name carries the gated container's id (the mocks' ids are `<name>-id`): a new container is gated again.
-      ["tutordex-otel-collector-ready-probe", `tutordex-obs-prod-otel-collector-ready-${"tutordex-otel-collector-id".slice(0, 12)}`],
-      ["tutordex-promtail-ready-probe", `tutordex-obs-prod-promtail-ready-${"tutordex-promtail-id".slice(0, 12)}`],
-    ]);
+    // The name carries the gated container's id (the mocks' ids are `<name>-id`): a new container is gated again.
+    const gate = (s: string) => [`tutordex-${s}-ready-probe`, `tutordex-obs-prod-${s}-ready-${`tutordex-${s}-id`.slice(0, 12)}`];
+    expect(gates.map((g) => [g.name, g.inputs.name]).sort()).toEqual([gate("alloy"), gate("loki"), gate("otel-collector"), gate("tempo")]);
+    expect(gates.find((g) => g.name.startsWith("tutordex-loki"))!.inputs.entrypoints[2]).toContain("until wget -q -O /dev/null http://loki:3100/ready;");
+    expect(gates.find((g) => g.name.startsWith("tutordex-tempo"))!.inputs.entrypoints[2]).toContain("until wget -q -O /dev/null http://tempo:3200/ready;");
+    expect(gates.find((g) => g.name.startsWith("tutordex-tempo"))!.options.dependsOn).toEqual(["tutordex-tempo"]);
     expect(gates.find((g) => g.name.startsWith("tutordex-otel"))!.inputs.entrypoints[2]).toContain("http://otel-collector:13133/");
     expect(gates.find((g) => g.name.startsWith("tutordex-otel"))!.options.dependsOn).toEqual(["tutordex-otel-collector"]);
   });

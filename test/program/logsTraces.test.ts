@@ -1,12 +1,13 @@
 import { renderStack } from "../../generators/stackFiles";
 import { containerNamed, ProgramRun, runProgram } from "../support/program";
-import { pulumiConfigMap, TEST_SECRETS } from "../support/stackFiles";
+import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../support/stackFiles";
 import { stackConfig } from "../support/fixtures";
 
+/** prod with `logAgent: promtail`, the agent a stack still selects (Alloy, the default: test/program/alloy.test.ts). */
 let run: ProgramRun;
-const rendered = renderStack(stackConfig("prod"));
+const rendered = renderStack(stackConfig("prod", { logAgent: "promtail" }));
 beforeAll(async () => {
-  run = await runProgram("prod", pulumiConfigMap("prod"), Object.keys(TEST_SECRETS));
+  run = await runProgram("prod", { ...pulumiConfigMap("prod"), [`${PROJECT}:logAgent`]: "promtail" }, Object.keys(TEST_SECRETS));
 });
 
 const container = (name: string) => containerNamed(run, name);

@@ -16,7 +16,7 @@ it("what obs render writes (from the committed file, without secrets) is exactly
   for (const u of uploads("tutordex-alertmanager-config-sync")) delivered[`alertmanager/${u.file.replace("/staging/", "")}`] = u.content;
   delivered["blackbox/blackbox.yml"] = uploads("tutordex-blackbox-exporter")[0].content;
   delivered["loki/loki.yml"] = uploads("tutordex-loki")[0].content;
-  delivered["promtail/promtail.yml"] = uploads("tutordex-promtail")[0].content;
+  delivered["alloy/config.alloy"] = uploads("tutordex-alloy")[0].content;
   delivered["tempo/tempo.yml"] = uploads("tutordex-tempo")[0].content;
   delivered["otel-collector/otel-collector.yml"] = uploads("tutordex-otel-collector")[0].content;
   for (const [rel, text] of Object.entries(delivered)) expect({ rel, same: files[rel] === text }).toEqual({ rel, same: true });

@@ -6,7 +6,7 @@ import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../support/stackFiles";
 /** dev with Grafana, Loki, Promtail and Tempo switched off, as a small host (and the docker tier) runs it. */
 let run: ProgramRun;
 beforeAll(async () => {
-  const config = { ...pulumiConfigMap("dev"), [`${PROJECT}:services`]: JSON.stringify({ grafana: false, loki: false, promtail: false, tempo: false }) };
+  const config = { ...pulumiConfigMap("dev"), [`${PROJECT}:services`]: JSON.stringify({ grafana: false, loki: false, alloy: false, tempo: false }) };
   run = await runProgram("dev", config, Object.keys(TEST_SECRETS));
 });
 const services = () => containersOf(run).filter((c) => !isOneShot(c)).map((c) => labelOf(c, "tutordex.observability.service"));

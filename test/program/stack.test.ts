@@ -92,7 +92,9 @@ describe.each(committedStacks())("stack %s under mocks", (stack) => {
     expect(run().outputs.deployChecks).toEqual([
       "config-sync of prometheus: done",
       "config-sync of alertmanager: done",
-      "readiness-gate of promtail: done",
+      "readiness-gate of loki: done",
+      "readiness-gate of alloy: done",
+      "readiness-gate of tempo: done",
       "readiness-gate of otelCollector: done",
     ]);
   });
@@ -118,9 +120,9 @@ describe("the deployed command line of every container (prod)", () => {
     ["blackboxExporter", ["--config.file=/etc/blackbox_exporter/tutordex.yml"]],
     ["otelCollector", ["--config=/etc/otelcol/tutordex.yml"]],
     ["loki", ["-config.file=/etc/loki/tutordex.yml"]],
-    ["promtail", ["-config.file=/etc/promtail/tutordex.yml"]],
+    ["alloy", ["run", "/etc/alloy/tutordex.alloy", "--storage.path=/var/lib/alloy/data", "--server.http.listen-addr=0.0.0.0:12345", "--disable-reporting"]],
     ["tempo", ["-config.file=/etc/tempo/tutordex.yml"]],
-    ["cadvisor", ["-docker_only", "-disable_metrics=advtcp,cpu_topology,cpuset,disk,hugetlb,memory_numa,process,referenced_memory,resctrl,sched,tcp,udp", "-store_container_labels=false"]],
+    ["cadvisor", ["-docker_only", "-disable_metrics=advtcp,cpu_topology,cpuset,disk,hugetlb,memory_numa,process,referenced_memory,resctrl,sched,tcp,udp", "-store_container_labels=false", "-whitelisted_container_labels=com.docker.compose.project"]],
     ["telegramBridge", ["node", "/app/bridge.js"]],
     ["grafana", undefined as unknown as string[]],
   ])("%s", (service, expected) => {

@@ -1,15 +1,16 @@
 /**
  * Edges of the rule renderer and its helpers that the catalog's own cases do not reach: a zero
  * `for`, a group left empty by overrides, the one-unit durations overrides and windows are written
- * in, and the container regex built from the application's host names. (Mutation testing found
+ * in, and the container matchers built from the stack and the application's compose project. (Mutation testing found
  * each of these unchecked: test/mutation/README.md.)
  */
 import * as yaml from "js-yaml";
-import { watchedContainersRegex } from "../../rules/context";
+import { watchedContainers } from "../../rules/context";
 import { seconds } from "../../rules/expressions";
 import { buildAlertRules, renderRuleFiles, RuleSettings } from "../../rules/render";
+import { stackConfig } from "../support/fixtures";
 
-const settings: RuleSettings = { runbookBaseUrl: "https://rb.test/runbooks", grafanaExternalUrl: "https://g.test", alertOverrides: {}, watchedContainers: "x", backlogLookback: "15m", throughputWindow: "5m" };
+const settings: RuleSettings = { runbookBaseUrl: "https://rb.test/runbooks", grafanaExternalUrl: "https://g.test", alertOverrides: {}, watchedContainers: ['name=~"x"'], backlogLookback: "15m", throughputWindow: "5m" };
 const rule = (s: RuleSettings, alert: string) => [...buildAlertRules(s).values()].flat().find((r) => r.alert === alert)!;
 
 describe("a zero for", () => {
@@ -45,15 +46,18 @@ describe("seconds of a one-unit duration", () => {
   });
 });
 
-describe("the cAdvisor name regex of the watched containers", () => {
-  const stack = { stack: "prod", appTargets: { collector: "collector.internal:8080", worker: "worker:9000", backend: "10.0.0.7:8000" } };
-  it("is the stack's prefix or any of the application's host names, dots escaped for PromQL", () => {
-    expect(watchedContainersRegex(stack)).toBe("tutordex-obs-prod-.+|.*(collector\\\\.internal|worker|10\\\\.0\\\\.0\\\\.7).*");
+describe("the containers a stack watches", () => {
+  it("are its own by Docker name and the application's by compose project, which cAdvisor keeps as a label", () => {
+    expect(watchedContainers({ stack: "prod", appComposeProject: "tutordex-prod" })).toEqual(['name=~"tutordex-obs-prod-.+"', 'container_label_com_docker_compose_project="tutordex-prod"']);
   });
-  it("matches the hosts' containers and not names that differ where a host has a dot", () => {
-    // The PromQL string literal unescapes \\ to \; Prometheus anchors the regex.
-    const re = new RegExp(`^(?:${watchedContainersRegex(stack).replace(/\\\\/g, "\\")})$`);
-    expect(["tutordex-obs-prod-prometheus", "collector.internal", "app-worker-1", "10.0.0.7"].filter((n) => !re.test(n))).toEqual([]);
-    expect(["collectorXinternal", "10a0b0c7", "tutordex-obs-staging-prometheus"].filter((n) => re.test(n))).toEqual([]);
+  it("escape a dot of the stack name for PromQL", () => {
+    expect(watchedContainers({ stack: "eu.prod", appComposeProject: "tutordex-prod" })[0]).toBe('name=~"tutordex-obs-eu\\\\.prod-.+"');
+  });
+  it("each stack's application is the compose project TutorDex runs in its environment", () => {
+    expect(["dev", "staging", "prod"].map((s) => watchedContainers(stackConfig(s))[1])).toEqual([
+      'container_label_com_docker_compose_project="tutordex-dev"',
+      'container_label_com_docker_compose_project="tutordex-staging"',
+      'container_label_com_docker_compose_project="tutordex-prod"',
+    ]);
   });
 });

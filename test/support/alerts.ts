@@ -34,3 +34,25 @@ export function payload(alerts: WebhookAlert[], extra: Partial<WebhookPayload> =
     ...extra,
   };
 }
+
+/** A link of about `chars` characters whose tail is an encoded expression, as Prometheus and Grafana make them. */
+export const longUrl = (base: string, tag: string, chars: number) =>
+  `${base}?tag=${tag}&expr=${encodeURIComponent(`sum by (instance) (rate(http_requests_total{job="api",instance=~"${tag}.*"}[5m]))`.repeat(40))}`.slice(0, chars);
+
+/** A storm of 60 alerts of 20 rules (3 hosts each), each with runbook, dashboard and source links of 2,000 characters. */
+export function longLinkStorm(): WebhookAlert[] {
+  return Array.from({ length: 60 }, (_, i) => {
+    const rule = `LinkStorm${String(i % 20).padStart(2, "0")}`;
+    return alert({
+      fingerprint: `ls${i}`,
+      labels: { alertname: rule, severity: "warning", component: "api", instance: `host-${String(i).padStart(2, "0")}` },
+      annotations: {
+        summary: `${rule} on host-${i}`,
+        description: "Requests fail above the objective.",
+        runbook_url: longUrl(`https://runbooks.test/${rule}.md`, rule, 2000),
+        dashboard: longUrl("https://grafana.test/d/api", rule, 2000),
+      },
+      generatorURL: longUrl("http://prometheus:9090/graph", `host-${i}`, 2000),
+    });
+  });
+}

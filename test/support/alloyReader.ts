@@ -2,7 +2,7 @@ import { AlloyBlock, AlloyObject, AlloyStatement, AlloyValue } from "../../gener
 
 /**
  * Reads Alloy configuration text back into the tree generators/alloySyntax.ts renders: blocks,
- * attributes, strings, numbers, booleans, lists, objects and references. It is strict: anything
+ * attributes, strings, numbers, booleans, lists, objects, references and function calls. It is strict: anything
  * outside that subset is an error, so a test reads exactly what Alloy would be handed.
  */
 type Token = { kind: "ident" | "string" | "number" | "punct"; text: string; at: number };
@@ -14,7 +14,7 @@ function tokenize(src: string): Token[] {
     const c = src[i];
     if (/\s/.test(c)) i++;
     else if (src.startsWith("//", i)) i = src.indexOf("\n", i) === -1 ? src.length : src.indexOf("\n", i);
-    else if ("{}[]=,".includes(c)) tokens.push({ kind: "punct", text: c, at: i++ });
+    else if ("{}[]=,()".includes(c)) tokens.push({ kind: "punct", text: c, at: i++ });
     else if (c === '"') {
       let j = i + 1;
       while (j < src.length && src[j] !== '"') j += src[j] === "\\" ? 2 : 1;
@@ -51,6 +51,16 @@ export function parseAlloy(src: string): AlloyBlock[] {
     const t = next();
     if (t.kind === "string") return t.text;
     if (t.kind === "number") return Number(t.text);
+    if (t.kind === "ident" && peek()?.text === "(") {
+      next();
+      const args: AlloyValue[] = [];
+      while (peek()?.text !== ")") {
+        args.push(value());
+        if (peek()?.text === ",") next();
+      }
+      next();
+      return { call: t.text, args };
+    }
     if (t.kind === "ident") return t.text === "true" ? true : t.text === "false" ? false : { ref: t.text };
     if (t.text === "[") {
       const items: AlloyValue[] = [];

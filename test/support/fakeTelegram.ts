@@ -1,5 +1,6 @@
 import * as http from "http";
 import { AddressInfo } from "net";
+import { hasLoneSurrogate, keyboardRefusal, sourceBytes, TELEGRAM_LIMITS, TELEGRAM_REFUSALS } from "../../bridge/src/telegramLimits";
 
 export interface InlineButton {
   readonly text: string;
@@ -30,6 +31,10 @@ export type Answer =
   | "chat_not_found"
   | "server_error"
   | "drop"
+  /** Telegram shows the message, but its answer never arrives (the connection is cut). */
+  | "accept_then_drop"
+  /** Telegram shows the message at once and answers this much later. */
+  | { readonly acceptAndAnswerAfterMs: number }
   | { readonly rateLimit: number }
   | { readonly status: number; readonly description: string };
 
@@ -51,6 +56,23 @@ export interface PaceRules {
 export const TELEGRAM_PACE: PaceRules = { groupPerWindow: 20, windowMs: 60_000, chatIntervalMs: 1000 };
 
 const ALLOWED_TAGS = new Set(["b", "strong", "i", "em", "u", "s", "code", "pre", "a", "blockquote"]);
+
+/**
+ * Why the Bot API would refuse this `text`, in its words, checked in its order: empty, more than
+ * 32,768 bytes of source (before any parsing), not UTF-8 once decoded, HTML it cannot parse, then
+ * more than 4096 characters left after entity parsing. Undefined when it would take it.
+ */
+export function telegramTextRefusal(text: string, parseMode: unknown): string | undefined {
+  if (text === "") return TELEGRAM_REFUSALS.textEmpty;
+  if (sourceBytes(text) > TELEGRAM_LIMITS.sourceBytes) return TELEGRAM_REFUSALS.textTooLong;
+  const html = parseMode === "HTML";
+  if (hasLoneSurrogate(text)) return html ? TELEGRAM_REFUSALS.textNotUtf8 : TELEGRAM_REFUSALS.stringsNotUtf8;
+  if (html) {
+    const e = telegramHtmlError(text);
+    return e && `Bad Request: ${e}`;
+  }
+  return text.length > TELEGRAM_LIMITS.visibleLength ? TELEGRAM_REFUSALS.messageTooLong : undefined;
+}
 
 /**
  * Telegram's HTML rules, as far as our messages can break them: tags, nesting, entities, and the
@@ -82,7 +104,7 @@ export function telegramHtmlError(text: string): string | undefined {
   }
   plainLength += text.length - last;
   if (stack.length) return `can't parse entities: unclosed tag "${stack[stack.length - 1]}"`;
-  if (plainLength > 4096) return "message is too long";
+  if (plainLength > TELEGRAM_LIMITS.visibleLength) return TELEGRAM_REFUSALS.messageTooLong.replace("Bad Request: ", "");
   return undefined;
 }
 
@@ -254,14 +276,22 @@ export class FakeTelegram {
       this.requests.push({ at: Date.now(), chatId, answer });
       return void req.socket.destroy();
     }
-    if (answer !== "ok" && answer !== "parse_error") {
+    const accepts = answer === "ok" || answer === "parse_error" || answer === "accept_then_drop" || (typeof answer === "object" && "acceptAndAnswerAfterMs" in answer);
+    if (!accepts) {
       this.requests.push({ at: Date.now(), chatId, answer });
       if (answer === "forbidden") return fail(403, "Forbidden: bot was blocked by the user");
       if (answer === "unauthorized") return fail(401, "Unauthorized");
       if (answer === "chat_not_found") return fail(400, "Bad Request: chat not found");
       if (answer === "server_error") return fail(500, "Internal Server Error");
       if ("rateLimit" in answer) return fail(429, `Too Many Requests: retry after ${answer.rateLimit}`, { retry_after: answer.rateLimit });
-      return fail(answer.status, answer.description);
+      if ("status" in answer) return fail(answer.status, answer.description);
+    }
+    // The Bot API's own checks of the text come before anything reaches Telegram's servers.
+    const text = typeof params.text === "string" ? params.text : String(params.text ?? "");
+    const textRefusal = telegramTextRefusal(text, params.parse_mode);
+    if (textRefusal && textRefusal !== TELEGRAM_REFUSALS.messageTooLong) {
+      this.requests.push({ at: Date.now(), chatId, answer: { status: 400, description: textRefusal } });
+      return fail(400, textRefusal);
     }
     const migratedTo = this.migrations.get(chatId);
     if (migratedTo) {
@@ -275,9 +305,8 @@ export class FakeTelegram {
       return fail(429, `Too Many Requests: retry after ${Math.ceil(waitMs / 1000)}`, { retry_after: Math.ceil(waitMs / 1000) });
     }
     this.requests.push({ at: now, chatId, answer });
-    const text = String(params.text ?? "");
-    const htmlError = params.parse_mode === "HTML" ? telegramHtmlError(text) : text.length > 4096 ? "message is too long" : undefined;
-    if (answer === "parse_error" || htmlError) return fail(400, `Bad Request: ${htmlError ?? "can't parse entities: forced by test"}`);
+    if (answer === "parse_error") return fail(400, "Bad Request: can't parse entities: forced by test");
+    if (textRefusal) return fail(400, textRefusal);
     const reply = params.reply_parameters as { message_id?: number; allow_sending_without_reply?: boolean } | undefined;
     const replyExists = reply?.message_id !== undefined && (this.message(chatId, reply.message_id) !== undefined || this.userMessages.has(`${chatId}|${reply.message_id}`));
     if (reply?.message_id !== undefined && !replyExists && !reply.allow_sending_without_reply) {
@@ -285,7 +314,7 @@ export class FakeTelegram {
     }
     const keyboard = params.reply_markup?.inline_keyboard as InlineButton[][] | undefined;
     const keyboardError = checkKeyboard(keyboard);
-    if (keyboardError) return fail(400, `Bad Request: ${keyboardError}`);
+    if (keyboardError) return fail(400, keyboardError);
     const msg: ReceivedMessage = {
       chatId,
       messageId: this.nextMessageId++,
@@ -301,12 +330,12 @@ export class FakeTelegram {
       edits: [],
     };
     this.messages.push(msg);
+    if (answer === "accept_then_drop") return void req.socket.destroy();
     // A Message as the Bot API returns it; clients (Alertmanager's telebot among them) read `chat`.
     const numeric = Number(chatId);
-    send(200, {
-      ok: true,
-      result: { message_id: msg.messageId, date: Math.floor(now / 1000), chat: { id: Number.isNaN(numeric) ? 0 : numeric, type: chatType(chatId), title: "alerts" }, text },
-    });
+    const result = { ok: true, result: { message_id: msg.messageId, date: Math.floor(now / 1000), chat: { id: Number.isNaN(numeric) ? 0 : numeric, type: chatType(chatId), title: "alerts" }, text } };
+    if (typeof answer === "object" && "acceptAndAnswerAfterMs" in answer) return void setTimeout(() => send(200, result), answer.acceptAndAnswerAfterMs).unref();
+    send(200, result);
   }
 
   /** How long until Telegram would take another message for this chat; 0 when it would now. */
@@ -327,12 +356,12 @@ export class FakeTelegram {
     if (!msg) return fail(400, "Bad Request: message to edit not found");
     const text = method === "editMessageText" ? String(params.text ?? "") : msg.currentText;
     if (method === "editMessageText") {
-      const htmlError = params.parse_mode === "HTML" ? telegramHtmlError(text) : text.length > 4096 ? "message is too long" : undefined;
-      if (htmlError) return fail(400, `Bad Request: ${htmlError}`);
+      const refusal = telegramTextRefusal(text, params.parse_mode);
+      if (refusal) return fail(400, refusal);
     }
     const keyboard = params.reply_markup?.inline_keyboard as InlineButton[][] | undefined;
     const keyboardError = checkKeyboard(keyboard);
-    if (keyboardError) return fail(400, `Bad Request: ${keyboardError}`);
+    if (keyboardError) return fail(400, keyboardError);
     // editMessageText without reply_markup removes the keyboard, as Telegram does.
     if (text === msg.currentText && JSON.stringify(keyboard ?? null) === JSON.stringify(msg.currentKeyboard ?? null)) {
       return fail(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message");
@@ -372,15 +401,12 @@ function chatType(chatId: string): string {
   return chatId.startsWith("-100") || chatId.startsWith("@") ? "supergroup" : chatId.startsWith("-") ? "group" : "private";
 }
 
-/** Telegram's limits on inline keyboards: 1-64 bytes of callback data, at most 100 buttons. */
+/** Telegram's rules for inline keyboards: a text on every button, and the limits of telegramLimits.ts. */
 function checkKeyboard(keyboard: InlineButton[][] | undefined): string | undefined {
   if (!keyboard) return undefined;
-  const buttons = keyboard.flat();
-  if (buttons.length > 100) return "too many inline keyboard buttons";
-  for (const b of buttons) {
-    const bytes = Buffer.byteLength(b.callback_data ?? "", "utf8");
-    if (bytes < 1 || bytes > 64) return "BUTTON_DATA_INVALID";
-    if (!b.text) return "text buttons are unallowed in the inline keyboard";
+  for (const b of keyboard.flat()) {
+    if (!b.text) return "Bad Request: text buttons are unallowed in the inline keyboard";
+    if (hasLoneSurrogate(b.text)) return "Bad Request: can't parse inline keyboard button: Inline keyboard button text must be encoded in UTF-8";
   }
-  return undefined;
+  return keyboardRefusal(keyboard);
 }

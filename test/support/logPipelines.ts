@@ -1,6 +1,6 @@
 import * as yaml from "js-yaml";
-import { LogPipeline, RelabelRule } from "../../generators/logLabelContract";
-import { AlloyObject, AlloyRef, AlloyValue } from "../../generators/alloySyntax";
+import { DockerFilter, LogPipeline, RelabelRule } from "../../generators/logLabelContract";
+import { AlloyCall, AlloyObject, AlloyRef, AlloyValue } from "../../generators/alloySyntax";
 import { attrOf, blocksOf, parseAlloy } from "./alloyReader";
 
 /**
@@ -12,6 +12,43 @@ import { attrOf, blocksOf, parseAlloy } from "./alloyReader";
  */
 
 export type Meta = Readonly<Record<string, string>>;
+
+/** A pipeline as an agent's rendered file describes it: its Docker discoveries in file order. */
+export type AgentPipeline = Omit<LogPipeline, "discovery"> & { readonly discovery: readonly (readonly DockerFilter[])[] };
+
+/** A container as the Docker API lists it: its name (with the leading `/`) and its labels. */
+export interface DockerContainer {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Whether one container-list call with `filters` lists `c`, as the engine decides
+ * (moby daemon/list.go and api/types/filters): filters of different names must all match; the
+ * `label` values must all match (`key` is present, or `key=value`); a `name` value matches
+ * exactly or as an unanchored regular expression, on the name with or without its leading `/`,
+ * and one matching value is enough. test/docker/logDiscovery.test.ts checks this against a real engine.
+ */
+export function dockerLists(filters: readonly DockerFilter[], c: DockerContainer): boolean {
+  const values = (name: string) => filters.filter((f) => f.name === name).flatMap((f) => [...f.values]);
+  for (const f of filters) if (f.name !== "label" && f.name !== "name") throw new Error(`Docker filter ${String(f.name)} is not modelled`);
+  const labelsMatch = values("label").every((v) => {
+    const eq = v.indexOf("=");
+    return eq < 0 ? v in c.labels : c.labels[v.slice(0, eq)] === v.slice(eq + 1);
+  });
+  const names = [c.name, c.name.replace(/^\//, "")];
+  const nameValues = values("name");
+  const nameMatches = nameValues.length === 0 || nameValues.some((v) => names.some((n) => n === v || new RegExp(v).test(n)));
+  return labelsMatch && nameMatches;
+}
+
+/** The meta labels Docker discovery gives a listed container. */
+export function metaLabels(c: DockerContainer): Meta {
+  return { __meta_docker_container_name: c.name, ...Object.fromEntries(Object.entries(c.labels).map(([k, v]) => [`__meta_docker_container_label_${k.replace(/[^a-zA-Z0-9_]/g, "_")}`, v])) };
+}
+
+/** How many of the pipeline's discoveries list `c`: 0 is not tailed, 1 is tailed once. */
+export const discoveriesListing = (p: AgentPipeline, c: DockerContainer) => p.discovery.filter((filters) => dockerLists(filters, c)).length;
 
 /** Prometheus relabel semantics: anchored regexes, `;`-joined sources, `__` labels dropped at the end. */
 export function relabel(meta: Meta, rules: readonly RelabelRule[]): Record<string, string> | undefined {
@@ -32,7 +69,7 @@ export function relabel(meta: Meta, rules: readonly RelabelRule[]): Record<strin
 }
 
 /** The JSON stage then the labels stage: a line that is not JSON still ships, without extracted labels. */
-function runStages(p: LogPipeline, line: string, labels: Record<string, string>): Record<string, string> {
+function runStages(p: Pick<LogPipeline, "json" | "labels">, line: string, labels: Record<string, string>): Record<string, string> {
   let doc: unknown;
   try {
     doc = JSON.parse(line);
@@ -48,21 +85,28 @@ function runStages(p: LogPipeline, line: string, labels: Record<string, string>)
   return out;
 }
 
-/** Labels of the Loki stream a container's line lands in, or undefined when the container is not shipped. */
-export function streamLabels(p: LogPipeline, meta: Meta, line: string): Record<string, string> | undefined {
-  const target = relabel(meta, p.relabel);
-  return target && runStages(p, line, target);
+/**
+ * Labels of the Loki stream a container's line lands in, or undefined when no discovery lists the
+ * container. The agents tail whatever discovery lists: relabel rules only label a tailed line
+ * (a keep/drop there would leave its lines with an empty label set, grafana/loki#8620), so an
+ * empty label set here is what Loki would refuse.
+ */
+export function streamLabels(p: AgentPipeline, c: DockerContainer, line: string): Record<string, string> | undefined {
+  if (discoveriesListing(p, c) === 0) return undefined;
+  const target = relabel(metaLabels(c), p.relabel) ?? {};
+  return runStages(p, line, target);
 }
 
-/** The pipeline a rendered promtail.yml describes: one Docker job, relabel_configs, json then labels. */
-export function promtailPipelineOf(text: string): LogPipeline {
-  const doc = yaml.load(text) as { scrape_configs: { relabel_configs: RelabelRule[]; pipeline_stages: Record<string, any>[] }[] };
+/** The pipeline a rendered promtail.yml describes: one Docker job, its discoveries, relabel_configs, json then labels. */
+export function promtailPipelineOf(text: string): AgentPipeline {
+  const doc = yaml.load(text) as { scrape_configs: { docker_sd_configs: { filters?: DockerFilter[] }[]; relabel_configs: RelabelRule[]; pipeline_stages: Record<string, any>[] }[] };
   if (doc.scrape_configs.length !== 1) throw new Error(`expected one scrape config, got ${doc.scrape_configs.length}`);
   const [job] = doc.scrape_configs;
   const kinds = job.pipeline_stages.map((s) => Object.keys(s)[0]);
   if (kinds.join(",") !== "json,labels") throw new Error(`expected stages json, labels; got ${kinds.join(", ")}`);
   const [json, labels] = job.pipeline_stages;
   return {
+    discovery: job.docker_sd_configs.map((d) => d.filters ?? []),
     relabel: job.relabel_configs,
     json: json.json.expressions,
     // A null value names the extracted value of the same name; the evaluator reads the name.
@@ -74,6 +118,14 @@ export function promtailPipelineOf(text: string): LogPipeline {
 }
 
 const isRef = (v: AlloyValue | undefined, expression: string) => typeof v === "object" && v !== null && !Array.isArray(v) && (v as AlloyRef).ref === expression;
+/** The references an attribute joins: a single reference, or the arguments of array.concat. */
+const joinedRefs = (v: AlloyValue | undefined): string[] | undefined => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
+  if ("ref" in v) return [(v as AlloyRef).ref];
+  const c = v as AlloyCall;
+  if (c.call !== "array.concat" || !c.args.every((a) => typeof a === "object" && a !== null && "ref" in a)) return undefined;
+  return c.args.map((a) => (a as AlloyRef).ref);
+};
 const single = <T>(items: T[], what: string): T => {
   if (items.length !== 1) throw new Error(`expected one ${what}, found ${items.length}`);
   return items[0];
@@ -81,21 +133,24 @@ const single = <T>(items: T[], what: string): T => {
 
 /**
  * The pipeline a rendered Alloy config describes, after checking it is wired the way the
- * evaluator models it: discovery.docker → discovery.relabel → loki.source.docker (no relabel
- * rules of its own) → loki.process (stage.json, stage.labels) → loki.write.
+ * evaluator models it: discovery.docker (one or more, with their filters) → discovery.relabel
+ * (their targets joined) → loki.source.docker (no relabel rules of its own) → loki.process
+ * (stage.json, stage.labels) → loki.write.
  */
-export function alloyPipelineOf(text: string): LogPipeline & { readonly dockerHost: string; readonly lokiUrl: string } {
+export function alloyPipelineOf(text: string): AgentPipeline & { readonly dockerHost: string; readonly lokiUrl: string } {
   const top = parseAlloy(text);
-  const docker = single(blocksOf(top, "discovery.docker"), "discovery.docker");
+  const dockers = blocksOf(top, "discovery.docker");
+  if (dockers.length === 0) throw new Error("expected a discovery.docker, found none");
   const relabelBlock = single(blocksOf(top, "discovery.relabel"), "discovery.relabel");
   const source = single(blocksOf(top, "loki.source.docker"), "loki.source.docker");
   const process = single(blocksOf(top, "loki.process"), "loki.process");
   const write = single(blocksOf(top, "loki.write"), "loki.write");
+  const joined = joinedRefs(attrOf(relabelBlock, "targets"));
   const wiring: [boolean, string][] = [
-    [isRef(attrOf(relabelBlock, "targets"), `discovery.docker.${docker.label}.targets`), "discovery.relabel reads discovery.docker"],
+    [JSON.stringify(joined) === JSON.stringify(dockers.map((d) => `discovery.docker.${d.label}.targets`)), "discovery.relabel reads every discovery.docker once"],
     [isRef(attrOf(source, "targets"), `discovery.relabel.${relabelBlock.label}.output`), "loki.source.docker reads the relabelled targets"],
     [attrOf(source, "relabel_rules") === undefined, "loki.source.docker has no relabel_rules of its own"],
-    [attrOf(source, "host") === attrOf(docker, "host"), "source and discovery talk to the same Docker"],
+    [dockers.every((d) => attrOf(source, "host") === attrOf(d, "host")), "source and discovery talk to the same Docker"],
     [JSON.stringify(attrOf(source, "forward_to")) === JSON.stringify([{ ref: `loki.process.${process.label}.receiver` }]), "the source forwards to loki.process"],
     [JSON.stringify(attrOf(process, "forward_to")) === JSON.stringify([{ ref: `loki.write.${write.label}.receiver` }]), "loki.process forwards to loki.write"],
   ];
@@ -106,14 +161,17 @@ export function alloyPipelineOf(text: string): LogPipeline & { readonly dockerHo
   const json = attrOf(single(blocksOf(process.body, "stage.json"), "stage.json"), "expressions") as AlloyObject;
   const values = attrOf(single(blocksOf(process.body, "stage.labels"), "stage.labels"), "values") as AlloyObject;
   const rules = blocksOf(relabelBlock.body, "rule").map((r) => Object.fromEntries(r.body.map((s) => ("attr" in s ? [s.attr, s.value] : [s.block, undefined]))) as RelabelRule);
+  const filters = (d: (typeof dockers)[number]): DockerFilter[] =>
+    blocksOf(d.body, "filter").map((f) => ({ name: attrOf(f, "name") as DockerFilter["name"], values: attrOf(f, "values") as string[] }));
   return {
+    discovery: dockers.map(filters),
     relabel: rules,
     json: Object.fromEntries(Object.entries(json).map(([k, v]) => [k, v === "" ? k : String(v)])),
     labels: Object.entries(values).map(([k, v]) => {
       if (v !== "" && v !== k) throw new Error(`label ${k} from extracted ${String(v)}: not modelled`);
       return k;
     }),
-    dockerHost: String(attrOf(docker, "host")),
+    dockerHost: String(attrOf(dockers[0], "host")),
     lokiUrl: String(attrOf(single(blocksOf(write.body, "endpoint"), "loki.write endpoint"), "url")),
   };
 }

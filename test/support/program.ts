@@ -43,6 +43,8 @@ export interface MockWorld {
   readonly networks?: readonly string[];
   /** One-shot containers whose Docker name starts with the prefix exit non-zero with that output. */
   readonly failures?: readonly { readonly namePrefix: string; readonly exitCode: number; readonly logs: string }[];
+  /** One-shot containers take this long to run (the provider waits for them): what depends on them must wait too. */
+  readonly oneShotRunMs?: number;
 }
 
 export const MOCK_GATEWAY = "172.31.0.1";
@@ -125,10 +127,12 @@ export async function executeProgram(
 
   await pulumi.runtime.setMocks(
     {
-      newResource(args) {
+      async newResource(args) {
         registered.set(`${args.type}::${args.name}`, { type: args.type, inputs: args.inputs });
         onCreated(`${args.type}::${args.name}`);
-        return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, world) };
+        const result = { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, world) };
+        if (world.oneShotRunMs && args.type === "docker:index/container:Container" && args.inputs.attach) await new Promise((r) => setTimeout(r, world.oneShotRunMs));
+        return result;
       },
       call(args) {
         return mockCall(args.token, args.inputs, world);

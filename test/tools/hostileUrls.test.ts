@@ -15,8 +15,9 @@ import { promtoolTest } from "./ruleCases/promtool";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hostile-urls-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const RUNBOOKS = `https://wiki.test/ops?space=on-call&page="runbooks"&x='1'<%41>`;
-const GRAFANA = "https://grafana.test/g?orgId=1&kiosk";
+// In the path: paths are appended to both, so the stack refuses a ?query or #fragment in them.
+const RUNBOOKS = `https://wiki.test/ops/space=on-call&page="runbooks"&x='1'<%41>`;
+const GRAFANA = "https://grafana.test/g/orgId=1&kiosk";
 /** Label values are data to Prometheus's templates, never template text. */
 const INSTANCE = `prometheus:9090/{{ .Bad }}&<b>"x"`;
 

@@ -14,7 +14,7 @@ import { interpolate } from "../support/queries";
 import { run } from "../support/tools";
 
 /**
- * `nativeHistograms: true` with the pinned promtool (Prometheus 3.16), and the dashboards' latency
+ * `nativeHistograms: true` with the pinned promtool (Prometheus 3.13), and the dashboards' latency
  * panels over classic, native and mixed histograms, evaluated by promtool's PromQL engine.
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "native-histograms-"));

@@ -30,7 +30,7 @@ const collectorConfig = (stack: string, patch: Record<string, unknown> = {}) => 
 /** Component types a config uses, per kind: `otlp_http/loki` is of type otlp_http. */
 function typesUsed(text: string): Record<string, Set<string>> {
   const doc = yaml.load(text) as Record<string, Record<string, unknown> | undefined>;
-  const kinds = ["receivers", "processors", "exporters", "extensions"] as const;
+  const kinds = ["receivers", "processors", "exporters", "extensions", "connectors"] as const;
   return Object.fromEntries(kinds.map((k) => [k, new Set(Object.keys(doc[k] ?? {}).map((id) => id.split("/")[0]))]));
 }
 
@@ -43,10 +43,15 @@ describe.each(committedStacks())("otelcol validate, stack %s", (stack) => {
 
 describe("otelcol validate, variants and its own judgement", () => {
   it("accepts the config of a stack without Tempo and Loki (metrics only)", () => {
-    const text = collectorConfig("dev", { services: { tempo: false, loki: false, promtail: false } });
+    const text = collectorConfig("dev", { services: { tempo: false, loki: false, alloy: false } });
     expect(Object.keys((yaml.load(text) as { service: { pipelines: object } }).service.pipelines)).toEqual(["metrics"]);
     const r = validate("metrics-only", text);
     expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: "" });
+  });
+
+  it("refuses a count condition OTTL cannot parse (the connector's conditions are compiled at validation)", () => {
+    const r = validate("bad-condition", collectorConfig("prod").replace('resource.attributes["compose_service"] == "unknown"', 'resource.attributes["compose_service"] === "unknown"'));
+    expect(r.status).not.toBe(0);
   });
 
   it("refuses a config naming a component the distribution lacks, and a bad processor setting", () => {
@@ -60,7 +65,7 @@ describe("otelcol validate, variants and its own judgement", () => {
   });
 
   it("the distribution has exactly the components the stacks' configs use, by their current names", () => {
-    const used: Record<string, Set<string>> = { receivers: new Set(), processors: new Set(), exporters: new Set(), extensions: new Set() };
+    const used: Record<string, Set<string>> = { receivers: new Set(), processors: new Set(), exporters: new Set(), extensions: new Set(), connectors: new Set() };
     for (const stack of committedStacks()) for (const [kind, types] of Object.entries(typesUsed(collectorConfig(stack)))) for (const t of types) used[kind].add(t);
     const listed = yaml.load(run("otelcol", ["components"]).stdout) as Record<string, { name: string }[] | undefined>;
     const built = Object.fromEntries(Object.keys(used).map((k) => [k, (listed[k] ?? []).map((c) => c.name).sort()]));

@@ -75,19 +75,25 @@ function fitGroup(group: readonly ActiveAlert[], budget: number): string {
   return escapeCapped(group[0].labels.alertname ?? "(no alertname)", 60).text;
 }
 
-export function silencesMessage(silences: readonly Silence[], o: FormatOptions, now: number): { html: string; keyboard: InlineKeyboard | undefined } {
+/** The /silences answer: the active silences, soonest ending first, each with an Expire button that names this answer's card and the silence's place in it. */
+export function silencesMessage(
+  silences: readonly Silence[],
+  o: FormatOptions,
+  now: number,
+  cardId: string,
+): { html: string; keyboard: InlineKeyboard | undefined; listed: { id: string; matchers: string }[] } {
   const active = silences.filter((s) => s.status.state === "active").sort((a, b) => Date.parse(a.endsAt) - Date.parse(b.endsAt));
   const head = `<b>${escapeHtml(o.prefix)} [${escapeHtml(o.environment.toUpperCase())}]</b> ${active.length} active ${active.length === 1 ? "silence" : "silences"}`;
-  if (active.length === 0) return { html: `${head}\nNothing is silenced.`, keyboard: undefined };
+  if (active.length === 0) return { html: `${head}\nNothing is silenced.`, keyboard: undefined, listed: [] };
   const shown = active.slice(0, SILENCES_SHOWN);
+  const matchersOf = (s: Silence) => s.matchers.map((m) => `${m.name}${m.isEqual === false ? "!" : ""}${m.isRegex ? "~" : "="}${m.value}`).join(", ");
   const lines = shown.map((s, i) => {
-    const matchers = s.matchers.map((m) => `${m.name}${m.isEqual === false ? "!" : ""}${m.isRegex ? "~" : "="}${m.value}`).join(", ");
     const left = humanDuration(Date.parse(s.endsAt) - now);
-    return `<b>#${i + 1}</b> ends ${escapeHtml(utc(s.endsAt) ?? s.endsAt)} (in ${left}) · by ${escapeCapped(s.createdBy, 60).text}\n<code>${escapeCapped(matchers, 300).text}</code>${s.comment ? `\n<i>${escapeCapped(s.comment, 200).text}</i>` : ""}`;
+    return `<b>#${i + 1}</b> ends ${escapeHtml(utc(s.endsAt) ?? s.endsAt)} (in ${left}) · by ${escapeCapped(s.createdBy, 60).text}\n<code>${escapeCapped(matchersOf(s), 300).text}</code>${s.comment ? `\n<i>${escapeCapped(s.comment, 200).text}</i>` : ""}`;
   });
   const more = active.length > shown.length ? [`<i>…and ${active.length - shown.length} more; see Alertmanager.</i>`] : [];
-  const keyboard = shown.map((s, i) => [{ text: `🗑 Expire #${i + 1}`, callback_data: encodeCallback({ op: "expire", silenceId: s.id }) }]);
-  return { html: [head, ...lines, ...more].join("\n\n"), keyboard };
+  const keyboard = shown.map((_, i) => [{ text: `🗑 Expire #${i + 1}`, callback_data: encodeCallback({ op: "expire", cardId, index: i }) }]);
+  return { html: [head, ...lines, ...more].join("\n\n"), keyboard, listed: shown.map((s) => ({ id: s.id, matchers: matchersOf(s) })) };
 }
 
 export interface StatusFacts {

@@ -1,17 +1,31 @@
-import { CallbackAction, CardView, decodeCallback, newCardId, renderCardKeyboard, renderCardText } from "../cards";
+import { CallbackAction, CardView, decodeCallback, liveSilence, MAX_ACKS, newCardId, renderCardKeyboard, renderCardText, unsilencedFiring } from "../cards";
 import { ChatRouter } from "../chats";
 import { ConsoleConfig } from "../config";
 import { editParams, Outbox } from "../delivery";
 import { parseDuration } from "../durations";
 import { FormatOptions } from "../format";
+import { escapeHtml } from "../html";
 import { describeError, Logger } from "../log";
 import { BridgeMetrics } from "../metrics";
-import { StateStore, Subject } from "../stateStore";
-import { TelegramApi } from "../telegram";
-import { AlertmanagerClient, matchersFor } from "./alertmanagerClient";
+import { Card, StateStore } from "../stateStore";
+import { ApiOutcome, TelegramApi } from "../telegram";
+import { AlertmanagerClient, AlertmanagerError, matchersFor, SilenceRequest } from "./alertmanagerClient";
 import { authorize, AuthorizationPolicy, ConsoleAction } from "./authorization";
 import { helpText, overviewCard, silencesMessage, statusMessage, StatusFacts } from "./commands";
+import { expireTold, Result, silenceTold, Told, unsilenceState, unsilenceTold } from "./outcomes";
+import { KeyedSerial, promptly } from "./serial";
+import { createSilences, expireSilences, Expiry } from "./silencing";
 import { displayName, IncomingMessage, parseCommand, TelegramUser, Update } from "./updates";
+
+export interface ConsoleTiming {
+  /** A press whose outcome is not known within this is answered "working on it" at once; the outcome follows in the chat. */
+  readonly answerWithinMs: number;
+  /** Each Alertmanager call waits at most this long. */
+  readonly alertmanagerTimeoutMs: number;
+}
+
+/** Telegram gives up on a press that is not answered within seconds; a press is answered well within that. */
+export const DEFAULT_CONSOLE_TIMING: ConsoleTiming = { answerWithinMs: 1500, alertmanagerTimeoutMs: 10_000 };
 
 export interface ConsoleDeps {
   readonly config: ConsoleConfig;
@@ -24,25 +38,54 @@ export interface ConsoleDeps {
   readonly format: FormatOptions;
   readonly status: () => Omit<StatusFacts, "prometheus" | "alertmanager" | "watchdogInAlertmanager">;
   readonly now?: () => number;
+  readonly timing?: Partial<ConsoleTiming>;
 }
 
-type Result = "ok" | "refused" | "invalid" | "stale" | "failed";
-
 const COMMANDS: Record<string, ConsoleAction> = { alerts: "alerts", silences: "silences", status: "status", help: "help", start: "help" };
+
+const WORKING = "⏳ Working on it: Alertmanager is slow to answer. The outcome follows in the chat.";
+
+/** A failure the chat should read in words, with its technical detail kept for the log. */
+class TelegramRefused extends Error {
+  constructor(
+    readonly said: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/** What an action did: what to tell, what to log, which card changed. */
+interface Done extends Told {
+  readonly fields: Record<string, unknown>;
+  /** Cards whose message must be edited to show the change. */
+  readonly changed: readonly string[];
+  /** A notice for the chat when the action succeeded (an expiry says who expired what). */
+  readonly notice?: string;
+}
 
 /**
  * The on-call console: commands and button presses from the served chats, each authorized,
  * carried out against Alertmanager, answered in the chat, logged (who, what, which alerts) and
- * counted. A forged or stale button changes nothing and says so.
+ * counted. Every answer is true: a press that half succeeded says which alerts changed and which
+ * did not; after a lost answer Alertmanager is asked what it holds before anything is said. A
+ * forged, foreign or stale button changes nothing and says why.
+ *
+ * Updates are handled concurrently (the poller bounds how many); presses that change one
+ * message's silences run one at a time, in order.
  */
 export class Console {
   private readonly am: AlertmanagerClient | undefined;
   private readonly policy: AuthorizationPolicy;
   private readonly now: () => number;
+  private readonly timing: ConsoleTiming;
+  private readonly serial = new KeyedSerial();
+  private readonly stopping = new AbortController();
   botUsername: string | undefined;
 
   constructor(private readonly deps: ConsoleDeps) {
-    this.am = deps.config.alertmanagerUrl ? new AlertmanagerClient(deps.config.alertmanagerUrl) : undefined;
+    this.timing = { ...DEFAULT_CONSOLE_TIMING, ...deps.timing };
+    this.am = deps.config.alertmanagerUrl ? new AlertmanagerClient(deps.config.alertmanagerUrl, this.timing.alertmanagerTimeoutMs, this.stopping.signal) : undefined;
     this.now = deps.now ?? Date.now;
     this.policy = {
       // A chat that became a supergroup is still ours, under its new id.
@@ -53,6 +96,11 @@ export class Console {
 
   cardView(): Omit<CardView, "now"> {
     return { silenceDurations: this.deps.config.silenceDurations, canSilence: this.am !== undefined };
+  }
+
+  /** Ends every Alertmanager call under way: the bridge is stopping. */
+  stop(): void {
+    this.stopping.abort();
   }
 
   async handle(update: Update): Promise<"handled" | "ignored"> {
@@ -97,7 +145,7 @@ export class Console {
       this.record(action, "ok", m.from, { chat_id: chatId });
     } catch (e) {
       this.record(action, "failed", m.from, { chat_id: chatId, reason: describeError(e) });
-      await this.reply(m, `Sorry, that failed: ${escapeShort(describeError(e))}`);
+      await this.reply(m, `Sorry, that failed: ${escapeHtml(said(e))}.`);
     }
   }
 
@@ -105,32 +153,36 @@ export class Console {
     if (!this.am) return void (await this.reply(m, "Alertmanager's address is not configured (ALERTMANAGER_URL), so I cannot list alerts."));
     const card = overviewCard(await this.am.firingAlerts(), this.deps.format, newCardId(), String(m.chat.id), this.now());
     if (!card) return void (await this.reply(m, "Nothing fires right now ✅"));
-    card.threadId = m.message_thread_id;
     const view = { ...this.cardView(), now: this.now() };
-    const keyboard = renderCardKeyboard(card, view);
-    const outcome = await this.deps.outbox.priority(String(m.chat.id), "sendMessage", (chatId) => ({
-      chat_id: chatId,
-      text: renderCardText(card, view.now),
-      parse_mode: "HTML",
-      link_preview_options: { is_disabled: true },
-      ...threadOf(m),
-      ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
-    }));
-    if (outcome.kind !== "ok") throw new Error(`Telegram did not take the answer: ${outcome.kind}`);
-    this.deps.store.putCard({ ...card, messageId: (outcome.result as { message_id: number }).message_id });
-    this.deps.store.commit();
+    await this.sendCard({ ...card, threadId: m.message_thread_id }, m, renderCardText(card, view.now), renderCardKeyboard(card, view));
   }
 
   private async silences(m: IncomingMessage): Promise<void> {
     if (!this.am) return void (await this.reply(m, "Alertmanager's address is not configured (ALERTMANAGER_URL), so I cannot list silences."));
-    const { html, keyboard } = silencesMessage(await this.am.silences(), this.deps.format, this.now());
-    await this.reply(m, html, keyboard);
+    const now = this.now();
+    const id = newCardId();
+    const { html, keyboard, listed } = silencesMessage(await this.am.silences(), this.deps.format, now, id);
+    if (!keyboard) return void (await this.reply(m, html));
+    // Remembered as a card: an Expire button acts only on the silence this answer listed.
+    const card: Card = { id, kind: "silences", chatId: String(m.chat.id), messageId: 0, threadId: m.message_thread_id, createdAt: now, updatedAt: now, body: { head: "", blocks: [], foot: "" }, subjects: [], buttons: false, listed };
+    await this.sendCard(card, m, html, keyboard);
+  }
+
+  /** Sends a card as the answer to a command and remembers it under its message id before the command is done. */
+  private async sendCard(card: Card, m: IncomingMessage, html: string, keyboard: unknown): Promise<void> {
+    const outcome = await this.deps.outbox.priority(String(m.chat.id), "sendMessage", (chatId) => ({ ...this.answerTo(m, chatId, html), ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}) }));
+    if (outcome.kind !== "ok") throw new TelegramRefused(`Telegram did not take the answer (${telegramSaid(outcome)})`, `Telegram did not take the answer: ${outcome.kind}${"detail" in outcome ? ` ${outcome.detail}` : ""}`);
+    this.deps.store.putCard({ ...card, messageId: (outcome.result as { message_id: number }).message_id });
+    this.deps.store.commit();
   }
 
   private async statusFacts(): Promise<StatusFacts> {
     const prom = this.deps.config.prometheusUrl;
-    const promReady = prom ? await fetch(`${prom}/-/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false) : undefined;
-    const amReady = this.am ? await this.am.ready() : undefined;
+    // Asked at once: one that hangs does not make the other wait.
+    const [promReady, amReady] = await Promise.all([
+      prom ? fetch(`${prom}/-/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false) : undefined,
+      this.am ? this.am.ready() : undefined,
+    ]);
     let watchdog = "Alertmanager not asked";
     if (this.am && amReady) {
       const w = await this.am.alertsNamed("Watchdog").catch(() => undefined);
@@ -144,23 +196,26 @@ export class Console {
     };
   }
 
-  private async reply(m: IncomingMessage, html: string, keyboard?: unknown): Promise<void> {
-    const outcome = await this.deps.outbox.priority(String(m.chat.id), "sendMessage", (chatId) => ({
+  private answerTo(m: IncomingMessage, chatId: string, html: string): Record<string, unknown> {
+    return {
       chat_id: chatId,
       text: html,
       parse_mode: "HTML",
       link_preview_options: { is_disabled: true },
       ...threadOf(m),
       reply_parameters: { message_id: m.message_id, allow_sending_without_reply: true },
-      ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
-    }));
+    };
+  }
+
+  private async reply(m: IncomingMessage, html: string, keyboard?: unknown): Promise<void> {
+    const outcome = await this.deps.outbox.priority(String(m.chat.id), "sendMessage", (chatId) => ({ ...this.answerTo(m, chatId, html), ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}) }));
     if (outcome.kind !== "ok") this.deps.log.warn("console answer not delivered", { chat_id: m.chat.id, outcome: outcome.kind, detail: "detail" in outcome ? outcome.detail : undefined });
   }
 
   // --- buttons -----------------------------------------------------------------------------------
 
   private async onButton(q: NonNullable<Update["callback_query"]>): Promise<void> {
-    const answer = (text: string, alert = false) =>
+    const answer = (text: string, alert: boolean) =>
       this.deps.api.call("answerCallbackQuery", { callback_query_id: q.id, text: text.slice(0, 200), show_alert: alert }).then((o) => {
         if (o.kind !== "ok") this.deps.log.warn("button press not acknowledged to Telegram", { outcome: o.kind });
       });
@@ -170,118 +225,175 @@ export class Console {
       this.record("unknown", "invalid", q.from, { chat_id: chatId, data: (q.data ?? "").slice(0, 64) });
       return answer("This button is not one I made; nothing was changed.", true);
     }
+    if (action.op === "outdated") {
+      this.record("expire", "stale", q.from, { chat_id: chatId, data: (q.data ?? "").slice(0, 64) });
+      return answer("This list is from an older version of the bridge; send /silences for current buttons. Nothing was changed.", true);
+    }
     const decision = authorize(this.policy, action.op, chatId, q.from.id);
     if (!decision.allowed) {
       this.record(action.op, "refused", q.from, { chat_id: chatId, reason: decision.reason, ...describeAction(action) });
       return answer(decision.message, true);
     }
+    const message = q.message!;
+    const base = { chat_id: chatId, ...describeAction(action) };
+    let done: Done;
+    let late = false;
     try {
-      const [result, text, fields] = action.op === "expire" ? await this.expire(action.silenceId, q.from, chatId, q.message) : await this.onCardButton(action, q.from, q.message);
-      this.record(action.op, result, q.from, { chat_id: chatId, ...describeAction(action), ...fields });
-      await answer(text, result !== "ok");
+      if (action.op === "ack") done = this.ack(action, q.from, message);
+      else {
+        // Changes to one message's silences run in press order; the press is answered before Telegram gives up on it.
+        const work = this.serial.run(action.cardId, () => (action.op === "expire" ? this.expire(action, q.from, message) : this.changeSilences(action, q.from, message)));
+        done = await promptly(work, this.timing.answerWithinMs, () => ((late = true), answer(WORKING, false)));
+      }
     } catch (e) {
-      this.record(action.op, "failed", q.from, { chat_id: chatId, ...describeAction(action), reason: describeError(e) });
-      await answer(`That failed; nothing was changed: ${describeError(e)}`, true);
+      this.record(action.op, "failed", q.from, { ...base, reason: describeError(e) });
+      const text = `That failed: ${said(e)}. Check /silences for what Alertmanager holds.`;
+      return late ? this.replyTo(message, escapeHtml(text)) : answer(text, true);
     }
+    this.record(action.op, done.result, q.from, { ...base, ...done.fields });
+    if (!late) await answer(done.answer, done.result !== "ok" || done.account !== undefined);
+    for (const id of done.changed) await this.editCard(id);
+    const told = done.account ?? done.notice ?? (late ? escapeHtml(done.answer) : undefined);
+    if (told) await this.replyTo(message, told);
   }
 
-  private async onCardButton(
-    action: Exclude<CallbackAction, { op: "expire" }>,
-    user: TelegramUser,
-    message: IncomingMessage | undefined,
-  ): Promise<[Result, string, Record<string, unknown>]> {
-    const card = this.deps.store.card(action.cardId);
-    if (!card) return ["stale", "This button has expired: I no longer remember that message. Use /alerts for current buttons.", {}];
-    const sameMessage = message && message.message_id === card.messageId && this.deps.store.currentChat(card.chatId) === this.deps.store.currentChat(String(message.chat.id));
-    if (!sameMessage || action.subject >= card.subjects.length) return ["invalid", "This button does not belong to this message; nothing was changed.", { card: card.id }];
+  /** The card a button belongs to, if it is the message the button was pressed on. */
+  private cardOf(cardId: string, message: IncomingMessage): { card: Card } | Done {
+    const card = this.deps.store.card(cardId);
+    if (!card) return refusal("stale", "This button has expired: I no longer remember that message. Use /alerts for current buttons.", {});
+    const sameMessage = message.message_id === card.messageId && this.deps.store.currentChat(card.chatId) === this.deps.store.currentChat(String(message.chat.id));
+    if (!sameMessage) return refusal("invalid", "This button does not belong to this message; nothing was changed.", { card: card.id });
+    return { card };
+  }
+
+  private ack(action: Extract<CallbackAction, { op: "ack" }>, user: TelegramUser, message: IncomingMessage): Done {
+    const found = this.cardOf(action.cardId, message);
+    if (!("card" in found)) return found;
+    const { card } = found;
     const subject = card.subjects[action.subject];
-    const firing = subject.alerts.filter((a) => a.status === "firing");
+    if (!subject || card.kind === "silences") return refusal("invalid", "This button does not belong to this message; nothing was changed.", { card: card.id });
     const fields = { card: card.id, alerts: [...new Set(subject.alerts.map((a) => a.labels.alertname))].join(",") };
     const who = displayName(user);
-    const now = this.now();
-    switch (action.op) {
-      case "ack": {
-        if (subject.ack?.by === who) return ["stale", "You already acknowledged this.", fields];
-        this.deps.store.updateCard(card.id, (c) => (c.subjects[action.subject].ack = { by: who, at: now }));
-        break;
-      }
-      case "silence": {
-        const ms = parseDuration(action.duration);
-        if (!this.deps.config.silenceDurations.includes(action.duration) || ms === undefined) return ["stale", "That duration is no longer offered; nothing was changed.", fields];
-        if (subject.silence && subject.silence.until > now) return ["stale", `Already silenced by ${subject.silence.by} until ${new Date(subject.silence.until).toISOString()}.`, fields];
-        if (firing.length === 0) return ["stale", "These alerts have resolved; nothing to silence.", fields];
-        const ids = await this.silenceAlerts(firing, ms, who, card.id, subject);
-        this.deps.store.updateCard(card.id, (c) => {
-          c.subjects[action.subject].silence = { ids, by: who, until: now + ms };
-          c.subjects[action.subject].unsilenced = undefined;
-        });
-        Object.assign(fields, { silence_ids: ids.join(","), duration: action.duration });
-        break;
-      }
-      case "unsilence": {
-        const s = subject.silence;
-        if (!s || s.until <= now) return ["stale", "Not silenced any more; nothing was changed.", fields];
-        for (const id of s.ids) await this.expireQuietly(id);
-        this.deps.store.updateCard(card.id, (c) => {
-          c.subjects[action.subject].silence = undefined;
-          c.subjects[action.subject].unsilenced = { by: who, at: now };
-        });
-        Object.assign(fields, { silence_ids: s.ids.join(",") });
-        break;
-      }
-    }
+    const acks = subject.acks ?? [];
+    if (acks.some((a) => a.by === who)) return refusal("stale", "You already acknowledged this.", fields);
+    if (acks.length >= MAX_ACKS) return refusal("stale", `Noted, but ${MAX_ACKS} people already acknowledged this; the message does not list more.`, fields);
+    this.deps.store.updateCard(card.id, (c) => (c.subjects[action.subject].acks = [...acks, { by: who, at: this.now() }]));
     this.deps.store.commit();
-    await this.editCard(card.id);
-    const done = { ack: "Noted: you are on it.", silence: `Silenced ${firing.length} alert${firing.length === 1 ? "" : "s"} for ${"duration" in action ? action.duration : ""}.`, unsilence: "Silence expired; the alerts notify again." }[action.op];
-    return ["ok", done, fields];
+    const others = acks.length ? ` (with ${acks.length === 1 ? acks[0].by : `${acks.length} others`})` : "";
+    return { result: "ok", answer: `Noted: you are on it${others}.`, fields, changed: [card.id] };
   }
 
-  private async silenceAlerts(alerts: Subject["alerts"], ms: number, who: string, cardId: string, subject: Subject): Promise<string[]> {
-    const am = this.am!;
-    const start = new Date(this.now());
-    const end = new Date(this.now() + ms);
-    const names = [...new Set(alerts.map((a) => a.labels.alertname))].join(", ");
-    const ids: string[] = [];
-    // One silence per alert, matching its whole label set: exactly what the message showed.
-    const seen = new Set<string>();
-    for (const a of alerts) {
-      const matchers = matchersFor(a.labels);
-      const key = JSON.stringify(matchers);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      ids.push(
-        await am.createSilence({
-          matchers,
-          startsAt: start,
-          endsAt: end,
-          createdBy: who,
-          comment: `Silenced from Telegram (${this.deps.format.environment}) on ${names}${subject.title ? ` (/alerts group ${subject.title})` : ""}; card ${cardId}`,
-        }),
-      );
+  private async changeSilences(action: Extract<CallbackAction, { op: "silence" | "unsilence" }>, user: TelegramUser, message: IncomingMessage): Promise<Done> {
+    // Read again here, not before the wait: a press ahead of this one may have changed the card.
+    const found = this.cardOf(action.cardId, message);
+    if (!("card" in found)) return found;
+    const { card } = found;
+    if (!card.subjects[action.subject] || card.kind === "silences") return refusal("invalid", "This button does not belong to this message; nothing was changed.", { card: card.id });
+    const fields = { card: card.id, alerts: [...new Set(card.subjects[action.subject].alerts.map((a) => a.labels.alertname))].join(",") };
+    if (!this.am) return refusal("failed", "Alertmanager's address is not configured; nothing was changed.", fields);
+    return action.op === "silence" ? this.silence(card, action, displayName(user), fields, this.am) : this.unsilence(card, action.subject, displayName(user), fields, this.am);
+  }
+
+  private async silence(card: Card, action: Extract<CallbackAction, { op: "silence" }>, who: string, fields: Record<string, unknown>, am: AlertmanagerClient): Promise<Done> {
+    const subject = card.subjects[action.subject];
+    const now = this.now();
+    const ms = parseDuration(action.duration);
+    if (!this.deps.config.silenceDurations.includes(action.duration) || ms === undefined) return refusal("stale", "That duration is no longer offered; nothing was changed.", fields);
+    const targets = unsilencedFiring(subject, now);
+    if (targets.length === 0) {
+      const held = subject.alerts.map((a) => liveSilence(a, now)).find(Boolean);
+      return held
+        ? refusal("stale", `Already silenced by ${held.by} until ${new Date(held.until).toISOString()}.`, fields)
+        : refusal("stale", "These alerts have resolved; nothing to silence.", fields);
     }
-    return ids;
-  }
-
-  /** Expiring a silence someone already expired (amtool, the UI) is not an error here. */
-  private async expireQuietly(id: string): Promise<void> {
-    const s = await this.am!.silence(id);
-    if (s && s.status.state !== "expired") await this.am!.expireSilence(id);
-  }
-
-  private async expire(silenceId: string, user: TelegramUser, chatId: string, message: IncomingMessage | undefined): Promise<[Result, string, Record<string, unknown>]> {
-    if (!this.am) return ["failed", "Alertmanager's address is not configured.", {}];
-    const s = await this.am.silence(silenceId);
-    if (!s || s.status.state !== "active") return ["stale", "That silence is already gone; nothing was changed.", { silence_id: silenceId }];
-    await this.am.expireSilence(silenceId);
-    const matchers = s.matchers.map((m) => `${m.name}=${m.value}`).join(", ");
-    await this.deps.outbox.priority(chatId, "sendMessage", (id) => ({
-      chat_id: id,
-      text: `🗑 Silence expired by ${escapeShort(displayName(user))}: <code>${escapeShort(matchers)}</code>`,
-      parse_mode: "HTML",
-      ...(message ? { reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true } } : {}),
-      ...(message?.message_thread_id ? { message_thread_id: message.message_thread_id } : {}),
+    const until = now + ms;
+    // One silence per distinct label set, matching it whole: exactly what the message showed.
+    const groups = new Map<string, number[]>();
+    for (const a of targets) {
+      const key = JSON.stringify(matchersFor(a.labels));
+      groups.set(key, [...(groups.get(key) ?? []), subject.alerts.indexOf(a)]);
+    }
+    const names = [...new Set(targets.map((a) => a.labels.alertname))].join(", ");
+    const requests: SilenceRequest[] = [...groups.values()].map((indices) => ({
+      matchers: matchersFor(subject.alerts[indices[0]].labels),
+      startsAt: new Date(now),
+      endsAt: new Date(until),
+      createdBy: who,
+      comment: `Silenced from Telegram (${this.deps.format.environment}) on ${names}${subject.title ? ` (/alerts group ${subject.title})` : ""}; card ${card.id}`,
     }));
-    return ["ok", "Silence expired.", { silence_id: silenceId, matchers }];
+    const alertsOf = [...groups.values()];
+    // Each silence goes on the card as soon as Alertmanager holds it: the card never hides a live silence.
+    const created = (index: number, id: string) => {
+      this.deps.store.updateCard(card.id, (c) => {
+        const s = c.subjects[action.subject];
+        for (const i of alertsOf[index]) s.alerts[i].silence = { ids: [id], by: who, until };
+        s.unsilenced = undefined;
+      });
+      this.deps.store.commit();
+    };
+    const creations = await createSilences(am, requests, created);
+    const told = silenceTold(
+      alertsOf.map((indices, i) => ({ alerts: indices.map((x) => subject.alerts[x]), creation: creations[i] })),
+      { duration: action.duration, by: who, until },
+    );
+    const ids = creations.flatMap((c) => (c.result === "silenced" ? [c.id] : []));
+    return { ...told, fields: { ...fields, duration: action.duration, silence_ids: ids.join(","), ...notDone(creations.map((c, i) => ({ said: "said" in c ? c.said : undefined, alerts: alertsOf[i] }))) }, changed: ids.length ? [card.id] : [] };
+  }
+
+  private async unsilence(card: Card, subjectIndex: number, who: string, fields: Record<string, unknown>, am: AlertmanagerClient): Promise<Done> {
+    const subject = card.subjects[subjectIndex];
+    const now = this.now();
+    const held = subject.alerts.map((alert, index) => ({ alert, index, silence: liveSilence(alert, now) })).filter((x) => x.silence);
+    if (held.length === 0) return refusal("stale", "Not silenced any more; nothing was changed.", fields);
+    const ids = [...new Set(held.flatMap((h) => h.silence!.ids))];
+    const expiries = new Map<string, Expiry>((await expireSilences(am, ids)).map((e, i) => [ids[i], e]));
+    const targets = held.map((h) => ({ ...h, expiries: h.silence!.ids.map((id) => expiries.get(id)!) }));
+    const freed = targets.filter((t) => unsilenceState(t.expiries).result === "expired");
+    if (freed.length) {
+      this.deps.store.updateCard(card.id, (c) => {
+        for (const t of freed) c.subjects[subjectIndex].alerts[t.index].silence = undefined;
+        c.subjects[subjectIndex].unsilenced = { by: who, at: now };
+      });
+    }
+    const changed = new Set([...(freed.length ? [card.id] : []), ...this.forget(ids.filter((id) => ["expired", "gone"].includes(expiries.get(id)!.result)))]);
+    this.deps.store.commit();
+    const told = unsilenceTold(targets, who);
+    return { ...told, fields: { ...fields, silence_ids: ids.join(",") }, changed: [...changed] };
+  }
+
+  private async expire(action: Extract<CallbackAction, { op: "expire" }>, user: TelegramUser, message: IncomingMessage): Promise<Done> {
+    const found = this.cardOf(action.cardId, message);
+    if (!("card" in found)) return found;
+    const listed = found.card.kind === "silences" ? found.card.listed?.[action.index] : undefined;
+    if (!listed) return refusal("invalid", "This button does not belong to this message; nothing was changed.", { card: found.card.id });
+    const fields = { card: found.card.id, silence_id: listed.id, matchers: listed.matchers };
+    if (!this.am) return refusal("failed", "Alertmanager's address is not configured.", fields);
+    const [expiry] = await expireSilences(this.am, [listed.id]);
+    const changed = expiry.result === "expired" || expiry.result === "gone" ? this.forget([listed.id]) : [];
+    this.deps.store.commit();
+    const told = expireTold(expiry);
+    const notice = told.result === "ok" ? `🗑 Silence expired by ${escapeShort(displayName(user))}: <code>${escapeShort(listed.matchers)}</code>` : undefined;
+    return { ...told, fields, changed, notice };
+  }
+
+  /** Silences that ended leave every card that showed them; returns the cards changed. */
+  private forget(ids: readonly string[]): string[] {
+    if (ids.length === 0) return [];
+    const ended = new Set(ids);
+    const changed: string[] = [];
+    for (const card of Object.values(this.deps.store.data.cards)) {
+      const hit = card.subjects.some((s) => s.alerts.some((a) => a.silence?.ids.some((id) => ended.has(id))));
+      if (!hit) continue;
+      this.deps.store.updateCard(card.id, (c) => {
+        for (const a of c.subjects.flatMap((s) => s.alerts)) {
+          if (!a.silence) continue;
+          const left = a.silence.ids.filter((id) => !ended.has(id));
+          a.silence = left.length ? { ...a.silence, ids: left } : undefined;
+        }
+      });
+      changed.push(card.id);
+    }
+    return changed;
   }
 
   private async editCard(cardId: string): Promise<void> {
@@ -293,16 +405,54 @@ export class Console {
     if (!ok) this.deps.log.warn("message edit after a button press failed", { card: cardId, outcome: outcome.kind, detail: "detail" in outcome ? outcome.detail : undefined });
   }
 
+  /** A message in the chat answering the pressed message: what the press's short answer could not hold. */
+  private async replyTo(message: IncomingMessage, html: string): Promise<void> {
+    await this.reply(message, html);
+  }
+
   private record(action: ConsoleAction | "unknown", result: Result, user: TelegramUser | undefined, fields: Record<string, unknown>): void {
     this.deps.metrics.consoleActions.inc({ action, result });
     const line = { action, result, user: user ? displayName(user) : undefined, user_id: user?.id, ...fields };
     if (result === "failed") this.deps.log.error("console action failed", line);
+    else if (result === "partial") this.deps.log.warn("console action partly done", line);
     else this.deps.log.info("console action", line);
   }
 }
 
-function describeAction(a: CallbackAction): Record<string, unknown> {
-  return a.op === "expire" ? { silence_id: a.silenceId } : { card: a.cardId, subject: a.subject, ...(a.op === "silence" ? { duration: a.duration } : {}) };
+function refusal(result: Result, answer: string, fields: Record<string, unknown>): Done {
+  return { result, answer, fields, changed: [] };
+}
+
+/** For the log: the reasons alerts were left out, each with how many. */
+function notDone(items: readonly { said: string | undefined; alerts: readonly number[] }[]): Record<string, unknown> {
+  const reasons = new Map<string, number>();
+  for (const i of items) if (i.said) reasons.set(i.said, (reasons.get(i.said) ?? 0) + i.alerts.length);
+  return reasons.size ? { not_done: [...reasons].map(([r, n]) => `${n}: ${r}`).join("; ") } : {};
+}
+
+/** A failure in the operator's words. */
+function said(e: unknown): string {
+  if (e instanceof AlertmanagerError || e instanceof TelegramRefused) return e.said;
+  return "an internal error (the bridge's log has the details)";
+}
+
+/** What Telegram's answer means, without status codes. */
+function telegramSaid(o: Exclude<ApiOutcome, { kind: "ok" }>): string {
+  switch (o.kind) {
+    case "rate_limited":
+      return "it asked the bridge to slow down";
+    case "transient":
+      return "it could not be reached";
+    case "permanent":
+    case "unparseable":
+      return o.detail.replace(/^\d{3}\s*/, "") || "it refused the message";
+    default:
+      return o.kind.replace("_", " ");
+  }
+}
+
+function describeAction(a: Exclude<CallbackAction, { op: "outdated" }>): Record<string, unknown> {
+  return a.op === "expire" ? { card: a.cardId, index: a.index } : { card: a.cardId, subject: a.subject, ...(a.op === "silence" ? { duration: a.duration } : {}) };
 }
 
 function threadOf(m: IncomingMessage): Record<string, number> {
@@ -310,5 +460,5 @@ function threadOf(m: IncomingMessage): Record<string, number> {
 }
 
 function escapeShort(s: string): string {
-  return s.slice(0, 300).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return escapeHtml(s.slice(0, 300));
 }

@@ -8,18 +8,30 @@ import { updateSchema } from "./updates";
 export interface PollerOptions {
   readonly timeoutSeconds: number;
   readonly backoffMs: readonly number[];
+  /** Updates handled at once; the poller takes no more from Telegram than it has room for. */
+  readonly maxInFlight?: number;
 }
 
+export const DEFAULT_MAX_IN_FLIGHT = 16;
+
 /**
- * Long polling with getUpdates: the bridge needs no public address. The offset is stored (and
- * written) before an update is handled, so a restart never handles an update twice; an update
- * that was being handled when the bridge died is dropped rather than repeated (a second silence or
- * a second answer is worse than a press the operator repeats).
+ * Long polling with getUpdates: the bridge needs no public address.
+ *
+ * Updates are handled concurrently, at most `maxInFlight` at a time, so a press waiting on a slow
+ * Alertmanager holds up no other press or command. The poller asks Telegram for no more updates
+ * than it has room to start at once (getUpdates' `limit`), and stores (and writes) the offset past
+ * a batch before it starts handling any of it. So no update is handled twice, even across
+ * restarts; an update under way when the bridge dies is dropped rather than repeated (a second
+ * silence or a second answer is worse than a press the operator repeats), and at most
+ * `maxInFlight` can be.
  */
 export class Poller {
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
   private failures = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private roomFreed: (() => void) | undefined;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly api: TelegramApi,
@@ -28,15 +40,21 @@ export class Poller {
     private readonly metrics: BridgeMetrics,
     private readonly log: Logger,
     private readonly opts: PollerOptions,
-  ) {}
+  ) {
+    this.maxInFlight = Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+  }
 
   start(): void {
     this.running ??= this.loop();
   }
 
+  /** Stops polling, ends the Alertmanager calls under way and waits for the updates being handled. */
   async stop(): Promise<void> {
     this.abort.abort();
+    this.console.stop();
+    this.wakeForRoom();
     await this.running;
+    await Promise.allSettled([...this.inFlight]);
   }
 
   /** A back-off wait that stop() ends at once; its abort listener goes when it ends, or hours of failures would pile them up on the one signal. */
@@ -58,6 +76,17 @@ export class Poller {
     return ms;
   }
 
+  private wakeForRoom(): void {
+    const w = this.roomFreed;
+    this.roomFreed = undefined;
+    w?.();
+  }
+
+  private async room(): Promise<number> {
+    while (this.inFlight.size >= this.maxInFlight && !this.abort.signal.aborted) await new Promise<void>((r) => (this.roomFreed = r));
+    return this.maxInFlight - this.inFlight.size;
+  }
+
   private async loop(): Promise<void> {
     while (!this.abort.signal.aborted && this.console.botUsername === undefined) {
       const me = await this.api.call<{ username?: string }>("getMe", {}, { signal: this.abort.signal });
@@ -71,39 +100,64 @@ export class Poller {
       }
     }
     while (!this.abort.signal.aborted) {
+      const room = await this.room();
+      if (this.abort.signal.aborted) break;
       const outcome = await this.api.call<unknown[]>(
         "getUpdates",
-        { offset: this.store.data.updateOffset ?? 0, timeout: this.opts.timeoutSeconds, allowed_updates: ["message", "callback_query"] },
+        { offset: this.store.data.updateOffset ?? 0, limit: room, timeout: this.opts.timeoutSeconds, allowed_updates: ["message", "callback_query"] },
         { timeoutMs: (this.opts.timeoutSeconds + 10) * 1000, signal: this.abort.signal },
       );
       if (this.abort.signal.aborted) break;
       if (outcome.kind !== "ok") {
         const wait = outcome.kind === "rate_limited" ? outcome.retryAfterMs : this.backoff();
-        // 409: another consumer (a webhook is set on the bot, or a second bridge polls).
-        this.log.warn("getUpdates failed; the console retries", { outcome: outcome.kind, detail: "detail" in outcome ? outcome.detail : undefined, retry_in_ms: wait });
+        // 409: another consumer holds the bot's updates (a webhook is set, or a second bridge polls). It may go away; the console keeps asking.
+        const conflict = outcome.kind === "permanent" && /^409\b/.test(outcome.detail);
+        this.log.warn("getUpdates failed; the console retries", {
+          outcome: conflict ? "conflict" : outcome.kind,
+          ...(conflict ? { reason: "another getUpdates poller or a webhook takes this bot's updates" } : {}),
+          detail: "detail" in outcome ? outcome.detail : undefined,
+          retry_in_ms: wait,
+        });
         await this.pause(wait);
         continue;
       }
       this.failures = 0;
-      for (const raw of Array.isArray(outcome.result) ? outcome.result : []) {
-        const parsed = updateSchema.safeParse(raw);
-        const id = parsed.success ? parsed.data.update_id : Number((raw as { update_id?: unknown })?.update_id);
-        if (Number.isInteger(id)) {
-          this.store.setUpdateOffset(id + 1);
-          this.store.commit();
-        }
-        if (!parsed.success) {
-          this.metrics.updates.inc({ result: "ignored" });
-          this.log.warn("update not understood; skipped", { update_id: id, reason: parsed.error.issues[0].message });
-          continue;
-        }
-        try {
-          this.metrics.updates.inc({ result: await this.console.handle(parsed.data) });
-        } catch (e) {
-          this.metrics.updates.inc({ result: "failed" });
-          this.log.error("update handling failed", { update_id: id, reason: describeError(e) });
-        }
+      this.take(Array.isArray(outcome.result) ? outcome.result : []);
+    }
+  }
+
+  /** Stores the offset past the batch, then starts handling each update of it without waiting for any. */
+  private take(batch: readonly unknown[]): void {
+    const updates = batch.map((raw) => {
+      const parsed = updateSchema.safeParse(raw);
+      const id = parsed.success ? parsed.data.update_id : Number((raw as { update_id?: unknown })?.update_id);
+      return { parsed, id };
+    });
+    const ids = updates.map((u) => u.id).filter(Number.isInteger);
+    if (ids.length) {
+      this.store.setUpdateOffset(Math.max(this.store.data.updateOffset ?? 0, ...ids.map((id) => id + 1)));
+      this.store.commit();
+    }
+    for (const { parsed, id } of updates) {
+      if (!parsed.success) {
+        this.metrics.updates.inc({ result: "ignored" });
+        this.log.warn("update not understood; skipped", { update_id: id, reason: parsed.error.issues[0].message });
+        continue;
       }
+      const handling = this.console
+        .handle(parsed.data)
+        .then(
+          (result) => this.metrics.updates.inc({ result }),
+          (e) => {
+            this.metrics.updates.inc({ result: "failed" });
+            this.log.error("update handling failed", { update_id: id, reason: describeError(e) });
+          },
+        )
+        .finally(() => {
+          this.inFlight.delete(handling);
+          this.wakeForRoom();
+        });
+      this.inFlight.add(handling);
     }
   }
 }

@@ -19,11 +19,24 @@ export interface FakeAlert {
   fingerprint: string;
 }
 
+/**
+ * What goes wrong with one request: "hang" never answers (a stuck Alertmanager); "lose" carries
+ * the request out and then drops the connection, so the answer is lost although the change was
+ * made; "drop" drops the connection before doing anything.
+ */
+export type Trouble = "hang" | "lose" | "drop" | undefined;
+
 /** Alertmanager's API v2 as far as the console uses it, on loopback, checking what it is sent. */
 export class FakeAlertmanager {
   readonly silences: FakeSilence[] = [];
   alerts: FakeAlert[] = [];
   ready = true;
+  /** As `--silences.max-silences`: silences kept, expired ones included, beyond which a new one is refused. */
+  maxSilences: number | undefined;
+  /** Decides, per request, whether it goes wrong. */
+  trouble: (method: string, path: string) => Trouble = () => undefined;
+  /** Every request, in order: method and path. */
+  readonly requests: string[] = [];
   private server?: http.Server;
   url = "";
 
@@ -48,11 +61,16 @@ export class FakeAlertmanager {
   }
 
   private answer(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
+    const url = new URL(req.url ?? "/", "http://x");
+    this.requests.push(`${req.method} ${url.pathname}`);
+    const trouble = this.trouble(req.method ?? "", url.pathname);
+    if (trouble === "hang") return;
+    if (trouble === "drop") return void req.socket.destroy();
     const json = (status: number, value: unknown) => {
+      if (trouble === "lose") return void req.socket.destroy();
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(value));
     };
-    const url = new URL(req.url ?? "/", "http://x");
     const silenceId = /^\/api\/v2\/silence\/([\w-]+)$/.exec(url.pathname)?.[1];
     if (req.method === "GET" && url.pathname === "/-/ready") return json(this.ready ? 200 : 503, {});
     if (req.method === "POST" && url.pathname === "/api/v2/silences") {
@@ -60,6 +78,7 @@ export class FakeAlertmanager {
       if (!Array.isArray(s.matchers) || s.matchers.length === 0 || !s.createdBy || !s.comment || !(Date.parse(s.endsAt) > Date.parse(s.startsAt))) {
         return json(400, "silence invalid");
       }
+      if (this.maxSilences !== undefined && this.silences.length >= this.maxSilences) return json(400, `exceeded maximum number of silences: ${this.silences.length} (limit: ${this.maxSilences})`);
       const silence = { ...s, id: randomUUID(), status: { state: "active" as const } };
       this.silences.push(silence);
       return json(200, { silenceID: silence.id });

@@ -1,13 +1,22 @@
-import { annotations, counter, Deployment, firing, gauge, quiet, RuleTestCase } from "./model";
+import { annotations, APP_PROJECTS, appContainer, counter, Deployment, firing, gauge, LOOKALIKE_PROJECT, quiet, RuleTestCase } from "./model";
 
 const NODE = 'instance="node-exporter:9100",job="node_exporter"';
 const OTHER_NODE = 'instance="other:9100",job="node_exporter"';
+const DISK_BOUND_NODE = 'instance="disk-bound:9100",job="node_exporter"';
 const PUBLIC = 'job="blackbox_http_public",module="http_2xx_sni",public_host="api.test"';
 
 export function hostCases(d: Deployment): RuleTestCase[] {
   const ann = (alert: string, summary: string, description: string) => annotations(d, alert, summary, description, "tutordex-infra");
   const loki = `tutordex-obs-${d.stack}-loki`;
   const container = (name: string, id: string) => `name="${name}",id="/system.slice/docker-${id}.scope",image="img:1"`;
+  const worker = `${d.appProject}-aggregator-worker-1`;
+  /** Every environment's application container (and a look-alike project's), one input series each. */
+  const everyApp = (metric: string, service: string, values: string) =>
+    [...APP_PROJECTS, LOOKALIKE_PROJECT].map((p, i) => ({ series: `${metric}{${appContainer(p, service, `p${i}`)}}`, values }));
+  const oom = (name: string, v: string) => ({
+    exp_labels: { name, severity: "warning", component: "infra" },
+    exp_annotations: ann("ContainerOomKilled", `Container ${name} had a process OOM-killed`, `The kernel killed ${v} process(es) for lack of memory in ${name} in the last 15 minutes.`),
+  });
 
   return [
     {
@@ -76,14 +85,20 @@ export function hostCases(d: Deployment): RuleTestCase[] {
       ],
     },
     {
-      // Idle seconds per minute: 60 (idle) until 10m, then 3.65 and 5.65 on two CPUs, 92.25%
-      // busy on average once the 5m window holds only the busy minutes (14m).
-      name: "HostCpuSaturated: 92.25% busy for 15m fires; 87.75% stays quiet; only idle time counts",
+      // Idle and iowait seconds per minute: 60 until 10m, then 2.65 idle + 1 iowait and 5.65
+      // idle on two CPUs, 92.25% busy on average once the 5m window holds only the busy minutes
+      // (14m); without the iowait it would read 93.08%. The disk-bound host waits on its disk
+      // 55 s a minute with 2 s idle: 96.67% busy if iowait counted as busy, 5% as it is.
+      name: "HostCpuSaturated: 92.25% busy for 15m fires; 87.75% stays quiet; idle and iowait time are not busy, so a slow disk stays quiet",
       input_series: [
-        { series: `node_cpu_seconds_total{cpu="0",mode="idle",${NODE}}`, values: counter(100000, [60, 10], [3.65, 40]) },
+        { series: `node_cpu_seconds_total{cpu="0",mode="idle",${NODE}}`, values: counter(100000, [60, 10], [2.65, 40]) },
+        { series: `node_cpu_seconds_total{cpu="0",mode="iowait",${NODE}}`, values: counter(100000, [0, 10], [1, 40]) },
         { series: `node_cpu_seconds_total{cpu="1",mode="idle",${NODE}}`, values: counter(100000, [60, 10], [5.65, 40]) },
         { series: `node_cpu_seconds_total{cpu="0",mode="user",${NODE}}`, values: counter(100000, [56, 50]) },
         { series: `node_cpu_seconds_total{cpu="0",mode="idle",${OTHER_NODE}}`, values: counter(100000, [60, 10], [7.35, 40]) },
+        { series: `node_cpu_seconds_total{cpu="0",mode="idle",${DISK_BOUND_NODE}}`, values: counter(100000, [60, 10], [2, 40]) },
+        { series: `node_cpu_seconds_total{cpu="0",mode="iowait",${DISK_BOUND_NODE}}`, values: counter(100000, [0, 10], [55, 40]) },
+        { series: `node_cpu_seconds_total{cpu="0",mode="system",${DISK_BOUND_NODE}}`, values: counter(100000, [0, 10], [3, 40]) },
       ],
       alert_rule_test: [
         quiet("HostCpuSaturated", "28m45s", "for:before", "window"),
@@ -108,50 +123,32 @@ export function hostCases(d: Deployment): RuleTestCase[] {
       ],
     },
     {
-      name: "ContainerOomKilled: one OOM kill fires at once and for 15 minutes; unwatched containers and flat counters stay quiet",
+      name: "ContainerOomKilled: one OOM kill fires at once and for 15 minutes, for this environment's application and the stack; other environments, unwatched containers and flat counters stay quiet",
       input_series: [
         { series: `container_oom_events_total{${container(loki, "a1")}}`, values: gauge([0, 5], [1, 30]) },
-        { series: `container_oom_events_total{${container("tutordex-prod-aggregator-worker-1", "b1")}}`, values: gauge([0, 35]) },
+        ...everyApp("container_oom_events_total", "aggregator-worker", gauge([0, 5], [1, 30])),
+        ...everyApp("container_oom_events_total", "backend", gauge([0, 35])),
         { series: `container_oom_events_total{${container("someone-elses-app", "f1")}}`, values: gauge([0, 5], [1, 30]) },
       ],
       alert_rule_test: [
         quiet("ContainerOomKilled", "4m45s", "threshold:quiet-side"),
-        firing(
-          "ContainerOomKilled",
-          "5m",
-          [
-            {
-              exp_labels: { name: loki, severity: "warning", component: "infra" },
-              exp_annotations: ann("ContainerOomKilled", `Container ${loki} had a process OOM-killed`, `The kernel killed 1 process(es) for lack of memory in ${loki} in the last 15 minutes.`),
-            },
-          ],
-          "for:after",
-          "threshold:firing-side",
-        ),
-        firing(
-          "ContainerOomKilled",
-          "18m45s",
-          [
-            {
-              exp_labels: { name: loki, severity: "warning", component: "infra" },
-              exp_annotations: ann("ContainerOomKilled", `Container ${loki} had a process OOM-killed`, `The kernel killed 1.054 process(es) for lack of memory in ${loki} in the last 15 minutes.`),
-            },
-          ],
-          "window",
-        ),
+        firing("ContainerOomKilled", "5m", [oom(loki, "1"), oom(worker, "1")], "for:after", "threshold:firing-side"),
+        firing("ContainerOomKilled", "18m45s", [oom(loki, "1.054"), oom(worker, "1.054")], "window"),
         quiet("ContainerOomKilled", "19m", "window"),
       ],
     },
     {
-      name: "ContainerMemoryNearLimit: 92.25% of the limit for 10m fires; exactly 90%, no limit, or not ours stays quiet",
+      name: "ContainerMemoryNearLimit: 92.25% of the limit for 10m fires, for this environment's application and the stack; exactly 90%, no limit, another environment or not ours stays quiet",
       input_series: [
         { series: `container_memory_working_set_bytes{${container(loki, "a1")}}`, values: gauge([50, 5], [92.25, 30]) },
         { series: `container_spec_memory_limit_bytes{${container(loki, "a1")}}`, values: gauge([100, 35]) },
+        ...everyApp("container_memory_working_set_bytes", "aggregator-worker", gauge([50, 5], [92.25, 30])),
+        ...everyApp("container_spec_memory_limit_bytes", "aggregator-worker", gauge([100, 35])),
         { series: `container_memory_working_set_bytes{${container(`tutordex-obs-${d.stack}-grafana`, "c1")}}`, values: gauge([90, 35]) },
         { series: `container_spec_memory_limit_bytes{${container(`tutordex-obs-${d.stack}-grafana`, "c1")}}`, values: gauge([100, 35]) },
         // cAdvisor reports an unlimited container's limit as 0.
-        { series: `container_memory_working_set_bytes{${container("tutordex-prod-aggregator-worker-1", "b1")}}`, values: gauge([1000, 35]) },
-        { series: `container_spec_memory_limit_bytes{${container("tutordex-prod-aggregator-worker-1", "b1")}}`, values: gauge([0, 35]) },
+        ...everyApp("container_memory_working_set_bytes", "backend", gauge([1000, 35])),
+        ...everyApp("container_spec_memory_limit_bytes", "backend", gauge([0, 35])),
         { series: `container_memory_working_set_bytes{${container("someone-elses-app", "f1")}}`, values: gauge([99, 35]) },
         { series: `container_spec_memory_limit_bytes{${container("someone-elses-app", "f1")}}`, values: gauge([100, 35]) },
       ],
@@ -160,12 +157,10 @@ export function hostCases(d: Deployment): RuleTestCase[] {
         firing(
           "ContainerMemoryNearLimit",
           "15m",
-          [
-            {
-              exp_labels: { name: loki, severity: "warning", component: "infra" },
-              exp_annotations: ann("ContainerMemoryNearLimit", `Container ${loki} is close to its memory limit`, `${loki} uses 92.25% of its memory limit; at the limit the kernel OOM-kills it.`),
-            },
-          ],
+          [loki, worker].map((name) => ({
+            exp_labels: { name, severity: "warning", component: "infra" },
+            exp_annotations: ann("ContainerMemoryNearLimit", `Container ${name} is close to its memory limit`, `${name} uses 92.25% of its memory limit; at the limit the kernel OOM-kills it.`),
+          })),
           "for:after",
           "threshold:firing-side",
           "threshold:quiet-side",

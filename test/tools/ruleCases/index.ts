@@ -27,7 +27,7 @@ export function requiredPins(alert: string): Pin[] {
   const pins: Pin[] = [];
   if (def.threshold !== undefined) pins.push("threshold:quiet-side", "threshold:firing-side");
   pins.push(...(forSeconds(def.for) > 0 ? (["for:before", "for:after"] as Pin[]) : (["for:after"] as Pin[])));
-  if (hasWindow(def.expr(def.threshold ?? 0, { watchedContainers: ".+", backlogLookback: "15m", throughputWindow: "5m" }))) pins.push("window");
+  if (hasWindow(def.expr(def.threshold ?? 0, { watchedContainers: ['name=~".+"'], backlogLookback: "15m", throughputWindow: "5m" }))) pins.push("window");
   return pins;
 }
 

@@ -1,5 +1,5 @@
 import { crashLoop, Run, scrapedStarts } from "./cadvisor";
-import { annotations, Deployment, firing, gauge, quiet, RuleTestCase } from "./model";
+import { annotations, APP_PROJECTS, appContainer, Deployment, firing, gauge, LOOKALIKE_PROJECT, quiet, RuleTestCase } from "./model";
 
 const FS = (device: string, fstype: string, mountpoint: string) => `{device="${device}",fstype="${fstype}",mountpoint="${mountpoint}"}`;
 
@@ -16,6 +16,11 @@ export function infraCases(d: Deployment): RuleTestCase[] {
     series: `container_start_time_seconds{name="${name}",id="/system.slice/docker-${id}.scope",image="img:1"}`,
     values: scrapedStarts(runs, until),
   });
+  const appStarts = (project: string, service: string, id: string, runs: readonly Run[], until: number) => ({
+    series: `container_start_time_seconds{${appContainer(project, service, id)}}`,
+    values: scrapedStarts(runs, until),
+  });
+  const ourApp = (service: string) => `${d.appProject}-${service}-1`;
   const loop = crashLoop(300, 8, 1200);
   const restarted = (name: string, count: number) => ({
     exp_labels: { name, severity: "warning", component: "infra" },
@@ -141,11 +146,14 @@ export function infraCases(d: Deployment): RuleTestCase[] {
       // The shape cAdvisor v0.60 gives a crash loop at a 15 s scrape: runs of 8 s, Docker's
       // doubling restart delay, most runs never scraped, a gap (stale, then nothing) between the
       // ones that are. The second run seen (at 5m30s, start 325 after 308) makes two starts.
-      name: "ContainerRestarted: a crash loop of a stack and an app container, seen through the gaps of a 15 s scrape",
+      name: "ContainerRestarted: a crash loop of a stack and an app container, seen through the gaps of a 15 s scrape; only this environment's application",
       interval: "15s",
       input_series: [
         starts(stackContainer("loki"), "a1", loop, 1200),
-        starts("tutordex-prod-aggregator-worker-1", "b1", loop, 1200),
+        // prod's, staging's and dev's application on one host, all crash-looping, and a project
+        // whose name starts like prod's: each stack watches its own environment's project only.
+        ...APP_PROJECTS.map((p, i) => appStarts(p, "aggregator-worker", `b${i}`, loop, 1200)),
+        appStarts(LOOKALIKE_PROJECT, "aggregator-worker", "b9", loop, 1200),
         // A single restart (down for 2 s) is one start in the window.
         starts(stackContainer("grafana"), "c1", [{ start: -86400, end: 400 }, { start: 402, end: Infinity }], 1200),
         // A `pulumi up` replacement: a new container (new id) started once, the old one gone.
@@ -157,19 +165,22 @@ export function infraCases(d: Deployment): RuleTestCase[] {
       ],
       alert_rule_test: [
         quiet("ContainerRestarted", "7m15s", "for:before", "threshold:quiet-side"),
-        firing("ContainerRestarted", "7m30s", [restarted(stackContainer("loki"), 3), restarted("tutordex-prod-aggregator-worker-1", 3)], "for:after", "threshold:firing-side"),
-        firing("ContainerRestarted", "20m", [restarted(stackContainer("loki"), 9), restarted("tutordex-prod-aggregator-worker-1", 9)], "threshold:quiet-side"),
+        firing("ContainerRestarted", "7m30s", [restarted(stackContainer("loki"), 3), restarted(ourApp("aggregator-worker"), 3)], "for:after", "threshold:firing-side"),
+        firing("ContainerRestarted", "20m", [restarted(stackContainer("loki"), 9), restarted(ourApp("aggregator-worker"), 9)], "threshold:quiet-side"),
       ],
     },
     {
       // a: the long run (seen until 8m); b: a run started at 8m30s and seen once, at 9m; c: the
       // run since 9m30s. Two changes until the sample at 8m leaves the window (23m); then b,
       // started inside the window, still counts until 15m after its start (23m30s).
-      name: "ContainerRestarted: a run seen by one scrape counts until 15 minutes after it started, no longer",
-      input_series: [{ series: `container_start_time_seconds{name="${stackContainer("tempo")}",id="/system.slice/docker-t1.scope",image="img:1"}`, values: `${gauge([-86400, 9])} 510 ${gauge([570, 30])}` }],
+      name: "ContainerRestarted: a run seen by one scrape counts until 15 minutes after it started, no longer (a stack and an app container)",
+      input_series: [
+        { series: `container_start_time_seconds{name="${stackContainer("tempo")}",id="/system.slice/docker-t1.scope",image="img:1"}`, values: `${gauge([-86400, 9])} 510 ${gauge([570, 30])}` },
+        { series: `container_start_time_seconds{${appContainer(d.appProject, "backend", "t2")}}`, values: `${gauge([-86400, 9])} 510 ${gauge([570, 30])}` },
+      ],
       alert_rule_test: [
-        firing("ContainerRestarted", "22m45s", [restarted(stackContainer("tempo"), 2)], "window"),
-        firing("ContainerRestarted", "23m15s", [restarted(stackContainer("tempo"), 2)], "window"),
+        firing("ContainerRestarted", "22m45s", [restarted(stackContainer("tempo"), 2), restarted(ourApp("backend"), 2)], "window"),
+        firing("ContainerRestarted", "23m15s", [restarted(stackContainer("tempo"), 2), restarted(ourApp("backend"), 2)], "window"),
         quiet("ContainerRestarted", "23m30s", "window"),
       ],
     },

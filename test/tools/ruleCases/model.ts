@@ -51,6 +51,8 @@ export interface Deployment {
   readonly stack: string;
   readonly runbooks: string;
   readonly grafana: string;
+  /** The application's compose project: the only application containers its rules watch. */
+  readonly appProject: string;
   /**
    * Cases for alerts whose threshold, `for` or severity this stack overrides: the shared cases pin
    * the catalog's defaults, so an override needs its own before it can be committed.
@@ -91,6 +93,15 @@ export function counter(base: number, ...segments: [step: number, count: number]
 
 /** A gauge: each [value, count] holds `value` for `count` samples. */
 export const gauge = (...segments: [value: number, count: number][]) => segments.map(([v, n]) => `${v}x${n - 1}`).join(" ");
+
+/** The application's compose projects of every environment, side by side on one host. */
+export const APP_PROJECTS = ["tutordex-prod", "tutordex-staging", "tutordex-dev"] as const;
+/** A compose project whose name starts like prod's: a name prefix would take it for prod's. */
+export const LOOKALIKE_PROJECT = "tutordex-prod-canary";
+
+/** cAdvisor's labels of a container compose made in `project`: compose's name, and the project label cAdvisor keeps. */
+export const appContainer = (project: string, service: string, id: string) =>
+  `name="${project}-${service}-1",container_label_com_docker_compose_project="${project}",id="/system.slice/docker-${id}.scope",image="img:1"`;
 
 /** Labels of the pipeline the cases watch, and how descriptions print them. */
 export const PV = 'pipeline_version="2026-01-02_det_time_v1",schema_version="v2"';

@@ -9,6 +9,8 @@ const TSDB: [metric: string, failure: string][] = [
   ["prometheus_tsdb_wal_corruptions_total", "wal_corruption"],
   ["prometheus_tsdb_wal_writes_failed_total", "wal_write"],
   ["prometheus_tsdb_wal_truncations_failed_total", "wal_truncation"],
+  ["prometheus_tsdb_out_of_order_wbl_writes_failed_total", "wbl_write"],
+  ["prometheus_tsdb_out_of_order_wbl_truncations_failed_total", "wbl_truncation"],
   ["prometheus_tsdb_mmap_chunk_corruptions_total", "mmap_chunk_corruption"],
 ];
 

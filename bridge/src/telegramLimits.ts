@@ -1,0 +1,93 @@
+/**
+ * The limits Telegram's Bot API puts on one message, each stated once: the bridge packs and
+ * degrades by them, and the fake Bot API of the tests refuses by them with Telegram's own words.
+ * Where each comes from:
+ * - `text` is refused above 1 << 15 bytes of UTF-8 as sent, before any entity parsing
+ *   (telegram-bot-api Client.cpp, `get_formatted_text`: "Text is too long"; the Bot API lowercases
+ *   the first letter and prefixes "Bad Request: ").
+ * - The text left after entity parsing may hold 4096 characters (Bot API docs, sendMessage; the
+ *   server's MESSAGE_TOO_LONG, which TDLib words "Message is too long"). Counted in UTF-16 code
+ *   units, the unit of the Bot API's lengths and offsets.
+ * - A string that is not UTF-8 once decoded (JSON carries a lone UTF-16 surrogate as `\udXXX`,
+ *   which TDLib's JSON decoder turns into bytes no UTF-8 check accepts) is refused by
+ *   `parseTextEntities` ("Text must be encoded in UTF-8") with a parse mode, and by
+ *   `fix_formatted_text` ("Strings must be encoded in UTF-8") without one.
+ * - Inline keyboards: callback data of 1-64 bytes (Bot API docs, InlineKeyboardButton; the server
+ *   answers BUTTON_DATA_INVALID). The whole markup has a size limit the server enforces
+ *   (REPLY_MARKUP_TOO_LONG, which Client.cpp words "reply markup is too long"); Telegram does not
+ *   publish it. It has been seen to refuse at 100 buttons and at about 8-10 kB of markup, so the
+ *   bridge keeps well below both: at most 100 buttons and 4 kB of JSON.
+ */
+export interface TelegramLimits {
+  readonly visibleLength: number;
+  readonly sourceBytes: number;
+  readonly callbackDataBytes: number;
+  readonly keyboardButtons: number;
+  readonly replyMarkupBytes: number;
+}
+
+export const TELEGRAM_LIMITS: TelegramLimits = {
+  /** UTF-16 code units of the text after entity parsing. */
+  visibleLength: 4096,
+  /** UTF-8 bytes of the `text` parameter as sent (markup and entities included). */
+  sourceBytes: 1 << 15,
+  callbackDataBytes: 64,
+  keyboardButtons: 100,
+  /** Bytes of the reply_markup as JSON: our own ceiling, below the refusals seen. */
+  replyMarkupBytes: 4096,
+};
+
+/** Telegram's answers (`description`) when a limit is broken, as the Bot API words them. */
+export const TELEGRAM_REFUSALS = {
+  textEmpty: "Bad Request: message text is empty",
+  textTooLong: "Bad Request: text is too long",
+  messageTooLong: "Bad Request: message is too long",
+  textNotUtf8: "Bad Request: text must be encoded in UTF-8",
+  stringsNotUtf8: "Bad Request: strings must be encoded in UTF-8",
+  buttonDataInvalid: "Bad Request: BUTTON_DATA_INVALID",
+  replyMarkupTooLong: "Bad Request: reply markup is too long",
+} as const;
+
+/** What one message's text may hold; packing takes these (tests pass smaller ones). */
+export type TextLimits = Pick<TelegramLimits, "visibleLength" | "sourceBytes">;
+
+/** Bytes Telegram counts for `text`: UTF-8 as sent (a lone surrogate becomes 3 bytes there too). */
+export function sourceBytes(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function hasLoneSurrogate(s: string): boolean {
+  return new RegExp(LONE_SURROGATE.source).test(s);
+}
+
+/**
+ * Every string in a Bot API request made well-formed: a lone surrogate (half an emoji cut by
+ * whoever wrote the label) becomes U+FFFD. It keeps its length in UTF-16 units and in UTF-8 bytes,
+ * so what was measured before stays true.
+ */
+export function wellFormed<T>(value: T): T {
+  if (typeof value === "string") return (hasLoneSurrogate(value) ? value.replace(LONE_SURROGATE, "\uFFFD") : value) as T;
+  if (Array.isArray(value)) return value.map(wellFormed) as T;
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [wellFormed(k), wellFormed(v)])) as T;
+  return value;
+}
+
+export interface InlineKeyboardButtonLike {
+  readonly text: string;
+  readonly callback_data?: string;
+}
+
+/** Why Telegram would refuse this inline keyboard, in its words; undefined when it would not. */
+export function keyboardRefusal(keyboard: readonly (readonly InlineKeyboardButtonLike[])[] | undefined): string | undefined {
+  if (!keyboard) return undefined;
+  const buttons = keyboard.flat();
+  for (const b of buttons) {
+    const bytes = Buffer.byteLength(b.callback_data ?? "", "utf8");
+    if (bytes < 1 || bytes > TELEGRAM_LIMITS.callbackDataBytes) return TELEGRAM_REFUSALS.buttonDataInvalid;
+  }
+  if (buttons.length > TELEGRAM_LIMITS.keyboardButtons) return TELEGRAM_REFUSALS.replyMarkupTooLong;
+  if (Buffer.byteLength(JSON.stringify({ inline_keyboard: keyboard }), "utf8") > TELEGRAM_LIMITS.replyMarkupBytes) return TELEGRAM_REFUSALS.replyMarkupTooLong;
+  return undefined;
+}
