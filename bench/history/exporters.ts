@@ -1,7 +1,8 @@
 import { DEFAULT_IMAGES, DEFAULT_MEMORY_MB } from "../../config/defaults";
 import { dockerName } from "../../config/names";
 import { SERVICE_NAMES, SERVICES, ServiceName } from "../../config/services";
-import { DEFAULT_APP_TARGETS } from "../../config/defaults";
+import { DEFAULT_APP_COMPOSE_PROJECT, DEFAULT_APP_TARGETS } from "../../config/defaults";
+import { cadvisorContainerLabel, COMPOSE_PROJECT_LABEL } from "../../generators/labels";
 import { releases } from "./releases";
 import { ALWAYS, keyOf, SeriesContext, seriesOf, SeriesSpec } from "./series";
 import { targetOf } from "./targets";
@@ -28,6 +29,8 @@ interface Container {
   readonly memoryLimit: number;
   readonly cpu: number;
   readonly memory: number;
+  /** The compose project of the application's containers; the stacks' containers are not compose's and have none. */
+  readonly composeProject?: string;
 }
 
 /**
@@ -49,7 +52,7 @@ export function containers(ctx: SeriesContext): Container[] {
       memory: Math.min(0.4 * DEFAULT_MEMORY_MB[s] * MiB, 600 * MiB),
     }));
   const rs = releases(ctx.shape);
-  const appOf = (env: string, at: (r: (typeof rs)[number]) => number): Container[] =>
+  const appOf = (env: "prod" | "staging", at: (r: (typeof rs)[number]) => number): Container[] =>
     Object.values(DEFAULT_APP_TARGETS).flatMap((address) => {
       const service = address.split(":")[0];
       return rs.map((r, i) => ({
@@ -61,6 +64,7 @@ export function containers(ctx: SeriesContext): Container[] {
         memoryLimit: 0,
         cpu: service === "aggregator-worker" ? 0.3 : 0.05,
         memory: 300 * MiB,
+        composeProject: DEFAULT_APP_COMPOSE_PROJECT[env],
       }));
     });
   return [...stackOf("prod"), ...stackOf("staging"), ...appOf("prod", (r) => r.promotedAt), ...appOf("staging", (r) => r.canaryFrom)];
@@ -108,8 +112,9 @@ function cadvisorSeries(ctx: SeriesContext, list: readonly Container[]): SeriesS
   return [root, ...list].flatMap((c) => {
     const life = { from: c.startedAt, to: c.until };
     const since = [{ from: c.startedAt, share: 1 }];
-    // cAdvisor leaves out empty labels: the root cgroup has an id only.
-    const l: Record<string, string> = c.name ? { id: `/docker/${c.id}`, image: c.image, name: c.name } : { id: c.id };
+    // cAdvisor leaves out empty labels: the root cgroup has an id only, a container compose did not make no project.
+    const project: Record<string, string> = "composeProject" in c && c.composeProject ? { [cadvisorContainerLabel(COMPOSE_PROJECT_LABEL)]: c.composeProject } : {};
+    const l: Record<string, string> = c.name ? { id: `/docker/${c.id}`, image: c.image, name: c.name, ...project } : { id: c.id };
     const s = (name: string, extra: Record<string, string>, value: ReturnType<typeof constant>) => seriesOf(ctx, target, name, { ...l, ...extra }, value, life);
     return [
       s("container_cpu_usage_seconds_total", { cpu: "total" }, counter(c.cpu, since, 0.5, 0.000001)),

@@ -6,7 +6,7 @@ import { ALWAYS, keyOf, offsetOf, SeriesContext, seriesOf, SeriesSpec } from "./
 import { Target, targetOf } from "./targets";
 import { constant, counter, mostlyOne, wave } from "./values";
 
-/** Prometheus 3.16's TSDB failure counters (rules/alerts/stack.ts reads them): never moving in a healthy history. */
+/** Prometheus 3.13's TSDB failure counters (rules/alerts/stack.ts reads them): never moving in a healthy history. */
 const TSDB_FAILURE_COUNTERS = [
   "prometheus_tsdb_compactions_failed_total",
   "prometheus_tsdb_head_truncations_failed_total",
@@ -15,6 +15,8 @@ const TSDB_FAILURE_COUNTERS = [
   "prometheus_tsdb_wal_corruptions_total",
   "prometheus_tsdb_wal_writes_failed_total",
   "prometheus_tsdb_wal_truncations_failed_total",
+  "prometheus_tsdb_out_of_order_wbl_writes_failed_total",
+  "prometheus_tsdb_out_of_order_wbl_truncations_failed_total",
   "prometheus_tsdb_mmap_chunk_corruptions_total",
 ];
 /** Alertmanager 0.35 counts every integration it knows, used or not. */
