@@ -5,6 +5,8 @@
  */
 export const MEASURED = {
   on: "2026-12-07",
+  /** The Prometheus that ran it: the pin then, before main moved to the 3.13 LTS line. */
+  prometheus: "3.16.0",
   /** Peak resident memory of Prometheus holding the history and its 2 h head, through every dashboard query. */
   prometheusPeakMiB: 305,
   /** Its head series then: the catalog's and the rest of what the exporters expose. */
