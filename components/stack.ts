@@ -111,6 +111,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         heartbeatUrl: c.heartbeatUrl,
         apiBaseUrl: c.telegram.apiBaseUrl,
         console: c.telegram.console,
+        escalation: c.telegram.escalation,
         peers,
       },
       child,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ConsoleAllow, EscalationSettings } from "../config/consoleSettings";
 import { PeerAddresses, SERVICES } from "../config/services";
 import { bridgeDedupeWindows } from "../generators/alertmanager";
 import { bundle } from "./bundle";
@@ -22,6 +23,8 @@ export function bundleBridge(): string {
 
 export interface BridgeConsoleSettings {
   readonly enabled: boolean;
+  /** Unset: the bridge derives it from allowedUserIds as the stack schema does (config/consoleSettings.ts). */
+  readonly allow?: ConsoleAllow;
   readonly allowedUserIds: readonly number[];
   readonly silenceDurations: readonly string[];
 }
@@ -41,6 +44,8 @@ export interface TelegramBridgeArgs {
   /** The Bot API server: Telegram's, a self-hosted telegram-bot-api, or a test fake. */
   readonly apiBaseUrl: string;
   readonly console: BridgeConsoleSettings;
+  /** Escalation policies per severity (telegram.escalation), passed as TELEGRAM_ESCALATION. */
+  readonly escalation?: EscalationSettings;
   /** The stack's own Alertmanager (silences, /alerts) and Prometheus (/status), on the stack network. */
   readonly peers: Pick<PeerAddresses, "alertmanager" | "prometheus">;
 }
@@ -67,10 +72,13 @@ export function bridgeEnv(args: Omit<TelegramBridgeArgs, "context" | "image" | "
     ["STATE_FILE", BRIDGE_STATE_FILE],
     ["DEDUPE_WINDOWS", windows],
     ["CONSOLE_ENABLED", String(args.console.enabled)],
+    ["CONSOLE_ALLOW", args.console.allow],
     ["CONSOLE_ALLOWED_USER_IDS", args.console.allowedUserIds.length ? args.console.allowedUserIds.join(",") : undefined],
     ["CONSOLE_SILENCE_DURATIONS", args.console.silenceDurations.join(",")],
     ["ALERTMANAGER_URL", `http://${args.peers.alertmanager}`],
     ["PROMETHEUS_URL", `http://${args.peers.prometheus}`],
+    // The same object the stack file holds, as JSON: the bridge reads it with the stack's own reader.
+    ["TELEGRAM_ESCALATION", args.escalation && Object.keys(args.escalation).length ? JSON.stringify(args.escalation) : undefined],
   ];
   const list = plain.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
   if (args.botToken === undefined) return pulumi.output(list);

@@ -19,6 +19,7 @@ import { AlertmanagerClusterSettings, hideUrlPassword, LOCAL_RETENTION_FLOOR, Ob
 import { BRIDGE_DURATION, DurationLimits, GO_DURATION, MAX_SILENCE_BUTTONS, PROMETHEUS_DURATION, SILENCE_LIMITS } from "./durations";
 import { durationField, hostAndPortField, httpUrlField, ipv4Field, isPort } from "./fields";
 import { chatIdFromNumber, isChatId, isTelegramUserId, isThreadId, prefixProblem } from "./sharedValidators";
+import { consoleAllow, ConsoleAllow, EscalationSettings, readEscalation } from "./consoleSettings";
 
 /**
  * Retention floors, each with why. Prometheus: alerts evaluate on the local TSDB, the same floor as
@@ -191,6 +192,8 @@ export const rawConfigSchema = z
         console: z
           .object({
             enabled: z.boolean().optional(),
+            // Who may silence: the chats' administrators, a list, or everyone (config/consoleSettings.ts, which the bridge reads with too).
+            allow: z.unknown().optional(),
             allowedUserIds: z.array(z.number({ message: USER_ID }).refine(isTelegramUserId, { message: USER_ID })).optional(),
             silenceDurations: z
               .array(silenceDuration)
@@ -199,6 +202,17 @@ export const rawConfigSchema = z
               .optional(),
           })
           .strict()
+          .superRefine((v, ctx) => {
+            const allow = consoleAllow(v.allow, v.allowedUserIds ?? []);
+            if ("problem" in allow) ctx.addIssue({ code: "custom", path: ["allow"], message: allow.problem });
+          })
+          .optional(),
+        // Re-posting unacknowledged alerts with the on-call users named, per severity (config/consoleSettings.ts).
+        escalation: z
+          .unknown()
+          .superRefine((v, ctx) => {
+            for (const p of readEscalation(v).problems) ctx.addIssue({ code: "custom", path: [...p.path], message: p.message });
+          })
           .optional(),
       })
       .strict()
@@ -269,7 +283,9 @@ export interface StackConfig {
     /** Bot API server; a self-hosted one (telegram-bot-api) or the test fake. */
     readonly apiBaseUrl: string;
     /** The on-call console in the chat (buttons, commands); off, the bridge only delivers. */
-    readonly console: { readonly enabled: boolean; readonly allowedUserIds: readonly number[]; readonly silenceDurations: readonly string[] };
+    readonly console: { readonly enabled: boolean; readonly allow: ConsoleAllow; readonly allowedUserIds: readonly number[]; readonly silenceDurations: readonly string[] };
+    /** Unacknowledged alerts posted again naming the on-call users, per severity; none: no escalation. */
+    readonly escalation: EscalationSettings;
   };
   readonly telegramBotToken: string | undefined;
   readonly grafanaAdminUser: string;
@@ -379,6 +395,9 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     if (c.services?.[other] === true) problems.push(`services.${other}: only the agent logAgent names runs (${agent}), got true`);
     services[other] = false;
   }
+  // The default agent follows Loki: a stack without Loki has nothing to ship logs to, and a stack
+  // written when Promtail was the default (`loki: false, promtail: false`) stays valid after the switch.
+  if (c.logAgent === undefined && c.services?.loki === false && c.services?.[DEFAULT_LOG_AGENT] === undefined) services[DEFAULT_LOG_AGENT] = false;
   problems.push(...serviceProblems(services, c));
 
   if (env === "prod" && requireSecrets) {
@@ -471,9 +490,11 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
       apiBaseUrl: (c.telegram?.apiBaseUrl ?? "https://api.telegram.org").replace(/\/+$/, ""),
       console: {
         enabled: c.telegram?.console?.enabled ?? true,
+        allow: (consoleAllow(c.telegram?.console?.allow, c.telegram?.console?.allowedUserIds ?? []) as { mode: ConsoleAllow }).mode,
         allowedUserIds: c.telegram?.console?.allowedUserIds ?? [],
         silenceDurations: c.telegram?.console?.silenceDurations ?? ["1h", "4h", "24h"],
       },
+      escalation: readEscalation(c.telegram?.escalation).settings,
     },
     telegramBotToken: c.telegramBotToken,
     grafanaAdminUser: c.grafanaAdminUser ?? "admin",
@@ -510,7 +531,7 @@ function serviceProblems(on: Readonly<Record<ServiceName, boolean>>, c: RawConfi
     if (c.services?.[c.logAgent] === false) problems.push(`logAgent: names ${c.logAgent}, which services.${c.logAgent} switches off; remove logAgent or switch ${c.logAgent} on, got ${JSON.stringify(c.logAgent)}`);
     else if (!on.loki) problems.push(`logAgent: ${c.logAgent} ships logs to Loki, which is switched off (services.loki: false); switch loki on or remove logAgent, got ${JSON.stringify(c.logAgent)}`);
   } else if (on[DEFAULT_LOG_AGENT] && !on.loki) {
-    problems.push(`services.${DEFAULT_LOG_AGENT}: ${DEFAULT_LOG_AGENT} ships logs to Loki, which is switched off (services.loki: false); switch ${DEFAULT_LOG_AGENT} off too`);
+    problems.push(`services.${DEFAULT_LOG_AGENT}: ${DEFAULT_LOG_AGENT} ships logs to Loki, which is switched off (services.loki: false); switch ${DEFAULT_LOG_AGENT} off or remove it, got true`);
   }
   if (on.tempo && !on.otelCollector) problems.push("services.tempo: Tempo receives traces only through the OTEL Collector, which is switched off; switch tempo off too");
   if (c.publicProbes && !on.blackboxExporter) problems.push("services.blackboxExporter: publicProbes are probed through blackbox_exporter; switch it on or remove publicProbes");

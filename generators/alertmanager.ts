@@ -1,3 +1,4 @@
+import { DRILL_ALERTNAME, DRILL_ID_LABEL, DRILL_LABEL } from "../bridge/src/drillLabels";
 import { StackConfig } from "../config/schema";
 import { PeerAddresses } from "../config/services";
 import { toYaml, GENERATED_HEADER } from "./yaml";
@@ -12,6 +13,19 @@ export const ROUTES = [
   { receiver: "telegram-probes", matchers: ['alertname=~"PublicApiDown|BlackboxProbeFailed"'], group_wait: "60s", group_interval: "15m", repeat_interval: "1h", sendResolved: true },
   { receiver: "telegram-critical", matchers: ['severity="critical"'], group_wait: "5s", group_interval: "2m", repeat_interval: "30m", sendResolved: true },
   { receiver: "telegram-warning", matchers: ['severity="warning"'], group_wait: "30s", group_interval: "15m", repeat_interval: "6h", sendResolved: true },
+  /**
+   * Fire drills (the console's /drill): each drill its own group, so it is sent after a second and
+   * never waits for another; its end comes back within 10 s, which the drill's report times.
+   */
+  {
+    receiver: "telegram-drill",
+    matchers: [`alertname="${DRILL_ALERTNAME}"`, `${DRILL_LABEL}="true"`],
+    group_by: ["alertname", DRILL_ID_LABEL],
+    group_wait: "1s",
+    group_interval: "10s",
+    repeat_interval: "1h",
+    sendResolved: true,
+  },
 ] as const;
 
 export const DEFAULT_ROUTE = { receiver: "telegram-default", group_wait: "30s", group_interval: "10m", repeat_interval: "4h" } as const;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { durationProblem, BRIDGE_DURATION, MAX_SILENCE_BUTTONS, SILENCE_LIMITS } from "../../config/durations";
 import { hasUrlCredentials, isChatId, isHttpUrl, isTelegramUserId, isThreadId, prefixProblem } from "../../config/sharedValidators";
+import { consoleAllow, ConsoleAllow, CONSOLE_ALLOW_MODES, escalationMs, EscalationSeverity, OnCallUser, readEscalation } from "../../config/consoleSettings";
 import { withoutCredentials } from "./redact";
 
 const SEVERITIES = ["critical", "warning", "info"] as const;
@@ -51,6 +52,24 @@ const windows = z
   .regex(/^[\w.-]+=\d+(\s*,\s*[\w.-]+=\d+)*$/, { message: "expected receiver=seconds pairs separated by commas, such as telegram-critical=240" })
   .transform((v) => new Map(v.split(",").map((p) => p.trim().split("=")).map(([k, s]) => [k, Number(s) * 1000] as const)));
 
+/**
+ * TELEGRAM_ESCALATION: the stack's telegram.escalation as JSON, read with the stack's own reader
+ * (config/consoleSettings.ts), so a value the stack accepts starts the bridge and the bridge refuses
+ * what the stack refuses. Problems keep their place below the variable (TELEGRAM_ESCALATION.critical.after).
+ */
+const escalation = z.string().transform((v, ctx) => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(v);
+  } catch {
+    ctx.addIssue({ code: "custom", message: 'expected JSON such as {"critical":{"after":"10m","mention":[123456789]}}' });
+    return z.NEVER;
+  }
+  const { settings, problems } = readEscalation(raw);
+  for (const p of problems) ctx.addIssue({ code: "custom", path: [...p.path], message: p.message });
+  return problems.length ? z.NEVER : settings;
+});
+
 /** The bridge's environment, validated once at start-up; a bad value stops it naming the variable and the value. */
 const envSchema = z.object({
   TELEGRAM_BOT_TOKEN: optional(z.string().trim().regex(/^\d+:[\w-]{8,}$/, { message: "expected a bot token of the form 123456:ABC..." })),
@@ -95,10 +114,16 @@ const envSchema = z.object({
   STATE_CARD_RETENTION_HOURS: count(168),
   CONSOLE_ENABLED: bool(true),
   CONSOLE_ALLOWED_USER_IDS: optional(userIds),
+  CONSOLE_ALLOW: optional(z.enum(CONSOLE_ALLOW_MODES, { message: `expected one of ${CONSOLE_ALLOW_MODES.join(", ")}` })),
   CONSOLE_SILENCE_DURATIONS: z.preprocess(blankToUndefined, durations.default(["1h", "4h", "24h"])),
   ALERTMANAGER_URL: optional(serviceUrl),
   PROMETHEUS_URL: optional(serviceUrl),
   POLL_TIMEOUT_SECONDS: count(25),
+  ALERTMANAGER_SYNC_SECONDS: count(30, 5),
+  TELEGRAM_ESCALATION: optional(escalation),
+}).superRefine((e, ctx) => {
+  const allow = consoleAllow(e.CONSOLE_ALLOW, e.CONSOLE_ALLOWED_USER_IDS ?? []);
+  if ("problem" in allow) ctx.addIssue({ code: "custom", path: ["CONSOLE_ALLOW"], message: allow.problem });
 });
 
 export interface ChatDestination {
@@ -129,6 +154,19 @@ export interface BridgeConfig {
   readonly stateMaxCards: number;
   readonly cardRetentionMs: number;
   readonly console: ConsoleConfig;
+  /** Per severity; a severity without a policy is never escalated. */
+  readonly escalation: ReadonlyMap<string, EscalationRule>;
+}
+
+/** An escalation policy as the bridge runs it (config/consoleSettings.ts says what each part means). */
+export interface EscalationRule {
+  readonly afterMs: number;
+  readonly everyMs: number;
+  readonly times: number;
+  readonly mention: readonly OnCallUser[];
+  readonly chat: ChatDestination | undefined;
+  /** A topic in the alert's own chat, when no escalation chat is named. */
+  readonly threadId: number | undefined;
 }
 
 export interface PaceLimits {
@@ -144,18 +182,23 @@ export interface PaceLimits {
 
 export interface ConsoleConfig {
   readonly enabled: boolean;
-  /** Undefined: everyone in a served chat may silence; otherwise only these Telegram user ids. */
-  readonly allowedUserIds: ReadonlySet<number> | undefined;
+  /** Who may silence, unsilence, expire and start drills (config/consoleSettings.ts). */
+  readonly allow: ConsoleAllow;
+  /** Telegram user ids allowed besides (admins) or instead of (list) the chats' administrators. */
+  readonly allowedUserIds: ReadonlySet<number>;
   readonly silenceDurations: readonly string[];
   readonly alertmanagerUrl: string | undefined;
   readonly prometheusUrl: string | undefined;
   readonly pollTimeoutSeconds: number;
+  /** How often the cards are brought in line with Alertmanager's silences (one query each time). */
+  readonly syncIntervalMs: number;
 }
 
 const SECRET_VARIABLES = new Set(["TELEGRAM_BOT_TOKEN"]);
 
 function shown(key: string, value: unknown): string {
   if (value === undefined) return "nothing";
+  if (value === "") return '""';
   if (SECRET_VARIABLES.has(key)) return "<secret>";
   return JSON.stringify(typeof value === "string" ? withoutCredentials(value) : value);
 }
@@ -165,7 +208,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
   if (!r.success) {
     const problems = r.error.issues.map((i) => {
       const key = i.path.join(".");
-      return `${key}: ${i.message}, got ${shown(key, env[key])}`;
+      const variable = String(i.path[0]);
+      // Below a JSON variable (TELEGRAM_ESCALATION.critical.after), the value at that place.
+      const value = i.path.length > 1 ? valueAt(JSON.parse(env[variable] ?? "null"), i.path.slice(1)) : env[key];
+      return `${key}: ${i.message}, got ${shown(variable, value)}`;
     });
     throw new Error(`invalid bridge configuration: ${problems.join("; ")}`);
   }
@@ -201,13 +247,34 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
     cardRetentionMs: e.STATE_CARD_RETENTION_HOURS * 3_600_000,
     console: {
       enabled: e.CONSOLE_ENABLED,
-      allowedUserIds: e.CONSOLE_ALLOWED_USER_IDS ? new Set(e.CONSOLE_ALLOWED_USER_IDS) : undefined,
+      allow: (consoleAllow(e.CONSOLE_ALLOW, e.CONSOLE_ALLOWED_USER_IDS ?? []) as { mode: ConsoleAllow }).mode,
+      allowedUserIds: new Set(e.CONSOLE_ALLOWED_USER_IDS ?? []),
       silenceDurations: e.CONSOLE_SILENCE_DURATIONS,
       alertmanagerUrl: e.ALERTMANAGER_URL,
       prometheusUrl: e.PROMETHEUS_URL,
       pollTimeoutSeconds: e.POLL_TIMEOUT_SECONDS,
+      syncIntervalMs: e.ALERTMANAGER_SYNC_SECONDS * 1000,
     },
+    escalation: new Map(
+      Object.entries(e.TELEGRAM_ESCALATION ?? {}).map(([severity, p]) => [
+        severity as EscalationSeverity,
+        {
+          afterMs: escalationMs(p.after),
+          everyMs: escalationMs(p.every),
+          times: p.times,
+          mention: p.mention,
+          chat: p.chatId !== undefined ? { chatId: p.chatId, threadId: p.threadId } : undefined,
+          threadId: p.chatId === undefined ? p.threadId : undefined,
+        },
+      ]),
+    ),
   };
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const k of path) v = typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
 }
 
 export function isConfigured(config: BridgeConfig): boolean {

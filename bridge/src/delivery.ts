@@ -1,5 +1,6 @@
 import { CardView, InlineKeyboard, newCardId, renderCardKeyboard, renderCardText, allResolved } from "./cards";
 import { ChatDestination, PaceLimits } from "./config";
+import { isDrill } from "./drillLabels";
 import { FormatOptions } from "./format";
 import { AlertItem, Item } from "./items";
 import { Logger } from "./log";
@@ -456,7 +457,10 @@ class Lane {
   private cardFor(packed: PackedMessage, taken: readonly Pending[]): Card | undefined {
     const firing = taken.map((p) => p.item).filter((i): i is AlertItem => i.kind === "alert" && i.alert.status === "firing");
     // The Watchdog fires all the time on purpose: no buttons (silencing it blinds the dead-man's switch).
-    const actionable = firing.filter((i) => i.alert.labels.alertname !== WATCHDOG);
+    const shown = firing.filter((i) => i.alert.labels.alertname !== WATCHDOG);
+    // A fire drill gets a message that follows it (its end edits it) but no buttons: nothing to silence or acknowledge.
+    const real = shown.filter((i) => !isDrill(i.alert.labels));
+    const actionable = real.length ? real : shown;
     if (actionable.length === 0) return undefined;
     const now = this.opts.now();
     return {
@@ -469,7 +473,7 @@ class Lane {
       updatedAt: now,
       body: { head: packed.body.head, blocks: packed.body.blocks.map((b) => ({ ...b })), foot: packed.body.foot },
       subjects: [{ title: "", alerts: actionable.map((i) => ({ alertKey: i.alertKey, labels: i.alert.labels, status: "firing" as const })) }],
-      buttons: this.deps.buttons,
+      buttons: this.deps.buttons && real.length > 0,
     };
   }
 

@@ -57,7 +57,7 @@ export class Gauge {
 }
 
 const FAILURE_REASONS = ["bad_token", "forbidden", "chat_not_found", "bad_request", "rate_limited", "server_error", "network", "unparseable", "too_long", "bad_migration", "out_of_time"];
-const CONSOLE_ACTIONS = ["silence", "unsilence", "ack", "expire", "alerts", "silences", "status", "help"];
+const CONSOLE_ACTIONS = ["silence", "unsilence", "ack", "expire", "drill", "alerts", "silences", "status", "help"];
 
 export class BridgeMetrics {
   readonly received = new Counter("telegram_bridge_webhooks_received_total", "Webhook requests received, by endpoint and result.", []);
@@ -85,6 +85,10 @@ export class BridgeMetrics {
     CONSOLE_ACTIONS.map((action) => ({ action, result: "ok" })),
   );
   readonly updates = new Counter("telegram_bridge_updates_total", "Telegram updates received by long polling, by result.", [{ result: "handled" }, { result: "ignored" }, { result: "failed" }]);
+  readonly escalations = new Counter("telegram_bridge_escalations_total", "Escalation messages (each lists every alert due in its chat), by result.", [{ result: "sent" }, { result: "failed" }]);
+  readonly drills = new Counter("telegram_bridge_drills_total", "Fire drills (/drill), by result; a failed drill is not a failed delivery.", [{ result: "ok" }, { result: "failed" }]);
+  readonly syncs = new Counter("telegram_bridge_alertmanager_syncs_total", "Rounds that brought the cards in line with Alertmanager's silences, by result.", [{ result: "ok" }, { result: "failed" }]);
+  readonly cardsSynced = new Counter("telegram_bridge_cards_synced_total", "Messages edited because a silence was made, changed or ended outside the chat.");
   readonly stateErrors = new Counter("telegram_bridge_state_errors_total", "State file reads or writes that failed (the bridge went on in memory).");
   readonly sendLatency = new Histogram("telegram_bridge_send_duration_seconds", "Latency of Telegram sendMessage calls.", [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
   readonly handling = new Histogram("telegram_bridge_request_duration_seconds", "Webhook handling time, including throttling and Telegram.", [0.05, 0.1, 0.5, 1, 5, 10, 30, 60]);
@@ -110,6 +114,10 @@ export class BridgeMetrics {
       this.heartbeats,
       this.consoleActions,
       this.updates,
+      this.escalations,
+      this.drills,
+      this.syncs,
+      this.cardsSynced,
       this.stateErrors,
       this.sendLatency,
       this.handling,

@@ -2,9 +2,11 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import { ChatRouter } from "./chats";
 import { BridgeConfig, ChatDestination, isConfigured } from "./config";
-import { Console } from "./console/console";
+import { Console, ConsoleDeps } from "./console/console";
 import { Poller } from "./console/poller";
 import { Delivery, DEFAULT_DELIVERY, DeliveryOptions, DeliveryResult, Outbox } from "./delivery";
+import { DRILL_CHAT_LABEL, DRILL_THREAD_LABEL, isDrill } from "./drillLabels";
+import { BotIdentity } from "./identity";
 import { escapeCapped } from "./format";
 import { alertItem, noteItem } from "./items";
 import { describeError, Logger } from "./log";
@@ -20,6 +22,8 @@ export interface BridgeDeps {
   readonly pollBackoffMs?: readonly number[];
   /** How long a heartbeat ping may take (HEARTBEAT_TIMEOUT_MS); shorter in tests. */
   readonly heartbeatTimeoutMs?: number;
+  /** The console's background waits (escalation rounds, drill deadlines), shorter in tests. */
+  readonly console?: ConsoleDeps["background"];
 }
 
 export interface RunningBridge {
@@ -77,13 +81,22 @@ function notes(payload: WebhookPayload, rejected: readonly RejectedAlert[]): { h
   return out;
 }
 
-/** Every alert of the payload for the chat of its severity, plus notes for the default chat. */
+/** A fire drill goes to the chat it was started from, if the bridge serves that chat. */
+function drillDestination(config: BridgeConfig, router: ChatRouter, labels: Readonly<Record<string, string>>): ChatDestination | undefined {
+  const chatId = labels[DRILL_CHAT_LABEL];
+  const served = [...router.configuredChats(), ...[...config.escalation.values()].flatMap((r) => (r.chat ? [r.chat.chatId] : []))];
+  if (!isDrill(labels) || chatId === undefined || !served.includes(chatId)) return undefined;
+  const thread = Number(labels[DRILL_THREAD_LABEL]);
+  return { chatId, threadId: Number.isInteger(thread) && thread > 0 ? thread : undefined };
+}
+
+/** Every alert of the payload for the chat of its severity (a drill: the chat it came from), plus notes for the default chat. */
 export function deliveriesFor(config: BridgeConfig, router: ChatRouter, payload: WebhookPayload, rejected: readonly RejectedAlert[] = []): Delivery[] {
   const windowMs = (payload.receiver !== undefined ? config.dedupeWindowsByReceiver.get(payload.receiver) : undefined) ?? config.dedupeWindowMs;
   const out: Delivery[] = [];
   const used = new Map<string, ChatDestination>();
   for (const a of payload.alerts) {
-    const dest = router.destination(a.labels.severity);
+    const dest = drillDestination(config, router, a.labels) ?? router.destination(a.labels.severity);
     if (!dest) continue;
     used.set(`${dest.chatId}|${dest.threadId ?? ""}`, dest);
     out.push({ item: alertItem(dest, a, payload.externalURL), dest, windowMs });
@@ -104,6 +117,9 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
   const api = deps.api ?? (config.token ? new BotApiClient(config.token, config.apiBase) : undefined);
   const format = { prefix: config.prefix, environment: config.environment };
   const consoleOn = config.console.enabled && api !== undefined && isConfigured(config);
+  const backoffMs = deps.pollBackoffMs ?? [1000, 2000, 5000, 15_000, 30_000];
+  // Asked at start whatever the console: a token Telegram refuses makes the bridge not ready.
+  const identity = api && isConfigured(config) ? new BotIdentity(api, log, backoffMs) : undefined;
   let console_: Console | undefined;
   const outbox = api
     ? new Outbox(
@@ -122,6 +138,8 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
       metrics,
       log,
       format,
+      escalation: config.escalation,
+      background: deps.console,
       status: () => ({
         watchdogLastSeen: store.data.watchdogLastSeen,
         sent: metrics.sent.get(),
@@ -134,7 +152,7 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
   }
   const poller =
     console_ && api
-      ? new Poller(api, console_, store, metrics, log, { timeoutSeconds: config.console.pollTimeoutSeconds, backoffMs: deps.pollBackoffMs ?? [1000, 2000, 5000, 15_000, 30_000] })
+      ? new Poller(api, console_, store, metrics, log, { timeoutSeconds: config.console.pollTimeoutSeconds, backoffMs, identity })
       : undefined;
   metrics.gauge("telegram_bridge_pending_alerts", "Alert notifications waiting for Telegram.", () => outbox?.pendingCount() ?? 0);
   metrics.gauge("telegram_bridge_chats_refused", "Chats Telegram refuses permanently (bad token, blocked, not found), in back-off.", () => outbox?.failingChats() ?? 0);
@@ -178,8 +196,11 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
       log.error("alert not delivered: TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID are not configured", { alerts: payload.alerts.length });
       return reply(res, 503, { error: "telegram is not configured" });
     }
-    const deliveries = deliveriesFor(config, router, payload, rejected);
+    // Drills: their hops are timed; a drill's end edits its message rather than posting another.
+    const shown = console_ ? console_.drills.webhookSeen(payload.alerts) : payload.alerts;
+    const deliveries = deliveriesFor(config, router, { ...payload, alerts: shown }, rejected);
     const result: DeliveryResult = await outbox.submit(deliveries, started + config.requestBudgetMs);
+    if (result.status === "delivered") console_?.drills.telegramAccepted(shown);
     metrics.handling.observe((Date.now() - started) / 1000);
     metrics.received.inc({ endpoint: "alert", result: result.status });
     const fields = { group_key: payload.groupKey, receiver: payload.receiver, alerts: payload.alerts.length };
@@ -231,7 +252,10 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
           case "GET /health":
             return reply(res, 200, { status: "ok" });
           case "GET /ready":
-            return isConfigured(config) && !stopping ? reply(res, 200, { status: "ready" }) : reply(res, 503, { status: stopping ? "stopping" : "telegram not configured" });
+            if (stopping) return reply(res, 503, { status: "stopping" });
+            if (!isConfigured(config)) return reply(res, 503, { status: "telegram not configured" });
+            if (identity?.state.kind === "refused") return reply(res, 503, { status: "telegram refuses the bot token", detail: identity.state.detail });
+            return reply(res, 200, { status: "ready" });
           case "GET /metrics":
             return reply(res, 200, metrics.render());
           default:
@@ -260,7 +284,9 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
         state_file: config.stateFile ?? null,
         alertmanager: config.console.alertmanagerUrl ?? null,
       });
+      identity?.start();
       poller?.start();
+      console_?.startBackground();
       resolve({
         server,
         metrics,
@@ -276,6 +302,8 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
           clearTimeout(timer);
           outbox?.close();
           await polling;
+          await console_?.stopBackground();
+          await identity?.stop();
           store.commit();
           server.closeAllConnections();
           await closed;
@@ -286,6 +314,8 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
           store.freeze();
           outbox?.close();
           const polling = poller?.stop();
+          await console_?.stopBackground();
+          await identity?.stop();
           server.closeAllConnections();
           await new Promise<void>((r) => server.close(() => r()));
           await polling;

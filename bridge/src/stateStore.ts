@@ -55,6 +55,48 @@ const cardSchema = z.object({
   resolvedAt: z.number().optional(),
 });
 
+/**
+ * An alert the escalation watches in one chat: when the chat was first shown it firing, how many
+ * escalation messages went out for it and when the last did, and who acknowledged it (which ends
+ * the escalation for good, whichever of the alert's messages the Ack was pressed on).
+ */
+const escalationSchema = z.object({
+  chatId: z.string(),
+  alertKey: z.string(),
+  severity: z.string(),
+  title: z.string(),
+  since: z.number(),
+  sent: z.number().int().nonnegative(),
+  lastAt: z.number().optional(),
+  acked: deed.optional(),
+});
+
+/** A fire drill: who started it where, the time of each hop, and how it ended. */
+const drillSchema = z.object({
+  id: z.string(),
+  by: z.string(),
+  chatId: z.string(),
+  threadId: z.number().int().optional(),
+  /** The answer to /drill, edited into the report. */
+  answerMessageId: z.number().int().optional(),
+  startedAt: z.number(),
+  hops: z.object({
+    /** Alertmanager's API accepted the alert. */
+    alertmanager: z.number().optional(),
+    /** Its webhook reached the bridge. */
+    webhook: z.number().optional(),
+    /** Telegram accepted the message that shows it. */
+    telegram: z.number().optional(),
+    /** Alertmanager accepted its end (endsAt now). */
+    resolvePosted: z.number().optional(),
+    /** The resolved webhook reached the bridge. */
+    resolved: z.number().optional(),
+  }),
+  result: z.enum(["ok", "failed", "interrupted"]).optional(),
+  problem: z.string().optional(),
+  endedAt: z.number().optional(),
+});
+
 const stateSchema = z.object({
   version: z.literal(1),
   updateOffset: z.number().int().optional(),
@@ -66,7 +108,16 @@ const stateSchema = z.object({
   /** Old chat id → the supergroup it became. */
   migrations: z.record(z.string(), z.string()),
   watchdogLastSeen: z.number().optional(),
+  /** `${chatId}|${alertKey}` → the escalation of that alert in that chat (state from before escalation has none). */
+  escalations: z.record(z.string(), escalationSchema).default({}),
+  /** The latest fire drills, newest last, at most MAX_DRILLS_KEPT. */
+  drills: z.array(drillSchema).default([]),
 });
+
+export type EscalationRecord = z.infer<typeof escalationSchema>;
+export type DrillRecord = z.infer<typeof drillSchema>;
+/** Drills remembered for /status and for hops that arrive after a restart. */
+export const MAX_DRILLS_KEPT = 10;
 
 export type Card = z.infer<typeof cardSchema>;
 export type Subject = z.infer<typeof subjectSchema>;
@@ -85,7 +136,15 @@ export const DEFAULT_STORE_LIMITS: StoreLimits = { maxCards: 500, cardRetentionM
 /** The filesystem calls the store makes; injected so a test can watch their order. */
 export type StateFs = Pick<typeof fs, "readFileSync" | "renameSync" | "mkdirSync" | "openSync" | "writeSync" | "fsyncSync" | "closeSync">;
 
-const fresh = (): BridgeState => ({ version: 1, delivered: Object.create(null), cards: Object.create(null), alertCards: Object.create(null), migrations: Object.create(null) });
+const fresh = (): BridgeState => ({
+  version: 1,
+  delivered: Object.create(null),
+  cards: Object.create(null),
+  alertCards: Object.create(null),
+  migrations: Object.create(null),
+  escalations: Object.create(null),
+  drills: [],
+});
 
 export class StateStore {
   private state: BridgeState = fresh();
@@ -139,7 +198,14 @@ export class StateStore {
     }
     // Records from JSON get a null prototype, so no key (not even `__proto__`) reaches Object.prototype.
     const nullProto = <T>(o: Record<string, T>) => Object.assign(Object.create(null) as Record<string, T>, o);
-    this.state = { ...parsed, delivered: nullProto(parsed.delivered), cards: nullProto(parsed.cards), alertCards: nullProto(parsed.alertCards), migrations: nullProto(parsed.migrations) };
+    this.state = {
+      ...parsed,
+      delivered: nullProto(parsed.delivered),
+      cards: nullProto(parsed.cards),
+      alertCards: nullProto(parsed.alertCards),
+      migrations: nullProto(parsed.migrations),
+      escalations: nullProto(parsed.escalations),
+    };
     this.prune();
     this.log.info("state loaded", { state_file: this.file, delivered: Object.keys(this.state.delivered).length, cards: Object.keys(this.state.cards).length, update_offset: this.state.updateOffset });
   }
@@ -209,6 +275,42 @@ export class StateStore {
     let id = chatId;
     for (let hops = 0; hops < 5 && Object.hasOwn(this.state.migrations, id); hops++) id = this.state.migrations[id];
     return id;
+  }
+
+  // --- escalations and drills -------------------------------------------------------------------
+
+  escalation(key: string): EscalationRecord | undefined {
+    return Object.hasOwn(this.state.escalations, key) ? this.state.escalations[key] : undefined;
+  }
+
+  putEscalation(key: string, record: EscalationRecord): void {
+    this.state.escalations[key] = record;
+    this.dirty = true;
+  }
+
+  dropEscalation(key: string): void {
+    if (!Object.hasOwn(this.state.escalations, key)) return;
+    delete this.state.escalations[key];
+    this.dirty = true;
+  }
+
+  drill(id: string): DrillRecord | undefined {
+    return this.state.drills.find((d) => d.id === id);
+  }
+
+  /** Remembers a new drill; the oldest beyond MAX_DRILLS_KEPT are forgotten. */
+  addDrill(record: DrillRecord): void {
+    this.state.drills.push(record);
+    this.state.drills.splice(0, Math.max(0, this.state.drills.length - MAX_DRILLS_KEPT));
+    this.dirty = true;
+  }
+
+  updateDrill(id: string, change: (d: DrillRecord) => void): DrillRecord | undefined {
+    const d = this.drill(id);
+    if (!d) return undefined;
+    change(d);
+    this.dirty = true;
+    return d;
   }
 
   sawWatchdog(at: number): void {
@@ -284,6 +386,8 @@ export class StateStore {
       for (const id of ids.slice(0, ids.length - this.limits.maxCards)) delete s.cards[id];
     }
     for (const [k, id] of Object.entries(s.alertCards)) if (!Object.hasOwn(s.cards, id)) delete s.alertCards[k];
+    // An escalation lives as long as the message that shows its alert firing.
+    for (const k of Object.keys(s.escalations)) if (!Object.hasOwn(s.alertCards, k)) delete s.escalations[k];
   }
 }
 

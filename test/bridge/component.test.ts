@@ -35,8 +35,17 @@ it("the container's environment is valid for the bridge and carries every settin
   expect(Object.fromEntries(c.dedupeWindowsByReceiver)).toEqual(Object.fromEntries(Object.entries(bridgeDedupeWindows()).map(([r, s]) => [r, s * 1000])));
 });
 
-it("the console switched off reaches the bridge as off; no allowlist means everyone in the chats", async () => {
+it("the console switched off reaches the bridge as off; no allowlist means the chats' administrators", async () => {
   const c = loadConfig(await envOf({ console: { enabled: false, allowedUserIds: [], silenceDurations: ["1h", "4h", "24h"] } }));
   expect(c.console.enabled).toBe(false);
-  expect(c.console.allowedUserIds).toBeUndefined();
+  expect(c.console.allow).toBe("admins");
+  expect([...c.console.allowedUserIds]).toEqual([]);
+});
+
+it("who may silence and the escalation policies reach the bridge as the stack resolved them", async () => {
+  const escalation = { critical: { after: "10m", every: "5m", times: 2, mention: [{ id: 7, name: "Alice" }], chatId: "-100777", threadId: 3 } };
+  const c = loadConfig(await envOf({ console: { enabled: true, allow: "everyone", allowedUserIds: [], silenceDurations: ["1h"] }, escalation }));
+  expect(c.console.allow).toBe("everyone");
+  expect(c.escalation).toEqual(new Map([["critical", { afterMs: 600_000, everyMs: 300_000, times: 2, mention: [{ id: 7, name: "Alice" }], chat: { chatId: "-100777", threadId: 3 }, threadId: undefined }]]));
+  expect((await envOf()).TELEGRAM_ESCALATION).toBeUndefined();
 });

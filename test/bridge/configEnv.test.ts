@@ -39,7 +39,8 @@ describe("defaults of an empty environment", () => {
       stateFile: undefined,
       stateMaxCards: 500,
       cardRetentionMs: 168 * 3_600_000,
-      console: { enabled: true, allowedUserIds: undefined, silenceDurations: ["1h", "4h", "24h"], alertmanagerUrl: undefined, prometheusUrl: undefined, pollTimeoutSeconds: 25 },
+      console: { enabled: true, allow: "admins", allowedUserIds: new Set(), silenceDurations: ["1h", "4h", "24h"], alertmanagerUrl: undefined, prometheusUrl: undefined, pollTimeoutSeconds: 25, syncIntervalMs: 30_000 },
+      escalation: new Map(),
     };
     expect(c).toEqual(expected);
     expect(isConfigured(c)).toBe(false);
@@ -107,6 +108,8 @@ describe("a full environment", () => {
     ALERTMANAGER_URL: "http://alertmanager:9093/",
     PROMETHEUS_URL: "https://prometheus.test",
     POLL_TIMEOUT_SECONDS: "50",
+    ALERTMANAGER_SYNC_SECONDS: " 15 ",
+    TELEGRAM_ESCALATION: JSON.stringify({ critical: { after: "10m", every: "5m", times: 2, mention: [{ id: 11, name: "Alice" }, 12], chatId: "-1009", threadId: 3 }, warning: { after: "1h", mention: [13] } }),
   };
 
   it("is parsed value by value: trimmed, converted to ms, trailing slashes dropped", () => {
@@ -143,12 +146,18 @@ describe("a full environment", () => {
       cardRetentionMs: 7_200_000,
       console: {
         enabled: false,
+        allow: "list",
         allowedUserIds: new Set([12345, 67890, 5]),
         silenceDurations: ["30m", "2h", "1d"],
         alertmanagerUrl: "http://alertmanager:9093",
         prometheusUrl: "https://prometheus.test",
         pollTimeoutSeconds: 50,
+        syncIntervalMs: 15_000,
       },
+      escalation: new Map([
+        ["critical", { afterMs: 600_000, everyMs: 300_000, times: 2, mention: [{ id: 11, name: "Alice" }, { id: 12 }], chat: { chatId: "-1009", threadId: 3 }, threadId: undefined }],
+        ["warning", { afterMs: 3_600_000, everyMs: 3_600_000, times: 3, mention: [{ id: 13 }], chat: undefined, threadId: undefined }],
+      ]),
     });
     expect(isConfigured(c)).toBe(true);
   });

@@ -102,7 +102,7 @@ describe("requests", () => {
     const alerts = await new AlertmanagerClient(base).firingAlerts();
     expect(seen[0]).toMatchObject({ method: "GET", url: "/api/v2/alerts?active=true&silenced=false&inhibited=false&unprocessed=false", contentType: undefined });
     // Annotations default to none.
-    expect(alerts).toEqual([{ ...active(), annotations: {} }]);
+    expect(alerts).toEqual([{ ...active(), annotations: {}, status: { ...active().status, silencedBy: [] } }]);
   });
 
   it("alertsNamed filters by an exactly quoted, escaped alert name", async () => {

@@ -41,7 +41,7 @@ function make(config: Partial<ConsoleConfig> = {}, timing: Partial<ConsoleTiming
     { ...DEFAULT_DELIVERY, pace: { chatIntervalMs: 0, groupPerMinute: 10_000, botPerSecond: 10_000 }, coalesceMs: 0 },
   );
   console_ = new Console({
-    config: { enabled: true, allowedUserIds: undefined, silenceDurations: ["1h", "4h"], alertmanagerUrl: am.url, prometheusUrl: undefined, pollTimeoutSeconds: 1, ...config },
+    config: { enabled: true, allow: "everyone", allowedUserIds: new Set(), silenceDurations: ["1h", "4h"], alertmanagerUrl: am.url, prometheusUrl: undefined, pollTimeoutSeconds: 1, syncIntervalMs: 60_000, ...config },
     router: new ChatRouter({ defaultChat: { chatId: CHAT, threadId: undefined }, severityChats: new Map([["critical", { chatId: "-2002", threadId: undefined }]]) }),
     store,
     outbox,
@@ -349,7 +349,7 @@ describe("button presses", () => {
   });
 
   it("a user off the allowlist: refused, the silence button's duration logged", async () => {
-    make({ allowedUserIds: new Set([1]) });
+    make({ allow: "list", allowedUserIds: new Set([1]) });
     putCard();
     await console_.handle(press(encodeCallback({ op: "silence", cardId: CARD_ID, subject: 0, duration: "4h" })));
     expect(logged("console action")).toMatchObject([{ action: "silence", result: "refused", reason: "user", card: CARD_ID, subject: 0, duration: "4h" }]);

@@ -63,6 +63,7 @@ beforeEach(() => {
     stop() {
       (this as { stopped: boolean }).stopped = true;
     },
+    registerCommands: async () => undefined,
     handle: async (update: Update) => {
       const onDisk = fs.existsSync(stateFile()) ? (JSON.parse(fs.readFileSync(stateFile(), "utf8")) as { updateOffset?: number }).updateOffset : undefined;
       handled.push({ update, offsetOnDisk: onDisk });
@@ -90,9 +91,9 @@ describe("getMe", () => {
     expect(api.calls.slice(0, 3).map((c) => c.method)).toEqual(["getMe", "getMe", "getMe"]);
     expect(api.calls[1].at - api.calls[0].at).toBeGreaterThanOrEqual(19);
     expect(api.calls[2].at - api.calls[1].at).toBeGreaterThanOrEqual(149);
-    expect(logged("getMe failed; the console waits")).toMatchObject([
-      { level: "warning", outcome: "transient", detail: "ECONNREFUSED" },
-      { level: "warning", outcome: "permanent", detail: "401" },
+    expect(logged("getMe failed; asking Telegram again")).toMatchObject([{ level: "warning", outcome: "transient", detail: "ECONNREFUSED", retry_in_ms: 20 }]);
+    expect(logged("Telegram refuses the bot token: TELEGRAM_BOT_TOKEN is wrong or was revoked (a new one comes from @BotFather); the bridge is not ready (/ready answers 503) and cannot deliver")).toMatchObject([
+      { level: "error", detail: "401", retry_in_ms: 150 },
     ]);
     expect(console_.botUsername).toBe("td_bot");
     expect(logged("console listening for commands and buttons")).toMatchObject([{ level: "info", bot: "td_bot" }]);
@@ -110,8 +111,8 @@ describe("getMe", () => {
     bot([]);
     start();
     await until("polling", () => api.calls.some((c) => c.method === "getUpdates"));
-    expect(logged("getMe failed; the console waits")[0]).toEqual(expect.objectContaining({ outcome: "rate_limited" }));
-    expect(logged("getMe failed; the console waits")[0]).not.toHaveProperty("detail");
+    expect(logged("getMe failed; asking Telegram again")[0]).toEqual(expect.objectContaining({ outcome: "rate_limited", retry_in_ms: 1000 }));
+    expect(logged("getMe failed; asking Telegram again")[0]).not.toHaveProperty("detail");
   });
 
   it("stopped while getMe is under way: no failure logged, no poll", async () => {

@@ -28,7 +28,7 @@ const active = (labels: Record<string, string>, fingerprint = JSON.stringify(lab
   annotations,
   startsAt: "2026-11-25T09:00:00Z",
   fingerprint,
-  status: { state: "active" },
+  status: { state: "active", silencedBy: [] },
 });
 
 describe("/help", () => {
@@ -36,24 +36,34 @@ describe("/help", () => {
   const lines = (who: string) =>
     [
       `${HEAD} alerts console`,
-      "/alerts — what fires now, grouped, with buttons",
-      "/silences — active silences, each with an Expire button",
-      "/status — Prometheus, Alertmanager, the Watchdog and this bridge",
-      "/help — this text",
+      "/alerts — What fires now, grouped, with buttons",
+      "/silences — Active silences, each with an Expire button",
+      "/status — Prometheus, Alertmanager, the Watchdog, escalations, drills and this bridge",
+      "/drill — Fire drill: a test alert through Alertmanager to this chat, timed hop by hop",
+      "/help — What this bot does and who may do what",
       "",
-      "Buttons on firing alerts: 🔕 silence for 1h / &lt;4h&gt; (matches exactly the alerts shown), 🔔 Unsilence, 👀 Ack (says who is on it).",
-      "Resolved alerts arrive as replies to the message that showed them firing.",
+      "Buttons on firing alerts: 🔕 silence for 1h / &lt;4h&gt; (matches exactly the alerts shown), 🔔 Unsilence, 👀 Ack (says who is on it, and stops an escalation).",
+      "Resolved alerts arrive as replies to the message that showed them firing. Silences made in Alertmanager, Grafana or amtool show on the messages too.",
       who,
     ].join("\n");
 
-  it("without an allowlist: everyone may silence", () => {
-    expect(helpText(O, d, undefined, 5)).toBe(lines("Everyone in this chat may silence, unsilence and expire."));
+  it("everyone, when set so", () => {
+    expect(helpText(O, d, { allow: "everyone", allowedUserIds: new Set(), userId: 5 })).toBe(lines("Everyone in this chat may silence, unsilence, expire and start drills."));
   });
 
-  it("with an allowlist: its size, and whether the asker is on it", () => {
-    expect(helpText(O, d, new Set([5]), 5)).toBe(lines("Only the on-call list (1 person) may silence, unsilence and expire; you are on it. Everyone here may read and Ack."));
-    expect(helpText(O, d, new Set([5, 6]), 7)).toBe(lines("Only the on-call list (2 people) may silence, unsilence and expire; you are not on it. Everyone here may read and Ack."));
-    expect(helpText(O, d, new Set([5]), undefined)).toContain("you are not on it.");
+  it("a list: its size, and whether the asker is on it", () => {
+    expect(helpText(O, d, { allow: "list", allowedUserIds: new Set([5]), userId: 5 })).toBe(lines("Only the on-call list (1 person) may silence, unsilence, expire and start drills; you are on it. Everyone here may read and Ack."));
+    expect(helpText(O, d, { allow: "list", allowedUserIds: new Set([5, 6]), userId: 7 })).toBe(
+      lines("Only the on-call list (2 people) may silence, unsilence, expire and start drills; you are not on it. Everyone here may read and Ack."),
+    );
+    expect(helpText(O, d, { allow: "list", allowedUserIds: new Set([5]), userId: undefined })).toContain("you are not on it.");
+  });
+
+  it("the chat's administrators, and the list beside them when there is one", () => {
+    expect(helpText(O, d, { allow: "admins", allowedUserIds: new Set(), userId: 5 })).toBe(lines("This chat's administrators may silence, unsilence, expire and start drills. Everyone here may read and Ack."));
+    expect(helpText(O, d, { allow: "admins", allowedUserIds: new Set([5]), userId: 5 })).toBe(
+      lines("This chat's administrators and the on-call list (1 person; you are on it) may silence, unsilence, expire and start drills. Everyone here may read and Ack."),
+    );
   });
 });
 
@@ -299,6 +309,8 @@ describe("/status", () => {
     pending: 3,
     failingChats: 1,
     stateFile: "/data/s<1>.json, healthy",
+    escalations: [],
+    drills: { underWay: [], last: undefined },
   };
 
   it("every line, failures listed by reason", () => {
@@ -310,6 +322,8 @@ describe("/status", () => {
         "Watchdog: last notification 1m 30s ago (2026-11-25 09:58:30 UTC); firing &lt;since&gt; now",
         "Bridge: 12 messages sent, failures: forbidden 2, server_error 1, 3 alerts queued, 1 chats refused by Telegram",
         "State: /data/s&lt;1&gt;.json, healthy",
+        "Escalations: none under way",
+        "Drills: none yet",
       ].join("\n"),
     );
   });
@@ -362,20 +376,21 @@ describe("people, commands and updates", () => {
 });
 
 describe("authorization messages", () => {
-  const policy = { servedChats: () => new Set(["-1"]), allowedUserIds: new Set([7]) };
-  it("name the action and the asker's id, when known", () => {
-    expect(authorize(policy, "expire", "-1", 8)).toEqual({
+  const policy = { servedChats: () => new Set(["-1"]), allow: "list" as const, allowedUserIds: new Set([7]), administrators: async () => ({ ok: true as const, ids: new Set<number>() }) };
+  it("name the action and the asker's id, when known", async () => {
+    expect(await authorize(policy, "expire", "-1", 8)).toEqual({
       allowed: false,
       reason: "user",
       message: "Sorry, only the on-call list may expire here. Ask an admin to add your Telegram user id (8) to telegram.console.allowedUserIds.",
     });
-    expect(authorize(policy, "unsilence", "-1", undefined)).toEqual({
+    expect(await authorize(policy, "unsilence", "-1", undefined)).toEqual({
       allowed: false,
       reason: "user",
       message: "Sorry, only the on-call list may unsilence here. Ask an admin to add your Telegram user id to telegram.console.allowedUserIds.",
     });
-    expect(authorize(policy, "help", "-2", 7)).toEqual({ allowed: false, reason: "chat", message: "Sorry, this bot only answers in the chats it sends alerts to." });
-    expect(authorize(policy, "silence", "-1", 7)).toEqual({ allowed: true });
+    expect(await authorize(policy, "help", "-2", 7)).toEqual({ allowed: false, reason: "chat", message: "Sorry, this bot only answers in the chats it sends alerts to." });
+    expect(await authorize(policy, "silence", "-1", 7)).toEqual({ allowed: true });
+    expect(await authorize(policy, "drill", "-1", 8)).toMatchObject({ message: expect.stringContaining("may start a drill here") });
   });
 });
 

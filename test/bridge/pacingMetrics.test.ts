@@ -159,6 +159,7 @@ telegram_bridge_console_actions_total{action="silence",result="ok"} 0
 telegram_bridge_console_actions_total{action="unsilence",result="ok"} 0
 telegram_bridge_console_actions_total{action="ack",result="ok"} 0
 telegram_bridge_console_actions_total{action="expire",result="ok"} 0
+telegram_bridge_console_actions_total{action="drill",result="ok"} 0
 telegram_bridge_console_actions_total{action="alerts",result="ok"} 0
 telegram_bridge_console_actions_total{action="silences",result="ok"} 0
 telegram_bridge_console_actions_total{action="status",result="ok"} 0
@@ -168,6 +169,21 @@ telegram_bridge_console_actions_total{action="help",result="ok"} 0
 telegram_bridge_updates_total{result="handled"} 0
 telegram_bridge_updates_total{result="ignored"} 0
 telegram_bridge_updates_total{result="failed"} 0
+# HELP telegram_bridge_escalations_total Escalation messages (each lists every alert due in its chat), by result.
+# TYPE telegram_bridge_escalations_total counter
+telegram_bridge_escalations_total{result="sent"} 0
+telegram_bridge_escalations_total{result="failed"} 0
+# HELP telegram_bridge_drills_total Fire drills (/drill), by result; a failed drill is not a failed delivery.
+# TYPE telegram_bridge_drills_total counter
+telegram_bridge_drills_total{result="ok"} 0
+telegram_bridge_drills_total{result="failed"} 0
+# HELP telegram_bridge_alertmanager_syncs_total Rounds that brought the cards in line with Alertmanager's silences, by result.
+# TYPE telegram_bridge_alertmanager_syncs_total counter
+telegram_bridge_alertmanager_syncs_total{result="ok"} 0
+telegram_bridge_alertmanager_syncs_total{result="failed"} 0
+# HELP telegram_bridge_cards_synced_total Messages edited because a silence was made, changed or ended outside the chat.
+# TYPE telegram_bridge_cards_synced_total counter
+telegram_bridge_cards_synced_total 0
 # HELP telegram_bridge_state_errors_total State file reads or writes that failed (the bridge went on in memory).
 # TYPE telegram_bridge_state_errors_total counter
 telegram_bridge_state_errors_total 0

@@ -143,7 +143,7 @@ describe("writing", () => {
     expect(fs.existsSync(nested)).toBe(false);
     s.markDelivered("k", 1000);
     s.commit();
-    expect(JSON.parse(fs.readFileSync(nested, "utf8"))).toEqual({ version: 1, delivered: { k: T0 + 1000 }, cards: {}, alertCards: {}, migrations: {} });
+    expect(JSON.parse(fs.readFileSync(nested, "utf8"))).toEqual({ version: 1, delivered: { k: T0 + 1000 }, cards: {}, alertCards: {}, migrations: {}, escalations: {}, drills: [] });
     expect(fs.statSync(nested).mode & 0o777).toBe(0o600);
     fs.rmSync(nested);
     s.commit();
@@ -237,7 +237,7 @@ describe("writing", () => {
     jest.advanceTimersByTime(2000);
     s.markDelivered("j", 1000);
     s.commit();
-    expect(onDisk()).toEqual({ version: 1, delivered: { k: T0 + 1000 }, cards: {}, alertCards: {}, migrations: {} });
+    expect(onDisk()).toEqual({ version: 1, delivered: { k: T0 + 1000 }, cards: {}, alertCards: {}, migrations: {}, escalations: {}, drills: [] });
   });
 
   it("write errors are each counted but logged at most once a minute", () => {

@@ -110,19 +110,24 @@ describe("callback data", () => {
 });
 
 describe("authorization", () => {
-  const policy = (allow?: number[]) => ({ servedChats: () => new Set(["-1"]), allowedUserIds: allow ? new Set(allow) : undefined });
-  it("serves only the configured chats", () => {
-    expect(authorize(policy(), "alerts", "-999", 1)).toMatchObject({ allowed: false, reason: "chat" });
+  const policy = (allow?: number[]) => ({
+    servedChats: () => new Set(["-1"]),
+    allow: allow ? ("list" as const) : ("everyone" as const),
+    allowedUserIds: new Set(allow ?? []),
+    administrators: async () => ({ ok: true as const, ids: new Set<number>() }),
   });
-  it("without an allowlist everyone in the chat may silence", () => {
-    expect(authorize(policy(), "silence", "-1", 1).allowed).toBe(true);
+  it("serves only the configured chats", async () => {
+    expect(await authorize(policy(), "alerts", "-999", 1)).toMatchObject({ allowed: false, reason: "chat" });
   });
-  it("with an allowlist only those users may silence, unsilence and expire; anyone may read and ack", () => {
-    for (const a of ["silence", "unsilence", "expire"] as const) {
-      expect(authorize(policy([7]), a, "-1", 7).allowed).toBe(true);
-      expect(authorize(policy([7]), a, "-1", 8)).toMatchObject({ allowed: false, reason: "user", message: expect.stringContaining("(8)") });
+  it("set to everyone, everyone in the chat may silence", async () => {
+    expect((await authorize(policy(), "silence", "-1", 1)).allowed).toBe(true);
+  });
+  it("with a list only those users may silence, unsilence, expire and start drills; anyone may read and ack", async () => {
+    for (const a of ["silence", "unsilence", "expire", "drill"] as const) {
+      expect((await authorize(policy([7]), a, "-1", 7)).allowed).toBe(true);
+      expect(await authorize(policy([7]), a, "-1", 8)).toMatchObject({ allowed: false, reason: "user", message: expect.stringContaining("(8)") });
     }
-    for (const a of ["ack", "alerts", "status", "help", "silences"] as const) expect(authorize(policy([7]), a, "-1", 8).allowed).toBe(true);
+    for (const a of ["ack", "alerts", "status", "help", "silences"] as const) expect((await authorize(policy([7]), a, "-1", 8)).allowed).toBe(true);
   });
   it("commands addressed to another bot are not ours", () => {
     expect([parseCommand("/alerts", "our_bot"), parseCommand("/alerts@our_bot now", "our_bot"), parseCommand("/alerts@other_bot", "our_bot"), parseCommand("hello", "our_bot")]).toEqual([

@@ -190,7 +190,7 @@ describe("obs doctor --stack", () => {
   it("does not probe the services the stack switches off, and shows them as off", async () => {
     const [p, a] = await Promise.all([started(fakePrometheus(OURS)), started(fakeAlertmanager(["shop"]))]);
     // Nothing listens on the ports of the switched-off services, as on a host where they do not run.
-    await stackFile({ prometheus: p.port, alertmanager: a.port }, [`${PROJECT}:services:`, ...["grafana", "loki", "promtail", "tempo", "otelCollector"].map((s) => `    ${s}: false`)]);
+    await stackFile({ prometheus: p.port, alertmanager: a.port }, [`${PROJECT}:services:`, ...["grafana", "loki", "alloy", "tempo", "otelCollector"].map((s) => `    ${s}: false`)]);
     const io = capture();
     expect(await doctor(["--stack", "shop", "--timeout", "3000"], root, io, {})).toBe(0);
     for (const s of ["grafana", "loki", "tempo"]) expect(io.text()).toMatch(new RegExp(`^${s}\\s+off\\s+switched off \\(services.${s}: false\\): not probed$`, "m"));
@@ -206,7 +206,7 @@ describe("obs doctor --stack", () => {
 
   it("fails another stack's Prometheus on the stack's port, and does not report its targets and rules as the stack's", async () => {
     const [p, a] = await Promise.all([started(fakePrometheus({ stack: "prod", environment: "prod" })), started(fakeAlertmanager(["shop"]))]);
-    await stackFile({ prometheus: p.port, alertmanager: a.port }, [`${PROJECT}:services:`, ...["grafana", "loki", "promtail", "tempo", "otelCollector"].map((s) => `    ${s}: false`)]);
+    await stackFile({ prometheus: p.port, alertmanager: a.port }, [`${PROJECT}:services:`, ...["grafana", "loki", "alloy", "tempo", "otelCollector"].map((s) => `    ${s}: false`)]);
     const r = await runDoctor();
     expect(r.code).toBe(1);
     expect(byCheck(r.findings)["prometheus is the stack's"]).toEqual({

@@ -30,6 +30,12 @@ describe("defaults of the deployment settings", () => {
   it("prod accepts its links on operator-facing URLs and secrets set as secrets", () => {
     expect(parseStackConfig("prod", PROD, PROD_SECRETS).alertmanagerExternalUrl).toBe("https://alertmanager.example.test");
   });
+  it("without Loki the default log agent is off too, so stacks written for the former default stay valid", () => {
+    for (const services of [{ loki: false }, { loki: false, promtail: false }, { loki: false, alloy: false }]) {
+      const c = parseStackConfig("dev", { ...VALID, services });
+      expect([c.services.loki, c.services.alloy, c.services.promtail]).toEqual([false, false, false]);
+    }
+  });
   it("a stack without Grafana needs no Grafana password, even in prod", () => {
     const { grafanaAdminPassword: _p, grafanaExternalUrl: _g, ...rest } = PROD;
     const c = parseStackConfig("prod", { ...rest, services: { grafana: false } }, new Set(["telegramBotToken"]));
@@ -41,7 +47,7 @@ const INVALID: [string, Record<string, unknown>, string, ReadonlySet<string>][] 
   ["switching off the alerting path", { ...VALID, services: { alertmanager: false } }, "services.alertmanager: cannot be switched off, it is part of the alerting path, got false", new Set()],
   ["a service that is not one", { ...VALID, services: { graphana: false } }, "services.graphana: unknown key", new Set()],
   ["a switch that is not a boolean", { ...VALID, services: { tempo: "off" } }, 'services.tempo: expected boolean, got "off"', new Set()],
-  ["Alloy, the default agent, without Loki", { ...VALID, services: { loki: false } }, "services.alloy: alloy ships logs to Loki, which is switched off (services.loki: false); switch alloy off too", new Set()],
+  ["Alloy, the default agent, switched on without Loki", { ...VALID, services: { loki: false, alloy: true } }, "services.alloy: alloy ships logs to Loki, which is switched off (services.loki: false); switch alloy off or remove it, got true", new Set()],
   ["Alloy chosen without Loki", { ...VALID, logAgent: "alloy", services: { loki: false } }, 'logAgent: alloy ships logs to Loki, which is switched off (services.loki: false); switch loki on or remove logAgent, got "alloy"', new Set()],
   ["the chosen log agent switched off", { ...VALID, logAgent: "alloy", services: { alloy: false } }, 'logAgent: names alloy, which services.alloy switches off; remove logAgent or switch alloy on, got "alloy"', new Set()],
   ["the other log agent switched on as well", { ...VALID, logAgent: "alloy", services: { promtail: true } }, "services.promtail: only the agent logAgent names runs (alloy), got true", new Set()],

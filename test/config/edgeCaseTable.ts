@@ -288,7 +288,8 @@ const ruleCases: EdgeCase[] = [
 
 const switchCases: EdgeCase[] = [
   accept("no Loki and no log agent", "dev", { services: { loki: false, promtail: false } }, "nothing ships logs; with Pulumi.yaml's former logAgent default this stack failed"),
-  refuse("Promtail without Loki", "dev", { services: { loki: false } }, "services.promtail", null, "switch promtail off too"),
+  accept("Loki off and nothing said of the agent", "dev", { services: { loki: false } }, "the default agent follows Loki: without Loki there is nothing to ship logs to"),
+  refuse("the default agent switched on without Loki", "dev", { services: { loki: false, alloy: true } }, "services.alloy", true, "switch alloy off or remove it"),
   refuse("a chosen agent without Loki", "dev", { logAgent: "alloy", services: { loki: false } }, "logAgent", "alloy", "switch loki on or remove logAgent"),
   refuse("Prometheus switched off", "dev", { services: { prometheus: false } }, "services.prometheus", null, "cannot be switched off"),
   refuse("public probes without blackbox_exporter", "dev", { services: { blackboxExporter: false }, publicProbes: { urls: ["https://api.test/health"] } }, "services.blackboxExporter", null, "switch it on or remove publicProbes"),

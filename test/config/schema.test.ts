@@ -21,12 +21,14 @@ describe("valid configuration", () => {
   it("prod protects data by default and accepts secrets set as secrets", () => {
     expect(parseStackConfig("prod", PROD, PROD_SECRETS).protectData).toBe(true);
   });
-  it("the Telegram console is on by default, open to the chat, offering 1h, 4h and 24h silences", () => {
+  it("the Telegram console is on by default, open to the chats' administrators, offering 1h, 4h and 24h silences; no escalation", () => {
     const c = parseStackConfig("dev", VALID);
-    expect(c.telegram.console).toEqual({ enabled: true, allowedUserIds: [], silenceDurations: ["1h", "4h", "24h"] });
+    expect(c.telegram.console).toEqual({ enabled: true, allow: "admins", allowedUserIds: [], silenceDurations: ["1h", "4h", "24h"] });
+    expect(c.telegram.escalation).toEqual({});
     expect(c.telegram.threadIdsBySeverity).toEqual({});
     const set = parseStackConfig("dev", { ...VALID, telegram: { console: { enabled: false, allowedUserIds: [11, 22], silenceDurations: ["30m", "2h"] } } });
-    expect(set.telegram.console).toEqual({ enabled: false, allowedUserIds: [11, 22], silenceDurations: ["30m", "2h"] });
+    // A list without `allow` keeps what it meant before `allow` existed: only those users.
+    expect(set.telegram.console).toEqual({ enabled: false, allow: "list", allowedUserIds: [11, 22], silenceDurations: ["30m", "2h"] });
   });
   it("every image pinned by default has an exact tag", () => {
     for (const image of Object.values(DEFAULT_IMAGES)) expect(image).toMatch(/:[^:]*\d[^:]*$/);

@@ -22,6 +22,8 @@ describe("the bridge's dedupe window per receiver, from the deployed routes", ()
       "telegram-critical": 1_680,
       // 6h - 15m
       "telegram-warning": 20_700,
+      // 1h - 2m: fire drills, each its own alert
+      "telegram-drill": 3_480,
     });
   });
 });
@@ -49,7 +51,7 @@ describe("the same windows on a retimed clock", () => {
   });
 
   it("is never below one second, however short the clock", () => {
-    expect(retimed("5s", "5s")).toEqual({ "telegram-default": 1, "telegram-watchdog": 1, "telegram-probes": 1, "telegram-critical": 1, "telegram-warning": 1 });
+    expect(retimed("5s", "5s")).toEqual({ "telegram-default": 1, "telegram-watchdog": 1, "telegram-probes": 1, "telegram-critical": 1, "telegram-warning": 1, "telegram-drill": 1 });
   });
 });
 
@@ -71,7 +73,8 @@ describe("alertmanager.yml on a retimed clock", () => {
       ["telegram-probes", "group_wait:60s", "group_interval:15m", "repeat_interval:1h"],
       ["telegram-critical", "group_wait:5s", "group_interval:2m", "repeat_interval:30m"],
       ["telegram-warning", "group_wait:30s", "group_interval:15m", "repeat_interval:6h"],
+      ["telegram-drill", "group_wait:1s", "group_interval:10s", "repeat_interval:1h"],
     ]);
-    expect(seen).toHaveLength(18);
+    expect(seen).toHaveLength(21);
   });
 });

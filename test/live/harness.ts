@@ -5,9 +5,9 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { loadConfig } from "../../bridge/src/config";
+import { BridgeConfig, loadConfig } from "../../bridge/src/config";
 import { Logger } from "../../bridge/src/log";
-import { RunningBridge, startBridge } from "../../bridge/src/server";
+import { BridgeDeps, RunningBridge, startBridge } from "../../bridge/src/server";
 import { PeerAddresses } from "../../config/services";
 import { AlertOverride, StackConfig } from "../../config/schema";
 import { bridgeDedupeWindows, renderAlertmanagerConfig, RouteTimingField } from "../../generators/alertmanager";
@@ -137,6 +137,10 @@ export interface LiveOptions {
   readonly bridgeEnv?: Record<string, string>;
   /** Runs the bundled bridge as a child process, as the container does, so it can be SIGKILLed. */
   readonly bridgeAsProcess?: boolean;
+  /** In process only: settings the environment cannot give, such as escalations in seconds (the stack's floor is a minute). */
+  readonly bridgeConfig?: (c: BridgeConfig) => BridgeConfig;
+  /** In process only: the console's background waits (escalation rounds), shorter. */
+  readonly bridgeDeps?: Pick<BridgeDeps, "console">;
   /** The stack's `nativeHistograms` setting; the simulator then also offers its histograms in the protobuf format. */
   readonly nativeHistograms?: boolean;
 }
@@ -284,7 +288,7 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     POLL_TIMEOUT_SECONDS: "2",
     ...options.bridgeEnv,
   };
-  const bridgeConfig = loadConfig(bridgeEnv);
+  const bridgeConfig = (options.bridgeConfig ?? ((c) => c))(loadConfig(bridgeEnv));
   let amYml = renderAlertmanagerConfig(config, peers, fast);
   if (options.patchAlertmanager) {
     const doc = yaml.load(amYml) as Record<string, any>;
@@ -369,7 +373,7 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     run("blackbox_exporter", bins.blackbox, blackboxArgs({ configFile: path.join(dir, "blackbox.yml") }), [`--web.listen-address=${peers.blackboxExporter}`]);
     run("otelcol", bins.otelcol, otelCollectorArgs({ configFile: path.join(dir, "otelcol.yml") }));
     if (options.bridgeAsProcess) await spawnBridge();
-    else bridge = await startBridge(bridgeConfig, { log: quiet });
+    else bridge = await startBridge(bridgeConfig, { log: quiet, ...options.bridgeDeps });
     await ready("Prometheus ready", `http://${peers.prometheus}/-/ready`);
     await ready("node_exporter", `http://${peers.nodeExporter}/metrics`);
     await ready("blackbox_exporter", `http://${peers.blackboxExporter}/-/healthy`);
@@ -408,7 +412,7 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     },
     async startBridge() {
       if (options.bridgeAsProcess) return spawnBridge();
-      bridge = await startBridge(bridgeConfig, { log: quiet });
+      bridge = await startBridge(bridgeConfig, { log: quiet, ...options.bridgeDeps });
       stack.bridge = bridge;
     },
     async killBridge() {

@@ -39,8 +39,9 @@ it("the Telegram bridge: port, prefix, chat, state file on its volume, dedupe wi
     "TELEGRAM_CHAT_ID=-1001234567890",
     "TELEGRAM_API_BASE=https://api.telegram.org",
     "STATE_FILE=/home/node/telegram-bridge-state.json",
-    "DEDUPE_WINDOWS=telegram-default=13800,telegram-watchdog=82800,telegram-probes=2700,telegram-critical=1680,telegram-warning=20700",
+    "DEDUPE_WINDOWS=telegram-default=13800,telegram-watchdog=82800,telegram-probes=2700,telegram-critical=1680,telegram-warning=20700,telegram-drill=3480",
     "CONSOLE_ENABLED=true",
+    "CONSOLE_ALLOW=admins",
     "CONSOLE_SILENCE_DURATIONS=1h,4h,24h",
     "ALERTMANAGER_URL=http://alertmanager:9093",
     "PROMETHEUS_URL=http://prometheus:9090",
@@ -68,6 +69,7 @@ describe("the Telegram bridge with every optional setting", () => {
       prefix: "<TD>",
       apiBaseUrl: "http://telegram-bot-api:8081",
       console: { enabled: false, allowedUserIds: [42, 43], silenceDurations: ["30m", "2h"] },
+      escalation: { critical: { after: "10m", mention: [42, { id: 43, name: "Bo" }] } },
     };
     full = await runProgram(
       "prod",
@@ -93,12 +95,14 @@ describe("the Telegram bridge with every optional setting", () => {
       "HEARTBEAT_URL=https://hc.example.com/ping/abc?x=1&y=2",
       "TELEGRAM_API_BASE=http://telegram-bot-api:8081",
       "STATE_FILE=/home/node/telegram-bridge-state.json",
-      "DEDUPE_WINDOWS=telegram-default=13800,telegram-watchdog=82800,telegram-probes=2700,telegram-critical=1680,telegram-warning=20700",
+      "DEDUPE_WINDOWS=telegram-default=13800,telegram-watchdog=82800,telegram-probes=2700,telegram-critical=1680,telegram-warning=20700,telegram-drill=3480",
       "CONSOLE_ENABLED=false",
+      "CONSOLE_ALLOW=list",
       "CONSOLE_ALLOWED_USER_IDS=42,43",
       "CONSOLE_SILENCE_DURATIONS=30m,2h",
       "ALERTMANAGER_URL=http://alertmanager:9093",
       "PROMETHEUS_URL=http://prometheus:9090",
+      'TELEGRAM_ESCALATION={"critical":{"after":"10m","every":"10m","times":3,"mention":[{"id":42},{"id":43,"name":"Bo"}]}}',
       `TELEGRAM_BOT_TOKEN=${TEST_SECRETS.telegramBotToken}`,
     ]);
   });
@@ -114,6 +118,7 @@ describe("the Telegram bridge with every optional setting", () => {
       info: { chatId: "@tutordex_info", threadId: 13 },
     });
     expect([read.prefix, read.environment, read.apiBase, read.heartbeatUrl, read.token]).toEqual(["<TD>", "prod", "http://telegram-bot-api:8081", "https://hc.example.com/ping/abc?x=1&y=2", TEST_SECRETS.telegramBotToken]);
-    expect(read.console).toMatchObject({ enabled: false, allowedUserIds: new Set([42, 43]), silenceDurations: ["30m", "2h"], alertmanagerUrl: "http://alertmanager:9093", prometheusUrl: "http://prometheus:9090" });
+    expect(read.escalation.get("critical")).toEqual({ afterMs: 600_000, everyMs: 600_000, times: 3, mention: [{ id: 42 }, { id: 43, name: "Bo" }], chat: undefined, threadId: undefined });
+    expect(read.console).toMatchObject({ enabled: false, allow: "list", allowedUserIds: new Set([42, 43]), silenceDurations: ["30m", "2h"], alertmanagerUrl: "http://alertmanager:9093", prometheusUrl: "http://prometheus:9090" });
   });
 });

@@ -1,5 +1,6 @@
 import * as http from "http";
 import { AddressInfo } from "net";
+import type { BotCommand, ChatMember, UserFromGetMe } from "@grammyjs/types";
 import { hasLoneSurrogate, keyboardRefusal, sourceBytes, TELEGRAM_LIMITS, TELEGRAM_REFUSALS } from "../../bridge/src/telegramLimits";
 
 export interface InlineButton {
@@ -54,6 +55,26 @@ export interface PaceRules {
 }
 
 export const TELEGRAM_PACE: PaceRules = { groupPerWindow: 20, windowMs: 60_000, chatIntervalMs: 1000 };
+
+/** The person the fake's chats are made by: the owner of every group unless a test says otherwise. */
+export const CHAT_OWNER: TelegramUser = { id: 4242, username: "oncall" };
+
+/** setMyCommands' rules (td's BotCommand checks, then the server's), in Telegram's words. */
+export const BOT_COMMAND_LIMITS = { commands: 100, command: 32, description: 256 } as const;
+function commandsRefusal(commands: unknown): string | undefined {
+  if (!Array.isArray(commands)) return "Bad Request: can't parse commands JSON object";
+  if (commands.length > BOT_COMMAND_LIMITS.commands) return "Bad Request: BOT_COMMANDS_TOO_MUCH";
+  for (const c of commands as Partial<BotCommand>[]) {
+    if (typeof c?.command !== "string") return 'Bad Request: can\'t parse BotCommand: Can\'t find field "command"';
+    if (typeof c.description !== "string") return 'Bad Request: can\'t parse BotCommand: Can\'t find field "description"';
+    if (c.command === "") return "Bad Request: command must be non-empty";
+    if ([...c.command].length > BOT_COMMAND_LIMITS.command) return `Bad Request: command length must not exceed ${BOT_COMMAND_LIMITS.command}`;
+    if (c.description.trim() === "") return "Bad Request: command description must be non-empty";
+    if ([...c.description.trim()].length > BOT_COMMAND_LIMITS.description) return `Bad Request: command description length must not exceed ${BOT_COMMAND_LIMITS.description}`;
+    if (!/^[a-z0-9_]+$/.test(c.command)) return "Bad Request: BOT_COMMAND_INVALID";
+  }
+  return undefined;
+}
 
 const ALLOWED_TAGS = new Set(["b", "strong", "i", "em", "u", "s", "code", "pre", "a", "blockquote"]);
 
@@ -122,6 +143,8 @@ export class FakeTelegram {
   readonly requests: { at: number; chatId: string; answer: Answer | "rate_limited_by_pace" | "migrated" }[] = [];
   /** Every Bot API call, by method. */
   readonly calls: { method: string; at: number; params: Json }[] = [];
+  /** Methods called with a token this Telegram does not know (answered 401), in order. */
+  readonly refusedCalls: string[] = [];
   readonly callbackAnswers: { id: string; text?: string; showAlert: boolean; at: number }[] = [];
   script: Answer[] = [];
   fallback: Answer = "ok";
@@ -130,6 +153,12 @@ export class FakeTelegram {
   /** Chats upgraded to supergroups: old id → new id. */
   readonly migrations = new Map<string, string>();
   readonly username = "tutordex_test_bot";
+  /** The commands setMyCommands registered (the default scope and language): what the `/` menu lists. */
+  commands: BotCommand[] = [];
+  /** Each chat's administrators besides its owner; a chat not set here has CHAT_OWNER as its owner and no one else. */
+  readonly administrators = new Map<string, { owner?: TelegramUser; admins: TelegramUser[] }>();
+  /** Answers to getChatAdministrators from a script (one per call, then Telegram's real answer). */
+  adminsScript: Answer[] = [];
   private server?: http.Server;
   private readonly updates: Json[] = [];
   private nextUpdateId = 1000;
@@ -237,7 +266,10 @@ export class FakeTelegram {
     };
     const fail = (status: number, description: string, parameters?: Json) => send(status, { ok: false, error_code: status, description, ...(parameters ? { parameters } : {}) });
     const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
-    if (!m || m[1] !== this.token) return fail(req.url?.startsWith("/bot") ? 401 : 404, req.url?.startsWith("/bot") ? "Unauthorized" : "Not Found");
+    if (!m || m[1] !== this.token) {
+      if (m) this.refusedCalls.push(m[2]);
+      return fail(req.url?.startsWith("/bot") ? 401 : 404, req.url?.startsWith("/bot") ? "Unauthorized" : "Not Found");
+    }
     const method = m[2];
     let params: Json;
     try {
@@ -260,8 +292,34 @@ export class FakeTelegram {
         this.callbackAnswers.push({ id: String(params.callback_query_id), text: params.text, showAlert: params.show_alert === true, at: Date.now() });
         return send(200, { ok: true, result: true });
       }
-      case "getMe":
-        return send(200, { ok: true, result: { id: Number(this.token.split(":")[0]), is_bot: true, first_name: "TutorDex alerts", username: this.username } });
+      case "getMe": {
+        const me: UserFromGetMe = {
+          id: Number(this.token.split(":")[0]),
+          is_bot: true,
+          first_name: "TutorDex alerts",
+          username: this.username,
+          can_join_groups: true,
+          can_read_all_group_messages: false,
+          supports_inline_queries: false,
+          can_connect_to_business: false,
+          has_main_web_app: false,
+          has_topics_enabled: false,
+          allows_users_to_create_topics: false,
+          can_manage_bots: false,
+        } as UserFromGetMe;
+        return send(200, { ok: true, result: me });
+      }
+      case "setMyCommands": {
+        const refusal = commandsRefusal(params.commands);
+        if (refusal) return fail(400, refusal);
+        // Telegram trims descriptions.
+        this.commands = (params.commands as BotCommand[]).map((c) => ({ command: c.command, description: c.description.trim() }));
+        return send(200, { ok: true, result: true });
+      }
+      case "getMyCommands":
+        return send(200, { ok: true, result: this.commands });
+      case "getChatAdministrators":
+        return this.getChatAdministrators(params, send, fail);
       case "getUpdates":
         return this.getUpdates(params, req, send);
       default:
@@ -370,6 +428,48 @@ export class FakeTelegram {
     msg.currentKeyboard = keyboard;
     msg.edits.push({ text, keyboard, at: Date.now() });
     send(200, { ok: true, result: { message_id: msg.messageId, chat: { id: Number(msg.chatId) }, text } });
+  }
+
+  /** The owner and administrators as Telegram lists them (ChatMemberOwner, ChatMemberAdministrator), the bot among them. */
+  private getChatAdministrators(params: Json, send: (s: number, j: unknown) => void, fail: (s: number, d: string, p?: Json) => void): void {
+    const chatId = String(params.chat_id ?? "");
+    const scripted = this.adminsScript.shift();
+    if (scripted !== undefined && scripted !== "ok") {
+      if (scripted === "forbidden") return fail(403, "Forbidden: bot was kicked from the supergroup chat");
+      if (scripted === "chat_not_found") return fail(400, "Bad Request: chat not found");
+      if (scripted === "server_error") return fail(500, "Internal Server Error");
+      if (typeof scripted === "object" && "rateLimit" in scripted) return fail(429, `Too Many Requests: retry after ${scripted.rateLimit}`, { retry_after: scripted.rateLimit });
+      if (typeof scripted === "object" && "status" in scripted) return fail(scripted.status, scripted.description);
+      return fail(500, "Internal Server Error");
+    }
+    if (chatId === "") return fail(400, "Bad Request: chat_id is empty");
+    if (chatType(chatId) === "private") return fail(400, "Bad Request: there are no administrators in the private chat");
+    const set = this.administrators.get(chatId) ?? { admins: [] };
+    const user = (u: TelegramUser) => ({ id: u.id, is_bot: false, first_name: u.first_name ?? u.username ?? "User", ...(u.username ? { username: u.username } : {}) });
+    const admin = (u: ReturnType<typeof user>): ChatMember => ({
+      status: "administrator",
+      user: u,
+      can_be_edited: false,
+      is_anonymous: false,
+      can_manage_chat: true,
+      can_delete_messages: true,
+      can_manage_video_chats: true,
+      can_restrict_members: true,
+      can_promote_members: false,
+      can_change_info: true,
+      can_invite_users: true,
+      can_post_stories: false,
+      can_edit_stories: false,
+      can_delete_stories: false,
+      can_pin_messages: true,
+      can_manage_topics: false,
+    }) as ChatMember;
+    const result: ChatMember[] = [
+      { status: "creator", user: user(set.owner ?? CHAT_OWNER), is_anonymous: false },
+      ...set.admins.map((u) => admin(user(u))),
+      admin({ id: Number(this.token.split(":")[0]), is_bot: true, first_name: "TutorDex alerts", username: this.username }),
+    ];
+    send(200, { ok: true, result });
   }
 
   private getUpdates(params: Json, req: http.IncomingMessage, send: (s: number, j: unknown) => void): void {

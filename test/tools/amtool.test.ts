@@ -38,7 +38,7 @@ describe.each(committedStacks())("amtool check-config, stack %s", (stack) => {
 
 it("amtool check-config accepts the heartbeat variant", () => {
   const r = run("amtool", ["check-config", withHeartbeat]);
-  expect(r.output).toContain("6 receivers");
+  expect(r.output).toContain("7 receivers");
   expect(r.status).toBe(0);
 });
 
@@ -60,6 +60,8 @@ const ROUTING: [string, Record<string, string>, string][] = [
   ["unknown severity falls through", { alertname: "Something", severity: "page", component: "worker" }, "telegram-default"],
   ["missing severity falls through", { alertname: "Something", component: "worker" }, "telegram-default"],
   ["no labels at all", { foo: "bar" }, "telegram-default"],
+  ["a fire drill (/drill) has its own route", { alertname: "FireDrill", drill: "true", drill_id: "a1b2c3", severity: "info", component: "telegram-bridge" }, "telegram-drill"],
+  ["an alert named FireDrill that is no drill is an ordinary alert", { alertname: "FireDrill", severity: "warning", component: "app" }, "telegram-warning"],
 ];
 
 describe("routing table (amtool config routes test)", () => {
@@ -92,10 +94,11 @@ describe("alertmanager.yml semantics", () => {
       ["telegram-probes", "60s", "15m", "1h"],
       ["telegram-critical", "5s", "2m", "30m"],
       ["telegram-warning", "30s", "15m", "6h"],
+      ["telegram-drill", "1s", "10s", "1h"],
     ]);
     expect([doc.route.group_wait, doc.route.group_interval, doc.route.repeat_interval]).toEqual(["30s", "10m", "4h"]);
     const resolved = Object.fromEntries(doc.receivers.map((r: any) => [r.name, r.webhook_configs[0].send_resolved]));
-    expect(resolved).toEqual({ "telegram-default": true, "telegram-watchdog": false, "telegram-probes": true, "telegram-critical": true, "telegram-warning": true });
+    expect(resolved).toEqual({ "telegram-default": true, "telegram-watchdog": false, "telegram-probes": true, "telegram-critical": true, "telegram-warning": true, "telegram-drill": true });
   });
   it("every receiver posts to the bridge on the stack network and holds no secret", () => {
     for (const r of doc.receivers) expect(r.webhook_configs[0].url).toBe("http://telegram-bridge:8080/alert");

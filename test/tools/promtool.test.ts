@@ -9,10 +9,13 @@ import { ruleSettings } from "../../rules/context";
 import { renderRuleFiles } from "../../rules/render";
 import { stackConfig } from "../support/fixtures";
 import { committedStacks } from "../support/stackFiles";
-import { run } from "../support/tools";
+import { run, TOOL_RUN_TIMEOUT_MS } from "../support/tools";
 import { casesFor, DEPLOYMENTS, pinsOf, requiredPins } from "./ruleCases";
 import { EQUIVALENT, forBatches, thresholdBatches, windowBatches } from "./ruleCases/mutations";
 import { failedRules, promtoolTest, selectChecks } from "./ruleCases/promtool";
+
+// Each promtool run is synchronous and bounded by TOOL_RUN_TIMEOUT_MS; the test waits a little longer.
+jest.setTimeout(TOOL_RUN_TIMEOUT_MS + 30_000);
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "promtool-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -17,7 +17,7 @@ const alertSchema = z.looseObject({
   startsAt: z.string(),
   updatedAt: z.string().optional(),
   fingerprint: z.string(),
-  status: z.looseObject({ state: z.string() }),
+  status: z.looseObject({ state: z.string(), silencedBy: z.array(z.string()).default([]) }),
 });
 
 export type Silence = z.infer<typeof silenceSchema>;
@@ -178,9 +178,31 @@ export class AlertmanagerClient {
     return this.read(z.array(alertSchema), "GET", "/api/v2/alerts?active=true&silenced=false&inhibited=false&unprocessed=false");
   }
 
+  /** Every alert Alertmanager holds, silenced and inhibited ones too, each with the silences that hold it quiet. */
+  async alerts(): Promise<ActiveAlert[]> {
+    return this.read(z.array(alertSchema), "GET", "/api/v2/alerts");
+  }
+
+  /** Posts alerts as Prometheus does (a drill's start, or its end with endsAt now). */
+  async postAlerts(alerts: readonly PostableAlert[]): Promise<void> {
+    await this.request(
+      "POST",
+      "/api/v2/alerts",
+      alerts.map((a) => ({ labels: a.labels, annotations: a.annotations, startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString(), ...(a.generatorURL ? { generatorURL: a.generatorURL } : {}) })),
+    );
+  }
+
   async alertsNamed(alertname: string): Promise<ActiveAlert[]> {
     return this.read(z.array(alertSchema), "GET", `/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alertname}"`)}`);
   }
+}
+
+export interface PostableAlert {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly startsAt: Date;
+  readonly endsAt: Date;
+  readonly generatorURL?: string;
 }
 
 export interface SilenceRequest {

@@ -1,30 +1,56 @@
-/**
- * Who may do what. The console serves only the chats alerts go to. Reading (/alerts, /silences,
- * /status, /help) and Ack are open to everyone in those chats; silencing, unsilencing and
- * expiring change what the whole team hears, so an optional allowlist of Telegram user ids
- * narrows them.
- */
-export type ConsoleAction = "silence" | "unsilence" | "expire" | "ack" | "alerts" | "silences" | "status" | "help";
+import { ConsoleAllow } from "../../../config/consoleSettings";
+import { chatKind } from "../chats";
+import { Administrators } from "./administrators";
 
-const CHANGES_NOTIFICATIONS: ReadonlySet<ConsoleAction> = new Set(["silence", "unsilence", "expire"]);
+/**
+ * Who may do what. The console serves only the chats alerts (and escalations) go to. Reading
+ * (/alerts, /silences, /status, /help) and Ack are open to everyone in those chats; silencing,
+ * unsilencing, expiring and fire drills change what the whole team hears, so they are open to
+ * the chat's administrators by default (telegram.console.allow: admins), to an explicit list
+ * (list), or to everyone (everyone, only when set so). In a private chat with the bot the one
+ * person in it is its only member, and counts as its administrator.
+ */
+export type ConsoleAction = "silence" | "unsilence" | "expire" | "drill" | "ack" | "alerts" | "silences" | "status" | "help";
+
+const CHANGES_NOTIFICATIONS: ReadonlySet<ConsoleAction> = new Set(["silence", "unsilence", "expire", "drill"]);
 
 export interface AuthorizationPolicy {
   readonly servedChats: () => ReadonlySet<string>;
-  readonly allowedUserIds: ReadonlySet<number> | undefined;
+  readonly allow: ConsoleAllow;
+  readonly allowedUserIds: ReadonlySet<number>;
+  readonly administrators: (chatId: string) => Promise<Administrators>;
 }
 
-export type Decision = { readonly allowed: true } | { readonly allowed: false; readonly reason: "chat" | "user"; readonly message: string };
+export type Decision =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly reason: "chat" | "user" | "administrators_unknown"; readonly message: string };
 
-export function authorize(policy: AuthorizationPolicy, action: ConsoleAction, chatId: string, userId: number | undefined): Decision {
+const VERB: Partial<Record<ConsoleAction, string>> = { drill: "start a drill" };
+
+export async function authorize(policy: AuthorizationPolicy, action: ConsoleAction, chatId: string, userId: number | undefined): Promise<Decision> {
   if (!policy.servedChats().has(chatId)) {
     return { allowed: false, reason: "chat", message: "Sorry, this bot only answers in the chats it sends alerts to." };
   }
-  if (CHANGES_NOTIFICATIONS.has(action) && policy.allowedUserIds && (userId === undefined || !policy.allowedUserIds.has(userId))) {
-    return {
-      allowed: false,
-      reason: "user",
-      message: `Sorry, only the on-call list may ${action} here. Ask an admin to add your Telegram user id${userId !== undefined ? ` (${userId})` : ""} to telegram.console.allowedUserIds.`,
-    };
+  if (!CHANGES_NOTIFICATIONS.has(action) || policy.allow === "everyone") return { allowed: true };
+  if (userId !== undefined && policy.allowedUserIds.has(userId)) return { allowed: true };
+  const verb = VERB[action] ?? action;
+  const yourId = userId !== undefined ? ` (${userId})` : "";
+  if (policy.allow === "list") {
+    return { allowed: false, reason: "user", message: `Sorry, only the on-call list may ${verb} here. Ask an admin to add your Telegram user id${yourId} to telegram.console.allowedUserIds.` };
   }
-  return { allowed: true };
+  // A private chat is one person and the bot: getChatAdministrators has no answer for it.
+  if (chatKind(chatId) === "private") return userId !== undefined && String(userId) === chatId ? { allowed: true } : notAdmin(verb, yourId);
+  const admins = await policy.administrators(chatId);
+  if (!admins.ok) {
+    return { allowed: false, reason: "administrators_unknown", message: `Sorry, I could not check who administers this chat (${admins.said}); nothing was changed. Try again in a minute.` };
+  }
+  return userId !== undefined && admins.ids.has(userId) ? { allowed: true } : notAdmin(verb, yourId);
+}
+
+function notAdmin(verb: string, yourId: string): Decision {
+  return {
+    allowed: false,
+    reason: "user",
+    message: `Sorry, only this chat's administrators and the on-call list may ${verb} here. Ask an admin to add your Telegram user id${yourId} to telegram.console.allowedUserIds.`,
+  };
 }

@@ -1,10 +1,15 @@
+import type { BotCommand } from "@grammyjs/types";
+import { ConsoleAllow } from "../../../config/consoleSettings";
+import { isDrill } from "../drillLabels";
 import { escapeCapped, formatAlertGroup, humanDuration, messageHeader, utc, FormatOptions } from "../format";
 import { escapeHtml } from "../html";
 import { visibleLength, TELEGRAM_TEXT_LIMIT } from "../telegramText";
 import { InlineKeyboard, encodeCallback } from "../cards";
 import { alertKey } from "../payload";
 import { ActiveAlert, Silence } from "./alertmanagerClient";
-import { Card } from "../stateStore";
+import { Card, DrillRecord } from "../stateStore";
+import { ConsoleAction } from "./authorization";
+import { drillReportLine } from "./drill";
 
 /** Pure renderers of the console's answers: data in, HTML (and buttons) out. */
 
@@ -12,20 +17,34 @@ export const OVERVIEW_MAX_GROUPS = 8;
 const OVERVIEW_STATUS_ROOM = 120;
 const SILENCES_SHOWN = 10;
 
-export function helpText(o: FormatOptions, durations: readonly string[], allowlist: ReadonlySet<number> | undefined, userId: number | undefined): string {
-  const who = !allowlist
-    ? "Everyone in this chat may silence, unsilence and expire."
-    : `Only the on-call list (${allowlist.size} ${allowlist.size === 1 ? "person" : "people"}) may silence, unsilence and expire; you are ${userId !== undefined && allowlist.has(userId) ? "on it" : "not on it"}. Everyone here may read and Ack.`;
+/**
+ * The commands, each once: what /help lists, what the `/` menu shows (setMyCommands), and the
+ * action each one is authorized as. `/start` (what Telegram sends when a private chat opens) is /help.
+ */
+export const CONSOLE_COMMANDS: readonly (BotCommand & { readonly action: ConsoleAction })[] = [
+  { command: "alerts", action: "alerts", description: "What fires now, grouped, with buttons" },
+  { command: "silences", action: "silences", description: "Active silences, each with an Expire button" },
+  { command: "status", action: "status", description: "Prometheus, Alertmanager, the Watchdog, escalations, drills and this bridge" },
+  { command: "drill", action: "drill", description: "Fire drill: a test alert through Alertmanager to this chat, timed hop by hop" },
+  { command: "help", action: "help", description: "What this bot does and who may do what" },
+];
+
+export function helpText(o: FormatOptions, durations: readonly string[], who: { allow: ConsoleAllow; allowedUserIds: ReadonlySet<number>; userId: number | undefined }): string {
+  const n = who.allowedUserIds.size;
+  const onList = who.userId !== undefined && who.allowedUserIds.has(who.userId) ? "you are on it" : "you are not on it";
+  const rule =
+    who.allow === "everyone"
+      ? "Everyone in this chat may silence, unsilence, expire and start drills."
+      : who.allow === "list"
+        ? `Only the on-call list (${n} ${n === 1 ? "person" : "people"}) may silence, unsilence, expire and start drills; ${onList}. Everyone here may read and Ack.`
+        : `This chat's administrators${n ? ` and the on-call list (${n} ${n === 1 ? "person" : "people"}; ${onList})` : ""} may silence, unsilence, expire and start drills. Everyone here may read and Ack.`;
   return [
     `<b>${escapeHtml(o.prefix)} [${escapeHtml(o.environment.toUpperCase())}]</b> alerts console`,
-    "/alerts — what fires now, grouped, with buttons",
-    "/silences — active silences, each with an Expire button",
-    "/status — Prometheus, Alertmanager, the Watchdog and this bridge",
-    "/help — this text",
+    ...CONSOLE_COMMANDS.map((c) => `/${c.command} — ${escapeHtml(c.description)}`),
     "",
-    `Buttons on firing alerts: 🔕 silence for ${durations.map(escapeHtml).join(" / ")} (matches exactly the alerts shown), 🔔 Unsilence, 👀 Ack (says who is on it).`,
-    "Resolved alerts arrive as replies to the message that showed them firing.",
-    who,
+    `Buttons on firing alerts: 🔕 silence for ${durations.map(escapeHtml).join(" / ")} (matches exactly the alerts shown), 🔔 Unsilence, 👀 Ack (says who is on it, and stops an escalation).`,
+    "Resolved alerts arrive as replies to the message that showed them firing. Silences made in Alertmanager, Grafana or amtool show on the messages too.",
+    rule,
   ].join("\n");
 }
 
@@ -34,7 +53,7 @@ export function overviewCard(alerts: readonly ActiveAlert[], o: FormatOptions, i
   const byName = new Map<string, ActiveAlert[]>();
   for (const a of alerts) {
     const name = a.labels.alertname ?? "(no alertname)";
-    if (name === "Watchdog") continue;
+    if (name === "Watchdog" || isDrill(a.labels)) continue;
     byName.set(name, [...(byName.get(name) ?? []), a]);
   }
   if (byName.size === 0) return undefined;
@@ -106,6 +125,32 @@ export interface StatusFacts {
   readonly pending: number;
   readonly failingChats: number;
   readonly stateFile: string;
+  readonly escalations: readonly EscalationLine[];
+  readonly drills: { readonly underWay: readonly DrillRecord[]; readonly last: DrillRecord | undefined };
+}
+
+/** An escalation under way, as /status lists it. */
+export interface EscalationLine {
+  readonly title: string;
+  readonly severity: string;
+  readonly chatId: string;
+  readonly sent: number;
+  readonly times: number;
+  readonly nextAt: number | undefined;
+  readonly silenced: boolean;
+}
+
+/** Escalations listed by /status; the rest are counted. */
+const ESCALATIONS_SHOWN = 5;
+
+function escalationLines(list: readonly EscalationLine[], now: number): string[] {
+  if (list.length === 0) return ["Escalations: none under way"];
+  const shown = list.slice(0, ESCALATIONS_SHOWN).map((e) => {
+    const state = e.silenced ? "paused by a silence" : e.nextAt === undefined ? "all sent, waiting for an Ack" : e.nextAt <= now ? "due now" : `next in ${humanDuration(e.nextAt - now)}`;
+    return `• ${escapeCapped(e.title, 60).text} (${escapeHtml(e.severity)}): ${e.sent} of ${e.times} sent, ${state}`;
+  });
+  const more = list.length > shown.length ? [`• …and ${list.length - shown.length} more`] : [];
+  return [`Escalations: ${list.length} under way`, ...shown, ...more];
 }
 
 export function statusMessage(f: StatusFacts, o: FormatOptions, now: number): string {
@@ -119,5 +164,7 @@ export function statusMessage(f: StatusFacts, o: FormatOptions, now: number): st
     `Watchdog: ${watchdog}; ${escapeHtml(f.watchdogInAlertmanager)}`,
     `Bridge: ${f.sent} messages sent, ${failed.length ? `failures: ${failed.map(([r, n]) => `${r} ${n}`).join(", ")}` : "no failures"}, ${f.pending} alerts queued, ${f.failingChats} chats refused by Telegram`,
     `State: ${escapeHtml(f.stateFile)}`,
+    ...escalationLines(f.escalations, now),
+    `Drills: ${f.drills.underWay.length ? `${f.drills.underWay.length} under way; ` : ""}${f.drills.last ? `last ${drillReportLine(f.drills.last, now)}` : "none yet"}`,
   ].join("\n");
 }

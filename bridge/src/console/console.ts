@@ -1,6 +1,6 @@
 import { CallbackAction, CardView, decodeCallback, liveSilence, MAX_ACKS, newCardId, renderCardKeyboard, renderCardText, unsilencedFiring } from "../cards";
 import { ChatRouter } from "../chats";
-import { ConsoleConfig } from "../config";
+import { ConsoleConfig, EscalationRule } from "../config";
 import { editParams, Outbox } from "../delivery";
 import { parseDuration } from "../durations";
 import { FormatOptions } from "../format";
@@ -9,9 +9,13 @@ import { describeError, Logger } from "../log";
 import { BridgeMetrics } from "../metrics";
 import { Card, StateStore } from "../stateStore";
 import { ApiOutcome, TelegramApi } from "../telegram";
+import { ChatAdministrators } from "./administrators";
 import { AlertmanagerClient, AlertmanagerError, matchersFor, SilenceRequest } from "./alertmanagerClient";
 import { authorize, AuthorizationPolicy, ConsoleAction } from "./authorization";
-import { helpText, overviewCard, silencesMessage, statusMessage, StatusFacts } from "./commands";
+import { CONSOLE_COMMANDS, helpText, overviewCard, silencesMessage, statusMessage, StatusFacts } from "./commands";
+import { Drills, DrillTiming } from "./drill";
+import { Escalator } from "./escalation";
+import { AlertmanagerSync } from "./sync";
 import { expireTold, Result, silenceTold, Told, unsilenceState, unsilenceTold } from "./outcomes";
 import { KeyedSerial, promptly } from "./serial";
 import { createSilences, expireSilences, Expiry } from "./silencing";
@@ -36,12 +40,16 @@ export interface ConsoleDeps {
   readonly metrics: BridgeMetrics;
   readonly log: Logger;
   readonly format: FormatOptions;
-  readonly status: () => Omit<StatusFacts, "prometheus" | "alertmanager" | "watchdogInAlertmanager">;
+  readonly status: () => Omit<StatusFacts, "prometheus" | "alertmanager" | "watchdogInAlertmanager" | "escalations" | "drills">;
+  /** Per severity (config.escalation); none: nothing is escalated. */
+  readonly escalation?: ReadonlyMap<string, EscalationRule>;
   readonly now?: () => number;
   readonly timing?: Partial<ConsoleTiming>;
+  /** Shorter waits for tests. */
+  readonly background?: { readonly escalationTickMs?: number; readonly escalationMinGapMs?: number; readonly drill?: Partial<DrillTiming>; readonly administratorsTtlMs?: number };
 }
 
-const COMMANDS: Record<string, ConsoleAction> = { alerts: "alerts", silences: "silences", status: "status", help: "help", start: "help" };
+const COMMANDS: Record<string, ConsoleAction> = { ...Object.fromEntries(CONSOLE_COMMANDS.map((c) => [c.command, c.action])), start: "help" };
 
 const WORKING = "⏳ Working on it: Alertmanager is slow to answer. The outcome follows in the chat.";
 
@@ -81,17 +89,62 @@ export class Console {
   private readonly timing: ConsoleTiming;
   private readonly serial = new KeyedSerial();
   private readonly stopping = new AbortController();
+  readonly administrators: ChatAdministrators;
+  readonly escalator: Escalator;
+  readonly drills: Drills;
+  readonly sync: AlertmanagerSync | undefined;
   botUsername: string | undefined;
 
   constructor(private readonly deps: ConsoleDeps) {
     this.timing = { ...DEFAULT_CONSOLE_TIMING, ...deps.timing };
     this.am = deps.config.alertmanagerUrl ? new AlertmanagerClient(deps.config.alertmanagerUrl, this.timing.alertmanagerTimeoutMs, this.stopping.signal) : undefined;
     this.now = deps.now ?? Date.now;
+    const bg = deps.background ?? {};
+    this.administrators = new ChatAdministrators(deps.api, deps.log, this.now, bg.administratorsTtlMs);
+    const escalation = deps.escalation ?? new Map<string, EscalationRule>();
+    const escalationChats = [...escalation.values()].flatMap((r) => (r.chat ? [r.chat.chatId] : []));
     this.policy = {
-      // A chat that became a supergroup is still ours, under its new id.
-      servedChats: () => new Set(deps.router.configuredChats().flatMap((id) => [id, deps.store.currentChat(id)])),
+      // A chat that became a supergroup is still ours, under its new id; escalation chats are served too.
+      servedChats: () => new Set([...deps.router.configuredChats(), ...escalationChats].flatMap((id) => [id, deps.store.currentChat(id)])),
+      allow: deps.config.allow,
       allowedUserIds: deps.config.allowedUserIds,
+      administrators: (chatId) => this.administrators.of(chatId),
     };
+    const priority = (chatId: string, method: string, params: (chatId: string) => Record<string, unknown>) => deps.outbox.priority(chatId, method, params);
+    const scheduleEdit = (id: string) => deps.outbox.scheduleEdit(id);
+    this.escalator = new Escalator({
+      store: deps.store,
+      rules: escalation,
+      send: (chatId, params) => priority(chatId, "sendMessage", params),
+      format: deps.format,
+      metrics: deps.metrics,
+      log: deps.log,
+      now: this.now,
+      tickMs: bg.escalationTickMs,
+      minGapMs: bg.escalationMinGapMs,
+    });
+    this.drills = new Drills({ am: this.am, store: deps.store, call: priority, scheduleEdit, format: deps.format, metrics: deps.metrics, log: deps.log, now: this.now, timing: bg.drill });
+    this.sync = this.am ? new AlertmanagerSync({ am: this.am, store: deps.store, scheduleEdit, metrics: deps.metrics, log: deps.log, intervalMs: deps.config.syncIntervalMs, now: this.now }) : undefined;
+  }
+
+  /** Starts what runs beside the updates: escalation rounds and the cards' rounds with Alertmanager. */
+  startBackground(): void {
+    this.escalator.start();
+    this.sync?.start();
+  }
+
+  /** Stops them and the drills' timers; waits for a round under way. */
+  async stopBackground(): Promise<void> {
+    this.drills.stop();
+    await Promise.all([this.escalator.stop(), this.sync?.stop()]);
+  }
+
+  /** Puts the commands in Telegram's `/` menu; a failure is logged, the commands work all the same. */
+  async registerCommands(): Promise<void> {
+    const commands = CONSOLE_COMMANDS.map(({ command, description }) => ({ command, description }));
+    const outcome = await this.deps.api.call("setMyCommands", { commands });
+    if (outcome.kind === "ok") this.deps.log.info("commands registered in Telegram's menu", { commands: commands.map((c) => c.command).join(",") });
+    else this.deps.log.warn("setMyCommands failed; the commands work, but Telegram's menu does not list them", { outcome: outcome.kind, detail: "detail" in outcome ? outcome.detail : undefined });
   }
 
   cardView(): Omit<CardView, "now"> {
@@ -121,7 +174,7 @@ export class Console {
 
   private async onCommand(m: IncomingMessage, action: ConsoleAction): Promise<void> {
     const chatId = String(m.chat.id);
-    const decision = authorize(this.policy, action, chatId, m.from?.id);
+    const decision = await authorize(this.policy, action, chatId, m.from?.id);
     if (!decision.allowed) {
       this.record(action, "refused", m.from, { chat_id: chatId, reason: decision.reason });
       await this.reply(m, decision.message);
@@ -130,7 +183,10 @@ export class Console {
     try {
       switch (action) {
         case "help":
-          await this.reply(m, helpText(this.deps.format, this.deps.config.silenceDurations, this.deps.config.allowedUserIds, m.from?.id));
+          await this.reply(m, helpText(this.deps.format, this.deps.config.silenceDurations, { allow: this.deps.config.allow, allowedUserIds: this.deps.config.allowedUserIds, userId: m.from?.id }));
+          break;
+        case "drill":
+          await this.drills.start({ chatId, threadId: m.message_thread_id, replyTo: m.message_id, by: m.from ? displayName(m.from) : "someone" });
           break;
         case "alerts":
           await this.alerts(m);
@@ -190,6 +246,8 @@ export class Console {
     }
     return {
       ...this.deps.status(),
+      escalations: this.escalator.underWay(),
+      drills: this.drills.overview(),
       prometheus: promReady === undefined ? "not configured" : promReady ? "ready" : "not ready",
       alertmanager: amReady === undefined ? "not configured" : amReady ? "ready" : "not ready",
       watchdogInAlertmanager: watchdog,
@@ -229,7 +287,7 @@ export class Console {
       this.record("expire", "stale", q.from, { chat_id: chatId, data: (q.data ?? "").slice(0, 64) });
       return answer("This list is from an older version of the bridge; send /silences for current buttons. Nothing was changed.", true);
     }
-    const decision = authorize(this.policy, action.op, chatId, q.from.id);
+    const decision = await authorize(this.policy, action.op, chatId, q.from.id);
     if (!decision.allowed) {
       this.record(action.op, "refused", q.from, { chat_id: chatId, reason: decision.reason, ...describeAction(action) });
       return answer(decision.message, true);
@@ -277,7 +335,9 @@ export class Console {
     const acks = subject.acks ?? [];
     if (acks.some((a) => a.by === who)) return refusal("stale", "You already acknowledged this.", fields);
     if (acks.length >= MAX_ACKS) return refusal("stale", `Noted, but ${MAX_ACKS} people already acknowledged this; the message does not list more.`, fields);
-    this.deps.store.updateCard(card.id, (c) => (c.subjects[action.subject].acks = [...acks, { by: who, at: this.now() }]));
+    const deed = { by: who, at: this.now() };
+    const updated = this.deps.store.updateCard(card.id, (c) => (c.subjects[action.subject].acks = [...acks, deed]));
+    if (updated) this.escalator.acknowledged(updated, action.subject, deed);
     this.deps.store.commit();
     const others = acks.length ? ` (with ${acks.length === 1 ? acks[0].by : `${acks.length} others`})` : "";
     return { result: "ok", answer: `Noted: you are on it${others}.`, fields, changed: [card.id] };

@@ -1,3 +1,4 @@
+import { BotIdentity } from "../identity";
 import { describeError, Logger } from "../log";
 import { BridgeMetrics } from "../metrics";
 import { StateStore } from "../stateStore";
@@ -10,6 +11,8 @@ export interface PollerOptions {
   readonly backoffMs: readonly number[];
   /** Updates handled at once; the poller takes no more from Telegram than it has room for. */
   readonly maxInFlight?: number;
+  /** Who the bot is, asked once for the whole bridge; without it the poller asks getMe itself. */
+  readonly identity?: BotIdentity;
 }
 
 export const DEFAULT_MAX_IN_FLIGHT = 16;
@@ -32,6 +35,8 @@ export class Poller {
   private readonly inFlight = new Set<Promise<void>>();
   private roomFreed: (() => void) | undefined;
   private readonly maxInFlight: number;
+  private readonly identity: BotIdentity;
+  private readonly ownIdentity: boolean;
 
   constructor(
     private readonly api: TelegramApi,
@@ -42,6 +47,8 @@ export class Poller {
     private readonly opts: PollerOptions,
   ) {
     this.maxInFlight = Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+    this.ownIdentity = opts.identity === undefined;
+    this.identity = opts.identity ?? new BotIdentity(api, log, opts.backoffMs);
   }
 
   start(): void {
@@ -53,6 +60,7 @@ export class Poller {
     this.abort.abort();
     this.console.stop();
     this.wakeForRoom();
+    if (this.ownIdentity) await this.identity.stop();
     await this.running;
     await Promise.allSettled([...this.inFlight]);
   }
@@ -88,16 +96,17 @@ export class Poller {
   }
 
   private async loop(): Promise<void> {
-    while (!this.abort.signal.aborted && this.console.botUsername === undefined) {
-      const me = await this.api.call<{ username?: string }>("getMe", {}, { signal: this.abort.signal });
-      if (me.kind === "ok") {
-        this.console.botUsername = me.result.username ?? "";
-        this.failures = 0;
-        this.log.info("console listening for commands and buttons", { bot: me.result.username });
-      } else if (!this.abort.signal.aborted) {
-        this.log.warn("getMe failed; the console waits", { outcome: me.kind, detail: "detail" in me ? me.detail : undefined });
-        await this.pause(this.backoff());
-      }
+    if (this.console.botUsername === undefined) {
+      // Ended by stop(): an own identity stops with the poller, a shared one wakes on the abort.
+      let onAbort = () => undefined as void;
+      const aborted = new Promise<undefined>((r) => (onAbort = () => r(undefined)));
+      this.abort.signal.addEventListener("abort", onAbort, { once: true });
+      const name = await Promise.race([this.identity.whenKnown(), aborted]);
+      this.abort.signal.removeEventListener("abort", onAbort);
+      if (name === undefined || this.abort.signal.aborted) return;
+      this.console.botUsername = name;
+      this.log.info("console listening for commands and buttons", { bot: name });
+      void this.console.registerCommands();
     }
     while (!this.abort.signal.aborted) {
       const room = await this.room();

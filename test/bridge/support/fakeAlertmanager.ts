@@ -37,6 +37,10 @@ export class FakeAlertmanager {
   trouble: (method: string, path: string) => Trouble = () => undefined;
   /** Every request, in order: method and path. */
   readonly requests: string[] = [];
+  /** Alerts posted to /api/v2/alerts (as Prometheus or a drill posts them), in order. */
+  readonly posted: { labels: Record<string, string>; annotations?: Record<string, string>; startsAt?: string; endsAt?: string }[] = [];
+  /** Called with each posted batch after it was accepted: a test routes it on (to the bridge's webhook) as Alertmanager would. */
+  onPost: (alerts: FakeAlertmanager["posted"]) => void = () => undefined;
   private server?: http.Server;
   url = "";
 
@@ -58,6 +62,31 @@ export class FakeAlertmanager {
 
   active(): FakeSilence[] {
     return this.silences.filter((s) => s.status.state === "active");
+  }
+
+  /** The active silences whose matchers all match the alert, as Alertmanager lists them under status.silencedBy. */
+  silencedBy(a: FakeAlert): string[] {
+    const matches = (m: FakeSilence["matchers"][number]) => {
+      const v = a.labels[m.name] ?? "";
+      const hit = m.isRegex ? new RegExp(`^(?:${m.value})$`).test(v) : v === m.value;
+      return m.isEqual === false ? !hit : hit;
+    };
+    return this.active()
+      .filter((s) => s.matchers.every(matches))
+      .map((s) => s.id);
+  }
+
+  /** A silence made outside the bridge (amtool, Grafana, the API), as Alertmanager would hold it. */
+  addSilence(matchers: FakeSilence["matchers"], createdBy: string, endsAt: Date, comment = "made elsewhere"): FakeSilence {
+    const s: FakeSilence = { id: randomUUID(), matchers, startsAt: new Date().toISOString(), endsAt: endsAt.toISOString(), createdBy, comment, status: { state: "active" } };
+    this.silences.push(s);
+    return s;
+  }
+
+  /** Expires a silence as amtool expire would. */
+  expire(id: string): void {
+    const s = this.silences.find((x) => x.id === id);
+    if (s) Object.assign(s, { status: { state: "expired" }, endsAt: new Date().toISOString() });
   }
 
   private answer(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
@@ -96,14 +125,20 @@ export class FakeAlertmanager {
       s.endsAt = new Date().toISOString();
       return json(200, {});
     }
+    if (req.method === "POST" && url.pathname === "/api/v2/alerts") {
+      const alerts = JSON.parse(body) as FakeAlertmanager["posted"];
+      if (!Array.isArray(alerts) || alerts.some((a) => !a.labels || Object.keys(a.labels).length === 0)) return json(400, "invalid alerts");
+      this.posted.push(...alerts);
+      json(200, "");
+      return this.onPost(alerts);
+    }
     if (req.method === "GET" && url.pathname === "/api/v2/alerts") {
       const filter = url.searchParams.get("filter");
       const name = filter ? /alertname="([^"]*)"/.exec(filter)?.[1] : undefined;
-      const silenced = (a: FakeAlert) => this.active().some((s) => s.matchers.every((m) => a.labels[m.name] === m.value));
-      const shown = this.alerts.filter((a) => (name === undefined || a.labels.alertname === name) && (url.searchParams.get("silenced") !== "false" || !silenced(a)));
+      const shown = this.alerts.filter((a) => (name === undefined || a.labels.alertname === name) && (url.searchParams.get("silenced") !== "false" || this.silencedBy(a).length === 0));
       return json(
         200,
-        shown.map((a) => ({ annotations: {}, startsAt: "2026-11-25T10:00:00Z", updatedAt: "2026-11-25T10:00:00Z", status: { state: "active", silencedBy: [], inhibitedBy: [] }, receivers: [], ...a })),
+        shown.map((a) => ({ annotations: {}, startsAt: "2026-11-25T10:00:00Z", updatedAt: "2026-11-25T10:00:00Z", receivers: [], ...a, status: { state: this.silencedBy(a).length ? "suppressed" : "active", silencedBy: this.silencedBy(a), inhibitedBy: [] } })),
       );
     }
     json(404, "not found");
