@@ -23,7 +23,7 @@ export const overview = dashboard({
       ],
       { unit: "ops" },
     ),
-    timeseries("Parse failures by channel", [prom(rateBy("worker_parse_failure_total", "channel", CHANNEL, PIPELINE), "{{channel}}")], { unit: "ops", width: 24 }),
+    timeseries("Parse failures by channel", [prom(`sum by (channel) (tutordex:channel:parse_failure_rate_per_s${sel(CHANNEL, PIPELINE)})`, "{{channel}}")], { unit: "ops", width: 24 }),
     { type: "logs", title: "Recent error logs", queries: [logs('{level=~"error|critical", pipeline_version=~"$pipeline_version"} | json')], height: 10 },
   ],
 });

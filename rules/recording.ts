@@ -5,6 +5,7 @@ import { RecordingDefinition } from "./model";
 const orZero = (present: string, other: string) => `(${present} or (${other} * 0))`;
 const FAIL_10M = `sum by (${PVSV}) (rate(worker_parse_failure_total[10m]))`;
 const OK_10M = `sum by (${PVSV}) (rate(worker_parse_success_total[10m]))`;
+const BY_CHANNEL = `channel, ${PVSV}`;
 
 /** SPEC §4: the series dashboards read instead of recomputing them. */
 export const RECORDING_RULES: readonly RecordingDefinition[] = [
@@ -20,4 +21,8 @@ export const RECORDING_RULES: readonly RecordingDefinition[] = [
   },
   { record: "tutordex:quality:missing_field_rate_per_s", expr: `sum by (field, ${PVSV}) (rate(assignment_quality_missing_field_total[10m]))` },
   { record: "tutordex:quality:inconsistency_rate_per_s", expr: `sum by (kind, ${PVSV}) (rate(assignment_quality_inconsistency_total[10m]))` },
+  // (ours) Per channel: panels that summed 40 channels' raw counters missed 300 ms at 7 d (bench/dashboards.ts).
+  { record: "tutordex:channel:parse_failure_rate_per_s", expr: `sum by (${BY_CHANNEL}) (rate(worker_parse_failure_total[10m]))` },
+  { record: "tutordex:channel:parse_success_rate_per_s", expr: `sum by (${BY_CHANNEL}) (rate(worker_parse_success_total[10m]))` },
+  { record: "tutordex:channel:messages_seen_increase_1h", expr: `sum by (${BY_CHANNEL}) (increase(collector_messages_seen_total[1h]))` },
 ];

@@ -1,3 +1,4 @@
+import { DashboardJson } from "../../dashboards/builder";
 /**
  * The Prometheus and Loki lezer grammars are typed as ES modules but ship CommonJS builds; under
  * node16 resolution TypeScript refuses a static import from CommonJS, so they are required with
@@ -16,11 +17,40 @@ interface ParserLike {
 const promql = (require("@prometheus-io/lezer-promql") as { parser: ParserLike }).parser;
 const logql = (require("@grafana/lezer-logql") as { parser: ParserLike }).parser;
 
-/** Replaces Grafana's variables the way Grafana would before sending a query. */
-export function interpolate(expr: string): string {
+/** What Grafana puts for its interval variables; 5m for all three unless a time range says otherwise (bench/grafana.ts). */
+export interface GrafanaIntervals {
+  readonly interval: string;
+  readonly rateInterval: string;
+  readonly range: string;
+}
+const FIVE_MINUTES: GrafanaIntervals = { interval: "5m", rateInterval: "5m", range: "5m" };
+
+/** Replaces Grafana's variables the way Grafana would before sending a query, with the dashboard variables at "All". */
+export function interpolate(expr: string, at: GrafanaIntervals = FIVE_MINUTES): string {
   return expr
-    .replace(/\$__rate_interval|\$__interval|\$__range/g, "5m")
+    .replace(/\$__rate_interval/g, at.rateInterval)
+    .replace(/\$__interval/g, at.interval)
+    .replace(/\$__range/g, at.range)
     .replace(/\$(channel|pipeline_version|service)\b/g, ".*");
+}
+
+/** One query of a dashboard panel, as the dashboard JSON holds it. */
+export interface DashboardTarget {
+  readonly dashboard: string;
+  readonly panel: string;
+  readonly refId: string;
+  readonly expr: string;
+  readonly instant: boolean;
+  readonly datasource: string;
+}
+
+/** Every query of every panel of `dashboards`, in panel order. */
+export function dashboardTargets(dashboards: readonly DashboardJson[]): DashboardTarget[] {
+  return dashboards.flatMap((d) =>
+    (d.panels as { title: string; targets?: { refId: string; expr: string; instant?: boolean; datasource: { type: string } }[] }[]).flatMap((p) =>
+      (p.targets ?? []).map((t) => ({ dashboard: d.uid, panel: p.title, refId: t.refId, expr: t.expr, instant: t.instant === true, datasource: t.datasource.type })),
+    ),
+  );
 }
 
 /** Parses with a lezer grammar; counts error nodes and collects Identifiers directly under `parent`. */

@@ -1,4 +1,4 @@
-import { counter, ExprCheck, PV, RuleTestCase } from "./model";
+import { counter, ExprCheck, OLD, PV, RuleTestCase } from "./model";
 
 const sample = (record: string, labels: string, value: number) => ({ labels: `${record}{${labels}}`, value });
 const check = (expr: string, eval_time: string, ...exp_samples: { labels: string; value: number }[]): ExprCheck => ({ expr, eval_time, exp_samples });
@@ -76,6 +76,35 @@ export function recordingCases(): RuleTestCase[] {
       promql_expr_test: [
         check("tutordex:quality:missing_field_rate_per_s", "13m", sample("tutordex:quality:missing_field_rate_per_s", `field="postal_code",${PV}`, 0.25)),
         check("tutordex:quality:inconsistency_rate_per_s", "13m", sample("tutordex:quality:inconsistency_rate_per_s", `kind="level_subject_mismatch",${PV}`, 0.5)),
+      ],
+    },
+    {
+      // The per-channel rules of issue 28. Parse rates: as above, summed per channel over the
+      // reasons (t.me/a fails 45 + 45 a minute from 11m, t.me/b 45). Messages: t.me/a sees 60 a
+      // minute from 31m, so the 1h increase at 100m is 3600; a window 6 minutes off says 3240 or 3960.
+      name: "recording: per-channel parse rates and hourly messages",
+      input_series: [
+        { series: `worker_parse_failure_total{channel="t.me/a",reason="invalid_json",${PV}}`, values: counter(1000, [0, 10], [45, 10]) },
+        { series: `worker_parse_failure_total{channel="t.me/a",reason="missing_field",${PV}}`, values: counter(1000, [0, 10], [45, 10]) },
+        { series: `worker_parse_failure_total{channel="t.me/b",reason="invalid_json",${PV}}`, values: counter(1000, [0, 10], [45, 10]) },
+        { series: `worker_parse_success_total{channel="t.me/a",${PV}}`, values: counter(1000, [0, 8], [81, 12]) },
+        { series: `worker_parse_success_total{channel="t.me/b",${OLD}}`, values: counter(1000, [0, 10], [90, 10]) },
+        { series: `collector_messages_seen_total{channel="t.me/a",${PV}}`, values: counter(1000, [0, 30], [60, 80]) },
+      ],
+      promql_expr_test: [
+        check(
+          "tutordex:channel:parse_failure_rate_per_s",
+          "13m",
+          sample("tutordex:channel:parse_failure_rate_per_s", `channel="t.me/a",${PV}`, 0.5),
+          sample("tutordex:channel:parse_failure_rate_per_s", `channel="t.me/b",${PV}`, 0.25),
+        ),
+        check(
+          "tutordex:channel:parse_success_rate_per_s",
+          "13m",
+          sample("tutordex:channel:parse_success_rate_per_s", `channel="t.me/a",${PV}`, 0.75),
+          sample("tutordex:channel:parse_success_rate_per_s", `channel="t.me/b",${OLD}`, 0.5),
+        ),
+        check("tutordex:channel:messages_seen_increase_1h", "100m", sample("tutordex:channel:messages_seen_increase_1h", `channel="t.me/a",${PV}`, 3600)),
       ],
     },
   ];
