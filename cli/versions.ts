@@ -1,7 +1,8 @@
 import { parseArgs } from "util";
 import { ServiceName } from "../config/services";
-import { imageOf, RELEASES } from "../config/versions";
+import { ENGINE_RELEASES, EngineProgram, imageOf, RELEASES } from "../config/versions";
 import { MissingToolError, reportedVersion } from "./builtTools";
+import { EngineError, reportedEngineVersion } from "./engineReleases";
 import { EXIT, Io, table } from "./io";
 
 export const VERSIONS_HELP = `usage: obs versions [--json]
@@ -9,12 +10,15 @@ export const VERSIONS_HELP = `usage: obs versions [--json]
 One line per service: the pinned image, the release line it follows where one was chosen (the
 Prometheus LTS line, the Node LTS line; README "Pinned versions"), and the version the tests ran
 of it — what the programs built by npm run tools report (--version), the Node release the tests
-run on for the bridge, or why the tests cannot run that service here. --json prints an array of
-{ "service", "image", "line", "tested", "reason" }. Exits 1 when a built program reports another
-version than its image, or is not built.`;
+run on for the bridge, or why the tests cannot run that service here. Then one line per program
+of the Docker Engine the docker tier runs (engine:docker, engine:containerd, engine:runc): the Go
+module it is built from and what its binaries report. --json prints an array of
+{ "service", "image", "line", "tested", "reason" } (an engine row's image is module@version).
+Exits 1 when a built program reports another version than its pin, or is not built.`;
 
 export interface VersionRow {
-  readonly service: ServiceName;
+  /** A service of the stack, or `engine:<program>` for the docker tier's engine. */
+  readonly service: ServiceName | `engine:${EngineProgram}`;
   readonly image: string;
   /** The release line the pin follows and until when it gets fixes; null where none was chosen. */
   readonly line: string | null;
@@ -44,7 +48,7 @@ function goRow(service: ServiceName, tools: readonly string[]): Pick<VersionRow,
 }
 
 /** What the tests run of each pinned release, asked of the built programs themselves. */
-export function versionRows(nodeVersion: string = process.version): VersionRow[] {
+export function versionRows(nodeVersion: string = process.version): (VersionRow & { readonly service: ServiceName })[] {
   return (Object.keys(RELEASES) as ServiceName[]).map((service) => {
     const release = RELEASES[service];
     const image = imageOf(release);
@@ -59,8 +63,30 @@ export function versionRows(nodeVersion: string = process.version): VersionRow[]
   });
 }
 
+/** The docker tier's engine: each program's binaries asked their version, against ENGINE_RELEASES. */
+export function engineRows(): VersionRow[] {
+  return (Object.keys(ENGINE_RELEASES) as EngineProgram[]).map((program) => {
+    const release = ENGINE_RELEASES[program];
+    const row = { service: `engine:${program}` as const, image: `${release.build.module}@${release.moduleVersion}`, line: null };
+    const reported: { binary: string; version: string }[] = [];
+    for (const binary of Object.keys(release.build.binaries)) {
+      try {
+        reported.push({ binary, version: reportedEngineVersion(binary) });
+      } catch (e) {
+        if (e instanceof EngineError) return { ...row, tested: null, reason: e.message };
+        throw e;
+      }
+    }
+    const off = reported.filter((r) => r.version !== release.version);
+    if (off.length) return { ...row, tested: reported[0].version, reason: `${off.map((r) => `${r.binary} reports ${r.version}`).join(", ")}, the pin is ${release.version}: run npm run tools` };
+    return { ...row, tested: release.version, reason: null };
+  });
+}
+
+const notRunByDesign = (r: VersionRow) => !r.service.startsWith("engine:") && RELEASES[r.service as ServiceName].tested.by === "none";
+
 /** A row is in order when the tests ran the pinned version, or say why they run nothing. */
-export const rowInOrder = (r: VersionRow) => (r.tested === null ? RELEASES[r.service].tested.by === "none" : r.reason === null);
+export const rowInOrder = (r: VersionRow) => (r.tested === null ? notRunByDesign(r) : r.reason === null);
 
 export function versions(argv: string[], _root: string, io: Io): number {
   const { values } = parseArgs({ args: argv, options: { json: { type: "boolean" }, help: { type: "boolean" } }, strict: true });
@@ -68,11 +94,11 @@ export function versions(argv: string[], _root: string, io: Io): number {
     io.out(VERSIONS_HELP);
     return EXIT.ok;
   }
-  const rows = versionRows();
+  const rows = [...versionRows(), ...engineRows()];
   if (values.json) io.out(JSON.stringify(rows, null, 2));
   else {
     const tested = (r: VersionRow) => {
-      if (r.tested === null) return RELEASES[r.service].tested.by === "none" ? `not run here: ${r.reason}` : `${r.reason}`;
+      if (r.tested === null) return notRunByDesign(r) ? `not run here: ${r.reason}` : `${r.reason}`;
       return r.reason === null ? r.tested : `${r.tested} (${r.reason})`;
     };
     for (const line of table([["SERVICE", "IMAGE", "LINE", "TESTED"], ...rows.map((r) => [r.service, r.image, r.line ?? "", tested(r)])])) io.out(line);

@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { reportedVersion } from "../cli/builtTools";
-import { rowInOrder, versionRows } from "../cli/versions";
+import { engineRows, rowInOrder, versionRows } from "../cli/versions";
 import { DEFAULT_IMAGES } from "../config/defaults";
 import { ServiceName } from "../config/services";
 import { PREVIOUS_BUILDS, PREVIOUS_RELEASES } from "../config/previousVersions";
@@ -136,6 +136,19 @@ describe("obs versions", () => {
       expect({ service: r.service, image: r.image, tested: r.tested, reason: r.reason }).toEqual({ service: r.service, image: DEFAULT_IMAGES[r.service], ...expected });
     }
     expect(rows.every(rowInOrder)).toBe(true);
+  });
+  it("has one row per program of the docker tier's engine, each at its built version", () => {
+    const engine = engineRows();
+    expect(engine).toEqual(
+      (Object.keys(ENGINE_RELEASES) as (keyof typeof ENGINE_RELEASES)[]).map((p) => ({
+        service: `engine:${p}`,
+        image: `${ENGINE_RELEASES[p].build.module}@${ENGINE_RELEASES[p].moduleVersion}`,
+        line: null,
+        tested: ENGINE_RELEASES[p].version,
+        reason: null,
+      })),
+    );
+    expect(engine.every(rowInOrder)).toBe(true);
   });
   it("a Node release other than the bridge image's is out of order, with the reason", () => {
     const bridge = versionRows("v24.0.0").find((r) => r.service === ("telegramBridge" as ServiceName))!;

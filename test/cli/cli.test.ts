@@ -5,7 +5,7 @@ import * as path from "path";
 import { MissingToolError, toolPath } from "../../cli/builtTools";
 import { check } from "../../cli/check";
 import { main } from "../../cli/main";
-import { RELEASES } from "../../config/versions";
+import { ENGINE_RELEASES, RELEASES } from "../../config/versions";
 import { capture } from "../support/io";
 import { stackConfigFromFile } from "../../config/stackFile";
 import { renderStackFiles } from "../../generators/stackFiles";
@@ -201,7 +201,8 @@ describe("obs versions", () => {
     expect(await main(["versions"], io, ROOT)).toBe(0);
     const lines = io.text().split("\n");
     expect(lines[0]).toMatch(/^SERVICE\s+IMAGE\s+LINE\s+TESTED$/);
-    expect(lines.length).toBe(1 + Object.keys(RELEASES).length);
+    expect(lines.length).toBe(1 + Object.keys(RELEASES).length + Object.keys(ENGINE_RELEASES).length);
+    expect(io.text()).toMatch(new RegExp(`^engine:docker\\s+github.com/moby/moby/v2@${ENGINE_RELEASES.docker.moduleVersion}\\s+${ENGINE_RELEASES.docker.version}$`, "m"));
     const { version, tag, line } = RELEASES.prometheus;
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^prometheus\\s+prom/prometheus:${tag}\\s+${line}\\s+${version}$`)));
     expect(io.text()).toMatch(/^alertmanager\s+prom\/alertmanager:\S+\s+\d+\.\d+\.\d+$/m);
