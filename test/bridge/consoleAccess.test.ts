@@ -192,7 +192,7 @@ describe("in process, against the fake Telegram", () => {
   });
 
   it("a token Telegram refuses: not ready, with what to fix, and nothing polled", async () => {
-    await start({}, "1:not-the-token");
+    await start({}, "1:a-well-formed-token-telegram-refuses");
     await until("getMe refused", () => logs.find((l) => l.includes("Telegram refuses the bot token")), 5000);
     const ready = await fetch(`${bridge!.url}/ready`);
     expect(ready.status).toBe(503);
