@@ -3,6 +3,7 @@ import { Release, releases } from "./releases";
 import { ALWAYS, keyOf, SeriesContext, seriesOf, SeriesSpec } from "./series";
 import { Target, targetOf } from "./targets";
 import { constant, counter, fractionOf, lastEvery, logNormalShares, ShareStep, ValueAt, wave } from "./values";
+import { sampleValue } from "../../shared/exposition";
 
 /**
  * The application's series (SPEC §10) at TutorDex's size. Rates follow from assignments a day:
@@ -46,7 +47,7 @@ function histogram(ctx: SeriesContext, target: Target, name: string, labels: Rec
   const mean = median * Math.exp(0.18);
   return [
     ...LATENCY_BUCKETS.map((le, i) => seriesOf(ctx, target, `${name}_bucket`, { ...labels, le: String(le) }, fractionOf(count, shares[i]), life)),
-    seriesOf(ctx, target, `${name}_bucket`, { ...labels, le: "+Inf" }, count, life),
+    seriesOf(ctx, target, `${name}_bucket`, { ...labels, le: sampleValue(Infinity) }, count, life),
     seriesOf(ctx, target, `${name}_sum`, labels, (t) => count(t) * mean, life),
     seriesOf(ctx, target, `${name}_count`, labels, count, life),
   ];
