@@ -24,7 +24,7 @@ import { SERVICE_LABEL } from "../../config/labels";
 import { CONTAINER, containersOf, dockerNameOf, REMOTE_IMAGE, StackState, summarize, up, UpResult, VOLUME } from "./apply";
 import { Engine, startEngine } from "./engine";
 import { ensureImage, ensureStackImages, EnsureReport } from "./images";
-import { ABSENT, exec, freeHostPorts, getJson, HostPorts, postJson, PrometheusApi, stackConfig, startCadvisorStandIn, startFakeTelegram, TEST_STACK, TIER_DIR, waitFor } from "./tier";
+import { ABSENT, exec, freeHostPorts, getJson, HostPorts, postJson, PrometheusApi, stackConfig, startCadvisorStandIn, startFakeTelegram, TEST_STACK, TIER_DIR, trustStack, waitFor } from "./tier";
 
 jest.setTimeout(25 * 60_000);
 
@@ -62,6 +62,8 @@ async function apply(): Promise<UpResult> {
   const { config, secretKeys } = stackConfig({ hostPorts: ports, textfileDir, overrides });
   const r = await up(engine, { stack: STACK, config, secretKeys, prev: state, absent: ABSENT_BOTH, attachTimeoutMs: 5 * 60_000 });
   state = r.state;
+  // Prometheus and Alertmanager answer only with the stack's passwords, which live in its state.
+  if (r.ok) trustStack(state, ports);
   if (!r.ok) throw new Error(`pulumi up failed: ${r.error}\n${summarize(r)}\n--- harness log ---\n${r.log.slice(-3000)}`);
   return r;
 }
