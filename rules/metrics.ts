@@ -1,3 +1,4 @@
+import { TSDB_FAILURE_COUNTERS } from "./alerts/stack";
 import { RECORDING_RULES } from "./catalog";
 
 /**
@@ -100,16 +101,7 @@ export const STACK_METRICS: readonly string[] = [
   "prometheus_rule_group_last_duration_seconds",
   "prometheus_config_last_reload_successful",
   // TSDB failure counters of Prometheus 3.13 and 3.16 (rules/alerts/stack.ts says where each comes from).
-  "prometheus_tsdb_compactions_failed_total",
-  "prometheus_tsdb_head_truncations_failed_total",
-  "prometheus_tsdb_reloads_failures_total",
-  "prometheus_tsdb_checkpoint_creations_failed_total",
-  "prometheus_tsdb_wal_corruptions_total",
-  "prometheus_tsdb_wal_writes_failed_total",
-  "prometheus_tsdb_wal_truncations_failed_total",
-  "prometheus_tsdb_out_of_order_wbl_writes_failed_total",
-  "prometheus_tsdb_out_of_order_wbl_truncations_failed_total",
-  "prometheus_tsdb_mmap_chunk_corruptions_total",
+  ...TSDB_FAILURE_COUNTERS,
   "alertmanager_notifications_total",
   "alertmanager_notifications_failed_total",
   "alertmanager_config_last_reload_successful",

@@ -1,24 +1,13 @@
 import * as path from "path";
 import { ALERT_RULES_FILE, RECORDING_RULES_FILE, renderRuleFiles } from "../../rules/render";
 import { ruleSettings } from "../../rules/context";
+import { TSDB_FAILURE_COUNTERS } from "../../rules/alerts/stack";
 import * as yaml from "js-yaml";
 import { ALWAYS, keyOf, offsetOf, SeriesContext, seriesOf, SeriesSpec } from "./series";
 import { Target, targetOf } from "./targets";
 import { constant, counter, mostlyOne, wave } from "./values";
 
 /** Prometheus 3.13's TSDB failure counters (rules/alerts/stack.ts reads them): never moving in a healthy history. */
-const TSDB_FAILURE_COUNTERS = [
-  "prometheus_tsdb_compactions_failed_total",
-  "prometheus_tsdb_head_truncations_failed_total",
-  "prometheus_tsdb_reloads_failures_total",
-  "prometheus_tsdb_checkpoint_creations_failed_total",
-  "prometheus_tsdb_wal_corruptions_total",
-  "prometheus_tsdb_wal_writes_failed_total",
-  "prometheus_tsdb_wal_truncations_failed_total",
-  "prometheus_tsdb_out_of_order_wbl_writes_failed_total",
-  "prometheus_tsdb_out_of_order_wbl_truncations_failed_total",
-  "prometheus_tsdb_mmap_chunk_corruptions_total",
-];
 /** Alertmanager 0.35 counts every integration it knows, used or not. */
 const AM_INTEGRATIONS = ["discord", "email", "incidentio", "jira", "msteams", "msteamsv2", "opsgenie", "pagerduty", "pushover", "rocketchat", "slack", "sns", "telegram", "victorops", "webex", "webhook", "wechat"];
 const AM_FAILURE_REASONS = ["clientError", "other", "serverError"];

@@ -9,7 +9,7 @@ import { AlertDefinition } from "../model";
  * checked against the /metrics of the built binary. A WBL corruption found on start counts in
  * prometheus_tsdb_wal_corruptions_total (tsdb/db.go); the WBL has no corruption counter of its own.
  */
-const TSDB_FAILURES: readonly (readonly [metric: string, failure: string])[] = [
+export const TSDB_FAILURES: readonly (readonly [metric: string, failure: string])[] = [
   ["prometheus_tsdb_compactions_failed_total", "compaction"],
   ["prometheus_tsdb_head_truncations_failed_total", "head_truncation"],
   ["prometheus_tsdb_reloads_failures_total", "block_reload"],
@@ -21,6 +21,9 @@ const TSDB_FAILURES: readonly (readonly [metric: string, failure: string])[] = [
   ["prometheus_tsdb_out_of_order_wbl_truncations_failed_total", "wbl_truncation"],
   ["prometheus_tsdb_mmap_chunk_corruptions_total", "mmap_chunk_corruption"],
 ];
+
+/** The counters alone, for the metric catalog and what reads it. */
+export const TSDB_FAILURE_COUNTERS: readonly string[] = TSDB_FAILURES.map(([metric]) => metric);
 
 /** Failures per kind over `window`, one series per (instance, failure); the Stack dashboard draws the same. */
 export const tsdbFailures = (window: string) =>

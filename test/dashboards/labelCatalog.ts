@@ -1,6 +1,7 @@
 import * as yaml from "js-yaml";
 import { renderStack } from "../../generators/stackFiles";
 import { RECORDING_RULES } from "../../rules/catalog";
+import { TSDB_FAILURE_COUNTERS } from "../../rules/alerts/stack";
 import { ALERTS } from "../../rules/catalog";
 import { BridgeMetrics } from "../../bridge/src/metrics";
 import { stackConfig } from "../support/fixtures";
@@ -103,16 +104,7 @@ export const METRIC_SOURCES: ReadonlyMap<string, { jobs: readonly string[]; own:
   ["prometheus_rule_group_last_duration_seconds", app("prometheus", { rule_group: ANY })],
   ...[
     "prometheus_config_last_reload_successful",
-    "prometheus_tsdb_compactions_failed_total",
-    "prometheus_tsdb_head_truncations_failed_total",
-    "prometheus_tsdb_reloads_failures_total",
-    "prometheus_tsdb_checkpoint_creations_failed_total",
-    "prometheus_tsdb_wal_corruptions_total",
-    "prometheus_tsdb_wal_writes_failed_total",
-    "prometheus_tsdb_wal_truncations_failed_total",
-    "prometheus_tsdb_out_of_order_wbl_writes_failed_total",
-    "prometheus_tsdb_out_of_order_wbl_truncations_failed_total",
-    "prometheus_tsdb_mmap_chunk_corruptions_total",
+    ...TSDB_FAILURE_COUNTERS,
   ].map((m) => [m, app("prometheus", {})] as [string, { jobs: string[]; own: Own }]),
   ["alertmanager_notifications_total", app("alertmanager", { integration: ANY })],
   ["alertmanager_notifications_failed_total", app("alertmanager", { integration: ANY, reason: ANY })],
