@@ -1,3 +1,4 @@
+import { abortableSleep } from "./abortableSleep";
 import type { UserFromGetMe } from "@grammyjs/types";
 import { Logger } from "./log";
 import { TelegramApi } from "./telegram";
@@ -76,15 +77,7 @@ export class BotIdentity {
     }
   }
 
-  private async pause(ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const end = () => {
-        clearTimeout(t);
-        this.abort.signal.removeEventListener("abort", end);
-        resolve();
-      };
-      const t = setTimeout(end, ms);
-      this.abort.signal.addEventListener("abort", end);
-    });
+  private pause(ms: number): Promise<void> {
+    return abortableSleep(ms, this.abort.signal);
   }
 }

@@ -1,3 +1,4 @@
+import { abortableSleep } from "../abortableSleep";
 import { BotIdentity } from "../identity";
 import { describeError, Logger } from "../log";
 import { BridgeMetrics } from "../metrics";
@@ -65,17 +66,8 @@ export class Poller {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** A back-off wait that stop() ends at once; its abort listener goes when it ends, or hours of failures would pile them up on the one signal. */
-  private async pause(ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const end = () => {
-        clearTimeout(t);
-        this.abort.signal.removeEventListener("abort", end);
-        resolve();
-      };
-      const t = setTimeout(end, ms);
-      this.abort.signal.addEventListener("abort", end);
-    });
+  private pause(ms: number): Promise<void> {
+    return abortableSleep(ms, this.abort.signal);
   }
 
   private backoff(): number {
