@@ -12,7 +12,13 @@ const LAYERS = "^(index\\.ts|cli|components|generators|rules|dashboards|policy|s
 
 module.exports = {
   forbidden: [
-    { name: "no-cycles", severity: "error", comment: "an import cycle ties modules that should be read and tested one by one", from: {}, to: { circular: true } },
+    {
+      name: "no-cycles",
+      severity: "error",
+      comment: "an import cycle ties modules that should be read and tested one by one",
+      from: {},
+      to: { circular: true },
+    },
     {
       name: "shared-imports-nothing",
       severity: "error",
@@ -44,7 +50,13 @@ module.exports = {
       from: { path: "^(rules|dashboards)/" },
       to: { path: "^(generators|components|cli|policy|scripts|bench|test)/|^index\\.ts$|^bridge/|^simulator/" },
     },
-    { name: "rules-below-dashboards", severity: "error", comment: "dashboards reuse alert expressions, not the other way round", from: { path: "^rules/" }, to: { path: "^dashboards/" } },
+    {
+      name: "rules-below-dashboards",
+      severity: "error",
+      comment: "dashboards reuse alert expressions, not the other way round",
+      from: { path: "^rules/" },
+      to: { path: "^dashboards/" },
+    },
     {
       name: "generators-below-components",
       severity: "error",
@@ -52,13 +64,22 @@ module.exports = {
       from: { path: "^generators/" },
       to: { path: "^(components|cli|policy|scripts|bench|test)/|^index\\.ts$|^bridge/|^simulator/" },
     },
-    { name: "components-below-entry-points", severity: "error", from: { path: "^components/" }, to: { path: "^(cli|scripts|bench|test)/|^index\\.ts$|^bridge/|^simulator/" } },
+    {
+      name: "components-below-entry-points",
+      severity: "error",
+      from: { path: "^components/" },
+      to: { path: "^(cli|scripts|bench|test)/|^index\\.ts$|^bridge/|^simulator/" },
+    },
     {
       name: "bridge-stands-alone",
       severity: "error",
-      comment: "the bridge's bundle is uploaded into every stack's state: it takes shared/ and the three rule modules it shares with the stack schema, which import only each other",
+      comment:
+        "the bridge's bundle is uploaded into every stack's state: it takes shared/ and the three rule modules it shares with the stack schema, which import only each other",
       from: { path: "^bridge/src/" },
-      to: { pathNot: "^(bridge/src|shared)/|^config/(sharedValidators|durations|consoleSettings)\\.ts$|node_modules", dependencyTypesNot: ["core"] },
+      to: {
+        pathNot: "^(bridge/src|shared)/|^config/(sharedValidators|durations|consoleSettings)\\.ts$|node_modules",
+        dependencyTypesNot: ["core"],
+      },
     },
     {
       name: "simulator-stands-alone",

@@ -31,11 +31,23 @@ module.exports = {
     // Tests of slow files that check module-level data (the rule catalog, the bridge's defaults):
     // they are the ones a mutant of that data must run, not every test of the file.
     importCoverage: {
-      "test/tools/promtool.test.ts": ["the rules as deployed pass every case", "the alerts it overrides still pass", "from both sides of its threshold", "test the value of every recording rule", "the catalog's defaults pass every case"],
+      "test/tools/promtool.test.ts": [
+        "the rules as deployed pass every case",
+        "the alerts it overrides still pass",
+        "from both sides of its threshold",
+        "test the value of every recording rule",
+        "the catalog's defaults pass every case",
+      ],
       "test/defaults.test.ts": [".*"],
       "test/bridge/server.test.ts": ["keeps idle connections", "is 413", "cut off after REQUEST_BODY_TIMEOUT_MS"],
     },
   },
   testMatch: ["<rootDir>/test/**/*.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/live/", "<rootDir>/test/docker/", "<rootDir>/test/cli/preflight\\.test\\.ts$", "<rootDir>/test/cli/doctorRules\\.test\\.ts$"],
+  testPathIgnorePatterns: [
+    "/node_modules/",
+    "<rootDir>/test/live/",
+    "<rootDir>/test/docker/",
+    "<rootDir>/test/cli/preflight\\.test\\.ts$",
+    "<rootDir>/test/cli/doctorRules\\.test\\.ts$",
+  ],
 };

@@ -26,7 +26,14 @@ function startStack() {
         telegram_configs: [{ api_url: telegramUrl, bot_token: token, chat_id: Number(AM_CHAT), parse_mode: "HTML", send_resolved: true }],
       });
       // Same matcher and timing as the critical route, ahead of it, so both paths see the same groups.
-      doc.route.routes.unshift({ receiver: "alertmanager-telegram", matchers: [`alertname="${ALERT}"`], group_wait: `${GROUP_WAIT_S}s`, group_interval: "2s", repeat_interval: "1h", continue: true });
+      doc.route.routes.unshift({
+        receiver: "alertmanager-telegram",
+        matchers: [`alertname="${ALERT}"`],
+        group_wait: `${GROUP_WAIT_S}s`,
+        group_interval: "2s",
+        repeat_interval: "1h",
+        continue: true,
+      });
     },
   });
 }
@@ -55,7 +62,11 @@ async function main(): Promise<void> {
       const lines = live.processLogs().split("\n");
       const panicAt = lines.findIndex((l) => l.startsWith("panic:"));
       if (panicAt >= 0) {
-        const where = lines.slice(panicAt).find((l) => /\.go:\d+/.test(l))?.trim().replace(/ \+0x[0-9a-f]+$/, "");
+        const where = lines
+          .slice(panicAt)
+          .find((l) => /\.go:\d+/.test(l))
+          ?.trim()
+          .replace(/ \+0x[0-9a-f]+$/, "");
         crashes.push(`run ${run + 1}: ${lines[panicAt]} at ${where}`);
       }
     } finally {
@@ -64,14 +75,24 @@ async function main(): Promise<void> {
   }
   const minimum = (FOR_S + EVAL_S + GROUP_WAIT_S) * 1000;
   const median = (xs: number[]) => [...xs].sort((a, b) => (Number.isNaN(a) ? 1 : Number.isNaN(b) ? -1 : a - b))[Math.floor(xs.length / 2)];
-  console.log(`incident: ${ALERT} (gauge condition), ${RUNS} runs; theoretical minimum = for ${FOR_S}s + evaluation ${EVAL_S}s + group_wait ${GROUP_WAIT_S}s = ${minimum} ms`);
+  console.log(
+    `incident: ${ALERT} (gauge condition), ${RUNS} runs; theoretical minimum = for ${FOR_S}s + evaluation ${EVAL_S}s + group_wait ${GROUP_WAIT_S}s = ${minimum} ms`,
+  );
   console.log(`scrape interval 1s adds up to 1 s before the condition is observed\n`);
   const header = ["path", "latency ms (median)", "runs", "ratio to minimum", "label with <>& delivered"];
-  const table = rows.map((r) => [r.path, String(median(r.ms)), r.ms.map((x) => (Number.isNaN(x) ? "lost" : String(x))).join(" "), (median(r.ms) / minimum).toFixed(2), `${r.canary.filter(Boolean).length}/${RUNS}`]);
+  const table = rows.map((r) => [
+    r.path,
+    String(median(r.ms)),
+    r.ms.map((x) => (Number.isNaN(x) ? "lost" : String(x))).join(" "),
+    (median(r.ms) / minimum).toFixed(2),
+    `${r.canary.filter(Boolean).length}/${RUNS}`,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
   for (const line of [header, ...table]) console.log(line.map((c, i) => c.padEnd(widths[i])).join("  "));
   console.log(`\nAlertmanager survived ${RUNS - crashes.length}/${RUNS} runs${crashes.length ? `:\n  ${crashes.join("\n  ")}` : ""}`);
-  console.log("\nlong messages: this incident's groups stay small; the bridge's splitting at 4096 is measured by bench:bridge and the bridge tests.");
+  console.log(
+    "\nlong messages: this incident's groups stay small; the bridge's splitting at 4096 is measured by bench:bridge and the bridge tests.",
+  );
 }
 
 void main();

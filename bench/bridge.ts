@@ -71,7 +71,14 @@ async function handlingOnly(): Promise<{ burst: number[]; sequential: number[] }
 
 async function endToEnd() {
   const telegram = await new FakeTelegram("1:benchbenchbenchbenchbench").start();
-  const bridge = await startBridge(env({ TELEGRAM_API_BASE: telegram.url, MIN_SEND_INTERVAL_MS: String(MIN_INTERVAL_MS), GROUP_MESSAGES_PER_MINUTE: String(GROUP_PER_MINUTE) }), { log: quiet });
+  const bridge = await startBridge(
+    env({
+      TELEGRAM_API_BASE: telegram.url,
+      MIN_SEND_INTERVAL_MS: String(MIN_INTERVAL_MS),
+      GROUP_MESSAGES_PER_MINUTE: String(GROUP_PER_MINUTE),
+    }),
+    { log: quiet },
+  );
   const payloads = burst();
   const expectedAlerts = payloads.reduce((n, p) => n + p.alerts.length, 0);
   const t0 = performance.now();
@@ -102,8 +109,14 @@ async function main(): Promise<void> {
     ["payloads in the burst", String(PAYLOADS)],
     ["payloads accepted (2xx)", `${ok}/${PAYLOADS}`],
     ["payloads accepted per second (end to end, throttled)", (ok / e2e.seconds).toFixed(1)],
-    ["handling latency p50 / p99 without Telegram, one at a time (ms)", `${quantile(handling.sequential, 0.5).toFixed(2)} / ${quantile(handling.sequential, 0.99).toFixed(2)}`],
-    ["handling latency p50 / p99 without Telegram, all 200 at once (ms)", `${quantile(handling.burst, 0.5).toFixed(2)} / ${quantile(handling.burst, 0.99).toFixed(2)}`],
+    [
+      "handling latency p50 / p99 without Telegram, one at a time (ms)",
+      `${quantile(handling.sequential, 0.5).toFixed(2)} / ${quantile(handling.sequential, 0.99).toFixed(2)}`,
+    ],
+    [
+      "handling latency p50 / p99 without Telegram, all 200 at once (ms)",
+      `${quantile(handling.burst, 0.5).toFixed(2)} / ${quantile(handling.burst, 0.99).toFixed(2)}`,
+    ],
     ["messages sent to Telegram", String(e2e.messages)],
     [`largest send rate to one chat (msg per 1 s window; limit ${1000 / MIN_INTERVAL_MS})`, String(e2e.maxPerSecond)],
     ["alerts in the burst / delivered", `${e2e.expectedAlerts}/${e2e.deliveredAlerts}`],

@@ -83,7 +83,12 @@ interface RangeFigures {
   readonly dashboardCpuMs: Map<string, number>;
 }
 
-async function measureRange(prometheus: BenchPrometheus, panels: readonly Panel[], range: (typeof RANGES)[number], end: number): Promise<RangeFigures> {
+async function measureRange(
+  prometheus: BenchPrometheus,
+  panels: readonly Panel[],
+  range: (typeof RANGES)[number],
+  end: number,
+): Promise<RangeFigures> {
   const url = prometheus.url;
   const q = panelQuery(range.seconds, PANEL_WIDTH_PX, shapeFromEnv().scrapeSeconds);
   const w = windowOf(end, q);
@@ -111,7 +116,11 @@ async function measureRange(prometheus: BenchPrometheus, panels: readonly Panel[
   }
   log(`${range.label}: each panel alone`);
   for (const f of figures) {
-    const raw = f.panel.targets.map((t) => ({ expr: inlineRecorded(interpolate(t.expr, q)) ?? t.expr, instant: t.instant, recorded: inlineRecorded(t.expr) !== undefined }));
+    const raw = f.panel.targets.map((t) => ({
+      expr: inlineRecorded(interpolate(t.expr, q)) ?? t.expr,
+      instant: t.instant,
+      recorded: inlineRecorded(t.expr) !== undefined,
+    }));
     const cpu0 = prometheus.cpuSeconds();
     for (let rep = 0; rep < REPS; rep++) {
       const t0 = performance.now();
@@ -141,7 +150,9 @@ function watchRules(url: string): { stop(): Map<string, { interval: number; wors
   const poll = async () => {
     while (!stopped) {
       try {
-        const all = (await (await fetch(`${url}/api/v1/rules`)).json()) as { data: { groups: { name: string; interval: number; evaluationTime: number; lastEvaluation: string }[] } };
+        const all = (await (await fetch(`${url}/api/v1/rules`)).json()) as {
+          data: { groups: { name: string; interval: number; evaluationTime: number; lastEvaluation: string }[] };
+        };
         for (const g of all.data.groups) {
           const s = seen.get(g.name) ?? { interval: g.interval, worst: 0, last: [] };
           if (!g.lastEvaluation.startsWith("0001")) s.last.push(g.evaluationTime);
@@ -164,7 +175,8 @@ function watchRules(url: string): { stop(): Map<string, { interval: number; wors
 }
 
 const ms = (v: number) => (Number.isNaN(v) ? "–" : v < 10 ? v.toFixed(1) : v.toFixed(0));
-const count = (n: number) => (Number.isNaN(n) ? "–" : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)}k` : String(n));
+const count = (n: number) =>
+  Number.isNaN(n) ? "–" : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)}k` : String(n);
 const MiB = 1024 * 1024;
 
 interface HeadFigures {
@@ -192,7 +204,9 @@ function panelTable(figures: readonly PanelFigures[]): string[] {
     const p95 = percentile(f.alone, 95);
     const miss = p95 > PERFORMANCE_TARGETS.panelMs ? " **over**" : "";
     const raw = f.raw ? [ms(percentile(f.raw.ms, 50)), ms(f.raw.cpuMs), count(f.raw.samples)] : ["", "", ""];
-    lines.push(`| ${f.panel.dashboard} | ${f.panel.title} | ${f.range} | ${ms(percentile(f.alone, 50))} / ${ms(p95)}${miss} | ${ms(f.cpuMs)} | ${ms(percentile(f.inDashboard, 50))} / ${ms(percentile(f.inDashboard, 95))} | ${count(f.samples)} | ${raw.join(" | ")} |`);
+    lines.push(
+      `| ${f.panel.dashboard} | ${f.panel.title} | ${f.range} | ${ms(percentile(f.alone, 50))} / ${ms(p95)}${miss} | ${ms(f.cpuMs)} | ${ms(percentile(f.inDashboard, 50))} / ${ms(percentile(f.inDashboard, 95))} | ${count(f.samples)} | ${raw.join(" | ")} |`,
+    );
   }
   return lines;
 }
@@ -249,14 +263,26 @@ async function main(): Promise<void> {
     const groups = rules.stop();
     // Figures from a history Prometheus had dropped would be figures of nothing.
     const loaded = (await ownMetric(prometheus.url, "prometheus_tsdb_blocks_loaded"))[0];
-    if (loaded < history.blocks) throw new Error(`Prometheus holds ${loaded} of the history's ${history.blocks} blocks after the queries:\n${prometheus.log()}`);
-    for (const r of results) if (!r.panels.some((f) => f.samples > 0)) throw new Error(`no ${r.panels[0].range} query touched a sample: the history is not where the queries look`);
-    const end = { memory: prometheus.memory(), series: (await ownMetric(prometheus.url, "prometheus_tsdb_head_series"))[0], chunks: (await ownMetric(prometheus.url, "prometheus_tsdb_head_chunks"))[0] };
+    if (loaded < history.blocks)
+      throw new Error(`Prometheus holds ${loaded} of the history's ${history.blocks} blocks after the queries:\n${prometheus.log()}`);
+    for (const r of results)
+      if (!r.panels.some((f) => f.samples > 0))
+        throw new Error(`no ${r.panels[0].range} query touched a sample: the history is not where the queries look`);
+    const end = {
+      memory: prometheus.memory(),
+      series: (await ownMetric(prometheus.url, "prometheus_tsdb_head_series"))[0],
+      chunks: (await ownMetric(prometheus.url, "prometheus_tsdb_head_chunks"))[0],
+    };
     const liveEnd = { memory: live.memory(), series: (await ownMetric(live.url, "prometheus_tsdb_head_series"))[0] };
     feed.stop();
 
     const out: string[] = [
-      ...historyLines(history, built, { series: head.series.length, samples: headSamples, seconds: headSeconds }, { series: feed.series.length, samples: liveSamples, seconds: liveSeconds }),
+      ...historyLines(
+        history,
+        built,
+        { series: head.series.length, samples: headSamples, seconds: headSeconds },
+        { series: feed.series.length, samples: liveSamples, seconds: liveSeconds },
+      ),
       "",
     ];
     out.push(
@@ -267,7 +293,11 @@ async function main(): Promise<void> {
       const q = panelQuery(range.seconds, PANEL_WIDTH_PX, interval);
       out.push(`${range.label}: step ${q.step} s, $__interval ${q.interval}, $__rate_interval ${q.rateInterval}.`);
     }
-    out.push("", "| dashboard | panels | " + RANGES.map((r) => `${r.label} p50 / p95 ms | ${r.label} CPU ms`).join(" | ") + " |", "|---|---|" + RANGES.map(() => "---|---|").join(""));
+    out.push(
+      "",
+      "| dashboard | panels | " + RANGES.map((r) => `${r.label} p50 / p95 ms | ${r.label} CPU ms`).join(" | ") + " |",
+      "|---|---|" + RANGES.map(() => "---|---|").join(""),
+    );
     for (const d of [...new Set(panels.map((p) => p.dashboard))]) {
       const cells = results.map((r) => {
         const v = r.dashboards.get(d)!;
@@ -278,11 +308,18 @@ async function main(): Promise<void> {
     const week = results[results.length - 1].panels;
     const slowest = [...week].sort((a, b) => percentile(b.alone, 95) - percentile(a.alone, 95)).slice(0, SLOWEST);
     out.push("", `The ${SLOWEST} slowest panels at ${RANGES[RANGES.length - 1].label}:`, "", ...panelTable(slowest));
-    out.push("", `Panels on recorded series at ${RANGES[RANGES.length - 1].label}, and the same panels computed from the raw series:`, "", ...panelTable(week.filter((f) => f.raw)));
+    out.push(
+      "",
+      `Panels on recorded series at ${RANGES[RANGES.length - 1].label}, and the same panels computed from the raw series:`,
+      "",
+      ...panelTable(week.filter((f) => f.raw)),
+    );
     out.push("", "| rule group | interval s | worst evaluation s | share of interval | median s |", "|---|---|---|---|---|");
     for (const [name, g] of groups) {
       const share = g.worst / g.interval;
-      out.push(`| ${name} | ${g.interval} | ${g.worst.toFixed(4)} | ${(share * 100).toFixed(2)} %${share > PERFORMANCE_TARGETS.ruleShare ? " **over**" : ""} | ${percentile(g.last, 50).toFixed(4)} |`);
+      out.push(
+        `| ${name} | ${g.interval} | ${g.worst.toFixed(4)} | ${(share * 100).toFixed(2)} %${share > PERFORMANCE_TARGETS.ruleShare ? " **over**" : ""} | ${percentile(g.last, 50).toFixed(4)} |`,
+      );
     }
     const limit = config.memoryMb.prometheus * MiB;
     const mib = (b: number) => (b / MiB).toFixed(0);

@@ -28,7 +28,15 @@ async function withBridge<T>(script: Answer[], run: (url: string, telegram: Fake
   telegram.script = script;
   // Production pace and coalescing; the request budget outlasts the send timeout.
   const bridge = await startBridge(
-    loadConfig({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_CHAT_ID: CHAT, TELEGRAM_API_BASE: telegram.url, PORT: "0", HOST: "127.0.0.1", REQUEST_BUDGET_MS: "60000", CONSOLE_ENABLED: "false" }),
+    loadConfig({
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_CHAT_ID: CHAT,
+      TELEGRAM_API_BASE: telegram.url,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      REQUEST_BUDGET_MS: "60000",
+      CONSOLE_ENABLED: "false",
+    }),
     { log: quiet },
   );
   try {
@@ -39,13 +47,24 @@ async function withBridge<T>(script: Answer[], run: (url: string, telegram: Fake
   }
 }
 
-const post = (url: string, body: unknown) => fetch(`${url}/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (url: string, body: unknown) =>
+  fetch(`${url}/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 async function storm() {
   const alerts = longLinkStorm();
   const rules = [...new Set(alerts.map((a) => a.labels.alertname))];
   return withBridge([], async (url, telegram) => {
-    const answers = await Promise.all(rules.map((r) => post(url, payload(alerts.filter((a) => a.labels.alertname === r), { groupKey: `{}:{alertname="${r}"}` }))));
+    const answers = await Promise.all(
+      rules.map((r) =>
+        post(
+          url,
+          payload(
+            alerts.filter((a) => a.labels.alertname === r),
+            { groupKey: `{}:{alertname="${r}"}` },
+          ),
+        ),
+      ),
+    );
     const shown = new Set(telegram.messages.flatMap((m) => m.text.match(/host-\d\d(?=<)/g) ?? []));
     return {
       alerts: alerts.length,
@@ -107,10 +126,19 @@ async function main(): Promise<void> {
     ["long-link storm: largest message (bytes of source; Telegram's limit 32768)", String(s.largestBytes)],
     ["long-link storm: alerts lost / messages refused", `${s.lost} / ${s.refused}`],
     [`send timeout (ms)`, String(TELEGRAM_REQUEST_TIMEOUT_MS)],
-    [`answer after ${TELEGRAM_REQUEST_TIMEOUT_MS - 500} ms: copies shown / counted possibly duplicated`, `${within.copies} / ${within.counted}`],
-    [`answer after ${TELEGRAM_REQUEST_TIMEOUT_MS + 500} ms: copies shown / counted possibly duplicated`, `${beyond.copies} / ${beyond.counted}`],
+    [
+      `answer after ${TELEGRAM_REQUEST_TIMEOUT_MS - 500} ms: copies shown / counted possibly duplicated`,
+      `${within.copies} / ${within.counted}`,
+    ],
+    [
+      `answer after ${TELEGRAM_REQUEST_TIMEOUT_MS + 500} ms: copies shown / counted possibly duplicated`,
+      `${beyond.copies} / ${beyond.counted}`,
+    ],
     ["duplicate window: second copy after the first (ms)", beyond.gapMs === undefined ? "-" : String(beyond.gapMs)],
-    [`crash window: answer to state on disk, p50 / p99 (ms; state file ${Math.round(crash.bytes / 1024)} KiB)`, `${crash.p50.toFixed(2)} / ${crash.p99.toFixed(2)}`],
+    [
+      `crash window: answer to state on disk, p50 / p99 (ms; state file ${Math.round(crash.bytes / 1024)} KiB)`,
+      `${crash.p50.toFixed(2)} / ${crash.p99.toFixed(2)}`,
+    ],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);

@@ -29,7 +29,13 @@ async function sample(docker: Docker, id: string): Promise<Sample> {
   const s = (await docker.getContainer(id).stats({ stream: false })) as any;
   const m = s.memory_stats ?? {};
   const inactive = m.stats?.total_inactive_file ?? m.stats?.inactive_file ?? 0;
-  return { at: Date.now(), cpuNs: s.cpu_stats?.cpu_usage?.total_usage ?? 0, memory: Math.max(0, (m.usage ?? 0) - inactive), peak: m.max_usage, rss: m.stats?.total_rss ?? m.stats?.rss ?? m.stats?.anon };
+  return {
+    at: Date.now(),
+    cpuNs: s.cpu_stats?.cpu_usage?.total_usage ?? 0,
+    memory: Math.max(0, (m.usage ?? 0) - inactive),
+    peak: m.max_usage,
+    rss: m.stats?.total_rss ?? m.stats?.rss ?? m.stats?.anon,
+  };
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
@@ -51,7 +57,11 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, MINUTES * 60_000));
 
     const running = containersOf(applied.state).filter((c) => !c.outputs.attach);
-    const test = (await docker.listContainers({ filters: { label: ["tutordex.docker-tier=test"] } })).map((c) => ({ id: c.Id, name: c.Names[0].replace(/^\//, ""), limit: undefined as number | undefined }));
+    const test = (await docker.listContainers({ filters: { label: ["tutordex.docker-tier=test"] } })).map((c) => ({
+      id: c.Id,
+      name: c.Names[0].replace(/^\//, ""),
+      limit: undefined as number | undefined,
+    }));
     const rows = [...running.map((c) => ({ id: c.id!, name: dockerNameOf(c)!, limit: c.inputs.memory as number | undefined })), ...test];
     const first = await Promise.all(rows.map((r) => sample(docker, r.id)));
     await new Promise((r) => setTimeout(r, CPU_WINDOW_S * 1000));
@@ -68,13 +78,16 @@ async function main(): Promise<void> {
       const peak = b.peak !== undefined ? (b.peak / MiB).toFixed(1) : "n/a";
       const rss = b.rss !== undefined ? (b.rss / MiB).toFixed(1) : "n/a";
       const isStack = r.limit !== undefined;
-      if (isStack) total = { memory: total.memory + mem, rss: total.rss + (b.rss ?? 0) / MiB, limit: total.limit + r.limit!, cpu: total.cpu + cpu };
+      if (isStack)
+        total = { memory: total.memory + mem, rss: total.rss + (b.rss ?? 0) / MiB, limit: total.limit + r.limit!, cpu: total.cpu + cpu };
       lines.push(
         `${pad(isStack ? r.name : `${r.name} (test)`, 46)} ${lpad(mem.toFixed(1), 10)} ${lpad(rss, 8)} ${lpad(peak, 9)} ${lpad(isStack ? String(r.limit) : "-", 9)} ${lpad(isStack ? ((mem / r.limit!) * 100).toFixed(1) : "-", 8)} ${lpad(cpu.toFixed(2), 7)}`,
       );
     });
     lines.push("-".repeat(header.length));
-    lines.push(`${pad("total (stack containers)", 46)} ${lpad(total.memory.toFixed(1), 10)} ${lpad(total.rss.toFixed(1), 8)} ${lpad("", 9)} ${lpad(String(total.limit), 9)} ${lpad(((total.memory / total.limit) * 100).toFixed(1), 8)} ${lpad(total.cpu.toFixed(2), 7)}`);
+    lines.push(
+      `${pad("total (stack containers)", 46)} ${lpad(total.memory.toFixed(1), 10)} ${lpad(total.rss.toFixed(1), 8)} ${lpad("", 9)} ${lpad(String(total.limit), 9)} ${lpad(((total.memory / total.limit) * 100).toFixed(1), 8)} ${lpad(total.cpu.toFixed(2), 7)}`,
+    );
     process.stdout.write(
       `Footprint after ${MINUTES} min of the demo workload (steady) on ${engine.description.replace(/ at .*/, "")}; CPU is the average over ${CPU_WINDOW_S}s, in % of one core; memory is usage less inactive file cache (shared image pages count for the container that read them first); rss is anonymous memory; peak is the cgroup's max usage.\n` +
         `Not running here: Grafana, Loki, Promtail, Tempo (AGPL, no image) and cAdvisor (a stand-in runs in its place).\n\n${lines.join("\n")}\n`,

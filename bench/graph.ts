@@ -42,7 +42,7 @@ const START_S = END_S - WINDOW_S;
 /** A deterministic pseudo-random sequence, so every run draws the same graphs. */
 function random(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** A query_range answer as Prometheus gives it: `n` series of the last hour, smooth or noisy, some with gaps. */
@@ -63,7 +63,11 @@ function answer(n: number, kind: "smooth" | "noisy", seed = 1): RangeSeries[] {
 const CASES: { name: string; series: RangeSeries[]; expr: string }[] = [
   { name: "1 series, smooth", series: answer(1, "smooth"), expr: "node_load1 > 0.9" },
   { name: "3 series, smooth", series: answer(3, "smooth"), expr: "node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes < 0.1" },
-  { name: "3 of 250 series, noisy", series: answer(250, "noisy"), expr: 'rate(container_cpu_usage_seconds_total{name=~"tutordex-.+"}[5m]) > 0.9' },
+  {
+    name: "3 of 250 series, noisy",
+    series: answer(250, "noisy"),
+    expr: 'rate(container_cpu_usage_seconds_total{name=~"tutordex-.+"}[5m]) > 0.9',
+  },
 ];
 
 function spec(c: (typeof CASES)[number]): GraphSpec {
@@ -77,7 +81,9 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const mb = (bytes: number) => `${(bytes / (1 << 20)).toFixed(1)} MB`;
 
 function renders(): void {
-  console.log(`render (draw + PNG encode, the Prometheus query left out), ${RENDERS} per case; targets p95 <= ${TARGET_P95_MS} ms, <= ${kb(TARGET_BYTES)}`);
+  console.log(
+    `render (draw + PNG encode, the Prometheus query left out), ${RENDERS} per case; targets p95 <= ${TARGET_P95_MS} ms, <= ${kb(TARGET_BYTES)}`,
+  );
   for (const c of CASES) {
     const s = spec(c);
     const t0 = performance.now();
@@ -119,14 +125,31 @@ function stormPayloads(): { body: ReturnType<typeof payload>; atMs: number }[] {
   const url = (expr: string) => `http://prometheus:9090/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=1`;
   return Object.keys(CHATS).flatMap((severity) => [
     ...Array.from({ length: SINGLES }, (_, i) => ({
-      body: payload([alert({ fingerprint: `${severity}-s${i}`, startsAt, labels: { alertname: `Down${i}`, severity, instance: `tok-${severity}-s${i}` }, generatorURL: url(`up{job="svc${i}"} < 1`) })], {
-        groupKey: `${severity}-s${i}`,
-      }),
+      body: payload(
+        [
+          alert({
+            fingerprint: `${severity}-s${i}`,
+            startsAt,
+            labels: { alertname: `Down${i}`, severity, instance: `tok-${severity}-s${i}` },
+            generatorURL: url(`up{job="svc${i}"} < 1`),
+          }),
+        ],
+        {
+          groupKey: `${severity}-s${i}`,
+        },
+      ),
       atMs: i * SINGLE_GAP_MS,
     })),
     {
       body: payload(
-        Array.from({ length: GROUP }, (_, i) => alert({ fingerprint: `${severity}-g${i}`, startsAt, labels: { alertname: "HostMemoryPressure", severity, instance: `tok-${severity}-g${i}` }, generatorURL: url("node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes < 0.1") })),
+        Array.from({ length: GROUP }, (_, i) =>
+          alert({
+            fingerprint: `${severity}-g${i}`,
+            startsAt,
+            labels: { alertname: "HostMemoryPressure", severity, instance: `tok-${severity}-g${i}` },
+            generatorURL: url("node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes < 0.1"),
+          }),
+        ),
         { groupKey: `${severity}-group` },
       ),
       atMs: 0,
@@ -166,7 +189,10 @@ async function storm(file: string, graphs: boolean) {
     REQUEST_BUDGET_MS: "120000",
     CONSOLE_ENABLED: "false",
   };
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean), file], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean), file], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -181,9 +207,11 @@ async function storm(file: string, graphs: boolean) {
     const post = (p: unknown) => fetch(`${base}/alert`, { method: "POST", body: JSON.stringify(p) }).then((r) => r.status);
     const statuses = await Promise.all(payloads.map((p) => delay(p.atMs).then(() => post(p.body))));
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    const counted = (result: string) => Number(new RegExp(`^telegram_bridge_graphs_total\\{result="${result}"\\} (\\d+)$`, "m").exec(metrics)?.[1] ?? 0);
+    const counted = (result: string) =>
+      Number(new RegExp(`^telegram_bridge_graphs_total\\{result="${result}"\\} (\\d+)$`, "m").exec(metrics)?.[1] ?? 0);
     const shown = new Map<string, number>();
-    for (const m of telegram.messages) for (const t of new Set(m.text.match(/tok-\w+-[sg]\d+/g) ?? [])) shown.set(t, (shown.get(t) ?? 0) + 1);
+    for (const m of telegram.messages)
+      for (const t of new Set(m.text.match(/tok-\w+-[sg]\d+/g) ?? [])) shown.set(t, (shown.get(t) ?? 0) + 1);
     const alerts = payloads.reduce((n, p) => n + p.body.alerts.length, 0);
     return {
       accepted: statuses.filter((s) => s === 200).length,
@@ -250,7 +278,9 @@ function bundles(before: string | undefined): void {
     execFileSync("tar", ["-x", "-C", dir], { input: tar });
     const then = bundleFigures(dir);
     const delta = now.total - then.total;
-    console.log(`  at ${before}: ${then.total} bytes (${kb(then.total)}); now ${delta >= 0 ? "+" : ""}${delta} bytes (${((delta / then.total) * 100).toFixed(1)} %)`);
+    console.log(
+      `  at ${before}: ${then.total} bytes (${kb(then.total)}); now ${delta >= 0 ? "+" : ""}${delta} bytes (${((delta / then.total) * 100).toFixed(1)} %)`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

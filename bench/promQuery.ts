@@ -16,7 +16,11 @@ export interface QueryWindow {
 }
 
 export async function runQuery(url: string, expr: string, instant: boolean, w: QueryWindow): Promise<QueryResult> {
-  const form = new URLSearchParams(instant ? { query: expr, time: String(w.end), stats: "all" } : { query: expr, start: String(w.start), end: String(w.end), step: String(w.step), stats: "all" });
+  const form = new URLSearchParams(
+    instant
+      ? { query: expr, time: String(w.end), stats: "all" }
+      : { query: expr, start: String(w.start), end: String(w.end), step: String(w.step), stats: "all" },
+  );
   const t0 = performance.now();
   const r = await fetch(`${url}/api/v1/${instant ? "query" : "query_range"}`, {
     method: "POST",
@@ -24,10 +28,19 @@ export async function runQuery(url: string, expr: string, instant: boolean, w: Q
     body: form.toString(),
     signal: AbortSignal.timeout(120_000),
   });
-  const body = (await r.json()) as { status: string; error?: string; data?: { result: unknown[]; stats?: { samples?: { totalQueryableSamples?: number; peakSamples?: number } } } };
+  const body = (await r.json()) as {
+    status: string;
+    error?: string;
+    data?: { result: unknown[]; stats?: { samples?: { totalQueryableSamples?: number; peakSamples?: number } } };
+  };
   const ms = performance.now() - t0;
   if (body.status !== "success") throw new Error(`${expr}: ${body.error}`);
-  return { ms, samples: body.data?.stats?.samples?.totalQueryableSamples ?? NaN, peakSamples: body.data?.stats?.samples?.peakSamples ?? NaN, series: body.data?.result.length ?? 0 };
+  return {
+    ms,
+    samples: body.data?.stats?.samples?.totalQueryableSamples ?? NaN,
+    peakSamples: body.data?.stats?.samples?.peakSamples ?? NaN,
+    series: body.data?.result.length ?? 0,
+  };
 }
 
 /** The p-th percentile (0–100) by nearest rank. */

@@ -26,7 +26,9 @@ export function inlineRecorded(expr: string): string | undefined {
     found = true;
     const extra = matchersOf(braces).filter((m) => !/^\w+=~"\.\*"$/.test(m));
     const rule = RECORDING_RULES.find((r) => r.record === record)!;
-    const narrowed = extra.length ? rule.expr.replace(RAW, (_w, name: string, own: string | undefined) => `${name}{${[...matchersOf(own), ...extra].join(",")}}`) : rule.expr;
+    const narrowed = extra.length
+      ? rule.expr.replace(RAW, (_w, name: string, own: string | undefined) => `${name}{${[...matchersOf(own), ...extra].join(",")}}`)
+      : rule.expr;
     return `(${narrowed})`;
   });
   return found ? out : undefined;

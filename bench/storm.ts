@@ -29,7 +29,15 @@ function stormAlerts(): object[] {
     const channel = `t.me/tutor_channel_${Math.floor(g / ALERT_NAMES.length)}`;
     for (let a = 0; a < PER_GROUP; a++) {
       alerts.push({
-        labels: { alertname, severity: "warning", component: "collector", channel, pipeline_version: "2026-01-02_det_time_v1", schema_version: "v2", instance: token(g, a) },
+        labels: {
+          alertname,
+          severity: "warning",
+          component: "collector",
+          channel,
+          pipeline_version: "2026-01-02_det_time_v1",
+          schema_version: "v2",
+          instance: token(g, a),
+        },
         annotations: { summary: `${alertname} on ${channel}` },
         startsAt: new Date(now).toISOString(),
         endsAt: new Date(now + 3_600_000).toISOString(),
@@ -65,7 +73,9 @@ function figures(live: LiveStack, chat: string, t0: number): PathFigures {
     lastSeconds: seen.length ? (Math.max(...seen.map((t) => firstSeen.get(t)!)) - t0) / 1000 : NaN,
     lost: all.size - seen.length,
     duplicated: [...timesShown.values()].filter((n) => n > 1).length,
-    tooManyRequests: live.telegram.requests.filter((r) => r.chatId === chat && (r.answer === "rate_limited_by_pace" || typeof r.answer === "object")).length,
+    tooManyRequests: live.telegram.requests.filter(
+      (r) => r.chatId === chat && (r.answer === "rate_limited_by_pace" || typeof r.answer === "object"),
+    ).length,
   };
 }
 
@@ -73,40 +83,82 @@ async function main(): Promise<void> {
   const live = await startLiveStack({
     retime: (_v, field) => (field === "group_wait" ? "1s" : field === "group_interval" ? `${GROUP_INTERVAL_S}s` : "1h"),
     // Telegram's real pace in the bridge, and the production coalescing and request budget.
-    bridgeEnv: { TELEGRAM_CHAT_ID_WARNING: BRIDGE_CHAT, MIN_SEND_INTERVAL_MS: "1000", GROUP_MESSAGES_PER_MINUTE: "20", COALESCE_MS: "1000", REQUEST_BUDGET_MS: "60000" },
+    bridgeEnv: {
+      TELEGRAM_CHAT_ID_WARNING: BRIDGE_CHAT,
+      MIN_SEND_INTERVAL_MS: "1000",
+      GROUP_MESSAGES_PER_MINUTE: "20",
+      COALESCE_MS: "1000",
+      REQUEST_BUDGET_MS: "60000",
+    },
     patchAlertmanager(doc, telegramUrl, botToken) {
       doc.receivers.push({
         name: "alertmanager-telegram",
-        telegram_configs: [{ api_url: telegramUrl, bot_token: botToken, chat_id: Number(NATIVE_CHAT), parse_mode: "HTML", send_resolved: false }],
+        telegram_configs: [
+          { api_url: telegramUrl, bot_token: botToken, chat_id: Number(NATIVE_CHAT), parse_mode: "HTML", send_resolved: false },
+        ],
       });
       // The same groups and timing as the bridge's route, ahead of it, continuing to it.
-      doc.route.routes.unshift({ receiver: "alertmanager-telegram", matchers: ['alertname=~"Storm.*"'], group_wait: "1s", group_interval: `${GROUP_INTERVAL_S}s`, repeat_interval: "1h", continue: true });
+      doc.route.routes.unshift({
+        receiver: "alertmanager-telegram",
+        matchers: ['alertname=~"Storm.*"'],
+        group_wait: "1s",
+        group_interval: `${GROUP_INTERVAL_S}s`,
+        repeat_interval: "1h",
+        continue: true,
+      });
     },
   });
   try {
     live.telegram.pace = TELEGRAM_PACE;
     const complete = (chat: string, t0: number) => figures(live, chat, t0).lost === 0;
     const t0 = Date.now();
-    const r = await live.request(`${live.alertmanager}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(stormAlerts()) });
+    const r = await live.request(`${live.alertmanager}/api/v2/alerts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(stormAlerts()),
+    });
     if (!r.ok) throw new Error(`posting the storm: ${r.status} ${await r.text()}`);
-    process.stderr.write(`posted ${GROUPS * PER_GROUP} alerts in ${GROUPS} groups; waiting for both chats (Telegram's real pace, up to ${DEADLINE_MS / 60_000} min)\n`);
-    await waitFor("every alert in both chats", async () => (complete(BRIDGE_CHAT, t0) && complete(NATIVE_CHAT, t0)) || undefined, DEADLINE_MS, 500).catch(() => undefined);
+    process.stderr.write(
+      `posted ${GROUPS * PER_GROUP} alerts in ${GROUPS} groups; waiting for both chats (Telegram's real pace, up to ${DEADLINE_MS / 60_000} min)\n`,
+    );
+    await waitFor(
+      "every alert in both chats",
+      async () => (complete(BRIDGE_CHAT, t0) && complete(NATIVE_CHAT, t0)) || undefined,
+      DEADLINE_MS,
+      500,
+    ).catch(() => undefined);
     // Anything still to come (a repeat, a retry of a notification already shown) arrives within
     // the next group_interval.
     process.stderr.write(`waiting one group_interval (${GROUP_INTERVAL_S} s) + 10 s for late repeats\n`);
     await new Promise((res) => setTimeout(res, (GROUP_INTERVAL_S + 10) * 1000));
     const bridge = figures(live, BRIDGE_CHAT, t0);
     const native = figures(live, NATIVE_CHAT, t0);
-    console.log(`storm: ${GROUPS * PER_GROUP} alerts in ${GROUPS} groups posted at once; one group chat per path; pace enforced: ${TELEGRAM_PACE.groupPerWindow} messages per rolling ${TELEGRAM_PACE.windowMs / 1000} s per group, 1 per ${TELEGRAM_PACE.chatIntervalMs / 1000} s per chat\n`);
+    console.log(
+      `storm: ${GROUPS * PER_GROUP} alerts in ${GROUPS} groups posted at once; one group chat per path; pace enforced: ${TELEGRAM_PACE.groupPerWindow} messages per rolling ${TELEGRAM_PACE.windowMs / 1000} s per group, 1 per ${TELEGRAM_PACE.chatIntervalMs / 1000} s per chat\n`,
+    );
     const header = ["path", "messages", "last alert in chat (s)", "lost", "duplicated", "429s received"];
     const rows = [
       ["bridge (ours)", bridge],
       ["Alertmanager telegram_configs", native],
     ].map(([name, f]) => {
       const x = f as PathFigures;
-      return [name as string, String(x.messages), x.lastSeconds.toFixed(1), String(x.lost), String(x.duplicated), String(x.tooManyRequests)];
+      return [
+        name as string,
+        String(x.messages),
+        x.lastSeconds.toFixed(1),
+        String(x.lost),
+        String(x.duplicated),
+        String(x.tooManyRequests),
+      ];
     });
-    rows.push(["native / bridge", `${(native.messages / bridge.messages).toFixed(1)}x`, `${(native.lastSeconds / bridge.lastSeconds).toFixed(1)}x`, "", "", ""]);
+    rows.push([
+      "native / bridge",
+      `${(native.messages / bridge.messages).toFixed(1)}x`,
+      `${(native.lastSeconds / bridge.lastSeconds).toFixed(1)}x`,
+      "",
+      "",
+      "",
+    ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
     for (const line of [header, ...rows]) console.log(line.map((c, i) => c.padEnd(widths[i])).join("  "));
     console.log(`\ntarget: at least 5x fewer messages and 5x sooner last delivery than the native receiver, 0 lost, 0 duplicated`);

@@ -28,7 +28,8 @@ export function previousReleaseOfTool(tool: string): ServiceName | undefined {
 
 function builtFile(tool: string, what: string): string {
   const file = path.join(TOOLS_BIN, tool);
-  if (!fs.existsSync(file)) throw new MissingToolError(`${tool} (${what}) is not built: run npm run tools (needs Go; builds tools/ at the pinned versions)`);
+  if (!fs.existsSync(file))
+    throw new MissingToolError(`${tool} (${what}) is not built: run npm run tools (needs Go; builds tools/ at the pinned versions)`);
   return file;
 }
 

@@ -41,7 +41,11 @@ function runTool(label: string, tool: string, args: string[], locate: Locate): S
   }
   const r = spawnSync(file, args, { encoding: "utf8", timeout: 60_000 });
   if (r.error) return { name: label, ok: false, detail: `${file} did not run: ${r.error.message}` };
-  const lines = `${r.stdout}${r.stderr}`.trim().split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = `${r.stdout}${r.stderr}`
+    .trim()
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (r.status === 0) {
     const said = lines.filter((l) => SUCCESS_LINE.test(l)).map((l) => l.replace(/^.*msg="([^"]*)".*$/, "$1").replace(/^SUCCESS: /, ""));
     return { name: label, ok: true, detail: said.join("; ") || "valid (exit 0)" };
@@ -59,7 +63,10 @@ function grafanaJson(dir: string): Step {
   const folder = path.join(dir, "grafana");
   if (!fs.existsSync(folder)) return { name: "grafana json", ok: true, detail: "no grafana/: Grafana is switched off in this render" };
   const dashboards = path.join(folder, "dashboards");
-  const files = [path.join(folder, "datasources.json"), ...(fs.existsSync(dashboards) ? fs.readdirSync(dashboards).map((f) => path.join(dashboards, f)) : [])];
+  const files = [
+    path.join(folder, "datasources.json"),
+    ...(fs.existsSync(dashboards) ? fs.readdirSync(dashboards).map((f) => path.join(dashboards, f)) : []),
+  ];
   const bad = files.filter((f) => {
     try {
       JSON.parse(fs.readFileSync(f, "utf8"));
@@ -68,7 +75,11 @@ function grafanaJson(dir: string): Step {
       return true;
     }
   });
-  return { name: "grafana json", ok: bad.length === 0, detail: bad.length ? `not JSON: ${bad.map((f) => path.relative(dir, f)).join(", ")}` : `${files.length} files parse` };
+  return {
+    name: "grafana json",
+    ok: bad.length === 0,
+    detail: bad.length ? `not JSON: ${bad.map((f) => path.relative(dir, f)).join(", ")}` : `${files.length} files parse`,
+  };
 }
 
 export function checkDir(dir: string, locate: Locate = toolPath): Step[] {
@@ -79,7 +90,12 @@ export function checkDir(dir: string, locate: Locate = toolPath): Step[] {
   };
   const prometheusYml = need("prometheus/prometheus.yml");
   const rulesDir = path.join(dir, "prometheus/rules");
-  const rules = fs.existsSync(rulesDir) ? fs.readdirSync(rulesDir).sort().map((f) => path.join(rulesDir, f)) : [];
+  const rules = fs.existsSync(rulesDir)
+    ? fs
+        .readdirSync(rulesDir)
+        .sort()
+        .map((f) => path.join(rulesDir, f))
+    : [];
   const steps: Step[] = [
     // rule_files are relative (rules/…), so checking the config checks the rules it loads, as Prometheus would.
     runTool("promtool check config", "promtool", ["check", "config", prometheusYml], locate),
@@ -87,8 +103,20 @@ export function checkDir(dir: string, locate: Locate = toolPath): Step[] {
       ? runTool("promtool check rules", "promtool", ["check", "rules", ...rules], locate)
       : { name: "promtool check rules", ok: false, detail: "no rule files under prometheus/rules" },
     runTool("amtool check-config", "amtool", ["check-config", need("alertmanager/alertmanager.yml")], locate),
-    optional(dir, "blackbox/blackbox.yml", "blackbox_exporter", (f) => runTool("blackbox_exporter --config.check", "blackbox_exporter", ["--config.check", `--config.file=${f}`], locate), "blackbox_exporter --config.check"),
-    optional(dir, "otel-collector/otel-collector.yml", "the OTEL Collector", (f) => runTool("otelcol validate", "otelcol", ["validate", `--config=${f}`], locate), "otelcol validate"),
+    optional(
+      dir,
+      "blackbox/blackbox.yml",
+      "blackbox_exporter",
+      (f) => runTool("blackbox_exporter --config.check", "blackbox_exporter", ["--config.check", `--config.file=${f}`], locate),
+      "blackbox_exporter --config.check",
+    ),
+    optional(
+      dir,
+      "otel-collector/otel-collector.yml",
+      "the OTEL Collector",
+      (f) => runTool("otelcol validate", "otelcol", ["validate", `--config=${f}`], locate),
+      "otelcol validate",
+    ),
     grafanaJson(dir),
   ];
   // Paths inside the folder read better (and stay the same between runs) without the folder.
@@ -113,12 +141,18 @@ export function collisionStep(root: string): Step {
   return {
     name: "stack collisions",
     ok: found.length === 0,
-    detail: found.length ? found.map((c) => c.message).join("\n") : `${configs.length} committed stacks (${configs.map((c) => c.stack).join(", ")}) share no Grafana API, host port or Docker name`,
+    detail: found.length
+      ? found.map((c) => c.message).join("\n")
+      : `${configs.length} committed stacks (${configs.map((c) => c.stack).join(", ")}) share no Grafana API, host port or Docker name`,
   };
 }
 
 export function check(argv: string[], root: string, io: Io, locate: Locate = toolPath): number {
-  const { values } = parseArgs({ args: argv, options: { dir: { type: "string" }, stack: { type: "string" }, help: { type: "boolean" } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { dir: { type: "string" }, stack: { type: "string" }, help: { type: "boolean" } },
+    strict: true,
+  });
   if (values.help) {
     io.out(CHECK_HELP);
     return EXIT.ok;
@@ -133,7 +167,9 @@ export function check(argv: string[], root: string, io: Io, locate: Locate = too
   }
   try {
     const steps = [...checkDir(dir, locate), collisionStep(root)];
-    const rows = steps.flatMap((s) => s.detail.split("\n").map((line, i) => (i === 0 ? [s.name, s.ok ? "ok" : "FAILED", line] : ["", "", line])));
+    const rows = steps.flatMap((s) =>
+      s.detail.split("\n").map((line, i) => (i === 0 ? [s.name, s.ok ? "ok" : "FAILED", line] : ["", "", line])),
+    );
     for (const line of table([["CHECK", "RESULT", "DETAIL"], ...rows])) io.out(line);
     return steps.every((s) => s.ok) ? EXIT.ok : EXIT.failed;
   } finally {

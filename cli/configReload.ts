@@ -26,13 +26,20 @@ function sample(text: string, name: string): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-export async function reloadState(service: Reloadable, url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<ReloadState> {
+export async function reloadState(
+  service: Reloadable,
+  url: string,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+): Promise<ReloadState> {
   const r = await httpGet(`${url}/metrics`, timeoutMs, headers);
   const names = reloadMetrics(service);
-  if (r.status !== 200) throw new HttpStatusError(`${url}/metrics answered ${r.status}, so whether a reload takes cannot be seen`, r.status);
+  if (r.status !== 200)
+    throw new HttpStatusError(`${url}/metrics answered ${r.status}, so whether a reload takes cannot be seen`, r.status);
   const successful = sample(r.body, names.successful);
   const at = sample(r.body, names.timestamp);
-  if (successful === undefined || at === undefined) throw new Error(`${url}/metrics has no ${names.successful} and ${names.timestamp}: is this ${service}?`);
+  if (successful === undefined || at === undefined)
+    throw new Error(`${url}/metrics has no ${names.successful} and ${names.timestamp}: is this ${service}?`);
   return { successful: successful === 1, at };
 }
 
@@ -48,14 +55,24 @@ const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
  * the last successful reload is newer than before and the last reload succeeded; failed as soon as
  * the last reload turns unsuccessful; not taken when neither happens in time.
  */
-export async function confirmReload(service: Reloadable, url: string, before: ReloadState, waitMs: number, pollMs = 200, headers: Record<string, string> = {}): Promise<ReloadOutcome> {
+export async function confirmReload(
+  service: Reloadable,
+  url: string,
+  before: ReloadState,
+  waitMs: number,
+  pollMs = 200,
+  headers: Record<string, string> = {},
+): Promise<ReloadOutcome> {
   const names = reloadMetrics(service);
   const deadline = Date.now() + waitMs;
   for (;;) {
     const now = await reloadState(service, url, Math.max(1, Math.min(5000, deadline - Date.now())), headers);
     if (now.successful && now.at > before.at) return { took: true, detail: `reloaded: configuration loaded at ${iso(now.at)}` };
     if (!now.successful && before.successful) {
-      return { took: false, detail: `the reload failed: ${names.successful} is 0, so ${service} still runs the configuration it loaded at ${iso(now.at)} (its log says why)` };
+      return {
+        took: false,
+        detail: `the reload failed: ${names.successful} is 0, so ${service} still runs the configuration it loaded at ${iso(now.at)} (its log says why)`,
+      };
     }
     if (Date.now() + pollMs > deadline) {
       return {

@@ -2,7 +2,17 @@ import { parseArgs } from "util";
 import { ENDPOINT_FLAGS, Targets, targetsFor } from "./endpoints";
 import { authHeadersFor, authHint } from "./apiAuth";
 import { httpGet as get, unreachable as reason, failure, HttpStatusError } from "./http";
-import { alertmanagerAlertStacks, alertmanagerPeerName, alertmanagerVerdict, IdentityVerdict, lokiContainers, lokiVerdict, prometheusExternalLabels, prometheusVerdict, StackIdentity } from "./identity";
+import {
+  alertmanagerAlertStacks,
+  alertmanagerPeerName,
+  alertmanagerVerdict,
+  IdentityVerdict,
+  lokiContainers,
+  lokiVerdict,
+  prometheusExternalLabels,
+  prometheusVerdict,
+  StackIdentity,
+} from "./identity";
 import { EXIT, Io, table, UsageError } from "./io";
 
 export const DOCTOR_HELP = `usage: obs doctor [--stack <name>] [--prometheus URL] [--alertmanager URL] [--grafana URL]
@@ -32,7 +42,11 @@ export interface Finding {
 async function ready(name: string, url: string, timeoutMs: number, headers: Record<string, string> = {}, on401 = ""): Promise<Finding> {
   try {
     const r = await get(url, timeoutMs, headers);
-    return { check: `${name} ready`, ok: r.status === 200, detail: `${url} → ${r.status}${r.status === 401 && on401 ? ` (${on401})` : ""}` };
+    return {
+      check: `${name} ready`,
+      ok: r.status === 200,
+      detail: `${url} → ${r.status}${r.status === 401 && on401 ? ` (${on401})` : ""}`,
+    };
   } catch (e) {
     return { check: `${name} ready`, ok: false, detail: `${url} ${reason(e)}` };
   }
@@ -45,47 +59,93 @@ async function whose(name: string, url: string, verdict: () => Promise<IdentityV
     const v = await verdict();
     return { check, ok: v.whose === "ours", detail: `${url}: ${v.detail}` };
   } catch (e) {
-    return { check, ok: false, detail: `${url}: cannot tell whose it is: ${failure(e)}${e instanceof HttpStatusError && e.status === 401 ? " (the credentials were refused)" : ""}` };
+    return {
+      check,
+      ok: false,
+      detail: `${url}: cannot tell whose it is: ${failure(e)}${e instanceof HttpStatusError && e.status === 401 ? " (the credentials were refused)" : ""}`,
+    };
   }
 }
 
-async function promQuery(prom: string, q: string, timeoutMs: number, headers: Record<string, string>): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+async function promQuery(
+  prom: string,
+  q: string,
+  timeoutMs: number,
+  headers: Record<string, string>,
+): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
   const r = await get(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`, timeoutMs, headers);
   return JSON.parse(r.body).data.result;
 }
 
-async function prometheusFindings(prom: string, timeoutMs: number, identity: StackIdentity | undefined, env: NodeJS.ProcessEnv): Promise<Finding[]> {
+async function prometheusFindings(
+  prom: string,
+  timeoutMs: number,
+  identity: StackIdentity | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Finding[]> {
   const headers = authHeadersFor("prometheus", env);
   const findings = [await ready("prometheus", `${prom}/-/ready`, timeoutMs, headers, authHint("prometheus", env))];
   if (!findings[0].ok) return findings;
   if (identity) {
-    const mine = await whose("prometheus", prom, async () => prometheusVerdict(await prometheusExternalLabels(prom, timeoutMs, headers), identity));
+    const mine = await whose("prometheus", prom, async () =>
+      prometheusVerdict(await prometheusExternalLabels(prom, timeoutMs, headers), identity),
+    );
     // Another stack's targets and rules would be reported as this stack's: stop here.
     if (!mine.ok) return [...findings, { ...mine, detail: `${mine.detail}; its targets and rules are not checked` }];
     findings.push(mine);
   }
-  const targets = JSON.parse((await get(`${prom}/api/v1/targets?state=active`, timeoutMs, headers)).body).data.activeTargets as { health: string; labels: Record<string, string>; lastError: string }[];
+  const targets = JSON.parse((await get(`${prom}/api/v1/targets?state=active`, timeoutMs, headers)).body).data.activeTargets as {
+    health: string;
+    labels: Record<string, string>;
+    lastError: string;
+  }[];
   const down = targets.filter((t) => t.health !== "up");
   findings.push({
     check: "scrape targets",
     ok: down.length === 0,
-    detail: down.length ? `down: ${down.map((t) => `${t.labels.job}/${t.labels.instance}${t.lastError ? ` (${t.lastError})` : ""}`).join("; ")}` : `${targets.length} up`,
+    detail: down.length
+      ? `down: ${down.map((t) => `${t.labels.job}/${t.labels.instance}${t.lastError ? ` (${t.lastError})` : ""}`).join("; ")}`
+      : `${targets.length} up`,
   });
-  const groups = JSON.parse((await get(`${prom}/api/v1/rules`, timeoutMs, headers)).body).data.groups as { name: string; rules: { name: string; health: string; lastError?: string }[] }[];
+  const groups = JSON.parse((await get(`${prom}/api/v1/rules`, timeoutMs, headers)).body).data.groups as {
+    name: string;
+    rules: { name: string; health: string; lastError?: string }[];
+  }[];
   const bad = groups.flatMap((g) => g.rules.filter((r) => r.health === "err").map((r) => `${g.name}/${r.name}: ${r.lastError}`));
   findings.push({ check: "rule groups", ok: bad.length === 0, detail: bad.length ? bad.join("; ") : `${groups.length} groups healthy` });
-  for (const [check, job] of [["telegram bridge", "telegram_bridge"], ["collector", "tutordex_collector"]] as const) {
+  for (const [check, job] of [
+    ["telegram bridge", "telegram_bridge"],
+    ["collector", "tutordex_collector"],
+  ] as const) {
     const up = await promQuery(prom, `up{job="${job}"}`, timeoutMs, headers);
     const ok = up.length > 0 && up.every((s) => s.value[1] === "1");
-    findings.push({ check, ok, detail: up.length ? `up{job="${job}"} = ${up.map((s) => s.value[1]).join(",")}` : `no ${job} target in Prometheus` });
+    findings.push({
+      check,
+      ok,
+      detail: up.length ? `up{job="${job}"} = ${up.map((s) => s.value[1]).join(",")}` : `no ${job} target in Prometheus`,
+    });
   }
-  const permanent = await promQuery(prom, 'sum(increase(telegram_bridge_messages_failed_total{reason=~"bad_token|forbidden|chat_not_found|bad_request"}[1h]))', timeoutMs, headers);
+  const permanent = await promQuery(
+    prom,
+    'sum(increase(telegram_bridge_messages_failed_total{reason=~"bad_token|forbidden|chat_not_found|bad_request"}[1h]))',
+    timeoutMs,
+    headers,
+  );
   const n = permanent.length ? Number(permanent[0].value[1]) : 0;
-  findings.push({ check: "bridge deliveries", ok: n === 0, detail: n ? `${n} messages refused by Telegram in 1h (token or chat)` : "no permanent failures in 1h" });
+  findings.push({
+    check: "bridge deliveries",
+    ok: n === 0,
+    detail: n ? `${n} messages refused by Telegram in 1h (token or chat)` : "no permanent failures in 1h",
+  });
   return findings;
 }
 
-async function alertmanagerFindings(am: string, timeoutMs: number, identity: StackIdentity | undefined, env: NodeJS.ProcessEnv): Promise<Finding[]> {
+async function alertmanagerFindings(
+  am: string,
+  timeoutMs: number,
+  identity: StackIdentity | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Finding[]> {
   const headers = authHeadersFor("alertmanager", env);
   const findings = [await ready("alertmanager", `${am}/-/ready`, timeoutMs, headers, authHint("alertmanager", env))];
   if (!findings[0].ok || !identity) return findings;
@@ -101,10 +161,19 @@ async function alertmanagerFindings(am: string, timeoutMs: number, identity: Sta
 /** The Grafana datasources a stack provisions with fixed uids, and the service behind each. */
 const DATASOURCES = ["prometheus", "loki", "tempo"] as const;
 
-async function grafanaFindings(grafana: string, timeoutMs: number, auth: string | undefined, identity: StackIdentity | undefined, off: Targets["off"]): Promise<Finding[]> {
+async function grafanaFindings(
+  grafana: string,
+  timeoutMs: number,
+  auth: string | undefined,
+  identity: StackIdentity | undefined,
+  off: Targets["off"],
+): Promise<Finding[]> {
   const health = await ready("grafana", `${grafana}/api/health`, timeoutMs);
   if (!health.ok) return [health];
-  if (!auth) return [identity ? { ...health, detail: `${health.detail} (whose Grafana it is is checked with GRAFANA_AUTH=user:password set)` } : health];
+  if (!auth)
+    return [
+      identity ? { ...health, detail: `${health.detail} (whose Grafana it is is checked with GRAFANA_AUTH=user:password set)` } : health,
+    ];
   const headers = { authorization: `Basic ${Buffer.from(auth).toString("base64")}` };
   const findings = [health];
   if (identity) {
@@ -140,7 +209,12 @@ async function lokiFindings(loki: string, timeoutMs: number, identity: StackIden
 export async function diagnose(t: Targets, timeoutMs: number, env: NodeJS.ProcessEnv = {}): Promise<Finding[]> {
   const e = t.endpoints;
   const parts: Promise<Finding[]>[] = [];
-  if (e.prometheus) parts.push(prometheusFindings(e.prometheus, timeoutMs, t.identity, env).catch((err) => [{ check: "prometheus", ok: false, detail: failure(err) }]));
+  if (e.prometheus)
+    parts.push(
+      prometheusFindings(e.prometheus, timeoutMs, t.identity, env).catch((err) => [
+        { check: "prometheus", ok: false, detail: failure(err) },
+      ]),
+    );
   if (e.alertmanager) parts.push(alertmanagerFindings(e.alertmanager, timeoutMs, t.identity, env));
   if (e.grafana) parts.push(grafanaFindings(e.grafana, timeoutMs, env.GRAFANA_AUTH, t.identity, t.off));
   if (e.loki) parts.push(lokiFindings(e.loki, timeoutMs, t.identity));
@@ -167,11 +241,17 @@ export async function doctor(argv: string[], root: string, io: Io, env: NodeJS.P
     return EXIT.ok;
   }
   const targets = targetsFor(root, values.stack as string | undefined, values as Record<string, string>);
-  if (Object.keys(targets.endpoints).length === 0) throw new UsageError("doctor needs --stack <name> or at least one service URL (see --help)");
+  if (Object.keys(targets.endpoints).length === 0)
+    throw new UsageError("doctor needs --stack <name> or at least one service URL (see --help)");
   const timeoutMs = values.timeout ? Number(values.timeout) : 5000;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout expects milliseconds, got "${values.timeout}"`);
   const findings = await diagnose(targets, timeoutMs, env);
   if (values.json) io.out(JSON.stringify({ ok: findings.every((f) => f.ok), findings }, null, 2));
-  else for (const line of table([["CHECK", "STATUS", "DETAIL"], ...findings.map((f) => [f.check, f.off ? "off" : f.ok ? "ok" : "FAIL", f.detail])])) io.out(line);
+  else
+    for (const line of table([
+      ["CHECK", "STATUS", "DETAIL"],
+      ...findings.map((f) => [f.check, f.off ? "off" : f.ok ? "ok" : "FAIL", f.detail]),
+    ]))
+      io.out(line);
   return findings.every((f) => f.ok) ? EXIT.ok : EXIT.failed;
 }

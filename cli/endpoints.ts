@@ -35,7 +35,10 @@ export function targetsFor(root: string, stack: string | undefined, flags: Parti
   const c = stackConfigFromFile(root, stack);
   const off = ENDPOINT_FLAGS.filter((k) => !c.services[k]);
   const refused = off.find((k) => given(k));
-  if (refused) throw new UsageError(`--${refused}: stack ${stack} switches ${refused} off (services.${refused}: false), so nothing at that URL is this stack's`);
+  if (refused)
+    throw new UsageError(
+      `--${refused}: stack ${stack} switches ${refused} off (services.${refused}: false), so nothing at that URL is this stack's`,
+    );
   const at = (port: number) => `http://${reachableAddress(c.bindAddress)}:${port}`;
   const defaults: Record<EndpointService, string> = {
     prometheus: at(c.hostPorts.prometheus),

@@ -32,7 +32,8 @@ export class EngineAddressError extends UsageError {}
  */
 export function parseDockerHost(host: string, source: string): URL {
   const read = readDockerHost(host);
-  if ("problem" in read) throw new EngineAddressError(`${source} ${JSON.stringify(hideUrlPassword(host))} ${read.problem}: ${DOCKER_HOST_FORMS}`);
+  if ("problem" in read)
+    throw new EngineAddressError(`${source} ${JSON.stringify(hideUrlPassword(host))} ${read.problem}: ${DOCKER_HOST_FORMS}`);
   return read.url;
 }
 
@@ -53,15 +54,24 @@ export function engineClient(address: EngineAddress, env: NodeJS.ProcessEnv = pr
   const url = parseDockerHost(address.host, address.source);
   if (url.protocol === "unix:") return new Docker({ socketPath: url.pathname });
   if (url.protocol === "ssh:") {
-    return new Docker({ protocol: "ssh", host: url.hostname, port: Number(url.port || 22), username: decodeURIComponent(url.username) || undefined, sshOptions: { agent: env.SSH_AUTH_SOCK } } as Docker.DockerOptions);
+    return new Docker({
+      protocol: "ssh",
+      host: url.hostname,
+      port: Number(url.port || 22),
+      username: decodeURIComponent(url.username) || undefined,
+      sshOptions: { agent: env.SSH_AUTH_SOCK },
+    } as Docker.DockerOptions);
   }
   // tcp:// (parseDockerHost admits nothing else); TLS as the Docker client decides it.
   const tls = env.DOCKER_TLS_VERIFY === "1" || url.port === "2376";
-  const certs = tls && env.DOCKER_CERT_PATH ? {
-    ca: fs.readFileSync(path.join(env.DOCKER_CERT_PATH, "ca.pem")),
-    cert: fs.readFileSync(path.join(env.DOCKER_CERT_PATH, "cert.pem")),
-    key: fs.readFileSync(path.join(env.DOCKER_CERT_PATH, "key.pem")),
-  } : {};
+  const certs =
+    tls && env.DOCKER_CERT_PATH
+      ? {
+          ca: fs.readFileSync(path.join(env.DOCKER_CERT_PATH, "ca.pem")),
+          cert: fs.readFileSync(path.join(env.DOCKER_CERT_PATH, "cert.pem")),
+          key: fs.readFileSync(path.join(env.DOCKER_CERT_PATH, "key.pem")),
+        }
+      : {};
   return new Docker({ host: url.hostname, port: Number(url.port), protocol: tls ? "https" : "http", ...certs });
 }
 

@@ -28,7 +28,8 @@ export class HttpStatusError extends Error {
 /** The JSON body of a 200 answer; anything else is an error that says what came back. */
 export async function httpJson<T>(url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<T> {
   const r = await httpGet(url, timeoutMs, headers);
-  if (r.status !== 200) throw new HttpStatusError(`${url} answered ${r.status}${r.body.trim() ? `: ${r.body.trim().slice(0, 120)}` : ""}`, r.status);
+  if (r.status !== 200)
+    throw new HttpStatusError(`${url} answered ${r.status}${r.body.trim() ? `: ${r.body.trim().slice(0, 120)}` : ""}`, r.status);
   try {
     return JSON.parse(r.body) as T;
   } catch {

@@ -23,7 +23,14 @@ commands:
 
 Run obs <command> --help for its flags.`;
 
-const COMMANDS: Record<string, (argv: string[], root: string, io: Io) => number | Promise<number>> = { render, check, doctor, preflight, reload, versions };
+const COMMANDS: Record<string, (argv: string[], root: string, io: Io) => number | Promise<number>> = {
+  render,
+  check,
+  doctor,
+  preflight,
+  reload,
+  versions,
+};
 
 /** Runs one command; every error becomes a message and an exit code, never a stack trace. */
 export async function main(argv: string[], io: Io = processIo, root = path.resolve(__dirname, "..")): Promise<number> {
@@ -40,7 +47,12 @@ export async function main(argv: string[], io: Io = processIo, root = path.resol
   try {
     return await run(rest, root, io);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof StackFileError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    if (
+      e instanceof UsageError ||
+      e instanceof StackFileError ||
+      e instanceof ConfigError ||
+      (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
       io.err(`obs ${command}: ${(e as Error).message}`);
       return EXIT.usage;
     }

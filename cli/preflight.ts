@@ -71,7 +71,11 @@ async function connect(c: StackConfig, o: PreflightOptions): Promise<{ engine?: 
     const containers = await within(o.timeoutMs, "listing containers", docker.listContainers({ all: true }));
     return {
       engine: { address, docker, info, containers },
-      finding: { check: "engine", ok: true, detail: `${where} answers: Docker ${info.ServerVersion ?? "?"} on ${info.Name ?? "?"}${address.local ? "" : " (remote)"}` },
+      finding: {
+        check: "engine",
+        ok: true,
+        detail: `${where} answers: Docker ${info.ServerVersion ?? "?"} on ${info.Name ?? "?"}${address.local ? "" : " (remote)"}`,
+      },
     };
   } catch (e) {
     return { finding: { check: "engine", ok: false, detail: `${where} does not answer: ${engineMessage(e)}` } };
@@ -87,16 +91,26 @@ async function portFindings(c: StackConfig, engine: Engine): Promise<Finding[]> 
   for (const p of publishedPorts(c)) {
     const check = `host port ${p.port} (${p.setting})`;
     const at = `${p.address}:${p.port}`;
-    const holders = running.filter((x) => (x.Ports ?? []).some((q) => q.PublicPort === p.port && q.Type === "tcp" && overlaps(q.IP, p.address)));
+    const holders = running.filter((x) =>
+      (x.Ports ?? []).some((q) => q.PublicPort === p.port && q.Type === "tcp" && overlaps(q.IP, p.address)),
+    );
     const foreign = holders.filter((x) => labelOf(x, STACK_LABEL) !== c.stack);
     if (foreign.length) {
-      findings.push({ check, ok: false, detail: `${at} is held by ${foreign.map(describeContainer).join(" and ")}: stop it before pulumi up (README "First deployment on the prod host")` });
+      findings.push({
+        check,
+        ok: false,
+        detail: `${at} is held by ${foreign.map(describeContainer).join(" and ")}: stop it before pulumi up (README "First deployment on the prod host")`,
+      });
     } else if (holders.length) {
       findings.push({ check, ok: true, detail: `${at} is already this stack's: ${holders.map(nameOf).join(", ")}` });
     } else if (engine.address.local) {
       findings.push({ check, ...(await localPortVerdict(p.address, p.port)) });
     } else {
-      findings.push({ check, ok: true, detail: `no container on ${engine.address.host} publishes ${at}; a listener outside Docker there cannot be seen from here (on the host: ss -ltnp 'sport = :${p.port}')` });
+      findings.push({
+        check,
+        ok: true,
+        detail: `no container on ${engine.address.host} publishes ${at}; a listener outside Docker there cannot be seen from here (on the host: ss -ltnp 'sport = :${p.port}')`,
+      });
     }
   }
   return findings;
@@ -114,15 +128,26 @@ async function localPortVerdict(address: string, port: number): Promise<Omit<Fin
       detail: `${at} is held by a process on this host, not a container: ${who.length ? who.join(", ") : `run ss -ltnp 'sport = :${port}' as root to see which`}`,
     };
   }
-  if (bound.code === "EADDRNOTAVAIL") return { ok: false, detail: `bindAddress ${address} is not an address of this host (binding ${at}: EADDRNOTAVAIL)` };
-  return { ok: true, detail: `no container publishes ${at}; binding it from here was refused (${bound.code}), so a listener outside Docker is not ruled out` };
+  if (bound.code === "EADDRNOTAVAIL")
+    return { ok: false, detail: `bindAddress ${address} is not an address of this host (binding ${at}: EADDRNOTAVAIL)` };
+  return {
+    ok: true,
+    detail: `no container publishes ${at}; binding it from here was refused (${bound.code}), so a listener outside Docker is not ruled out`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Application networks
 
 async function networkFindings(c: StackConfig, engine: Engine, timeoutMs: number): Promise<Finding[]> {
-  if (c.appNetworks.length === 0) return [{ check: "application networks", ok: true, detail: "none configured (appNetworks is empty): the stack will not reach the application's containers" }];
+  if (c.appNetworks.length === 0)
+    return [
+      {
+        check: "application networks",
+        ok: true,
+        detail: "none configured (appNetworks is empty): the stack will not reach the application's containers",
+      },
+    ];
   const names = (await within(timeoutMs, "listing networks", engine.docker.listNetworks())).map((n) => n.Name).sort();
   return c.appNetworks.map((n) =>
     names.includes(n)
@@ -170,14 +195,18 @@ export function grafanaTunnel(url: string, engine: EngineAddress, publishedAt: s
 }
 
 /** Where Grafana's host port answers on the Docker host itself. */
-export const grafanaPublishedAt = (c: Pick<StackConfig, "bindAddress" | "hostPorts">) => `${reachableAddress(c.bindAddress)}:${c.hostPorts.grafana}`;
+export const grafanaPublishedAt = (c: Pick<StackConfig, "bindAddress" | "hostPorts">) =>
+  `${reachableAddress(c.bindAddress)}:${c.hostPorts.grafana}`;
 
 /** What the Grafana API's answer (or silence) means for pulumi up. Pure, so each case is tested. */
 export function grafanaVerdict(s: GrafanaSituation): Omit<Finding, "check"> {
   const remoteLoopback = isLoopbackHost(new URL(s.url).hostname) && !s.engine.local;
   const answered = s.probe.status === 200;
   if (answered && s.container) {
-    return { ok: true, detail: `${s.url} answers (Grafana ${s.probe.version ?? "?"})${remoteLoopback ? `, through a tunnel to ${s.engine.host}` : ""}` };
+    return {
+      ok: true,
+      detail: `${s.url} answers (Grafana ${s.probe.version ?? "?"})${remoteLoopback ? `, through a tunnel to ${s.engine.host}` : ""}`,
+    };
   }
   if (answered) {
     return {
@@ -199,7 +228,10 @@ export function grafanaVerdict(s: GrafanaSituation): Omit<Finding, "check"> {
     };
   }
   if (!s.container) {
-    return { ok: true, detail: `nothing answers at ${s.url} yet (${why}) and this stack has no Grafana container: pulumi up creates it, then provisions through ${s.url}` };
+    return {
+      ok: true,
+      detail: `nothing answers at ${s.url} yet (${why}) and this stack has no Grafana container: pulumi up creates it, then provisions through ${s.url}`,
+    };
   }
   return {
     ok: false,
@@ -227,10 +259,21 @@ async function probeGrafana(url: string, timeoutMs: number): Promise<GrafanaProb
 async function grafanaFinding(c: StackConfig, engine: Engine, timeoutMs: number): Promise<Finding> {
   const check = "grafana api";
   if (!c.services.grafana) return { check, ok: true, detail: "Grafana is switched off (services.grafana: false): nothing to provision" };
-  const ours = engine.containers.find((x) => labelOf(x, STACK_LABEL) === c.stack && labelOf(x, SERVICE_LABEL) === "grafana" && labelOf(x, ROLE_LABEL) === undefined);
+  const ours = engine.containers.find(
+    (x) => labelOf(x, STACK_LABEL) === c.stack && labelOf(x, SERVICE_LABEL) === "grafana" && labelOf(x, ROLE_LABEL) === undefined,
+  );
   const publishedAt = grafanaPublishedAt(c);
   const probe = await probeGrafana(c.grafanaApiUrl, timeoutMs);
-  return { check, ...grafanaVerdict({ url: c.grafanaApiUrl, probe, container: ours ? { name: nameOf(ours), state: ours.State } : undefined, engine: engine.address, publishedAt }) };
+  return {
+    check,
+    ...grafanaVerdict({
+      url: c.grafanaApiUrl,
+      probe,
+      container: ours ? { name: nameOf(ours), state: ours.State } : undefined,
+      engine: engine.address,
+      publishedAt,
+    }),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -253,7 +296,13 @@ export interface MissingRegistryPassword {
   readonly registry: string;
 }
 
-async function imageFinding(image: string, c: StackConfig, engine: Engine, timeoutMs: number, missing: MissingRegistryPassword | undefined): Promise<Finding> {
+async function imageFinding(
+  image: string,
+  c: StackConfig,
+  engine: Engine,
+  timeoutMs: number,
+  missing: MissingRegistryPassword | undefined,
+): Promise<Finding> {
   const check = `image ${image}`;
   try {
     const found = await within(timeoutMs, `inspecting ${image}`, engine.docker.getImage(image).inspect());
@@ -270,8 +319,14 @@ async function imageFinding(image: string, c: StackConfig, engine: Engine, timeo
       ? " anonymously (registryAuth is set, but its password is not available here: set REGISTRY_PASSWORD or install the Pulumi CLI)"
       : "";
   try {
-    const d = (await within(timeoutMs, `asking ${registry} for ${image}`, engine.docker.getImage(image).distribution({ authconfig }))) as { Descriptor?: { digest?: string } };
-    return { check, ok: true, detail: `not on the engine; pullable from ${registry}${as} (${d.Descriptor?.digest?.slice(0, 19) ?? "digest unknown"})` };
+    const d = (await within(timeoutMs, `asking ${registry} for ${image}`, engine.docker.getImage(image).distribution({ authconfig }))) as {
+      Descriptor?: { digest?: string };
+    };
+    return {
+      check,
+      ok: true,
+      detail: `not on the engine; pullable from ${registry}${as} (${d.Descriptor?.digest?.slice(0, 19) ?? "digest unknown"})`,
+    };
   } catch (e) {
     return { check, ok: false, detail: `${image} is not on the engine, and pulling it from ${registry}${as} fails: ${engineMessage(e)}` };
   }
@@ -283,16 +338,26 @@ async function imageFinding(image: string, c: StackConfig, engine: Engine, timeo
 export function diskFinding(engine: Pick<Engine, "address" | "info">, minFreeGb: number): Finding {
   const root = engine.info.DockerRootDir ?? "/var/lib/docker";
   if (!engine.address.local) {
-    return { check: "disk", ok: true, detail: `not measured: the engine is remote (${engine.address.host}); its data root is ${root} there (df -h ${root} on the host)` };
+    return {
+      check: "disk",
+      ok: true,
+      detail: `not measured: the engine is remote (${engine.address.host}); its data root is ${root} there (df -h ${root} on the host)`,
+    };
   }
   try {
     const s = fs.statfsSync(root);
     const freeGb = (s.bavail * s.bsize) / 1e9;
     const totalGb = (s.blocks * s.bsize) / 1e9;
     const detail = `${freeGb.toFixed(1)} GB free of ${totalGb.toFixed(1)} GB on the data root ${root}`;
-    return freeGb >= minFreeGb ? { check: "disk", ok: true, detail } : { check: "disk", ok: false, detail: `${detail}: below the ${minFreeGb} GB the images and the first days of data need` };
+    return freeGb >= minFreeGb
+      ? { check: "disk", ok: true, detail }
+      : { check: "disk", ok: false, detail: `${detail}: below the ${minFreeGb} GB the images and the first days of data need` };
   } catch (e) {
-    return { check: "disk", ok: true, detail: `not measured: the data root ${root} cannot be read from here (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+    return {
+      check: "disk",
+      ok: true,
+      detail: `not measured: the data root ${root} cannot be read from here (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    };
   }
 }
 
@@ -301,7 +366,11 @@ export function diskFinding(engine: Pick<Engine, "address" | "info">, minFreeGb:
 export async function preflightFindings(c: StackConfig, o: PreflightOptions, missing?: MissingRegistryPassword): Promise<Finding[]> {
   const { engine, finding } = await connect(c, o);
   if (!engine) {
-    const skipped = ["host ports", "application networks", "grafana api", "images", "disk"].map((check) => ({ check, ok: false, detail: "not checked: the engine does not answer" }));
+    const skipped = ["host ports", "application networks", "grafana api", "images", "disk"].map((check) => ({
+      check,
+      ok: false,
+      detail: "not checked: the engine does not answer",
+    }));
     return [finding, ...skipped];
   }
   const guard = async (check: string, work: () => Promise<Finding[]>): Promise<Finding[]> => {
@@ -316,7 +385,11 @@ export async function preflightFindings(c: StackConfig, o: PreflightOptions, mis
     ...(await guard("host ports", () => portFindings(c, engine))),
     ...(await guard("application networks", () => networkFindings(c, engine, o.timeoutMs))),
     ...(await guard("grafana api", async () => [await grafanaFinding(c, engine, o.timeoutMs)])),
-    ...(await Promise.all(imagesOf(c).map((image) => guard(`image ${image}`, async () => [await imageFinding(image, c, engine, o.timeoutMs, missing)])))).flat(),
+    ...(
+      await Promise.all(
+        imagesOf(c).map((image) => guard(`image ${image}`, async () => [await imageFinding(image, c, engine, o.timeoutMs, missing)])),
+      )
+    ).flat(),
     diskFinding(engine, o.minFreeGb),
   ];
 }
@@ -325,7 +398,11 @@ export async function preflightFindings(c: StackConfig, o: PreflightOptions, mis
  * The stack's configuration as pulumi up will see it, except secrets. The registry password is
  * the one secret preflight needs: from REGISTRY_PASSWORD, else from the Pulumi CLI if present.
  */
-export function preflightConfig(root: string, stack: string, env: NodeJS.ProcessEnv): { config: StackConfig; missing?: MissingRegistryPassword } {
+export function preflightConfig(
+  root: string,
+  stack: string,
+  env: NodeJS.ProcessEnv,
+): { config: StackConfig; missing?: MissingRegistryPassword } {
   const { raw } = stackFileInput(root, stack);
   const registryAuth = raw.registryAuth as { address?: string } | undefined;
   const secrets: Record<string, string> = {};
@@ -344,7 +421,8 @@ function engineOf(root: string, c: StackConfig, env: NodeJS.ProcessEnv): EngineA
   try {
     return engineAddress(c.dockerHost, env);
   } catch (e) {
-    if (e instanceof EngineAddressError && c.dockerHost !== undefined) throw new EngineAddressError(`${configKeyLocation(root, c.stack, "dockerHost")}: ${e.message}`);
+    if (e instanceof EngineAddressError && c.dockerHost !== undefined)
+      throw new EngineAddressError(`${configKeyLocation(root, c.stack, "dockerHost")}: ${e.message}`);
     throw e;
   }
 }
@@ -357,7 +435,13 @@ function pulumiConfigSecret(root: string, stack: string, key: string): string | 
 export async function preflight(argv: string[], root: string, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { stack: { type: "string" }, json: { type: "boolean" }, timeout: { type: "string" }, "min-free-gb": { type: "string" }, help: { type: "boolean" } },
+    options: {
+      stack: { type: "string" },
+      json: { type: "boolean" },
+      timeout: { type: "string" },
+      "min-free-gb": { type: "string" },
+      help: { type: "boolean" },
+    },
     strict: true,
   });
   if (values.help) {
@@ -368,7 +452,8 @@ export async function preflight(argv: string[], root: string, io: Io, env: NodeJ
   const timeoutMs = values.timeout ? Number(values.timeout) : 15_000;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout expects milliseconds, got "${values.timeout}"`);
   const minFreeGb = values["min-free-gb"] ? Number(values["min-free-gb"]) : 5;
-  if (!Number.isFinite(minFreeGb) || minFreeGb < 0) throw new UsageError(`--min-free-gb expects a number of gigabytes, got "${values["min-free-gb"]}"`);
+  if (!Number.isFinite(minFreeGb) || minFreeGb < 0)
+    throw new UsageError(`--min-free-gb expects a number of gigabytes, got "${values["min-free-gb"]}"`);
 
   const { config, missing } = preflightConfig(root, values.stack, env);
   const engine = engineOf(root, config, env);
@@ -377,6 +462,8 @@ export async function preflight(argv: string[], root: string, io: Io, env: NodeJ
   // The tunnel spec lets automation (the deploy workflow) open exactly the forward pulumi up needs.
   const tunnel = config.services.grafana ? (grafanaTunnel(config.grafanaApiUrl, engine, grafanaPublishedAt(config)) ?? null) : null;
   if (values.json) io.out(JSON.stringify({ ok, stack: config.stack, engine, grafanaTunnel: tunnel, findings }, null, 2));
-  else for (const line of table([["CHECK", "STATUS", "DETAIL"], ...findings.map((f) => [f.check, f.ok ? "ok" : "FAIL", f.detail])])) io.out(line);
+  else
+    for (const line of table([["CHECK", "STATUS", "DETAIL"], ...findings.map((f) => [f.check, f.ok ? "ok" : "FAIL", f.detail])]))
+      io.out(line);
   return ok ? EXIT.ok : EXIT.failed;
 }

@@ -4,7 +4,15 @@ import { authHeadersFor, authHint } from "./apiAuth";
 import { confirmReload, Reloadable, reloadState } from "./configReload";
 import { targetsFor } from "./endpoints";
 import { failure, httpPost, HttpStatusError } from "./http";
-import { alertmanagerAlertStacks, alertmanagerPeerName, alertmanagerVerdict, IdentityVerdict, prometheusExternalLabels, prometheusVerdict, StackIdentity } from "./identity";
+import {
+  alertmanagerAlertStacks,
+  alertmanagerPeerName,
+  alertmanagerVerdict,
+  IdentityVerdict,
+  prometheusExternalLabels,
+  prometheusVerdict,
+  StackIdentity,
+} from "./identity";
 import { EXIT, Io, UsageError } from "./io";
 
 export const RELOAD_HELP = `usage: obs reload [--stack <name>] [--prometheus URL] [--alertmanager URL] [--timeout <ms>]
@@ -23,7 +31,13 @@ and the wait for the reload to show (default 10000 ms). Exits 1 if either refuse
 not take, is another stack's or could not be reached.`;
 
 /** Whose the service is, before asking it anything; undefined without --stack. */
-async function identify(service: Reloadable, url: string, identity: StackIdentity | undefined, timeoutMs: number, headers: Record<string, string>): Promise<IdentityVerdict | undefined> {
+async function identify(
+  service: Reloadable,
+  url: string,
+  identity: StackIdentity | undefined,
+  timeoutMs: number,
+  headers: Record<string, string>,
+): Promise<IdentityVerdict | undefined> {
   if (!identity) return undefined;
   if (service === "prometheus") return prometheusVerdict(await prometheusExternalLabels(url, timeoutMs, headers), identity);
   const peer = identity.alertmanagerPeerName === undefined ? undefined : await alertmanagerPeerName(url, timeoutMs, headers);
@@ -33,7 +47,13 @@ async function identify(service: Reloadable, url: string, identity: StackIdentit
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 /** One service: its identity, its reload state, the reload (Alertmanager only), and whether it took. */
-async function reloadOne(service: Reloadable, url: string, identity: StackIdentity | undefined, timeoutMs: number, headers: Record<string, string>): Promise<{ ok: boolean; line: string }> {
+async function reloadOne(
+  service: Reloadable,
+  url: string,
+  identity: StackIdentity | undefined,
+  timeoutMs: number,
+  headers: Record<string, string>,
+): Promise<{ ok: boolean; line: string }> {
   const verdict = await identify(service, url, identity, timeoutMs, headers);
   if (verdict?.whose === "foreign") return { ok: false, line: `not reloaded: ${url} is ${verdict.detail}` };
   const before = await reloadState(service, url, timeoutMs, headers);
@@ -41,7 +61,10 @@ async function reloadOne(service: Reloadable, url: string, identity: StackIdenti
     const auto = `reloads its files by itself (--config.auto-reload, every ${PROMETHEUS_AUTO_RELOAD_INTERVAL})`;
     return before.successful
       ? { ok: true, line: `${auto}; its last reload succeeded: configuration loaded at ${iso(before.at)}` }
-      : { ok: false, line: `${auto}; its last reload FAILED (prometheus_config_last_reload_successful is 0): it still runs the configuration it loaded at ${iso(before.at)} (its log says why)` };
+      : {
+          ok: false,
+          line: `${auto}; its last reload FAILED (prometheus_config_last_reload_successful is 0): it still runs the configuration it loaded at ${iso(before.at)} (its log says why)`,
+        };
   }
   const r = await httpPost(`${url}/-/reload`, timeoutMs, headers);
   if (r.status < 200 || r.status > 299) return { ok: false, line: `refused (${r.status}${r.body ? `: ${r.body}` : ""})` };
@@ -54,7 +77,13 @@ async function reloadOne(service: Reloadable, url: string, identity: StackIdenti
 export async function reload(argv: string[], root: string, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { stack: { type: "string" }, prometheus: { type: "string" }, alertmanager: { type: "string" }, timeout: { type: "string" }, help: { type: "boolean" } },
+    options: {
+      stack: { type: "string" },
+      prometheus: { type: "string" },
+      alertmanager: { type: "string" },
+      timeout: { type: "string" },
+      help: { type: "boolean" },
+    },
     strict: true,
   });
   if (values.help) {

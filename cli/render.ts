@@ -27,7 +27,11 @@ export function renderTo(root: string, stack: string, out: string): string[] {
 }
 
 export function render(argv: string[], root: string, io: Io): number {
-  const { values } = parseArgs({ args: argv, options: { stack: { type: "string" }, out: { type: "string" }, help: { type: "boolean" } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { stack: { type: "string" }, out: { type: "string" }, help: { type: "boolean" } },
+    strict: true,
+  });
   if (values.help) {
     io.out(RENDER_HELP);
     return EXIT.ok;

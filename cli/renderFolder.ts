@@ -28,7 +28,9 @@ function isInside(rel: string): boolean {
 function readMarker(dir: string): Marker {
   const file = path.join(dir, RENDER_MARKER);
   const refuse = (why: string) =>
-    new UsageError(`${dir} carries ${RENDER_MARKER}, but ${why}: nothing was deleted; remove the folder yourself if it holds nothing you need, or choose another --out`);
+    new UsageError(
+      `${dir} carries ${RENDER_MARKER}, but ${why}: nothing was deleted; remove the folder yourself if it holds nothing you need, or choose another --out`,
+    );
   let marker: unknown;
   try {
     marker = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -38,7 +40,13 @@ function readMarker(dir: string): Marker {
   const m = marker as Partial<Marker>;
   if (m?.writtenBy !== MARKER_KIND || !Array.isArray(m.files)) throw refuse("it is not one obs render wrote");
   const outside = m.files.filter((f) => !isInside(f));
-  if (outside.length) throw refuse(`it lists paths outside the folder (${outside.slice(0, 3).map((f) => JSON.stringify(f)).join(", ")})`);
+  if (outside.length)
+    throw refuse(
+      `it lists paths outside the folder (${outside
+        .slice(0, 3)
+        .map((f) => JSON.stringify(f))
+        .join(", ")})`,
+    );
   return m as Marker;
 }
 
@@ -98,10 +106,16 @@ export function writeRenderFolder(dir: string, stack: string, files: Readonly<Re
   const previous = previousRender(dir);
   const names = Object.keys(files).sort();
   const linked = [...previous, ...names].filter((rel) => throughLink(dir, rel));
-  if (linked.length) throw new UsageError(`${dir}: ${linked[0]} goes through a symbolic link, so obs render will not delete or write it: nothing was changed`);
+  if (linked.length)
+    throw new UsageError(
+      `${dir}: ${linked[0]} goes through a symbolic link, so obs render will not delete or write it: nothing was changed`,
+    );
   const ours = new Set(previous);
   const foreign = names.filter((rel) => !ours.has(rel) && occupied(dir, rel));
-  if (foreign.length) throw new UsageError(`${dir}: ${foreign[0]} is there and obs render did not write it, so it will not overwrite it: nothing was changed`);
+  if (foreign.length)
+    throw new UsageError(
+      `${dir}: ${foreign[0]} is there and obs render did not write it, so it will not overwrite it: nothing was changed`,
+    );
 
   const folders = new Set<string>();
   for (const rel of previous) {

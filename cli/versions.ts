@@ -43,7 +43,11 @@ function goRow(service: ServiceName, tools: readonly string[]): Pick<VersionRow,
     }
   }
   const off = reported.filter((r) => r.version !== pinned);
-  if (off.length) return { tested: reported[0].version, reason: `${off.map((r) => `${r.tool} reports ${r.version}`).join(", ")}, the image pins ${pinned}: run npm run tools` };
+  if (off.length)
+    return {
+      tested: reported[0].version,
+      reason: `${off.map((r) => `${r.tool} reports ${r.version}`).join(", ")}, the image pins ${pinned}: run npm run tools`,
+    };
   return { tested: pinned, reason: null };
 }
 
@@ -57,7 +61,13 @@ export function versionRows(nodeVersion: string = process.version): (VersionRow 
     if (how.by === "none") return { service, image, line, tested: null, reason: how.reason };
     if (how.by === "node") {
       const tested = bare(nodeVersion);
-      return { service, image, line, tested, reason: tested === release.version ? null : `the tests run on Node ${tested}, the image pins ${release.version}` };
+      return {
+        service,
+        image,
+        line,
+        tested,
+        reason: tested === release.version ? null : `the tests run on Node ${tested}, the image pins ${release.version}`,
+      };
     }
     return { service, image, line, ...goRow(service, Object.keys(how.build.binaries)) };
   });
@@ -78,7 +88,12 @@ export function engineRows(): VersionRow[] {
       }
     }
     const off = reported.filter((r) => r.version !== release.version);
-    if (off.length) return { ...row, tested: reported[0].version, reason: `${off.map((r) => `${r.binary} reports ${r.version}`).join(", ")}, the pin is ${release.version}: run npm run tools` };
+    if (off.length)
+      return {
+        ...row,
+        tested: reported[0].version,
+        reason: `${off.map((r) => `${r.binary} reports ${r.version}`).join(", ")}, the pin is ${release.version}: run npm run tools`,
+      };
     return { ...row, tested: release.version, reason: null };
   });
 }
@@ -101,7 +116,8 @@ export function versions(argv: string[], _root: string, io: Io): number {
       if (r.tested === null) return notRunByDesign(r) ? `not run here: ${r.reason}` : `${r.reason}`;
       return r.reason === null ? r.tested : `${r.tested} (${r.reason})`;
     };
-    for (const line of table([["SERVICE", "IMAGE", "LINE", "TESTED"], ...rows.map((r) => [r.service, r.image, r.line ?? "", tested(r)])])) io.out(line);
+    for (const line of table([["SERVICE", "IMAGE", "LINE", "TESTED"], ...rows.map((r) => [r.service, r.image, r.line ?? "", tested(r)])]))
+      io.out(line);
   }
   return rows.every(rowInOrder) ? EXIT.ok : EXIT.failed;
 }

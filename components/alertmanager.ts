@@ -45,7 +45,12 @@ export class Alertmanager extends pulumi.ComponentResource {
         image: args.image,
         files: args.files,
         validate: ["amtool", "check-config", "alertmanager.yml"],
-        reload: { kind: "post", address: args.peers.alertmanager, path: "/-/reload", passwordFile: passwordFile("alertmanager", SECRETS_DIRS.configSync) },
+        reload: {
+          kind: "post",
+          address: args.peers.alertmanager,
+          path: "/-/reload",
+          passwordFile: passwordFile("alertmanager", SECRETS_DIRS.configSync),
+        },
         password: args.password,
       },
       { parent: this },
@@ -81,7 +86,12 @@ export class Alertmanager extends pulumi.ComponentResource {
           { internal: port, external: args.hostPort },
           // Memberlist gossips over UDP and syncs state over TCP, on the one address the peers reach.
           ...(cluster
-            ? (["tcp", "udp"] as const).map((protocol) => ({ internal: ALERTMANAGER_GOSSIP_PORT, external: cluster.port, protocol, hostIp: cluster.listenAddress }))
+            ? (["tcp", "udp"] as const).map((protocol) => ({
+                internal: ALERTMANAGER_GOSSIP_PORT,
+                external: cluster.port,
+                protocol,
+                hostIp: cluster.listenAddress,
+              }))
             : []),
         ],
         volumes: [

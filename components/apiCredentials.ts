@@ -20,7 +20,11 @@ export class ApiCredentials extends pulumi.ComponentResource {
     const passwords: Partial<Record<ProtectedApi, pulumi.Output<string>>> = {};
     const webConfigs: Partial<Record<ProtectedApi, pulumi.Output<string>>> = {};
     for (const api of PROTECTED_APIS) {
-      const p = new random.RandomPassword(`${name}-${SERVICES[api].alias}`, { length: API_PASSWORD_LENGTH, special: false, minLower: 4, minUpper: 4, minNumeric: 4 }, { parent: this });
+      const p = new random.RandomPassword(
+        `${name}-${SERVICES[api].alias}`,
+        { length: API_PASSWORD_LENGTH, special: false, minLower: 4, minUpper: 4, minNumeric: 4 },
+        { parent: this },
+      );
       passwords[api] = pulumi.secret(p.result);
       webConfigs[api] = pulumi.secret(p.bcryptHash.apply(renderWebConfig));
     }

@@ -14,13 +14,20 @@ export const listNetworksWithCli: NetworkLister = (dockerHost) => {
   });
   if (r.error) return { error: r.error.message };
   if (r.status !== 0) return { error: (r.stderr || r.stdout).trim().split("\n")[0] };
-  return { names: r.stdout.split("\n").map((l) => l.trim()).filter(Boolean).sort() };
+  return {
+    names: r.stdout
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .sort(),
+  };
 };
 
 /** The error a missing application network stops `pulumi up` with. */
 export function missingNetworkMessage(network: string, dockerHost: string | undefined, listed: ReturnType<NetworkLister>): string {
   const where = dockerHost ?? "the Docker host (DOCKER_HOST or the local socket)";
-  const existing = "names" in listed ? `networks there: ${listed.names.join(", ") || "none"}` : `the networks there could not be listed: ${listed.error}`;
+  const existing =
+    "names" in listed ? `networks there: ${listed.names.join(", ") || "none"}` : `the networks there could not be listed: ${listed.error}`;
   return (
     `appNetworks: Docker network "${network}" does not exist on ${where}; ${existing}. ` +
     "Compose names a project's networks <project>_<network> (a network declared as `tutordex` in project tutordex-prod is tutordex-prod_tutordex)."

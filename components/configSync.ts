@@ -71,7 +71,13 @@ function reloadStateFunction(reload: Extract<ReloadBy, { kind: "watch" }>): stri
  * the service is running and a restart cannot pick up a config it rejected. A service that is not
  * running yet (first deployment) reads the files when it starts.
  */
-export function syncScript(args: { files: readonly string[]; validate: readonly string[]; reload: ReloadBy; configDir?: string; stagingDir?: string }): string {
+export function syncScript(args: {
+  files: readonly string[];
+  validate: readonly string[];
+  reload: ReloadBy;
+  configDir?: string;
+  stagingDir?: string;
+}): string {
   const config = args.configDir ?? CONFIG_MOUNT;
   const staging = args.stagingDir ?? STAGING_DIR;
   const files = [...args.files].sort();
@@ -107,7 +113,8 @@ export function syncScript(args: { files: readonly string[]; validate: readonly 
     `  mkdir -p "$(dirname ${q(config)}/"$f")" && cp ${q(staging)}/"$f" ${q(config)}/"$f".next && chmod 0644 ${q(config)}/"$f".next && mv -f ${q(config)}/"$f".next ${q(config)}/"$f" || exit 1`,
     "done",
   ];
-  const notRunning = 'echo "not reloaded (nothing answered at the service\'s address): the service reads the new files when it starts"; exit 0';
+  const notRunning =
+    'echo "not reloaded (nothing answered at the service\'s address): the service reads the new files when it starts"; exit 0';
   const wrongPassword = (got: string) =>
     `echo "not reloaded (the service answered ${got} to the stack's password, so it runs with an older one; its replacement reads the new files when it starts)"; exit 0`;
   if (r.kind === "post") {
@@ -125,8 +132,10 @@ export function syncScript(args: { files: readonly string[]; validate: readonly 
   return [
     ...head,
     `if [ -z "$before" ]; then ${notRunning}; fi`,
-    'case "$before" in "status 401") ' + wrongPassword("401") + ";; status*|missing) echo \"cannot see whether the reload takes: ${r.address}/metrics answered $before\"; rollback; exit 1;; esac",
-    'set -- $before; was_ok=$1; was_at=$2',
+    'case "$before" in "status 401") ' +
+      wrongPassword("401") +
+      ';; status*|missing) echo "cannot see whether the reload takes: ${r.address}/metrics answered $before"; rollback; exit 1;; esac',
+    "set -- $before; was_ok=$1; was_at=$2",
     "i=0",
     `while [ "$i" -lt ${r.boundSeconds} ]; do`,
     "  sleep 1; i=$((i + 1))",

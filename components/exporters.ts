@@ -62,7 +62,11 @@ const NODE_EXPORTER_ADDRESS_ENV = "NODE_EXPORTER_ADDRESS";
  */
 export class NodeExporter extends pulumi.ComponentResource {
   readonly service: ServiceContainer;
-  constructor(name: string, args: ExporterArgs & { readonly textfileDir: string; readonly listenHost: pulumi.Input<string> }, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    args: ExporterArgs & { readonly textfileDir: string; readonly listenHost: pulumi.Input<string> },
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("tutordex:observability:NodeExporter", name, {}, opts);
     const port = SERVICES.nodeExporter.port;
     const listenAddress = pulumi.output(args.listenHost).apply((h) => `${h}:${port}`);
@@ -76,7 +80,9 @@ export class NodeExporter extends pulumi.ComponentResource {
         // The address is only known once the network exists; the healthcheck reads it from the environment.
         readiness: { kind: "healthcheck", test: ["CMD-SHELL", `wget -q -O /dev/null "http://$${NODE_EXPORTER_ADDRESS_ENV}/metrics"`] },
         envs: [pulumi.interpolate`${NODE_EXPORTER_ADDRESS_ENV}=${listenAddress}`],
-        command: listenAddress.apply((address) => nodeExporterArgs({ rootfs: NODE_EXPORTER_ROOTFS, textfileDir: NODE_EXPORTER_TEXTFILE_DIR, listenAddress: address })),
+        command: listenAddress.apply((address) =>
+          nodeExporterArgs({ rootfs: NODE_EXPORTER_ROOTFS, textfileDir: NODE_EXPORTER_TEXTFILE_DIR, listenAddress: address }),
+        ),
         hostNamespaces: true,
         hostPaths: [
           { hostPath: "/", containerPath: NODE_EXPORTER_ROOTFS, propagation: "rslave" },
@@ -116,7 +122,11 @@ export class BlackboxExporter extends pulumi.ComponentResource {
         image: args.image,
         memoryMb: args.memoryMb,
         service: "blackboxExporter",
-        readiness: authedHealthcheck(SERVICES.blackboxExporter.port, "/-/healthy", passwordFile("blackboxExporter", SECRETS_DIRS.blackboxExporter)),
+        readiness: authedHealthcheck(
+          SERVICES.blackboxExporter.port,
+          "/-/healthy",
+          passwordFile("blackboxExporter", SECRETS_DIRS.blackboxExporter),
+        ),
         command: blackboxArgs({ configFile: BLACKBOX_CONFIG_FILE, webConfigFile: webConfigFile(SECRETS_DIRS.blackboxExporter) }),
         extraNetworks: args.appNetworks,
         uploads: [

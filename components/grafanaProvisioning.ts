@@ -27,13 +27,19 @@ const basicAuth = (username: string, secret: pulumi.Output<string>): Partial<gra
 });
 
 /** A datasource's credentials and headers as the provider takes them; the secret stays a secret. */
-function authInputs(ds: DatasourceSpec, secrets: Readonly<Record<string, pulumi.Output<string>>>, apiPasswords: GrafanaProvisioningArgs["apiPasswords"]): Partial<grafana.oss.DataSourceArgs> {
+function authInputs(
+  ds: DatasourceSpec,
+  secrets: Readonly<Record<string, pulumi.Output<string>>>,
+  apiPasswords: GrafanaProvisioningArgs["apiPasswords"],
+): Partial<grafana.oss.DataSourceArgs> {
   const headers: Record<string, pulumi.Input<string>> = { ...ds.httpHeaders };
   const given = ds.credentials;
-  if (given && "api" in given) return { ...basicAuth(given.username, apiPasswords[given.api]), ...(Object.keys(headers).length ? { httpHeaders: headers } : {}) };
+  if (given && "api" in given)
+    return { ...basicAuth(given.username, apiPasswords[given.api]), ...(Object.keys(headers).length ? { httpHeaders: headers } : {}) };
   const c = given;
   const secret = c && secrets[c.store];
-  if (c && !secret) throw new Error(`datasource ${ds.uid} reads store ${c.store}, whose credential remoteWriteCredentials.${c.store} is not set`);
+  if (c && !secret)
+    throw new Error(`datasource ${ds.uid} reads store ${c.store}, whose credential remoteWriteCredentials.${c.store} is not set`);
   const basic = c?.auth.type === "basic" && secret ? basicAuth(c.auth.username, secret) : {};
   if (c?.auth.type === "bearer" && secret) headers.Authorization = pulumi.secret(pulumi.interpolate`Bearer ${secret}`);
   // The provider keeps header values secret (they become secureJsonData).
@@ -70,7 +76,12 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
     }
     const folder = new grafana.oss.Folder(`${name}-folder`, { uid: args.folder.uid, title: args.folder.title }, opts2);
     const dashboardUrls = args.dashboards.map(
-      (d) => new grafana.oss.Dashboard(`${name}-dashboard-${d.uid}`, { configJson: JSON.stringify(d), folder: folder.uid, overwrite: true }, opts2).url,
+      (d) =>
+        new grafana.oss.Dashboard(
+          `${name}-dashboard-${d.uid}`,
+          { configJson: JSON.stringify(d), folder: folder.uid, overwrite: true },
+          opts2,
+        ).url,
     );
     this.registerOutputs({ datasourceUids, dashboardUrls });
   }

@@ -57,7 +57,11 @@ export class Loki extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.ready = new ReadinessGate(`${name}-ready`, { context: args.context, service: "loki", target: this.service.container, url, probeImage: args.probeImage }, { parent: this });
+    this.ready = new ReadinessGate(
+      `${name}-ready`,
+      { context: args.context, service: "loki", target: this.service.container, url, probeImage: args.probeImage },
+      { parent: this },
+    );
     this.registerOutputs({ containerName: this.service.containerName });
   }
 }
@@ -95,7 +99,11 @@ export class Promtail extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.ready = new ReadinessGate(`${name}-ready`, { context: args.context, service: "promtail", target: this.service.container, url, probeImage: args.probeImage }, { parent: this });
+    this.ready = new ReadinessGate(
+      `${name}-ready`,
+      { context: args.context, service: "promtail", target: this.service.container, url, probeImage: args.probeImage },
+      { parent: this },
+    );
     this.registerOutputs({ containerName: this.service.containerName });
   }
 }
@@ -131,7 +139,11 @@ export class Alloy extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.ready = new ReadinessGate(`${name}-ready`, { context: args.context, service: "alloy", target: this.service.container, url, probeImage: args.probeImage }, { parent: this });
+    this.ready = new ReadinessGate(
+      `${name}-ready`,
+      { context: args.context, service: "alloy", target: this.service.container, url, probeImage: args.probeImage },
+      { parent: this },
+    );
     this.registerOutputs({ containerName: this.service.containerName });
   }
 }

@@ -72,11 +72,13 @@ export class OneShot extends pulumi.ComponentResource {
       { parent: this, provider: context.provider, dependsOn: args.dependsOn },
     );
     const what = `${args.role} of ${args.service}`;
-    this.outcome = pulumi.all([this.container.exitCode, this.container.containerLogs]).apply(([code, logs]) =>
-      code !== undefined && code !== 0
-        ? { ok: false, message: oneShotFailure(what, code, logs) }
-        : { ok: true, message: `${what}: ${(logs ?? "").trim().split("\n").pop() || "done"}` },
-    );
+    this.outcome = pulumi
+      .all([this.container.exitCode, this.container.containerLogs])
+      .apply(([code, logs]) =>
+        code !== undefined && code !== 0
+          ? { ok: false, message: oneShotFailure(what, code, logs) }
+          : { ok: true, message: `${what}: ${(logs ?? "").trim().split("\n").pop() || "done"}` },
+      );
     context.checks.push(this.outcome);
     this.registerOutputs({ containerName: this.container.name });
   }

@@ -97,8 +97,14 @@ export class Prometheus extends pulumi.ComponentResource {
         // volume, the render and config-sync's inputs hold none of them.
         uploads: [
           { file: webConfigFile(SECRETS), content: pulumi.secret(args.webConfig) },
-          ...(["prometheus", "alertmanager", "blackboxExporter"] as const).map((api) => ({ file: passwordFile(api, SECRETS), content: pulumi.secret(args.apiPasswords[api]) })),
-          ...Object.entries(args.remoteWriteCredentials ?? {}).map(([store, value]) => ({ file: credentialsFile(store), content: pulumi.secret(value) })),
+          ...(["prometheus", "alertmanager", "blackboxExporter"] as const).map((api) => ({
+            file: passwordFile(api, SECRETS),
+            content: pulumi.secret(args.apiPasswords[api]),
+          })),
+          ...Object.entries(args.remoteWriteCredentials ?? {}).map(([store, value]) => ({
+            file: credentialsFile(store),
+            content: pulumi.secret(value),
+          })),
         ],
         stopGraceSeconds: PROMETHEUS_STOP_GRACE_S,
         // First deployment: the files must be in the volume before Prometheus starts.

@@ -127,7 +127,13 @@ export class ServiceContainer extends pulumi.ComponentResource {
 
     const healthcheck =
       args.readiness.kind === "healthcheck"
-        ? { tests: [...args.readiness.test], interval: HEALTHCHECK.interval, timeout: HEALTHCHECK.timeout, retries: HEALTHCHECK.retries, startPeriod: args.readiness.startPeriod ?? HEALTHCHECK.startPeriod }
+        ? {
+            tests: [...args.readiness.test],
+            interval: HEALTHCHECK.interval,
+            timeout: HEALTHCHECK.timeout,
+            retries: HEALTHCHECK.retries,
+            startPeriod: args.readiness.startPeriod ?? HEALTHCHECK.startPeriod,
+          }
         : undefined;
     const grace = args.stopGraceSeconds;
 
@@ -151,18 +157,33 @@ export class ServiceContainer extends pulumi.ComponentResource {
           : {
               networksAdvanced: [
                 { name: context.networkName, aliases: [alias, ...(args.extraAliases ?? [])] },
-                ...(args.extraNetworks ?? []).map((n) => (n.aliases?.length ? { name: n.name, aliases: [...n.aliases] } : { name: n.name })),
+                ...(args.extraNetworks ?? []).map((n) =>
+                  n.aliases?.length ? { name: n.name, aliases: [...n.aliases] } : { name: n.name },
+                ),
               ],
             }),
         hosts: args.extraHosts?.map((h) => ({ host: h.host, ip: h.ip })),
-        ports: (args.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: p.hostIp ?? context.bindAddress, protocol: p.protocol ?? "tcp" })),
+        ports: (args.ports ?? []).map((p) => ({
+          internal: p.internal,
+          external: p.external,
+          ip: p.hostIp ?? context.bindAddress,
+          protocol: p.protocol ?? "tcp",
+        })),
         volumes: [
           ...(args.volumes ?? []).map((v) => ({ volumeName: v.volumeName, containerPath: v.containerPath, readOnly: v.readOnly ?? false })),
-          ...(args.hostPaths ?? []).filter((h) => !h.propagation).map((h) => ({ hostPath: h.hostPath, containerPath: h.containerPath, readOnly: true })),
+          ...(args.hostPaths ?? [])
+            .filter((h) => !h.propagation)
+            .map((h) => ({ hostPath: h.hostPath, containerPath: h.containerPath, readOnly: true })),
         ],
         mounts: (args.hostPaths ?? [])
           .filter((h) => h.propagation)
-          .map((h) => ({ type: "bind", source: h.hostPath, target: h.containerPath, readOnly: true, bindOptions: { propagation: h.propagation } })),
+          .map((h) => ({
+            type: "bind",
+            source: h.hostPath,
+            target: h.containerPath,
+            readOnly: true,
+            bindOptions: { propagation: h.propagation },
+          })),
         uploads: (args.uploads ?? []).map((u) => ({ file: u.file, content: u.content })),
         healthcheck,
         // Creation waits for the healthcheck, so a crash loop fails `up` and dependents (Grafana's API) find it ready.
@@ -186,7 +207,13 @@ export class ServiceContainer extends pulumi.ComponentResource {
 }
 
 /** A named volume for state; protected in stacks that must not lose data to `pulumi destroy`. */
-export function dataVolume(name: string, context: StackContext, service: ServiceName, suffix = "data", parent?: pulumi.Resource): docker.Volume {
+export function dataVolume(
+  name: string,
+  context: StackContext,
+  service: ServiceName,
+  suffix = "data",
+  parent?: pulumi.Resource,
+): docker.Volume {
   return new docker.Volume(
     name,
     {

@@ -53,7 +53,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         // Unset, the provider honours DOCKER_HOST (the pull-request preview's secret) and then the local socket.
         ...(c.dockerHost ? { host: c.dockerHost } : {}),
         ...(c.registryAuth && args.secrets.registryPassword
-          ? { registryAuth: [{ address: c.registryAuth.address, username: c.registryAuth.username, password: args.secrets.registryPassword }] }
+          ? {
+              registryAuth: [
+                { address: c.registryAuth.address, username: c.registryAuth.username, password: args.secrets.registryPassword },
+              ],
+            }
           : {}),
       },
       child,
@@ -69,7 +73,15 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.networkName = network.name;
     const images = new ImageSet(name, provider, this);
     const checks: pulumi.Output<CheckOutcome>[] = [];
-    const context: StackContext = { stack: c.stack, provider, networkName: network.name, bindAddress: c.bindAddress, protectData: c.protectData, images, checks };
+    const context: StackContext = {
+      stack: c.stack,
+      provider,
+      networkName: network.name,
+      bindAddress: c.bindAddress,
+      protectData: c.protectData,
+      images,
+      checks,
+    };
     const peers = dockerNetworkPeers();
     const appNetworks: ExtraNetwork[] = c.appNetworks.map((n, i) => ({ name: appNetworkNames.apply((names) => names[i] ?? n) }));
     const common = (service: keyof StackConfig["images"]) => ({ context, image: c.images[service], memoryMb: c.memoryMb[service] });
@@ -140,7 +152,13 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     if (rendered.grafana && args.secrets.grafanaAdminPassword) {
       const grafanaService = new Grafana(
         `${name}-grafana`,
-        { ...common("grafana"), hostPort: c.hostPorts.grafana, adminUser: c.grafanaAdminUser, adminPassword: args.secrets.grafanaAdminPassword, externalUrl: c.grafanaExternalUrl },
+        {
+          ...common("grafana"),
+          hostPort: c.hostPorts.grafana,
+          adminUser: c.grafanaAdminUser,
+          adminPassword: args.secrets.grafanaAdminPassword,
+          externalUrl: c.grafanaExternalUrl,
+        },
         child,
       );
       new GrafanaProvisioning(
@@ -161,7 +179,18 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     // On a bucket, Loki and Tempo read its secret key from their environment (the files only name it).
     const bucketKey = (inBucket: boolean) => (inBucket ? args.secrets.objectStorageSecretKey : undefined);
     if (rendered.loki) {
-      new Loki(`${name}-loki`, { ...common("loki"), hostPort: c.hostPorts.loki, file: rendered.loki, objectStorageSecretKey: bucketKey(c.objectStorage?.loki !== undefined), peers, probeImage }, child);
+      new Loki(
+        `${name}-loki`,
+        {
+          ...common("loki"),
+          hostPort: c.hostPorts.loki,
+          file: rendered.loki,
+          objectStorageSecretKey: bucketKey(c.objectStorage?.loki !== undefined),
+          peers,
+          probeImage,
+        },
+        child,
+      );
     }
     // Only the agent `logAgent` names is rendered, so at most one of these runs.
     if (rendered.promtail) new Promtail(`${name}-promtail`, { ...common("promtail"), file: rendered.promtail, peers, probeImage }, child);
@@ -198,17 +227,32 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       );
     }
     if (on.cadvisor) new Cadvisor(`${name}-cadvisor`, common("cadvisor"), child);
-    if (on.nodeExporter) new NodeExporter(`${name}-node-exporter`, { ...common("nodeExporter"), textfileDir: c.nodeExporterTextfileDir, listenHost: gateway }, child);
+    if (on.nodeExporter)
+      new NodeExporter(
+        `${name}-node-exporter`,
+        { ...common("nodeExporter"), textfileDir: c.nodeExporterTextfileDir, listenHost: gateway },
+        child,
+      );
     if (rendered.blackboxExporter) {
       new BlackboxExporter(
         `${name}-blackbox-exporter`,
-        { ...common("blackboxExporter"), file: rendered.blackboxExporter, appNetworks, password: passwords.blackboxExporter, webConfig: credentials.webConfigs.blackboxExporter },
+        {
+          ...common("blackboxExporter"),
+          file: rendered.blackboxExporter,
+          appNetworks,
+          password: passwords.blackboxExporter,
+          webConfig: credentials.webConfigs.blackboxExporter,
+        },
         child,
       );
     }
 
     if (c.demoWorkload) {
-      new DemoWorkload(`${name}-demo-workload`, { context, image: c.images.telegramBridge, memoryMb: 128, scenario: c.demoWorkload.scenario }, child);
+      new DemoWorkload(
+        `${name}-demo-workload`,
+        { context, image: c.images.telegramBridge, memoryMb: 128, scenario: c.demoWorkload.scenario },
+        child,
+      );
     }
 
     const local = (port: number) => `http://${c.bindAddress}:${port}`;

@@ -89,12 +89,14 @@ export function bridgeEnv(args: Omit<TelegramBridgeArgs, "context" | "image" | "
   ];
   const list = plain.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
   return pulumi.secret(
-    pulumi.all([args.botToken, args.prometheusPassword, args.alertmanagerPassword]).apply(([token, prometheus, alertmanager]) => [
-      ...list,
-      ...(token === undefined ? [] : [`TELEGRAM_BOT_TOKEN=${token}`]),
-      `PROMETHEUS_AUTH=${userColonPassword(prometheus)}`,
-      `ALERTMANAGER_AUTH=${userColonPassword(alertmanager)}`,
-    ]),
+    pulumi
+      .all([args.botToken, args.prometheusPassword, args.alertmanagerPassword])
+      .apply(([token, prometheus, alertmanager]) => [
+        ...list,
+        ...(token === undefined ? [] : [`TELEGRAM_BOT_TOKEN=${token}`]),
+        `PROMETHEUS_AUTH=${userColonPassword(prometheus)}`,
+        `ALERTMANAGER_AUTH=${userColonPassword(alertmanager)}`,
+      ]),
   );
 }
 

@@ -61,7 +61,11 @@ export class Tempo extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.ready = new ReadinessGate(`${name}-ready`, { context: args.context, service: "tempo", target: this.service.container, url, probeImage: args.probeImage }, { parent: this });
+    this.ready = new ReadinessGate(
+      `${name}-ready`,
+      { context: args.context, service: "tempo", target: this.service.container, url, probeImage: args.probeImage },
+      { parent: this },
+    );
     this.registerOutputs({ containerName: this.service.containerName });
   }
 }
@@ -112,7 +116,11 @@ export class OtelCollector extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.ready = new ReadinessGate(`${name}-ready`, { context: args.context, service: "otelCollector", target: this.service.container, url, probeImage: args.probeImage }, { parent: this });
+    this.ready = new ReadinessGate(
+      `${name}-ready`,
+      { context: args.context, service: "otelCollector", target: this.service.container, url, probeImage: args.probeImage },
+      { parent: this },
+    );
     this.registerOutputs({ containerName: this.service.containerName, healthPort: OTEL_HEALTH_PORT });
   }
 }

@@ -27,7 +27,9 @@ export interface PublishedHostPort {
  * Host ports the stack really publishes: those of the services it runs on the bind address, and
  * Alertmanager's gossip port on the cluster address when it is clustered.
  */
-export function publishedPorts(c: Pick<StackConfig, "hostPorts" | "services" | "bindAddress" | "alertmanagerCluster">): PublishedHostPort[] {
+export function publishedPorts(
+  c: Pick<StackConfig, "hostPorts" | "services" | "bindAddress" | "alertmanagerCluster">,
+): PublishedHostPort[] {
   const ports: PublishedHostPort[] = PUBLISHED_PORT_KEYS.filter((key) => c.services[PORT_OWNER[key]]).map((key) => ({
     setting: `hostPorts.${key}`,
     service: PORT_OWNER[key],
@@ -35,7 +37,12 @@ export function publishedPorts(c: Pick<StackConfig, "hostPorts" | "services" | "
     address: c.bindAddress,
   }));
   if (c.alertmanagerCluster) {
-    ports.push({ setting: "alertmanagerCluster.port", service: "alertmanager", port: c.alertmanagerCluster.port, address: c.alertmanagerCluster.listenAddress });
+    ports.push({
+      setting: "alertmanagerCluster.port",
+      service: "alertmanager",
+      port: c.alertmanagerCluster.port,
+      address: c.alertmanagerCluster.listenAddress,
+    });
   }
   return ports;
 }
@@ -50,7 +57,8 @@ export interface Collision {
   readonly message: string;
 }
 
-const describeHost = (dockerHost: string | undefined) => (dockerHost === undefined ? "neither sets dockerHost, so both go to DOCKER_HOST or the local socket" : `dockerHost ${dockerHost}`);
+const describeHost = (dockerHost: string | undefined) =>
+  dockerHost === undefined ? "neither sets dockerHost, so both go to DOCKER_HOST or the local socket" : `dockerHost ${dockerHost}`;
 
 /**
  * The Grafana a URL reaches, for comparison: scheme, host and port as the URL parser normalises

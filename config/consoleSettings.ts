@@ -32,11 +32,17 @@ export type ConsoleAllow = (typeof CONSOLE_ALLOW_MODES)[number];
  * The mode in force, or why the pair is refused. Unset, a list of user ids means what it meant
  * before `allow` existed (only them); no list means the chats' administrators.
  */
-export function consoleAllow(allow: unknown, allowedUserIds: readonly number[]): { readonly mode: ConsoleAllow } | { readonly problem: string } {
+export function consoleAllow(
+  allow: unknown,
+  allowedUserIds: readonly number[],
+): { readonly mode: ConsoleAllow } | { readonly problem: string } {
   if (allow === undefined) return { mode: allowedUserIds.length ? "list" : "admins" };
-  if (typeof allow !== "string" || !(CONSOLE_ALLOW_MODES as readonly string[]).includes(allow)) return { problem: `expected one of ${CONSOLE_ALLOW_MODES.join(", ")}` };
-  if (allow === "list" && allowedUserIds.length === 0) return { problem: "list allows only allowedUserIds, and none is set: add the on-call users' ids, or choose admins" };
-  if (allow === "everyone" && allowedUserIds.length) return { problem: "everyone already includes the allowedUserIds; remove them, or choose list or admins" };
+  if (typeof allow !== "string" || !(CONSOLE_ALLOW_MODES as readonly string[]).includes(allow))
+    return { problem: `expected one of ${CONSOLE_ALLOW_MODES.join(", ")}` };
+  if (allow === "list" && allowedUserIds.length === 0)
+    return { problem: "list allows only allowedUserIds, and none is set: add the on-call users' ids, or choose admins" };
+  if (allow === "everyone" && allowedUserIds.length)
+    return { problem: "everyone already includes the allowedUserIds; remove them, or choose list or admins" };
   return { mode: allow as ConsoleAllow };
 }
 
@@ -72,8 +78,14 @@ export type EscalationSettings = Readonly<Partial<Record<EscalationSeverity, Esc
  * the incident is over. At most 10 escalations of one alert, 10 people named in one message.
  */
 export const ESCALATION_LIMITS = {
-  after: { min: { value: "1m", why: "sooner, nobody has had the time to read the alert and press Ack" }, max: { value: "24h", why: "an escalation a day later comes after the incident" } },
-  every: { min: { value: "1m", why: "more often is noise, not escalation" }, max: { value: "24h", why: "an escalation a day later comes after the incident" } },
+  after: {
+    min: { value: "1m", why: "sooner, nobody has had the time to read the alert and press Ack" },
+    max: { value: "24h", why: "an escalation a day later comes after the incident" },
+  },
+  every: {
+    min: { value: "1m", why: "more often is noise, not escalation" },
+    max: { value: "24h", why: "an escalation a day later comes after the incident" },
+  },
   times: { min: 1, max: 10 },
   mentions: 10,
 } as const satisfies { after: DurationLimits; every: DurationLimits; times: { min: number; max: number }; mentions: number };
@@ -91,7 +103,11 @@ export function readEscalation(raw: unknown): { readonly settings: EscalationSet
   const problems: SettingProblem[] = [];
   const settings: Partial<Record<EscalationSeverity, EscalationPolicy>> = {};
   if (raw === undefined || raw === null) return { settings, problems };
-  if (!isRecord(raw)) return { settings, problems: [{ path: [], message: `expected an object with a policy per severity (${ESCALATION_SEVERITIES.join(", ")})` }] };
+  if (!isRecord(raw))
+    return {
+      settings,
+      problems: [{ path: [], message: `expected an object with a policy per severity (${ESCALATION_SEVERITIES.join(", ")})` }],
+    };
   for (const [severity, value] of Object.entries(raw)) {
     if (!(ESCALATION_SEVERITIES as readonly string[]).includes(severity)) {
       problems.push({ path: [severity], message: `unknown severity; expected ${ESCALATION_SEVERITIES.join(", ")}` });
@@ -120,25 +136,43 @@ function readPolicy(raw: unknown, report: (path: (string | number)[], message: s
   const every = raw.every === undefined ? after : duration("every");
   const times = raw.times === undefined ? ESCALATION_DEFAULT_TIMES : raw.times;
   const { min, max } = ESCALATION_LIMITS.times;
-  if (typeof times !== "number" || !Number.isInteger(times) || times < min || times > max) fail(["times"], `expected a whole number from ${min} to ${max}`);
+  if (typeof times !== "number" || !Number.isInteger(times) || times < min || times > max)
+    fail(["times"], `expected a whole number from ${min} to ${max}`);
   const mention = readMentions(raw.mention, fail);
   let chatId: string | undefined;
   if (raw.chatId !== undefined) {
-    chatId = typeof raw.chatId === "string" && isChatId(raw.chatId) ? raw.chatId : typeof raw.chatId === "number" ? chatIdFromNumber(raw.chatId) : undefined;
+    chatId =
+      typeof raw.chatId === "string" && isChatId(raw.chatId)
+        ? raw.chatId
+        : typeof raw.chatId === "number"
+          ? chatIdFromNumber(raw.chatId)
+          : undefined;
     if (chatId === undefined) fail(["chatId"], "expected a numeric chat id or @channel");
   }
-  if (raw.threadId !== undefined && !(typeof raw.threadId === "number" && isThreadId(raw.threadId))) fail(["threadId"], "expected a positive forum topic id");
+  if (raw.threadId !== undefined && !(typeof raw.threadId === "number" && isThreadId(raw.threadId)))
+    fail(["threadId"], "expected a positive forum topic id");
   if (mention.length === 0 && chatId === undefined) {
-    fail([], "expected mention (the on-call users' ids) or chatId (an escalation chat): posted again in the same chat without either, it wakes nobody Alertmanager's repeat_interval would not");
+    fail(
+      [],
+      "expected mention (the on-call users' ids) or chatId (an escalation chat): posted again in the same chat without either, it wakes nobody Alertmanager's repeat_interval would not",
+    );
   }
   if (problems > 0) return undefined;
-  return { after, every, times: times as number, mention, ...(chatId !== undefined ? { chatId } : {}), ...(raw.threadId !== undefined ? { threadId: raw.threadId as number } : {}) };
+  return {
+    after,
+    every,
+    times: times as number,
+    mention,
+    ...(chatId !== undefined ? { chatId } : {}),
+    ...(raw.threadId !== undefined ? { threadId: raw.threadId as number } : {}),
+  };
 }
 
 function readMentions(raw: unknown, fail: (path: (string | number)[], message: string) => void): OnCallUser[] {
   if (raw === undefined) return [];
-  if (!Array.isArray(raw)) return fail(["mention"], "expected a list of Telegram user ids or { id, name }"), [];
-  if (raw.length > ESCALATION_LIMITS.mentions) fail(["mention"], `expected at most ${ESCALATION_LIMITS.mentions} people (one message names them all)`);
+  if (!Array.isArray(raw)) return (fail(["mention"], "expected a list of Telegram user ids or { id, name }"), []);
+  if (raw.length > ESCALATION_LIMITS.mentions)
+    fail(["mention"], `expected at most ${ESCALATION_LIMITS.mentions} people (one message names them all)`);
   const out: OnCallUser[] = [];
   raw.forEach((u, i) => {
     if (typeof u === "number") return isTelegramUserId(u) ? void out.push({ id: u }) : fail(["mention", i], USER);

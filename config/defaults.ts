@@ -37,15 +37,7 @@ export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** Services published on the host and the config key of each published port. */
-export const PUBLISHED_PORT_KEYS = [
-  "prometheus",
-  "alertmanager",
-  "grafana",
-  "loki",
-  "tempo",
-  "otlpGrpc",
-  "otlpHttp",
-] as const;
+export const PUBLISHED_PORT_KEYS = ["prometheus", "alertmanager", "grafana", "loki", "tempo", "otlpGrpc", "otlpHttp"] as const;
 export type PublishedPortKey = (typeof PUBLISHED_PORT_KEYS)[number];
 
 /**
@@ -64,7 +56,11 @@ export const DEFAULT_HOST_PORTS: Readonly<Record<Environment, Record<PublishedPo
  * tutordex-prod` and `-p tutordex-staging` (README, cut-over). Dev follows the same pattern, so
  * a dev stack on a shared host never watches or ships prod's or staging's containers.
  */
-export const DEFAULT_APP_COMPOSE_PROJECT: Readonly<Record<Environment, string>> = { prod: "tutordex-prod", staging: "tutordex-staging", dev: "tutordex-dev" };
+export const DEFAULT_APP_COMPOSE_PROJECT: Readonly<Record<Environment, string>> = {
+  prod: "tutordex-prod",
+  staging: "tutordex-staging",
+  dev: "tutordex-dev",
+};
 
 export const DEFAULT_RETENTION = { prometheus: "15d", loki: "336h", tempo: "72h" } as const;
 

@@ -61,7 +61,7 @@ export const GO_DURATION: DurationGrammar = {
     if (text === "0") return 0;
     const m = GO_DURATION.pattern.exec(text);
     if (!m) return undefined;
-    const size: Record<string, number> = { h: MS.h, m: MS.m, s: MS.s, ms: 1, us: 1e-3, "µs": 1e-3, "μs": 1e-3, ns: 1e-6 };
+    const size: Record<string, number> = { h: MS.h, m: MS.m, s: MS.s, ms: 1, us: 1e-3, µs: 1e-3, μs: 1e-3, ns: 1e-6 };
     let ms = 0;
     for (const [, n, unit] of m[2].matchAll(/(\d+\.?\d*|\.\d+)(h|ms|m|s|us|µs|μs|ns)/g)) ms += Number(n) * size[unit];
     if (ms > GO_MAX_MS) return undefined;

@@ -43,10 +43,13 @@ export const isPort = (n: number) => Number.isInteger(n) && n >= 1 && n <= 65535
 
 /** host:port with a DNS name or address and a port 1-65535 (0 asks the kernel for any port; above 65535 there is none). */
 export const hostAndPortField = (message: string) =>
-  z.string().refine((v) => {
-    const m = /^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?:(\d{1,5})$/.exec(v);
-    return m !== null && isPort(Number(m[2]));
-  }, { message });
+  z.string().refine(
+    (v) => {
+      const m = /^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?:(\d{1,5})$/.exec(v);
+      return m !== null && isPort(Number(m[2]));
+    },
+    { message },
+  );
 
 export const HTTP_URL = "expected an absolute http(s) URL";
 
@@ -64,7 +67,8 @@ export const httpUrlField = (opts: { readonly base?: boolean } = {}) =>
       if (/\{\{|\}\}/.test(v)) return fail("must not contain {{ or }} (alert annotations that carry it are Go templates)");
       if (hasUrlCredentials(v)) return fail("must not carry user:password (URLs are shown in alerts, messages, generated files and logs)");
       const u = new URL(v);
-      if (opts.base && (u.search !== "" || u.hash !== "" || /[?#]/.test(v))) return fail("expected a base URL without ?query or #fragment (paths are appended to it)");
+      if (opts.base && (u.search !== "" || u.hash !== "" || /[?#]/.test(v)))
+        return fail("expected a base URL without ?query or #fragment (paths are appended to it)");
       return undefined;
     })
     .meta({ pattern: HTTP_URL_START.source });

@@ -17,7 +17,8 @@ export const STACK_FILE_SCHEMA = "schema/stack-config.schema.json";
 
 type Node = z.ZodType;
 
-const defOf = (s: Node) => s.def as unknown as { type: string; innerType?: Node; in?: Node; shape?: Record<string, Node>; element?: Node; valueType?: Node };
+const defOf = (s: Node) =>
+  s.def as unknown as { type: string; innerType?: Node; in?: Node; shape?: Record<string, Node>; element?: Node; valueType?: Node };
 
 /** The schema under optional(), default() and transforms (a transform's input is what a file holds). */
 function unwrap(s: Node): Node {
@@ -31,10 +32,12 @@ function unwrap(s: Node): Node {
 }
 
 const isOptional = (s: Node) => defOf(s).type === "optional";
-const meaningOf = (s: Node): { title?: string; description?: string } => (z.globalRegistry.get(s) ?? {}) as { title?: string; description?: string };
+const meaningOf = (s: Node): { title?: string; description?: string } =>
+  (z.globalRegistry.get(s) ?? {}) as { title?: string; description?: string };
 
 /** What Pulumi's project schema calls a setting's type; "object" where it has none (objects and records). */
-export type PulumiType = { readonly type: "string" | "integer" | "number" | "boolean" | "array"; readonly items?: { readonly type: string } } | "object";
+export type PulumiType =
+  { readonly type: "string" | "integer" | "number" | "boolean" | "array"; readonly items?: { readonly type: string } } | "object";
 
 export function pulumiTypeOf(schema: Node): PulumiType {
   const s = unwrap(schema);
@@ -113,12 +116,14 @@ export function settingRows(): SettingTableRow[] {
       return;
     }
     const inner = defOf(unwrap(schema));
-    if (inner.type !== "object") throw new Error(`${path}: neither a row of the settings table nor an object of rows; give it one with setting(…, row)`);
+    if (inner.type !== "object")
+      throw new Error(`${path}: neither a row of the settings table nor an object of rows; give it one with setting(…, row)`);
     for (const [k, v] of Object.entries(inner.shape!)) visit(`${path}.${k}`, setting, v);
   };
   const shape = rawConfigSchema.shape as Record<string, Node>;
   const keys = Object.keys(shape);
-  for (const key of [...keys.filter((k) => !isOptional(shape[k])), ...keys.filter((k) => isOptional(shape[k]))]) visit(key, key, shape[key]);
+  for (const key of [...keys.filter((k) => !isOptional(shape[k])), ...keys.filter((k) => isOptional(shape[k]))])
+    visit(key, key, shape[key]);
   return rows;
 }
 
@@ -161,7 +166,8 @@ export function renderPulumiProject(): string {
   const keys = Object.keys(shape);
   const declared = keys.filter((k) => !isOptional(shape[k]));
   for (const key of declared) {
-    if (pulumiTypeOf(shape[key]) === "object" || isSecret(key)) throw new Error(`${key}: a required setting Pulumi cannot declare (an object or a secret)`);
+    if (pulumiTypeOf(shape[key]) === "object" || isSecret(key))
+      throw new Error(`${key}: a required setting Pulumi cannot declare (an object or a secret)`);
   }
   const objects = keys.filter((k) => isOptional(shape[k]) && pulumiTypeOf(shape[k]) === "object");
   const secrets = keys.filter((k) => isOptional(shape[k]) && isSecret(k) && !objects.includes(k));
@@ -212,7 +218,13 @@ export function renderPulumiProject(): string {
 }
 
 /** An encrypted value as Pulumi writes it (`pulumi config set --secret`): any setting may be one. */
-const SECURE = { type: "object", properties: { secure: { type: "string" } }, required: ["secure"], additionalProperties: false, description: "a value encrypted by Pulumi (pulumi config set --secret)" };
+const SECURE = {
+  type: "object",
+  properties: { secure: { type: "string" } },
+  required: ["secure"],
+  additionalProperties: false,
+  description: "a value encrypted by Pulumi (pulumi config set --secret)",
+};
 
 /**
  * The JSON Schema of a stack file. Under `config:` each setting is `<project>:<key>`, as the schema
@@ -221,7 +233,10 @@ const SECURE = { type: "object", properties: { secure: { type: "string" } }, req
  * are Pulumi's own; any other key is refused, as the program refuses it.
  */
 export function stackFileJsonSchema(): Record<string, unknown> {
-  const { properties, required } = z.toJSONSchema(rawConfigSchema, { io: "input" }) as { properties: Record<string, Record<string, unknown>>; required?: string[] };
+  const { properties, required } = z.toJSONSchema(rawConfigSchema, { io: "input" }) as {
+    properties: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
   const top = (schema: Record<string, unknown>) => {
     const { title, description, ...rest } = schema;
     const value = rest.type === "boolean" ? { anyOf: [rest, { enum: ["true", "false"] }] } : { anyOf: [rest] };

@@ -47,7 +47,9 @@ export function loadStackConfig(): LoadedConfig {
       telegramBotToken: secretOrUndefined(config.telegramBotToken),
       grafanaAdminPassword: secretOrUndefined(config.grafanaAdminPassword),
       registryPassword: secretOrUndefined(config.registryAuth?.password),
-      remoteWriteCredentials: Object.fromEntries(Object.entries(config.remoteWriteCredentials).map(([store, value]) => [store, pulumi.secret(value)])),
+      remoteWriteCredentials: Object.fromEntries(
+        Object.entries(config.remoteWriteCredentials).map(([store, value]) => [store, pulumi.secret(value)]),
+      ),
       objectStorageSecretKey: secretOrUndefined(config.objectStorageSecretKey),
     },
   };

@@ -38,13 +38,18 @@ export const previousImageOf = (p: PreviousPin): string => `${p.repository}:${p.
  * under other names beside today's), the bridge's Node release as the npm `node` package. A bump
  * of a service the tier runs needs its previous release here, or the rehearsal fails naming it.
  */
-export const PREVIOUS_BUILDS: Readonly<Partial<Record<ServiceName, { readonly by: "go"; readonly build: GoBuild } | { readonly by: "node" }>>> = {
+export const PREVIOUS_BUILDS: Readonly<
+  Partial<Record<ServiceName, { readonly by: "go"; readonly build: GoBuild } | { readonly by: "node" }>>
+> = {
   prometheus: {
     by: "go",
     build: {
       dir: "prometheus-previous",
       module: "github.com/prometheus/prometheus",
-      binaries: { "prometheus-previous": "github.com/prometheus/prometheus/cmd/prometheus", "promtool-previous": "github.com/prometheus/prometheus/cmd/promtool" },
+      binaries: {
+        "prometheus-previous": "github.com/prometheus/prometheus/cmd/prometheus",
+        "promtool-previous": "github.com/prometheus/prometheus/cmd/promtool",
+      },
     },
   },
   telegramBridge: { by: "node" },

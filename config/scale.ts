@@ -26,7 +26,9 @@ const ipv4 = ipv4Field("10.0.0.5");
 const count = (max: number) => z.number().int().min(1).max(max);
 
 /** A store's name: Prometheus's `remote_name` label on the queue metrics and part of a file name. */
-const storeName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { message: "expected a short name of lower-case letters, digits and dashes, such as mimir" });
+const storeName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,30}$/, { message: "expected a short name of lower-case letters, digits and dashes, such as mimir" });
 
 const BUCKET_FORM = "expected an S3 bucket name (3-63 lower-case letters, digits, dots, dashes)";
 /**
@@ -56,7 +58,9 @@ const bucketName = z.string().superRefine((v, ctx) => {
 const headerValue = z
   .string()
   .min(1)
-  .refine((v) => !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(v), { message: "expected a header value without control characters (CR or LF would split the request)" });
+  .refine((v) => !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(v), {
+    message: "expected a header value without control characters (CR or LF would split the request)",
+  });
 
 /**
  * The shortest batch deadline: below a second a shard sends a request for every few samples at
@@ -74,14 +78,22 @@ export const remoteWriteSchema = z
           .object({
             name: storeName,
             url: absoluteUrl,
-            auth: z.object({ type: z.enum(["basic", "bearer"], { message: "expected basic or bearer" }), username: z.string().min(1).optional() }).strict().optional(),
+            auth: z
+              .object({
+                type: z.enum(["basic", "bearer"], { message: "expected basic or bearer" }),
+                username: z.string().min(1).optional(),
+              })
+              .strict()
+              .optional(),
             headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, { message: "expected an HTTP header name" }), headerValue).optional(),
             queue: z
               .object({
                 capacity: count(1_000_000),
                 maxShards: count(200),
                 maxSamplesPerSend: count(100_000),
-                batchSendDeadline: durationField(PROMETHEUS_DURATION, { min: { value: BATCH_DEADLINE_FLOOR, why: "shorter sends a request for every few samples" } }),
+                batchSendDeadline: durationField(PROMETHEUS_DURATION, {
+                  min: { value: BATCH_DEADLINE_FLOOR, why: "shorter sends a request for every few samples" },
+                }),
               })
               .partial()
               .strict()
@@ -117,11 +129,19 @@ export const alertmanagerClusterSchema = z
 export const objectStorageSchema = z
   .object({
     endpoint: absoluteUrl,
-    region: z.string().regex(/^[a-z0-9-]+$/, { message: "expected a region such as eu-central-1 (S3-compatible stores take any, e.g. us-east-1)" }),
+    region: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, { message: "expected a region such as eu-central-1 (S3-compatible stores take any, e.g. us-east-1)" }),
     accessKeyId: z.string().regex(/^[A-Za-z0-9+/=._-]+$/, { message: "expected an access key id" }),
     forcePathStyle: z.boolean().optional(),
     loki: z
-      .object({ bucket: bucketName, since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "expected a date YYYY-MM-DD" }).optional() })
+      .object({
+        bucket: bucketName,
+        since: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "expected a date YYYY-MM-DD" })
+          .optional(),
+      })
       .strict()
       .optional(),
     tempo: z.object({ bucket: bucketName }).strict().optional(),
@@ -133,7 +153,11 @@ export const objectStorageSecretKeySchema = z.string().min(1, { message: "expect
 const SCALE_PATH = 'see README "Scale path"';
 
 export const SCALE_RAW_SHAPE = {
-  remoteWrite: setting(remoteWriteSchema.optional(), { title: "long-term stores Prometheus remote-writes to", description: SCALE_PATH }, { default: "none" }),
+  remoteWrite: setting(
+    remoteWriteSchema.optional(),
+    { title: "long-term stores Prometheus remote-writes to", description: SCALE_PATH },
+    { default: "none" },
+  ),
   remoteWriteCredentials: setting(
     remoteWriteCredentialsSchema.optional(),
     {
@@ -142,9 +166,21 @@ export const SCALE_RAW_SHAPE = {
     },
     { default: "none", each: "<store>" },
   ),
-  alertmanagerCluster: setting(alertmanagerClusterSchema.optional(), { title: "gossip with Alertmanagers on other hosts (high availability)", description: SCALE_PATH }, { default: "none" }),
-  objectStorage: setting(objectStorageSchema.optional(), { title: "Loki and/or Tempo on an S3-compatible bucket", description: SCALE_PATH }, { default: "none" }),
-  objectStorageSecretKey: setting(objectStorageSecretKeySchema.optional(), { title: "the secret access key of objectStorage", description: "needed with `objectStorage`" }, { default: "none" }),
+  alertmanagerCluster: setting(
+    alertmanagerClusterSchema.optional(),
+    { title: "gossip with Alertmanagers on other hosts (high availability)", description: SCALE_PATH },
+    { default: "none" },
+  ),
+  objectStorage: setting(
+    objectStorageSchema.optional(),
+    { title: "Loki and/or Tempo on an S3-compatible bucket", description: SCALE_PATH },
+    { default: "none" },
+  ),
+  objectStorageSecretKey: setting(
+    objectStorageSecretKeySchema.optional(),
+    { title: "the secret access key of objectStorage", description: "needed with `objectStorage`" },
+    { default: "none" },
+  ),
 };
 
 /** The secrets these settings bring (`pulumi config set --secret`). */
@@ -313,8 +349,12 @@ function remoteWriteProblems(raw: ScaleRaw, ctx: ScaleContext): string[] {
     seen.add(s.name);
     problems.push(...urlWithoutCredentials(`${key}.url`, s.url));
     if (s.queryUrl !== undefined) problems.push(...urlWithoutCredentials(`${key}.queryUrl`, s.queryUrl));
-    if (s.auth?.type === "basic" && s.auth.username === undefined) problems.push(`${key}.auth.username: basic auth needs the user name (the password is the secret remoteWriteCredentials.${s.name}), got nothing`);
-    if (s.auth?.type === "bearer" && s.auth.username !== undefined) problems.push(`${key}.auth.username: a bearer token has no user name, got ${quoted(s.auth.username)}`);
+    if (s.auth?.type === "basic" && s.auth.username === undefined)
+      problems.push(
+        `${key}.auth.username: basic auth needs the user name (the password is the secret remoteWriteCredentials.${s.name}), got nothing`,
+      );
+    if (s.auth?.type === "bearer" && s.auth.username !== undefined)
+      problems.push(`${key}.auth.username: a bearer token has no user name, got ${quoted(s.auth.username)}`);
     for (const header of Object.keys(s.headers ?? {})) {
       if (RESERVED_HEADERS.has(header.toLowerCase())) {
         problems.push(
@@ -326,7 +366,9 @@ function remoteWriteProblems(raw: ScaleRaw, ctx: ScaleContext): string[] {
     }
     const queue = { ...QUEUE_DEFAULTS, ...s.queue };
     if (queue.capacity < queue.maxSamplesPerSend) {
-      problems.push(`${key}.queue.capacity: a shard must buffer at least one request (maxSamplesPerSend ${queue.maxSamplesPerSend}), got ${queue.capacity}`);
+      problems.push(
+        `${key}.queue.capacity: a shard must buffer at least one request (maxSamplesPerSend ${queue.maxSamplesPerSend}), got ${queue.capacity}`,
+      );
     }
     (s.dropMetrics ?? []).forEach((re, j) => {
       const problem = regexProblem(re);
@@ -340,19 +382,28 @@ function remoteWriteProblems(raw: ScaleRaw, ctx: ScaleContext): string[] {
     }
   });
   const withQuery = stores.filter((s) => s.queryUrl !== undefined);
-  if (withQuery.length > 1) problems.push(`remoteWrite.stores: Grafana reads one long-term store, but ${withQuery.map((s) => s.name).join(" and ")} both set queryUrl`);
-  if (withQuery.length === 1 && !ctx.services.grafana) problems.push(`remoteWrite.stores: queryUrl of ${withQuery[0].name} is for Grafana, which is switched off (services.grafana: false)`);
+  if (withQuery.length > 1)
+    problems.push(
+      `remoteWrite.stores: Grafana reads one long-term store, but ${withQuery.map((s) => s.name).join(" and ")} both set queryUrl`,
+    );
+  if (withQuery.length === 1 && !ctx.services.grafana)
+    problems.push(`remoteWrite.stores: queryUrl of ${withQuery[0].name} is for Grafana, which is switched off (services.grafana: false)`);
   for (const name of Object.keys(credentials)) {
     const store = stores.find((s) => s.name === name);
     if (!store) problems.push(`remoteWriteCredentials.${name}: no remoteWrite store is named ${quoted(name)}`);
-    else if (!store.auth) problems.push(`remoteWriteCredentials.${name}: store ${name} has no auth to use it; set remoteWrite auth or remove the credential`);
+    else if (!store.auth)
+      problems.push(`remoteWriteCredentials.${name}: store ${name} has no auth to use it; set remoteWrite auth or remove the credential`);
   }
   if (rw?.localRetention !== undefined) {
     if (raw.retention?.prometheus !== undefined) {
-      problems.push(`remoteWrite.localRetention: retention.prometheus is set too (${quoted(raw.retention.prometheus)}); keep one, got ${quoted(rw.localRetention)}`);
+      problems.push(
+        `remoteWrite.localRetention: retention.prometheus is set too (${quoted(raw.retention.prometheus)}); keep one, got ${quoted(rw.localRetention)}`,
+      );
     }
     if (PROMETHEUS_DURATION.parse(rw.localRetention)! < PROMETHEUS_DURATION.parse(LOCAL_RETENTION_FLOOR)!) {
-      problems.push(`remoteWrite.localRetention: alerts evaluate on the local TSDB, so keep at least ${LOCAL_RETENTION_FLOOR}, got ${quoted(rw.localRetention)}`);
+      problems.push(
+        `remoteWrite.localRetention: alerts evaluate on the local TSDB, so keep at least ${LOCAL_RETENTION_FLOOR}, got ${quoted(rw.localRetention)}`,
+      );
     }
   }
   return problems;
@@ -363,22 +414,34 @@ function clusterProblems(c: RawCluster | undefined, ctx: ScaleContext): string[]
   const problems: string[] = [];
   const port = c.port ?? CLUSTER_DEFAULTS.port;
   const advertise = c.advertiseAddress ?? `${c.listenAddress}:${port}`;
-  if (c.listenAddress === "0.0.0.0") problems.push(`alertmanagerCluster.listenAddress: gossip is published on one address, the one the peers reach (0.0.0.0 publishes it everywhere), got "0.0.0.0"`);
-  else if (isLoopback(c.listenAddress)) problems.push(`alertmanagerCluster.listenAddress: peers on other hosts cannot reach a loopback address, got ${quoted(c.listenAddress)}`);
+  if (c.listenAddress === "0.0.0.0")
+    problems.push(
+      `alertmanagerCluster.listenAddress: gossip is published on one address, the one the peers reach (0.0.0.0 publishes it everywhere), got "0.0.0.0"`,
+    );
+  else if (isLoopback(c.listenAddress))
+    problems.push(
+      `alertmanagerCluster.listenAddress: peers on other hosts cannot reach a loopback address, got ${quoted(c.listenAddress)}`,
+    );
   if (ctx.bindAddress !== "0.0.0.0" && isLoopback(ctx.bindAddress)) {
-    problems.push(`bindAddress: the peers' Prometheus send alerts to this Alertmanager's published port, which a loopback bindAddress hides from them; set the address they reach, got ${quoted(ctx.bindAddress)}`);
+    problems.push(
+      `bindAddress: the peers' Prometheus send alerts to this Alertmanager's published port, which a loopback bindAddress hides from them; set the address they reach, got ${quoted(ctx.bindAddress)}`,
+    );
   }
   if (c.listenAddress === ctx.bindAddress || ctx.bindAddress === "0.0.0.0") {
     const clash = Object.entries(ctx.hostPorts).find(([, p]) => p === port);
-    if (clash) problems.push(`alertmanagerCluster.port: hostPorts.${clash[0]} already publishes ${port} on ${ctx.bindAddress}, got ${port}`);
+    if (clash)
+      problems.push(`alertmanagerCluster.port: hostPorts.${clash[0]} already publishes ${port} on ${ctx.bindAddress}, got ${port}`);
   }
   if (c.peerTimeout !== undefined && GO_DURATION.parse(c.peerTimeout)! < GO_DURATION.parse(PEER_TIMEOUT_FLOOR)!) {
-    problems.push(`alertmanagerCluster.peerTimeout: a later peer must wait for the first one's notification to be gossiped, at least ${PEER_TIMEOUT_FLOOR}, got ${quoted(c.peerTimeout)}`);
+    problems.push(
+      `alertmanagerCluster.peerTimeout: a later peer must wait for the first one's notification to be gossiped, at least ${PEER_TIMEOUT_FLOOR}, got ${quoted(c.peerTimeout)}`,
+    );
   }
   const gossip = new Set<string>();
   const apis = new Set<string>();
   c.peers.forEach((p, i) => {
-    if (p.gossip === advertise) problems.push(`alertmanagerCluster.peers.${i}.gossip: that is this Alertmanager's own address, got ${quoted(p.gossip)}`);
+    if (p.gossip === advertise)
+      problems.push(`alertmanagerCluster.peers.${i}.gossip: that is this Alertmanager's own address, got ${quoted(p.gossip)}`);
     if (gossip.has(p.gossip)) problems.push(`alertmanagerCluster.peers.${i}.gossip: listed twice, got ${quoted(p.gossip)}`);
     if (apis.has(p.api)) problems.push(`alertmanagerCluster.peers.${i}.api: listed twice, got ${quoted(p.api)}`);
     gossip.add(p.gossip);
@@ -391,34 +454,61 @@ function objectStorageProblems(raw: ScaleRaw, ctx: ScaleContext): string[] {
   const problems: string[] = [];
   const o = raw.objectStorage;
   if (!o) {
-    if (raw.objectStorageSecretKey !== undefined) problems.push("objectStorage: objectStorageSecretKey is set but objectStorage is not, got nothing");
+    if (raw.objectStorageSecretKey !== undefined)
+      problems.push("objectStorage: objectStorageSecretKey is set but objectStorage is not, got nothing");
     return problems;
   }
   const u = new URL(o.endpoint);
-  if (u.username || u.password) problems.push(`objectStorage.endpoint: the keys are accessKeyId and the secret objectStorageSecretKey, never the URL, got ${quoted(hideUrlPassword(o.endpoint))}`);
-  if ((u.pathname !== "/" && u.pathname !== "") || u.search) problems.push(`objectStorage.endpoint: expected the store's scheme, host and port only (the bucket is a setting of its own), got ${quoted(o.endpoint)}`);
-  if (!o.loki && !o.tempo) problems.push("objectStorage: name a bucket for loki, tempo or both (objectStorage.loki.bucket, objectStorage.tempo.bucket), got neither");
+  if (u.username || u.password)
+    problems.push(
+      `objectStorage.endpoint: the keys are accessKeyId and the secret objectStorageSecretKey, never the URL, got ${quoted(hideUrlPassword(o.endpoint))}`,
+    );
+  if ((u.pathname !== "/" && u.pathname !== "") || u.search)
+    problems.push(
+      `objectStorage.endpoint: expected the store's scheme, host and port only (the bucket is a setting of its own), got ${quoted(o.endpoint)}`,
+    );
+  if (!o.loki && !o.tempo)
+    problems.push(
+      "objectStorage: name a bucket for loki, tempo or both (objectStorage.loki.bucket, objectStorage.tempo.bucket), got neither",
+    );
   if (o.loki && !ctx.services.loki) problems.push(`objectStorage.loki: Loki is switched off (services.loki: false), got ${quoted(o.loki)}`);
-  if (o.tempo && !ctx.services.tempo) problems.push(`objectStorage.tempo: Tempo is switched off (services.tempo: false), got ${quoted(o.tempo)}`);
+  if (o.tempo && !ctx.services.tempo)
+    problems.push(`objectStorage.tempo: Tempo is switched off (services.tempo: false), got ${quoted(o.tempo)}`);
   // Virtual-hosted style over TLS puts the bucket in the host name: a dotted one is not covered by the store's wildcard certificate.
   if (u.protocol === "https:" && !pathStyle(o, u)) {
-    for (const [service, bucket] of [["loki", o.loki?.bucket], ["tempo", o.tempo?.bucket]] as const) {
-      if (bucket?.includes(".")) problems.push(`objectStorage.${service}.bucket: with virtual-hosted requests over https a dotted bucket fails TLS (*.${u.hostname} does not cover it); pick a name without dots or set forcePathStyle: true, got ${quoted(bucket)}`);
+    for (const [service, bucket] of [
+      ["loki", o.loki?.bucket],
+      ["tempo", o.tempo?.bucket],
+    ] as const) {
+      if (bucket?.includes("."))
+        problems.push(
+          `objectStorage.${service}.bucket: with virtual-hosted requests over https a dotted bucket fails TLS (*.${u.hostname} does not cover it); pick a name without dots or set forcePathStyle: true, got ${quoted(bucket)}`,
+        );
     }
   }
-  if (o.loki && o.tempo && o.loki.bucket === o.tempo.bucket) problems.push(`objectStorage.tempo.bucket: Loki and Tempo each lay out a bucket of their own; use two buckets, got ${quoted(o.tempo.bucket)} twice`);
+  if (o.loki && o.tempo && o.loki.bucket === o.tempo.bucket)
+    problems.push(
+      `objectStorage.tempo.bucket: Loki and Tempo each lay out a bucket of their own; use two buckets, got ${quoted(o.tempo.bucket)} twice`,
+    );
   if (o.loki?.since !== undefined) {
     const since = o.loki.since;
     const day = new Date(`${since}T00:00:00Z`);
-    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== since) problems.push(`objectStorage.loki.since: expected a calendar date, got ${quoted(since)}`);
+    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== since)
+      problems.push(`objectStorage.loki.since: expected a calendar date, got ${quoted(since)}`);
     else if (since <= LOKI_FILESYSTEM_PERIOD_START) {
-      problems.push(`objectStorage.loki.since: the filesystem period starts ${LOKI_FILESYSTEM_PERIOD_START}; the bucket's must start after it, got ${quoted(since)}`);
+      problems.push(
+        `objectStorage.loki.since: the filesystem period starts ${LOKI_FILESYSTEM_PERIOD_START}; the bucket's must start after it, got ${quoted(since)}`,
+      );
     }
   }
   const secret = raw.objectStorageSecretKey;
-  if (secret === undefined && ctx.requireSecrets) problems.push("objectStorageSecretKey: objectStorage needs the secret access key; set it with `pulumi config set --secret objectStorageSecretKey ...`");
+  if (secret === undefined && ctx.requireSecrets)
+    problems.push(
+      "objectStorageSecretKey: objectStorage needs the secret access key; set it with `pulumi config set --secret objectStorageSecretKey ...`",
+    );
   // It is substituted into a double-quoted YAML string by -config.expand-env: these would break out of it.
-  if (secret !== undefined && /["\\\u0000-\u001f]/.test(secret)) problems.push("objectStorageSecretKey: expected no quote, backslash or control character, got <secret>");
+  if (secret !== undefined && /["\\\u0000-\u001f]/.test(secret))
+    problems.push("objectStorageSecretKey: expected no quote, backslash or control character, got <secret>");
   return problems;
 }
 
@@ -438,7 +528,12 @@ export function resolveScale(raw: ScaleRaw, stack: string) {
         stores: rw.stores.map((s) => ({
           name: s.name,
           url: s.url,
-          auth: s.auth === undefined ? undefined : s.auth.type === "basic" ? { type: "basic" as const, username: s.auth.username! } : { type: "bearer" as const },
+          auth:
+            s.auth === undefined
+              ? undefined
+              : s.auth.type === "basic"
+                ? { type: "basic" as const, username: s.auth.username! }
+                : { type: "bearer" as const },
           headers: s.headers ?? {},
           queue: { ...QUEUE_DEFAULTS, ...s.queue },
           dropMetrics: s.dropMetrics ?? [],

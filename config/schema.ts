@@ -19,8 +19,25 @@ import {
 import { SERVICE_NAMES, ServiceName } from "./services";
 import { ALERT_NAMES, thresholdOf, WATCHDOG_ALERT as WATCHDOG } from "../rules/catalog";
 import { SCENARIO_NAMES, ScenarioName } from "../shared/scenarioNames";
-import { AlertmanagerClusterSettings, LOCAL_RETENTION_FLOOR, ObjectStorageSettings, RemoteWriteSettings, resolveScale, SCALE_RAW_SHAPE, SCALE_SECRET_KEYS, scaleProblems } from "./scale";
-import { BRIDGE_DURATION, DEFAULT_SILENCE_DURATIONS, DurationLimits, GO_DURATION, MAX_SILENCE_BUTTONS, PROMETHEUS_DURATION, SILENCE_LIMITS } from "./durations";
+import {
+  AlertmanagerClusterSettings,
+  LOCAL_RETENTION_FLOOR,
+  ObjectStorageSettings,
+  RemoteWriteSettings,
+  resolveScale,
+  SCALE_RAW_SHAPE,
+  SCALE_SECRET_KEYS,
+  scaleProblems,
+} from "./scale";
+import {
+  BRIDGE_DURATION,
+  DEFAULT_SILENCE_DURATIONS,
+  DurationLimits,
+  GO_DURATION,
+  MAX_SILENCE_BUTTONS,
+  PROMETHEUS_DURATION,
+  SILENCE_LIMITS,
+} from "./durations";
 import { durationField, hostAndPortField, httpUrlField, ipv4Field, isPort } from "./fields";
 import { DOCKER_HOST_FORMS, dockerHostProblem } from "./dockerHost";
 import { setting } from "./settingDocs";
@@ -90,7 +107,9 @@ function imageProblem(image: string): string | undefined {
   // The first part is a registry only with a dot or a port or as localhost; otherwise it belongs to the repository.
   const registry = m?.[1] !== undefined && (m[1].includes(".") || m[2] !== undefined || m[1] === "localhost");
   if (m === null || (m[1] !== undefined && !registry && m[1] !== m[1].toLowerCase())) {
-    return image !== image.toLowerCase() && IMAGE_REFERENCE.test(image.toLowerCase()) ? "expected a lower-case repository (Docker refuses upper case in repository names)" : IMAGE_FORM;
+    return image !== image.toLowerCase() && IMAGE_REFERENCE.test(image.toLowerCase())
+      ? "expected a lower-case repository (Docker refuses upper case in repository names)"
+      : IMAGE_FORM;
   }
   if (m[4] === undefined && m[5] === undefined) return IMAGE_FORM;
   if (m[2] !== undefined && !isPort(Number(m[2]))) return "expected a registry port from 1 to 65535";
@@ -159,7 +178,13 @@ const code = (v: unknown) => `\`${String(v)}\``;
 /** The raw stack configuration, as written in Pulumi.<stack>.yaml (without the project prefix). */
 export const rawConfigSchema = z
   .object({
-    environment: setting(z.enum(ENVIRONMENTS), { title: `${ENVIRONMENTS.slice(0, -1).join(", ")} or ${ENVIRONMENTS[ENVIRONMENTS.length - 1]}; picks the per-environment defaults (host ports, appComposeProject, protectData)` }, { default: "— (required)" }),
+    environment: setting(
+      z.enum(ENVIRONMENTS),
+      {
+        title: `${ENVIRONMENTS.slice(0, -1).join(", ")} or ${ENVIRONMENTS[ENVIRONMENTS.length - 1]}; picks the per-environment defaults (host ports, appComposeProject, protectData)`,
+      },
+      { default: "— (required)" },
+    ),
     dockerHost: setting(
       z
         .string()
@@ -168,20 +193,27 @@ export const rawConfigSchema = z
           if (problem) ctx.addIssue({ code: "custom", message: `${DOCKER_HOST_FORMS}; this one ${problem}` });
         })
         .optional(),
-      { title: "the Docker engine the stack is deployed to", description: "`unix:///path`, `ssh://user@host[:port]` or `tcp://host:port` (no password, no path)" },
+      {
+        title: "the Docker engine the stack is deployed to",
+        description: "`unix:///path`, `ssh://user@host[:port]` or `tcp://host:port` (no password, no path)",
+      },
       { default: "unset: `DOCKER_HOST`, else the local socket" },
     ),
     bindAddress: setting(
       ipv4.optional(),
       {
         title: "host address the published ports bind to (Docker bypasses host firewalls)",
-        description: "IPv4 without leading zeros (`010.0.0.1` is refused, as Docker does); never multicast, broadcast or `0.x` other than `0.0.0.0` (every address)",
+        description:
+          "IPv4 without leading zeros (`010.0.0.1` is refused, as Docker does); never multicast, broadcast or `0.x` other than `0.0.0.0` (every address)",
       },
       { default: code(DEFAULT_BIND_ADDRESS) },
     ),
     hostPorts: setting(
       perPublishedPort.optional(),
-      { title: "published host port per service", description: "two services on one port is an error, and so are two committed stacks on one port of one host" },
+      {
+        title: "published host port per service",
+        description: "two services on one port is an error, and so are two committed stacks on one port of one host",
+      },
       { default: ENVIRONMENTS.map((env) => `${env}: ${PUBLISHED_PORT_KEYS.map((k) => DEFAULT_HOST_PORTS[env][k]).join(", ")}`).join("; ") },
     ),
     // false switches a service off; the rest of the stack adapts (see SWITCHABLE below).
@@ -195,7 +227,9 @@ export const rawConfigSchema = z
         .object({
           address: z
             .string()
-            .refine((v) => /^[A-Za-z0-9.-]+(:\d+)?$/.test(v) && (!v.includes(":") || isPort(Number(v.split(":")[1]))), { message: "expected a registry host such as registry-1.docker.io or ghcr.io" })
+            .refine((v) => /^[A-Za-z0-9.-]+(:\d+)?$/.test(v) && (!v.includes(":") || isPort(Number(v.split(":")[1]))), {
+              message: "expected a registry host such as registry-1.docker.io or ghcr.io",
+            })
             .optional(),
           username: z.string().min(1, { message: "expected the registry user name" }),
         })
@@ -207,7 +241,11 @@ export const rawConfigSchema = z
       },
       { default: "none" },
     ),
-    registryPassword: setting(z.string().min(1, { message: "expected the registry password or access token" }).optional(), { title: "the registry password or access token for registryAuth" }, { default: "none" }),
+    registryPassword: setting(
+      z.string().min(1, { message: "expected the registry password or access token" }).optional(),
+      { title: "the registry password or access token for registryAuth" },
+      { default: "none" },
+    ),
     images: setting(
       perService(image).optional(),
       {
@@ -217,7 +255,11 @@ export const rawConfigSchema = z
       },
       { default: "`config/versions.ts`", each: "<service>" },
     ),
-    memoryMb: setting(perService(z.number().int().min(32).max(65536)).optional(), { title: "memory limit per container in MiB (no swap beyond it)" }, { default: "`config/defaults.ts`", each: "<service>" }),
+    memoryMb: setting(
+      perService(z.number().int().min(32).max(65536)).optional(),
+      { title: "memory limit per container in MiB (no swap beyond it)" },
+      { default: "`config/defaults.ts`", each: "<service>" },
+    ),
     retention: setting(
       z
         .object({
@@ -230,7 +272,9 @@ export const rawConfigSchema = z
         .optional(),
       {
         title: "retention per store",
-        description: `in its reader's grammar: Prometheus's for \`prometheus\` and \`loki\`, Go's for \`tempo\` (\`72h\`, not \`3d\`). At least ${Object.entries(RETENTION_LIMITS)
+        description: `in its reader's grammar: Prometheus's for \`prometheus\` and \`loki\`, Go's for \`tempo\` (\`72h\`, not \`3d\`). At least ${Object.entries(
+          RETENTION_LIMITS,
+        )
           .map(([store, l]) => `${l.min.value} for ${store} (${l.min.why})`)
           .join(", ")}`,
       },
@@ -242,10 +286,16 @@ export const rawConfigSchema = z
       { default: Object.values(DEFAULT_APP_TARGETS).map(code).join(", ") },
     ),
     appComposeProject: setting(
-      z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "expected a compose project name (lower-case letters, digits, - and _) such as tutordex-prod" }).optional(),
+      z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9_-]*$/, {
+          message: "expected a compose project name (lower-case letters, digits, - and _) such as tutordex-prod",
+        })
+        .optional(),
       {
         title: "the application's compose project (docker compose -p …), whose containers the stack watches and ships logs of",
-        description: "its containers are the ones this stack's container alerts watch and its log agent ships, so prod and staging on one host never report or store each other's",
+        description:
+          "its containers are the ones this stack's container alerts watch and its log agent ships, so prod and staging on one host never report or store each other's",
       },
       { default: ENVIRONMENTS.map((env) => `${code(DEFAULT_APP_COMPOSE_PROJECT[env])} in ${env}`).join(", ") },
     ),
@@ -261,12 +311,18 @@ export const rawConfigSchema = z
     publicProbes: setting(
       z
         .object({
-          host: z.string().regex(/^[A-Za-z0-9.-]+$/, { message: "expected a host name such as api.example.com" }).optional(),
+          host: z
+            .string()
+            .regex(/^[A-Za-z0-9.-]+$/, { message: "expected a host name such as api.example.com" })
+            .optional(),
           urls: z.array(httpUrl).min(1),
         })
         .strict()
         .optional(),
-      { title: "public URLs probed through blackbox_exporter", description: "with the Host header and TLS SNI `host` (by default the first URL's host)" },
+      {
+        title: "public URLs probed through blackbox_exporter",
+        description: "with the Host header and TLS SNI `host` (by default the first URL's host)",
+      },
       { default: "none" },
     ),
     telegram: setting(
@@ -274,15 +330,25 @@ export const rawConfigSchema = z
         .object({
           chatId: setting(
             telegramChatId.optional(),
-            { description: "chat that receives alerts: a numeric id (a `--path` number is read as the id) or a `@username` of 4–32 letters, digits and underscores starting with a letter" },
+            {
+              description:
+                "chat that receives alerts: a numeric id (a `--path` number is read as the id) or a `@username` of 4–32 letters, digits and underscores starting with a letter",
+            },
             { default: "— (required in prod)" },
           ),
           chatIdsBySeverity: setting(
-            z.object({ critical: telegramChatId.optional(), warning: telegramChatId.optional(), info: telegramChatId.optional() }).strict().optional(),
+            z
+              .object({ critical: telegramChatId.optional(), warning: telegramChatId.optional(), info: telegramChatId.optional() })
+              .strict()
+              .optional(),
             { description: "chats that override `chatId` per severity" },
             { default: "none" },
           ),
-          messageThreadId: setting(threadId.optional(), { description: `forum topic to post in (1 to ${MAX_THREAD_ID})` }, { default: "none" }),
+          messageThreadId: setting(
+            threadId.optional(),
+            { description: `forum topic to post in (1 to ${MAX_THREAD_ID})` },
+            { default: "none" },
+          ),
           // A forum topic exists in one chat only: each severity chat names its own.
           threadIdsBySeverity: setting(
             z.object({ critical: threadId.optional(), warning: threadId.optional(), info: threadId.optional() }).strict().optional(),
@@ -301,14 +367,25 @@ export const rawConfigSchema = z
             { description: `prefix of every message: at most ${MAX_PREFIX_LENGTH} characters, no control characters` },
             { default: code(DEFAULT_PREFIX) },
           ),
-          apiBaseUrl: setting(baseUrl.optional(), { description: "Bot API server (a self-hosted `telegram-bot-api`, or a test fake)" }, { default: code(TELEGRAM_API_BASE) }),
+          apiBaseUrl: setting(
+            baseUrl.optional(),
+            { description: "Bot API server (a self-hosted `telegram-bot-api`, or a test fake)" },
+            { default: code(TELEGRAM_API_BASE) },
+          ),
           console: setting(
             z
               .object({
                 enabled: z.boolean().optional(),
                 // Who may silence: the chats' administrators, a list, or everyone (config/consoleSettings.ts, which the bridge reads with too).
-                allow: z.unknown().meta({ enum: [...CONSOLE_ALLOW_MODES] }).optional(),
-                allowedUserIds: z.array(z.number({ message: USER_ID }).refine(isTelegramUserId, { message: USER_ID }).meta({ type: "integer", minimum: 1 })).optional(),
+                allow: z
+                  .unknown()
+                  .meta({ enum: [...CONSOLE_ALLOW_MODES] })
+                  .optional(),
+                allowedUserIds: z
+                  .array(
+                    z.number({ message: USER_ID }).refine(isTelegramUserId, { message: USER_ID }).meta({ type: "integer", minimum: 1 }),
+                  )
+                  .optional(),
                 silenceDurations: z
                   .array(silenceDuration)
                   .min(1, { message: "expected at least one duration" })
@@ -342,7 +419,10 @@ export const rawConfigSchema = z
           ),
           graphs: setting(
             z.boolean().optional(),
-            { description: 'a graph of the alert\'s expression with firing messages (README "Graphs" in "The Telegram bridge"); `false`: text only' },
+            {
+              description:
+                'a graph of the alert\'s expression with firing messages (README "Graphs" in "The Telegram bridge"); `false`: text only',
+            },
             { default: "`true`" },
           ),
         })
@@ -351,7 +431,11 @@ export const rawConfigSchema = z
       { title: "where alerts go and the on-call console" },
     ),
     telegramBotToken: setting(
-      z.string().refine(isBotToken, { message: "expected a bot token of the form 123456:ABC..." }).meta({ pattern: BOT_TOKEN.source }).optional(),
+      z
+        .string()
+        .refine(isBotToken, { message: "expected a bot token of the form 123456:ABC..." })
+        .meta({ pattern: BOT_TOKEN.source })
+        .optional(),
       { title: "the bot token; required in prod, optional elsewhere", description: "only the bridge ever sees it" },
       { default: "— (required in prod)" },
     ),
@@ -360,38 +444,70 @@ export const rawConfigSchema = z
       z
         .string()
         .min(1)
-        .refine((v) => noControl(v) && !v.includes(":") && v.trim() === v, { message: "expected a login without colon, control characters or surrounding spaces" })
+        .refine((v) => noControl(v) && !v.includes(":") && v.trim() === v, {
+          message: "expected a login without colon, control characters or surrounding spaces",
+        })
         .optional(),
-      { title: "Grafana's admin user, which the provisioning through Grafana's API signs in as", description: "sent with basic auth: no colon, control character or surrounding space" },
+      {
+        title: "Grafana's admin user, which the provisioning through Grafana's API signs in as",
+        description: "sent with basic auth: no colon, control character or surrounding space",
+      },
       { default: code(DEFAULT_GRAFANA_ADMIN_USER) },
     ),
     grafanaAdminPassword: setting(
       z.string().min(12, { message: "expected at least 12 characters" }).optional(),
       {
         title: "Grafana's admin password, needed while Grafana runs",
-        description: "at least 12 characters; there is no default password. Rotate it with `pulumi config set --secret` + `pulumi up`: every Grafana start resets the admin password to this value",
+        description:
+          "at least 12 characters; there is no default password. Rotate it with `pulumi config set --secret` + `pulumi up`: every Grafana start resets the admin password to this value",
       },
       { default: "— (required while Grafana runs)" },
     ),
     grafanaExternalUrl: setting(
       baseUrl.optional(),
-      { title: "Grafana URL operators open (alert links)", description: "alert `dashboard` links and Grafana's root URL; prod refuses a loopback URL" },
+      {
+        title: "Grafana URL operators open (alert links)",
+        description: "alert `dashboard` links and Grafana's root URL; prod refuses a loopback URL",
+      },
       { default: "`http://localhost:<grafana port>`; required in prod" },
     ),
     grafanaApiUrl: setting(
       httpUrl.optional(),
-      { title: "where `pulumi up` reaches Grafana's API", description: "the stack's own Grafana by default, so a copied stack file can never provision into (or destroy) another stack's dashboards" },
+      {
+        title: "where `pulumi up` reaches Grafana's API",
+        description:
+          "the stack's own Grafana by default, so a copied stack file can never provision into (or destroy) another stack's dashboards",
+      },
       { default: "`http://<bindAddress>:<grafana port>` (0.0.0.0 → 127.0.0.1)" },
     ),
-    alertmanagerExternalUrl: setting(baseUrl.optional(), { title: "Alertmanager URL in messages", description: "prod refuses a loopback URL" }, { default: "`http://localhost:<alertmanager port>`; required in prod" }),
+    alertmanagerExternalUrl: setting(
+      baseUrl.optional(),
+      { title: "Alertmanager URL in messages", description: "prod refuses a loopback URL" },
+      { default: "`http://localhost:<alertmanager port>`; required in prod" },
+    ),
     nodeExporterTextfileDir: setting(
-      z.string().regex(/^\/[^\s]*$/, { message: "expected an absolute host path" }).optional(),
+      z
+        .string()
+        .regex(/^\/[^\s]*$/, { message: "expected an absolute host path" })
+        .optional(),
       { title: "host directory of textfile-collector gauges that node_exporter publishes" },
       { default: code(DEFAULT_TEXTFILE_DIR) },
     ),
-    runbookBaseUrl: setting(baseUrl, { title: "absolute URL under which runbooks/<AlertName>.md is served; alerts link there" }, { default: "— (required)" }),
-    heartbeatUrl: setting(httpUrl.optional(), { title: "dead-man's switch URL the bridge pings while the Watchdog fires" }, { default: "none" }),
-    protectData: setting(z.boolean().optional(), { title: "Pulumi-protects data volumes so `pulumi destroy` cannot delete them" }, { default: "on in prod, off elsewhere" }),
+    runbookBaseUrl: setting(
+      baseUrl,
+      { title: "absolute URL under which runbooks/<AlertName>.md is served; alerts link there" },
+      { default: "— (required)" },
+    ),
+    heartbeatUrl: setting(
+      httpUrl.optional(),
+      { title: "dead-man's switch URL the bridge pings while the Watchdog fires" },
+      { default: "none" },
+    ),
+    protectData: setting(
+      z.boolean().optional(),
+      { title: "Pulumi-protects data volumes so `pulumi destroy` cannot delete them" },
+      { default: "on in prod, off elsewhere" },
+    ),
     demoWorkload: setting(
       z
         .object({ scenario: z.enum(SCENARIO_NAMES, { message: `expected one of ${SCENARIO_NAMES.join(", ")}` }).optional() })
@@ -415,12 +531,18 @@ export const rawConfigSchema = z
     // Scrape (and so store) native histograms where targets expose them; classic buckets are kept too.
     nativeHistograms: setting(
       z.boolean().optional(),
-      { title: "Prometheus also scrapes native histograms where targets expose them", description: "the classic buckets are kept beside them" },
+      {
+        title: "Prometheus also scrapes native histograms where targets expose them",
+        description: "the classic buckets are kept beside them",
+      },
       { default: "`false`" },
     ),
     alertOverrides: setting(
       z.record(z.string(), alertOverride).optional(),
-      { title: "per-alert changes", description: "an unknown alert name is an error. The Watchdog (the dead man's switch) cannot be disabled or given a `for`" },
+      {
+        title: "per-alert changes",
+        description: "an unknown alert name is an error. The Watchdog (the dead man's switch) cannot be disabled or given a `for`",
+      },
       { default: "none", each: "<Alert>" },
     ),
     // Beyond one host (config/scale.ts): remote_write, Alertmanager cluster, object storage.
@@ -465,7 +587,12 @@ export interface StackConfig {
     /** Bot API server; a self-hosted one (telegram-bot-api) or the test fake. */
     readonly apiBaseUrl: string;
     /** The on-call console in the chat (buttons, commands); off, the bridge only delivers. */
-    readonly console: { readonly enabled: boolean; readonly allow: ConsoleAllow; readonly allowedUserIds: readonly number[]; readonly silenceDurations: readonly string[] };
+    readonly console: {
+      readonly enabled: boolean;
+      readonly allow: ConsoleAllow;
+      readonly allowedUserIds: readonly number[];
+      readonly silenceDurations: readonly string[];
+    };
     /** Unacknowledged alerts posted again naming the on-call users, per severity; none: no escalation. */
     readonly escalation: EscalationSettings;
     /** Firing messages that qualify go as a photo of the expression's last hour; off, as text only. */
@@ -541,7 +668,12 @@ export interface ParseOptions {
   readonly plainTextSecrets?: ReadonlySet<string>;
 }
 
-export function parseStackConfig(stack: string, raw: unknown, secretKeys: ReadonlySet<string> = new Set(), options: ParseOptions = {}): StackConfig {
+export function parseStackConfig(
+  stack: string,
+  raw: unknown,
+  secretKeys: ReadonlySet<string> = new Set(),
+  options: ParseOptions = {},
+): StackConfig {
   const requireSecrets = options.requireSecrets ?? true;
   const parsed = rawConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -553,15 +685,23 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
         }
         const key = issue.path.join(".") || "(root)";
         // A record key the schema refuses (one check per key schema): zod says only "Invalid key in record"; give the check's message and the key.
-        if (issue.code === "invalid_key") return `${key}: ${issue.issues[0].message}, got ${show(issue.path[issue.path.length - 1], String(issue.path[0]))}`;
+        if (issue.code === "invalid_key")
+          return `${key}: ${issue.issues[0].message}, got ${show(issue.path[issue.path.length - 1], String(issue.path[0]))}`;
         const got = valueAt(raw, issue.path);
         let message = issue.message;
-        if (issue.code === "invalid_value" && "values" in issue && !/^expected/.test(issue.message)) message = `expected one of ${issue.values.map(String).join(", ")}`;
+        if (issue.code === "invalid_value" && "values" in issue && !/^expected/.test(issue.message))
+          message = `expected one of ${issue.values.map(String).join(", ")}`;
         // zod's own wording ("Invalid input: expected number, received string") is shortened; a message the schema wrote is kept.
         if (issue.code === "invalid_type" && !/^expected/.test(issue.message)) message = `expected ${issue.expected}`;
         // `pulumi config set --path` stores digits as a number and true/false as a boolean.
         const secret = (SECRET_KEYS as readonly PropertyKey[]).includes(issue.path[0]);
-        if (issue.code === "invalid_type" && issue.expected === "string" && issue.path.length > 1 && !secret && (typeof got === "number" || typeof got === "boolean")) {
+        if (
+          issue.code === "invalid_type" &&
+          issue.expected === "string" &&
+          issue.path.length > 1 &&
+          !secret &&
+          (typeof got === "number" || typeof got === "boolean")
+        ) {
           message += " (pulumi config set --path stores it as a number or boolean; quote it in the stack file)";
         }
         return `${key}: ${message}, got ${show(got, String(issue.path[0]))}`;
@@ -581,34 +721,46 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
   }
   // The default agent follows Loki: a stack without Loki has nothing to ship logs to, and a stack
   // written when Promtail was the default (`loki: false, promtail: false`) stays valid after the switch.
-  if (c.logAgent === undefined && c.services?.loki === false && c.services?.[DEFAULT_LOG_AGENT] === undefined) services[DEFAULT_LOG_AGENT] = false;
+  if (c.logAgent === undefined && c.services?.loki === false && c.services?.[DEFAULT_LOG_AGENT] === undefined)
+    services[DEFAULT_LOG_AGENT] = false;
   problems.push(...serviceProblems(services, c));
 
   if (env === "prod" && requireSecrets) {
     const needed: (typeof SECRET_KEYS)[number][] = ["telegramBotToken"];
     if (services.grafana) needed.push("grafanaAdminPassword");
-    for (const key of needed) if (c[key] === undefined) problems.push(`${key}: prod needs it; set it with \`pulumi config set --secret ${key} ...\``);
+    for (const key of needed)
+      if (c[key] === undefined) problems.push(`${key}: prod needs it; set it with \`pulumi config set --secret ${key} ...\``);
   }
   if (env === "prod") {
     // Under Pulumi: a value it did not decrypt. From a stack file (obs check, render): one written in plain text.
-    const plainText = (key: (typeof SECRET_KEYS)[number]) => (requireSecrets ? c[key] !== undefined && !secretKeys.has(key) : options.plainTextSecrets?.has(key) === true);
-    for (const key of SECRET_KEYS) if (plainText(key)) problems.push(`${key}: prod refuses a plain-text value; set it with \`pulumi config set --secret ${key} ...\``);
+    const plainText = (key: (typeof SECRET_KEYS)[number]) =>
+      requireSecrets ? c[key] !== undefined && !secretKeys.has(key) : options.plainTextSecrets?.has(key) === true;
+    for (const key of SECRET_KEYS)
+      if (plainText(key)) problems.push(`${key}: prod refuses a plain-text value; set it with \`pulumi config set --secret ${key} ...\``);
   }
-  if (env === "prod" && c.telegram?.chatId === undefined) problems.push("telegram.chatId: prod needs the chat that receives alerts, got nothing");
+  if (env === "prod" && c.telegram?.chatId === undefined)
+    problems.push("telegram.chatId: prod needs the chat that receives alerts, got nothing");
   if (c.grafanaAdminPassword === undefined && env !== "prod" && requireSecrets && services.grafana) {
     problems.push("grafanaAdminPassword: there is no default password; set one with `pulumi config set --secret grafanaAdminPassword ...`");
   }
   if (c.registryAuth && c.registryPassword === undefined && requireSecrets) {
-    problems.push(`registryPassword: registryAuth names user ${JSON.stringify(c.registryAuth.username)} but no password; set it with \`pulumi config set --secret registryPassword ...\``);
+    problems.push(
+      `registryPassword: registryAuth names user ${JSON.stringify(c.registryAuth.username)} but no password; set it with \`pulumi config set --secret registryPassword ...\``,
+    );
   }
-  if (c.registryPassword !== undefined && !c.registryAuth) problems.push("registryAuth: registryPassword is set but registryAuth.username is not, got nothing");
+  if (c.registryPassword !== undefined && !c.registryAuth)
+    problems.push("registryAuth: registryPassword is set but registryAuth.username is not, got nothing");
   if (env === "prod") {
     // Prod links are opened from a phone in Telegram: a loopback URL is a dead link there.
     const linked: [string, string | undefined][] = [["alertmanagerExternalUrl", c.alertmanagerExternalUrl]];
     if (services.grafana) linked.push(["grafanaExternalUrl", c.grafanaExternalUrl]);
     for (const [key, url] of linked) {
-      if (url === undefined) problems.push(`${key}: prod messages link to it, so it must be the URL operators open (behind your VPN or proxy), got nothing`);
-      else if (isLoopbackUrl(url)) problems.push(`${key}: prod messages link to it and ${JSON.stringify(url)} only works on the host itself; set the URL operators open`);
+      if (url === undefined)
+        problems.push(`${key}: prod messages link to it, so it must be the URL operators open (behind your VPN or proxy), got nothing`);
+      else if (isLoopbackUrl(url))
+        problems.push(
+          `${key}: prod messages link to it and ${JSON.stringify(url)} only works on the host itself; set the URL operators open`,
+        );
     }
   }
 
@@ -619,18 +771,28 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
       problems.push(`alertOverrides.${name}.threshold: ${name} has no threshold to change, got ${override.threshold}`);
     }
     // The dead man's switch: its silence is the alarm (heartbeatUrl, the bridge's check), so it cannot be switched off or delayed.
-    if (name === WATCHDOG && override.disabled === true) problems.push(`alertOverrides.${WATCHDOG}.disabled: the Watchdog is the dead man's switch; without it a broken alert path looks like a quiet one, got true`);
+    if (name === WATCHDOG && override.disabled === true)
+      problems.push(
+        `alertOverrides.${WATCHDOG}.disabled: the Watchdog is the dead man's switch; without it a broken alert path looks like a quiet one, got true`,
+      );
     if (name === WATCHDOG && override.for !== undefined && PROMETHEUS_DURATION.parse(override.for) !== 0) {
-      problems.push(`alertOverrides.${WATCHDOG}.for: the Watchdog fires at once so the heartbeat never pauses; a \`for\` silences it after every Prometheus restart, got ${JSON.stringify(override.for)}`);
+      problems.push(
+        `alertOverrides.${WATCHDOG}.for: the Watchdog fires at once so the heartbeat never pauses; a \`for\` silences it after every Prometheus restart, got ${JSON.stringify(override.for)}`,
+      );
     }
   }
 
   if (c.demoWorkload) {
     // It answers as collector-tail, aggregator-worker and backend: beside the real application they
     // share names, so Prometheus may scrape the simulation and a real outage never alerts.
-    if (env === "prod") problems.push(`demoWorkload: prod watches the real application; the simulation answers under its names and can hide an outage, got ${JSON.stringify(c.demoWorkload)}`);
+    if (env === "prod")
+      problems.push(
+        `demoWorkload: prod watches the real application; the simulation answers under its names and can hide an outage, got ${JSON.stringify(c.demoWorkload)}`,
+      );
     else if ((c.appNetworks ?? []).length > 0) {
-      problems.push(`demoWorkload: the stack joins the application's networks (appNetworks), where the simulation would answer under the application's own names; remove one of them, got ${JSON.stringify(c.demoWorkload)}`);
+      problems.push(
+        `demoWorkload: the stack joins the application's networks (appNetworks), where the simulation would answer under the application's own names; remove one of them, got ${JSON.stringify(c.demoWorkload)}`,
+      );
     }
   }
 
@@ -644,7 +806,10 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
 
   if (problems.length) throw new ConfigError(problems);
 
-  const grafanaApiUrl = (c.grafanaApiUrl ?? `http://${bindAddress === "0.0.0.0" ? "127.0.0.1" : bindAddress}:${hostPorts.grafana}`).replace(/\/+$/, "");
+  const grafanaApiUrl = (c.grafanaApiUrl ?? `http://${bindAddress === "0.0.0.0" ? "127.0.0.1" : bindAddress}:${hostPorts.grafana}`).replace(
+    /\/+$/,
+    "",
+  );
   const publicHost = c.publicProbes ? (c.publicProbes.host ?? new URL(c.publicProbes.urls[0]).hostname) : undefined;
   return {
     stack,
@@ -660,7 +825,11 @@ export function parseStackConfig(stack: string, raw: unknown, secretKeys: Readon
     images: { ...DEFAULT_IMAGES, ...c.images },
     memoryMb: { ...DEFAULT_MEMORY_MB, ...c.memoryMb },
     // remoteWrite.localRetention is the local retention while the store keeps the history.
-    retention: { ...DEFAULT_RETENTION, ...c.retention, ...(c.remoteWrite?.localRetention ? { prometheus: c.remoteWrite.localRetention } : {}) },
+    retention: {
+      ...DEFAULT_RETENTION,
+      ...c.retention,
+      ...(c.remoteWrite?.localRetention ? { prometheus: c.remoteWrite.localRetention } : {}),
+    },
     appTargets: { ...DEFAULT_APP_TARGETS, ...c.appTargets },
     appComposeProject: c.appComposeProject ?? DEFAULT_APP_COMPOSE_PROJECT[env],
     appNetworks: c.appNetworks ?? [],
@@ -710,16 +879,27 @@ function isLoopbackUrl(url: string): boolean {
  */
 function serviceProblems(on: Readonly<Record<ServiceName, boolean>>, c: RawConfig): string[] {
   const problems: string[] = [];
-  for (const s of REQUIRED_SERVICES) if (!on[s]) problems.push(`services.${s}: cannot be switched off, it is part of the alerting path, got false`);
+  for (const s of REQUIRED_SERVICES)
+    if (!on[s]) problems.push(`services.${s}: cannot be switched off, it is part of the alerting path, got false`);
   if (c.logAgent !== undefined) {
     // An explicit choice of agent is a promise that logs are shipped: it needs the agent and Loki.
-    if (c.services?.[c.logAgent] === false) problems.push(`logAgent: names ${c.logAgent}, which services.${c.logAgent} switches off; remove logAgent or switch ${c.logAgent} on, got ${JSON.stringify(c.logAgent)}`);
-    else if (!on.loki) problems.push(`logAgent: ${c.logAgent} ships logs to Loki, which is switched off (services.loki: false); switch loki on or remove logAgent, got ${JSON.stringify(c.logAgent)}`);
+    if (c.services?.[c.logAgent] === false)
+      problems.push(
+        `logAgent: names ${c.logAgent}, which services.${c.logAgent} switches off; remove logAgent or switch ${c.logAgent} on, got ${JSON.stringify(c.logAgent)}`,
+      );
+    else if (!on.loki)
+      problems.push(
+        `logAgent: ${c.logAgent} ships logs to Loki, which is switched off (services.loki: false); switch loki on or remove logAgent, got ${JSON.stringify(c.logAgent)}`,
+      );
   } else if (on[DEFAULT_LOG_AGENT] && !on.loki) {
-    problems.push(`services.${DEFAULT_LOG_AGENT}: ${DEFAULT_LOG_AGENT} ships logs to Loki, which is switched off (services.loki: false); switch ${DEFAULT_LOG_AGENT} off or remove it, got true`);
+    problems.push(
+      `services.${DEFAULT_LOG_AGENT}: ${DEFAULT_LOG_AGENT} ships logs to Loki, which is switched off (services.loki: false); switch ${DEFAULT_LOG_AGENT} off or remove it, got true`,
+    );
   }
-  if (on.tempo && !on.otelCollector) problems.push("services.tempo: Tempo receives traces only through the OTEL Collector, which is switched off; switch tempo off too");
-  if (c.publicProbes && !on.blackboxExporter) problems.push("services.blackboxExporter: publicProbes are probed through blackbox_exporter; switch it on or remove publicProbes");
+  if (on.tempo && !on.otelCollector)
+    problems.push("services.tempo: Tempo receives traces only through the OTEL Collector, which is switched off; switch tempo off too");
+  if (c.publicProbes && !on.blackboxExporter)
+    problems.push("services.blackboxExporter: publicProbes are probed through blackbox_exporter; switch it on or remove publicProbes");
   return problems;
 }
 
@@ -752,7 +932,8 @@ export function rawConfigFromPulumi(project: string, all: Readonly<Record<string
 
 function baseType(key: string): string | undefined {
   let schema = (rawConfigSchema.shape as Record<string, z.ZodType | undefined>)[key];
-  while (schema && (schema.def.type === "optional" || schema.def.type === "default")) schema = (schema.def as unknown as { innerType: z.ZodType }).innerType;
+  while (schema && (schema.def.type === "optional" || schema.def.type === "default"))
+    schema = (schema.def as unknown as { innerType: z.ZodType }).innerType;
   return schema?.def.type;
 }
 
@@ -787,7 +968,9 @@ function unknownTopLevelKeys(keys: readonly string[], raw: unknown): string[] {
           : `${key}: nothing reads settings of namespace "${ns}" (the program configures its Docker and Grafana providers from its own settings); ${insteadOf(key, name)}`,
       );
     } else if (root !== key && root in rawConfigSchema.shape) {
-      problems.push(`${key}: a nested setting written as one flat key (\`pulumi config set\` without --path); set it with \`pulumi config set --path '${key}' ...\` so it lands under ${root}, got ${show(value, root)}`);
+      problems.push(
+        `${key}: a nested setting written as one flat key (\`pulumi config set\` without --path); set it with \`pulumi config set --path '${key}' ...\` so it lands under ${root}, got ${show(value, root)}`,
+      );
     } else unknown.push(key);
   }
   if (unknown.length) problems.push(`${unknown.join(", ")}: unknown key (check the spelling; see README "Stack settings")`);
@@ -795,7 +978,11 @@ function unknownTopLevelKeys(keys: readonly string[], raw: unknown): string[] {
 }
 
 /** Provider settings people reach for, and the stack setting that does the job. */
-const NAMESPACE_HINTS: Readonly<Record<string, string>> = { "docker:host": "dockerHost", "grafana:url": "grafanaApiUrl", "grafana:auth": "grafanaAdminPassword" };
+const NAMESPACE_HINTS: Readonly<Record<string, string>> = {
+  "docker:host": "dockerHost",
+  "grafana:url": "grafanaApiUrl",
+  "grafana:auth": "grafanaAdminPassword",
+};
 
 function insteadOf(key: string, name: string): string {
   const setting = NAMESPACE_HINTS[key] ?? (name in rawConfigSchema.shape ? name : undefined);

@@ -27,7 +27,10 @@ export const SETTING_ROWS = z.registry<SettingRow>();
 
 /** `schema`, described; with `row`, a row of the settings table. */
 export function setting<T extends z.ZodType>(schema: T, meaning: Meaning, row?: SettingRow): T {
-  const described = schema.meta({ ...(meaning.title ? { title: meaning.title } : {}), ...(meaning.description ? { description: meaning.description } : {}) }) as T;
+  const described = schema.meta({
+    ...(meaning.title ? { title: meaning.title } : {}),
+    ...(meaning.description ? { description: meaning.description } : {}),
+  }) as T;
   if (row) SETTING_ROWS.add(described, row);
   return described;
 }

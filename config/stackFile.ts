@@ -109,14 +109,17 @@ function parseStackText(file: string, text: string): unknown {
     }
     if (e instanceof yaml.YAMLException) {
       const line = e.mark?.line;
-      throw new StackFileError(`${where(file, line === undefined ? undefined : line + 1, line === undefined ? [] : keyPathAt(text, line))}: ${e.reason}`);
+      throw new StackFileError(
+        `${where(file, line === undefined ? undefined : line + 1, line === undefined ? [] : keyPathAt(text, line))}: ${e.reason}`,
+      );
     }
     throw e;
   }
 }
 
 const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
-const kindOf = (v: unknown) => (Array.isArray(v) ? "a list" : v === null ? "nothing" : typeof v === "object" ? "a mapping" : `the ${typeof v} ${JSON.stringify(v)}`);
+const kindOf = (v: unknown) =>
+  Array.isArray(v) ? "a list" : v === null ? "nothing" : typeof v === "object" ? "a mapping" : `the ${typeof v} ${JSON.stringify(v)}`;
 
 /** The text of a committed stack file, bounded in size; an unknown stack names the stacks there are. */
 export function readStackText(root: string, stack: string): { file: string; text: string } {
@@ -130,7 +133,8 @@ export function readStackText(root: string, stack: string): { file: string; text
   }
   const stat = fs.statSync(full);
   if (!stat.isFile()) throw new StackFileError(`${file} is not a file`);
-  if (stat.size > MAX_STACK_FILE_BYTES) throw new StackFileError(`${file} is ${stat.size} bytes, more than a stack file's ${MAX_STACK_FILE_BYTES}: not read`);
+  if (stat.size > MAX_STACK_FILE_BYTES)
+    throw new StackFileError(`${file} is ${stat.size} bytes, more than a stack file's ${MAX_STACK_FILE_BYTES}: not read`);
   return { file, text: fs.readFileSync(full, "utf8") };
 }
 
@@ -145,7 +149,9 @@ export function readStackFile(root: string, stack: string): Record<string, strin
   const config = doc.config ?? {};
   if (!isMapping(config)) {
     const line = text.split(/\r?\n/).findIndex((l) => /^config:/.test(l));
-    throw new StackFileError(`${where(file, line < 0 ? undefined : line + 1, ["config"])}: expected a mapping of project:key settings, got ${kindOf(config)}`);
+    throw new StackFileError(
+      `${where(file, line < 0 ? undefined : line + 1, ["config"])}: expected a mapping of project:key settings, got ${kindOf(config)}`,
+    );
   }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(config)) {
@@ -159,7 +165,10 @@ export function readStackFile(root: string, stack: string): Record<string, strin
  * A committed stack file as the schema reads it, and the secret settings it holds in plain text
  * (encrypted values are left out of the map, so a secret setting still in it is written in clear).
  */
-export function stackFileInput(root: string, stack: string): { readonly raw: Record<string, unknown>; readonly plainTextSecrets: ReadonlySet<string> } {
+export function stackFileInput(
+  root: string,
+  stack: string,
+): { readonly raw: Record<string, unknown>; readonly plainTextSecrets: ReadonlySet<string> } {
   const file = readStackFile(root, stack);
   return { raw: rawConfigFromPulumi(PROJECT, file), plainTextSecrets: new Set(SECRET_KEYS.filter((key) => `${PROJECT}:${key}` in file)) };
 }

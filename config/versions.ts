@@ -39,7 +39,8 @@ export interface PinnedRelease {
   /** How the image tags that release. */
   readonly tag: string;
   /** How the tests get the same release: a Go build, the npm `node` package, or nothing. */
-  readonly tested: { readonly by: "go"; readonly build: GoBuild } | { readonly by: "node" } | { readonly by: "none"; readonly reason: string };
+  readonly tested:
+    { readonly by: "go"; readonly build: GoBuild } | { readonly by: "node" } | { readonly by: "none"; readonly reason: string };
   /**
    * The tools the image at this tag contains, and where that was read (the release's Dockerfile).
    * Update it deliberately with every bump: read the new release's Dockerfile again.
@@ -49,7 +50,8 @@ export interface PinnedRelease {
   readonly line?: string;
 }
 
-const AGPL = (what: string) => `${what} is AGPL-3.0; its Go module is not used here, so its config is checked field by field against the upstream reference instead`;
+const AGPL = (what: string) =>
+  `${what} is AGPL-3.0; its Go module is not used here, so its config is checked field by field against the upstream reference instead`;
 
 /** The Go module version of a Prometheus 3.x release (3.13.5 → v0.313.5). */
 export function prometheusModuleVersion(release: string): string {
@@ -70,13 +72,19 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     version: "3.13.5",
     tag: "v3.13.5",
     line: "3.13 LTS, fixes to 2027-07-31",
-    image: { tools: ["sh", "wget", "nc", "base64"], per: "prometheus v3.13.5: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)" },
+    image: {
+      tools: ["sh", "wget", "nc", "base64"],
+      per: "prometheus v3.13.5: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)",
+    },
     tested: {
       by: "go",
       build: {
         dir: "prometheus",
         module: "github.com/prometheus/prometheus",
-        binaries: { prometheus: "github.com/prometheus/prometheus/cmd/prometheus", promtool: "github.com/prometheus/prometheus/cmd/promtool" },
+        binaries: {
+          prometheus: "github.com/prometheus/prometheus/cmd/prometheus",
+          promtool: "github.com/prometheus/prometheus/cmd/promtool",
+        },
       },
     },
   },
@@ -84,13 +92,19 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     repository: "prom/alertmanager",
     version: "0.35.0",
     tag: "v0.35.0",
-    image: { tools: ["sh", "wget", "nc", "base64"], per: "alertmanager v0.35.0: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)" },
+    image: {
+      tools: ["sh", "wget", "nc", "base64"],
+      per: "alertmanager v0.35.0: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)",
+    },
     tested: {
       by: "go",
       build: {
         dir: "alertmanager",
         module: "github.com/prometheus/alertmanager",
-        binaries: { alertmanager: "github.com/prometheus/alertmanager/cmd/alertmanager", amtool: "github.com/prometheus/alertmanager/cmd/amtool" },
+        binaries: {
+          alertmanager: "github.com/prometheus/alertmanager/cmd/alertmanager",
+          amtool: "github.com/prometheus/alertmanager/cmd/amtool",
+        },
       },
     },
   },
@@ -98,24 +112,44 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     repository: "prom/node-exporter",
     version: "1.12.1",
     tag: "v1.12.1",
-    image: { tools: ["sh", "wget", "nc", "base64"], per: "node_exporter v1.12.1: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)" },
-    tested: { by: "go", build: { dir: "node_exporter", module: "github.com/prometheus/node_exporter", binaries: { node_exporter: "github.com/prometheus/node_exporter" } } },
+    image: {
+      tools: ["sh", "wget", "nc", "base64"],
+      per: "node_exporter v1.12.1: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)",
+    },
+    tested: {
+      by: "go",
+      build: {
+        dir: "node_exporter",
+        module: "github.com/prometheus/node_exporter",
+        binaries: { node_exporter: "github.com/prometheus/node_exporter" },
+      },
+    },
   },
   blackboxExporter: {
     repository: "prom/blackbox-exporter",
     version: "0.28.0",
     tag: "v0.28.0",
-    image: { tools: ["sh", "wget", "nc", "base64"], per: "blackbox_exporter v0.28.0: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)" },
+    image: {
+      tools: ["sh", "wget", "nc", "base64"],
+      per: "blackbox_exporter v0.28.0: Dockerfile FROM quay.io/prometheus/busybox (busybox applets in /bin)",
+    },
     tested: {
       by: "go",
-      build: { dir: "blackbox_exporter", module: "github.com/prometheus/blackbox_exporter", binaries: { blackbox_exporter: "github.com/prometheus/blackbox_exporter" } },
+      build: {
+        dir: "blackbox_exporter",
+        module: "github.com/prometheus/blackbox_exporter",
+        binaries: { blackbox_exporter: "github.com/prometheus/blackbox_exporter" },
+      },
     },
   },
   otelCollector: {
     repository: "otel/opentelemetry-collector-contrib",
     version: "0.165.0",
     tag: "0.165.0",
-    image: { tools: [], per: "otelcol-contrib 0.165.0: opentelemetry-collector-releases distributions/otelcol-contrib/Dockerfile, FROM scratch (the binary and CA bundle only)" },
+    image: {
+      tools: [],
+      per: "otelcol-contrib 0.165.0: opentelemetry-collector-releases distributions/otelcol-contrib/Dockerfile, FROM scratch (the binary and CA bundle only)",
+    },
     tested: { by: "go", build: { dir: "otelcol", module: "go.opentelemetry.io/collector/otelcol", binaries: { otelcol: "." } } },
   },
   // The bridge and the demo workload are bundles run by this Node release, the one the tests run on.
@@ -125,7 +159,10 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     tag: "24.21.0-alpine",
     tested: { by: "node" },
     line: "24 LTS, fixes to 2028-04-30",
-    image: { tools: ["sh", "wget"], per: "node 24.21.0-alpine: docker-node 24/alpine3.24/Dockerfile, FROM alpine (busybox applets in /bin, /usr/bin)" },
+    image: {
+      tools: ["sh", "wget"],
+      per: "node 24.21.0-alpine: docker-node 24/alpine3.24/Dockerfile, FROM alpine (busybox applets in /bin, /usr/bin)",
+    },
   },
   cadvisor: {
     repository: "ghcr.io/google/cadvisor",
@@ -136,7 +173,8 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     image: { tools: ["sh", "wget"], per: "cadvisor v0.61.1 deploy/Dockerfile: FROM alpine:3.23 (busybox applets)" },
     tested: {
       by: "none",
-      reason: "its main package is the separate module github.com/google/cadvisor/cmd, which the Go module proxy does not serve (403 for every version)",
+      reason:
+        "its main package is the separate module github.com/google/cadvisor/cmd, which the Go module proxy does not serve (403 for every version)",
     },
   },
   grafana: {
@@ -145,7 +183,10 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     tag: "12.3.7",
     tested: { by: "none", reason: AGPL("Grafana") },
     line: "12.3, patches ended 2026-08; 13 planned",
-    image: { tools: ["sh", "wget"], per: "grafana/grafana 12.3.7: the plain tag is the Alpine image (the -ubuntu tags are not), busybox applets" },
+    image: {
+      tools: ["sh", "wget"],
+      per: "grafana/grafana 12.3.7: the plain tag is the Alpine image (the -ubuntu tags are not), busybox applets",
+    },
   },
   loki: {
     repository: "grafana/loki",
@@ -153,7 +194,10 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     tag: "3.5.12",
     tested: { by: "none", reason: AGPL("Loki") },
     // From 3.6.0 on (cmd/loki/Dockerfile) the image is gcr.io/distroless/static:nonroot, with no shell and no wget.
-    image: { tools: ["sh", "wget"], per: "loki v3.5.12 cmd/loki/Dockerfile: FROM gcr.io/distroless/static:debug (busybox in /busybox, /bin/sh linked)" },
+    image: {
+      tools: ["sh", "wget"],
+      per: "loki v3.5.12 cmd/loki/Dockerfile: FROM gcr.io/distroless/static:debug (busybox in /busybox, /bin/sh linked)",
+    },
   },
   promtail: {
     repository: "grafana/promtail",
@@ -167,7 +211,10 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     repository: "grafana/alloy",
     version: "1.21.0",
     tag: "v1.21.0",
-    image: { tools: ["sh"], per: "alloy v1.21.0: Dockerfile FROM ubuntu:noble without wget or curl (read at main of 2026-08-21; the same at v1.18.1)" },
+    image: {
+      tools: ["sh"],
+      per: "alloy v1.21.0: Dockerfile FROM ubuntu:noble without wget or curl (read at main of 2026-08-21; the same at v1.18.1)",
+    },
     tested: {
       by: "none",
       reason:
@@ -180,7 +227,10 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
     tag: "2.8.4",
     tested: { by: "none", reason: AGPL("Tempo") },
     // From 2.9.3 on (cmd/tempo/Dockerfile) the image is gcr.io/distroless/static-debian12, with no shell and no wget.
-    image: { tools: ["sh", "wget"], per: "tempo v2.8.4 cmd/tempo/Dockerfile: FROM gcr.io/distroless/static-debian12:debug (busybox in /busybox)" },
+    image: {
+      tools: ["sh", "wget"],
+      per: "tempo v2.8.4 cmd/tempo/Dockerfile: FROM gcr.io/distroless/static-debian12:debug (busybox in /busybox)",
+    },
   },
 };
 
@@ -225,7 +275,11 @@ export const ENGINE_RELEASES = {
       },
     },
   },
-  runc: { version: "1.5.1", moduleVersion: "v1.5.1", build: { dir: "runc", module: "github.com/opencontainers/runc", binaries: { runc: "github.com/opencontainers/runc" } } },
+  runc: {
+    version: "1.5.1",
+    moduleVersion: "v1.5.1",
+    build: { dir: "runc", module: "github.com/opencontainers/runc", binaries: { runc: "github.com/opencontainers/runc" } },
+  },
 } as const satisfies Record<string, EngineRelease>;
 
 export type EngineProgram = keyof typeof ENGINE_RELEASES;

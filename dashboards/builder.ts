@@ -45,7 +45,9 @@ export const ALERT_LIST_OPTIONS = {
   stateFilter: { firing: true, pending: true, recovering: true, noData: false, normal: false, error: true },
 } as const;
 
-export type Query = { readonly kind: "promql"; readonly expr: string; readonly legend?: string; readonly instant?: boolean } | { readonly kind: "logql"; readonly expr: string };
+export type Query =
+  | { readonly kind: "promql"; readonly expr: string; readonly legend?: string; readonly instant?: boolean }
+  | { readonly kind: "logql"; readonly expr: string };
 
 export const prom = (expr: string, legend?: string): Query => ({ kind: "promql", expr, legend });
 export const instant = (expr: string, legend?: string): Query => ({ kind: "promql", expr, legend, instant: true });
@@ -95,11 +97,27 @@ export interface DashboardJson {
 }
 
 const GRID_WIDTH = 24;
-const DEFAULT_WIDTH: Record<PanelType, number> = { timeseries: 12, stat: 6, gauge: 6, bargauge: 12, table: 12, logs: 24, alertlist: 12, piechart: 8 };
+const DEFAULT_WIDTH: Record<PanelType, number> = {
+  timeseries: 12,
+  stat: 6,
+  gauge: 6,
+  bargauge: 12,
+  table: 12,
+  logs: 24,
+  alertlist: 12,
+  piechart: 8,
+};
 
-export const panel = (type: PanelType, title: string, queries: readonly Query[], extra: Omit<PanelSpec, "type" | "title" | "queries"> = {}): PanelSpec => ({ type, title, queries, ...extra });
-export const timeseries = (title: string, queries: readonly Query[], extra: Omit<PanelSpec, "type" | "title" | "queries"> = {}) => panel("timeseries", title, queries, extra);
-export const stat = (title: string, queries: readonly Query[], extra: Omit<PanelSpec, "type" | "title" | "queries"> = {}) => panel("stat", title, queries, extra);
+export const panel = (
+  type: PanelType,
+  title: string,
+  queries: readonly Query[],
+  extra: Omit<PanelSpec, "type" | "title" | "queries"> = {},
+): PanelSpec => ({ type, title, queries, ...extra });
+export const timeseries = (title: string, queries: readonly Query[], extra: Omit<PanelSpec, "type" | "title" | "queries"> = {}) =>
+  panel("timeseries", title, queries, extra);
+export const stat = (title: string, queries: readonly Query[], extra: Omit<PanelSpec, "type" | "title" | "queries"> = {}) =>
+  panel("stat", title, queries, extra);
 
 function target(q: Query, i: number): Record<string, unknown> {
   const refId = String.fromCharCode(65 + i);
@@ -179,7 +197,9 @@ export function dashboard(spec: DashboardSpec): DashboardJson {
     refresh: spec.refresh ?? "30s",
     time: { from: spec.from ?? "now-6h", to: "now" },
     // Every TutorDex dashboard links to the others through the shared tag.
-    links: [{ type: "dashboards", tags: [DASHBOARD_TAG], asDropdown: true, title: "TutorDex dashboards", includeVars: true, keepTime: true }],
+    links: [
+      { type: "dashboards", tags: [DASHBOARD_TAG], asDropdown: true, title: "TutorDex dashboards", includeVars: true, keepTime: true },
+    ],
     templating: { list: [DATASOURCE_VARIABLE, ...(spec.variables ?? []).map(variable)] },
     panels: layout(spec.panels),
   };

@@ -13,14 +13,45 @@ export const channelHealth = dashboard({
       width: 24,
       thresholds: STALENESS_THRESHOLDS,
     }),
-    timeseries("Parse success by channel", [prom(share("sum by (channel) (tutordex:channel:parse_success_rate_per_s)", "sum by (channel) (tutordex:channel:parse_failure_rate_per_s)"), "{{channel}}")], {
-      unit: "percentunit",
-      min: 0,
-      max: 1,
+    timeseries(
+      "Parse success by channel",
+      [
+        prom(
+          share(
+            "sum by (channel) (tutordex:channel:parse_success_rate_per_s)",
+            "sum by (channel) (tutordex:channel:parse_failure_rate_per_s)",
+          ),
+          "{{channel}}",
+        ),
+      ],
+      {
+        unit: "percentunit",
+        min: 0,
+        max: 1,
+      },
+    ),
+    timeseries("Message volume", [prom("sum by (channel) (tutordex:channel:messages_seen_increase_1h)", "{{channel}}")], {
+      description: "Messages each channel posted in the hour before each point.",
     }),
-    timeseries("Message volume", [prom("sum by (channel) (tutordex:channel:messages_seen_increase_1h)", "{{channel}}")], { description: "Messages each channel posted in the hour before each point." }),
-    panel("table", "Week-over-week change", [instant(`${increaseBy("collector_messages_seen_total", "1d", "channel")} / sum by (channel) (increase(collector_messages_seen_total[1d] offset 1w)) - 1`, "{{channel}}")], { unit: "percentunit" }),
-    timeseries("Parse failures by channel", [prom("sum by (channel) (tutordex:channel:parse_failure_rate_per_s)", "{{channel}}")], { unit: "ops" }),
-    panel("piechart", "Message distribution (24h)", [instant(increaseBy("collector_messages_seen_total", "24h", "channel"), "{{channel}}")], { width: 24 }),
+    panel(
+      "table",
+      "Week-over-week change",
+      [
+        instant(
+          `${increaseBy("collector_messages_seen_total", "1d", "channel")} / sum by (channel) (increase(collector_messages_seen_total[1d] offset 1w)) - 1`,
+          "{{channel}}",
+        ),
+      ],
+      { unit: "percentunit" },
+    ),
+    timeseries("Parse failures by channel", [prom("sum by (channel) (tutordex:channel:parse_failure_rate_per_s)", "{{channel}}")], {
+      unit: "ops",
+    }),
+    panel(
+      "piechart",
+      "Message distribution (24h)",
+      [instant(increaseBy("collector_messages_seen_total", "24h", "channel"), "{{channel}}")],
+      { width: 24 },
+    ),
   ],
 });

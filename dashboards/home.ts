@@ -2,11 +2,20 @@ import { dashboard, instant, panel, prom, stat, timeseries } from "./builder";
 import { share } from "./queries";
 
 const up = (job: string, title: string) =>
-  stat(title, [instant(`max(up{job="${job}"}) or vector(0)`)], { width: 4, thresholds: [{ value: null, color: "red" }, { value: 1, color: "green" }] });
+  stat(title, [instant(`max(up{job="${job}"}) or vector(0)`)], {
+    width: 4,
+    thresholds: [
+      { value: null, color: "red" },
+      { value: 1, color: "green" },
+    ],
+  });
 const firing = (severity: string, color: string) =>
   stat(`Firing ${severity} alerts`, [instant(`count(ALERTS{alertstate="firing",severity="${severity}"}) or vector(0)`)], {
     width: 4,
-    thresholds: [{ value: null, color: "green" }, { value: 1, color }],
+    thresholds: [
+      { value: null, color: "green" },
+      { value: 1, color },
+    ],
   });
 
 export const home = dashboard({
@@ -24,10 +33,23 @@ export const home = dashboard({
       "gauge",
       "Parse success (1h)",
       [instant(share("sum(increase(worker_parse_success_total[1h]))", "sum(increase(worker_parse_failure_total[1h]))"))],
-      { unit: "percentunit", min: 0, max: 1, thresholds: [{ value: null, color: "red" }, { value: 0.8, color: "yellow" }, { value: 0.95, color: "green" }] },
+      {
+        unit: "percentunit",
+        min: 0,
+        max: 1,
+        thresholds: [
+          { value: null, color: "red" },
+          { value: 0.8, color: "yellow" },
+          { value: 0.95, color: "green" },
+        ],
+      },
     ),
-    timeseries("Queue pending and processing", [prom("sum(queue_pending)", "pending"), prom("sum(queue_processing)", "processing")], { width: 18 }),
+    timeseries("Queue pending and processing", [prom("sum(queue_pending)", "pending"), prom("sum(queue_processing)", "processing")], {
+      width: 18,
+    }),
     panel("alertlist", "Firing alerts", [], { width: 12 }),
-    panel("table", "Health of every target", [instant("up", "{{job}} {{instance}}"), instant("probe_success", "{{job}} {{instance}}")], { width: 12 }),
+    panel("table", "Health of every target", [instant("up", "{{job}} {{instance}}"), instant("probe_success", "{{job}} {{instance}}")], {
+      width: 12,
+    }),
   ],
 });

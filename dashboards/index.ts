@@ -14,10 +14,24 @@ import { stack } from "./stack";
 export const FOLDER = { uid: "tutordex", title: "TutorDex" } as const;
 
 /** Every dashboard provisioned into the TutorDex folder, in SPEC §9 order. */
-export const DASHBOARDS: readonly DashboardJson[] = [home, overview, infra, llmSupabase, quality, channelHealth, dataQuality, matching, realtime, stack];
+export const DASHBOARDS: readonly DashboardJson[] = [
+  home,
+  overview,
+  infra,
+  llmSupabase,
+  quality,
+  channelHealth,
+  dataQuality,
+  matching,
+  realtime,
+  stack,
+];
 
 /** The dashboards of a stack: without Loki, panels that query it would only show errors. */
 export function dashboardsFor(on: Readonly<Record<ServiceName, boolean>>): DashboardJson[] {
   if (on.loki) return [...DASHBOARDS];
-  return DASHBOARDS.map((d) => ({ ...d, panels: (d.panels as { datasource?: { uid?: string } }[]).filter((p) => p.datasource?.uid !== LOKI.uid) }));
+  return DASHBOARDS.map((d) => ({
+    ...d,
+    panels: (d.panels as { datasource?: { uid?: string } }[]).filter((p) => p.datasource?.uid !== LOKI.uid),
+  }));
 }

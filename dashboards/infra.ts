@@ -17,51 +17,95 @@ export const infra = dashboard({
   panels: [
     timeseries("Scrape health", [prom('up{job=~"$service"}', "{{job}} {{instance}}")], { min: 0, max: 1 }),
     timeseries("Probe success", [prom("probe_success", "{{job}} {{instance}}")], { min: 0, max: 1 }),
-    timeseries("Host disk free", [prom(`node_filesystem_avail_bytes{${FS_FILTER}} / node_filesystem_size_bytes{${FS_FILTER}}`, "{{mountpoint}}")], { unit: "percentunit", min: 0, max: 1 }),
+    timeseries(
+      "Host disk free",
+      [prom(`node_filesystem_avail_bytes{${FS_FILTER}} / node_filesystem_size_bytes{${FS_FILTER}}`, "{{mountpoint}}")],
+      { unit: "percentunit", min: 0, max: 1 },
+    ),
     timeseries("Host CPU busy", [prom(hostCpuBusy("instance", RATE), "busy")], { unit: "percentunit", min: 0, max: 1 }),
-    timeseries("Host memory used", [prom("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes", "used")], { unit: "percentunit", min: 0, max: 1 }),
-    timeseries("Host load", [prom("node_load1", "1m"), prom("node_load5", "5m"), prom("node_load15", "15m")]),
-    timeseries("Host network", [
-      prom(`sum by (device) (rate(node_network_receive_bytes_total{device!="lo"}[${RATE}]))`, "rx {{device}}"),
-      prom(`sum by (device) (rate(node_network_transmit_bytes_total{device!="lo"}[${RATE}]))`, "tx {{device}}"),
-    ], { unit: "Bps" }),
-    timeseries("Container CPU", [prom(`sum by (name) (rate(container_cpu_usage_seconds_total{${NAMED}}[${RATE}]))`, "{{name}}")], { unit: "percentunit" }),
-    timeseries("Container memory", [prom(`sum by (name) (container_memory_working_set_bytes{${NAMED}})`, "{{name}}")], { unit: "bytes" }),
-    timeseries("Container network", [
-      prom(`sum by (name) (rate(container_network_receive_bytes_total{${NAMED}}[${RATE}]))`, "rx {{name}}"),
-      prom(`sum by (name) (rate(container_network_transmit_bytes_total{${NAMED}}[${RATE}]))`, "tx {{name}}"),
-    ], { unit: "Bps" }),
-    timeseries("Container disk I/O", [
-      prom(`sum by (name) (rate(container_fs_reads_bytes_total{${NAMED}}[${RATE}]))`, "read {{name}}"),
-      prom(`sum by (name) (rate(container_fs_writes_bytes_total{${NAMED}}[${RATE}]))`, "write {{name}}"),
-    ], { unit: "Bps", width: 24 }),
-    // What the host and container alerts watch, each drawn as the alert computes it.
-    timeseries("Disk forecast: free in 24h", [prom(`predict_linear(node_filesystem_avail_bytes{${FS_FILTER}}[6h], 24 * 3600)`, "{{mountpoint}}")], {
-      unit: "bytes",
-      description: "Free space 24 hours ahead at the trend of the last 6 hours (HostDiskFillingUp). Below zero: full within a day.",
-      thresholds: [{ value: null, color: "red" }, { value: 0, color: "green" }],
-    }),
-    timeseries("Container memory vs limit", [prom(`max by (name) (container_memory_working_set_bytes{${NAMED}} / (container_spec_memory_limit_bytes{${NAMED}} > 0))`, "{{name}}")], {
+    timeseries("Host memory used", [prom("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes", "used")], {
       unit: "percentunit",
       min: 0,
       max: 1,
-      description: "Working set as a share of the container's memory limit; containers without a limit are left out (ContainerMemoryNearLimit).",
     }),
+    timeseries("Host load", [prom("node_load1", "1m"), prom("node_load5", "5m"), prom("node_load15", "15m")]),
+    timeseries(
+      "Host network",
+      [
+        prom(`sum by (device) (rate(node_network_receive_bytes_total{device!="lo"}[${RATE}]))`, "rx {{device}}"),
+        prom(`sum by (device) (rate(node_network_transmit_bytes_total{device!="lo"}[${RATE}]))`, "tx {{device}}"),
+      ],
+      { unit: "Bps" },
+    ),
+    timeseries("Container CPU", [prom(`sum by (name) (rate(container_cpu_usage_seconds_total{${NAMED}}[${RATE}]))`, "{{name}}")], {
+      unit: "percentunit",
+    }),
+    timeseries("Container memory", [prom(`sum by (name) (container_memory_working_set_bytes{${NAMED}})`, "{{name}}")], { unit: "bytes" }),
+    timeseries(
+      "Container network",
+      [
+        prom(`sum by (name) (rate(container_network_receive_bytes_total{${NAMED}}[${RATE}]))`, "rx {{name}}"),
+        prom(`sum by (name) (rate(container_network_transmit_bytes_total{${NAMED}}[${RATE}]))`, "tx {{name}}"),
+      ],
+      { unit: "Bps" },
+    ),
+    timeseries(
+      "Container disk I/O",
+      [
+        prom(`sum by (name) (rate(container_fs_reads_bytes_total{${NAMED}}[${RATE}]))`, "read {{name}}"),
+        prom(`sum by (name) (rate(container_fs_writes_bytes_total{${NAMED}}[${RATE}]))`, "write {{name}}"),
+      ],
+      { unit: "Bps", width: 24 },
+    ),
+    // What the host and container alerts watch, each drawn as the alert computes it.
+    timeseries(
+      "Disk forecast: free in 24h",
+      [prom(`predict_linear(node_filesystem_avail_bytes{${FS_FILTER}}[6h], 24 * 3600)`, "{{mountpoint}}")],
+      {
+        unit: "bytes",
+        description: "Free space 24 hours ahead at the trend of the last 6 hours (HostDiskFillingUp). Below zero: full within a day.",
+        thresholds: [
+          { value: null, color: "red" },
+          { value: 0, color: "green" },
+        ],
+      },
+    ),
+    timeseries(
+      "Container memory vs limit",
+      [
+        prom(
+          `max by (name) (container_memory_working_set_bytes{${NAMED}} / (container_spec_memory_limit_bytes{${NAMED}} > 0))`,
+          "{{name}}",
+        ),
+      ],
+      {
+        unit: "percentunit",
+        min: 0,
+        max: 1,
+        description:
+          "Working set as a share of the container's memory limit; containers without a limit are left out (ContainerMemoryNearLimit).",
+      },
+    ),
     timeseries("Container starts seen (15m)", [prom(`max by (name) (${containerStartsSeen([NAMED])})`, "{{name}}")], {
       description: "Starts of each container seen in the last 15 minutes; more than one is a restart loop (ContainerRestarted).",
     }),
     timeseries("Container OOM kills (15m)", [prom(`sum by (name) (increase(container_oom_events_total{${NAMED}}[15m]))`, "{{name}}")], {
       description: "Processes the kernel killed for memory inside each container (ContainerOomKilled).",
     }),
-    timeseries("Public TLS certificate expires in", [prom('probe_ssl_earliest_cert_expiry{job="blackbox_http_public"} - time()', "{{instance}}")], {
-      unit: "s",
-      width: 24,
-      description: "Time left before the earliest certificate of each public probe's chain expires (PublicCertExpiringSoon, PublicCertExpiryImminent).",
-      thresholds: [
-        { value: null, color: "red" },
-        { value: certThreshold("PublicCertExpiryImminent"), color: "yellow" },
-        { value: certThreshold("PublicCertExpiringSoon"), color: "green" },
-      ],
-    }),
+    timeseries(
+      "Public TLS certificate expires in",
+      [prom('probe_ssl_earliest_cert_expiry{job="blackbox_http_public"} - time()', "{{instance}}")],
+      {
+        unit: "s",
+        width: 24,
+        description:
+          "Time left before the earliest certificate of each public probe's chain expires (PublicCertExpiringSoon, PublicCertExpiryImminent).",
+        thresholds: [
+          { value: null, color: "red" },
+          { value: certThreshold("PublicCertExpiryImminent"), color: "yellow" },
+          { value: certThreshold("PublicCertExpiringSoon"), color: "green" },
+        ],
+      },
+    ),
   ],
 });

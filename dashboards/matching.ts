@@ -6,18 +6,38 @@ export const matching = dashboard({
   title: "Matching & Notifications",
   description: "Broadcasts and direct messages to matched tutors: volume, delivery and failures.",
   panels: [
-    stat("DMs per assignment (1h)", [instant(`${increaseBy("dm_sent_total", "1h", "")} / clamp_min(${increaseBy("broadcast_sent_total", "1h", "")}, 1)`)], { width: 6 }),
+    stat(
+      "DMs per assignment (1h)",
+      [instant(`${increaseBy("dm_sent_total", "1h", "")} / clamp_min(${increaseBy("broadcast_sent_total", "1h", "")}, 1)`)],
+      { width: 6 },
+    ),
     stat("Tutors matched (DMs sent, 1h)", [instant(increaseBy("dm_sent_total", "1h", ""))], { width: 6 }),
-    stat("Notifications (24h)", [instant(`${increaseBy("broadcast_sent_total", "24h", "")} + ${increaseBy("dm_sent_total", "24h", "")}`)], { width: 6 }),
-    stat("DM delivery rate (1h)", [instant(share(increaseBy("dm_sent_total", "1h", ""), increaseBy("dm_fail_total", "1h", "")))], { unit: "percentunit", width: 6 }),
-    timeseries("Delivery success by kind and pipeline", [
-      prom(share(rateBy("broadcast_sent_total", "pipeline_version"), rateBy("broadcast_fail_total", "pipeline_version")), "broadcast {{pipeline_version}}"),
-      prom(share(rateBy("dm_sent_total", "pipeline_version"), rateBy("dm_fail_total", "pipeline_version")), "DM {{pipeline_version}}"),
-    ], { unit: "percentunit", min: 0, max: 1 }),
+    stat("Notifications (24h)", [instant(`${increaseBy("broadcast_sent_total", "24h", "")} + ${increaseBy("dm_sent_total", "24h", "")}`)], {
+      width: 6,
+    }),
+    stat("DM delivery rate (1h)", [instant(share(increaseBy("dm_sent_total", "1h", ""), increaseBy("dm_fail_total", "1h", "")))], {
+      unit: "percentunit",
+      width: 6,
+    }),
+    timeseries(
+      "Delivery success by kind and pipeline",
+      [
+        prom(
+          share(rateBy("broadcast_sent_total", "pipeline_version"), rateBy("broadcast_fail_total", "pipeline_version")),
+          "broadcast {{pipeline_version}}",
+        ),
+        prom(share(rateBy("dm_sent_total", "pipeline_version"), rateBy("dm_fail_total", "pipeline_version")), "DM {{pipeline_version}}"),
+      ],
+      { unit: "percentunit", min: 0, max: 1 },
+    ),
     timeseries("DM rate limiting", [prom(rateBy("dm_rate_limited_total", ""), "rate-limited")], { unit: "ops" }),
-    timeseries("Failure reasons", [
-      prom(rateBy("broadcast_fail_reason_total", "reason"), "broadcast {{reason}}"),
-      prom(rateBy("dm_fail_reason_total", "reason"), "DM {{reason}}"),
-    ], { unit: "ops", width: 24 }),
+    timeseries(
+      "Failure reasons",
+      [
+        prom(rateBy("broadcast_fail_reason_total", "reason"), "broadcast {{reason}}"),
+        prom(rateBy("dm_fail_reason_total", "reason"), "DM {{reason}}"),
+      ],
+      { unit: "ops", width: 24 },
+    ),
   ],
 });

@@ -8,18 +8,34 @@ export const realtime = dashboard({
   refresh: "5s",
   from: "now-15m",
   panels: [
-    stat("Service status", [instant('up{job=~"tutordex_.*"}', "{{job}}")], { width: 12, thresholds: [{ value: null, color: "red" }, { value: 1, color: "green" }] }),
+    stat("Service status", [instant('up{job=~"tutordex_.*"}', "{{job}}")], {
+      width: 12,
+      thresholds: [
+        { value: null, color: "red" },
+        { value: 1, color: "green" },
+      ],
+    }),
     stat("Queue depth", [instant("sum(queue_pending)")], { width: 6 }),
     stat("Throughput", [instant("sum(tutordex:worker:throughput_jobs_per_s)")], { unit: "ops", width: 6 }),
-    timeseries("Ingestion rate", [prom(rateBy("collector_messages_seen_total", ""), "seen"), prom(rateBy("collector_messages_upserted_total", ""), "upserted")], { unit: "ops" }),
-    timeseries("Error rates", [
-      prom(rateBy("collector_errors_total", ""), "collector"),
-      prom("sum(tutordex:worker:llm_fail_rate_per_s)", "LLM"),
-      prom("sum(tutordex:worker:supabase_fail_rate_per_s)", "Supabase"),
-      prom(rateBy("worker_jobs_processed_total", "", 'status=~"failed|error"'), "jobs failed"),
-    ], { unit: "ops" }),
+    timeseries(
+      "Ingestion rate",
+      [prom(rateBy("collector_messages_seen_total", ""), "seen"), prom(rateBy("collector_messages_upserted_total", ""), "upserted")],
+      { unit: "ops" },
+    ),
+    timeseries(
+      "Error rates",
+      [
+        prom(rateBy("collector_errors_total", ""), "collector"),
+        prom("sum(tutordex:worker:llm_fail_rate_per_s)", "LLM"),
+        prom("sum(tutordex:worker:supabase_fail_rate_per_s)", "Supabase"),
+        prom(rateBy("worker_jobs_processed_total", "", 'status=~"failed|error"'), "jobs failed"),
+      ],
+      { unit: "ops" },
+    ),
     timeseries("Queue depth over time", [prom("sum(queue_pending)", "pending"), prom("sum(queue_processing)", "processing")]),
-    timeseries("Parse failures by reason", [prom("sum by (reason) (tutordex:worker:parse_failure_rate_per_s)", "{{reason}}")], { unit: "ops" }),
+    timeseries("Parse failures by reason", [prom("sum by (reason) (tutordex:worker:parse_failure_rate_per_s)", "{{reason}}")], {
+      unit: "ops",
+    }),
     panel("alertlist", "Firing alerts", [], { width: 24 }),
   ],
 });

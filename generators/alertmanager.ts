@@ -11,10 +11,38 @@ export const GROUP_BY = ["alertname", "component", "channel", "pipeline_version"
 
 /** Route table of SPEC §5, first match wins. The receiver names are what `amtool config routes test` prints. */
 export const ROUTES = [
-  { receiver: "telegram-watchdog", matchers: [alertIs(WATCHDOG_ALERT)], group_wait: "5s", group_interval: "1h", repeat_interval: "24h", sendResolved: false },
-  { receiver: "telegram-probes", matchers: [alertIsOneOf("PublicApiDown", "BlackboxProbeFailed")], group_wait: "60s", group_interval: "15m", repeat_interval: "1h", sendResolved: true },
-  { receiver: "telegram-critical", matchers: ['severity="critical"'], group_wait: "5s", group_interval: "2m", repeat_interval: "30m", sendResolved: true },
-  { receiver: "telegram-warning", matchers: ['severity="warning"'], group_wait: "30s", group_interval: "15m", repeat_interval: "6h", sendResolved: true },
+  {
+    receiver: "telegram-watchdog",
+    matchers: [alertIs(WATCHDOG_ALERT)],
+    group_wait: "5s",
+    group_interval: "1h",
+    repeat_interval: "24h",
+    sendResolved: false,
+  },
+  {
+    receiver: "telegram-probes",
+    matchers: [alertIsOneOf("PublicApiDown", "BlackboxProbeFailed")],
+    group_wait: "60s",
+    group_interval: "15m",
+    repeat_interval: "1h",
+    sendResolved: true,
+  },
+  {
+    receiver: "telegram-critical",
+    matchers: ['severity="critical"'],
+    group_wait: "5s",
+    group_interval: "2m",
+    repeat_interval: "30m",
+    sendResolved: true,
+  },
+  {
+    receiver: "telegram-warning",
+    matchers: ['severity="warning"'],
+    group_wait: "30s",
+    group_interval: "15m",
+    repeat_interval: "6h",
+    sendResolved: true,
+  },
   /**
    * Fire drills (the console's /drill): each drill its own group, so it is sent after a second and
    * never waits for another; its end comes back within 10 s, which the drill's report times.
@@ -36,7 +64,14 @@ export const DEFAULT_ROUTE = { receiver: "telegram-default", group_wait: "30s", 
  * The heartbeat route runs before everything else and continues, so the Watchdog both pings the
  * external dead-man's switch every few minutes and still reaches Telegram once a day.
  */
-const HEARTBEAT_ROUTE = { receiver: "heartbeat", matchers: [alertIs(WATCHDOG_ALERT)], group_wait: "5s", group_interval: "1m", repeat_interval: "5m", continue: true };
+const HEARTBEAT_ROUTE = {
+  receiver: "heartbeat",
+  matchers: [alertIs(WATCHDOG_ALERT)],
+  group_wait: "5s",
+  group_interval: "1m",
+  repeat_interval: "5m",
+  continue: true,
+};
 
 /**
  * Alerts per webhook. A whole group of a thousand alerts is a body of about a megabyte that says
@@ -106,7 +141,11 @@ export function renderAlertmanagerConfig(
         { source_matchers: [alertIs("StackServiceNotReady")], target_matchers: [alertIs("BlackboxProbeFailed")], equal: ["instance"] },
         { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "component"] },
         // The two certificate alerts have different names, so the rule above cannot pair them.
-        { source_matchers: [alertIs("PublicCertExpiryImminent")], target_matchers: [alertIs("PublicCertExpiringSoon")], equal: ["instance"] },
+        {
+          source_matchers: [alertIs("PublicCertExpiryImminent")],
+          target_matchers: [alertIs("PublicCertExpiringSoon")],
+          equal: ["instance"],
+        },
       ],
       receivers,
     },

@@ -80,5 +80,11 @@ export function renderAlloyConfig(s: Pick<StackConfig, "stack" | "appComposeProj
  * a stack should not phone home.
  */
 export function alloyArgs(f: { readonly configFile: string; readonly storagePath: string }): string[] {
-  return ["run", f.configFile, `--storage.path=${f.storagePath}`, `--server.http.listen-addr=0.0.0.0:${SERVICES.alloy.port}`, "--disable-reporting"];
+  return [
+    "run",
+    f.configFile,
+    `--storage.path=${f.storagePath}`,
+    `--server.http.listen-addr=0.0.0.0:${SERVICES.alloy.port}`,
+    "--disable-reporting",
+  ];
 }

@@ -31,11 +31,17 @@ export type AlloyStatement = AlloyAttribute | AlloyBlock;
 export const ref = (expression: string): AlloyRef => ({ ref: expression });
 export const call = (fn: string, ...args: AlloyValue[]): AlloyCall => ({ call: fn, args });
 export const attr = (name: string, value: AlloyValue): AlloyAttribute => ({ attr: name, value });
-export const block = (name: string, label: string | undefined, body: readonly AlloyStatement[]): AlloyBlock => ({ block: name, ...(label === undefined ? {} : { label }), body });
+export const block = (name: string, label: string | undefined, body: readonly AlloyStatement[]): AlloyBlock => ({
+  block: name,
+  ...(label === undefined ? {} : { label }),
+  body,
+});
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const isRef = (v: AlloyValue): v is AlloyRef => typeof v === "object" && v !== null && !Array.isArray(v) && "ref" in v && Object.keys(v).length === 1;
-const isCall = (v: AlloyValue): v is AlloyCall => typeof v === "object" && v !== null && !Array.isArray(v) && "call" in v && "args" in v && Object.keys(v).length === 2;
+const isRef = (v: AlloyValue): v is AlloyRef =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && "ref" in v && Object.keys(v).length === 1;
+const isCall = (v: AlloyValue): v is AlloyCall =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && "call" in v && "args" in v && Object.keys(v).length === 2;
 
 /** Alloy strings take Go's escapes; JSON's (\" \\ \n \t \uXXXX) are a subset of them. */
 const quote = (s: string) => JSON.stringify(s);

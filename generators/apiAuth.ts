@@ -45,7 +45,8 @@ export function webConfigFile(dir: string): string {
  * but it is still uploaded as a secret (a leaked hash can be attacked offline).
  */
 export function renderWebConfig(bcryptHash: string): string {
-  if (!/^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(bcryptHash)) throw new Error(`renderWebConfig: expected a bcrypt hash, got ${JSON.stringify(bcryptHash.slice(0, 7))}…`);
+  if (!/^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(bcryptHash))
+    throw new Error(`renderWebConfig: expected a bcrypt hash, got ${JSON.stringify(bcryptHash.slice(0, 7))}…`);
   return toYaml({ basic_auth_users: { [API_USER]: bcryptHash } }, GENERATED_HEADER);
 }
 

@@ -114,7 +114,12 @@ export function nodeExporterArgs(f: NodeExporterFlags): string[] {
  * it adds no series.
  */
 export function cadvisorArgs(f: { readonly disabledMetrics: string }): string[] {
-  return ["-docker_only", `-disable_metrics=${f.disabledMetrics}`, "-store_container_labels=false", `-whitelisted_container_labels=${COMPOSE_PROJECT_LABEL}`];
+  return [
+    "-docker_only",
+    `-disable_metrics=${f.disabledMetrics}`,
+    "-store_container_labels=false",
+    `-whitelisted_container_labels=${COMPOSE_PROJECT_LABEL}`,
+  ];
 }
 
 /** `/probe` answers only Prometheus (the web config's password), so nobody else can aim it at the stack. */

@@ -58,7 +58,13 @@ export const TRACES_TO_METRICS_QUERIES = [
  * Grafana tests against each label name, anchored here so `otel_trace_id` and the like stay out).
  */
 export const LOKI_TRACE_LINKS = [
-  { name: "TraceID", matcherType: "regex", matcherRegex: '"trace_id"\\s*:\\s*"([0-9a-f]{16,32})"', url: "${__value.raw}", datasourceUid: "tempo" },
+  {
+    name: "TraceID",
+    matcherType: "regex",
+    matcherRegex: '"trace_id"\\s*:\\s*"([0-9a-f]{16,32})"',
+    url: "${__value.raw}",
+    datasourceUid: "tempo",
+  },
   { name: "TraceID (OTLP)", matcherType: "label", matcherRegex: "^trace_id$", url: "${__value.raw}", datasourceUid: "tempo" },
 ] as const;
 
@@ -104,7 +110,10 @@ export function traceLogsQuery(appTargets: StackConfig["appTargets"]): string {
  * allow: exemplars and log lines open traces; traces open logs and span metrics; Alertmanager
  * shows and silences the stack's alerts. A switched-off service takes its links with it.
  */
-export function grafanaDatasources(peers: Pick<PeerAddresses, "prometheus" | "loki" | "tempo" | "alertmanager">, s: DatasourceSettings): DatasourceSpec[] {
+export function grafanaDatasources(
+  peers: Pick<PeerAddresses, "prometheus" | "loki" | "tempo" | "alertmanager">,
+  s: DatasourceSettings,
+): DatasourceSpec[] {
   const on = s.services;
   const out: DatasourceSpec[] = [
     {

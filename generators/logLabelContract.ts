@@ -94,7 +94,10 @@ export function namesExcept(prefix: string, excluded: string): string {
  * Promtail was retired), and a dropped container's lines leave with an empty label set, which
  * Loki refuses; Promtail logs each refusal, reads that line too, and LokiIngestionFailing never clears.
  */
-export function logDiscovery(s: Pick<StackConfig, "stack" | "appComposeProject">, agent: LogAgent): Readonly<Record<LogSource, readonly DockerFilter[]>> {
+export function logDiscovery(
+  s: Pick<StackConfig, "stack" | "appComposeProject">,
+  agent: LogAgent,
+): Readonly<Record<LogSource, readonly DockerFilter[]>> {
   return {
     stack: [
       { name: "label", values: [`${STACK_LABEL}=${s.stack}`] },
@@ -129,7 +132,10 @@ export function logPipeline(s: Pick<StackConfig, "stack" | "appComposeProject">,
  * that something sends logs without the contract, and the collector counts such records
  * (generators/otelCollector.ts). The sender's `service.name` stays in structured metadata.
  */
-export const OTLP_UNLABELLED = { label: "compose_service", value: "unknown" } as const satisfies { label: (typeof SOURCE_LABELS)[number]; value: string };
+export const OTLP_UNLABELLED = { label: "compose_service", value: "unknown" } as const satisfies {
+  label: (typeof SOURCE_LABELS)[number];
+  value: string;
+};
 
 /**
  * The same source labels for logs that arrive over OTLP: the OpenTelemetry semantic conventions

@@ -22,7 +22,13 @@ const envReference = (name: string) => `\${${name}}`;
 const LOKI_S3 = "s3";
 const LOKI_FILESYSTEM = "filesystem";
 
-const period = (from: string, objectStore: string) => ({ from, store: "tsdb", object_store: objectStore, schema: "v13", index: { prefix: "index_", period: "24h" } });
+const period = (from: string, objectStore: string) => ({
+  from,
+  store: "tsdb",
+  object_store: objectStore,
+  schema: "v13",
+  index: { prefix: "index_", period: "24h" },
+});
 
 export interface LokiStorageSections {
   /** `common.storage`: one backend, which also becomes the ruler's storage. */
@@ -43,7 +49,11 @@ export interface LokiStorageSections {
 export function lokiStorage(dataDir: string, storage: ObjectStorageSettings | undefined): LokiStorageSections {
   const filesystem = { chunks_directory: `${dataDir}/chunks`, rules_directory: `${dataDir}/rules` };
   if (!storage?.loki) {
-    return { commonStorage: { filesystem }, periods: [period(LOKI_FILESYSTEM_PERIOD_START, LOKI_FILESYSTEM)], deleteRequestStore: LOKI_FILESYSTEM };
+    return {
+      commonStorage: { filesystem },
+      periods: [period(LOKI_FILESYSTEM_PERIOD_START, LOKI_FILESYSTEM)],
+      deleteRequestStore: LOKI_FILESYSTEM,
+    };
   }
   const s3 = {
     endpoint: storage.endpoint,

@@ -12,7 +12,13 @@ export const PIPELINE_PROCESSORS = ["memory_limiter", "resource/environment", "b
  * attributes that are labels move to the resource, then the source labels are copied from the
  * container attributes. Loki indexes resource attributes only (generators/loki.ts).
  */
-export const LOG_PIPELINE_PROCESSORS = ["memory_limiter", "resource/environment", "groupbyattrs/log_labels", "resource/log_labels", "batch"] as const;
+export const LOG_PIPELINE_PROCESSORS = [
+  "memory_limiter",
+  "resource/environment",
+  "groupbyattrs/log_labels",
+  "resource/log_labels",
+  "batch",
+] as const;
 
 /** The resource attribute naming the environment (semantic conventions 1.27+; `deployment.environment` is deprecated). */
 export const ENVIRONMENT_ATTRIBUTE = "deployment.environment.name";
@@ -111,9 +117,17 @@ export function renderOtelCollectorConfig(
 ): string {
   const { grpc, http } = EXPORTER_TYPES;
   const exporters: Record<string, unknown> = {
-    [`${http}/prometheus`]: { endpoint: `http://${peers.prometheus}${PROMETHEUS_OTLP_PATH}`, tls: { insecure: true }, auth: { authenticator: PROMETHEUS_AUTHENTICATOR } },
+    [`${http}/prometheus`]: {
+      endpoint: `http://${peers.prometheus}${PROMETHEUS_OTLP_PATH}`,
+      tls: { insecure: true },
+      auth: { authenticator: PROMETHEUS_AUTHENTICATOR },
+    },
   };
-  const pipeline = (exporter: string, processors: readonly string[] = PIPELINE_PROCESSORS) => ({ receivers: ["otlp"], processors: [...processors], exporters: [exporter] });
+  const pipeline = (exporter: string, processors: readonly string[] = PIPELINE_PROCESSORS) => ({
+    receivers: ["otlp"],
+    processors: [...processors],
+    exporters: [exporter],
+  });
   const pipelines: Record<string, unknown> = {};
   const connectors: Record<string, unknown> = {};
   const processors: Record<string, unknown> = {
@@ -132,7 +146,11 @@ export function renderOtelCollectorConfig(
     pipelines.logs = { ...pipeline(`${http}/loki`, LOG_PIPELINE_PROCESSORS), exporters: [`${http}/loki`, UNLABELLED_LOGS_CONNECTOR] };
     connectors[UNLABELLED_LOGS_CONNECTOR] = unlabelledLogsCounter();
     processors.delta_to_cumulative = {};
-    pipelines["metrics/unlabelled_logs"] = { receivers: [UNLABELLED_LOGS_CONNECTOR], processors: ["delta_to_cumulative", "batch"], exporters: [`${http}/prometheus`] };
+    pipelines["metrics/unlabelled_logs"] = {
+      receivers: [UNLABELLED_LOGS_CONNECTOR],
+      processors: ["delta_to_cumulative", "batch"],
+      exporters: [`${http}/prometheus`],
+    };
   }
   return toYaml(
     {
@@ -148,7 +166,13 @@ export function renderOtelCollectorConfig(
       ...(Object.keys(connectors).length ? { connectors } : {}),
       service: {
         extensions: ["health_check", PROMETHEUS_AUTHENTICATOR],
-        telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: listen.metrics.host, port: listen.metrics.port, ...SELF_METRIC_NAMES } } } }] } },
+        telemetry: {
+          metrics: {
+            readers: [
+              { pull: { exporter: { prometheus: { host: listen.metrics.host, port: listen.metrics.port, ...SELF_METRIC_NAMES } } } },
+            ],
+          },
+        },
         pipelines,
       },
     },

@@ -5,7 +5,10 @@ import { basicAuthFrom, ProtectedApi, SECRETS_DIRS } from "./apiAuth";
 import { remoteWriteConfigs } from "./remoteWrite";
 import { toYaml, GENERATED_HEADER } from "../config/yaml";
 
-export type PrometheusSettings = Pick<StackConfig, "stack" | "environment" | "appTargets" | "publicProbes" | "services" | "remoteWrite" | "alertmanagerCluster" | "nativeHistograms">;
+export type PrometheusSettings = Pick<
+  StackConfig,
+  "stack" | "environment" | "appTargets" | "publicProbes" | "services" | "remoteWrite" | "alertmanagerCluster" | "nativeHistograms"
+>;
 
 export interface PrometheusRenderOptions {
   /** Directory of the rule files; relative paths resolve against prometheus.yml's own folder. */
@@ -50,7 +53,13 @@ export const NATIVE_HISTOGRAM_SCRAPE = { scrape_native_histograms: true, always_
  * (with service.namespace) into `job` and service.instance.id into `instance`; these keep the
  * names too, and the environment the collector stamps on everything.
  */
-export const OTLP_PROMOTED_ATTRIBUTES = ["service.name", "service.namespace", "service.instance.id", "service.version", "deployment.environment.name"] as const;
+export const OTLP_PROMOTED_ATTRIBUTES = [
+  "service.name",
+  "service.namespace",
+  "service.instance.id",
+  "service.version",
+  "deployment.environment.name",
+] as const;
 
 interface ScrapeConfig {
   job_name: string;
@@ -58,7 +67,9 @@ interface ScrapeConfig {
 }
 
 /** Jobs and alerting clients of a protected API send its password (generators/apiAuth.ts). */
-const authFor = (api: ProtectedApi, paths: PrometheusRenderOptions) => ({ basic_auth: basicAuthFrom(api, paths.secretsDir ?? SECRETS_DIRS.prometheus) });
+const authFor = (api: ProtectedApi, paths: PrometheusRenderOptions) => ({
+  basic_auth: basicAuthFrom(api, paths.secretsDir ?? SECRETS_DIRS.prometheus),
+});
 
 const staticJob = (job: string, target: string, extra: Record<string, unknown> = {}): ScrapeConfig => ({
   job_name: job,
@@ -82,7 +93,11 @@ const appJob = (job: string, target: string, component: string): ScrapeConfig =>
 });
 
 /** The jobs by which the stack watches itself, keyed by the job name dashboards and alerts use; only running services. */
-export function stackSelfJobs(peers: PeerAddresses, on: Readonly<Record<ServiceName, boolean>>, paths: PrometheusRenderOptions = CONTAINER_PATHS): ScrapeConfig[] {
+export function stackSelfJobs(
+  peers: PeerAddresses,
+  on: Readonly<Record<ServiceName, boolean>>,
+  paths: PrometheusRenderOptions = CONTAINER_PATHS,
+): ScrapeConfig[] {
   const jobs: [ServiceName, string, string][] = [
     ["alertmanager", "alertmanager", peers.alertmanager],
     ["grafana", "grafana", peers.grafana],
@@ -102,14 +117,19 @@ export function internalProbeTargets(s: PrometheusSettings, peers: PeerAddresses
   const { collector, worker, backend } = s.appTargets;
   return {
     app: [
-      { targets: [`http://${collector}/health/collector`, `http://${worker}/health/worker`, `http://${backend}/health`], labels: { module: "http_2xx" } },
+      {
+        targets: [`http://${collector}/health/collector`, `http://${worker}/health/worker`, `http://${backend}/health`],
+        labels: { module: "http_2xx" },
+      },
       // /health/dependencies answers 200 even when a dependency is down; the body says so.
       { targets: [`http://${backend}/health/dependencies`], labels: { module: "http_2xx_json_ok" } },
     ],
     stack: [
       ...(s.services.loki ? [{ targets: [`http://${peers.loki}/ready`], labels: { module: "http_2xx", service: "loki" } }] : []),
       ...(s.services.tempo ? [{ targets: [`http://${peers.tempo}/ready`], labels: { module: "http_2xx", service: "tempo" } }] : []),
-      ...(s.services.otelCollector ? [{ targets: [`http://${peers.otelCollectorHealth}/`], labels: { module: "http_2xx", service: "otel_collector" } }] : []),
+      ...(s.services.otelCollector
+        ? [{ targets: [`http://${peers.otelCollectorHealth}/`], labels: { module: "http_2xx", service: "otel_collector" } }]
+        : []),
     ],
   };
 }
@@ -121,7 +141,11 @@ export function prometheusFiles(s: PrometheusSettings, rules: RuleSettings, peer
   return files;
 }
 
-export function renderPrometheusConfig(s: PrometheusSettings, peers: PeerAddresses, paths: PrometheusRenderOptions = CONTAINER_PATHS): string {
+export function renderPrometheusConfig(
+  s: PrometheusSettings,
+  peers: PeerAddresses,
+  paths: PrometheusRenderOptions = CONTAINER_PATHS,
+): string {
   const probes = internalProbeTargets(s, peers);
   const on = s.services;
   const probeJob = (job: string, targets: { targets: string[]; labels: Record<string, string> }[]): ScrapeConfig[] =>
@@ -171,7 +195,14 @@ export function renderPrometheusConfig(s: PrometheusSettings, peers: PeerAddress
         ...(s.nativeHistograms ? NATIVE_HISTOGRAM_SCRAPE : {}),
       },
       // Every Alertmanager of the cluster gets every alert; their gossip makes one of them notify.
-      alerting: { alertmanagers: [{ ...authFor("alertmanager", paths), static_configs: [{ targets: [peers.alertmanager, ...(s.alertmanagerCluster?.peers.map((p) => p.api) ?? [])] }] }] },
+      alerting: {
+        alertmanagers: [
+          {
+            ...authFor("alertmanager", paths),
+            static_configs: [{ targets: [peers.alertmanager, ...(s.alertmanagerCluster?.peers.map((p) => p.api) ?? [])] }],
+          },
+        ],
+      },
       rule_files: [`${paths.rulesDir}/${ALERT_RULES_FILE}`, `${paths.rulesDir}/${RECORDING_RULES_FILE}`],
       ...(s.remoteWrite ? { remote_write: remoteWriteConfigs(s.remoteWrite.stores, paths.secretsDir) } : {}),
       // OTLP metrics arrive through the collector: these resource attributes identify a service.

@@ -30,11 +30,18 @@ export function promtailScrapeConfig(s: Pick<StackConfig, "stack" | "appComposeP
       filters: filters.map((f) => ({ name: f.name, values: [...f.values] })),
     })),
     relabel_configs: [...pipeline.relabel],
-    pipeline_stages: [{ json: { expressions: { ...pipeline.json } } }, { labels: Object.fromEntries(pipeline.labels.map((l) => [l, null])) }],
+    pipeline_stages: [
+      { json: { expressions: { ...pipeline.json } } },
+      { labels: Object.fromEntries(pipeline.labels.map((l) => [l, null])) },
+    ],
   };
 }
 
-export function renderPromtailConfig(s: Pick<StackConfig, "stack" | "appComposeProject">, peers: Pick<PeerAddresses, "loki">, dataDir = PROMTAIL_DATA_DIR): string {
+export function renderPromtailConfig(
+  s: Pick<StackConfig, "stack" | "appComposeProject">,
+  peers: Pick<PeerAddresses, "loki">,
+  dataDir = PROMTAIL_DATA_DIR,
+): string {
   return toYaml(
     {
       server: { http_listen_address: "0.0.0.0", http_listen_port: SERVICES.promtail.port, grpc_listen_port: 0, log_level: "info" },

@@ -31,7 +31,10 @@ export const ALWAYS_DROPPED_METRICS = ["ALERTS_FOR_STATE", "go_.*"] as const;
 
 const dropByName = (regexes: readonly string[]) => ({ source_labels: ["__name__"], regex: regexes.join("|"), action: "drop" });
 
-export function remoteWriteConfigs(stores: readonly RemoteWriteStore[], secretsDir: string = REMOTE_WRITE_SECRETS_DIR): Record<string, unknown>[] {
+export function remoteWriteConfigs(
+  stores: readonly RemoteWriteStore[],
+  secretsDir: string = REMOTE_WRITE_SECRETS_DIR,
+): Record<string, unknown>[] {
   return stores.map((s) => ({
     name: s.name,
     url: s.url,

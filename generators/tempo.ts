@@ -33,7 +33,12 @@ export function renderTempoConfig(
       compactor: { compaction: { block_retention: retention } },
       metrics_generator: {
         registry: { external_labels: { source: "tempo" } },
-        storage: { path: `${dataDir}/generator/wal`, remote_write: [{ url: `http://${peers.prometheus}/api/v1/write`, send_exemplars: true, basic_auth: basicAuthFrom("prometheus", secretsDir) }] },
+        storage: {
+          path: `${dataDir}/generator/wal`,
+          remote_write: [
+            { url: `http://${peers.prometheus}/api/v1/write`, send_exemplars: true, basic_auth: basicAuthFrom("prometheus", secretsDir) },
+          ],
+        },
       },
       storage: { trace: tempoTraceStorage(dataDir, objectStorage) },
       overrides: { defaults: { metrics_generator: { processors: ["service-graphs", "span-metrics"] } } },

@@ -56,7 +56,8 @@ export const bindAddressFromStackFile: BindAddressOf = (stack) => stackConfigFro
 /** Where a stack's Alertmanager may publish its gossip port, if it is clustered. */
 export type ClusterAddressOf = (stack: string) => string | undefined;
 
-export const clusterAddressFromStackFile: ClusterAddressOf = (stack) => stackConfigFromFile(PROJECT_ROOT, stack).alertmanagerCluster?.listenAddress;
+export const clusterAddressFromStackFile: ClusterAddressOf = (stack) =>
+  stackConfigFromFile(PROJECT_ROOT, stack).alertmanagerCluster?.listenAddress;
 
 /** A policy id from a guardrail's sentence: lower case words joined by dashes. */
 export function policyName(guardrail: string): string {
@@ -73,7 +74,12 @@ function validateGuardrail(rule: string, bindAddressOf: BindAddressOf, clusterAd
     if (containers.length === 0) return;
     const records = containers.map(containerRecord);
     const stack = stackOfUrn(containers[0].urn);
-    const context: GuardrailContext = { stack, bindAddress: bindAddressOf(stack), clusterAddress: clusterAddressOf(stack), gatedServices: gatedServices(records) };
+    const context: GuardrailContext = {
+      stack,
+      bindAddress: bindAddressOf(stack),
+      clusterAddress: clusterAddressOf(stack),
+      gatedServices: gatedServices(records),
+    };
     let unknown: UnknownValueError | undefined;
     containers.forEach((resource, i) => {
       try {
@@ -81,7 +87,9 @@ function validateGuardrail(rule: string, bindAddressOf: BindAddressOf, clusterAd
         if (problem !== undefined) report(`${resource.name}: ${problem}`, resource.urn);
       } catch (e) {
         if (e instanceof NotSentToPolicies) {
-          args.notApplicable(`Pulumi does not send the ${e.option} resource option to policies; the program tests check this guardrail under mocks`);
+          args.notApplicable(
+            `Pulumi does not send the ${e.option} resource option to policies; the program tests check this guardrail under mocks`,
+          );
         }
         // During a preview some inputs (a new image's id) are not known yet: judge the rest, then say so.
         if (e instanceof UnknownValueError) unknown ??= e;
@@ -94,7 +102,10 @@ function validateGuardrail(rule: string, bindAddressOf: BindAddressOf, clusterAd
 }
 
 /** One mandatory stack policy per guardrail, in the order policy/guardrails.ts lists them. */
-export function containerPolicies(bindAddressOf: BindAddressOf = bindAddressFromStackFile, clusterAddressOf: ClusterAddressOf = clusterAddressFromStackFile): StackValidationPolicy[] {
+export function containerPolicies(
+  bindAddressOf: BindAddressOf = bindAddressFromStackFile,
+  clusterAddressOf: ClusterAddressOf = clusterAddressFromStackFile,
+): StackValidationPolicy[] {
   return Object.keys(GUARDRAILS).map((rule) => ({
     name: policyName(rule),
     description: rule,

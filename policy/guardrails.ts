@@ -30,28 +30,41 @@ export const isOneShot = (c: ContainerRecord) => labelOf(c, ROLE_LABEL) !== unde
 const DATA_VOLUME = /-(data|state)$/;
 
 export const GUARDRAILS: Readonly<Record<string, (c: ContainerRecord, ctx: GuardrailContext) => string | undefined>> = {
-  "image is a RemoteImage id, so a second up replaces nothing": (c) => (/^sha256:/.test(String(c.inputs.image)) ? undefined : `image ${c.inputs.image} is a tag or digest`),
+  "image is a RemoteImage id, so a second up replaces nothing": (c) =>
+    /^sha256:/.test(String(c.inputs.image)) ? undefined : `image ${c.inputs.image} is a tag or digest`,
   "restart unless-stopped (one-shots: no)": (c) => {
     const want = isOneShot(c) ? "no" : "unless-stopped";
     return c.inputs.restart === want ? undefined : `restart=${c.inputs.restart}`;
   },
   "has a memory limit and no swap beyond it": (c) => {
     if (!(typeof c.inputs.memory === "number" && c.inputs.memory > 0)) return "no memory limit";
-    return c.inputs.memorySwap === c.inputs.memory ? undefined : `memorySwap ${c.inputs.memorySwap ?? "unset (the engine allows 2x memory)"}, memory ${c.inputs.memory}`;
+    return c.inputs.memorySwap === c.inputs.memory
+      ? undefined
+      : `memorySwap ${c.inputs.memorySwap ?? "unset (the engine allows 2x memory)"}, memory ${c.inputs.memory}`;
   },
-  "labels name the stack and the service": (c, ctx) => (labelOf(c, STACK_LABEL) === ctx.stack && labelOf(c, SERVICE_LABEL) ? undefined : "missing stack/service labels"),
-  "Docker name carries the stack": (c, ctx) => (String(c.inputs.name).startsWith(`tutordex-obs-${ctx.stack}-`) ? undefined : `name ${c.inputs.name}`),
+  "labels name the stack and the service": (c, ctx) =>
+    labelOf(c, STACK_LABEL) === ctx.stack && labelOf(c, SERVICE_LABEL) ? undefined : "missing stack/service labels",
+  "Docker name carries the stack": (c, ctx) =>
+    String(c.inputs.name).startsWith(`tutordex-obs-${ctx.stack}-`) ? undefined : `name ${c.inputs.name}`,
   "ports published only on the bind address": (c, ctx) => {
     const gossip = (p: { ip?: string; internal?: number }) =>
-      ctx.clusterAddress !== undefined && p.ip === ctx.clusterAddress && p.internal === ALERTMANAGER_GOSSIP_PORT && labelOf(c, SERVICE_LABEL) === "alertmanager";
+      ctx.clusterAddress !== undefined &&
+      p.ip === ctx.clusterAddress &&
+      p.internal === ALERTMANAGER_GOSSIP_PORT &&
+      labelOf(c, SERVICE_LABEL) === "alertmanager";
     const bad = (c.inputs.ports ?? []).filter((p: { ip?: string; internal?: number }) => p.ip !== ctx.bindAddress && !gossip(p));
     return bad.length ? `ports on ${bad.map((p: { ip?: string }) => p.ip ?? "0.0.0.0").join(",")}` : undefined;
   },
-  "no privileged container but cAdvisor": (c) => (c.inputs.privileged && labelOf(c, SERVICE_LABEL) !== "cadvisor" ? "privileged" : undefined),
+  "no privileged container but cAdvisor": (c) =>
+    c.inputs.privileged && labelOf(c, SERVICE_LABEL) !== "cadvisor" ? "privileged" : undefined,
   "host paths mounted read-only": (c) => {
     const rw = [
-      ...(c.inputs.volumes ?? []).filter((v: { hostPath?: string; readOnly?: boolean }) => v.hostPath && !v.readOnly).map((v: { hostPath: string }) => v.hostPath),
-      ...(c.inputs.mounts ?? []).filter((m: { type?: string; readOnly?: boolean }) => m.type === "bind" && !m.readOnly).map((m: { source: string }) => m.source),
+      ...(c.inputs.volumes ?? [])
+        .filter((v: { hostPath?: string; readOnly?: boolean }) => v.hostPath && !v.readOnly)
+        .map((v: { hostPath: string }) => v.hostPath),
+      ...(c.inputs.mounts ?? [])
+        .filter((m: { type?: string; readOnly?: boolean }) => m.type === "bind" && !m.readOnly)
+        .map((m: { source: string }) => m.source),
     ];
     return rw.length ? `writable host paths ${rw.join(",")}` : undefined;
   },
@@ -59,15 +72,22 @@ export const GUARDRAILS: Readonly<Record<string, (c: ContainerRecord, ctx: Guard
     isOneShot(c) || c.options.deleteBeforeReplace ? undefined : "fixed name without deleteBeforeReplace",
   "readiness: a healthcheck creation waits for, or a readiness gate": (c, ctx) => {
     if (isOneShot(c)) return undefined;
-    if ((c.inputs.healthcheck?.tests?.length ?? 0) > 0) return c.inputs.wait === true ? undefined : "healthcheck without wait: a crash loop passes `up`";
+    if ((c.inputs.healthcheck?.tests?.length ?? 0) > 0)
+      return c.inputs.wait === true ? undefined : "healthcheck without wait: a crash loop passes `up`";
     return ctx.gatedServices.has(labelOf(c, SERVICE_LABEL) ?? "") ? undefined : "no readiness check";
   },
   "healthcheck edits replace the container (the engine cannot update them in place)": (c) =>
-    c.inputs.healthcheck && !(c.options.replaceOnChanges ?? []).includes("healthcheck") ? "healthcheck without replaceOnChanges" : undefined,
+    c.inputs.healthcheck && !(c.options.replaceOnChanges ?? []).includes("healthcheck")
+      ? "healthcheck without replaceOnChanges"
+      : undefined,
   "containers keeping data stop gracefully": (c) => {
-    const keepsData = (c.inputs.volumes ?? []).some((v: { volumeName?: string; readOnly?: boolean }) => v.volumeName && !v.readOnly && DATA_VOLUME.test(String(v.volumeName)));
+    const keepsData = (c.inputs.volumes ?? []).some(
+      (v: { volumeName?: string; readOnly?: boolean }) => v.volumeName && !v.readOnly && DATA_VOLUME.test(String(v.volumeName)),
+    );
     if (!keepsData) return undefined;
-    return (c.inputs.stopTimeout ?? 0) > 0 && (c.inputs.destroyGraceSeconds ?? 0) > 0 ? undefined : "data volume but no stopTimeout/destroyGraceSeconds: a replacement kills it mid-write";
+    return (c.inputs.stopTimeout ?? 0) > 0 && (c.inputs.destroyGraceSeconds ?? 0) > 0
+      ? undefined
+      : "data volume but no stopTimeout/destroyGraceSeconds: a replacement kills it mid-write";
   },
 };
 
@@ -76,7 +96,10 @@ export function gatedServices(containers: readonly ContainerRecord[]): Set<strin
   return new Set(containers.filter((c) => labelOf(c, ROLE_LABEL) === "readiness-gate").map((c) => labelOf(c, SERVICE_LABEL) ?? ""));
 }
 
-export function violations(containers: readonly ContainerRecord[], ctx: Omit<GuardrailContext, "gatedServices"> & { gatedServices?: ReadonlySet<string> }): string[] {
+export function violations(
+  containers: readonly ContainerRecord[],
+  ctx: Omit<GuardrailContext, "gatedServices"> & { gatedServices?: ReadonlySet<string> },
+): string[] {
   const full: GuardrailContext = { ...ctx, gatedServices: ctx.gatedServices ?? gatedServices(containers) };
   return containers.flatMap((c) =>
     Object.entries(GUARDRAILS)

@@ -21,7 +21,8 @@ export const PVSV = "pipeline_version, schema_version";
 export const PV_SV = "pipeline_version={{ $labels.pipeline_version }} schema_version={{ $labels.schema_version }}";
 
 /** sum by (by) (rate(metric[window])) > t */
-export const rateAbove = (metric: string, by: string, window: string) => (t: number) => `sum by (${by}) (rate(${metric}[${window}])) > ${t}`;
+export const rateAbove = (metric: string, by: string, window: string) => (t: number) =>
+  `sum by (${by}) (rate(${metric}[${window}])) > ${t}`;
 
 /** Gives every sample of `expr` the label `name="value"`, so differently named series can share one alert. */
 export const withLabel = (expr: string, name: string, value: string) => `label_replace(${expr}, "${name}", "${value}", "", "")`;
@@ -31,4 +32,5 @@ export const withLabel = (expr: string, name: string, value: string) => `label_r
  * selector matches on one label at a time, and the sets are told apart by different labels.
  * `expr` receives the set's label matchers, to place inside a metric's braces.
  */
-export const overWatched = (watched: readonly string[], expr: (matchers: string) => string) => watched.map((m) => `(${expr(m)})`).join(" or ");
+export const overWatched = (watched: readonly string[], expr: (matchers: string) => string) =>
+  watched.map((m) => `(${expr(m)})`).join(" or ");

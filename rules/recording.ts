@@ -19,8 +19,14 @@ export const RECORDING_RULES: readonly RecordingDefinition[] = [
     record: "tutordex:worker:parse_error_fraction",
     expr: `${orZero(FAIL_10M, OK_10M)} / clamp_min(${orZero(FAIL_10M, OK_10M)} + ${orZero(OK_10M, FAIL_10M)}, 1e-06)`,
   },
-  { record: "tutordex:quality:missing_field_rate_per_s", expr: `sum by (field, ${PVSV}) (rate(assignment_quality_missing_field_total[10m]))` },
-  { record: "tutordex:quality:inconsistency_rate_per_s", expr: `sum by (kind, ${PVSV}) (rate(assignment_quality_inconsistency_total[10m]))` },
+  {
+    record: "tutordex:quality:missing_field_rate_per_s",
+    expr: `sum by (field, ${PVSV}) (rate(assignment_quality_missing_field_total[10m]))`,
+  },
+  {
+    record: "tutordex:quality:inconsistency_rate_per_s",
+    expr: `sum by (kind, ${PVSV}) (rate(assignment_quality_inconsistency_total[10m]))`,
+  },
   // (ours) Per channel: panels that summed 40 channels' raw counters missed 300 ms at 7 d (bench/dashboards.ts).
   { record: "tutordex:channel:parse_failure_rate_per_s", expr: `sum by (${BY_CHANNEL}) (rate(worker_parse_failure_total[10m]))` },
   { record: "tutordex:channel:parse_success_rate_per_s", expr: `sum by (${BY_CHANNEL}) (rate(worker_parse_success_total[10m]))` },

@@ -52,7 +52,15 @@ export function renderRuleFiles(settings: RuleSettings): Record<string, string> 
   return {
     [ALERT_RULES_FILE]: toYaml({ groups: alertGroups }, GENERATED_HEADER),
     [RECORDING_RULES_FILE]: toYaml(
-      { groups: [{ name: "tutordex_recording", interval: settings.intervals?.recording ?? RECORDING_EVALUATION_INTERVAL, rules: RECORDING_RULES.map((r) => ({ ...r })) }] },
+      {
+        groups: [
+          {
+            name: "tutordex_recording",
+            interval: settings.intervals?.recording ?? RECORDING_EVALUATION_INTERVAL,
+            rules: RECORDING_RULES.map((r) => ({ ...r })),
+          },
+        ],
+      },
       GENERATED_HEADER,
     ),
   };

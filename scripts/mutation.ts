@@ -65,7 +65,13 @@ function partialRunConfig(dir: string, mutate: readonly string[]): { configFile:
   delete base.$schema;
   fs.mkdirSync(path.join(root, dir), { recursive: true });
   const configFile = path.join(root, dir, "stryker.config.json");
-  const derived = { ...base, mutate, incrementalFile: `${dir}/stryker-incremental.json`, jsonReporter: { fileName: `${dir}/mutation.json` }, htmlReporter: { fileName: `${dir}/mutation.html` } };
+  const derived = {
+    ...base,
+    mutate,
+    incrementalFile: `${dir}/stryker-incremental.json`,
+    jsonReporter: { fileName: `${dir}/mutation.json` },
+    htmlReporter: { fileName: `${dir}/mutation.html` },
+  };
   fs.writeFileSync(configFile, `${JSON.stringify(derived, null, 2)}\n`);
   return { configFile, report: path.join(root, dir, "mutation.json") };
 }
@@ -80,7 +86,11 @@ if (survivors) {
   // Files or lines named with --survivors are tested as well: code written since the earlier runs.
   found.ranges.push(...folders);
   if (!found.ranges.length) {
-    process.stdout.write(found.reports.length ? "no unexplained survivor in the earlier runs: nothing to re-test\n" : "no earlier run under reports/mutation: run npm run mutation first\n");
+    process.stdout.write(
+      found.reports.length
+        ? "no unexplained survivor in the earlier runs: nothing to re-test\n"
+        : "no earlier run under reports/mutation: run npm run mutation first\n",
+    );
     process.exit(found.reports.length ? 0 : 2);
   }
   process.stdout.write(`re-testing the lines of ${found.ranges.length} survivor ranges from ${found.reports.length} earlier reports\n`);
@@ -101,8 +111,22 @@ if (survivors) {
   target = partialRunConfig(`reports/mutation/${slug}`, mutate);
 }
 const started = Date.now();
-const run = spawnSync(path.join(root, "node_modules/.bin/stryker"), ["run", target.configFile, ...strykerArgs], { cwd: root, stdio: "inherit" });
+const run = spawnSync(path.join(root, "node_modules/.bin/stryker"), ["run", target.configFile, ...strykerArgs], {
+  cwd: root,
+  stdio: "inherit",
+});
 process.stdout.write(`\nStryker took ${Math.round((Date.now() - started) / 1000)} s\n\n`);
 if (run.status !== 0) process.exit(run.status ?? 1);
-const summary = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "mutationReport.ts"), ...earlierReports, target.report, ...(check ? ["--check"] : [])], { cwd: root, stdio: "inherit" });
+const summary = spawnSync(
+  process.execPath,
+  [
+    require.resolve("ts-node/dist/bin"),
+    "--transpile-only",
+    path.join(__dirname, "mutationReport.ts"),
+    ...earlierReports,
+    target.report,
+    ...(check ? ["--check"] : []),
+  ],
+  { cwd: root, stdio: "inherit" },
+);
 process.exit(summary.status ?? 1);

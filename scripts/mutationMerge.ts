@@ -18,7 +18,10 @@ export interface ReportMutant {
   readonly id: string;
   readonly mutatorName: string;
   readonly replacement?: string;
-  readonly location: { readonly start: { readonly line: number; readonly column: number }; readonly end: { readonly line: number; readonly column: number } };
+  readonly location: {
+    readonly start: { readonly line: number; readonly column: number };
+    readonly end: { readonly line: number; readonly column: number };
+  };
   readonly status: MutantStatus;
   readonly statusReason?: string;
 }
@@ -64,7 +67,10 @@ export function relocate(m: ReportMutant, from: string, to: string): ReportMutan
   return { ...m, location: { start: { ...m.location.start, line: line }, end: { ...m.location.end, line: m.location.end.line + shift } } };
 }
 
-const identity = (m: ReportMutant) => [m.mutatorName, m.replacement ?? "", m.location.start.line, m.location.start.column, m.location.end.line, m.location.end.column].join("|");
+const identity = (m: ReportMutant) =>
+  [m.mutatorName, m.replacement ?? "", m.location.start.line, m.location.start.column, m.location.end.line, m.location.end.column].join(
+    "|",
+  );
 
 /** One report from several, oldest first; per mutant, the newest run that tested it counts. */
 export function mergeReports(reports: readonly Report[]): Report {

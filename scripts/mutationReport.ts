@@ -26,7 +26,10 @@ export interface Equivalent {
 
 export const FOLDERS = ["rules/", "generators/", "config/", "bridge/src/", "dashboards/", "components/", "shared/"] as const;
 /** Issue 16's targets: overall, and per folder where one is set. */
-export const TARGETS: { readonly overall: number; readonly folders: Readonly<Partial<Record<(typeof FOLDERS)[number], number>>> } = { overall: 85, folders: { "rules/": 90, "bridge/src/": 90 } };
+export const TARGETS: { readonly overall: number; readonly folders: Readonly<Partial<Record<(typeof FOLDERS)[number], number>>> } = {
+  overall: 85,
+  folders: { "rules/": 90, "bridge/src/": 90 },
+};
 
 export interface Counts {
   killed: number;
@@ -54,7 +57,13 @@ export const score = (c: Counts) => {
 export const folderOf = (file: string) => FOLDERS.find((f) => file.startsWith(f)) ?? "other";
 
 export function matchEquivalent(list: readonly Equivalent[], file: string, m: ReportMutant): Equivalent | undefined {
-  return list.find((e) => e.file === file && e.line === m.location.start.line && e.mutator === m.mutatorName && (e.replacement === undefined || e.replacement === m.replacement));
+  return list.find(
+    (e) =>
+      e.file === file &&
+      e.line === m.location.start.line &&
+      e.mutator === m.mutatorName &&
+      (e.replacement === undefined || e.replacement === m.replacement),
+  );
 }
 
 export interface Summary {
@@ -125,20 +134,32 @@ export function render(s: Summary): string[] {
     String(c.invalid),
     `${score(c).toFixed(2)}%`,
   ];
-  const rows = [head, ...[...FOLDERS, "other"].filter((f) => s.byFolder.has(f)).map((f) => row(f, s.byFolder.get(f)!)), row("all", s.total)];
+  const rows = [
+    head,
+    ...[...FOLDERS, "other"].filter((f) => s.byFolder.has(f)).map((f) => row(f, s.byFolder.get(f)!)),
+    row("all", s.total),
+  ];
   const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === 0 ? pad(cell, widths[i]) : lpad(cell, widths[i]))).join("  "));
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
-  lines.push("", "score = (killed + timeout) / (killed + timeout + survived + no coverage); equivalent mutants (test/mutation/equivalent.json) and ignored (static, no test runs them) left out; invalid = compile or runtime errors of the mutant.");
+  lines.push(
+    "",
+    "score = (killed + timeout) / (killed + timeout + survived + no coverage); equivalent mutants (test/mutation/equivalent.json) and ignored (static, no test runs them) left out; invalid = compile or runtime errors of the mutant.",
+  );
   const open = s.survivors.filter((x) => !x.equivalent);
   lines.push("", `Surviving mutants not explained as equivalent: ${open.length}`);
-  for (const { file, mutant: m } of open) lines.push(`  ${file}:${m.location.start.line}:${m.location.start.column}  ${m.mutatorName}${m.status === "NoCoverage" ? " (no coverage)" : ""}  → ${JSON.stringify(m.replacement ?? "")}`);
+  for (const { file, mutant: m } of open)
+    lines.push(
+      `  ${file}:${m.location.start.line}:${m.location.start.column}  ${m.mutatorName}${m.status === "NoCoverage" ? " (no coverage)" : ""}  → ${JSON.stringify(m.replacement ?? "")}`,
+    );
   const explained = s.survivors.filter((x) => x.equivalent);
   lines.push("", `Equivalent (explained in test/mutation/equivalent.json): ${explained.length}`);
-  for (const { file, mutant: m, equivalent } of explained) lines.push(`  ${file}:${m.location.start.line}  ${m.mutatorName}  → ${JSON.stringify(m.replacement ?? "")}: ${equivalent!.why}`);
+  for (const { file, mutant: m, equivalent } of explained)
+    lines.push(`  ${file}:${m.location.start.line}  ${m.mutatorName}  → ${JSON.stringify(m.replacement ?? "")}: ${equivalent!.why}`);
   if (s.stale.length) {
     lines.push("", `Stale entries in test/mutation/equivalent.json (no such survivor now): ${s.stale.length}`);
-    for (const e of s.stale) lines.push(`  ${e.file}:${e.line}  ${e.mutator}${e.replacement !== undefined ? ` → ${JSON.stringify(e.replacement)}` : ""}`);
+    for (const e of s.stale)
+      lines.push(`  ${e.file}:${e.line}  ${e.mutator}${e.replacement !== undefined ? ` → ${JSON.stringify(e.replacement)}` : ""}`);
   }
   return lines;
 }
@@ -172,7 +193,9 @@ function main(argv: string[]): number {
   const s = summarize(report, equivalents);
   for (const line of render(s)) process.stdout.write(`${line}\n`);
   const problems = verdict(s);
-  process.stdout.write(`\n${problems.length ? `Targets (issue 16) not met:\n${problems.map((p) => `  - ${p}`).join("\n")}` : "Targets (issue 16) met: overall ≥ 85%, rules/ and bridge/src/ ≥ 90%, every survivor killed or explained."}\n`);
+  process.stdout.write(
+    `\n${problems.length ? `Targets (issue 16) not met:\n${problems.map((p) => `  - ${p}`).join("\n")}` : "Targets (issue 16) met: overall ≥ 85%, rules/ and bridge/src/ ≥ 90%, every survivor killed or explained."}\n`,
+  );
   return check && problems.length ? 1 : 0;
 }
 

@@ -28,7 +28,11 @@ export function reportFiles(dir: string): string[] {
  * Mutate ranges ("file:first-last") of the unexplained survivors of `report`, at their lines in
  * the current version of each file; `gone` lists those whose code is no longer there.
  */
-export function survivorRanges(report: Report, equivalents: readonly Equivalent[], current: (file: string) => string | undefined): { ranges: string[]; gone: string[] } {
+export function survivorRanges(
+  report: Report,
+  equivalents: readonly Equivalent[],
+  current: (file: string) => string | undefined,
+): { ranges: string[]; gone: string[] } {
   const ranges = new Set<string>();
   const gone: string[] = [];
   for (const [file, entry] of Object.entries(report.files)) {
@@ -44,7 +48,11 @@ export function survivorRanges(report: Report, equivalents: readonly Equivalent[
 }
 
 /** The survivor ranges of every earlier run under `reportsDir`, against the files under `root`. */
-export function survivorRangesOfRuns(root: string, reportsDir: string, equivalents: readonly Equivalent[]): { ranges: string[]; gone: string[]; reports: string[] } {
+export function survivorRangesOfRuns(
+  root: string,
+  reportsDir: string,
+  equivalents: readonly Equivalent[],
+): { ranges: string[]; gone: string[]; reports: string[] } {
   const reports = reportFiles(reportsDir);
   const merged = mergeReports(reports.map((f) => JSON.parse(fs.readFileSync(f, "utf8")) as Report));
   const current = (file: string) => (fs.existsSync(path.join(root, file)) ? fs.readFileSync(path.join(root, file), "utf8") : undefined);

@@ -20,7 +20,8 @@ export const ROOT = path.resolve(__dirname, "..");
 export const TOOLS_SRC = path.join(ROOT, "tools");
 export { TOOLS_BIN };
 export const TOOLS_CACHE =
-  process.env.TUTORDEX_TOOLS_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "tutordex-observability", "tools");
+  process.env.TUTORDEX_TOOLS_CACHE ??
+  path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "tutordex-observability", "tools");
 
 /** Bumped when the way binaries are built changes, so cached builds made the old way are not reused. */
 const RECIPE = "2";
@@ -53,7 +54,12 @@ export const revisionOf = (r: GoRelease) => `${r.build.module}@${r.moduleVersion
 function promuLdflags(release: GoRelease, moduleDir: string): string {
   const version = fs.readFileSync(path.join(moduleDir, "VERSION"), "utf8").trim();
   const v = "github.com/prometheus/common/version";
-  return [`-X ${v}.Version=${version}`, `-X ${v}.Revision=${revisionOf(release)}`, `-X ${v}.Branch=release`, `-X ${v}.BuildUser=tutordex-observability`].join(" ");
+  return [
+    `-X ${v}.Version=${version}`,
+    `-X ${v}.Revision=${revisionOf(release)}`,
+    `-X ${v}.Branch=release`,
+    `-X ${v}.BuildUser=tutordex-observability`,
+  ].join(" ");
 }
 
 const PROMU: BuildRecipe = { cgo: false, tags: ["netgo"], ldflags: promuLdflags };
@@ -74,7 +80,8 @@ export const BUILD_RECIPES: Readonly<Record<string, BuildRecipe>> = {
     cgo: false,
     tags: ["netgo", "osusergo", "static_build", "nri_no_wasm"],
     // Without Version the engine reports "library-import" (dockerversion/version_lib.go).
-    ldflags: (r) => `-w -X ${r.build.module}/dockerversion.Version=${r.version} -X ${r.build.module}/dockerversion.GitCommit=${revisionOf(r)}`,
+    ldflags: (r) =>
+      `-w -X ${r.build.module}/dockerversion.Version=${r.version} -X ${r.build.module}/dockerversion.GitCommit=${revisionOf(r)}`,
   },
   containerd: {
     cgo: false,
@@ -106,8 +113,12 @@ function go(cmd: Command): string {
   const r = spawnSync("go", cmd.args, { cwd: cmd.cwd, encoding: "utf8", env: { ...process.env, ...cmd.env }, maxBuffer: 64 * 1024 * 1024 });
   if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT") throw new ToolsError(missingGo());
   if (r.status !== 0) {
-    const env = Object.entries(cmd.env ?? {}).map(([k, v]) => `${k}=${v} `).join("");
-    throw new ToolsError(`command failed (exit ${r.status}) in ${path.relative(ROOT, cmd.cwd) || "."}:\n  ${env}go ${cmd.args.join(" ")}\n${r.stderr || r.stdout}`);
+    const env = Object.entries(cmd.env ?? {})
+      .map(([k, v]) => `${k}=${v} `)
+      .join("");
+    throw new ToolsError(
+      `command failed (exit ${r.status}) in ${path.relative(ROOT, cmd.cwd) || "."}:\n  ${env}go ${cmd.args.join(" ")}\n${r.stderr || r.stdout}`,
+    );
   }
   return r.stdout;
 }
@@ -158,7 +169,16 @@ export function goBuilds(): GoRelease[] {
 /** The previous release of each service the upgrade rehearsal builds from Go (config/previousVersions.ts). */
 export function previousGoBuilds(): GoRelease[] {
   return (Object.entries(PREVIOUS_BUILDS) as [ServiceName, NonNullable<(typeof PREVIOUS_BUILDS)[ServiceName]>][]).flatMap(([name, how]) =>
-    how.by === "go" ? [{ name, version: PREVIOUS_RELEASES[name].version, moduleVersion: moduleVersionOf(name, PREVIOUS_RELEASES[name]), build: how.build }] : [],
+    how.by === "go"
+      ? [
+          {
+            name,
+            version: PREVIOUS_RELEASES[name].version,
+            moduleVersion: moduleVersionOf(name, PREVIOUS_RELEASES[name]),
+            build: how.build,
+          },
+        ]
+      : [],
   );
 }
 
@@ -213,7 +233,8 @@ export function pinProblems(release: GoRelease, goMod: string): string[] {
       const isDirect = direct.some((l) => l.trim().startsWith(`${mod} `) || l.trim().startsWith(`require ${mod} `));
       const contrib = mod.startsWith("github.com/open-telemetry/opentelemetry-collector-contrib/");
       const coreBeta = mod.startsWith("go.opentelemetry.io/collector/") && version.startsWith("v0.");
-      if (isDirect && (contrib || coreBeta) && version !== want) problems.push(`${where} pins ${mod} ${version}; every collector module must be at the one release ${want}`);
+      if (isDirect && (contrib || coreBeta) && version !== want)
+        problems.push(`${where} pins ${mod} ${version}; every collector module must be at the one release ${want}`);
     }
   }
   return problems;
@@ -230,7 +251,10 @@ function filesHash(build: GoBuild, goVersion: string): string {
   const h = createHash("sha256").update(`${RECIPE}\0${goVersion}\0`);
   const dir = path.join(TOOLS_SRC, build.dir);
   for (const f of fs.readdirSync(dir).sort()) {
-    if (f === "go.mod" || f === "go.sum" || f.endsWith(".go")) h.update(`${f}\0`).update(fs.readFileSync(path.join(dir, f))).update("\0");
+    if (f === "go.mod" || f === "go.sum" || f.endsWith(".go"))
+      h.update(`${f}\0`)
+        .update(fs.readFileSync(path.join(dir, f)))
+        .update("\0");
   }
   return h.digest("hex").slice(0, 12);
 }
@@ -285,7 +309,10 @@ function buildOne(release: GoRelease, goVersion: string): BuiltTool {
     spawnSync("chmod", ["-R", "u+w", copy]);
     for (const rel of placeholders) {
       fs.mkdirSync(path.dirname(path.join(copy, rel)), { recursive: true });
-      fs.writeFileSync(path.join(copy, rel), "<!doctype html><title>Alertmanager</title><p>The web UI is not part of this build; the API is.</p>\n");
+      fs.writeFileSync(
+        path.join(copy, rel),
+        "<!doctype html><title>Alertmanager</title><p>The web UI is not part of this build; the API is.</p>\n",
+      );
     }
     const modfile = path.join(staging, "go.mod");
     fs.writeFileSync(modfile, `${readGoMod(build)}\nreplace ${build.module} => ${copy}\n`);
@@ -296,7 +323,11 @@ function buildOne(release: GoRelease, goVersion: string): BuiltTool {
   const ldflags = recipe.ldflags(release, moduleDir);
   for (const [name, pkg] of Object.entries(build.binaries)) {
     const tags = [...recipe.tags, ...(recipe.binaryTags?.[name] ?? [])].join(" ");
-    go({ cwd: src, args: ["build", ...modfileArgs, "-trimpath", "-tags", tags, "-ldflags", ldflags, "-o", path.join(staging, name), pkg], env });
+    go({
+      cwd: src,
+      args: ["build", ...modfileArgs, "-trimpath", "-tags", tags, "-ldflags", ldflags, "-o", path.join(staging, name), pkg],
+      env,
+    });
   }
   if (placeholders) fs.rmSync(path.join(staging, "src"), { recursive: true, force: true });
   fs.writeFileSync(path.join(staging, ".complete"), `${new Date().toISOString()}\n`);
@@ -321,8 +352,15 @@ function installPreviousNode(): BuiltTool | undefined {
   if (!cached) {
     fs.rmSync(prefix, { recursive: true, force: true });
     fs.mkdirSync(prefix, { recursive: true });
-    const r = spawnSync("npm", ["install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", "--no-package-lock", `node@${version}`], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
-    if (r.status !== 0 || !fs.existsSync(binary)) throw new ToolsError(`npm install node@${version} (the previous release's Node, for the upgrade rehearsal) failed: ${r.error?.message ?? r.stderr}`);
+    const r = spawnSync(
+      "npm",
+      ["install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", "--no-package-lock", `node@${version}`],
+      { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 },
+    );
+    if (r.status !== 0 || !fs.existsSync(binary))
+      throw new ToolsError(
+        `npm install node@${version} (the previous release's Node, for the upgrade rehearsal) failed: ${r.error?.message ?? r.stderr}`,
+      );
     fs.writeFileSync(path.join(prefix, ".complete"), `${new Date().toISOString()}\n`);
   }
   const link = previousNodePath();
@@ -350,17 +388,23 @@ export function buildTools(log: (line: string) => void = console.log): BuiltTool
   const built: BuiltTool[] = [];
   for (const release of goBuilds()) {
     const t = buildOne(release, goVersion);
-    log(`${release.build.dir} ${release.version}: ${t.cached ? "cached" : `built in ${t.seconds.toFixed(0)} s`} (${Object.keys(release.build.binaries).join(", ")})`);
+    log(
+      `${release.build.dir} ${release.version}: ${t.cached ? "cached" : `built in ${t.seconds.toFixed(0)} s`} (${Object.keys(release.build.binaries).join(", ")})`,
+    );
     built.push(t);
   }
   for (const release of previousGoBuilds()) {
     const t = buildOne(release, goVersion);
-    log(`${release.build.dir} ${release.version} (the previous release, for the upgrade rehearsal): ${t.cached ? "cached" : `built in ${t.seconds.toFixed(0)} s`} (${Object.keys(release.build.binaries).join(", ")})`);
+    log(
+      `${release.build.dir} ${release.version} (the previous release, for the upgrade rehearsal): ${t.cached ? "cached" : `built in ${t.seconds.toFixed(0)} s`} (${Object.keys(release.build.binaries).join(", ")})`,
+    );
     built.push(t);
   }
   const node = installPreviousNode();
   if (node) {
-    log(`node ${PREVIOUS_RELEASES.telegramBridge.version} (the previous release, for the upgrade rehearsal): ${node.cached ? "cached" : `installed in ${node.seconds.toFixed(0)} s`}`);
+    log(
+      `node ${PREVIOUS_RELEASES.telegramBridge.version} (the previous release, for the upgrade rehearsal): ${node.cached ? "cached" : `installed in ${node.seconds.toFixed(0)} s`}`,
+    );
     built.push(node);
   }
   log(`tools in ${path.relative(ROOT, TOOLS_BIN)} → ${TOOLS_CACHE}`);

@@ -24,7 +24,8 @@ export function labelSet(labels: Labels): string {
 }
 
 /** The same labels sorted by name: one spelling per set, for keys and stable output. */
-export const sortedLabels = (labels: Labels): Labels => Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+export const sortedLabels = (labels: Labels): Labels =>
+  Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /** A sample's value; infinities as the format spells them. */
 export const sampleValue = (value: number) => (value === Infinity ? "+Inf" : value === -Infinity ? "-Inf" : String(value));
@@ -40,7 +41,14 @@ export function familyHeader(name: string, type: MetricType, help?: string): str
  * One histogram series: a cumulative bucket per upper bound (`counts[i]` observations at or below
  * `bounds[i]`), the +Inf bucket, _sum and _count.
  */
-export function histogramSamples(name: string, labels: Labels, bounds: readonly number[], counts: readonly number[], sum: number, count: number): string[] {
+export function histogramSamples(
+  name: string,
+  labels: Labels,
+  bounds: readonly number[],
+  counts: readonly number[],
+  sum: number,
+  count: number,
+): string[] {
   return [
     ...bounds.map((b, i) => sample(`${name}_bucket`, { ...labels, le: String(b) }, counts[i])),
     sample(`${name}_bucket`, { ...labels, le: "+Inf" }, count),

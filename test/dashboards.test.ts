@@ -9,8 +9,10 @@ import { parseLogql, parsePromql } from "./support/queries";
 
 type Target = { expr: string; datasource: { uid: string; type: string } };
 type Panel = { title: string; type: string; targets?: Target[]; datasource?: { uid: string } };
-const panelsOf = (uid: string) => (DASHBOARDS.find((d) => d.uid === uid)!.panels as Panel[]);
-const allTargets = DASHBOARDS.flatMap((d) => (d.panels as Panel[]).flatMap((p) => (p.targets ?? []).map((t) => ({ dashboard: d.uid, panel: p.title, ...t }))));
+const panelsOf = (uid: string) => DASHBOARDS.find((d) => d.uid === uid)!.panels as Panel[];
+const allTargets = DASHBOARDS.flatMap((d) =>
+  (d.panels as Panel[]).flatMap((p) => (p.targets ?? []).map((t) => ({ dashboard: d.uid, panel: p.title, ...t }))),
+);
 const promTargets = allTargets.filter((t) => t.datasource.type === "prometheus");
 const lokiTargets = allTargets.filter((t) => t.datasource.type === "loki");
 const LOKI_LABELS = new Set(["container", "compose_service", "compose_project", ...JSON_LABELS]);
@@ -38,21 +40,112 @@ describe("the ten dashboards of SPEC §9", () => {
     expect(d.tags).toEqual(["tutordex"]);
     expect(d.editable).toBe(false);
     // One menu of every TutorDex dashboard, keeping the time range and the variables picked.
-    expect(d.links).toEqual([{ type: "dashboards", tags: ["tutordex"], asDropdown: true, title: "TutorDex dashboards", includeVars: true, keepTime: true }]);
+    expect(d.links).toEqual([
+      { type: "dashboards", tags: ["tutordex"], asDropdown: true, title: "TutorDex dashboards", includeVars: true, keepTime: true },
+    ]);
     expect(d.panels.length).toBeGreaterThan(3);
   });
 
   const PANELS: Record<string, string[]> = {
-    "tutordex-home": ["Collector up", "Worker up", "Backend up", "Firing critical alerts", "Firing warning alerts", "Assignments per hour", "Parse success (1h)", "Queue pending and processing", "Firing alerts", "Health of every target"],
-    "tutordex-overview": ["Seconds since last message per channel", "Queue", "Worker throughput", "Job latency p95", "LLM latency p95", "Failure rates", "Parse failures by channel", "Recent error logs"],
-    "tutordex-infra": ["Scrape health", "Probe success", "Host disk free", "Container CPU", "Container memory", "Container network", "Container disk I/O", "Host CPU busy", "Host memory used", "Host load", "Host network", "Disk forecast: free in 24h", "Container memory vs limit", "Container starts seen (15m)", "Container OOM kills (15m)", "Public TLS certificate expires in"],
-    "tutordex-llm-supabase": ["LLM requests by model", "LLM latency p95 / p99", "Supabase operations by operation", "Supabase failures by operation"],
-    "tutordex-quality": ["Parse error fraction", "Parse failures by reason", "Missing-field rate", "Inconsistency rate", "Recent worker failures"],
-    "tutordex-channel-health": ["Staleness per channel", "Parse success by channel", "Message volume", "Week-over-week change", "Parse failures by channel", "Message distribution (24h)"],
-    tutordex_data_quality: ["Missing fields by type", "Missing subjects rate", "Completeness score (1h)", "Inconsistencies by kind", "Parse failure reasons", "Issues by channel (24h)", "Missing fields (24h)"],
-    tutordex_matching: ["DMs per assignment (1h)", "Tutors matched (DMs sent, 1h)", "Notifications (24h)", "DM delivery rate (1h)", "Delivery success by kind and pipeline", "DM rate limiting", "Failure reasons"],
-    "tutordex-realtime": ["Ingestion rate", "Queue depth", "Error rates", "Service status", "Throughput", "Firing alerts", "Parse failures by reason"],
-    "tutordex-stack": ["Stack services up", "Rule evaluation failures", "Alertmanager notifications", "Telegram bridge deliveries", "Loki ingestion", "Tempo and OTEL Collector spans", "Loki ingestion failures", "Tempo ingestion failures", "Prometheus storage failures (1h)"],
+    "tutordex-home": [
+      "Collector up",
+      "Worker up",
+      "Backend up",
+      "Firing critical alerts",
+      "Firing warning alerts",
+      "Assignments per hour",
+      "Parse success (1h)",
+      "Queue pending and processing",
+      "Firing alerts",
+      "Health of every target",
+    ],
+    "tutordex-overview": [
+      "Seconds since last message per channel",
+      "Queue",
+      "Worker throughput",
+      "Job latency p95",
+      "LLM latency p95",
+      "Failure rates",
+      "Parse failures by channel",
+      "Recent error logs",
+    ],
+    "tutordex-infra": [
+      "Scrape health",
+      "Probe success",
+      "Host disk free",
+      "Container CPU",
+      "Container memory",
+      "Container network",
+      "Container disk I/O",
+      "Host CPU busy",
+      "Host memory used",
+      "Host load",
+      "Host network",
+      "Disk forecast: free in 24h",
+      "Container memory vs limit",
+      "Container starts seen (15m)",
+      "Container OOM kills (15m)",
+      "Public TLS certificate expires in",
+    ],
+    "tutordex-llm-supabase": [
+      "LLM requests by model",
+      "LLM latency p95 / p99",
+      "Supabase operations by operation",
+      "Supabase failures by operation",
+    ],
+    "tutordex-quality": [
+      "Parse error fraction",
+      "Parse failures by reason",
+      "Missing-field rate",
+      "Inconsistency rate",
+      "Recent worker failures",
+    ],
+    "tutordex-channel-health": [
+      "Staleness per channel",
+      "Parse success by channel",
+      "Message volume",
+      "Week-over-week change",
+      "Parse failures by channel",
+      "Message distribution (24h)",
+    ],
+    tutordex_data_quality: [
+      "Missing fields by type",
+      "Missing subjects rate",
+      "Completeness score (1h)",
+      "Inconsistencies by kind",
+      "Parse failure reasons",
+      "Issues by channel (24h)",
+      "Missing fields (24h)",
+    ],
+    tutordex_matching: [
+      "DMs per assignment (1h)",
+      "Tutors matched (DMs sent, 1h)",
+      "Notifications (24h)",
+      "DM delivery rate (1h)",
+      "Delivery success by kind and pipeline",
+      "DM rate limiting",
+      "Failure reasons",
+    ],
+    "tutordex-realtime": [
+      "Ingestion rate",
+      "Queue depth",
+      "Error rates",
+      "Service status",
+      "Throughput",
+      "Firing alerts",
+      "Parse failures by reason",
+    ],
+    "tutordex-stack": [
+      "Stack services up",
+      "Rule evaluation failures",
+      "Alertmanager notifications",
+      "Telegram bridge deliveries",
+      "Loki ingestion",
+      "Tempo and OTEL Collector spans",
+      "Loki ingestion failures",
+      "Tempo ingestion failures",
+      "Prometheus storage failures (1h)",
+    ],
   };
   it.each(Object.entries(PANELS))("%s has the panels SPEC lists", (uid, titles) => {
     const have = panelsOf(uid).map((p) => p.title);
@@ -60,7 +153,11 @@ describe("the ten dashboards of SPEC §9", () => {
   });
   it("staleness turns yellow at 1800s and red at 3600s", () => {
     const p = panelsOf("tutordex-channel-health").find((x) => x.title === "Staleness per channel") as any;
-    expect(p.fieldConfig.defaults.thresholds.steps).toEqual([{ value: null, color: "green" }, { value: 1800, color: "yellow" }, { value: 3600, color: "red" }]);
+    expect(p.fieldConfig.defaults.thresholds.steps).toEqual([
+      { value: null, color: "green" },
+      { value: 1800, color: "yellow" },
+      { value: 3600, color: "red" },
+    ]);
   });
   it("has unique panel ids and no overlapping grid positions", () => {
     for (const d of DASHBOARDS) {
@@ -79,18 +176,24 @@ describe("the ten dashboards of SPEC §9", () => {
 describe("every query", () => {
   it("exists (the dashboards query something)", () => expect(promTargets.length).toBeGreaterThan(80));
 
-  it.each(promTargets.map((t) => [`${t.dashboard} / ${t.panel}`, t.expr]))("%s parses as PromQL and uses only metrics that exist", (_where, expr) => {
-    const parsed = parsePromql(expr);
-    expect({ expr, errors: parsed.errors }).toEqual({ expr, errors: 0 });
-    expect(parsed.metrics.length).toBeGreaterThan(0);
-    expect({ expr, unknown: parsed.metrics.filter((m) => !KNOWN_METRICS.has(m)) }).toEqual({ expr, unknown: [] });
-  });
+  it.each(promTargets.map((t) => [`${t.dashboard} / ${t.panel}`, t.expr]))(
+    "%s parses as PromQL and uses only metrics that exist",
+    (_where, expr) => {
+      const parsed = parsePromql(expr);
+      expect({ expr, errors: parsed.errors }).toEqual({ expr, errors: 0 });
+      expect(parsed.metrics.length).toBeGreaterThan(0);
+      expect({ expr, unknown: parsed.metrics.filter((m) => !KNOWN_METRICS.has(m)) }).toEqual({ expr, unknown: [] });
+    },
+  );
 
-  it.each(lokiTargets.map((t) => [`${t.dashboard} / ${t.panel}`, t.expr]))("%s parses as LogQL and selects only labels Promtail sets", (_where, expr) => {
-    const parsed = parseLogql(expr);
-    expect(parsed.errors).toBe(0);
-    expect(parsed.selectorLabels.filter((l) => !LOKI_LABELS.has(l))).toEqual([]);
-  });
+  it.each(lokiTargets.map((t) => [`${t.dashboard} / ${t.panel}`, t.expr]))(
+    "%s parses as LogQL and selects only labels Promtail sets",
+    (_where, expr) => {
+      const parsed = parseLogql(expr);
+      expect(parsed.errors).toBe(0);
+      expect(parsed.selectorLabels.filter((l) => !LOKI_LABELS.has(l))).toEqual([]);
+    },
+  );
 
   it("rates use $__rate_interval", () => {
     const fixed = promTargets.filter((t) => /\brate\([^[]*\[(?!\$__rate_interval\])/.test(t.expr));
@@ -99,7 +202,9 @@ describe("every query", () => {
 
   it("uses the recorded series instead of recomputing a recording rule", () => {
     const normalize = (s: string) => s.replace(/\s+/g, "").replace(/\[\$__rate_interval\]/g, "[5m]");
-    const recomputed = RECORDING_RULES.flatMap((r) => promTargets.filter((t) => normalize(t.expr).includes(normalize(r.expr))).map((t) => `${t.panel}: ${r.record}`));
+    const recomputed = RECORDING_RULES.flatMap((r) =>
+      promTargets.filter((t) => normalize(t.expr).includes(normalize(r.expr))).map((t) => `${t.panel}: ${r.record}`),
+    );
     expect(recomputed).toEqual([]);
     expect(promTargets.some((t) => t.expr.includes("time() - collector_last_message_timestamp_seconds"))).toBe(false);
   });
@@ -111,7 +216,12 @@ describe("every query", () => {
 });
 
 describe("alert rules reference only metrics that exist", () => {
-  it.each(ALERTS.map((a) => [a.alert, a.expr(a.threshold ?? 0, { watchedContainers: ['name=~"x"'], backlogLookback: "15m", throughputWindow: "5m" })]))("%s", (_alert, expr) => {
+  it.each(
+    ALERTS.map((a) => [
+      a.alert,
+      a.expr(a.threshold ?? 0, { watchedContainers: ['name=~"x"'], backlogLookback: "15m", throughputWindow: "5m" }),
+    ]),
+  )("%s", (_alert, expr) => {
     const parsed = parsePromql(expr);
     expect(parsed.errors).toBe(0);
     expect(parsed.metrics.filter((m) => !KNOWN_METRICS.has(m))).toEqual([]);

@@ -45,7 +45,15 @@ interface AmDoc {
 
 let run: ProgramRun;
 let am: AmDoc;
-let prom: { scrape_configs: { job_name: string; scrape_interval?: string; scrape_timeout?: string; static_configs: { labels?: Record<string, string> }[] }[]; global: { scrape_interval: string } };
+let prom: {
+  scrape_configs: {
+    job_name: string;
+    scrape_interval?: string;
+    scrape_timeout?: string;
+    static_configs: { labels?: Record<string, string> }[];
+  }[];
+  global: { scrape_interval: string };
+};
 let blackbox: { modules: Record<string, { timeout: string }> };
 let bridge: BridgeConfig;
 
@@ -85,7 +93,10 @@ describe("the bridge's dedupe memory against Alertmanager's routes", () => {
     const budget = bridge.requestBudgetMs / 1000;
     for (const r of alertRoutes()) {
       const window = bridge.dedupeWindowsByReceiver.get(r.receiver)! / 1000;
-      expect({ receiver: r.receiver, outlastsResend: window > r.groupInterval + budget }).toEqual({ receiver: r.receiver, outlastsResend: true });
+      expect({ receiver: r.receiver, outlastsResend: window > r.groupInterval + budget }).toEqual({
+        receiver: r.receiver,
+        outlastsResend: true,
+      });
     }
   });
 
@@ -93,7 +104,11 @@ describe("the bridge's dedupe memory against Alertmanager's routes", () => {
     const budget = bridge.requestBudgetMs / 1000;
     for (const r of alertRoutes()) {
       const window = bridge.dedupeWindowsByReceiver.get(r.receiver)! / 1000;
-      expect({ receiver: r.receiver, window, endsBeforeReminder: window + budget <= r.repeatInterval }).toEqual({ receiver: r.receiver, window, endsBeforeReminder: true });
+      expect({ receiver: r.receiver, window, endsBeforeReminder: window + budget <= r.repeatInterval }).toEqual({
+        receiver: r.receiver,
+        window,
+        endsBeforeReminder: true,
+      });
     }
   });
 
@@ -117,7 +132,11 @@ describe("the bridge answers within Alertmanager's deadlines", () => {
     const worst = (bridge.requestBudgetMs + bridge.requestBodyTimeoutMs) / 1000;
     for (const r of alertRoutes().filter((x) => !DEADLINE_SHORTER_BY_DESIGN.has(x.receiver))) {
       const deadline = Math.max(r.groupInterval, ALERTMANAGER_MIN_NOTIFY_TIMEOUT_S);
-      expect({ receiver: r.receiver, deadline, answersInTime: worst < deadline }).toEqual({ receiver: r.receiver, deadline, answersInTime: true });
+      expect({ receiver: r.receiver, deadline, answersInTime: worst < deadline }).toEqual({
+        receiver: r.receiver,
+        deadline,
+        answersInTime: true,
+      });
     }
   });
 
@@ -127,7 +146,11 @@ describe("the bridge answers within Alertmanager's deadlines", () => {
     expect(drills.map((r) => r.receiver)).toEqual([...DEADLINE_SHORTER_BY_DESIGN]);
     for (const r of drills) {
       const window = bridge.dedupeWindowsByReceiver.get(r.receiver)! / 1000;
-      expect({ receiver: r.receiver, window, coversRetry: window > r.groupInterval + worst }).toEqual({ receiver: r.receiver, window, coversRetry: true });
+      expect({ receiver: r.receiver, window, coversRetry: window > r.groupInterval + worst }).toEqual({
+        receiver: r.receiver,
+        window,
+        coversRetry: true,
+      });
     }
   });
 
@@ -159,7 +182,9 @@ describe("webhook size: max_alerts against the bridge's body limit", () => {
       fingerprint: "0123456789abcdef",
     };
     const maxAlerts = Math.max(...am.receivers.flatMap((r) => r.webhook_configs.map((w) => w.max_alerts ?? Infinity)));
-    const body = Buffer.byteLength(JSON.stringify({ version: "4", status: "firing", alerts: Array.from({ length: maxAlerts }, () => alert) }));
+    const body = Buffer.byteLength(
+      JSON.stringify({ version: "4", status: "firing", alerts: Array.from({ length: maxAlerts }, () => alert) }),
+    );
     expect(body * 2).toBeLessThanOrEqual(bridge.maxBodyBytes);
   });
 });
@@ -194,7 +219,11 @@ describe("probe timeouts against the scrape timeouts that carry them", () => {
       const scrapeTimeout = seconds(j.scrape_timeout ?? "10s");
       for (const module of new Set(j.static_configs.map((s) => s.labels!.module))) {
         const t = seconds(blackbox.modules[module].timeout);
-        expect({ job: j.job_name, module, fits: t <= scrapeTimeout - BLACKBOX_TIMEOUT_OFFSET_S }).toEqual({ job: j.job_name, module, fits: true });
+        expect({ job: j.job_name, module, fits: t <= scrapeTimeout - BLACKBOX_TIMEOUT_OFFSET_S }).toEqual({
+          job: j.job_name,
+          module,
+          fits: true,
+        });
       }
     }
   });

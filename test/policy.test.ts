@@ -6,7 +6,14 @@ import { PolicyResource, StackValidationPolicy, UnknownValueError } from "@pulum
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { AnalyzeResponse, AnalyzeStackRequest, AnalyzerResource, AnalyzerResourceOptions } from "@pulumi/pulumi/proto/analyzer_pb";
-import { bindAddressFromStackFile, CONTAINER_TYPE, containerPolicies, OPTIONS_NOT_SENT_TO_POLICIES, policyName, stackOfUrn } from "../policy/containerPolicies";
+import {
+  bindAddressFromStackFile,
+  CONTAINER_TYPE,
+  containerPolicies,
+  OPTIONS_NOT_SENT_TO_POLICIES,
+  policyName,
+  stackOfUrn,
+} from "../policy/containerPolicies";
 import { GUARDRAILS, isOneShot, violations } from "../policy/guardrails";
 import { stackConfigFromFile } from "../config/stackFile";
 import { containersOf, ProgramRun, RecordedResource, runProgram } from "./support/program";
@@ -19,14 +26,18 @@ import { committedStacks, PROJECT, pulumiConfigMap, ROOT, TEST_SECRETS } from ".
  */
 // The SDK's stand-ins for values unknown during a preview; its type declarations leave them out.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { unknownCheckingProxy, unknownStringValue } = require("@pulumi/policy/proxy") as { unknownCheckingProxy: <T extends object>(o: T) => T; unknownStringValue: unknown };
+const { unknownCheckingProxy, unknownStringValue } = require("@pulumi/policy/proxy") as {
+  unknownCheckingProxy: <T extends object>(o: T) => T;
+  unknownStringValue: unknown;
+};
 
 const runs = new Map<string, ProgramRun>();
 beforeAll(async () => {
   for (const stack of committedStacks()) runs.set(stack, await runProgram(stack, pulumiConfigMap(stack), Object.keys(TEST_SECRETS)));
 });
 
-const serviceOf = (r: RecordedResource) => (r.inputs.labels ?? []).find((l: { label: string }) => l.label === "tutordex.observability.service")?.value;
+const serviceOf = (r: RecordedResource) =>
+  (r.inputs.labels ?? []).find((l: { label: string }) => l.label === "tutordex.observability.service")?.value;
 const urnOf = (stack: string, r: RecordedResource) => `urn:pulumi:${stack}::${PROJECT}::${r.type}::${r.name}`;
 
 /** A recorded resource as the policy SDK presents it: outputs (here: inputs), options, URN. */
@@ -36,7 +47,14 @@ function policyResource(stack: string, r: RecordedResource, props: Record<string
     props,
     urn: urnOf(stack, r),
     name: r.name,
-    opts: { protect: r.options.protect, ignoreChanges: [], deleteBeforeReplace: r.options.deleteBeforeReplace, aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: {
+      protect: r.options.protect,
+      ignoreChanges: [],
+      deleteBeforeReplace: r.options.deleteBeforeReplace,
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
     dependencies: [],
     propertyDependencies: {},
     isType: () => false,
@@ -47,7 +65,10 @@ function policyResource(stack: string, r: RecordedResource, props: Record<string
 class NotApplicable extends Error {}
 
 /** Runs one stack policy the way the SDK does: violations reported, "not applicable" thrown. */
-async function validate(policy: StackValidationPolicy, resources: PolicyResource[]): Promise<{ violations: { message: string; urn?: string }[]; notApplicable?: string }> {
+async function validate(
+  policy: StackValidationPolicy,
+  resources: PolicyResource[],
+): Promise<{ violations: { message: string; urn?: string }[]; notApplicable?: string }> {
   const found: { message: string; urn?: string }[] = [];
   try {
     await policy.validateStack(
@@ -77,7 +98,8 @@ describe("the policy pack", () => {
   it("has one mandatory stack policy per guardrail, with unique names", () => {
     expect(policies.map((p) => p.description)).toEqual(Object.keys(GUARDRAILS));
     expect(new Set(policies.map((p) => p.name)).size).toBe(policies.length);
-    for (const p of policies) expect({ name: p.name, level: p.enforcementLevel }).toEqual({ name: policyName(p.description), level: "mandatory" });
+    for (const p of policies)
+      expect({ name: p.name, level: p.enforcementLevel }).toEqual({ name: policyName(p.description), level: "mandatory" });
   });
 
   it.each(committedStacks())("agrees with the guardrails on every container of stack %s", async (stack) => {
@@ -86,7 +108,10 @@ describe("the policy pack", () => {
     for (const policy of policies) {
       const result = await validate(policy, resources);
       expect({ policy: policy.name, violations: result.violations }).toEqual({ policy: policy.name, violations: [] });
-      expect({ policy: policy.name, notApplicable: result.notApplicable !== undefined }).toEqual({ policy: policy.name, notApplicable: NOT_JUDGED.includes(policy.description) });
+      expect({ policy: policy.name, notApplicable: result.notApplicable !== undefined }).toEqual({
+        policy: policy.name,
+        notApplicable: NOT_JUDGED.includes(policy.description),
+      });
     }
     expect(violations(containers, { stack, bindAddress: stackConfigFromFile(ROOT, stack).bindAddress })).toEqual([]);
   });
@@ -100,7 +125,10 @@ describe("the policy pack", () => {
     const containers = containersOf(runs.get("dev")!);
     const publishing = containers.filter((c) => (c.inputs.ports ?? []).length > 0);
     expect(publishing.length).toBeGreaterThan(0);
-    const result = await validate(elsewhere, containers.map((c) => policyResource("dev", c)));
+    const result = await validate(
+      elsewhere,
+      containers.map((c) => policyResource("dev", c)),
+    );
     expect(result.violations.map((v) => v.urn)).toEqual(publishing.map((c) => urnOf("dev", c)));
   });
 });
@@ -128,7 +156,9 @@ describe("the pack catches what the guardrails guard", () => {
     const [rule] = NOT_JUDGED;
     expect(violations([broken[rule](base())], { stack: "dev", bindAddress: "127.0.0.1" }).join("\n")).toContain(rule);
     const resources = containersOf(runs.get("dev")!).map((c) => policyResource("dev", c));
-    expect((await validate(policyFor(rule), resources)).notApplicable).toContain("does not send the replaceOnChanges resource option to policies");
+    expect((await validate(policyFor(rule), resources)).notApplicable).toContain(
+      "does not send the replaceOnChanges resource option to policies",
+    );
   });
 
   it("during a preview, judges what is known and then reports the unknown value instead of failing", async () => {
@@ -142,7 +172,14 @@ describe("the pack catches what the guardrails guard", () => {
       return policyResource("dev", c);
     });
     const reported: string[] = [];
-    const args = { resources, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable: (): never => { throw new NotApplicable(); } };
+    const args = {
+      resources,
+      stackTags: new Map(),
+      getConfig: <T extends object>() => ({}) as T,
+      notApplicable: (): never => {
+        throw new NotApplicable();
+      },
+    };
     const outcome = await Promise.resolve()
       .then(() => policyFor(rule).validateStack(args, (m) => reported.push(m)))
       .then(
@@ -159,7 +196,10 @@ describe("the pack served as `pulumi preview --policy-pack policy` starts it", (
   it("loads with its type check, serves the Analyzer API, and reports a broken container", async () => {
     const policyDir = path.join(ROOT, "policy");
     // The engine runs @pulumi/pulumi/cmd/run-policy-pack <engine> . in the pack's folder and reads the port it prints.
-    const child = spawn(process.execPath, [path.join(ROOT, "node_modules/@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:1", "."], { cwd: policyDir, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [path.join(ROOT, "node_modules/@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:1", "."], {
+      cwd: policyDir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     try {
@@ -190,13 +230,28 @@ describe("the pack served as `pulumi preview --policy-pack policy` starts it", (
             .setName(c.name)
             .setUrn(urnOf("dev", c))
             .setProperties(Struct.fromJavaScript(JSON.parse(JSON.stringify(inputs))))
-            .setOptions(new AnalyzerResourceOptions().setDeletebeforereplace(c.options.deleteBeforeReplace).setDeletebeforereplacedefined(true).setProtect(c.options.protect));
+            .setOptions(
+              new AnalyzerResourceOptions()
+                .setDeletebeforereplace(c.options.deleteBeforeReplace)
+                .setDeletebeforereplacedefined(true)
+                .setProtect(c.options.protect),
+            );
         }),
       );
-      const response = await new Promise<AnalyzeResponse>((resolve, reject) => client.analyzeStack(request, (err, res) => (err ? reject(err) : resolve(res!))));
+      const response = await new Promise<AnalyzeResponse>((resolve, reject) =>
+        client.analyzeStack(request, (err, res) => (err ? reject(err) : resolve(res!))),
+      );
       client.close();
-      const diagnostics = response.getDiagnosticsList().map((d) => ({ policy: d.getPolicyname(), message: d.getMessage(), urn: d.getUrn() }));
-      expect(diagnostics).toEqual([{ policy: policyName("no privileged container but cAdvisor"), message: expect.stringContaining(`${good.name}: privileged`), urn: urnOf("dev", good) }]);
+      const diagnostics = response
+        .getDiagnosticsList()
+        .map((d) => ({ policy: d.getPolicyname(), message: d.getMessage(), urn: d.getUrn() }));
+      expect(diagnostics).toEqual([
+        {
+          policy: policyName("no privileged container but cAdvisor"),
+          message: expect.stringContaining(`${good.name}: privileged`),
+          urn: urnOf("dev", good),
+        },
+      ]);
       expect(response.getNotApplicableList().map((n) => n.getPolicyName())).toEqual(NOT_JUDGED.map(policyName));
     } finally {
       child.kill("SIGTERM");

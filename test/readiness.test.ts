@@ -18,7 +18,9 @@ type Releases = Readonly<Record<ServiceName, PinnedRelease>>;
  * the pinned image it stands for is the one whose name starts with what it reads back.
  */
 function pinnedImageOf(id: string, releases: Releases): { image: string; service?: ServiceName } {
-  const head = Buffer.from(String(id).replace(/^sha256:/, ""), "hex").toString("utf8").replace(/\0+$/, "");
+  const head = Buffer.from(String(id).replace(/^sha256:/, ""), "hex")
+    .toString("utf8")
+    .replace(/\0+$/, "");
   const hits = (Object.keys(releases) as ServiceName[]).filter((s) => imageOf(releases[s]).startsWith(head));
   return hits.length === 1 ? { image: imageOf(releases[hits[0]]), service: hits[0] } : { image: head };
 }
@@ -60,7 +62,9 @@ export function readinessProblems(containers: readonly RecordedResource[], relea
     const has = releases[service].image.tools;
     const missing = toolsCalled(c.inputs).filter((t) => !has.includes(t));
     return missing.length
-      ? [`${c.inputs.name}: calls ${missing.join(", ")} inside ${image}, whose record (${service}) lists [${has.join(", ")}]: use a readiness gate, or update the record from the release's Dockerfile`]
+      ? [
+          `${c.inputs.name}: calls ${missing.join(", ")} inside ${image}, whose record (${service}) lists [${has.join(", ")}]: use a readiness gate, or update the record from the release's Dockerfile`,
+        ]
       : [];
   });
 }
@@ -90,7 +94,11 @@ describe("every container calls only tools its pinned image has", () => {
 
   it("the stacks between them run every pinned image", () => {
     const images = new Set(Object.values(runs).flatMap((r) => containersOf(r).map((c) => pinnedImageOf(c.inputs.image, RELEASES).image)));
-    expect(Object.values(RELEASES).map(imageOf).filter((i) => !images.has(i))).toEqual([]);
+    expect(
+      Object.values(RELEASES)
+        .map(imageOf)
+        .filter((i) => !images.has(i)),
+    ).toEqual([]);
   });
 
   it("Loki and Tempo stay ready-checkable on their next releases' distroless images", () => {
@@ -99,7 +107,13 @@ describe("every container calls only tools its pinned image has", () => {
 });
 
 describe("the check itself", () => {
-  const container = (image: string, inputs: object) => ({ urn: "u", name: "n", type: "docker:index/container:Container", inputs: { name: "c", image: Buffer.from(image).toString("hex"), ...inputs } }) as unknown as RecordedResource;
+  const container = (image: string, inputs: object) =>
+    ({
+      urn: "u",
+      name: "n",
+      type: "docker:index/container:Container",
+      inputs: { name: "c", image: Buffer.from(image).toString("hex"), ...inputs },
+    }) as unknown as RecordedResource;
 
   it("reads a healthcheck's program, a CMD-SHELL's shell, a shell entrypoint and the wget of its script", () => {
     expect(toolsCalled({ healthcheck: { tests: ["CMD", "wget", "-q", "http://x/"] } })).toEqual(["wget"]);
@@ -107,8 +121,14 @@ describe("the check itself", () => {
     expect(toolsCalled({ entrypoints: ["/bin/sh", "-c", "until wget -q http://x/; do sleep 2; done"] })).toEqual(["sh", "wget"]);
     expect(toolsCalled({ entrypoints: ["/usr/bin/loki"] })).toEqual([]);
     // The authenticated calls (components/apiShell.ts): a function, then nc and base64 inside it.
-    expect(toolsCalled({ healthcheck: { tests: ["CMD-SHELL", `${API_FUNCTION}; api GET 127.0.0.1:9090 /-/ready /run/p | head -n1`] } })).toEqual(["sh", "nc", "base64"]);
-    expect(toolsCalled({ entrypoints: ["/bin/sh", "-c", `${API_FUNCTION}; api POST alertmanager:9093 /-/reload /run/p`] })).toEqual(["sh", "nc", "base64"]);
+    expect(
+      toolsCalled({ healthcheck: { tests: ["CMD-SHELL", `${API_FUNCTION}; api GET 127.0.0.1:9090 /-/ready /run/p | head -n1`] } }),
+    ).toEqual(["sh", "nc", "base64"]);
+    expect(toolsCalled({ entrypoints: ["/bin/sh", "-c", `${API_FUNCTION}; api POST alertmanager:9093 /-/reload /run/p`] })).toEqual([
+      "sh",
+      "nc",
+      "base64",
+    ]);
     expect(toolsCalled({ healthcheck: { tests: ["CMD-SHELL", "curl -fs http://x/ && sync"] } })).toEqual(["sh", "curl"]);
     expect(toolsCalled({})).toEqual([]);
   });
@@ -119,7 +139,12 @@ describe("the check itself", () => {
     expect(readinessProblems([container(imageOf(RELEASES.loki), wgetCheck)], NEXT_DISTROLESS)).toEqual([
       `c: calls wget inside ${imageOf(RELEASES.loki)}, whose record (loki) lists []: use a readiness gate, or update the record from the release's Dockerfile`,
     ]);
-    expect(readinessProblems([container("grafana/loki:9.9.9", {})])).toEqual(["c: runs grafana/loki:9.9.9, which no pin of config/versions.ts names"]);
-    expect(pinnedImageOf(Buffer.from(imageOf(RELEASES.otelCollector)).subarray(0, 32).toString("hex"), RELEASES)).toEqual({ image: imageOf(RELEASES.otelCollector), service: "otelCollector" });
+    expect(readinessProblems([container("grafana/loki:9.9.9", {})])).toEqual([
+      "c: runs grafana/loki:9.9.9, which no pin of config/versions.ts names",
+    ]);
+    expect(pinnedImageOf(Buffer.from(imageOf(RELEASES.otelCollector)).subarray(0, 32).toString("hex"), RELEASES)).toEqual({
+      image: imageOf(RELEASES.otelCollector),
+      service: "otelCollector",
+    });
   });
 });

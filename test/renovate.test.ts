@@ -18,7 +18,11 @@ import { ROOT } from "./support/stackFiles";
  */
 const RENOVATE_VERSION = "44.121.2";
 const CONFIG_FILE = path.join(ROOT, ".github", "renovate.json");
-const CACHE = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "tutordex-observability", `renovate-${RENOVATE_VERSION}`);
+const CACHE = path.join(
+  process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"),
+  "tutordex-observability",
+  `renovate-${RENOVATE_VERSION}`,
+);
 
 /** renovate-schema.json of the pinned Renovate release, from the npm registry through npm itself. */
 function renovateSchema(): object {
@@ -28,7 +32,9 @@ function renovateSchema(): object {
     const pack = spawnSync("npm", ["pack", `renovate@${RENOVATE_VERSION}`, "--pack-destination", CACHE, "--silent"], { encoding: "utf8" });
     if (pack.status !== 0) throw new Error(`npm pack renovate@${RENOVATE_VERSION} failed:\n${pack.stderr}`);
     const tgz = path.join(CACHE, pack.stdout.trim().split("\n").at(-1)!);
-    const untar = spawnSync("tar", ["-xzf", tgz, "-C", CACHE, "--strip-components=1", "package/renovate-schema.json"], { encoding: "utf8" });
+    const untar = spawnSync("tar", ["-xzf", tgz, "-C", CACHE, "--strip-components=1", "package/renovate-schema.json"], {
+      encoding: "utf8",
+    });
     if (untar.status !== 0) throw new Error(`tar could not take renovate-schema.json out of ${tgz}:\n${untar.stderr}`);
     fs.rmSync(tgz);
   }
@@ -72,13 +78,21 @@ export function extract(file: string, text: string): FoundDep[] {
     .filter((m) => m.managerFilePatterns.some((p) => matcher(p)(file)))
     .flatMap((m) =>
       m.matchStrings.flatMap((s) =>
-        [...text.matchAll(new RegExp(s, "g"))].map((hit) => ({ depName: hit.groups?.depName ?? m.depNameTemplate!, currentValue: hit.groups!.currentValue, depType: m.depTypeTemplate })),
+        [...text.matchAll(new RegExp(s, "g"))].map((hit) => ({
+          depName: hit.groups?.depName ?? m.depNameTemplate!,
+          currentValue: hit.groups!.currentValue,
+          depType: m.depTypeTemplate,
+        })),
       ),
     );
 }
 
-type Schema = { properties: Record<string, unknown>; definitions: Record<string, { items: { allOf: { properties?: Record<string, unknown> }[] } }> };
-const keysOf = (items: { allOf: { properties?: Record<string, unknown> }[] }) => items.allOf.flatMap((x) => Object.keys(x.properties ?? {}));
+type Schema = {
+  properties: Record<string, unknown>;
+  definitions: Record<string, { items: { allOf: { properties?: Record<string, unknown> }[] } }>;
+};
+const keysOf = (items: { allOf: { properties?: Record<string, unknown> }[] }) =>
+  items.allOf.flatMap((x) => Object.keys(x.properties ?? {}));
 
 /**
  * The published schema checks the types of known options but lets unknown ones through, which
@@ -92,12 +106,21 @@ export function unknownOptions(c: Record<string, unknown>, schema: Schema): stri
   const list = (key: string) => (Array.isArray(c[key]) ? (c[key] as Record<string, unknown>[]) : []);
   return [
     ...Object.keys(c).filter((k) => k !== "$schema" && !options.has(k)),
-    ...list("packageRules").flatMap((r, i) => Object.keys(r).filter((k) => !inRule.has(k)).map((k) => `packageRules[${i}].${k}`)),
-    ...list("customManagers").flatMap((m, i) => Object.keys(m).filter((k) => !inManager.has(k)).map((k) => `customManagers[${i}].${k}`)),
+    ...list("packageRules").flatMap((r, i) =>
+      Object.keys(r)
+        .filter((k) => !inRule.has(k))
+        .map((k) => `packageRules[${i}].${k}`),
+    ),
+    ...list("customManagers").flatMap((m, i) =>
+      Object.keys(m)
+        .filter((k) => !inManager.has(k))
+        .map((k) => `customManagers[${i}].${k}`),
+    ),
   ];
 }
 
-const groupOf = (name: string) => config.packageRules.filter((r) => r.groupName && r.matchPackageNames?.some((p) => matcher(p)(name))).map((r) => r.groupName);
+const groupOf = (name: string) =>
+  config.packageRules.filter((r) => r.groupName && r.matchPackageNames?.some((p) => matcher(p)(name))).map((r) => r.groupName);
 
 describe(".github/renovate.json", () => {
   it(`is valid against the schema Renovate ${RENOVATE_VERSION} publishes`, () => {
@@ -110,10 +133,19 @@ describe(".github/renovate.json", () => {
       }
     });
     const validate = ajv.compile(schema);
-    expect({ valid: validate(config), errors: validate.errors ?? null, unknown: unknownOptions(config, schema) }).toEqual({ valid: true, errors: null, unknown: [] });
+    expect({ valid: validate(config), errors: validate.errors ?? null, unknown: unknownOptions(config, schema) }).toEqual({
+      valid: true,
+      errors: null,
+      unknown: [],
+    });
     // Each way a config can be wrong is seen: a value of the wrong type, an unknown option.
     expect(validate({ ...config, packageRules: [{ matchPackageNames: ["prom/alertmanager"], allowedVersions: 5 }] })).toBe(false);
-    const typos = { ...config, dependencyDashbord: true, packageRules: [{ groupNam: "Alertmanager" }], customManagers: [{ ...config.customManagers[0], matchString: [] }] };
+    const typos = {
+      ...config,
+      dependencyDashbord: true,
+      packageRules: [{ groupNam: "Alertmanager" }],
+      customManagers: [{ ...config.customManagers[0], matchString: [] }],
+    };
     expect(unknownOptions(typos, schema)).toEqual(["dependencyDashbord", "packageRules[0].groupNam", "customManagers[0].matchString"]);
   }, 120_000);
 
@@ -130,7 +162,9 @@ describe(".github/renovate.json", () => {
 
   it.each(Object.keys(ENGINE_RELEASES) as EngineProgram[])("reads the module %s is built from in config/versions.ts", (program) => {
     const r = ENGINE_RELEASES[program];
-    expect(found.filter((d) => d.depName === r.build.module)).toEqual([{ depName: r.build.module, currentValue: r.moduleVersion, depType: "engine module" }]);
+    expect(found.filter((d) => d.depName === r.build.module)).toEqual([
+      { depName: r.build.module, currentValue: r.moduleVersion, depType: "engine module" },
+    ]);
   });
 
   it("finds nothing in config/versions.ts that is not a pin", () => {
@@ -147,7 +181,11 @@ describe(".github/renovate.json", () => {
       const goMod = fs.readFileSync(path.join(ROOT, "tools", dir, "go.mod"), "utf8");
       if (new RegExp(`^\\s*${module.replace(/\./g, "\\.")} \\S+ // indirect$`, "m").test(goMod)) {
         const enabling = config.packageRules.filter(
-          (r) => r.enabled && r.matchDepTypes?.includes("indirect") && r.matchFileNames?.includes(`tools/${dir}/go.mod`) && r.matchPackageNames?.includes(module),
+          (r) =>
+            r.enabled &&
+            r.matchDepTypes?.includes("indirect") &&
+            r.matchFileNames?.includes(`tools/${dir}/go.mod`) &&
+            r.matchPackageNames?.includes(module),
         );
         expect(enabling).toHaveLength(1);
       }
@@ -163,7 +201,9 @@ describe(".github/renovate.json", () => {
       node: RELEASES.telegramBridge.version,
     };
     const dirs = fs.readdirSync(path.join(ROOT, "images"));
-    const mentions = dirs.flatMap((d) => extract(`images/${d}/Dockerfile`, fs.readFileSync(path.join(ROOT, "images", d, "Dockerfile"), "utf8")));
+    const mentions = dirs.flatMap((d) =>
+      extract(`images/${d}/Dockerfile`, fs.readFileSync(path.join(ROOT, "images", d, "Dockerfile"), "utf8")),
+    );
     expect(mentions.map((m) => ({ ...m, pinned: pins[m.depName] })).filter((m) => m.currentValue !== m.pinned)).toEqual([]);
     expect(new Set(mentions.map((m) => m.depName))).toEqual(new Set(Object.keys(pins)));
     for (const name of Object.keys(pins)) expect(groupOf(name)).toHaveLength(1);

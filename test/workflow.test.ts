@@ -8,7 +8,10 @@ import { ROOT, committedStacks, PROJECT } from "./support/stackFiles";
 
 /** The workflows cannot run here; these checks keep them honest about what they call. */
 type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
-const load = (file: string) => ({ text: fs.readFileSync(path.join(ROOT, file), "utf8"), doc: yaml.load(fs.readFileSync(path.join(ROOT, file), "utf8")) as any });
+const load = (file: string) => ({
+  text: fs.readFileSync(path.join(ROOT, file), "utf8"),
+  doc: yaml.load(fs.readFileSync(path.join(ROOT, file), "utf8")) as any,
+});
 const pr = load(".github/workflows/pull-request.yml");
 const deploy = load(".github/workflows/deploy-staging.yml");
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
@@ -52,7 +55,9 @@ describe("pull-request workflow", () => {
   });
 
   it("renders every committed stack with the obs script that exists", () => {
-    const run = steps(pr, "rendered-diff").map((s) => s.run ?? "").join("\n");
+    const run = steps(pr, "rendered-diff")
+      .map((s) => s.run ?? "")
+      .join("\n");
     expect(pkg.scripts.obs).toBeDefined();
     expect(run).toContain("npm run -s obs -- render --stack");
     expect(run).toMatch(new RegExp(`for stack in ${committedStacks().join(" ")};`));
@@ -60,7 +65,9 @@ describe("pull-request workflow", () => {
 
   it("previews every committed stack with the official Pulumi action and the policy pack", () => {
     const [preview] = pulumiSteps(pr, "preview");
-    expect(preview.with).toEqual(expect.objectContaining({ command: "preview", "stack-name": "${{ matrix.stack }}", policyPacks: "policy", "comment-on-pr": true }));
+    expect(preview.with).toEqual(
+      expect.objectContaining({ command: "preview", "stack-name": "${{ matrix.stack }}", policyPacks: "policy", "comment-on-pr": true }),
+    );
     expect(preview.env).toEqual(expect.objectContaining({ PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" }));
     expect(pr.doc.jobs.preview.strategy.matrix.stack).toEqual(committedStacks());
     for (const f of ["PulumiPolicy.yaml", "index.ts", "package.json"]) expect(fs.existsSync(path.join(ROOT, "policy", f))).toBe(true);
@@ -69,7 +76,8 @@ describe("pull-request workflow", () => {
   it("uses the Node major package.json asks for", () => {
     const major = Number(/^>=(\d+)$/.exec(pkg.engines.node)![1]);
     expect(major).toBe(24);
-    for (const job of ["test", "rendered-diff", "preview"]) expect(steps(pr, job).find((s) => s.uses?.startsWith("actions/setup-node"))!.with!["node-version"]).toBe(major);
+    for (const job of ["test", "rendered-diff", "preview"])
+      expect(steps(pr, job).find((s) => s.uses?.startsWith("actions/setup-node"))!.with!["node-version"]).toBe(major);
     expect(steps(deploy, "deploy").find((s) => s.uses?.startsWith("actions/setup-node"))!.with!["node-version"]).toBe(major);
   });
 });
@@ -86,12 +94,21 @@ describe("the DOCKER_HOST secret really decides the engine", () => {
     expect(wf.doc.jobs[job].env.DOCKER_HOST).toBe("${{ secrets.DOCKER_HOST }}");
     expect(wf.text).toMatch(/set(s)? no dockerHost[\s\S]{0,120}DOCKER_HOST/);
     const ssh = steps(wf, job).find((s) => s.uses === SSH_ACTION)!;
-    expect(ssh.with).toEqual({ "docker-host": "${{ secrets.DOCKER_HOST }}", "ssh-key": "${{ secrets.DOCKER_SSH_KEY }}", "known-hosts": "${{ secrets.DOCKER_SSH_KNOWN_HOSTS }}" });
-    expect(indexOf(steps(wf, job), (s) => s.uses === SSH_ACTION)).toBeLessThan(indexOf(steps(wf, job), (s) => !!s.uses?.startsWith("pulumi/actions@")));
+    expect(ssh.with).toEqual({
+      "docker-host": "${{ secrets.DOCKER_HOST }}",
+      "ssh-key": "${{ secrets.DOCKER_SSH_KEY }}",
+      "known-hosts": "${{ secrets.DOCKER_SSH_KNOWN_HOSTS }}",
+    });
+    expect(indexOf(steps(wf, job), (s) => s.uses === SSH_ACTION)).toBeLessThan(
+      indexOf(steps(wf, job), (s) => !!s.uses?.startsWith("pulumi/actions@")),
+    );
   });
 
   it("the SSH action takes exactly the inputs the workflows give it", () => {
-    const action = yaml.load(fs.readFileSync(path.join(ROOT, SSH_ACTION, "action.yml"), "utf8")) as { inputs: Record<string, unknown>; runs: { using: string } };
+    const action = yaml.load(fs.readFileSync(path.join(ROOT, SSH_ACTION, "action.yml"), "utf8")) as {
+      inputs: Record<string, unknown>;
+      runs: { using: string };
+    };
     expect(action.runs.using).toBe("composite");
     expect(Object.keys(action.inputs).sort()).toEqual(["docker-host", "known-hosts", "ssh-key"]);
   });
@@ -132,7 +149,9 @@ describe("deploy-staging workflow", () => {
 it("every secret the workflows use is named in the README's Pull requests section", () => {
   const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
   const section = readme.slice(readme.indexOf("## Pull requests"), readme.indexOf("\n## ", readme.indexOf("## Pull requests") + 1));
-  const used = new Set([...`${pr.text}\n${deploy.text}`.matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1]).filter((s) => s !== "GITHUB_TOKEN"));
+  const used = new Set(
+    [...`${pr.text}\n${deploy.text}`.matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1]).filter((s) => s !== "GITHUB_TOKEN"),
+  );
   expect([...used].sort()).toEqual(["DOCKER_HOST", "DOCKER_SSH_KEY", "DOCKER_SSH_KNOWN_HOSTS", "PULUMI_ACCESS_TOKEN"]);
   for (const secret of used) expect({ secret, documented: section.includes(`\`${secret}\``) }).toEqual({ secret, documented: true });
 });

@@ -13,7 +13,12 @@ import { sampleValue } from "../../shared/exposition";
  */
 const STATUSES: Record<string, number> = { ok: 0.93, failed: 0.02, skipped: 0.03, requeued: 0.01, error: 0.01 };
 const PARSE_FAILURES: Record<string, number> = { invalid_json: 0.5, missing_field: 0.35, schema_validation: 0.15 };
-const MISSING_FIELDS: Record<string, number> = { signals_subjects: 0.04, signals_levels: 0.03, postal_code: 0.1, academic_display_text: 0.02 };
+const MISSING_FIELDS: Record<string, number> = {
+  signals_subjects: 0.04,
+  signals_levels: 0.03,
+  postal_code: 0.1,
+  academic_display_text: 0.02,
+};
 const INCONSISTENCIES: Record<string, number> = { level_subject_mismatch: 0.02, rate_out_of_range: 0.01, location_conflict: 0.005 };
 const STAGES: Record<string, number> = { parse: 0.05, llm: 3, persist: 0.2 };
 const MODELS: Record<string, number> = { "gpt-4o-mini": 0.95, "gpt-4o": 0.05 };
@@ -32,7 +37,10 @@ const ROUTES: [method: string, path: string, perSecond: number][] = [
   ["POST", "/auth/telegram", 0.05],
   ["GET", "/stats", 0.1],
 ];
-const STATUS_CODES: Record<string, Record<string, number>> = { GET: { "200": 0.97, "404": 0.02, "500": 0.01 }, POST: { "200": 0.95, "400": 0.04, "500": 0.01 } };
+const STATUS_CODES: Record<string, Record<string, number>> = {
+  GET: { "200": 0.97, "404": 0.02, "500": 0.01 },
+  POST: { "200": 0.95, "400": 0.04, "500": 0.01 },
+};
 
 /** Channel names and their share of the messages: Zipf-like, the biggest ~11x the smallest of 40. */
 export function channels(count: number): { channel: string; share: number }[] {
@@ -42,11 +50,21 @@ export function channels(count: number): { channel: string; share: number }[] {
 }
 
 /** Classic histogram series (buckets, sum, count) of `count` observations with a log-normal latency. */
-function histogram(ctx: SeriesContext, target: Target, name: string, labels: Record<string, string>, count: ValueAt, median: number, life: { from: number; to: number }): SeriesSpec[] {
+function histogram(
+  ctx: SeriesContext,
+  target: Target,
+  name: string,
+  labels: Record<string, string>,
+  count: ValueAt,
+  median: number,
+  life: { from: number; to: number },
+): SeriesSpec[] {
   const shares = logNormalShares(LATENCY_BUCKETS, median, 0.6);
   const mean = median * Math.exp(0.18);
   return [
-    ...LATENCY_BUCKETS.map((le, i) => seriesOf(ctx, target, `${name}_bucket`, { ...labels, le: String(le) }, fractionOf(count, shares[i]), life)),
+    ...LATENCY_BUCKETS.map((le, i) =>
+      seriesOf(ctx, target, `${name}_bucket`, { ...labels, le: String(le) }, fractionOf(count, shares[i]), life),
+    ),
     seriesOf(ctx, target, `${name}_bucket`, { ...labels, le: sampleValue(Infinity) }, count, life),
     seriesOf(ctx, target, `${name}_sum`, labels, (t) => count(t) * mean, life),
     seriesOf(ctx, target, `${name}_count`, labels, count, life),
@@ -66,8 +84,17 @@ function collectorSeries(ctx: SeriesContext, r: Release, perSecond: number): Ser
       return [
         seriesOf(ctx, target, "collector_messages_seen_total", l, counter(messages, steps), life),
         seriesOf(ctx, target, "collector_messages_upserted_total", l, counter(messages * 0.97, steps), life),
-        seriesOf(ctx, target, "collector_last_message_timestamp_seconds", l, lastEvery(Math.round(1 / messages), keyOf(channel, pv) % 600), life),
-        ...COLLECTOR_ERRORS.map((reason) => seriesOf(ctx, target, "collector_errors_total", { ...l, reason }, counter(messages * 0.005, steps), life)),
+        seriesOf(
+          ctx,
+          target,
+          "collector_last_message_timestamp_seconds",
+          l,
+          lastEvery(Math.round(1 / messages), keyOf(channel, pv) % 600),
+          life,
+        ),
+        ...COLLECTOR_ERRORS.map((reason) =>
+          seriesOf(ctx, target, "collector_errors_total", { ...l, reason }, counter(messages * 0.005, steps), life),
+        ),
       ];
     }),
   ];
@@ -79,7 +106,8 @@ function workerSeries(ctx: SeriesContext, r: Release, perSecond: number): Series
   const pv = { pipeline_version: r.pipelineVersion, schema_version: r.schemaVersion };
   const steps: readonly ShareStep[] = r.workerShare;
   const c = (rate: number) => counter(rate, steps);
-  const s = (name: string, labels: Record<string, string>, value: ValueAt) => seriesOf(ctx, target, name, { ...labels, ...pv }, value, life);
+  const s = (name: string, labels: Record<string, string>, value: ValueAt) =>
+    seriesOf(ctx, target, name, { ...labels, ...pv }, value, life);
   const g = (name: string, base: number, noise: number) => s(name, {}, wave(base, 0.5, noise, keyOf(name, pv)));
   const jobs = c(perSecond);
   const dms = 8 * perSecond;
@@ -93,7 +121,9 @@ function workerSeries(ctx: SeriesContext, r: Release, perSecond: number): Series
     g("queue_oldest_processing_age_seconds", 8, 0.5),
     ...Object.entries(STATUSES).map(([status, f]) => s("worker_jobs_processed_total", { status }, fractionOf(jobs, f))),
     ...histogram(ctx, target, "worker_job_latency_seconds", pv, jobs, 4, life),
-    ...Object.entries(STAGES).flatMap(([stage, median]) => histogram(ctx, target, "worker_job_stage_latency_seconds", { stage, ...pv }, jobs, median, life)),
+    ...Object.entries(STAGES).flatMap(([stage, median]) =>
+      histogram(ctx, target, "worker_job_stage_latency_seconds", { stage, ...pv }, jobs, median, life),
+    ),
     ...histogram(ctx, target, "worker_llm_call_latency_seconds", pv, c(perSecond * 1.1), 2.5, life),
     ...Object.entries(OPERATIONS).flatMap(([operation, n]) => [
       ...histogram(ctx, target, "worker_supabase_latency_seconds", { operation, ...pv }, c(perSecond * n), 0.04, life),
@@ -115,7 +145,9 @@ function workerSeries(ctx: SeriesContext, r: Release, perSecond: number): Series
       const l = { channel };
       return [
         s("worker_parse_success_total", l, c(ok)),
-        ...Object.entries(PARSE_FAILURES).map(([reason, f]) => s("worker_parse_failure_total", { ...l, reason }, c(perSecond * share * 0.05 * f))),
+        ...Object.entries(PARSE_FAILURES).map(([reason, f]) =>
+          s("worker_parse_failure_total", { ...l, reason }, c(perSecond * share * 0.05 * f)),
+        ),
         s("worker_tutor_types_extracted_total", l, c(ok * 2)),
         s("worker_tutor_types_low_confidence_total", l, c(ok * 0.1)),
         s("worker_tutor_types_unmapped_total", l, c(ok * 0.05)),
@@ -130,7 +162,9 @@ function backendSeries(ctx: SeriesContext): SeriesSpec[] {
   const target = targetOf(ctx.targets, "tutordex_backend");
   const since: ShareStep[] = [{ from: ctx.start - 86400, share: 1 }];
   return ROUTES.flatMap(([method, path, perSecond]) => [
-    ...Object.entries(STATUS_CODES[method]).map(([status_code, f]) => seriesOf(ctx, target, "backend_http_requests_total", { method, path, status_code }, counter(perSecond * f, since))),
+    ...Object.entries(STATUS_CODES[method]).map(([status_code, f]) =>
+      seriesOf(ctx, target, "backend_http_requests_total", { method, path, status_code }, counter(perSecond * f, since)),
+    ),
     ...histogram(ctx, target, "backend_http_request_latency_seconds", { method, path }, counter(perSecond, since), 0.03, ALWAYS),
   ]);
 }
@@ -138,7 +172,8 @@ function backendSeries(ctx: SeriesContext): SeriesSpec[] {
 export function applicationSeries(ctx: SeriesContext): SeriesSpec[] {
   const perSecond = ctx.shape.assignmentsPerDay / 86400;
   const rs = releases(ctx.shape);
-  const always = (job: string, name: string) => seriesOf(ctx, targetOf(ctx.targets, job), name, { version: rs[0].schemaVersion }, constant(1));
+  const always = (job: string, name: string) =>
+    seriesOf(ctx, targetOf(ctx.targets, job), name, { version: rs[0].schemaVersion }, constant(1));
   return [
     ...rs.flatMap((r) => [...collectorSeries(ctx, r, perSecond), ...workerSeries(ctx, r, perSecond)]),
     always("tutordex_collector", "collector_schema_version"),

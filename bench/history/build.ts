@@ -17,7 +17,8 @@ import { endSeconds, HistoryShape, startSeconds } from "./shape";
 
 /** Where built histories are kept: a second run with the same inputs reuses the TSDB. */
 export const HISTORY_CACHE =
-  process.env.TUTORDEX_BENCH_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "tutordex-observability", "bench-history");
+  process.env.TUTORDEX_BENCH_CACHE ??
+  path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "tutordex-observability", "bench-history");
 
 /** Bumped when the way the history is written changes in a way the fingerprint cannot see. */
 const RECIPE = "1";
@@ -46,7 +47,8 @@ export interface HistoryFacts {
 export function rawKey(shape: HistoryShape, series: readonly SeriesSpec[]): string {
   const h = createHash("sha256").update(`${RECIPE}\n${JSON.stringify(shape)}\npromtool ${reportedVersion("promtool")}\n`);
   const probes = [0.1, 0.37, 0.5, 0.81, 0.99].map((f) => startSeconds(shape) + f * (endSeconds(shape) - startSeconds(shape)));
-  for (const s of series) h.update(`${seriesText(s)} ${s.from} ${s.to} ${s.offsetMs} ${s.queried} ${probes.map((t) => s.value(t)).join(",")}\n`);
+  for (const s of series)
+    h.update(`${seriesText(s)} ${s.from} ${s.to} ${s.offsetMs} ${s.queried} ${probes.map((t) => s.value(t)).join(",")}\n`);
   return h.digest("hex").slice(0, 16);
 }
 
@@ -87,7 +89,15 @@ async function buildRaw(shape: HistoryShape, series: readonly SeriesSpec[], dir:
     await pending;
     log(`slice ${i + 1}/${windows.length} written (${samples} samples so far); promtool reads it`);
     const t1 = Date.now();
-    pending = runTool("promtool", ["tsdb", "create-blocks-from", `--max-block-duration=${blockSeconds}s`, "openmetrics", "-q", file, path.join(partial, "blocks")]).then(() => {
+    pending = runTool("promtool", [
+      "tsdb",
+      "create-blocks-from",
+      `--max-block-duration=${blockSeconds}s`,
+      "openmetrics",
+      "-q",
+      file,
+      path.join(partial, "blocks"),
+    ]).then(() => {
       promtoolBusy += sinceS(t1);
       fs.rmSync(file);
     });
@@ -148,7 +158,8 @@ async function addRules(shape: HistoryShape, rawDir: string, dir: string, blockS
       await compactor.stop();
     }
     // The cache keeps blocks only: no WAL, head chunks or lock of the compacting run.
-    for (const e of fs.readdirSync(blocks)) if (!fs.existsSync(path.join(blocks, e, "meta.json"))) fs.rmSync(path.join(blocks, e), { recursive: true, force: true });
+    for (const e of fs.readdirSync(blocks))
+      if (!fs.existsSync(path.join(blocks, e, "meta.json"))) fs.rmSync(path.join(blocks, e), { recursive: true, force: true });
     fs.renameSync(partial, dir);
     return { rules, compact: sinceS(t1) };
   } finally {

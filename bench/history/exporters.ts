@@ -10,14 +10,26 @@ import { constant, counter, fillingDisk, hashOf, mostlyOne, wave } from "./value
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
-const CPU_MODES: Record<string, number> = { idle: 0.78, user: 0.12, system: 0.05, iowait: 0.02, irq: 0.002, softirq: 0.006, steal: 0.01, nice: 0.002 };
+const CPU_MODES: Record<string, number> = {
+  idle: 0.78,
+  user: 0.12,
+  system: 0.05,
+  iowait: 0.02,
+  irq: 0.002,
+  softirq: 0.006,
+  steal: 0.01,
+  nice: 0.002,
+};
 const HOST_MOUNTS = [
   { mountpoint: "/", device: "/dev/vda1", fstype: "ext4", size: 200 * GiB, free: 120 * GiB },
   { mountpoint: "/boot", device: "/dev/vda16", fstype: "ext4", size: 881 * MiB, free: 700 * MiB },
   { mountpoint: "/boot/efi", device: "/dev/vda15", fstype: "vfat", size: 105 * MiB, free: 99 * MiB },
   { mountpoint: "/data", device: "/dev/vdb", fstype: "ext4", size: 500 * GiB, free: 300 * GiB },
 ];
-const hex = (text: string, n: number) => Array.from({ length: Math.ceil(n / 8) }, (_, i) => hashOf(`${text}/${i}`).toString(16).padStart(8, "0")).join("").slice(0, n);
+const hex = (text: string, n: number) =>
+  Array.from({ length: Math.ceil(n / 8) }, (_, i) => hashOf(`${text}/${i}`).toString(16).padStart(8, "0"))
+    .join("")
+    .slice(0, n);
 
 /** A container on the host, one generation of it: a recreate gives it a new id (and new cAdvisor series). */
 interface Container {
@@ -73,23 +85,38 @@ export function containers(ctx: SeriesContext): Container[] {
 function nodeSeries(ctx: SeriesContext, list: readonly Container[]): SeriesSpec[] {
   const target = targetOf(ctx.targets, "node_exporter");
   const boot: [{ from: number; share: number }] = [{ from: ctx.start - 30 * 86400, share: 1 }];
-  const s = (name: string, labels: Record<string, string>, value: (k: number) => ReturnType<typeof constant>, life = ALWAYS) => seriesOf(ctx, target, name, labels, value(keyOf(name, labels)), life);
+  const s = (name: string, labels: Record<string, string>, value: (k: number) => ReturnType<typeof constant>, life = ALWAYS) =>
+    seriesOf(ctx, target, name, labels, value(keyOf(name, labels)), life);
   const { cpus, disks, nics } = ctx.shape.host;
   const root = HOST_MOUNTS[0];
   const mounts = [
     ...HOST_MOUNTS.slice(0, disks).map((m) => ({ ...m, life: ALWAYS })),
     // Docker's overlay mounts are file systems too (the stack's queries filter them out).
-    ...list.map((c) => ({ ...root, mountpoint: `/var/lib/docker/overlay2/${hex(`overlay/${c.id}`, 64)}/merged`, device: "overlay", fstype: "overlay", life: { from: c.startedAt, to: c.until } })),
+    ...list.map((c) => ({
+      ...root,
+      mountpoint: `/var/lib/docker/overlay2/${hex(`overlay/${c.id}`, 64)}/merged`,
+      device: "overlay",
+      fstype: "overlay",
+      life: { from: c.startedAt, to: c.until },
+    })),
   ];
   const devices = [
     { device: "lo", rate: 50_000, life: ALWAYS },
     ...Array.from({ length: nics }, (_, i) => ({ device: `eth${i}`, rate: i === 0 ? 400_000 : 20_000, life: ALWAYS })),
     { device: "docker0", rate: 1000, life: ALWAYS },
-    ...["prod", "staging", "tutordex-prod", "tutordex-staging"].map((n) => ({ device: `br-${hex(`net/${n}`, 12)}`, rate: 100_000, life: ALWAYS })),
+    ...["prod", "staging", "tutordex-prod", "tutordex-staging"].map((n) => ({
+      device: `br-${hex(`net/${n}`, 12)}`,
+      rate: 100_000,
+      life: ALWAYS,
+    })),
     ...list.map((c) => ({ device: `veth${hex(`veth/${c.id}`, 7)}`, rate: 10_000, life: { from: c.startedAt, to: c.until } })),
   ];
   return [
-    ...Array.from({ length: cpus }, (_, cpu) => Object.entries(CPU_MODES).map(([mode, share]) => s("node_cpu_seconds_total", { cpu: String(cpu), mode }, () => counter(share, boot, mode === "idle" ? 0 : 0.4, 0.01)))).flat(),
+    ...Array.from({ length: cpus }, (_, cpu) =>
+      Object.entries(CPU_MODES).map(([mode, share]) =>
+        s("node_cpu_seconds_total", { cpu: String(cpu), mode }, () => counter(share, boot, mode === "idle" ? 0 : 0.4, 0.01)),
+      ),
+    ).flat(),
     s("node_memory_MemTotal_bytes", {}, () => constant(16 * GiB)),
     s("node_memory_MemAvailable_bytes", {}, (k) => wave(9 * GiB, 0.1, 0.02, k)),
     s("node_load1", {}, (k) => wave(0.8, 0.5, 0.4, k, 0.01)),
@@ -97,7 +124,10 @@ function nodeSeries(ctx: SeriesContext, list: readonly Container[]): SeriesSpec[
     s("node_load15", {}, (k) => wave(0.8, 0.5, 0.1, k, 0.01)),
     ...mounts.flatMap((m) => {
       const l = { device: m.device, fstype: m.fstype, mountpoint: m.mountpoint };
-      return [s("node_filesystem_size_bytes", l, () => constant(m.size), m.life), s("node_filesystem_avail_bytes", l, (k) => fillingDisk(m.free, m.size * 0.002, k), m.life)];
+      return [
+        s("node_filesystem_size_bytes", l, () => constant(m.size), m.life),
+        s("node_filesystem_avail_bytes", l, (k) => fillingDisk(m.free, m.size * 0.002, k), m.life),
+      ];
     }),
     ...devices.flatMap((d) => [
       s("node_network_receive_bytes_total", { device: d.device }, () => counter(d.rate, boot), d.life),
@@ -108,14 +138,25 @@ function nodeSeries(ctx: SeriesContext, list: readonly Container[]): SeriesSpec[
 
 function cadvisorSeries(ctx: SeriesContext, list: readonly Container[]): SeriesSpec[] {
   const target = targetOf(ctx.targets, "cadvisor");
-  const root = { id: "/", name: "", image: "", startedAt: ctx.start - 30 * 86400, until: Infinity, memoryLimit: 0, cpu: 1.2, memory: 6 * GiB };
+  const root = {
+    id: "/",
+    name: "",
+    image: "",
+    startedAt: ctx.start - 30 * 86400,
+    until: Infinity,
+    memoryLimit: 0,
+    cpu: 1.2,
+    memory: 6 * GiB,
+  };
   return [root, ...list].flatMap((c) => {
     const life = { from: c.startedAt, to: c.until };
     const since = [{ from: c.startedAt, share: 1 }];
     // cAdvisor leaves out empty labels: the root cgroup has an id only, a container compose did not make no project.
-    const project: Record<string, string> = "composeProject" in c && c.composeProject ? { [cadvisorContainerLabel(COMPOSE_PROJECT_LABEL)]: c.composeProject } : {};
+    const project: Record<string, string> =
+      "composeProject" in c && c.composeProject ? { [cadvisorContainerLabel(COMPOSE_PROJECT_LABEL)]: c.composeProject } : {};
     const l: Record<string, string> = c.name ? { id: `/docker/${c.id}`, image: c.image, name: c.name, ...project } : { id: c.id };
-    const s = (name: string, extra: Record<string, string>, value: ReturnType<typeof constant>) => seriesOf(ctx, target, name, { ...l, ...extra }, value, life);
+    const s = (name: string, extra: Record<string, string>, value: ReturnType<typeof constant>) =>
+      seriesOf(ctx, target, name, { ...l, ...extra }, value, life);
     return [
       s("container_cpu_usage_seconds_total", { cpu: "total" }, counter(c.cpu, since, 0.5, 0.000001)),
       s("container_memory_working_set_bytes", {}, wave(c.memory, 0.1, 0.03, keyOf(c.id, {}), 4096)),
@@ -136,7 +177,9 @@ function probeSeries(ctx: SeriesContext): SeriesSpec[] {
     .filter((t) => t.job.startsWith("blackbox_") && t.job !== "blackbox_exporter")
     .flatMap((t) => [
       seriesOf(ctx, t, "probe_success", {}, mostlyOne(5000, keyOf("probe", t.labels))),
-      ...(t.labels.instance.startsWith("https://") ? [seriesOf(ctx, t, "probe_ssl_earliest_cert_expiry", {}, constant(ctx.end + 40 * 86400))] : []),
+      ...(t.labels.instance.startsWith("https://")
+        ? [seriesOf(ctx, t, "probe_ssl_earliest_cert_expiry", {}, constant(ctx.end + 40 * 86400))]
+        : []),
     ]);
 }
 

@@ -12,7 +12,12 @@ export function seriesText(s: Pick<SeriesSpec, "name" | "labels">): string {
 }
 
 /** The instants (seconds) at which a series is scraped in [from, to): every interval at its target's offset. */
-export function* scrapeInstants(s: Pick<SeriesSpec, "from" | "to" | "offsetMs">, from: number, to: number, interval: number): Generator<number> {
+export function* scrapeInstants(
+  s: Pick<SeriesSpec, "from" | "to" | "offsetMs">,
+  from: number,
+  to: number,
+  interval: number,
+): Generator<number> {
   const lo = Math.max(from, s.from);
   const hi = Math.min(to, s.to);
   const offset = s.offsetMs / 1000;

@@ -56,8 +56,18 @@ export async function startPrometheus(config: StackConfig, dataDir: string, work
   // Prometheus listens on loopback only for the length of the run.
   const webConfig = path.join(workDir, "web.yml");
   fs.writeFileSync(webConfig, "{}\n");
-  const deployed = prometheusArgs({ configFile, storagePath: dataDir, retention: config.retention.prometheus, remoteWriteReceiver: config.services.tempo, webConfigFile: webConfig });
-  const argv = [...deployed, `--web.listen-address=127.0.0.1:${port}`, ...(deployed.includes("--web.enable-remote-write-receiver") ? [] : ["--web.enable-remote-write-receiver"])];
+  const deployed = prometheusArgs({
+    configFile,
+    storagePath: dataDir,
+    retention: config.retention.prometheus,
+    remoteWriteReceiver: config.services.tempo,
+    webConfigFile: webConfig,
+  });
+  const argv = [
+    ...deployed,
+    `--web.listen-address=127.0.0.1:${port}`,
+    ...(deployed.includes("--web.enable-remote-write-receiver") ? [] : ["--web.enable-remote-write-receiver"]),
+  ];
   const child: ChildProcess = spawn(toolPath("prometheus"), argv, { stdio: ["ignore", "ignore", "pipe"], cwd: workDir });
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));

@@ -36,7 +36,8 @@ export const ALWAYS = { from: -Infinity, to: Infinity } as const;
 export const holdsInstant = (name: string) => /(_timestamp_seconds|_start_time_seconds|_cert_expiry)$/.test(name);
 
 /** Scrape offset of a target: Prometheus spreads targets over the interval by a hash of their labels. */
-export const offsetOf = (shape: HistoryShape, target: Target) => (hashOf(`${shape.seed}/${JSON.stringify(target.labels)}`) % (shape.scrapeSeconds * 1000));
+export const offsetOf = (shape: HistoryShape, target: Target) =>
+  hashOf(`${shape.seed}/${JSON.stringify(target.labels)}`) % (shape.scrapeSeconds * 1000);
 
 /** A series of `target` with extra labels. */
 export function seriesOf(
@@ -48,7 +49,15 @@ export function seriesOf(
   life: { from: number; to: number } = ALWAYS,
   queried = true,
 ): SeriesSpec {
-  return { name, labels: { ...target.labels, ...labels }, from: life.from, to: life.to, offsetMs: offsetOf(ctx.shape, target), value, queried };
+  return {
+    name,
+    labels: { ...target.labels, ...labels },
+    from: life.from,
+    to: life.to,
+    offsetMs: offsetOf(ctx.shape, target),
+    value,
+    queried,
+  };
 }
 
 /** A label set's noise key: the same series gets the same noise on every write. */
@@ -59,8 +68,15 @@ export const keyOf = (name: string, labels: Record<string, string>) => hashOf(`$
  * the program is built (`npm run tools`), estimated from the program's metric list where it is not.
  */
 export const UNQUERIED_PER_TARGET: Readonly<Record<string, { readonly series: number; readonly source: string }>> = {
-  prometheus: { series: 1000, source: "576 measured on the built Prometheus 3.13.5 without targets; its scrape-pool and rule-group series grow with 19 targets and 6 groups" },
-  node_exporter: { series: 1450, source: "472 measured on the built node_exporter on a 2-CPU, 4-NIC VM; ~25 more per NIC and ~7 per file system of the modelled host" },
+  prometheus: {
+    series: 1000,
+    source:
+      "576 measured on the built Prometheus 3.13.5 without targets; its scrape-pool and rule-group series grow with 19 targets and 6 groups",
+  },
+  node_exporter: {
+    series: 1450,
+    source: "472 measured on the built node_exporter on a 2-CPU, 4-NIC VM; ~25 more per NIC and ~7 per file system of the modelled host",
+  },
   cadvisor: { series: 1400, source: "estimate: ~50 per container with the stack's -disable_metrics list, 28 containers" },
   alertmanager: { series: 574, source: "measured on the built Alertmanager" },
   blackbox_exporter: { series: 52, source: "measured on the built blackbox_exporter" },
@@ -71,7 +87,11 @@ export const UNQUERIED_PER_TARGET: Readonly<Record<string, { readonly series: nu
   loki: { series: 4000, source: "estimate: a single-binary Loki 3's histograms per route and ring" },
   tempo: { series: 3000, source: "estimate: a single-binary Tempo's histograms per route and ring" },
   promtail: { series: 400, source: "estimate" },
-  alloy: { series: 600, source: "estimate: Go runtime and process metrics, the component controller's histograms for the six components of generators/alloy.ts, loki.write's client and loki.source.docker's per-container counters" },
+  alloy: {
+    series: 600,
+    source:
+      "estimate: Go runtime and process metrics, the component controller's histograms for the six components of generators/alloy.ts, loki.write's client and loki.source.docker's per-container counters",
+  },
   otel_collector: { series: 300, source: "estimate: the collector's own telemetry at level normal" },
   telegram_bridge: { series: 60, source: "bridge/src/metrics.ts with its labels, and Node's process metrics" },
   tutordex_collector: { series: 40, source: "estimate: Python process and GC metrics" },
@@ -87,7 +107,8 @@ export function unqueriedSeries(ctx: SeriesContext): SeriesSpec[] {
     return Array.from({ length: n }, (_, i) => {
       const labels = { series: String(i % 50) };
       const name = `${t.job}_other_metric_${Math.floor(i / 50)}${i % 2 ? "_total" : ""}`;
-      const value = i % 2 ? counter(1 + (i % 7), [{ from: ctx.start - 86400, share: 1 }], 0.3) : wave(1000 + i, 0.2, 0.05, keyOf(name, labels));
+      const value =
+        i % 2 ? counter(1 + (i % 7), [{ from: ctx.start - 86400, share: 1 }], 0.3) : wave(1000 + i, 0.2, 0.05, keyOf(name, labels));
       return seriesOf(ctx, t, name, labels, value, ALWAYS, false);
     });
   });

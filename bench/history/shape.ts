@@ -53,7 +53,8 @@ export function shapeFromEnv(env: NodeJS.ProcessEnv = process.env): HistoryShape
   const raw = env.BENCH_HISTORY_DAYS;
   if (raw === undefined || raw === "") return SHAPE;
   const days = Number(raw);
-  if (!Number.isInteger(days) || days < 1 || days > SHAPE.days) throw new Error(`BENCH_HISTORY_DAYS must be a whole number of days from 1 to ${SHAPE.days}, got ${raw}`);
+  if (!Number.isInteger(days) || days < 1 || days > SHAPE.days)
+    throw new Error(`BENCH_HISTORY_DAYS must be a whole number of days from 1 to ${SHAPE.days}, got ${raw}`);
   return { ...SHAPE, days };
 }
 

@@ -9,7 +9,25 @@ import { constant, counter, mostlyOne, wave } from "./values";
 
 /** Prometheus 3.13's TSDB failure counters (rules/alerts/stack.ts reads them): never moving in a healthy history. */
 /** Alertmanager 0.35 counts every integration it knows, used or not. */
-const AM_INTEGRATIONS = ["discord", "email", "incidentio", "jira", "msteams", "msteamsv2", "opsgenie", "pagerduty", "pushover", "rocketchat", "slack", "sns", "telegram", "victorops", "webex", "webhook", "wechat"];
+const AM_INTEGRATIONS = [
+  "discord",
+  "email",
+  "incidentio",
+  "jira",
+  "msteams",
+  "msteamsv2",
+  "opsgenie",
+  "pagerduty",
+  "pushover",
+  "rocketchat",
+  "slack",
+  "sns",
+  "telegram",
+  "victorops",
+  "webex",
+  "webhook",
+  "wechat",
+];
 const AM_FAILURE_REASONS = ["clientError", "other", "serverError"];
 /** dskit's request histogram count per Loki route Prometheus, Promtail, Grafana and the readiness probe use. */
 const LOKI_ROUTES: [method: string, route: string, status: string, perSecond: number][] = [
@@ -38,7 +56,8 @@ function ruleGroups(ctx: SeriesContext): string[] {
 export function stackSeries(ctx: SeriesContext): SeriesSpec[] {
   const since = [{ from: ctx.start - 3 * 86400, share: 1 }];
   const job = (name: string) => targetOf(ctx.targets, name);
-  const s = (target: Target, name: string, labels: Record<string, string>, value: ReturnType<typeof constant>) => seriesOf(ctx, target, name, labels, value);
+  const s = (target: Target, name: string, labels: Record<string, string>, value: ReturnType<typeof constant>) =>
+    seriesOf(ctx, target, name, labels, value);
   const prometheus = job("prometheus");
   const am = job("alertmanager");
   const loki = job("loki");
@@ -70,15 +89,25 @@ export function stackSeries(ctx: SeriesContext): SeriesSpec[] {
     s(am, "alertmanager_config_last_reload_successful", {}, constant(1)),
     s(loki, "loki_distributor_lines_received_total", { tenant: "fake" }, counter(20, since, 0.5)),
     s(loki, "loki_distributor_bytes_received_total", { tenant: "fake" }, counter(20 * 260, since, 0.5)),
-    ...["rate_limited", "line_too_long", "greater_than_max_sample_age"].map((reason) => s(loki, "loki_discarded_samples_total", { reason, tenant: "fake" }, counter(0.0002, since))),
-    ...LOKI_ROUTES.map(([method, route, status_code, perSecond]) => s(loki, "loki_request_duration_seconds_count", { method, route, status_code, ws: "false" }, counter(perSecond, since))),
+    ...["rate_limited", "line_too_long", "greater_than_max_sample_age"].map((reason) =>
+      s(loki, "loki_discarded_samples_total", { reason, tenant: "fake" }, counter(0.0002, since)),
+    ),
+    ...LOKI_ROUTES.map(([method, route, status_code, perSecond]) =>
+      s(loki, "loki_request_duration_seconds_count", { method, route, status_code, ws: "false" }, counter(perSecond, since)),
+    ),
     s(tempo, "tempo_distributor_spans_received_total", { tenant: "single-tenant" }, counter(30, since, 0.5)),
-    ...["rate_limited", "trace_too_large"].map((reason) => s(tempo, "tempo_discarded_spans_total", { reason, tenant: "single-tenant" }, constant(0))),
+    ...["rate_limited", "trace_too_large"].map((reason) =>
+      s(tempo, "tempo_discarded_spans_total", { reason, tenant: "single-tenant" }, constant(0)),
+    ),
     ...["grpc", "http"].map((transport) => s(tempo, "tempo_receiver_refused_spans", { receiver: "otlp", transport }, constant(0))),
-    ...["grpc", "http"].map((transport) => s(otel, "otelcol_receiver_accepted_spans_total", { receiver: "otlp", transport }, counter(transport === "grpc" ? 25 : 5, since, 0.5))),
+    ...["grpc", "http"].map((transport) =>
+      s(otel, "otelcol_receiver_accepted_spans_total", { receiver: "otlp", transport }, counter(transport === "grpc" ? 25 : 5, since, 0.5)),
+    ),
     s(otel, "otelcol_exporter_sent_spans_total", { exporter: "otlp" }, counter(30, since, 0.5)),
     s(bridge, "telegram_bridge_messages_sent_total", {}, counter(0.003, since)),
-    ...["rate_limited", "network", "telegram_error"].map((reason) => s(bridge, "telegram_bridge_messages_failed_total", { reason }, constant(0))),
+    ...["rate_limited", "network", "telegram_error"].map((reason) =>
+      s(bridge, "telegram_bridge_messages_failed_total", { reason }, constant(0)),
+    ),
     s(bridge, "telegram_bridge_retries_total", {}, counter(0.0001, since)),
   ];
 }

@@ -23,7 +23,9 @@ interface ScrapeConfig {
 export function scrapeTargets(config: StackConfig): Target[] {
   const doc = yaml.load(renderPrometheusConfig(config, dockerNetworkPeers())) as { scrape_configs: ScrapeConfig[] };
   return doc.scrape_configs.flatMap((j) =>
-    (j.static_configs ?? []).flatMap((g) => g.targets.map((instance) => ({ job: j.job_name, labels: { job: j.job_name, instance, ...(g.labels ?? {}) } }))),
+    (j.static_configs ?? []).flatMap((g) =>
+      g.targets.map((instance) => ({ job: j.job_name, labels: { job: j.job_name, instance, ...(g.labels ?? {}) } })),
+    ),
   );
 }
 

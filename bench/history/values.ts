@@ -57,7 +57,10 @@ export function counter(perSecond: number, steps: readonly ShareStep[], amplitud
 }
 
 /** A counter's cumulative share `fraction` (a histogram bucket, one status of many): never above its total. */
-export const fractionOf = (total: ValueAt, fraction: number): ValueAt => (t) => Math.floor(total(t) * fraction);
+export const fractionOf =
+  (total: ValueAt, fraction: number): ValueAt =>
+  (t) =>
+    Math.floor(total(t) * fraction);
 
 /** A gauge around `base` that follows the daily cycle, with per-sample noise of ±`noise`·base, rounded to `resolution`. */
 export function wave(base: number, amplitude: number, noise: number, key: number, resolution = 1): ValueAt {
@@ -67,13 +70,22 @@ export function wave(base: number, amplitude: number, noise: number, key: number
   };
 }
 
-export const constant = (v: number): ValueAt => () => v;
+export const constant =
+  (v: number): ValueAt =>
+  () =>
+    v;
 
 /** The time of the last event of something that happens every `period` seconds (a channel's last message). */
-export const lastEvery = (period: number, phase: number): ValueAt => (t) => Math.floor(t - ((t - phase) % period));
+export const lastEvery =
+  (period: number, phase: number): ValueAt =>
+  (t) =>
+    Math.floor(t - ((t - phase) % period));
 
 /** 1, except one sample in `oneIn` (a failed scrape or probe), at instants fixed by `key`. */
-export const mostlyOne = (oneIn: number, key: number): ValueAt => (t) => (unit(key, Math.floor(t)) < 1 / oneIn ? 0 : 1);
+export const mostlyOne =
+  (oneIn: number, key: number): ValueAt =>
+  (t) =>
+    unit(key, Math.floor(t)) < 1 / oneIn ? 0 : 1;
 
 /** Free space that a workload fills at `perDay` bytes a day and a nightly cleanup gives back. */
 export function fillingDisk(free: number, perDay: number, key: number): ValueAt {

@@ -69,7 +69,10 @@ function ackLine(s: Subject, label: string): string | undefined {
   const one = (a: { by: string; at: number }) => `${who(a.by)} (since ${when(a.at)})`;
   if (acks.length === 1) return `👀 ${label}${who(acks[0].by)} is on it (since ${when(acks[0].at)})`;
   const shown = acks.slice(0, ACKS_SHOWN).map(one);
-  const names = acks.length > ACKS_SHOWN ? `${shown.join(", ")} and ${acks.length - ACKS_SHOWN} more` : `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
+  const names =
+    acks.length > ACKS_SHOWN
+      ? `${shown.join(", ")} and ${acks.length - ACKS_SHOWN} more`
+      : `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
   return `👀 ${label}${names} are on it`;
 }
 
@@ -94,7 +97,10 @@ export function renderCardText(card: Card, now: number): string {
   card.subjects.forEach((s, i) => lines.push(...subjectStatus(s, many ? `#${i + 1} ` : "", now)));
   const alerts = card.subjects.flatMap((s) => s.alerts);
   const done = alerts.filter((a) => a.status === "resolved").length;
-  if (alerts.length && done === alerts.length) lines.push(`✅ Resolved${alerts.length > 1 ? `: all ${alerts.length} alerts` : ""}${card.resolvedAt ? ` at ${when(card.resolvedAt)}` : ""}`);
+  if (alerts.length && done === alerts.length)
+    lines.push(
+      `✅ Resolved${alerts.length > 1 ? `: all ${alerts.length} alerts` : ""}${card.resolvedAt ? ` at ${when(card.resolvedAt)}` : ""}`,
+    );
   else if (done > 0) lines.push(`✅ ${done} of ${alerts.length} alerts resolved`);
   const body = renderBody(card.body, resolved, markResolved);
   return lines.length ? `${body}\n\n${lines.join("\n")}` : body;
@@ -113,8 +119,15 @@ export function renderCardKeyboard(card: Card, view: CardView): InlineKeyboard |
     const tag = many ? ` #${i + 1}` : "";
     const silenceRow: InlineButton[] = [];
     if (view.canSilence) {
-      if (unsilencedFiring(s, view.now).length) silenceRow.push(...view.silenceDurations.map((d) => ({ text: `🔕 ${d}${tag}`, callback_data: encodeCallback({ op: "silence", cardId: card.id, subject: i, duration: d }) })));
-      if (s.alerts.some((a) => liveSilence(a, view.now))) silenceRow.push({ text: `🔔 Unsilence${tag}`, callback_data: encodeCallback({ op: "unsilence", cardId: card.id, subject: i }) });
+      if (unsilencedFiring(s, view.now).length)
+        silenceRow.push(
+          ...view.silenceDurations.map((d) => ({
+            text: `🔕 ${d}${tag}`,
+            callback_data: encodeCallback({ op: "silence", cardId: card.id, subject: i, duration: d }),
+          })),
+        );
+      if (s.alerts.some((a) => liveSilence(a, view.now)))
+        silenceRow.push({ text: `🔔 Unsilence${tag}`, callback_data: encodeCallback({ op: "unsilence", cardId: card.id, subject: i }) });
     }
     const ack = { text: `👀 Ack${tag}`, callback_data: encodeCallback({ op: "ack", cardId: card.id, subject: i }) };
     if (many) rows.push([...silenceRow, ack]);
@@ -155,7 +168,10 @@ export function encodeCallback(a: Exclude<CallbackAction, { op: "outdated" }>): 
 const CARD = "([A-Za-z0-9_-]{8})";
 const SUBJECT = "(\\d{1,2})";
 const PATTERNS: [RegExp, (m: RegExpExecArray) => CallbackAction][] = [
-  [new RegExp(`^v1:s:${CARD}:${SUBJECT}:(\\d{1,4}[smhdw](?:\\d{1,4}[smhdw]){0,3})$`), (m) => ({ op: "silence", cardId: m[1], subject: Number(m[2]), duration: m[3] })],
+  [
+    new RegExp(`^v1:s:${CARD}:${SUBJECT}:(\\d{1,4}[smhdw](?:\\d{1,4}[smhdw]){0,3})$`),
+    (m) => ({ op: "silence", cardId: m[1], subject: Number(m[2]), duration: m[3] }),
+  ],
   [new RegExp(`^v1:u:${CARD}:${SUBJECT}$`), (m) => ({ op: "unsilence", cardId: m[1], subject: Number(m[2]) })],
   [new RegExp(`^v1:a:${CARD}:${SUBJECT}$`), (m) => ({ op: "ack", cardId: m[1], subject: Number(m[2]) })],
   [new RegExp(`^v1:e:${CARD}:${SUBJECT}$`), (m) => ({ op: "expire", cardId: m[1], index: Number(m[2]) })],

@@ -1,7 +1,25 @@
 import { z } from "zod";
 import { durationProblem, BRIDGE_DURATION, DEFAULT_SILENCE_DURATIONS, MAX_SILENCE_BUTTONS, SILENCE_LIMITS } from "../../config/durations";
-import { DEFAULT_PREFIX, hasUrlCredentials, isBotToken, isChatId, isHttpUrl, isTelegramUserId, isThreadId, prefixProblem, TELEGRAM_API_BASE } from "../../config/sharedValidators";
-import { consoleAllow, ConsoleAllow, CONSOLE_ALLOW_MODES, escalationMs, EscalationSeverity, OnCallUser, readEscalation } from "../../config/consoleSettings";
+import {
+  DEFAULT_PREFIX,
+  hasUrlCredentials,
+  isBotToken,
+  isChatId,
+  isHttpUrl,
+  isTelegramUserId,
+  isThreadId,
+  prefixProblem,
+  TELEGRAM_API_BASE,
+} from "../../config/sharedValidators";
+import {
+  consoleAllow,
+  ConsoleAllow,
+  CONSOLE_ALLOW_MODES,
+  escalationMs,
+  EscalationSeverity,
+  OnCallUser,
+  readEscalation,
+} from "../../config/consoleSettings";
 import { withoutCredentials } from "./redact";
 
 const SEVERITIES = ["critical", "warning", "info"] as const;
@@ -9,12 +27,27 @@ export type RoutedSeverity = (typeof SEVERITIES)[number];
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
-const count = (def: number, min = 1) => z.preprocess(blankToUndefined, z.coerce.number({ message: "expected a whole number" }).int({ message: "expected a whole number" }).min(min, { message: `expected at least ${min}` }).default(def));
+const count = (def: number, min = 1) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ message: "expected a whole number" })
+      .int({ message: "expected a whole number" })
+      .min(min, { message: `expected at least ${min}` })
+      .default(def),
+  );
 // The token, chat ids, topics, user ids, the prefix and URLs follow config/sharedValidators.ts, the rules the stack schema applies too.
 const chatId = z.string().trim().refine(isChatId, { message: "expected a numeric chat id or @channel" });
-const threadId = z.coerce.number({ message: "expected a positive whole number" }).refine(isThreadId, { message: "expected a positive whole number" });
+const threadId = z.coerce
+  .number({ message: "expected a positive whole number" })
+  .refine(isThreadId, { message: "expected a positive whole number" });
 const bool = (def: boolean) =>
-  z.preprocess(blankToUndefined, z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { message: "expected true or false" }).default(def ? "true" : "false")).transform((v) => ["true", "1", "yes", "on"].includes(v));
+  z
+    .preprocess(
+      blankToUndefined,
+      z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { message: "expected true or false" }).default(def ? "true" : "false"),
+    )
+    .transform((v) => ["true", "1", "yes", "on"].includes(v));
 
 /** http(s) URL without user:password: the URL is logged, and credentials belong in no log. */
 const serviceUrl = z
@@ -45,7 +78,13 @@ const durations = z
     const bad = list.find((d) => durationProblem(d, BRIDGE_DURATION, SILENCE_LIMITS) !== undefined);
     if (bad !== undefined || list.length > MAX_SILENCE_BUTTONS) {
       const range = `${SILENCE_LIMITS.min!.value} and ${SILENCE_LIMITS.max!.value}`;
-      ctx.addIssue({ code: "custom", message: bad !== undefined ? `expected durations between ${range} such as 1h,4h,24h (bad: "${bad}")` : `expected at most ${MAX_SILENCE_BUTTONS} durations` });
+      ctx.addIssue({
+        code: "custom",
+        message:
+          bad !== undefined
+            ? `expected durations between ${range} such as 1h,4h,24h (bad: "${bad}")`
+            : `expected at most ${MAX_SILENCE_BUTTONS} durations`,
+      });
       return z.NEVER;
     }
     return list;
@@ -55,8 +94,18 @@ const durations = z
 const windows = z
   .string()
   .trim()
-  .regex(/^[\w.-]+=\d+(\s*,\s*[\w.-]+=\d+)*$/, { message: "expected receiver=seconds pairs separated by commas, such as telegram-critical=240" })
-  .transform((v) => new Map(v.split(",").map((p) => p.trim().split("=")).map(([k, s]) => [k, Number(s) * 1000] as const)));
+  .regex(/^[\w.-]+=\d+(\s*,\s*[\w.-]+=\d+)*$/, {
+    message: "expected receiver=seconds pairs separated by commas, such as telegram-critical=240",
+  })
+  .transform(
+    (v) =>
+      new Map(
+        v
+          .split(",")
+          .map((p) => p.trim().split("="))
+          .map(([k, s]) => [k, Number(s) * 1000] as const),
+      ),
+  );
 
 /**
  * TELEGRAM_ESCALATION: the stack's telegram.escalation as JSON, read with the stack's own reader
@@ -77,63 +126,73 @@ const escalation = z.string().transform((v, ctx) => {
 });
 
 /** The bridge's environment, validated once at start-up; a bad value stops it naming the variable and the value. */
-const envSchema = z.object({
-  TELEGRAM_BOT_TOKEN: optional(z.string().trim().refine(isBotToken, { message: "expected a bot token of the form 123456:ABC..." })),
-  TELEGRAM_CHAT_ID: optional(chatId),
-  TELEGRAM_CHAT_ID_CRITICAL: optional(chatId),
-  TELEGRAM_CHAT_ID_WARNING: optional(chatId),
-  TELEGRAM_CHAT_ID_INFO: optional(chatId),
-  TELEGRAM_MESSAGE_THREAD_ID: optional(threadId),
-  TELEGRAM_MESSAGE_THREAD_ID_CRITICAL: optional(threadId),
-  TELEGRAM_MESSAGE_THREAD_ID_WARNING: optional(threadId),
-  TELEGRAM_MESSAGE_THREAD_ID_INFO: optional(threadId),
-  TELEGRAM_API_BASE: z.preprocess(blankToUndefined, serviceUrl.default(TELEGRAM_API_BASE)),
-  BRIDGE_PREFIX: z
-    .string()
-    .superRefine((v, ctx) => {
-      const problem = prefixProblem(v);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    })
-    .default(DEFAULT_PREFIX),
-  BRIDGE_ENVIRONMENT: z.preprocess(blankToUndefined, z.string().min(1).default("dev")),
-  HEARTBEAT_URL: optional(
-    z
+const envSchema = z
+  .object({
+    TELEGRAM_BOT_TOKEN: optional(z.string().trim().refine(isBotToken, { message: "expected a bot token of the form 123456:ABC..." })),
+    TELEGRAM_CHAT_ID: optional(chatId),
+    TELEGRAM_CHAT_ID_CRITICAL: optional(chatId),
+    TELEGRAM_CHAT_ID_WARNING: optional(chatId),
+    TELEGRAM_CHAT_ID_INFO: optional(chatId),
+    TELEGRAM_MESSAGE_THREAD_ID: optional(threadId),
+    TELEGRAM_MESSAGE_THREAD_ID_CRITICAL: optional(threadId),
+    TELEGRAM_MESSAGE_THREAD_ID_WARNING: optional(threadId),
+    TELEGRAM_MESSAGE_THREAD_ID_INFO: optional(threadId),
+    TELEGRAM_API_BASE: z.preprocess(blankToUndefined, serviceUrl.default(TELEGRAM_API_BASE)),
+    BRIDGE_PREFIX: z
       .string()
-      .trim()
-      .refine(isHttpUrl, { message: "expected an absolute http(s) URL" })
-      .refine((v) => !hasUrlCredentials(v), { message: "must not carry user:password (it would be logged)" }),
-  ),
-  PORT: z.preprocess(blankToUndefined, z.coerce.number({ message: "expected a port number" }).int({ message: "expected a port number" }).min(0, { message: "expected a port 0-65535" }).max(65535, { message: "expected a port 0-65535" }).default(8080)),
-  HOST: z.preprocess(blankToUndefined, z.string().default("0.0.0.0")),
-  MIN_SEND_INTERVAL_MS: count(1000, 0),
-  GROUP_MESSAGES_PER_MINUTE: count(20),
-  BOT_MESSAGES_PER_SECOND: count(30),
-  COALESCE_MS: count(1000, 0),
-  REQUEST_BUDGET_MS: count(60_000),
-  DEDUPE_WINDOW_SECONDS: count(1200),
-  DEDUPE_WINDOWS: optional(windows),
-  MAX_BODY_BYTES: count(16 * 1024 * 1024),
-  REQUEST_BODY_TIMEOUT_MS: count(20_000),
-  KEEP_ALIVE_TIMEOUT_MS: count(310_000),
-  STATE_FILE: optional(z.string().trim().regex(/^\//, { message: "expected an absolute file path" })),
-  STATE_MAX_CARDS: count(500),
-  STATE_CARD_RETENTION_HOURS: count(168),
-  CONSOLE_ENABLED: bool(true),
-  CONSOLE_ALLOWED_USER_IDS: optional(userIds),
-  CONSOLE_ALLOW: optional(z.enum(CONSOLE_ALLOW_MODES, { message: `expected one of ${CONSOLE_ALLOW_MODES.join(", ")}` })),
-  CONSOLE_SILENCE_DURATIONS: z.preprocess(blankToUndefined, durations.default([...DEFAULT_SILENCE_DURATIONS])),
-  ALERTMANAGER_URL: optional(serviceUrl),
-  PROMETHEUS_URL: optional(serviceUrl),
-  ALERTMANAGER_AUTH: optional(basicCredentials),
-  PROMETHEUS_AUTH: optional(basicCredentials),
-  POLL_TIMEOUT_SECONDS: count(25),
-  ALERTMANAGER_SYNC_SECONDS: count(30, 5),
-  TELEGRAM_ESCALATION: optional(escalation),
-  GRAPHS_ENABLED: bool(true),
-}).superRefine((e, ctx) => {
-  const allow = consoleAllow(e.CONSOLE_ALLOW, e.CONSOLE_ALLOWED_USER_IDS ?? []);
-  if ("problem" in allow) ctx.addIssue({ code: "custom", path: ["CONSOLE_ALLOW"], message: allow.problem });
-});
+      .superRefine((v, ctx) => {
+        const problem = prefixProblem(v);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .default(DEFAULT_PREFIX),
+    BRIDGE_ENVIRONMENT: z.preprocess(blankToUndefined, z.string().min(1).default("dev")),
+    HEARTBEAT_URL: optional(
+      z
+        .string()
+        .trim()
+        .refine(isHttpUrl, { message: "expected an absolute http(s) URL" })
+        .refine((v) => !hasUrlCredentials(v), { message: "must not carry user:password (it would be logged)" }),
+    ),
+    PORT: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ message: "expected a port number" })
+        .int({ message: "expected a port number" })
+        .min(0, { message: "expected a port 0-65535" })
+        .max(65535, { message: "expected a port 0-65535" })
+        .default(8080),
+    ),
+    HOST: z.preprocess(blankToUndefined, z.string().default("0.0.0.0")),
+    MIN_SEND_INTERVAL_MS: count(1000, 0),
+    GROUP_MESSAGES_PER_MINUTE: count(20),
+    BOT_MESSAGES_PER_SECOND: count(30),
+    COALESCE_MS: count(1000, 0),
+    REQUEST_BUDGET_MS: count(60_000),
+    DEDUPE_WINDOW_SECONDS: count(1200),
+    DEDUPE_WINDOWS: optional(windows),
+    MAX_BODY_BYTES: count(16 * 1024 * 1024),
+    REQUEST_BODY_TIMEOUT_MS: count(20_000),
+    KEEP_ALIVE_TIMEOUT_MS: count(310_000),
+    STATE_FILE: optional(z.string().trim().regex(/^\//, { message: "expected an absolute file path" })),
+    STATE_MAX_CARDS: count(500),
+    STATE_CARD_RETENTION_HOURS: count(168),
+    CONSOLE_ENABLED: bool(true),
+    CONSOLE_ALLOWED_USER_IDS: optional(userIds),
+    CONSOLE_ALLOW: optional(z.enum(CONSOLE_ALLOW_MODES, { message: `expected one of ${CONSOLE_ALLOW_MODES.join(", ")}` })),
+    CONSOLE_SILENCE_DURATIONS: z.preprocess(blankToUndefined, durations.default([...DEFAULT_SILENCE_DURATIONS])),
+    ALERTMANAGER_URL: optional(serviceUrl),
+    PROMETHEUS_URL: optional(serviceUrl),
+    ALERTMANAGER_AUTH: optional(basicCredentials),
+    PROMETHEUS_AUTH: optional(basicCredentials),
+    POLL_TIMEOUT_SECONDS: count(25),
+    ALERTMANAGER_SYNC_SECONDS: count(30, 5),
+    TELEGRAM_ESCALATION: optional(escalation),
+    GRAPHS_ENABLED: bool(true),
+  })
+  .superRefine((e, ctx) => {
+    const allow = consoleAllow(e.CONSOLE_ALLOW, e.CONSOLE_ALLOWED_USER_IDS ?? []);
+    if ("problem" in allow) ctx.addIssue({ code: "custom", path: ["CONSOLE_ALLOW"], message: allow.problem });
+  });
 
 export interface ChatDestination {
   readonly chatId: string;
@@ -236,7 +295,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
     const id = e[`TELEGRAM_CHAT_ID_${byUpper[s]}`];
     const thread = e[`TELEGRAM_MESSAGE_THREAD_ID_${byUpper[s]}`];
     // A severity routed to the default chat keeps the default chat's topic unless it names its own.
-    if (id) severityChats.set(s, { chatId: id, threadId: thread ?? (id === e.TELEGRAM_CHAT_ID ? e.TELEGRAM_MESSAGE_THREAD_ID : undefined) });
+    if (id)
+      severityChats.set(s, { chatId: id, threadId: thread ?? (id === e.TELEGRAM_CHAT_ID ? e.TELEGRAM_MESSAGE_THREAD_ID : undefined) });
   }
   return {
     token: e.TELEGRAM_BOT_TOKEN,

@@ -108,7 +108,8 @@ interface PriorityTask {
 const PER_CHAT_FAILURES: ReadonlySet<PermanentReason> = new Set(["bad_token", "forbidden", "chat_not_found", "bad_migration"]);
 /** What the log says the first time a chat is refused, by reason. */
 const REFUSED_CHAT_ADVICE: Partial<Record<PermanentReason, string>> = {
-  bad_migration: "telegram named a chat migration the bridge cannot follow (to the chat itself, or a second one for one message); the chat is refused. Check the chat id in the stack settings",
+  bad_migration:
+    "telegram named a chat migration the bridge cannot follow (to the chat itself, or a second one for one message); the chat is refused. Check the chat id in the stack settings",
 };
 const DEFAULT_REFUSED_CHAT_ADVICE =
   "telegram refused the chat permanently; fix the bot token or chat id. Alertmanager re-sends every group_interval; the bridge answers 422 at once until the next try";
@@ -187,16 +188,23 @@ export class Outbox {
       }
       for (const lane of touched) lane.poke();
       if (remaining.size === 0) return waiter.settle();
-      timer = setTimeout(() => {
-        const t = this.opts.now();
-        for (const p of remaining) {
-          p.waiters.delete(waiter);
-          p.lastWanted = t;
-        }
-        const lanes = [...touched];
-        const retryAfterMs = Math.max(0, ...lanes.map((l) => l.nextSlot(t) - t));
-        finish({ status: "transient", reason: lanes.map((l) => l.lastTransient).find(Boolean) ?? "out_of_time", retryAfterMs: retryAfterMs || undefined });
-      }, Math.max(0, deadline - now));
+      timer = setTimeout(
+        () => {
+          const t = this.opts.now();
+          for (const p of remaining) {
+            p.waiters.delete(waiter);
+            p.lastWanted = t;
+          }
+          const lanes = [...touched];
+          const retryAfterMs = Math.max(0, ...lanes.map((l) => l.nextSlot(t) - t));
+          finish({
+            status: "transient",
+            reason: lanes.map((l) => l.lastTransient).find(Boolean) ?? "out_of_time",
+            retryAfterMs: retryAfterMs || undefined,
+          });
+        },
+        Math.max(0, deadline - now),
+      );
     });
   }
 
@@ -419,7 +427,11 @@ class Lane {
     // Packing keeps within Telegram's limits; a text that still is not (one item too big even
     // alone) goes as plain text at once rather than be refused.
     let html = textFits(rendered);
-    if (!html) this.deps.log.warn("message over Telegram's limits even packed alone; sending it as plain text", { chat_id: this.chatId, items: taken.length });
+    if (!html)
+      this.deps.log.warn("message over Telegram's limits even packed alone; sending it as plain text", {
+        chat_id: this.chatId,
+        items: taken.length,
+      });
     const graph = html && card ? await this.graphFor(packed, taken, rendered) : undefined;
     if (graph && card && (await this.sendWithGraph(graph, rendered, taken, packed, card, keyboard))) return;
     for (;;) {
@@ -470,7 +482,14 @@ class Lane {
    * (pace, chat, network), handled as for the text, whose retry then goes without the graph.
    * False when Telegram refused the photo itself: the text goes alone at once.
    */
-  private async sendWithGraph(png: Buffer, caption: string, taken: readonly Pending[], packed: PackedMessage, card: Card, keyboard: InlineKeyboard | undefined): Promise<boolean> {
+  private async sendWithGraph(
+    png: Buffer,
+    caption: string,
+    taken: readonly Pending[],
+    packed: PackedMessage,
+    card: Card,
+    keyboard: InlineKeyboard | undefined,
+  ): Promise<boolean> {
     const params = {
       chat_id: this.chatId,
       photo: new Blob([new Uint8Array(png)], { type: "image/png" }),
@@ -486,9 +505,13 @@ class Lane {
       return true;
     }
     const detail = "detail" in outcome ? outcome.detail : outcome.kind;
-    const refused = outcome.kind === "unparseable" || outcome.kind === "too_long" || (outcome.kind === "permanent" && outcome.reason === "bad_request");
+    const refused =
+      outcome.kind === "unparseable" || outcome.kind === "too_long" || (outcome.kind === "permanent" && outcome.reason === "bad_request");
     this.deps.metrics.graphs.inc({ result: refused ? "telegram_refused" : "telegram_failed" });
-    this.deps.log.warn(refused ? "telegram refused the graph; sending the text alone" : "sending the graph failed; the text is sent alone", { chat_id: this.chatId, outcome: outcome.kind, detail });
+    this.deps.log.warn(
+      refused ? "telegram refused the graph; sending the text alone" : "sending the graph failed; the text is sent alone",
+      { chat_id: this.chatId, outcome: outcome.kind, detail },
+    );
     if (refused) return false;
     await this.handleFailure(outcome, taken);
     return true;
@@ -506,7 +529,17 @@ class Lane {
 
   private bodyOnlyCard(packed: PackedMessage): Card {
     const now = this.opts.now();
-    return { id: "", kind: "notification", chatId: this.configuredChatId, messageId: 0, createdAt: now, updatedAt: now, body: packed.body as Card["body"], subjects: [], buttons: false };
+    return {
+      id: "",
+      kind: "notification",
+      chatId: this.configuredChatId,
+      messageId: 0,
+      createdAt: now,
+      updatedAt: now,
+      body: packed.body as Card["body"],
+      subjects: [],
+      buttons: false,
+    };
   }
 
   /** A card for a message that shows firing alerts: they get buttons, replies and edits. */
@@ -528,7 +561,9 @@ class Lane {
       createdAt: now,
       updatedAt: now,
       body: { head: packed.body.head, blocks: packed.body.blocks.map((b) => ({ ...b })), foot: packed.body.foot },
-      subjects: [{ title: "", alerts: actionable.map((i) => ({ alertKey: i.alertKey, labels: i.alert.labels, status: "firing" as const })) }],
+      subjects: [
+        { title: "", alerts: actionable.map((i) => ({ alertKey: i.alertKey, labels: i.alert.labels, status: "firing" as const })) },
+      ],
       buttons: this.deps.buttons && real.length > 0,
     };
   }
@@ -539,14 +574,20 @@ class Lane {
     this.lastTransient = "";
     this.followedMigration = false;
     if (this.failure) {
-      this.deps.log.info("chat reachable again", { chat_id: this.configuredChatId, failing_since: new Date(this.failure.since).toISOString() });
+      this.deps.log.info("chat reachable again", {
+        chat_id: this.configuredChatId,
+        failing_since: new Date(this.failure.since).toISOString(),
+      });
       this.failure = undefined;
     }
     metrics.sent.inc();
     if (taken.some((p) => this.unsure.has(p.item.key))) {
       // At least once: a message whose earlier attempt may have been shown went out again.
       metrics.possiblyDuplicated.inc();
-      this.deps.log.warn("sent again after an attempt whose answer was lost or late; the chat may show it twice", { chat_id: this.chatId, items: taken.length });
+      this.deps.log.warn("sent again after an attempt whose answer was lost or late; the chat may show it twice", {
+        chat_id: this.chatId,
+        items: taken.length,
+      });
     }
     for (const p of taken) this.unsure.delete(p.item.key);
     if (packed.summarised) metrics.summarised.inc({}, packed.summarised);
@@ -580,7 +621,11 @@ class Lane {
   private failItems(taken: readonly Pending[], reason: ItemFailure, detail: string): void {
     this.followedMigration = false;
     for (const p of taken) this.unsure.delete(p.item.key);
-    this.deps.log.error("telegram refused a message permanently; its alerts are reported as failed", { chat_id: this.chatId, reason, detail });
+    this.deps.log.error("telegram refused a message permanently; its alerts are reported as failed", {
+      chat_id: this.chatId,
+      reason,
+      detail,
+    });
     for (const p of taken) {
       this.pending.delete(p.item.key);
       for (const w of p.waiters) {
@@ -600,14 +645,21 @@ class Lane {
         metrics.retries.inc();
         this.lastTransient = "rate_limited";
         this.pacer.hold(this.chatId, now + outcome.retryAfterMs);
-        log.warn("telegram rate limit; the chat's queue waits retry_after", { chat_id: this.chatId, retry_after_ms: outcome.retryAfterMs, queued: this.pending.size });
+        log.warn("telegram rate limit; the chat's queue waits retry_after", {
+          chat_id: this.chatId,
+          retry_after_ms: outcome.retryAfterMs,
+          queued: this.pending.size,
+        });
         return;
       case "migrated": {
         const detail = `migrate_to_chat_id ${outcome.toChatId} for chat ${this.chatId}${this.followedMigration ? ", a second migration for one message" : ""}`;
         if (this.followedMigration || !this.followable(outcome.toChatId)) {
           return this.handleFailure({ kind: "permanent", reason: "bad_migration", detail }, taken);
         }
-        log.warn("chat was upgraded to a supergroup; following it (update the chat id in the stack settings)", { chat_id: this.chatId, new_chat_id: outcome.toChatId });
+        log.warn("chat was upgraded to a supergroup; following it (update the chat id in the stack settings)", {
+          chat_id: this.chatId,
+          new_chat_id: outcome.toChatId,
+        });
         this.followedMigration = true;
         store.migrate(this.chatId, outcome.toChatId);
         store.commit();
@@ -622,7 +674,13 @@ class Lane {
         this.attempt += 1;
         metrics.retries.inc();
         if (outcome.maybeDelivered) for (const p of taken) this.unsure.add(p.item.key);
-        const fields = { chat_id: this.chatId, reason: outcome.reason, detail: outcome.detail, backoff_ms: backoff, queued: this.pending.size };
+        const fields = {
+          chat_id: this.chatId,
+          reason: outcome.reason,
+          detail: outcome.detail,
+          backoff_ms: backoff,
+          queued: this.pending.size,
+        };
         log.warn("telegram send failed; retrying", outcome.maybeDelivered ? { ...fields, may_have_been_shown: true } : fields);
         await this.waitUntil(now + backoff);
         return;
@@ -636,8 +694,21 @@ class Lane {
         const step = this.failure ? this.failure.step + 1 : 0;
         const backoff = this.opts.permanentBackoffMs[Math.min(step, this.opts.permanentBackoffMs.length - 1)];
         const first = !this.failure;
-        this.failure = { reason: outcome.reason, detail: outcome.detail, since: this.failure?.since ?? now, until: now + backoff, step, lastLogAt: now, refusedSinceLog: 0 };
-        const fields = { chat_id: this.chatId, reason: outcome.reason, detail: outcome.detail, next_try: new Date(now + backoff).toISOString() };
+        this.failure = {
+          reason: outcome.reason,
+          detail: outcome.detail,
+          since: this.failure?.since ?? now,
+          until: now + backoff,
+          step,
+          lastLogAt: now,
+          refusedSinceLog: 0,
+        };
+        const fields = {
+          chat_id: this.chatId,
+          reason: outcome.reason,
+          detail: outcome.detail,
+          next_try: new Date(now + backoff).toISOString(),
+        };
         if (first) log.error(REFUSED_CHAT_ADVICE[outcome.reason] ?? DEFAULT_REFUSED_CHAT_ADVICE, fields);
         else log.warn("telegram still refuses the chat", fields);
         this.failAllPending();
@@ -662,7 +733,11 @@ class Lane {
       this.edits.add(id);
       return;
     } else if (outcome.kind === "migrated") {
-      this.deps.log.error("message edit dropped: telegram named a chat migration the bridge cannot follow", { chat_id: this.chatId, card: id, new_chat_id: outcome.toChatId });
+      this.deps.log.error("message edit dropped: telegram named a chat migration the bridge cannot follow", {
+        chat_id: this.chatId,
+        card: id,
+        new_chat_id: outcome.toChatId,
+      });
     }
     this.migratedEdits.delete(id);
   }
@@ -675,7 +750,13 @@ class Lane {
   private recordEdit(outcome: ApiOutcome, cardId: string): void {
     const ok = outcome.kind === "ok" || outcome.kind === "not_modified";
     this.deps.metrics.edits.inc({ result: ok ? "ok" : "failed" });
-    if (!ok && outcome.kind !== "rate_limited") this.deps.log.warn("message edit failed", { chat_id: this.chatId, card: cardId, outcome: outcome.kind, detail: "detail" in outcome ? outcome.detail : undefined });
+    if (!ok && outcome.kind !== "rate_limited")
+      this.deps.log.warn("message edit failed", {
+        chat_id: this.chatId,
+        card: cardId,
+        outcome: outcome.kind,
+        detail: "detail" in outcome ? outcome.detail : undefined,
+      });
   }
 
   private async runPriority(task: PriorityTask): Promise<void> {
@@ -691,7 +772,11 @@ class Lane {
       return void this.priority.unshift(task);
     } else if (outcome.kind === "migrated") {
       const detail = `migrate_to_chat_id ${outcome.toChatId} for chat ${this.chatId}`;
-      this.deps.log.error("telegram named a chat migration the bridge cannot follow; the call is given up", { chat_id: this.chatId, method: task.method, detail });
+      this.deps.log.error("telegram named a chat migration the bridge cannot follow; the call is given up", {
+        chat_id: this.chatId,
+        method: task.method,
+        detail,
+      });
       return task.done({ kind: "permanent", reason: "bad_migration", detail });
     }
     task.done(outcome);

@@ -43,7 +43,12 @@ export function escapeCapped(value: string, max: number): { text: string; cut: b
 export function utc(ts: string | number | undefined): string | undefined {
   if (ts === undefined || (typeof ts === "string" && (ts === "" || ts.startsWith("0001-")))) return undefined;
   const d = new Date(ts);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  return Number.isNaN(d.getTime())
+    ? undefined
+    : d
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d+Z$/, " UTC");
 }
 
 /** A duration for people: its two largest units, "1d 1h". */
@@ -58,7 +63,11 @@ function statusIcon(status: string, severity: string): string {
  * One alert as an HTML block; every interpolated value is escaped. Links longer than `urlMax`
  * characters are left out (0: no links), and the alert is then marked truncated.
  */
-export function formatAlert(alert: WebhookAlert, descriptionMax = MAX_DESCRIPTION_CHARS, urlMax = MAX_URL_CHARS): { html: string; cut: boolean } {
+export function formatAlert(
+  alert: WebhookAlert,
+  descriptionMax = MAX_DESCRIPTION_CHARS,
+  urlMax = MAX_URL_CHARS,
+): { html: string; cut: boolean } {
   const l = alert.labels;
   const a = alert.annotations;
   const firing = alert.status === "firing";
@@ -74,7 +83,9 @@ export function formatAlert(alert: WebhookAlert, descriptionMax = MAX_DESCRIPTIO
     if (v && v.length > urlMax) cut = true;
     return v && v.length <= urlMax ? v : undefined;
   };
-  const lines = [`${statusIcon(alert.status, severity)} <b>${firing ? "FIRING" : "RESOLVED"}</b> — <b>${value(l.alertname ?? "(no alertname)")}</b>`];
+  const lines = [
+    `${statusIcon(alert.status, severity)} <b>${firing ? "FIRING" : "RESOLVED"}</b> — <b>${value(l.alertname ?? "(no alertname)")}</b>`,
+  ];
   lines.push(`severity: <b>${value(severity)}</b> · component: <code>${value(l.component ?? "unknown")}</code>`);
   const context = CONTEXT_LABELS.filter(([k]) => l[k]).map(([k, title]) => `${title}: <code>${value(l[k])}</code>`);
   if (context.length) lines.push(context.join(" · "));
@@ -83,7 +94,13 @@ export function formatAlert(alert: WebhookAlert, descriptionMax = MAX_DESCRIPTIO
   const others = Object.keys(l)
     .filter((k) => !HEADLINE_LABELS.has(k) && !CONTEXT_LABELS.some(([c]) => c === k))
     .sort();
-  if (others.length) lines.push(others.slice(0, SUMMARY_LABELS_PER_LINE).map((k) => `${value(k)}=<code>${value(l[k])}</code>`).join(" · ") + (others.length > SUMMARY_LABELS_PER_LINE ? " …" : ""));
+  if (others.length)
+    lines.push(
+      others
+        .slice(0, SUMMARY_LABELS_PER_LINE)
+        .map((k) => `${value(k)}=<code>${value(l[k])}</code>`)
+        .join(" · ") + (others.length > SUMMARY_LABELS_PER_LINE ? " …" : ""),
+    );
   if (a.summary) lines.push(`<b>${capped(a.summary, MAX_SUMMARY_CHARS)}</b>`);
   if (a.description) lines.push(capped(a.description, descriptionMax));
   const started = utc(alert.startsAt);
@@ -93,7 +110,9 @@ export function formatAlert(alert: WebhookAlert, descriptionMax = MAX_DESCRIPTIO
     const lasted = started ? ` (lasted ${humanDuration(Date.parse(alert.endsAt!) - Date.parse(alert.startsAt!))})` : "";
     lines.push(`Ended: ${ended}${lasted}`);
   }
-  const links = [link("Runbook", url(a.runbook_url)), link("Dashboard", url(a.dashboard)), link("Source", url(alert.generatorURL))].filter(Boolean);
+  const links = [link("Runbook", url(a.runbook_url)), link("Dashboard", url(a.dashboard)), link("Source", url(alert.generatorURL))].filter(
+    Boolean,
+  );
   if (links.length) lines.push(links.join(" · "));
   if (cut) lines.push("<i>(values truncated to fit Telegram)</i>");
   return { html: lines.join("\n"), cut };
@@ -136,10 +155,18 @@ export function formatAlertGroup(alerts: readonly WebhookAlert[], urlMax = MAX_U
   const lines = [
     `${statusIcon(first.status, severity)} <b>${first.status === "firing" ? "FIRING" : "RESOLVED"}</b> — ${title}${many} · ${cap(severity)} · <code>${cap(l.component ?? "unknown")}</code>`,
   ];
-  const keys = [...new Set(alerts.flatMap((a) => Object.keys(a.labels)))].filter((k) => !HEADLINE_LABELS.has(k)).sort((a, b) => labelOrder(a) - labelOrder(b) || a.localeCompare(b));
+  const keys = [...new Set(alerts.flatMap((a) => Object.keys(a.labels)))]
+    .filter((k) => !HEADLINE_LABELS.has(k))
+    .sort((a, b) => labelOrder(a) - labelOrder(b) || a.localeCompare(b));
   const common = keys.filter((k) => alerts.every((a) => a.labels[k] !== undefined && a.labels[k] === l[k]));
   const differing = keys.filter((k) => !common.includes(k));
-  if (common.length) lines.push(common.slice(0, SUMMARY_LABELS_PER_LINE).map((k) => `${cap(labelTitle(k))}: <code>${cap(l[k])}</code>`).join(" · "));
+  if (common.length)
+    lines.push(
+      common
+        .slice(0, SUMMARY_LABELS_PER_LINE)
+        .map((k) => `${cap(labelTitle(k))}: <code>${cap(l[k])}</code>`)
+        .join(" · "),
+    );
   const summaries = new Set(alerts.map((a) => a.annotations.summary));
   if (summaries.size === 1 && first.annotations.summary) lines.push(`<i>${cap(first.annotations.summary, SUMMARY_TEXT_CHARS)}</i>`);
   if (differing.length) {

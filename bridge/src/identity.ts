@@ -63,14 +63,21 @@ export class BotIdentity {
       this.failures += 1;
       if (me.kind === "permanent" && me.reason === "bad_token") {
         if (this.state.kind !== "refused") {
-          this.log.error("Telegram refuses the bot token: TELEGRAM_BOT_TOKEN is wrong or was revoked (a new one comes from @BotFather); the bridge is not ready (/ready answers 503) and cannot deliver", {
-            detail: me.detail,
-            retry_in_ms: wait,
-          });
+          this.log.error(
+            "Telegram refuses the bot token: TELEGRAM_BOT_TOKEN is wrong or was revoked (a new one comes from @BotFather); the bridge is not ready (/ready answers 503) and cannot deliver",
+            {
+              detail: me.detail,
+              retry_in_ms: wait,
+            },
+          );
         }
         this.state = { kind: "refused", detail: me.detail };
       } else {
-        this.log.warn("getMe failed; asking Telegram again", { outcome: me.kind, ...("detail" in me ? { detail: me.detail } : {}), retry_in_ms: wait });
+        this.log.warn("getMe failed; asking Telegram again", {
+          outcome: me.kind,
+          ...("detail" in me ? { detail: me.detail } : {}),
+          retry_in_ms: wait,
+        });
         if (this.state.kind !== "refused") this.state = { kind: "checking", detail: "detail" in me ? me.detail : me.kind };
       }
       await this.pause(wait);

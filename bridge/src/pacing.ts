@@ -28,7 +28,8 @@ export class Pacer {
       at = Math.max(at, history[history.length - this.limits.groupPerMinute] + (this.limits.windowMs ?? MINUTE_MS));
     }
     this.botSends = this.botSends.filter((t) => t > now - SECOND_MS);
-    if (this.botSends.length >= this.limits.botPerSecond) at = Math.max(at, this.botSends[this.botSends.length - this.limits.botPerSecond] + SECOND_MS);
+    if (this.botSends.length >= this.limits.botPerSecond)
+      at = Math.max(at, this.botSends[this.botSends.length - this.limits.botPerSecond] + SECOND_MS);
     return at;
   }
 

@@ -1,4 +1,12 @@
-import { alertmanagerLink, FormatOptions, formatAlert, formatAlertGroup, MAX_DESCRIPTION_CHARS, MAX_URL_CHARS, messageHeader } from "./format";
+import {
+  alertmanagerLink,
+  FormatOptions,
+  formatAlert,
+  formatAlertGroup,
+  MAX_DESCRIPTION_CHARS,
+  MAX_URL_CHARS,
+  messageHeader,
+} from "./format";
 import { AlertItem, Item } from "./items";
 import { sourceBytes, TELEGRAM_LIMITS, TextLimits } from "./telegramLimits";
 import { visibleLength } from "./telegramText";
@@ -43,7 +51,11 @@ export interface PackedMessage {
   readonly truncated: number;
 }
 
-export function renderBody(b: MessageBody, resolved: ReadonlySet<string> = new Set(), markResolved: (html: string) => string = (h) => h): string {
+export function renderBody(
+  b: MessageBody,
+  resolved: ReadonlySet<string> = new Set(),
+  markResolved: (html: string) => string = (h) => h,
+): string {
   const blocks = b.blocks.map((x) => (x.alertKey !== undefined && resolved.has(x.alertKey) ? markResolved(x.html) : x.html));
   return [b.head, ...blocks, b.foot].filter((s) => s !== "").join(SEPARATOR);
 }
@@ -115,7 +127,8 @@ function packSummary(items: readonly Item[], o: FormatOptions, budget: Budget): 
   const rendered = new Map<string, string>();
   const notes: string[] = [];
   const taken: Item[] = [];
-  const groupKey = (a: AlertItem) => JSON.stringify([a.alert.status, a.alert.labels.alertname, a.alert.labels.severity, a.alert.labels.component]);
+  const groupKey = (a: AlertItem) =>
+    JSON.stringify([a.alert.status, a.alert.labels.alertname, a.alert.labels.severity, a.alert.labels.component]);
   const total = () => {
     const c = counts(taken);
     return size([messageHeader(o, c.firing, c.resolved), ...rendered.values(), ...notes, footFor(taken, true)]);
@@ -148,7 +161,11 @@ function packSummary(items: readonly Item[], o: FormatOptions, budget: Budget): 
     }
   }
   const c = counts(taken);
-  const body = { head: messageHeader(o, c.firing, c.resolved), blocks: [...rendered.values(), ...notes].map((html) => ({ html })), foot: footFor(taken, true) };
+  const body = {
+    head: messageHeader(o, c.firing, c.resolved),
+    blocks: [...rendered.values(), ...notes].map((html) => ({ html })),
+    foot: footFor(taken, true),
+  };
   return { body, taken, mode: "summary", summarised: c.firing + c.resolved, truncated: 0 };
 }
 

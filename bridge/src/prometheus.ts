@@ -20,10 +20,12 @@ export function matrixSeries(json: unknown): RangeSeries[] | string {
   if (!isObject(data) || data.resultType !== "matrix") return "data.resultType is not matrix";
   if (!Array.isArray(data.result)) return "data.result is not a list";
   for (const [i, s] of (data.result as unknown[]).entries()) {
-    if (!isObject(s) || !isObject(s.metric) || !Object.values(s.metric).every((v) => typeof v === "string")) return `data.result.${i}.metric is not a map of labels`;
+    if (!isObject(s) || !isObject(s.metric) || !Object.values(s.metric).every((v) => typeof v === "string"))
+      return `data.result.${i}.metric is not a map of labels`;
     if (!Array.isArray(s.values)) return `data.result.${i}.values is not a list`;
     for (const [j, v] of (s.values as unknown[]).entries()) {
-      if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== "number" || typeof v[1] !== "string") return `data.result.${i}.values.${j} is not [time, "value"]`;
+      if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== "number" || typeof v[1] !== "string")
+        return `data.result.${i}.values.${j} is not [time, "value"]`;
     }
   }
   return data.result as RangeSeries[];
@@ -69,7 +71,13 @@ export class PrometheusClient {
    * `maxBytes` is given up while it is read: a query matching thousands of series must not fill
    * the bridge's memory.
    */
-  async queryRange(expr: string, startS: number, endS: number, stepS: number, opts: { timeoutMs: number; maxBytes: number }): Promise<RangeSeries[]> {
+  async queryRange(
+    expr: string,
+    startS: number,
+    endS: number,
+    stepS: number,
+    opts: { timeoutMs: number; maxBytes: number },
+  ): Promise<RangeSeries[]> {
     const signal = AbortSignal.timeout(opts.timeoutMs);
     let res: Response;
     try {

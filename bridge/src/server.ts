@@ -95,8 +95,14 @@ function drillDestination(config: BridgeConfig, router: ChatRouter, labels: Read
 }
 
 /** Every alert of the payload for the chat of its severity (a drill: the chat it came from), plus notes for the default chat. */
-export function deliveriesFor(config: BridgeConfig, router: ChatRouter, payload: WebhookPayload, rejected: readonly RejectedAlert[] = []): Delivery[] {
-  const windowMs = (payload.receiver !== undefined ? config.dedupeWindowsByReceiver.get(payload.receiver) : undefined) ?? config.dedupeWindowMs;
+export function deliveriesFor(
+  config: BridgeConfig,
+  router: ChatRouter,
+  payload: WebhookPayload,
+  rejected: readonly RejectedAlert[] = [],
+): Delivery[] {
+  const windowMs =
+    (payload.receiver !== undefined ? config.dedupeWindowsByReceiver.get(payload.receiver) : undefined) ?? config.dedupeWindowMs;
   const out: Delivery[] = [];
   const used = new Map<string, ChatDestination>();
   for (const a of payload.alerts) {
@@ -106,7 +112,8 @@ export function deliveriesFor(config: BridgeConfig, router: ChatRouter, payload:
     out.push({ item: alertItem(dest, a, payload.externalURL), dest, windowMs });
   }
   const noteDests = used.size ? [...used.values()] : [router.destination(undefined)].filter((d): d is ChatDestination => d !== undefined);
-  for (const n of notes(payload, rejected)) for (const dest of noteDests) out.push({ item: noteItem(dest, n.html, n.identity, payload.externalURL), dest, windowMs });
+  for (const n of notes(payload, rejected))
+    for (const dest of noteDests) out.push({ item: noteItem(dest, n.html, n.identity, payload.externalURL), dest, windowMs });
   return out;
 }
 
@@ -115,7 +122,11 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
   log.redact(config.token);
   const metrics = new BridgeMetrics();
   const router = new ChatRouter(config);
-  const store = new StateStore(config.stateFile, log, { ...DEFAULT_STORE_LIMITS, maxCards: config.stateMaxCards, cardRetentionMs: config.cardRetentionMs });
+  const store = new StateStore(config.stateFile, log, {
+    ...DEFAULT_STORE_LIMITS,
+    maxCards: config.stateMaxCards,
+    cardRetentionMs: config.cardRetentionMs,
+  });
   store.load();
   metrics.stateErrors.inc({}, store.errors);
   const api = deps.api ?? (config.token ? new BotApiClient(config.token, config.apiBase) : undefined);
@@ -129,7 +140,16 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
   const graphs = config.graphs && prometheus ? new Graphs({ prometheus, metrics, log }, { ...DEFAULT_GRAPHS, ...deps.graphs }) : undefined;
   const outbox = api
     ? new Outbox(
-        { api, store, metrics, log, format, buttons: consoleOn, graphs, cardView: () => console_?.cardView() ?? { silenceDurations: [], canSilence: false } },
+        {
+          api,
+          store,
+          metrics,
+          log,
+          format,
+          buttons: consoleOn,
+          graphs,
+          cardView: () => console_?.cardView() ?? { silenceDurations: [], canSilence: false },
+        },
         { ...DEFAULT_DELIVERY, pace: config.pace, coalesceMs: config.coalesceMs, ...deps.delivery },
       )
     : undefined;
@@ -152,7 +172,9 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
         failedByReason: failedByReason(),
         pending: outbox.pendingCount(),
         failingChats: outbox.failingChats(),
-        stateFile: config.stateFile ? `${config.stateFile}${store.errors ? ` (${store.errors} read/write errors)` : ", healthy"}` : "in memory only (STATE_FILE not set)",
+        stateFile: config.stateFile
+          ? `${config.stateFile}${store.errors ? ` (${store.errors} read/write errors)` : ", healthy"}`
+          : "in memory only (STATE_FILE not set)",
       }),
     });
   }
@@ -161,8 +183,16 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
       ? new Poller(api, console_, store, metrics, log, { timeoutSeconds: config.console.pollTimeoutSeconds, backoffMs, identity })
       : undefined;
   metrics.gauge("telegram_bridge_pending_alerts", "Alert notifications waiting for Telegram.", () => outbox?.pendingCount() ?? 0);
-  metrics.gauge("telegram_bridge_chats_refused", "Chats Telegram refuses permanently (bad token, blocked, not found), in back-off.", () => outbox?.failingChats() ?? 0);
-  metrics.gauge("telegram_bridge_state_cards", "Messages the bridge remembers for replies, edits and buttons.", () => Object.keys(store.data.cards).length);
+  metrics.gauge(
+    "telegram_bridge_chats_refused",
+    "Chats Telegram refuses permanently (bad token, blocked, not found), in back-off.",
+    () => outbox?.failingChats() ?? 0,
+  );
+  metrics.gauge(
+    "telegram_bridge_state_cards",
+    "Messages the bridge remembers for replies, edits and buttons.",
+    () => Object.keys(store.data.cards).length,
+  );
   let stopping = false;
   const inFlight = new Set<Promise<void>>();
 
@@ -193,7 +223,11 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
     const { payload, rejected } = parsed;
     if (rejected.length) {
       metrics.rejectedAlerts.inc({}, rejected.length);
-      log.warn("alerts of a webhook could not be read; delivering the rest", { group_key: payload.groupKey, rejected: rejected.length, reasons: rejected.slice(0, 5).map((r) => r.reason) });
+      log.warn("alerts of a webhook could not be read; delivering the rest", {
+        group_key: payload.groupKey,
+        rejected: rejected.length,
+        reasons: rejected.slice(0, 5).map((r) => r.reason),
+      });
     }
     if (payload.truncatedAlerts) metrics.notIncluded.inc({}, payload.truncatedAlerts);
     if (payload.alerts.some((a) => a.labels.alertname === "Watchdog" && a.status === "firing")) store.sawWatchdog(Date.now());
@@ -244,7 +278,11 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
   // keepAliveTimeout outlives Alertmanager's idle connections (prometheus/common keeps them 5 min),
   // so Node never closes a connection Alertmanager is about to reuse.
   const server = http.createServer(
-    { requestTimeout: config.requestBodyTimeoutMs, headersTimeout: Math.min(10_000, config.requestBodyTimeoutMs), connectionsCheckingInterval: Math.min(1000, config.requestBodyTimeoutMs) },
+    {
+      requestTimeout: config.requestBodyTimeoutMs,
+      headersTimeout: Math.min(10_000, config.requestBodyTimeoutMs),
+      connectionsCheckingInterval: Math.min(1000, config.requestBodyTimeoutMs),
+    },
     (req, res) => {
       const path = (req.url ?? "/").split("?")[0];
       const route = `${req.method} ${path}`;
@@ -260,12 +298,15 @@ export function startBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promis
           case "GET /ready":
             if (stopping) return reply(res, 503, { status: "stopping" });
             if (!isConfigured(config)) return reply(res, 503, { status: "telegram not configured" });
-            if (identity?.state.kind === "refused") return reply(res, 503, { status: "telegram refuses the bot token", detail: identity.state.detail });
+            if (identity?.state.kind === "refused")
+              return reply(res, 503, { status: "telegram refuses the bot token", detail: identity.state.detail });
             return reply(res, 200, { status: "ready" });
           case "GET /metrics":
             return reply(res, 200, metrics.render());
           default:
-            return reply(res, ["/alert", "/heartbeat", "/health", "/ready", "/metrics"].includes(path) ? 405 : 404, { error: `no route ${route}` });
+            return reply(res, ["/alert", "/heartbeat", "/health", "/ready", "/metrics"].includes(path) ? 405 : 404, {
+              error: `no route ${route}`,
+            });
         }
       })().catch((e: unknown) => {
         log.error("request failed", { route, reason: describeError(e) });

@@ -18,7 +18,14 @@ const subjectSchema = z.preprocess(
   z.object({
     title: z.string(),
     /** Each alert with the silences that hold it quiet, as far as the console knows. */
-    alerts: z.array(z.object({ alertKey: z.string(), labels: z.record(z.string(), z.string()), status: z.enum(["firing", "resolved"]), silence: silenceRecord.optional() })),
+    alerts: z.array(
+      z.object({
+        alertKey: z.string(),
+        labels: z.record(z.string(), z.string()),
+        status: z.enum(["firing", "resolved"]),
+        silence: silenceRecord.optional(),
+      }),
+    ),
     unsilenced: deed.optional(),
     /** Everyone who acknowledged, in order. */
     acks: z.array(deed).optional(),
@@ -29,7 +36,10 @@ const subjectSchema = z.preprocess(
 function upgradeSubject(raw: unknown): unknown {
   if (typeof raw !== "object" || raw === null) return raw;
   const { silence, ack, ...s } = raw as Record<string, unknown>;
-  const alerts = silence !== undefined && Array.isArray(s.alerts) ? s.alerts.map((a: unknown) => (typeof a === "object" && a !== null ? { silence, ...a } : a)) : s.alerts;
+  const alerts =
+    silence !== undefined && Array.isArray(s.alerts)
+      ? s.alerts.map((a: unknown) => (typeof a === "object" && a !== null ? { silence, ...a } : a))
+      : s.alerts;
   return { ...s, alerts, ...(ack !== undefined && s.acks === undefined ? { acks: [ack] } : {}) };
 }
 
@@ -133,7 +143,12 @@ export interface StoreLimits {
   readonly maxDelivered: number;
 }
 
-export const DEFAULT_STORE_LIMITS: StoreLimits = { maxCards: 500, cardRetentionMs: 7 * 86_400_000, resolvedCardRetentionMs: 86_400_000, maxDelivered: 50_000 };
+export const DEFAULT_STORE_LIMITS: StoreLimits = {
+  maxCards: 500,
+  cardRetentionMs: 7 * 86_400_000,
+  resolvedCardRetentionMs: 86_400_000,
+  maxDelivered: 50_000,
+};
 
 /** The filesystem calls the store makes; injected so a test can watch their order. */
 export type StateFs = Pick<typeof fs, "readFileSync" | "renameSync" | "mkdirSync" | "openSync" | "writeSync" | "fsyncSync" | "closeSync">;
@@ -195,7 +210,11 @@ export class StateStore {
       } catch {
         // Kept where it is: the next commit replaces it.
       }
-      this.log.error("state file corrupt; kept aside and starting afresh", { state_file: this.file, kept_as: aside, reason: describeError(e) });
+      this.log.error("state file corrupt; kept aside and starting afresh", {
+        state_file: this.file,
+        kept_as: aside,
+        reason: describeError(e),
+      });
       return;
     }
     // Records from JSON get a null prototype, so no key (not even `__proto__`) reaches Object.prototype.
@@ -209,7 +228,12 @@ export class StateStore {
       escalations: nullProto(parsed.escalations),
     };
     this.prune();
-    this.log.info("state loaded", { state_file: this.file, delivered: Object.keys(this.state.delivered).length, cards: Object.keys(this.state.cards).length, update_offset: this.state.updateOffset });
+    this.log.info("state loaded", {
+      state_file: this.file,
+      delivered: Object.keys(this.state.delivered).length,
+      cards: Object.keys(this.state.cards).length,
+      update_offset: this.state.updateOffset,
+    });
   }
 
   get data(): Readonly<BridgeState> {
@@ -237,7 +261,8 @@ export class StateStore {
   putCard(card: Card): void {
     this.state.cards[card.id] = card;
     if (card.kind !== "notification") return void (this.dirty = true);
-    for (const s of card.subjects) for (const a of s.alerts) if (a.status === "firing") this.state.alertCards[`${card.chatId}|${a.alertKey}`] = card.id;
+    for (const s of card.subjects)
+      for (const a of s.alerts) if (a.status === "firing") this.state.alertCards[`${card.chatId}|${a.alertKey}`] = card.id;
     this.dirty = true;
   }
 
@@ -349,7 +374,10 @@ export class StateStore {
       // Once a minute at most: a full or read-only volume must not flood the log.
       if (this.now() - this.lastErrorLogAt > 60_000) {
         this.lastErrorLogAt = this.now();
-        this.log.error("state file not written; delivery memory is only in RAM until it can be", { state_file: this.file, reason: describeError(e) });
+        this.log.error("state file not written; delivery memory is only in RAM until it can be", {
+          state_file: this.file,
+          reason: describeError(e),
+        });
       }
     }
   }
@@ -379,7 +407,10 @@ export class StateStore {
       for (const k of deliveredKeys.slice(0, deliveredKeys.length - this.limits.maxDelivered)) delete s.delivered[k];
     }
     for (const [id, c] of Object.entries(s.cards)) {
-      const expired = c.resolvedAt !== undefined ? c.resolvedAt + this.limits.resolvedCardRetentionMs < now : c.updatedAt + this.limits.cardRetentionMs < now;
+      const expired =
+        c.resolvedAt !== undefined
+          ? c.resolvedAt + this.limits.resolvedCardRetentionMs < now
+          : c.updatedAt + this.limits.cardRetentionMs < now;
       if (expired) delete s.cards[id];
     }
     const ids = Object.keys(s.cards);

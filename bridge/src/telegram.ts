@@ -21,7 +21,11 @@ export type ApiOutcome<T = unknown> =
 export type PermanentReason = "bad_token" | "forbidden" | "chat_not_found" | "bad_request" | "bad_migration";
 
 export interface TelegramApi {
-  call<T = unknown>(method: string, params: Record<string, unknown>, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ApiOutcome<T>>;
+  call<T = unknown>(
+    method: string,
+    params: Record<string, unknown>,
+    opts?: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<ApiOutcome<T>>;
 }
 
 interface BotApiAnswer {
@@ -66,7 +70,11 @@ export class BotApiClient implements TelegramApi {
     private readonly timeoutMs = TELEGRAM_REQUEST_TIMEOUT_MS,
   ) {}
 
-  async call<T>(method: string, params: Record<string, unknown>, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ApiOutcome<T>> {
+  async call<T>(
+    method: string,
+    params: Record<string, unknown>,
+    opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<ApiOutcome<T>> {
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs);
     try {
       const res = await fetch(`${this.apiBase}/bot${this.token}/${method}`, {

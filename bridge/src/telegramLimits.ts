@@ -100,7 +100,8 @@ export function hasLoneSurrogate(s: string): boolean {
 export function wellFormed<T>(value: T): T {
   if (typeof value === "string") return (hasLoneSurrogate(value) ? value.replace(LONE_SURROGATE, "\uFFFD") : value) as T;
   if (Array.isArray(value)) return value.map(wellFormed) as T;
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [wellFormed(k), wellFormed(v)])) as T;
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [wellFormed(k), wellFormed(v)])) as T;
   return value;
 }
 
@@ -118,6 +119,7 @@ export function keyboardRefusal(keyboard: readonly (readonly InlineKeyboardButto
     if (bytes < 1 || bytes > TELEGRAM_LIMITS.callbackDataBytes) return TELEGRAM_REFUSALS.buttonDataInvalid;
   }
   if (buttons.length > TELEGRAM_LIMITS.keyboardButtons) return TELEGRAM_REFUSALS.replyMarkupTooLong;
-  if (Buffer.byteLength(JSON.stringify({ inline_keyboard: keyboard }), "utf8") > TELEGRAM_LIMITS.replyMarkupBytes) return TELEGRAM_REFUSALS.replyMarkupTooLong;
+  if (Buffer.byteLength(JSON.stringify({ inline_keyboard: keyboard }), "utf8") > TELEGRAM_LIMITS.replyMarkupBytes)
+    return TELEGRAM_REFUSALS.replyMarkupTooLong;
   return undefined;
 }

@@ -39,7 +39,8 @@ export const HOST_ALERTS = [
     severity: "warning",
     component: "infra",
     summary: "Host {{ $labels.instance }} is running out of memory",
-    description: "Only {{ $value | humanizePercentage }} of the host's memory is available on {{ $labels.instance }}; the kernel will soon OOM-kill containers.",
+    description:
+      "Only {{ $value | humanizePercentage }} of the host's memory is available on {{ $labels.instance }}; the kernel will soon OOM-kill containers.",
     dashboard: "tutordex-infra",
   },
   {
@@ -52,7 +53,8 @@ export const HOST_ALERTS = [
     severity: "warning",
     component: "infra",
     summary: "Host {{ $labels.instance }} CPU is saturated",
-    description: "The host's CPUs on {{ $labels.instance }} have been {{ $value | humanizePercentage }} busy for 15 minutes; every container is slowed down.",
+    description:
+      "The host's CPUs on {{ $labels.instance }} have been {{ $value | humanizePercentage }} busy for 15 minutes; every container is slowed down.",
     dashboard: "tutordex-infra",
   },
   {
@@ -62,7 +64,8 @@ export const HOST_ALERTS = [
     alert: "ContainerOomKilled",
     group: "infra",
     threshold: 0,
-    expr: (t, ctx) => `sum by (name) (${overWatched(ctx.watchedContainers, (m) => `increase(container_oom_events_total{${m}}[15m])`)}) > ${t}`,
+    expr: (t, ctx) =>
+      `sum by (name) (${overWatched(ctx.watchedContainers, (m) => `increase(container_oom_events_total{${m}}[15m])`)}) > ${t}`,
     for: "0m",
     severity: "warning",
     component: "infra",
@@ -94,7 +97,8 @@ export const HOST_ALERTS = [
     severity: "warning",
     component: "infra",
     summary: "TLS certificate of {{ $labels.instance }} expires soon",
-    description: "The certificate served for {{ $labels.public_host }} ({{ $labels.instance }}) expires in {{ $value | humanizeDuration }}.",
+    description:
+      "The certificate served for {{ $labels.public_host }} ({{ $labels.instance }}) expires in {{ $value | humanizeDuration }}.",
     dashboard: "tutordex-infra",
   },
   {
@@ -106,7 +110,8 @@ export const HOST_ALERTS = [
     severity: "critical",
     component: "infra",
     summary: "TLS certificate of {{ $labels.instance }} is about to expire",
-    description: "The certificate served for {{ $labels.public_host }} ({{ $labels.instance }}) expires in {{ $value | humanizeDuration }}; clients will refuse the API after that.",
+    description:
+      "The certificate served for {{ $labels.public_host }} ({{ $labels.instance }}) expires in {{ $value | humanizeDuration }}; clients will refuse the API after that.",
     dashboard: "tutordex-infra",
   },
 ] as const satisfies readonly AlertDefinition[];

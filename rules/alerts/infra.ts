@@ -59,7 +59,8 @@ export const INFRA_ALERTS = [
     severity: "critical",
     component: "backend",
     summary: "Public API {{ $labels.instance }} is down",
-    description: "The public probe of {{ $labels.instance }} (host {{ $labels.public_host }}, route {{ $labels.probe_route }}) has failed for 2 minutes.",
+    description:
+      "The public probe of {{ $labels.instance }} (host {{ $labels.public_host }}, route {{ $labels.probe_route }}) has failed for 2 minutes.",
     dashboard: "tutordex-home",
   },
   {

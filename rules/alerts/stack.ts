@@ -128,31 +128,36 @@ export const STACK_ALERTS = [
     severity: "warning",
     component: "observability",
     summary: "Prometheus storage failing: {{ $labels.failure }}",
-    description: "Prometheus on {{ $labels.instance }} counted {{ $value | humanize }} {{ $labels.failure }} failure(s) in the last hour; metrics may be lost.",
+    description:
+      "Prometheus on {{ $labels.instance }} counted {{ $value | humanize }} {{ $labels.failure }} failure(s) in the last hour; metrics may be lost.",
     dashboard: "tutordex-stack",
   },
   {
     alert: "LokiIngestionFailing",
     group: "stack",
     threshold: 0,
-    expr: (t) => `(sum by (reason) (rate(loki_discarded_samples_total[5m])) or ${withLabel(lokiPush5xx("5m"), "reason", "push_5xx")}) > ${t}`,
+    expr: (t) =>
+      `(sum by (reason) (rate(loki_discarded_samples_total[5m])) or ${withLabel(lokiPush5xx("5m"), "reason", "push_5xx")}) > ${t}`,
     for: "10m",
     severity: "warning",
     component: "observability",
     summary: "Loki is refusing logs ({{ $labels.reason }})",
-    description: "Loki has been refusing log lines or pushes for 10 minutes: {{ $labels.reason }} at {{ $value | humanize }}/s; those logs are lost.",
+    description:
+      "Loki has been refusing log lines or pushes for 10 minutes: {{ $labels.reason }} at {{ $value | humanize }}/s; those logs are lost.",
     dashboard: "tutordex-stack",
   },
   {
     alert: "TempoIngestionFailing",
     group: "stack",
     threshold: 0,
-    expr: (t) => `(sum by (reason) (rate(tempo_discarded_spans_total[5m])) or ${withLabel(tempoRefused("5m"), "reason", "receiver_refused")}) > ${t}`,
+    expr: (t) =>
+      `(sum by (reason) (rate(tempo_discarded_spans_total[5m])) or ${withLabel(tempoRefused("5m"), "reason", "receiver_refused")}) > ${t}`,
     for: "10m",
     severity: "warning",
     component: "observability",
     summary: "Tempo is refusing spans ({{ $labels.reason }})",
-    description: "Tempo has been dropping spans for 10 minutes: {{ $labels.reason }} at {{ $value | humanize }}/s; those traces are incomplete.",
+    description:
+      "Tempo has been dropping spans for 10 minutes: {{ $labels.reason }} at {{ $value | humanize }}/s; those traces are incomplete.",
     dashboard: "tutordex-stack",
   },
 ] as const satisfies readonly AlertDefinition[];

@@ -50,24 +50,61 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const lastMessage = new Map(CHANNELS.map((c) => [c, now()]));
 
   const aggLog = (level: string, component: string, event: string, msg: string, extra: Record<string, unknown> = {}) =>
-    log(JSON.stringify({ ts: new Date().toISOString(), level, logger: `tutordex.${component}`, component, event, msg, cid: "-", message_id: "-", channel: "-", step: "-", assignment_id: "-", ...PVSV, trace_id: "-", span_id: "-", ...extra }));
+    log(
+      JSON.stringify({
+        ts: new Date().toISOString(),
+        level,
+        logger: `tutordex.${component}`,
+        component,
+        event,
+        msg,
+        cid: "-",
+        message_id: "-",
+        channel: "-",
+        step: "-",
+        assignment_id: "-",
+        ...PVSV,
+        trace_id: "-",
+        span_id: "-",
+        ...extra,
+      }),
+    );
 
   function initialise(): void {
     for (const channel of CHANNELS) {
       const l = { channel, ...PVSV };
-      for (const m of ["collector_messages_seen_total", "collector_messages_upserted_total", "worker_tutor_types_extracted_total", "worker_tutor_types_low_confidence_total", "worker_tutor_types_unmapped_total", "worker_parse_success_total"]) (m.startsWith("collector") ? collector : worker).inc(m, l, 0);
+      for (const m of [
+        "collector_messages_seen_total",
+        "collector_messages_upserted_total",
+        "worker_tutor_types_extracted_total",
+        "worker_tutor_types_low_confidence_total",
+        "worker_tutor_types_unmapped_total",
+        "worker_parse_success_total",
+      ])
+        (m.startsWith("collector") ? collector : worker).inc(m, l, 0);
       collector.inc("collector_errors_total", { channel, reason: "flood_wait", ...PVSV }, 0);
       worker.inc("worker_parse_failure_total", { channel, reason: "invalid_json", ...PVSV }, 0);
       worker.inc("worker_parse_failure_total", { channel, reason: "missing_field", ...PVSV }, 0);
-      for (const field of ["signals_subjects", "signals_levels", "postal_code", "academic_display_text"]) worker.inc("assignment_quality_missing_field_total", { field, ...l }, 0);
+      for (const field of ["signals_subjects", "signals_levels", "postal_code", "academic_display_text"])
+        worker.inc("assignment_quality_missing_field_total", { field, ...l }, 0);
       worker.inc("assignment_quality_inconsistency_total", { kind: "level_subject_mismatch", ...l }, 0);
     }
     collector.set("collector_pipeline_version", { version: PIPELINE_VERSION }, 1);
     collector.set("collector_schema_version", { version: SCHEMA_VERSION }, 1);
     worker.set("worker_pipeline_version", { version: PIPELINE_VERSION }, 1);
     worker.set("worker_schema_version", { version: SCHEMA_VERSION }, 1);
-    for (const status of ["ok", "failed", "skipped", "requeued", "error"]) worker.inc("worker_jobs_processed_total", { status, ...PVSV }, 0);
-    for (const m of ["worker_llm_fail_total", "worker_requeued_stale_jobs_total", "broadcast_sent_total", "broadcast_fail_total", "dm_sent_total", "dm_fail_total", "dm_rate_limited_total"]) worker.inc(m, PVSV, 0);
+    for (const status of ["ok", "failed", "skipped", "requeued", "error"])
+      worker.inc("worker_jobs_processed_total", { status, ...PVSV }, 0);
+    for (const m of [
+      "worker_llm_fail_total",
+      "worker_requeued_stale_jobs_total",
+      "broadcast_sent_total",
+      "broadcast_fail_total",
+      "dm_sent_total",
+      "dm_fail_total",
+      "dm_rate_limited_total",
+    ])
+      worker.inc(m, PVSV, 0);
     for (const model of ["gpt-4o-mini"]) worker.inc("worker_llm_requests_total", { model, ...PVSV }, 0);
     for (const operation of ["upsert", "select"]) {
       worker.inc("worker_supabase_requests_total", { operation, ...PVSV }, 0);
@@ -110,7 +147,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       const fail = whole(`fail ${channel}`, b.parseFail / CHANNELS.length);
       if (fail > 0) {
         worker.inc("worker_parse_failure_total", { channel, reason: "invalid_json", ...PVSV }, fail);
-        aggLog("warning", "worker", "parse_failed", "could not parse assignment", { channel, step: "parse", assignment_id: `a-${Math.floor(t)}` });
+        aggLog("warning", "worker", "parse_failed", "could not parse assignment", {
+          channel,
+          step: "parse",
+          assignment_id: `a-${Math.floor(t)}`,
+        });
       }
     }
     const jobs = whole("jobs", b.jobsOk);
@@ -136,7 +177,27 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     worker.set("queue_oldest_processing_age_seconds", CANARY, b.stuckProcessing ? 1000 : 5);
     backend.inc("backend_http_requests_total", { method: "GET", path: "/assignments", status_code: "200" }, 3);
     backend.observe("backend_http_request_latency_seconds", { method: "GET", path: "/assignments" }, 0.05, 3);
-    log(JSON.stringify({ ts: new Date().toISOString(), level: "info", logger: "tutordex.backend", msg: "request", component: "backend", assignment_id: "-", channel: "-", ...PVSV, trace_id: "-", span_id: "-", exc: "-", request_id: `r-${Math.floor(t)}`, method: "GET", path: "/assignments", status_code: 200, latency_ms: 12.5, client_ip: "10.0.0.9" }));
+    log(
+      JSON.stringify({
+        ts: new Date().toISOString(),
+        level: "info",
+        logger: "tutordex.backend",
+        msg: "request",
+        component: "backend",
+        assignment_id: "-",
+        channel: "-",
+        ...PVSV,
+        trace_id: "-",
+        span_id: "-",
+        exc: "-",
+        request_id: `r-${Math.floor(t)}`,
+        method: "GET",
+        path: "/assignments",
+        status_code: 200,
+        latency_ms: 12.5,
+        client_ip: "10.0.0.9",
+      }),
+    );
   }
 
   const json = (res: http.ServerResponse, status: number, body: unknown) => {

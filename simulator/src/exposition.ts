@@ -34,7 +34,11 @@ export class Registry {
     const key = labelSet(labels);
     let s = f.series.get(key);
     if (!s) {
-      s = { labels, value: 0, ...(type === "histogram" ? { buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, native: new Map<number, number>() } : {}) };
+      s = {
+        labels,
+        value: 0,
+        ...(type === "histogram" ? { buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, native: new Map<number, number>() } : {}),
+      };
       f.series.set(key, s);
     }
     return s;

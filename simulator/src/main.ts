@@ -11,7 +11,11 @@ async function main(): Promise<void> {
   const sim = await startSimulator({
     host: "0.0.0.0",
     scenario,
-    ports: { collector: Number(process.env.COLLECTOR_PORT ?? 9001), worker: Number(process.env.WORKER_PORT ?? 9002), backend: Number(process.env.BACKEND_PORT ?? 8000) },
+    ports: {
+      collector: Number(process.env.COLLECTOR_PORT ?? 9001),
+      worker: Number(process.env.WORKER_PORT ?? 9002),
+      backend: Number(process.env.BACKEND_PORT ?? 8000),
+    },
   });
   process.once("SIGTERM", () => void sim.close().then(() => process.exit(0)));
 }

@@ -32,7 +32,14 @@ type Attributes = Readonly<Record<string, string | number | boolean>>;
 export function attributes(a: Attributes): KeyValue[] {
   return Object.entries(a).map(([key, v]) => ({
     key,
-    value: typeof v === "string" ? { stringValue: v } : typeof v === "boolean" ? { boolValue: v } : Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v },
+    value:
+      typeof v === "string"
+        ? { stringValue: v }
+        : typeof v === "boolean"
+          ? { boolValue: v }
+          : Number.isInteger(v)
+            ? { intValue: String(v) }
+            : { doubleValue: v },
   }));
 }
 
@@ -102,8 +109,21 @@ export function tracesRequest(id: ServiceIdentity, spans: readonly SpanSpec[]) {
 
 /** A cumulative monotonic sum (a counter), a gauge, or an exponential histogram (native in Prometheus). */
 export type MetricSpec =
-  | { readonly kind: "counter"; readonly name: string; readonly unit?: string; readonly points: readonly { attributes: Attributes; value: number }[]; readonly startMs: number; readonly atMs: number }
-  | { readonly kind: "gauge"; readonly name: string; readonly unit?: string; readonly points: readonly { attributes: Attributes; value: number }[]; readonly atMs: number };
+  | {
+      readonly kind: "counter";
+      readonly name: string;
+      readonly unit?: string;
+      readonly points: readonly { attributes: Attributes; value: number }[];
+      readonly startMs: number;
+      readonly atMs: number;
+    }
+  | {
+      readonly kind: "gauge";
+      readonly name: string;
+      readonly unit?: string;
+      readonly points: readonly { attributes: Attributes; value: number }[];
+      readonly atMs: number;
+    };
 
 export function metricsRequest(id: ServiceIdentity, metrics: readonly MetricSpec[]) {
   return {
@@ -115,13 +135,28 @@ export function metricsRequest(id: ServiceIdentity, metrics: readonly MetricSpec
             scope: SCOPE,
             metrics: metrics.map((m) => {
               const base = { name: m.name, ...(m.unit ? { unit: m.unit } : {}) };
-              if (m.kind === "gauge") return { ...base, gauge: { dataPoints: m.points.map((p) => ({ attributes: attributes(p.attributes), timeUnixNano: nanos(m.atMs), asDouble: p.value })) } };
+              if (m.kind === "gauge")
+                return {
+                  ...base,
+                  gauge: {
+                    dataPoints: m.points.map((p) => ({
+                      attributes: attributes(p.attributes),
+                      timeUnixNano: nanos(m.atMs),
+                      asDouble: p.value,
+                    })),
+                  },
+                };
               return {
                 ...base,
                 sum: {
                   aggregationTemporality: 2, // AGGREGATION_TEMPORALITY_CUMULATIVE
                   isMonotonic: true,
-                  dataPoints: m.points.map((p) => ({ attributes: attributes(p.attributes), startTimeUnixNano: nanos(m.startMs), timeUnixNano: nanos(m.atMs), asDouble: p.value })),
+                  dataPoints: m.points.map((p) => ({
+                    attributes: attributes(p.attributes),
+                    startTimeUnixNano: nanos(m.startMs),
+                    timeUnixNano: nanos(m.atMs),
+                    asDouble: p.value,
+                  })),
                 },
               };
             }),
@@ -175,9 +210,19 @@ export type OtlpSignal = "traces" | "metrics" | "logs";
  * POSTs one request to `<endpoint>/v1/<signal>` (the OTLP/HTTP exporter paths). A refusal is an
  * error with the status and the receiver's answer; a partial success is returned for the caller to judge.
  */
-export async function sendOtlp(endpoint: string, signal: OtlpSignal, body: unknown, timeoutMs = 5000): Promise<{ partialSuccess?: Record<string, unknown> }> {
+export async function sendOtlp(
+  endpoint: string,
+  signal: OtlpSignal,
+  body: unknown,
+  timeoutMs = 5000,
+): Promise<{ partialSuccess?: Record<string, unknown> }> {
   const url = `${endpoint.replace(/\/+$/, "")}/v1/${signal}`;
-  const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+  const r = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   const text = await r.text();
   if (!r.ok) throw new Error(`OTLP ${signal} to ${url}: ${r.status} ${text.slice(0, 300)}`);
   return text ? (JSON.parse(text) as { partialSuccess?: Record<string, unknown> }) : {};

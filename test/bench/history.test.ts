@@ -36,7 +36,16 @@ describe("the bench history's series", () => {
     expect(values("collector_messages_seen_total", "channel").size).toBe(40);
     expect(values("worker_parse_success_total", "pipeline_version").size).toBe(2);
     expect(new Set(queried.filter((s) => s.labels.pipeline_version).map((s) => s.labels.pipeline_version)).size).toBe(5);
-    expect(last.filter((s) => s.name === "up").map((s) => s.labels.job).sort()).toEqual(scrapeTargets(stackConfig(HISTORY_STACK)).map((t) => t.job).sort());
+    expect(
+      last
+        .filter((s) => s.name === "up")
+        .map((s) => s.labels.job)
+        .sort(),
+    ).toEqual(
+      scrapeTargets(stackConfig(HISTORY_STACK))
+        .map((t) => t.job)
+        .sort(),
+    );
   });
 
   it("counters never go down, through canaries, promotions and retirements", () => {
@@ -56,7 +65,8 @@ describe("the bench history's series", () => {
 
   it("carry the canary's share of the traffic, then all of it once promoted", () => {
     const [, , , older, newest] = releases(SHAPE);
-    const jobs = (version: string) => queried.find((s) => s.name === "worker_jobs_processed_total" && s.labels.status === "ok" && s.labels.pipeline_version === version)!;
+    const jobs = (version: string) =>
+      queried.find((s) => s.name === "worker_jobs_processed_total" && s.labels.status === "ok" && s.labels.pipeline_version === version)!;
     const perDay = (version: string, t: number) => jobs(version).value(t + 43_200) - jobs(version).value(t - 43_200);
     const canaryDay = newest.canaryFrom + 43_200;
     expect(perDay(newest.pipelineVersion, canaryDay) / perDay(older.pipelineVersion, canaryDay)).toBeCloseTo(0.1 / 0.9, 1);
@@ -80,7 +90,11 @@ describe("the bench history's blocks", () => {
   it("come out of promtool with every sample the OpenMetrics file holds", () => {
     const shape = { ...SHAPE, days: 1 };
     const to = endSeconds(shape) - 86_400 + 3600;
-    const picked = aliveIn(historySeries(shape).filter((s) => s.queried), to - 3600, to).filter((_s, i) => i % 50 === 0);
+    const picked = aliveIn(
+      historySeries(shape).filter((s) => s.queried),
+      to - 3600,
+      to,
+    ).filter((_s, i) => i % 50 === 0);
     const file = path.join(dir, "slice.om");
     const written = writeOpenMetrics(file, picked, to - 3600, to, shape.scrapeSeconds);
     const r = run("promtool", ["tsdb", "create-blocks-from", "openmetrics", "-q", file, path.join(dir, "blocks")]);
@@ -96,6 +110,8 @@ describe("BENCH_HISTORY_DAYS", () => {
   it("shortens the history for development, and names a bad value", () => {
     expect(shapeFromEnv({}).days).toBe(15);
     expect(shapeFromEnv({ BENCH_HISTORY_DAYS: "1" }).days).toBe(1);
-    expect(() => shapeFromEnv({ BENCH_HISTORY_DAYS: "16" })).toThrow("BENCH_HISTORY_DAYS must be a whole number of days from 1 to 15, got 16");
+    expect(() => shapeFromEnv({ BENCH_HISTORY_DAYS: "16" })).toThrow(
+      "BENCH_HISTORY_DAYS must be a whole number of days from 1 to 15, got 16",
+    );
   });
 });

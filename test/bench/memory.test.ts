@@ -11,7 +11,11 @@ describe("Prometheus's memory limit", () => {
   const needed = MEASURED.prometheusPeakMiB * PERFORMANCE_TARGETS.memoryHeadroom;
 
   it(`leaves ${PERFORMANCE_TARGETS.memoryHeadroom}x the measured peak by default`, () => {
-    expect({ limit: DEFAULT_MEMORY_MB.prometheus, atLeast: needed, fits: DEFAULT_MEMORY_MB.prometheus >= needed }).toEqual({ limit: DEFAULT_MEMORY_MB.prometheus, atLeast: needed, fits: true });
+    expect({ limit: DEFAULT_MEMORY_MB.prometheus, atLeast: needed, fits: DEFAULT_MEMORY_MB.prometheus >= needed }).toEqual({
+      limit: DEFAULT_MEMORY_MB.prometheus,
+      atLeast: needed,
+      fits: true,
+    });
   });
 
   it.each(committedStacks())("leaves it in stack %s", (stack) => {
@@ -20,7 +24,11 @@ describe("Prometheus's memory limit", () => {
   });
 
   it("is called too small, with the figure to raise it to, below that", () => {
-    expect(memoryVerdict(400 * MiB, 512 * MiB)).toBe("Memory limit 512 MiB against a peak of 400 MiB: headroom 112 MiB (1.3× the peak; wanted 1.5×) — too small: raise it to at least 600 MiB.");
-    expect(memoryVerdict(400 * MiB, 600 * MiB)).toBe("Memory limit 600 MiB against a peak of 400 MiB: headroom 200 MiB (1.5× the peak; wanted 1.5×).");
+    expect(memoryVerdict(400 * MiB, 512 * MiB)).toBe(
+      "Memory limit 512 MiB against a peak of 400 MiB: headroom 112 MiB (1.3× the peak; wanted 1.5×) — too small: raise it to at least 600 MiB.",
+    );
+    expect(memoryVerdict(400 * MiB, 600 * MiB)).toBe(
+      "Memory limit 600 MiB against a peak of 400 MiB: headroom 200 MiB (1.5× the peak; wanted 1.5×).",
+    );
   });
 });

@@ -6,7 +6,9 @@ import { dashboardTargets, interpolate, parsePromql } from "../support/queries";
 /** The bench's "raw" column: a panel on recorded series, computed from the raw series instead. */
 describe("inlineRecorded", () => {
   it("replaces a recorded series by its rule's expression; a variable at All keeps every series and is dropped", () => {
-    expect(inlineRecorded('sum(tutordex:worker:llm_fail_rate_per_s{pipeline_version=~".*"})')).toBe("sum((rate(worker_llm_fail_total[5m])))");
+    expect(inlineRecorded('sum(tutordex:worker:llm_fail_rate_per_s{pipeline_version=~".*"})')).toBe(
+      "sum((rate(worker_llm_fail_total[5m])))",
+    );
   });
 
   it("pushes a narrowing matcher down to every raw selector of the rule", () => {

@@ -17,7 +17,12 @@ describe("remote write to the built Prometheus", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const query = async (q: string) => ((await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+  const query = async (q: string) =>
+    (
+      (await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
+        data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+      }
+    ).data.result;
 
   it("appends every sample of every series, labels and values as written", async () => {
     const now = Math.floor(Date.now() / 1000) * 1000;
@@ -35,7 +40,9 @@ describe("remote write to the built Prometheus", () => {
     expect(counted.length).toBe(3000);
     expect(new Set(counted.map((r) => r.value[1]))).toEqual(new Set(["3"]));
     const one = await query('bench_written_total{series="2999"}');
-    expect(one.map((r) => [r.metric, r.value[1]])).toEqual([[{ __name__: "bench_written_total", series: "2999", job: "bench", instance: "a:1" }, "3000.25"]]);
+    expect(one.map((r) => [r.metric, r.value[1]])).toEqual([
+      [{ __name__: "bench_written_total", series: "2999", job: "bench", instance: "a:1" }, "3000.25"],
+    ]);
   });
 
   it("frames snappy literals of at most 64 KiB after the length", () => {

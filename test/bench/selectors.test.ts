@@ -13,7 +13,11 @@ interface SyntaxNodeLike {
   readonly from: number;
   readonly to: number;
 }
-const promql = (require("@prometheus-io/lezer-promql") as { parser: { parse(text: string): { iterate(spec: { enter(node: SyntaxNodeLike): void }): void } } }).parser;
+const promql = (
+  require("@prometheus-io/lezer-promql") as {
+    parser: { parse(text: string): { iterate(spec: { enter(node: SyntaxNodeLike): void }): void } };
+  }
+).parser;
 
 interface Matcher {
   readonly label: string;
@@ -30,7 +34,8 @@ function selectorsOf(expr: string): { text: string; matchers: Matcher[] }[] {
       const text = expr.slice(node.from, node.to);
       const name = /^[a-zA-Z_:][\w:]*/.exec(text)?.[0];
       const matchers: Matcher[] = name ? [{ label: "__name__", op: "=", value: name }] : [];
-      for (const m of text.matchAll(/(\w+)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*")/g)) matchers.push({ label: m[1], op: m[2], value: JSON.parse(m[3]) as string });
+      for (const m of text.matchAll(/(\w+)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*")/g))
+        matchers.push({ label: m[1], op: m[2], value: JSON.parse(m[3]) as string });
       out.push({ text, matchers });
     },
   });
@@ -56,7 +61,9 @@ describe("the bench history", () => {
     .map((s) => ({ __name__: s.name, ...s.labels }));
   const recorded = new Set(RECORDING_RULES.map((r) => r.record));
   const files = renderRuleFiles(ruleSettings(stackConfig(HISTORY_STACK)));
-  const ruleExprs = Object.values(files).flatMap((text) => ((yaml.load(text) as { groups: { rules: { expr: string }[] }[] }).groups ?? []).flatMap((g) => g.rules.map((r) => r.expr)));
+  const ruleExprs = Object.values(files).flatMap((text) =>
+    ((yaml.load(text) as { groups: { rules: { expr: string }[] }[] }).groups ?? []).flatMap((g) => g.rules.map((r) => r.expr)),
+  );
   const panelExprs = dashboardTargets(DASHBOARDS)
     .filter((t) => t.datasource === "prometheus")
     .map((t) => interpolate(t.expr));
@@ -78,7 +85,11 @@ describe("the bench history", () => {
 
   it("sees every selector (the parse finds them)", () => {
     expect(selectorsOf('sum(rate(a_total{x=~"b|c",y!="d"}[5m])) / b').map((s) => s.matchers)).toEqual([
-      [{ label: "__name__", op: "=", value: "a_total" }, { label: "x", op: "=~", value: "b|c" }, { label: "y", op: "!=", value: "d" }],
+      [
+        { label: "__name__", op: "=", value: "a_total" },
+        { label: "x", op: "=~", value: "b|c" },
+        { label: "y", op: "!=", value: "d" },
+      ],
       [{ label: "__name__", op: "=", value: "b" }],
     ]);
     expect(ruleExprs.flatMap(selectorsOf).length).toBeGreaterThan(50);

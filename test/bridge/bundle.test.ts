@@ -41,15 +41,26 @@ it("killed (SIGKILL) between two messages and restarted, it sends only what was 
     CONSOLE_ENABLED: "false",
   };
   // Two groups, each too big to share a message: two messages, 1.5 s apart.
-  const groups = [0, 1].map((g) => payload([alert({ fingerprint: `k${g}`, labels: { alertname: `KillTest${g}` }, annotations: { description: "d".repeat(1400) } })], { groupKey: `g${g}` }));
-  const postAll = () => groups.map((p) => fetch(`http://127.0.0.1:${port}/alert`, { method: "POST", body: JSON.stringify(p) }).then((r) => r.status, () => 0));
+  const groups = [0, 1].map((g) =>
+    payload([alert({ fingerprint: `k${g}`, labels: { alertname: `KillTest${g}` }, annotations: { description: "d".repeat(1400) } })], {
+      groupKey: `g${g}`,
+    }),
+  );
+  const postAll = () =>
+    groups.map((p) =>
+      fetch(`http://127.0.0.1:${port}/alert`, { method: "POST", body: JSON.stringify(p) }).then(
+        (r) => r.status,
+        () => 0,
+      ),
+    );
   let bridge = await spawnBundle(file, env);
   try {
     const first = postAll();
     const deadline = Date.now() + 10_000;
     // Killed once the first message is delivered and recorded, before the second one is due.
     const stateFile = env.STATE_FILE;
-    while (!(telegram.messages.length === 1 && fs.existsSync(stateFile)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (!(telegram.messages.length === 1 && fs.existsSync(stateFile)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
     const killed = new Promise((r) => bridge.child.once("exit", r));
     bridge.child.kill("SIGKILL");
     await killed;
@@ -74,7 +85,14 @@ it("the bundled bridge runs as the container runs it, delivers, and stops cleanl
   fs.writeFileSync(file, bundleBridge());
   const port = await freePort();
   const child = spawn(process.execPath, [file], {
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: "127.0.0.1", TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_CHAT_ID: "-1", TELEGRAM_API_BASE: telegram.url },
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_CHAT_ID: "-1",
+      TELEGRAM_API_BASE: telegram.url,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -29,13 +29,20 @@ async function envOf(args: Partial<Parameters<typeof bridgeEnv>[0]> = {}): Promi
 it("the container's environment is valid for the bridge and carries every setting", async () => {
   const env = await envOf();
   const c = loadConfig(env);
-  expect(c.console).toMatchObject({ enabled: true, silenceDurations: ["30m", "2h"], alertmanagerUrl: "http://alertmanager:9093", prometheusUrl: "http://prometheus:9090" });
+  expect(c.console).toMatchObject({
+    enabled: true,
+    silenceDurations: ["30m", "2h"],
+    alertmanagerUrl: "http://alertmanager:9093",
+    prometheusUrl: "http://prometheus:9090",
+  });
   expect([...c.console.allowedUserIds!]).toEqual([11, 22]);
   expect(c.severityChats.get("critical")).toEqual({ chatId: "-100999", threadId: 9 });
   expect(c.defaultChat).toEqual({ chatId: "-100123", threadId: 4 });
   expect(c.stateFile).toBe(BRIDGE_STATE_FILE);
   expect(BRIDGE_STATE_FILE.startsWith(`${BRIDGE_STATE_DIR}/`)).toBe(true);
-  expect(Object.fromEntries(c.dedupeWindowsByReceiver)).toEqual(Object.fromEntries(Object.entries(bridgeDedupeWindows()).map(([r, s]) => [r, s * 1000])));
+  expect(Object.fromEntries(c.dedupeWindowsByReceiver)).toEqual(
+    Object.fromEntries(Object.entries(bridgeDedupeWindows()).map(([r, s]) => [r, s * 1000])),
+  );
 });
 
 it("the stack's Prometheus and Alertmanager credentials reach the bridge as the Authorization headers both APIs want", async () => {
@@ -57,9 +64,27 @@ it("the console switched off reaches the bridge as off; no allowlist means the c
 });
 
 it("who may silence and the escalation policies reach the bridge as the stack resolved them", async () => {
-  const escalation = { critical: { after: "10m", every: "5m", times: 2, mention: [{ id: 7, name: "Alice" }], chatId: "-100777", threadId: 3 } };
-  const c = loadConfig(await envOf({ console: { enabled: true, allow: "everyone", allowedUserIds: [], silenceDurations: ["1h"] }, escalation }));
+  const escalation = {
+    critical: { after: "10m", every: "5m", times: 2, mention: [{ id: 7, name: "Alice" }], chatId: "-100777", threadId: 3 },
+  };
+  const c = loadConfig(
+    await envOf({ console: { enabled: true, allow: "everyone", allowedUserIds: [], silenceDurations: ["1h"] }, escalation }),
+  );
   expect(c.console.allow).toBe("everyone");
-  expect(c.escalation).toEqual(new Map([["critical", { afterMs: 600_000, everyMs: 300_000, times: 2, mention: [{ id: 7, name: "Alice" }], chat: { chatId: "-100777", threadId: 3 }, threadId: undefined }]]));
+  expect(c.escalation).toEqual(
+    new Map([
+      [
+        "critical",
+        {
+          afterMs: 600_000,
+          everyMs: 300_000,
+          times: 2,
+          mention: [{ id: 7, name: "Alice" }],
+          chat: { chatId: "-100777", threadId: 3 },
+          threadId: undefined,
+        },
+      ],
+    ]),
+  );
   expect((await envOf()).TELEGRAM_ESCALATION).toBeUndefined();
 });

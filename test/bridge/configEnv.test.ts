@@ -42,7 +42,16 @@ describe("defaults of an empty environment", () => {
       stateFile: undefined,
       stateMaxCards: 500,
       cardRetentionMs: 168 * 3_600_000,
-      console: { enabled: true, allow: "admins", allowedUserIds: new Set(), silenceDurations: ["1h", "4h", "24h"], alertmanagerUrl: undefined, prometheusUrl: undefined, pollTimeoutSeconds: 25, syncIntervalMs: 30_000 },
+      console: {
+        enabled: true,
+        allow: "admins",
+        allowedUserIds: new Set(),
+        silenceDurations: ["1h", "4h", "24h"],
+        alertmanagerUrl: undefined,
+        prometheusUrl: undefined,
+        pollTimeoutSeconds: 25,
+        syncIntervalMs: 30_000,
+      },
       escalation: new Map(),
       graphs: true,
     };
@@ -114,7 +123,10 @@ describe("a full environment", () => {
     PROMETHEUS_URL: "https://prometheus.test",
     POLL_TIMEOUT_SECONDS: "50",
     ALERTMANAGER_SYNC_SECONDS: " 15 ",
-    TELEGRAM_ESCALATION: JSON.stringify({ critical: { after: "10m", every: "5m", times: 2, mention: [{ id: 11, name: "Alice" }, 12], chatId: "-1009", threadId: 3 }, warning: { after: "1h", mention: [13] } }),
+    TELEGRAM_ESCALATION: JSON.stringify({
+      critical: { after: "10m", every: "5m", times: 2, mention: [{ id: 11, name: "Alice" }, 12], chatId: "-1009", threadId: 3 },
+      warning: { after: "1h", mention: [13] },
+    }),
     GRAPHS_ENABLED: "off",
   };
 
@@ -161,7 +173,17 @@ describe("a full environment", () => {
         syncIntervalMs: 15_000,
       },
       escalation: new Map([
-        ["critical", { afterMs: 600_000, everyMs: 300_000, times: 2, mention: [{ id: 11, name: "Alice" }, { id: 12 }], chat: { chatId: "-1009", threadId: 3 }, threadId: undefined }],
+        [
+          "critical",
+          {
+            afterMs: 600_000,
+            everyMs: 300_000,
+            times: 2,
+            mention: [{ id: 11, name: "Alice" }, { id: 12 }],
+            chat: { chatId: "-1009", threadId: 3 },
+            threadId: undefined,
+          },
+        ],
         ["warning", { afterMs: 3_600_000, everyMs: 3_600_000, times: 3, mention: [{ id: 13 }], chat: undefined, threadId: undefined }],
       ]),
       graphs: false,
@@ -170,7 +192,13 @@ describe("a full environment", () => {
   });
 
   it("a severity routed to the default chat may name its own topic", () => {
-    const c = loadConfig({ TELEGRAM_CHAT_ID: "-1", TELEGRAM_MESSAGE_THREAD_ID: "5", TELEGRAM_CHAT_ID_INFO: "-1", TELEGRAM_MESSAGE_THREAD_ID_INFO: "8", TELEGRAM_MESSAGE_THREAD_ID_WARNING: "9" });
+    const c = loadConfig({
+      TELEGRAM_CHAT_ID: "-1",
+      TELEGRAM_MESSAGE_THREAD_ID: "5",
+      TELEGRAM_CHAT_ID_INFO: "-1",
+      TELEGRAM_MESSAGE_THREAD_ID_INFO: "8",
+      TELEGRAM_MESSAGE_THREAD_ID_WARNING: "9",
+    });
     // A topic without a chat routes nothing.
     expect([...c.severityChats]).toEqual([["info", { chatId: "-1", threadId: 8 }]]);
   });
@@ -198,22 +226,33 @@ describe("each variable from both sides of what it accepts", () => {
   });
 
   it("GRAPHS_ENABLED other than a boolean stops the bridge, naming it", () => {
-    expect(error({ GRAPHS_ENABLED: "sometimes" })).toBe('invalid bridge configuration: GRAPHS_ENABLED: expected true or false, got "sometimes"');
+    expect(error({ GRAPHS_ENABLED: "sometimes" })).toBe(
+      'invalid bridge configuration: GRAPHS_ENABLED: expected true or false, got "sometimes"',
+    );
   });
 
   it("chat ids: numbers, negative numbers and @channels of 4+ characters", () => {
-    for (const id of ["5551234", "-1001234", "@abcd", "@tutordex_alerts"]) expect(loadConfig({ TELEGRAM_CHAT_ID: id }).defaultChat?.chatId).toBe(id);
-    for (const id of ["@abc", "12a", "--1", "a-1", "@ab cd", "x@abcd", "@abcd!"]) expect(error({ TELEGRAM_CHAT_ID: id })).toBe(`invalid bridge configuration: TELEGRAM_CHAT_ID: expected a numeric chat id or @channel, got ${JSON.stringify(id)}`);
+    for (const id of ["5551234", "-1001234", "@abcd", "@tutordex_alerts"])
+      expect(loadConfig({ TELEGRAM_CHAT_ID: id }).defaultChat?.chatId).toBe(id);
+    for (const id of ["@abc", "12a", "--1", "a-1", "@ab cd", "x@abcd", "@abcd!"])
+      expect(error({ TELEGRAM_CHAT_ID: id })).toBe(
+        `invalid bridge configuration: TELEGRAM_CHAT_ID: expected a numeric chat id or @channel, got ${JSON.stringify(id)}`,
+      );
   });
 
   // The stack's rule (config/sharedValidators.ts isBotToken): a token the stack takes starts the bridge, and one it refuses does not.
   it("bot token: digits, a colon and at least 20 more characters", () => {
     expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN }).token).toBe(TOKEN);
-    for (const t of [TOKEN.slice(0, -1), `x${TOKEN}`, `${TOKEN}!`, TOKEN.slice(1), "1:abcdefgh"]) expect(error({ TELEGRAM_BOT_TOKEN: t })).toBe("invalid bridge configuration: TELEGRAM_BOT_TOKEN: expected a bot token of the form 123456:ABC..., got <secret>");
+    for (const t of [TOKEN.slice(0, -1), `x${TOKEN}`, `${TOKEN}!`, TOKEN.slice(1), "1:abcdefgh"])
+      expect(error({ TELEGRAM_BOT_TOKEN: t })).toBe(
+        "invalid bridge configuration: TELEGRAM_BOT_TOKEN: expected a bot token of the form 123456:ABC..., got <secret>",
+      );
   });
 
   it.each(["0", "1.5", "x", "-3"])("thread id %j is refused", (v) => {
-    expect(error({ TELEGRAM_MESSAGE_THREAD_ID: v })).toBe(`invalid bridge configuration: TELEGRAM_MESSAGE_THREAD_ID: expected a positive whole number, got ${JSON.stringify(v)}`);
+    expect(error({ TELEGRAM_MESSAGE_THREAD_ID: v })).toBe(
+      `invalid bridge configuration: TELEGRAM_MESSAGE_THREAD_ID: expected a positive whole number, got ${JSON.stringify(v)}`,
+    );
   });
 
   it("PORT from 0 to 65535", () => {
@@ -225,7 +264,9 @@ describe("each variable from both sides of what it accepts", () => {
 
   it("counts: whole numbers from their least value up", () => {
     expect(loadConfig({ GROUP_MESSAGES_PER_MINUTE: "1" }).pace.groupPerMinute).toBe(1);
-    expect(error({ GROUP_MESSAGES_PER_MINUTE: "0" })).toBe('invalid bridge configuration: GROUP_MESSAGES_PER_MINUTE: expected at least 1, got "0"');
+    expect(error({ GROUP_MESSAGES_PER_MINUTE: "0" })).toBe(
+      'invalid bridge configuration: GROUP_MESSAGES_PER_MINUTE: expected at least 1, got "0"',
+    );
     expect(error({ MIN_SEND_INTERVAL_MS: "-1" })).toBe('invalid bridge configuration: MIN_SEND_INTERVAL_MS: expected at least 0, got "-1"');
     expect(error({ REQUEST_BUDGET_MS: "1.5" })).toBe('invalid bridge configuration: REQUEST_BUDGET_MS: expected a whole number, got "1.5"');
     expect(error({ STATE_MAX_CARDS: "many" })).toBe('invalid bridge configuration: STATE_MAX_CARDS: expected a whole number, got "many"');
@@ -233,36 +274,55 @@ describe("each variable from both sides of what it accepts", () => {
 
   it("service URLs: absolute http(s) only, never with credentials", () => {
     expect(loadConfig({ PROMETHEUS_URL: "https://p.test//" }).console.prometheusUrl).toBe("https://p.test");
-    expect(error({ ALERTMANAGER_URL: "ftp://am.test" })).toBe('invalid bridge configuration: ALERTMANAGER_URL: expected an absolute http(s) URL, got "ftp://am.test"');
-    expect(error({ PROMETHEUS_URL: "not a url" })).toBe('invalid bridge configuration: PROMETHEUS_URL: expected an absolute http(s) URL, got "not a url"');
+    expect(error({ ALERTMANAGER_URL: "ftp://am.test" })).toBe(
+      'invalid bridge configuration: ALERTMANAGER_URL: expected an absolute http(s) URL, got "ftp://am.test"',
+    );
+    expect(error({ PROMETHEUS_URL: "not a url" })).toBe(
+      'invalid bridge configuration: PROMETHEUS_URL: expected an absolute http(s) URL, got "not a url"',
+    );
     // A user name alone, or a password alone, is a credential too; the message shows neither.
-    expect(error({ ALERTMANAGER_URL: "http://admin@am.test" })).toBe('invalid bridge configuration: ALERTMANAGER_URL: must not carry user:password (it would be logged), got "http://***@am.test/"');
-    expect(error({ ALERTMANAGER_URL: "http://:pw@am.test" })).toBe('invalid bridge configuration: ALERTMANAGER_URL: must not carry user:password (it would be logged), got "http://:***@am.test/"');
+    expect(error({ ALERTMANAGER_URL: "http://admin@am.test" })).toBe(
+      'invalid bridge configuration: ALERTMANAGER_URL: must not carry user:password (it would be logged), got "http://***@am.test/"',
+    );
+    expect(error({ ALERTMANAGER_URL: "http://:pw@am.test" })).toBe(
+      'invalid bridge configuration: ALERTMANAGER_URL: must not carry user:password (it would be logged), got "http://:***@am.test/"',
+    );
   });
 
   it("PROMETHEUS_AUTH: user:password becomes a Basic header; a malformed one stops the bridge without showing it", () => {
-    expect(loadConfig({ PROMETHEUS_AUTH: "bridge:pa:ss" }).console.prometheusAuthorization).toBe(`Basic ${Buffer.from("bridge:pa:ss").toString("base64")}`);
+    expect(loadConfig({ PROMETHEUS_AUTH: "bridge:pa:ss" }).console.prometheusAuthorization).toBe(
+      `Basic ${Buffer.from("bridge:pa:ss").toString("base64")}`,
+    );
     expect(loadConfig({ PROMETHEUS_AUTH: " " }).console.prometheusAuthorization).toBeUndefined();
-    for (const v of ["bridge", "bridge:", ":pw", "a b:pw"]) expect(error({ PROMETHEUS_AUTH: v })).toBe("invalid bridge configuration: PROMETHEUS_AUTH: expected user:password, got <secret>");
+    for (const v of ["bridge", "bridge:", ":pw", "a b:pw"])
+      expect(error({ PROMETHEUS_AUTH: v })).toBe("invalid bridge configuration: PROMETHEUS_AUTH: expected user:password, got <secret>");
   });
 
   it("HEARTBEAT_URL: http or https", () => {
     expect(loadConfig({ HEARTBEAT_URL: "http://hc.test/x" }).heartbeatUrl).toBe("http://hc.test/x");
-    expect(error({ HEARTBEAT_URL: "ftp://hc.test" })).toBe('invalid bridge configuration: HEARTBEAT_URL: expected an absolute http(s) URL, got "ftp://hc.test"');
+    expect(error({ HEARTBEAT_URL: "ftp://hc.test" })).toBe(
+      'invalid bridge configuration: HEARTBEAT_URL: expected an absolute http(s) URL, got "ftp://hc.test"',
+    );
     expect(error({ HEARTBEAT_URL: "xhttp://hc.test" })).toContain("HEARTBEAT_URL: expected an absolute http(s) URL");
   });
 
   it("silence durations: 1m to 90d, at most 6", () => {
     expect(loadConfig({ CONSOLE_SILENCE_DURATIONS: "1m,90d" }).console.silenceDurations).toEqual(["1m", "90d"]);
     expect(loadConfig({ CONSOLE_SILENCE_DURATIONS: "1m,2m,3m,4m,5m,6m" }).console.silenceDurations).toHaveLength(6);
-    expect(error({ CONSOLE_SILENCE_DURATIONS: "59s" })).toBe('invalid bridge configuration: CONSOLE_SILENCE_DURATIONS: expected durations between 1m and 90d such as 1h,4h,24h (bad: "59s"), got "59s"');
+    expect(error({ CONSOLE_SILENCE_DURATIONS: "59s" })).toBe(
+      'invalid bridge configuration: CONSOLE_SILENCE_DURATIONS: expected durations between 1m and 90d such as 1h,4h,24h (bad: "59s"), got "59s"',
+    );
     expect(error({ CONSOLE_SILENCE_DURATIONS: "1h,91d" })).toContain('(bad: "91d")');
     expect(error({ CONSOLE_SILENCE_DURATIONS: "1h,forever" })).toContain('(bad: "forever")');
-    expect(error({ CONSOLE_SILENCE_DURATIONS: "1m,2m,3m,4m,5m,6m,7m" })).toBe('invalid bridge configuration: CONSOLE_SILENCE_DURATIONS: expected at most 6 durations, got "1m,2m,3m,4m,5m,6m,7m"');
+    expect(error({ CONSOLE_SILENCE_DURATIONS: "1m,2m,3m,4m,5m,6m,7m" })).toBe(
+      'invalid bridge configuration: CONSOLE_SILENCE_DURATIONS: expected at most 6 durations, got "1m,2m,3m,4m,5m,6m,7m"',
+    );
   });
 
   it("user ids and receiver windows: comma lists of the right shape", () => {
-    expect(error({ CONSOLE_ALLOWED_USER_IDS: "1,,2" })).toContain("CONSOLE_ALLOWED_USER_IDS: expected Telegram user ids separated by commas");
+    expect(error({ CONSOLE_ALLOWED_USER_IDS: "1,,2" })).toContain(
+      "CONSOLE_ALLOWED_USER_IDS: expected Telegram user ids separated by commas",
+    );
     expect(error({ DEDUPE_WINDOWS: "a=1,b" })).toContain("DEDUPE_WINDOWS: expected receiver=seconds pairs");
     expect(error({ DEDUPE_WINDOWS: "a=1x" })).toContain("DEDUPE_WINDOWS: expected receiver=seconds pairs");
     expect(error({ DEDUPE_WINDOWS: "!a=1" })).toContain("DEDUPE_WINDOWS: expected receiver=seconds pairs");
@@ -276,7 +336,9 @@ describe("each variable from both sides of what it accepts", () => {
 
   it("STATE_FILE must be absolute", () => {
     expect(loadConfig({ STATE_FILE: "/s.json" }).stateFile).toBe("/s.json");
-    expect(error({ STATE_FILE: "data/state.json" })).toBe('invalid bridge configuration: STATE_FILE: expected an absolute file path, got "data/state.json"');
+    expect(error({ STATE_FILE: "data/state.json" })).toBe(
+      'invalid bridge configuration: STATE_FILE: expected an absolute file path, got "data/state.json"',
+    );
   });
 
   it("CONSOLE_ENABLED: one of the usual spellings", () => {
@@ -297,6 +359,8 @@ describe("PROMETHEUS_AUTH and ALERTMANAGER_AUTH", () => {
     expect(c.console.alertmanagerAuthorization).toBe(`Basic ${Buffer.from("u:q").toString("base64")}`);
   });
   it("a value that is not user:password is refused, and the message never shows it", () => {
-    expect(() => loadConfig({ ALERTMANAGER_AUTH: "no-colon-secret-value" })).toThrow(/ALERTMANAGER_AUTH: expected user:password, got <secret>/);
+    expect(() => loadConfig({ ALERTMANAGER_AUTH: "no-colon-secret-value" })).toThrow(
+      /ALERTMANAGER_AUTH: expected user:password, got <secret>/,
+    );
   });
 });

@@ -22,7 +22,13 @@ async function start(env: Record<string, string> = {}): Promise<RunningBridge> {
   logs = [];
   bridge = await startBridge(
     loadConfig({
-      ...fastConsoleEnv({ telegramToken: telegram.token, telegramUrl: telegram.url, chat: CHAT, alertmanagerUrl: am.url, stateFile: path.join(dir, "state.json") }),
+      ...fastConsoleEnv({
+        telegramToken: telegram.token,
+        telegramUrl: telegram.url,
+        chat: CHAT,
+        alertmanagerUrl: am.url,
+        stateFile: path.join(dir, "state.json"),
+      }),
       ...env,
     }),
     { log: new Logger((l) => logs.push(l)), pollBackoffMs: [50] },
@@ -37,7 +43,7 @@ const buttons = (m: ReceivedMessage) => (m.currentKeyboard ?? []).flat().map((b)
 
 async function firing(labels: Record<string, string> = {}, fingerprint = "fp1"): Promise<ReceivedMessage> {
   const before = telegram.messages.length;
-  expect((await post(payload([alert({ fingerprint, labels })])))).toHaveProperty("status", 200);
+  expect(await post(payload([alert({ fingerprint, labels })]))).toHaveProperty("status", 200);
   return until("the firing message", () => telegram.messages[before]);
 }
 
@@ -124,7 +130,9 @@ describe("forged, stale and unauthorized presses change nothing and say so", () 
     expect(am.silences).toEqual([]);
     expect(m.edits).toEqual([]);
     expect(bridge!.metrics.consoleActions.get({ action: "silence", result: "refused" })).toBe(1);
-    expect(logs.some((l) => l.includes('"action":"silence"') && l.includes('"result":"refused"') && l.includes('"user_id":777'))).toBe(true);
+    expect(logs.some((l) => l.includes('"action":"silence"') && l.includes('"result":"refused"') && l.includes('"user_id":777'))).toBe(
+      true,
+    );
     // The allowlisted user may.
     await answered(telegram.press(m, "1h", ONCALL));
     expect(am.active()).toHaveLength(1);
@@ -132,7 +140,11 @@ describe("forged, stale and unauthorized presses change nothing and say so", () 
 
   it.each([
     ["data the bridge never makes", "v1:s:AAAAAAAA:0:1h; DROP", "This button is not one I made; nothing was changed."],
-    ["a card the bridge does not know", "v1:s:ZZZZZZZZ:0:1h", "This button has expired: I no longer remember that message. Use /alerts for current buttons."],
+    [
+      "a card the bridge does not know",
+      "v1:s:ZZZZZZZZ:0:1h",
+      "This button has expired: I no longer remember that message. Use /alerts for current buttons.",
+    ],
     ["a duration no longer offered", undefined, "That duration is no longer offered; nothing was changed."],
     ["another message's button", null, "This button does not belong to this message; nothing was changed."],
   ])("%s", async (_what, data, reply) => {
@@ -151,9 +163,20 @@ describe("forged, stale and unauthorized presses change nothing and say so", () 
   it("Expire data with a silence id, pressed on an alert message, expires nothing (not even a silence made with amtool)", async () => {
     await start();
     const m = await firing();
-    am.silences.push({ id: "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9", matchers: [{ name: "team", value: "db", isRegex: false }], startsAt: "", endsAt: "", createdBy: "amtool", comment: "maintenance", status: { state: "active" } });
+    am.silences.push({
+      id: "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9",
+      matchers: [{ name: "team", value: "db", isRegex: false }],
+      startsAt: "",
+      endsAt: "",
+      createdBy: "amtool",
+      comment: "maintenance",
+      status: { state: "active" },
+    });
     const a = await answered(telegram.pressButton(m.chatId, m.messageId, "v1:x:0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9", ONCALL));
-    expect(a).toMatchObject({ showAlert: true, text: "This list is from an older version of the bridge; send /silences for current buttons. Nothing was changed." });
+    expect(a).toMatchObject({
+      showAlert: true,
+      text: "This list is from an older version of the bridge; send /silences for current buttons. Nothing was changed.",
+    });
     expect(am.active()).toHaveLength(1);
     expect(m.edits).toEqual([]);
   });
@@ -161,7 +184,15 @@ describe("forged, stale and unauthorized presses change nothing and say so", () 
   it("a /silences list's Expire pressed on another message expires nothing", async () => {
     await start();
     const m = await firing();
-    am.silences.push({ id: "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9", matchers: [{ name: "team", value: "db", isRegex: false }], startsAt: "", endsAt: new Date(Date.now() + 3_600_000).toISOString(), createdBy: "amtool", comment: "maintenance", status: { state: "active" } });
+    am.silences.push({
+      id: "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9",
+      matchers: [{ name: "team", value: "db", isRegex: false }],
+      startsAt: "",
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      createdBy: "amtool",
+      comment: "maintenance",
+      status: { state: "active" },
+    });
     telegram.say(CHAT, "/silences", ONCALL);
     const list = await until("the /silences answer", () => telegram.messages.find((x) => x.text.includes("active silence")));
     const a = await answered(telegram.pressButton(m.chatId, m.messageId, list.keyboard![0][0].callback_data, ONCALL));
@@ -198,7 +229,12 @@ describe("threads", () => {
     await start();
     const a = await firing({ alertname: "A" }, "fa");
     const b = await firing({ alertname: "B" }, "fb");
-    const r = await post(payload([alert({ fingerprint: "fa", status: "resolved", labels: { alertname: "A" } }), alert({ fingerprint: "fb", status: "resolved", labels: { alertname: "B" } })]));
+    const r = await post(
+      payload([
+        alert({ fingerprint: "fa", status: "resolved", labels: { alertname: "A" } }),
+        alert({ fingerprint: "fb", status: "resolved", labels: { alertname: "B" } }),
+      ]),
+    );
     expect(r.status).toBe(200);
     const replies = telegram.messages.slice(2).map((m) => [m.replyToMessageId, /RESOLVED<\/b> — <b>(\w)/.exec(m.text)![1]]);
     expect(replies).toEqual([
@@ -225,7 +261,10 @@ describe("commands", () => {
 
   it("/alerts lists what fires now, grouped, with buttons per group that silence the whole group", async () => {
     am.alerts = [
-      ...Array.from({ length: 3 }, (_, i) => ({ fingerprint: `s${i}`, labels: { alertname: "ChannelStale", severity: "warning", component: "collector", channel: `t.me/c${i}` } })),
+      ...Array.from({ length: 3 }, (_, i) => ({
+        fingerprint: `s${i}`,
+        labels: { alertname: "ChannelStale", severity: "warning", component: "collector", channel: `t.me/c${i}` },
+      })),
       { fingerprint: "q", labels: { alertname: "QueueStuckProcessing", severity: "critical", component: "queue" } },
       { fingerprint: "w", labels: { alertname: "Watchdog", severity: "none" } },
     ];
@@ -237,7 +276,12 @@ describe("commands", () => {
     expect(m.text).not.toContain("Watchdog");
     expect(buttons(m)).toEqual(["🔕 1h #1", "🔕 4h #1", "🔕 24h #1", "👀 Ack #1", "🔕 1h #2", "🔕 4h #2", "🔕 24h #2", "👀 Ack #2"]);
     expect((await answered(telegram.press(m, "🔕 24h #2", ONCALL))).text).toBe("Silenced 3 alerts for 24h.");
-    expect(am.active().map((s) => s.matchers.find((x) => x.name === "channel")!.value).sort()).toEqual(["t.me/c0", "t.me/c1", "t.me/c2"]);
+    expect(
+      am
+        .active()
+        .map((s) => s.matchers.find((x) => x.name === "channel")!.value)
+        .sort(),
+    ).toEqual(["t.me/c0", "t.me/c1", "t.me/c2"]);
     await until("the overview edited", () => m.currentText.includes("#2 Silenced by @oncall"));
     // The overview is not where resolved notifications reply.
     await post(payload([alert({ fingerprint: "q", status: "resolved" })]));
@@ -289,7 +333,16 @@ describe("commands", () => {
   it("/help says what the buttons do and who may use them", async () => {
     telegram.say(CHAT, "/help", STRANGER);
     const h = await until("the /help answer", () => telegram.messages.find((x) => x.text.includes("alerts console")));
-    for (const part of ["/alerts", "/silences", "/status", "/drill", "/help", "🔕 silence for 1h / 4h / 24h", "This chat's administrators may silence"]) expect(h.text).toContain(part);
+    for (const part of [
+      "/alerts",
+      "/silences",
+      "/status",
+      "/drill",
+      "/help",
+      "🔕 silence for 1h / 4h / 24h",
+      "This chat's administrators may silence",
+    ])
+      expect(h.text).toContain(part);
   });
 
   it("a chat the bridge does not serve gets a polite refusal and nothing else", async () => {

@@ -75,14 +75,19 @@ describe("who may silence, unsilence, expire and start drills (pure)", () => {
     servedChats: () => new Set([CHAT, "42"]),
     allow: "admins",
     allowedUserIds: new Set(),
-    administrators: async () => (p.admins === "unknown" ? { ok: false, said: "Telegram could not be reached" } : { ok: true, ids: new Set(p.admins ?? [1]) }),
+    administrators: async () =>
+      p.admins === "unknown" ? { ok: false, said: "Telegram could not be reached" } : { ok: true, ids: new Set(p.admins ?? [1]) },
     ...p,
   });
 
   it("by default the chat's administrators; others are told who may and their id", async () => {
     for (const a of ["silence", "unsilence", "expire", "drill"] as const) {
       expect(await authorize(policy(), a, CHAT, 1)).toEqual({ allowed: true });
-      expect(await authorize(policy(), a, CHAT, 2)).toMatchObject({ allowed: false, reason: "user", message: expect.stringContaining("only this chat's administrators and the on-call list") });
+      expect(await authorize(policy(), a, CHAT, 2)).toMatchObject({
+        allowed: false,
+        reason: "user",
+        message: expect.stringContaining("only this chat's administrators and the on-call list"),
+      });
     }
     expect((await authorize(policy(), "silence", CHAT, undefined)).allowed).toBe(false);
   });
@@ -98,7 +103,8 @@ describe("who may silence, unsilence, expire and start drills (pure)", () => {
     expect(await authorize(policy({ admins: "unknown" }), "silence", CHAT, 1)).toEqual({
       allowed: false,
       reason: "administrators_unknown",
-      message: "Sorry, I could not check who administers this chat (Telegram could not be reached); nothing was changed. Try again in a minute.",
+      message:
+        "Sorry, I could not check who administers this chat (Telegram could not be reached); nothing was changed. Try again in a minute.",
     });
   });
 
@@ -108,7 +114,10 @@ describe("who may silence, unsilence, expire and start drills (pure)", () => {
 
   it("everyone only when set so; set to a list, administrators not on it are refused", async () => {
     expect(await authorize(policy({ allow: "everyone" }), "silence", CHAT, 2)).toEqual({ allowed: true });
-    expect(await authorize(policy({ allow: "list", allowedUserIds: new Set([3]), admins: [2] }), "silence", CHAT, 2)).toMatchObject({ allowed: false, message: expect.stringContaining("only the on-call list") });
+    expect(await authorize(policy({ allow: "list", allowedUserIds: new Set([3]), admins: [2] }), "silence", CHAT, 2)).toMatchObject({
+      allowed: false,
+      message: expect.stringContaining("only the on-call list"),
+    });
   });
 });
 
@@ -133,13 +142,33 @@ describe("in process, against the fake Telegram", () => {
   });
 
   async function start(env: Record<string, string> = {}, token = telegram.token): Promise<RunningBridge> {
-    const config = loadConfig({ ...fastConsoleEnv({ telegramToken: token, telegramUrl: telegram.url, chat: CHAT, alertmanagerUrl: am.url, stateFile: path.join(dir, "state.json") }), ...env });
-    bridge = await startBridge(config, { log: new Logger((l) => logs.push(l)), pollBackoffMs: [50], console: { administratorsTtlMs: 400 } });
+    const config = loadConfig({
+      ...fastConsoleEnv({
+        telegramToken: token,
+        telegramUrl: telegram.url,
+        chat: CHAT,
+        alertmanagerUrl: am.url,
+        stateFile: path.join(dir, "state.json"),
+      }),
+      ...env,
+    });
+    bridge = await startBridge(config, {
+      log: new Logger((l) => logs.push(l)),
+      pollBackoffMs: [50],
+      console: { administratorsTtlMs: 400 },
+    });
     return bridge;
   }
   async function firing(fingerprint = "fp1"): Promise<ReceivedMessage> {
     const before = telegram.messages.length;
-    expect((await fetch(`${bridge!.url}/alert`, { method: "POST", body: JSON.stringify(payload([alert({ fingerprint, labels: { instance: fingerprint } })])) })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${bridge!.url}/alert`, {
+          method: "POST",
+          body: JSON.stringify(payload([alert({ fingerprint, labels: { instance: fingerprint } })])),
+        })
+      ).status,
+    ).toBe(200);
     return until("the firing message", () => telegram.messages[before]);
   }
   const answered = (id: string) => until(`answer to ${id}`, () => telegram.answerFor(id));
@@ -147,7 +176,10 @@ describe("in process, against the fake Telegram", () => {
   it("with no setting a stranger is refused; promoted to administrator, may silence once the list is refreshed", async () => {
     await start();
     const m = await firing();
-    expect(await answered(telegram.press(m, "1h", STRANGER))).toMatchObject({ showAlert: true, text: expect.stringContaining("only this chat's administrators and the on-call list may silence here") });
+    expect(await answered(telegram.press(m, "1h", STRANGER))).toMatchObject({
+      showAlert: true,
+      text: expect.stringContaining("only this chat's administrators and the on-call list may silence here"),
+    });
     expect(am.silences).toEqual([]);
     telegram.administrators.set(CHAT, { admins: [STRANGER] });
     await new Promise((r) => setTimeout(r, 450));
@@ -161,7 +193,9 @@ describe("in process, against the fake Telegram", () => {
     await start();
     const m = await firing();
     telegram.adminsScript = ["server_error"];
-    expect((await answered(telegram.press(m, "1h", CHAT_OWNER))).text).toBe("Sorry, I could not check who administers this chat (Telegram could not be reached); nothing was changed. Try again in a minute.");
+    expect((await answered(telegram.press(m, "1h", CHAT_OWNER))).text).toBe(
+      "Sorry, I could not check who administers this chat (Telegram could not be reached); nothing was changed. Try again in a minute.",
+    );
     expect(am.silences).toEqual([]);
   });
 
@@ -185,7 +219,9 @@ describe("in process, against the fake Telegram", () => {
     await start();
     await until("setMyCommands", () => (telegram.commands.length ? telegram.commands : undefined));
     expect(telegram.commands).toEqual(CONSOLE_COMMANDS.map(({ command, description }) => ({ command, description })));
-    expect(telegram.calls.findIndex((c) => c.method === "getMe")).toBeLessThan(telegram.calls.findIndex((c) => c.method === "setMyCommands"));
+    expect(telegram.calls.findIndex((c) => c.method === "getMe")).toBeLessThan(
+      telegram.calls.findIndex((c) => c.method === "setMyCommands"),
+    );
     telegram.say(CHAT, "/help");
     const help = await until("the /help answer", () => telegram.messages.find((x) => x.text.includes("alerts console")));
     for (const c of telegram.commands) expect(help.text).toContain(`/${c.command} — `);

@@ -29,7 +29,13 @@ beforeEach(async () => {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString()));
     req.on("end", () => {
-      seen.push({ method: req.method ?? "", url: req.url ?? "", contentType: req.headers["content-type"], body, authorization: req.headers.authorization });
+      seen.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        contentType: req.headers["content-type"],
+        body,
+        authorization: req.headers.authorization,
+      });
       const a = answers.shift() ?? { status: 200, body: {} };
       if (a === "hang") return;
       res.writeHead(a.status, { "content-type": "application/json" });
@@ -55,7 +61,13 @@ const silence = (extra: Record<string, unknown> = {}) => ({
   updatedAt: "kept",
   ...extra,
 });
-const active = (extra: Record<string, unknown> = {}) => ({ labels: { alertname: "A" }, startsAt: "2026-11-25T09:00:00Z", fingerprint: "f1", status: { state: "active" }, ...extra });
+const active = (extra: Record<string, unknown> = {}) => ({
+  labels: { alertname: "A" },
+  startsAt: "2026-11-25T09:00:00Z",
+  fingerprint: "f1",
+  status: { state: "active" },
+  ...extra,
+});
 
 const failure = async (p: Promise<unknown>): Promise<Error> => {
   try {
@@ -89,7 +101,9 @@ describe("requests", () => {
 
   it("an answer without a silence id is an error", async () => {
     answers = [{ status: 200, body: { id: "x" } }];
-    await expect(new AlertmanagerClient(base).createSilence({ matchers: [], startsAt: new Date(), endsAt: new Date(), createdBy: "x", comment: "y" })).rejects.toThrow(/silenceID/);
+    await expect(
+      new AlertmanagerClient(base).createSilence({ matchers: [], startsAt: new Date(), endsAt: new Date(), createdBy: "x", comment: "y" }),
+    ).rejects.toThrow(/silenceID/);
   });
 
   it("expireSilence deletes the silence by its escaped id, with no body and no content type", async () => {
@@ -110,7 +124,11 @@ describe("requests", () => {
   it("firingAlerts asks for active alerts that are neither silenced nor inhibited", async () => {
     answers = [{ status: 200, body: [active()] }];
     const alerts = await new AlertmanagerClient(base).firingAlerts();
-    expect(seen[0]).toMatchObject({ method: "GET", url: "/api/v2/alerts?active=true&silenced=false&inhibited=false&unprocessed=false", contentType: undefined });
+    expect(seen[0]).toMatchObject({
+      method: "GET",
+      url: "/api/v2/alerts?active=true&silenced=false&inhibited=false&unprocessed=false",
+      contentType: undefined,
+    });
     // Annotations default to none.
     expect(alerts).toEqual([{ ...active(), annotations: {}, status: { ...active().status, silencedBy: [] } }]);
   });
@@ -122,7 +140,10 @@ describe("requests", () => {
   });
 
   it("silence and silences read what Alertmanager keeps, extra fields included", async () => {
-    answers = [{ status: 200, body: silence() }, { status: 200, body: [silence(), silence({ id: "s2" })] }];
+    answers = [
+      { status: 200, body: silence() },
+      { status: 200, body: [silence(), silence({ id: "s2" })] },
+    ];
     const am = new AlertmanagerClient(base);
     expect(await am.silence("s 1")).toEqual(silence());
     expect(seen[0]).toMatchObject({ method: "GET", url: "/api/v2/silence/s%201" });
@@ -162,7 +183,9 @@ describe("answers that are not what the API promises are errors", () => {
 
   it("an answer that does not fit the API: unreadable, and it may have taken effect", async () => {
     answers = [{ status: 200, body: { id: "x" } }];
-    const e = (await failure(new AlertmanagerClient(base).createSilence({ matchers: [], startsAt: new Date(), endsAt: new Date(), createdBy: "x", comment: "y" }))) as AlertmanagerError;
+    const e = (await failure(
+      new AlertmanagerClient(base).createSilence({ matchers: [], startsAt: new Date(), endsAt: new Date(), createdBy: "x", comment: "y" }),
+    )) as AlertmanagerError;
     expect([e.kind, e.mayHaveApplied, e.gaveUp]).toEqual(["unreadable", true, false]);
     expect(e.message).toBe("POST /api/v2/silences: silenceID: Invalid input: expected string, received undefined");
   });
@@ -184,13 +207,26 @@ describe("failures", () => {
     ];
     const am = new AlertmanagerClient(base);
     const refused = (await failure(am.expireSilence("s1"))) as AlertmanagerError;
-    expect([refused.kind, refused.said, refused.mayHaveApplied, refused.gaveUp]).toEqual(["refused", "Alertmanager refused it: exceeded maximum number of silences: 1 (limit: 1)", false, false]);
+    expect([refused.kind, refused.said, refused.mayHaveApplied, refused.gaveUp]).toEqual([
+      "refused",
+      "Alertmanager refused it: exceeded maximum number of silences: 1 (limit: 1)",
+      false,
+      false,
+    ]);
     const failed = (await failure(am.expireSilence("s1"))) as AlertmanagerError;
-    expect([failed.kind, failed.said, failed.mayHaveApplied, failed.gaveUp]).toEqual(["failed", "Alertmanager failed: status 503", true, false]);
+    expect([failed.kind, failed.said, failed.mayHaveApplied, failed.gaveUp]).toEqual([
+      "failed",
+      "Alertmanager failed: status 503",
+      true,
+      false,
+    ]);
   });
 
   it("a silence that does not exist is undefined; other errors are thrown", async () => {
-    answers = [{ status: 404, body: "silence not found" }, { status: 500, body: "404 in the text" }];
+    answers = [
+      { status: 404, body: "silence not found" },
+      { status: 500, body: "404 in the text" },
+    ];
     const am = new AlertmanagerClient(base);
     expect(await am.silence("gone")).toBeUndefined();
     const e = await failure(am.silence("x"));
@@ -207,7 +243,12 @@ describe("failures", () => {
     expect(e.message).toMatch(/^DELETE \/api\/v2\/silence\/s1: fetch failed: .*ECONNREFUSED/);
     expect((e as AlertmanagerError).status).toBeUndefined();
     // Never sent, so nothing changed; no address, no error code in the chat.
-    expect(e).toMatchObject({ kind: "unreachable", said: "Alertmanager is not reachable (it refuses connections)", mayHaveApplied: false, gaveUp: true });
+    expect(e).toMatchObject({
+      kind: "unreachable",
+      said: "Alertmanager is not reachable (it refuses connections)",
+      mayHaveApplied: false,
+      gaveUp: true,
+    });
     expect(await am.ready()).toBe(false);
     await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
   });
@@ -229,9 +270,16 @@ describe("calls whose answer is lost", () => {
   it("a connection closed after the request was sent: no answer, and it may have taken effect", async () => {
     server.removeAllListeners("request");
     server.on("request", (req: http.IncomingMessage) => req.on("data", () => undefined).on("end", () => req.socket.destroy()));
-    const e = (await failure(new AlertmanagerClient(base).createSilence({ matchers: [], startsAt: new Date(), endsAt: new Date(), createdBy: "x", comment: "y" }))) as AlertmanagerError;
+    const e = (await failure(
+      new AlertmanagerClient(base).createSilence({ matchers: [], startsAt: new Date(), endsAt: new Date(), createdBy: "x", comment: "y" }),
+    )) as AlertmanagerError;
     // The next call may well get through: a closed connection is no reason to give up on the rest.
-    expect(e).toMatchObject({ kind: "lost", said: "Alertmanager closed the connection without answering", mayHaveApplied: true, gaveUp: false });
+    expect(e).toMatchObject({
+      kind: "lost",
+      said: "Alertmanager closed the connection without answering",
+      mayHaveApplied: true,
+      gaveUp: false,
+    });
   });
 
   it("stopping the bridge ends a call under way at once", async () => {

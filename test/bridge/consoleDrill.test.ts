@@ -70,7 +70,15 @@ function routeToBridge(waitMs: number): void {
 }
 
 async function start(timing: Partial<DrillTiming> = {}, escalation?: EscalationRule): Promise<RunningBridge> {
-  const config = loadConfig(fastConsoleEnv({ telegramToken: telegram.token, telegramUrl: telegram.url, chat: CHAT, alertmanagerUrl: am.url, stateFile: path.join(dir, "state.json") }));
+  const config = loadConfig(
+    fastConsoleEnv({
+      telegramToken: telegram.token,
+      telegramUrl: telegram.url,
+      chat: CHAT,
+      alertmanagerUrl: am.url,
+      stateFile: path.join(dir, "state.json"),
+    }),
+  );
   bridge = await startBridge(
     { ...config, escalation: escalation ? new Map([["info", escalation]]) : config.escalation },
     { log: new Logger((l) => logs.push(l)), pollBackoffMs: [50], console: { drill: timing, escalationTickMs: 50, escalationMinGapMs: 0 } },
@@ -103,7 +111,13 @@ describe("a drill through the whole path", () => {
     await until("the drill's message edited to resolved", () => shown[0].currentText.includes("✅ Resolved"));
     // What Alertmanager was given: the drill's labels, then its end.
     expect(am.posted).toHaveLength(2);
-    expect(am.posted[0].labels).toMatchObject({ alertname: "FireDrill", drill: "true", drill_chat: CHAT, drill_thread: "77", severity: "info" });
+    expect(am.posted[0].labels).toMatchObject({
+      alertname: "FireDrill",
+      drill: "true",
+      drill_chat: CHAT,
+      drill_thread: "77",
+      severity: "info",
+    });
     expect(Date.parse(am.posted[1].endsAt!)).toBeLessThanOrEqual(Date.now());
     // Nothing else disturbed: no escalation though a policy covers its severity, no heartbeat, no failure.
     await new Promise((r) => setTimeout(r, 300));
@@ -118,7 +132,11 @@ describe("a drill through the whole path", () => {
     expect(d.hops.webhook!).toBeGreaterThanOrEqual(routed[0].sent);
     telegram.say(CHAT, "/status");
     const status = await until("the /status answer", () => telegram.messages.find((m) => m.text.includes("</b> status\n")));
-    expect(status.text).toMatch(new RegExp(`Drills: last ${d.id} \\d+s ago by @oncall \\(id 4242\\): ✅ \\d+(\\.\\d)? s to the chat \\(alertmanager [\\d.]+ s, webhook [\\d.]+ s, telegram [\\d.]+ s\\)`));
+    expect(status.text).toMatch(
+      new RegExp(
+        `Drills: last ${d.id} \\d+s ago by @oncall \\(id 4242\\): ✅ \\d+(\\.\\d)? s to the chat \\(alertmanager [\\d.]+ s, webhook [\\d.]+ s, telegram [\\d.]+ s\\)`,
+      ),
+    );
   });
 
   it("a webhook that never comes fails the drill, names the hop and what to check, and is counted as a drill, not a delivery", async () => {
@@ -126,7 +144,9 @@ describe("a drill through the whole path", () => {
     telegram.say(CHAT, "/drill");
     const answer = await until("the drill's answer", () => report());
     await until("the report", () => answer.currentText.includes("❌"), 5000);
-    expect(answer.currentText).toContain("❌ failed: its webhook did not reach the bridge within 0.3 s: check Alertmanager's route for it (amtool config routes test alertname=FireDrill drill=true)");
+    expect(answer.currentText).toContain(
+      "❌ failed: its webhook did not reach the bridge within 0.3 s: check Alertmanager's route for it (amtool config routes test alertname=FireDrill drill=true)",
+    );
     expect(answer.currentText).toContain("1. sent → Alertmanager's API accepted it:");
     expect(answer.currentText).toContain("2. Alertmanager → the bridge's webhook: —");
     expect(bridge!.metrics.drills.get({ result: "failed" })).toBe(1);
@@ -139,7 +159,9 @@ describe("a drill through the whole path", () => {
     telegram.say(CHAT, "/drill");
     const answer = await until("the drill's answer", () => report());
     await until("the report", () => answer.currentText.includes("❌"), 5000);
-    expect(answer.currentText).toContain("❌ failed: Alertmanager did not take the alert: Alertmanager closed the connection without answering");
+    expect(answer.currentText).toContain(
+      "❌ failed: Alertmanager did not take the alert: Alertmanager closed the connection without answering",
+    );
   });
 
   it("only those who may silence may start a drill: the chat's administrators by default", async () => {
@@ -147,13 +169,23 @@ describe("a drill through the whole path", () => {
     await start();
     telegram.say(CHAT, "/drill", { id: 777, username: "stranger" });
     const refusal = await until("the refusal", () => telegram.messages[0]);
-    expect(refusal.text).toBe("Sorry, only this chat's administrators and the on-call list may start a drill here. Ask an admin to add your Telegram user id (777) to telegram.console.allowedUserIds.");
+    expect(refusal.text).toBe(
+      "Sorry, only this chat's administrators and the on-call list may start a drill here. Ask an admin to add your Telegram user id (777) to telegram.console.allowedUserIds.",
+    );
     expect(am.posted).toEqual([]);
   });
 });
 
 describe("the report (pure)", () => {
-  const d: DrillRecord = { id: "a1b2c3", by: "@x <y>", chatId: CHAT, startedAt: 1000, hops: { alertmanager: 1010, webhook: 2260, telegram: 2570, resolvePosted: 2580, resolved: 7800 }, result: "ok", endedAt: 7800 };
+  const d: DrillRecord = {
+    id: "a1b2c3",
+    by: "@x <y>",
+    chatId: CHAT,
+    startedAt: 1000,
+    hops: { alertmanager: 1010, webhook: 2260, telegram: 2570, resolvePosted: 2580, resolved: 7800 },
+    result: "ok",
+    endedAt: 7800,
+  };
   it("each hop from the one before, and the resolved webhook from the end's post", () => {
     expect(hopDurations(d)).toEqual([
       ["alertmanager", 10],
@@ -171,7 +203,9 @@ describe("the report (pure)", () => {
     ]);
   });
   it("a drill the bridge's restart cut short is reported as interrupted", () => {
-    expect(drillReport({ ...d, hops: { alertmanager: 1010 }, result: "interrupted", problem: "the bridge restarted during the drill" }, O)).toContain("⚠️ interrupted: the bridge restarted during the drill");
+    expect(
+      drillReport({ ...d, hops: { alertmanager: 1010 }, result: "interrupted", problem: "the bridge restarted during the drill" }, O),
+    ).toContain("⚠️ interrupted: the bridge restarted during the drill");
   });
 
   it("a drill under way when the bridge stopped is marked interrupted when it starts again, not left under way", () => {
@@ -182,8 +216,25 @@ describe("the report (pure)", () => {
     before.commit();
     const after = new StateStore(file, new Logger(() => undefined), DEFAULT_STORE_LIMITS);
     after.load();
-    const drills = new Drills({ am: undefined, store: after, call: async () => ({ kind: "ok", result: true }), scheduleEdit: () => undefined, format: O, metrics: new BridgeMetrics(), log: new Logger(() => undefined), now: () => 5000 });
-    expect(drills.overview()).toEqual({ underWay: [], last: expect.objectContaining({ id: "d00001", result: "interrupted", problem: "the bridge restarted during the drill", endedAt: 5000 }) });
+    const drills = new Drills({
+      am: undefined,
+      store: after,
+      call: async () => ({ kind: "ok", result: true }),
+      scheduleEdit: () => undefined,
+      format: O,
+      metrics: new BridgeMetrics(),
+      log: new Logger(() => undefined),
+      now: () => 5000,
+    });
+    expect(drills.overview()).toEqual({
+      underWay: [],
+      last: expect.objectContaining({
+        id: "d00001",
+        result: "interrupted",
+        problem: "the bridge restarted during the drill",
+        endedAt: 5000,
+      }),
+    });
     drills.stop();
   });
 });

@@ -24,7 +24,15 @@ const CHAT = "-1001234";
 const MIN = 60_000;
 const T0 = Date.parse("2026-11-25T10:00:00Z");
 const O = { prefix: "[TD]", environment: "prod" };
-const rule = (r: Partial<EscalationRule> = {}): EscalationRule => ({ afterMs: 10 * MIN, everyMs: 5 * MIN, times: 2, mention: [{ id: 11, name: "Alice" }, { id: 12 }], chat: undefined, threadId: undefined, ...r });
+const rule = (r: Partial<EscalationRule> = {}): EscalationRule => ({
+  afterMs: 10 * MIN,
+  everyMs: 5 * MIN,
+  times: 2,
+  mention: [{ id: 11, name: "Alice" }, { id: 12 }],
+  chat: undefined,
+  threadId: undefined,
+  ...r,
+});
 const RULES = new Map([["critical", rule()]]);
 
 function card(id: string, alerts: { key: string; severity?: string; labels?: Record<string, string> }[], extra: Partial<Card> = {}): Card {
@@ -36,7 +44,16 @@ function card(id: string, alerts: { key: string; severity?: string; labels?: Rec
     createdAt: T0,
     updatedAt: T0,
     body: { head: "h", blocks: [], foot: "" },
-    subjects: [{ title: "", alerts: alerts.map((a) => ({ alertKey: a.key, labels: { alertname: `A${a.key}`, severity: a.severity ?? "critical", ...a.labels }, status: "firing" as const })) }],
+    subjects: [
+      {
+        title: "",
+        alerts: alerts.map((a) => ({
+          alertKey: a.key,
+          labels: { alertname: `A${a.key}`, severity: a.severity ?? "critical", ...a.labels },
+          status: "firing" as const,
+        })),
+      },
+    ],
     buttons: true,
     ...extra,
   };
@@ -53,7 +70,9 @@ describe("which escalations are due (pure)", () => {
     const s = stateOf([card("card0001", [{ key: "k1" }])]);
     const early = reviewEscalations(s, RULES, T0 + 10 * MIN - 1);
     expect(early.due).toEqual([]);
-    expect(early.upserts).toEqual([[`${CHAT}|k1`, { chatId: CHAT, alertKey: "k1", severity: "critical", title: "Ak1", since: T0, sent: 0 }]]);
+    expect(early.upserts).toEqual([
+      [`${CHAT}|k1`, { chatId: CHAT, alertKey: "k1", severity: "critical", title: "Ak1", since: T0, sent: 0 }],
+    ]);
     expect(reviewEscalations(s, RULES, T0 + 10 * MIN).due.map((d) => d.key)).toEqual([`${CHAT}|k1`]);
   });
 
@@ -85,7 +104,11 @@ describe("which escalations are due (pure)", () => {
     const resolved = card("card0001", [{ key: "k1" }]);
     resolved.subjects[0].alerts[0].status = "resolved";
     const rec = { chatId: CHAT, alertKey: "k1", severity: "critical", title: "Ak1", since: T0, sent: 1, lastAt: T0 + 10 * MIN };
-    expect(reviewEscalations(stateOf([resolved], { [`${CHAT}|k1`]: rec }), RULES, T0 + 60 * MIN)).toEqual({ upserts: [], drops: [`${CHAT}|k1`], due: [] });
+    expect(reviewEscalations(stateOf([resolved], { [`${CHAT}|k1`]: rec }), RULES, T0 + 60 * MIN)).toEqual({
+      upserts: [],
+      drops: [`${CHAT}|k1`],
+      due: [],
+    });
     const others = [
       card("card0002", [{ key: "w", severity: "warning" }]),
       card("card0003", [{ key: "d", labels: { alertname: "FireDrill", drill: "true" } }]),
@@ -97,8 +120,14 @@ describe("which escalations are due (pure)", () => {
   it("goes to the escalation chat (and topic) when the policy names one, else to the alert's own chat and topic", () => {
     const c = card("card0001", [{ key: "k1" }], { threadId: 7 });
     expect(reviewEscalations(stateOf([c]), RULES, T0 + 10 * MIN).due[0].target).toEqual({ chatId: CHAT, threadId: 7 });
-    expect(reviewEscalations(stateOf([c]), new Map([["critical", rule({ threadId: 9 })]]), T0 + 10 * MIN).due[0].target).toEqual({ chatId: CHAT, threadId: 9 });
-    expect(reviewEscalations(stateOf([c]), new Map([["critical", rule({ chat: { chatId: "-1009", threadId: 3 } })]]), T0 + 10 * MIN).due[0].target).toEqual({ chatId: "-1009", threadId: 3 });
+    expect(reviewEscalations(stateOf([c]), new Map([["critical", rule({ threadId: 9 })]]), T0 + 10 * MIN).due[0].target).toEqual({
+      chatId: CHAT,
+      threadId: 9,
+    });
+    expect(
+      reviewEscalations(stateOf([c]), new Map([["critical", rule({ chat: { chatId: "-1009", threadId: 3 } })]]), T0 + 10 * MIN).due[0]
+        .target,
+    ).toEqual({ chatId: "-1009", threadId: 3 });
   });
 
   it("a chat that got an escalation message less than the minimum gap ago gets none: the alerts due meanwhile wait for the next", () => {
@@ -113,7 +142,10 @@ describe("which escalations are due (pure)", () => {
 
 describe("the escalation message", () => {
   it("names the on-call users by Telegram id, each alert with how long ago the chat was told, its step, and a link to its message", () => {
-    const s = stateOf([card("card0045", [{ key: "k1", labels: { instance: "a<1>" } }]), card("card0046", [{ key: "k2", labels: { instance: "b" } }])]);
+    const s = stateOf([
+      card("card0045", [{ key: "k1", labels: { instance: "a<1>" } }]),
+      card("card0046", [{ key: "k2", labels: { instance: "b" } }]),
+    ]);
     const r = reviewEscalations(s, new Map([["critical", rule({ mention: [{ id: 11, name: "Al & <ce>" }, { id: 12 }] })]]), T0 + 15 * MIN);
     // alertNames tells the alerts apart by the labels that differ between them.
     const text = escalationMessage(
@@ -131,7 +163,12 @@ describe("the escalation message", () => {
   });
 
   it("links exist for supergroups and public channels only", () => {
-    expect([messageLink("-1001234", 5), messageLink("@alerts", 5), messageLink("-42", 5), messageLink("42", 5)]).toEqual(["https://t.me/c/1234/5", "https://t.me/alerts/5", undefined, undefined]);
+    expect([messageLink("-1001234", 5), messageLink("@alerts", 5), messageLink("-42", 5), messageLink("42", 5)]).toEqual([
+      "https://t.me/c/1234/5",
+      "https://t.me/alerts/5",
+      undefined,
+      undefined,
+    ]);
   });
 });
 
@@ -158,7 +195,20 @@ describe("the escalator against the state file", () => {
       sent.push(params(chatId));
       return answer;
     };
-    return { store, metrics, escalator: new Escalator({ store, rules, send, format: O, metrics, log: new Logger((l) => lines.push(l)), now: () => clock, minGapMs }) };
+    return {
+      store,
+      metrics,
+      escalator: new Escalator({
+        store,
+        rules,
+        send,
+        format: O,
+        metrics,
+        log: new Logger((l) => lines.push(l)),
+        now: () => clock,
+        minGapMs,
+      }),
+    };
   }
 
   it("a storm of 50 unacknowledged critical alerts in one chat makes one message per round, naming each on-call user once", async () => {
@@ -187,7 +237,11 @@ describe("the escalator against the state file", () => {
     clock = T0 + 10 * MIN;
     await first.escalator.round();
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ chat_id: CHAT, parse_mode: "HTML", reply_parameters: { message_id: 1, allow_sending_without_reply: true } });
+    expect(sent[0]).toMatchObject({
+      chat_id: CHAT,
+      parse_mode: "HTML",
+      reply_parameters: { message_id: 1, allow_sending_without_reply: true },
+    });
     // A new process reads the state file.
     const again = escalator();
     clock = T0 + 11 * MIN;
@@ -197,7 +251,9 @@ describe("the escalator against the state file", () => {
     expect(String(sent[1].text)).toContain("escalation 2 of 2");
     clock = T0 + 60 * MIN;
     expect(await again.escalator.round()).toBe(0);
-    expect(again.escalator.underWay()).toEqual([{ title: "Ak1", severity: "critical", chatId: CHAT, sent: 2, times: 2, nextAt: undefined, silenced: false }]);
+    expect(again.escalator.underWay()).toEqual([
+      { title: "Ak1", severity: "critical", chatId: CHAT, sent: 2, times: 2, nextAt: undefined, silenced: false },
+    ]);
   });
 
   it("an Ack pressed on an older message of the alert stops it too", async () => {
@@ -251,15 +307,28 @@ describe("in process, against the fake Telegram", () => {
 
   /** The bridge with a policy in milliseconds (the stack's floor is a minute; the loop is the same). */
   async function start(r: EscalationRule): Promise<RunningBridge> {
-    const config = loadConfig(fastConsoleEnv({ telegramToken: telegram.token, telegramUrl: telegram.url, chat: "-100500", alertmanagerUrl: am.url, stateFile: path.join(dir, "state.json") }));
-    bridge = await startBridge({ ...config, escalation: new Map([["critical", r]]) }, { log: new Logger(() => undefined), pollBackoffMs: [50], console: { escalationTickMs: 50, escalationMinGapMs: 0 } });
+    const config = loadConfig(
+      fastConsoleEnv({
+        telegramToken: telegram.token,
+        telegramUrl: telegram.url,
+        chat: "-100500",
+        alertmanagerUrl: am.url,
+        stateFile: path.join(dir, "state.json"),
+      }),
+    );
+    bridge = await startBridge(
+      { ...config, escalation: new Map([["critical", r]]) },
+      { log: new Logger(() => undefined), pollBackoffMs: [50], console: { escalationTickMs: 50, escalationMinGapMs: 0 } },
+    );
     return bridge;
   }
 
   it("an unacknowledged critical alert is posted again naming the on-call users, every interval, until someone presses Ack; /status lists it while it runs", async () => {
     await start(rule({ afterMs: 400, everyMs: 400, times: 5 }));
     const t0 = Date.now();
-    expect((await fetch(`${bridge!.url}/alert`, { method: "POST", body: JSON.stringify(payload([alert({ fingerprint: "esc1" })])) })).status).toBe(200);
+    expect(
+      (await fetch(`${bridge!.url}/alert`, { method: "POST", body: JSON.stringify(payload([alert({ fingerprint: "esc1" })])) })).status,
+    ).toBe(200);
     const firing = await until("the firing message", () => telegram.messages.find((m) => m.text.includes("FIRING")));
     const escalations = () => telegram.messages.filter((m) => m.text.includes("Escalation</b>"));
     const first = await until("the first escalation", () => escalations()[0], 5000);

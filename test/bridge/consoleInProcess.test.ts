@@ -41,15 +41,35 @@ function make(config: Partial<ConsoleConfig> = {}, timing: Partial<ConsoleTiming
     { ...DEFAULT_DELIVERY, pace: { chatIntervalMs: 0, groupPerMinute: 10_000, botPerSecond: 10_000 }, coalesceMs: 0 },
   );
   console_ = new Console({
-    config: { enabled: true, allow: "everyone", allowedUserIds: new Set(), silenceDurations: ["1h", "4h"], alertmanagerUrl: am.url, prometheusUrl: undefined, pollTimeoutSeconds: 1, syncIntervalMs: 60_000, ...config },
-    router: new ChatRouter({ defaultChat: { chatId: CHAT, threadId: undefined }, severityChats: new Map([["critical", { chatId: "-2002", threadId: undefined }]]) }),
+    config: {
+      enabled: true,
+      allow: "everyone",
+      allowedUserIds: new Set(),
+      silenceDurations: ["1h", "4h"],
+      alertmanagerUrl: am.url,
+      prometheusUrl: undefined,
+      pollTimeoutSeconds: 1,
+      syncIntervalMs: 60_000,
+      ...config,
+    },
+    router: new ChatRouter({
+      defaultChat: { chatId: CHAT, threadId: undefined },
+      severityChats: new Map([["critical", { chatId: "-2002", threadId: undefined }]]),
+    }),
     store,
     outbox,
     api,
     metrics,
     log,
     format: { prefix: "[TD]", environment: "prod" },
-    status: () => ({ watchdogLastSeen: undefined, sent: 3, failedByReason: {}, pending: 0, failingChats: 0, stateFile: "in memory only (STATE_FILE not set)" }),
+    status: () => ({
+      watchdogLastSeen: undefined,
+      sent: 3,
+      failedByReason: {},
+      pending: 0,
+      failingChats: 0,
+      stateFile: "in memory only (STATE_FILE not set)",
+    }),
     now: () => clock,
     timing,
   });
@@ -61,7 +81,10 @@ const command = (text: string | undefined, extra: Record<string, unknown> = {}):
   update_id: nextUpdate++,
   message: { message_id: 77, chat: { id: Number(CHAT) }, from: ONCALL, ...(text !== undefined ? { text } : {}), ...extra },
 });
-const press = (data: string | undefined, extra: { message?: Record<string, unknown> | null; from?: Record<string, unknown> } = {}): Update => ({
+const press = (
+  data: string | undefined,
+  extra: { message?: Record<string, unknown> | null; from?: Record<string, unknown> } = {},
+): Update => ({
   update_id: nextUpdate++,
   callback_query: {
     id: `q${nextUpdate}`,
@@ -74,7 +97,11 @@ const press = (data: string | undefined, extra: { message?: Record<string, unkno
 const answer = () => api.sent("answerCallbackQuery").at(-1);
 const replies = () => api.sent("sendMessage");
 
-const alertOf = (name: string, extra: Record<string, string> = {}) => ({ alertKey: name, labels: { alertname: name, severity: "critical", ...extra }, status: "firing" as const });
+const alertOf = (name: string, extra: Record<string, string> = {}) => ({
+  alertKey: name,
+  labels: { alertname: name, severity: "critical", ...extra },
+  status: "firing" as const,
+});
 function putCard(subjects: Subject[] = [{ title: "", alerts: [alertOf("DiskFull", { instance: "a" })] }], extra: Partial<Card> = {}): Card {
   const card: Card = {
     id: CARD_ID,
@@ -143,7 +170,9 @@ describe("commands", () => {
       },
     ]);
     expect(metrics.consoleActions.get({ action: "help", result: "ok" })).toBe(1);
-    expect(logged("console action")).toMatchObject([{ level: "info", action: "help", result: "ok", user: "@oncall (id 4242)", user_id: 4242, chat_id: CHAT }]);
+    expect(logged("console action")).toMatchObject([
+      { level: "info", action: "help", result: "ok", user: "@oncall (id 4242)", user_id: 4242, chat_id: CHAT },
+    ]);
     expect(logged("console answer not delivered")).toEqual([]);
   });
 
@@ -160,7 +189,8 @@ describe("commands", () => {
   it("a severity chat and a migrated chat are served too", async () => {
     make();
     store.migrate(CHAT, "-100555");
-    for (const id of [-2002, -100555, Number(CHAT)]) await console_.handle({ update_id: 1, message: { message_id: 5, chat: { id }, text: "/help" } });
+    for (const id of [-2002, -100555, Number(CHAT)])
+      await console_.handle({ update_id: 1, message: { message_id: 5, chat: { id }, text: "/help" } });
     expect(metrics.consoleActions.get({ action: "help", result: "ok" })).toBe(3);
   });
 
@@ -168,7 +198,9 @@ describe("commands", () => {
     make();
     api.script = [{ kind: "permanent", reason: "forbidden", detail: "403 blocked" }];
     await console_.handle(command("/help"));
-    expect(logged("console answer not delivered")).toMatchObject([{ level: "warning", chat_id: Number(CHAT), outcome: "permanent", detail: "403 blocked" }]);
+    expect(logged("console answer not delivered")).toMatchObject([
+      { level: "warning", chat_id: Number(CHAT), outcome: "permanent", detail: "403 blocked" },
+    ]);
   });
 
   it("/alerts: an overview card with buttons, in the command's topic, remembered under its message id", async () => {
@@ -180,7 +212,13 @@ describe("commands", () => {
     await console_.handle(command("/alerts", { message_thread_id: 3 }));
     const [sent] = replies();
     // A reply to the command, like every other answer.
-    expect(sent).toMatchObject({ chat_id: CHAT, parse_mode: "HTML", link_preview_options: { is_disabled: true }, message_thread_id: 3, reply_parameters: { message_id: 77, allow_sending_without_reply: true } });
+    expect(sent).toMatchObject({
+      chat_id: CHAT,
+      parse_mode: "HTML",
+      link_preview_options: { is_disabled: true },
+      message_thread_id: 3,
+      reply_parameters: { message_id: 77, allow_sending_without_reply: true },
+    });
     expect(sent.text).toContain("2 firing now in Alertmanager, 1 group");
     const card = Object.values(store.data.cards)[0];
     expect(card).toMatchObject({ kind: "overview", chatId: CHAT, messageId: 100, threadId: 3 });
@@ -215,7 +253,14 @@ describe("commands", () => {
     await console_.handle(command("/alerts"));
     expect(replies()[1].text).toBe("Sorry, that failed: Telegram did not take the answer (Bad Request: message is too long).");
     expect(metrics.consoleActions.get({ action: "alerts", result: "failed" })).toBe(1);
-    expect(logged("console action failed")).toMatchObject([{ level: "error", action: "alerts", result: "failed", reason: "Telegram did not take the answer: permanent 400 Bad Request: message is too long" }]);
+    expect(logged("console action failed")).toMatchObject([
+      {
+        level: "error",
+        action: "alerts",
+        result: "failed",
+        reason: "Telegram did not take the answer: permanent 400 Bad Request: message is too long",
+      },
+    ]);
     expect(Object.keys(store.data.cards)).toEqual([]);
   });
 
@@ -237,10 +282,24 @@ describe("commands", () => {
 
   it("/silences: the list with Expire buttons, as a reply, remembered with the silences it offers", async () => {
     make();
-    am.silences.push({ id: "6f2c9d1e-1b2a-4c3d-8e9f-0a1b2c3d4e5f", matchers: [{ name: "alertname", value: "A", isRegex: false }], startsAt: "2026-11-25T09:00:00Z", endsAt: new Date(clock + 3_600_000).toISOString(), createdBy: "me", comment: "", status: { state: "active" } });
+    am.silences.push({
+      id: "6f2c9d1e-1b2a-4c3d-8e9f-0a1b2c3d4e5f",
+      matchers: [{ name: "alertname", value: "A", isRegex: false }],
+      startsAt: "2026-11-25T09:00:00Z",
+      endsAt: new Date(clock + 3_600_000).toISOString(),
+      createdBy: "me",
+      comment: "",
+      status: { state: "active" },
+    });
     await console_.handle(command("/silences", { message_thread_id: 5 }));
     const card = Object.values(store.data.cards)[0];
-    expect(card).toMatchObject({ kind: "silences", chatId: CHAT, messageId: 100, threadId: 5, listed: [{ id: "6f2c9d1e-1b2a-4c3d-8e9f-0a1b2c3d4e5f", matchers: "alertname=A" }] });
+    expect(card).toMatchObject({
+      kind: "silences",
+      chatId: CHAT,
+      messageId: 100,
+      threadId: 5,
+      listed: [{ id: "6f2c9d1e-1b2a-4c3d-8e9f-0a1b2c3d4e5f", matchers: "alertname=A" }],
+    });
     expect(replies()[0]).toMatchObject({
       text: expect.stringContaining("1 active silence"),
       reply_parameters: { message_id: 77, allow_sending_without_reply: true },
@@ -265,14 +324,20 @@ describe("commands", () => {
     it("everything ready, the Watchdog firing", async () => {
       am.alerts = [{ fingerprint: "w", labels: { alertname: "Watchdog" } }];
       const text = await statusLines({ prometheusUrl: am.url });
-      expect(text.slice(1, 4)).toEqual(["Prometheus: ✅ ready", "Alertmanager: ✅ ready", "Watchdog: no notification since the bridge started remembering; firing in Alertmanager since 2026-11-25T10:00:00Z"]);
+      expect(text.slice(1, 4)).toEqual([
+        "Prometheus: ✅ ready",
+        "Alertmanager: ✅ ready",
+        "Watchdog: no notification since the bridge started remembering; firing in Alertmanager since 2026-11-25T10:00:00Z",
+      ]);
       expect(text[4]).toBe("Bridge: 3 messages sent, no failures, 0 alerts queued, 0 chats refused by Telegram");
       expect(text[5]).toBe("State: in memory only (STATE_FILE not set)");
     });
 
     it("the Watchdog not firing: said loudly", async () => {
       am.alerts = [{ fingerprint: "x", labels: { alertname: "Other" } }];
-      expect((await statusLines())[3]).toBe("Watchdog: no notification since the bridge started remembering; NOT firing in Alertmanager (the alerting pipeline may be broken)");
+      expect((await statusLines())[3]).toBe(
+        "Watchdog: no notification since the bridge started remembering; NOT firing in Alertmanager (the alerting pipeline may be broken)",
+      );
     });
 
     it("Alertmanager's answer unreadable: did not answer", async () => {
@@ -288,7 +353,10 @@ describe("commands", () => {
         "Watchdog: no notification since the bridge started remembering; Alertmanager not asked",
       ]);
       api.calls.length = 0;
-      expect((await statusLines({ alertmanagerUrl: undefined })).slice(1, 3)).toEqual(["Prometheus: ➖ not configured", "Alertmanager: ➖ not configured"]);
+      expect((await statusLines({ alertmanagerUrl: undefined })).slice(1, 3)).toEqual([
+        "Prometheus: ➖ not configured",
+        "Alertmanager: ➖ not configured",
+      ]);
     });
 
     it("Prometheus unreachable: not ready", async () => {
@@ -317,7 +385,11 @@ describe("button presses", () => {
   it("data the bridge never made: invalid, logged with the data cut to 64, answered as an alert", async () => {
     make();
     await console_.handle(press(`x${"y".repeat(100)}`));
-    expect(answer()).toEqual({ callback_query_id: expect.any(String), text: "This button is not one I made; nothing was changed.", show_alert: true });
+    expect(answer()).toEqual({
+      callback_query_id: expect.any(String),
+      text: "This button is not one I made; nothing was changed.",
+      show_alert: true,
+    });
     expect(metrics.consoleActions.get({ action: "unknown", result: "invalid" })).toBe(1);
     expect(logged("console action")).toMatchObject([{ action: "unknown", result: "invalid", chat_id: CHAT, data: `x${"y".repeat(63)}` }]);
     await console_.handle(press(undefined, { message: null }));
@@ -344,7 +416,9 @@ describe("button presses", () => {
     putCard();
     await console_.handle(press(encodeCallback({ op: "ack", cardId: CARD_ID, subject: 0 }), { message: null }));
     expect(answer()).toMatchObject({ text: "Sorry, this bot only answers in the chats it sends alerts to.", show_alert: true });
-    expect(logged("console action")).toMatchObject([{ action: "ack", result: "refused", chat_id: "", reason: "chat", card: CARD_ID, subject: 0 }]);
+    expect(logged("console action")).toMatchObject([
+      { action: "ack", result: "refused", chat_id: "", reason: "chat", card: CARD_ID, subject: 0 },
+    ]);
     expect(store.card(CARD_ID)!.subjects[0].acks).toBeUndefined();
   });
 
@@ -352,7 +426,9 @@ describe("button presses", () => {
     make({ allow: "list", allowedUserIds: new Set([1]) });
     putCard();
     await console_.handle(press(encodeCallback({ op: "silence", cardId: CARD_ID, subject: 0, duration: "4h" })));
-    expect(logged("console action")).toMatchObject([{ action: "silence", result: "refused", reason: "user", card: CARD_ID, subject: 0, duration: "4h" }]);
+    expect(logged("console action")).toMatchObject([
+      { action: "silence", result: "refused", reason: "user", card: CARD_ID, subject: 0, duration: "4h" },
+    ]);
     expect(am.silences).toEqual([]);
   });
 
@@ -362,7 +438,10 @@ describe("button presses", () => {
     it("a card the bridge forgot: stale", async () => {
       make();
       await console_.handle(press(encodeCallback({ op: "ack", cardId: "gone0001", subject: 0 })));
-      expect(answer()).toMatchObject({ text: "This button has expired: I no longer remember that message. Use /alerts for current buttons.", show_alert: true });
+      expect(answer()).toMatchObject({
+        text: "This button has expired: I no longer remember that message. Use /alerts for current buttons.",
+        show_alert: true,
+      });
       expect(logged("console action")).toMatchObject([{ action: "ack", result: "stale", card: "gone0001" }]);
     });
 
@@ -404,7 +483,9 @@ describe("button presses", () => {
       expect(edit).toMatchObject({ chat_id: CHAT, message_id: 50, parse_mode: "HTML" });
       expect(edit.text).toContain("👀 @oncall (id 4242) is on it");
       expect(metrics.edits.get({ result: "ok" })).toBe(1);
-      expect(logged("console action")).toMatchObject([{ action: "ack", result: "ok", card: CARD_ID, subject: 0, alerts: "B,A", user: "@oncall (id 4242)" }]);
+      expect(logged("console action")).toMatchObject([
+        { action: "ack", result: "ok", card: CARD_ID, subject: 0, alerts: "B,A", user: "@oncall (id 4242)" },
+      ]);
       // Again by the same person: nothing more.
       await console_.handle(press(encodeCallback({ op: "ack", cardId: CARD_ID, subject: 0 })));
       expect(answer()).toMatchObject({ text: "You already acknowledged this.", show_alert: true });
@@ -423,15 +504,30 @@ describe("button presses", () => {
     it("an edit Telegram refuses is counted and logged", async () => {
       make();
       putCard();
-      api.fallback = (method) => (method === "editMessageText" ? { kind: "permanent", reason: "bad_request", detail: "400 message to edit not found" } : { kind: "ok", result: true });
+      api.fallback = (method) =>
+        method === "editMessageText"
+          ? { kind: "permanent", reason: "bad_request", detail: "400 message to edit not found" }
+          : { kind: "ok", result: true };
       await console_.handle(press(encodeCallback({ op: "ack", cardId: CARD_ID, subject: 0 })));
       expect(metrics.edits.get({ result: "failed" })).toBe(1);
-      expect(logged("message edit after a button press failed")).toMatchObject([{ level: "warning", card: CARD_ID, outcome: "permanent", detail: "400 message to edit not found" }]);
+      expect(logged("message edit after a button press failed")).toMatchObject([
+        { level: "warning", card: CARD_ID, outcome: "permanent", detail: "400 message to edit not found" },
+      ]);
     });
 
     it("Silence: one silence per distinct alert, exact matchers, by the person, for the duration; the card shows it", async () => {
       make();
-      putCard([{ title: "", alerts: [alertOf("DiskFull", { instance: "a" }), alertOf("DiskFull", { instance: "a" }), alertOf("DiskFull", { instance: "b" }), { ...alertOf("Gone"), status: "resolved" }] }]);
+      putCard([
+        {
+          title: "",
+          alerts: [
+            alertOf("DiskFull", { instance: "a" }),
+            alertOf("DiskFull", { instance: "a" }),
+            alertOf("DiskFull", { instance: "b" }),
+            { ...alertOf("Gone"), status: "resolved" },
+          ],
+        },
+      ]);
       await console_.handle(silence("4h"));
       expect(answer()).toMatchObject({ text: "Silenced 3 alerts for 4h.", show_alert: false });
       expect(am.silences).toHaveLength(2);
@@ -447,13 +543,21 @@ describe("button presses", () => {
       const [a, a2, b, gone] = store.card(CARD_ID)!.subjects[0].alerts.map((x) => x.silence);
       const held = (id: string) => ({ ids: [id], by: "@oncall (id 4242)", until: clock + 4 * 3_600_000 });
       expect([a, a2, b, gone]).toEqual([held(am.silences[0].id), held(am.silences[0].id), held(am.silences[1].id), undefined]);
-      expect(logged("console action")).toMatchObject([{ action: "silence", result: "ok", duration: "4h", silence_ids: am.silences.map((x) => x.id).join(",") }]);
+      expect(logged("console action")).toMatchObject([
+        { action: "silence", result: "ok", duration: "4h", silence_ids: am.silences.map((x) => x.id).join(",") },
+      ]);
       expect(api.sent("editMessageText")[0].text).toContain("🔕 Silenced by @oncall (id 4242) until");
     });
 
     it("Silence of one alert says alert; an /alerts group names its group in the comment", async () => {
       make();
-      putCard([{ title: "", alerts: [alertOf("A")] }, { title: "Disk<Full>", alerts: [alertOf("DiskFull")] }], { kind: "overview" });
+      putCard(
+        [
+          { title: "", alerts: [alertOf("A")] },
+          { title: "Disk<Full>", alerts: [alertOf("DiskFull")] },
+        ],
+        { kind: "overview" },
+      );
       await console_.handle(silence("1h", 1));
       expect(answer()!.text).toBe("Silenced 1 alert for 1h.");
       expect(am.silences[0].comment).toBe(`Silenced from Telegram (prod) on DiskFull (/alerts group Disk<Full>); card ${CARD_ID}`);
@@ -488,7 +592,16 @@ describe("button presses", () => {
       await console_.handle(silence("1h"));
       expect(answer()!.text).toBe("Nothing was silenced: Alertmanager is not reachable (it refuses connections).");
       expect(answer()!.show_alert).toBe(true);
-      expect(logged("console action failed")).toMatchObject([{ action: "silence", result: "failed", card: CARD_ID, duration: "1h", silence_ids: "", not_done: "1: Alertmanager is not reachable (it refuses connections)" }]);
+      expect(logged("console action failed")).toMatchObject([
+        {
+          action: "silence",
+          result: "failed",
+          card: CARD_ID,
+          duration: "1h",
+          silence_ids: "",
+          not_done: "1: Alertmanager is not reachable (it refuses connections)",
+        },
+      ]);
       expect(store.card(CARD_ID)!.subjects[0].alerts[0].silence).toBeUndefined();
       expect(api.sent("editMessageText")).toEqual([]);
     });
@@ -497,7 +610,15 @@ describe("button presses", () => {
       make();
       putCard();
       const add = (state: FakeSilence["status"]["state"]) => {
-        const s: FakeSilence = { id: `00000000-0000-4000-8000-00000000000${am.silences.length}`, matchers: [{ name: "a", value: "b", isRegex: false }], startsAt: "", endsAt: "", createdBy: "x", comment: "c", status: { state } };
+        const s: FakeSilence = {
+          id: `00000000-0000-4000-8000-00000000000${am.silences.length}`,
+          matchers: [{ name: "a", value: "b", isRegex: false }],
+          startsAt: "",
+          endsAt: "",
+          createdBy: "x",
+          comment: "c",
+          status: { state },
+        };
         am.silences.push(s);
         return s.id;
       };
@@ -534,12 +655,36 @@ describe("button presses", () => {
   describe("Expire (from /silences)", () => {
     const ID = "6f2c9d1e-1b2a-4c3d-8e9f-0a1b2c3d4e5f";
     const LIST = "list0001";
-    const expire = (message?: Record<string, unknown> | null, index = 0) => press(encodeCallback({ op: "expire", cardId: LIST, index }), { message });
+    const expire = (message?: Record<string, unknown> | null, index = 0) =>
+      press(encodeCallback({ op: "expire", cardId: LIST, index }), { message });
     const addSilence = (state: FakeSilence["status"]["state"] = "active", id = ID) =>
-      am.silences.push({ id, matchers: [{ name: "alertname", value: "A<B", isRegex: false }, { name: "env", value: "prod", isRegex: true }], startsAt: "", endsAt: "", createdBy: "x", comment: "c", status: { state } });
+      am.silences.push({
+        id,
+        matchers: [
+          { name: "alertname", value: "A<B", isRegex: false },
+          { name: "env", value: "prod", isRegex: true },
+        ],
+        startsAt: "",
+        endsAt: "",
+        createdBy: "x",
+        comment: "c",
+        status: { state },
+      });
     /** The /silences answer as the console remembers it: message 50 unless said, listing the silence. */
     const putList = (extra: Partial<Card> = {}) =>
-      store.putCard({ id: LIST, kind: "silences", chatId: CHAT, messageId: 50, createdAt: clock, updatedAt: clock, body: { head: "", blocks: [], foot: "" }, subjects: [], buttons: false, listed: [{ id: ID, matchers: "alertname=A<B, env~prod" }], ...extra });
+      store.putCard({
+        id: LIST,
+        kind: "silences",
+        chatId: CHAT,
+        messageId: 50,
+        createdAt: clock,
+        updatedAt: clock,
+        body: { head: "", blocks: [], foot: "" },
+        subjects: [],
+        buttons: false,
+        listed: [{ id: ID, matchers: "alertname=A<B, env~prod" }],
+        ...extra,
+      });
 
     it("expires it and says so in the chat, replying in the list's topic", async () => {
       make();
@@ -558,7 +703,9 @@ describe("button presses", () => {
           message_thread_id: 4,
         },
       ]);
-      expect(logged("console action")).toMatchObject([{ action: "expire", result: "ok", card: LIST, index: 0, silence_id: ID, matchers: "alertname=A<B, env~prod" }]);
+      expect(logged("console action")).toMatchObject([
+        { action: "expire", result: "ok", card: LIST, index: 0, silence_id: ID, matchers: "alertname=A<B, env~prod" },
+      ]);
     });
 
     it("without a topic: no message_thread_id", async () => {
@@ -579,7 +726,10 @@ describe("button presses", () => {
       am.silences.length = 0;
       await console_.handle(expire());
       expect(answer()!.text).toBe("That silence is already gone; nothing was changed.");
-      expect(logged("console action")).toMatchObject([{ result: "stale", silence_id: ID }, { result: "stale", silence_id: ID }]);
+      expect(logged("console action")).toMatchObject([
+        { result: "stale", silence_id: ID },
+        { result: "stale", silence_id: ID },
+      ]);
       expect(replies()).toEqual([]);
     });
 
@@ -609,7 +759,10 @@ describe("button presses", () => {
 
       it("a bare silence id, as forged data or an answer from an older bridge carries, expires nothing", async () => {
         await console_.handle(press(`v1:x:${AMTOOL}`, { message: { message_id: 51 } }));
-        expect(answer()).toMatchObject({ text: "This list is from an older version of the bridge; send /silences for current buttons. Nothing was changed.", show_alert: true });
+        expect(answer()).toMatchObject({
+          text: "This list is from an older version of the bridge; send /silences for current buttons. Nothing was changed.",
+          show_alert: true,
+        });
         expect(logged("console action")).toMatchObject([{ action: "expire", result: "stale", data: `v1:x:${AMTOOL}` }]);
       });
 
@@ -633,7 +786,9 @@ describe("button presses", () => {
       make();
       addSilence();
       putList();
-      putCard([{ title: "", alerts: [{ ...alertOf("DiskFull"), silence: { ids: [ID], by: "@x (id 1)", until: clock + 3_600_000 } }] }], { messageId: 51 });
+      putCard([{ title: "", alerts: [{ ...alertOf("DiskFull"), silence: { ids: [ID], by: "@x (id 1)", until: clock + 3_600_000 } }] }], {
+        messageId: 51,
+      });
       await console_.handle(expire());
       expect(store.card(CARD_ID)!.subjects[0].alerts[0].silence).toBeUndefined();
       const [edit] = api.sent("editMessageText");
@@ -658,7 +813,10 @@ describe("every answer is true when Alertmanager half fails", () => {
     expect(answer()).toMatchObject({ text: "Silenced 1 of 3 alerts for 1h; 2 not silenced. Details in the chat.", show_alert: true });
     expect(accounts()).toEqual([
       [
-        `🔕 <b>Silence for 1h</b> by @oncall (id 4242): 1 of 3 alerts silenced until ${new Date(clock + 3_600_000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC")}.`,
+        `🔕 <b>Silence for 1h</b> by @oncall (id 4242): 1 of 3 alerts silenced until ${new Date(clock + 3_600_000)
+          .toISOString()
+          .replace("T", " ")
+          .replace(/\.\d+Z$/, " UTC")}.`,
         "✅ Silenced: DiskFull instance=a",
         "❌ Not silenced (Alertmanager refused it: exceeded maximum number of silences: 1 (limit: 1)): DiskFull instance=b, DiskFull instance=c",
       ].join("\n"),
@@ -667,10 +825,21 @@ describe("every answer is true when Alertmanager half fails", () => {
     expect(store.card(CARD_ID)!.subjects[0].alerts.map((a) => a.silence?.ids)).toEqual([[am.silences[0].id], undefined, undefined]);
     const [edit] = api.sent("editMessageText");
     expect(edit.text).toContain("🔕 1 of 3 alerts silenced by @oncall (id 4242) until");
-    expect((edit.reply_markup as { inline_keyboard: { text: string }[][] }).inline_keyboard.flat().map((b) => b.text)).toEqual(["🔕 1h", "🔕 4h", "🔔 Unsilence", "👀 Ack"]);
+    expect((edit.reply_markup as { inline_keyboard: { text: string }[][] }).inline_keyboard.flat().map((b) => b.text)).toEqual([
+      "🔕 1h",
+      "🔕 4h",
+      "🔔 Unsilence",
+      "👀 Ack",
+    ]);
     expect(metrics.consoleActions.get({ action: "silence", result: "partial" })).toBe(1);
     expect(logged("console action partly done")).toMatchObject([
-      { level: "warning", action: "silence", result: "partial", silence_ids: am.silences[0].id, not_done: "2: Alertmanager refused it: exceeded maximum number of silences: 1 (limit: 1)" },
+      {
+        level: "warning",
+        action: "silence",
+        result: "partial",
+        silence_ids: am.silences[0].id,
+        not_done: "2: Alertmanager refused it: exceeded maximum number of silences: 1 (limit: 1)",
+      },
     ]);
   });
 
@@ -705,7 +874,10 @@ describe("every answer is true when Alertmanager half fails", () => {
     const pressing = console_.handle(silence());
     await until("the press answered", () => answer());
     expect(Date.now() - t0).toBeLessThan(250);
-    expect(answer()).toMatchObject({ text: "⏳ Working on it: Alertmanager is slow to answer. The outcome follows in the chat.", show_alert: false });
+    expect(answer()).toMatchObject({
+      text: "⏳ Working on it: Alertmanager is slow to answer. The outcome follows in the chat.",
+      show_alert: false,
+    });
     await pressing;
     expect(api.sent("answerCallbackQuery")).toHaveLength(1);
     expect(accounts()).toEqual([
@@ -723,7 +895,9 @@ describe("every answer is true when Alertmanager half fails", () => {
     make({}, { answerWithinMs: 0 });
     three();
     await console_.handle(silence());
-    expect(api.sent("answerCallbackQuery").map((a) => a.text)).toEqual(["⏳ Working on it: Alertmanager is slow to answer. The outcome follows in the chat."]);
+    expect(api.sent("answerCallbackQuery").map((a) => a.text)).toEqual([
+      "⏳ Working on it: Alertmanager is slow to answer. The outcome follows in the chat.",
+    ]);
     expect(accounts()).toEqual(["Silenced 3 alerts for 1h."]);
   });
 
@@ -747,7 +921,10 @@ describe("every answer is true when Alertmanager half fails", () => {
     three();
     await Promise.all([console_.handle(silence("1h")), console_.handle(silence("4h"))]);
     expect(am.silences).toHaveLength(3);
-    expect(api.sent("answerCallbackQuery").map((a) => a.text)).toEqual(["Silenced 3 alerts for 1h.", `Already silenced by @oncall (id 4242) until ${new Date(clock + 3_600_000).toISOString()}.`]);
+    expect(api.sent("answerCallbackQuery").map((a) => a.text)).toEqual([
+      "Silenced 3 alerts for 1h.",
+      `Already silenced by @oncall (id 4242) until ${new Date(clock + 3_600_000).toISOString()}.`,
+    ]);
   });
 
   it("Unsilence half done: says which alerts notify again and which stay silenced; the card keeps the live silence", async () => {
@@ -778,11 +955,33 @@ describe("every answer is true when Alertmanager half fails", () => {
   it("Expire whose answer never comes: Alertmanager is asked; when it cannot say, the answer says the outcome is unknown", async () => {
     make({}, { alertmanagerTimeoutMs: 200 });
     const ID = "6f2c9d1e-1b2a-4c3d-8e9f-0a1b2c3d4e5f";
-    am.silences.push({ id: ID, matchers: [{ name: "a", value: "b", isRegex: false }], startsAt: "", endsAt: "", createdBy: "x", comment: "c", status: { state: "active" } });
-    store.putCard({ id: "list0001", kind: "silences", chatId: CHAT, messageId: 50, createdAt: clock, updatedAt: clock, body: { head: "", blocks: [], foot: "" }, subjects: [], buttons: false, listed: [{ id: ID, matchers: "a=b" }] });
+    am.silences.push({
+      id: ID,
+      matchers: [{ name: "a", value: "b", isRegex: false }],
+      startsAt: "",
+      endsAt: "",
+      createdBy: "x",
+      comment: "c",
+      status: { state: "active" },
+    });
+    store.putCard({
+      id: "list0001",
+      kind: "silences",
+      chatId: CHAT,
+      messageId: 50,
+      createdAt: clock,
+      updatedAt: clock,
+      body: { head: "", blocks: [], foot: "" },
+      subjects: [],
+      buttons: false,
+      listed: [{ id: ID, matchers: "a=b" }],
+    });
     am.trouble = () => "hang";
     await console_.handle(press(encodeCallback({ op: "expire", cardId: "list0001", index: 0 })));
-    expect(answer()).toMatchObject({ text: "Alertmanager did not answer in 0.2 s, nor when asked again. Whether the silence ended is unknown; see /silences.", show_alert: true });
+    expect(answer()).toMatchObject({
+      text: "Alertmanager did not answer in 0.2 s, nor when asked again. Whether the silence ended is unknown; see /silences.",
+      show_alert: true,
+    });
     expect(replies()).toEqual([]);
   });
 });
@@ -818,19 +1017,37 @@ describe("what the console changes is written at once", () => {
           updatedAt: clock,
           body: { head: "h", blocks: [], foot: "" },
           buttons: true,
-          subjects: [{ title: "", alerts: [alertOf("A"), alertOf("B")], silence: { ids: ["s-1", "s-2"], by: "@ann (id 1)", until: clock + 3_600_000 }, ack: { by: "@ann (id 1)", at: clock } }],
+          subjects: [
+            {
+              title: "",
+              alerts: [alertOf("A"), alertOf("B")],
+              silence: { ids: ["s-1", "s-2"], by: "@ann (id 1)", until: clock + 3_600_000 },
+              ack: { by: "@ann (id 1)", at: clock },
+            },
+          ],
         },
       },
     };
     fs.writeFileSync(path.join(dir, "state.json"), JSON.stringify(legacy));
     store.load();
     const subject = store.card(CARD_ID)!.subjects[0];
-    expect(subject.alerts.map((a) => a.silence)).toEqual(Array(2).fill({ ids: ["s-1", "s-2"], by: "@ann (id 1)", until: clock + 3_600_000 }));
+    expect(subject.alerts.map((a) => a.silence)).toEqual(
+      Array(2).fill({ ids: ["s-1", "s-2"], by: "@ann (id 1)", until: clock + 3_600_000 }),
+    );
     expect(subject.acks).toEqual([{ by: "@ann (id 1)", at: clock }]);
     expect(subject).not.toHaveProperty("silence");
     expect(subject).not.toHaveProperty("ack");
     make();
-    for (const id of ["s-1", "s-2"]) am.silences.push({ id, matchers: [{ name: "a", value: id, isRegex: false }], startsAt: "", endsAt: "", createdBy: "x", comment: "c", status: { state: "active" } });
+    for (const id of ["s-1", "s-2"])
+      am.silences.push({
+        id,
+        matchers: [{ name: "a", value: id, isRegex: false }],
+        startsAt: "",
+        endsAt: "",
+        createdBy: "x",
+        comment: "c",
+        status: { state: "active" },
+      });
     await console_.handle(press(encodeCallback({ op: "unsilence", cardId: CARD_ID, subject: 0 })));
     expect(answer()!.text).toBe("Silence expired; the alerts notify again.");
     expect(am.active()).toEqual([]);
@@ -870,9 +1087,30 @@ describe("details of button presses", () => {
   it("the expiry notice escapes every markup character and cuts the matchers at 300", async () => {
     make();
     const ID = "6f2c9d1e-1b2a-4c3d-8e9f-0a1b2c3d4e5f";
-    am.silences.push({ id: ID, matchers: [{ name: "a", value: `<&>${"v".repeat(400)}`, isRegex: false }], startsAt: "", endsAt: "", createdBy: "x", comment: "c", status: { state: "active" } });
-    store.putCard({ id: "list0001", kind: "silences", chatId: CHAT, messageId: 50, createdAt: clock, updatedAt: clock, body: { head: "", blocks: [], foot: "" }, subjects: [], buttons: false, listed: [{ id: ID, matchers: `a=<&>${"v".repeat(400)}` }] });
-    await console_.handle(press(encodeCallback({ op: "expire", cardId: "list0001", index: 0 }), { from: { id: 1, first_name: "A&B <c>" } }));
+    am.silences.push({
+      id: ID,
+      matchers: [{ name: "a", value: `<&>${"v".repeat(400)}`, isRegex: false }],
+      startsAt: "",
+      endsAt: "",
+      createdBy: "x",
+      comment: "c",
+      status: { state: "active" },
+    });
+    store.putCard({
+      id: "list0001",
+      kind: "silences",
+      chatId: CHAT,
+      messageId: 50,
+      createdAt: clock,
+      updatedAt: clock,
+      body: { head: "", blocks: [], foot: "" },
+      subjects: [],
+      buttons: false,
+      listed: [{ id: ID, matchers: `a=<&>${"v".repeat(400)}` }],
+    });
+    await console_.handle(
+      press(encodeCallback({ op: "expire", cardId: "list0001", index: 0 }), { from: { id: 1, first_name: "A&B <c>" } }),
+    );
     expect(replies()[0].text).toBe(`🗑 Silence expired by A&amp;B &lt;c&gt; (id 1): <code>a=&lt;&amp;&gt;${"v".repeat(295)}</code>`);
   });
 });

@@ -65,7 +65,9 @@ beforeEach(() => {
     },
     registerCommands: async () => undefined,
     handle: async (update: Update) => {
-      const onDisk = fs.existsSync(stateFile()) ? (JSON.parse(fs.readFileSync(stateFile(), "utf8")) as { updateOffset?: number }).updateOffset : undefined;
+      const onDisk = fs.existsSync(stateFile())
+        ? (JSON.parse(fs.readFileSync(stateFile(), "utf8")) as { updateOffset?: number }).updateOffset
+        : undefined;
       handled.push({ update, offsetOnDisk: onDisk });
       if (update.message?.text === "boom") throw new Error("handler exploded");
       return update.message?.text === "ignore me" ? "ignored" : "handled";
@@ -84,17 +86,24 @@ const message = (update_id: number, text: string) => ({ update_id, message: { me
 
 describe("getMe", () => {
   it("is asked until it answers, on the back-off schedule, then the bot's name is known", async () => {
-    api.script = [{ kind: "transient", reason: "network", detail: "ECONNREFUSED" }, { kind: "permanent", reason: "bad_token", detail: "401" }];
+    api.script = [
+      { kind: "transient", reason: "network", detail: "ECONNREFUSED" },
+      { kind: "permanent", reason: "bad_token", detail: "401" },
+    ];
     bot([]);
     start([20, 150]);
     await until("polling", () => api.calls.some((c) => c.method === "getUpdates"));
     expect(api.calls.slice(0, 3).map((c) => c.method)).toEqual(["getMe", "getMe", "getMe"]);
     expect(api.calls[1].at - api.calls[0].at).toBeGreaterThanOrEqual(19);
     expect(api.calls[2].at - api.calls[1].at).toBeGreaterThanOrEqual(149);
-    expect(logged("getMe failed; asking Telegram again")).toMatchObject([{ level: "warning", outcome: "transient", detail: "ECONNREFUSED", retry_in_ms: 20 }]);
-    expect(logged("Telegram refuses the bot token: TELEGRAM_BOT_TOKEN is wrong or was revoked (a new one comes from @BotFather); the bridge is not ready (/ready answers 503) and cannot deliver")).toMatchObject([
-      { level: "error", detail: "401", retry_in_ms: 150 },
+    expect(logged("getMe failed; asking Telegram again")).toMatchObject([
+      { level: "warning", outcome: "transient", detail: "ECONNREFUSED", retry_in_ms: 20 },
     ]);
+    expect(
+      logged(
+        "Telegram refuses the bot token: TELEGRAM_BOT_TOKEN is wrong or was revoked (a new one comes from @BotFather); the bridge is not ready (/ready answers 503) and cannot deliver",
+      ),
+    ).toMatchObject([{ level: "error", detail: "401", retry_in_ms: 150 }]);
     expect(console_.botUsername).toBe("td_bot");
     expect(logged("console listening for commands and buttons")).toMatchObject([{ level: "info", bot: "td_bot" }]);
   });
@@ -111,7 +120,9 @@ describe("getMe", () => {
     bot([]);
     start();
     await until("polling", () => api.calls.some((c) => c.method === "getUpdates"));
-    expect(logged("getMe failed; asking Telegram again")[0]).toEqual(expect.objectContaining({ outcome: "rate_limited", retry_in_ms: 1000 }));
+    expect(logged("getMe failed; asking Telegram again")[0]).toEqual(
+      expect.objectContaining({ outcome: "rate_limited", retry_in_ms: 1000 }),
+    );
     expect(logged("getMe failed; asking Telegram again")[0]).not.toHaveProperty("detail");
   });
 
@@ -164,7 +175,11 @@ describe("getUpdates", () => {
     ]);
     await until("the next poll", () => api.calls.filter((c) => c.method === "getUpdates").length === 3);
     expect(api.calls.filter((c) => c.method === "getUpdates").map((c) => c.params.offset)).toEqual([0, 13, 14]);
-    expect([metrics.updates.get({ result: "handled" }), metrics.updates.get({ result: "ignored" }), metrics.updates.get({ result: "failed" })]).toEqual([2, 1, 1]);
+    expect([
+      metrics.updates.get({ result: "handled" }),
+      metrics.updates.get({ result: "ignored" }),
+      metrics.updates.get({ result: "failed" }),
+    ]).toEqual([2, 1, 1]);
     expect(logged("update handling failed")).toMatchObject([{ level: "error", update_id: 12, reason: "handler exploded" }]);
   });
 
@@ -200,7 +215,15 @@ describe("getUpdates", () => {
 
   it("failures wait on the back-off schedule (reset by a good poll); a 429 waits its retry_after", async () => {
     const failure = { kind: "transient", reason: "server_error", detail: "502 Bad Gateway" } as const;
-    const outcomes: unknown[] = [failure, failure, { kind: "ok", result: [] }, failure, { kind: "rate_limited", retryAfterMs: 120 }, { kind: "permanent", reason: "bad_request", detail: "409 Conflict" }, failure];
+    const outcomes: unknown[] = [
+      failure,
+      failure,
+      { kind: "ok", result: [] },
+      failure,
+      { kind: "rate_limited", retryAfterMs: 120 },
+      { kind: "permanent", reason: "bad_request", detail: "409 Conflict" },
+      failure,
+    ];
     api.fallback = (method) => (method === "getMe" ? { kind: "ok", result: { username: "b" } } : ((outcomes.shift() as never) ?? "hang"));
     start([30, 90]);
     await until("eight polls", () => api.calls.filter((c) => c.method === "getUpdates").length === 8, 5000);
@@ -220,7 +243,9 @@ describe("getUpdates", () => {
   });
 
   it("a 409 (a webhook is set, or another bridge polls) is logged as a conflict the console retries, with what causes it", async () => {
-    const outcomes: unknown[] = [{ kind: "permanent", reason: "bad_request", detail: "409 Conflict: terminated by other getUpdates request" }];
+    const outcomes: unknown[] = [
+      { kind: "permanent", reason: "bad_request", detail: "409 Conflict: terminated by other getUpdates request" },
+    ];
     api.fallback = (method) => (method === "getMe" ? { kind: "ok", result: { username: "b" } } : ((outcomes.shift() as never) ?? "hang"));
     start([30]);
     await until("the second poll", () => api.calls.filter((c) => c.method === "getUpdates").length === 2);
@@ -248,7 +273,8 @@ describe("getUpdates", () => {
   });
 
   it("a long outage leaves no abort listener behind per back-off pause", async () => {
-    api.fallback = (method) => (method === "getMe" ? { kind: "ok", result: { username: "b" } } : { kind: "transient", reason: "network", detail: "down" });
+    api.fallback = (method) =>
+      method === "getMe" ? { kind: "ok", result: { username: "b" } } : { kind: "transient", reason: "network", detail: "down" };
     start([1]);
     await until("25 failures", () => logged("getUpdates failed; the console retries").length >= 25);
     const signal = (poller as unknown as { abort: AbortController }).abort.signal;
@@ -257,7 +283,8 @@ describe("getUpdates", () => {
   });
 
   it("stop during a back-off pause ends it at once", async () => {
-    api.fallback = (method) => (method === "getMe" ? { kind: "ok", result: { username: "b" } } : { kind: "transient", reason: "network", detail: "down" });
+    api.fallback = (method) =>
+      method === "getMe" ? { kind: "ok", result: { username: "b" } } : { kind: "transient", reason: "network", detail: "down" };
     start([60_000]);
     await until("the first failure", () => logged("getUpdates failed; the console retries").length === 1);
     const t0 = Date.now();
@@ -289,7 +316,11 @@ describe("updates handled concurrently", () => {
 
   it("at most maxInFlight at once: no more is asked of Telegram than there is room for", async () => {
     bot([[message(40, "hold a"), message(41, "hold b")], [message(42, "/help")]]);
-    poller = new Poller(api, console_, store, metrics, new Logger((l) => lines.push(l)), { timeoutSeconds: 7, backoffMs: [5], maxInFlight: 2 });
+    poller = new Poller(api, console_, store, metrics, new Logger((l) => lines.push(l)), {
+      timeoutSeconds: 7,
+      backoffMs: [5],
+      maxInFlight: 2,
+    });
     poller.start();
     await until("two under way", () => held.size === 2);
     const polls = () => api.calls.filter((c) => c.method === "getUpdates");

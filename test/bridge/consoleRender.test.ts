@@ -7,7 +7,14 @@ import { DEFAULT_MAX_IN_FLIGHT } from "../../bridge/src/console/poller";
 import { ROOT } from "../support/stackFiles";
 import { ActiveAlert, seconds, Silence } from "../../bridge/src/console/alertmanagerClient";
 import { authorize } from "../../bridge/src/console/authorization";
-import { helpText, OVERVIEW_MAX_GROUPS, overviewCard, silencesMessage, statusMessage, StatusFacts } from "../../bridge/src/console/commands";
+import {
+  helpText,
+  OVERVIEW_MAX_GROUPS,
+  overviewCard,
+  silencesMessage,
+  statusMessage,
+  StatusFacts,
+} from "../../bridge/src/console/commands";
 import { displayName, parseCommand, updateSchema } from "../../bridge/src/console/updates";
 import { formatAlertGroup } from "../../bridge/src/format";
 import { alertKey } from "../../bridge/src/payload";
@@ -23,7 +30,11 @@ const O = { prefix: "<TD>&", environment: "prod" };
 const HEAD = "<b>&lt;TD&gt;&amp; [PROD]</b>";
 const NOW = Date.parse("2026-11-25T10:00:00Z");
 
-const active = (labels: Record<string, string>, fingerprint = JSON.stringify(labels), annotations: Record<string, string> = {}): ActiveAlert => ({
+const active = (
+  labels: Record<string, string>,
+  fingerprint = JSON.stringify(labels),
+  annotations: Record<string, string> = {},
+): ActiveAlert => ({
   labels,
   annotations,
   startsAt: "2026-11-25T09:00:00Z",
@@ -48,21 +59,33 @@ describe("/help", () => {
     ].join("\n");
 
   it("everyone, when set so", () => {
-    expect(helpText(O, d, { allow: "everyone", allowedUserIds: new Set(), userId: 5 })).toBe(lines("Everyone in this chat may silence, unsilence, expire and start drills."));
+    expect(helpText(O, d, { allow: "everyone", allowedUserIds: new Set(), userId: 5 })).toBe(
+      lines("Everyone in this chat may silence, unsilence, expire and start drills."),
+    );
   });
 
   it("a list: its size, and whether the asker is on it", () => {
-    expect(helpText(O, d, { allow: "list", allowedUserIds: new Set([5]), userId: 5 })).toBe(lines("Only the on-call list (1 person) may silence, unsilence, expire and start drills; you are on it. Everyone here may read and Ack."));
+    expect(helpText(O, d, { allow: "list", allowedUserIds: new Set([5]), userId: 5 })).toBe(
+      lines(
+        "Only the on-call list (1 person) may silence, unsilence, expire and start drills; you are on it. Everyone here may read and Ack.",
+      ),
+    );
     expect(helpText(O, d, { allow: "list", allowedUserIds: new Set([5, 6]), userId: 7 })).toBe(
-      lines("Only the on-call list (2 people) may silence, unsilence, expire and start drills; you are not on it. Everyone here may read and Ack."),
+      lines(
+        "Only the on-call list (2 people) may silence, unsilence, expire and start drills; you are not on it. Everyone here may read and Ack.",
+      ),
     );
     expect(helpText(O, d, { allow: "list", allowedUserIds: new Set([5]), userId: undefined })).toContain("you are not on it.");
   });
 
   it("the chat's administrators, and the list beside them when there is one", () => {
-    expect(helpText(O, d, { allow: "admins", allowedUserIds: new Set(), userId: 5 })).toBe(lines("This chat's administrators may silence, unsilence, expire and start drills. Everyone here may read and Ack."));
+    expect(helpText(O, d, { allow: "admins", allowedUserIds: new Set(), userId: 5 })).toBe(
+      lines("This chat's administrators may silence, unsilence, expire and start drills. Everyone here may read and Ack."),
+    );
     expect(helpText(O, d, { allow: "admins", allowedUserIds: new Set([5]), userId: 5 })).toBe(
-      lines("This chat's administrators and the on-call list (1 person; you are on it) may silence, unsilence, expire and start drills. Everyone here may read and Ack."),
+      lines(
+        "This chat's administrators and the on-call list (1 person; you are on it) may silence, unsilence, expire and start drills. Everyone here may read and Ack.",
+      ),
     );
   });
 });
@@ -93,7 +116,16 @@ describe("/alerts overview", () => {
       ["", 1],
       ["Odd", 1],
     ]);
-    expect(card).toMatchObject({ id: "card0001", kind: "overview", chatId: "-7", messageId: 0, createdAt: NOW, updatedAt: NOW, buttons: true, body: { foot: "" } });
+    expect(card).toMatchObject({
+      id: "card0001",
+      kind: "overview",
+      chatId: "-7",
+      messageId: 0,
+      createdAt: NOW,
+      updatedAt: NOW,
+      buttons: true,
+      body: { foot: "" },
+    });
     expect(card.body.head).toBe(`${HEAD} 7 firing now in Alertmanager, 6 groups`);
     expect(card.body.blocks.map((b) => b.html.split("\n")[0])).toEqual([
       "<b>#1</b> 🔴 <b>FIRING</b> — <b>Crit</b> · critical · <code>unknown</code>",
@@ -110,7 +142,9 @@ describe("/alerts overview", () => {
   });
 
   it("one group says group", () => {
-    expect(overviewCard([active({ alertname: "A" })], O, "card0001", "-1", NOW)!.body.head).toBe(`${HEAD} 1 firing now in Alertmanager, 1 group`);
+    expect(overviewCard([active({ alertname: "A" })], O, "card0001", "-1", NOW)!.body.head).toBe(
+      `${HEAD} 1 firing now in Alertmanager, 1 group`,
+    );
   });
 
   it(`beyond ${OVERVIEW_MAX_GROUPS} groups: the rest is counted in a last line`, () => {
@@ -124,7 +158,9 @@ describe("/alerts overview", () => {
   });
 
   it("a group too large for its share lists as many alerts as fit and counts the rest; the headline keeps the full count", () => {
-    const many = Array.from({ length: 60 }, (_, i) => active({ alertname: "ChannelStale", severity: "warning", channel: `t.me/channel_number_${i}` }));
+    const many = Array.from({ length: 60 }, (_, i) =>
+      active({ alertname: "ChannelStale", severity: "warning", channel: `t.me/channel_number_${i}` }),
+    );
     const others = Array.from({ length: 7 }, (_, i) => active({ alertname: `Other${i}`, severity: "info" }));
     const card = overviewCard([...many, ...others], O, "card0001", "-1", NOW)!;
     const block = card.body.blocks[0].html;
@@ -148,7 +184,12 @@ describe("/alerts overview", () => {
       for (let n = total; n >= 1; n = n > 8 ? Math.floor(n * 0.7) : n - 1) out.push(n);
       return out;
     };
-    const asWebhook = (a: ActiveAlert) => ({ status: "firing" as const, labels: a.labels, annotations: a.annotations, startsAt: a.startsAt });
+    const asWebhook = (a: ActiveAlert) => ({
+      status: "firing" as const,
+      labels: a.labels,
+      annotations: a.annotations,
+      startsAt: a.startsAt,
+    });
     // A group shown with its first n alerts: the headline keeps the full count, the rest is counted.
     const shownWith = (group: ActiveAlert[], n: number) => {
       const html = formatAlertGroup(group.slice(0, n).map(asWebhook)).replace(/ ×\d+ · /, ` ×${group.length} · `);
@@ -156,9 +197,16 @@ describe("/alerts overview", () => {
     };
     let boundaries = 0;
     // 60 alerts step 60, 42, 29, 20, 14, 9, 6, ...; 12 alerts step 12, 8, 7, ...
-    for (const [size, groups] of [[60, 1], [60, 8], [60, 10], [12, 8]]) {
+    for (const [size, groups] of [
+      [60, 1],
+      [60, 8],
+      [60, 10],
+      [12, 8],
+    ]) {
       for (let pad = 0; pad < 60; pad++) {
-        const big = Array.from({ length: size }, (_, i) => active({ alertname: "Big", severity: "critical", common: "c".repeat(pad), channel: `t.me/chan_${i}_${"x".repeat(i % 7)}` }));
+        const big = Array.from({ length: size }, (_, i) =>
+          active({ alertname: "Big", severity: "critical", common: "c".repeat(pad), channel: `t.me/chan_${i}_${"x".repeat(i % 7)}` }),
+        );
         const others = Array.from({ length: groups - 1 }, (_, i) => active({ alertname: `O${i}`, severity: "info" }));
         const card = overviewCard([...big, ...others], O, "card0001", "-1", NOW)!;
         const shown = Math.min(groups, OVERVIEW_MAX_GROUPS);
@@ -178,7 +226,12 @@ describe("/alerts overview", () => {
   });
 
   it("a group of exactly 8 that does not fit is tried at 7 next, not cut by 30% (that is for larger groups)", () => {
-    const asWebhook = (a: ActiveAlert) => ({ status: "firing" as const, labels: a.labels, annotations: a.annotations, startsAt: a.startsAt });
+    const asWebhook = (a: ActiveAlert) => ({
+      status: "firing" as const,
+      labels: a.labels,
+      annotations: a.annotations,
+      startsAt: a.startsAt,
+    });
     const shownWith = (group: ActiveAlert[], n: number) => {
       const html = formatAlertGroup(group.slice(0, n).map(asWebhook)).replace(/ ×\d+ · /, ` ×${group.length} · `);
       return n < group.length ? `${html}\n<i>…and ${group.length - n} more</i>` : html;
@@ -187,7 +240,9 @@ describe("/alerts overview", () => {
     const others = Array.from({ length: 7 }, (_, i) => active({ alertname: `O${i}`, severity: "info" }));
     let checked = 0;
     for (let len = 20; len < 200 && checked === 0; len++) {
-      const eight = Array.from({ length: 8 }, (_, i) => active({ alertname: "Eight", severity: "critical", channel: `c${i}_${"x".repeat(len)}` }));
+      const eight = Array.from({ length: 8 }, (_, i) =>
+        active({ alertname: "Eight", severity: "critical", channel: `c${i}_${"x".repeat(len)}` }),
+      );
       const card = overviewCard([...eight, ...others], O, "card0001", "-1", NOW)!;
       const share = Math.floor((4096 - 120 - visibleLength(card.body.head) - 4) / 8) - 4;
       if (!(visibleLength(shownWith(eight, 8)) > share && visibleLength(shownWith(eight, 7)) <= share)) continue;
@@ -198,7 +253,13 @@ describe("/alerts overview", () => {
   });
 
   it("an alert named like the missing-name placeholder is grouped with the nameless", () => {
-    const card = overviewCard([active({ severity: "info" }, "x1"), active({ alertname: "(no alertname)", severity: "info" }, "x2")], O, "card0001", "-1", NOW)!;
+    const card = overviewCard(
+      [active({ severity: "info" }, "x1"), active({ alertname: "(no alertname)", severity: "info" }, "x2")],
+      O,
+      "card0001",
+      "-1",
+      NOW,
+    )!;
     expect(card.subjects.map((g) => g.alerts.length)).toEqual([2]);
   });
 
@@ -209,12 +270,38 @@ describe("/alerts overview", () => {
 
   it("a group whose single alert does not fit its share shows only its name, cut to 60", () => {
     const huge = (i: number) =>
-      active({ alertname: `${"N".repeat(100)}${i}`, severity: "warning", a: "v".repeat(60), b: "w".repeat(60), c: "x".repeat(60), d: "y".repeat(60) }, `h${i}`, { summary: "s".repeat(200) });
-    const card = overviewCard(Array.from({ length: 8 }, (_, i) => huge(i)), O, "card0001", "-1", NOW)!;
+      active(
+        {
+          alertname: `${"N".repeat(100)}${i}`,
+          severity: "warning",
+          a: "v".repeat(60),
+          b: "w".repeat(60),
+          c: "x".repeat(60),
+          d: "y".repeat(60),
+        },
+        `h${i}`,
+        { summary: "s".repeat(200) },
+      );
+    const card = overviewCard(
+      Array.from({ length: 8 }, (_, i) => huge(i)),
+      O,
+      "card0001",
+      "-1",
+      NOW,
+    )!;
     expect(card.body.blocks.map((b) => b.html)).toEqual(Array.from({ length: 8 }, (_, i) => `<b>#${i + 1}</b> ${"N".repeat(60)}…`));
     // Without a name its headline is short: long label names make it too large all the same.
     const nameless = Object.fromEntries(["a", "b", "c", "d"].map((k) => [k.repeat(80), "v".repeat(60)]));
-    const withNameless = overviewCard([...Array.from({ length: 7 }, (_, i) => huge(i)), active({ severity: "warning", ...nameless }, "nameless", { summary: "s".repeat(200) })], O, "card0001", "-1", NOW)!;
+    const withNameless = overviewCard(
+      [
+        ...Array.from({ length: 7 }, (_, i) => huge(i)),
+        active({ severity: "warning", ...nameless }, "nameless", { summary: "s".repeat(200) }),
+      ],
+      O,
+      "card0001",
+      "-1",
+      NOW,
+    )!;
     expect(withNameless.body.blocks[7].html).toBe("<b>#8</b> (no alertname)");
   });
 });
@@ -233,7 +320,11 @@ describe("/silences", () => {
   const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
   it("none active: says so, no buttons", () => {
-    expect(silencesMessage([silence(uuid(1), "2026-11-25T11:00:00Z", { status: { state: "expired" } })], O, NOW, "card0001")).toEqual({ html: `${HEAD} 0 active silences\nNothing is silenced.`, keyboard: undefined, listed: [] });
+    expect(silencesMessage([silence(uuid(1), "2026-11-25T11:00:00Z", { status: { state: "expired" } })], O, NOW, "card0001")).toEqual({
+      html: `${HEAD} 0 active silences\nNothing is silenced.`,
+      keyboard: undefined,
+      listed: [],
+    });
   });
 
   it("each active silence by its end, with its matchers, author and comment escaped, and an Expire button naming this answer and the place in it", () => {
@@ -263,7 +354,10 @@ describe("/silences", () => {
         "<b>#2</b> ends 2026-11-25 14:00:00 UTC (in 4h) · by &lt;script&gt;\n<code>job~a&lt;b, env!=dev, x!~y.*, old=v</code>\n<i>deploy &amp; restart</i>",
       ].join("\n\n"),
     );
-    expect(r.keyboard).toEqual([[{ text: "🗑 Expire #1", callback_data: "v1:e:card0001:0" }], [{ text: "🗑 Expire #2", callback_data: "v1:e:card0001:1" }]]);
+    expect(r.keyboard).toEqual([
+      [{ text: "🗑 Expire #1", callback_data: "v1:e:card0001:0" }],
+      [{ text: "🗑 Expire #2", callback_data: "v1:e:card0001:1" }],
+    ]);
     // What the buttons may act on: exactly the silences listed, in their order.
     expect(r.listed).toEqual([
       { id: uuid(1), matchers: "alertname=A" },
@@ -272,11 +366,24 @@ describe("/silences", () => {
   });
 
   it("one silence says silence; an unparseable end is shown as given", () => {
-    expect(silencesMessage([silence(uuid(1), "soon")], O, NOW, "card0001").html).toBe(`${HEAD} 1 active silence\n\n<b>#1</b> ends soon (in 0s) · by @oncall (id 1)\n<code>alertname=A</code>`);
+    expect(silencesMessage([silence(uuid(1), "soon")], O, NOW, "card0001").html).toBe(
+      `${HEAD} 1 active silence\n\n<b>#1</b> ends soon (in 0s) · by @oncall (id 1)\n<code>alertname=A</code>`,
+    );
   });
 
   it("long author, matchers and comment are cut", () => {
-    const r = silencesMessage([silence(uuid(1), "2026-11-25T11:00:00Z", { createdBy: "c".repeat(70), comment: "m".repeat(250), matchers: [{ name: "n", value: "v".repeat(400), isRegex: false }] })], O, NOW, "card0001");
+    const r = silencesMessage(
+      [
+        silence(uuid(1), "2026-11-25T11:00:00Z", {
+          createdBy: "c".repeat(70),
+          comment: "m".repeat(250),
+          matchers: [{ name: "n", value: "v".repeat(400), isRegex: false }],
+        }),
+      ],
+      O,
+      NOW,
+      "card0001",
+    );
     expect(r.html).toContain(`by ${"c".repeat(60)}…\n`);
     expect(r.html).toContain(`<code>n=${"v".repeat(298)}…</code>`);
     expect(r.html).toContain(`<i>${"m".repeat(200)}…</i>`);
@@ -329,7 +436,11 @@ describe("/status", () => {
   });
 
   it("not configured, never seen, no failures", () => {
-    const text = statusMessage({ ...facts, prometheus: "not configured", alertmanager: "ready", watchdogLastSeen: undefined, failedByReason: { forbidden: 0 } }, O, NOW);
+    const text = statusMessage(
+      { ...facts, prometheus: "not configured", alertmanager: "ready", watchdogLastSeen: undefined, failedByReason: { forbidden: 0 } },
+      O,
+      NOW,
+    );
     expect(text.split("\n").slice(1, 5)).toEqual([
       "Prometheus: ➖ not configured",
       "Alertmanager: ✅ ready",
@@ -367,7 +478,9 @@ describe("people, commands and updates", () => {
   });
 
   it("updates: the fields the console reads are checked, the rest passes", () => {
-    expect(updateSchema.safeParse({ update_id: 1, message: { message_id: 2, chat: { id: -5 }, text: "/help", extra: true } }).success).toBe(true);
+    expect(updateSchema.safeParse({ update_id: 1, message: { message_id: 2, chat: { id: -5 }, text: "/help", extra: true } }).success).toBe(
+      true,
+    );
     expect(updateSchema.safeParse({ update_id: 1, callback_query: { id: "q", from: { id: 1 }, data: "x" } }).success).toBe(true);
     expect(updateSchema.safeParse({ update_id: 1.5 }).success).toBe(false);
     expect(updateSchema.safeParse({ update_id: 1, callback_query: { id: "q", data: "x" } }).success).toBe(false);
@@ -376,19 +489,30 @@ describe("people, commands and updates", () => {
 });
 
 describe("authorization messages", () => {
-  const policy = { servedChats: () => new Set(["-1"]), allow: "list" as const, allowedUserIds: new Set([7]), administrators: async () => ({ ok: true as const, ids: new Set<number>() }) };
+  const policy = {
+    servedChats: () => new Set(["-1"]),
+    allow: "list" as const,
+    allowedUserIds: new Set([7]),
+    administrators: async () => ({ ok: true as const, ids: new Set<number>() }),
+  };
   it("name the action and the asker's id, when known", async () => {
     expect(await authorize(policy, "expire", "-1", 8)).toEqual({
       allowed: false,
       reason: "user",
-      message: "Sorry, only the on-call list may expire here. Ask an admin to add your Telegram user id (8) to telegram.console.allowedUserIds.",
+      message:
+        "Sorry, only the on-call list may expire here. Ask an admin to add your Telegram user id (8) to telegram.console.allowedUserIds.",
     });
     expect(await authorize(policy, "unsilence", "-1", undefined)).toEqual({
       allowed: false,
       reason: "user",
-      message: "Sorry, only the on-call list may unsilence here. Ask an admin to add your Telegram user id to telegram.console.allowedUserIds.",
+      message:
+        "Sorry, only the on-call list may unsilence here. Ask an admin to add your Telegram user id to telegram.console.allowedUserIds.",
     });
-    expect(await authorize(policy, "help", "-2", 7)).toEqual({ allowed: false, reason: "chat", message: "Sorry, this bot only answers in the chats it sends alerts to." });
+    expect(await authorize(policy, "help", "-2", 7)).toEqual({
+      allowed: false,
+      reason: "chat",
+      message: "Sorry, this bot only answers in the chats it sends alerts to.",
+    });
     expect(await authorize(policy, "silence", "-1", 7)).toEqual({ allowed: true });
     expect(await authorize(policy, "drill", "-1", 8)).toMatchObject({ message: expect.stringContaining("may start a drill here") });
   });
@@ -396,7 +520,10 @@ describe("authorization messages", () => {
 
 describe("the README's console section", () => {
   const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## The on-call console"), readme.indexOf("\n## ", readme.indexOf("## The on-call console") + 1));
+  const section = readme.slice(
+    readme.indexOf("## The on-call console"),
+    readme.indexOf("\n## ", readme.indexOf("## The on-call console") + 1),
+  );
 
   it("states the console's numbers as the code has them", () => {
     expect(section).toContain(`at most ${DEFAULT_MAX_IN_FLIGHT} at a time`);

@@ -39,7 +39,11 @@ describe("createSilences", () => {
 
   it("--silences.max-silences reached half-way: the first ones are silenced, the rest not, each with Alertmanager's reason", async () => {
     am.maxSilences = 2;
-    const out = await createSilences(new AlertmanagerClient(am.url), ["a", "b", "c", "d"].map((i) => request(i)), () => undefined);
+    const out = await createSilences(
+      new AlertmanagerClient(am.url),
+      ["a", "b", "c", "d"].map((i) => request(i)),
+      () => undefined,
+    );
     const refused = { result: "not_silenced", said: "Alertmanager refused it: exceeded maximum number of silences: 2 (limit: 2)" };
     expect(out).toEqual([{ result: "silenced", id: am.silences[0].id }, { result: "silenced", id: am.silences[1].id }, refused, refused]);
     // A refusal is an answer: the rest are still tried.
@@ -51,8 +55,14 @@ describe("createSilences", () => {
     const created: [number, string][] = [];
     // A look-alike made by someone else, or for another end, is not taken for it.
     am.silences.push({ ...JSON.parse(JSON.stringify(request("b"))), id: "other-author", createdBy: "amtool", status: { state: "active" } });
-    am.silences.push({ ...JSON.parse(JSON.stringify(request("b", { endsAt: new Date(END.getTime() + 1) }))), id: "other-end", status: { state: "active" } });
-    const out = await createSilences(new AlertmanagerClient(am.url), [request("a"), request("b"), request("c")], (i, id) => created.push([i, id]));
+    am.silences.push({
+      ...JSON.parse(JSON.stringify(request("b", { endsAt: new Date(END.getTime() + 1) }))),
+      id: "other-end",
+      status: { state: "active" },
+    });
+    const out = await createSilences(new AlertmanagerClient(am.url), [request("a"), request("b"), request("c")], (i, id) =>
+      created.push([i, id]),
+    );
     const made = am.silences.filter((s) => !s.id.startsWith("other"));
     expect(made).toHaveLength(3);
     expect(out).toEqual(made.map((s) => ({ result: "silenced", id: s.id })));
@@ -63,13 +73,20 @@ describe("createSilences", () => {
   it("a connection dropped before Alertmanager did anything: it holds no such silence, so not silenced", async () => {
     am.trouble = nth("POST", 1, "drop");
     const out = await createSilences(new AlertmanagerClient(am.url), [request("a"), request("b")], () => undefined);
-    expect(out).toEqual([{ result: "not_silenced", said: "Alertmanager closed the connection without answering; it holds no such silence" }, { result: "silenced", id: am.silences[0].id }]);
+    expect(out).toEqual([
+      { result: "not_silenced", said: "Alertmanager closed the connection without answering; it holds no such silence" },
+      { result: "silenced", id: am.silences[0].id },
+    ]);
   });
 
   it("Alertmanager hangs: the rest are not tried, and when it cannot be asked either the outcome is unknown", async () => {
     am.trouble = (method) => (method === "POST" && am.silences.length === 1 ? "hang" : method === "GET" ? "hang" : undefined);
     const t0 = Date.now();
-    const out = await createSilences(new AlertmanagerClient(am.url, 200), ["a", "b", "c"].map((i) => request(i)), () => undefined);
+    const out = await createSilences(
+      new AlertmanagerClient(am.url, 200),
+      ["a", "b", "c"].map((i) => request(i)),
+      () => undefined,
+    );
     expect(out).toEqual([
       { result: "silenced", id: am.silences[0].id },
       { result: "unknown", said: "Alertmanager did not answer in 0.2 s, nor when asked again" },
@@ -112,7 +129,9 @@ describe("expireSilences", () => {
   it("a connection dropped before Alertmanager did anything: asked, still active", async () => {
     const [a] = await add(1);
     am.trouble = nth("DELETE", 1, "drop");
-    expect(await expireSilences(new AlertmanagerClient(am.url), [a])).toEqual([{ result: "still_active", said: "Alertmanager closed the connection without answering" }]);
+    expect(await expireSilences(new AlertmanagerClient(am.url), [a])).toEqual([
+      { result: "still_active", said: "Alertmanager closed the connection without answering" },
+    ]);
     expect(am.silences[0].status.state).toBe("active");
   });
 

@@ -31,7 +31,13 @@ const silence = (id: string, createdBy: string, endsAt: number, state = "active"
   createdBy,
   comment: "",
 });
-const held = (fingerprint: string, silencedBy: string[]): ActiveAlert => ({ labels: { alertname: "DiskFull" }, annotations: {}, startsAt: new Date(T0).toISOString(), fingerprint, status: { state: silencedBy.length ? "suppressed" : "active", silencedBy } });
+const held = (fingerprint: string, silencedBy: string[]): ActiveAlert => ({
+  labels: { alertname: "DiskFull" },
+  annotations: {},
+  startsAt: new Date(T0).toISOString(),
+  fingerprint,
+  status: { state: silencedBy.length ? "suppressed" : "active", silencedBy },
+});
 
 function card(id: string, keys: string[], extra: Partial<Card> = {}): Card {
   return {
@@ -42,7 +48,9 @@ function card(id: string, keys: string[], extra: Partial<Card> = {}): Card {
     createdAt: T0,
     updatedAt: T0,
     body: { head: "h", blocks: [], foot: "" },
-    subjects: [{ title: "", alerts: keys.map((k) => ({ alertKey: k, labels: { alertname: "DiskFull", instance: k }, status: "firing" as const })) }],
+    subjects: [
+      { title: "", alerts: keys.map((k) => ({ alertKey: k, labels: { alertname: "DiskFull", instance: k }, status: "firing" as const })) },
+    ],
     buttons: true,
     ...extra,
   };
@@ -52,20 +60,34 @@ describe("what a card should show, by what Alertmanager holds (pure)", () => {
   const at = T0 + 1000;
 
   it("a silence made elsewhere: who made it and until when, by Alertmanager's own matching", () => {
-    expect(silenceChanges(card("card0001", ["a", "b"]), { silences: [silence("s1", "ops@amtool", T0 + HOUR)], alerts: [held("a", ["s1"]), held("b", [])], at })).toEqual([
-      { subject: 0, alert: 0, silence: { ids: ["s1"], by: "ops@amtool", until: T0 + HOUR } },
-    ]);
+    expect(
+      silenceChanges(card("card0001", ["a", "b"]), {
+        silences: [silence("s1", "ops@amtool", T0 + HOUR)],
+        alerts: [held("a", ["s1"]), held("b", [])],
+        at,
+      }),
+    ).toEqual([{ subject: 0, alert: 0, silence: { ids: ["s1"], by: "ops@amtool", until: T0 + HOUR } }]);
   });
 
   it("two silences: named by the one that ends last, every id kept", () => {
-    const snapshot = { silences: [silence("s2", "grafana", T0 + 2 * HOUR), silence("s1", "amtool", T0 + HOUR)], alerts: [held("a", ["s2", "s1"])], at };
-    expect(silenceChanges(card("card0001", ["a"]), snapshot)[0].silence).toEqual({ ids: ["s1", "s2"], by: "grafana", until: T0 + 2 * HOUR });
+    const snapshot = {
+      silences: [silence("s2", "grafana", T0 + 2 * HOUR), silence("s1", "amtool", T0 + HOUR)],
+      alerts: [held("a", ["s2", "s1"])],
+      at,
+    };
+    expect(silenceChanges(card("card0001", ["a"]), snapshot)[0].silence).toEqual({
+      ids: ["s1", "s2"],
+      by: "grafana",
+      until: T0 + 2 * HOUR,
+    });
   });
 
   it("a silence expired elsewhere leaves the card; one still as the card shows it changes nothing", () => {
     const c = card("card0001", ["a"]);
     c.subjects[0].alerts[0].silence = { ids: ["s1"], by: "@oncall (id 4242)", until: T0 + HOUR };
-    expect(silenceChanges(c, { silences: [silence("s1", "@oncall (id 4242)", T0 + 10, "expired")], alerts: [held("a", [])], at })).toEqual([{ subject: 0, alert: 0, silence: undefined }]);
+    expect(silenceChanges(c, { silences: [silence("s1", "@oncall (id 4242)", T0 + 10, "expired")], alerts: [held("a", [])], at })).toEqual([
+      { subject: 0, alert: 0, silence: undefined },
+    ]);
     expect(silenceChanges(c, { silences: [silence("s1", "@oncall (id 4242)", T0 + HOUR)], alerts: [held("a", ["s1"])], at })).toEqual([]);
   });
 
@@ -97,7 +119,13 @@ describe("what a card should show, by what Alertmanager holds (pure)", () => {
   });
 
   it("a card changed after Alertmanager was asked is left for the next round", () => {
-    expect(silenceChanges(card("card0001", ["a"], { updatedAt: at + 1 }), { silences: [silence("s1", "x", T0 + HOUR)], alerts: [held("a", ["s1"])], at })).toEqual([]);
+    expect(
+      silenceChanges(card("card0001", ["a"], { updatedAt: at + 1 }), {
+        silences: [silence("s1", "x", T0 + HOUR)],
+        alerts: [held("a", ["s1"])],
+        at,
+      }),
+    ).toEqual([]);
   });
 });
 
@@ -114,7 +142,14 @@ describe("a round against the fake Alertmanager", () => {
     edits = [];
     lines = [];
     metrics = new BridgeMetrics();
-    sync = new AlertmanagerSync({ am: new AlertmanagerClient(am.url, 2000), store, scheduleEdit: (id) => edits.push(id), metrics, log: new Logger((l) => lines.push(l)), intervalMs: 60_000 });
+    sync = new AlertmanagerSync({
+      am: new AlertmanagerClient(am.url, 2000),
+      store,
+      scheduleEdit: (id) => edits.push(id),
+      metrics,
+      log: new Logger((l) => lines.push(l)),
+      intervalMs: 60_000,
+    });
   });
   afterEach(async () => {
     await sync.stop();
@@ -124,7 +159,10 @@ describe("a round against the fake Alertmanager", () => {
   it("300 cards: two requests per round whatever their number, and only the cards a silence changed are edited, once each", async () => {
     const past = Date.now() - 1000;
     for (let i = 0; i < 300; i++) store.putCard(card(`c${String(i).padStart(7, "0")}`, [`fp${i}`], { createdAt: past, updatedAt: past }));
-    am.alerts = Array.from({ length: 300 }, (_, i) => ({ fingerprint: `fp${i}`, labels: { alertname: "DiskFull", instance: i < 3 ? "hot" : `i${i}` } }));
+    am.alerts = Array.from({ length: 300 }, (_, i) => ({
+      fingerprint: `fp${i}`,
+      labels: { alertname: "DiskFull", instance: i < 3 ? "hot" : `i${i}` },
+    }));
     am.addSilence([{ name: "instance", value: "hot", isRegex: false, isEqual: true }], "ops via amtool", new Date(Date.now() + HOUR));
     expect((await sync.round()).sort()).toEqual(["c0000000", "c0000001", "c0000002"]);
     expect(am.requests).toEqual(["GET /api/v2/silences", "GET /api/v2/alerts"]);
@@ -155,7 +193,14 @@ describe("a round against the fake Alertmanager", () => {
     expect(metrics.syncs.get({ result: "failed" })).toBe(2);
     expect(lines.filter((l) => l.includes("not brought in line"))).toHaveLength(1);
     am = await new FakeAlertmanager().start();
-    sync = new AlertmanagerSync({ am: new AlertmanagerClient(am.url, 2000), store, scheduleEdit: () => undefined, metrics, log: new Logger((l) => lines.push(l)), intervalMs: 60_000 });
+    sync = new AlertmanagerSync({
+      am: new AlertmanagerClient(am.url, 2000),
+      store,
+      scheduleEdit: () => undefined,
+      metrics,
+      log: new Logger((l) => lines.push(l)),
+      intervalMs: 60_000,
+    });
     await sync.round();
     expect(metrics.syncs.get({ result: "ok" })).toBe(1);
   });
@@ -179,15 +224,30 @@ describe("in process: a silence made and expired with the API appears on the car
   });
 
   it("the card says who silenced it until when and offers Unsilence only while the silence lives", async () => {
-    const config = loadConfig(fastConsoleEnv({ telegramToken: telegram.token, telegramUrl: telegram.url, chat: "-100500", alertmanagerUrl: am.url, stateFile: path.join(dir, "state.json") }));
-    bridge = await startBridge({ ...config, console: { ...config.console, syncIntervalMs: 200 } }, { log: new Logger(() => undefined), pollBackoffMs: [50] });
+    const config = loadConfig(
+      fastConsoleEnv({
+        telegramToken: telegram.token,
+        telegramUrl: telegram.url,
+        chat: "-100500",
+        alertmanagerUrl: am.url,
+        stateFile: path.join(dir, "state.json"),
+      }),
+    );
+    bridge = await startBridge(
+      { ...config, console: { ...config.console, syncIntervalMs: 200 } },
+      { log: new Logger(() => undefined), pollBackoffMs: [50] },
+    );
     const a = alert({ fingerprint: "sync1", labels: { instance: "w1" } });
     am.alerts = [{ fingerprint: "sync1", labels: a.labels }];
     expect((await fetch(`${bridge.url}/alert`, { method: "POST", body: JSON.stringify(payload([a])) })).status).toBe(200);
     const m: ReceivedMessage = await until("the firing message", () => telegram.messages[0]);
     const buttons = () => (m.currentKeyboard ?? []).flat().map((b) => b.text);
     expect(buttons()).not.toContain("🔔 Unsilence");
-    const s = am.addSilence([{ name: "instance", value: "w1", isRegex: false, isEqual: true }], "ops@amtool", new Date(Date.now() + 2 * HOUR));
+    const s = am.addSilence(
+      [{ name: "instance", value: "w1", isRegex: false, isEqual: true }],
+      "ops@amtool",
+      new Date(Date.now() + 2 * HOUR),
+    );
     await until("the card shows the silence", () => m.currentText.includes("🔕 Silenced by ops@amtool until"), 5000);
     expect(buttons()).toEqual(["🔔 Unsilence", "👀 Ack"]);
     am.expire(s.id);

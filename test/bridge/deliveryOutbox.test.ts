@@ -34,13 +34,34 @@ const later = (ms: number) => Date.now() + ms;
 
 function make(opts: Partial<DeliveryOptions> = {}, deps: Partial<OutboxDeps> = {}): Outbox {
   outbox = new Outbox(
-    { api, store, metrics, log: new Logger((l) => lines.push(l)), format: { prefix: "[T]", environment: "test" }, cardView: () => ({ silenceDurations: ["1h"], canSilence: true }), buttons: true, ...deps },
-    { ...DEFAULT_DELIVERY, pace: { chatIntervalMs: 0, groupPerMinute: 10_000, botPerSecond: 10_000 }, coalesceMs: 0, backoffMs: [5, 10, 20], permanentBackoffMs: [60_000, 120_000], now: () => Date.now() + shift, ...opts },
+    {
+      api,
+      store,
+      metrics,
+      log: new Logger((l) => lines.push(l)),
+      format: { prefix: "[T]", environment: "test" },
+      cardView: () => ({ silenceDurations: ["1h"], canSilence: true }),
+      buttons: true,
+      ...deps,
+    },
+    {
+      ...DEFAULT_DELIVERY,
+      pace: { chatIntervalMs: 0, groupPerMinute: 10_000, botPerSecond: 10_000 },
+      coalesceMs: 0,
+      backoffMs: [5, 10, 20],
+      permanentBackoffMs: [60_000, 120_000],
+      now: () => Date.now() + shift,
+      ...opts,
+    },
   );
   return outbox;
 }
 
-const delivery = (a: WebhookAlert, to: ChatDestination = dest, windowMs = 60_000): Delivery => ({ item: alertItem(to, a, "http://am.test"), dest: to, windowMs });
+const delivery = (a: WebhookAlert, to: ChatDestination = dest, windowMs = 60_000): Delivery => ({
+  item: alertItem(to, a, "http://am.test"),
+  dest: to,
+  windowMs,
+});
 const firing = (name: string, fp = name) => alert({ fingerprint: fp, labels: { alertname: name } });
 const resolved = (name: string, fp = name) => alert({ fingerprint: fp, status: "resolved", labels: { alertname: name } });
 
@@ -67,9 +88,18 @@ describe("a message Telegram accepts", () => {
     expect(params).not.toHaveProperty("reply_parameters");
     expect(params.text).toContain("<b>DiskFull</b>");
     const card = store.cardOfAlert(CHAT, alertKey(a))!;
-    expect(card).toMatchObject({ kind: "notification", chatId: CHAT, messageId: 100, buttons: true, subjects: [{ title: "", alerts: [{ alertKey: "DiskFull", status: "firing" }] }] });
+    expect(card).toMatchObject({
+      kind: "notification",
+      chatId: CHAT,
+      messageId: 100,
+      buttons: true,
+      subjects: [{ title: "", alerts: [{ alertKey: "DiskFull", status: "firing" }] }],
+    });
     expect(params.reply_markup).toEqual({
-      inline_keyboard: [[{ text: "🔕 1h", callback_data: `v1:s:${card.id}:0:1h` }], [{ text: "👀 Ack", callback_data: `v1:a:${card.id}:0` }]],
+      inline_keyboard: [
+        [{ text: "🔕 1h", callback_data: `v1:s:${card.id}:0:1h` }],
+        [{ text: "👀 Ack", callback_data: `v1:a:${card.id}:0` }],
+      ],
     });
     expect(metrics.sent.get()).toBe(1);
     expect(metrics.sendLatency.render()).toContain("telegram_bridge_send_duration_seconds_count 1");
@@ -131,7 +161,14 @@ describe("a message Telegram accepts", () => {
 
   it("items for different topics of one chat go in separate messages", async () => {
     make();
-    const r = await outbox.submit([delivery(firing("A"), { chatId: CHAT, threadId: 1 }), delivery(firing("B"), { chatId: CHAT, threadId: 2 }), delivery(firing("C"), { chatId: CHAT, threadId: 1 })], later(2000));
+    const r = await outbox.submit(
+      [
+        delivery(firing("A"), { chatId: CHAT, threadId: 1 }),
+        delivery(firing("B"), { chatId: CHAT, threadId: 2 }),
+        delivery(firing("C"), { chatId: CHAT, threadId: 1 }),
+      ],
+      later(2000),
+    );
     expect(r).toEqual({ status: "delivered", sent: 3, skipped: 0 });
     expect(api.sent().map((p) => [p.message_thread_id, (String(p.text).match(/<b>[ABC]<\/b>/g) ?? []).join()])).toEqual([
       [1, "<b>A</b>,<b>C</b>"],
@@ -203,8 +240,18 @@ describe("resolved alerts and the firing message", () => {
     make();
     await outbox.submit([delivery(firing("A"), { chatId: CHAT, threadId: 1 })], later(2000));
     await outbox.submit([delivery(firing("B"), { chatId: CHAT, threadId: 1 })], later(2000));
-    await outbox.submit([delivery(resolved("A"), { chatId: CHAT, threadId: 1 }), delivery(resolved("B"), { chatId: CHAT, threadId: 1 }), delivery(resolved("C"), { chatId: CHAT, threadId: 1 })], later(2000));
-    const replies = api.sent().slice(2).map((p) => (p.reply_parameters as { message_id: number } | undefined)?.message_id ?? null);
+    await outbox.submit(
+      [
+        delivery(resolved("A"), { chatId: CHAT, threadId: 1 }),
+        delivery(resolved("B"), { chatId: CHAT, threadId: 1 }),
+        delivery(resolved("C"), { chatId: CHAT, threadId: 1 }),
+      ],
+      later(2000),
+    );
+    const replies = api
+      .sent()
+      .slice(2)
+      .map((p) => (p.reply_parameters as { message_id: number } | undefined)?.message_id ?? null);
     expect(replies).toEqual([100, 101, null]);
   });
 
@@ -232,17 +279,26 @@ describe("transient failures", () => {
     // Success resets the schedule: the next failure waits the first step again.
     api.script = [{ kind: "transient", reason: "network", detail: "ECONNRESET" }];
     await outbox.submit([delivery(firing("B"))], later(3000));
-    expect(logged("telegram send failed; retrying").slice(4).map((l) => [l.backoff_ms, l.reason])).toEqual([[5, "network"]]);
+    expect(
+      logged("telegram send failed; retrying")
+        .slice(4)
+        .map((l) => [l.backoff_ms, l.reason]),
+    ).toEqual([[5, "network"]]);
   });
 
   it("an attempt whose answer was lost: sent again, counted as possibly shown twice, and the log says so", async () => {
     make();
     api.script = [{ kind: "transient", reason: "network", detail: "TimeoutError", maybeDelivered: true }];
-    expect(await outbox.submit([delivery(firing("A")), delivery(firing("B"))], later(2000))).toMatchObject({ status: "delivered", sent: 2 });
+    expect(await outbox.submit([delivery(firing("A")), delivery(firing("B"))], later(2000))).toMatchObject({
+      status: "delivered",
+      sent: 2,
+    });
     expect(api.sent()).toHaveLength(2);
     expect(metrics.possiblyDuplicated.get()).toBe(1);
     expect(logged("telegram send failed; retrying")).toMatchObject([{ may_have_been_shown: true, detail: "TimeoutError" }]);
-    expect(logged("sent again after an attempt whose answer was lost or late; the chat may show it twice")).toMatchObject([{ level: "warning", chat_id: CHAT, items: 2 }]);
+    expect(logged("sent again after an attempt whose answer was lost or late; the chat may show it twice")).toMatchObject([
+      { level: "warning", chat_id: CHAT, items: 2 },
+    ]);
     // Once through, the items are no longer in doubt.
     await outbox.submit([delivery(firing("C"))], later(2000));
     expect(metrics.possiblyDuplicated.get()).toBe(1);
@@ -250,7 +306,10 @@ describe("transient failures", () => {
 
   it("a failure before anything was sent (no connection) is retried without counting a duplicate", async () => {
     make();
-    api.script = [{ kind: "transient", reason: "network", detail: "ECONNREFUSED" }, { kind: "transient", reason: "server_error", detail: "502" }];
+    api.script = [
+      { kind: "transient", reason: "network", detail: "ECONNREFUSED" },
+      { kind: "transient", reason: "server_error", detail: "502" },
+    ];
     expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
     expect(metrics.possiblyDuplicated.get()).toBe(0);
     expect(logged("telegram send failed; retrying").map((l) => l.may_have_been_shown)).toEqual([undefined, undefined]);
@@ -258,7 +317,10 @@ describe("transient failures", () => {
 
   it("an item in doubt whose retry is refused for good is forgotten, not counted later", async () => {
     make();
-    api.script = [{ kind: "transient", reason: "network", detail: "reset", maybeDelivered: true }, { kind: "permanent", reason: "bad_request", detail: "400" }];
+    api.script = [
+      { kind: "transient", reason: "network", detail: "reset", maybeDelivered: true },
+      { kind: "permanent", reason: "bad_request", detail: "400" },
+    ];
     expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "permanent", reason: "bad_request" });
     expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
     expect(metrics.possiblyDuplicated.get()).toBe(0);
@@ -303,7 +365,9 @@ describe("transient failures", () => {
     const retryAfter = (r as { retryAfterMs: number }).retryAfterMs;
     expect(retryAfter).toBeGreaterThan(1000);
     expect(retryAfter).toBeLessThanOrEqual(3000);
-    expect(logged("telegram rate limit; the chat's queue waits retry_after")).toMatchObject([{ level: "warning", chat_id: CHAT, retry_after_ms: 3000, queued: 1 }]);
+    expect(logged("telegram rate limit; the chat's queue waits retry_after")).toMatchObject([
+      { level: "warning", chat_id: CHAT, retry_after_ms: 3000, queued: 1 },
+    ]);
     expect([metrics.retries.get(), metrics.failed.get({ reason: "rate_limited" })]).toEqual([1, 1]);
     expect(api.calls).toHaveLength(1);
     // Once the outbox's clock passes the hold, the next webhook finds the chat open: both go out.
@@ -318,18 +382,31 @@ describe("transient failures", () => {
     expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
     expect(api.sent().map((p) => p.chat_id)).toEqual([CHAT, "-100777"]);
     expect(store.currentChat(CHAT)).toBe("-100777");
-    expect(logged("chat was upgraded to a supergroup; following it (update the chat id in the stack settings)")).toMatchObject([{ chat_id: CHAT, new_chat_id: "-100777" }]);
+    expect(logged("chat was upgraded to a supergroup; following it (update the chat id in the stack settings)")).toMatchObject([
+      { chat_id: CHAT, new_chat_id: "-100777" },
+    ]);
   });
 
   it("a migration to the chat itself is a permanent failure of the chat, logged once, after one request", async () => {
     make();
     api.fallback = (_m, p) => ({ kind: "migrated", toChatId: String(p.chat_id) });
-    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toEqual({ status: "permanent", reason: "bad_migration", chats: [CHAT] });
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toEqual({
+      status: "permanent",
+      reason: "bad_migration",
+      chats: [CHAT],
+    });
     await new Promise((r) => setTimeout(r, 200));
     expect(api.sent().map((p) => p.chat_id)).toEqual([CHAT]);
     expect(store.currentChat(CHAT)).toBe(CHAT);
     const refused = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === "error");
-    expect(refused).toMatchObject([{ msg: expect.stringContaining("a chat migration the bridge cannot follow"), chat_id: CHAT, reason: "bad_migration", detail: `migrate_to_chat_id ${CHAT} for chat ${CHAT}` }]);
+    expect(refused).toMatchObject([
+      {
+        msg: expect.stringContaining("a chat migration the bridge cannot follow"),
+        chat_id: CHAT,
+        reason: "bad_migration",
+        detail: `migrate_to_chat_id ${CHAT} for chat ${CHAT}`,
+      },
+    ]);
     // The chat is in its back-off: later webhooks are refused without a request.
     expect(await outbox.submit([delivery(firing("B"))], later(2000))).toMatchObject({ status: "permanent", reason: "bad_migration" });
     expect(api.sent()).toHaveLength(1);
@@ -340,17 +417,26 @@ describe("transient failures", () => {
     make();
     let next = -100_100;
     api.fallback = () => ({ kind: "migrated", toChatId: String(next--) });
-    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "permanent", reason: "bad_migration", chats: [CHAT] });
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({
+      status: "permanent",
+      reason: "bad_migration",
+      chats: [CHAT],
+    });
     await new Promise((r) => setTimeout(r, 200));
     expect(api.sent().map((p) => p.chat_id)).toEqual([CHAT, "-100100"]);
     expect(store.currentChat(CHAT)).toBe("-100100");
     expect(logged("chat was upgraded to a supergroup; following it (update the chat id in the stack settings)")).toHaveLength(1);
-    expect(lines.map((l) => JSON.parse(l)).filter((l) => l.level === "error")).toMatchObject([{ reason: "bad_migration", detail: "migrate_to_chat_id -100101 for chat -100100, a second migration for one message" }]);
+    expect(lines.map((l) => JSON.parse(l)).filter((l) => l.level === "error")).toMatchObject([
+      { reason: "bad_migration", detail: "migrate_to_chat_id -100101 for chat -100100, a second migration for one message" },
+    ]);
   });
 
   it("a migration back to the configured chat is not followed", async () => {
     make();
-    api.script = [{ kind: "migrated", toChatId: "-100200" }, { kind: "migrated", toChatId: CHAT }];
+    api.script = [
+      { kind: "migrated", toChatId: "-100200" },
+      { kind: "migrated", toChatId: CHAT },
+    ];
     expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "permanent", reason: "bad_migration" });
     expect(api.sent().map((p) => p.chat_id)).toEqual([CHAT, "-100200"]);
   });
@@ -368,7 +454,9 @@ describe("transient failures", () => {
     make();
     api.script = ["throw"];
     expect(await outbox.submit([delivery(firing("A"))], later(3000))).toMatchObject({ status: "delivered", sent: 1 });
-    expect(logged("chat sender failed; restarting it")).toMatchObject([{ level: "error", chat_id: CHAT, reason: expect.stringContaining("scripted failure") }]);
+    expect(logged("chat sender failed; restarting it")).toMatchObject([
+      { level: "error", chat_id: CHAT, reason: expect.stringContaining("scripted failure") },
+    ]);
     // Restarted a second later, not in a tight loop.
     expect(api.calls[1].at - api.calls[0].at).toBeGreaterThanOrEqual(990);
   });
@@ -385,7 +473,9 @@ describe("Telegram refusing the HTML", () => {
     expect(plain.text).not.toMatch(/<\/?b>/);
     expect(plain.text).toContain("A");
     expect(metrics.failed.get({ reason: "unparseable" })).toBe(1);
-    expect(logged("telegram could not parse the HTML; resending as plain text")).toMatchObject([{ level: "error", chat_id: CHAT, detail: "400 can't parse entities" }]);
+    expect(logged("telegram could not parse the HTML; resending as plain text")).toMatchObject([
+      { level: "error", chat_id: CHAT, detail: "400 can't parse entities" },
+    ]);
   });
 
   it("refused as plain text too: a permanent failure of those items only", async () => {
@@ -394,8 +484,14 @@ describe("Telegram refusing the HTML", () => {
       { kind: "unparseable", detail: "x" },
       { kind: "unparseable", detail: "y" },
     ];
-    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toEqual({ status: "permanent", reason: "unparseable", chats: [CHAT] });
-    expect(logged("telegram refused a message permanently; its alerts are reported as failed")).toMatchObject([{ chat_id: CHAT, reason: "unparseable", detail: "y" }]);
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toEqual({
+      status: "permanent",
+      reason: "unparseable",
+      chats: [CHAT],
+    });
+    expect(logged("telegram refused a message permanently; its alerts are reported as failed")).toMatchObject([
+      { chat_id: CHAT, reason: "unparseable", detail: "y" },
+    ]);
     expect(await outbox.submit([delivery(firing("B"))], later(2000))).toMatchObject({ status: "delivered" });
   });
 });
@@ -411,7 +507,9 @@ describe("Telegram finding a message too long (text is too long, message is too 
     expect(plain.text).toContain("A");
     expect(plain.text).not.toMatch(/<\/?b>/);
     expect(metrics.failed.get({ reason: "too_long" })).toBe(1);
-    expect(logged("telegram found the message too long; resending as plain text")).toMatchObject([{ level: "error", chat_id: CHAT, detail: "400 Bad Request: text is too long" }]);
+    expect(logged("telegram found the message too long; resending as plain text")).toMatchObject([
+      { level: "error", chat_id: CHAT, detail: "400 Bad Request: text is too long" },
+    ]);
   });
 
   it("too long as plain text too: a permanent failure of those items, named too_long", async () => {
@@ -433,17 +531,43 @@ describe("buttons over Telegram's markup limit", () => {
     expect(await outbox.submit([delivery(a)], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
     expect(api.sent()[0]).not.toHaveProperty("reply_markup");
     expect(store.cardOfAlert(CHAT, alertKey(a))!.buttons).toBe(false);
-    expect(logged("buttons over Telegram's limits; sending the message without them")).toMatchObject([{ level: "error", refusal: "Bad Request: reply markup is too long" }]);
+    expect(logged("buttons over Telegram's limits; sending the message without them")).toMatchObject([
+      { level: "error", refusal: "Bad Request: reply markup is too long" },
+    ]);
   });
 
   it("an edit leaves out buttons Telegram would refuse, and keeps the text", () => {
-    const card: Card = { id: "card0001", kind: "notification", chatId: CHAT, messageId: 5, createdAt: 0, updatedAt: 0, body: { head: "H", blocks: [], foot: "" }, subjects: [{ title: "", alerts: [{ alertKey: "k", labels: {}, status: "firing" }] }], buttons: true };
-    const params = editParams(card, CHAT, { silenceDurations: Array.from({ length: 120 }, (_, i) => `${i + 1}h`), canSilence: true, now: 0 });
+    const card: Card = {
+      id: "card0001",
+      kind: "notification",
+      chatId: CHAT,
+      messageId: 5,
+      createdAt: 0,
+      updatedAt: 0,
+      body: { head: "H", blocks: [], foot: "" },
+      subjects: [{ title: "", alerts: [{ alertKey: "k", labels: {}, status: "firing" }] }],
+      buttons: true,
+    };
+    const params = editParams(card, CHAT, {
+      silenceDurations: Array.from({ length: 120 }, (_, i) => `${i + 1}h`),
+      canSilence: true,
+      now: 0,
+    });
     expect(params).toEqual({ chat_id: CHAT, message_id: 5, text: "H", parse_mode: "HTML", link_preview_options: { is_disabled: true } });
   });
 
   it("an edit whose text is over the limits goes as plain text", () => {
-    const card: Card = { id: "card0002", kind: "notification", chatId: CHAT, messageId: 6, createdAt: 0, updatedAt: 0, body: { head: "<b>H</b>", blocks: [{ html: "x".repeat(5000) }], foot: "" }, subjects: [], buttons: false };
+    const card: Card = {
+      id: "card0002",
+      kind: "notification",
+      chatId: CHAT,
+      messageId: 6,
+      createdAt: 0,
+      updatedAt: 0,
+      body: { head: "<b>H</b>", blocks: [{ html: "x".repeat(5000) }], foot: "" },
+      subjects: [],
+      buttons: false,
+    };
     const params = editParams(card, CHAT, { silenceDurations: [], canSilence: false, now: 0 });
     expect(params).not.toHaveProperty("parse_mode");
     expect(params.text).toBe(`H\n\n${"x".repeat(4092)}…`);
@@ -454,7 +578,11 @@ describe("permanent refusals", () => {
   it("a bad request fails the items of that message; the chat is not in back-off", async () => {
     make();
     api.script = [{ kind: "permanent", reason: "bad_request", detail: "400 Bad Request: wrong thread" }];
-    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toEqual({ status: "permanent", reason: "bad_request", chats: [CHAT] });
+    expect(await outbox.submit([delivery(firing("A"))], later(2000))).toEqual({
+      status: "permanent",
+      reason: "bad_request",
+      chats: [CHAT],
+    });
     expect(metrics.failed.get({ reason: "bad_request" })).toBe(1);
     expect(outbox.failingChats()).toBe(0);
     expect(await outbox.submit([delivery(firing("A"))], later(2000))).toMatchObject({ status: "delivered", sent: 1 });
@@ -463,18 +591,27 @@ describe("permanent refusals", () => {
   it("a blocked chat: every queued item fails, later webhooks are refused at once, once each, until the back-off ends", async () => {
     make();
     api.script = [{ kind: "permanent", reason: "forbidden", detail: "403 Forbidden: bot was blocked" }];
-    const r = await outbox.submit([delivery(firing("A"), { chatId: CHAT, threadId: 1 }), delivery(firing("B"), { chatId: CHAT, threadId: 2 })], later(2000));
+    const r = await outbox.submit(
+      [delivery(firing("A"), { chatId: CHAT, threadId: 1 }), delivery(firing("B"), { chatId: CHAT, threadId: 2 })],
+      later(2000),
+    );
     expect(r).toEqual({ status: "permanent", reason: "forbidden", chats: [CHAT] });
     expect(api.calls).toHaveLength(1);
     expect(outbox.pendingCount()).toBe(0);
     expect(outbox.failingChats()).toBe(1);
-    const [loud] = logged("telegram refused the chat permanently; fix the bot token or chat id. Alertmanager re-sends every group_interval; the bridge answers 422 at once until the next try");
+    const [loud] = logged(
+      "telegram refused the chat permanently; fix the bot token or chat id. Alertmanager re-sends every group_interval; the bridge answers 422 at once until the next try",
+    );
     expect(loud).toMatchObject({ level: "error", chat_id: CHAT, reason: "forbidden", detail: "403 Forbidden: bot was blocked" });
     // next_try is a minute after the refusal (the log line's ts is read a moment later).
     expect(Date.parse(String(loud.next_try)) - Date.parse(String(loud.ts))).toBeGreaterThan(59_000);
     expect(Date.parse(String(loud.next_try)) - Date.parse(String(loud.ts))).toBeLessThanOrEqual(60_000);
     // Refused at once: two alerts for the chat count once, Telegram is not called.
-    expect(await outbox.submit([delivery(firing("C")), delivery(firing("D"))], later(2000))).toEqual({ status: "permanent", reason: "forbidden", chats: [CHAT] });
+    expect(await outbox.submit([delivery(firing("C")), delivery(firing("D"))], later(2000))).toEqual({
+      status: "permanent",
+      reason: "forbidden",
+      chats: [CHAT],
+    });
     expect(api.calls).toHaveLength(1);
     expect(metrics.failed.get({ reason: "forbidden" })).toBe(2);
     // After the back-off Telegram is asked again; a second refusal doubles it and is only a warning.
@@ -508,7 +645,8 @@ describe("permanent refusals", () => {
 
   it("a chat refused while others deliver: only it is named, the rest is remembered", async () => {
     make();
-    api.fallback = (_m, p) => (p.chat_id === "-2" ? { kind: "permanent", reason: "forbidden", detail: "403" } : { kind: "ok", result: { message_id: 5 } });
+    api.fallback = (_m, p) =>
+      p.chat_id === "-2" ? { kind: "permanent", reason: "forbidden", detail: "403" } : { kind: "ok", result: { message_id: 5 } };
     const ok = delivery(firing("A"));
     const r = await outbox.submit([ok, delivery(firing("B"), { chatId: "-2", threadId: undefined })], later(2000));
     expect(r).toEqual({ status: "permanent", reason: "forbidden", chats: ["-2"] });
@@ -527,7 +665,9 @@ describe("permanent refusals", () => {
     await outbox.submit([delivery(firing("D"))], later(2000));
     const reminders = logged("chat still refused by Telegram; not retrying until the back-off ends");
     expect(reminders).toMatchObject([{ level: "warning", chat_id: CHAT, reason: "bad_token", refused_notifications: 2 }]);
-    expect(Date.parse(String(reminders[0].next_try)) - Date.parse(String(reminders[0].failing_since))).toBeGreaterThanOrEqual(3_600_000 - 5);
+    expect(Date.parse(String(reminders[0].next_try)) - Date.parse(String(reminders[0].failing_since))).toBeGreaterThanOrEqual(
+      3_600_000 - 5,
+    );
     expect(Date.parse(String(reminders[0].next_try)) - Date.parse(String(reminders[0].failing_since))).toBeLessThanOrEqual(3_600_000 + 50);
   });
 });
@@ -562,11 +702,17 @@ describe("prompt calls (console answers and edits)", () => {
   it("follow a migration once; to the chat itself or a second time, the call is given up as bad_migration", async () => {
     make();
     api.fallback = (_m, p) => ({ kind: "migrated", toChatId: String(p.chat_id) });
-    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id }))).toMatchObject({ kind: "permanent", reason: "bad_migration" });
+    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id }))).toMatchObject({
+      kind: "permanent",
+      reason: "bad_migration",
+    });
     expect(api.calls).toHaveLength(1);
     let next = -100_400;
     api.fallback = () => ({ kind: "migrated", toChatId: String(next--) });
-    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id }))).toMatchObject({ kind: "permanent", reason: "bad_migration" });
+    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id }))).toMatchObject({
+      kind: "permanent",
+      reason: "bad_migration",
+    });
     expect(api.calls.map((c) => c.params.chat_id)).toEqual([CHAT, CHAT, "-100400"]);
     expect(logged("telegram named a chat migration the bridge cannot follow; the call is given up")).toHaveLength(2);
   });
@@ -624,7 +770,10 @@ describe("scheduled edits", () => {
     api.script = [{ kind: "permanent", reason: "bad_request", detail: "400 message to edit not found" }];
     outbox.scheduleEdit(c.id);
     await api.calledTimes(2);
-    api.script = [{ kind: "rate_limited", retryAfterMs: 10 }, { kind: "migrated", toChatId: "-100999" }];
+    api.script = [
+      { kind: "rate_limited", retryAfterMs: 10 },
+      { kind: "migrated", toChatId: "-100999" },
+    ];
     outbox.scheduleEdit(c.id);
     await api.calledTimes(4);
     expect(api.calls.map((x) => [x.method, x.params.chat_id])).toEqual([
@@ -651,11 +800,17 @@ describe("scheduled edits", () => {
     const c = stored();
     api.fallback = (_m, p) => ({ kind: "migrated", toChatId: String(p.chat_id) });
     outbox.scheduleEdit(c.id);
-    await until("the edit dropped", () => logged("message edit dropped: telegram named a chat migration the bridge cannot follow").length === 1);
+    await until(
+      "the edit dropped",
+      () => logged("message edit dropped: telegram named a chat migration the bridge cannot follow").length === 1,
+    );
     let next = -100_500;
     api.fallback = () => ({ kind: "migrated", toChatId: String(next--) });
     outbox.scheduleEdit(c.id);
-    await until("the second edit dropped", () => logged("message edit dropped: telegram named a chat migration the bridge cannot follow").length === 2);
+    await until(
+      "the second edit dropped",
+      () => logged("message edit dropped: telegram named a chat migration the bridge cannot follow").length === 2,
+    );
     await new Promise((r) => setTimeout(r, 100));
     expect(api.calls.map((x) => x.params.chat_id)).toEqual([CHAT, CHAT, "-100500"]);
   });
@@ -746,7 +901,17 @@ describe("more outcomes and what they leave behind", () => {
     api.script = [{ kind: "permanent", reason: "bad_request", detail: "400" }];
     await outbox.submit([delivery(firing("A"))], later(2000));
     expect(outbox.pacer.nextSlot(CHAT, Date.now())).toBeLessThan(Date.now() + 1000);
-    store.putCard({ id: "card0001", kind: "notification", chatId: CHAT, messageId: 1, createdAt: 1, updatedAt: 1, body: { head: "h", blocks: [], foot: "" }, subjects: [], buttons: false });
+    store.putCard({
+      id: "card0001",
+      kind: "notification",
+      chatId: CHAT,
+      messageId: 1,
+      createdAt: 1,
+      updatedAt: 1,
+      body: { head: "h", blocks: [], foot: "" },
+      subjects: [],
+      buttons: false,
+    });
     api.script = [{ kind: "not_modified" }];
     outbox.scheduleEdit("card0001");
     await until("the edit counted", () => metrics.edits.get({ result: "ok" }) === 1);
@@ -792,7 +957,9 @@ describe("more outcomes and what they leave behind", () => {
     make();
     await outbox.submit([delivery(alert({ fingerprint: "long", annotations: { description: "x".repeat(10_000) } }))], later(2000));
     expect([metrics.truncated.get(), metrics.summarised.get()]).toEqual([1, 0]);
-    const storm = Array.from({ length: 30 }, (_, i) => delivery(alert({ fingerprint: `s${i}`, labels: { alertname: `Storm${i}` }, annotations: { description: "d".repeat(1400) } })));
+    const storm = Array.from({ length: 30 }, (_, i) =>
+      delivery(alert({ fingerprint: `s${i}`, labels: { alertname: `Storm${i}` }, annotations: { description: "d".repeat(1400) } })),
+    );
     expect(await outbox.submit(storm, later(3000))).toMatchObject({ status: "delivered" });
     expect(metrics.summarised.get()).toBe(30);
   });
@@ -826,7 +993,11 @@ describe("durable before answered", () => {
     store = new StateStore(path.join(dir, "state.json"), new Logger(() => undefined));
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const onDisk = () => JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8")) as { delivered: Record<string, number>; migrations: Record<string, string> };
+  const onDisk = () =>
+    JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8")) as {
+      delivered: Record<string, number>;
+      migrations: Record<string, string>;
+    };
 
   it("a delivered item is on disk when the request hears of it", async () => {
     make();
@@ -838,7 +1009,8 @@ describe("durable before answered", () => {
   it("a chat migration is on disk at once, for messages and for prompt calls", async () => {
     make();
     api.script = [{ kind: "migrated", toChatId: "-100777" }];
-    api.fallback = (method, params) => (params.chat_id === "-100777" && method === "sendMessage" ? "hang" : { kind: "ok", result: { message_id: 1 } });
+    api.fallback = (method, params) =>
+      params.chat_id === "-100777" && method === "sendMessage" ? "hang" : { kind: "ok", result: { message_id: 1 } };
     void outbox.submit([delivery(firing("A"))], later(2000));
     await api.calledTimes(2);
     expect(onDisk().migrations).toEqual({ [CHAT]: "-100777" });

@@ -21,7 +21,17 @@ let bridge: RunningBridge;
 beforeEach(async () => {
   telegram = await new FakeTelegram().start();
   bridge = await startBridge(
-    loadConfig({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_CHAT_ID: CHAT, TELEGRAM_API_BASE: telegram.url, PORT: "0", HOST: "127.0.0.1", MIN_SEND_INTERVAL_MS: "10", COALESCE_MS: "0", REQUEST_BUDGET_MS: "5000", CONSOLE_ENABLED: "false" }),
+    loadConfig({
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_CHAT_ID: CHAT,
+      TELEGRAM_API_BASE: telegram.url,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      MIN_SEND_INTERVAL_MS: "10",
+      COALESCE_MS: "0",
+      REQUEST_BUDGET_MS: "5000",
+      CONSOLE_ENABLED: "false",
+    }),
     { log: new Logger(() => undefined), delivery: { backoffMs: [BACKOFF_MS], sendTimeoutMs: TIMEOUT_MS } },
   );
 });
@@ -30,8 +40,14 @@ afterEach(async () => {
   await telegram.stop();
 });
 
-const post = () => fetch(`${bridge.url}/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload([alert({ fingerprint: "dup" })])) });
-const possiblyDuplicated = async () => Number(/^telegram_bridge_messages_possibly_duplicated_total (\d+)$/m.exec(await (await fetch(`${bridge.url}/metrics`)).text())![1]);
+const post = () =>
+  fetch(`${bridge.url}/alert`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(payload([alert({ fingerprint: "dup" })])),
+  });
+const possiblyDuplicated = async () =>
+  Number(/^telegram_bridge_messages_possibly_duplicated_total (\d+)$/m.exec(await (await fetch(`${bridge.url}/metrics`)).text())![1]);
 
 it("an answer within the send timeout: shown once, nothing counted", async () => {
   telegram.script = [{ acceptAndAnswerAfterMs: TIMEOUT_MS - 250 }];

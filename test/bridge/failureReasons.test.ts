@@ -12,7 +12,10 @@ import { ApiOutcome, PermanentReason } from "../../bridge/src/telegram";
 const ROOT = path.join(__dirname, "..", "..");
 
 /** Every reason the Bot API client can give a failed call. */
-type ClientReason = PermanentReason | Extract<ApiOutcome, { kind: "transient" }>["reason"] | Extract<ApiOutcome["kind"], "unparseable" | "too_long" | "rate_limited">;
+type ClientReason =
+  | PermanentReason
+  | Extract<ApiOutcome, { kind: "transient" }>["reason"]
+  | Extract<ApiOutcome["kind"], "unparseable" | "too_long" | "rate_limited">;
 // Compile-time (npm test runs tsc): a reason the client gives that the list (and so the metric) lacks is a type error here.
 const everyClientReasonListed: [Exclude<ClientReason, DeliveryFailureReason>] extends [never] ? true : false = true;
 const everyListedReasonGiven: [Exclude<DeliveryFailureReason, ClientReason>] extends [never] ? true : false = true;

@@ -66,7 +66,18 @@ describe("message content", () => {
   });
   it("shows firing and resolved per alert in a mixed payload, with end time and duration", () => {
     const msg = textOf(
-      packNext(items([alert(), alert({ fingerprint: "x", status: "resolved", endsAt: "2026-11-25T10:42:30Z", labels: { alertname: "HostDiskLow", severity: "warning" } })]), OPTS),
+      packNext(
+        items([
+          alert(),
+          alert({
+            fingerprint: "x",
+            status: "resolved",
+            endsAt: "2026-11-25T10:42:30Z",
+            labels: { alertname: "HostDiskLow", severity: "warning" },
+          }),
+        ]),
+        OPTS,
+      ),
     );
     expect(msg).toContain("1 firing, 1 resolved");
     expect(msg).toMatch(/🔴 <b>FIRING<\/b> — <b>QueueStuckProcessing<\/b>/);
@@ -98,11 +109,16 @@ describe("what Telegram counts", () => {
 
 describe("packing to Telegram's limit", () => {
   it("everything in full when it fits one message", () => {
-    const p = packNext(items(Array.from({ length: 3 }, (_, i) => alert({ fingerprint: `f${i}`, labels: { alertname: `Alert${i}` } }))), OPTS);
+    const p = packNext(
+      items(Array.from({ length: 3 }, (_, i) => alert({ fingerprint: `f${i}`, labels: { alertname: `Alert${i}` } }))),
+      OPTS,
+    );
     expect([p.mode, p.taken.length]).toEqual(["full", 3]);
   });
   it("150 alerts: storm form, as many per message as fit, each within the limit, none lost", () => {
-    let pending = items(Array.from({ length: 150 }, (_, i) => alert({ fingerprint: `f${i}`, labels: { alertname: `Alert${i % 3}`, channel: `t.me/c${i}` } })));
+    let pending = items(
+      Array.from({ length: 150 }, (_, i) => alert({ fingerprint: `f${i}`, labels: { alertname: `Alert${i % 3}`, channel: `t.me/c${i}` } })),
+    );
     const messages: string[] = [];
     while (pending.length) {
       const p = packNext(pending, OPTS);
@@ -121,7 +137,12 @@ describe("packing to Telegram's limit", () => {
   });
   it("storm form states once what a group shares and per alert only what differs", () => {
     const html = formatAlertGroup(
-      Array.from({ length: 3 }, (_, i) => alert({ fingerprint: `s${i}`, labels: { alertname: "ChannelStale", severity: "warning", component: "collector", channel: `t.me/c${i}` } })),
+      Array.from({ length: 3 }, (_, i) =>
+        alert({
+          fingerprint: `s${i}`,
+          labels: { alertname: "ChannelStale", severity: "warning", component: "collector", channel: `t.me/c${i}` },
+        }),
+      ),
     );
     expect(html).toContain("ChannelStale</a> ×3 · warning · <code>collector</code>");
     expect(html).toContain("pipeline: <code>2026-01-02_det_time_v1</code> · schema: <code>v2</code>");
@@ -136,7 +157,10 @@ describe("packing to Telegram's limit", () => {
   });
   it("fits an alert whose every label is huge", () => {
     const big = "x".repeat(5000);
-    const a = alert({ labels: { alertname: big, component: big, channel: big, pipeline_version: big, schema_version: big, severity: big, instance: big }, annotations: { summary: big, description: big, runbook_url: `https://rb.test/${big}` } });
+    const a = alert({
+      labels: { alertname: big, component: big, channel: big, pipeline_version: big, schema_version: big, severity: big, instance: big },
+      annotations: { summary: big, description: big, runbook_url: `https://rb.test/${big}` },
+    });
     const p = packNext(items([a]), OPTS);
     expect(visibleLength(textOf(p))).toBeLessThanOrEqual(4096 - STATUS_RESERVE);
     expect(telegramHtmlError(textOf(p))).toBeUndefined();
@@ -151,7 +175,11 @@ describe("Telegram answers are classified for the retry policy", () => {
   it.each([
     [200, { ok: true }, "ok"],
     [429, { ok: false, parameters: { retry_after: 7 } }, "rate_limited"],
-    [400, { ok: false, description: "Bad Request: group chat was upgraded to a supergroup chat", parameters: { migrate_to_chat_id: -1009 } }, "migrated"],
+    [
+      400,
+      { ok: false, description: "Bad Request: group chat was upgraded to a supergroup chat", parameters: { migrate_to_chat_id: -1009 } },
+      "migrated",
+    ],
     [400, { ok: false, description: "Bad Request: message is not modified: specified new message content" }, "not_modified"],
     [500, { ok: false }, "transient"],
     [502, undefined, "transient"],

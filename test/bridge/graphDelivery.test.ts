@@ -32,9 +32,16 @@ const logged = (msg: string) => lines.map((l) => JSON.parse(l) as Record<string,
 const generatorURL = (expr: string) => `http://prometheus.example:9090/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=1`;
 const MEMORY = "node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes";
 const memoryLow = (fingerprint = "m1", extra: Parameters<typeof alert>[0] = {}) =>
-  alert({ fingerprint, labels: { alertname: "HostMemoryPressure", severity: "warning", instance: `host-0:9100` }, generatorURL: generatorURL(`${MEMORY} < 0.1`), startsAt: new Date(Date.now() - 10 * 60_000).toISOString(), ...extra });
+  alert({
+    fingerprint,
+    labels: { alertname: "HostMemoryPressure", severity: "warning", instance: `host-0:9100` },
+    generatorURL: generatorURL(`${MEMORY} < 0.1`),
+    startsAt: new Date(Date.now() - 10 * 60_000).toISOString(),
+    ...extra,
+  });
 const methods = () => telegram.calls.filter((c) => c.method.startsWith("send")).map((c) => c.method);
-const graphs = (result: string) => Number(new RegExp(`^telegram_bridge_graphs_total\\{result="${result}"\\} (\\d+)$`, "m").exec(bridge!.metrics.render())![1]);
+const graphs = (result: string) =>
+  Number(new RegExp(`^telegram_bridge_graphs_total\\{result="${result}"\\} (\\d+)$`, "m").exec(bridge!.metrics.render())![1]);
 
 async function start(env: Record<string, string> = {}, graphOptions = {}, delivery: Partial<DeliveryOptions> = {}): Promise<RunningBridge> {
   lines = [];
@@ -53,14 +60,23 @@ async function start(env: Record<string, string> = {}, graphOptions = {}, delive
       CONSOLE_ENABLED: "false",
       ...env,
     }),
-    { log: new Logger((l) => lines.push(l)), delivery: { backoffMs: [5], ...delivery }, graphs: { ...DEFAULT_GRAPHS, queryTimeoutMs: QUERY_TIMEOUT_MS, ...graphOptions }, pollBackoffMs: [20] },
+    {
+      log: new Logger((l) => lines.push(l)),
+      delivery: { backoffMs: [5], ...delivery },
+      graphs: { ...DEFAULT_GRAPHS, queryTimeoutMs: QUERY_TIMEOUT_MS, ...graphOptions },
+      pollBackoffMs: [20],
+    },
   );
   return bridge;
 }
 
 const post = async (body: unknown) => {
   const t0 = Date.now();
-  const r = await fetch(`${bridge!.url}/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const r = await fetch(`${bridge!.url}/alert`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return { status: r.status, ms: Date.now() - t0 };
 };
 
@@ -203,7 +219,9 @@ describe("the text never depends on the graph", () => {
     expect(telegram.messages).toHaveLength(1);
     expect(telegram.messages[0].photo).toBeUndefined();
     expect(graphs("telegram_refused")).toBe(1);
-    expect(logged("telegram refused the graph; sending the text alone")[0]).toMatchObject({ detail: "400 Bad Request: IMAGE_PROCESS_FAILED" });
+    expect(logged("telegram refused the graph; sending the text alone")[0]).toMatchObject({
+      detail: "400 Bad Request: IMAGE_PROCESS_FAILED",
+    });
   });
 
   it("the photo failing transiently: the retry is the text alone, delivered once", async () => {
@@ -278,14 +296,37 @@ describe("in a storm", () => {
   /** One alert answered first, then 12 single alerts of 12 rules and a group of 80 alerts of one rule, all at once. */
   async function storm(graphsOn: boolean) {
     telegram.pace = SCALED;
-    await start({ GRAPHS_ENABLED: String(graphsOn), MIN_SEND_INTERVAL_MS: "50", GROUP_MESSAGES_PER_MINUTE: "20", REQUEST_BUDGET_MS: "60000" }, {}, { pace: PACE });
-    expect((await post(payload([memoryLow("first", { labels: { alertname: "HostMemoryPressure", severity: "warning", instance: "single-first" } })]))).status).toBe(200);
+    await start(
+      { GRAPHS_ENABLED: String(graphsOn), MIN_SEND_INTERVAL_MS: "50", GROUP_MESSAGES_PER_MINUTE: "20", REQUEST_BUDGET_MS: "60000" },
+      {},
+      { pace: PACE },
+    );
+    expect(
+      (
+        await post(
+          payload([memoryLow("first", { labels: { alertname: "HostMemoryPressure", severity: "warning", instance: "single-first" } })]),
+        )
+      ).status,
+    ).toBe(200);
     const singles = Array.from({ length: 12 }, (_, i) =>
-      post(payload([alert({ fingerprint: `s${i}`, labels: { alertname: `Down${i}`, severity: "warning", instance: `single-${i}` }, generatorURL: generatorURL(rule(i)) })], { groupKey: `s${i}` })),
+      post(
+        payload(
+          [
+            alert({
+              fingerprint: `s${i}`,
+              labels: { alertname: `Down${i}`, severity: "warning", instance: `single-${i}` },
+              generatorURL: generatorURL(rule(i)),
+            }),
+          ],
+          { groupKey: `s${i}` },
+        ),
+      ),
     );
     const group = post(
       payload(
-        Array.from({ length: 80 }, (_, i) => memoryLow(`g${i}`, { labels: { alertname: "HostMemoryPressure", severity: "warning", instance: `storm-${i}` } })),
+        Array.from({ length: 80 }, (_, i) =>
+          memoryLow(`g${i}`, { labels: { alertname: "HostMemoryPressure", severity: "warning", instance: `storm-${i}` } }),
+        ),
         { groupKey: "storm" },
       ),
     );
@@ -344,8 +385,13 @@ describe("which messages get a graph", () => {
   it("one graph at a time for the whole bridge; beyond the queue, messages go without", async () => {
     // The first query is held until every chat's message has asked for its graph.
     prometheus.mode = "hold";
-    await start({ TELEGRAM_CHAT_ID_CRITICAL: "-2002", TELEGRAM_CHAT_ID_WARNING: "-3003", TELEGRAM_CHAT_ID_INFO: "-4004" }, { queryTimeoutMs: 10_000 });
-    const bySeverity = ["critical", "warning", "info", "none"].map((severity, i) => memoryLow(`c${i}`, { labels: { alertname: "HostMemoryPressure", severity, instance: "h" } }));
+    await start(
+      { TELEGRAM_CHAT_ID_CRITICAL: "-2002", TELEGRAM_CHAT_ID_WARNING: "-3003", TELEGRAM_CHAT_ID_INFO: "-4004" },
+      { queryTimeoutMs: 10_000 },
+    );
+    const bySeverity = ["critical", "warning", "info", "none"].map((severity, i) =>
+      memoryLow(`c${i}`, { labels: { alertname: "HostMemoryPressure", severity, instance: "h" } }),
+    );
     const answers = Promise.all(bySeverity.map((a, i) => post(payload([a], { groupKey: `s${i}` }))));
     // One being made, two waiting (DEFAULT_GRAPHS.maxWaiting): the fourth goes without at once.
     await until("a message without its graph", () => telegram.messages.length === 1 && graphs("busy") === 1);

@@ -12,15 +12,31 @@ import { matrixSeries } from "../../bridge/src/prometheus";
 import { alert } from "../support/alerts";
 
 /** A generatorURL as Prometheus makes one: its external URL, then /graph?g0.expr=<query-escaped expression>&g0.tab=1. */
-const url = (expr: string, base = "http://prometheus:9090") => `${base}/graph?g0.expr=${new URLSearchParams({ x: expr }).toString().slice(2)}&g0.tab=1`;
+const url = (expr: string, base = "http://prometheus:9090") =>
+  `${base}/graph?g0.expr=${new URLSearchParams({ x: expr }).toString().slice(2)}&g0.tab=1`;
 
 describe("the query from a generatorURL", () => {
   it.each([
     // Expressions as Prometheus 3.16 printed our rules (its /api/v1/rules `query`).
-    ["node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes < 0.1", "node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes", "<", 0.1],
-    ['probe_ssl_earliest_cert_expiry{job="blackbox_http_public"} - time() < 1209600', 'probe_ssl_earliest_cert_expiry{job="blackbox_http_public"} - time()', "<", 1209600],
+    [
+      "node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes < 0.1",
+      "node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes",
+      "<",
+      0.1,
+    ],
+    [
+      'probe_ssl_earliest_cert_expiry{job="blackbox_http_public"} - time() < 1209600',
+      'probe_ssl_earliest_cert_expiry{job="blackbox_http_public"} - time()',
+      "<",
+      1209600,
+    ],
     ["(time() - collector_last_message_timestamp_seconds) > 900", "(time() - collector_last_message_timestamp_seconds)", ">", 900],
-    ["sum by (pipeline_version, schema_version) (rate(worker_llm_fail_total[5m])) > 0.2", "sum by (pipeline_version, schema_version) (rate(worker_llm_fail_total[5m]))", ">", 0.2],
+    [
+      "sum by (pipeline_version, schema_version) (rate(worker_llm_fail_total[5m])) > 0.2",
+      "sum by (pipeline_version, schema_version) (rate(worker_llm_fail_total[5m]))",
+      ">",
+      0.2,
+    ],
     ["up >= 1e-7", "up", ">=", 1e-7],
     ["x <= -5", "x", "<=", -5],
     ["x == 0", "x", "==", 0],
@@ -30,7 +46,10 @@ describe("the query from a generatorURL", () => {
   });
 
   it.each([
-    ["a set operator at the top: the samples of the whole expression, no line", 'sum by (name) (increase(container_oom_events_total{name=~"a|b"}[15m])) > 0 and on (name) vector(1) > bool 0.25'],
+    [
+      "a set operator at the top: the samples of the whole expression, no line",
+      'sum by (name) (increase(container_oom_events_total{name=~"a|b"}[15m])) > 0 and on (name) vector(1) > bool 0.25',
+    ],
     ["`unless`", "queue_pending > (queue_pending offset 15m) unless on (pipeline_version) (sum by (pipeline_version) (rate(w[5m])) > 0)"],
     ["`or`", "vector(0.0000002) > 0.000001 or vector(1) > 1000000000000000000000"],
     ["a 0/1 comparison (bool)", "up > bool 0.5"],
@@ -44,8 +63,14 @@ describe("the query from a generatorURL", () => {
   });
 
   it("keeps brackets, strings and `bool` out of the split, and finds the last top-level comparison", () => {
-    expect(graphQuery(url('count(up{job=~"a|b"} > 0) > 2'))).toEqual({ expr: 'count(up{job=~"a|b"} > 0)', threshold: { op: ">", value: 2 } });
-    expect(graphQuery(url('label_replace(x, "a", "<", "", "") < 0.5'))).toEqual({ expr: 'label_replace(x, "a", "<", "", "")', threshold: { op: "<", value: 0.5 } });
+    expect(graphQuery(url('count(up{job=~"a|b"} > 0) > 2'))).toEqual({
+      expr: 'count(up{job=~"a|b"} > 0)',
+      threshold: { op: ">", value: 2 },
+    });
+    expect(graphQuery(url('label_replace(x, "a", "<", "", "") < 0.5'))).toEqual({
+      expr: 'label_replace(x, "a", "<", "", "")',
+      threshold: { op: "<", value: 0.5 },
+    });
   });
 
   it("takes only the expression: no generatorURL, none in it, an unbalanced or overlong one, nothing", () => {
@@ -63,7 +88,10 @@ describe("the query from a generatorURL", () => {
 
 describe("what the graph draws from Prometheus's answer", () => {
   const window = { startS: 1000, endS: 4600, stepS: 20 };
-  const series = (metric: Record<string, string>, ...values: number[]) => ({ metric, values: values.map((v, i) => [1000 + i * 20, String(v)] as [number, string]) });
+  const series = (metric: Record<string, string>, ...values: number[]) => ({
+    metric,
+    values: values.map((v, i) => [1000 + i * 20, String(v)] as [number, string]),
+  });
 
   it("puts the alert's own series first, then the highest last values for '>', drawing at most 3 and counting the rest", () => {
     const result = [
@@ -86,7 +114,17 @@ describe("what the graph draws from Prometheus's answer", () => {
   });
 
   it("ranks by the lowest last value when the alert fires below its threshold; no-value samples are gaps", () => {
-    const result = [series({ i: "1" }, 0.5, 0.5), series({ i: "2" }, 0.5, 0.05), { metric: { i: "3" }, values: [[1000, "NaN"], [1020, "0.3"]] as [number, string][] }];
+    const result = [
+      series({ i: "1" }, 0.5, 0.5),
+      series({ i: "2" }, 0.5, 0.05),
+      {
+        metric: { i: "3" },
+        values: [
+          [1000, "NaN"],
+          [1020, "0.3"],
+        ] as [number, string][],
+      },
+    ];
     const spec = graphSpec(result, { expr: "x", threshold: { op: "<", value: 0.1 } }, [], window);
     expect(spec.series.map((s) => s.name)).toEqual(["i=2", "i=3", "i=1"]);
     expect(spec.series[1].points).toEqual([[1020, 0.3]]);
@@ -94,7 +132,9 @@ describe("what the graph draws from Prometheus's answer", () => {
   });
 
   it("names a single series by all its labels, or by the expression when it has none", () => {
-    expect(graphSpec([series({ __name__: "up", job: "p", instance: "h:9090" }, 1)], { expr: "up" }, [], window).series[0].name).toBe("instance=h:9090 job=p");
+    expect(graphSpec([series({ __name__: "up", job: "p", instance: "h:9090" }, 1)], { expr: "up" }, [], window).series[0].name).toBe(
+      "instance=h:9090 job=p",
+    );
     expect(graphSpec([series({}, 1)], { expr: "sum(up)" }, [], window).series[0].name).toBe("sum(up)");
     expect(graphSpec([], { expr: "up" }, [], window).series).toEqual([]);
   });
@@ -105,7 +145,10 @@ describe("which messages carry a graph", () => {
   const firing = (fp: string, expr = "up < 1") => alertItem(dest, alert({ fingerprint: fp, generatorURL: url(expr) }), undefined);
 
   it(`a full message of 1 to ${GRAPH_MAX_ALERTS} firing alerts of one expression`, () => {
-    expect(graphSubject([firing("a")], "full")).toEqual({ query: { expr: "up", threshold: { op: "<", value: 1 } }, alerts: [firing("a").alert] });
+    expect(graphSubject([firing("a")], "full")).toEqual({
+      query: { expr: "up", threshold: { op: "<", value: 1 } },
+      alerts: [firing("a").alert],
+    });
     const five = Array.from({ length: GRAPH_MAX_ALERTS }, (_, i) => firing(`f${i}`));
     expect(graphSubject(five, "full")?.alerts).toHaveLength(GRAPH_MAX_ALERTS);
   });
@@ -133,7 +176,10 @@ describe("Prometheus's query_range answer", () => {
   const answer = (result: unknown) => ({ status: "success", data: { resultType: "matrix", result } });
 
   it("is checked in place, its series returned as they are: a large answer is not copied", () => {
-    const result = Array.from({ length: 250 }, (_, i) => ({ metric: { instance: `h${i}` }, values: Array.from({ length: 181 }, (_, j) => [1_800_000_000 + j * 20, "0.5"]) }));
+    const result = Array.from({ length: 250 }, (_, i) => ({
+      metric: { instance: `h${i}` },
+      values: Array.from({ length: 181 }, (_, j) => [1_800_000_000 + j * 20, "0.5"]),
+    }));
     const json = answer(result);
     expect(matrixSeries(json)).toBe(result);
     expect(matrixSeries(answer([]))).toEqual([]);
@@ -146,7 +192,18 @@ describe("Prometheus's query_range answer", () => {
     [answer([{ metric: { a: 1 }, values: [] }]), "data.result.0.metric is not a map of labels"],
     [answer([{ metric: {}, values: [] }, { values: [] }]), "data.result.1.metric is not a map of labels"],
     [answer([{ metric: {}, values: {} }]), "data.result.0.values is not a list"],
-    [answer([{ metric: {}, values: [[1, "2"], [1, 2]] }]), 'data.result.0.values.1 is not [time, "value"]'],
+    [
+      answer([
+        {
+          metric: {},
+          values: [
+            [1, "2"],
+            [1, 2],
+          ],
+        },
+      ]),
+      'data.result.0.values.1 is not [time, "value"]',
+    ],
     [answer([{ metric: {}, values: [[1, "2", 3]] }]), 'data.result.0.values.0 is not [time, "value"]'],
     [null, "status is not success"],
   ])("not a matrix: %j is refused, saying where (%s)", (json, reason) => {

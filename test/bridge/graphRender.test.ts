@@ -7,7 +7,17 @@ import { deflateSync } from "zlib";
 import { ADVANCE, CAP_ROWS, glyphRows, textWidth } from "../../bridge/src/graph/font";
 import { crc32, encodeIndexedPng } from "../../bridge/src/graph/png";
 import { Raster } from "../../bridge/src/graph/raster";
-import { ascii, GRAPH_HEIGHT, GRAPH_WIDTH, GraphSpec, niceTicks, plotArea, renderGraph, shortValue, tickLabels } from "../../bridge/src/graph/render";
+import {
+  ascii,
+  GRAPH_HEIGHT,
+  GRAPH_WIDTH,
+  GraphSpec,
+  niceTicks,
+  plotArea,
+  renderGraph,
+  shortValue,
+  tickLabels,
+} from "../../bridge/src/graph/render";
 import { TELEGRAM_LIMITS } from "../../bridge/src/telegramLimits";
 import { decodePng } from "../support/png";
 
@@ -17,10 +27,30 @@ const BLUE: readonly number[] = [21, 101, 192];
 describe("the PNG encoder", () => {
   it("writes the signature, IHDR, PLTE, IDAT and IEND with CRCs a separate decoder accepts, and the pixels back", () => {
     const pixels = Uint8Array.from({ length: 7 * 3 }, (_, i) => i % 3);
-    const png = encodeIndexedPng(7, 3, [[255, 255, 255], [0, 0, 0], [255, 0, 0]], pixels);
+    const png = encodeIndexedPng(
+      7,
+      3,
+      [
+        [255, 255, 255],
+        [0, 0, 0],
+        [255, 0, 0],
+      ],
+      pixels,
+    );
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const d = decodePng(png);
-    expect(d).toMatchObject({ width: 7, height: 3, bitDepth: 4, colorType: 3, palette: [[255, 255, 255], [0, 0, 0], [255, 0, 0]], chunks: ["IHDR", "PLTE", "IDAT", "IEND"] });
+    expect(d).toMatchObject({
+      width: 7,
+      height: 3,
+      bitDepth: 4,
+      colorType: 3,
+      palette: [
+        [255, 255, 255],
+        [0, 0, 0],
+        [255, 0, 0],
+      ],
+      chunks: ["IHDR", "PLTE", "IDAT", "IEND"],
+    });
     // An odd width leaves half a byte per row: the pixels still come back exactly.
     expect([...d.pixels!]).toEqual([...pixels]);
   });
@@ -37,7 +67,15 @@ describe("the PNG encoder", () => {
   });
 
   it("a corrupted byte is caught by the chunk's CRC", () => {
-    const png = encodeIndexedPng(4, 4, [[0, 0, 0], [255, 255, 255]], new Uint8Array(16));
+    const png = encodeIndexedPng(
+      4,
+      4,
+      [
+        [0, 0, 0],
+        [255, 255, 255],
+      ],
+      new Uint8Array(16),
+    );
     const bad = Buffer.from(png);
     bad[20] ^= 1; // inside IHDR's width
     expect(() => decodePng(bad)).toThrow("chunk IHDR: bad CRC");
@@ -128,14 +166,22 @@ describe("axis ticks and values", () => {
     expect(tickLabels([0, 20_000, 40_000])).toEqual(["0", "20k", "40k"]);
   });
   it("legend values have at most 3 significant digits", () => {
-    expect([shortValue(0.91234), shortValue(1209600), shortValue(950), shortValue(0.00002), shortValue(0), shortValue(-12345)]).toEqual(["0.912", "1.21M", "950", "2.0e-5", "0", "-12.3k"]);
+    expect([shortValue(0.91234), shortValue(1209600), shortValue(950), shortValue(0.00002), shortValue(0), shortValue(-12345)]).toEqual([
+      "0.912",
+      "1.21M",
+      "950",
+      "2.0e-5",
+      "0",
+      "-12.3k",
+    ]);
   });
 });
 
 describe("the graph", () => {
   const endS = Date.parse("2026-11-25T10:47:00Z") / 1000;
   const startS = endS - 3600;
-  const ramp = (from: number, to: number) => Array.from({ length: 181 }, (_, i) => [startS + i * 20, from + ((to - from) * i) / 180] as const);
+  const ramp = (from: number, to: number) =>
+    Array.from({ length: 181 }, (_, i) => [startS + i * 20, from + ((to - from) * i) / 180] as const);
   const spec: GraphSpec = {
     series: [
       { name: "name=worker", points: ramp(0.5, 0.95) },
@@ -169,7 +215,9 @@ describe("the graph", () => {
     const png = renderGraph(spec);
     const p = plotArea(spec);
     const row = p.y(0.9);
-    const reds = Array.from({ length: p.right - p.left }, (_, i) => colour(png, p.left + i, row)).filter((c) => c.join() === RED.join()).length;
+    const reds = Array.from({ length: p.right - p.left }, (_, i) => colour(png, p.left + i, row)).filter(
+      (c) => c.join() === RED.join(),
+    ).length;
     // Dashes of 10 with gaps of 6, less where a series crosses.
     expect(reds).toBeGreaterThan((p.right - p.left) * 0.5);
     expect(reds).toBeLessThan((p.right - p.left) * 0.7);
@@ -187,7 +235,9 @@ describe("the graph", () => {
     const png = renderGraph(spec);
     const p = plotArea(spec);
     const x = p.x(endS - 600);
-    const reds = Array.from({ length: p.bottom - p.top }, (_, i) => colour(png, x, p.top + i)).filter((c) => c.join() === RED.join()).length;
+    const reds = Array.from({ length: p.bottom - p.top }, (_, i) => colour(png, x, p.top + i)).filter(
+      (c) => c.join() === RED.join(),
+    ).length;
     expect(reds).toBeGreaterThan((p.bottom - p.top) * 0.5);
     // Its column is the time's: 10 of the window's 60 minutes before the right edge.
     expect(x).toBe(Math.round(p.left + (50 / 60) * (p.right - p.left)));
@@ -204,7 +254,9 @@ describe("the graph", () => {
     expect(CAP_ROWS * 3).toBe(21);
     const png = renderGraph({ ...spec, series: [{ name: "I", points: spec.series[0].points }], hidden: 0 });
     // The legend's "I" stands at x = 12 + 34 (after the swatch); its stem is column 2 of the glyph.
-    const stem = Array.from({ length: 30 }, (_, y) => colour(png, 12 + 34 + 2 * 3 + 1, 12 + y)).filter((c) => c.join() === "32,33,36").length;
+    const stem = Array.from({ length: 30 }, (_, y) => colour(png, 12 + 34 + 2 * 3 + 1, 12 + y)).filter(
+      (c) => c.join() === "32,33,36",
+    ).length;
     expect(stem).toBe(21);
   });
 

@@ -53,7 +53,13 @@ const everyText = () => telegram.messages.flatMap((m) => [m.text, ...m.edits.map
 async function start(env: Record<string, string> = {}): Promise<void> {
   bridge = await startBridge(
     loadConfig({
-      ...fastConsoleEnv({ telegramToken: telegram.token, telegramUrl: telegram.url, chat: CHAT, alertmanagerUrl: am.url, stateFile: path.join(dir, "state.json") }),
+      ...fastConsoleEnv({
+        telegramToken: telegram.token,
+        telegramUrl: telegram.url,
+        chat: CHAT,
+        alertmanagerUrl: am.url,
+        stateFile: path.join(dir, "state.json"),
+      }),
       BRIDGE_PREFIX: PREFIX,
       ...env,
     }),
@@ -83,7 +89,8 @@ it("a firing alert: every part parses as Telegram HTML, and the reader sees each
   expect([telegramHtmlError(m.text), m.html]).toEqual([undefined, true]);
   const seen = visible(m.text);
   expect(seen).toContain(`${PREFIX} [PROD]`);
-  for (const value of [CHANNEL, INSTANCE, "a&b<c>", SUMMARY, DESCRIPTION]) expect({ value, shown: seen.includes(value) }).toEqual({ value, shown: true });
+  for (const value of [CHANNEL, INSTANCE, "a&b<c>", SUMMARY, DESCRIPTION])
+    expect({ value, shown: seen.includes(value) }).toEqual({ value, shown: true });
 });
 
 it("links keep their query strings: & survives, quotes and angle brackets are percent-encoded", async () => {
@@ -101,10 +108,17 @@ it("the resolved notification (an edit of the firing message, and its reply) par
 });
 
 it("a storm (one group too large for one message) goes out in storm form, and parses", async () => {
-  const alerts = Array.from({ length: 60 }, (_, i) => hostile({ fingerprint: `fp${i}`, labels: { channel: `${CHANNEL}${i}` }, annotations: { description: DESCRIPTION.repeat(20) } }));
+  const alerts = Array.from({ length: 60 }, (_, i) =>
+    hostile({ fingerprint: `fp${i}`, labels: { channel: `${CHANNEL}${i}` }, annotations: { description: DESCRIPTION.repeat(20) } }),
+  );
   expect((await post(payload(alerts))).status).toBe(200);
   expect(telegram.messages.length).toBeGreaterThan(0);
-  for (const m of telegram.messages) expect({ part: m.messageId, error: telegramHtmlError(m.text), html: m.html }).toEqual({ part: m.messageId, error: undefined, html: true });
+  for (const m of telegram.messages)
+    expect({ part: m.messageId, error: telegramHtmlError(m.text), html: m.html }).toEqual({
+      part: m.messageId,
+      error: undefined,
+      html: true,
+    });
   const seen = telegram.messages.map((m) => visible(m.text)).join("\n");
   expect(seen).toContain(`${PREFIX} [PROD]`);
   expect(seen).toMatch(/QueueStuckProcessing ×\d+/);
@@ -112,7 +126,13 @@ it("a storm (one group too large for one message) goes out in storm form, and pa
 });
 
 it("/alerts lists hostile alerts as valid HTML, and a silence button silences exactly those label values", async () => {
-  am.alerts = [{ fingerprint: "h", labels: { alertname: "QueueStuckProcessing", severity: "critical", component: "queue", channel: CHANNEL, instance: INSTANCE }, annotations: { summary: SUMMARY } }];
+  am.alerts = [
+    {
+      fingerprint: "h",
+      labels: { alertname: "QueueStuckProcessing", severity: "critical", component: "queue", channel: CHANNEL, instance: INSTANCE },
+      annotations: { summary: SUMMARY },
+    },
+  ];
   telegram.say(CHAT, "/alerts", { id: 4242, username: "oncall" });
   const m: ReceivedMessage = await until("the /alerts answer", () => telegram.messages.find((x) => x.text.includes("now in Alertmanager")));
   expect(telegramHtmlError(m.text)).toBeUndefined();

@@ -11,18 +11,38 @@ import { alert } from "../support/alerts";
 
 describe("webhook payload", () => {
   it("a body that is not JSON is refused with the parser's reason", () => {
-    expect(parseWebhook("{")).toEqual({ ok: false, error: "body is not JSON: Expected property name or '}' in JSON at position 1 (line 1 column 2)" });
+    expect(parseWebhook("{")).toEqual({
+      ok: false,
+      error: "body is not JSON: Expected property name or '}' in JSON at position 1 (line 1 column 2)",
+    });
   });
   it.each([
     ["null", "invalid Alertmanager payload at (root): Invalid input: expected object, received null"],
     ["[]", "invalid Alertmanager payload at (root): Invalid input: expected object, received array"],
-    [JSON.stringify({ status: "firing", alerts: [], truncatedAlerts: -1 }), "invalid Alertmanager payload at truncatedAlerts: Too small: expected number to be >=0"],
-    [JSON.stringify({ status: "firing", alerts: [], groupLabels: { a: 1 } }), "invalid Alertmanager payload at groupLabels.a: Invalid input: expected string, received number"],
+    [
+      JSON.stringify({ status: "firing", alerts: [], truncatedAlerts: -1 }),
+      "invalid Alertmanager payload at truncatedAlerts: Too small: expected number to be >=0",
+    ],
+    [
+      JSON.stringify({ status: "firing", alerts: [], groupLabels: { a: 1 } }),
+      "invalid Alertmanager payload at groupLabels.a: Invalid input: expected string, received number",
+    ],
   ])("an envelope %s is refused, saying where", (body, error) => {
     expect(parseWebhook(body)).toEqual({ ok: false, error });
   });
   it("each unreadable alert is set aside with its index, path and reason; the readable ones are kept, with defaults", () => {
-    const r = parseWebhook(JSON.stringify({ status: "firing", alerts: [5, { status: "x" }, { status: "resolved" }, { status: "firing", labels: { a: 1 } }, { status: "firing", annotations: { b: {} } }] }));
+    const r = parseWebhook(
+      JSON.stringify({
+        status: "firing",
+        alerts: [
+          5,
+          { status: "x" },
+          { status: "resolved" },
+          { status: "firing", labels: { a: 1 } },
+          { status: "firing", annotations: { b: {} } },
+        ],
+      }),
+    );
     expect(r).toEqual({
       ok: true,
       payload: { status: "firing", alerts: [{ status: "resolved", labels: {}, annotations: {} }] },
@@ -35,7 +55,16 @@ describe("webhook payload", () => {
     });
   });
   it("keeps the envelope's fields, known and unknown, and each alert's", () => {
-    const body = { version: "4", groupKey: "{}:{}", truncatedAlerts: 2, status: "resolved", receiver: "r", externalURL: "http://am", future: { x: 1 }, alerts: [{ ...alert(), extra: "&<" }] };
+    const body = {
+      version: "4",
+      groupKey: "{}:{}",
+      truncatedAlerts: 2,
+      status: "resolved",
+      receiver: "r",
+      externalURL: "http://am",
+      future: { x: 1 },
+      alerts: [{ ...alert(), extra: "&<" }],
+    };
     const r = parseWebhook(JSON.stringify(body));
     expect(r).toEqual({ ok: true, payload: body, rejected: [] });
   });
@@ -64,13 +93,27 @@ describe("item keys", () => {
   const dest = { chatId: "-1", threadId: undefined };
   const fired = alert({ fingerprint: "fp", startsAt: "2026-11-25T10:00:00Z" });
   it("are stable across versions", () => {
-    expect(alertItem(dest, { status: "firing", labels: {}, annotations: {}, fingerprint: "fp", startsAt: "2026-11-25T10:00:00Z" }, undefined).key).toBe("945a5179906712351f448f060d9612bd");
+    expect(
+      alertItem(dest, { status: "firing", labels: {}, annotations: {}, fingerprint: "fp", startsAt: "2026-11-25T10:00:00Z" }, undefined)
+        .key,
+    ).toBe("945a5179906712351f448f060d9612bd");
     expect(noteItem({ chatId: "-1", threadId: 5 }, "<i>x</i>", "id", undefined).key).toBe("fbf45899f5aa96780fc763a51c0f1cc6");
   });
   it("an alert item carries the alert, its key and Alertmanager's URL", () => {
     const i = alertItem(dest, fired, "http://am");
-    expect(i).toEqual({ kind: "alert", key: expect.stringMatching(/^[0-9a-f]{32}$/), alertKey: "fp", alert: fired, externalURL: "http://am" });
-    expect(noteItem(dest, "<i>n</i>", "id", "http://am")).toEqual({ kind: "note", key: expect.stringMatching(/^[0-9a-f]{32}$/), html: "<i>n</i>", externalURL: "http://am" });
+    expect(i).toEqual({
+      kind: "alert",
+      key: expect.stringMatching(/^[0-9a-f]{32}$/),
+      alertKey: "fp",
+      alert: fired,
+      externalURL: "http://am",
+    });
+    expect(noteItem(dest, "<i>n</i>", "id", "http://am")).toEqual({
+      kind: "note",
+      key: expect.stringMatching(/^[0-9a-f]{32}$/),
+      html: "<i>n</i>",
+      externalURL: "http://am",
+    });
   });
   it("differ by chat, topic, alert, status and incident; the Alertmanager URL does not count", () => {
     const key = (d: ChatDestination = dest, a = fired) => alertItem(d, a, undefined).key;
@@ -88,7 +131,9 @@ describe("item keys", () => {
   });
   it("parts cannot run into each other", () => {
     // Chat "-1" in topic 2 is not chat "-12" without a topic.
-    expect(noteItem({ chatId: "-1", threadId: 2 }, "", "x", undefined).key).not.toBe(noteItem({ chatId: "-12", threadId: undefined }, "", "x", undefined).key);
+    expect(noteItem({ chatId: "-1", threadId: 2 }, "", "x", undefined).key).not.toBe(
+      noteItem({ chatId: "-12", threadId: undefined }, "", "x", undefined).key,
+    );
     expect(noteItem(dest, "", "a", undefined).key).not.toBe(noteItem(dest, "", "b", undefined).key);
     expect(noteItem(dest, "<i>a</i>", "same", undefined).key).toBe(noteItem(dest, "<i>b</i>", "same", undefined).key);
   });
@@ -99,10 +144,19 @@ describe("chat routing", () => {
   it("a severity's own chat, else the default; none when there is neither", () => {
     const r = new ChatRouter({ defaultChat: d("-1"), severityChats: new Map([["critical", d("-2", 4)]]) });
     expect([r.destination("critical"), r.destination("warning"), r.destination(undefined)]).toEqual([d("-2", 4), d("-1"), d("-1")]);
-    expect(new ChatRouter({ defaultChat: undefined, severityChats: new Map([["critical", d("-2")]]) }).destination("warning")).toBeUndefined();
+    expect(
+      new ChatRouter({ defaultChat: undefined, severityChats: new Map([["critical", d("-2")]]) }).destination("warning"),
+    ).toBeUndefined();
   });
   it("serves every configured chat once", () => {
-    const r = new ChatRouter({ defaultChat: d("-1"), severityChats: new Map([["critical", d("-2")], ["warning", d("-1", 7)], ["info", d("@ch")]]) });
+    const r = new ChatRouter({
+      defaultChat: d("-1"),
+      severityChats: new Map([
+        ["critical", d("-2")],
+        ["warning", d("-1", 7)],
+        ["info", d("@ch")],
+      ]),
+    });
     expect(r.configuredChats()).toEqual(["-1", "-2", "@ch"]);
     expect(new ChatRouter({ defaultChat: undefined, severityChats: new Map([["info", d("5")]]) }).configuredChats()).toEqual(["5"]);
     expect(new ChatRouter({ defaultChat: undefined, severityChats: new Map() }).configuredChats()).toEqual([]);

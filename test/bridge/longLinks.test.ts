@@ -38,7 +38,8 @@ async function start(): Promise<void> {
   );
 }
 
-const post = (body: unknown) => fetch(`${bridge.url}/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (body: unknown) =>
+  fetch(`${bridge.url}/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 beforeEach(async () => {
   telegram = await new FakeTelegram().start();
@@ -53,7 +54,9 @@ it("a storm of 60 alerts with 2 kB links: every alert reaches the chat, every me
   const storm = longLinkStorm();
   // Alertmanager sends one webhook per rule (group_by alertname), all at once.
   const groups = Array.from({ length: 20 }, (_, g) => storm.filter((_, i) => i % 20 === g));
-  const answers = await Promise.all(groups.map((alerts) => post(payload(alerts, { groupKey: `{}:{alertname="${alerts[0].labels.alertname}"}` }))));
+  const answers = await Promise.all(
+    groups.map((alerts) => post(payload(alerts, { groupKey: `{}:{alertname="${alerts[0].labels.alertname}"}` }))),
+  );
   expect(answers.map((r) => r.status)).toEqual(groups.map(() => 200));
   const shown = new Set(telegram.messages.flatMap((m) => m.text.match(/host-\d\d(?=<)/g) ?? []));
   expect(shown.size).toBe(60);

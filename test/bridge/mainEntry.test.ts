@@ -58,7 +58,9 @@ describe("bridge entry point", () => {
     const run = await runMain(() => {
       throw new Error("TELEGRAM_CHAT_ID must be a chat id, got <x>");
     });
-    expect(run.lines).toEqual([expect.objectContaining({ level: "error", logger: "telegram-bridge", msg: "TELEGRAM_CHAT_ID must be a chat id, got <x>" })]);
+    expect(run.lines).toEqual([
+      expect.objectContaining({ level: "error", logger: "telegram-bridge", msg: "TELEGRAM_CHAT_ID must be a chat id, got <x>" }),
+    ]);
     expect(run.order[0]).toBe("exit 2");
   });
   it.each(["SIGTERM", "SIGINT"])("starts with the configuration from the environment and stops on %s", async (signal) => {

@@ -19,7 +19,17 @@ beforeEach(async () => {
   telegram = await new FakeTelegram().start();
   logs = [];
   bridge = await startBridge(
-    loadConfig({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_CHAT_ID: CHAT, TELEGRAM_API_BASE: telegram.url, PORT: "0", HOST: "127.0.0.1", MIN_SEND_INTERVAL_MS: "10", COALESCE_MS: "0", REQUEST_BUDGET_MS: "3000", CONSOLE_ENABLED: "false" }),
+    loadConfig({
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_CHAT_ID: CHAT,
+      TELEGRAM_API_BASE: telegram.url,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      MIN_SEND_INTERVAL_MS: "10",
+      COALESCE_MS: "0",
+      REQUEST_BUDGET_MS: "3000",
+      CONSOLE_ENABLED: "false",
+    }),
     { log: new Logger((l) => logs.push(JSON.parse(l))), delivery: { backoffMs: [20] } },
   );
 });
@@ -28,7 +38,12 @@ afterEach(async () => {
   await telegram.stop();
 });
 
-const post = (fp: string) => fetch(`${bridge.url}/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload([alert({ fingerprint: fp })])) });
+const post = (fp: string) =>
+  fetch(`${bridge.url}/alert`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(payload([alert({ fingerprint: fp })])),
+  });
 const settle = () => new Promise((r) => setTimeout(r, 1500));
 
 it("an answer naming the chat itself as its new id: one request, 422, one error in the log", async () => {

@@ -44,7 +44,12 @@ describe("pacing", () => {
   });
   it("the bot's limit counts every chat within one second", () => {
     const p = new Pacer({ ...limits, chatIntervalMs: 0, botPerSecond: 2 });
-    for (const [chat, t] of [["1", 0], ["2", 100], ["3", 200]] as const) p.record(chat, t);
+    for (const [chat, t] of [
+      ["1", 0],
+      ["2", 100],
+      ["3", 200],
+    ] as const)
+      p.record(chat, t);
     expect(p.nextSlot("4", 300)).toBe(1100);
     expect(p.nextSlot("4", 1050)).toBe(1100);
     expect(p.nextSlot("4", 1150)).toBe(1150);
@@ -67,7 +72,9 @@ describe("metrics exposition", () => {
     c.inc({ z: "later" });
     expect(c.get({ b: "1", a: 'q"\\\n' })).toBe(2);
     expect(c.get({ z: "never" })).toBe(0);
-    expect(c.render()).toBe(['# HELP x_total Help & <text>.', "# TYPE x_total counter", 'x_total{a="q\\"\\\\\\n",b="1"} 2', 'x_total{z="later"} 2'].join("\n"));
+    expect(c.render()).toBe(
+      ["# HELP x_total Help & <text>.", "# TYPE x_total counter", 'x_total{a="q\\"\\\\\\n",b="1"} 2', 'x_total{z="later"} 2'].join("\n"),
+    );
     const plain = new Counter("y_total", "Y.");
     plain.inc();
     expect(plain.render()).toBe("# HELP y_total Y.\n# TYPE y_total counter\ny_total 1");
@@ -77,7 +84,15 @@ describe("metrics exposition", () => {
     const h = new Histogram("d_seconds", "D.", [0.1, 1]);
     for (const s of [0.1, 0.5, 2]) h.observe(s);
     expect(h.render()).toBe(
-      ["# HELP d_seconds D.", "# TYPE d_seconds histogram", 'd_seconds_bucket{le="0.1"} 1', 'd_seconds_bucket{le="1"} 2', 'd_seconds_bucket{le="+Inf"} 3', "d_seconds_sum 2.6", "d_seconds_count 3"].join("\n"),
+      [
+        "# HELP d_seconds D.",
+        "# TYPE d_seconds histogram",
+        'd_seconds_bucket{le="0.1"} 1',
+        'd_seconds_bucket{le="1"} 2',
+        'd_seconds_bucket{le="+Inf"} 3',
+        "d_seconds_sum 2.6",
+        "d_seconds_count 3",
+      ].join("\n"),
     );
   });
   it("a gauge is read when scraped", () => {
@@ -91,7 +106,9 @@ describe("metrics exposition", () => {
     expect(m.render()).toBe(GOLDEN);
     m.gauge("telegram_bridge_pending_items", "Items waiting.", () => 3);
     m.gauge("telegram_bridge_cards", "Cards kept.", () => 4);
-    expect(m.render()).toBe(`${GOLDEN}# HELP telegram_bridge_pending_items Items waiting.\n# TYPE telegram_bridge_pending_items gauge\ntelegram_bridge_pending_items 3\n# HELP telegram_bridge_cards Cards kept.\n# TYPE telegram_bridge_cards gauge\ntelegram_bridge_cards 4\n`);
+    expect(m.render()).toBe(
+      `${GOLDEN}# HELP telegram_bridge_pending_items Items waiting.\n# TYPE telegram_bridge_pending_items gauge\ntelegram_bridge_pending_items 3\n# HELP telegram_bridge_cards Cards kept.\n# TYPE telegram_bridge_cards gauge\ntelegram_bridge_cards 4\n`,
+    );
   });
   it("records into the series it exports", () => {
     const m = new BridgeMetrics();
@@ -101,7 +118,9 @@ describe("metrics exposition", () => {
     const text = m.render();
     expect(text).toContain('\ntelegram_bridge_webhooks_received_total{endpoint="/alert",result="ok"} 1\n');
     expect(text).toContain('\ntelegram_bridge_messages_failed_total{reason="network"} 1\n');
-    expect(text).toContain('\ntelegram_bridge_send_duration_seconds_bucket{le="0.25"} 0\ntelegram_bridge_send_duration_seconds_bucket{le="0.5"} 1\n');
+    expect(text).toContain(
+      '\ntelegram_bridge_send_duration_seconds_bucket{le="0.25"} 0\ntelegram_bridge_send_duration_seconds_bucket{le="0.5"} 1\n',
+    );
   });
 });
 

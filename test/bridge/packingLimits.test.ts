@@ -4,7 +4,14 @@
  * sides of every limit are pinned: one character more or less than the budget, and a storm
  * message that holds exactly what fits, no more, no fewer.
  */
-import { alertmanagerLink, formatAlert, formatAlertGroup, markResolved, MAX_DESCRIPTION_CHARS, messageHeader } from "../../bridge/src/format";
+import {
+  alertmanagerLink,
+  formatAlert,
+  formatAlertGroup,
+  markResolved,
+  MAX_DESCRIPTION_CHARS,
+  messageHeader,
+} from "../../bridge/src/format";
 import { alertItem, Item, noteItem } from "../../bridge/src/items";
 import { packNext, PackedMessage, renderBody, STATUS_RESERVE, STATUS_RESERVE_BYTES } from "../../bridge/src/packing";
 import { WebhookAlert } from "../../bridge/src/payload";
@@ -61,7 +68,12 @@ describe("message body", () => {
 
 describe("everything in full", () => {
   const a1 = alert({ fingerprint: "f1" });
-  const a2 = alert({ fingerprint: "f2", status: "resolved", endsAt: "2026-11-25T10:30:00Z", labels: { alertname: "B", severity: "warning" } });
+  const a2 = alert({
+    fingerprint: "f2",
+    status: "resolved",
+    endsAt: "2026-11-25T10:30:00Z",
+    labels: { alertname: "B", severity: "warning" },
+  });
   const items = [item(a1), item(a2), note("ℹ️ <i>3 more</i>")];
 
   it("has a header with the counts, one block per item in order, and the Alertmanager link", () => {
@@ -83,7 +95,9 @@ describe("everything in full", () => {
     });
   });
   it("takes the Alertmanager link of the first item that has one, and shows none without", () => {
-    expect(packNext([alertItem(DEST, a1, undefined), item(a2, "http://am2.test/")], O).body.foot).toBe('<a href="http://am2.test/">Alertmanager</a>');
+    expect(packNext([alertItem(DEST, a1, undefined), item(a2, "http://am2.test/")], O).body.foot).toBe(
+      '<a href="http://am2.test/">Alertmanager</a>',
+    );
     expect(text(packNext([alertItem(DEST, a1, undefined)], O))).toBe(`<b>[TutorDex] [PROD]</b> 1 firing\n\n${formatAlert(a1).html}`);
   });
   it("fits when the visible text plus 2 per firing alert is exactly the budget, not one character more", () => {
@@ -131,7 +145,9 @@ describe("everything in full", () => {
 
 describe("storm form", () => {
   const member = (i: number, alertname = "ChannelStale", status: "firing" | "resolved" = "firing") =>
-    item(alert({ fingerprint: `f${i}`, status, labels: { alertname, severity: "warning", component: "collector", channel: `t.me/c${i}` } }));
+    item(
+      alert({ fingerprint: `f${i}`, status, labels: { alertname, severity: "warning", component: "collector", channel: `t.me/c${i}` } }),
+    );
 
   /** Packs every item, checking each storm message holds exactly as many items as fit. */
   function packAll(pending: Item[], limit: number): PackedMessage[] {
@@ -153,13 +169,26 @@ describe("storm form", () => {
   }
 
   it("one group: the next alert would change every line, so the group is measured as a whole", () => {
-    expect(packAll(Array.from({ length: 100 }, (_, i) => member(i)), 1200).filter((p) => p.mode === "summary").length).toBeGreaterThan(2);
+    expect(
+      packAll(
+        Array.from({ length: 100 }, (_, i) => member(i)),
+        1200,
+      ).filter((p) => p.mode === "summary").length,
+    ).toBeGreaterThan(2);
   });
   it("a new group for each alert: the one that does not fit is left out entirely", () => {
-    expect(packAll(Array.from({ length: 30 }, (_, i) => member(i, `Alert${i}`)), 1200).filter((p) => p.mode === "summary").length).toBeGreaterThan(2);
+    expect(
+      packAll(
+        Array.from({ length: 30 }, (_, i) => member(i, `Alert${i}`)),
+        1200,
+      ).filter((p) => p.mode === "summary").length,
+    ).toBeGreaterThan(2);
   });
   it("firing and resolved alerts of one name are separate groups, counted in the header", () => {
-    const [p] = packAll([member(1), member(2, "ChannelStale", "resolved"), member(3), ...Array.from({ length: 40 }, (_, i) => member(10 + i, `A${i}`))], 2500);
+    const [p] = packAll(
+      [member(1), member(2, "ChannelStale", "resolved"), member(3), ...Array.from({ length: 40 }, (_, i) => member(10 + i, `A${i}`))],
+      2500,
+    );
     expect(p.body.head).toBe("<b>[TutorDex] [PROD]</b> " + `${p.summarised - 1} firing, 1 resolved`);
   });
   it("notes come after the groups and are left out too when they do not fit", () => {
@@ -181,7 +210,8 @@ describe("storm form", () => {
 });
 
 describe("limits met exactly", () => {
-  const a = (i: number, alertname = "ChannelStale") => item(alert({ fingerprint: `g${i}`, labels: { alertname, severity: "warning", component: "collector", channel: `t.me/g${i}` } }));
+  const a = (i: number, alertname = "ChannelStale") =>
+    item(alert({ fingerprint: `g${i}`, labels: { alertname, severity: "warning", component: "collector", channel: `t.me/g${i}` } }));
   it("a block of exactly the budget less 300 keeps its whole description; one more and it is halved", () => {
     const big = alert({ annotations: { description: "x".repeat(1500) } });
     const exact = visibleLength(formatAlert(big).html) + 300 + STATUS_RESERVE;
@@ -214,7 +244,14 @@ describe("the source-byte limit: links cost bytes, not visible characters", () =
   /** Limits where only the source bytes can bind. */
   const B = (sourceBytes: number) => ({ visibleLength: 100_000, sourceBytes });
   const linked = (i: number, chars: number) =>
-    item(alert({ fingerprint: `b${i}`, labels: { alertname: `B${i}` }, annotations: { runbook_url: longUrl("https://rb.test/x", `r${i}`, chars) }, generatorURL: longUrl("http://p.test/graph", `g${i}`, chars) }));
+    item(
+      alert({
+        fingerprint: `b${i}`,
+        labels: { alertname: `B${i}` },
+        annotations: { runbook_url: longUrl("https://rb.test/x", `r${i}`, chars) },
+        generatorURL: longUrl("http://p.test/graph", `g${i}`, chars),
+      }),
+    );
 
   it("keeps every link when the source is exactly the budget; one byte less and links over 512 go, the full form stays", () => {
     // Four blocks, so each stays far below the budget less the frame and none gives up links alone.
@@ -224,11 +261,22 @@ describe("the source-byte limit: links cost bytes, not visible characters", () =
     expect(packNext(set, O, B(n))).toEqual(whole);
     const shorter = packNext(set, O, B(n - 1));
     expect([shorter.mode, shorter.truncated]).toEqual(["full", 1]);
-    expect(shorter.body.blocks.map((b) => b.html)).toEqual([formatAlert(set[0].kind === "alert" ? set[0].alert : alert(), MAX_DESCRIPTION_CHARS, 512).html, ...whole.body.blocks.slice(1).map((b) => b.html)]);
+    expect(shorter.body.blocks.map((b) => b.html)).toEqual([
+      formatAlert(set[0].kind === "alert" ? set[0].alert : alert(), MAX_DESCRIPTION_CHARS, 512).html,
+      ...whole.body.blocks.slice(1).map((b) => b.html),
+    ]);
     expect(text(shorter)).toContain(">Source</a>");
   });
   it("an alert whose links alone are over the budget gives them up, not its description", () => {
-    const a = alert({ fingerprint: "big", annotations: { description: "d".repeat(1500), runbook_url: longUrl("https://rb.test/x", "r", 2000), dashboard: longUrl("https://g.test/d", "d", 2000) }, generatorURL: longUrl("http://p.test/g", "g", 2000) });
+    const a = alert({
+      fingerprint: "big",
+      annotations: {
+        description: "d".repeat(1500),
+        runbook_url: longUrl("https://rb.test/x", "r", 2000),
+        dashboard: longUrl("https://g.test/d", "d", 2000),
+      },
+      generatorURL: longUrl("http://p.test/g", "g", 2000),
+    });
     const p = packNext([item(a)], O, B(sourceBytes(formatAlert(a, MAX_DESCRIPTION_CHARS, 0).html) + 300 * 6 + STATUS_RESERVE_BYTES));
     expect([p.mode, p.truncated]).toEqual(["full", 1]);
     expect(p.body.blocks[0].html).toBe(formatAlert(a, MAX_DESCRIPTION_CHARS, 0).html);

@@ -33,7 +33,11 @@ async function start(env: Record<string, string> = {}, fast = true): Promise<voi
 }
 
 const post = (body: unknown, path = "/alert") =>
-  fetch(`${bridge.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  fetch(`${bridge.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 /** Every alert name shown in the chat, once per message that shows it. */
 const shownAlerts = () => telegram.messages.flatMap((m) => m.text.match(/Alert\d+(?=<)/g) ?? []);
@@ -74,7 +78,7 @@ describe("delivery", () => {
     expect(telegram.messages[0].text).toContain("(no alertname)");
   });
 
-  it("<>&\" and emoji in values reach Telegram escaped and intact", async () => {
+  it('<>&" and emoji in values reach Telegram escaped and intact', async () => {
     expect((await post(payload([alert({ annotations: { summary: `a<b & "c" > d 🚨` } })]))).status).toBe(200);
     expect(telegram.messages[0].text).toContain("a&lt;b &amp; &quot;c&quot; &gt; d 🚨");
   });
@@ -97,13 +101,23 @@ describe("delivery", () => {
 
   it("a group sent again with one new alert shows only the new one", async () => {
     await post(payload([alert({ fingerprint: "a1", labels: { alertname: "Alert1" } })]));
-    await post(payload([alert({ fingerprint: "a1", labels: { alertname: "Alert1" } }), alert({ fingerprint: "a2", labels: { alertname: "Alert2" } })]));
+    await post(
+      payload([
+        alert({ fingerprint: "a1", labels: { alertname: "Alert1" } }),
+        alert({ fingerprint: "a2", labels: { alertname: "Alert2" } }),
+      ]),
+    );
     expect(shownAlerts()).toEqual(["Alert1", "Alert2"]);
   });
 
   it("routes alerts to the chat of their severity, with each chat's own forum topic", async () => {
     await bridge.close(1000);
-    await start({ TELEGRAM_CHAT_ID_CRITICAL: "-2002", TELEGRAM_MESSAGE_THREAD_ID: "7", TELEGRAM_CHAT_ID_WARNING: "-3003", TELEGRAM_MESSAGE_THREAD_ID_WARNING: "9" });
+    await start({
+      TELEGRAM_CHAT_ID_CRITICAL: "-2002",
+      TELEGRAM_MESSAGE_THREAD_ID: "7",
+      TELEGRAM_CHAT_ID_WARNING: "-3003",
+      TELEGRAM_MESSAGE_THREAD_ID_WARNING: "9",
+    });
     await post(
       payload([
         alert({ fingerprint: "c" }),
@@ -116,13 +130,16 @@ describe("delivery", () => {
     expect(where).toEqual({ "-2002": null, "-3003": 9, [CHAT]: 7 });
   });
 
-  it.each(["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"])("severity %s reaches the default chat (no prototype lookup)", async (severity) => {
-    await bridge.close(1000);
-    await start({ TELEGRAM_CHAT_ID_CRITICAL: "-2002" });
-    const r = await post(payload([alert({ labels: { severity } })]));
-    expect(r.status).toBe(200);
-    expect(telegram.messages.map((m) => m.chatId)).toEqual([CHAT]);
-  });
+  it.each(["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"])(
+    "severity %s reaches the default chat (no prototype lookup)",
+    async (severity) => {
+      await bridge.close(1000);
+      await start({ TELEGRAM_CHAT_ID_CRITICAL: "-2002" });
+      const r = await post(payload([alert({ labels: { severity } })]));
+      expect(r.status).toBe(200);
+      expect(telegram.messages.map((m) => m.chatId)).toEqual([CHAT]);
+    },
+  );
 });
 
 describe("large groups and storms", () => {
@@ -130,7 +147,14 @@ describe("large groups and storms", () => {
   const realistic = (i: number) =>
     alert({
       fingerprint: `f${i}`,
-      labels: { alertname: "ChannelStale", severity: "warning", component: "collector", channel: `t.me/tutor_channel_${i}`, instance: `collector-tail:9001`, job: "tutordex_collector" },
+      labels: {
+        alertname: "ChannelStale",
+        severity: "warning",
+        component: "collector",
+        channel: `t.me/tutor_channel_${i}`,
+        instance: `collector-tail:9001`,
+        job: "tutordex_collector",
+      },
       annotations: {
         summary: `No messages from t.me/tutor_channel_${i} for 45m`,
         description: `The collector has not ingested a message from channel t.me/tutor_channel_${i} for 45 minutes while the channel usually posts every few minutes. Check the Telegram session and the channel's access.`,
@@ -158,7 +182,11 @@ describe("large groups and storms", () => {
     await start();
     // Long links cost nothing visible; escaped characters count once.
     const alerts = Array.from({ length: 4 }, (_, i) =>
-      alert({ fingerprint: `v${i}`, labels: { alertname: `Alert${i}` }, annotations: { description: "&<>".repeat(150), runbook_url: `https://rb.test/${"r".repeat(390)}` } }),
+      alert({
+        fingerprint: `v${i}`,
+        labels: { alertname: `Alert${i}` },
+        annotations: { description: "&<>".repeat(150), runbook_url: `https://rb.test/${"r".repeat(390)}` },
+      }),
     );
     expect((await post(payload(alerts))).status).toBe(200);
     expect(telegram.messages).toHaveLength(1);
@@ -167,7 +195,13 @@ describe("large groups and storms", () => {
 
   it("never exceeds 4096 UTF-16 units of visible text, even with emoji (two units each)", async () => {
     await start();
-    const alerts = Array.from({ length: 40 }, (_, i) => alert({ fingerprint: `e${i}`, labels: { alertname: `Alert${i}`, channel: "🔥".repeat(50) }, annotations: { summary: "🚨".repeat(100) } }));
+    const alerts = Array.from({ length: 40 }, (_, i) =>
+      alert({
+        fingerprint: `e${i}`,
+        labels: { alertname: `Alert${i}`, channel: "🔥".repeat(50) },
+        annotations: { summary: "🚨".repeat(100) },
+      }),
+    );
     expect((await post(payload(alerts))).status).toBe(200);
     expect(new Set(shownAlerts()).size).toBe(40);
     expect(telegram.requests.every((r) => r.answer === "ok")).toBe(true);
@@ -176,7 +210,12 @@ describe("large groups and storms", () => {
   it("webhooks arriving together for one chat are merged into few messages", async () => {
     await start({ COALESCE_MS: "300" });
     const posts = Array.from({ length: 10 }, (_, g) =>
-      post(payload(Array.from({ length: 5 }, (_, i) => alert({ fingerprint: `g${g}a${i}`, labels: { alertname: `Alert${g * 5 + i}` } })), { groupKey: `g${g}` })),
+      post(
+        payload(
+          Array.from({ length: 5 }, (_, i) => alert({ fingerprint: `g${g}a${i}`, labels: { alertname: `Alert${g * 5 + i}` } })),
+          { groupKey: `g${g}` },
+        ),
+      ),
     );
     const statuses = (await Promise.all(posts)).map((r) => r.status);
     expect(statuses.every((s) => s === 200)).toBe(true);
@@ -194,11 +233,29 @@ describe("Telegram's pace", () => {
     telegram.pace = SCALED;
     logs = [];
     bridge = await startBridge(
-      loadConfig({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_CHAT_ID: CHAT, TELEGRAM_API_BASE: telegram.url, PORT: "0", HOST: "127.0.0.1", COALESCE_MS: "0", CONSOLE_ENABLED: "false", REQUEST_BUDGET_MS: "20000" }),
-      { log: new Logger((l) => logs.push(l)), delivery: { pace: { chatIntervalMs: 50, groupPerMinute: 20, botPerSecond: 30, windowMs: 3000 } } },
+      loadConfig({
+        TELEGRAM_BOT_TOKEN: telegram.token,
+        TELEGRAM_CHAT_ID: CHAT,
+        TELEGRAM_API_BASE: telegram.url,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        COALESCE_MS: "0",
+        CONSOLE_ENABLED: "false",
+        REQUEST_BUDGET_MS: "20000",
+      }),
+      {
+        log: new Logger((l) => logs.push(l)),
+        delivery: { pace: { chatIntervalMs: 50, groupPerMinute: 20, botPerSecond: 30, windowMs: 3000 } },
+      },
     );
     // 25 webhooks, each with one alert too big to share a message: 25 messages, more than one window allows.
-    const posts = Array.from({ length: 25 }, (_, i) => post(payload([alert({ fingerprint: `p${i}`, labels: { alertname: `Alert${i}` }, annotations: { description: "d".repeat(1400) } })], { groupKey: `p${i}` })));
+    const posts = Array.from({ length: 25 }, (_, i) =>
+      post(
+        payload([alert({ fingerprint: `p${i}`, labels: { alertname: `Alert${i}` }, annotations: { description: "d".repeat(1400) } })], {
+          groupKey: `p${i}`,
+        }),
+      ),
+    );
     const statuses = (await Promise.all(posts)).map((r) => r.status);
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(telegram.requests.filter((r) => r.answer === "rate_limited_by_pace")).toEqual([]);
@@ -209,7 +266,13 @@ describe("Telegram's pace", () => {
     await start({ TELEGRAM_CHAT_ID: "5551234", MIN_SEND_INTERVAL_MS: "200", COALESCE_MS: "0" });
     telegram.pace = { groupPerWindow: 1000, windowMs: 1000, chatIntervalMs: 200 };
     const results = await Promise.all(
-      Array.from({ length: 4 }, (_, i) => post(payload([alert({ fingerprint: `q${i}`, labels: { alertname: `Alert${i}` }, annotations: { description: "d".repeat(1400) } })], { groupKey: `q${i}` }))),
+      Array.from({ length: 4 }, (_, i) =>
+        post(
+          payload([alert({ fingerprint: `q${i}`, labels: { alertname: `Alert${i}` }, annotations: { description: "d".repeat(1400) } })], {
+            groupKey: `q${i}`,
+          }),
+        ),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     expect(telegram.requests.filter((r) => r.answer === "rate_limited_by_pace")).toEqual([]);
@@ -220,7 +283,13 @@ describe("Telegram's pace", () => {
     telegram.script = [{ rateLimit: 1 }];
     const t0 = Date.now();
     const results = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => post(payload([alert({ fingerprint: `r${i}`, labels: { alertname: `Alert${i}` }, annotations: { description: "d".repeat(1400) } })], { groupKey: `r${i}` }))),
+      Array.from({ length: 5 }, (_, i) =>
+        post(
+          payload([alert({ fingerprint: `r${i}`, labels: { alertname: `Alert${i}` }, annotations: { description: "d".repeat(1400) } })], {
+            groupKey: `r${i}`,
+          }),
+        ),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
@@ -269,7 +338,10 @@ describe("Telegram failure answers", () => {
 
   it("one blocked chat does not make the other chats of a payload repeat", async () => {
     await start({ TELEGRAM_CHAT_ID_WARNING: "-3003" });
-    const p = payload([alert({ fingerprint: "c" }), alert({ fingerprint: "w", labels: { alertname: "HostDiskLow", severity: "warning" } })]);
+    const p = payload([
+      alert({ fingerprint: "c" }),
+      alert({ fingerprint: "w", labels: { alertname: "HostDiskLow", severity: "warning" } }),
+    ]);
     telegram.script = ["ok", "forbidden"];
     expect((await post(p)).status).toBe(422);
     for (let i = 0; i < 3; i++) expect((await post(p)).status).toBe(422);
@@ -278,7 +350,10 @@ describe("Telegram failure answers", () => {
 
   it("the 422 body carries no token, even when Telegram's description quotes it", async () => {
     await start();
-    telegram.fallback = { status: 400, description: `Bad Request: chat not found for bot${telegram.token} (${encodeURIComponent(telegram.token)})` };
+    telegram.fallback = {
+      status: 400,
+      description: `Bad Request: chat not found for bot${telegram.token} (${encodeURIComponent(telegram.token)})`,
+    };
     const r = await post(payload([alert()]));
     expect(r.status).toBe(422);
     const text = await r.text();
@@ -361,7 +436,9 @@ describe("Telegram failure answers", () => {
 describe("deduplication across retries, outages and restarts", () => {
   it("retries of a half-delivered payload send only the missing alerts, each exactly once", async () => {
     await start({ REQUEST_BUDGET_MS: "400" });
-    const alerts = Array.from({ length: 12 }, (_, i) => alert({ fingerprint: `h${i}`, labels: { alertname: `Alert${i}` }, annotations: { description: "d".repeat(1400) } }));
+    const alerts = Array.from({ length: 12 }, (_, i) =>
+      alert({ fingerprint: `h${i}`, labels: { alertname: `Alert${i}` }, annotations: { description: "d".repeat(1400) } }),
+    );
     telegram.script = ["ok", "ok"];
     telegram.fallback = "server_error";
     // 12 long alerts in storm form fit 1 message; in separate webhooks they would be 12.
@@ -398,7 +475,10 @@ describe("webhook payloads", () => {
   beforeEach(() => start());
 
   it("one malformed alert does not refuse the valid ones; the chat is told, the metric counts it", async () => {
-    const body = { ...payload([alert({ fingerprint: "ok1" }), alert({ fingerprint: "ok2", labels: { alertname: "Second" } })]) } as Record<string, any>;
+    const body = { ...payload([alert({ fingerprint: "ok1" }), alert({ fingerprint: "ok2", labels: { alertname: "Second" } })]) } as Record<
+      string,
+      any
+    >;
     body.alerts.splice(1, 0, { status: "firing", labels: { alertname: "Broken", severity: 3 } });
     const r = await post(body);
     expect(r.status).toBe(200);
@@ -505,11 +585,20 @@ describe("configuration and lifecycle", () => {
     [{ HEARTBEAT_URL: "not a url" }, 'HEARTBEAT_URL: expected an absolute http(s) URL, got "not a url"'],
     [{ TELEGRAM_CHAT_ID: "alerts" }, 'TELEGRAM_CHAT_ID: expected a numeric chat id or @channel, got "alerts"'],
     [{ TELEGRAM_MESSAGE_THREAD_ID_CRITICAL: "-4" }, 'TELEGRAM_MESSAGE_THREAD_ID_CRITICAL: expected a positive whole number, got "-4"'],
-    [{ CONSOLE_ALLOWED_USER_IDS: "alice" }, 'CONSOLE_ALLOWED_USER_IDS: expected Telegram user ids separated by commas, such as 12345,67890, got "alice"'],
-    [{ CONSOLE_SILENCE_DURATIONS: "1h,forever" }, 'CONSOLE_SILENCE_DURATIONS: expected durations between 1m and 90d such as 1h,4h,24h (bad: "forever"), got "1h,forever"'],
+    [
+      { CONSOLE_ALLOWED_USER_IDS: "alice" },
+      'CONSOLE_ALLOWED_USER_IDS: expected Telegram user ids separated by commas, such as 12345,67890, got "alice"',
+    ],
+    [
+      { CONSOLE_SILENCE_DURATIONS: "1h,forever" },
+      'CONSOLE_SILENCE_DURATIONS: expected durations between 1m and 90d such as 1h,4h,24h (bad: "forever"), got "1h,forever"',
+    ],
     [{ CONSOLE_ENABLED: "maybe" }, 'CONSOLE_ENABLED: expected true or false, got "maybe"'],
     [{ STATE_FILE: "state.json" }, 'STATE_FILE: expected an absolute file path, got "state.json"'],
-    [{ DEDUPE_WINDOWS: "critical" }, 'DEDUPE_WINDOWS: expected receiver=seconds pairs separated by commas, such as telegram-critical=240, got "critical"'],
+    [
+      { DEDUPE_WINDOWS: "critical" },
+      'DEDUPE_WINDOWS: expected receiver=seconds pairs separated by commas, such as telegram-critical=240, got "critical"',
+    ],
     [{ ALERTMANAGER_URL: "alertmanager:9093" }, 'ALERTMANAGER_URL: expected an absolute http(s) URL, got "alertmanager:9093"'],
   ])("rejects %j naming the variable and the bad value", (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
@@ -528,7 +617,9 @@ describe("configuration and lifecycle", () => {
   });
 
   it("never shows a malformed bot token in the error", () => {
-    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: "12:short" })).toThrow("TELEGRAM_BOT_TOKEN: expected a bot token of the form 123456:ABC..., got <secret>");
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: "12:short" })).toThrow(
+      "TELEGRAM_BOT_TOKEN: expected a bot token of the form 123456:ABC..., got <secret>",
+    );
   });
 
   it("graceful shutdown lets an in-flight delivery finish", async () => {

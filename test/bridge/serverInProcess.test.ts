@@ -56,7 +56,12 @@ async function start(env: Record<string, string> = {}, withApi = true): Promise<
   return bridge;
 }
 
-const post = (body: unknown, route = "/alert") => fetch(`${bridge!.url}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+const post = (body: unknown, route = "/alert") =>
+  fetch(`${bridge!.url}${route}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 beforeEach(() => {
   api = new ScriptedApi();
@@ -70,11 +75,19 @@ afterEach(async () => {
 });
 
 describe("deliveriesFor", () => {
-  const config = loadConfig({ TELEGRAM_CHAT_ID: CHAT, TELEGRAM_CHAT_ID_WARNING: "-2002", TELEGRAM_MESSAGE_THREAD_ID_WARNING: "4", DEDUPE_WINDOW_SECONDS: "100", DEDUPE_WINDOWS: "telegram-critical=30" });
+  const config = loadConfig({
+    TELEGRAM_CHAT_ID: CHAT,
+    TELEGRAM_CHAT_ID_WARNING: "-2002",
+    TELEGRAM_MESSAGE_THREAD_ID_WARNING: "4",
+    DEDUPE_WINDOW_SECONDS: "100",
+    DEDUPE_WINDOWS: "telegram-critical=30",
+  });
   const router = new ChatRouter(config);
 
   it("each alert to its severity's chat, remembered for its receiver's window or the default", () => {
-    const p = payload([alert({ fingerprint: "c" }), alert({ fingerprint: "w", labels: { severity: "warning" } })], { receiver: "telegram-critical" });
+    const p = payload([alert({ fingerprint: "c" }), alert({ fingerprint: "w", labels: { severity: "warning" } })], {
+      receiver: "telegram-critical",
+    });
     const out = deliveriesFor(config, router, p);
     expect(out.map((d) => [d.item.kind, d.dest, d.windowMs])).toEqual([
       ["alert", { chatId: CHAT, threadId: undefined }, 30_000],
@@ -85,10 +98,16 @@ describe("deliveriesFor", () => {
   });
 
   it("notes go once to every chat (and topic) the alerts went to", () => {
-    const p = payload([alert({ fingerprint: "a" }), alert({ fingerprint: "b" }), alert({ fingerprint: "w", labels: { severity: "warning" } })], { truncatedAlerts: 3, groupKey: "g<1>" });
+    const p = payload(
+      [alert({ fingerprint: "a" }), alert({ fingerprint: "b" }), alert({ fingerprint: "w", labels: { severity: "warning" } })],
+      { truncatedAlerts: 3, groupKey: "g<1>" },
+    );
     const notes = deliveriesFor(config, router, p).filter((d) => d.item.kind === "note");
     expect(notes.map((d) => d.dest.chatId)).toEqual([CHAT, "-2002"]);
-    expect(notes[0].item).toMatchObject({ html: "ℹ️ <i>3 more alerts of this group were left out by Alertmanager (max_alerts); see Alertmanager for all of them.</i>", externalURL: "http://localhost:9093" });
+    expect(notes[0].item).toMatchObject({
+      html: "ℹ️ <i>3 more alerts of this group were left out by Alertmanager (max_alerts); see Alertmanager for all of them.</i>",
+      externalURL: "http://localhost:9093",
+    });
   });
 
   it("notes go to each topic of a chat the alerts went to, the chat's main thread included", () => {
@@ -102,7 +121,12 @@ describe("deliveriesFor", () => {
   });
 
   it("notes go to two topics of one chat as two destinations", () => {
-    const topics = loadConfig({ TELEGRAM_CHAT_ID: CHAT, TELEGRAM_MESSAGE_THREAD_ID: "11", TELEGRAM_CHAT_ID_WARNING: CHAT, TELEGRAM_MESSAGE_THREAD_ID_WARNING: "12" });
+    const topics = loadConfig({
+      TELEGRAM_CHAT_ID: CHAT,
+      TELEGRAM_MESSAGE_THREAD_ID: "11",
+      TELEGRAM_CHAT_ID_WARNING: CHAT,
+      TELEGRAM_MESSAGE_THREAD_ID_WARNING: "12",
+    });
     const p = payload([alert({ fingerprint: "c" }), alert({ fingerprint: "w", labels: { severity: "warning" } })], { truncatedAlerts: 1 });
     const notes = deliveriesFor(topics, new ChatRouter(topics), p).filter((d) => d.item.kind === "note");
     expect(notes.map((d) => d.dest)).toEqual([
@@ -113,7 +137,15 @@ describe("deliveriesFor", () => {
 
   it("a note's identity tells its alerts and reasons apart however they are split", () => {
     const noteKey = (fingerprints: string[], rejected: string[] = []) =>
-      deliveriesFor(config, router, payload(fingerprints.map((fingerprint) => alert({ fingerprint })), { groupKey: "g", truncatedAlerts: rejected.length ? 0 : 3 }), rejected.map((reason, index) => ({ index, reason })))
+      deliveriesFor(
+        config,
+        router,
+        payload(
+          fingerprints.map((fingerprint) => alert({ fingerprint })),
+          { groupKey: "g", truncatedAlerts: rejected.length ? 0 : 3 },
+        ),
+        rejected.map((reason, index) => ({ index, reason })),
+      )
         .filter((d) => d.item.kind === "note")
         .map((d) => d.item.key);
     expect(noteKey(["ab", "c"])).not.toEqual(noteKey(["a", "bc"]));
@@ -121,7 +153,8 @@ describe("deliveriesFor", () => {
   });
 
   it("a note's identity is its group, count and alerts: the same truncation is one item, another is new", () => {
-    const key = (extra: Parameters<typeof payload>[1], alerts = [alert({ fingerprint: "a" })]) => deliveriesFor(config, router, payload(alerts, { truncatedAlerts: 3, ...extra })).find((d) => d.item.kind === "note")!.item.key;
+    const key = (extra: Parameters<typeof payload>[1], alerts = [alert({ fingerprint: "a" })]) =>
+      deliveriesFor(config, router, payload(alerts, { truncatedAlerts: 3, ...extra })).find((d) => d.item.kind === "note")!.item.key;
     const base = key({ groupKey: "g" });
     expect(key({ groupKey: "g" })).toBe(base);
     expect(key({ groupKey: "h" })).not.toBe(base);
@@ -131,13 +164,19 @@ describe("deliveriesFor", () => {
 
   it("alerts that could not be read: one note, singular or plural, with the first reason escaped and cut", () => {
     const p = payload([alert()], { groupKey: "g" });
-    const one = deliveriesFor(config, router, p, [{ index: 1, reason: "alerts.1.labels: <bad> & worse" }]).find((d) => d.item.kind === "note")!;
-    expect(one.item).toMatchObject({ html: "⚠️ <i>1 alert of this notification could not be read (alerts.1.labels: &lt;bad&gt; &amp; worse); the rest is shown. The bridge log has the details.</i>" });
+    const one = deliveriesFor(config, router, p, [{ index: 1, reason: "alerts.1.labels: <bad> & worse" }]).find(
+      (d) => d.item.kind === "note",
+    )!;
+    expect(one.item).toMatchObject({
+      html: "⚠️ <i>1 alert of this notification could not be read (alerts.1.labels: &lt;bad&gt; &amp; worse); the rest is shown. The bridge log has the details.</i>",
+    });
     const two = deliveriesFor(config, router, p, [
       { index: 1, reason: "r".repeat(200) },
       { index: 2, reason: "s" },
     ]).find((d) => d.item.kind === "note")!;
-    expect(two.item).toMatchObject({ html: `⚠️ <i>2 alerts of this notification could not be read (${"r".repeat(160)}…); the rest is shown. The bridge log has the details.</i>` });
+    expect(two.item).toMatchObject({
+      html: `⚠️ <i>2 alerts of this notification could not be read (${"r".repeat(160)}…); the rest is shown. The bridge log has the details.</i>`,
+    });
     const again = deliveriesFor(config, router, p, [
       { index: 1, reason: "r".repeat(200) },
       { index: 2, reason: "t" },
@@ -164,10 +203,13 @@ describe("HTTP routes", () => {
     const metrics = await fetch(`${bridge!.url}/metrics`);
     expect(metrics.headers.get("content-type")).toBe("text/plain; version=0.0.4");
     const text = await metrics.text();
-    for (const line of ["telegram_bridge_pending_alerts 0", "telegram_bridge_chats_refused 0", "telegram_bridge_state_cards 0"]) expect(text).toContain(line);
+    for (const line of ["telegram_bridge_pending_alerts 0", "telegram_bridge_chats_refused 0", "telegram_bridge_state_cards 0"])
+      expect(text).toContain(line);
     expect(text).toContain("# HELP telegram_bridge_state_cards Messages the bridge remembers for replies, edits and buttons.");
     expect(text).toContain("# HELP telegram_bridge_pending_alerts Alert notifications waiting for Telegram.");
-    expect(text).toContain("# HELP telegram_bridge_chats_refused Chats Telegram refuses permanently (bad token, blocked, not found), in back-off.");
+    expect(text).toContain(
+      "# HELP telegram_bridge_chats_refused Chats Telegram refuses permanently (bad token, blocked, not found), in back-off.",
+    );
   });
 
   it.each([
@@ -197,7 +239,9 @@ describe("HTTP routes", () => {
     const socket = net.connect(Number(new URL(bridge!.url).port), "127.0.0.1");
     await new Promise((r) => socket.once("connect", r));
     const t0 = Date.now();
-    const answered = new Promise<{ after: number; text: string }>((r) => socket.once("data", (d) => r({ after: Date.now() - t0, text: String(d) })));
+    const answered = new Promise<{ after: number; text: string }>((r) =>
+      socket.once("data", (d) => r({ after: Date.now() - t0, text: String(d) })),
+    );
     socket.on("error", () => undefined);
     socket.write("POST /alert HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{");
     const { after, text } = await answered;
@@ -229,7 +273,17 @@ describe("HTTP routes", () => {
     await start({ STATE_FILE: path.join(dir, "s.json"), ALERTMANAGER_URL: "http://am.test:9093" });
     const port = Number(new URL(bridge!.url).port);
     expect(bridge!.url).toBe(`http://127.0.0.1:${port}`);
-    expect(logged("telegram bridge listening")).toMatchObject([{ level: "info", port, environment: "staging", telegram_configured: true, console: false, state_file: path.join(dir, "s.json"), alertmanager: "http://am.test:9093" }]);
+    expect(logged("telegram bridge listening")).toMatchObject([
+      {
+        level: "info",
+        port,
+        environment: "staging",
+        telegram_configured: true,
+        console: false,
+        state_file: path.join(dir, "s.json"),
+        alertmanager: "http://am.test:9093",
+      },
+    ]);
     await bridge!.close(100);
     await start();
     expect(logged("telegram bridge listening")[0]).toMatchObject({ state_file: null, alertmanager: null });
@@ -238,7 +292,9 @@ describe("HTTP routes", () => {
   it("a port already taken: start-up fails", async () => {
     await start();
     const port = new URL(bridge!.url).port;
-    await expect(startBridge(loadConfig({ PORT: port, HOST: "127.0.0.1" }), { log: new Logger(() => undefined) })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startBridge(loadConfig({ PORT: port, HOST: "127.0.0.1" }), { log: new Logger(() => undefined) })).rejects.toThrow(
+      /EADDRINUSE/,
+    );
   });
 });
 
@@ -262,7 +318,9 @@ describe("POST /alert", () => {
     expect([bridge!.metrics.rejectedAlerts.get({}), bridge!.metrics.notIncluded.get({})]).toEqual([0, 0]);
     expect(logged("alerts of a webhook could not be read; delivering the rest")).toEqual([]);
     expect(bridge!.store.data.watchdogLastSeen).toBeUndefined();
-    expect(logged("alerts delivered")).toMatchObject([{ level: "info", group_key: "g1", receiver: "telegram-critical", alerts: 1, sent: 1, skipped_duplicates: 0 }]);
+    expect(logged("alerts delivered")).toMatchObject([
+      { level: "info", group_key: "g1", receiver: "telegram-critical", alerts: 1, sent: 1, skipped_duplicates: 0 },
+    ]);
     expect(bridge!.metrics.received.get({ endpoint: "alert", result: "delivered" })).toBe(1);
     expect(bridge!.metrics.handling.render()).toContain("telegram_bridge_request_duration_seconds_count 1");
     expect(api.sent()[0]).toMatchObject({ chat_id: CHAT, parse_mode: "HTML" });
@@ -387,7 +445,9 @@ describe("POST /alert", () => {
     await start({ TELEGRAM_BOT_TOKEN: "", TELEGRAM_CHAT_ID: "" }, false);
     const r = await post(payload([alert(), alert({ fingerprint: "x" })]));
     expect([r.status, await r.json()]).toEqual([503, { error: "telegram is not configured" }]);
-    expect(logged("alert not delivered: TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID are not configured")).toMatchObject([{ level: "error", alerts: 2 }]);
+    expect(logged("alert not delivered: TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID are not configured")).toMatchObject([
+      { level: "error", alerts: 2 },
+    ]);
     expect(bridge!.metrics.received.get({ endpoint: "alert", result: "unconfigured" })).toBe(1);
     const ready = await fetch(`${bridge!.url}/ready`);
     expect([ready.status, await ready.json()]).toEqual([503, { status: "telegram not configured" }]);
@@ -449,7 +509,11 @@ describe("POST /heartbeat", () => {
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     try {
       lines = [];
-      const config = loadConfig({ PORT: String(await freePort()), HOST: "127.0.0.1", HEARTBEAT_URL: `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/ping` });
+      const config = loadConfig({
+        PORT: String(await freePort()),
+        HOST: "127.0.0.1",
+        HEARTBEAT_URL: `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/ping`,
+      });
       bridge = await startBridge(config, { log: new Logger((l) => lines.push(l)), heartbeatTimeoutMs: 300 });
       const t0 = Date.now();
       const r = await post("", "/heartbeat");
@@ -493,7 +557,16 @@ describe("state", () => {
   it("cards older than STATE_CARD_RETENTION_HOURS are dropped on load", async () => {
     const file = path.join(dir, "s.json");
     const old = Date.now() - 2 * 3_600_000 - 1000;
-    const card = { id: "card0001", chatId: CHAT, messageId: 1, createdAt: old, updatedAt: old, body: { head: "", blocks: [], foot: "" }, subjects: [], buttons: true };
+    const card = {
+      id: "card0001",
+      chatId: CHAT,
+      messageId: 1,
+      createdAt: old,
+      updatedAt: old,
+      body: { head: "", blocks: [], foot: "" },
+      subjects: [],
+      buttons: true,
+    };
     fs.writeFileSync(file, JSON.stringify({ version: 1, delivered: {}, cards: { card0001: card }, alertCards: {}, migrations: {} }));
     await start({ STATE_FILE: file, STATE_CARD_RETENTION_HOURS: "2" });
     expect(bridge!.store.data.cards).toEqual({});
@@ -571,7 +644,9 @@ describe("the console's /status facts", () => {
     const text = await status({}, async () => {
       reasons.forEach((reason, i) => bridge!.metrics.failed.inc({ reason }, i + 1));
     });
-    expect(text[4]).toBe(`Bridge: 0 messages sent, failures: ${reasons.map((r, i) => `${r} ${i + 1}`).join(", ")}, 0 alerts queued, 0 chats refused by Telegram`);
+    expect(text[4]).toBe(
+      `Bridge: 0 messages sent, failures: ${reasons.map((r, i) => `${r} ${i + 1}`).join(", ")}, 0 alerts queued, 0 chats refused by Telegram`,
+    );
   });
 
   it("with the console on, buttons are offered on alerts", async () => {
@@ -591,9 +666,16 @@ describe("the console's /status facts", () => {
   });
 
   it("a Telegram that refuses getMe is asked again after the default back-off's first second, not at once", async () => {
-    api.fallback = (method) => (method === "getMe" ? { kind: "transient", reason: "network", detail: "ECONNREFUSED" } : { kind: "ok", result: true });
+    api.fallback = (method) =>
+      method === "getMe" ? { kind: "transient", reason: "network", detail: "ECONNREFUSED" } : { kind: "ok", result: true };
     lines = [];
-    const config = loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: CHAT, PORT: String(await freePort()), HOST: "127.0.0.1", CONSOLE_ENABLED: "true" });
+    const config = loadConfig({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_CHAT_ID: CHAT,
+      PORT: String(await freePort()),
+      HOST: "127.0.0.1",
+      CONSOLE_ENABLED: "true",
+    });
     bridge = await startBridge(config, { log: new Logger((l) => lines.push(l)), api });
     await until("the first getMe", () => api.calls.length > 0);
     await new Promise((r) => setTimeout(r, 400));
@@ -620,7 +702,11 @@ describe("stopping", () => {
    * so it comes on a connection opened before, its headers still incomplete (a connection
    * mid-request is not idle, and close() leaves it open). Answers status line and JSON body.
    */
-  async function requestDuringClose(head: string, rest: string, close: () => Promise<void>): Promise<{ status: string; json: unknown; closing: Promise<void> }> {
+  async function requestDuringClose(
+    head: string,
+    rest: string,
+    close: () => Promise<void>,
+  ): Promise<{ status: string; json: unknown; closing: Promise<void> }> {
     const socket = net.connect(Number(new URL(bridge!.url).port), "127.0.0.1");
     await new Promise((r) => socket.once("connect", r));
     socket.write(head);
@@ -673,7 +759,11 @@ describe("stopping", () => {
     const inFlight = post(payload([alert()]));
     await api.calledTimes(1);
     const body = JSON.stringify(payload([alert({ fingerprint: "late" })]));
-    const late = await requestDuringClose("POST /alert HTTP/1.1\r\nHost: x\r\n", `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () => bridge!.close(2000));
+    const late = await requestDuringClose(
+      "POST /alert HTTP/1.1\r\nHost: x\r\n",
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      () => bridge!.close(2000),
+    );
     expect([late.status, late.json]).toEqual(["HTTP/1.1 503 Service Unavailable", { error: "shutting down" }]);
     const closing = late.closing;
     expect(api.calls).toHaveLength(1);

@@ -27,7 +27,8 @@ function watchedFs(fail: { fsync?: (name: string) => Error | undefined } = {}): 
       const real = (target as unknown as Record<string, unknown>)[prop];
       if (typeof real !== "function") return real;
       return (...args: unknown[]) => {
-        const about = prop === "renameSync" ? `${name(args[0])} -> ${name(args[1])}` : typeof args[0] === "number" ? names.get(args[0]) : name(args[0]);
+        const about =
+          prop === "renameSync" ? `${name(args[0])} -> ${name(args[1])}` : typeof args[0] === "number" ? names.get(args[0]) : name(args[0]);
         calls.push(`${prop.replace(/Sync$/, "")} ${about}`);
         if (prop === "fsyncSync") {
           const e = fail.fsync?.(names.get(args[0] as number)!);
@@ -70,13 +71,21 @@ it("writes and fsyncs the temporary file, renames it over the state, then fsyncs
 
 it("a temporary file that cannot be fsynced is never renamed over the state; the change stays to be written", () => {
   let failing = true;
-  const s = store(watchedFs({ fsync: (n) => (failing && n === tmp ? Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" }) : undefined) }));
+  const s = store(
+    watchedFs({ fsync: (n) => (failing && n === tmp ? Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" }) : undefined) }),
+  );
   s.markDelivered("k", 60_000);
   s.commit();
   expect(calls.filter((c) => c.startsWith("rename"))).toEqual([]);
   expect(fs.existsSync(file())).toBe(false);
   expect(s.errors).toBe(1);
-  expect(lines).toMatchObject([{ level: "error", msg: "state file not written; delivery memory is only in RAM until it can be", reason: expect.stringContaining("EIO") }]);
+  expect(lines).toMatchObject([
+    {
+      level: "error",
+      msg: "state file not written; delivery memory is only in RAM until it can be",
+      reason: expect.stringContaining("EIO"),
+    },
+  ]);
   // Still to be written: the next commit, with nothing new, writes it.
   failing = false;
   s.commit();
@@ -84,7 +93,11 @@ it("a temporary file that cannot be fsynced is never renamed over the state; the
 });
 
 it("a directory that refuses fsync (some filesystems do) still gets the state, without an error", () => {
-  const s = store(watchedFs({ fsync: (n) => (n === "<dir>" ? Object.assign(new Error("EINVAL: invalid argument, fsync"), { code: "EINVAL" }) : undefined) }));
+  const s = store(
+    watchedFs({
+      fsync: (n) => (n === "<dir>" ? Object.assign(new Error("EINVAL: invalid argument, fsync"), { code: "EINVAL" }) : undefined),
+    }),
+  );
   s.markDelivered("k", 60_000);
   s.commit();
   expect(calls.slice(-3)).toEqual(["open <dir>", "fsync <dir>", "close <dir>"]);

@@ -17,7 +17,8 @@ const T0 = 1_700_000_000_000;
 
 const file = () => path.join(dir, "state.json");
 const logged = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-const storeAt = (f: string | undefined, limits: StoreLimits = DEFAULT_STORE_LIMITS) => new StateStore(f, new Logger((l) => lines.push(l)), limits, () => now);
+const storeAt = (f: string | undefined, limits: StoreLimits = DEFAULT_STORE_LIMITS) =>
+  new StateStore(f, new Logger((l) => lines.push(l)), limits, () => now);
 const store = (limits?: StoreLimits) => storeAt(file(), limits);
 const onDisk = () => JSON.parse(fs.readFileSync(file(), "utf8"));
 
@@ -48,7 +49,9 @@ describe("loading", () => {
   it("without STATE_FILE: a warning, memory only, nothing written", () => {
     const s = storeAt(undefined);
     s.load();
-    expect(logged()).toMatchObject([{ level: "warning", msg: "STATE_FILE is not set: delivery memory lives in RAM and a restart forgets it" }]);
+    expect(logged()).toMatchObject([
+      { level: "warning", msg: "STATE_FILE is not set: delivery memory lives in RAM and a restart forgets it" },
+    ]);
     s.markDelivered("k", 1000);
     s.commit();
     expect(s.wasDelivered("k", 1000)).toBe(true);
@@ -67,11 +70,17 @@ describe("loading", () => {
     const s = store();
     s.load();
     expect(s.errors).toBe(1);
-    expect(logged()).toMatchObject([{ level: "error", msg: "state file unreadable; starting afresh", state_file: file(), reason: expect.stringContaining("EISDIR") }]);
+    expect(logged()).toMatchObject([
+      { level: "error", msg: "state file unreadable; starting afresh", state_file: file(), reason: expect.stringContaining("EISDIR") },
+    ]);
   });
 
   it.each([
-    ["the wrong shape names the field", JSON.stringify({ version: 1, delivered: { a: "soon" }, cards: {}, alertCards: {}, migrations: {} }), /^delivered\.a: /],
+    [
+      "the wrong shape names the field",
+      JSON.stringify({ version: 1, delivered: { a: "soon" }, cards: {}, alertCards: {}, migrations: {} }),
+      /^delivered\.a: /,
+    ],
     ["a root that is no object says (root)", "[]", /^\(root\): /],
     ["not JSON gives the parser's reason", "{", /JSON/],
   ])("a corrupt file: %s", (_what, text, reason) => {
@@ -80,7 +89,12 @@ describe("loading", () => {
     s.load();
     expect(s.errors).toBe(1);
     const [line] = logged();
-    expect(line).toMatchObject({ level: "error", msg: "state file corrupt; kept aside and starting afresh", state_file: file(), kept_as: `${file()}.corrupt` });
+    expect(line).toMatchObject({
+      level: "error",
+      msg: "state file corrupt; kept aside and starting afresh",
+      state_file: file(),
+      kept_as: `${file()}.corrupt`,
+    });
     expect(line.reason).toMatch(reason);
     expect(fs.existsSync(file())).toBe(false);
   });
@@ -104,7 +118,10 @@ describe("loading", () => {
 
   it("a card written without a kind is a notification", () => {
     const { kind: _kind, ...old } = card("c1");
-    fs.writeFileSync(file(), JSON.stringify({ version: 1, delivered: {}, cards: { c1: old }, alertCards: { "-1|k-c1": "c1" }, migrations: {} }));
+    fs.writeFileSync(
+      file(),
+      JSON.stringify({ version: 1, delivered: {}, cards: { c1: old }, alertCards: { "-1|k-c1": "c1" }, migrations: {} }),
+    );
     const s = store();
     s.load();
     expect(s.card("c1")?.kind).toBe("notification");
@@ -143,7 +160,15 @@ describe("writing", () => {
     expect(fs.existsSync(nested)).toBe(false);
     s.markDelivered("k", 1000);
     s.commit();
-    expect(JSON.parse(fs.readFileSync(nested, "utf8"))).toEqual({ version: 1, delivered: { k: T0 + 1000 }, cards: {}, alertCards: {}, migrations: {}, escalations: {}, drills: [] });
+    expect(JSON.parse(fs.readFileSync(nested, "utf8"))).toEqual({
+      version: 1,
+      delivered: { k: T0 + 1000 },
+      cards: {},
+      alertCards: {},
+      migrations: {},
+      escalations: {},
+      drills: [],
+    });
     expect(fs.statSync(nested).mode & 0o777).toBe(0o600);
     fs.rmSync(nested);
     s.commit();
@@ -153,7 +178,11 @@ describe("writing", () => {
   it.each([
     ["the update offset", (s: StateStore) => s.setUpdateOffset(5), { updateOffset: 5 }],
     ["a migration", (s: StateStore) => s.migrate("-1", "-100"), { migrations: { "-1": "-100" } }],
-    ["an overview card", (s: StateStore) => s.putCard(card("ov", { kind: "overview" })), { cards: { ov: expect.objectContaining({ kind: "overview" }) } }],
+    [
+      "an overview card",
+      (s: StateStore) => s.putCard(card("ov", { kind: "overview" })),
+      { cards: { ov: expect.objectContaining({ kind: "overview" }) } },
+    ],
   ])("%s is written by the next commit", (_what, change, expected) => {
     const s = store();
     change(s);
@@ -237,7 +266,15 @@ describe("writing", () => {
     jest.advanceTimersByTime(2000);
     s.markDelivered("j", 1000);
     s.commit();
-    expect(onDisk()).toEqual({ version: 1, delivered: { k: T0 + 1000 }, cards: {}, alertCards: {}, migrations: {}, escalations: {}, drills: [] });
+    expect(onDisk()).toEqual({
+      version: 1,
+      delivered: { k: T0 + 1000 },
+      cards: {},
+      alertCards: {},
+      migrations: {},
+      escalations: {},
+      drills: [],
+    });
   });
 
   it("write errors are each counted but logged at most once a minute", () => {
@@ -258,7 +295,11 @@ describe("writing", () => {
     expect(s.errors).toBe(4);
     const errors = logged().filter((l) => l.level === "error");
     expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatchObject({ msg: "state file not written; delivery memory is only in RAM until it can be", state_file: file(), reason: expect.stringContaining("EISDIR") });
+    expect(errors[0]).toMatchObject({
+      msg: "state file not written; delivery memory is only in RAM until it can be",
+      state_file: file(),
+      reason: expect.stringContaining("EISDIR"),
+    });
     // The rename over the directory failed: the complete temporary file is left beside it.
     expect(JSON.parse(fs.readFileSync(`${file()}.tmp-${process.pid}`, "utf8")).delivered).toHaveProperty(`k${now}`);
     // Memory still answers: the first item's window is over, the last one's is not.

@@ -8,7 +8,15 @@ import { loadConfig } from "../../bridge/src/config";
 import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { Card } from "../../bridge/src/stateStore";
-import { hasLoneSurrogate, keyboardRefusal, photoTooBig, sourceBytes, TELEGRAM_LIMITS, TELEGRAM_REFUSALS, wellFormed } from "../../bridge/src/telegramLimits";
+import {
+  hasLoneSurrogate,
+  keyboardRefusal,
+  photoTooBig,
+  sourceBytes,
+  TELEGRAM_LIMITS,
+  TELEGRAM_REFUSALS,
+  wellFormed,
+} from "../../bridge/src/telegramLimits";
 import { plainText, textFits, TELEGRAM_TEXT_LIMIT, visibleLength } from "../../bridge/src/telegramText";
 import { alert, payload } from "../support/alerts";
 import { FakeTelegram, telegramTextRefusal } from "../support/fakeTelegram";
@@ -50,7 +58,9 @@ describe("the limits and their words", () => {
       noTextToEdit: "Bad Request: there is no text in the message to edit",
       noCaptionToEdit: "Bad Request: there is no caption in the message to edit",
     });
-    expect(photoTooBig(10_485_761)).toBe("Bad Request: file of size 10485761 bytes is too big for a photo; the maximum size is 10485760 bytes");
+    expect(photoTooBig(10_485_761)).toBe(
+      "Bad Request: file of size 10485761 bytes is too big for a photo; the maximum size is 10485760 bytes",
+    );
   });
   it("source bytes are UTF-8 as sent; a lone surrogate counts 3, as TDLib's JSON decoder writes it", () => {
     expect([sourceBytes("a"), sourceBytes("é"), sourceBytes("€"), sourceBytes("🔥"), sourceBytes(LONE_HIGH)]).toEqual([1, 2, 3, 4, 3]);
@@ -59,13 +69,33 @@ describe("the limits and their words", () => {
 
 describe("well-formed strings", () => {
   it("finds a lone surrogate of either half, and not a pair", () => {
-    expect([hasLoneSurrogate(`a${LONE_HIGH}b`), hasLoneSurrogate(`${LONE_LOW}`), hasLoneSurrogate(`x${LONE_HIGH}`), hasLoneSurrogate("🔥"), hasLoneSurrogate("plain")]).toEqual([true, true, true, false, false]);
+    expect([
+      hasLoneSurrogate(`a${LONE_HIGH}b`),
+      hasLoneSurrogate(`${LONE_LOW}`),
+      hasLoneSurrogate(`x${LONE_HIGH}`),
+      hasLoneSurrogate("🔥"),
+      hasLoneSurrogate("plain"),
+    ]).toEqual([true, true, true, false, false]);
     // Called twice in a row: no regex state carried between calls.
     expect([hasLoneSurrogate(LONE_LOW), hasLoneSurrogate(LONE_LOW)]).toEqual([true, true]);
   });
   it("replaces every lone surrogate in every string of a request, keys too, and leaves the rest alone", () => {
-    const params = { chat_id: -1, text: `a${LONE_HIGH}b🔥${LONE_LOW}`, reply_markup: { inline_keyboard: [[{ text: `x${LONE_LOW}`, callback_data: "d" }]] }, flag: true, n: null, [`k${LONE_HIGH}`]: "v" };
-    expect(wellFormed(params)).toEqual({ chat_id: -1, text: "a\uFFFDb🔥\uFFFD", reply_markup: { inline_keyboard: [[{ text: "x\uFFFD", callback_data: "d" }]] }, flag: true, n: null, "k\uFFFD": "v" });
+    const params = {
+      chat_id: -1,
+      text: `a${LONE_HIGH}b🔥${LONE_LOW}`,
+      reply_markup: { inline_keyboard: [[{ text: `x${LONE_LOW}`, callback_data: "d" }]] },
+      flag: true,
+      n: null,
+      [`k${LONE_HIGH}`]: "v",
+    };
+    expect(wellFormed(params)).toEqual({
+      chat_id: -1,
+      text: "a\uFFFDb🔥\uFFFD",
+      reply_markup: { inline_keyboard: [[{ text: "x\uFFFD", callback_data: "d" }]] },
+      flag: true,
+      n: null,
+      "k\uFFFD": "v",
+    });
     const text = `a${LONE_HIGH}b`;
     expect([wellFormed(text).length, sourceBytes(wellFormed(text))]).toEqual([text.length, sourceBytes(text)]);
   });
@@ -89,10 +119,27 @@ describe("inline keyboards", () => {
     expect(keyboardRefusal(undefined)).toBeUndefined();
   });
   it("the largest keyboard the settings allow on an alert message fits: six of the longest durations and Ack", () => {
-    const longest = ["0089d0023h0059m0059s", "0088d0023h0059m0059s", "0087d0023h0059m0059s", "0086d0023h0059m0059s", "0085d0023h0059m0059s", "0084d0023h0059m0059s"];
+    const longest = [
+      "0089d0023h0059m0059s",
+      "0088d0023h0059m0059s",
+      "0087d0023h0059m0059s",
+      "0086d0023h0059m0059s",
+      "0085d0023h0059m0059s",
+      "0084d0023h0059m0059s",
+    ];
     const config = loadConfig({ CONSOLE_SILENCE_DURATIONS: longest.join(",") });
     expect(config.console.silenceDurations).toEqual(longest);
-    const card: Card = { id: newCardId(), kind: "notification", chatId: "-1", messageId: 1, createdAt: 0, updatedAt: 0, body: { head: "", blocks: [], foot: "" }, subjects: [{ title: "", alerts: [{ alertKey: "k", labels: {}, status: "firing" }] }], buttons: true };
+    const card: Card = {
+      id: newCardId(),
+      kind: "notification",
+      chatId: "-1",
+      messageId: 1,
+      createdAt: 0,
+      updatedAt: 0,
+      body: { head: "", blocks: [], foot: "" },
+      subjects: [{ title: "", alerts: [{ alertKey: "k", labels: {}, status: "firing" }] }],
+      buttons: true,
+    };
     const keyboard = renderCardKeyboard(card, { silenceDurations: config.console.silenceDurations, canSilence: true, now: 0 });
     expect(keyboard!.flat()).toHaveLength(7);
     expect(keyboardRefusal(keyboard)).toBeUndefined();
@@ -119,7 +166,11 @@ describe("the fake Bot API refuses as Telegram does, in Telegram's order", () =>
   describe("over HTTP", () => {
     let tg: FakeTelegram;
     const call = async (method: string, params: Record<string, unknown>) => {
-      const r = await fetch(`${tg.url}/bot${tg.token}/${method}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(params) });
+      const r = await fetch(`${tg.url}/bot${tg.token}/${method}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(params),
+      });
       return { status: r.status, description: ((await r.json()) as { description?: string }).description };
     };
     beforeEach(async () => {
@@ -128,17 +179,45 @@ describe("the fake Bot API refuses as Telegram does, in Telegram's order", () =>
     afterEach(() => tg.stop());
 
     it("sendMessage and editMessageText refuse with the words and status 400; nothing is shown", async () => {
-      expect(await call("sendMessage", { chat_id: "-1", text: "x".repeat(40_000) })).toEqual({ status: 400, description: TELEGRAM_REFUSALS.textTooLong });
-      expect(await call("sendMessage", { chat_id: "-1", text: `a${LONE_HIGH}`, parse_mode: "HTML" })).toEqual({ status: 400, description: TELEGRAM_REFUSALS.textNotUtf8 });
-      expect(await call("sendMessage", { chat_id: "-1", text: "ok", reply_markup: { inline_keyboard: [[{ text: "b", callback_data: "d".repeat(65) }]] } })).toEqual({ status: 400, description: TELEGRAM_REFUSALS.buttonDataInvalid });
-      expect(await call("sendMessage", { chat_id: "-1", text: "ok", reply_markup: { inline_keyboard: [[{ text: `b${LONE_LOW}`, callback_data: "d" }]] } })).toEqual({
+      expect(await call("sendMessage", { chat_id: "-1", text: "x".repeat(40_000) })).toEqual({
+        status: 400,
+        description: TELEGRAM_REFUSALS.textTooLong,
+      });
+      expect(await call("sendMessage", { chat_id: "-1", text: `a${LONE_HIGH}`, parse_mode: "HTML" })).toEqual({
+        status: 400,
+        description: TELEGRAM_REFUSALS.textNotUtf8,
+      });
+      expect(
+        await call("sendMessage", {
+          chat_id: "-1",
+          text: "ok",
+          reply_markup: { inline_keyboard: [[{ text: "b", callback_data: "d".repeat(65) }]] },
+        }),
+      ).toEqual({ status: 400, description: TELEGRAM_REFUSALS.buttonDataInvalid });
+      expect(
+        await call("sendMessage", {
+          chat_id: "-1",
+          text: "ok",
+          reply_markup: { inline_keyboard: [[{ text: `b${LONE_LOW}`, callback_data: "d" }]] },
+        }),
+      ).toEqual({
         status: 400,
         description: "Bad Request: can't parse inline keyboard button: Inline keyboard button text must be encoded in UTF-8",
       });
       expect(tg.messages).toEqual([]);
       expect((await call("sendMessage", { chat_id: "-1", text: "ok" })).status).toBe(200);
-      expect(await call("editMessageText", { chat_id: "-1", message_id: tg.messages[0].messageId, text: "é".repeat(16_385), parse_mode: "HTML" })).toEqual({ status: 400, description: TELEGRAM_REFUSALS.textTooLong });
-      expect(await call("editMessageText", { chat_id: "-1", message_id: tg.messages[0].messageId, text: LONE_LOW })).toEqual({ status: 400, description: TELEGRAM_REFUSALS.stringsNotUtf8 });
+      expect(
+        await call("editMessageText", {
+          chat_id: "-1",
+          message_id: tg.messages[0].messageId,
+          text: "é".repeat(16_385),
+          parse_mode: "HTML",
+        }),
+      ).toEqual({ status: 400, description: TELEGRAM_REFUSALS.textTooLong });
+      expect(await call("editMessageText", { chat_id: "-1", message_id: tg.messages[0].messageId, text: LONE_LOW })).toEqual({
+        status: 400,
+        description: TELEGRAM_REFUSALS.stringsNotUtf8,
+      });
     });
   });
 });
@@ -168,7 +247,17 @@ describe("through the bridge, against the fake Bot API", () => {
   beforeEach(async () => {
     telegram = await new FakeTelegram().start();
     bridge = await startBridge(
-      loadConfig({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_CHAT_ID: "-1001", TELEGRAM_API_BASE: telegram.url, PORT: "0", HOST: "127.0.0.1", MIN_SEND_INTERVAL_MS: "10", COALESCE_MS: "0", REQUEST_BUDGET_MS: "3000", CONSOLE_ENABLED: "false" }),
+      loadConfig({
+        TELEGRAM_BOT_TOKEN: telegram.token,
+        TELEGRAM_CHAT_ID: "-1001",
+        TELEGRAM_API_BASE: telegram.url,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        MIN_SEND_INTERVAL_MS: "10",
+        COALESCE_MS: "0",
+        REQUEST_BUDGET_MS: "3000",
+        CONSOLE_ENABLED: "false",
+      }),
       { log: new Logger(() => undefined), delivery: { backoffMs: [20] } },
     );
   });
@@ -178,8 +267,15 @@ describe("through the bridge, against the fake Bot API", () => {
   });
 
   it("a lone surrogate in a label, a summary and a link is delivered, shown as U+FFFD", async () => {
-    const a = alert({ labels: { instance: `db-${LONE_HIGH}` }, annotations: { summary: `cut emoji ${LONE_LOW} here`, runbook_url: `https://rb.test/${LONE_HIGH}` } });
-    const r = await fetch(`${bridge.url}/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload([a])) });
+    const a = alert({
+      labels: { instance: `db-${LONE_HIGH}` },
+      annotations: { summary: `cut emoji ${LONE_LOW} here`, runbook_url: `https://rb.test/${LONE_HIGH}` },
+    });
+    const r = await fetch(`${bridge.url}/alert`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(payload([a])),
+    });
     expect(r.status).toBe(200);
     expect(telegram.messages).toHaveLength(1);
     expect(telegram.messages[0].text).toContain("db-\uFFFD");

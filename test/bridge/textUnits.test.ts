@@ -17,14 +17,22 @@ describe("html", () => {
   });
   it("keeps absolute http and https URLs, normalised; drops other schemes, relative paths and nothing", () => {
     expect([safeUrl("http://am.test:9093"), safeUrl("https://rb.test/a b")]).toEqual(["http://am.test:9093/", "https://rb.test/a%20b"]);
-    expect([safeUrl("ftp://x.test/"), safeUrl("javascript:alert(1)"), safeUrl("/runbooks/x.md"), safeUrl(""), safeUrl(undefined)]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect([safeUrl("ftp://x.test/"), safeUrl("javascript:alert(1)"), safeUrl("/runbooks/x.md"), safeUrl(""), safeUrl(undefined)]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
   it("a link escapes its label and target", () => {
     expect(link("<Runbook & co>", "https://rb.test/?a=1&b=2")).toBe('<a href="https://rb.test/?a=1&amp;b=2">&lt;Runbook &amp; co&gt;</a>');
     expect(link("Runbook", "mailto:x@y.test")).toBeUndefined();
   });
   it("the plain-text fallback removes tags, spells out links and decodes each entity once", () => {
-    expect(htmlToText('<b>x</b> &quot;q&quot; &lt;t&gt; &amp;lt; <a href="https://x.test/">L</a> <i>end</i>')).toBe('x "q" <t> &lt; L (https://x.test/) end');
+    expect(htmlToText('<b>x</b> &quot;q&quot; &lt;t&gt; &amp;lt; <a href="https://x.test/">L</a> <i>end</i>')).toBe(
+      'x "q" <t> &lt; L (https://x.test/) end',
+    );
     // Every entity, every occurrence.
     expect(htmlToText("&quot;&quot;&lt;&lt;&gt;&gt;&amp;&amp;")).toBe('""<<>>&&');
   });
@@ -101,15 +109,35 @@ describe("redaction", () => {
 
 describe("durations", () => {
   it("parses every unit, combined, around spaces", () => {
-    expect([parseDuration("1s"), parseDuration("2m"), parseDuration("3h"), parseDuration("4d"), parseDuration("1w"), parseDuration(" 1h30m ")]).toEqual([
-      1000, 120_000, 10_800_000, 345_600_000, 604_800_000, 5_400_000,
-    ]);
+    expect([
+      parseDuration("1s"),
+      parseDuration("2m"),
+      parseDuration("3h"),
+      parseDuration("4d"),
+      parseDuration("1w"),
+      parseDuration(" 1h30m "),
+    ]).toEqual([1000, 120_000, 10_800_000, 345_600_000, 604_800_000, 5_400_000]);
   });
   it("refuses anything else, anywhere in the text", () => {
-    expect([parseDuration(""), parseDuration("h"), parseDuration("1"), parseDuration("x1h"), parseDuration("1hx"), parseDuration("1.5h"), parseDuration("-1h")]).toEqual(Array(7).fill(undefined));
+    expect([
+      parseDuration(""),
+      parseDuration("h"),
+      parseDuration("1"),
+      parseDuration("x1h"),
+      parseDuration("1hx"),
+      parseDuration("1.5h"),
+      parseDuration("-1h"),
+    ]).toEqual(Array(7).fill(undefined));
   });
   it("prints the shortest exact spelling, rounded to the second", () => {
-    expect([formatDuration(0), formatDuration(400), formatDuration(1000), formatDuration(90_061_000), formatDuration(86_400_000), formatDuration(3_599_000)]).toEqual(["0s", "0s", "1s", "1d1h1m1s", "1d", "59m59s"]);
+    expect([
+      formatDuration(0),
+      formatDuration(400),
+      formatDuration(1000),
+      formatDuration(90_061_000),
+      formatDuration(86_400_000),
+      formatDuration(3_599_000),
+    ]).toEqual(["0s", "0s", "1s", "1d1h1m1s", "1d", "59m59s"]);
   });
 });
 
@@ -153,7 +181,9 @@ describe("log lines", () => {
 describe("describeError", () => {
   const err = (message: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), extra);
   it("gives the message and the cause chain, with error codes the message does not name", () => {
-    expect(describeError(err("fetch failed", { cause: err("connect refused", { code: "ECONNREFUSED" }) }))).toBe("fetch failed: ECONNREFUSED connect refused");
+    expect(describeError(err("fetch failed", { cause: err("connect refused", { code: "ECONNREFUSED" }) }))).toBe(
+      "fetch failed: ECONNREFUSED connect refused",
+    );
     expect(describeError(err("connect ECONNREFUSED 127.0.0.1:1", { code: "ECONNREFUSED" }))).toBe("connect ECONNREFUSED 127.0.0.1:1");
   });
   it("follows at most four causes", () => {
@@ -167,7 +197,9 @@ describe("describeError", () => {
     expect(describeError({ nothing: true })).toBe("[object Object]");
   });
   it("says unknown error when nothing has a message", () => {
-    expect([describeError(undefined), describeError(null), describeError(new Error("")), describeError(err("", { cause: null }))]).toEqual(Array(4).fill("unknown error"));
+    expect([describeError(undefined), describeError(null), describeError(new Error("")), describeError(err("", { cause: null }))]).toEqual(
+      Array(4).fill("unknown error"),
+    );
   });
 });
 

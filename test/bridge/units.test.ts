@@ -42,7 +42,12 @@ describe("redaction", () => {
 describe("pacing per kind of chat", () => {
   const limits = { chatIntervalMs: 1000, groupPerMinute: 20, botPerSecond: 30 };
   it("knows groups, supergroups and channels from private chats", () => {
-    expect([chatKind("-100123"), chatKind("-42"), chatKind("@tutordex_alerts"), chatKind("555")]).toEqual(["group", "group", "group", "private"]);
+    expect([chatKind("-100123"), chatKind("-42"), chatKind("@tutordex_alerts"), chatKind("555")]).toEqual([
+      "group",
+      "group",
+      "group",
+      "private",
+    ]);
   });
   it("a group gets 20 messages per rolling minute, one per second", () => {
     const p = new Pacer(limits);
@@ -55,7 +60,8 @@ describe("pacing per kind of chat", () => {
     }
     expect(times.slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, i) => i * 1000));
     expect(times[20]).toBe(60_000);
-    for (let i = 20; i < times.length; i++) expect(times.filter((x) => x > times[i] - 60_000 && x <= times[i]).length).toBeLessThanOrEqual(20);
+    for (let i = 20; i < times.length; i++)
+      expect(times.filter((x) => x > times[i] - 60_000 && x <= times[i]).length).toBeLessThanOrEqual(20);
   });
   it("a private chat gets one per second, with no minute cap", () => {
     const p = new Pacer(limits);
@@ -86,7 +92,13 @@ describe("chat routing", () => {
     expect(router.destination("critical")?.chatId).toBe("-2");
   });
   it("a severity chat equal to the default chat keeps the default topic unless it names its own", () => {
-    const c = loadConfig({ TELEGRAM_CHAT_ID: "-1", TELEGRAM_MESSAGE_THREAD_ID: "5", TELEGRAM_CHAT_ID_WARNING: "-1", TELEGRAM_CHAT_ID_INFO: "-1", TELEGRAM_MESSAGE_THREAD_ID_INFO: "8" });
+    const c = loadConfig({
+      TELEGRAM_CHAT_ID: "-1",
+      TELEGRAM_MESSAGE_THREAD_ID: "5",
+      TELEGRAM_CHAT_ID_WARNING: "-1",
+      TELEGRAM_CHAT_ID_INFO: "-1",
+      TELEGRAM_MESSAGE_THREAD_ID_INFO: "8",
+    });
     const r = new ChatRouter(c);
     expect([r.destination("warning")?.threadId, r.destination("info")?.threadId, r.destination(undefined)?.threadId]).toEqual([5, 8, 5]);
   });
@@ -106,7 +118,16 @@ describe("callback data", () => {
       expect(decodeCallback(data)).toEqual(a);
     }
   });
-  it.each(["", "v2:s:AbC_12-x:0:1h", "v1:s:short:0:1h", "v1:s:AbC_12-x:0:1h;rm -rf", "v1:x:not-a-uuid", "v1:e:AbC_12-x:100", "v1:a:AbC_12-x:999", "x".repeat(65)])("rejects forged data %j", (data) => {
+  it.each([
+    "",
+    "v2:s:AbC_12-x:0:1h",
+    "v1:s:short:0:1h",
+    "v1:s:AbC_12-x:0:1h;rm -rf",
+    "v1:x:not-a-uuid",
+    "v1:e:AbC_12-x:100",
+    "v1:a:AbC_12-x:999",
+    "x".repeat(65),
+  ])("rejects forged data %j", (data) => {
     expect(decodeCallback(data)).toBeUndefined();
   });
 });
@@ -127,23 +148,33 @@ describe("authorization", () => {
   it("with a list only those users may silence, unsilence, expire and start drills; anyone may read and ack", async () => {
     for (const a of ["silence", "unsilence", "expire", "drill"] as const) {
       expect((await authorize(policy([7]), a, "-1", 7)).allowed).toBe(true);
-      expect(await authorize(policy([7]), a, "-1", 8)).toMatchObject({ allowed: false, reason: "user", message: expect.stringContaining("(8)") });
+      expect(await authorize(policy([7]), a, "-1", 8)).toMatchObject({
+        allowed: false,
+        reason: "user",
+        message: expect.stringContaining("(8)"),
+      });
     }
-    for (const a of ["ack", "alerts", "status", "help", "silences"] as const) expect((await authorize(policy([7]), a, "-1", 8)).allowed).toBe(true);
+    for (const a of ["ack", "alerts", "status", "help", "silences"] as const)
+      expect((await authorize(policy([7]), a, "-1", 8)).allowed).toBe(true);
   });
   it("commands addressed to another bot are not ours", () => {
-    expect([parseCommand("/alerts", "our_bot"), parseCommand("/alerts@our_bot now", "our_bot"), parseCommand("/alerts@other_bot", "our_bot"), parseCommand("hello", "our_bot")]).toEqual([
-      "alerts",
-      "alerts",
-      undefined,
-      undefined,
-    ]);
+    expect([
+      parseCommand("/alerts", "our_bot"),
+      parseCommand("/alerts@our_bot now", "our_bot"),
+      parseCommand("/alerts@other_bot", "our_bot"),
+      parseCommand("hello", "our_bot"),
+    ]).toEqual(["alerts", "alerts", undefined, undefined]);
   });
 });
 
 describe("durations", () => {
   it("parses and prints the silence durations operators write", () => {
-    expect([parseDuration("1h"), parseDuration("1h30m"), parseDuration("2d"), parseDuration("forever")]).toEqual([3_600_000, 5_400_000, 172_800_000, undefined]);
+    expect([parseDuration("1h"), parseDuration("1h30m"), parseDuration("2d"), parseDuration("forever")]).toEqual([
+      3_600_000,
+      5_400_000,
+      172_800_000,
+      undefined,
+    ]);
     expect(formatDuration(5_400_000)).toBe("1h30m");
   });
 });
@@ -200,7 +231,7 @@ describe("durable state", () => {
   });
 
   it.each([
-    ["not JSON", "{\"version\":1,\"delivered\":"],
+    ["not JSON", '{"version":1,"delivered":'],
     ["the wrong shape", JSON.stringify({ version: 1, delivered: { a: "soon" }, cards: {}, alertCards: {}, migrations: {} })],
     ["an unknown version", JSON.stringify({ version: 99 })],
   ])("a state file with %s is logged, kept aside, and the bridge starts afresh", (_what, text) => {
@@ -226,7 +257,10 @@ describe("durable state", () => {
   });
 
   it("a __proto__ key in the file cannot reach Object.prototype", () => {
-    fs.writeFileSync(file(), '{"version":1,"delivered":{"__proto__":99999999999999},"cards":{},"alertCards":{"__proto__":"x"},"migrations":{"__proto__":"-5"}}');
+    fs.writeFileSync(
+      file(),
+      '{"version":1,"delivered":{"__proto__":99999999999999},"cards":{},"alertCards":{"__proto__":"x"},"migrations":{"__proto__":"-5"}}',
+    );
     const s = new StateStore(file(), log());
     s.load();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -235,7 +269,12 @@ describe("durable state", () => {
 
   it("stays bounded: expired items and cards are dropped, then the oldest beyond the caps", () => {
     let now = 1_000_000;
-    const s = new StateStore(file(), log(), { maxCards: 3, cardRetentionMs: 10_000, resolvedCardRetentionMs: 1000, maxDelivered: 5 }, () => now);
+    const s = new StateStore(
+      file(),
+      log(),
+      { maxCards: 3, cardRetentionMs: 10_000, resolvedCardRetentionMs: 1000, maxDelivered: 5 },
+      () => now,
+    );
     s.load();
     for (let i = 0; i < 8; i++) s.markDelivered(`k${i}`, 60_000 + i);
     s.markDelivered("short", 10);

@@ -52,7 +52,11 @@ describe("obs", () => {
     expect(io2.text()).toContain("--outt");
   });
   it("the real entry point runs", () => {
-    const r = spawnSync(path.join(ROOT, "node_modules/.bin/ts-node"), ["--transpile-only", "cli/main.ts", "--help"], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(path.join(ROOT, "node_modules/.bin/ts-node"), ["--transpile-only", "cli/main.ts", "--help"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("usage: obs <command>");
   });
@@ -79,7 +83,10 @@ describe("obs render", () => {
   });
   it("reports a bad configuration with the key and value", async () => {
     const root = tmp();
-    fs.writeFileSync(path.join(root, "Pulumi.bad.yaml"), "config:\n  tutordex-observability:environment: dev\n  tutordex-observability:runbookBaseUrl: https://x.test\n  tutordex-observability:bindAddress: everywhere\n");
+    fs.writeFileSync(
+      path.join(root, "Pulumi.bad.yaml"),
+      "config:\n  tutordex-observability:environment: dev\n  tutordex-observability:runbookBaseUrl: https://x.test\n  tutordex-observability:bindAddress: everywhere\n",
+    );
     const io = capture();
     expect(await main(["render", "--stack", "bad"], io, root)).toBe(2);
     expect(io.text()).toContain('bindAddress: expected an IPv4 address such as 127.0.0.1, got "everywhere"');
@@ -110,7 +117,9 @@ describe("obs check", () => {
     expect(await main(["check", "--stack", "staging"], io, root)).toBe(0);
     const text = io.text();
     // Checking the config loads the relative rule files it names, so the rules are checked there too.
-    expect(text).toMatch(/promtool check config\s+ok\s+2 rule files found; prometheus\/prometheus.yml is valid prometheus config file syntax; \d+ rules found; \d+ rules found/);
+    expect(text).toMatch(
+      /promtool check config\s+ok\s+2 rule files found; prometheus\/prometheus.yml is valid prometheus config file syntax; \d+ rules found; \d+ rules found/,
+    );
     expect(text).toMatch(/promtool check rules\s+ok/);
     expect(text).toMatch(/amtool check-config\s+ok/);
     expect(text).toMatch(/blackbox_exporter --config.check\s+ok\s+Config file is ok/);
@@ -121,7 +130,8 @@ describe("obs check", () => {
 
   it("runs the programs npm run tools built, never the ones on the PATH", async () => {
     const fake = tmp();
-    for (const tool of ["promtool", "amtool", "blackbox_exporter", "otelcol"]) fs.writeFileSync(path.join(fake, tool), "#!/bin/sh\necho 'FAKE on the PATH' >&2\nexit 3\n", { mode: 0o755 });
+    for (const tool of ["promtool", "amtool", "blackbox_exporter", "otelcol"])
+      fs.writeFileSync(path.join(fake, tool), "#!/bin/sh\necho 'FAKE on the PATH' >&2\nexit 3\n", { mode: 0o755 });
     const saved = process.env.PATH;
     process.env.PATH = `${fake}:${saved}`;
     try {
@@ -136,7 +146,8 @@ describe("obs check", () => {
 
   it("fails with the npm run tools hint when a program is not built", async () => {
     const locate = (tool: string) => {
-      if (tool === "otelcol") throw new MissingToolError(`otelcol (otelCollector ${RELEASES.otelCollector.version}) is not built: run npm run tools`);
+      if (tool === "otelcol")
+        throw new MissingToolError(`otelcol (otelCollector ${RELEASES.otelCollector.version}) is not built: run npm run tools`);
       return toolPath(tool);
     };
     const io = capture();
@@ -147,9 +158,17 @@ describe("obs check", () => {
 
   it.each([
     ["alertmanager/alertmanager.yml", "route:\n  receiver: nobody\n", /amtool check-config\s+FAILED/],
-    ["blackbox/blackbox.yml", "modules:\n  http_2xx:\n    prober: http\n    no_such_field: 1\n", /blackbox_exporter --config.check\s+FAILED.*field no_such_field not found/],
+    [
+      "blackbox/blackbox.yml",
+      "modules:\n  http_2xx:\n    prober: http\n    no_such_field: 1\n",
+      /blackbox_exporter --config.check\s+FAILED.*field no_such_field not found/,
+    ],
     ["otel-collector/otel-collector.yml", "receivers:\n  nosuchreceiver: {}\n", /otelcol validate\s+FAILED/],
-    ["prometheus/rules/alert_rules.yml", "groups:\n  - name: x\n    rules:\n      - alert: Broken\n        expr: rate(\n", /promtool check config\s+FAILED[\s\S]*promtool check rules\s+FAILED/],
+    [
+      "prometheus/rules/alert_rules.yml",
+      "groups:\n  - name: x\n    rules:\n      - alert: Broken\n        expr: rate(\n",
+      /promtool check config\s+FAILED[\s\S]*promtool check rules\s+FAILED/,
+    ],
     ["grafana/dashboards/tutordex-home.json", "{ not json", /grafana json\s+FAILED\s+not JSON: grafana\/dashboards\/tutordex-home.json/],
   ])("fails a folder whose %s is broken", async (rel, text, verdict) => {
     const out = await rendered();
@@ -162,11 +181,15 @@ describe("obs check", () => {
 
   it("says which optional files a render leaves out when their service is switched off", async () => {
     const off = tmp();
-    const prod = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8").replace("config:\n", "config:\n  tutordex-observability:services:\n    otelCollector: false\n    tempo: false\n");
+    const prod = fs
+      .readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")
+      .replace("config:\n", "config:\n  tutordex-observability:services:\n    otelCollector: false\n    tempo: false\n");
     fs.writeFileSync(path.join(off, "Pulumi.prod.yaml"), prod);
     const io = capture();
     expect(await main(["check", "--stack", "prod"], io, off)).toBe(0);
-    expect(io.text()).toMatch(/otelcol validate\s+ok\s+no otel-collector\/otel-collector.yml: the OTEL Collector is switched off in this render/);
+    expect(io.text()).toMatch(
+      /otelcol validate\s+ok\s+no otel-collector\/otel-collector.yml: the OTEL Collector is switched off in this render/,
+    );
     fs.rmSync(off, { recursive: true, force: true });
   });
 
@@ -176,7 +199,9 @@ describe("obs check", () => {
     const io = capture();
     expect(await main(["check", "--stack", "prod"], io, clash)).toBe(1);
     expect(io.text()).toMatch(/stack collisions\s+FAILED\s+stacks prod and prod2 share the Grafana API URL http:\/\/127.0.0.1:3300/);
-    expect(io.text()).toContain("stacks prod and prod2 both publish host ports 9090 (prod: hostPorts.prometheus, prod2: hostPorts.prometheus)");
+    expect(io.text()).toContain(
+      "stacks prod and prod2 both publish host ports 9090 (prod: hostPorts.prometheus, prod2: hostPorts.prometheus)",
+    );
     fs.rmSync(clash, { recursive: true, force: true });
   });
 
@@ -186,7 +211,10 @@ describe("obs check", () => {
     expect(io.text()).toContain("is not a rendered folder");
     expect(await main(["check", "--dir", "x", "--stack", "dev"], capture(), root)).toBe(2);
     const bad = rootWith("staging");
-    fs.writeFileSync(path.join(bad, "Pulumi.broken.yaml"), "config:\n  tutordex-observability:environment: qa\n  tutordex-observability:runbookBaseUrl: https://x.test\n");
+    fs.writeFileSync(
+      path.join(bad, "Pulumi.broken.yaml"),
+      "config:\n  tutordex-observability:environment: qa\n  tutordex-observability:runbookBaseUrl: https://x.test\n",
+    );
     const io2 = capture();
     expect(await main(["check", "--stack", "staging"], io2, bad)).toBe(2);
     expect(io2.text()).toContain("Pulumi.broken.yaml: invalid stack configuration");
@@ -202,7 +230,12 @@ describe("obs versions", () => {
     const lines = io.text().split("\n");
     expect(lines[0]).toMatch(/^SERVICE\s+IMAGE\s+LINE\s+TESTED$/);
     expect(lines.length).toBe(1 + Object.keys(RELEASES).length + Object.keys(ENGINE_RELEASES).length);
-    expect(io.text()).toMatch(new RegExp(`^engine:docker\\s+github.com/moby/moby/v2@${ENGINE_RELEASES.docker.moduleVersion}\\s+${ENGINE_RELEASES.docker.version}$`, "m"));
+    expect(io.text()).toMatch(
+      new RegExp(
+        `^engine:docker\\s+github.com/moby/moby/v2@${ENGINE_RELEASES.docker.moduleVersion}\\s+${ENGINE_RELEASES.docker.version}$`,
+        "m",
+      ),
+    );
     const { version, tag, line } = RELEASES.prometheus;
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^prometheus\\s+prom/prometheus:${tag}\\s+${line}\\s+${version}$`)));
     expect(io.text()).toMatch(/^alertmanager\s+prom\/alertmanager:\S+\s+\d+\.\d+\.\d+$/m);
@@ -213,7 +246,13 @@ describe("obs versions", () => {
     expect(await main(["versions", "--json"], io, ROOT)).toBe(0);
     const rows = JSON.parse(io.text()) as Record<string, unknown>[];
     expect(rows.map((r) => Object.keys(r))).toEqual(rows.map(() => ["service", "image", "line", "tested", "reason"]));
-    expect(rows.find((r) => r.service === "telegramBridge")).toEqual({ service: "telegramBridge", image: expect.stringMatching(/^node:/), line: RELEASES.telegramBridge.line, tested: process.version.slice(1), reason: null });
+    expect(rows.find((r) => r.service === "telegramBridge")).toEqual({
+      service: "telegramBridge",
+      image: expect.stringMatching(/^node:/),
+      line: RELEASES.telegramBridge.line,
+      tested: process.version.slice(1),
+      reason: null,
+    });
   });
   it("takes no arguments", async () => {
     const io = capture();
@@ -236,13 +275,22 @@ describe("obs preflight without an engine", () => {
   });
   it("reports an engine that does not answer, and shows every other check as not checked", async () => {
     const root = tmp();
-    fs.writeFileSync(path.join(root, "Pulumi.x.yaml"), `config:\n  tutordex-observability:environment: staging\n  tutordex-observability:runbookBaseUrl: https://x.test\n  tutordex-observability:dockerHost: unix://${root}/no.sock\n`);
+    fs.writeFileSync(
+      path.join(root, "Pulumi.x.yaml"),
+      `config:\n  tutordex-observability:environment: staging\n  tutordex-observability:runbookBaseUrl: https://x.test\n  tutordex-observability:dockerHost: unix://${root}/no.sock\n`,
+    );
     const io = capture();
     expect(await main(["preflight", "--stack", "x", "--json", "--timeout", "3000"], io, root)).toBe(1);
     const out = JSON.parse(io.text());
     expect(out.ok).toBe(false);
-    expect(out.findings[0]).toEqual({ check: "engine", ok: false, detail: expect.stringContaining(`unix://${root}/no.sock (stack dockerHost) does not answer: connect ENOENT`) });
-    expect(out.findings.slice(1).map((f: { detail: string }) => f.detail)).toEqual(Array(5).fill("not checked: the engine does not answer"));
+    expect(out.findings[0]).toEqual({
+      check: "engine",
+      ok: false,
+      detail: expect.stringContaining(`unix://${root}/no.sock (stack dockerHost) does not answer: connect ENOENT`),
+    });
+    expect(out.findings.slice(1).map((f: { detail: string }) => f.detail)).toEqual(
+      Array(5).fill("not checked: the engine does not answer"),
+    );
     fs.rmSync(root, { recursive: true, force: true });
   });
 });
@@ -251,7 +299,13 @@ describe("obs doctor and reload against nothing", () => {
   it("doctor reports unreachable services and exits 1, as a table or JSON", async () => {
     const port = await freePort();
     const io = capture();
-    expect(await main(["doctor", "--prometheus", `http://127.0.0.1:${port}`, "--alertmanager", `http://127.0.0.1:${port}`, "--timeout", "2000"], io, ROOT)).toBe(1);
+    expect(
+      await main(
+        ["doctor", "--prometheus", `http://127.0.0.1:${port}`, "--alertmanager", `http://127.0.0.1:${port}`, "--timeout", "2000"],
+        io,
+        ROOT,
+      ),
+    ).toBe(1);
     expect(io.text()).toMatch(/prometheus ready\s+FAIL\s+http:\/\/127.0.0.1:\d+\/-\/ready unreachable \(ECONNREFUSED\)/);
     expect(io.text()).toMatch(/alertmanager ready\s+FAIL/);
     const json = capture();

@@ -52,7 +52,9 @@ interface ReloadingState {
 function reloadRoutes(prefix: "prometheus" | "alertmanager", behaviour: ReloadBehaviour, state: ReloadingState) {
   return (method: string, p: string): Reply => {
     if (p === "/metrics") {
-      return { text: `# HELP x\n${prefix}_config_last_reload_successful ${state.successful}\n${prefix}_config_last_reload_success_timestamp_seconds ${state.at}\n` };
+      return {
+        text: `# HELP x\n${prefix}_config_last_reload_successful ${state.successful}\n${prefix}_config_last_reload_success_timestamp_seconds ${state.at}\n`,
+      };
     }
     if (method === "POST" && p === "/-/reload") {
       if (behaviour === "takes") Object.assign(state, { successful: 1, at: state.at + 1.5 });
@@ -66,34 +68,60 @@ function reloadRoutes(prefix: "prometheus" | "alertmanager", behaviour: ReloadBe
 
 /** user:password a guarded fake wants (as the stack's web configs do); the stack's are random. */
 const API_AUTH = "tutordex-obs:0123456789abcdefABCDEF0123456789";
-const guarded = (handle: (method: string, p: string, req: http.IncomingMessage) => Reply) => (method: string, p: string, req: http.IncomingMessage): Reply =>
-  req.headers.authorization === `Basic ${Buffer.from(API_AUTH).toString("base64")}` ? handle(method, p, req) : { status: 401, text: "Unauthorized\n" };
+const guarded =
+  (handle: (method: string, p: string, req: http.IncomingMessage) => Reply) =>
+  (method: string, p: string, req: http.IncomingMessage): Reply =>
+    req.headers.authorization === `Basic ${Buffer.from(API_AUTH).toString("base64")}`
+      ? handle(method, p, req)
+      : { status: 401, text: "Unauthorized\n" };
 
-function fakePrometheus(labels: Record<string, string>, behaviour: ReloadBehaviour = "takes", opts: { readonly guarded?: boolean; readonly lastReload?: ReloadingState } = {}): Promise<Fake> {
+function fakePrometheus(
+  labels: Record<string, string>,
+  behaviour: ReloadBehaviour = "takes",
+  opts: { readonly guarded?: boolean; readonly lastReload?: ReloadingState } = {},
+): Promise<Fake> {
   const state = opts.lastReload ?? { successful: 1, at: 1_760_000_000.25 };
   const reloads = reloadRoutes("prometheus", behaviour, state);
-  const yaml = `global:\n  scrape_interval: 15s\n  external_labels:\n${Object.entries(labels).map(([k, v]) => `    ${k}: ${v}\n`).join("")}`;
+  const yaml = `global:\n  scrape_interval: 15s\n  external_labels:\n${Object.entries(labels)
+    .map(([k, v]) => `    ${k}: ${v}\n`)
+    .join("")}`;
   const handle = (method: string, p: string, req: http.IncomingMessage): Reply => {
     if (p === "/-/ready") return { text: "Prometheus Server is Ready.\n" };
     if (p === "/api/v1/status/config") return { json: { status: "success", data: { yaml } } };
-    if (p === "/api/v1/targets") return { json: { status: "success", data: { activeTargets: [{ health: "up", labels: { job: "prometheus", instance: "prometheus:9090" }, lastError: "" }] } } };
-    if (p === "/api/v1/rules") return { json: { status: "success", data: { groups: [{ name: "tutordex_stack", rules: [{ name: "Watchdog", health: "ok" }] }] } } };
+    if (p === "/api/v1/targets")
+      return {
+        json: {
+          status: "success",
+          data: { activeTargets: [{ health: "up", labels: { job: "prometheus", instance: "prometheus:9090" }, lastError: "" }] },
+        },
+      };
+    if (p === "/api/v1/rules")
+      return { json: { status: "success", data: { groups: [{ name: "tutordex_stack", rules: [{ name: "Watchdog", health: "ok" }] }] } } };
     if (p === "/api/v1/query") {
       const q = new URL(req.url ?? "", "http://x").searchParams.get("query") ?? "";
-      return { json: { status: "success", data: { resultType: "vector", result: q.startsWith("up{") ? [{ metric: {}, value: [0, "1"] }] : [] } } };
+      return {
+        json: { status: "success", data: { resultType: "vector", result: q.startsWith("up{") ? [{ metric: {}, value: [0, "1"] }] : [] } },
+      };
     }
     return reloads(method, p);
   };
   return fake(opts.guarded ? guarded(handle) : handle);
 }
 
-function fakeAlertmanager(alertStacks: readonly string[], behaviour: ReloadBehaviour = "takes", peerName = "01JABCDEF", opts: { readonly guarded?: boolean } = {}): Promise<Fake> {
+function fakeAlertmanager(
+  alertStacks: readonly string[],
+  behaviour: ReloadBehaviour = "takes",
+  peerName = "01JABCDEF",
+  opts: { readonly guarded?: boolean } = {},
+): Promise<Fake> {
   const state = { successful: 1, at: 1_760_000_000.5 };
   const reloads = reloadRoutes("alertmanager", behaviour, state);
   const handle = (method: string, p: string): Reply => {
     if (p === "/-/ready") return { text: "OK" };
-    if (p === "/api/v2/status") return { json: { cluster: { name: peerName, status: "ready", peers: [] }, config: { original: "global: {}\n" } } };
-    if (p === "/api/v2/alerts") return { json: alertStacks.map((stack) => ({ labels: { alertname: "Watchdog", severity: "none", stack } })) };
+    if (p === "/api/v2/status")
+      return { json: { cluster: { name: peerName, status: "ready", peers: [] }, config: { original: "global: {}\n" } } };
+    if (p === "/api/v2/alerts")
+      return { json: alertStacks.map((stack) => ({ labels: { alertname: "Watchdog", severity: "none", stack } })) };
     return reloads(method, p);
   };
   return fake(opts.guarded ? guarded(handle) : handle);
@@ -102,10 +130,13 @@ function fakeAlertmanager(alertStacks: readonly string[], behaviour: ReloadBehav
 const AUTH = "admin:test-admin-password";
 
 function fakeGrafana(prometheusLabels: Record<string, string>): Promise<Fake> {
-  const yaml = `global:\n  external_labels:\n${Object.entries(prometheusLabels).map(([k, v]) => `    ${k}: ${v}\n`).join("")}`;
+  const yaml = `global:\n  external_labels:\n${Object.entries(prometheusLabels)
+    .map(([k, v]) => `    ${k}: ${v}\n`)
+    .join("")}`;
   return fake((_m, p, req) => {
     if (p === "/api/health") return { json: { database: "ok", version: "12.0.0" } };
-    if (req.headers.authorization !== `Basic ${Buffer.from(AUTH).toString("base64")}`) return { status: 401, json: { message: "Unauthorized" } };
+    if (req.headers.authorization !== `Basic ${Buffer.from(AUTH).toString("base64")}`)
+      return { status: 401, json: { message: "Unauthorized" } };
     if (p === "/api/datasources/proxy/uid/prometheus/api/v1/status/config") return { json: { status: "success", data: { yaml } } };
     const health = /^\/api\/datasources\/uid\/(\w+)\/health$/.exec(p);
     if (health) return { json: { status: "OK", message: `${health[1]} is working` } };
@@ -140,7 +171,10 @@ afterEach(async () => {
 });
 
 /** Pulumi.shop.yaml publishing each service on the given port; Grafana's external URL is a public name that must never be probed. */
-async function stackFile(ports: { prometheus: number; alertmanager: number; grafana?: number; loki?: number; tempo?: number }, extra: string[] = []): Promise<void> {
+async function stackFile(
+  ports: { prometheus: number; alertmanager: number; grafana?: number; loki?: number; tempo?: number },
+  extra: string[] = [],
+): Promise<void> {
   const port = async (p: number | undefined) => p ?? (await freePort());
   const hostPorts = {
     prometheus: ports.prometheus,
@@ -174,8 +208,13 @@ const byCheck = (findings: Finding[]) => Object.fromEntries(findings.map((f) => 
 
 describe("obs doctor against Prometheus and Alertmanager that answer only with credentials", () => {
   it("with PROMETHEUS_AUTH and ALERTMANAGER_AUTH every check passes; without, readiness fails with the 401 and says which variable to set", async () => {
-    const [p, a] = await Promise.all([started(fakePrometheus(OURS, "takes", { guarded: true })), started(fakeAlertmanager(["shop"], "takes", undefined, { guarded: true }))]);
-    await stackFile({ prometheus: p.port, alertmanager: a.port }, ["tutordex-observability:services: {grafana: false, loki: false, promtail: false, tempo: false}"]);
+    const [p, a] = await Promise.all([
+      started(fakePrometheus(OURS, "takes", { guarded: true })),
+      started(fakeAlertmanager(["shop"], "takes", undefined, { guarded: true })),
+    ]);
+    await stackFile({ prometheus: p.port, alertmanager: a.port }, [
+      "tutordex-observability:services: {grafana: false, loki: false, promtail: false, tempo: false}",
+    ]);
     const ok = await runDoctor({ PROMETHEUS_AUTH: API_AUTH, ALERTMANAGER_AUTH: API_AUTH });
     expect(ok.findings.filter((f) => !f.ok)).toEqual([]);
     expect(ok.code).toBe(0);
@@ -185,13 +224,22 @@ describe("obs doctor against Prometheus and Alertmanager that answer only with c
       ok: false,
       detail: `${p.url}/-/ready → 401 (prometheus answers only with credentials: set PROMETHEUS_AUTH=user:password (pulumi stack output prometheusAuth --show-secrets))`,
     });
-    expect(refused["alertmanager ready"]).toMatchObject({ ok: false, detail: expect.stringContaining("set ALERTMANAGER_AUTH=user:password") });
+    expect(refused["alertmanager ready"]).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining("set ALERTMANAGER_AUTH=user:password"),
+    });
   });
 });
 
 describe("obs doctor --stack", () => {
   it("passes a stack whose every service shows it is the stack's, and reaches Grafana at grafanaApiUrl, not the public URL", async () => {
-    const [p, a, g, l, t] = await Promise.all([started(fakePrometheus(OURS)), started(fakeAlertmanager(["shop"])), started(fakeGrafana(OURS)), started(fakeLoki(OUR_CONTAINERS)), started(fakeTempo())]);
+    const [p, a, g, l, t] = await Promise.all([
+      started(fakePrometheus(OURS)),
+      started(fakeAlertmanager(["shop"])),
+      started(fakeGrafana(OURS)),
+      started(fakeLoki(OUR_CONTAINERS)),
+      started(fakeTempo()),
+    ]);
     await stackFile({ prometheus: p.port, alertmanager: a.port, grafana: g.port, loki: l.port, tempo: t.port });
     const r = await runDoctor({ GRAFANA_AUTH: AUTH });
     const f = byCheck(r.findings);
@@ -209,29 +257,49 @@ describe("obs doctor --stack", () => {
     const [p, a, g] = await Promise.all([started(fakePrometheus(OURS)), started(fakeAlertmanager(["shop"])), started(fakeGrafana(OURS))]);
     await stackFile({ prometheus: p.port, alertmanager: a.port, grafana: g.port });
     const f = byCheck((await runDoctor()).findings);
-    expect(f["grafana ready"]).toEqual({ check: "grafana ready", ok: true, detail: `${g.url}/api/health → 200 (whose Grafana it is is checked with GRAFANA_AUTH=user:password set)` });
+    expect(f["grafana ready"]).toEqual({
+      check: "grafana ready",
+      ok: true,
+      detail: `${g.url}/api/health → 200 (whose Grafana it is is checked with GRAFANA_AUTH=user:password set)`,
+    });
   });
 
   it("does not probe the services the stack switches off, and shows them as off", async () => {
     const [p, a] = await Promise.all([started(fakePrometheus(OURS)), started(fakeAlertmanager(["shop"]))]);
     // Nothing listens on the ports of the switched-off services, as on a host where they do not run.
-    await stackFile({ prometheus: p.port, alertmanager: a.port }, [`${PROJECT}:services:`, ...["grafana", "loki", "alloy", "tempo", "otelCollector"].map((s) => `    ${s}: false`)]);
+    await stackFile({ prometheus: p.port, alertmanager: a.port }, [
+      `${PROJECT}:services:`,
+      ...["grafana", "loki", "alloy", "tempo", "otelCollector"].map((s) => `    ${s}: false`),
+    ]);
     const io = capture();
     expect(await doctor(["--stack", "shop", "--timeout", "3000"], root, io, {})).toBe(0);
-    for (const s of ["grafana", "loki", "tempo"]) expect(io.text()).toMatch(new RegExp(`^${s}\\s+off\\s+switched off \\(services.${s}: false\\): not probed$`, "m"));
+    for (const s of ["grafana", "loki", "tempo"])
+      expect(io.text()).toMatch(new RegExp(`^${s}\\s+off\\s+switched off \\(services.${s}: false\\): not probed$`, "m"));
     expect(io.text()).not.toMatch(/FAIL/);
   });
 
   it("refuses a URL flag for a service the stack switches off", async () => {
-    await stackFile({ prometheus: await freePort(), alertmanager: await freePort() }, [`${PROJECT}:services:`, "    tempo: false", "    otelCollector: false"]);
+    await stackFile({ prometheus: await freePort(), alertmanager: await freePort() }, [
+      `${PROJECT}:services:`,
+      "    tempo: false",
+      "    otelCollector: false",
+    ]);
     const io = capture();
     expect(await main(["doctor", "--stack", "shop", "--tempo", "http://127.0.0.1:3200"], io, root)).toBe(2);
-    expect(io.text()).toBe("obs doctor: --tempo: stack shop switches tempo off (services.tempo: false), so nothing at that URL is this stack's");
+    expect(io.text()).toBe(
+      "obs doctor: --tempo: stack shop switches tempo off (services.tempo: false), so nothing at that URL is this stack's",
+    );
   });
 
   it("fails another stack's Prometheus on the stack's port, and does not report its targets and rules as the stack's", async () => {
-    const [p, a] = await Promise.all([started(fakePrometheus({ stack: "prod", environment: "prod" })), started(fakeAlertmanager(["shop"]))]);
-    await stackFile({ prometheus: p.port, alertmanager: a.port }, [`${PROJECT}:services:`, ...["grafana", "loki", "alloy", "tempo", "otelCollector"].map((s) => `    ${s}: false`)]);
+    const [p, a] = await Promise.all([
+      started(fakePrometheus({ stack: "prod", environment: "prod" })),
+      started(fakeAlertmanager(["shop"])),
+    ]);
+    await stackFile({ prometheus: p.port, alertmanager: a.port }, [
+      `${PROJECT}:services:`,
+      ...["grafana", "loki", "alloy", "tempo", "otelCollector"].map((s) => `    ${s}: false`),
+    ]);
     const r = await runDoctor();
     expect(r.code).toBe(1);
     expect(byCheck(r.findings)["prometheus is the stack's"]).toEqual({
@@ -258,7 +326,11 @@ describe("obs doctor --stack", () => {
     const [p, a] = await Promise.all([started(fakePrometheus(OURS)), started(fakeAlertmanager(stacks))]);
     await stackFile({ prometheus: p.port, alertmanager: a.port });
     const f = byCheck((await runDoctor()).findings);
-    expect(f["alertmanager is the stack's"]).toEqual({ check: "alertmanager is the stack's", ok: false, detail: expect.stringContaining(said) });
+    expect(f["alertmanager is the stack's"]).toEqual({
+      check: "alertmanager is the stack's",
+      ok: false,
+      detail: expect.stringContaining(said),
+    });
   });
 
   it("fails a clustered Alertmanager whose peer name is not the stack's", async () => {
@@ -273,7 +345,11 @@ describe("obs doctor --stack", () => {
       "        api: 10.0.0.6:9093",
     ]);
     const f = byCheck((await runDoctor()).findings);
-    expect(f["alertmanager is the stack's"]).toEqual({ check: "alertmanager is the stack's", ok: false, detail: `${a.url}: not stack shop's: its cluster peer name is "prod", the stack's is "shop"` });
+    expect(f["alertmanager is the stack's"]).toEqual({
+      check: "alertmanager is the stack's",
+      ok: false,
+      detail: `${a.url}: not stack shop's: its cluster peer name is "prod", the stack's is "shop"`,
+    });
   });
 
   it("fails a Loki that holds only another stack's logs, and a Grafana whose Prometheus is another stack's", async () => {
@@ -287,9 +363,15 @@ describe("obs doctor --stack", () => {
     const r = await runDoctor({ GRAFANA_AUTH: AUTH });
     const f = byCheck(r.findings);
     expect(r.code).toBe(1);
-    expect(f["loki is the stack's"]).toEqual({ check: "loki is the stack's", ok: false, detail: `${l.url}: not stack shop's: it holds logs of tutordex-obs-prod-grafana, none of tutordex-obs-shop-…` });
+    expect(f["loki is the stack's"]).toEqual({
+      check: "loki is the stack's",
+      ok: false,
+      detail: `${l.url}: not stack shop's: it holds logs of tutordex-obs-prod-grafana, none of tutordex-obs-shop-…`,
+    });
     expect(f["grafana is the stack's"].ok).toBe(false);
-    expect(f["grafana is the stack's"].detail).toContain('its Prometheus datasource reaches a Prometheus that is not stack shop\'s: its external labels say stack="prod"');
+    expect(f["grafana is the stack's"].detail).toContain(
+      'its Prometheus datasource reaches a Prometheus that is not stack shop\'s: its external labels say stack="prod"',
+    );
   });
 });
 
@@ -332,16 +414,25 @@ describe("obs reload", () => {
   it("reports a 200 after which nothing changed as not taken", async () => {
     const a = await started(fakeAlertmanager(["shop"], "answers 200 and does nothing"));
     const r = await runReload("--alertmanager", a.url, "--timeout", "600");
-    expect(r).toEqual({ code: 1, text: "alertmanager: answered 200, but the reload did not take: alertmanager_config_last_reload_success_timestamp_seconds stayed at 2025-10-09T08:53:20.500Z" });
+    expect(r).toEqual({
+      code: 1,
+      text: "alertmanager: answered 200, but the reload did not take: alertmanager_config_last_reload_success_timestamp_seconds stayed at 2025-10-09T08:53:20.500Z",
+    });
   });
 
   it("reports what a refusing program said", async () => {
     const a = await started(fakeAlertmanager(["shop"], "refuses"));
-    expect(await runReload("--alertmanager", a.url)).toEqual({ code: 1, text: "alertmanager: refused (500: failed to reload config: parsing YAML file prometheus.yml: bad)" });
+    expect(await runReload("--alertmanager", a.url)).toEqual({
+      code: 1,
+      text: "alertmanager: refused (500: failed to reload config: parsing YAML file prometheus.yml: bad)",
+    });
   });
 
   it("sends PROMETHEUS_AUTH and ALERTMANAGER_AUTH; without them a 401 names the variable and where its value comes from", async () => {
-    const [p, a] = await Promise.all([started(fakePrometheus(OURS, "takes", { guarded: true })), started(fakeAlertmanager(["shop"], "takes", undefined, { guarded: true }))]);
+    const [p, a] = await Promise.all([
+      started(fakePrometheus(OURS, "takes", { guarded: true })),
+      started(fakeAlertmanager(["shop"], "takes", undefined, { guarded: true })),
+    ]);
     await stackFile({ prometheus: p.port, alertmanager: a.port });
     const run = async (env: NodeJS.ProcessEnv) => {
       const io = capture();
@@ -361,7 +452,10 @@ describe("obs reload", () => {
   });
 
   it("does not reload another stack's Prometheus or Alertmanager", async () => {
-    const [p, a] = await Promise.all([started(fakePrometheus({ stack: "prod", environment: "prod" })), started(fakeAlertmanager(["prod"]))]);
+    const [p, a] = await Promise.all([
+      started(fakePrometheus({ stack: "prod", environment: "prod" })),
+      started(fakeAlertmanager(["prod"])),
+    ]);
     await stackFile({ prometheus: p.port, alertmanager: a.port });
     const r = await runReload("--stack", "shop");
     expect(r.code).toBe(1);
@@ -379,13 +473,18 @@ describe("obs reload", () => {
     await stackFile({ prometheus: p.port, alertmanager: a.port });
     const r = await runReload("--stack", "shop");
     expect(r.code).toBe(0);
-    expect(r.text).toContain("alertmanager: reloaded: configuration loaded at 2025-10-09T08:53:22.000Z; whose it is is not confirmed: it holds no alert of stack shop");
+    expect(r.text).toContain(
+      "alertmanager: reloaded: configuration loaded at 2025-10-09T08:53:22.000Z; whose it is is not confirmed: it holds no alert of stack shop",
+    );
   });
 
   it("does not call a program that publishes no reload metrics reloaded", async () => {
     const other = await started(fake((method) => (method === "POST" ? { text: "" } : { text: "hello" })));
     const r = await runReload("--prometheus", other.url);
-    expect(r).toEqual({ code: 1, text: `prometheus: not reloaded: ${other.url} ${other.url}/metrics has no prometheus_config_last_reload_successful and prometheus_config_last_reload_success_timestamp_seconds: is this prometheus?` });
+    expect(r).toEqual({
+      code: 1,
+      text: `prometheus: not reloaded: ${other.url} ${other.url}/metrics has no prometheus_config_last_reload_successful and prometheus_config_last_reload_success_timestamp_seconds: is this prometheus?`,
+    });
     expect(other.hits).not.toContain("POST /-/reload");
   });
 });
@@ -393,16 +492,37 @@ describe("obs reload", () => {
 describe("confirmReload (the one place that reads whether a reload took)", () => {
   it("waits for a reload that happens without a request (a file watch), and sees it take", async () => {
     const state = { successful: 1, at: 100 };
-    const p = await started(fake((_m, pathname) => (pathname === "/metrics" ? { text: `prometheus_config_last_reload_successful ${state.successful}\nprometheus_config_last_reload_success_timestamp_seconds ${state.at}\n` } : undefined)));
+    const p = await started(
+      fake((_m, pathname) =>
+        pathname === "/metrics"
+          ? {
+              text: `prometheus_config_last_reload_successful ${state.successful}\nprometheus_config_last_reload_success_timestamp_seconds ${state.at}\n`,
+            }
+          : undefined,
+      ),
+    );
     const before = await reloadState("prometheus", p.url, 1000);
     setTimeout(() => (state.at = 160), 300);
-    expect(await confirmReload("prometheus", p.url, before, 5000, 50)).toEqual({ took: true, detail: "reloaded: configuration loaded at 1970-01-01T00:02:40.000Z" });
+    expect(await confirmReload("prometheus", p.url, before, 5000, 50)).toEqual({
+      took: true,
+      detail: "reloaded: configuration loaded at 1970-01-01T00:02:40.000Z",
+    });
   });
 
   it("a failure that was already there before is not this reload's success, and waits out the time", async () => {
-    const p = await started(fake((_m, pathname) => (pathname === "/metrics" ? { text: "prometheus_config_last_reload_successful 0\nprometheus_config_last_reload_success_timestamp_seconds 100\n" } : undefined)));
+    const p = await started(
+      fake((_m, pathname) =>
+        pathname === "/metrics"
+          ? { text: "prometheus_config_last_reload_successful 0\nprometheus_config_last_reload_success_timestamp_seconds 100\n" }
+          : undefined,
+      ),
+    );
     const before = await reloadState("prometheus", p.url, 1000);
     const outcome = await confirmReload("prometheus", p.url, before, 300, 50);
-    expect(outcome).toEqual({ took: false, detail: "the reload did not take: prometheus_config_last_reload_successful is 0 (the last reload failed) and the last successful one is still 1970-01-01T00:01:40.000Z" });
+    expect(outcome).toEqual({
+      took: false,
+      detail:
+        "the reload did not take: prometheus_config_last_reload_successful is 0 (the last reload failed) and the last successful one is still 1970-01-01T00:01:40.000Z",
+    });
   });
 });

@@ -33,8 +33,23 @@ beforeAll(async () => {
       ],
     }),
   );
-  fs.writeFileSync(path.join(dir, "prometheus.yml"), toYaml({ global: { scrape_interval: "1s", evaluation_interval: "1s" }, rule_files: ["rules.yml"], scrape_configs: [{ job_name: "prometheus", static_configs: [{ targets: [`127.0.0.1:${port}`] }] }] }));
-  prometheus = spawn(requireTool("prometheus"), [`--config.file=${path.join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "tsdb")}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: ["ignore", "ignore", "pipe"] });
+  fs.writeFileSync(
+    path.join(dir, "prometheus.yml"),
+    toYaml({
+      global: { scrape_interval: "1s", evaluation_interval: "1s" },
+      rule_files: ["rules.yml"],
+      scrape_configs: [{ job_name: "prometheus", static_configs: [{ targets: [`127.0.0.1:${port}`] }] }],
+    }),
+  );
+  prometheus = spawn(
+    requireTool("prometheus"),
+    [
+      `--config.file=${path.join(dir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${path.join(dir, "tsdb")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
   prometheus.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
   // Bounded by what it waits for: the broken rule's first evaluation, one interval after start.
   const deadline = Date.now() + 30_000;

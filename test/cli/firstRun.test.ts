@@ -16,10 +16,16 @@ import { PROJECT, pulumiConfigMap, ROOT } from "../support/stackFiles";
 
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 const section = README.slice(README.indexOf("## First run\n"), README.indexOf("\n## ", README.indexOf("## First run\n") + 1));
-const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1].split("\n")).map((l) => l.replace(/\s+#.*$/, "").trim()).filter((l) => l && !l.startsWith("#"));
+const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
+  .flatMap((m) => m[1].split("\n"))
+  .map((l) => l.replace(/\s+#.*$/, "").trim())
+  .filter((l) => l && !l.startsWith("#"));
 
 /** Plausible values of the secrets, as the schema checks them. */
-const SAMPLE_SECRETS: Record<string, string> = { grafanaAdminPassword: "twelve-chars-or-more", telegramBotToken: "123456789:ABCdefGHIjklMNOpqrSTUvwxYZ0123" };
+const SAMPLE_SECRETS: Record<string, string> = {
+  grafanaAdminPassword: "twelve-chars-or-more",
+  telegramBotToken: "123456789:ABCdefGHIjklMNOpqrSTUvwxYZ0123",
+};
 
 it("the section exists and has its commands", () => {
   expect(section.startsWith("## First run")).toBe(true);
@@ -44,9 +50,15 @@ it("every obs command it runs exists and takes the flags it gives", async () => 
 });
 
 it("sets exactly the secrets dev requires: dev validates with them, and not without any one of them", () => {
-  const set = commands.map((l) => /^pulumi config set --stack dev --secret (\S+) /.exec(l)?.[1]).filter((k): k is string => k !== undefined);
+  const set = commands
+    .map((l) => /^pulumi config set --stack dev --secret (\S+) /.exec(l)?.[1])
+    .filter((k): k is string => k !== undefined);
   expect(set).toEqual(["grafanaAdminPassword"]);
-  const raw = (keys: readonly string[]) => rawConfigFromPulumi(PROJECT, { ...pulumiConfigMap("dev", false), ...Object.fromEntries(keys.map((k) => [`${PROJECT}:${k}`, SAMPLE_SECRETS[k]])) });
+  const raw = (keys: readonly string[]) =>
+    rawConfigFromPulumi(PROJECT, {
+      ...pulumiConfigMap("dev", false),
+      ...Object.fromEntries(keys.map((k) => [`${PROJECT}:${k}`, SAMPLE_SECRETS[k]])),
+    });
   expect(() => parseStackConfig("dev", raw(set), new Set(set))).not.toThrow();
   for (const k of set) expect(() => parseStackConfig("dev", raw(set.filter((x) => x !== k)), new Set())).toThrow(`${k}:`);
   // The optional one, commented out in the section, is accepted too.
@@ -57,7 +69,10 @@ it("sets exactly the secrets dev requires: dev validates with them, and not with
 it("the Node it puts first on the PATH is the Node the program declares", () => {
   expect(section).toContain('export PATH="$PWD/node_modules/.bin:$PATH"');
   const r = spawnSync(path.join(ROOT, "node_modules/.bin/node"), ["--version"], { encoding: "utf8" });
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string }; devDependencies: { node: string } };
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+    engines: { node: string };
+    devDependencies: { node: string };
+  };
   const major = pkg.devDependencies.node.split(".")[0];
   expect(pkg.engines.node).toBe(`>=${major}`);
   expect(r.stdout).toMatch(new RegExp(`^v${major}\\.`));
@@ -66,7 +81,11 @@ it("the Node it puts first on the PATH is the Node the program declares", () => 
 
 it("the addresses it gives are dev's", () => {
   const dev = DEFAULT_HOST_PORTS.dev;
-  for (const [what, port] of [["Grafana", dev.grafana], ["Prometheus", dev.prometheus], ["Alertmanager", dev.alertmanager]] as const) {
+  for (const [what, port] of [
+    ["Grafana", dev.grafana],
+    ["Prometheus", dev.prometheus],
+    ["Alertmanager", dev.alertmanager],
+  ] as const) {
     expect(section.replace(/\s+/g, " ")).toContain(`${what}${what === "Grafana" ? " is then" : ""} at http://localhost:${port}`);
   }
   expect(pulumiConfigMap("dev", false)[`${PROJECT}:demoWorkload`]).toBeDefined();

@@ -22,33 +22,87 @@ const VALID = [`config:`, `  ${P}:environment: dev`, `  ${P}:runbookBaseUrl: htt
 const aliasBomb = (): string => {
   const names = "abcdefghi".split("");
   const lines = [...VALID, `  ${P}:appNetworks: &a [x, x, x, x, x, x, x, x, x]`];
-  for (let i = 1; i < names.length; i++) lines.push(`  ${P}:l${i}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(", ")}]`);
+  for (let i = 1; i < names.length; i++)
+    lines.push(
+      `  ${P}:l${i}: &${names[i]} [${Array(9)
+        .fill(`*${names[i - 1]}`)
+        .join(", ")}]`,
+    );
   lines.push(`  ${P}:last: [${Array(9).fill("*i").join(", ")}]`);
   return lines.join("\n");
 };
 
 /** name → [file text, what the message must say (file, line, key and the reason)]. */
 const HOSTILE: Record<string, [string, string]> = {
-  "a duplicate top-level key": [[...VALID, `  ${P}:environment: prod`].join("\n"), `Pulumi.x.yaml line 4 (key config › ${P}:environment): duplicated mapping key`],
-  "a duplicate nested key": [[...VALID, `  ${P}:hostPorts:`, "    grafana: 3001", "    grafana: 3002"].join("\n"), `Pulumi.x.yaml line 6 (key config › ${P}:hostPorts › grafana): duplicated mapping key`],
+  "a duplicate top-level key": [
+    [...VALID, `  ${P}:environment: prod`].join("\n"),
+    `Pulumi.x.yaml line 4 (key config › ${P}:environment): duplicated mapping key`,
+  ],
+  "a duplicate nested key": [
+    [...VALID, `  ${P}:hostPorts:`, "    grafana: 3001", "    grafana: 3002"].join("\n"),
+    `Pulumi.x.yaml line 6 (key config › ${P}:hostPorts › grafana): duplicated mapping key`,
+  ],
   "a duplicate key in a list item": [
-    [...VALID, `  ${P}:remoteWrite:`, "    stores:", "    - name: mimir", "      url: https://a.test/push", "      url: https://b.test/push"].join("\n"),
+    [
+      ...VALID,
+      `  ${P}:remoteWrite:`,
+      "    stores:",
+      "    - name: mimir",
+      "      url: https://a.test/push",
+      "      url: https://b.test/push",
+    ].join("\n"),
     `Pulumi.x.yaml line 8 (key config › ${P}:remoteWrite › stores › url): duplicated mapping key`,
   ],
-  "tab indentation": [[...VALID, `  ${P}:hostPorts:`, "  \tgrafana: 3001"].join("\n"), `Pulumi.x.yaml line 5 (key config › ${P}:hostPorts › grafana): tab characters must not be used in indentation`],
-  "a tab before a top-level key": [["config:", `\t${P}:environment: dev`].join("\n"), `Pulumi.x.yaml line 2 (key config › ${P}:environment): tab characters must not be used in indentation`],
-  "an unknown local tag": [[...VALID, `  ${P}:grafanaAdminUser: !secret admin`].join("\n"), `Pulumi.x.yaml line 4 (key config › ${P}:grafanaAdminUser): unknown tag !<!secret>`],
-  "a language-specific tag": [[...VALID, `  ${P}:grafanaAdminUser: !!python/object:os.system ls`].join("\n"), `Pulumi.x.yaml line 4 (key config › ${P}:grafanaAdminUser): unknown tag !<tag:yaml.org,2002:python/object:os.system>`],
-  "a binary value": [[...VALID, `  ${P}:grafanaAdminUser: !!binary aGVsbG8=`].join("\n"), `Pulumi.x.yaml line 4 (key config › ${P}:grafanaAdminUser): unknown tag !<tag:yaml.org,2002:binary>`],
-  "an alias bomb": [aliasBomb(), `Pulumi.x.yaml line 4 (key config › ${P}:appNetworks): YAML anchors and aliases (&a, *a) are not accepted in stack files`],
-  "an anchor on a scalar": [[...VALID, `  ${P}:grafanaAdminUser: &who admin`, `  ${P}:bindAddress: *who`].join("\n"), `Pulumi.x.yaml line 4 (key config › ${P}:grafanaAdminUser): YAML anchors and aliases (&who, *who)`],
-  "a merge key": [[...VALID, `  ${P}:hostPorts: &ports {grafana: 3001}`, `  ${P}:retention: {<<: *ports}`].join("\n"), `Pulumi.x.yaml line 4 (key config › ${P}:hostPorts): YAML anchors and aliases (&ports, *ports)`],
-  "an unclosed quote": [[...VALID, `  ${P}:grafanaAdminUser: "admin`].join("\n"), `Pulumi.x.yaml line 5 (key config › ${P}:grafanaAdminUser): unexpected end of the stream within a double quoted scalar`],
-  "nesting beyond the parser's depth": [[...VALID, `  ${P}:alertOverrides: ${"[".repeat(200)}${"]".repeat(200)}`].join("\n"), `Pulumi.x.yaml line 4 (key config › ${P}:alertOverrides): nesting exceeded maxDepth (100)`],
+  "tab indentation": [
+    [...VALID, `  ${P}:hostPorts:`, "  \tgrafana: 3001"].join("\n"),
+    `Pulumi.x.yaml line 5 (key config › ${P}:hostPorts › grafana): tab characters must not be used in indentation`,
+  ],
+  "a tab before a top-level key": [
+    ["config:", `\t${P}:environment: dev`].join("\n"),
+    `Pulumi.x.yaml line 2 (key config › ${P}:environment): tab characters must not be used in indentation`,
+  ],
+  "an unknown local tag": [
+    [...VALID, `  ${P}:grafanaAdminUser: !secret admin`].join("\n"),
+    `Pulumi.x.yaml line 4 (key config › ${P}:grafanaAdminUser): unknown tag !<!secret>`,
+  ],
+  "a language-specific tag": [
+    [...VALID, `  ${P}:grafanaAdminUser: !!python/object:os.system ls`].join("\n"),
+    `Pulumi.x.yaml line 4 (key config › ${P}:grafanaAdminUser): unknown tag !<tag:yaml.org,2002:python/object:os.system>`,
+  ],
+  "a binary value": [
+    [...VALID, `  ${P}:grafanaAdminUser: !!binary aGVsbG8=`].join("\n"),
+    `Pulumi.x.yaml line 4 (key config › ${P}:grafanaAdminUser): unknown tag !<tag:yaml.org,2002:binary>`,
+  ],
+  "an alias bomb": [
+    aliasBomb(),
+    `Pulumi.x.yaml line 4 (key config › ${P}:appNetworks): YAML anchors and aliases (&a, *a) are not accepted in stack files`,
+  ],
+  "an anchor on a scalar": [
+    [...VALID, `  ${P}:grafanaAdminUser: &who admin`, `  ${P}:bindAddress: *who`].join("\n"),
+    `Pulumi.x.yaml line 4 (key config › ${P}:grafanaAdminUser): YAML anchors and aliases (&who, *who)`,
+  ],
+  "a merge key": [
+    [...VALID, `  ${P}:hostPorts: &ports {grafana: 3001}`, `  ${P}:retention: {<<: *ports}`].join("\n"),
+    `Pulumi.x.yaml line 4 (key config › ${P}:hostPorts): YAML anchors and aliases (&ports, *ports)`,
+  ],
+  "an unclosed quote": [
+    [...VALID, `  ${P}:grafanaAdminUser: "admin`].join("\n"),
+    `Pulumi.x.yaml line 5 (key config › ${P}:grafanaAdminUser): unexpected end of the stream within a double quoted scalar`,
+  ],
+  "nesting beyond the parser's depth": [
+    [...VALID, `  ${P}:alertOverrides: ${"[".repeat(200)}${"]".repeat(200)}`].join("\n"),
+    `Pulumi.x.yaml line 4 (key config › ${P}:alertOverrides): nesting exceeded maxDepth (100)`,
+  ],
   "a list instead of a mapping": ["- config\n- x\n", "Pulumi.x.yaml line 1: expected a mapping with a config: section, got a list"],
   "a scalar document": ["just text\n", 'Pulumi.x.yaml line 1: expected a mapping with a config: section, got the string "just text"'],
-  "config as a list": ["config:\n  - a\n  - b\n", "Pulumi.x.yaml line 1 (key config): expected a mapping of project:key settings, got a list"],
-  "config as text": ["encryptionsalt: v1:abc\nconfig: everything\n", 'Pulumi.x.yaml line 2 (key config): expected a mapping of project:key settings, got the string "everything"'],
+  "config as a list": [
+    "config:\n  - a\n  - b\n",
+    "Pulumi.x.yaml line 1 (key config): expected a mapping of project:key settings, got a list",
+  ],
+  "config as text": [
+    "encryptionsalt: v1:abc\nconfig: everything\n",
+    'Pulumi.x.yaml line 2 (key config): expected a mapping of project:key settings, got the string "everything"',
+  ],
 };
 
 const COMMANDS: Record<string, string[]> = {
@@ -79,7 +133,10 @@ describe.each(Object.entries(HOSTILE))("a stack file with %s", (_name, [text, sa
 
 describe("stack files Pulumi reads differently from YAML's default schema", () => {
   it("a date stays text, as Pulumi hands it over", () => {
-    fs.writeFileSync(path.join(root, "Pulumi.d.yaml"), [...VALID, `  ${P}:objectStorage:`, "    loki:", "      since: 2026-01-01"].join("\n"));
+    fs.writeFileSync(
+      path.join(root, "Pulumi.d.yaml"),
+      [...VALID, `  ${P}:objectStorage:`, "    loki:", "      since: 2026-01-01"].join("\n"),
+    );
     expect(readStackFile(root, "d")[`${P}:objectStorage`]).toBe('{"loki":{"since":"2026-01-01"}}');
   });
   it("a file far larger than a stack file is not read", async () => {
@@ -109,15 +166,23 @@ describe("stack files Pulumi reads differently from YAML's default schema", () =
 
 describe("engine addresses that cannot be read", () => {
   const stackWith = (dockerHost?: string) =>
-    fs.writeFileSync(path.join(root, "Pulumi.e.yaml"), [...VALID, ...(dockerHost ? [`  ${P}:dockerHost: "${dockerHost}"`] : [])].join("\n"));
+    fs.writeFileSync(
+      path.join(root, "Pulumi.e.yaml"),
+      [...VALID, ...(dockerHost ? [`  ${P}:dockerHost: "${dockerHost}"`] : [])].join("\n"),
+    );
 
   // The stack's own setting is refused by validation (config/schema.ts), as `pulumi up` would refuse it, before any engine is dialled.
-  it.each(["tcp://[::1", "ssh://ops@host:ssh", "tcp://host:70000", "ssh://ops@[prod"])("the stack's dockerHost %s: exit 2 naming the key and the value", async (host) => {
-    stackWith(host);
-    const io = capture();
-    expect(await main(["preflight", "--stack", "e"], io, root)).toBe(2);
-    expect(io.text()).toBe(`obs preflight: invalid stack configuration:\n  - dockerHost: expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port; this one is not an address, got ${JSON.stringify(host)}`);
-  });
+  it.each(["tcp://[::1", "ssh://ops@host:ssh", "tcp://host:70000", "ssh://ops@[prod"])(
+    "the stack's dockerHost %s: exit 2 naming the key and the value",
+    async (host) => {
+      stackWith(host);
+      const io = capture();
+      expect(await main(["preflight", "--stack", "e"], io, root)).toBe(2);
+      expect(io.text()).toBe(
+        `obs preflight: invalid stack configuration:\n  - dockerHost: expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port; this one is not an address, got ${JSON.stringify(host)}`,
+      );
+    },
+  );
 
   it.each([
     ["tcp://[::1", "is not an address"],
@@ -137,7 +202,9 @@ describe("engine addresses that cannot be read", () => {
     try {
       const io = capture();
       expect(await main(["preflight", "--stack", "e"], io, root)).toBe(2);
-      expect(io.text()).toBe(`obs preflight: the environment's DOCKER_HOST ${JSON.stringify(host.replace(":hunter2@", ":<secret>@"))} ${why}: expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port`);
+      expect(io.text()).toBe(
+        `obs preflight: the environment's DOCKER_HOST ${JSON.stringify(host.replace(":hunter2@", ":<secret>@"))} ${why}: expected unix:///path/docker.sock, ssh://user@host[:port] or tcp://host:port`,
+      );
     } finally {
       if (saved === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = saved;
@@ -161,7 +228,9 @@ describe("a prod stack file with a secret in plain text", () => {
     fs.writeFileSync(path.join(root, "Pulumi.p.yaml"), prod.join("\n"));
     const io = capture();
     expect(await main([command, "--stack", "p"], io, root)).toBe(2);
-    expect(io.text()).toContain("telegramBotToken: prod refuses a plain-text value; set it with `pulumi config set --secret telegramBotToken ...`");
+    expect(io.text()).toContain(
+      "telegramBotToken: prod refuses a plain-text value; set it with `pulumi config set --secret telegramBotToken ...`",
+    );
     expect(io.text()).not.toContain("abcdefghijklmnopqrstuvwxyz");
   });
 });
@@ -184,7 +253,11 @@ describe("the real entry point", () => {
           }
           process.stdout.write(JSON.stringify(codes));
         })();`;
-      const r = spawnSync(path.join(ROOT, "node_modules/.bin/ts-node"), ["--transpile-only", "-e", script], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+      const r = spawnSync(path.join(ROOT, "node_modules/.bin/ts-node"), ["--transpile-only", "-e", script], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
       expect({ status: r.status, codes: r.stdout }).toEqual({ status: 0, codes: "[2,2,2]" });
       const lines = r.stderr.trim().split("\n");
       expect(lines).toEqual([
@@ -202,7 +275,10 @@ describe("the real entry point", () => {
 describe("index.ts through config/load.ts", () => {
   it("a refused configuration is a RunError: Pulumi prints its message, naming the file and every key, without a stack trace", async () => {
     await pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs }, PROJECT, "dev", false);
-    pulumi.runtime.setAllConfig({ [`${P}:environment`]: "qa", [`${P}:runbookBaseUrl`]: "https://rb.test/x", [`${P}:bindAddress`]: "everywhere" }, []);
+    pulumi.runtime.setAllConfig(
+      { [`${P}:environment`]: "qa", [`${P}:runbookBaseUrl`]: "https://rb.test/x", [`${P}:bindAddress`]: "everywhere" },
+      [],
+    );
     let thrown: unknown;
     try {
       loadStackConfig();

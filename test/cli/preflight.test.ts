@@ -45,7 +45,9 @@ async function importBusybox(): Promise<void> {
   if (r.status !== 0) throw new Error(`tar failed: ${r.stderr}`);
   const [repo, tag] = LOCAL_IMAGE.split(":");
   const stream = await engine.docker.importImage(tar, { repo, tag });
-  await new Promise((resolve, reject) => engine.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve(undefined))));
+  await new Promise((resolve, reject) =>
+    engine.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve(undefined))),
+  );
   fs.rmSync(dir, { recursive: true, force: true });
   madeImages.push(LOCAL_IMAGE);
   for (const image of new Set(Object.values(DEFAULT_IMAGES))) {
@@ -86,7 +88,12 @@ async function preflight(): Promise<{ code: number; findings: { check: string; o
 
 const failed = (r: Awaited<ReturnType<typeof preflight>>) => r.findings.filter((f) => !f.ok);
 
-async function runContainer(name: string, labels: Record<string, string>, publish?: { port: number; internal: number }, start = true): Promise<string> {
+async function runContainer(
+  name: string,
+  labels: Record<string, string>,
+  publish?: { port: number; internal: number },
+  start = true,
+): Promise<string> {
   const c = await engine.docker.createContainer({
     name,
     Image: LOCAL_IMAGE,
@@ -126,7 +133,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    for (const image of madeImages.reverse()) await engine?.docker.getImage(image).remove({ noprune: false }).catch(() => undefined);
+    for (const image of madeImages.reverse())
+      await engine?.docker
+        .getImage(image)
+        .remove({ noprune: false })
+        .catch(() => undefined);
   } finally {
     await engine?.stop();
     if (root) fs.rmSync(root, { recursive: true, force: true });
@@ -141,7 +152,8 @@ describe("obs preflight against a private engine", () => {
     expect(r.code).toBe(0);
     const detail = (check: string) => r.findings.find((f) => f.check === check)?.detail;
     expect(detail("engine")).toContain(`${dockerHostOfEngine()} (stack dockerHost) answers: Docker`);
-    for (const [key, port] of Object.entries(ports)) expect(detail(`host port ${port} (hostPorts.${key})`)).toBe(`127.0.0.1:${port} is free`);
+    for (const [key, port] of Object.entries(ports))
+      expect(detail(`host port ${port} (hostPorts.${key})`)).toBe(`127.0.0.1:${port} is free`);
     expect(detail(`network ${APP_NETWORK}`)).toContain("exists on");
     expect(detail("grafana api")).toContain("this stack has no Grafana container: pulumi up creates it");
     const config = stackConfigFromFile(root, STACK);
@@ -151,8 +163,16 @@ describe("obs preflight against a private engine", () => {
 
   it("fails a port held by a foreign container, naming the container and its compose project; a port of our own stack passes", async () => {
     writeStack();
-    const foreign = await runContainer("tdx-pf-compose-prometheus", { "com.docker.compose.project": "tutordex-prod", "com.docker.compose.service": "prometheus" }, { port: ports.prometheus, internal: 9090 });
-    const ours = await runContainer("tdx-pf-ours-alertmanager", { [STACK_LABEL]: STACK, [SERVICE_LABEL]: "alertmanager" }, { port: ports.alertmanager, internal: 9093 });
+    const foreign = await runContainer(
+      "tdx-pf-compose-prometheus",
+      { "com.docker.compose.project": "tutordex-prod", "com.docker.compose.service": "prometheus" },
+      { port: ports.prometheus, internal: 9090 },
+    );
+    const ours = await runContainer(
+      "tdx-pf-ours-alertmanager",
+      { [STACK_LABEL]: STACK, [SERVICE_LABEL]: "alertmanager" },
+      { port: ports.alertmanager, internal: 9093 },
+    );
     try {
       const r = await preflight();
       expect(r.code).toBe(1);
@@ -163,7 +183,9 @@ describe("obs preflight against a private engine", () => {
           detail: `127.0.0.1:${ports.prometheus} is held by container tdx-pf-compose-prometheus (${LOCAL_IMAGE}, compose project tutordex-prod service prometheus): stop it before pulumi up (README "First deployment on the prod host")`,
         },
       ]);
-      expect(r.findings.find((f) => f.check.startsWith(`host port ${ports.alertmanager}`))!.detail).toBe(`127.0.0.1:${ports.alertmanager} is already this stack's: tdx-pf-ours-alertmanager`);
+      expect(r.findings.find((f) => f.check.startsWith(`host port ${ports.alertmanager}`))!.detail).toBe(
+        `127.0.0.1:${ports.alertmanager} is already this stack's: tdx-pf-ours-alertmanager`,
+      );
     } finally {
       await removeContainer(foreign);
       await removeContainer(ours);
@@ -178,7 +200,9 @@ describe("obs preflight against a private engine", () => {
       const r = await preflight();
       expect(r.code).toBe(1);
       expect(failed(r).map((f) => f.check)).toEqual([`host port ${ports.loki} (hostPorts.loki)`]);
-      expect(failed(r)[0].detail).toContain(`127.0.0.1:${ports.loki} is held by a process on this host, not a container: pid ${process.pid} (`);
+      expect(failed(r)[0].detail).toContain(
+        `127.0.0.1:${ports.loki} is held by a process on this host, not a container: pid ${process.pid} (`,
+      );
     } finally {
       await close(server);
     }
@@ -223,19 +247,25 @@ describe("obs preflight against a private engine", () => {
 
   it("fails when another Grafana answers at grafanaApiUrl before this stack has one, and passes once it is ours", async () => {
     writeStack();
-    const server = http.createServer((_, res) => res.writeHead(200, { "content-type": "application/json" }).end('{"database":"ok","version":"12.3.1"}'));
+    const server = http.createServer((_, res) =>
+      res.writeHead(200, { "content-type": "application/json" }).end('{"database":"ok","version":"12.3.1"}'),
+    );
     await listen(server, grafanaPort);
     try {
       const before = await preflight();
       expect(before.code).toBe(1);
       expect(failed(before).map((f) => f.detail)).toEqual([
-        expect.stringContaining(`http://127.0.0.1:${grafanaPort} already answers (Grafana 12.3.1), but this stack has no Grafana container yet: that is another Grafana`),
+        expect.stringContaining(
+          `http://127.0.0.1:${grafanaPort} already answers (Grafana 12.3.1), but this stack has no Grafana container yet: that is another Grafana`,
+        ),
       ]);
       const grafana = await runContainer("tdx-pf-grafana", { [STACK_LABEL]: STACK, [SERVICE_LABEL]: "grafana" }, undefined, false);
       try {
         const after = await preflight();
         expect(failed(after)).toEqual([]);
-        expect(after.findings.find((f) => f.check === "grafana api")!.detail).toBe(`http://127.0.0.1:${grafanaPort} answers (Grafana 12.3.1)`);
+        expect(after.findings.find((f) => f.check === "grafana api")!.detail).toBe(
+          `http://127.0.0.1:${grafanaPort} answers (Grafana 12.3.1)`,
+        );
       } finally {
         await removeContainer(grafana);
       }
@@ -247,12 +277,20 @@ describe("obs preflight against a private engine", () => {
 
 describe("preflight decisions that need a remote engine", () => {
   const remote = engineAddress("ssh://ops@prod.example");
-  const situation = (s: Partial<GrafanaSituation>): GrafanaSituation => ({ url: "http://127.0.0.1:3301", probe: { error: "ECONNREFUSED" }, engine: remote, publishedAt: "127.0.0.1:3301", ...s });
+  const situation = (s: Partial<GrafanaSituation>): GrafanaSituation => ({
+    url: "http://127.0.0.1:3301",
+    probe: { error: "ECONNREFUSED" },
+    engine: remote,
+    publishedAt: "127.0.0.1:3301",
+    ...s,
+  });
 
   it("a loopback grafanaApiUrl with a remote engine and nothing listening here needs a tunnel, and says which", () => {
     const v = grafanaVerdict(situation({}));
     expect(v.ok).toBe(false);
-    expect(v.detail).toContain("grafanaApiUrl http://127.0.0.1:3301 is a loopback address, but the engine is remote (ssh://ops@prod.example): pulumi up runs on this machine");
+    expect(v.detail).toContain(
+      "grafanaApiUrl http://127.0.0.1:3301 is a loopback address, but the engine is remote (ssh://ops@prod.example): pulumi up runs on this machine",
+    );
     expect(v.detail).toContain("ssh -N -L 3301:127.0.0.1:3301 ops@prod.example");
   });
 
@@ -264,11 +302,18 @@ describe("preflight decisions that need a remote engine", () => {
   });
 
   it("with a tunnel open (the connection is accepted, then dropped) and no Grafana yet, pulumi up will create it", () => {
-    expect(grafanaVerdict(situation({ probe: { error: "ECONNRESET" } }))).toEqual({ ok: true, detail: expect.stringContaining("pulumi up creates it") });
+    expect(grafanaVerdict(situation({ probe: { error: "ECONNRESET" } }))).toEqual({
+      ok: true,
+      detail: expect.stringContaining("pulumi up creates it"),
+    });
   });
 
   it("an answering Grafana through the tunnel passes once it is ours", () => {
-    expect(grafanaVerdict(situation({ probe: { status: 200, version: "12.3.1" }, container: { name: "tutordex-obs-staging-grafana", state: "running" } }))).toEqual({
+    expect(
+      grafanaVerdict(
+        situation({ probe: { status: 200, version: "12.3.1" }, container: { name: "tutordex-obs-staging-grafana", state: "running" } }),
+      ),
+    ).toEqual({
       ok: true,
       detail: "http://127.0.0.1:3301 answers (Grafana 12.3.1), through a tunnel to ssh://ops@prod.example",
     });
@@ -278,13 +323,22 @@ describe("preflight decisions that need a remote engine", () => {
     expect(diskFinding({ address: remote, info: { DockerRootDir: "/var/lib/docker" } }, 5)).toEqual({
       check: "disk",
       ok: true,
-      detail: "not measured: the engine is remote (ssh://ops@prod.example); its data root is /var/lib/docker there (df -h /var/lib/docker on the host)",
+      detail:
+        "not measured: the engine is remote (ssh://ops@prod.example); its data root is /var/lib/docker there (df -h /var/lib/docker on the host)",
     });
   });
 
   it("the engine is the stack's dockerHost, else DOCKER_HOST, else the local socket; only unix and loopback tcp are local", () => {
-    expect(engineAddress("ssh://a@b", { DOCKER_HOST: "unix:///x.sock" })).toEqual({ host: "ssh://a@b", source: "stack dockerHost", local: false });
-    expect(engineAddress(undefined, { DOCKER_HOST: "tcp://127.0.0.1:2375" })).toEqual({ host: "tcp://127.0.0.1:2375", source: "DOCKER_HOST", local: true });
+    expect(engineAddress("ssh://a@b", { DOCKER_HOST: "unix:///x.sock" })).toEqual({
+      host: "ssh://a@b",
+      source: "stack dockerHost",
+      local: false,
+    });
+    expect(engineAddress(undefined, { DOCKER_HOST: "tcp://127.0.0.1:2375" })).toEqual({
+      host: "tcp://127.0.0.1:2375",
+      source: "DOCKER_HOST",
+      local: true,
+    });
     expect(engineAddress(undefined, {})).toEqual(expect.objectContaining({ host: "unix:///var/run/docker.sock", local: true }));
     expect(engineAddress(undefined, { DOCKER_HOST: "tcp://10.0.0.5:2376" }).local).toBe(false);
   });

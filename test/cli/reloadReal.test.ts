@@ -34,9 +34,22 @@ let logs = "";
 const promConfig = (amPort: number, promPort: number, secrets: string) =>
   toYaml({
     global: { scrape_interval: "1s", evaluation_interval: "1s", external_labels: { stack: "shop", environment: "staging" } },
-    alerting: { alertmanagers: [{ basic_auth: { username: "tutordex-obs", password_file: passwordFile("alertmanager", secrets) }, static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
+    alerting: {
+      alertmanagers: [
+        {
+          basic_auth: { username: "tutordex-obs", password_file: passwordFile("alertmanager", secrets) },
+          static_configs: [{ targets: [`127.0.0.1:${amPort}`] }],
+        },
+      ],
+    },
     rule_files: ["rules.yml"],
-    scrape_configs: [{ job_name: "prometheus", basic_auth: { username: "tutordex-obs", password_file: passwordFile("prometheus", secrets) }, static_configs: [{ targets: [`127.0.0.1:${promPort}`] }] }],
+    scrape_configs: [
+      {
+        job_name: "prometheus",
+        basic_auth: { username: "tutordex-obs", password_file: passwordFile("prometheus", secrets) },
+        static_configs: [{ targets: [`127.0.0.1:${promPort}`] }],
+      },
+    ],
   });
 const AM_CONFIG = toYaml({ route: { receiver: "nobody" }, receivers: [{ name: "nobody" }] });
 
@@ -56,7 +69,15 @@ async function until(what: string, done: () => Promise<boolean>, ms = 30_000): P
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "reload-real-"));
-  const [promPort, amPort, ...others] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [promPort, amPort, ...others] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   prometheusUrl = `http://127.0.0.1:${promPort}`;
   alertmanagerUrl = `http://127.0.0.1:${amPort}`;
   const secrets = path.join(dir, "secrets");
@@ -68,9 +89,22 @@ beforeAll(async () => {
     process.env[k] = userColonPassword(PASSWORD);
   }
   fs.writeFileSync(path.join(dir, "prometheus.yml"), promConfig(amPort, promPort, secrets));
-  fs.writeFileSync(path.join(dir, "rules.yml"), toYaml({ groups: [{ name: "stack", interval: "1s", rules: [{ alert: "Watchdog", expr: "vector(1)", labels: { severity: "none" } }] }] }));
+  fs.writeFileSync(
+    path.join(dir, "rules.yml"),
+    toYaml({
+      groups: [{ name: "stack", interval: "1s", rules: [{ alert: "Watchdog", expr: "vector(1)", labels: { severity: "none" } }] }],
+    }),
+  );
   fs.writeFileSync(path.join(dir, "alertmanager.yml"), AM_CONFIG);
-  const hostPorts = { prometheus: promPort, alertmanager: amPort, grafana: others[0], loki: others[1], tempo: others[2], otlpGrpc: others[3], otlpHttp: others[4] };
+  const hostPorts = {
+    prometheus: promPort,
+    alertmanager: amPort,
+    grafana: others[0],
+    loki: others[1],
+    tempo: others[2],
+    otlpGrpc: others[3],
+    otlpHttp: others[4],
+  };
   fs.writeFileSync(
     path.join(dir, "Pulumi.shop.yaml"),
     [
@@ -84,15 +118,29 @@ beforeAll(async () => {
     ].join("\n"),
   );
   start("alertmanager", [
-    ...alertmanagerArgs({ configFile: path.join(dir, "alertmanager.yml"), storagePath: path.join(dir, "am"), externalUrl: alertmanagerUrl, webConfigFile: webConfigFile(secrets) }),
+    ...alertmanagerArgs({
+      configFile: path.join(dir, "alertmanager.yml"),
+      storagePath: path.join(dir, "am"),
+      externalUrl: alertmanagerUrl,
+      webConfigFile: webConfigFile(secrets),
+    }),
     `--web.listen-address=127.0.0.1:${amPort}`,
   ]);
   start("prometheus", [
-    ...prometheusArgs({ configFile: path.join(dir, "prometheus.yml"), storagePath: path.join(dir, "tsdb"), retention: "1d", remoteWriteReceiver: false, webConfigFile: webConfigFile(secrets) }),
+    ...prometheusArgs({
+      configFile: path.join(dir, "prometheus.yml"),
+      storagePath: path.join(dir, "tsdb"),
+      retention: "1d",
+      remoteWriteReceiver: false,
+      webConfigFile: webConfigFile(secrets),
+    }),
     `--web.listen-address=127.0.0.1:${promPort}`,
   ]);
   // The Watchdog reaches Alertmanager one evaluation and one send after start.
-  await until("the Watchdog reaching Alertmanager", async () => ((await (await fetch(`${alertmanagerUrl}/api/v2/alerts`, { headers: authHeaders })).json()) as unknown[]).length > 0);
+  await until(
+    "the Watchdog reaching Alertmanager",
+    async () => ((await (await fetch(`${alertmanagerUrl}/api/v2/alerts`, { headers: authHeaders })).json()) as unknown[]).length > 0,
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -115,12 +163,21 @@ it("doctor --stack: the real Prometheus and Alertmanager show they are the stack
   const io = capture();
   await main(["doctor", "--stack", "shop", "--json", "--timeout", "5000"], io, dir);
   const findings = Object.fromEntries((JSON.parse(io.text()) as { findings: Finding[] }).findings.map((f) => [f.check, f]));
-  expect(findings["prometheus is the stack's"]).toEqual({ check: "prometheus is the stack's", ok: true, detail: `${prometheusUrl}: stack shop's (external labels stack="shop", environment="staging")` });
-  expect(findings["alertmanager is the stack's"]).toEqual({ check: "alertmanager is the stack's", ok: true, detail: `${alertmanagerUrl}: stack shop's (it holds alerts of stack shop, the Watchdog among them)` });
+  expect(findings["prometheus is the stack's"]).toEqual({
+    check: "prometheus is the stack's",
+    ok: true,
+    detail: `${prometheusUrl}: stack shop's (external labels stack="shop", environment="staging")`,
+  });
+  expect(findings["alertmanager is the stack's"]).toEqual({
+    check: "alertmanager is the stack's",
+    ok: true,
+    detail: `${alertmanagerUrl}: stack shop's (it holds alerts of stack shop, the Watchdog among them)`,
+  });
 });
 
 it("without the credentials both refuse even readiness, and doctor says which variable to set", async () => {
-  for (const url of [`${prometheusUrl}/-/ready`, `${alertmanagerUrl}/-/ready`, `${prometheusUrl}/metrics`]) expect((await fetch(url)).status).toBe(401);
+  for (const url of [`${prometheusUrl}/-/ready`, `${alertmanagerUrl}/-/ready`, `${prometheusUrl}/metrics`])
+    expect((await fetch(url)).status).toBe(401);
   const io = capture();
   const saved = process.env.PROMETHEUS_AUTH;
   delete process.env.PROMETHEUS_AUTH;
@@ -139,13 +196,17 @@ it("reload --stack: Alertmanager reloaded, Prometheus's own last reload shown, a
     /^prometheus: reloads its files by itself \(--config.auto-reload, every 5s\); its last reload succeeded: configuration loaded at \d{4}-\d\d-\d\dT[\d:.]+Z\nalertmanager: reloaded: configuration loaded at \d{4}-\d\d-\d\dT[\d:.]+Z$/,
   );
   // No lifecycle API on Prometheus, even with the password.
-  for (const p of ["/-/reload", "/-/quit"]) expect((await fetch(`${prometheusUrl}${p}`, { method: "POST", headers: authHeaders })).status).toBe(403);
+  for (const p of ["/-/reload", "/-/quit"])
+    expect((await fetch(`${prometheusUrl}${p}`, { method: "POST", headers: authHeaders })).status).toBe(403);
 });
 
 it("a broken configuration: Prometheus's own reload of it fails and Alertmanager refuses it; obs says so and exits 1", async () => {
   fs.writeFileSync(path.join(dir, "prometheus.yml"), "global: [\n");
   fs.writeFileSync(path.join(dir, "alertmanager.yml"), "route: {receiver: missing}\n");
-  const failed = async () => (await (await fetch(`${prometheusUrl}/metrics`, { headers: authHeaders })).text()).includes("prometheus_config_last_reload_successful 0");
+  const failed = async () =>
+    (await (await fetch(`${prometheusUrl}/metrics`, { headers: authHeaders })).text()).includes(
+      "prometheus_config_last_reload_successful 0",
+    );
   await until("Prometheus reloading the broken file by itself", failed, 30_000);
   const io = capture();
   expect(await main(["reload", "--stack", "shop"], io, dir)).toBe(1);

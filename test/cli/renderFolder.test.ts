@@ -19,7 +19,11 @@ function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
     const rel = path.relative(dir, path.join(e.parentPath, e.name));
-    out[rel] = e.isSymbolicLink() ? `link → ${fs.readlinkSync(path.join(dir, rel))}` : e.isDirectory() ? "dir" : fs.readFileSync(path.join(dir, rel), "utf8");
+    out[rel] = e.isSymbolicLink()
+      ? `link → ${fs.readlinkSync(path.join(dir, rel))}`
+      : e.isDirectory()
+        ? "dir"
+        : fs.readFileSync(path.join(dir, rel), "utf8");
   }
   return out;
 }
@@ -55,7 +59,9 @@ describe("obs render into a folder it did not write", () => {
       expect(before[".git/HEAD"]).toBeDefined();
       const r = await render(dir, outOf(dir));
       expect(r.code).toBe(2);
-      expect(r.text).toContain(`is not empty and obs render did not write it (no ${RENDER_MARKER}): it deletes only what it wrote, so nothing was deleted or written`);
+      expect(r.text).toContain(
+        `is not empty and obs render did not write it (no ${RENDER_MARKER}): it deletes only what it wrote, so nothing was deleted or written`,
+      );
       expect(snapshot(dir)).toEqual(before);
       expect(spawnSync("git", ["status", "--porcelain"], { cwd: dir, encoding: "utf8" }).stdout).toBe("");
     } finally {
@@ -92,7 +98,8 @@ describe("obs render into a folder it wrote", () => {
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  const marker = () => JSON.parse(fs.readFileSync(path.join(out, RENDER_MARKER), "utf8")) as { writtenBy: string; stack: string; files: string[] };
+  const marker = () =>
+    JSON.parse(fs.readFileSync(path.join(out, RENDER_MARKER), "utf8")) as { writtenBy: string; stack: string; files: string[] };
 
   it("leaves a marker listing exactly the files it wrote", () => {
     const files = Object.keys(snapshot(out)).filter((f) => fs.statSync(path.join(out, f)).isFile() && f !== RENDER_MARKER);
@@ -144,7 +151,10 @@ describe("obs render into a folder it wrote", () => {
     fs.writeFileSync(path.join(out, "loki", "loki.yml"), "someone's own Loki config\n");
     const before = snapshot(root);
     const r = await render(root, out);
-    expect(r).toEqual({ code: 2, text: `obs render: ${out}: loki/loki.yml is there and obs render did not write it, so it will not overwrite it: nothing was changed` });
+    expect(r).toEqual({
+      code: 2,
+      text: `obs render: ${out}: loki/loki.yml is there and obs render did not write it, so it will not overwrite it: nothing was changed`,
+    });
     expect(snapshot(root)).toEqual(before);
   });
 

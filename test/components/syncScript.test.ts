@@ -35,7 +35,11 @@ it("reads Prometheus's reload metrics by the names cli/configReload.ts confirms 
 });
 
 it("Alertmanager's sync posts its /-/reload with the password file, and only there", () => {
-  const script = syncScript({ ...base, files: ["alertmanager.yml"], reload: { kind: "post", address: "alertmanager:9093", path: "/-/reload", passwordFile: "/secrets/alertmanager-password" } });
+  const script = syncScript({
+    ...base,
+    files: ["alertmanager.yml"],
+    reload: { kind: "post", address: "alertmanager:9093", path: "/-/reload", passwordFile: "/secrets/alertmanager-password" },
+  });
   expect(script).toContain("api POST 'alertmanager:9093' '/-/reload' '/secrets/alertmanager-password'");
   expect(script).not.toContain("reload_state");
 });

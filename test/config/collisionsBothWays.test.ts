@@ -11,7 +11,15 @@ const stack = (name: string, raw: Record<string, unknown>): StackConfig =>
   parseStackConfig(name, { runbookBaseUrl: "https://runbooks.test", environment: "staging", ...raw }, new Set(), { requireSecrets: false });
 
 /** Ports no other stack of these tests uses, so only what a test sets can collide. */
-const ownPorts = (base: number) => ({ prometheus: base, alertmanager: base + 1, grafana: base + 2, loki: base + 3, tempo: base + 4, otlpGrpc: base + 5, otlpHttp: base + 6 });
+const ownPorts = (base: number) => ({
+  prometheus: base,
+  alertmanager: base + 1,
+  grafana: base + 2,
+  loki: base + 3,
+  tempo: base + 4,
+  otlpGrpc: base + 5,
+  otlpHttp: base + 6,
+});
 
 const both = (a: StackConfig, b: StackConfig) => [stackCollisions([a, b]), stackCollisions([b, a])];
 
@@ -58,7 +66,11 @@ describe("the Grafana API URL, compared as the URL parser reads it", () => {
 describe("host ports on one Docker host", () => {
   it("two shared ports are named in one collision, with the Docker host both use", () => {
     const a = stack("a", { dockerHost: "ssh://ops@box.test", hostPorts: ownPorts(20000), grafanaApiUrl: "http://a.test" });
-    const b = stack("b", { dockerHost: "ssh://ops@box.test", hostPorts: { ...ownPorts(21000), loki: 20003, otlpHttp: 20000 }, grafanaApiUrl: "http://b.test" });
+    const b = stack("b", {
+      dockerHost: "ssh://ops@box.test",
+      hostPorts: { ...ownPorts(21000), loki: 20003, otlpHttp: 20000 },
+      grafanaApiUrl: "http://b.test",
+    });
     const [ab, ba] = both(a, b);
     expect(ab).toEqual([
       {
@@ -84,12 +96,20 @@ describe("host ports on one Docker host", () => {
 
   it("a wildcard address collides with a specific one from either side, reported on the specific address", () => {
     const wildcard = stack("w", { bindAddress: "0.0.0.0", hostPorts: ownPorts(20000), grafanaApiUrl: "http://w.test" });
-    const specific = stack("s", { bindAddress: "10.0.0.5", hostPorts: { ...ownPorts(21000), tempo: 20004 }, grafanaApiUrl: "http://s.test" });
+    const specific = stack("s", {
+      bindAddress: "10.0.0.5",
+      hostPorts: { ...ownPorts(21000), tempo: 20004 },
+      grafanaApiUrl: "http://s.test",
+    });
     const [ws, sw] = both(wildcard, specific);
     expect(ws.map((c) => c.value)).toEqual(["10.0.0.5:20004"]);
     expect(sw.map((c) => c.value)).toEqual(["10.0.0.5:20004"]);
-    expect(ws[0].message).toContain("both publish host port 20004 (w: hostPorts.tempo, s: hostPorts.tempo) on 10.0.0.5 of the same Docker host");
-    expect(sw[0].message).toContain("both publish host port 20004 (s: hostPorts.tempo, w: hostPorts.tempo) on 10.0.0.5 of the same Docker host");
+    expect(ws[0].message).toContain(
+      "both publish host port 20004 (w: hostPorts.tempo, s: hostPorts.tempo) on 10.0.0.5 of the same Docker host",
+    );
+    expect(sw[0].message).toContain(
+      "both publish host port 20004 (s: hostPorts.tempo, w: hostPorts.tempo) on 10.0.0.5 of the same Docker host",
+    );
   });
 
   it("two wildcard addresses collide on 0.0.0.0", () => {
@@ -116,7 +136,11 @@ describe("host ports on one Docker host", () => {
 
   it("the OTLP ports belong to the collector", () => {
     const c = stack("a", { hostPorts: ownPorts(20000) });
-    expect(publishedPorts(c).filter((p) => p.setting.startsWith("hostPorts.otlp")).map((p) => [p.setting, p.service])).toEqual([
+    expect(
+      publishedPorts(c)
+        .filter((p) => p.setting.startsWith("hostPorts.otlp"))
+        .map((p) => [p.setting, p.service]),
+    ).toEqual([
       ["hostPorts.otlpGrpc", "otelCollector"],
       ["hostPorts.otlpHttp", "otelCollector"],
     ]);
@@ -124,7 +148,8 @@ describe("host ports on one Docker host", () => {
 });
 
 describe("Docker names", () => {
-  const named = (name: string, i: number) => stack(name, { dockerHost: `ssh://ops@host-${i}.test`, grafanaApiUrl: `http://grafana-${i}.test` });
+  const named = (name: string, i: number) =>
+    stack(name, { dockerHost: `ssh://ops@host-${i}.test`, grafanaApiUrl: `http://grafana-${i}.test` });
 
   it("a stack named like another plus a dash-word is caught whichever comes first, the shorter named first", () => {
     const [ab, ba] = both(named("eu", 1), named("eu-west", 2));

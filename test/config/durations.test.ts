@@ -20,9 +20,12 @@ describe("Prometheus's grammar (Prometheus, Alertmanager's config, Loki's retent
   });
 
   // Units out of order or twice, fractions, signs, spaces, capitals, a missing unit, overflow.
-  it.each(["", "1m1h", "1h1h", "1s1ms1s", "1.5h", "-1h", "+1h", " 1h", "1h ", "1H", "15", "h", "1d 2h", "293y", "1us"])("refuses %j", (text) => {
-    expect(PROMETHEUS_DURATION.parse(text)).toBeUndefined();
-  });
+  it.each(["", "1m1h", "1h1h", "1s1ms1s", "1.5h", "-1h", "+1h", " 1h", "1h ", "1H", "15", "h", "1d 2h", "293y", "1us"])(
+    "refuses %j",
+    (text) => {
+      expect(PROMETHEUS_DURATION.parse(text)).toBeUndefined();
+    },
+  );
 });
 
 describe("Go's grammar (Tempo, kingpin flags such as Alertmanager's --cluster.peer-timeout)", () => {
@@ -71,6 +74,10 @@ describe("durationProblem", () => {
     expect(durationProblem(42, GO_DURATION, limits)).toBe(`expected ${GO_DURATION.form}`);
     expect(durationProblem("59s", GO_DURATION, limits)).toBe("expected at least 1m (why min)");
     expect(durationProblem("2h0m1s", GO_DURATION, limits)).toBe("expected at most 2h (why max)");
-    expect([durationProblem("60s", GO_DURATION, limits), durationProblem("120m", GO_DURATION, limits), durationProblem("0", GO_DURATION)]).toEqual([undefined, undefined, undefined]);
+    expect([
+      durationProblem("60s", GO_DURATION, limits),
+      durationProblem("120m", GO_DURATION, limits),
+      durationProblem("0", GO_DURATION),
+    ]).toEqual([undefined, undefined, undefined]);
   });
 });

@@ -32,10 +32,15 @@ function run(c: EdgeCase, i: number): { outcome: Outcome; detail: string } {
     if (!(e instanceof ConfigError)) return { outcome: "crash", detail: String((e as Error).stack ?? e) };
     problems = e.problems;
   }
-  if (c.acceptedBecause !== undefined) return problems.length === 0 ? { outcome: "accepted by design", detail: "" } : { outcome: "anything else", detail: `refused: ${problems.join(" | ")}` };
+  if (c.acceptedBecause !== undefined)
+    return problems.length === 0
+      ? { outcome: "accepted by design", detail: "" }
+      : { outcome: "anything else", detail: `refused: ${problems.join(" | ")}` };
   const r = c.refused!;
   const clear = problems.some((p) => p.startsWith(`${r.key}:`) && (r.shown === null || p.includes(r.shown)) && p.includes(r.says));
-  return clear ? { outcome: "clear error", detail: "" } : { outcome: "anything else", detail: problems.length ? `other problems: ${problems.join(" | ")}` : "accepted" };
+  return clear
+    ? { outcome: "clear error", detail: "" }
+    : { outcome: "anything else", detail: problems.length ? `other problems: ${problems.join(" | ")}` : "accepted" };
 }
 
 describe("mistaken and hostile stack files, each with its expected outcome", () => {
@@ -44,13 +49,19 @@ describe("mistaken and hostile stack files, each with its expected outcome", () 
   it.each(EDGE_CASES.map((c, i) => [c.name, c, i] as const))("%s", (_name, c, i) => {
     const result = run(c, i);
     results.set(c.name, result);
-    expect({ case: c.name, ...result }).toEqual({ case: c.name, outcome: c.acceptedBecause !== undefined ? "accepted by design" : "clear error", detail: "" });
+    expect({ case: c.name, ...result }).toEqual({
+      case: c.name,
+      outcome: c.acceptedBecause !== undefined ? "accepted by design" : "clear error",
+      detail: "",
+    });
   });
 
   it("every case is a clear error or accepted by design: none else, no crash, at least 150", () => {
     const totals: Record<Outcome, number> = { "clear error": 0, "accepted by design": 0, "anything else": 0, crash: 0 };
     EDGE_CASES.forEach((c, i) => (totals[(results.get(c.name) ?? run(c, i)).outcome] += 1));
-    process.stdout.write(`edge cases: ${EDGE_CASES.length} (clear error ${totals["clear error"]}, accepted by design ${totals["accepted by design"]}, anything else ${totals["anything else"]}, crashes ${totals.crash})\n`);
+    process.stdout.write(
+      `edge cases: ${EDGE_CASES.length} (clear error ${totals["clear error"]}, accepted by design ${totals["accepted by design"]}, anything else ${totals["anything else"]}, crashes ${totals.crash})\n`,
+    );
     expect(totals["anything else"]).toBe(0);
     expect(totals.crash).toBe(0);
     expect(EDGE_CASES.length).toBeGreaterThanOrEqual(150);
@@ -58,7 +69,8 @@ describe("mistaken and hostile stack files, each with its expected outcome", () 
   });
 
   it("every case has one expected outcome, a reason or a refusal, and a name of its own", () => {
-    for (const c of EDGE_CASES) expect({ name: c.name, one: (c.acceptedBecause === undefined) !== (c.refused === undefined) }).toEqual({ name: c.name, one: true });
+    for (const c of EDGE_CASES)
+      expect({ name: c.name, one: (c.acceptedBecause === undefined) !== (c.refused === undefined) }).toEqual({ name: c.name, one: true });
     expect(new Set(EDGE_CASES.map((c) => c.name)).size).toBe(EDGE_CASES.length);
   });
 });

@@ -19,7 +19,8 @@ describe("the committed copies are what the schema generates", () => {
   it.each(GENERATED_FILES.map((f) => [f.path, f] as const))("%s", (file, f) => {
     const full = path.join(ROOT, file);
     const committed = fs.existsSync(full) ? fs.readFileSync(full, "utf8") : "(missing)";
-    if (committed !== f.render()) throw new Error(`${file} is not what config/schema.ts generates: run \`${GEN_COMMAND}\` and commit the result`);
+    if (committed !== f.render())
+      throw new Error(`${file} is not what config/schema.ts generates: run \`${GEN_COMMAND}\` and commit the result`);
   });
 });
 
@@ -28,7 +29,12 @@ describe("the settings table", () => {
 
   it("has a row for every setting, each with a meaning and a default", () => {
     expect([...new Set(rows.map((r) => r.setting))].sort()).toEqual(Object.keys(rawConfigSchema.shape).sort());
-    for (const r of rows) expect({ key: r.key, meaning: r.meaning.length > 10, default: r.row.default.length > 0 }).toEqual({ key: r.key, meaning: true, default: true });
+    for (const r of rows)
+      expect({ key: r.key, meaning: r.meaning.length > 10, default: r.row.default.length > 0 }).toEqual({
+        key: r.key,
+        meaning: true,
+        default: true,
+      });
   });
 
   it("lists the required settings first", () => {
@@ -63,8 +69,18 @@ describe("the JSON Schema for editors", () => {
 
   /** Folders holding stack files: the root's and the test tiers'. */
   const folders = (dir: string): string[] =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() && e.name !== "node_modules" && !e.name.startsWith(".") ? folders(path.join(dir, e.name)) : /^Pulumi\..+\.yaml$/.test(e.name) ? [dir] : []));
-  const stackFiles = [...new Set([ROOT, ...folders(path.join(ROOT, "test"))])].flatMap((dir) => listStacks(dir).map((s) => path.relative(ROOT, path.join(dir, `Pulumi.${s}.yaml`))));
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) =>
+        e.isDirectory() && e.name !== "node_modules" && !e.name.startsWith(".")
+          ? folders(path.join(dir, e.name))
+          : /^Pulumi\..+\.yaml$/.test(e.name)
+            ? [dir]
+            : [],
+      );
+  const stackFiles = [...new Set([ROOT, ...folders(path.join(ROOT, "test"))])].flatMap((dir) =>
+    listStacks(dir).map((s) => path.relative(ROOT, path.join(dir, `Pulumi.${s}.yaml`))),
+  );
 
   it.each(stackFiles)("takes the stack file %s", (file) => {
     expect({ file, valid: validate(load(fs.readFileSync(path.join(ROOT, file), "utf8"))) || errors() }).toEqual({ file, valid: true });
@@ -115,7 +131,9 @@ describe("the JSON Schema for editors", () => {
   it("catches a hundred of the edge table's refusals in the editor already", () => {
     const refused = EDGE_CASES.filter((c) => c.refused !== undefined);
     const caught = refused.filter((c) => !validate(asFile(c.config))).length;
-    process.stdout.write(`JSON Schema: ${caught} of ${refused.length} refused edge cases caught in the editor, ${accepted.length} of ${accepted.length} accepted ones taken\n`);
+    process.stdout.write(
+      `JSON Schema: ${caught} of ${refused.length} refused edge cases caught in the editor, ${accepted.length} of ${accepted.length} accepted ones taken\n`,
+    );
     expect(caught).toBeGreaterThanOrEqual(100);
   });
 

@@ -17,7 +17,13 @@ describe("the metrics a query may use", () => {
       "backend_http_request_latency_seconds",
     ]);
     for (const h of histograms) expect(APPLICATION_METRICS).toEqual(expect.arrayContaining([`${h}_sum`, `${h}_count`]));
-    const expected = new Set([...APPLICATION_METRICS, ...histograms, ...EXPORTER_METRICS, ...STACK_METRICS, ...RECORDING_RULES.map((r) => r.record)]);
+    const expected = new Set([
+      ...APPLICATION_METRICS,
+      ...histograms,
+      ...EXPORTER_METRICS,
+      ...STACK_METRICS,
+      ...RECORDING_RULES.map((r) => r.record),
+    ]);
     expect([...KNOWN_METRICS].sort()).toEqual([...expected].sort());
   });
 });

@@ -34,7 +34,8 @@ describe("Pulumi.yaml declares the stack settings", () => {
   });
 
   it("every setting is declared or listed with a reason, not both, and nothing else", () => {
-    for (const key of schemaKeys) expect({ key, declaredOrListed: (key in declared) !== listed.has(key) }).toEqual({ key, declaredOrListed: true });
+    for (const key of schemaKeys)
+      expect({ key, declaredOrListed: key in declared !== listed.has(key) }).toEqual({ key, declaredOrListed: true });
     expect([...Object.keys(declared), ...listed.keys()].filter((k) => !schemaKeys.includes(k))).toEqual([]);
   });
 
@@ -53,7 +54,8 @@ describe("Pulumi.yaml declares the stack settings", () => {
   });
 
   it("a declared key without default is one every stack must set; a listed non-object one is optional", () => {
-    for (const [key, d] of Object.entries(declared)) if (d.default === undefined) expect({ key, optional: isOptional(key) }).toEqual({ key, optional: false });
+    for (const [key, d] of Object.entries(declared))
+      if (d.default === undefined) expect({ key, optional: isOptional(key) }).toEqual({ key, optional: false });
     for (const key of listed.keys()) expect({ key, optional: isOptional(key) }).toEqual({ key, optional: true });
   });
 
@@ -89,7 +91,9 @@ describe("Pulumi.yaml declares the stack settings", () => {
   afterAll(() => fs.rmSync(fixtures, { recursive: true, force: true }));
   /** Folders under test/ that hold stack files of their own (the docker tier's). */
   const fixtureFolders = (dir: string): string[] =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? fixtureFolders(path.join(dir, e.name)) : /^Pulumi\..+\.yaml$/.test(e.name) ? [dir] : []));
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? fixtureFolders(path.join(dir, e.name)) : /^Pulumi\..+\.yaml$/.test(e.name) ? [dir] : []));
   const stacks: [string, string, string][] = [
     ...listStacks(ROOT).map((stack): [string, string, string] => [`committed stack ${stack}`, ROOT, stack]),
     ...[...new Set(fixtureFolders(path.join(ROOT, "test")))].flatMap((dir) =>
@@ -107,7 +111,11 @@ describe("Pulumi.yaml declares the stack settings", () => {
   });
 
   it("a stack without Loki and without a log agent is valid, with Pulumi.yaml's defaults too", () => {
-    const file = { [`${PROJECT}:environment`]: "dev", [`${PROJECT}:runbookBaseUrl`]: "https://runbooks.test", [`${PROJECT}:services`]: '{"loki":false,"promtail":false}' };
+    const file = {
+      [`${PROJECT}:environment`]: "dev",
+      [`${PROJECT}:runbookBaseUrl`]: "https://runbooks.test",
+      [`${PROJECT}:services`]: '{"loki":false,"promtail":false}',
+    };
     expect(outcome("dev", withDefaults(file))).toMatchObject({ services: { loki: false, promtail: false, alloy: false } });
   });
 });

@@ -103,7 +103,7 @@ describe("the resolved configuration", () => {
       },
       telegramBotToken: "123:abcdefghijklmnopqrstuvwxyz",
       grafanaAdminUser: "root",
-      grafanaAdminPassword: "<&\"ünïcode\"&>",
+      grafanaAdminPassword: '<&"ünïcode"&>',
       grafanaExternalUrl: "https://grafana.example.test/sub//",
       grafanaApiUrl: "http://grafana.internal:3000///",
       alertmanagerExternalUrl: "https://am.example.test/",
@@ -117,7 +117,7 @@ describe("the resolved configuration", () => {
     });
     expect(c).toStrictEqual({
       ...parseStackConfig("qa", { ...VALID, environment: "staging" }),
-      grafanaAdminPassword: "<&\"ünïcode\"&>",
+      grafanaAdminPassword: '<&"ünïcode"&>',
       dockerHost: "ssh://ops@docker.test",
       bindAddress: "10.1.2.3",
       hostPorts: { prometheus: 9091, alertmanager: 9094, grafana: 3999, loki: 3101, tempo: 3201, otlpGrpc: 4327, otlpHttp: 4999 },
@@ -139,7 +139,9 @@ describe("the resolved configuration", () => {
         apiBaseUrl: "http://telegram-fake.test:8081",
         console: { enabled: false, allow: "list", allowedUserIds: [11], silenceDurations: ["30m"] },
         // every defaults to after, times to 3; a chat id stored as a number is read as the id it is.
-        escalation: { critical: { after: "15m", every: "15m", times: 3, mention: [{ id: 42 }, { id: 43, name: "Bo" }], chatId: "-100777" } },
+        escalation: {
+          critical: { after: "15m", every: "15m", times: 3, mention: [{ id: 42 }, { id: 43, name: "Bo" }], chatId: "-100777" },
+        },
         graphs: false,
       },
       telegramBotToken: "123:abcdefghijklmnopqrstuvwxyz",
@@ -159,7 +161,11 @@ describe("the resolved configuration", () => {
 
   it("a probe host given is kept; a demo workload takes steady unless a scenario is chosen", () => {
     expect(parseStackConfig("d", { ...VALID, demoWorkload: {} }).demoWorkload).toEqual({ scenario: "steady" });
-    const c = parseStackConfig("d", { ...VALID, publicProbes: { host: "edge.example.test", urls: ["https://api.example.test/health"] }, demoWorkload: { scenario: "backend_down" } });
+    const c = parseStackConfig("d", {
+      ...VALID,
+      publicProbes: { host: "edge.example.test", urls: ["https://api.example.test/health"] },
+      demoWorkload: { scenario: "backend_down" },
+    });
     expect(c.publicProbes).toEqual({ host: "edge.example.test", urls: ["https://api.example.test/health"] });
     expect(c.demoWorkload).toEqual({ scenario: "backend_down" });
   });
@@ -177,8 +183,16 @@ describe("the resolved configuration", () => {
 
   it("remote_write's local retention replaces retention.prometheus only when set", () => {
     const store = { name: "mimir", url: "https://mimir.test/api/v1/push" };
-    expect(parseStackConfig("d", { ...VALID, remoteWrite: { stores: [store] } }).retention).toEqual({ prometheus: "15d", loki: "336h", tempo: "72h" });
-    expect(parseStackConfig("d", { ...VALID, remoteWrite: { localRetention: "36h", stores: [store] } }).retention).toEqual({ prometheus: "36h", loki: "336h", tempo: "72h" });
+    expect(parseStackConfig("d", { ...VALID, remoteWrite: { stores: [store] } }).retention).toEqual({
+      prometheus: "15d",
+      loki: "336h",
+      tempo: "72h",
+    });
+    expect(parseStackConfig("d", { ...VALID, remoteWrite: { localRetention: "36h", stores: [store] } }).retention).toEqual({
+      prometheus: "36h",
+      loki: "336h",
+      tempo: "72h",
+    });
   });
 });
 
@@ -206,23 +220,66 @@ describe("how a refusal is worded", () => {
     ["nothing", undefined, ["(root): expected object, got nothing"]],
     ["a section that is not an object", { ...VALID, telegram: null }, ["telegram: expected object, got null"]],
     ["a list that is not a list", { ...VALID, appNetworks: "net" }, ['appNetworks: expected array, got "net"']],
-    ["two unknown keys at the top", { ...VALID, bindAdress: "0.0.0.0", colour: 1 }, ['bindAdress, colour: unknown key (check the spelling; see README "Stack settings")']],
-    ["two unknown keys in a section", { ...VALID, retention: { promethus: "1d", lokki: "1d" } }, ['retention.promethus, retention.lokki: unknown key (check the spelling; see README "Stack settings")']],
-    ["an unknown key in an alert override", { ...VALID, alertOverrides: { HostDiskLow: { thresold: 5 } } }, ['alertOverrides.HostDiskLow.thresold: unknown key (check the spelling; see README "Stack settings")']],
-    ["a value not in an enum, in zod's words replaced", { ...VALID, alertOverrides: { HostDiskLow: { severity: "page" } } }, ['alertOverrides.HostDiskLow.severity: expected one of critical, warning, info, got "page"']],
-    ["a value not in an enum with the schema's own words", { ...VALID, logAgent: "vector" }, ['logAgent: expected promtail or alloy, got "vector"']],
+    [
+      "two unknown keys at the top",
+      { ...VALID, bindAdress: "0.0.0.0", colour: 1 },
+      ['bindAdress, colour: unknown key (check the spelling; see README "Stack settings")'],
+    ],
+    [
+      "two unknown keys in a section",
+      { ...VALID, retention: { promethus: "1d", lokki: "1d" } },
+      ['retention.promethus, retention.lokki: unknown key (check the spelling; see README "Stack settings")'],
+    ],
+    [
+      "an unknown key in an alert override",
+      { ...VALID, alertOverrides: { HostDiskLow: { thresold: 5 } } },
+      ['alertOverrides.HostDiskLow.thresold: unknown key (check the spelling; see README "Stack settings")'],
+    ],
+    [
+      "a value not in an enum, in zod's words replaced",
+      { ...VALID, alertOverrides: { HostDiskLow: { severity: "page" } } },
+      ['alertOverrides.HostDiskLow.severity: expected one of critical, warning, info, got "page"'],
+    ],
+    [
+      "a value not in an enum with the schema's own words",
+      { ...VALID, logAgent: "vector" },
+      ['logAgent: expected promtail or alloy, got "vector"'],
+    ],
     ["a number where a boolean belongs", { ...VALID, protectData: 1 }, ["protectData: expected boolean, got 1"]],
-    ["a number field with the schema's own words", { ...VALID, telegram: { threadIdsBySeverity: { critical: "3" } } }, ['telegram.threadIdsBySeverity.critical: expected a positive forum topic id, got "3"']],
-    ["a URL's password is hidden", { ...VALID, heartbeatUrl: "ftp://user:hunter2@hc.test/ping" }, ['heartbeatUrl: expected an absolute http(s) URL, got "ftp://user:<secret>@hc.test/ping"']],
-    ["a secret's value is hidden whatever is wrong with it", { ...VALID, telegramBotToken: 12345 }, ["telegramBotToken: expected string, got <secret>"]],
-    ["a secret map's value is hidden", { ...VALID, remoteWriteCredentials: { mimir: 7 } }, ["remoteWriteCredentials.mimir: expected string, got <secret>"]],
+    [
+      "a number field with the schema's own words",
+      { ...VALID, telegram: { threadIdsBySeverity: { critical: "3" } } },
+      ['telegram.threadIdsBySeverity.critical: expected a positive forum topic id, got "3"'],
+    ],
+    [
+      "a URL's password is hidden",
+      { ...VALID, heartbeatUrl: "ftp://user:hunter2@hc.test/ping" },
+      ['heartbeatUrl: expected an absolute http(s) URL, got "ftp://user:<secret>@hc.test/ping"'],
+    ],
+    [
+      "a secret's value is hidden whatever is wrong with it",
+      { ...VALID, telegramBotToken: 12345 },
+      ["telegramBotToken: expected string, got <secret>"],
+    ],
+    [
+      "a secret map's value is hidden",
+      { ...VALID, remoteWriteCredentials: { mimir: 7 } },
+      ["remoteWriteCredentials.mimir: expected string, got <secret>"],
+    ],
     ["the S3 secret's value is hidden", { ...VALID, objectStorageSecretKey: 7 }, ["objectStorageSecretKey: expected string, got <secret>"]],
   ] as const)("%s", (_what, raw, problems) => {
     expect(problemList(raw)).toEqual(problems);
   });
 });
 
-type Row = readonly [what: string, raw: Record<string, unknown>, problems: readonly string[], secrets?: ReadonlySet<string>, requireSecrets?: boolean, plainTextSecrets?: ReadonlySet<string>];
+type Row = readonly [
+  what: string,
+  raw: Record<string, unknown>,
+  problems: readonly string[],
+  secrets?: ReadonlySet<string>,
+  requireSecrets?: boolean,
+  plainTextSecrets?: ReadonlySet<string>,
+];
 const NO_PASSWORD = { environment: "dev", runbookBaseUrl: "https://runbooks.test/rb" };
 const { grafanaAdminPassword: _password, grafanaExternalUrl: _grafanaUrl, ...PROD_NO_GRAFANA } = PROD;
 const needsSecret = (key: string) => `${key}: prod needs it; set it with \`pulumi config set --secret ${key} ...\``;
@@ -230,61 +287,172 @@ const plainText = (key: string) => `${key}: prod refuses a plain-text value; set
 
 const RULES: Row[] = [
   // Log agents.
-  ["Promtail switched on beside the default Alloy", { ...VALID, services: { promtail: true } }, ["services.promtail: only the agent logAgent names runs (alloy), got true"]],
+  [
+    "Promtail switched on beside the default Alloy",
+    { ...VALID, services: { promtail: true } },
+    ["services.promtail: only the agent logAgent names runs (alloy), got true"],
+  ],
   ["Promtail switched off explicitly beside the default Alloy", { ...VALID, services: { promtail: false, alloy: true } }, []],
-  ["Promtail chosen and switched off", { ...VALID, logAgent: "promtail", services: { promtail: false } }, ['logAgent: names promtail, which services.promtail switches off; remove logAgent or switch promtail on, got "promtail"']],
-  ["Promtail chosen without Loki", { ...VALID, logAgent: "promtail", services: { loki: false } }, ['logAgent: promtail ships logs to Loki, which is switched off (services.loki: false); switch loki on or remove logAgent, got "promtail"']],
+  [
+    "Promtail chosen and switched off",
+    { ...VALID, logAgent: "promtail", services: { promtail: false } },
+    ['logAgent: names promtail, which services.promtail switches off; remove logAgent or switch promtail on, got "promtail"'],
+  ],
+  [
+    "Promtail chosen without Loki",
+    { ...VALID, logAgent: "promtail", services: { loki: false } },
+    [
+      'logAgent: promtail ships logs to Loki, which is switched off (services.loki: false); switch loki on or remove logAgent, got "promtail"',
+    ],
+  ],
   ["no agent chosen, Alloy and Loki both off", { ...VALID, services: { loki: false, alloy: false } }, []],
   // The alerting path.
-  ["Prometheus off", { ...VALID, services: { prometheus: false } }, ["services.prometheus: cannot be switched off, it is part of the alerting path, got false"]],
-  ["the bridge off", { ...VALID, services: { telegramBridge: false } }, ["services.telegramBridge: cannot be switched off, it is part of the alerting path, got false"]],
+  [
+    "Prometheus off",
+    { ...VALID, services: { prometheus: false } },
+    ["services.prometheus: cannot be switched off, it is part of the alerting path, got false"],
+  ],
+  [
+    "the bridge off",
+    { ...VALID, services: { telegramBridge: false } },
+    ["services.telegramBridge: cannot be switched off, it is part of the alerting path, got false"],
+  ],
   ["Tempo and the collector both off", { ...VALID, services: { tempo: false, otelCollector: false } }, []],
-  ["public probes with blackbox on", { ...VALID, services: { blackboxExporter: true }, publicProbes: { urls: ["https://api.test/health"] } }, []],
+  [
+    "public probes with blackbox on",
+    { ...VALID, services: { blackboxExporter: true }, publicProbes: { urls: ["https://api.test/health"] } },
+    [],
+  ],
   ["blackbox off without public probes", { ...VALID, services: { blackboxExporter: false } }, []],
 
   // Secrets: prod needs them as secrets; render and check (requireSecrets off) need none.
   ["prod with every secret set as a secret", PROD, [], PROD_SECRETS],
-  ["prod without the bot token and without the Grafana password", { ...PROD, telegramBotToken: undefined, grafanaAdminPassword: undefined }, [needsSecret("telegramBotToken"), needsSecret("grafanaAdminPassword")], PROD_SECRETS],
+  [
+    "prod without the bot token and without the Grafana password",
+    { ...PROD, telegramBotToken: undefined, grafanaAdminPassword: undefined },
+    [needsSecret("telegramBotToken"), needsSecret("grafanaAdminPassword")],
+    PROD_SECRETS,
+  ],
   ["prod with every secret in plain text", PROD, [plainText("telegramBotToken"), plainText("grafanaAdminPassword")], new Set()],
-  ["prod without Grafana needs no Grafana password or URL", { ...PROD_NO_GRAFANA, services: { grafana: false } }, [], new Set(["telegramBotToken"])],
-  ["prod without Grafana still refuses a plain-text Grafana password", { ...PROD_NO_GRAFANA, grafanaAdminPassword: "a-long-password-1", services: { grafana: false } }, [plainText("grafanaAdminPassword")], new Set(["telegramBotToken"])],
-  ["prod for render: no secrets needed, plain text not refused", { ...PROD, telegramBotToken: undefined, grafanaAdminPassword: undefined, registryAuth: { username: "ops" } }, [], new Set(), false],
-  ["prod for render: a secret written in plain text in the stack file", { ...PROD, grafanaAdminPassword: undefined, registryAuth: { username: "ops" }, registryPassword: "tok" }, [plainText("telegramBotToken"), plainText("registryPassword")], new Set(), false, new Set(["telegramBotToken", "registryPassword"])],
-  ["dev for render: plain text in the stack file is pulumi up's business outside prod", { ...VALID, telegramBotToken: "123:abcdefghijklmnopqrstuvwxyz" }, [], new Set(), false, new Set(["telegramBotToken", "grafanaAdminPassword"])],
-  ["prod for render still needs the chat", { ...PROD, telegram: {} }, ["telegram.chatId: prod needs the chat that receives alerts, got nothing"], new Set(), false],
+  [
+    "prod without Grafana needs no Grafana password or URL",
+    { ...PROD_NO_GRAFANA, services: { grafana: false } },
+    [],
+    new Set(["telegramBotToken"]),
+  ],
+  [
+    "prod without Grafana still refuses a plain-text Grafana password",
+    { ...PROD_NO_GRAFANA, grafanaAdminPassword: "a-long-password-1", services: { grafana: false } },
+    [plainText("grafanaAdminPassword")],
+    new Set(["telegramBotToken"]),
+  ],
+  [
+    "prod for render: no secrets needed, plain text not refused",
+    { ...PROD, telegramBotToken: undefined, grafanaAdminPassword: undefined, registryAuth: { username: "ops" } },
+    [],
+    new Set(),
+    false,
+  ],
+  [
+    "prod for render: a secret written in plain text in the stack file",
+    { ...PROD, grafanaAdminPassword: undefined, registryAuth: { username: "ops" }, registryPassword: "tok" },
+    [plainText("telegramBotToken"), plainText("registryPassword")],
+    new Set(),
+    false,
+    new Set(["telegramBotToken", "registryPassword"]),
+  ],
+  [
+    "dev for render: plain text in the stack file is pulumi up's business outside prod",
+    { ...VALID, telegramBotToken: "123:abcdefghijklmnopqrstuvwxyz" },
+    [],
+    new Set(),
+    false,
+    new Set(["telegramBotToken", "grafanaAdminPassword"]),
+  ],
+  [
+    "prod for render still needs the chat",
+    { ...PROD, telegram: {} },
+    ["telegram.chatId: prod needs the chat that receives alerts, got nothing"],
+    new Set(),
+    false,
+  ],
   ["prod with a numeric chat", { ...PROD, telegram: { chatId: -100123 } }, [], PROD_SECRETS],
-  ["staging without a Grafana password", { ...NO_PASSWORD, environment: "staging" }, ["grafanaAdminPassword: there is no default password; set one with `pulumi config set --secret grafanaAdminPassword ...`"]],
+  [
+    "staging without a Grafana password",
+    { ...NO_PASSWORD, environment: "staging" },
+    ["grafanaAdminPassword: there is no default password; set one with `pulumi config set --secret grafanaAdminPassword ...`"],
+  ],
   ["dev for render without a Grafana password", NO_PASSWORD, [], new Set(), false],
   ["dev without Grafana without a Grafana password", { ...NO_PASSWORD, services: { grafana: false } }, []],
   ["a registry user without a password, for render", { ...VALID, registryAuth: { username: "ops" } }, [], new Set(), false],
 
   // Links prod messages carry.
-  ["prod linking at [::1]", { ...PROD, alertmanagerExternalUrl: "http://[::1]:9093" }, ['alertmanagerExternalUrl: prod messages link to it and "http://[::1]:9093" only works on the host itself; set the URL operators open'], PROD_SECRETS],
-  ["prod linking anywhere in 127/8", { ...PROD, grafanaExternalUrl: "http://127.10.0.1:3300" }, ['grafanaExternalUrl: prod messages link to it and "http://127.10.0.1:3300" only works on the host itself; set the URL operators open'], PROD_SECRETS],
-  ["prod linking a host that merely starts with localhost", { ...PROD, grafanaExternalUrl: "https://localhost.example.test" }, [], PROD_SECRETS],
+  [
+    "prod linking at [::1]",
+    { ...PROD, alertmanagerExternalUrl: "http://[::1]:9093" },
+    ['alertmanagerExternalUrl: prod messages link to it and "http://[::1]:9093" only works on the host itself; set the URL operators open'],
+    PROD_SECRETS,
+  ],
+  [
+    "prod linking anywhere in 127/8",
+    { ...PROD, grafanaExternalUrl: "http://127.10.0.1:3300" },
+    ['grafanaExternalUrl: prod messages link to it and "http://127.10.0.1:3300" only works on the host itself; set the URL operators open'],
+    PROD_SECRETS,
+  ],
+  [
+    "prod linking a host that merely starts with localhost",
+    { ...PROD, grafanaExternalUrl: "https://localhost.example.test" },
+    [],
+    PROD_SECRETS,
+  ],
   ["prod linking an address with 127 inside it", { ...PROD, alertmanagerExternalUrl: "http://10.127.0.1:9093" }, [], PROD_SECRETS],
-  ["prod without a Grafana URL", { ...PROD, grafanaExternalUrl: undefined }, ["grafanaExternalUrl: prod messages link to it, so it must be the URL operators open (behind your VPN or proxy), got nothing"], PROD_SECRETS],
-  ["staging linking at localhost", { ...VALID, environment: "staging", grafanaExternalUrl: "http://localhost:3301", alertmanagerExternalUrl: "http://127.0.0.1:9094" }, []],
+  [
+    "prod without a Grafana URL",
+    { ...PROD, grafanaExternalUrl: undefined },
+    ["grafanaExternalUrl: prod messages link to it, so it must be the URL operators open (behind your VPN or proxy), got nothing"],
+    PROD_SECRETS,
+  ],
+  [
+    "staging linking at localhost",
+    { ...VALID, environment: "staging", grafanaExternalUrl: "http://localhost:3301", alertmanagerExternalUrl: "http://127.0.0.1:9094" },
+    [],
+  ],
 
   // Alert overrides.
   ["a threshold for an alert that has one", { ...VALID, alertOverrides: { HostDiskLow: { threshold: 5 } } }, []],
-  ["an unknown alert, naming every known one", { ...VALID, alertOverrides: { HostDiskLw: { disabled: true } } }, [`alertOverrides.HostDiskLw: no alert of that name (known: ${ALERT_NAMES.join(", ")})`]],
+  [
+    "an unknown alert, naming every known one",
+    { ...VALID, alertOverrides: { HostDiskLw: { disabled: true } } },
+    [`alertOverrides.HostDiskLw: no alert of that name (known: ${ALERT_NAMES.join(", ")})`],
+  ],
 
   // Host ports on one number.
-  ["three services on one port", { ...VALID, hostPorts: { grafana: 19090, otlpHttp: 19090 } }, ["hostPorts: prometheus and grafana and otlpHttp both use port 19090"]],
-  ["two pairs on two ports", { ...VALID, hostPorts: { alertmanager: 19090, tempo: 13100 } }, ["hostPorts: prometheus and alertmanager both use port 19090", "hostPorts: loki and tempo both use port 13100"]],
+  [
+    "three services on one port",
+    { ...VALID, hostPorts: { grafana: 19090, otlpHttp: 19090 } },
+    ["hostPorts: prometheus and grafana and otlpHttp both use port 19090"],
+  ],
+  [
+    "two pairs on two ports",
+    { ...VALID, hostPorts: { alertmanager: 19090, tempo: 13100 } },
+    ["hostPorts: prometheus and alertmanager both use port 19090", "hostPorts: loki and tempo both use port 13100"],
+  ],
 ];
 
 describe("rules between keys, from the side accepted and the side refused", () => {
-  it.each(RULES.map(([what, raw, problems, secrets, requireSecrets, plainTextSecrets]) => [what, raw, problems, secrets ?? new Set<string>(), requireSecrets ?? true, plainTextSecrets] as const))(
-    "%s",
-    (_what, raw, problems, secrets, requireSecrets, plainTextSecrets) => {
-      expect(problemList(raw, secrets, { requireSecrets, plainTextSecrets })).toEqual(problems);
-    },
-  );
+  it.each(
+    RULES.map(
+      ([what, raw, problems, secrets, requireSecrets, plainTextSecrets]) =>
+        [what, raw, problems, secrets ?? new Set<string>(), requireSecrets ?? true, plainTextSecrets] as const,
+    ),
+  )("%s", (_what, raw, problems, secrets, requireSecrets, plainTextSecrets) => {
+    expect(problemList(raw, secrets, { requireSecrets, plainTextSecrets })).toEqual(problems);
+  });
 
   it("a registry user without a password, for render, deploys without registry credentials", () => {
-    expect(parseStackConfig("d", { ...VALID, registryAuth: { username: "ops" } }, new Set(), { requireSecrets: false }).registryAuth).toBeUndefined();
+    expect(
+      parseStackConfig("d", { ...VALID, registryAuth: { username: "ops" } }, new Set(), { requireSecrets: false }).registryAuth,
+    ).toBeUndefined();
   });
 });
 
@@ -336,6 +504,11 @@ describe("Pulumi's flat config map into the raw object", () => {
       "aws:tags": '{"team":"ops"}',
       "pulumi:disable-default-providers": '["*"]',
     });
-    expect(raw).toStrictEqual({ environment: "dev", "tutordex-observabilty:environment": "prod", "docker:host": "ssh://ops@box.test", "aws:tags": { team: "ops" } });
+    expect(raw).toStrictEqual({
+      environment: "dev",
+      "tutordex-observabilty:environment": "prod",
+      "docker:host": "ssh://ops@box.test",
+      "aws:tags": { team: "ops" },
+    });
   });
 });

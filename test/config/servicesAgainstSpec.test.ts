@@ -31,13 +31,22 @@ describe("addresses on the stack network", () => {
 
 describe("default host ports", () => {
   it("prod publishes on the SPEC's ports; staging on the offsets compose uses", () => {
-    expect(DEFAULT_HOST_PORTS.prod).toEqual({ prometheus: 9090, alertmanager: 9093, grafana: 3300, loki: 3100, tempo: 3200, otlpGrpc: 4317, otlpHttp: 4318 });
+    expect(DEFAULT_HOST_PORTS.prod).toEqual({
+      prometheus: 9090,
+      alertmanager: 9093,
+      grafana: 3300,
+      loki: 3100,
+      tempo: 3200,
+      otlpGrpc: 4317,
+      otlpHttp: 4318,
+    });
     const s = DEFAULT_HOST_PORTS.staging;
     expect([s.prometheus, s.alertmanager, s.grafana, s.tempo]).toEqual([9091, 9094, 3301, 3201]);
   });
 
   it("dev takes prod's numbers plus 10000", () => {
-    for (const [key, port] of Object.entries(DEFAULT_HOST_PORTS.prod)) expect({ key, dev: DEFAULT_HOST_PORTS.dev[key as keyof typeof DEFAULT_HOST_PORTS.dev] }).toEqual({ key, dev: port + 10000 });
+    for (const [key, port] of Object.entries(DEFAULT_HOST_PORTS.prod))
+      expect({ key, dev: DEFAULT_HOST_PORTS.dev[key as keyof typeof DEFAULT_HOST_PORTS.dev] }).toEqual({ key, dev: port + 10000 });
   });
 
   it("no two environments, and no two services of one, share a host port", () => {

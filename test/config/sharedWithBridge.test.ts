@@ -52,13 +52,56 @@ const bridgeStarts = (env: Record<string, string>) => {
   }
 };
 
-const CHATS = ["-1001234567890", "42", "-1", "0", "-0", "007", "--1", "1e5", "12a", "@abcd", "@abc", "@tutordex_alerts", "@1abcd", "@_abcd", "@ab-cd", "@abcd!", "@a" + "b".repeat(31), "@a" + "b".repeat(32), "", "@", "9".repeat(16), "9".repeat(17)];
+const CHATS = [
+  "-1001234567890",
+  "42",
+  "-1",
+  "0",
+  "-0",
+  "007",
+  "--1",
+  "1e5",
+  "12a",
+  "@abcd",
+  "@abc",
+  "@tutordex_alerts",
+  "@1abcd",
+  "@_abcd",
+  "@ab-cd",
+  "@abcd!",
+  "@a" + "b".repeat(31),
+  "@a" + "b".repeat(32),
+  "",
+  "@",
+  "9".repeat(16),
+  "9".repeat(17),
+];
 const TOPICS = [1, 7, 2 ** 31 - 1, 2 ** 31, 0, -3, 1.5];
 const USERS = [1, 123456789, 2 ** 52, 0, -5, 1.5];
 const PREFIXES = ["", "[TutorDex]", "<b>&</b> 🚨", "p".repeat(64), "p".repeat(65), "a\nb", "a\tb", "\u001b[31m", "a\u007fb", "a\u0085b"];
 const SILENCES = ["1m", "60s", "59s", "90d", "2160h", "90d1s", "1w", "30m1h", "0m", "1.5h", "forever", "1H"];
-const TOKENS = ["123456:abcdefghijklmnopqrst", `1:${"a".repeat(35)}`, "123456:ABC-def_ghi-jkl_mno-p", "1:abcdefgh", "123456:abcdefghijklmnopqrs", "123456:abcdefghijklmnopqrs!", ":abcdefghijklmnopqrstu", "x1:abcdefghijklmnopqrst", "123456"];
-const URLS = ["https://api.telegram.org", "http://tg.test:8081/x", "https://u:p@tg.test", "https://u@tg.test", "ftp://tg.test", "HTTPS://tg.test", "https://tg.test:0", "https://tg.test/?a=1", "https://tg.test/{{x}}"];
+const TOKENS = [
+  "123456:abcdefghijklmnopqrst",
+  `1:${"a".repeat(35)}`,
+  "123456:ABC-def_ghi-jkl_mno-p",
+  "1:abcdefgh",
+  "123456:abcdefghijklmnopqrs",
+  "123456:abcdefghijklmnopqrs!",
+  ":abcdefghijklmnopqrstu",
+  "x1:abcdefghijklmnopqrst",
+  "123456",
+];
+const URLS = [
+  "https://api.telegram.org",
+  "http://tg.test:8081/x",
+  "https://u:p@tg.test",
+  "https://u@tg.test",
+  "ftp://tg.test",
+  "HTTPS://tg.test",
+  "https://tg.test:0",
+  "https://tg.test/?a=1",
+  "https://tg.test/{{x}}",
+];
 
 describe("every value the stack accepts starts the bridge, and both refuse the same", () => {
   it.each(CHATS)("chat id %j", async (id) => {
@@ -70,7 +113,9 @@ describe("every value the stack accepts starts the bridge, and both refuse the s
   it.each(TOPICS)("forum topic %j", async (topic) => {
     const c = stack({ messageThreadId: topic, threadIdsBySeverity: { warning: topic } });
     if (c) expect(bridgeStarts(await envFrom(c))).toBe(true);
-    expect(c !== undefined).toBe(bridgeStarts({ TELEGRAM_MESSAGE_THREAD_ID: String(topic), TELEGRAM_MESSAGE_THREAD_ID_WARNING: String(topic) }));
+    expect(c !== undefined).toBe(
+      bridgeStarts({ TELEGRAM_MESSAGE_THREAD_ID: String(topic), TELEGRAM_MESSAGE_THREAD_ID_WARNING: String(topic) }),
+    );
   });
 
   it.each(USERS)("console user %j", async (user) => {
@@ -114,13 +159,30 @@ describe("every value the stack accepts starts the bridge, and both refuse the s
 
 describe("the modules the bridge shares with the stack", () => {
   // esbuild bundles bridge/src with whatever it imports into a stock Node image.
-  it.each(["config/durations.ts", "config/sharedValidators.ts", "config/dockerHost.ts"])("%s imports nothing, so the bridge's bundle pulls in nothing of the program", (file) => {
-    const text = fs.readFileSync(path.join(__dirname, "..", "..", file), "utf8");
-    expect(text).not.toMatch(/^\s*import\s|\brequire\(/m);
-  });
+  it.each(["config/durations.ts", "config/sharedValidators.ts", "config/dockerHost.ts"])(
+    "%s imports nothing, so the bridge's bundle pulls in nothing of the program",
+    (file) => {
+      const text = fs.readFileSync(path.join(__dirname, "..", "..", file), "utf8");
+      expect(text).not.toMatch(/^\s*import\s|\brequire\(/m);
+    },
+  );
 
   it("the bridge takes its chat, topic, URL, prefix and duration rules from them", () => {
     const text = fs.readFileSync(path.join(__dirname, "..", "..", "bridge", "src", "config.ts"), "utf8");
-    for (const rule of ["isBotToken", "isChatId", "isThreadId", "isTelegramUserId", "isHttpUrl", "hasUrlCredentials", "prefixProblem", "BRIDGE_DURATION", "SILENCE_LIMITS", "DEFAULT_SILENCE_DURATIONS", "DEFAULT_PREFIX", "TELEGRAM_API_BASE"]) expect(text).toContain(rule);
+    for (const rule of [
+      "isBotToken",
+      "isChatId",
+      "isThreadId",
+      "isTelegramUserId",
+      "isHttpUrl",
+      "hasUrlCredentials",
+      "prefixProblem",
+      "BRIDGE_DURATION",
+      "SILENCE_LIMITS",
+      "DEFAULT_SILENCE_DURATIONS",
+      "DEFAULT_PREFIX",
+      "TELEGRAM_API_BASE",
+    ])
+      expect(text).toContain(rule);
   });
 });

@@ -19,7 +19,16 @@ beforeAll(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-"));
   const write = (name: string, text: string) => fs.writeFileSync(path.join(root, name), text);
   write("Pulumi.yaml", "name: tutordex-observability\n");
-  write("Pulumi.zeta.yaml", ["config:", `  ${PROJECT}:environment: staging`, `  ${PROJECT}:runbookBaseUrl: https://rb.test/x`, "  aws:region: eu-central-1", "  aws:profile:"].join("\n"));
+  write(
+    "Pulumi.zeta.yaml",
+    [
+      "config:",
+      `  ${PROJECT}:environment: staging`,
+      `  ${PROJECT}:runbookBaseUrl: https://rb.test/x`,
+      "  aws:region: eu-central-1",
+      "  aws:profile:",
+    ].join("\n"),
+  );
   write(
     "Pulumi.alpha.yaml",
     [
@@ -50,7 +59,9 @@ describe("committed stack files, read without Pulumi", () => {
   it("lists them sorted whatever order the directory gives", () => {
     // The module object itself: the namespace import's bindings are read-only getters onto it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const readdir = jest.spyOn(require("fs") as typeof fs, "readdirSync").mockReturnValueOnce(["Pulumi.zeta.yaml", "Pulumi.b.yaml", "Pulumi.alpha.yaml"] as never);
+    const readdir = jest
+      .spyOn(require("fs") as typeof fs, "readdirSync")
+      .mockReturnValueOnce(["Pulumi.zeta.yaml", "Pulumi.b.yaml", "Pulumi.alpha.yaml"] as never);
     try {
       expect(listStacks(root)).toEqual(["alpha", "b", "zeta"]);
     } finally {
@@ -80,7 +91,9 @@ describe("committed stack files, read without Pulumi", () => {
   });
 
   it("an unknown stack names the file it looked for and the stacks there are", () => {
-    expect(() => readStackFile(root, "prod")).toThrow(new StackFileError('unknown stack "prod": no Pulumi.prod.yaml (stacks here: alpha, bare, empty, zeta)'));
+    expect(() => readStackFile(root, "prod")).toThrow(
+      new StackFileError('unknown stack "prod": no Pulumi.prod.yaml (stacks here: alpha, bare, empty, zeta)'),
+    );
     expect(() => readStackFile(root, "prod")).toThrow(StackFileError);
     const bare = fs.mkdtempSync(path.join(os.tmpdir(), "no-stacks-"));
     try {
@@ -92,7 +105,14 @@ describe("committed stack files, read without Pulumi", () => {
 
   it("a stack's configuration parses without its secrets", () => {
     const c = stackConfigFromFile(root, "alpha");
-    expect([c.stack, c.environment, c.protectData, c.hostPorts.grafana, c.telegram.prefix, c.grafanaAdminPassword]).toEqual(["alpha", "dev", true, 3999, "<b>&ünï</b>", undefined]);
+    expect([c.stack, c.environment, c.protectData, c.hostPorts.grafana, c.telegram.prefix, c.grafanaAdminPassword]).toEqual([
+      "alpha",
+      "dev",
+      true,
+      3999,
+      "<b>&ünï</b>",
+      undefined,
+    ]);
     expect(() => stackConfigFromFile(root, "empty")).toThrow(ConfigError);
   });
 
@@ -106,8 +126,13 @@ describe("loadStackConfig under Pulumi's runtime", () => {
 
   async function load(config: Record<string, unknown>, secretKeys: readonly string[]) {
     await pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs }, PROJECT, "prod", false);
-    const flat = Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
-    pulumi.runtime.setAllConfig(flat, secretKeys.map((k) => `${PROJECT}:${k}`));
+    const flat = Object.fromEntries(
+      Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+    pulumi.runtime.setAllConfig(
+      flat,
+      secretKeys.map((k) => `${PROJECT}:${k}`),
+    );
     return loadStackConfig();
   }
 
@@ -142,7 +167,12 @@ describe("loadStackConfig under Pulumi's runtime", () => {
 
   it("a secret the stack does not set is undefined, not an empty secret", async () => {
     const { secrets } = await load({ ...PROD, services: { grafana: false }, grafanaAdminPassword: undefined }, ["telegramBotToken"]);
-    expect([secrets.grafanaAdminPassword, secrets.registryPassword, secrets.objectStorageSecretKey, secrets.remoteWriteCredentials]).toEqual([undefined, undefined, undefined, {}]);
+    expect([
+      secrets.grafanaAdminPassword,
+      secrets.registryPassword,
+      secrets.objectStorageSecretKey,
+      secrets.remoteWriteCredentials,
+    ]).toEqual([undefined, undefined, undefined, {}]);
   });
 
   it("a runtime that cannot say which keys are secrets: every value counts as plain text", async () => {
@@ -151,7 +181,9 @@ describe("loadStackConfig under Pulumi's runtime", () => {
     const isConfigSecret = runtimeConfig.isConfigSecret;
     delete runtimeConfig.isConfigSecret;
     try {
-      await expect(load(PROD, ["telegramBotToken", "grafanaAdminPassword"])).rejects.toThrow("telegramBotToken: prod refuses a plain-text value");
+      await expect(load(PROD, ["telegramBotToken", "grafanaAdminPassword"])).rejects.toThrow(
+        "telegramBotToken: prod refuses a plain-text value",
+      );
     } finally {
       runtimeConfig.isConfigSecret = isConfigSecret;
     }

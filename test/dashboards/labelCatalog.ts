@@ -25,7 +25,9 @@ export const JOB_STATUSES = ["ok", "failed", "skipped", "requeued", "error"];
 export const MISSING_FIELDS = ["signals_subjects", "signals_levels", "postal_code", "academic_display_text"];
 const CPU_MODES = ["idle", "iowait", "irq", "nice", "softirq", "steal", "system", "user"];
 /** The reasons the bridge exposes a failure counter for, read from its own /metrics text. */
-const BRIDGE_FAILURE_REASONS = [...new BridgeMetrics().render().matchAll(/^telegram_bridge_messages_failed_total\{reason="([^"]+)"\}/gm)].map((m) => m[1]);
+const BRIDGE_FAILURE_REASONS = [
+  ...new BridgeMetrics().render().matchAll(/^telegram_bridge_messages_failed_total\{reason="([^"]+)"\}/gm),
+].map((m) => m[1]);
 
 const app = (job: string, own: Own) => ({ jobs: [job], own });
 const histogram = (job: string, name: string, own: Own): [string, { jobs: string[]; own: Own }][] => [
@@ -51,7 +53,14 @@ export const METRIC_SOURCES: ReadonlyMap<string, { jobs: readonly string[]; own:
   ["collector_pipeline_version", app(COLLECTOR, { version: ANY })],
   ["collector_schema_version", app(COLLECTOR, { version: ANY })],
   // queue gauges (the worker serves them)
-  ...["queue_pending", "queue_processing", "queue_failed", "queue_ok", "queue_oldest_pending_age_seconds", "queue_oldest_processing_age_seconds"].map((m) => [m, app(WORKER, PVSV)] as [string, { jobs: string[]; own: Own }]),
+  ...[
+    "queue_pending",
+    "queue_processing",
+    "queue_failed",
+    "queue_ok",
+    "queue_oldest_pending_age_seconds",
+    "queue_oldest_processing_age_seconds",
+  ].map((m) => [m, app(WORKER, PVSV)] as [string, { jobs: string[]; own: Own }]),
   // worker
   ["worker_jobs_processed_total", app(WORKER, { status: JOB_STATUSES, ...PVSV })],
   ["worker_parse_success_total", app(WORKER, { channel: ANY, ...PVSV })],
@@ -73,7 +82,9 @@ export const METRIC_SOURCES: ReadonlyMap<string, { jobs: readonly string[]; own:
   ["worker_pipeline_version", app(WORKER, { version: ANY })],
   ["worker_schema_version", app(WORKER, { version: ANY })],
   // notifications (the worker sends them)
-  ...["broadcast_sent_total", "broadcast_fail_total", "dm_sent_total", "dm_fail_total", "dm_rate_limited_total"].map((m) => [m, app(WORKER, PVSV)] as [string, { jobs: string[]; own: Own }]),
+  ...["broadcast_sent_total", "broadcast_fail_total", "dm_sent_total", "dm_fail_total", "dm_rate_limited_total"].map(
+    (m) => [m, app(WORKER, PVSV)] as [string, { jobs: string[]; own: Own }],
+  ),
   ["broadcast_fail_reason_total", app(WORKER, { reason: ANY, ...PVSV })],
   ["dm_fail_reason_total", app(WORKER, { reason: ANY, ...PVSV })],
   // backend
@@ -83,13 +94,19 @@ export const METRIC_SOURCES: ReadonlyMap<string, { jobs: readonly string[]; own:
   ["node_filesystem_avail_bytes", app("node_exporter", { device: ANY, device_error: ANY, fstype: ANY, mountpoint: ANY })],
   ["node_filesystem_size_bytes", app("node_exporter", { device: ANY, device_error: ANY, fstype: ANY, mountpoint: ANY })],
   ["node_cpu_seconds_total", app("node_exporter", { cpu: ANY, mode: CPU_MODES })],
-  ...["node_memory_MemAvailable_bytes", "node_memory_MemTotal_bytes", "node_load1", "node_load5", "node_load15"].map((m) => [m, app("node_exporter", {})] as [string, { jobs: string[]; own: Own }]),
+  ...["node_memory_MemAvailable_bytes", "node_memory_MemTotal_bytes", "node_load1", "node_load5", "node_load15"].map(
+    (m) => [m, app("node_exporter", {})] as [string, { jobs: string[]; own: Own }],
+  ),
   ["node_network_receive_bytes_total", app("node_exporter", { device: ANY })],
   ["node_network_transmit_bytes_total", app("node_exporter", { device: ANY })],
   // cAdvisor
-  ...["container_cpu_usage_seconds_total", "container_memory_working_set_bytes", "container_start_time_seconds", "container_oom_events_total", "container_spec_memory_limit_bytes"].map(
-    (m) => [m, app("cadvisor", CADVISOR)] as [string, { jobs: string[]; own: Own }],
-  ),
+  ...[
+    "container_cpu_usage_seconds_total",
+    "container_memory_working_set_bytes",
+    "container_start_time_seconds",
+    "container_oom_events_total",
+    "container_spec_memory_limit_bytes",
+  ].map((m) => [m, app("cadvisor", CADVISOR)] as [string, { jobs: string[]; own: Own }]),
   ["container_network_receive_bytes_total", app("cadvisor", { ...CADVISOR, interface: ANY })],
   ["container_network_transmit_bytes_total", app("cadvisor", { ...CADVISOR, interface: ANY })],
   ["container_fs_reads_bytes_total", app("cadvisor", { ...CADVISOR, device: ANY })],
@@ -102,10 +119,9 @@ export const METRIC_SOURCES: ReadonlyMap<string, { jobs: readonly string[]; own:
   // the stack's own
   ["prometheus_rule_evaluation_failures_total", app("prometheus", { rule_group: ANY })],
   ["prometheus_rule_group_last_duration_seconds", app("prometheus", { rule_group: ANY })],
-  ...[
-    "prometheus_config_last_reload_successful",
-    ...TSDB_FAILURE_COUNTERS,
-  ].map((m) => [m, app("prometheus", {})] as [string, { jobs: string[]; own: Own }]),
+  ...["prometheus_config_last_reload_successful", ...TSDB_FAILURE_COUNTERS].map(
+    (m) => [m, app("prometheus", {})] as [string, { jobs: string[]; own: Own }],
+  ),
   ["alertmanager_notifications_total", app("alertmanager", { integration: ANY })],
   ["alertmanager_notifications_failed_total", app("alertmanager", { integration: ANY, reason: ANY })],
   ["alertmanager_config_last_reload_successful", app("alertmanager", {})],
@@ -140,9 +156,17 @@ export function targetLabels(): Map<string, Map<string, string[] | undefined>> {
   for (const config of configs) {
     const doc = yaml.load(renderStack(config).prometheus["prometheus.yml"]) as { scrape_configs: ScrapeJob[] };
     for (const j of doc.scrape_configs) {
-      const labels = jobs.get(j.job_name) ?? new Map<string, string[] | undefined>([["job", [j.job_name]], ["instance", ANY]]);
-      for (const s of j.static_configs) for (const [k, v] of Object.entries(s.labels ?? {})) labels.set(k, k === "public_host" || k === "probe_route" ? ANY : [...new Set([...(labels.get(k) ?? []), v])]);
-      for (const r of j.relabel_configs ?? []) if (r.target_label && !r.target_label.startsWith("__") && !labels.has(r.target_label)) labels.set(r.target_label, ANY);
+      const labels =
+        jobs.get(j.job_name) ??
+        new Map<string, string[] | undefined>([
+          ["job", [j.job_name]],
+          ["instance", ANY],
+        ]);
+      for (const s of j.static_configs)
+        for (const [k, v] of Object.entries(s.labels ?? {}))
+          labels.set(k, k === "public_host" || k === "probe_route" ? ANY : [...new Set([...(labels.get(k) ?? []), v])]);
+      for (const r of j.relabel_configs ?? [])
+        if (r.target_label && !r.target_label.startsWith("__") && !labels.has(r.target_label)) labels.set(r.target_label, ANY);
       jobs.set(j.job_name, labels);
     }
   }

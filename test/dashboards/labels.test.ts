@@ -21,7 +21,9 @@ const recordingProblems: string[] = [];
 const catalog = seriesCatalog(recordingProblems);
 
 const variableSources = new Map<string, string>();
-const variableDefs = DASHBOARDS.flatMap((d) => (d.templating as { list: Variable[] }).list).filter((v) => v.definition?.startsWith("label_values("));
+const variableDefs = DASHBOARDS.flatMap((d) => (d.templating as { list: Variable[] }).list).filter((v) =>
+  v.definition?.startsWith("label_values("),
+);
 for (const v of variableDefs) variableSources.set(v.name, /label_values\([^,]+,\s*(\w+)\)/.exec(v.definition!)![1]);
 
 const checkerFor = () => new LabelChecker(catalog, variableSources);
@@ -35,7 +37,11 @@ const outputLabels = (expr: string) => {
   return r.kind === "scalar" ? new Set<string>() : r.labels === "any" ? "any" : new Set(r.labels.keys());
 };
 
-const promTargets = DASHBOARDS.flatMap((d) => (d.panels as Panel[]).flatMap((p) => (p.targets ?? []).filter((t) => t.datasource.type === "prometheus").map((t) => ({ where: `${d.uid} / ${p.title}`, ...t }))));
+const promTargets = DASHBOARDS.flatMap((d) =>
+  (d.panels as Panel[]).flatMap((p) =>
+    (p.targets ?? []).filter((t) => t.datasource.type === "prometheus").map((t) => ({ where: `${d.uid} / ${p.title}`, ...t })),
+  ),
+);
 
 describe("dashboard queries select labels and values the series have", () => {
   it("there are queries to check", () => expect(promTargets.length).toBeGreaterThan(80));
@@ -44,11 +50,14 @@ describe("dashboard queries select labels and values the series have", () => {
     expect(problemsOf(expr)).toEqual([]);
   });
 
-  it.each(promTargets.filter((t) => t.legendFormat && t.legendFormat !== "__auto").map((t) => [t.where, t.legendFormat!, t.expr]))("%s: legend %s names labels the result has", (_where, legend, expr) => {
-    const labels = outputLabels(expr);
-    const used = [...legend.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]);
-    expect(labels === "any" ? [] : used.filter((l) => !labels.has(l))).toEqual([]);
-  });
+  it.each(promTargets.filter((t) => t.legendFormat && t.legendFormat !== "__auto").map((t) => [t.where, t.legendFormat!, t.expr]))(
+    "%s: legend %s names labels the result has",
+    (_where, legend, expr) => {
+      const labels = outputLabels(expr);
+      const used = [...legend.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]);
+      expect(labels === "any" ? [] : used.filter((l) => !labels.has(l))).toEqual([]);
+    },
+  );
 
   it.each(variableDefs.map((v) => [v.name, v.definition!]))("variable $%s comes from a label the metric has: %s", (_name, definition) => {
     const [, metric, label] = /label_values\((\w+),\s*(\w+)\)/.exec(definition)!;
@@ -58,7 +67,9 @@ describe("dashboard queries select labels and values the series have", () => {
 });
 
 describe.each(committedStacks())("alert rules of stack %s", (stack) => {
-  const doc = yaml.load(renderStack(stackConfig(stack)).prometheus["rules/alert_rules.yml"]) as { groups: { rules: { alert: string; expr: string; annotations: Record<string, string> }[] }[] };
+  const doc = yaml.load(renderStack(stackConfig(stack)).prometheus["rules/alert_rules.yml"]) as {
+    groups: { rules: { alert: string; expr: string; annotations: Record<string, string> }[] }[];
+  };
   const rules = doc.groups.flatMap((g) => g.rules);
 
   it.each(rules.map((r) => [r.alert, r.expr]))("%s selects labels and values the series have", (_alert, expr) => {
@@ -78,17 +89,33 @@ it("recording rules select labels and values the series have", () => {
 
 describe("the check fails on the defects it is for", () => {
   it.each([
-    ["a status the worker never reports", 'sum(rate(worker_jobs_processed_total{status="okay"}[5m]))', /worker_jobs_processed_total's status is never "okay"/],
+    [
+      "a status the worker never reports",
+      'sum(rate(worker_jobs_processed_total{status="okay"}[5m]))',
+      /worker_jobs_processed_total's status is never "okay"/,
+    ],
     ["a misspelt status in a regex", 'sum(rate(worker_jobs_processed_total{status=~"failed|eror"}[5m]))', /never matches "eror"/],
     ["a job no stack scrapes", 'max(up{job="tutordex_workers"})', /up's job is never "tutordex_workers"/],
     ["a job that does not expose the metric", 'probe_success{job="tutordex_worker"}', /probe_success's job is never "tutordex_worker"/],
-    ["a missing-field type that does not exist", 'sum(rate(assignment_quality_missing_field_total{field="subjects"}[5m]))', /field is never "subjects"/],
+    [
+      "a missing-field type that does not exist",
+      'sum(rate(assignment_quality_missing_field_total{field="subjects"}[5m]))',
+      /field is never "subjects"/,
+    ],
     ["a label the metric does not carry", 'sum(rate(worker_llm_fail_total{channel="t.me/x"}[5m]))', /has no label channel/],
     ["grouping by a misspelt label", "sum by (chanel) (rate(worker_parse_failure_total[5m]))", /by chanel, which the series do not have/],
     ["a label the recording rule aggregated away", 'tutordex:worker:throughput_jobs_per_s{channel="t.me/x"}', /has no label channel/],
     ["a variable of another label", 'up{job=~"$channel"}', /\$channel holds values of channel, not of job/],
-    ["quantiles of buckets without le", "histogram_quantile(0.9, sum by (pipeline_version) (rate(worker_job_latency_seconds_bucket[5m])))", /without their le label/],
-    ["a ratio whose sides never match", "sum by (channel) (rate(worker_parse_failure_total[5m])) / sum by (pipeline_version) (rate(worker_parse_success_total[5m]))", /different labels/],
+    [
+      "quantiles of buckets without le",
+      "histogram_quantile(0.9, sum by (pipeline_version) (rate(worker_job_latency_seconds_bucket[5m])))",
+      /without their le label/,
+    ],
+    [
+      "a ratio whose sides never match",
+      "sum by (channel) (rate(worker_parse_failure_total[5m])) / sum by (pipeline_version) (rate(worker_parse_success_total[5m]))",
+      /different labels/,
+    ],
     ["a metric without a catalog entry", "sum(rate(worker_made_up_total[5m]))", /no label catalog entry/],
   ])("%s", (_what, expr, message) => {
     const problems = problemsOf(expr);
@@ -99,7 +126,9 @@ describe("the check fails on the defects it is for", () => {
   it("and passes their correct forms", () => {
     for (const s of JOB_STATUSES) expect(problemsOf(`sum(rate(worker_jobs_processed_total{status="${s}"}[5m]))`)).toEqual([]);
     expect(problemsOf('max(up{job="tutordex_worker"}) or vector(0)')).toEqual([]);
-    expect(problemsOf("sum by (channel) (rate(worker_parse_failure_total[5m])) / sum by (channel) (rate(worker_parse_success_total[5m]))")).toEqual([]);
+    expect(
+      problemsOf("sum by (channel) (rate(worker_parse_failure_total[5m])) / sum by (channel) (rate(worker_parse_success_total[5m]))"),
+    ).toEqual([]);
   });
 
   it("a legend or annotation label the result lacks is found", () => {

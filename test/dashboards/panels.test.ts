@@ -20,30 +20,54 @@ const find = (uid: string, title: string) => {
   if (!p) throw new Error(`no panel ${title} on ${uid}`);
   return p;
 };
-const colorAt = (p: Panel, v: number) => p.fieldConfig!.defaults.thresholds.steps.filter((s) => s.value === null || s.value <= v).pop()!.color;
+const colorAt = (p: Panel, v: number) =>
+  p.fieldConfig!.defaults.thresholds.steps.filter((s) => s.value === null || s.value <= v).pop()!.color;
 /** Grafana's named colours (and the base palette) that threshold steps may use. */
-const COLORS = new Set(["green", "red", "yellow", "orange", "blue", "purple", "text", "transparent", "dark-red", "dark-green", "dark-yellow", "dark-orange"]);
+const COLORS = new Set([
+  "green",
+  "red",
+  "yellow",
+  "orange",
+  "blue",
+  "purple",
+  "text",
+  "transparent",
+  "dark-red",
+  "dark-green",
+  "dark-yellow",
+  "dark-orange",
+]);
 
 describe("every panel that shows data", () => {
   it.each(dataPanels.map((p) => [p.where, p]))("%s has a query", (_where, p) => {
     expect((p.targets ?? []).filter((t) => t.expr.trim().length > 0).length).toBeGreaterThan(0);
   });
 
-  it.each(dataPanels.map((p) => [p.where, p]))("%s: absolute thresholds from a base step up, in ascending order, in colours Grafana knows", (_where, p) => {
-    const { mode, steps } = p.fieldConfig!.defaults.thresholds;
-    expect(mode).toBe("absolute");
-    expect(steps[0].value).toBeNull();
-    const values = steps.slice(1).map((s) => s.value as number);
-    expect(values).toEqual([...values].sort((a, b) => a - b));
-    expect(new Set(values).size).toBe(values.length);
-    expect(steps.map((s) => s.color).filter((c) => !COLORS.has(c))).toEqual([]);
-  });
+  it.each(dataPanels.map((p) => [p.where, p]))(
+    "%s: absolute thresholds from a base step up, in ascending order, in colours Grafana knows",
+    (_where, p) => {
+      const { mode, steps } = p.fieldConfig!.defaults.thresholds;
+      expect(mode).toBe("absolute");
+      expect(steps[0].value).toBeNull();
+      const values = steps.slice(1).map((s) => s.value as number);
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+      expect(new Set(values).size).toBe(values.length);
+      expect(steps.map((s) => s.color).filter((c) => !COLORS.has(c))).toEqual([]);
+    },
+  );
 });
 
 /** The unit a query's numbers are in, where its shape says so; undefined where it does not (counts, mixed). */
 function unitOf(expr: string): string | undefined {
-  if (/histogram_quantile\(/.test(expr) || /seconds_since_last_message|_age_seconds|_last_duration_seconds|- time\(\)/.test(expr)) return "s";
-  if (/\/ clamp_min\(\(.*\) \+ \(.*\), 1e-9\)$/.test(expr) || /_fraction\b/.test(expr) || /^1 - /.test(expr) || /avail_bytes\{[^}]*\} \/ node_filesystem_size_bytes/.test(expr)) return "percentunit";
+  if (/histogram_quantile\(/.test(expr) || /seconds_since_last_message|_age_seconds|_last_duration_seconds|- time\(\)/.test(expr))
+    return "s";
+  if (
+    /\/ clamp_min\(\(.*\) \+ \(.*\), 1e-9\)$/.test(expr) ||
+    /_fraction\b/.test(expr) ||
+    /^1 - /.test(expr) ||
+    /avail_bytes\{[^}]*\} \/ node_filesystem_size_bytes/.test(expr)
+  )
+    return "percentunit";
   if (/rate\(container_cpu_usage_seconds_total/.test(expr)) return "percentunit";
   if (/rate\(\w+_bytes(_[a-z]+)?_total/.test(expr)) return "Bps";
   if (/^(sum by \(\w+\) \()?container_memory_working_set_bytes|^predict_linear\(node_filesystem_avail_bytes/.test(expr)) return "bytes";
@@ -63,14 +87,21 @@ describe("units follow what the queries measure", () => {
     expect(p.fieldConfig!.defaults.unit).toBe(unit);
   });
 
-  it.each(dataPanels.filter((p) => p.fieldConfig?.defaults.unit === "percentunit" && p.type !== "table" && p.type !== "stat" && !/Container CPU/.test(p.title)).map((p) => [p.where, p]))(
-    "%s shows a share on a 0–1 axis",
-    (_where, p) => {
-      expect([p.fieldConfig!.defaults.min, p.fieldConfig!.defaults.max]).toEqual([0, 1]);
-    },
-  );
+  it.each(
+    dataPanels
+      .filter(
+        (p) => p.fieldConfig?.defaults.unit === "percentunit" && p.type !== "table" && p.type !== "stat" && !/Container CPU/.test(p.title),
+      )
+      .map((p) => [p.where, p]),
+  )("%s shows a share on a 0–1 axis", (_where, p) => {
+    expect([p.fieldConfig!.defaults.min, p.fieldConfig!.defaults.max]).toEqual([0, 1]);
+  });
 
-  it.each(dataPanels.filter((p) => p.type === "timeseries" && (p.targets ?? []).every((t) => /^(up|probe_success)\b/.test(t.expr))).map((p) => [p.where, p]))("%s plots up/down on a 0–1 axis", (_where, p) => {
+  it.each(
+    dataPanels
+      .filter((p) => p.type === "timeseries" && (p.targets ?? []).every((t) => /^(up|probe_success)\b/.test(t.expr)))
+      .map((p) => [p.where, p]),
+  )("%s plots up/down on a 0–1 axis", (_where, p) => {
     expect([p.fieldConfig!.defaults.min, p.fieldConfig!.defaults.max]).toEqual([0, 1]);
   });
 });
@@ -99,7 +130,14 @@ describe("colours say what a value means", () => {
     ["tutordex_data_quality", "Completeness score (1h)"],
   ])("%s / %s: below 80%% red, below 95%% yellow, then green, on a 0–1 gauge", (uid, title) => {
     const p = find(uid, title);
-    expect([colorAt(p, 0.5), colorAt(p, 0.79), colorAt(p, 0.8), colorAt(p, 0.94), colorAt(p, 0.95), colorAt(p, 1)]).toEqual(["red", "red", "yellow", "yellow", "green", "green"]);
+    expect([colorAt(p, 0.5), colorAt(p, 0.79), colorAt(p, 0.8), colorAt(p, 0.94), colorAt(p, 0.95), colorAt(p, 1)]).toEqual([
+      "red",
+      "red",
+      "yellow",
+      "yellow",
+      "green",
+      "green",
+    ]);
     expect([p.fieldConfig!.defaults.unit, p.fieldConfig!.defaults.min, p.fieldConfig!.defaults.max]).toEqual(["percentunit", 0, 1]);
   });
 
@@ -108,7 +146,12 @@ describe("colours say what a value means", () => {
     const threshold = (alert: string) => ALERTS.find((a) => a.alert === alert)!.threshold!;
     const [soon, imminent] = [threshold("PublicCertExpiringSoon"), threshold("PublicCertExpiryImminent")];
     expect([soon, imminent]).toEqual([14 * 86400, 3 * 86400]);
-    expect([colorAt(p, imminent - 1), colorAt(p, imminent), colorAt(p, soon - 1), colorAt(p, soon)]).toEqual(["red", "yellow", "yellow", "green"]);
+    expect([colorAt(p, imminent - 1), colorAt(p, imminent), colorAt(p, soon - 1), colorAt(p, soon)]).toEqual([
+      "red",
+      "yellow",
+      "yellow",
+      "green",
+    ]);
   });
 
   it("the disk forecast is red below zero (full within a day)", () => {

@@ -207,7 +207,11 @@ export class LabelChecker {
   }
 
   private grouping(n: Node | undefined): string[] {
-    return n ? children(n).filter((c) => c.name === "LabelName").map((c) => this.src(c)) : [];
+    return n
+      ? children(n)
+          .filter((c) => c.name === "LabelName")
+          .map((c) => this.src(c))
+      : [];
   }
 
   private aggregate(n: Node): Result {
@@ -221,7 +225,9 @@ export class LabelChecker {
       this.problem(n, `${op} over a scalar`);
       return SCALAR;
     }
-    if (inner.labels !== "any") for (const l of by) if (!inner.labels.has(l)) this.problem(n, `${op} ${without ? "without" : "by"} ${l}, which the series do not have`);
+    if (inner.labels !== "any")
+      for (const l of by)
+        if (!inner.labels.has(l)) this.problem(n, `${op} ${without ? "without" : "by"} ${l}, which the series do not have`);
     const pick = (l: string) => (inner.labels === "any" ? inner.values?.get(l) : inner.labels.get(l));
     let labels: Map<string, readonly string[] | undefined>;
     if (without) labels = inner.labels === "any" ? new Map() : new Map([...inner.labels].filter(([l]) => !by.includes(l)));
@@ -232,7 +238,12 @@ export class LabelChecker {
 
   private binary(n: Node): Result {
     const parts = children(n);
-    const operands = parts.filter((c) => !/^(Add|Sub|Mul|Div|Mod|Pow|Eql|Neq|Lss|Gtr|Lte|Gte|EqlSingle|And|Or|Unless|Atan2|BoolModifier|MatchingModifierClause)$/.test(c.name) && !/^\W/.test(c.name));
+    const operands = parts.filter(
+      (c) =>
+        !/^(Add|Sub|Mul|Div|Mod|Pow|Eql|Neq|Lss|Gtr|Lte|Gte|EqlSingle|And|Or|Unless|Atan2|BoolModifier|MatchingModifierClause)$/.test(
+          c.name,
+        ) && !/^\W/.test(c.name),
+    );
     const opNode = parts.find((c) => /^(Add|Sub|Mul|Div|Mod|Pow|Eql|Neq|Lss|Gtr|Lte|Gte|EqlSingle|And|Or|Unless|Atan2)$/.test(c.name))!;
     const op = opNode.name;
     const [lhs, rhs] = [this.infer(operands[0]), this.infer(operands[1])];
@@ -245,7 +256,10 @@ export class LabelChecker {
     const matchLabels = this.grouping(groupings[0]);
     const groupLeft = matching && child(matching, "GroupLeft") !== undefined;
     const groupRight = matching && child(matching, "GroupRight") !== undefined;
-    for (const [side, r] of [["left", lhs], ["right", rhs]] as const) {
+    for (const [side, r] of [
+      ["left", lhs],
+      ["right", rhs],
+    ] as const) {
       if (r.labels === "any") continue;
       for (const l of matchLabels) if (!r.labels.has(l)) this.problem(n, `${on ? "on" : "ignoring"} (${l}): the ${side} side has no ${l}`);
     }

@@ -9,10 +9,13 @@ import { DASHBOARDS } from "../../dashboards";
  * operator picks a value.
  */
 type Panel = { title: string; targets?: { expr?: string }[]; panels?: Panel[] };
-const exprsOf = (panels: Panel[]): string[] => panels.flatMap((p) => [...(p.targets ?? []).map((t) => t.expr ?? ""), ...exprsOf(p.panels ?? [])]);
+const exprsOf = (panels: Panel[]): string[] =>
+  panels.flatMap((p) => [...(p.targets ?? []).map((t) => t.expr ?? ""), ...exprsOf(p.panels ?? [])]);
 
 describe.each(DASHBOARDS.map((d) => [d.uid as string, d] as const))("%s", (_uid, d) => {
-  const offered = (d.templating as { list: { name: string; type: string }[] }).list.filter((v) => v.type !== "datasource").map((v) => v.name);
+  const offered = (d.templating as { list: { name: string; type: string }[] }).list
+    .filter((v) => v.type !== "datasource")
+    .map((v) => v.name);
   const exprs = exprsOf(d.panels as Panel[]);
 
   it("uses every variable it offers in some query", () => {
@@ -36,13 +39,21 @@ describe.each(DASHBOARDS.map((d) => [d.uid as string, d] as const))("%s", (_uid,
           sort: 1,
         },
       });
-      expect([typeof label, query, definition]).toEqual(["string", { qryType: 1, query: definition, refId: "PrometheusVariableQueryEditor-VariableQuery" }, expect.stringMatching(/^label_values\(/)]);
+      expect([typeof label, query, definition]).toEqual([
+        "string",
+        { qryType: 1, query: definition, refId: "PrometheusVariableQueryEditor-VariableQuery" },
+        expect.stringMatching(/^label_values\(/),
+      ]);
     }
   });
 
   it("names every Prometheus series it draws: no query without a legend (Grafana would show the raw series)", () => {
-    const targets = (d.panels as { title: string; targets?: { expr?: string; legendFormat?: string; datasource?: { type: string } }[] }[]).flatMap((p) =>
-      (p.targets ?? []).filter((t) => t.datasource?.type === "prometheus").map((t) => ({ panel: p.title, expr: t.expr, legendFormat: t.legendFormat })),
+    const targets = (
+      d.panels as { title: string; targets?: { expr?: string; legendFormat?: string; datasource?: { type: string } }[] }[]
+    ).flatMap((p) =>
+      (p.targets ?? [])
+        .filter((t) => t.datasource?.type === "prometheus")
+        .map((t) => ({ panel: p.title, expr: t.expr, legendFormat: t.legendFormat })),
     );
     expect(targets.filter((t) => !t.legendFormat?.trim())).toEqual([]);
   });

@@ -131,12 +131,19 @@ export async function up(engine: Engine, req: UpRequest, opts: { readonly boundM
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tdx-apply-"));
   const input = path.join(dir, "request.json");
   const output = path.join(dir, "result.json");
-  const child: ChildRequest = { ...req, engine: engine.socketPath ? { socketPath: engine.socketPath } : { dockerHost: process.env.DOCKER_HOST } };
+  const child: ChildRequest = {
+    ...req,
+    engine: engine.socketPath ? { socketPath: engine.socketPath } : { dockerHost: process.env.DOCKER_HOST },
+  };
   fs.writeFileSync(input, JSON.stringify(child));
   const bound = opts.boundMs ?? 15 * 60_000;
   try {
     const log = await new Promise<string>((resolve, reject) => {
-      const p = spawn(process.execPath, [TS_NODE, "--transpile-only", CHILD, input, output], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") } });
+      const p = spawn(process.execPath, [TS_NODE, "--transpile-only", CHILD, input, output], {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
+      });
       let text = "";
       p.stdout.on("data", (c: Buffer) => (text += c.toString()));
       p.stderr.on("data", (c: Buffer) => (text += c.toString()));
@@ -147,7 +154,8 @@ export async function up(engine: Engine, req: UpRequest, opts: { readonly boundM
       p.on("error", reject);
       p.on("exit", (code) => {
         clearTimeout(timer);
-        if (!fs.existsSync(output)) reject(new Error(`the apply harness exited (${code}) without a result; its log:\n${text.slice(-6000)}`));
+        if (!fs.existsSync(output))
+          reject(new Error(`the apply harness exited (${code}) without a result; its log:\n${text.slice(-6000)}`));
         else resolve(text);
       });
     });
@@ -167,13 +175,20 @@ export class ProtectedError extends Error {}
  * anything) while a protected resource is in the state; `excludeProtected` is
  * `pulumi destroy --exclude-protected`: protected resources and what they depend on stay.
  */
-export async function destroy(engine: Engine, state: StackState, opts: { readonly excludeProtected?: boolean } = {}): Promise<{ state: StackState; steps: Step[] }> {
+export async function destroy(
+  engine: Engine,
+  state: StackState,
+  opts: { readonly excludeProtected?: boolean } = {},
+): Promise<{ state: StackState; steps: Step[] }> {
   const keep = new Set<string>();
   const protectedOnes = state.resources.filter((r) => r.options.protect);
   if (protectedOnes.length && !opts.excludeProtected) {
     throw new ProtectedError(
       protectedOnes
-        .map((r) => `unable to delete resource "${r.key}"\nas it is currently marked for protection. To unprotect the resource, remove the \`protect\` flag from the resource in your Pulumi program and run \`pulumi up\``)
+        .map(
+          (r) =>
+            `unable to delete resource "${r.key}"\nas it is currently marked for protection. To unprotect the resource, remove the \`protect\` flag from the resource in your Pulumi program and run \`pulumi up\``,
+        )
         .join("\n"),
     );
   }
@@ -191,7 +206,16 @@ export async function destroy(engine: Engine, state: StackState, opts: { readonl
     const started = Date.now();
     const stoppedExitCode = await deleteEntry(engine.docker, r);
     forgetEntry(engine, r);
-    steps.push({ op: "delete", key: r.key, type: r.type, name: r.name, dockerName: dockerNameOf(r), id: r.id, ms: Date.now() - started, stoppedExitCode });
+    steps.push({
+      op: "delete",
+      key: r.key,
+      type: r.type,
+      name: r.name,
+      dockerName: dockerNameOf(r),
+      id: r.id,
+      ms: Date.now() - started,
+      stoppedExitCode,
+    });
   }
   return { state: { stack: state.stack, resources: remaining }, steps };
 }
@@ -203,7 +227,9 @@ export function dependenciesOf(state: StackState, r: StateEntry): string[] {
   const text = JSON.stringify(r.inputs);
   for (const e of state.resources) {
     if (e.key === r.key || !e.custom || e.absent) continue;
-    const marks = [e.outputs.imageId, e.type === NETWORK || e.type === VOLUME ? e.outputs.name : undefined, e.id].filter((v): v is string => typeof v === "string" && v.length > 0);
+    const marks = [e.outputs.imageId, e.type === NETWORK || e.type === VOLUME ? e.outputs.name : undefined, e.id].filter(
+      (v): v is string => typeof v === "string" && v.length > 0,
+    );
     if (marks.some((m) => text.includes(JSON.stringify(m).slice(1, -1)))) out.add(e.key);
   }
   for (const d of r.options.dependsOn) {
@@ -250,6 +276,9 @@ export function summarize(result: Pick<UpResult, "steps">): string {
   for (const s of result.steps) counts.set(s.op, (counts.get(s.op) ?? 0) + 1);
   const changed = result.steps
     .filter((s) => s.op !== "same" && s.op !== "absent")
-    .map((s) => `${s.op} ${s.dockerName ?? s.key}${s.diffs?.length ? ` [${s.diffs.map((d) => `${d.input}:${d.change}`).join(", ")}]` : ""}${s.error ? ` ERROR ${s.error.split("\n")[0]}` : ""}`);
+    .map(
+      (s) =>
+        `${s.op} ${s.dockerName ?? s.key}${s.diffs?.length ? ` [${s.diffs.map((d) => `${d.input}:${d.change}`).join(", ")}]` : ""}${s.error ? ` ERROR ${s.error.split("\n")[0]}` : ""}`,
+    );
   return `${[...counts].map(([k, v]) => `${v} ${k}`).join(", ")}${changed.length ? `\n  ${changed.join("\n  ")}` : ""}`;
 }

@@ -27,7 +27,16 @@ import {
   VOLUME,
 } from "./apply";
 import { createContainer, createNetwork, createRemoteImage, createVolume, getNetwork, ProviderError, updateContainer } from "./engineOps";
-import { AttrDiff, CONTAINER_ATTRS, checkMapped, diffAttrs, NETWORK_ATTRS, PROVIDER_INPUTS, REMOTE_IMAGE_ATTRS, VOLUME_ATTRS } from "./providerMapping";
+import {
+  AttrDiff,
+  CONTAINER_ATTRS,
+  checkMapped,
+  diffAttrs,
+  NETWORK_ATTRS,
+  PROVIDER_INPUTS,
+  REMOTE_IMAGE_ATTRS,
+  VOLUME_ATTRS,
+} from "./providerMapping";
 import { newRandomPassword, RANDOM_PASSWORD } from "../support/randomPassword";
 
 const [requestFile, resultFile] = process.argv.slice(2);
@@ -57,7 +66,8 @@ const pendingDeletes: StateEntry[] = [];
 let firstError: string | undefined;
 
 const keyOf = (type: string, name: string) => `${type}::${name}`;
-const nameOf = (r: unknown): string | undefined => (r && typeof r === "object" && "__name" in r ? String((r as { __name: unknown }).__name) : undefined);
+const nameOf = (r: unknown): string | undefined =>
+  r && typeof r === "object" && "__name" in r ? String((r as { __name: unknown }).__name) : undefined;
 
 /** Pulumi secrets reach the provider as plain values; the mock monitor hands them over wrapped. */
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -110,7 +120,10 @@ function inject(name: string, inputs: Record<string, any>): Record<string, any> 
         if (!u.file.endsWith(inj.fileSuffix)) return u;
         hit = true;
         const doc = (yaml.load(u.content) ?? {}) as { groups?: unknown[] };
-        doc.groups = [...(doc.groups ?? []), { name: "docker-tier-injected", rules: [{ alert: "DockerTierInjectedInvalid", expr: "sum(rate(up[5m])" }] }];
+        doc.groups = [
+          ...(doc.groups ?? []),
+          { name: "docker-tier-injected", rules: [{ alert: "DockerTierInjectedInvalid", expr: "sum(rate(up[5m])" }] },
+        ];
         return { ...u, content: yaml.dump(doc) };
       });
       if (!hit) fail(`injection ${inj.kind}: ${name} has no upload ending in ${inj.fileSuffix}`);
@@ -122,7 +135,16 @@ function inject(name: string, inputs: Record<string, any>): Record<string, any> 
 
 // --- steps -----------------------------------------------------------------------------------------
 
-const attrsOf = (type: string) => (type === CONTAINER ? CONTAINER_ATTRS : type === NETWORK ? NETWORK_ATTRS : type === VOLUME ? VOLUME_ATTRS : type === REMOTE_IMAGE ? REMOTE_IMAGE_ATTRS : undefined);
+const attrsOf = (type: string) =>
+  type === CONTAINER
+    ? CONTAINER_ATTRS
+    : type === NETWORK
+      ? NETWORK_ATTRS
+      : type === VOLUME
+        ? VOLUME_ATTRS
+        : type === REMOTE_IMAGE
+          ? REMOTE_IMAGE_ATTRS
+          : undefined;
 
 async function createOnEngine(type: string, inputs: Record<string, any>): Promise<{ id: string; outputs: Record<string, any> }> {
   if (type === CONTAINER) {
@@ -159,7 +181,12 @@ async function deleteOnEngine(entry: StateEntry): Promise<number | undefined> {
 const protectedMessage = (key: string, what: string) =>
   `unable to ${what} resource "${key}"\nas it is currently marked for protection. To unprotect the resource, remove the \`protect\` flag from the resource in your Pulumi program and run \`pulumi up\``;
 
-async function step(type: string, name: string, rawInputs: Record<string, any>, custom: boolean): Promise<{ id: string | undefined; state: Record<string, any> }> {
+async function step(
+  type: string,
+  name: string,
+  rawInputs: Record<string, any>,
+  custom: boolean,
+): Promise<{ id: string | undefined; state: Record<string, any> }> {
   const key = keyOf(type, name);
   if (registered.has(key)) fail(`duplicate resource ${key}`);
   registered.add(key);
@@ -185,7 +212,20 @@ async function step(type: string, name: string, rawInputs: Record<string, any>, 
       const unknown = Object.keys(rawInputs).filter((k) => rawInputs[k] !== undefined && !(k in PROVIDER_INPUTS));
       if (unknown.length) fail(`${key}: provider inputs the harness does not map: ${unknown.join(", ")}`);
     }
-    record({ key, type, name, custom, id: `${name}-provider`, inputs: rawInputs, outputs: rawInputs, options, ...(reason ? { absent: reason } : {}) }, { op: reason ? "absent" : "same" });
+    record(
+      {
+        key,
+        type,
+        name,
+        custom,
+        id: `${name}-provider`,
+        inputs: rawInputs,
+        outputs: rawInputs,
+        options,
+        ...(reason ? { absent: reason } : {}),
+      },
+      { op: reason ? "absent" : "same" },
+    );
     return { id: `${name}-provider`, state: rawInputs };
   }
 
@@ -220,7 +260,10 @@ async function step(type: string, name: string, rawInputs: Record<string, any>, 
       record({ key, type, name, custom, id: r.id, inputs, outputs: r.outputs, options }, { op: "create", id: r.id });
       return { id: r.id, state: r.outputs };
     }
-    const diffs: AttrDiff[] = diffAttrs(attrs, old.outputs, inputs, { ignoreChanges: options.ignoreChanges, replaceOnChanges: options.replaceOnChanges });
+    const diffs: AttrDiff[] = diffAttrs(attrs, old.outputs, inputs, {
+      ignoreChanges: options.ignoreChanges,
+      replaceOnChanges: options.replaceOnChanges,
+    });
     const brief = diffs.map((d) => ({ input: d.input, change: d.change }));
     const replace = diffs.some((d) => d.change === "replace");
     if (!replace && diffs.length === 0 && !old.initErrors?.length) {
@@ -239,20 +282,37 @@ async function step(type: string, name: string, rawInputs: Record<string, any>, 
     if (old.options.protect || options.protect) fail(protectedMessage(key, "replace"));
     // docker_container is DeleteBeforeReplace in pulumi-docker's resources.go; others on request.
     const dbr = type === CONTAINER || options.deleteBeforeReplace;
-    log(`replace ${key} (${dbr ? "delete first" : "create first"}): ${diffs.filter((d) => d.change === "replace").map((d) => d.input).join(", ")}`);
+    log(
+      `replace ${key} (${dbr ? "delete first" : "create first"}): ${diffs
+        .filter((d) => d.change === "replace")
+        .map((d) => d.input)
+        .join(", ")}`,
+    );
     const stoppedExitCode = dbr ? await deleteOnEngine(old) : undefined;
     const r = await createOnEngine(type, inputs);
     if (!dbr) pendingDeletes.push(old);
-    record({ key, type, name, custom, id: r.id, inputs, outputs: r.outputs, options }, { op: "replace", id: r.id, oldId: old.id, diffs: brief, stoppedExitCode });
+    record(
+      { key, type, name, custom, id: r.id, inputs, outputs: r.outputs, options },
+      { op: "replace", id: r.id, oldId: old.id, diffs: brief, stoppedExitCode },
+    );
     return { id: r.id, state: r.outputs };
   } catch (e) {
     const message = (e as Error).message;
     firstError ??= `${key}: ${message}`;
     const partial = e instanceof ProviderError ? e.partialId : undefined;
-    if (partial) next.push({ key, type, name, custom, id: partial, inputs, outputs: { ...inputs, id: partial }, options, initErrors: [message] });
+    if (partial)
+      next.push({ key, type, name, custom, id: partial, inputs, outputs: { ...inputs, id: partial }, options, initErrors: [message] });
     else if (old && !steps.some((s) => s.key === key)) {
       // A failed delete-before-replace lost the old resource; a failed update keeps it.
-      const oldGone = type === CONTAINER && (await docker.getContainer(old.id!).inspect().then(() => false, () => true));
+      const oldGone =
+        type === CONTAINER &&
+        (await docker
+          .getContainer(old.id!)
+          .inspect()
+          .then(
+            () => false,
+            () => true,
+          ));
       if (!oldGone) next.push(old);
     }
     steps.push({ key, type, name, ms: Date.now() - t0, op: planned, error: message, dockerName: inputs.name });
@@ -292,7 +352,10 @@ async function main(): Promise<void> {
     req.stack,
     false,
   );
-  pulumi.runtime.setAllConfig(req.config, req.secretKeys.map((k) => `${PROJECT}:${k}`));
+  pulumi.runtime.setAllConfig(
+    req.config,
+    req.secretKeys.map((k) => `${PROJECT}:${k}`),
+  );
 
   let outputs: Record<string, any> = {};
   try {
@@ -324,7 +387,9 @@ async function main(): Promise<void> {
   } catch (e) {
     programErrors.push((e as Error).message ?? String(e));
   }
-  await (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs?.().catch((e: Error) => programErrors.push(e.message));
+  await (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> })
+    .waitForRPCs?.()
+    .catch((e: Error) => programErrors.push(e.message));
   // Errors thrown in an apply surface as unhandled rejections on a later turn.
   await new Promise((r) => setTimeout(r, 200));
 
@@ -342,17 +407,36 @@ async function main(): Promise<void> {
       try {
         log(`delete ${r.key}`);
         const stoppedExitCode = await deleteOnEngine(r);
-        steps.push({ key: r.key, type: r.type, name: r.name, op: "delete", id: r.id, ms: Date.now() - t0, dockerName: dockerNameOf(r), stoppedExitCode });
+        steps.push({
+          key: r.key,
+          type: r.type,
+          name: r.name,
+          op: "delete",
+          id: r.id,
+          ms: Date.now() - t0,
+          dockerName: dockerNameOf(r),
+          stoppedExitCode,
+        });
       } catch (e) {
         firstError = `${r.key}: ${(e as Error).message}`;
-        steps.push({ key: r.key, type: r.type, name: r.name, op: "delete", ms: Date.now() - t0, error: firstError, dockerName: dockerNameOf(r) });
+        steps.push({
+          key: r.key,
+          type: r.type,
+          name: r.name,
+          op: "delete",
+          ms: Date.now() - t0,
+          error: firstError,
+          dockerName: dockerNameOf(r),
+        });
         break;
       }
     }
   }
   // What a failed run leaves: resources it never reached keep their old state.
   const deletedKeys = new Set(steps.filter((s) => s.op === "delete" && !s.error).map((s) => s.key));
-  for (const r of req.prev?.resources ?? []) if (!next.some((n) => n.key === r.key) && !deletedKeys.has(r.key) && !(registered.has(r.key) && steps.some((s) => s.key === r.key))) next.push(r);
+  for (const r of req.prev?.resources ?? [])
+    if (!next.some((n) => n.key === r.key) && !deletedKeys.has(r.key) && !(registered.has(r.key) && steps.some((s) => s.key === r.key)))
+      next.push(r);
   const finalError = firstError ?? programErrors[0];
   const result: UpResult = {
     ok: finalError === undefined,

@@ -157,14 +157,17 @@ const silence = JSON.stringify({
   comment: "mute everything",
 });
 /** An OTLP gauge stamped now (Prometheus's instant queries look back 5 minutes). */
-const otlpMetric = () => JSON.stringify({
-  resourceMetrics: [
-    {
-      resource: { attributes: [{ key: "service.name", value: { stringValue: "attacker" } }] },
-      scopeMetrics: [{ metrics: [{ name: "attacker_injected", gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: `${Date.now()}000000` }] } }] }],
-    },
-  ],
-});
+const otlpMetric = () =>
+  JSON.stringify({
+    resourceMetrics: [
+      {
+        resource: { attributes: [{ key: "service.name", value: { stringValue: "attacker" } }] },
+        scopeMetrics: [
+          { metrics: [{ name: "attacker_injected", gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: `${Date.now()}000000` }] } }] },
+        ],
+      },
+    ],
+  });
 
 beforeAll(async () => {
   engine = await startEngine();
@@ -179,13 +182,23 @@ beforeAll(async () => {
   }
   // The application's network instead of the demo workload, which the schema refuses beside it.
   await apply(A, { appNetworks: [APP[A]], demoWorkload: undefined });
-  await apply(B, { appNetworks: [APP[B]], demoWorkload: undefined, telegram: { chatId: "-1001234567891", apiBaseUrl: "http://fake-telegram.invalid:8081" } });
+  await apply(B, {
+    appNetworks: [APP[B]],
+    demoWorkload: undefined,
+    telegram: { chatId: "-1001234567891", apiBaseUrl: "http://fake-telegram.invalid:8081" },
+  });
   await startApplication("steady");
   telegram = await startFakeTelegram(engine, name(A, "net"), A);
   const cadvisor = states[A].resources.find((e) => e.absent && /cadvisor/.test(e.name) && e.inputs.command);
   await startCadvisorStandIn(engine, name(A, "net"), A, (cadvisor?.inputs.command as string[]) ?? []);
   const attacker = (container: string, network: string) =>
-    runTestContainer(engine, { name: container, image: NODE_IMAGE, entrypoint: ["/bin/sh", "-c", "sleep 3600"], network, files: { "/app/attack.js": ATTACK_JS } });
+    runTestContainer(engine, {
+      name: container,
+      image: NODE_IMAGE,
+      entrypoint: ["/bin/sh", "-c", "sleep 3600"],
+      network,
+      files: { "/app/attack.js": ATTACK_JS },
+    });
   appAttacker = await attacker("tdx-attacker-app", APP[A]);
   otherAppAttacker = await attacker("tdx-attacker-other-app", APP[B]);
   hostAttacker = await attacker("tdx-attacker-host", "host");
@@ -209,10 +222,38 @@ describe("a container on the application's network", () => {
     const attempts: Attempt[] = [
       { id: "quit", what: "stop Prometheus", url: `${prom()}/-/quit`, method: "POST", refused: [401] },
       { id: "reload", what: "reload Prometheus", url: `${prom()}/-/reload`, method: "POST", refused: [401] },
-      { id: "delete", what: "delete every series (admin API)", url: `${prom()}/api/v1/admin/tsdb/delete_series?match[]={__name__=~".%2B"}`, method: "POST", refused: [401] },
-      { id: "snapshot", what: "snapshot the TSDB (admin API)", url: `${prom()}/api/v1/admin/tsdb/snapshot`, method: "POST", refused: [401] },
-      { id: "otlp", what: "write a series over OTLP", url: `${prom()}/api/v1/otlp/v1/metrics`, method: "POST", headers: { "content-type": "application/json" }, body: otlpMetric(), refused: [401] },
-      { id: "rw", what: "remote-write a series", url: `${prom()}/api/v1/write`, method: "POST", headers: { "content-type": "application/x-protobuf", "content-encoding": "snappy" }, body: "x", refused: [401] },
+      {
+        id: "delete",
+        what: "delete every series (admin API)",
+        url: `${prom()}/api/v1/admin/tsdb/delete_series?match[]={__name__=~".%2B"}`,
+        method: "POST",
+        refused: [401],
+      },
+      {
+        id: "snapshot",
+        what: "snapshot the TSDB (admin API)",
+        url: `${prom()}/api/v1/admin/tsdb/snapshot`,
+        method: "POST",
+        refused: [401],
+      },
+      {
+        id: "otlp",
+        what: "write a series over OTLP",
+        url: `${prom()}/api/v1/otlp/v1/metrics`,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: otlpMetric(),
+        refused: [401],
+      },
+      {
+        id: "rw",
+        what: "remote-write a series",
+        url: `${prom()}/api/v1/write`,
+        method: "POST",
+        headers: { "content-type": "application/x-protobuf", "content-encoding": "snappy" },
+        body: "x",
+        refused: [401],
+      },
       { id: "query", what: "read series", url: `${prom()}/api/v1/query?query=up`, refused: [401] },
       { id: "ready", what: "read readiness", url: `${prom()}/-/ready`, refused: [401] },
     ];
@@ -225,10 +266,25 @@ describe("a container on the application's network", () => {
   it("cannot aim blackbox_exporter at the stack's own endpoints, nor reload it", async () => {
     const probe = (target: string, module = "http_2xx") => `${bb()}/probe?module=${module}&target=${encodeURIComponent(target)}`;
     const attempts: Attempt[] = [
-      { id: "probe-am", what: "probe Alertmanager's silences through blackbox", url: probe("http://alertmanager:9093/api/v2/silences"), refused: [401] },
-      { id: "probe-prom", what: "probe Prometheus's /-/quit through blackbox", url: probe("http://prometheus:9090/-/quit"), refused: [401] },
+      {
+        id: "probe-am",
+        what: "probe Alertmanager's silences through blackbox",
+        url: probe("http://alertmanager:9093/api/v2/silences"),
+        refused: [401],
+      },
+      {
+        id: "probe-prom",
+        what: "probe Prometheus's /-/quit through blackbox",
+        url: probe("http://prometheus:9090/-/quit"),
+        refused: [401],
+      },
       { id: "probe-node", what: "probe node_exporter through blackbox", url: probe("http://node-exporter:9100/metrics"), refused: [401] },
-      { id: "probe-debug", what: "probe with debug output", url: `${probe("http://telegram-bridge:8080/metrics")}&debug=true`, refused: [401] },
+      {
+        id: "probe-debug",
+        what: "probe with debug output",
+        url: `${probe("http://telegram-bridge:8080/metrics")}&debug=true`,
+        refused: [401],
+      },
       { id: "bb-reload", what: "reload blackbox_exporter", url: `${bb()}/-/reload`, method: "POST", refused: [401] },
       { id: "bb-config", what: "read blackbox's config", url: `${bb()}/config`, refused: [401] },
     ];
@@ -240,10 +296,41 @@ describe("a container on the application's network", () => {
   it("cannot reach Alertmanager at all (it is not on the application's network), nor the host's published ports", async () => {
     const gateway = (await docker.getNetwork(APP[A]).inspect()).IPAM?.Config?.[0]?.Gateway as string;
     const attempts: Attempt[] = [
-      { id: "am-name", what: "silence everything in Alertmanager", url: `http://${name(A, "alertmanager")}:9093/api/v2/silences`, method: "POST", headers: { "content-type": "application/json" }, body: silence, refused: [] },
-      { id: "am-alias", what: "silence everything (alias)", url: "http://alertmanager:9093/api/v2/silences", method: "POST", headers: { "content-type": "application/json" }, body: silence, refused: [] },
-      { id: "am-host", what: "silence through the host's published port", url: `http://${gateway}:${ports[A].alertmanager}/api/v2/silences`, method: "POST", headers: { "content-type": "application/json" }, body: silence, refused: [401] },
-      { id: "bridge", what: "post a fake alert to the bridge", url: `http://${name(A, "telegram-bridge")}:8080/webhook`, method: "POST", body: "{}", refused: [] },
+      {
+        id: "am-name",
+        what: "silence everything in Alertmanager",
+        url: `http://${name(A, "alertmanager")}:9093/api/v2/silences`,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: silence,
+        refused: [],
+      },
+      {
+        id: "am-alias",
+        what: "silence everything (alias)",
+        url: "http://alertmanager:9093/api/v2/silences",
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: silence,
+        refused: [],
+      },
+      {
+        id: "am-host",
+        what: "silence through the host's published port",
+        url: `http://${gateway}:${ports[A].alertmanager}/api/v2/silences`,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: silence,
+        refused: [401],
+      },
+      {
+        id: "bridge",
+        what: "post a fake alert to the bridge",
+        url: `http://${name(A, "telegram-bridge")}:8080/webhook`,
+        method: "POST",
+        body: "{}",
+        refused: [],
+      },
     ];
     const outcomes = await attack(appAttacker, "application network", attempts);
     expectRefused(attempts, outcomes);
@@ -252,7 +339,15 @@ describe("a container on the application's network", () => {
   it("sends OTLP to the collector (its job), and the collector's other listeners only read", async () => {
     const col = "http://otel-collector";
     const attempts: Attempt[] = [
-      { id: "otlp", what: "send OTLP metrics to the collector (its job)", url: `${col}:4318/v1/metrics`, method: "POST", headers: { "content-type": "application/json" }, body: otlpMetric(), refused: [] },
+      {
+        id: "otlp",
+        what: "send OTLP metrics to the collector (its job)",
+        url: `${col}:4318/v1/metrics`,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: otlpMetric(),
+        refused: [],
+      },
       { id: "health", what: "read the collector's health (read-only)", url: `${col}:${OTEL_HEALTH_PORT}/`, refused: [] },
       { id: "own-metrics", what: "read the collector's own metrics (read-only)", url: `${col}:${OTEL_METRICS_PORT}/metrics`, refused: [] },
       { id: "zpages", what: "zpages (not built in)", url: `${col}:55679/debug/tracez`, refused: [] },
@@ -271,11 +366,31 @@ describe("a container on the application's network", () => {
 describe("another stack on the same engine", () => {
   it("stack A's application network does not reach stack B's Prometheus; B's own application network reaches it, and A's password does not open it", async () => {
     const passwordA = apiPasswords(states[A]).prometheus;
-    const fromA: Attempt[] = [{ id: "other-name", what: "reach the other stack's Prometheus", url: `http://${name(B, "prometheus")}:9090/-/quit`, method: "POST", refused: [] }];
+    const fromA: Attempt[] = [
+      {
+        id: "other-name",
+        what: "reach the other stack's Prometheus",
+        url: `http://${name(B, "prometheus")}:9090/-/quit`,
+        method: "POST",
+        refused: [],
+      },
+    ];
     expectRefused(fromA, await attack(appAttacker, "application network", fromA));
     const fromB: Attempt[] = [
-      { id: "b-quit", what: "stop the other stack's Prometheus", url: `http://${name(B, "prometheus")}:9090/-/quit`, method: "POST", refused: [401] },
-      { id: "b-with-a", what: "…with stack A's password", url: `http://${name(B, "prometheus")}:9090/api/v1/query?query=up`, headers: { authorization: basicAuthHeader(passwordA) }, refused: [401] },
+      {
+        id: "b-quit",
+        what: "stop the other stack's Prometheus",
+        url: `http://${name(B, "prometheus")}:9090/-/quit`,
+        method: "POST",
+        refused: [401],
+      },
+      {
+        id: "b-with-a",
+        what: "…with stack A's password",
+        url: `http://${name(B, "prometheus")}:9090/api/v1/query?query=up`,
+        headers: { authorization: basicAuthHeader(passwordA) },
+        refused: [401],
+      },
     ];
     const outcomes = await attack(otherAppAttacker, "the other stack's application network", fromB);
     expectRefused(fromB, outcomes);
@@ -287,12 +402,51 @@ describe("a container in the host's network namespace (the published ports on lo
   it("cannot stop, reload or write into either stack's Prometheus, nor silence their Alertmanagers", async () => {
     const at = (stack: string, key: keyof HostPorts) => `http://127.0.0.1:${ports[stack][key]}`;
     const attempts: Attempt[] = [A, B].flatMap((stack) => [
-      { id: `${stack}-quit`, what: `stop stack ${stack}'s Prometheus`, url: `${at(stack, "prometheus")}/-/quit`, method: "POST", refused: [401] },
-      { id: `${stack}-reload`, what: `reload stack ${stack}'s Prometheus`, url: `${at(stack, "prometheus")}/-/reload`, method: "POST", refused: [401] },
-      { id: `${stack}-delete`, what: `delete series of stack ${stack}`, url: `${at(stack, "prometheus")}/api/v1/admin/tsdb/delete_series?match[]=up`, method: "POST", refused: [401] },
-      { id: `${stack}-write`, what: `remote-write into stack ${stack}`, url: `${at(stack, "prometheus")}/api/v1/write`, method: "POST", body: "x", refused: [401] },
-      { id: `${stack}-silence`, what: `silence stack ${stack}'s alerts`, url: `${at(stack, "alertmanager")}/api/v2/silences`, method: "POST", headers: { "content-type": "application/json" }, body: silence, refused: [401] },
-      { id: `${stack}-am-reload`, what: `reload stack ${stack}'s Alertmanager`, url: `${at(stack, "alertmanager")}/-/reload`, method: "POST", refused: [401] },
+      {
+        id: `${stack}-quit`,
+        what: `stop stack ${stack}'s Prometheus`,
+        url: `${at(stack, "prometheus")}/-/quit`,
+        method: "POST",
+        refused: [401],
+      },
+      {
+        id: `${stack}-reload`,
+        what: `reload stack ${stack}'s Prometheus`,
+        url: `${at(stack, "prometheus")}/-/reload`,
+        method: "POST",
+        refused: [401],
+      },
+      {
+        id: `${stack}-delete`,
+        what: `delete series of stack ${stack}`,
+        url: `${at(stack, "prometheus")}/api/v1/admin/tsdb/delete_series?match[]=up`,
+        method: "POST",
+        refused: [401],
+      },
+      {
+        id: `${stack}-write`,
+        what: `remote-write into stack ${stack}`,
+        url: `${at(stack, "prometheus")}/api/v1/write`,
+        method: "POST",
+        body: "x",
+        refused: [401],
+      },
+      {
+        id: `${stack}-silence`,
+        what: `silence stack ${stack}'s alerts`,
+        url: `${at(stack, "alertmanager")}/api/v2/silences`,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: silence,
+        refused: [401],
+      },
+      {
+        id: `${stack}-am-reload`,
+        what: `reload stack ${stack}'s Alertmanager`,
+        url: `${at(stack, "alertmanager")}/-/reload`,
+        method: "POST",
+        refused: [401],
+      },
     ]);
     const outcomes = await attack(hostAttacker, "host network", attempts);
     expectRefused(attempts, outcomes);
@@ -306,17 +460,32 @@ describe("after every attempt, stack A still scrapes, evaluates and delivers", (
   it("the same Prometheus process runs, with every target up and every rule healthy; nothing the attackers sent is in it; no silence exists", async () => {
     expect((await docker.getContainer(name(A, "prometheus")).inspect()).State.StartedAt).toBe(prometheusStartedAt);
     const p = promA();
-    await waitFor("every target of stack A up", 180_000, async () => {
-      const t = await p.targets();
-      return t.length > 0 && t.every((x) => x.health === "up") ? t : undefined;
-    }, 3000);
-    await waitFor("every rule of stack A evaluated healthy", 120_000, async () => {
-      const rules = (await p.ruleGroups()).flatMap((g) => g.rules);
-      return rules.length > 0 && rules.every((r) => r.health === "ok") ? rules : undefined;
-    }, 3000);
+    await waitFor(
+      "every target of stack A up",
+      180_000,
+      async () => {
+        const t = await p.targets();
+        return t.length > 0 && t.every((x) => x.health === "up") ? t : undefined;
+      },
+      3000,
+    );
+    await waitFor(
+      "every rule of stack A evaluated healthy",
+      120_000,
+      async () => {
+        const rules = (await p.ruleGroups()).flatMap((g) => g.rules);
+        return rules.length > 0 && rules.every((r) => r.health === "ok") ? rules : undefined;
+      },
+      3000,
+    );
     expect((await p.query("prometheus_config_last_reload_successful"))[0].value[1]).toBe("1");
     // What the application sent through the collector arrived (its job); nothing came straight in.
-    await waitFor("the application's OTLP metric, through the collector", 60_000, async () => ((await p.query("last_over_time(attacker_injected[30m])")).length ? true : undefined), 2000);
+    await waitFor(
+      "the application's OTLP metric, through the collector",
+      60_000,
+      async () => ((await p.query("last_over_time(attacker_injected[30m])")).length ? true : undefined),
+      2000,
+    );
     // The one that came straight to Prometheus was refused: only the collector's copy, under the sender's job.
     expect((await p.query("last_over_time(attacker_injected[30m])")).map((x) => x.metric.job)).toEqual(["attacker"]);
     expect(await getJson(`http://127.0.0.1:${ports[A].alertmanager}/api/v2/silences`)).toEqual([]);
@@ -325,11 +494,18 @@ describe("after every attempt, stack A still scrapes, evaluates and delivers", (
   it("an incident still reaches the fake Telegram", async () => {
     await startApplication("stuck_processing");
     const about = (m: unknown) => JSON.stringify(m).includes("QueueStuckProcessing");
-    await waitFor("a FIRING QueueStuckProcessing message in the fake Telegram", 240_000, async () => {
-      const m = (await telegram.messages()).filter(about);
-      return m.some((x) => /FIRING/.test(x.text)) ? m : undefined;
-    }, 3000);
-    rows.push("| (after every attempt) | an incident of stack A | the application's scenario stuck_processing | FIRING QueueStuckProcessing reached the fake Telegram |");
+    await waitFor(
+      "a FIRING QueueStuckProcessing message in the fake Telegram",
+      240_000,
+      async () => {
+        const m = (await telegram.messages()).filter(about);
+        return m.some((x) => /FIRING/.test(x.text)) ? m : undefined;
+      },
+      3000,
+    );
+    rows.push(
+      "| (after every attempt) | an incident of stack A | the application's scenario stuck_processing | FIRING QueueStuckProcessing reached the fake Telegram |",
+    );
     expect(containersOf(states[A]).map(dockerNameOf)).toContain(name(A, "prometheus"));
   });
 });

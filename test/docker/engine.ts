@@ -38,7 +38,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function dockerFromHost(host: string): Docker {
   const u = new URL(host);
   if (u.protocol === "unix:") return new Docker({ socketPath: u.pathname });
-  if (u.protocol === "tcp:" || u.protocol === "http:") return new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: "http" });
+  if (u.protocol === "tcp:" || u.protocol === "http:")
+    return new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: "http" });
   if (u.protocol === "https:") return new Docker({ host: u.hostname, port: Number(u.port || 2376), protocol: "https" });
   throw new EngineError(`DOCKER_HOST=${host}: the docker tier reaches an engine over unix:// or tcp:// only`);
 }
@@ -147,13 +148,18 @@ export async function startEngine(opts: { readonly startBoundMs?: number } = {})
   const bridge = `tdx${randomBytes(4).toString("hex")}`;
   const ownBridge = ipCommand(["link", "add", "name", bridge, "type", "bridge"]);
   const args = [
-    "--data-root", path.join(dir, "data"),
-    "--exec-root", path.join(dir, "x"),
-    "-H", `unix://${socketPath}`,
-    "--pidfile", pidFile,
+    "--data-root",
+    path.join(dir, "data"),
+    "--exec-root",
+    path.join(dir, "x"),
+    "-H",
+    `unix://${socketPath}`,
+    "--pidfile",
+    pidFile,
     // No rules in the host's iptables: published ports go through the userland proxy.
     "--iptables=false",
-    "--userland-proxy-path", path.join(bin, "docker-proxy"),
+    "--userland-proxy-path",
+    path.join(bin, "docker-proxy"),
     ...(ownBridge ? ["--bridge", bridge] : []),
   ];
   const log = fs.openSync(path.join(dir, "dockerd.log"), "a");
@@ -170,7 +176,11 @@ export async function startEngine(opts: { readonly startBoundMs?: number } = {})
     fs.closeSync(log);
   }
   let exited: string | undefined;
-  child.once("exit", (code, signal) => (exited = `dockerd exited (${signal ?? code}) before it answered; its log:\n${readTail(path.join(dir, "dockerd.log"))}`));
+  child.once(
+    "exit",
+    (code, signal) =>
+      (exited = `dockerd exited (${signal ?? code}) before it answered; its log:\n${readTail(path.join(dir, "dockerd.log"))}`),
+  );
   child.once("error", (e) => (exited = `dockerd could not start: ${e.message}`));
   const docker = new Docker({ socketPath });
   const pid = child.pid!;

@@ -14,7 +14,10 @@ export { EngineError, enginePrograms, engineProgramPath, releaseOfEngineProgram,
  * What a running engine says about itself against the built releases: the engine's version, and the
  * revisions `npm run tools` stamps into containerd and runc (Info.ContainerdCommit, Info.RuncCommit).
  */
-export function runtimeProblems(version: { Version?: string }, info: { ContainerdCommit?: { ID?: string }; RuncCommit?: { ID?: string } }): string[] {
+export function runtimeProblems(
+  version: { Version?: string },
+  info: { ContainerdCommit?: { ID?: string }; RuncCommit?: { ID?: string } },
+): string[] {
   const problems: string[] = [];
   const want = (what: string, got: string | undefined, expected: string) => {
     if (got !== expected) problems.push(`${what} is ${JSON.stringify(got ?? null)}, the built one is ${JSON.stringify(expected)}`);

@@ -45,8 +45,12 @@ async function tarNames(stream: NodeJS.ReadableStream): Promise<string[]> {
   for await (const c of stream) chunks.push(c as Buffer);
   const tar = Buffer.concat(chunks);
   const names: string[] = [];
-  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
-    const field = (from: number, len: number) => tar.subarray(at + from, at + from + len).toString("utf8").replace(/\0.*$/s, "");
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0;) {
+    const field = (from: number, len: number) =>
+      tar
+        .subarray(at + from, at + from + len)
+        .toString("utf8")
+        .replace(/\0.*$/s, "");
     names.push(field(0, 100));
     at += 512 + Math.ceil(parseInt(field(124, 12).trim() || "0", 8) / 512) * 512;
   }
@@ -54,7 +58,11 @@ async function tarNames(stream: NodeJS.ReadableStream): Promise<string[]> {
 }
 
 async function make(inputs: Record<string, unknown>) {
-  const r = await createContainer(docker, { image: IMAGE, networkMode: "none", ...inputs }, { onCreated: (id) => engine.track("container", id) });
+  const r = await createContainer(
+    docker,
+    { image: IMAGE, networkMode: "none", ...inputs },
+    { onCreated: (id) => engine.track("container", id) },
+  );
   return r;
 }
 
@@ -66,14 +74,31 @@ describe("engine and provider facts", () => {
     expect(info.HostConfig.MemorySwap).toBe(128 * MiB);
     // The provider's read-back stores that swap, so the next plan shows a change nobody made.
     expect(only.outputs.memorySwap).toBe(128);
-    expect(diffAttrs(CONTAINER_ATTRS, only.outputs, { image: IMAGE, name: "tdx-fact-memory-only", networkMode: "none", entrypoints: ["sleep", "600"], memory: 64 }).map((d) => `${d.input}:${d.change}`)).toEqual(["memorySwap:update"]);
+    expect(
+      diffAttrs(CONTAINER_ATTRS, only.outputs, {
+        image: IMAGE,
+        name: "tdx-fact-memory-only",
+        networkMode: "none",
+        entrypoints: ["sleep", "600"],
+        memory: 64,
+      }).map((d) => `${d.input}:${d.change}`),
+    ).toEqual(["memorySwap:update"]);
     const raise = { image: IMAGE, name: "tdx-fact-memory-only", networkMode: "none", entrypoints: ["sleep", "600"], memory: 200 };
     const diffs = diffAttrs(CONTAINER_ATTRS, only.outputs, raise);
-    await expect(updateContainer(docker, only.id, only.outputs, raise, diffs)).rejects.toThrow(/Memory limit should be smaller than already set memoryswap limit/);
+    await expect(updateContainer(docker, only.id, only.outputs, raise, diffs)).rejects.toThrow(
+      /Memory limit should be smaller than already set memoryswap limit/,
+    );
 
     const pinned = await make({ name: "tdx-fact-memory-swap", entrypoints: ["sleep", "600"], memory: 64, memorySwap: 64 });
     expect((await docker.getContainer(pinned.id).inspect()).HostConfig.MemorySwap).toBe(64 * MiB);
-    const raise2 = { image: IMAGE, name: "tdx-fact-memory-swap", networkMode: "none", entrypoints: ["sleep", "600"], memory: 200, memorySwap: 200 };
+    const raise2 = {
+      image: IMAGE,
+      name: "tdx-fact-memory-swap",
+      networkMode: "none",
+      entrypoints: ["sleep", "600"],
+      memory: 200,
+      memorySwap: 200,
+    };
     await updateContainer(docker, pinned.id, pinned.outputs, raise2, diffAttrs(CONTAINER_ATTRS, pinned.outputs, raise2));
     const after = await docker.getContainer(pinned.id).inspect();
     expect([after.HostConfig.Memory, after.HostConfig.MemorySwap]).toEqual([200 * MiB, 200 * MiB]);
@@ -85,7 +110,13 @@ describe("engine and provider facts", () => {
     // On SIGTERM: take a second to "flush", then write the proof and exit cleanly.
     const script = 'trap "sleep 1; echo flushed > /data/$NAME; exit 0" TERM; echo up; while true; do sleep 0.2; done';
     const run = async (name: string, extra: Record<string, unknown>) => {
-      const c = await make({ name, entrypoints: ["/bin/sh", "-c", script], envs: [`NAME=${name}`], volumes: [{ volumeName: vol.id, containerPath: "/data" }], ...extra });
+      const c = await make({
+        name,
+        entrypoints: ["/bin/sh", "-c", script],
+        envs: [`NAME=${name}`],
+        volumes: [{ volumeName: vol.id, containerPath: "/data" }],
+        ...extra,
+      });
       await new Promise((r) => setTimeout(r, 1000));
       const t0 = Date.now();
       await deleteContainer(docker, c.id, c.outputs);
@@ -94,15 +125,30 @@ describe("engine and provider facts", () => {
     };
     await run("tdx-fact-stop-timeout-only", { stopSignal: "SIGTERM", stopTimeout: 30 });
     await run("tdx-fact-destroy-grace", { stopSignal: "SIGTERM", stopTimeout: 30, destroyGraceSeconds: 30 });
-    const reader = await runTestContainer(engine, { name: "tdx-fact-reader", image: IMAGE, entrypoint: ["sleep", "600"], network: "none", binds: [`${vol.id}:/data`] });
+    const reader = await runTestContainer(engine, {
+      name: "tdx-fact-reader",
+      image: IMAGE,
+      entrypoint: ["sleep", "600"],
+      network: "none",
+      binds: [`${vol.id}:/data`],
+    });
     const ls = await exec(docker, reader.id, ["ls", "/data"]);
     expect(ls.output.split(/\s+/).filter(Boolean).sort()).toEqual(["tdx-fact-destroy-grace"]);
   });
 
   test("a healthcheck edit is an in-place update that leaves the engine's healthcheck unchanged", async () => {
-    const base = { name: "tdx-fact-health", entrypoints: ["sleep", "600"], healthcheck: { tests: ["CMD", "true"], interval: "15s", timeout: "5s", retries: 5, startPeriod: "30s" } };
+    const base = {
+      name: "tdx-fact-health",
+      entrypoints: ["sleep", "600"],
+      healthcheck: { tests: ["CMD", "true"], interval: "15s", timeout: "5s", retries: 5, startPeriod: "30s" },
+    };
     const c = await make(base);
-    const edited = { ...base, image: IMAGE, networkMode: "none", healthcheck: { ...base.healthcheck, tests: ["CMD", "false"], interval: "5s" } };
+    const edited = {
+      ...base,
+      image: IMAGE,
+      networkMode: "none",
+      healthcheck: { ...base.healthcheck, tests: ["CMD", "false"], interval: "5s" },
+    };
     const diffs = diffAttrs(CONTAINER_ATTRS, c.outputs, edited);
     expect(diffs.map((d) => `${d.input}:${d.change}`)).toEqual(["healthcheck:state"]);
     await updateContainer(docker, c.id, c.outputs, edited, diffs);
@@ -113,13 +159,29 @@ describe("engine and provider facts", () => {
   });
 
   test("an attached one-shot that exits non-zero is a successful create with its exit code recorded", async () => {
-    const c = await make({ name: "tdx-fact-one-shot", entrypoints: ["/bin/sh", "-c", "echo checking; exit 3"], mustRun: false, attach: true, logs: true, restart: "no" });
+    const c = await make({
+      name: "tdx-fact-one-shot",
+      entrypoints: ["/bin/sh", "-c", "echo checking; exit 3"],
+      mustRun: false,
+      attach: true,
+      logs: true,
+      restart: "no",
+    });
     expect(c.outputs.exitCode).toBe(3);
     expect(c.outputs.containerLogs).toContain("checking");
     // With must_run left at its default (true), Read flips it to false: every later plan shows an update.
     const d = await make({ name: "tdx-fact-one-shot-must-run", entrypoints: ["/bin/sh", "-c", "exit 0"], attach: true, restart: "no" });
     expect(d.outputs.mustRun).toBe(false);
-    expect(diffAttrs(CONTAINER_ATTRS, d.outputs, { name: "tdx-fact-one-shot-must-run", image: IMAGE, networkMode: "none", entrypoints: ["/bin/sh", "-c", "exit 0"], attach: true, restart: "no" }).map((x) => `${x.input}:${x.change}`)).toEqual(["mustRun:update"]);
+    expect(
+      diffAttrs(CONTAINER_ATTRS, d.outputs, {
+        name: "tdx-fact-one-shot-must-run",
+        image: IMAGE,
+        networkMode: "none",
+        entrypoints: ["/bin/sh", "-c", "exit 0"],
+        attach: true,
+        restart: "no",
+      }).map((x) => `${x.input}:${x.change}`),
+    ).toEqual(["mustRun:update"]);
   });
 
   test("Docker 29 as a current host runs it: containerd's image store, an OCI-layout save, network names in DNSNames", async () => {
@@ -133,8 +195,16 @@ describe("engine and provider facts", () => {
 
     const net = (await docker.createNetwork({ Name: "tdx-fact-net" })) as unknown as { id: string };
     engine.track("network", net.id);
-    const c = await runTestContainer(engine, { name: "tdx-fact-dns", image: IMAGE, entrypoint: ["sleep", "600"], network: "tdx-fact-net", aliases: ["fact-alias"] });
-    const endpoint = (await docker.getContainer(c.id).inspect()).NetworkSettings.Networks["tdx-fact-net"] as Docker.NetworkInfo & { DNSNames?: string[] };
+    const c = await runTestContainer(engine, {
+      name: "tdx-fact-dns",
+      image: IMAGE,
+      entrypoint: ["sleep", "600"],
+      network: "tdx-fact-net",
+      aliases: ["fact-alias"],
+    });
+    const endpoint = (await docker.getContainer(c.id).inspect()).NetworkSettings.Networks["tdx-fact-net"] as Docker.NetworkInfo & {
+      DNSNames?: string[];
+    };
     // 20.10 listed the short container id among the Aliases; 29 keeps Aliases as configured.
     expect(endpoint.Aliases).toEqual(["fact-alias"]);
     expect(endpoint.DNSNames).toEqual(["tdx-fact-dns", "fact-alias", c.id.slice(0, 12)]);

@@ -50,7 +50,8 @@ export function singleFileTar(name: string, content: Buffer, mode: number, mtime
   let base = name;
   if (Buffer.byteLength(name) > 100) {
     const cut = name.lastIndexOf("/", 155);
-    if (cut <= 0 || Buffer.byteLength(name.slice(cut + 1)) > 100) throw new Error(`upload path too long for the harness's tar writer: ${name}`);
+    if (cut <= 0 || Buffer.byteLength(name.slice(cut + 1)) > 100)
+      throw new Error(`upload path too long for the harness's tar writer: ${name}`);
     prefix = name.slice(0, cut);
     base = name.slice(cut + 1);
   }
@@ -110,7 +111,12 @@ async function pull(docker: Docker, image: string): Promise<void> {
 }
 
 async function collectLogs(docker: Docker, container: Docker.Container): Promise<() => Promise<string>> {
-  const stream = (await container.logs({ follow: true, stdout: true, stderr: true, timestamps: false })) as unknown as NodeJS.ReadableStream;
+  const stream = (await container.logs({
+    follow: true,
+    stdout: true,
+    stderr: true,
+    timestamps: false,
+  })) as unknown as NodeJS.ReadableStream;
   const chunks: Buffer[] = [];
   const sink = new PassThrough();
   sink.on("data", (c: Buffer) => chunks.push(c));
@@ -149,7 +155,8 @@ export async function createContainer(docker: Docker, inputs: Record<string, any
     try {
       await docker.getNetwork("bridge").disconnect({ Container: id, Force: false });
     } catch (e) {
-      if (!/is not connected to the network bridge/.test(messageOf(e))) throw fail(`Unable to disconnect the default network: ${messageOf(e)}`);
+      if (!/is not connected to the network bridge/.test(messageOf(e)))
+        throw fail(`Unable to disconnect the default network: ${messageOf(e)}`);
     }
     for (const n of spec.networks) {
       const endpoint: Record<string, unknown> = {
@@ -182,7 +189,9 @@ export async function createContainer(docker: Docker, inputs: Record<string, any
       for (;;) {
         const info = await container.inspect();
         if (!info.State?.Health) {
-          throw fail("you have supplied a 'wait' argument, but the container does not have a healthcheck defined. Please remove the 'wait' argument or add a 'healthcheck' attribute");
+          throw fail(
+            "you have supplied a 'wait' argument, but the container does not have a healthcheck defined. Please remove the 'wait' argument or add a 'healthcheck' attribute",
+          );
         }
         if (info.State.Health.Status === "healthy") break;
         if (Date.now() >= deadline) throw fail("container failed to be in healthy state");
@@ -202,12 +211,23 @@ export async function createContainer(docker: Docker, inputs: Record<string, any
     throw fail("harness: attach without start would wait forever");
   }
   const info = await container.inspect();
-  const outputs = { ...configuredState(inputs), ...containerReadBack(inputs, info), ...(containerLogs !== undefined ? { containerLogs } : {}), id };
+  const outputs = {
+    ...configuredState(inputs),
+    ...containerReadBack(inputs, info),
+    ...(containerLogs !== undefined ? { containerLogs } : {}),
+    id,
+  };
   return { id, outputs };
 }
 
 /** resourceDockerContainerUpdate (f:991-1076): no Read afterwards, so the state is the plan. */
-export async function updateContainer(docker: Docker, id: string, oldOutputs: Record<string, any>, inputs: Record<string, any>, diffs: readonly AttrDiff[]): Promise<Record<string, unknown>> {
+export async function updateContainer(
+  docker: Docker,
+  id: string,
+  oldOutputs: Record<string, any>,
+  inputs: Record<string, any>,
+  diffs: readonly AttrDiff[],
+): Promise<Record<string, unknown>> {
   checkMapped(`docker.Container ${inputs.name}`, CONTAINER_ATTRS, inputs);
   const container = docker.getContainer(id);
   const planned: Record<string, any> = { ...oldOutputs };
@@ -248,14 +268,19 @@ export async function deleteContainer(docker: Docker, id: string, outputs: Recor
       await container.stop({ t });
     } catch (e) {
       const code = statusOf(e);
-      if (code !== 304 && code !== 404 && !/No such container/.test(messageOf(e))) throw new ProviderError(`Error stopping container ${id}: ${messageOf(e)}`);
+      if (code !== 304 && code !== 404 && !/No such container/.test(messageOf(e)))
+        throw new ProviderError(`Error stopping container ${id}: ${messageOf(e)}`);
     }
   }
-  const stopped = await container.inspect().then((i) => (i.State.Running ? undefined : i.State.ExitCode), () => undefined);
+  const stopped = await container.inspect().then(
+    (i) => (i.State.Running ? undefined : i.State.ExitCode),
+    () => undefined,
+  );
   try {
     await container.remove({ v: outputs.removeVolumes ?? true, force: true });
   } catch (e) {
-    if (statusOf(e) !== 404 && !/No such container|is already in progress/.test(messageOf(e))) throw new ProviderError(`Error deleting container ${id}: ${messageOf(e)}`);
+    if (statusOf(e) !== 404 && !/No such container|is already in progress/.test(messageOf(e)))
+      throw new ProviderError(`Error deleting container ${id}: ${messageOf(e)}`);
   }
   try {
     await Promise.race([container.wait({ condition: outputs.rm ? "removed" : "not-running" }), after(30_000, undefined)]);
@@ -267,7 +292,8 @@ export async function deleteContainer(docker: Docker, id: string, outputs: Recor
 
 // --- networks, volumes, images -------------------------------------------------------------------
 
-const labelMap = (labels: unknown) => Object.fromEntries(((labels as { label: string; value: string }[]) ?? []).map((l) => [l.label, l.value]));
+const labelMap = (labels: unknown) =>
+  Object.fromEntries(((labels as { label: string; value: string }[]) ?? []).map((l) => [l.label, l.value]));
 const labelSet = (m: Record<string, string> | null | undefined) => Object.entries(m ?? {}).map(([label, value]) => ({ label, value }));
 
 /** resourceDockerNetworkCreate + Read (network_funcs:26-197). */
@@ -304,7 +330,12 @@ export async function readNetwork(docker: Docker, id: string): Promise<Record<st
     ipamOptions: n.IPAM?.Options ?? undefined,
     scope: n.Scope,
     options: n.Options ?? {},
-    ipamConfigs: (n.IPAM?.Config ?? []).map((c: any) => ({ subnet: c.Subnet, gateway: c.Gateway, ipRange: c.IPRange, auxAddress: c.AuxiliaryAddresses })),
+    ipamConfigs: (n.IPAM?.Config ?? []).map((c: any) => ({
+      subnet: c.Subnet,
+      gateway: c.Gateway,
+      ipRange: c.IPRange,
+      auxAddress: c.AuxiliaryAddresses,
+    })),
   };
 }
 
@@ -331,13 +362,29 @@ export async function createVolume(docker: Docker, inputs: Record<string, any>):
   checkMapped(`docker.Volume ${inputs.name}`, VOLUME_ATTRS, inputs);
   let name: string;
   try {
-    const v = (await docker.createVolume({ Name: inputs.name, Labels: labelMap(inputs.labels), ...(inputs.driver ? { Driver: inputs.driver } : {}), ...(inputs.driverOpts ? { DriverOpts: inputs.driverOpts } : {}) })) as unknown as { Name?: string; name?: string };
+    const v = (await docker.createVolume({
+      Name: inputs.name,
+      Labels: labelMap(inputs.labels),
+      ...(inputs.driver ? { Driver: inputs.driver } : {}),
+      ...(inputs.driverOpts ? { DriverOpts: inputs.driverOpts } : {}),
+    })) as unknown as { Name?: string; name?: string };
     name = v.Name ?? v.name ?? inputs.name;
   } catch (e) {
     throw new ProviderError(`Unable to create volume: ${messageOf(e)}`);
   }
   const info = await docker.getVolume(name).inspect();
-  return { id: name, outputs: { ...inputs, name: info.Name, labels: labelSet(info.Labels as Record<string, string>), driver: info.Driver, driverOpts: info.Options ?? {}, mountpoint: info.Mountpoint, id: name } };
+  return {
+    id: name,
+    outputs: {
+      ...inputs,
+      name: info.Name,
+      labels: labelSet(info.Labels as Record<string, string>),
+      driver: info.Driver,
+      driverOpts: info.Options ?? {},
+      mountpoint: info.Mountpoint,
+      id: name,
+    },
+  };
 }
 
 /** resourceDockerVolumeDelete: VolumeRemove(force), retried while in use, 30 s (volume:362-445). */
@@ -404,7 +451,12 @@ export async function getNetwork(docker: Docker, name: string): Promise<Record<s
     driver: n.Driver,
     options: n.Options ?? {},
     internal: n.Internal,
-    ipamConfigs: (n.IPAM?.Config ?? []).map((c: any) => ({ subnet: c.Subnet, gateway: c.Gateway, ipRange: c.IPRange, auxAddress: c.AuxiliaryAddresses })),
+    ipamConfigs: (n.IPAM?.Config ?? []).map((c: any) => ({
+      subnet: c.Subnet,
+      gateway: c.Gateway,
+      ipRange: c.IPRange,
+      auxAddress: c.AuxiliaryAddresses,
+    })),
     containers: Object.entries(n.Containers ?? {}).map(([cid, c]: [string, any]) => ({
       containerId: cid,
       name: c.Name,

@@ -27,7 +27,8 @@ import { RELEASES } from "../../config/versions";
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const IMAGES_DIR = path.join(ROOT, "images");
 export const IMAGE_CACHE =
-  process.env.TUTORDEX_IMAGE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "tutordex-observability", "images");
+  process.env.TUTORDEX_IMAGE_CACHE ??
+  path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "tutordex-observability", "images");
 /** Bumped when the way contexts are assembled changes. */
 const BUILDER_VERSION = "1";
 export const RECIPE_LABEL = "org.tutordex.recipe";
@@ -65,7 +66,9 @@ function committed(dir: string, files: Record<string, string>): ContextFiles {
 /** Debian files the Prometheus busybox base adds to busybox:uclibc. */
 function debianBaseFiles(): ContextFiles {
   const out: ContextFiles = {
-    "rootfs/etc/ssl/certs/ca-certificates.crt": { from: requireFile("/etc/ssl/certs/ca-certificates.crt", "apt-get install -y ca-certificates") },
+    "rootfs/etc/ssl/certs/ca-certificates.crt": {
+      from: requireFile("/etc/ssl/certs/ca-certificates.crt", "apt-get install -y ca-certificates"),
+    },
     "rootfs/etc/nsswitch.conf": { from: requireFile("/etc/nsswitch.conf", "part of Debian's base-files/libc-bin") },
     "rootfs/etc/services": { from: requireFile("/etc/services", "apt-get install -y netbase") },
   };
@@ -114,7 +117,9 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     dir: "prom-busybox",
     tag: "tutordex-local/prom-busybox:base",
     inputs: () => ({
-      "rootfs/bin/busybox": { from: requireFile(BUSYBOX, `the docker tier builds its busybox images from Debian's static busybox: ${BUSYBOX_HINT}`) },
+      "rootfs/bin/busybox": {
+        from: requireFile(BUSYBOX, `the docker tier builds its busybox images from Debian's static busybox: ${BUSYBOX_HINT}`),
+      },
       ...committed("prom-busybox", { "rootfs/etc/passwd": "passwd", "rootfs/etc/group": "group" }),
       ...debianBaseFiles(),
     }),
@@ -123,13 +128,21 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     dir: "prometheus",
     tag: DEFAULT_IMAGES.prometheus,
     base: PROM_BASE,
-    inputs: () => ({ prometheus: { from: toolPath("prometheus") }, promtool: { from: toolPath("promtool") }, ...committed("prometheus", { "prometheus.yml": "prometheus.yml" }) }),
+    inputs: () => ({
+      prometheus: { from: toolPath("prometheus") },
+      promtool: { from: toolPath("promtool") },
+      ...committed("prometheus", { "prometheus.yml": "prometheus.yml" }),
+    }),
   },
   alertmanager: {
     dir: "alertmanager",
     tag: DEFAULT_IMAGES.alertmanager,
     base: PROM_BASE,
-    inputs: () => ({ alertmanager: { from: toolPath("alertmanager") }, amtool: { from: toolPath("amtool") }, ...committed("alertmanager", { "alertmanager.yml": "alertmanager.yml" }) }),
+    inputs: () => ({
+      alertmanager: { from: toolPath("alertmanager") },
+      amtool: { from: toolPath("amtool") },
+      ...committed("alertmanager", { "alertmanager.yml": "alertmanager.yml" }),
+    }),
   },
   nodeExporter: {
     dir: "node-exporter",
@@ -141,7 +154,10 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     dir: "blackbox-exporter",
     tag: DEFAULT_IMAGES.blackboxExporter,
     base: PROM_BASE,
-    inputs: () => ({ blackbox_exporter: { from: toolPath("blackbox_exporter") }, ...committed("blackbox-exporter", { "config.yml": "config.yml" }) }),
+    inputs: () => ({
+      blackbox_exporter: { from: toolPath("blackbox_exporter") },
+      ...committed("blackbox-exporter", { "config.yml": "config.yml" }),
+    }),
   },
   otelCollector: {
     dir: "otel-collector-contrib",
@@ -158,7 +174,11 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     inputs: () => ({
       "rootfs/bin/busybox": { from: requireFile(BUSYBOX, `the node image carries Debian's static busybox: ${BUSYBOX_HINT}`) },
       "rootfs/usr/local/bin/node": { from: requireFile(NODE_BINARY, "run npm ci (the node package is a devDependency)") },
-      ...committed("node-alpine", { "rootfs/etc/passwd": "passwd", "rootfs/etc/group": "group", "rootfs/usr/local/bin/docker-entrypoint.sh": "docker-entrypoint.sh" }),
+      ...committed("node-alpine", {
+        "rootfs/etc/passwd": "passwd",
+        "rootfs/etc/group": "group",
+        "rootfs/usr/local/bin/docker-entrypoint.sh": "docker-entrypoint.sh",
+      }),
       ...nodeLibraries(),
     }),
   },
@@ -187,15 +207,25 @@ export const PREVIOUS_RECIPES: Readonly<Record<string, Recipe>> = {
     cacheName: "node-alpine-previous",
     tag: previousImageOf(PREVIOUS_RELEASES.telegramBridge),
     inputs: () => {
-      const node = requireFile(previousNodePath(), `the previous release's Node (${PREVIOUS_RELEASES.telegramBridge.version}): run npm run tools`);
+      const node = requireFile(
+        previousNodePath(),
+        `the previous release's Node (${PREVIOUS_RELEASES.telegramBridge.version}): run npm run tools`,
+      );
       const dockerfile = fs.readFileSync(path.join(IMAGES_DIR, "node-alpine", "Dockerfile"), "utf8");
       const today = `ENV NODE_VERSION=${RELEASES.telegramBridge.version}\n`;
-      if (!dockerfile.includes(today)) throw new ImageError(`images/node-alpine/Dockerfile has no line ${today.trim()}: the previous node image is that Dockerfile with the previous NODE_VERSION`);
+      if (!dockerfile.includes(today))
+        throw new ImageError(
+          `images/node-alpine/Dockerfile has no line ${today.trim()}: the previous node image is that Dockerfile with the previous NODE_VERSION`,
+        );
       return {
         Dockerfile: { text: dockerfile.replace(today, `ENV NODE_VERSION=${PREVIOUS_RELEASES.telegramBridge.version}\n`) },
         "rootfs/bin/busybox": { from: requireFile(BUSYBOX, `the node image carries Debian's static busybox: ${BUSYBOX_HINT}`) },
         "rootfs/usr/local/bin/node": { from: node },
-        ...committed("node-alpine", { "rootfs/etc/passwd": "passwd", "rootfs/etc/group": "group", "rootfs/usr/local/bin/docker-entrypoint.sh": "docker-entrypoint.sh" }),
+        ...committed("node-alpine", {
+          "rootfs/etc/passwd": "passwd",
+          "rootfs/etc/group": "group",
+          "rootfs/usr/local/bin/docker-entrypoint.sh": "docker-entrypoint.sh",
+        }),
         ...nodeLibraries(node),
       };
     },
@@ -217,7 +247,8 @@ function hashFile(file: string): string {
   const fd = fs.openSync(file, "r");
   const buf = Buffer.allocUnsafe(4 << 20);
   try {
-    for (let n = fs.readSync(fd, buf, 0, buf.length, null); n > 0; n = fs.readSync(fd, buf, 0, buf.length, null)) h.update(buf.subarray(0, n));
+    for (let n = fs.readSync(fd, buf, 0, buf.length, null); n > 0; n = fs.readSync(fd, buf, 0, buf.length, null))
+      h.update(buf.subarray(0, n));
   } finally {
     fs.closeSync(fd);
   }
@@ -340,7 +371,9 @@ export async function ensureImage(docker: Docker, name: string, report: EnsureRe
   const cached = cacheFile(p, await engineVersion(docker));
   if (fs.existsSync(cached)) {
     const stream = await docker.loadImage(fs.createReadStream(cached), { quiet: true });
-    await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+    );
     if (await hasCurrent(docker, p)) {
       report.push({ name, tag: p.recipe.tag, how: "loaded", ms: Date.now() - started });
       return report;

@@ -75,7 +75,8 @@ function expectOk(r: UpResult): void {
 
 const containerIds = () => new Map(containersOf(state!).map((c) => [dockerNameOf(c)!, c.id!]));
 const changedSteps = (r: UpResult) => r.steps.filter((s) => s.op !== "same" && s.op !== "absent");
-const describeSteps = (r: UpResult) => changedSteps(r).map((s) => `${s.op} ${s.dockerName ?? s.key}${s.diffs?.length ? ` [${s.diffs.map((d) => d.input).join(", ")}]` : ""}`);
+const describeSteps = (r: UpResult) =>
+  changedSteps(r).map((s) => `${s.op} ${s.dockerName ?? s.key}${s.diffs?.length ? ` [${s.diffs.map((d) => d.input).join(", ")}]` : ""}`);
 
 beforeAll(async () => {
   engine = await startEngine();
@@ -104,9 +105,11 @@ describe("the stack on a real Docker engine", () => {
       const info = await docker.getContainer(c.id!).inspect();
       const name = dockerNameOf(c);
       if (c.outputs.attach) {
-        if (info.State.Running || info.State.ExitCode !== 0) problems.push(`${name}: one-shot ${info.State.Status} exit ${info.State.ExitCode}`);
+        if (info.State.Running || info.State.ExitCode !== 0)
+          problems.push(`${name}: one-shot ${info.State.Status} exit ${info.State.ExitCode}`);
       } else if (!info.State.Running || info.State.Restarting) problems.push(`${name}: ${info.State.Status}`);
-      else if (c.inputs.healthcheck && info.State.Health?.Status !== "healthy") problems.push(`${name}: health ${info.State.Health?.Status}`);
+      else if (c.inputs.healthcheck && info.State.Health?.Status !== "healthy")
+        problems.push(`${name}: health ${info.State.Health?.Status}`);
     }
     expect(problems).toEqual([]);
     // Prometheus and Alertmanager start once, after their config sync has written their files:
@@ -119,7 +122,10 @@ describe("the stack on a real Docker engine", () => {
       const after = Date.parse(m.State.StartedAt) >= Date.parse(s.State.FinishedAt);
       starts.push(`${service}: restarts ${m.RestartCount}, started ${after ? "after" : "before"} its config sync finished`);
     }
-    expect(starts).toEqual(["prometheus: restarts 0, started after its config sync finished", "alertmanager: restarts 0, started after its config sync finished"]);
+    expect(starts).toEqual([
+      "prometheus: restarts 0, started after its config sync finished",
+      "alertmanager: restarts 0, started after its config sync finished",
+    ]);
     // The test's own containers on the stack network: the fake Telegram and the cAdvisor stand-in.
     telegram = await startFakeTelegram(engine, NET, STACK);
     const cadvisor = state!.resources.find((e) => e.type === CONTAINER && e.absent && /cadvisor/.test(e.name));
@@ -127,32 +133,67 @@ describe("the stack on a real Docker engine", () => {
   });
 
   test("Prometheus sees every target up through the Docker DNS names, and every rule group evaluates healthy", async () => {
-    const targets = await waitFor("every scrape target up", 120_000, async () => {
-      const t = await prom.targets();
-      return t.length > 0 && t.every((x) => x.health === "up") ? t : undefined;
-    }, 3000).catch(async (e) => {
+    const targets = await waitFor(
+      "every scrape target up",
+      120_000,
+      async () => {
+        const t = await prom.targets();
+        return t.length > 0 && t.every((x) => x.health === "up") ? t : undefined;
+      },
+      3000,
+    ).catch(async (e) => {
       const t = await prom.targets().catch(() => []);
-      throw new Error(`${e.message}\ndown: ${t.filter((x) => x.health !== "up").map((x) => `${x.labels.job} ${x.scrapeUrl} ${x.lastError}`).join("\n  ")}`);
+      throw new Error(
+        `${e.message}\ndown: ${t
+          .filter((x) => x.health !== "up")
+          .map((x) => `${x.labels.job} ${x.scrapeUrl} ${x.lastError}`)
+          .join("\n  ")}`,
+      );
     });
     const jobs = new Set(targets.map((t) => t.labels.job));
-    for (const job of ["prometheus", "alertmanager", "telegram_bridge", "otel_collector", "blackbox_exporter", "cadvisor", "node_exporter"]) expect(jobs).toContain(job);
+    for (const job of ["prometheus", "alertmanager", "telegram_bridge", "otel_collector", "blackbox_exporter", "cadvisor", "node_exporter"])
+      expect(jobs).toContain(job);
     // The application targets are the demo workload, reached under the application's own names.
     const urls = targets.map((t) => t.scrapeUrl).join("\n");
-    for (const host of ["collector-tail:9001", "aggregator-worker:9002", "backend:8000", "alertmanager:9093", "telegram-bridge:8080", "cadvisor:8080"]) expect(urls).toContain(host);
-    const groups = await waitFor("every rule evaluated and healthy", 120_000, async () => {
-      const g = await prom.ruleGroups();
-      const rules = g.flatMap((x) => x.rules);
-      return rules.length > 0 && rules.every((x) => x.health === "ok") ? g : undefined;
-    }, 3000).catch(async (e) => {
+    for (const host of [
+      "collector-tail:9001",
+      "aggregator-worker:9002",
+      "backend:8000",
+      "alertmanager:9093",
+      "telegram-bridge:8080",
+      "cadvisor:8080",
+    ])
+      expect(urls).toContain(host);
+    const groups = await waitFor(
+      "every rule evaluated and healthy",
+      120_000,
+      async () => {
+        const g = await prom.ruleGroups();
+        const rules = g.flatMap((x) => x.rules);
+        return rules.length > 0 && rules.every((x) => x.health === "ok") ? g : undefined;
+      },
+      3000,
+    ).catch(async (e) => {
       const g = await prom.ruleGroups().catch(() => []);
-      throw new Error(`${e.message}\n${g.flatMap((x) => x.rules).filter((x) => x.health !== "ok").map((x) => `${x.name}: ${x.health} ${x.lastError ?? ""}`).join("\n  ")}`);
+      throw new Error(
+        `${e.message}\n${g
+          .flatMap((x) => x.rules)
+          .filter((x) => x.health !== "ok")
+          .map((x) => `${x.name}: ${x.health} ${x.lastError ?? ""}`)
+          .join("\n  ")}`,
+      );
     });
     expect(groups.length).toBeGreaterThan(0);
     // node_exporter reads the host's textfile folder (a gauge a host script would write).
-    const gauge = await waitFor("the textfile gauge through node_exporter", 60_000, async () => {
-      const x = await prom.query('tutordex_supabase_backup_fresh{job="node_exporter"}');
-      return x.length ? x : undefined;
-    }, 3000);
+    const gauge = await waitFor(
+      "the textfile gauge through node_exporter",
+      60_000,
+      async () => {
+        const x = await prom.query('tutordex_supabase_backup_fresh{job="node_exporter"}');
+        return x.length ? x : undefined;
+      },
+      3000,
+    );
     expect(gauge[0].value[1]).toBe("1");
   });
 
@@ -166,7 +207,8 @@ describe("the stack on a real Docker engine", () => {
       // FROM scratch (the collector): no shell to look with; its start and its readiness gate are the proof.
       if (info.Config.Image === (await docker.getImage(DEFAULT_IMAGES.otelCollector).inspect()).Id) {
         const gate = containersOf(state!).find((g) => g.outputs.attach && /otel-collector-ready/.test(dockerNameOf(g)!));
-        if (!info.State.Running || gate?.outputs.exitCode !== 0) problems.push(`${name}: running ${info.State.Running}, readiness gate exit ${gate?.outputs.exitCode}`);
+        if (!info.State.Running || gate?.outputs.exitCode !== 0)
+          problems.push(`${name}: running ${info.State.Running}, readiness gate exit ${gate?.outputs.exitCode}`);
         continue;
       }
       const who = (await exec(docker, c.id!, ["id"])).output.trim();
@@ -174,10 +216,17 @@ describe("the stack on a real Docker engine", () => {
       const checks: string[] = [];
       for (const u of (c.inputs.uploads ?? []) as { file: string }[]) checks.push(`test -r '${u.file}' || echo "cannot read ${u.file}"`);
       for (const v of (c.inputs.volumes ?? []) as { containerPath: string; readOnly?: boolean; hostPath?: string }[]) {
-        if (v.readOnly) checks.push(`find '${v.containerPath}' -type f | while read f; do test -r "$f" || echo "cannot read $f"; done; test -x '${v.containerPath}' || echo "cannot enter ${v.containerPath}"`);
-        else checks.push(`f='${v.containerPath}/.docker-tier-write-test'; (echo x > "$f" && rm -f "$f") 2>/dev/null || echo "cannot write ${v.containerPath}"`);
+        if (v.readOnly)
+          checks.push(
+            `find '${v.containerPath}' -type f | while read f; do test -r "$f" || echo "cannot read $f"; done; test -x '${v.containerPath}' || echo "cannot enter ${v.containerPath}"`,
+          );
+        else
+          checks.push(
+            `f='${v.containerPath}/.docker-tier-write-test'; (echo x > "$f" && rm -f "$f") 2>/dev/null || echo "cannot write ${v.containerPath}"`,
+          );
       }
-      for (const m of (c.inputs.mounts ?? []) as { target: string }[]) checks.push(`test -r '${m.target}' -a -x '${m.target}' || echo "cannot read ${m.target}"`);
+      for (const m of (c.inputs.mounts ?? []) as { target: string }[])
+        checks.push(`test -r '${m.target}' -a -x '${m.target}' || echo "cannot read ${m.target}"`);
       const r = await exec(docker, c.id!, ["/bin/sh", "-c", checks.join("\n") || "true"]);
       const bad = r.output.split("\n").filter((l) => /^cannot /.test(l));
       if (r.code !== 0) problems.push(`${name} (${who}): the checks did not run: ${r.output.trim()}`);
@@ -213,24 +262,36 @@ describe("the stack on a real Docker engine", () => {
     expectOk(fired);
     expect(describeSteps(fired)).toEqual([`replace ${NAME("demo-app")} [envs]`]);
     const about = (m: unknown) => JSON.stringify(m).includes("QueueStuckProcessing");
-    await waitFor("a FIRING QueueStuckProcessing message in the fake Telegram", 180_000, async () => {
-      const msgs = await telegram!.messages();
-      return msgs.find((m) => about(m) && /FIRING/.test(JSON.stringify(m)));
-    }, 2000);
+    await waitFor(
+      "a FIRING QueueStuckProcessing message in the fake Telegram",
+      180_000,
+      async () => {
+        const msgs = await telegram!.messages();
+        return msgs.find((m) => about(m) && /FIRING/.test(JSON.stringify(m)));
+      },
+      2000,
+    );
     overrides.demoWorkload = { scenario: "steady" };
     const resolved = await apply();
     expectOk(resolved);
-    await waitFor("QueueStuckProcessing resolved in the fake Telegram", 240_000, async () => {
-      const msgs = await telegram!.messages();
-      return msgs.find((m) => about(m) && /RESOLVED|Resolved/.test(JSON.stringify(m)));
-    }, 3000);
+    await waitFor(
+      "QueueStuckProcessing resolved in the fake Telegram",
+      240_000,
+      async () => {
+        const msgs = await telegram!.messages();
+        return msgs.find((m) => about(m) && /RESOLVED|Resolved/.test(JSON.stringify(m)));
+      },
+      3000,
+    );
   });
 
   let ruleEditAt = 0;
   test("a rule edit replaces only config-sync: Prometheus keeps its container and its series, and the new rule is live", async () => {
     const before = containerIds();
     const promId = before.get(NAME("prometheus"));
-    await waitFor("a first sample of Prometheus scraping itself", 60_000, async () => ((await prom.query(`up{job="prometheus"}`)).length === 1 ? true : undefined));
+    await waitFor("a first sample of Prometheus scraping itself", 60_000, async () =>
+      (await prom.query(`up{job="prometheus"}`)).length === 1 ? true : undefined,
+    );
     ruleEditAt = Math.floor(Date.now() / 1000);
     overrides.alertOverrides = { QueueStuckProcessing: { for: "0m" }, QueueOldestPendingTooOld: { threshold: 4321 } };
     const r = await apply();
@@ -251,7 +312,14 @@ describe("the stack on a real Docker engine", () => {
   test("an invalid rule fails the apply loudly, and Prometheus keeps serving the previous rules", async () => {
     const promId = containerIds().get(NAME("prometheus"));
     const r = await apply({
-      injections: [{ kind: "addInvalidRuleGroup", resource: "prometheus-config-sync$", fileSuffix: ALERT_RULES_FILE, reason: "a broken rule as a catalog edit could make it" }],
+      injections: [
+        {
+          kind: "addInvalidRuleGroup",
+          resource: "prometheus-config-sync$",
+          fileSuffix: ALERT_RULES_FILE,
+          reason: "a broken rule as a catalog edit could make it",
+        },
+      ],
     });
     expect(r.ok).toBe(false);
     expect(r.error).toMatch(/config-sync/);
@@ -268,7 +336,8 @@ describe("the stack on a real Docker engine", () => {
   test("raising a memory limit applies in place, without swap", async () => {
     const id = containerIds().get(NAME("prometheus"))!;
     const before = await docker.getContainer(id).inspect();
-    const raised = Math.ceil((before.HostConfig.MemorySwap! > 0 ? before.HostConfig.MemorySwap! : before.HostConfig.Memory! * 2) / 1048576) + 512;
+    const raised =
+      Math.ceil((before.HostConfig.MemorySwap! > 0 ? before.HostConfig.MemorySwap! : before.HostConfig.Memory! * 2) / 1048576) + 512;
     overrides.memoryMb = { prometheus: raised };
     const r = await apply();
     expectOk(r);
@@ -285,9 +354,13 @@ describe("the stack on a real Docker engine", () => {
 
   test("replacing Prometheus and Alertmanager keeps their data: TSDB series and silences", async () => {
     const before = containerIds();
-    await waitFor("a first sample of Prometheus scraping itself", 60_000, async () => ((await prom.query(`up{job="prometheus"}`)).length === 1 ? true : undefined));
+    await waitFor("a first sample of Prometheus scraping itself", 60_000, async () =>
+      (await prom.query(`up{job="prometheus"}`)).length === 1 ? true : undefined,
+    );
     const mark = Math.floor(Date.now() / 1000);
-    expect((await getJson(`${prom.base}/api/v1/query?query=${encodeURIComponent('up{job="prometheus"}')}&time=${mark}`)).data.result.length).toBe(1);
+    expect(
+      (await getJson(`${prom.base}/api/v1/query?query=${encodeURIComponent('up{job="prometheus"}')}&time=${mark}`)).data.result.length,
+    ).toBe(1);
     const now = Date.now();
     const silence = await postJson(`${amBase}/api/v2/silences`, {
       matchers: [{ name: "alertname", value: "DockerTierSilenceProbe", isRegex: false, isEqual: true }],
@@ -304,10 +377,12 @@ describe("the stack on a real Docker engine", () => {
     const replaced = changedSteps(r).filter((s) => s.op === "replace");
     expect(replaced.map((s) => s.dockerName)).toEqual(expect.arrayContaining([NAME("prometheus"), NAME("alertmanager")]));
     // The stop grace let both shut down cleanly (137 would be the provider's SIGKILL).
-    expect(replaced.filter((s) => s.dockerName === NAME("prometheus") || s.dockerName === NAME("alertmanager")).map((s) => `${s.dockerName} exit ${s.stoppedExitCode}`).sort()).toEqual([
-      `${NAME("alertmanager")} exit 0`,
-      `${NAME("prometheus")} exit 0`,
-    ]);
+    expect(
+      replaced
+        .filter((s) => s.dockerName === NAME("prometheus") || s.dockerName === NAME("alertmanager"))
+        .map((s) => `${s.dockerName} exit ${s.stoppedExitCode}`)
+        .sort(),
+    ).toEqual([`${NAME("alertmanager")} exit 0`, `${NAME("prometheus")} exit 0`]);
     expect(containerIds().get(NAME("prometheus"))).not.toBe(before.get(NAME("prometheus")));
     expect(containerIds().get(NAME("alertmanager"))).not.toBe(before.get(NAME("alertmanager")));
     const kept = await waitFor("the sample from before the replacement", 60_000, async () => {
@@ -315,7 +390,9 @@ describe("the stack on a real Docker engine", () => {
       return x.data.result.length ? x.data.result : undefined;
     });
     expect(kept.length).toBe(1);
-    const after = await waitFor("the silence after the replacement", 60_000, () => getJson(`${amBase}/api/v2/silence/${silence.silenceID}`).catch(() => undefined));
+    const after = await waitFor("the silence after the replacement", 60_000, () =>
+      getJson(`${amBase}/api/v2/silence/${silence.silenceID}`).catch(() => undefined),
+    );
     expect(after.status.state).toBe("active");
   });
 
@@ -329,10 +406,15 @@ describe("the stack on a real Docker engine", () => {
     const starts = new Set<string>((range.data.result as { values: [number, string][] }[]).flatMap((s) => s.values.map((v) => v[1])));
     expect(starts.size).toBeGreaterThanOrEqual(3);
     // At least the rule's `for` (2m) and a minute more from now: on a loaded host the expression may only just have turned pending.
-    const alert = await waitFor(`ContainerRestarted firing for ${CRASH_LOOP}`, Math.max(3 * 60_000, crashLoopStarted + 8 * 60_000 - Date.now()), async () => {
-      const alerts = await prom.alerts();
-      return alerts.find((a) => a.labels.alertname === "ContainerRestarted" && a.labels.name === CRASH_LOOP && a.state === "firing");
-    }, 5000).catch(async (e) => {
+    const alert = await waitFor(
+      `ContainerRestarted firing for ${CRASH_LOOP}`,
+      Math.max(3 * 60_000, crashLoopStarted + 8 * 60_000 - Date.now()),
+      async () => {
+        const alerts = await prom.alerts();
+        return alerts.find((a) => a.labels.alertname === "ContainerRestarted" && a.labels.name === CRASH_LOOP && a.state === "firing");
+      },
+      5000,
+    ).catch(async (e) => {
       const rule = (await prom.ruleGroups()).flatMap((g) => g.rules).find((x) => x.name === "ContainerRestarted");
       const series = await prom.query(`container_start_time_seconds{name="${CRASH_LOOP}"}`);
       throw new Error(`${e.message}\nrule: ${rule?.query} (${rule?.state})\nseries now: ${JSON.stringify(series.map((s) => s.metric))}`);

@@ -56,14 +56,26 @@ beforeAll(async () => {
   const out = await new Promise<string>((resolve, reject) => {
     // POST /images/create?fromSrc=- with the archive as the body (`docker import`).
     docker.modem.dial(
-      { path: "/images/create?", method: "POST", options: { fromSrc: "-", repo: "tutordex-discovery-empty", tag: "1" }, file: EMPTY_TAR, isStream: false, statusCodes: { 200: true, 500: "server error" } },
+      {
+        path: "/images/create?",
+        method: "POST",
+        options: { fromSrc: "-", repo: "tutordex-discovery-empty", tag: "1" },
+        file: EMPTY_TAR,
+        isStream: false,
+        statusCodes: { 200: true, 500: "server error" },
+      },
       (err: Error | null, data: unknown) => (err ? reject(err) : resolve(String(data))),
     );
   });
   if (/error/i.test(out) && !/"status"/.test(out)) throw new Error(`import failed: ${out}`);
   image = "tutordex-discovery-empty:1";
   for (const c of HOST) {
-    const made = await docker.createContainer({ name: c.name.slice(1), Image: image, Cmd: ["/none"], Labels: { ...c.labels, [MARK]: "yes" } });
+    const made = await docker.createContainer({
+      name: c.name.slice(1),
+      Image: image,
+      Cmd: ["/none"],
+      Labels: { ...c.labels, [MARK]: "yes" },
+    });
     engine.track("container", made.id);
   }
 }, 120_000);
@@ -88,7 +100,11 @@ const rendered: Record<LogAgent, readonly (readonly DockerFilter[])[]> = {
 describe.each(["promtail", "alloy"] as const)("%s's discovery on a real engine, prod and staging side by side", (agent) => {
   it("the engine lists what the model says, for each discovery of the rendered file", async () => {
     for (const filters of rendered[agent]) {
-      expect(await engineLists(filters)).toEqual(HOST.filter((c) => dockerLists(filters, c)).map((c) => c.name).sort());
+      expect(await engineLists(filters)).toEqual(
+        HOST.filter((c) => dockerLists(filters, c))
+          .map((c) => c.name)
+          .sort(),
+      );
     }
   });
 

@@ -47,9 +47,30 @@ export interface Attr {
   readonly engine: string;
 }
 
-const forceNew = (input: string, tf: string, line: number, engine: string, extra: Partial<Attr> = {}): Attr => ({ input, tf, line: `c:${line}`, change: "replace", engine, ...extra });
-const state = (input: string, tf: string, line: number, engine: string, extra: Partial<Attr> = {}): Attr => ({ input, tf, line: `c:${line}`, change: "state", engine, ...extra });
-const update = (input: string, tf: string, line: number, engine: string, extra: Partial<Attr> = {}): Attr => ({ input, tf, line: `c:${line}`, change: "update", engine, ...extra });
+const forceNew = (input: string, tf: string, line: number, engine: string, extra: Partial<Attr> = {}): Attr => ({
+  input,
+  tf,
+  line: `c:${line}`,
+  change: "replace",
+  engine,
+  ...extra,
+});
+const state = (input: string, tf: string, line: number, engine: string, extra: Partial<Attr> = {}): Attr => ({
+  input,
+  tf,
+  line: `c:${line}`,
+  change: "state",
+  engine,
+  ...extra,
+});
+const update = (input: string, tf: string, line: number, engine: string, extra: Partial<Attr> = {}): Attr => ({
+  input,
+  tf,
+  line: `c:${line}`,
+  change: "update",
+  engine,
+  ...extra,
+});
 
 export const CONTAINER_ATTRS: readonly Attr[] = [
   forceNew("name", "name", 50, "ContainerCreate name (f:456)"),
@@ -57,9 +78,19 @@ export const CONTAINER_ATTRS: readonly Attr[] = [
   state("rm", "rm", 57, "HostConfig.AutoRemove (f:259)", { default: false }),
   forceNew("readOnly", "read_only", 64, "HostConfig.ReadonlyRootfs (f:260)", { default: false }),
   state("start", "start", 72, "ContainerStart after uploads (f:584-588)", { default: true }),
-  state("wait", "wait", 79, "polls ContainerInspect until State.Health.Status == healthy, error without a healthcheck (f:590-627)", { default: false }),
-  state("waitTimeout", "wait_timeout", 86, "bound of `wait`, seconds (f:614); timeout → 'container failed to be in healthy state'", { default: 60 }),
-  state("attach", "attach", 93, "ContainerWait(not-running) after start; exit code not checked (f:631-672); no ContainerStop on delete (f:1085)", { default: false }),
+  state("wait", "wait", 79, "polls ContainerInspect until State.Health.Status == healthy, error without a healthcheck (f:590-627)", {
+    default: false,
+  }),
+  state("waitTimeout", "wait_timeout", 86, "bound of `wait`, seconds (f:614); timeout → 'container failed to be in healthy state'", {
+    default: 60,
+  }),
+  state(
+    "attach",
+    "attach",
+    93,
+    "ContainerWait(not-running) after start; exit code not checked (f:631-672); no ContainerStop on delete (f:1085)",
+    { default: false },
+  ),
   state("logs", "logs", 100, "with attach: ContainerLogs(follow) demuxed into containerLogs (f:634-668)", { default: false }),
   {
     input: "mustRun",
@@ -84,51 +115,115 @@ export const CONTAINER_ATTRS: readonly Attr[] = [
   state("removeVolumes", "remove_volumes", 256, "ContainerRemove RemoveVolumes (f:1101-1104)", { default: true }),
   forceNew("capabilities", "capabilities", 262, "HostConfig.CapAdd/CapDrop (f:286-293)", { shape: "block", fields: ["adds", "drops"] }),
   forceNew("stopSignal", "stop_signal", 314, "Config.StopSignal (f:75)", { computed: true }),
-  forceNew("stopTimeout", "stop_timeout", 321, "Config.StopTimeout (f:55-58); not used by the provider's own delete (f:1093 passes destroyGraceSeconds)", { computed: true }),
+  forceNew(
+    "stopTimeout",
+    "stop_timeout",
+    321,
+    "Config.StopTimeout (f:55-58); not used by the provider's own delete (f:1093 passes destroyGraceSeconds)",
+    { computed: true },
+  ),
   forceNew("mounts", "mounts", 328, "HostConfig.Mounts with bind/volume/tmpfs options (f:168-249)", {
     shape: "set",
-    fields: ["type", "source", "target", "readOnly", "bindOptions", "bindOptions.propagation", "volumeOptions", "volumeOptions.noCopy", "tmpfsOptions", "tmpfsOptions.sizeBytes", "tmpfsOptions.mode"],
+    fields: [
+      "type",
+      "source",
+      "target",
+      "readOnly",
+      "bindOptions",
+      "bindOptions.propagation",
+      "volumeOptions",
+      "volumeOptions.noCopy",
+      "tmpfsOptions",
+      "tmpfsOptions.sizeBytes",
+      "tmpfsOptions.mode",
+    ],
   }),
-  forceNew("volumes", "volumes", 434, "Config.Volumes + HostConfig.Binds name-or-path:container_path:rw|ro (structures volumeSetToDockerVolumes)", {
-    shape: "set",
-    fields: ["volumeName", "hostPath", "containerPath", "readOnly", "fromContainer"],
-  }),
+  forceNew(
+    "volumes",
+    "volumes",
+    434,
+    "Config.Volumes + HostConfig.Binds name-or-path:container_path:rw|ro (structures volumeSetToDockerVolumes)",
+    {
+      shape: "set",
+      fields: ["volumeName", "hostPath", "containerPath", "readOnly", "fromContainer"],
+    },
+  ),
   state("tmpfs", "tmpfs", 482, "HostConfig.Tmpfs (f:266)", { shape: "map" }),
-  forceNew("ports", "ports", 487, "ExposedPorts + PortBindings {HostIP, HostPort} (structures portSetToDockerPorts); read back while running or must_run (f:797-804)", {
-    shape: "ports",
-    fields: ["internal", "external", "ip", "protocol"],
-  }),
+  forceNew(
+    "ports",
+    "ports",
+    487,
+    "ExposedPorts + PortBindings {HostIP, HostPort} (structures portSetToDockerPorts); read back while running or must_run (f:797-804)",
+    {
+      shape: "ports",
+      fields: ["internal", "external", "ip", "protocol"],
+    },
+  ),
   forceNew("hosts", "host", 537, "HostConfig.ExtraHosts host:ip (f:113); read back (f:884)", { shape: "set", fields: ["host", "ip"] }),
   forceNew("envs", "env", 590, "Config.Env (f:79); not read back", { computed: true, shape: "set" }),
   forceNew("privileged", "privileged", 656, "HostConfig.Privileged (f:251)", { default: false }),
-  state("destroyGraceSeconds", "destroy_grace_seconds", 827, "ContainerStop timeout on delete; 0 when unset, i.e. SIGKILL at once (f:1087-1096)"),
+  state(
+    "destroyGraceSeconds",
+    "destroy_grace_seconds",
+    827,
+    "ContainerStop timeout on delete; 0 when unset, i.e. SIGKILL at once (f:1087-1096)",
+  ),
   forceNew("labels", "labels", 833, "Config.Labels (f:135); not read back", { computed: true, shape: "set", fields: ["label", "value"] }),
   update("memory", "memory", 842, "HostConfig.Memory = MiB × 1048576 (f:334); ContainerUpdate"),
   update("memoryReservation", "memory_reservation", 848, "HostConfig.MemoryReservation (f:338); ContainerUpdate", { default: 0 }),
-  update("memorySwap", "memory_swap", 856, "HostConfig.MemorySwap = MiB × 1048576 when > 0 (f:342-348); ContainerUpdate only when set (f:1059-1066)"),
+  update(
+    "memorySwap",
+    "memory_swap",
+    856,
+    "HostConfig.MemorySwap = MiB × 1048576 when > 0 (f:342-348); ContainerUpdate only when set (f:1059-1066)",
+  ),
   forceNew("shmSize", "shm_size", 863, "HostConfig.ShmSize (f:350)", { computed: true }),
   update("cpuShares", "cpu_shares", 872, "HostConfig.CPUShares (f:379); ContainerUpdate"),
   update("cpuSet", "cpu_set", 879, "HostConfig.CpusetCpus (f:383); ContainerUpdate"),
   forceNew("logDriver", "log_driver", 886, "HostConfig.LogConfig.Type (f:262)", { computed: true }),
   forceNew("logOpts", "log_opts", 894, "HostConfig.LogConfig.Config (f:387)", { shape: "map" }),
   forceNew("networkMode", "network_mode", 901, "HostConfig.NetworkMode (f:392-399)", { default: "bridge" }),
-  forceNew("networksAdvanced", "networks_advanced", 909, "after create: NetworkDisconnect bridge, NetworkConnect each with Aliases (f:463-503)", {
-    shape: "set",
-    fields: ["name", "aliases", "ipv4Address", "ipv6Address"],
-  }),
+  forceNew(
+    "networksAdvanced",
+    "networks_advanced",
+    909,
+    "after create: NetworkDisconnect bridge, NetworkConnect each with Aliases (f:463-503)",
+    {
+      shape: "set",
+      fields: ["name", "aliases", "ipv4Address", "ipv6Address"],
+    },
+  ),
   forceNew("pidMode", "pid_mode", 974, "HostConfig.PidMode (f:404); read back only when set (f:955)"),
-  forceNew("uploads", "upload", 987, "tar {Name: file, Mode: permissions|0744 if executable|0644} → CopyToContainer(\"/\") before start (f:505-582)", {
-    shape: "set",
-    fields: ["file", "content", "contentBase64", "executable", "permissions", "source", "sourceHash"],
-    fieldDefaults: { executable: false },
-  }),
-  state("healthcheck", "healthcheck", 1045, "Config.Healthcheck {Test, Interval, Timeout, StartPeriod, StartInterval, Retries} (f:139-161); not ForceNew and not in Update: an edit is stored, the engine keeps the old one", {
-    computed: true,
-    shape: "block",
-    fields: ["tests", "interval", "timeout", "startPeriod", "startInterval", "retries"],
-    fieldDefaults: { interval: "0s", timeout: "0s", startPeriod: "0s", startInterval: "0s", retries: 0 },
-  }),
-  state("containerReadRefreshTimeoutMilliseconds", "container_read_refresh_timeout_milliseconds", 1098, "Read's wait for `running` (f:751-757)", { default: 15000 }),
+  forceNew(
+    "uploads",
+    "upload",
+    987,
+    'tar {Name: file, Mode: permissions|0744 if executable|0644} → CopyToContainer("/") before start (f:505-582)',
+    {
+      shape: "set",
+      fields: ["file", "content", "contentBase64", "executable", "permissions", "source", "sourceHash"],
+      fieldDefaults: { executable: false },
+    },
+  ),
+  state(
+    "healthcheck",
+    "healthcheck",
+    1045,
+    "Config.Healthcheck {Test, Interval, Timeout, StartPeriod, StartInterval, Retries} (f:139-161); not ForceNew and not in Update: an edit is stored, the engine keeps the old one",
+    {
+      computed: true,
+      shape: "block",
+      fields: ["tests", "interval", "timeout", "startPeriod", "startInterval", "retries"],
+      fieldDefaults: { interval: "0s", timeout: "0s", startPeriod: "0s", startInterval: "0s", retries: 0 },
+    },
+  ),
+  state(
+    "containerReadRefreshTimeoutMilliseconds",
+    "container_read_refresh_timeout_milliseconds",
+    1098,
+    "Read's wait for `running` (f:751-757)",
+    { default: 15000 },
+  ),
   forceNew("sysctls", "sysctls", 1105, "HostConfig.Sysctls (f:408)", { shape: "map" }),
   forceNew("ipcMode", "ipc_mode", 1111, "HostConfig.IpcMode (f:411)", { computed: true }),
   forceNew("groupAdds", "group_add", 1118, "HostConfig.GroupAdd (f:414)", { shape: "set" }),
@@ -140,31 +235,89 @@ export const CONTAINER_ATTRS: readonly Attr[] = [
 export const CONTAINER_ATTR = new Map(CONTAINER_ATTRS.map((a) => [a.input, a]));
 
 /** The attributes whose change makes Update call ContainerUpdate (f:1016-1019). */
-export const CONTAINER_UPDATE_ATTRS = ["restart", "maxRetryCount", "cpuShares", "memory", "memoryReservation", "cpuSet", "memorySwap"] as const;
+export const CONTAINER_UPDATE_ATTRS = [
+  "restart",
+  "maxRetryCount",
+  "cpuShares",
+  "memory",
+  "memoryReservation",
+  "cpuSet",
+  "memorySwap",
+] as const;
 
 export const NETWORK_ATTRS: readonly Attr[] = [
   { input: "name", tf: "name", line: "network:25", change: "replace", engine: "NetworkCreate name (network_funcs:75)" },
-  { input: "labels", tf: "labels", line: "network:32", change: "replace", shape: "set", fields: ["label", "value"], engine: "Labels (network_funcs:33); read back (network_funcs:176)" },
+  {
+    input: "labels",
+    tf: "labels",
+    line: "network:32",
+    change: "replace",
+    shape: "set",
+    fields: ["label", "value"],
+    engine: "Labels (network_funcs:33); read back (network_funcs:176)",
+  },
   { input: "driver", tf: "driver", line: "network:40", change: "replace", computed: true, engine: "Driver (network_funcs:36)" },
-  { input: "options", tf: "options", line: "network:48", change: "replace", computed: true, shape: "map", engine: "Options (network_funcs:39)" },
+  {
+    input: "options",
+    tf: "options",
+    line: "network:48",
+    change: "replace",
+    computed: true,
+    shape: "map",
+    engine: "Options (network_funcs:39)",
+  },
   { input: "internal", tf: "internal", line: "network:56", change: "replace", computed: true, engine: "Internal (network_funcs:42)" },
   { input: "attachable", tf: "attachable", line: "network:64", change: "replace", engine: "Attachable (network_funcs:45)" },
   { input: "ipv6", tf: "ipv6", line: "network:78", change: "replace", engine: "EnableIPv6 (network_funcs:51)" },
-  { input: "ipamDriver", tf: "ipam_driver", line: "network:85", change: "replace", default: "default", engine: "IPAM.Driver (network_funcs:58)" },
+  {
+    input: "ipamDriver",
+    tf: "ipam_driver",
+    line: "network:85",
+    change: "replace",
+    default: "default",
+    engine: "IPAM.Driver (network_funcs:58)",
+  },
 ];
 
 export const VOLUME_ATTRS: readonly Attr[] = [
   { input: "name", tf: "name", line: "volume:41", change: "replace", computed: true, engine: "VolumeCreate Name (volume:174)" },
-  { input: "labels", tf: "labels", line: "volume:48", change: "replace", shape: "set", fields: ["label", "value"], engine: "Labels (volume:177); read back (volume:309)" },
+  {
+    input: "labels",
+    tf: "labels",
+    line: "volume:48",
+    change: "replace",
+    shape: "set",
+    fields: ["label", "value"],
+    engine: "Labels (volume:177); read back (volume:309)",
+  },
   { input: "driver", tf: "driver", line: "volume:55", change: "replace", computed: true, engine: "Driver (volume:180)" },
   { input: "driverOpts", tf: "driver_opts", line: "volume:62", change: "replace", shape: "map", engine: "DriverOpts (volume:183)" },
 ];
 
 export const REMOTE_IMAGE_ATTRS: readonly Attr[] = [
-  { input: "name", tf: "name", line: "image:36", change: "replace", engine: "ImageInspect(name); pull when absent (image_funcs:343-378); imageId = the image's Id (image_funcs:129)" },
-  { input: "keepLocally", tf: "keep_locally", line: "image:55", change: "update", engine: "delete leaves the image when true (image_funcs:190)" },
+  {
+    input: "name",
+    tf: "name",
+    line: "image:36",
+    change: "replace",
+    engine: "ImageInspect(name); pull when absent (image_funcs:343-378); imageId = the image's Id (image_funcs:129)",
+  },
+  {
+    input: "keepLocally",
+    tf: "keep_locally",
+    line: "image:55",
+    change: "update",
+    engine: "delete leaves the image when true (image_funcs:190)",
+  },
   { input: "forceRemove", tf: "force_remove", line: "image:70", change: "update", engine: "ImageRemove Force (image_funcs:210)" },
-  { input: "pullTriggers", tf: "pull_triggers", line: "image:61", change: "replace", shape: "set", engine: "a change replaces the image resource" },
+  {
+    input: "pullTriggers",
+    tf: "pull_triggers",
+    line: "image:61",
+    change: "replace",
+    shape: "set",
+    engine: "a change replaces the image resource",
+  },
   { input: "triggers", tf: "triggers", line: "image:84", change: "replace", shape: "map", engine: "a change replaces the image resource" },
   { input: "platform", tf: "platform", line: "image:90", change: "replace", default: "", engine: "pull platform" },
 ];
@@ -180,7 +333,12 @@ export class UnmappedInputError extends Error {}
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Every input (and every key inside list/set/block elements) must be in the table. */
-export function checkMapped(resource: string, attrs: readonly Attr[], inputs: Record<string, unknown>, ignore: readonly string[] = ["__defaults"]): void {
+export function checkMapped(
+  resource: string,
+  attrs: readonly Attr[],
+  inputs: Record<string, unknown>,
+  ignore: readonly string[] = ["__defaults"],
+): void {
   const byInput = new Map(attrs.map((a) => [a.input, a]));
   const problems: string[] = [];
   for (const [key, value] of Object.entries(inputs)) {
@@ -200,12 +358,16 @@ export function checkMapped(resource: string, attrs: readonly Attr[], inputs: Re
           problems.push(`${key}.${k}`);
           continue;
         }
-        if (isObject(v)) for (const kk of Object.keys(v)) if (v[kk] !== undefined && !attr.fields.includes(`${k}.${kk}`)) problems.push(`${key}.${k}.${kk}`);
+        if (isObject(v))
+          for (const kk of Object.keys(v))
+            if (v[kk] !== undefined && !attr.fields.includes(`${k}.${kk}`)) problems.push(`${key}.${k}.${kk}`);
       }
     }
   }
   if (problems.length) {
-    throw new UnmappedInputError(`${resource}: inputs the docker-tier harness does not map (see test/docker/providerMapping.ts): ${problems.join(", ")}`);
+    throw new UnmappedInputError(
+      `${resource}: inputs the docker-tier harness does not map (see test/docker/providerMapping.ts): ${problems.join(", ")}`,
+    );
   }
 }
 
@@ -224,7 +386,13 @@ function canonical(v: unknown): string {
 }
 
 const isZero = (v: unknown) =>
-  v === undefined || v === null || v === "" || v === 0 || v === false || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).every((k) => v[k] === undefined || v[k] === null));
+  v === undefined ||
+  v === null ||
+  v === "" ||
+  v === 0 ||
+  v === false ||
+  (Array.isArray(v) && v.length === 0) ||
+  (isObject(v) && Object.keys(v).every((k) => v[k] === undefined || v[k] === null));
 
 /** A port as the schema stores it: ip defaults to 0.0.0.0 (StateFunc), protocol to tcp. */
 function normPort(p: Record<string, unknown>): Record<string, unknown> {
@@ -245,7 +413,10 @@ function portsEqual(a: unknown, b: unknown): boolean {
 /** An element as the schema stores it: field defaults filled in, zero values dropped (SDKv2 does not tell them from unset). */
 function normElement(attr: Attr, v: unknown): unknown {
   if (!isObject(v)) return v;
-  const filled: Record<string, unknown> = { ...(attr.fieldDefaults ?? {}), ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== null)) };
+  const filled: Record<string, unknown> = {
+    ...(attr.fieldDefaults ?? {}),
+    ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== null)),
+  };
   return Object.fromEntries(Object.entries(filled).filter(([, x]) => !isZero(x)));
 }
 
@@ -286,7 +457,12 @@ export function withDefault(attr: Attr, value: unknown): unknown {
  * The diff SDKv2 plans between the prior state (what the provider stored, with read-back values)
  * and the new configuration, attribute by attribute.
  */
-export function diffAttrs(attrs: readonly Attr[], oldState: Record<string, unknown>, newInputs: Record<string, unknown>, opts: DiffOptions = {}): AttrDiff[] {
+export function diffAttrs(
+  attrs: readonly Attr[],
+  oldState: Record<string, unknown>,
+  newInputs: Record<string, unknown>,
+  opts: DiffOptions = {},
+): AttrDiff[] {
   const out: AttrDiff[] = [];
   for (const attr of attrs) {
     if (opts.ignoreChanges?.includes(attr.input)) continue;
@@ -399,8 +575,10 @@ export function containerCreateSpec(inputs: Record<string, any>): ContainerCreat
   const anon: Record<string, object> = {};
   for (const v of list<Record<string, any>>(inputs.volumes)) {
     const source = v.hostPath || v.volumeName || "";
-    if (!v.fromContainer && !v.containerPath) throw new Error("Unable to parse volumes: volume entry without container path or source container");
-    if (v.fromContainer && v.containerPath) throw new Error("Unable to parse volumes: both a container and a path specified in a volume entry");
+    if (!v.fromContainer && !v.containerPath)
+      throw new Error("Unable to parse volumes: volume entry without container path or source container");
+    if (v.fromContainer && v.containerPath)
+      throw new Error("Unable to parse volumes: both a container and a path specified in a volume entry");
     if (v.fromContainer) volumesFrom.push(v.fromContainer);
     else {
       anon[v.containerPath] = {};
@@ -408,7 +586,8 @@ export function containerCreateSpec(inputs: Record<string, any>): ContainerCreat
     }
   }
   if (Object.keys(anon).length) config.Volumes = anon;
-  if (list(inputs.labels).length) config.Labels = Object.fromEntries(list<{ label: string; value: string }>(inputs.labels).map((l) => [l.label, l.value]));
+  if (list(inputs.labels).length)
+    config.Labels = Object.fromEntries(list<{ label: string; value: string }>(inputs.labels).map((l) => [l.label, l.value]));
   if (inputs.healthcheck) {
     const h = inputs.healthcheck as Record<string, any>;
     config.Healthcheck = {
@@ -424,7 +603,8 @@ export function containerCreateSpec(inputs: Record<string, any>): ContainerCreat
     const out: Record<string, unknown> = { Type: m.type, Target: m.target, Source: m.source ?? "", ReadOnly: m.readOnly ?? false };
     if (m.type === "bind" && m.bindOptions) out.BindOptions = { Propagation: m.bindOptions.propagation ?? "" };
     if (m.type === "volume" && m.volumeOptions) out.VolumeOptions = { NoCopy: m.volumeOptions.noCopy ?? false };
-    if (m.type === "tmpfs" && m.tmpfsOptions) out.TmpfsOptions = { SizeBytes: m.tmpfsOptions.sizeBytes ?? 0, Mode: m.tmpfsOptions.mode ?? 0 };
+    if (m.type === "tmpfs" && m.tmpfsOptions)
+      out.TmpfsOptions = { SizeBytes: m.tmpfsOptions.sizeBytes ?? 0, Mode: m.tmpfsOptions.mode ?? 0 };
     return out;
   });
   const host: Record<string, unknown> = {
@@ -465,7 +645,12 @@ export function containerCreateSpec(inputs: Record<string, any>): ContainerCreat
     const given = [u.content, u.contentBase64, u.source].filter((x) => x !== undefined && x !== "").length;
     if (given === 0) throw new Error("error with upload content: one of 'content', 'content_base64', or 'source' must be set");
     if (given > 1) throw new Error("error with upload content: only one of 'content', 'content_base64', or 'source' can be set");
-    const content = u.content !== undefined && u.content !== "" ? Buffer.from(u.content, "utf8") : u.contentBase64 ? Buffer.from(u.contentBase64, "base64") : require("fs").readFileSync(u.source);
+    const content =
+      u.content !== undefined && u.content !== ""
+        ? Buffer.from(u.content, "utf8")
+        : u.contentBase64
+          ? Buffer.from(u.contentBase64, "base64")
+          : require("fs").readFileSync(u.source);
     const mode = u.permissions ? parseInt(u.permissions, 8) : u.executable ? 0o744 : 0o644;
     return { file: u.file as string, content, mode };
   });
@@ -473,7 +658,12 @@ export function containerCreateSpec(inputs: Record<string, any>): ContainerCreat
   return {
     name: inputs.name,
     body: { ...config, HostConfig: host, NetworkingConfig: {} },
-    networks: list<Record<string, any>>(inputs.networksAdvanced).map((n) => ({ name: n.name, aliases: n.aliases, ipv4Address: n.ipv4Address, ipv6Address: n.ipv6Address })),
+    networks: list<Record<string, any>>(inputs.networksAdvanced).map((n) => ({
+      name: n.name,
+      aliases: n.aliases,
+      ipv4Address: n.ipv4Address,
+      ipv6Address: n.ipv6Address,
+    })),
     uploads,
     start: inputs.start ?? true,
     wait: inputs.wait ?? false,

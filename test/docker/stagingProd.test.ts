@@ -40,7 +40,8 @@ function portFree(port: number): Promise<boolean> {
 /** Both stacks' default host ports, shifted by one offset so that all of them are free here. */
 async function shiftedDefaults(): Promise<Record<"prod" | "staging", HostPorts>> {
   for (let offset = 20000; offset < 40000; offset += 137) {
-    const shifted = (env: "prod" | "staging") => Object.fromEntries(PUBLISHED_PORT_KEYS.map((k) => [k, DEFAULT_HOST_PORTS[env][k] + offset])) as HostPorts;
+    const shifted = (env: "prod" | "staging") =>
+      Object.fromEntries(PUBLISHED_PORT_KEYS.map((k) => [k, DEFAULT_HOST_PORTS[env][k] + offset])) as HostPorts;
     const both = { prod: shifted("prod"), staging: shifted("staging") };
     const all = [...Object.values(both.prod), ...Object.values(both.staging)];
     if ((await Promise.all(all.map(portFree))).every(Boolean)) return both;
@@ -107,7 +108,11 @@ describe("staging and prod on one engine", () => {
 
   test("with the application networks present, both stacks come up side by side", async () => {
     for (const name of Object.values(APP_NETWORK)) {
-      const n = (await docker.createNetwork({ Name: name, Driver: "bridge", Labels: { "com.docker.compose.network": "tutordex" } })) as unknown as { id: string };
+      const n = (await docker.createNetwork({
+        Name: name,
+        Driver: "bridge",
+        Labels: { "com.docker.compose.network": "tutordex" },
+      })) as unknown as { id: string };
       engine.track("network", n.id);
     }
     expectOk(await apply("prod"));
@@ -134,7 +139,12 @@ describe("staging and prod on one engine", () => {
   });
 
   test("the OTEL Collector answers to otel-collector on the application network", async () => {
-    const probe = await runTestContainer(engine, { name: "tdx-test-app-probe", image: NODE_IMAGE, entrypoint: ["/bin/sh", "-c", "sleep 600"], network: APP_NETWORK.prod });
+    const probe = await runTestContainer(engine, {
+      name: "tdx-test-app-probe",
+      image: NODE_IMAGE,
+      entrypoint: ["/bin/sh", "-c", "sleep 600"],
+      network: APP_NETWORK.prod,
+    });
     const r = await waitFor("otel-collector's health endpoint from the application network", 60_000, async () => {
       const x = await exec(docker, probe.id, ["wget", "-q", "-O", "-", "http://otel-collector:13133/"]);
       return x.code === 0 ? x : undefined;
@@ -157,7 +167,9 @@ describe("staging and prod on one engine", () => {
   test("prod's protected data volumes are not deleted: destroy refuses, and --exclude-protected keeps them with their data", async () => {
     const prod = states.prod!;
     const protectedVolumes = prod.resources.filter((r) => r.type === VOLUME && r.options.protect).map((r) => dockerNameOf(r)!);
-    expect(protectedVolumes).toEqual(expect.arrayContaining([dockerName("prod", "prometheus-data"), dockerName("prod", "alertmanager-data")]));
+    expect(protectedVolumes).toEqual(
+      expect.arrayContaining([dockerName("prod", "prometheus-data"), dockerName("prod", "alertmanager-data")]),
+    );
     const before = await snapshot("prod");
     await expect(destroy(engine, prod)).rejects.toThrow(ProtectedError);
     expect(await snapshot("prod")).toEqual(before);

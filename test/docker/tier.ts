@@ -88,7 +88,8 @@ export async function waitFor<T>(what: string, boundMs: number, probe: () => Pro
     } catch (e) {
       last = (e as Error).message;
     }
-    if (Date.now() >= deadline) throw new Error(`waited ${boundMs / 1000}s for ${what}; last: ${typeof last === "string" ? last : JSON.stringify(last)}`);
+    if (Date.now() >= deadline)
+      throw new Error(`waited ${boundMs / 1000}s for ${what}; last: ${typeof last === "string" ? last : JSON.stringify(last)}`);
     await sleep(everyMs);
   }
 }
@@ -147,19 +148,22 @@ export function postJson<T = any>(url: string, body: unknown, timeoutMs = 10_000
     const u = new URL(url);
     const auth = authorizationFor(url);
     const headers = { "content-type": "application/json", "content-length": data.length, ...(auth ? { authorization: auth } : {}) };
-    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: "POST", timeout: timeoutMs, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        if ((res.statusCode ?? 500) >= 400) return reject(new Error(`${url}: HTTP ${res.statusCode} ${text.slice(0, 300)}`));
-        try {
-          resolve((text ? JSON.parse(text) : {}) as T);
-        } catch {
-          resolve(text as unknown as T);
-        }
-      });
-    });
+    const req = http.request(
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: "POST", timeout: timeoutMs, headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          if ((res.statusCode ?? 500) >= 400) return reject(new Error(`${url}: HTTP ${res.statusCode} ${text.slice(0, 300)}`));
+          try {
+            resolve((text ? JSON.parse(text) : {}) as T);
+          } catch {
+            resolve(text as unknown as T);
+          }
+        });
+      },
+    );
     req.on("timeout", () => req.destroy(new Error(`${url}: timeout`)));
     req.on("error", reject);
     req.end(data);
@@ -176,7 +180,13 @@ export class PrometheusApi {
   async targets(): Promise<{ labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string }[]> {
     return (await getJson(`${this.base}/api/v1/targets?state=active`)).data.activeTargets;
   }
-  async ruleGroups(): Promise<{ name: string; file: string; rules: { name: string; health: string; lastError?: string; query: string; state?: string; type: string }[] }[]> {
+  async ruleGroups(): Promise<
+    {
+      name: string;
+      file: string;
+      rules: { name: string; health: string; lastError?: string; query: string; state?: string; type: string }[];
+    }[]
+  > {
     return (await getJson(`${this.base}/api/v1/rules`)).data.groups;
   }
   async alerts(): Promise<{ labels: Record<string, string>; state: string }[]> {
@@ -226,17 +236,29 @@ export async function runTestContainer(
     User: spec.user,
     Labels: { "tutordex.docker-tier": "test", ...(spec.labels ?? {}) },
     ExposedPorts: exposed,
-    HostConfig: { NetworkMode: spec.network, Binds: spec.binds, PortBindings: bindings, RestartPolicy: { Name: spec.restart ?? "no", MaximumRetryCount: 0 }, Memory: 256 * 1024 * 1024, MemorySwap: 256 * 1024 * 1024 },
+    HostConfig: {
+      NetworkMode: spec.network,
+      Binds: spec.binds,
+      PortBindings: bindings,
+      RestartPolicy: { Name: spec.restart ?? "no", MaximumRetryCount: 0 },
+      Memory: 256 * 1024 * 1024,
+      MemorySwap: 256 * 1024 * 1024,
+    },
     ...(spec.network === "none" ? {} : { NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases ?? [] } } } }),
   });
   engine.track("container", c.id);
-  for (const [file, content] of Object.entries(spec.files ?? {})) await c.putArchive(singleFileTar(file, Buffer.from(content), 0o644), { path: "/" });
+  for (const [file, content] of Object.entries(spec.files ?? {}))
+    await c.putArchive(singleFileTar(file, Buffer.from(content), 0o644), { path: "/" });
   await c.start();
   return { id: c.id, name: spec.name };
 }
 
 /** The fake Telegram Bot API on the stack network (alias fake-telegram), its control port on loopback. */
-export async function startFakeTelegram(engine: Engine, stackNetwork: string, stack: string): Promise<{ container: TestContainer; messages: () => Promise<{ chatId: string; text: string; at: number }[]> }> {
+export async function startFakeTelegram(
+  engine: Engine,
+  stackNetwork: string,
+  stack: string,
+): Promise<{ container: TestContainer; messages: () => Promise<{ chatId: string; text: string; at: number }[]> }> {
   const control = await freePort();
   const container = await runTestContainer(engine, {
     name: `tdx-test-${stack}-fake-telegram`,
@@ -255,8 +277,14 @@ export async function startFakeTelegram(engine: Engine, stackNetwork: string, st
 }
 
 /** The cAdvisor stand-in (see standins/cadvisorStandIn.ts) under the cadvisor alias, with cAdvisor's recorded flags. */
-export async function startCadvisorStandIn(engine: Engine, stackNetwork: string, stack: string, cadvisorArgs: string[]): Promise<TestContainer> {
-  if (!engine.socketPath) throw new Error("the cAdvisor stand-in reads the engine through its unix socket; DOCKER_HOST is not a unix socket");
+export async function startCadvisorStandIn(
+  engine: Engine,
+  stackNetwork: string,
+  stack: string,
+  cadvisorArgs: string[],
+): Promise<TestContainer> {
+  if (!engine.socketPath)
+    throw new Error("the cAdvisor stand-in reads the engine through its unix socket; DOCKER_HOST is not a unix socket");
   return runTestContainer(engine, {
     name: `tdx-test-${stack}-cadvisor-standin`,
     image: NODE_IMAGE,
@@ -270,8 +298,15 @@ export async function startCadvisorStandIn(engine: Engine, stackNetwork: string,
 }
 
 /** Runs a command inside a running container as its own user; the output is stdout and stderr together. */
-export async function exec(docker: Docker, id: string, cmd: string[], opts: { readonly user?: string; readonly timeoutMs?: number } = {}): Promise<{ code: number; output: string }> {
-  const e = await docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, ...(opts.user ? { User: opts.user } : {}) });
+export async function exec(
+  docker: Docker,
+  id: string,
+  cmd: string[],
+  opts: { readonly user?: string; readonly timeoutMs?: number } = {},
+): Promise<{ code: number; output: string }> {
+  const e = await docker
+    .getContainer(id)
+    .exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, ...(opts.user ? { User: opts.user } : {}) });
   const stream = await e.start({ hijack: true, stdin: false });
   const chunks: Buffer[] = [];
   const sink = new PassThrough();
@@ -285,7 +320,10 @@ export async function exec(docker: Docker, id: string, cmd: string[], opts: { re
         stream.on("close", () => resolve());
       }),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`exec ${cmd.join(" ")} did not finish within ${(opts.timeoutMs ?? 30_000) / 1000}s`)), opts.timeoutMs ?? 30_000);
+        timer = setTimeout(
+          () => reject(new Error(`exec ${cmd.join(" ")} did not finish within ${(opts.timeoutMs ?? 30_000) / 1000}s`)),
+          opts.timeoutMs ?? 30_000,
+        );
       }),
     ]);
   } finally {

@@ -24,7 +24,22 @@ import { SERVICE_LABEL } from "../../config/labels";
 import { CONTAINER, containersOf, dockerNameOf, REMOTE_IMAGE, StackState, summarize, up, UpResult, VOLUME } from "./apply";
 import { Engine, startEngine } from "./engine";
 import { ensureImage, ensureStackImages, EnsureReport } from "./images";
-import { ABSENT, exec, freeHostPorts, getJson, HostPorts, postJson, PrometheusApi, stackConfig, startCadvisorStandIn, startFakeTelegram, TEST_STACK, TIER_DIR, trustStack, waitFor } from "./tier";
+import {
+  ABSENT,
+  exec,
+  freeHostPorts,
+  getJson,
+  HostPorts,
+  postJson,
+  PrometheusApi,
+  stackConfig,
+  startCadvisorStandIn,
+  startFakeTelegram,
+  TEST_STACK,
+  TIER_DIR,
+  trustStack,
+  waitFor,
+} from "./tier";
 
 jest.setTimeout(25 * 60_000);
 
@@ -36,10 +51,16 @@ const SERVICES = Object.keys(RELEASES) as ServiceName[];
 /** The services whose pin this release moved. */
 const BUMPED = SERVICES.filter((s) => PREVIOUS_RELEASES[s].version !== RELEASES[s].version);
 /** The image recipe (test/docker/images.ts) of each rehearsed service's previous release. */
-const PREVIOUS_RECIPE: Readonly<Partial<Record<ServiceName, string>>> = { prometheus: "prometheus-previous", telegramBridge: "node-previous" };
+const PREVIOUS_RECIPE: Readonly<Partial<Record<ServiceName, string>>> = {
+  prometheus: "prometheus-previous",
+  telegramBridge: "node-previous",
+};
 const PREVIOUS_IMAGES = Object.fromEntries(SERVICES.map((s) => [s, previousImageOf(PREVIOUS_RELEASES[s])]));
 /** The services this tier does not run keep no image on either side of the upgrade. */
-const ABSENT_BOTH = { ...ABSENT, images: [...ABSENT.images, ...SERVICES.filter((s) => s in ABSENT.services).map((s) => PREVIOUS_IMAGES[s])] };
+const ABSENT_BOTH = {
+  ...ABSENT,
+  images: [...ABSENT.images, ...SERVICES.filter((s) => s in ABSENT.services).map((s) => PREVIOUS_IMAGES[s])],
+};
 
 const INCIDENT = "QueueStuckProcessing";
 const about = (m: { text: string }) => m.text.includes(INCIDENT);
@@ -70,16 +91,26 @@ async function apply(): Promise<UpResult> {
 
 const containerIds = () => new Map(containersOf(state!).map((c) => [dockerNameOf(c)!, c.id!]));
 const volumeIds = () => new Map(state!.resources.filter((r) => r.type === VOLUME).map((r) => [dockerNameOf(r)!, r.id!]));
-const serviceOf = (name: string) => ((containersOf(state!).find((c) => dockerNameOf(c) === name)?.inputs.labels ?? []) as { label: string; value: string }[]).find((l) => l.label === SERVICE_LABEL)?.value;
+const serviceOf = (name: string) =>
+  ((containersOf(state!).find((c) => dockerNameOf(c) === name)?.inputs.labels ?? []) as { label: string; value: string }[]).find(
+    (l) => l.label === SERVICE_LABEL,
+  )?.value;
 
 /** Raw samples (a range vector) at a fixed time: what the TSDB holds, unchanged by evaluation. */
 async function rawSamples(expr: string, at: number): Promise<string> {
   const r = await getJson(`${prom.base}/api/v1/query?query=${encodeURIComponent(expr)}&time=${at}`);
-  const series = (r.data.result as { metric: Record<string, string>; values: [number, string][] }[]).map((s) => ({ metric: JSON.stringify(s.metric), values: s.values }));
+  const series = (r.data.result as { metric: Record<string, string>; values: [number, string][] }[]).map((s) => ({
+    metric: JSON.stringify(s.metric),
+    values: s.values,
+  }));
   return JSON.stringify(series.sort((a, b) => a.metric.localeCompare(b.metric)));
 }
 
-async function bridgeState(): Promise<{ delivered: Record<string, number>; cards: Record<string, { messageId: number; subjects: { alerts: { alertKey: string }[] }[] }>; alertCards: Record<string, string> }> {
+async function bridgeState(): Promise<{
+  delivered: Record<string, number>;
+  cards: Record<string, { messageId: number; subjects: { alerts: { alertKey: string }[] }[] }>;
+  alertCards: Record<string, string>;
+}> {
   const r = await exec(docker, containerIds().get(NAME("telegram-bridge"))!, ["cat", BRIDGE_STATE_FILE]);
   if (r.code !== 0) throw new Error(`cat ${BRIDGE_STATE_FILE}: ${r.output}`);
   return JSON.parse(r.output);
@@ -96,15 +127,22 @@ async function everyContainerUp(): Promise<string[]> {
   for (const c of containersOf(state!)) {
     const info = await docker.getContainer(c.id!).inspect();
     if (c.outputs.attach) {
-      if (info.State.Running || info.State.ExitCode !== 0) problems.push(`${dockerNameOf(c)}: one-shot ${info.State.Status} exit ${info.State.ExitCode}`);
+      if (info.State.Running || info.State.ExitCode !== 0)
+        problems.push(`${dockerNameOf(c)}: one-shot ${info.State.Status} exit ${info.State.ExitCode}`);
     } else if (!info.State.Running || info.State.Restarting) problems.push(`${dockerNameOf(c)}: ${info.State.Status}`);
-    else if (c.inputs.healthcheck && info.State.Health?.Status !== "healthy") problems.push(`${dockerNameOf(c)}: health ${info.State.Health?.Status}`);
+    else if (c.inputs.healthcheck && info.State.Health?.Status !== "healthy")
+      problems.push(`${dockerNameOf(c)}: health ${info.State.Health?.Status}`);
   }
   return problems;
 }
 
 async function waitReady(): Promise<void> {
-  await waitFor("Prometheus ready", 120_000, async () => ((await getJson(`${prom.base}/api/v1/status/buildinfo`)).status === "success" ? true : undefined), 2000);
+  await waitFor(
+    "Prometheus ready",
+    120_000,
+    async () => ((await getJson(`${prom.base}/api/v1/status/buildinfo`)).status === "success" ? true : undefined),
+    2000,
+  );
 }
 
 beforeAll(async () => {
@@ -120,7 +158,9 @@ beforeAll(async () => {
   textfileDir = engine.tempDir("tdx-textfile-");
   prom = new PrometheusApi(`http://127.0.0.1:${ports.prometheus}`);
   amBase = `http://127.0.0.1:${ports.alertmanager}`;
-  figures.push(`engine and images: ${((Date.now() - started) / 1000).toFixed(0)} s (${images.map((i) => `${i.name} ${i.how}`).join(", ")})`);
+  figures.push(
+    `engine and images: ${((Date.now() - started) / 1000).toFixed(0)} s (${images.map((i) => `${i.name} ${i.how}`).join(", ")})`,
+  );
 }, 15 * 60_000);
 
 afterAll(async () => {
@@ -153,7 +193,10 @@ describe("the upgrade rehearsal: previous pins → today's pins → previous pin
     figures.push(`apply on the previous pins (from nothing): ${((Date.now() - started) / 1000).toFixed(0)} s`);
     expect(await everyContainerUp()).toEqual([]);
     await waitReady();
-    expect(await runningVersions()).toEqual({ prometheus: PREVIOUS_RELEASES.prometheus.version, bridgeNode: `v${PREVIOUS_RELEASES.telegramBridge.version}` });
+    expect(await runningVersions()).toEqual({
+      prometheus: PREVIOUS_RELEASES.prometheus.version,
+      bridgeNode: `v${PREVIOUS_RELEASES.telegramBridge.version}`,
+    });
     telegram = await startFakeTelegram(engine, NET, STACK);
     const cadvisor = state!.resources.find((e) => e.type === CONTAINER && e.absent && /cadvisor/.test(e.name));
     await startCadvisorStandIn(engine, NET, STACK, (cadvisor?.inputs.command as string[]) ?? []);
@@ -165,19 +208,39 @@ describe("the upgrade rehearsal: previous pins → today's pins → previous pin
     const now = Math.floor(Date.now() / 1000);
     marks.blockEnd = now - 4 * 3600;
     const lines = ["# HELP tdx_rehearsal_backfilled Samples backfilled by the previous promtool.", "# TYPE tdx_rehearsal_backfilled gauge"];
-    for (let t = marks.blockEnd - 3600; t <= marks.blockEnd; t += 60) lines.push(`tdx_rehearsal_backfilled{phase="previous"} ${t % 997} ${t}`);
+    for (let t = marks.blockEnd - 3600; t <= marks.blockEnd; t += 60)
+      lines.push(`tdx_rehearsal_backfilled{phase="previous"} ${t % 997} ${t}`);
     const file = "/tmp/tdx-rehearsal.om";
-    const write = await exec(docker, promId, ["/bin/sh", "-c", `cat > ${file} <<'EOF'\n${lines.join("\n")}\n# EOF\nEOF\npromtool tsdb create-blocks-from openmetrics ${file} /prometheus`], { timeoutMs: 120_000 });
+    const write = await exec(
+      docker,
+      promId,
+      [
+        "/bin/sh",
+        "-c",
+        `cat > ${file} <<'EOF'\n${lines.join("\n")}\n# EOF\nEOF\npromtool tsdb create-blocks-from openmetrics ${file} /prometheus`,
+      ],
+      { timeoutMs: 120_000 },
+    );
     expect({ code: write.code, output: write.output.slice(-500) }).toEqual({ code: 0, output: expect.any(String) });
-    before.block = await waitFor("the backfilled block loaded", 150_000, async () => {
-      const s = await rawSamples(`tdx_rehearsal_backfilled[2h]`, marks.blockEnd);
-      return JSON.parse(s).length === 1 && JSON.parse(s)[0].values.length === 61 ? s : undefined;
-    }, 5000);
+    before.block = await waitFor(
+      "the backfilled block loaded",
+      150_000,
+      async () => {
+        const s = await rawSamples(`tdx_rehearsal_backfilled[2h]`, marks.blockEnd);
+        return JSON.parse(s).length === 1 && JSON.parse(s)[0].values.length === 61 ? s : undefined;
+      },
+      5000,
+    );
     before.blocks = (await exec(docker, promId, ["/bin/sh", "-c", "ls -d /prometheus/01*"])).output.trim().split("\n").sort();
     expect(before.blocks.length).toBeGreaterThanOrEqual(1);
 
     // Head samples: every target's `up` over the last minutes, raw, at a fixed time.
-    await waitFor("a few scrapes of every target", 120_000, async () => ((await prom.query("count_over_time(up[5m]) >= 3")).length >= 5 ? true : undefined), 3000);
+    await waitFor(
+      "a few scrapes of every target",
+      120_000,
+      async () => ((await prom.query("count_over_time(up[5m]) >= 3")).length >= 5 ? true : undefined),
+      3000,
+    );
     // Half a minute back: every scrape that started before it has been appended.
     marks.head = Math.floor(Date.now() / 1000) - 30;
     before.head = await rawSamples("up[10m]", marks.head);
@@ -197,7 +260,12 @@ describe("the upgrade rehearsal: previous pins → today's pins → previous pin
     // An incident that stays open across the upgrade: delivered once, shown on a card.
     overrides.demoWorkload = { scenario: "stuck_processing" };
     await apply();
-    const msg = await waitFor(`a FIRING ${INCIDENT} in the fake Telegram`, 240_000, async () => (await telegram.messages()).find(firing), 2000);
+    const msg = await waitFor(
+      `a FIRING ${INCIDENT} in the fake Telegram`,
+      240_000,
+      async () => (await telegram.messages()).find(firing),
+      2000,
+    );
     firingMessageId = (msg as unknown as { messageId: number }).messageId;
     stateBefore = await waitFor("the bridge's state with the delivered alert and its card", 30_000, async () => {
       const s = await bridgeState();
@@ -214,7 +282,9 @@ describe("the upgrade rehearsal: previous pins → today's pins → previous pin
   test("today's pins: only the bumped images' containers are replaced; samples, block, silence and card survive; nothing is re-sent", async () => {
     const prevState = state!;
     const bumpedImageIds = new Set(
-      prevState.resources.filter((r) => r.type === REMOTE_IMAGE && !r.absent && BUMPED.some((s) => r.inputs.name === PREVIOUS_IMAGES[s])).map((r) => r.outputs.imageId as string),
+      prevState.resources
+        .filter((r) => r.type === REMOTE_IMAGE && !r.absent && BUMPED.some((s) => r.inputs.name === PREVIOUS_IMAGES[s]))
+        .map((r) => r.outputs.imageId as string),
     );
     const expected = containersOf(prevState)
       .filter((c) => bumpedImageIds.has(c.inputs.image))
@@ -224,8 +294,13 @@ describe("the upgrade rehearsal: previous pins → today's pins → previous pin
     const started = Date.now();
     const r = await apply();
     const seconds = (Date.now() - started) / 1000;
-    const replaced = r.steps.filter((s) => s.op === "replace" && s.type === CONTAINER).map((s) => s.dockerName!).sort();
-    const other = r.steps.filter((s) => s.op !== "same" && s.op !== "absent" && !(s.op === "replace" && s.type === CONTAINER) && s.type !== REMOTE_IMAGE);
+    const replaced = r.steps
+      .filter((s) => s.op === "replace" && s.type === CONTAINER)
+      .map((s) => s.dockerName!)
+      .sort();
+    const other = r.steps.filter(
+      (s) => s.op !== "same" && s.op !== "absent" && !(s.op === "replace" && s.type === CONTAINER) && s.type !== REMOTE_IMAGE,
+    );
     figures.push(`apply of today's pins: ${seconds.toFixed(0)} s; replaced ${replaced.length}: ${replaced.join(", ")}`);
     expect(replaced).toEqual(expected);
     expect(other.map((s) => `${s.op} ${s.dockerName ?? s.key}`)).toEqual([]);
@@ -233,9 +308,17 @@ describe("the upgrade rehearsal: previous pins → today's pins → previous pin
     const kept = [...idsOnPrevious].filter(([name]) => !expected.includes(name));
     expect(kept.filter(([name, id]) => containerIds().get(name) !== id)).toEqual([]);
     expect(volumeIds()).toEqual(volumesOnPrevious);
-    figures.push(`kept ${kept.length} containers: ${kept.map(([n]) => n).sort().join(", ")}; volumes ${[...volumeIds().keys()].sort().join(", ")}`);
+    figures.push(
+      `kept ${kept.length} containers: ${kept
+        .map(([n]) => n)
+        .sort()
+        .join(", ")}; volumes ${[...volumeIds().keys()].sort().join(", ")}`,
+    );
     // The replaced services shut down cleanly (137 would be a SIGKILL mid-write).
-    const stops = r.steps.filter((s) => s.op === "replace" && s.type === CONTAINER && !containersOf(state!).find((c) => dockerNameOf(c) === s.dockerName)?.outputs.attach);
+    const stops = r.steps.filter(
+      (s) =>
+        s.op === "replace" && s.type === CONTAINER && !containersOf(state!).find((c) => dockerNameOf(c) === s.dockerName)?.outputs.attach,
+    );
     expect(stops.map((s) => `${s.dockerName} exit ${s.stoppedExitCode}`)).toEqual(stops.map((s) => `${s.dockerName} exit 0`));
 
     expect(await everyContainerUp()).toEqual([]);
@@ -244,9 +327,16 @@ describe("the upgrade rehearsal: previous pins → today's pins → previous pin
     expect(serviceOf(NAME("prometheus"))).toBe("prometheus");
 
     // Every sample: the head's (WAL and chunk snapshot of the previous release) and the block's.
-    expect(await waitFor("the head samples from before the upgrade", 60_000, async () => ((await rawSamples("up[10m]", marks.head)) === before.head ? true : undefined))).toBe(true);
+    expect(
+      await waitFor("the head samples from before the upgrade", 60_000, async () =>
+        (await rawSamples("up[10m]", marks.head)) === before.head ? true : undefined,
+      ),
+    ).toBe(true);
     expect(await rawSamples(`tdx_rehearsal_backfilled[2h]`, marks.blockEnd)).toBe(before.block);
-    const blocks = (await exec(docker, containerIds().get(NAME("prometheus"))!, ["/bin/sh", "-c", "ls -d /prometheus/01*"])).output.trim().split("\n").sort();
+    const blocks = (await exec(docker, containerIds().get(NAME("prometheus"))!, ["/bin/sh", "-c", "ls -d /prometheus/01*"])).output
+      .trim()
+      .split("\n")
+      .sort();
     expect(blocks).toEqual(expect.arrayContaining(before.blocks));
 
     const silence = await getJson(`${amBase}/api/v2/silence/${silenceId}`);
@@ -261,7 +351,12 @@ describe("the upgrade rehearsal: previous pins → today's pins → previous pin
     // The incident resolves as a reply to the message sent before the upgrade; it was sent once.
     overrides.demoWorkload = { scenario: "steady" };
     await apply();
-    const resolved = await waitFor(`${INCIDENT} resolved in the fake Telegram`, 300_000, async () => (await telegram.messages()).find(resolvedMsg), 3000);
+    const resolved = await waitFor(
+      `${INCIDENT} resolved in the fake Telegram`,
+      300_000,
+      async () => (await telegram.messages()).find(resolvedMsg),
+      3000,
+    );
     expect((resolved as unknown as { replyToMessageId?: number }).replyToMessageId).toBe(firingMessageId);
     expect((await telegram.messages()).filter(firing).length).toBe(1);
     figures.push(`upgrade with its checks and the resolve: ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -272,11 +367,20 @@ describe("the upgrade rehearsal: previous pins → today's pins → previous pin
     overrides.images = PREVIOUS_IMAGES;
     const started = Date.now();
     const r = await apply();
-    figures.push(`rollback apply: ${((Date.now() - started) / 1000).toFixed(0)} s; replaced ${r.steps.filter((s) => s.op === "replace" && s.type === CONTAINER).length}`);
+    figures.push(
+      `rollback apply: ${((Date.now() - started) / 1000).toFixed(0)} s; replaced ${r.steps.filter((s) => s.op === "replace" && s.type === CONTAINER).length}`,
+    );
     expect(await everyContainerUp()).toEqual([]);
     await waitReady();
-    expect(await runningVersions()).toEqual({ prometheus: PREVIOUS_RELEASES.prometheus.version, bridgeNode: `v${PREVIOUS_RELEASES.telegramBridge.version}` });
-    expect(await waitFor("the head samples after the rollback", 60_000, async () => ((await rawSamples("up[10m]", marks.head)) === before.head ? true : undefined))).toBe(true);
+    expect(await runningVersions()).toEqual({
+      prometheus: PREVIOUS_RELEASES.prometheus.version,
+      bridgeNode: `v${PREVIOUS_RELEASES.telegramBridge.version}`,
+    });
+    expect(
+      await waitFor("the head samples after the rollback", 60_000, async () =>
+        (await rawSamples("up[10m]", marks.head)) === before.head ? true : undefined,
+      ),
+    ).toBe(true);
     expect(await rawSamples(`tdx_rehearsal_backfilled[2h]`, marks.blockEnd)).toBe(before.block);
     expect((await getJson(`${amBase}/api/v2/silence/${silenceId}`)).status.state).toBe("active");
     const s = await waitFor("the bridge answering", 60_000, () => bridgeState().catch(() => undefined));

@@ -30,7 +30,8 @@ describe("the bridge's dedupe window per receiver, from the deployed routes", ()
 
 describe("the same windows on a retimed clock", () => {
   /** Every route's group_interval becomes `gi` and its repeat_interval `ri`; group_wait is not read. */
-  const retimed = (gi: string, ri: string) => bridgeDedupeWindows((_value, field) => (field === "group_interval" ? gi : field === "repeat_interval" ? ri : "999h"));
+  const retimed = (gi: string, ri: string) =>
+    bridgeDedupeWindows((_value, field) => (field === "group_interval" ? gi : field === "repeat_interval" ? ri : "999h"));
 
   it("with a short group_interval the margin is two minutes, when a quarter of repeat_interval is longer", () => {
     expect(retimed("1s", "1h")["telegram-default"]).toBe(3600 - 120);
@@ -54,7 +55,14 @@ describe("the same windows on a retimed clock", () => {
   });
 
   it("is never below one second, however short the clock", () => {
-    expect(retimed("5s", "5s")).toEqual({ "telegram-default": 1, "telegram-watchdog": 1, "telegram-probes": 1, "telegram-critical": 1, "telegram-warning": 1, "telegram-drill": 1 });
+    expect(retimed("5s", "5s")).toEqual({
+      "telegram-default": 1,
+      "telegram-watchdog": 1,
+      "telegram-probes": 1,
+      "telegram-critical": 1,
+      "telegram-warning": 1,
+      "telegram-drill": 1,
+    });
   });
 });
 

@@ -14,18 +14,70 @@ import { alloyPipelineOf } from "../support/logPipelines";
  */
 const REFERENCE: Record<string, { attrs: string[]; blocks: string[] }> = {
   logging: { attrs: ["level", "format", "write_to"], blocks: [] },
-  "discovery.docker": { attrs: ["host", "port", "host_networking_host", "match_first_network", "refresh_interval", "bearer_token_file", "bearer_token", "enable_http2", "follow_redirects", "proxy_url", "no_proxy", "proxy_from_environment", "proxy_connect_header"], blocks: ["filter", "basic_auth", "authorization", "oauth2", "tls_config"] },
+  "discovery.docker": {
+    attrs: [
+      "host",
+      "port",
+      "host_networking_host",
+      "match_first_network",
+      "refresh_interval",
+      "bearer_token_file",
+      "bearer_token",
+      "enable_http2",
+      "follow_redirects",
+      "proxy_url",
+      "no_proxy",
+      "proxy_from_environment",
+      "proxy_connect_header",
+    ],
+    blocks: ["filter", "basic_auth", "authorization", "oauth2", "tls_config"],
+  },
   filter: { attrs: ["name", "values"], blocks: [] },
   "discovery.relabel": { attrs: ["targets"], blocks: ["rule"] },
   rule: { attrs: ["source_labels", "separator", "regex", "modulus", "target_label", "replacement", "action"], blocks: [] },
-  "loki.source.docker": { attrs: ["forward_to", "host", "labels", "targets", "refresh_interval", "relabel_rules"], blocks: ["http_client_config"] },
+  "loki.source.docker": {
+    attrs: ["forward_to", "host", "labels", "targets", "refresh_interval", "relabel_rules"],
+    blocks: ["http_client_config"],
+  },
   "loki.process": { attrs: ["forward_to"], blocks: ["stage.json", "stage.labels"] },
   "stage.json": { attrs: ["expressions", "regex", "drop_malformed", "source"], blocks: [] },
   "stage.labels": { attrs: ["values", "source_type"], blocks: [] },
   "loki.write": { attrs: ["external_labels", "max_streams"], blocks: ["endpoint", "wal"] },
-  endpoint: { attrs: ["url", "name", "headers", "batch_wait", "batch_size", "remote_timeout", "tenant_id", "min_backoff_period", "max_backoff_period", "max_backoff_retries", "retry_on_http_429", "bearer_token", "bearer_token_file", "proxy_url", "follow_redirects", "enable_http2"], blocks: ["basic_auth", "authorization", "oauth2", "tls_config", "queue_config"] },
+  endpoint: {
+    attrs: [
+      "url",
+      "name",
+      "headers",
+      "batch_wait",
+      "batch_size",
+      "remote_timeout",
+      "tenant_id",
+      "min_backoff_period",
+      "max_backoff_period",
+      "max_backoff_retries",
+      "retry_on_http_429",
+      "bearer_token",
+      "bearer_token_file",
+      "proxy_url",
+      "follow_redirects",
+      "enable_http2",
+    ],
+    blocks: ["basic_auth", "authorization", "oauth2", "tls_config", "queue_config"],
+  },
 };
-const RELABEL_ACTIONS = ["replace", "keep", "drop", "hashmod", "labelmap", "labeldrop", "labelkeep", "lowercase", "uppercase", "keepequal", "dropequal"];
+const RELABEL_ACTIONS = [
+  "replace",
+  "keep",
+  "drop",
+  "hashmod",
+  "labelmap",
+  "labeldrop",
+  "labelkeep",
+  "lowercase",
+  "uppercase",
+  "keepequal",
+  "dropequal",
+];
 
 const text = renderAlloyConfig({ stack: "prod", appComposeProject: "tutordex-prod" }, dockerNetworkPeers());
 const top = parseAlloy(text);
@@ -34,7 +86,13 @@ function offReference(b: AlloyBlock, path: string): string[] {
   const ref = REFERENCE[b.block];
   if (!ref) return [`${path}${b.block}: not a block the reference names here`];
   return b.body.flatMap((s) =>
-    "attr" in s ? (ref.attrs.includes(s.attr) ? [] : [`${path}${b.block}.${s.attr}`]) : ref.blocks.includes(s.block) ? offReference(s, `${path}${b.block} > `) : [`${path}${b.block} > ${s.block}`],
+    "attr" in s
+      ? ref.attrs.includes(s.attr)
+        ? []
+        : [`${path}${b.block}.${s.attr}`]
+      : ref.blocks.includes(s.block)
+        ? offReference(s, `${path}${b.block} > `)
+        : [`${path}${b.block} > ${s.block}`],
   );
 }
 
@@ -54,7 +112,16 @@ describe("Alloy config", () => {
 
   it("is byte-stable and reads back into the tree it was rendered from", () => {
     expect(renderAlloyConfig({ stack: "prod", appComposeProject: "tutordex-prod" }, dockerNetworkPeers())).toBe(text);
-    const tree = [block("x.y", "a \"quoted\" \\ label", [attr("s", "line\nbreak \"q\""), attr("n", 5), attr("b", true), attr("l", ["a", ref("c.d.e")]), attr("m", { k: "v", "not-ident": "w" }), block("inner", undefined, [attr("e", {})])])];
+    const tree = [
+      block("x.y", 'a "quoted" \\ label', [
+        attr("s", 'line\nbreak "q"'),
+        attr("n", 5),
+        attr("b", true),
+        attr("l", ["a", ref("c.d.e")]),
+        attr("m", { k: "v", "not-ident": "w" }),
+        block("inner", undefined, [attr("e", {})]),
+      ]),
+    ];
     expect(parseAlloy(renderAlloy(tree, "header"))).toEqual(tree);
   });
 
@@ -71,6 +138,8 @@ describe("Alloy config", () => {
   it("the reader refuses what Alloy would refuse", () => {
     expect(() => parseAlloy('x = "1"')).toThrow(/outside any block/);
     expect(() => parseAlloy('a "b" { c = }')).toThrow();
-    expect(() => alloyPipelineOf(text.replace("targets    = discovery.relabel.containers.output", "targets    = discovery.docker.stack.targets"))).toThrow(/reads the relabelled targets/);
+    expect(() =>
+      alloyPipelineOf(text.replace("targets    = discovery.relabel.containers.output", "targets    = discovery.docker.stack.targets")),
+    ).toThrow(/reads the relabelled targets/);
   });
 });

@@ -63,7 +63,9 @@ describe("renderAlloy's canonical layout", () => {
   });
 
   it("a block that opens a body gets no blank line before it; a header is trimmed to its lines", () => {
-    expect(renderAlloy([block("x", undefined, [block("y", undefined, [attr("k", 1)])])], "\n  only line  \n")).toBe("// only line\n\nx {\n  y {\n    k = 1\n  }\n}\n");
+    expect(renderAlloy([block("x", undefined, [block("y", undefined, [attr("k", 1)])])], "\n  only line  \n")).toBe(
+      "// only line\n\nx {\n  y {\n    k = 1\n  }\n}\n",
+    );
   });
 
   it("an object key that merely contains an identifier is still quoted", () => {
@@ -73,7 +75,9 @@ describe("renderAlloy's canonical layout", () => {
   });
 
   it("an object with a `ref` key among others is an object, not a reference", () => {
-    expect(renderAlloy([block("x", undefined, [attr("m", { ref: "r", other: "o" } as never)])], "h")).toContain('m = {\n    ref   = "r",\n    other = "o",\n  }');
+    expect(renderAlloy([block("x", undefined, [attr("m", { ref: "r", other: "o" } as never)])], "h")).toContain(
+      'm = {\n    ref   = "r",\n    other = "o",\n  }',
+    );
   });
 });
 
@@ -130,13 +134,25 @@ describe("config.alloy of the committed prod stack run with logAgent: alloy, byt
         "",
         ...rule("__meta_docker_container_name", "/?(.*)", ['target_label  = "container"', 'replacement   = "$1"']),
         "",
-        ...rule("__meta_docker_container_label_com_docker_compose_service", "(.+)", ['target_label  = "compose_service"', 'replacement   = "$1"']),
+        ...rule("__meta_docker_container_label_com_docker_compose_service", "(.+)", [
+          'target_label  = "compose_service"',
+          'replacement   = "$1"',
+        ]),
         "",
-        ...rule("__meta_docker_container_label_com_docker_compose_project", "(.+)", ['target_label  = "compose_project"', 'replacement   = "$1"']),
+        ...rule("__meta_docker_container_label_com_docker_compose_project", "(.+)", [
+          'target_label  = "compose_project"',
+          'replacement   = "$1"',
+        ]),
         "",
-        ...rule("__meta_docker_container_label_tutordex_observability_service", "(.+)", ['target_label  = "compose_service"', 'replacement   = "$1"']),
+        ...rule("__meta_docker_container_label_tutordex_observability_service", "(.+)", [
+          'target_label  = "compose_service"',
+          'replacement   = "$1"',
+        ]),
         "",
-        ...rule("__meta_docker_container_label_tutordex_observability_stack", "(.+)", ['target_label  = "compose_project"', 'replacement   = "tutordex-obs-$1"']),
+        ...rule("__meta_docker_container_label_tutordex_observability_stack", "(.+)", [
+          'target_label  = "compose_project"',
+          'replacement   = "tutordex-obs-$1"',
+        ]),
         "}",
         "",
         'loki.source.docker "containers" {',

@@ -39,7 +39,11 @@ describe.each(committedStacks())("blackbox.yml of stack %s", (stack) => {
   });
 
   it('http_2xx_json_ok: http_2xx that also fails unless the body says "ok": true (the backend answers 200 with its dependencies down)', () => {
-    expect(modules.http_2xx_json_ok).toEqual({ prober: "http", timeout: "14.5s", http: { ...HTTP_2XX, fail_if_body_not_matches_regexp: ['"ok"\\s*:\\s*true'] } });
+    expect(modules.http_2xx_json_ok).toEqual({
+      prober: "http",
+      timeout: "14.5s",
+      http: { ...HTTP_2XX, fail_if_body_not_matches_regexp: ['"ok"\\s*:\\s*true'] },
+    });
     const [pattern] = modules.http_2xx_json_ok.http!.fail_if_body_not_matches_regexp as string[];
     const body = new RegExp(pattern);
     expect(['{"ok": true}', '{"ok":true,"db":"up"}', '{ "ok" :\n true }'].map((b) => body.test(b))).toEqual([true, true, true]);
@@ -49,7 +53,11 @@ describe.each(committedStacks())("blackbox.yml of stack %s", (stack) => {
   it("http_2xx_sni: http_2xx with the public host as Host header and TLS server name, and the public job's full 15 s", () => {
     const host = PUBLIC_HOST[stack];
     expect(stackConfig(stack).publicProbes?.host).toBe(host);
-    expect(modules.http_2xx_sni).toEqual({ prober: "http", timeout: "15s", http: host ? { ...HTTP_2XX, headers: { Host: host }, tls_config: { server_name: host } } : HTTP_2XX });
+    expect(modules.http_2xx_sni).toEqual({
+      prober: "http",
+      timeout: "15s",
+      http: host ? { ...HTTP_2XX, headers: { Host: host }, tls_config: { server_name: host } } : HTTP_2XX,
+    });
   });
 
   it("tcp_connect: a TCP connect within 5 s", () => {

@@ -1,8 +1,20 @@
 import { ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_DATA_DIR } from "../../components/alertmanager";
-import { BLACKBOX_CONFIG_FILE, CADVISOR_DISABLED_METRICS, NODE_EXPORTER_ROOTFS, NODE_EXPORTER_TEXTFILE_DIR } from "../../components/exporters";
+import {
+  BLACKBOX_CONFIG_FILE,
+  CADVISOR_DISABLED_METRICS,
+  NODE_EXPORTER_ROOTFS,
+  NODE_EXPORTER_TEXTFILE_DIR,
+} from "../../components/exporters";
 import { PROMETHEUS_CONFIG_DIR, PROMETHEUS_DATA_DIR } from "../../components/prometheus";
 import { OTEL_CONFIG_FILE } from "../../components/traces";
-import { alertmanagerArgs, blackboxArgs, cadvisorArgs, nodeExporterArgs, otelCollectorArgs, prometheusArgs } from "../../generators/commandLines";
+import {
+  alertmanagerArgs,
+  blackboxArgs,
+  cadvisorArgs,
+  nodeExporterArgs,
+  otelCollectorArgs,
+  prometheusArgs,
+} from "../../generators/commandLines";
 
 /**
  * Every command line of generators/commandLines.ts, whole and in order, built from the container
@@ -12,7 +24,13 @@ import { alertmanagerArgs, blackboxArgs, cadvisorArgs, nodeExporterArgs, otelCol
 
 describe("Prometheus's command line", () => {
   const deployed = (remoteWriteReceiver: boolean) =>
-    prometheusArgs({ configFile: `${PROMETHEUS_CONFIG_DIR}/prometheus.yml`, storagePath: PROMETHEUS_DATA_DIR, retention: "15d", remoteWriteReceiver, webConfigFile: "/etc/prometheus-secrets/web.yml" });
+    prometheusArgs({
+      configFile: `${PROMETHEUS_CONFIG_DIR}/prometheus.yml`,
+      storagePath: PROMETHEUS_DATA_DIR,
+      retention: "15d",
+      remoteWriteReceiver,
+      webConfigFile: "/etc/prometheus-secrets/web.yml",
+    });
 
   it("reads its config and TSDB from the container paths, keeps 15 d, reloads its own files, answers only with the web config's credentials, takes OTLP, stores exemplars and snapshots on shutdown", () => {
     expect(deployed(false)).toEqual([
@@ -46,16 +64,24 @@ describe("Prometheus's command line", () => {
   });
 
   it("passes paths and retention through untouched, spaces and all (one argument each, no shell)", () => {
-    expect(prometheusArgs({ configFile: "/tmp/a b/p.yml", storagePath: "/tmp/ü & <x>", retention: "1d12h", remoteWriteReceiver: false, webConfigFile: "/w" }).slice(0, 3)).toEqual([
-      "--config.file=/tmp/a b/p.yml",
-      "--storage.tsdb.path=/tmp/ü & <x>",
-      "--storage.tsdb.retention.time=1d12h",
-    ]);
+    expect(
+      prometheusArgs({
+        configFile: "/tmp/a b/p.yml",
+        storagePath: "/tmp/ü & <x>",
+        retention: "1d12h",
+        remoteWriteReceiver: false,
+        webConfigFile: "/w",
+      }).slice(0, 3),
+    ).toEqual(["--config.file=/tmp/a b/p.yml", "--storage.tsdb.path=/tmp/ü & <x>", "--storage.tsdb.retention.time=1d12h"]);
   });
 });
 
 describe("Alertmanager's command line", () => {
-  const base = { configFile: `${ALERTMANAGER_CONFIG_DIR}/alertmanager.yml`, storagePath: ALERTMANAGER_DATA_DIR, externalUrl: "https://am.example.test/?a=1&b=<2>" };
+  const base = {
+    configFile: `${ALERTMANAGER_CONFIG_DIR}/alertmanager.yml`,
+    storagePath: ALERTMANAGER_DATA_DIR,
+    externalUrl: "https://am.example.test/?a=1&b=<2>",
+  };
 
   it("a single instance: config, silences on its volume, its external URL, its web config, and gossip switched off", () => {
     expect(alertmanagerArgs({ ...base, webConfigFile: "/etc/alertmanager-secrets/web.yml" })).toEqual([
@@ -68,7 +94,13 @@ describe("Alertmanager's command line", () => {
   });
 
   it("a cluster member: listens, advertises, names itself, waits its peer timeout and dials each peer, in that order", () => {
-    const cluster = { listenAddress: "0.0.0.0:9094", advertiseAddress: "10.0.0.5:9094", peerName: "prod", peerTimeout: "15s", peers: ["10.0.0.6:9094", "10.0.0.7:9095"] };
+    const cluster = {
+      listenAddress: "0.0.0.0:9094",
+      advertiseAddress: "10.0.0.5:9094",
+      peerName: "prod",
+      peerTimeout: "15s",
+      peers: ["10.0.0.6:9094", "10.0.0.7:9095"],
+    };
     expect(alertmanagerArgs({ ...base, cluster })).toEqual([
       "--config.file=/etc/alertmanager/alertmanager.yml",
       "--storage.path=/alertmanager",
@@ -83,14 +115,24 @@ describe("Alertmanager's command line", () => {
   });
 
   it("a cluster member with no peer yet still gossips (no empty --cluster.peer, no switched-off listen address)", () => {
-    const args = alertmanagerArgs({ ...base, cluster: { listenAddress: "0.0.0.0:9094", advertiseAddress: "10.0.0.5:9094", peerName: "a", peerTimeout: "30s", peers: [] } });
-    expect(args.slice(3)).toEqual(["--cluster.listen-address=0.0.0.0:9094", "--cluster.advertise-address=10.0.0.5:9094", "--cluster.peer-name=a", "--cluster.peer-timeout=30s"]);
+    const args = alertmanagerArgs({
+      ...base,
+      cluster: { listenAddress: "0.0.0.0:9094", advertiseAddress: "10.0.0.5:9094", peerName: "a", peerTimeout: "30s", peers: [] },
+    });
+    expect(args.slice(3)).toEqual([
+      "--cluster.listen-address=0.0.0.0:9094",
+      "--cluster.advertise-address=10.0.0.5:9094",
+      "--cluster.peer-name=a",
+      "--cluster.peer-timeout=30s",
+    ]);
   });
 });
 
 describe("the exporters' and the collector's command lines", () => {
   it("node_exporter reads the host through its rootfs mount, listens where it is told, skips netstat and softnet, and reads the textfile folder", () => {
-    expect(nodeExporterArgs({ rootfs: NODE_EXPORTER_ROOTFS, textfileDir: NODE_EXPORTER_TEXTFILE_DIR, listenAddress: "172.31.0.1:9100" })).toEqual([
+    expect(
+      nodeExporterArgs({ rootfs: NODE_EXPORTER_ROOTFS, textfileDir: NODE_EXPORTER_TEXTFILE_DIR, listenAddress: "172.31.0.1:9100" }),
+    ).toEqual([
       "--path.rootfs=/host",
       "--web.listen-address=172.31.0.1:9100",
       "--no-collector.netstat",

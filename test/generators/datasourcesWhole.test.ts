@@ -10,7 +10,9 @@ import { QUEUE_DEFAULTS } from "../../config/scale";
  * Tempo's links to logs, metrics, service map and node graph. Every field is a literal here.
  */
 const datasources = (stack: string, patch: Record<string, unknown> = {}) => renderStack(stackConfig(stack, patch)).grafana!.datasources;
-const servicesOff = (...off: string[]) => ({ services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !off.includes(s)])) });
+const servicesOff = (...off: string[]) => ({
+  services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !off.includes(s)])),
+});
 
 const PROMETHEUS = {
   uid: "prometheus",
@@ -49,7 +51,13 @@ const LOKI = {
   jsonData: {
     maxLines: 1000,
     derivedFields: [
-      { name: "TraceID", matcherType: "regex", matcherRegex: '"trace_id"\\s*:\\s*"([0-9a-f]{16,32})"', url: "${__value.raw}", datasourceUid: "tempo" },
+      {
+        name: "TraceID",
+        matcherType: "regex",
+        matcherRegex: '"trace_id"\\s*:\\s*"([0-9a-f]{16,32})"',
+        url: "${__value.raw}",
+        datasourceUid: "tempo",
+      },
       { name: "TraceID (OTLP)", matcherType: "label", matcherRegex: "^trace_id$", url: "${__value.raw}", datasourceUid: "tempo" },
     ],
   },
@@ -94,7 +102,11 @@ describe("Grafana's datasources of the committed prod stack, whole", () => {
 
   it("without Tempo: Prometheus keeps no exemplar links and Loki keeps only its line limit", () => {
     const { exemplarTraceIdDestinations: _e, ...promJson } = PROMETHEUS.jsonData;
-    expect(datasources("prod", servicesOff("tempo"))).toEqual([{ ...PROMETHEUS, jsonData: promJson }, ALERTMANAGER, { ...LOKI, jsonData: { maxLines: 1000 } }]);
+    expect(datasources("prod", servicesOff("tempo"))).toEqual([
+      { ...PROMETHEUS, jsonData: promJson },
+      ALERTMANAGER,
+      { ...LOKI, jsonData: { maxLines: 1000 } },
+    ]);
   });
 
   it("without Loki: Tempo keeps metrics, service map and node graph but no logs link", () => {
@@ -104,10 +116,23 @@ describe("Grafana's datasources of the committed prod stack, whole", () => {
 });
 
 describe("the long-term datasource from the remote_write stores", () => {
-  const store = (name: string, extra: Record<string, unknown> = {}) => ({ name, url: `https://${name}.test/push`, headers: {}, dropMetrics: [], queue: QUEUE_DEFAULTS, ...extra });
+  const store = (name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    url: `https://${name}.test/push`,
+    headers: {},
+    dropMetrics: [],
+    queue: QUEUE_DEFAULTS,
+    ...extra,
+  });
 
   it("is the first store that names a query URL; without auth or headers it sends neither", () => {
-    expect(longTermDatasource([store("a"), store("b", { queryUrl: "https://b.test/q?x=1&y=<2>" }), store("c", { queryUrl: "https://c.test/q" })] as never)).toEqual({
+    expect(
+      longTermDatasource([
+        store("a"),
+        store("b", { queryUrl: "https://b.test/q?x=1&y=<2>" }),
+        store("c", { queryUrl: "https://c.test/q" }),
+      ] as never),
+    ).toEqual({
       uid: "longterm",
       name: "Prometheus (long-term)",
       type: "prometheus",

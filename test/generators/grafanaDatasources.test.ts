@@ -14,10 +14,13 @@ const byUid = (uid: string, ds = all) => ds.find((d) => d.uid === uid)!;
 /** Every datasourceUid a datasource's links point at. */
 const links = (ds: ReturnType<typeof grafanaDatasources>) => {
   const found: string[] = [];
-  JSON.stringify(ds.map((d) => d.jsonData), (k, v) => {
-    if (k === "datasourceUid") found.push(v);
-    return v;
-  });
+  JSON.stringify(
+    ds.map((d) => d.jsonData),
+    (k, v) => {
+      if (k === "datasourceUid") found.push(v);
+      return v;
+    },
+  );
   return found;
 };
 
@@ -48,12 +51,25 @@ describe("datasources of a full stack", () => {
   });
 
   it("an OTLP log record opens its trace too: a label matcher on the trace_id Loki stores as structured metadata", () => {
-    const fields = byUid("loki").jsonData.derivedFields as { name: string; matcherType: string; matcherRegex: string; datasourceUid: string; url: string }[];
+    const fields = byUid("loki").jsonData.derivedFields as {
+      name: string;
+      matcherType: string;
+      matcherRegex: string;
+      datasourceUid: string;
+      url: string;
+    }[];
     const otlp = fields.filter((f) => f.matcherType === "label");
     expect(otlp).toHaveLength(1);
     // What Loki returns for a record the collector delivered (test/support/logPipelines.ts models its OTLP ingestion).
     const [entry] = lokiOtlpEntries(renderLokiConfig("336h"), {
-      resourceLogs: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "tutordex-backend" } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: "request" }, traceId: "4BF92F3577B34DA6A3CE929D0E0E4736", spanId: "00f067aa0ba902b7" }] }] }],
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "tutordex-backend" } }] },
+          scopeLogs: [
+            { logRecords: [{ body: { stringValue: "request" }, traceId: "4BF92F3577B34DA6A3CE929D0E0E4736", spanId: "00f067aa0ba902b7" }] },
+          ],
+        },
+      ],
     });
     const keys = Object.keys({ ...entry.labels, ...entry.structuredMetadata });
     const matched = keys.filter((k) => new RegExp(otlp[0].matcherRegex).test(k));
@@ -87,18 +103,26 @@ describe("datasources of a full stack", () => {
   });
 
   it("the trace-to-logs query follows the application targets' DNS names", () => {
-    expect(traceLogsQuery({ collector: "c:1", worker: "w:2", backend: "c:3" })).toBe('{compose_service=~"c|w"} | json | trace_id="${__trace.traceId}"');
+    expect(traceLogsQuery({ collector: "c:1", worker: "w:2", backend: "c:3" })).toBe(
+      '{compose_service=~"c|w"} | json | trace_id="${__trace.traceId}"',
+    );
   });
 
   it("the trace-to-logs query is valid LogQL once Grafana fills in the trace id", () => {
-    const query = traceLogsQuery({ collector: "collector-tail:9001", worker: "aggregator-worker:9002", backend: "backend:8000" }).replace("${__trace.traceId}", "4bf92f3577b34da6a3ce929d0e0e4736");
+    const query = traceLogsQuery({ collector: "collector-tail:9001", worker: "aggregator-worker:9002", backend: "backend:8000" }).replace(
+      "${__trace.traceId}",
+      "4bf92f3577b34da6a3ce929d0e0e4736",
+    );
     expect(parseLogql(query).errors).toBe(0);
   });
 });
 
 describe("a switched-off service takes its datasource and links with it", () => {
   const off = (...services: string[]) =>
-    grafanaDatasources(peers, { ...stackConfig("prod"), services: Object.fromEntries(SERVICE_NAMES.map((s) => [s, !services.includes(s)])) as never });
+    grafanaDatasources(peers, {
+      ...stackConfig("prod"),
+      services: Object.fromEntries(SERVICE_NAMES.map((s) => [s, !services.includes(s)])) as never,
+    });
   it("without Tempo: no tempo datasource, no trace links anywhere", () => {
     const ds = off("tempo");
     expect(ds.map((d) => d.uid)).toEqual(["prometheus", "alertmanager", "loki"]);
@@ -120,7 +144,9 @@ describe("a switched-off service takes its datasource and links with it", () => 
 describe("alert list panels", () => {
   it("list the stack's Prometheus alerts by the Prometheus datasource's name (Grafana filters by name)", () => {
     expect(ALERT_LIST_OPTIONS.datasource).toBe(DATASOURCE_NAMES.prometheus);
-    const lists = DASHBOARDS.flatMap((d) => d.panels as { type: string; options?: Record<string, unknown> }[]).filter((p) => p.type === "alertlist");
+    const lists = DASHBOARDS.flatMap((d) => d.panels as { type: string; options?: Record<string, unknown> }[]).filter(
+      (p) => p.type === "alertlist",
+    );
     expect(lists.length).toBeGreaterThanOrEqual(2);
     for (const p of lists) {
       expect(p.options).toMatchObject({ datasource: "Prometheus", dashboardAlerts: false, stateFilter: { firing: true, pending: true } });

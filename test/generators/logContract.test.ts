@@ -2,12 +2,30 @@ import * as yaml from "js-yaml";
 import { LogAgent } from "../../config/schema";
 import { dockerNetworkPeers } from "../../config/services";
 import { renderAlloyConfig } from "../../generators/alloy";
-import { JSON_LABELS, logDiscovery, NEVER_LABELS, OTLP_SOURCE_ATTRIBUTES, OTLP_UNLABELLED, STREAM_LABELS } from "../../generators/logLabelContract";
+import {
+  JSON_LABELS,
+  logDiscovery,
+  NEVER_LABELS,
+  OTLP_SOURCE_ATTRIBUTES,
+  OTLP_UNLABELLED,
+  STREAM_LABELS,
+} from "../../generators/logLabelContract";
 import { renderLokiConfig } from "../../generators/loki";
 import { renderOtelCollectorConfig, UNLABELLED_LOGS_CONNECTOR } from "../../generators/otelCollector";
 import { renderPromtailConfig } from "../../generators/promtail";
 import { stackConfig } from "../support/fixtures";
-import { AgentPipeline, alloyPipelineOf, collectorLogs, discoveriesListing, DockerContainer, KeyValue, LogsRequest, lokiOtlpEntries, promtailPipelineOf, streamLabels } from "../support/logPipelines";
+import {
+  AgentPipeline,
+  alloyPipelineOf,
+  collectorLogs,
+  discoveriesListing,
+  DockerContainer,
+  KeyValue,
+  LogsRequest,
+  lokiOtlpEntries,
+  promtailPipelineOf,
+  streamLabels,
+} from "../support/logPipelines";
 
 /**
  * SPEC §7's label contract, checked on every path a line can take into the stack's Loki: the
@@ -30,15 +48,43 @@ const composed = (project: string, service: string): DockerContainer => ({
 });
 const appContainer = composed("tutordex-prod", "aggregator-worker");
 const aggregatorFields = {
-  ts: "2026-11-25T10:00:00Z", level: "error", logger: "worker", component: "worker", event: "parse_failed", msg: "could not parse",
-  cid: "c-1", message_id: "123", channel: "t.me/tutorsg", step: "llm", assignment_id: "a-99", pipeline_version: "2026-01-02_det_time_v1",
-  schema_version: "v2", trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7", exc: "-",
+  ts: "2026-11-25T10:00:00Z",
+  level: "error",
+  logger: "worker",
+  component: "worker",
+  event: "parse_failed",
+  msg: "could not parse",
+  cid: "c-1",
+  message_id: "123",
+  channel: "t.me/tutorsg",
+  step: "llm",
+  assignment_id: "a-99",
+  pipeline_version: "2026-01-02_det_time_v1",
+  schema_version: "v2",
+  trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
+  span_id: "00f067aa0ba902b7",
+  exc: "-",
 };
 const aggregatorLine = JSON.stringify({ ...aggregatorFields, data: { x: 1 } });
 const backendFields = {
-  ts: "2026-11-25T10:00:00Z", level: "info", logger: "backend", msg: "request", component: "backend", assignment_id: "-", channel: "-",
-  pipeline_version: "-", schema_version: "-", trace_id: "-", span_id: "-", exc: "-", request_id: "r-1", method: "GET", path: "/health",
-  status_code: 200, latency_ms: 3.2, client_ip: "10.0.0.1",
+  ts: "2026-11-25T10:00:00Z",
+  level: "info",
+  logger: "backend",
+  msg: "request",
+  component: "backend",
+  assignment_id: "-",
+  channel: "-",
+  pipeline_version: "-",
+  schema_version: "-",
+  trace_id: "-",
+  span_id: "-",
+  exc: "-",
+  request_id: "r-1",
+  method: "GET",
+  path: "/health",
+  status_code: 200,
+  latency_ms: 3.2,
+  client_ip: "10.0.0.1",
 };
 const backendLine = JSON.stringify(backendFields);
 
@@ -75,7 +121,10 @@ function hostContainers(agent: LogAgent): Record<string, DockerContainer> {
     "prod app worker": appContainer,
     "prod app backend": composed("tutordex-prod", "backend"),
     "prod grafana": own("prod", "grafana"),
-    "prod config-sync one-shot": { ...own("prod", "alertmanager", "tutordex-obs-prod-alertmanager-config-sync-3f2a"), labels: { ...own("prod", "alertmanager").labels, "tutordex.observability.role": "config-sync" } },
+    "prod config-sync one-shot": {
+      ...own("prod", "alertmanager", "tutordex-obs-prod-alertmanager-config-sync-3f2a"),
+      labels: { ...own("prod", "alertmanager").labels, "tutordex.observability.role": "config-sync" },
+    },
     "prod prometheus (starts like promtail)": own("prod", "prometheus"),
     [`prod ${agent} itself`]: own("prod", agent),
     [`prod ${agent} readiness gate`]: own("prod", agent, `tutordex-obs-prod-${agent}-ready`),
@@ -98,7 +147,11 @@ describe.each(["promtail", "alloy"] as const)("label contract, log agent %s (rea
     expect(streamLabels(p, composed("tutordex-prod", "backend"), backendLine)).toEqual(backendLabels);
   });
   it("the stack's own containers are labelled from their stack labels; a line that is not JSON still ships", () => {
-    expect(streamLabels(p, own("prod", "grafana"), "logger=server msg=started")).toEqual({ container: "tutordex-obs-prod-grafana", compose_service: "grafana", compose_project: "tutordex-obs-prod" });
+    expect(streamLabels(p, own("prod", "grafana"), "logger=server msg=started")).toEqual({
+      container: "tutordex-obs-prod-grafana",
+      compose_service: "grafana",
+      compose_project: "tutordex-obs-prod",
+    });
   });
   it("discovery lists this environment's application and the stack's own containers but the agent, nothing of another environment, each once", () => {
     const listed = Object.entries(hostContainers(agent)).map(([what, c]) => [what, discoveriesListing(p, c)] as const);
@@ -131,7 +184,8 @@ describe("the two agents render one pipeline", () => {
     expect([alloy.relabel, alloy.json, alloy.labels]).toEqual([promtail.relabel, promtail.json, promtail.labels]);
   });
   it("keep and drop happen at discovery only: the relabel rules only label", () => {
-    for (const p of Object.values(renderedPipelines)) expect(p.relabel.filter((r) => r.action === "keep" || r.action === "drop")).toEqual([]);
+    for (const p of Object.values(renderedPipelines))
+      expect(p.relabel.filter((r) => r.action === "keep" || r.action === "drop")).toEqual([]);
   });
 });
 
@@ -139,7 +193,9 @@ describe("each environment's stack ships its own environment's application", () 
   it.each(["dev", "staging", "prod"])("%s: the application of its compose project, and no other", (env) => {
     const c = stackConfig(env);
     const p = promtailPipelineOf(renderPromtailConfig(c, peers));
-    const apps = ["tutordex-dev", "tutordex-staging", "tutordex-prod"].filter((project) => discoveriesListing(p, composed(project, "backend")) > 0);
+    const apps = ["tutordex-dev", "tutordex-staging", "tutordex-prod"].filter(
+      (project) => discoveriesListing(p, composed(project, "backend")) > 0,
+    );
     expect(apps).toEqual([`tutordex-${env}`]);
   });
 });
@@ -150,7 +206,9 @@ const str = (key: string, value: string): KeyValue => ({ key, value: { stringVal
 const fieldAttributes = (fields: Record<string, unknown>): KeyValue[] =>
   Object.entries(fields)
     .filter(([k]) => !["ts", "msg"].includes(k))
-    .map(([k, v]) => (typeof v === "number" ? { key: k, value: Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v } } : str(k, String(v))));
+    .map(([k, v]) =>
+      typeof v === "number" ? { key: k, value: Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v } } : str(k, String(v)),
+    );
 
 /** A TutorDex service sending OTLP logs: its container facts on the resource, the JSON keys as record attributes. */
 function otlpRequest(container: string, composeService: string, serviceName: string, fields: Record<string, unknown>): LogsRequest {
@@ -165,7 +223,21 @@ function otlpRequest(container: string, composeService: string, serviceName: str
             str(OTLP_SOURCE_ATTRIBUTES.compose_project, "tutordex-prod"),
           ],
         },
-        scopeLogs: [{ scope: { name: "tutordex" }, logRecords: [{ timeUnixNano: "1764064800000000000", severityText: "INFO", body: { stringValue: String(fields.msg) }, attributes: fieldAttributes(fields), traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" }] }],
+        scopeLogs: [
+          {
+            scope: { name: "tutordex" },
+            logRecords: [
+              {
+                timeUnixNano: "1764064800000000000",
+                severityText: "INFO",
+                body: { stringValue: String(fields.msg) },
+                attributes: fieldAttributes(fields),
+                traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+                spanId: "00f067aa0ba902b7",
+              },
+            ],
+          },
+        ],
       },
     ],
   };
@@ -178,20 +250,30 @@ describe.each(["dev", "prod"])("label contract over OTLP, stack %s (collector lo
   const through = (r: LogsRequest) => lokiOtlpEntries(loki, collectorLogs(collector, r));
 
   it("an aggregator record lands in the stream a Promtail line of the same container would", () => {
-    const [entry] = through(otlpRequest("tutordex-prod-aggregator-worker-1", "aggregator-worker", "tutordex-aggregator-worker", aggregatorFields));
+    const [entry] = through(
+      otlpRequest("tutordex-prod-aggregator-worker-1", "aggregator-worker", "tutordex-aggregator-worker", aggregatorFields),
+    );
     expect(entry.labels).toEqual(aggregatorLabels);
   });
   it("a backend request record too; request fields, ids and the environment stay structured metadata", () => {
     const [entry] = through(otlpRequest("tutordex-prod-backend-1", "backend", "tutordex-backend", backendFields));
     expect(entry.labels).toEqual(backendLabels);
     expect(entry.structuredMetadata).toMatchObject({
-      assignment_id: "-", request_id: "r-1", status_code: "200", trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7",
-      service_name: "tutordex-backend", deployment_environment_name: stack, severity_text: "INFO",
+      assignment_id: "-",
+      request_id: "r-1",
+      status_code: "200",
+      trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
+      span_id: "00f067aa0ba902b7",
+      service_name: "tutordex-backend",
+      deployment_environment_name: stack,
+      severity_text: "INFO",
     });
     expect(entry.line).toBe("request");
   });
   it("never makes a label of assignment_id, event, trace_id or span_id, nor of the OTLP identity attributes", () => {
-    const [entry] = through(otlpRequest("tutordex-prod-aggregator-worker-1", "aggregator-worker", "tutordex-aggregator-worker", aggregatorFields));
+    const [entry] = through(
+      otlpRequest("tutordex-prod-aggregator-worker-1", "aggregator-worker", "tutordex-aggregator-worker", aggregatorFields),
+    );
     expect(Object.keys(entry.labels).sort()).toEqual([...STREAM_LABELS].sort());
     for (const high of NEVER_LABELS) expect(entry.structuredMetadata).toHaveProperty(high);
   });
@@ -199,13 +281,31 @@ describe.each(["dev", "prod"])("label contract over OTLP, stack %s (collector lo
     const request = otlpRequest("tutordex-prod-aggregator-worker-1", "aggregator-worker", "tutordex-aggregator-worker", aggregatorFields);
     const [rl] = request.resourceLogs;
     const info = { ...rl.scopeLogs[0].logRecords[0], attributes: fieldAttributes({ ...aggregatorFields, level: "info", event: "parsed" }) };
-    const entries = through({ resourceLogs: [{ ...rl, scopeLogs: [{ ...rl.scopeLogs[0], logRecords: [...rl.scopeLogs[0].logRecords, info] }] }] });
+    const entries = through({
+      resourceLogs: [{ ...rl, scopeLogs: [{ ...rl.scopeLogs[0], logRecords: [...rl.scopeLogs[0].logRecords, info] }] }],
+    });
     expect(entries.map((e) => e.labels.level).sort()).toEqual(["error", "info"]);
     expect(new Set(entries.map((e) => e.labels.container))).toEqual(new Set(["tutordex-prod-aggregator-worker-1"]));
   });
-  it("a record that carries none of the contract's attributes is filed under compose_service=\"unknown\", not refused for having no label", () => {
+  it('a record that carries none of the contract\'s attributes is filed under compose_service="unknown", not refused for having no label', () => {
     const bare: LogsRequest = {
-      resourceLogs: [{ resource: { attributes: [str("service.name", "tutordex-telegram-link-bot")] }, scopeLogs: [{ logRecords: [{ timeUnixNano: "1764064800000000000", severityText: "WARN", body: { stringValue: "no contract" }, attributes: [str("msg_id", "9")] }] }] }],
+      resourceLogs: [
+        {
+          resource: { attributes: [str("service.name", "tutordex-telegram-link-bot")] },
+          scopeLogs: [
+            {
+              logRecords: [
+                {
+                  timeUnixNano: "1764064800000000000",
+                  severityText: "WARN",
+                  body: { stringValue: "no contract" },
+                  attributes: [str("msg_id", "9")],
+                },
+              ],
+            },
+          ],
+        },
+      ],
     };
     const [entry] = through(bare);
     expect(entry.labels).toEqual({ [OTLP_UNLABELLED.label]: OTLP_UNLABELLED.value });
@@ -214,14 +314,25 @@ describe.each(["dev", "prod"])("label contract over OTLP, stack %s (collector lo
   });
   it("a record with only its JSON-label attributes, or only its container's name, gets the marker too; a compose service is never overwritten", () => {
     const request = (resource: KeyValue[], attributes: KeyValue[]): LogsRequest => ({
-      resourceLogs: [{ resource: { attributes: [str("service.name", "x"), ...resource] }, scopeLogs: [{ logRecords: [{ body: { stringValue: "m" }, attributes }] }] }],
+      resourceLogs: [
+        {
+          resource: { attributes: [str("service.name", "x"), ...resource] },
+          scopeLogs: [{ logRecords: [{ body: { stringValue: "m" }, attributes }] }],
+        },
+      ],
     });
     expect(through(request([], [str("level", "warn")]))[0].labels).toEqual({ compose_service: "unknown", level: "warn" });
-    expect(through(request([str(OTLP_SOURCE_ATTRIBUTES.container, "c-1")], []))[0].labels).toEqual({ container: "c-1", compose_service: "unknown" });
+    expect(through(request([str(OTLP_SOURCE_ATTRIBUTES.container, "c-1")], []))[0].labels).toEqual({
+      container: "c-1",
+      compose_service: "unknown",
+    });
     expect(through(request([str("compose_service", "set-by-app")], []))[0].labels).toEqual({ compose_service: "set-by-app" });
   });
   it("the collector counts exactly the records filed under the marker, per sender, into Prometheus", () => {
-    const doc = yaml.load(collector) as { connectors: Record<string, any>; service: { pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }> } };
+    const doc = yaml.load(collector) as {
+      connectors: Record<string, any>;
+      service: { pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }> };
+    };
     expect(doc.connectors[UNLABELLED_LOGS_CONNECTOR]).toEqual({
       logs: {
         "tutordex.otlp.log_records.unlabelled": {
@@ -231,14 +342,21 @@ describe.each(["dev", "prod"])("label contract over OTLP, stack %s (collector lo
       },
     });
     expect(doc.service.pipelines.logs.exporters).toContain(UNLABELLED_LOGS_CONNECTOR);
-    expect(doc.service.pipelines["metrics/unlabelled_logs"]).toEqual({ receivers: [UNLABELLED_LOGS_CONNECTOR], processors: ["delta_to_cumulative", "batch"], exporters: ["otlp_http/prometheus"] });
+    expect(doc.service.pipelines["metrics/unlabelled_logs"]).toEqual({
+      receivers: [UNLABELLED_LOGS_CONNECTOR],
+      processors: ["delta_to_cumulative", "batch"],
+      exporters: ["otlp_http/prometheus"],
+    });
   });
   it("without Loki's contract config the same record would carry Loki's default labels instead (the config is what holds it)", () => {
     const doc = yaml.load(loki) as { limits_config: Record<string, unknown> };
     delete doc.limits_config.otlp_config;
     delete doc.limits_config.discover_service_name;
     const defaults = yaml.dump(doc);
-    const [entry] = lokiOtlpEntries(defaults, collectorLogs(collector, otlpRequest("tutordex-prod-backend-1", "backend", "tutordex-backend", backendFields)));
+    const [entry] = lokiOtlpEntries(
+      defaults,
+      collectorLogs(collector, otlpRequest("tutordex-prod-backend-1", "backend", "tutordex-backend", backendFields)),
+    );
     expect(entry.labels).toHaveProperty("service_name", "tutordex-backend");
     expect(entry.labels).toHaveProperty("deployment_environment_name", stack);
     expect(entry.labels).not.toHaveProperty("level");

@@ -15,18 +15,32 @@ describe("Docker service discovery's meta label for a container label", () => {
   });
 
   it("the stack's own labels, as operators filter on them", () => {
-    expect([STACK_LABEL, SERVICE_LABEL, ROLE_LABEL]).toEqual(["tutordex.observability.stack", "tutordex.observability.service", "tutordex.observability.role"]);
+    expect([STACK_LABEL, SERVICE_LABEL, ROLE_LABEL]).toEqual([
+      "tutordex.observability.stack",
+      "tutordex.observability.service",
+      "tutordex.observability.role",
+    ]);
   });
 });
 
 describe("a stack whose name holds regex metacharacters", () => {
   const stack = "a.b+c";
   const p = promtailPipelineOf(renderPromtailConfig({ stack, appComposeProject: "tutordex-prod" }, dockerNetworkPeers()));
-  const own = (s: string, service = "grafana") => ({ name: `/tutordex-obs-${s}-${service}`, labels: { [STACK_LABEL]: s, [SERVICE_LABEL]: service } });
+  const own = (s: string, service = "grafana") => ({
+    name: `/tutordex-obs-${s}-${service}`,
+    labels: { [STACK_LABEL]: s, [SERVICE_LABEL]: service },
+  });
 
   it("ships its own containers and its application's", () => {
-    expect(streamLabels(p, own(stack), "x")).toEqual({ container: `tutordex-obs-${stack}-grafana`, compose_service: "grafana", compose_project: `tutordex-obs-${stack}` });
-    expect(streamLabels(p, { name: "/app-1", labels: { "com.docker.compose.project": "tutordex-prod" } }, "x")).toEqual({ container: "app-1", compose_project: "tutordex-prod" });
+    expect(streamLabels(p, own(stack), "x")).toEqual({
+      container: `tutordex-obs-${stack}-grafana`,
+      compose_service: "grafana",
+      compose_project: `tutordex-obs-${stack}`,
+    });
+    expect(streamLabels(p, { name: "/app-1", labels: { "com.docker.compose.project": "tutordex-prod" } }, "x")).toEqual({
+      container: "app-1",
+      compose_project: "tutordex-prod",
+    });
   });
 
   it("does not ship a stack whose name the unescaped pattern would match, nor an application container of no project", () => {
@@ -38,7 +52,12 @@ describe("a stack whose name holds regex metacharacters", () => {
   it("writes the name escaped in the name filter that leaves the agent out", () => {
     expect(p.discovery[0]).toEqual([
       { name: "label", values: ["tutordex.observability.stack=a.b+c"] },
-      { name: "name", values: ["^/?tutordex-obs-a\\.b\\+c-(?:$|[^p]|p(?:$|[^r]|r(?:$|[^o]|o(?:$|[^m]|m(?:$|[^t]|t(?:$|[^a]|a(?:$|[^i]|i(?:$|[^l]))))))))"] },
+      {
+        name: "name",
+        values: [
+          "^/?tutordex-obs-a\\.b\\+c-(?:$|[^p]|p(?:$|[^r]|r(?:$|[^o]|o(?:$|[^m]|m(?:$|[^t]|t(?:$|[^a]|a(?:$|[^i]|i(?:$|[^l]))))))))",
+        ],
+      },
     ]);
   });
 });

@@ -16,7 +16,9 @@ describe.each(["dev", "prod"])("Loki for stack %s", (stack) => {
     expect(loki.common.replication_factor).toBe(1);
     expect(loki.common.ring.kvstore.store).toBe("inmemory");
     expect(loki.common.storage.filesystem.chunks_directory).toBe("/loki/chunks");
-    expect(loki.schema_config.configs).toEqual([{ from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }]);
+    expect(loki.schema_config.configs).toEqual([
+      { from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } },
+    ]);
   });
   it("enforces retention with the compactor, equal to the stack's value", () => {
     expect(loki.limits_config.retention_period).toBe(c.retention.loki);
@@ -52,10 +54,14 @@ describe("Loki's OTLP settings, field by field against the v3.5.3 reference", ()
       expect(REFERENCE_ACTIONS.resource).toContain(c.action);
       expect(Object.keys(c).sort()).toEqual(["action", "attributes"]);
     }
-    for (const kind of ["scope_attributes", "log_attributes"]) for (const c of limits.otlp_config[kind] ?? []) expect(REFERENCE_ACTIONS.other).toContain(c.action);
+    for (const kind of ["scope_attributes", "log_attributes"])
+      for (const c of limits.otlp_config[kind] ?? []) expect(REFERENCE_ACTIONS.other).toContain(c.action);
   });
   it("indexes exactly the contract's labels and none of Loki's defaults; structured metadata stays allowed", () => {
-    expect(limits.otlp_config.resource_attributes).toEqual({ ignore_defaults: true, attributes_config: [{ action: "index_label", attributes: [...STREAM_LABELS] }] });
+    expect(limits.otlp_config.resource_attributes).toEqual({
+      ignore_defaults: true,
+      attributes_config: [{ action: "index_label", attributes: [...STREAM_LABELS] }],
+    });
     expect(limits.allow_structured_metadata).toBe(true);
     expect(limits.discover_service_name).toEqual([]);
   });
@@ -73,7 +79,11 @@ describe.each(["dev", "prod"])("Tempo for stack %s", (stack) => {
   });
   it("writes service-graph metrics to the stack's Prometheus for the service map", () => {
     expect(tempo.metrics_generator.storage.remote_write).toEqual([
-      { url: "http://prometheus:9090/api/v1/write", send_exemplars: true, basic_auth: { username: "tutordex-obs", password_file: "/etc/tempo-secrets/prometheus-password" } },
+      {
+        url: "http://prometheus:9090/api/v1/write",
+        send_exemplars: true,
+        basic_auth: { username: "tutordex-obs", password_file: "/etc/tempo-secrets/prometheus-password" },
+      },
     ]);
     expect(tempo.overrides.defaults.metrics_generator.processors).toEqual(["service-graphs", "span-metrics"]);
   });
@@ -86,7 +96,9 @@ describe("OTEL Collector listen addresses", () => {
     expect(otel.receivers.otlp.protocols).toEqual({ grpc: { endpoint: "127.0.0.1:1" }, http: { endpoint: "127.0.0.1:2" } });
     expect(otel.extensions.health_check.endpoint).toBe("127.0.0.1:3");
     expect(otel.service.telemetry.metrics.readers[0].pull.exporter.prometheus).toMatchObject({ host: "127.0.0.1", port: 4 });
-    expect(renderOtelCollectorConfig(stackConfig("dev"), peers)).toBe(renderOtelCollectorConfig(stackConfig("dev"), peers, CONTAINER_LISTEN));
+    expect(renderOtelCollectorConfig(stackConfig("dev"), peers)).toBe(
+      renderOtelCollectorConfig(stackConfig("dev"), peers, CONTAINER_LISTEN),
+    );
   });
 });
 
@@ -96,30 +108,59 @@ describe.each(["dev", "prod"])("OTEL Collector for stack %s", (stack) => {
     expect(otel.receivers.otlp.protocols).toEqual({ grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } });
   });
   it("forwards each signal to its store: traces to Tempo, metrics to Prometheus's OTLP receiver, logs to Loki's OTLP endpoint", () => {
-    const through = (exporter: string, processors = ["memory_limiter", "resource/environment", "batch"]) => ({ receivers: ["otlp"], processors, exporters: [exporter] });
+    const through = (exporter: string, processors = ["memory_limiter", "resource/environment", "batch"]) => ({
+      receivers: ["otlp"],
+      processors,
+      exporters: [exporter],
+    });
     expect(otel.service.pipelines).toEqual({
       traces: through("otlp_grpc/tempo"),
       metrics: through("otlp_http/prometheus"),
-      logs: { ...through("otlp_http/loki", ["memory_limiter", "resource/environment", "groupbyattrs/log_labels", "resource/log_labels", "batch"]), exporters: ["otlp_http/loki", "count/unlabelled_logs"] },
+      logs: {
+        ...through("otlp_http/loki", ["memory_limiter", "resource/environment", "groupbyattrs/log_labels", "resource/log_labels", "batch"]),
+        exporters: ["otlp_http/loki", "count/unlabelled_logs"],
+      },
       // The count of records sent without the label contract, made cumulative for Prometheus.
-      "metrics/unlabelled_logs": { receivers: ["count/unlabelled_logs"], processors: ["delta_to_cumulative", "batch"], exporters: ["otlp_http/prometheus"] },
+      "metrics/unlabelled_logs": {
+        receivers: ["count/unlabelled_logs"],
+        processors: ["delta_to_cumulative", "batch"],
+        exporters: ["otlp_http/prometheus"],
+      },
     });
-    expect(otel.exporters["otlp_http/prometheus"]).toEqual({ endpoint: "http://prometheus:9090/api/v1/otlp", tls: { insecure: true }, auth: { authenticator: "basicauth/prometheus" } });
-    expect(otel.extensions["basicauth/prometheus"]).toEqual({ client_auth: { username: "tutordex-obs", password_file: "/etc/otelcol-secrets/prometheus-password" } });
+    expect(otel.exporters["otlp_http/prometheus"]).toEqual({
+      endpoint: "http://prometheus:9090/api/v1/otlp",
+      tls: { insecure: true },
+      auth: { authenticator: "basicauth/prometheus" },
+    });
+    expect(otel.extensions["basicauth/prometheus"]).toEqual({
+      client_auth: { username: "tutordex-obs", password_file: "/etc/otelcol-secrets/prometheus-password" },
+    });
     expect(otel.exporters["otlp_http/loki"]).toEqual({ endpoint: "http://loki:3100/otlp", tls: { insecure: true } });
   });
   it("names exporters by their current types, not the aliases the collector warns about", () => {
-    expect(Object.keys(otel.exporters).map((id) => id.split("/")[0]).sort()).toEqual(["otlp_grpc", "otlp_http", "otlp_http"]);
+    expect(
+      Object.keys(otel.exporters)
+        .map((id) => id.split("/")[0])
+        .sort(),
+    ).toEqual(["otlp_grpc", "otlp_http", "otlp_http"]);
   });
   it("limits memory first, tags the environment with the current semantic-convention name, batches last", () => {
     expect(otel.processors.memory_limiter).toEqual({ check_interval: "1s", limit_mib: 512, spike_limit_mib: 128 });
     expect(otel.processors.batch).toEqual({ timeout: "1s", send_batch_size: 1024, send_batch_max_size: 2048 });
-    expect(otel.processors["resource/environment"].attributes).toEqual([{ key: "deployment.environment.name", value: stack, action: "insert" }]);
+    expect(otel.processors["resource/environment"].attributes).toEqual([
+      { key: "deployment.environment.name", value: stack, action: "insert" },
+    ]);
   });
   it("exports to Tempo over in-network gRPC and exposes health and its own metrics", () => {
     expect(otel.exporters["otlp_grpc/tempo"]).toEqual({ endpoint: "tempo:4317", tls: { insecure: true } });
     expect(otel.extensions.health_check.endpoint).toBe("0.0.0.0:13133");
     expect(otel.service.extensions).toEqual(["health_check", "basicauth/prometheus"]);
-    expect(otel.service.telemetry.metrics.readers[0].pull.exporter.prometheus).toEqual({ host: "0.0.0.0", port: 8888, without_type_suffix: false, without_units: false, without_scope_info: true });
+    expect(otel.service.telemetry.metrics.readers[0].pull.exporter.prometheus).toEqual({
+      host: "0.0.0.0",
+      port: 8888,
+      without_type_suffix: false,
+      without_units: false,
+      without_scope_info: true,
+    });
   });
 });

@@ -17,11 +17,14 @@ interface Job {
 type Doc = Record<string, any> & { scrape_configs: Job[] };
 
 const load = (text: string) => yaml.load(text) as Doc;
-const deployed = (stack: string, patch: Record<string, unknown> = {}) => load(renderStack(stackConfig(stack, patch)).prometheus["prometheus.yml"]);
+const deployed = (stack: string, patch: Record<string, unknown> = {}) =>
+  load(renderStack(stackConfig(stack, patch)).prometheus["prometheus.yml"]);
 const jobOf = (doc: Doc, name: string) => doc.scrape_configs.find((j) => j.job_name === name);
 const names = (doc: Doc) => doc.scrape_configs.map((j) => j.job_name);
 /** Every service on but the ones named (the services' own dependencies are the caller's business). */
-const servicesOff = (...off: string[]) => ({ services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !off.includes(s)])) });
+const servicesOff = (...off: string[]) => ({
+  services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !off.includes(s)])),
+});
 
 /** SPEC §2: a probe job asks blackbox for `?target=<url>&module=<module>` and keeps the URL as `instance`. */
 const PROBE_RELABELING = [
@@ -75,7 +78,13 @@ describe("prometheus.yml of the committed prod stack, job by job", () => {
 
   it("blackbox_http is the internal probe job and nothing more: /probe, 15 s, the global interval", () => {
     const { static_configs: _targets, ...rest } = jobOf(doc, "blackbox_http")!;
-    expect(rest).toEqual({ job_name: "blackbox_http", metrics_path: "/probe", scrape_timeout: "15s", ...basicAuth("blackbox-exporter"), relabel_configs: PROBE_RELABELING });
+    expect(rest).toEqual({
+      job_name: "blackbox_http",
+      metrics_path: "/probe",
+      scrape_timeout: "15s",
+      ...basicAuth("blackbox-exporter"),
+      relabel_configs: PROBE_RELABELING,
+    });
   });
 
   it("blackbox_http_public probes each public URL through blackbox every 60 s within 20 s, instance rewritten to the URL", () => {
@@ -86,8 +95,14 @@ describe("prometheus.yml of the committed prod stack, job by job", () => {
       scrape_timeout: "20s",
       ...basicAuth("blackbox-exporter"),
       static_configs: [
-        { targets: ["https://api.tutordex.sg/health"], labels: { module: "http_2xx_sni", public_host: "api.tutordex.sg", probe_route: "/health" } },
-        { targets: ["https://api.tutordex.sg/health/dependencies"], labels: { module: "http_2xx_sni", public_host: "api.tutordex.sg", probe_route: "/health/dependencies" } },
+        {
+          targets: ["https://api.tutordex.sg/health"],
+          labels: { module: "http_2xx_sni", public_host: "api.tutordex.sg", probe_route: "/health" },
+        },
+        {
+          targets: ["https://api.tutordex.sg/health/dependencies"],
+          labels: { module: "http_2xx_sni", public_host: "api.tutordex.sg", probe_route: "/health/dependencies" },
+        },
       ],
       relabel_configs: PROBE_RELABELING,
     });
@@ -109,7 +124,9 @@ describe("prometheus.yml of the committed prod stack, job by job", () => {
 describe("a switched-off service takes its jobs with it", () => {
   it("without cAdvisor and node_exporter their jobs are gone and everything else stays", () => {
     const all = names(deployed("prod"));
-    expect(names(deployed("prod", servicesOff("cadvisor", "nodeExporter")))).toEqual(all.filter((n) => n !== "cadvisor" && n !== "node_exporter"));
+    expect(names(deployed("prod", servicesOff("cadvisor", "nodeExporter")))).toEqual(
+      all.filter((n) => n !== "cadvisor" && n !== "node_exporter"),
+    );
   });
 
   it("each stack service's self-scrape job follows its switch", () => {
@@ -120,7 +137,10 @@ describe("a switched-off service takes its jobs with it", () => {
   });
 
   it("the readiness probe job lists only the running Loki, Tempo and collector", () => {
-    const targets = (patch: Record<string, unknown>) => ((jobOf(deployed("dev", patch), "blackbox_stack_ready")?.static_configs ?? []) as { labels: { service: string } }[]).map((s) => s.labels.service);
+    const targets = (patch: Record<string, unknown>) =>
+      ((jobOf(deployed("dev", patch), "blackbox_stack_ready")?.static_configs ?? []) as { labels: { service: string } }[]).map(
+        (s) => s.labels.service,
+      );
     expect(targets(servicesOff("tempo"))).toEqual(["loki", "otel_collector"]);
     expect(targets(servicesOff("loki", "alloy"))).toEqual(["tempo", "otel_collector"]);
     // Tempo receives traces only through the collector, so it goes with it.
@@ -154,7 +174,8 @@ describe("stack-level settings in prometheus.yml", () => {
   });
 
   it("nativeHistograms off (every committed stack) leaves both settings out", () => {
-    for (const stack of ["dev", "staging", "prod"]) expect(Object.keys(deployed(stack).global)).toEqual(["scrape_interval", "evaluation_interval", "external_labels"]);
+    for (const stack of ["dev", "staging", "prod"])
+      expect(Object.keys(deployed(stack).global)).toEqual(["scrape_interval", "evaluation_interval", "external_labels"]);
   });
 
   it("the staging stack labels its series as staging", () => {
@@ -199,7 +220,9 @@ describe("remote_write in prometheus.yml", () => {
   });
 
   it("reads its credential files from the folder the live tier passes", () => {
-    const doc = load(renderPrometheusConfig(stackConfig("dev", PATCH), dockerNetworkPeers(), { rulesDir: "rules", secretsDir: "/tmp/secrets" }));
+    const doc = load(
+      renderPrometheusConfig(stackConfig("dev", PATCH), dockerNetworkPeers(), { rulesDir: "rules", secretsDir: "/tmp/secrets" }),
+    );
     expect(doc.remote_write[0].basic_auth).toEqual({ username: "u", password_file: "/tmp/secrets/remote-write-mimir" });
   });
 });

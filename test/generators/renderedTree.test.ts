@@ -31,7 +31,9 @@ const FULL_TREE = [
   "promtail/promtail.yml",
   "tempo/tempo.yml",
 ];
-const servicesOff = (...off: string[]) => ({ services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !off.includes(s)])) });
+const servicesOff = (...off: string[]) => ({
+  services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !off.includes(s)])),
+});
 
 describe.each(["dev", "staging", "prod"])("the rendered folder of stack %s", (stack) => {
   // With Promtail, the agent SPEC names; with Alloy, the default, below.
@@ -46,13 +48,13 @@ describe.each(["dev", "staging", "prod"])("the rendered folder of stack %s", (st
     expect(files["prometheus/prometheus.yml"]).toBe(render.prometheus["prometheus.yml"]);
     expect(files["prometheus/rules/alert_rules.yml"]).toBe(render.prometheus["rules/alert_rules.yml"]);
     expect(files["alertmanager/alertmanager.yml"]).toBe(render.alertmanager["alertmanager.yml"]);
-    expect([files["blackbox/blackbox.yml"], files["loki/loki.yml"], files["promtail/promtail.yml"], files["tempo/tempo.yml"], files["otel-collector/otel-collector.yml"]]).toEqual([
-      render.blackboxExporter,
-      render.loki,
-      render.promtail,
-      render.tempo,
-      render.otelCollector,
-    ]);
+    expect([
+      files["blackbox/blackbox.yml"],
+      files["loki/loki.yml"],
+      files["promtail/promtail.yml"],
+      files["tempo/tempo.yml"],
+      files["otel-collector/otel-collector.yml"],
+    ]).toEqual([render.blackboxExporter, render.loki, render.promtail, render.tempo, render.otelCollector]);
     expect(files["grafana/datasources.json"]).toBe(`${JSON.stringify(render.grafana!.datasources, null, 2)}\n`);
     expect(files["grafana/datasources.json"].startsWith('[\n  {\n    "uid": "prometheus",\n')).toBe(true);
     const home = render.grafana!.dashboards.find((d) => d.uid === "tutordex-home")!;
@@ -67,7 +69,14 @@ describe("a smaller stack renders a smaller folder", () => {
   });
 
   it("without Grafana, blackbox, Loki, Tempo and the collector: only Prometheus and Alertmanager files", () => {
-    const files = Object.keys(renderStackFiles(stackConfig("dev", servicesOff("grafana", "blackboxExporter", "loki", "alloy", "tempo", "otelCollector")))).sort();
-    expect(files).toEqual(["alertmanager/alertmanager.yml", "prometheus/prometheus.yml", "prometheus/rules/alert_rules.yml", "prometheus/rules/recording_rules.yml"]);
+    const files = Object.keys(
+      renderStackFiles(stackConfig("dev", servicesOff("grafana", "blackboxExporter", "loki", "alloy", "tempo", "otelCollector"))),
+    ).sort();
+    expect(files).toEqual([
+      "alertmanager/alertmanager.yml",
+      "prometheus/prometheus.yml",
+      "prometheus/rules/alert_rules.yml",
+      "prometheus/rules/recording_rules.yml",
+    ]);
   });
 });

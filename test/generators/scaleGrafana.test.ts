@@ -23,7 +23,12 @@ const MIMIR = {
   headers: { "X-Scope-OrgID": "tutordex-prod" },
   queryUrl: "https://mimir.internal/prometheus/",
 };
-const CLOUD = { name: "cloud", url: "https://prometheus-prod-01-eu-west-0.grafana.net/api/prom/push", auth: { type: "bearer" }, queryUrl: "https://prometheus-prod-01-eu-west-0.grafana.net/api/prom" };
+const CLOUD = {
+  name: "cloud",
+  url: "https://prometheus-prod-01-eu-west-0.grafana.net/api/prom/push",
+  auth: { type: "bearer" },
+  queryUrl: "https://prometheus-prod-01-eu-west-0.grafana.net/api/prom",
+};
 
 describe("the long-term datasource", () => {
   it("exists only when a store names where Grafana queries it", () => {
@@ -51,7 +56,10 @@ describe("the long-term datasource", () => {
 
   it("a bearer store is read with its token; the datasources file holds neither token nor password", () => {
     const c = withStores([{ ...MIMIR, queryUrl: undefined }, CLOUD], { mimir: PASSWORD, cloud: TOKEN });
-    expect(grafanaDatasources(dockerNetworkPeers(), c).find((d) => d.uid === "longterm")!.credentials).toEqual({ store: "cloud", auth: { type: "bearer" } });
+    expect(grafanaDatasources(dockerNetworkPeers(), c).find((d) => d.uid === "longterm")!.credentials).toEqual({
+      store: "cloud",
+      auth: { type: "bearer" },
+    });
     const json = renderStackFiles(c)["grafana/datasources.json"];
     expect(JSON.parse(json).map((d: { uid: string }) => d.uid)).toContain("longterm");
     expect([json.includes(TOKEN), json.includes(PASSWORD)]).toEqual([false, false]);
@@ -62,16 +70,27 @@ type Target = { datasource: { type: string; uid: string } };
 type Panel = { title: string; datasource?: { type: string; uid: string }; targets?: Target[] };
 
 describe("every dashboard reads the local Prometheus or the long-term store", () => {
-  it.each(DASHBOARDS.map((d) => [d.uid, d] as const))("%s: a $datasource picker of Prometheus-type datasources, the local one by default", (_uid, d) => {
-    const list = (d.templating as { list: Record<string, any>[] }).list;
-    expect(list[0]).toEqual(DATASOURCE_VARIABLE);
-    expect([list[0].name, list[0].type, list[0].query, list[0].current.value]).toEqual(["datasource", "datasource", "prometheus", "prometheus"]);
-    // The picker offers exactly the datasources of that type: both the local and the long-term one.
-    const types = grafanaDatasources(dockerNetworkPeers(), withStores([MIMIR], { mimir: PASSWORD })).filter((x) => x.type === list[0].query).map((x) => x.uid);
-    expect(types).toEqual(["prometheus", "longterm"]);
-    // Query variables list their values from the chosen source too.
-    for (const v of list.slice(1)) expect({ variable: v.name, datasource: v.datasource }).toEqual({ variable: v.name, datasource: METRICS });
-  });
+  it.each(DASHBOARDS.map((d) => [d.uid, d] as const))(
+    "%s: a $datasource picker of Prometheus-type datasources, the local one by default",
+    (_uid, d) => {
+      const list = (d.templating as { list: Record<string, any>[] }).list;
+      expect(list[0]).toEqual(DATASOURCE_VARIABLE);
+      expect([list[0].name, list[0].type, list[0].query, list[0].current.value]).toEqual([
+        "datasource",
+        "datasource",
+        "prometheus",
+        "prometheus",
+      ]);
+      // The picker offers exactly the datasources of that type: both the local and the long-term one.
+      const types = grafanaDatasources(dockerNetworkPeers(), withStores([MIMIR], { mimir: PASSWORD }))
+        .filter((x) => x.type === list[0].query)
+        .map((x) => x.uid);
+      expect(types).toEqual(["prometheus", "longterm"]);
+      // Query variables list their values from the chosen source too.
+      for (const v of list.slice(1))
+        expect({ variable: v.name, datasource: v.datasource }).toEqual({ variable: v.name, datasource: METRICS });
+    },
+  );
 
   it("every PromQL panel and target queries ${datasource}; log panels stay on Loki", () => {
     const panels = DASHBOARDS.flatMap((d) => (d.panels as Panel[]).map((p) => ({ dashboard: d.uid, ...p })));

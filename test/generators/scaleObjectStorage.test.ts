@@ -41,11 +41,14 @@ function onBucket(storage: Record<string, unknown> = STORAGE, stack = "prod"): S
 }
 
 /** What -config.expand-env does before the YAML is parsed (drone/envsubst): ${VAR} becomes its value. */
-const expandEnv = (text: string, env: Record<string, string>) => text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => env[name] ?? "");
+const expandEnv = (text: string, env: Record<string, string>) =>
+  text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => env[name] ?? "");
 
 type DocType = "string" | "boolean" | "duration";
-const at = (doc: unknown, path: string): unknown => path.split(".").reduce<any>((v, k) => (v === undefined ? undefined : v[/^\d+$/.test(k) ? Number(k) : k]), doc);
-const isType = (value: unknown, type: DocType) => (type === "boolean" ? typeof value === "boolean" : typeof value === "string" && (type !== "duration" || /^\d+[smhd]/.test(value)));
+const at = (doc: unknown, path: string): unknown =>
+  path.split(".").reduce<any>((v, k) => (v === undefined ? undefined : v[/^\d+$/.test(k) ? Number(k) : k]), doc);
+const isType = (value: unknown, type: DocType) =>
+  type === "boolean" ? typeof value === "boolean" : typeof value === "string" && (type !== "duration" || /^\d+[smhd]/.test(value));
 
 /** The keys of each reference block this stack writes, as the reference lists them. */
 const LOKI_S3_STORAGE_CONFIG_KEYS = [
@@ -157,7 +160,9 @@ describe("Loki 3.5 on the bucket, with the days before `since` still read from t
       // <daytime>: YYYY-MM-DD; periods in order.
       expect(p.from).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     }
-    expect(doc.schema_config.configs.map((p: { from: string }) => p.from)).toEqual([...doc.schema_config.configs.map((p: { from: string }) => p.from)].sort());
+    expect(doc.schema_config.configs.map((p: { from: string }) => p.from)).toEqual(
+      [...doc.schema_config.configs.map((p: { from: string }) => p.from)].sort(),
+    );
     // The delete request store is one of the period stores, so the compactor has its client.
     expect(doc.schema_config.configs.map((p: { object_store: string }) => p.object_store)).toContain(doc.compactor.delete_request_store);
   });
@@ -179,7 +184,9 @@ describe("Loki 3.5 on the bucket, with the days before `since` still read from t
 describe("Loki 3.5 on the bucket from the first period (a new stack)", () => {
   const doc = yaml.load(renderStack(onBucket({ ...STORAGE, loki: { bucket: "tutordex-prod-logs" } })).loki!) as Record<string, any>;
   it("one period on s3, no filesystem store, delete requests on s3", () => {
-    expect(doc.schema_config.configs).toEqual([{ from: "2024-01-01", store: "tsdb", object_store: "s3", schema: "v13", index: { prefix: "index_", period: "24h" } }]);
+    expect(doc.schema_config.configs).toEqual([
+      { from: "2024-01-01", store: "tsdb", object_store: "s3", schema: "v13", index: { prefix: "index_", period: "24h" } },
+    ]);
     expect(doc).not.toHaveProperty("storage_config");
     expect(doc.compactor.delete_request_store).toBe("s3");
   });
@@ -187,10 +194,15 @@ describe("Loki 3.5 on the bucket from the first period (a new stack)", () => {
 
 describe("Loki on its volume (no objectStorage.loki) is the single-host config it always was", () => {
   for (const storage of [undefined, { ...STORAGE, loki: undefined }]) {
-    const doc = yaml.load(renderLokiConfig("336h", "/loki", storage === undefined ? undefined : onBucket(storage).objectStorage)) as Record<string, any>;
+    const doc = yaml.load(renderLokiConfig("336h", "/loki", storage === undefined ? undefined : onBucket(storage).objectStorage)) as Record<
+      string,
+      any
+    >;
     it(`common.storage.filesystem, one filesystem period, filesystem delete requests (${storage ? "Tempo alone on a bucket" : "no object storage"})`, () => {
       expect(doc.common.storage).toEqual({ filesystem: { chunks_directory: "/loki/chunks", rules_directory: "/loki/rules" } });
-      expect(doc.schema_config.configs).toEqual([{ from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }]);
+      expect(doc.schema_config.configs).toEqual([
+        { from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } },
+      ]);
       expect(doc.compactor.delete_request_store).toBe("filesystem");
       expect(doc).not.toHaveProperty("storage_config");
     });
@@ -242,18 +254,27 @@ describe("Tempo 2.8 on the bucket", () => {
   it("plain http to the store sets insecure, AWS keeps virtual-host addressing", () => {
     const http = yaml.load(renderStack(onBucket({ ...STORAGE, endpoint: "http://minio.internal:9000" })).tempo!) as Record<string, any>;
     expect(http.storage.trace.s3.insecure).toBe(true);
-    const aws = yaml.load(renderStack(onBucket({ ...STORAGE, endpoint: "https://s3.eu-central-1.amazonaws.com", region: "eu-central-1" })).tempo!) as Record<string, any>;
-    expect([aws.storage.trace.s3.endpoint, aws.storage.trace.s3.forcepathstyle, aws.storage.trace.s3.region]).toEqual(["s3.eu-central-1.amazonaws.com", false, "eu-central-1"]);
+    const aws = yaml.load(
+      renderStack(onBucket({ ...STORAGE, endpoint: "https://s3.eu-central-1.amazonaws.com", region: "eu-central-1" })).tempo!,
+    ) as Record<string, any>;
+    expect([aws.storage.trace.s3.endpoint, aws.storage.trace.s3.forcepathstyle, aws.storage.trace.s3.region]).toEqual([
+      "s3.eu-central-1.amazonaws.com",
+      false,
+      "eu-central-1",
+    ]);
   });
 });
 
 describe("expansion is safe only with nothing else to expand", () => {
   it("a file with another $ is refused before it could be deployed", () => {
-    expect(() => quoteEnvReference(`a: x$y\nsecret_key: \${${TEMPO_SECRET_ENV}}\n`, TEMPO_SECRET_ENV)).toThrow(`${EXPAND_ENV_FLAG} must hold exactly one $`);
+    expect(() => quoteEnvReference(`a: x$y\nsecret_key: \${${TEMPO_SECRET_ENV}}\n`, TEMPO_SECRET_ENV)).toThrow(
+      `${EXPAND_ENV_FLAG} must hold exactly one $`,
+    );
     expect(quoteEnvReference(`secret_key: \${${TEMPO_SECRET_ENV}}\n`, TEMPO_SECRET_ENV)).toBe(`secret_key: "\${${TEMPO_SECRET_ENV}}"\n`);
   });
 
   it("the secret key appears in no rendered file", () => {
-    for (const [file, text] of Object.entries(renderStackFiles(onBucket()))) expect({ file, leaks: text.includes(SECRET) }).toEqual({ file, leaks: false });
+    for (const [file, text] of Object.entries(renderStackFiles(onBucket())))
+      expect({ file, leaks: text.includes(SECRET) }).toEqual({ file, leaks: false });
   });
 });

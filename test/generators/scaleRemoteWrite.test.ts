@@ -28,7 +28,12 @@ const SCALE = {
         dropMetrics: ["node_.*", "container_tasks_state"],
         queryUrl: "https://mimir.internal:8080/prometheus",
       },
-      { name: "cloud", url: "https://prometheus-prod-01-eu-west-0.grafana.net/api/prom/push", auth: { type: "bearer" }, queue: { maxShards: 4, batchSendDeadline: "10s" } },
+      {
+        name: "cloud",
+        url: "https://prometheus-prod-01-eu-west-0.grafana.net/api/prom/push",
+        auth: { type: "bearer" },
+        queue: { maxShards: 4, batchSendDeadline: "10s" },
+      },
       { name: "victoria", url: "http://victoria.internal:8428/api/v1/write" },
     ],
   },
@@ -59,7 +64,9 @@ describe.each(["prod", "staging"])("prometheus.yml of stack %s with three long-t
   it("every series leaves with the stack and environment as external labels", () => {
     expect(doc.global.external_labels).toEqual({ stack, environment: stack });
     // Relabelling drops whole series by name and never touches the labels that tell hosts apart.
-    for (const s of doc.remote_write) for (const r of s.write_relabel_configs) expect(r).toEqual({ source_labels: ["__name__"], regex: expect.any(String), action: "drop" });
+    for (const s of doc.remote_write)
+      for (const r of s.write_relabel_configs)
+        expect(r).toEqual({ source_labels: ["__name__"], regex: expect.any(String), action: "drop" });
   });
 
   it("basic auth and bearer read their secret from a file; prometheus.yml names only the path", () => {
@@ -78,13 +85,27 @@ describe.each(["prod", "staging"])("prometheus.yml of stack %s with three long-t
   });
 
   it("drops the always-dropped series everywhere and each store's own list only there", () => {
-    expect(store("victoria").write_relabel_configs).toEqual([{ source_labels: ["__name__"], regex: "ALERTS_FOR_STATE|go_.*", action: "drop" }]);
-    expect(store("mimir").write_relabel_configs.map((r: { regex: string }) => r.regex)).toEqual(["ALERTS_FOR_STATE|go_.*", "node_.*|container_tasks_state"]);
+    expect(store("victoria").write_relabel_configs).toEqual([
+      { source_labels: ["__name__"], regex: "ALERTS_FOR_STATE|go_.*", action: "drop" },
+    ]);
+    expect(store("mimir").write_relabel_configs.map((r: { regex: string }) => r.regex)).toEqual([
+      "ALERTS_FOR_STATE|go_.*",
+      "node_.*|container_tasks_state",
+    ]);
     // Prometheus anchors relabel regexes: the same test here decides which names leave.
     const dropped = (regex: string, name: string) => new RegExp(`^(?:${regex})$`).test(name);
     const always = ALWAYS_DROPPED_METRICS.join("|");
     expect(["ALERTS_FOR_STATE", "go_gc_duration_seconds", "go_goroutines"].filter((n) => dropped(always, n))).toHaveLength(3);
-    expect(["ALERTS", "tutordex:assignments_processed:rate5m", "up", "process_resident_memory_bytes", "prometheus_go_info_x", "algo_total"].filter((n) => dropped(always, n))).toEqual([]);
+    expect(
+      [
+        "ALERTS",
+        "tutordex:assignments_processed:rate5m",
+        "up",
+        "process_resident_memory_bytes",
+        "prometheus_go_info_x",
+        "algo_total",
+      ].filter((n) => dropped(always, n)),
+    ).toEqual([]);
   });
 
   it("alerts go to the stack's own Alertmanager and to every peer's, with the Alertmanager API's password", () => {
@@ -120,7 +141,8 @@ describe.each(["prod", "staging"])("prometheus.yml of stack %s with three long-t
   it("a store's credential appears in no rendered file (obs render writes the same files)", () => {
     const rendered = Object.entries(renderStackFiles(config));
     expect(rendered.length).toBeGreaterThan(15);
-    for (const [file, text] of rendered) for (const secret of Object.values(CREDENTIALS)) expect({ file, leaks: text.includes(secret) }).toEqual({ file, leaks: false });
+    for (const [file, text] of rendered)
+      for (const secret of Object.values(CREDENTIALS)) expect({ file, leaks: text.includes(secret) }).toEqual({ file, leaks: false });
   });
 });
 
@@ -141,7 +163,9 @@ describe("the headers the schema reserves are the pinned release's", () => {
 
 describe("Alertmanager's cluster flags", () => {
   it("a single instance switches gossip off", () => {
-    expect(alertmanagerArgs({ configFile: "/c/am.yml", storagePath: "/d", externalUrl: "http://am.test" })).toContain("--cluster.listen-address=");
+    expect(alertmanagerArgs({ configFile: "/c/am.yml", storagePath: "/d", externalUrl: "http://am.test" })).toContain(
+      "--cluster.listen-address=",
+    );
   });
 
   it("a clustered one listens, advertises, names itself and dials every peer", () => {
@@ -150,7 +174,13 @@ describe("Alertmanager's cluster flags", () => {
       configFile: "/c/am.yml",
       storagePath: "/d",
       externalUrl: "http://am.test",
-      cluster: { listenAddress: "0.0.0.0:9094", advertiseAddress: c.advertiseAddress, peerName: c.peerName, peerTimeout: c.peerTimeout, peers: c.peers.map((p) => p.gossip) },
+      cluster: {
+        listenAddress: "0.0.0.0:9094",
+        advertiseAddress: c.advertiseAddress,
+        peerName: c.peerName,
+        peerTimeout: c.peerTimeout,
+        peers: c.peers.map((p) => p.gossip),
+      },
     });
     expect(args.filter((a) => a.startsWith("--cluster."))).toEqual([
       "--cluster.listen-address=0.0.0.0:9094",

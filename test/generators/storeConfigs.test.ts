@@ -13,7 +13,16 @@ const load = (text: string | undefined) => {
   if (text === undefined) throw new Error("not rendered");
   return yaml.load(text) as Record<string, any>;
 };
-const CONTRACT_LABELS = ["container", "compose_service", "compose_project", "level", "component", "channel", "pipeline_version", "schema_version"];
+const CONTRACT_LABELS = [
+  "container",
+  "compose_service",
+  "compose_project",
+  "level",
+  "component",
+  "channel",
+  "pipeline_version",
+  "schema_version",
+];
 const JSON_LABELS = ["level", "component", "channel", "pipeline_version", "schema_version"];
 
 /** [stack, Loki retention, Tempo block retention] as the committed stack files set them. */
@@ -38,7 +47,11 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
         replication_factor: 1,
         ring: { kvstore: { store: "inmemory" } },
       },
-      schema_config: { configs: [{ from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }] },
+      schema_config: {
+        configs: [
+          { from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } },
+        ],
+      },
       limits_config: {
         retention_period: lokiRetention,
         reject_old_samples: true,
@@ -48,10 +61,18 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
         max_global_streams_per_user: 5000,
         max_query_series: 5000,
         allow_structured_metadata: true,
-        otlp_config: { resource_attributes: { ignore_defaults: true, attributes_config: [{ action: "index_label", attributes: CONTRACT_LABELS }] } },
+        otlp_config: {
+          resource_attributes: { ignore_defaults: true, attributes_config: [{ action: "index_label", attributes: CONTRACT_LABELS }] },
+        },
         discover_service_name: [],
       },
-      compactor: { working_directory: "/loki/compactor", compaction_interval: "10m", retention_enabled: true, retention_delete_delay: "2h", delete_request_store: "filesystem" },
+      compactor: {
+        working_directory: "/loki/compactor",
+        compaction_interval: "10m",
+        retention_enabled: true,
+        retention_delete_delay: "2h",
+        delete_request_store: "filesystem",
+      },
       analytics: { reporting_enabled: false },
     });
   });
@@ -65,7 +86,16 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
       compactor: { compaction: { block_retention: tempoRetention } },
       metrics_generator: {
         registry: { external_labels: { source: "tempo" } },
-        storage: { path: "/var/tempo/generator/wal", remote_write: [{ url: "http://prometheus:9090/api/v1/write", send_exemplars: true, basic_auth: { username: "tutordex-obs", password_file: "/etc/tempo-secrets/prometheus-password" } }] },
+        storage: {
+          path: "/var/tempo/generator/wal",
+          remote_write: [
+            {
+              url: "http://prometheus:9090/api/v1/write",
+              send_exemplars: true,
+              basic_auth: { username: "tutordex-obs", password_file: "/etc/tempo-secrets/prometheus-password" },
+            },
+          ],
+        },
       },
       storage: { trace: { backend: "local", wal: { path: "/var/tempo/wal" }, local: { path: "/var/tempo/blocks" } } },
       overrides: { defaults: { metrics_generator: { processors: ["service-graphs", "span-metrics"] } } },
@@ -89,19 +119,41 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
               refresh_interval: "5s",
               filters: [
                 { name: "label", values: [`tutordex.observability.stack=${stack}`] },
-                { name: "name", values: [`^/?tutordex-obs-${stack}-(?:$|[^p]|p(?:$|[^r]|r(?:$|[^o]|o(?:$|[^m]|m(?:$|[^t]|t(?:$|[^a]|a(?:$|[^i]|i(?:$|[^l]))))))))`] },
+                {
+                  name: "name",
+                  values: [
+                    `^/?tutordex-obs-${stack}-(?:$|[^p]|p(?:$|[^r]|r(?:$|[^o]|o(?:$|[^m]|m(?:$|[^t]|t(?:$|[^a]|a(?:$|[^i]|i(?:$|[^l]))))))))`,
+                  ],
+                },
               ],
             },
-            { host: "unix:///var/run/docker.sock", refresh_interval: "5s", filters: [{ name: "label", values: [`com.docker.compose.project=tutordex-${stack}`] }] },
+            {
+              host: "unix:///var/run/docker.sock",
+              refresh_interval: "5s",
+              filters: [{ name: "label", values: [`com.docker.compose.project=tutordex-${stack}`] }],
+            },
           ],
           relabel_configs: [
             { source_labels: ["__meta_docker_container_name"], regex: "/?(.*)", target_label: "container", replacement: "$1" },
-            { source_labels: ["__meta_docker_container_label_com_docker_compose_service"], regex: "(.+)", target_label: "compose_service", replacement: "$1" },
-            { source_labels: ["__meta_docker_container_label_com_docker_compose_project"], regex: "(.+)", target_label: "compose_project", replacement: "$1" },
+            {
+              source_labels: ["__meta_docker_container_label_com_docker_compose_service"],
+              regex: "(.+)",
+              target_label: "compose_service",
+              replacement: "$1",
+            },
+            {
+              source_labels: ["__meta_docker_container_label_com_docker_compose_project"],
+              regex: "(.+)",
+              target_label: "compose_project",
+              replacement: "$1",
+            },
             { source_labels: [SERVICE_META], regex: "(.+)", target_label: "compose_service", replacement: "$1" },
             { source_labels: [STACK_META], regex: "(.+)", target_label: "compose_project", replacement: "tutordex-obs-$1" },
           ],
-          pipeline_stages: [{ json: { expressions: Object.fromEntries(JSON_LABELS.map((l) => [l, l])) } }, { labels: Object.fromEntries(JSON_LABELS.map((l) => [l, null])) }],
+          pipeline_stages: [
+            { json: { expressions: Object.fromEntries(JSON_LABELS.map((l) => [l, l])) } },
+            { labels: Object.fromEntries(JSON_LABELS.map((l) => [l, null])) },
+          ],
         },
       ],
     });
@@ -132,7 +184,11 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
         delta_to_cumulative: {},
       },
       exporters: {
-        "otlp_http/prometheus": { endpoint: "http://prometheus:9090/api/v1/otlp", tls: { insecure: true }, auth: { authenticator: "basicauth/prometheus" } },
+        "otlp_http/prometheus": {
+          endpoint: "http://prometheus:9090/api/v1/otlp",
+          tls: { insecure: true },
+          auth: { authenticator: "basicauth/prometheus" },
+        },
         "otlp_grpc/tempo": { endpoint: "tempo:4317", tls: { insecure: true } },
         "otlp_http/loki": { endpoint: "http://loki:3100/otlp", tls: { insecure: true } },
       },
@@ -148,12 +204,37 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
       },
       service: {
         extensions: ["health_check", "basicauth/prometheus"],
-        telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888, without_type_suffix: false, without_units: false, without_scope_info: true } } } }] } },
+        telemetry: {
+          metrics: {
+            readers: [
+              {
+                pull: {
+                  exporter: {
+                    prometheus: { host: "0.0.0.0", port: 8888, without_type_suffix: false, without_units: false, without_scope_info: true },
+                  },
+                },
+              },
+            ],
+          },
+        },
         pipelines: {
           traces: through("otlp_grpc/tempo", PROCESSORS),
           metrics: through("otlp_http/prometheus", PROCESSORS),
-          logs: { ...through("otlp_http/loki", ["memory_limiter", "resource/environment", "groupbyattrs/log_labels", "resource/log_labels", "batch"]), exporters: ["otlp_http/loki", "count/unlabelled_logs"] },
-          "metrics/unlabelled_logs": { receivers: ["count/unlabelled_logs"], processors: ["delta_to_cumulative", "batch"], exporters: ["otlp_http/prometheus"] },
+          logs: {
+            ...through("otlp_http/loki", [
+              "memory_limiter",
+              "resource/environment",
+              "groupbyattrs/log_labels",
+              "resource/log_labels",
+              "batch",
+            ]),
+            exporters: ["otlp_http/loki", "count/unlabelled_logs"],
+          },
+          "metrics/unlabelled_logs": {
+            receivers: ["count/unlabelled_logs"],
+            processors: ["delta_to_cumulative", "batch"],
+            exporters: ["otlp_http/prometheus"],
+          },
         },
       },
     });
@@ -161,7 +242,14 @@ describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention
 });
 
 describe("the collector without the stores it would forward to", () => {
-  const off = (...services: string[]) => load(renderStack(stackConfig("dev", { services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !services.includes(s)])) })).otelCollector);
+  const off = (...services: string[]) =>
+    load(
+      renderStack(
+        stackConfig("dev", {
+          services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !services.includes(s)])),
+        }),
+      ).otelCollector,
+    );
 
   it("without Tempo: no traces pipeline and no Tempo exporter; metrics and logs as before", () => {
     const doc = off("tempo");
@@ -179,7 +267,13 @@ describe("the collector without the stores it would forward to", () => {
 
 describe("switched-off services render no file", () => {
   it("Loki, Alloy, Tempo and the collector have no entry when off; Promtail has none unless it is the log agent", () => {
-    const r = renderStack(stackConfig("dev", { services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !["loki", "alloy", "tempo", "otelCollector"].includes(s)])) }));
+    const r = renderStack(
+      stackConfig("dev", {
+        services: Object.fromEntries(
+          SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !["loki", "alloy", "tempo", "otelCollector"].includes(s)]),
+        ),
+      }),
+    );
     expect([r.loki, r.promtail, r.tempo, r.otelCollector, r.alloy]).toEqual([undefined, undefined, undefined, undefined, undefined]);
     expect(renderStack(stackConfig("dev")).promtail).toBeUndefined();
     const promtail = renderStack(stackConfig("dev", { logAgent: "promtail" }));

@@ -41,21 +41,43 @@ async function postAlerts(live: LiveStack, alerts: { labels: Record<string, stri
     endsAt: new Date(resolved ? now : now + 3_600_000).toISOString(),
     generatorURL: "http://prometheus.test/graph",
   }));
-  const r = await live.request(`${live.alertmanager}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const r = await live.request(`${live.alertmanager}/api/v2/alerts`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   if (!r.ok) throw new Error(`posting alerts: ${r.status} ${await r.text()}`);
 }
 
-const firingAbout = (live: LiveStack, summary: string) => live.telegram.messages.filter((m) => m.chatId === CHAT && m.text.includes("FIRING") && m.text.includes(summary));
-const resolvedAbout = (live: LiveStack, summary: string) => live.telegram.messages.filter((m) => m.chatId === CHAT && m.text.includes("RESOLVED") && m.text.includes(summary));
+const firingAbout = (live: LiveStack, summary: string) =>
+  live.telegram.messages.filter((m) => m.chatId === CHAT && m.text.includes("FIRING") && m.text.includes(summary));
+const resolvedAbout = (live: LiveStack, summary: string) =>
+  live.telegram.messages.filter((m) => m.chatId === CHAT && m.text.includes("RESOLVED") && m.text.includes(summary));
 const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
 
-function amtool(live: Pick<LiveStack, "alertmanager"> & Partial<Pick<LiveStack, "passwords">>, ...args: string[]): { id: string; createdBy: string; matchers: { name: string; value: string }[]; status: { state: string } }[] {
-  const r = run("amtool", ["silence", "query", "-o", "json", `--alertmanager.url=${live.alertmanager}`, ...amtoolHttpConfig(live), ...args]);
+function amtool(
+  live: Pick<LiveStack, "alertmanager"> & Partial<Pick<LiveStack, "passwords">>,
+  ...args: string[]
+): { id: string; createdBy: string; matchers: { name: string; value: string }[]; status: { state: string } }[] {
+  const r = run("amtool", [
+    "silence",
+    "query",
+    "-o",
+    "json",
+    `--alertmanager.url=${live.alertmanager}`,
+    ...amtoolHttpConfig(live),
+    ...args,
+  ]);
   if (r.status !== 0) throw new Error(`amtool failed: ${r.output}`);
   return JSON.parse(r.stdout || "[]");
 }
 
-async function pressAndWait(live: LiveStack, m: ReceivedMessage, label: string, user: { id: number; username: string }): Promise<string | undefined> {
+async function pressAndWait(
+  live: LiveStack,
+  m: ReceivedMessage,
+  label: string,
+  user: { id: number; username: string },
+): Promise<string | undefined> {
   const id = live.telegram.press(m, label, user);
   const answer = await waitFor(`answer to ${label}`, async () => live.telegram.answerFor(id), 15_000, 50);
   return answer.text;
@@ -67,7 +89,8 @@ describe("silences from the chat, with a short repeat_interval so notifying is o
   let live: LiveStack;
   beforeAll(async () => {
     live = await startLiveStack({
-      retime: (v, field) => (field === "repeat_interval" ? `${REPEAT_S}s` : field === "group_wait" ? (v === "60s" ? "5s" : "1s") : `${GROUP_INTERVAL_S}s`),
+      retime: (v, field) =>
+        field === "repeat_interval" ? `${REPEAT_S}s` : field === "group_wait" ? (v === "60s" ? "5s" : "1s") : `${GROUP_INTERVAL_S}s`,
       bridgeEnv: { CONSOLE_ALLOWED_USER_IDS: String(ONCALL.id) },
     });
   }, 60_000);
@@ -78,18 +101,32 @@ describe("silences from the chat, with a short repeat_interval so notifying is o
   it("Silence 1h makes a silence amtool lists and the alert stops notifying; Unsilence expires it and it notifies again", async () => {
     const summary = "Console live test: silence me";
     await postAlerts(live, [{ labels: { alertname: "ConsoleSilenceTest", instance: "s1" }, summary }]);
-    const [first] = await waitFor("the firing message", async () => (firingAbout(live, summary).length ? firingAbout(live, summary) : undefined), 30_000);
+    const [first] = await waitFor(
+      "the firing message",
+      async () => (firingAbout(live, summary).length ? firingAbout(live, summary) : undefined),
+      30_000,
+    );
     // Not silenced, it is reminded every repeat_interval.
-    await waitFor("a reminder", async () => firingAbout(live, summary).length >= 2 || undefined, (REPEAT_S + GROUP_INTERVAL_S + MARGIN_S) * 1000);
+    await waitFor(
+      "a reminder",
+      async () => firingAbout(live, summary).length >= 2 || undefined,
+      (REPEAT_S + GROUP_INTERVAL_S + MARGIN_S) * 1000,
+    );
 
     expect(await pressAndWait(live, first, "1h", ONCALL)).toBe("Silenced 1 alert for 1h.");
     const listed = amtool(live).filter((s) => s.matchers.some((m) => m.name === "alertname" && m.value === "ConsoleSilenceTest"));
     expect(listed).toHaveLength(1);
     expect(listed[0].createdBy).toBe("@oncall (id 4242)");
     expect(listed[0].matchers.find((m) => m.name === "instance")?.value).toBe("s1");
-    const [inAm] = await getJson<{ status: { state: string; silencedBy: string[] } }[]>(`${live.alertmanager}/api/v2/alerts?filter=${encodeURIComponent('alertname="ConsoleSilenceTest"')}`);
+    const [inAm] = await getJson<{ status: { state: string; silencedBy: string[] } }[]>(
+      `${live.alertmanager}/api/v2/alerts?filter=${encodeURIComponent('alertname="ConsoleSilenceTest"')}`,
+    );
     expect(inAm.status).toMatchObject({ state: "suppressed", silencedBy: [listed[0].id] });
-    await waitFor("the message says who silenced it", async () => first.currentText.includes("Silenced by @oncall (id 4242) until") || undefined, 10_000);
+    await waitFor(
+      "the message says who silenced it",
+      async () => first.currentText.includes("Silenced by @oncall (id 4242) until") || undefined,
+      10_000,
+    );
 
     // Silenced: no reminder in a full repeat_interval plus group_interval.
     const shown = firingAbout(live, summary).length;
@@ -99,19 +136,29 @@ describe("silences from the chat, with a short repeat_interval so notifying is o
     expect(await pressAndWait(live, first, "Unsilence", ONCALL)).toBe("Silence expired; the alerts notify again.");
     expect(amtool(live).filter((s) => s.id === listed[0].id)).toEqual([]);
     expect(amtool(live, "--expired").find((s) => s.id === listed[0].id)?.status.state).toBe("expired");
-    await waitFor("notifying again", async () => firingAbout(live, summary).length > shown || undefined, (REPEAT_S + GROUP_INTERVAL_S + MARGIN_S) * 1000);
+    await waitFor(
+      "notifying again",
+      async () => firingAbout(live, summary).length > shown || undefined,
+      (REPEAT_S + GROUP_INTERVAL_S + MARGIN_S) * 1000,
+    );
     await postAlerts(live, [{ labels: { alertname: "ConsoleSilenceTest", instance: "s1" }, summary }], true);
   });
 
   it("a press by someone outside the allowlist changes nothing", async () => {
     const summary = "Console live test: not yours";
     await postAlerts(live, [{ labels: { alertname: "ConsoleRefusalTest", instance: "r1" }, summary }]);
-    const [m] = await waitFor("the firing message", async () => (firingAbout(live, summary).length ? firingAbout(live, summary) : undefined), 30_000);
+    const [m] = await waitFor(
+      "the firing message",
+      async () => (firingAbout(live, summary).length ? firingAbout(live, summary) : undefined),
+      30_000,
+    );
     const before = amtool(live, "--expired").length + amtool(live).length;
     expect(await pressAndWait(live, m, "4h", STRANGER)).toContain("Sorry, only the on-call list may silence here");
     expect(amtool(live, "--expired").length + amtool(live).length).toBe(before);
     expect(m.edits).toEqual([]);
-    const [inAm] = await getJson<{ status: { state: string } }[]>(`${live.alertmanager}/api/v2/alerts?filter=${encodeURIComponent('alertname="ConsoleRefusalTest"')}`);
+    const [inAm] = await getJson<{ status: { state: string } }[]>(
+      `${live.alertmanager}/api/v2/alerts?filter=${encodeURIComponent('alertname="ConsoleRefusalTest"')}`,
+    );
     expect(inAm.status.state).toBe("active");
     await postAlerts(live, [{ labels: { alertname: "ConsoleRefusalTest", instance: "r1" }, summary }], true);
   });
@@ -130,18 +177,30 @@ describe("the bridge SIGKILLed mid-incident", () => {
     const a = { labels: { alertname: "ConsoleKillTest", instance: "k1" }, summary: "Kill test alert one" };
     const b = { labels: { alertname: "ConsoleKillTest", instance: "k2" }, summary: "Kill test alert two" };
     await postAlerts(live, [a]);
-    const [firingA] = await waitFor("A firing", async () => (firingAbout(live, a.summary).length ? firingAbout(live, a.summary) : undefined), 30_000);
+    const [firingA] = await waitFor(
+      "A firing",
+      async () => (firingAbout(live, a.summary).length ? firingAbout(live, a.summary) : undefined),
+      30_000,
+    );
 
     await live.killBridge();
     // The group changes while the bridge is dead: Alertmanager must re-send [A, B] and keeps failing.
     await postAlerts(live, [a, b]);
     await sleep(GROUP_INTERVAL_S + MARGIN_S);
     await live.startBridge();
-    const [firingB] = await waitFor("B firing after the restart", async () => (firingAbout(live, b.summary).length ? firingAbout(live, b.summary) : undefined), 30_000);
+    const [firingB] = await waitFor(
+      "B firing after the restart",
+      async () => (firingAbout(live, b.summary).length ? firingAbout(live, b.summary) : undefined),
+      30_000,
+    );
     expect(firingB.messageId).not.toBe(firingA.messageId);
 
     await postAlerts(live, [a, b], true);
-    await waitFor("both resolved", async () => (resolvedAbout(live, a.summary).length && resolvedAbout(live, b.summary).length) || undefined, 30_000);
+    await waitFor(
+      "both resolved",
+      async () => (resolvedAbout(live, a.summary).length && resolvedAbout(live, b.summary).length) || undefined,
+      30_000,
+    );
     // Nothing more within the next group_interval: no repeat of what was delivered before the kill.
     await sleep(GROUP_INTERVAL_S + MARGIN_S);
     expect(firingAbout(live, a.summary)).toHaveLength(1);
@@ -150,7 +209,11 @@ describe("the bridge SIGKILLed mid-incident", () => {
     const [resolvedB] = resolvedAbout(live, b.summary);
     expect(resolvedA.replyToMessageId).toBe(firingA.messageId);
     expect(resolvedB.replyToMessageId).toBe(firingB.messageId);
-    await waitFor("the firing message from before the kill edited to resolved", async () => firingA.currentText.includes("✅ Resolved") || undefined, 10_000);
+    await waitFor(
+      "the firing message from before the kill edited to resolved",
+      async () => firingA.currentText.includes("✅ Resolved") || undefined,
+      10_000,
+    );
     expect(live.bridgeLogs()).not.toContain(live.telegram.token);
   });
 });
@@ -163,7 +226,11 @@ async function alertmanagerBehindProxy(extraFlags: string[], lose: (method: stri
   const url = `http://127.0.0.1:${port}`;
   const am: ChildProcess = spawn(
     requireTool("alertmanager"),
-    [...alertmanagerArgs({ configFile: path.join(dir, "alertmanager.yml"), storagePath: path.join(dir, "am"), externalUrl: url }), `--web.listen-address=127.0.0.1:${port}`, ...extraFlags],
+    [
+      ...alertmanagerArgs({ configFile: path.join(dir, "alertmanager.yml"), storagePath: path.join(dir, "am"), externalUrl: url }),
+      `--web.listen-address=127.0.0.1:${port}`,
+      ...extraFlags,
+    ],
     { stdio: "ignore" },
   );
   await waitFor("Alertmanager ready", async () => (await fetch(`${url}/-/ready`)).ok, 30_000);
@@ -172,7 +239,11 @@ async function alertmanagerBehindProxy(extraFlags: string[], lose: (method: stri
     req.on("data", (c: Buffer) => (body += c.toString()));
     req.on("end", async () => {
       try {
-        const r = await fetch(`${url}${req.url}`, { method: req.method, headers: { "content-type": "application/json" }, body: body || undefined });
+        const r = await fetch(`${url}${req.url}`, {
+          method: req.method,
+          headers: { "content-type": "application/json" },
+          body: body || undefined,
+        });
         const text = await r.text();
         if (lose(req.method ?? "")) return void req.socket.destroy();
         res.writeHead(r.status, { "content-type": "application/json" });
@@ -204,15 +275,32 @@ async function alertmanagerBehindProxy(extraFlags: string[], lose: (method: stri
 }
 
 /** The bridge in process against the fake Telegram, calling Alertmanager at `alertmanagerUrl`. */
-async function consoleBridge(alertmanagerUrl: string, dir: string): Promise<{ telegram: FakeTelegram; bridge: RunningBridge; card: (name: string, instances: string[]) => Promise<ReceivedMessage> }> {
+async function consoleBridge(
+  alertmanagerUrl: string,
+  dir: string,
+): Promise<{ telegram: FakeTelegram; bridge: RunningBridge; card: (name: string, instances: string[]) => Promise<ReceivedMessage> }> {
   const telegram = await new FakeTelegram(undefined, { pollCapMs: 1000 }).start();
-  const bridge = await startBridge(loadConfig(fastConsoleEnv({ telegramToken: telegram.token, telegramUrl: telegram.url, chat: CHAT, alertmanagerUrl, stateFile: path.join(dir, "state.json") })), {
-    log: new Logger(() => undefined),
-    pollBackoffMs: [50],
-  });
+  const bridge = await startBridge(
+    loadConfig(
+      fastConsoleEnv({
+        telegramToken: telegram.token,
+        telegramUrl: telegram.url,
+        chat: CHAT,
+        alertmanagerUrl,
+        stateFile: path.join(dir, "state.json"),
+      }),
+    ),
+    {
+      log: new Logger(() => undefined),
+      pollBackoffMs: [50],
+    },
+  );
   const card = async (name: string, instances: string[]) => {
     const before = telegram.messages.length;
-    const r = await fetch(`${bridge.url}/alert`, { method: "POST", body: JSON.stringify(payload(instances.map((i) => alert({ fingerprint: `${name}-${i}`, labels: { alertname: name, instance: i } })))) });
+    const r = await fetch(`${bridge.url}/alert`, {
+      method: "POST",
+      body: JSON.stringify(payload(instances.map((i) => alert({ fingerprint: `${name}-${i}`, labels: { alertname: name, instance: i } })))),
+    });
     expect(r.status).toBe(200);
     return waitFor("the firing message", async () => telegram.messages[before], 10_000, 50);
   };
@@ -244,12 +332,28 @@ describe("half-failed changes against Alertmanager 0.35", () => {
     const m = await c.card("LimitTest", ["a", "b", "c"]);
     const q = c.telegram.press(m, "1h", ONCALL);
     expect((await answerOf(q)).text).toBe("Silenced 2 of 3 alerts for 1h; 1 not silenced. Details in the chat.");
-    expect(active().map((s) => s.matchers.find((x) => x.name === "instance")?.value).sort()).toEqual(["a", "b"]);
-    const account = await waitFor("the account", async () => c.telegram.messages.find((x) => x.text.startsWith("🔕 <b>Silence for 1h</b>")), 10_000, 50);
+    expect(
+      active()
+        .map((s) => s.matchers.find((x) => x.name === "instance")?.value)
+        .sort(),
+    ).toEqual(["a", "b"]);
+    const account = await waitFor(
+      "the account",
+      async () => c.telegram.messages.find((x) => x.text.startsWith("🔕 <b>Silence for 1h</b>")),
+      10_000,
+      50,
+    );
     expect(account.text).toContain("✅ Silenced: LimitTest instance=a, LimitTest instance=b");
-    expect(account.text).toContain(`❌ Not silenced (Alertmanager refused it: exceeded maximum number of silences: ${MAX} (limit: ${MAX})): LimitTest instance=c`);
+    expect(account.text).toContain(
+      `❌ Not silenced (Alertmanager refused it: exceeded maximum number of silences: ${MAX} (limit: ${MAX})): LimitTest instance=c`,
+    );
     expect(account.replyToMessageId).toBe(m.messageId);
-    await waitFor("the card edited", async () => m.currentText.includes("🔕 2 of 3 alerts silenced by @oncall (id 4242)") || undefined, 10_000, 50);
+    await waitFor(
+      "the card edited",
+      async () => m.currentText.includes("🔕 2 of 3 alerts silenced by @oncall (id 4242)") || undefined,
+      10_000,
+      50,
+    );
     expect((m.currentKeyboard ?? []).flat().map((b) => b.text)).toEqual(["🔕 1h", "🔕 4h", "🔕 24h", "🔔 Unsilence", "👀 Ack"]);
   });
 
@@ -259,20 +363,33 @@ describe("half-failed changes against Alertmanager 0.35", () => {
     const t0 = Date.now();
     const q = c.telegram.press(m, "Unsilence", ONCALL);
     c.telegram.say(CHAT, "/help", ONCALL);
-    const help = await waitFor("the /help answer", async () => c.telegram.messages.find((x) => x.text.includes("alerts console")), 5000, 20);
+    const help = await waitFor(
+      "the /help answer",
+      async () => c.telegram.messages.find((x) => x.text.includes("alerts console")),
+      5000,
+      20,
+    );
     expect(help.at - t0).toBeLessThan(1000);
     expect((await answerOf(q)).text).toBe("⏳ Working on it: Alertmanager is slow to answer. The outcome follows in the chat.");
     expect(c.telegram.callbackAnswers.find((a) => a.id === q)!.at - t0).toBeLessThan(2500);
     await new Promise((r) => setTimeout(r, 2000));
     process.kill(am.pid, "SIGCONT");
-    await waitFor("the outcome", async () => c.telegram.messages.find((x) => x.replyToMessageId === m.messageId && x.text === "Silence expired; the alerts notify again."), 15_000, 50);
+    await waitFor(
+      "the outcome",
+      async () =>
+        c.telegram.messages.find((x) => x.replyToMessageId === m.messageId && x.text === "Silence expired; the alerts notify again."),
+      15_000,
+      50,
+    );
     expect(active().filter((s) => s.matchers.some((x) => x.value === "LimitTest"))).toEqual([]);
   });
 
   it("expired silences still count against the limit: a new Silence is refused whole, and said so", async () => {
     const m = await c.card("LimitFull", ["x"]);
     const q = c.telegram.press(m, "4h", ONCALL);
-    expect((await answerOf(q)).text).toBe(`Nothing was silenced: Alertmanager refused it: exceeded maximum number of silences: ${MAX} (limit: ${MAX}).`);
+    expect((await answerOf(q)).text).toBe(
+      `Nothing was silenced: Alertmanager refused it: exceeded maximum number of silences: ${MAX} (limit: ${MAX}).`,
+    );
     expect((m.currentKeyboard ?? []).flat().map((b) => b.text)).not.toContain("🔔 Unsilence");
   });
 });

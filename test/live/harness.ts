@@ -12,9 +12,24 @@ import { PeerAddresses } from "../../config/services";
 import { AlertOverride, StackConfig } from "../../config/schema";
 import { bridgeDedupeWindows, renderAlertmanagerConfig, RouteTimingField } from "../../generators/alertmanager";
 import { bundleBridge } from "../../components/telegramBridge";
-import { API_USER, passwordFile, PROTECTED_APIS, ProtectedApi, renderWebConfig, userColonPassword, webConfigFile } from "../../generators/apiAuth";
+import {
+  API_USER,
+  passwordFile,
+  PROTECTED_APIS,
+  ProtectedApi,
+  renderWebConfig,
+  userColonPassword,
+  webConfigFile,
+} from "../../generators/apiAuth";
 import { renderBlackboxConfig } from "../../generators/blackbox";
-import { alertmanagerArgs, blackboxArgs, nodeExporterArgs, otelCollectorArgs, prometheusArgs, PrometheusFlags } from "../../generators/commandLines";
+import {
+  alertmanagerArgs,
+  blackboxArgs,
+  nodeExporterArgs,
+  otelCollectorArgs,
+  prometheusArgs,
+  PrometheusFlags,
+} from "../../generators/commandLines";
 import { CollectorListen, renderOtelCollectorConfig } from "../../generators/otelCollector";
 import { renderPrometheusConfig } from "../../generators/prometheus";
 import { ruleSettings } from "../../rules/context";
@@ -118,7 +133,8 @@ export { waitFor };
 
 /** Base URL → Authorization header of the live stacks running in this process: the tests read their APIs as the stack's clients do. */
 const credentialsByBase = new Map<string, Record<string, string>>();
-const credentialsFor = (url: string): Record<string, string> => [...credentialsByBase].find(([base]) => url.startsWith(`${base}/`) || url === base)?.[1] ?? {};
+const credentialsFor = (url: string): Record<string, string> =>
+  [...credentialsByBase].find(([base]) => url.startsWith(`${base}/`) || url === base)?.[1] ?? {};
 
 /**
  * Writes `program`'s credential files as the deployment lays them out, with fresh passwords, and
@@ -201,7 +217,15 @@ function sinkConfig(grpcPort: number, httpPort: number, recorderPort: number): s
           },
         },
       },
-      exporters: { otlp_http: { endpoint: `http://127.0.0.1:${recorderPort}`, encoding: "json", compression: "none", tls: { insecure: true }, retry_on_failure: { enabled: false } } },
+      exporters: {
+        otlp_http: {
+          endpoint: `http://127.0.0.1:${recorderPort}`,
+          encoding: "json",
+          compression: "none",
+          tls: { insecure: true },
+          retry_on_failure: { enabled: false },
+        },
+      },
       service: {
         // Its own metrics would want port 8888 too; it is not the collector under test.
         telemetry: { metrics: { level: "none" } },
@@ -261,7 +285,10 @@ export function livePrometheusFlags(dir: string, config: StackConfig): Prometheu
  * collector Prometheus's. Real bcrypt hashes, as @pulumi/random makes them.
  */
 function writeCredentials(dir: string): Record<ProtectedApi, string> {
-  const passwords = Object.fromEntries(PROTECTED_APIS.map((api) => [api, newRandomPassword({ length: 32 }).result])) as Record<ProtectedApi, string>;
+  const passwords = Object.fromEntries(PROTECTED_APIS.map((api) => [api, newRandomPassword({ length: 32 }).result])) as Record<
+    ProtectedApi,
+    string
+  >;
   const holders: Record<ProtectedApi | "otelCollector", readonly ProtectedApi[]> = {
     prometheus: PROTECTED_APIS,
     alertmanager: ["alertmanager"],
@@ -272,7 +299,8 @@ function writeCredentials(dir: string): Record<ProtectedApi, string> {
     const secrets = liveSecretsDir(dir, program);
     fs.mkdirSync(secrets, { recursive: true });
     for (const api of apis) fs.writeFileSync(passwordFile(api, secrets), passwords[api], { mode: 0o600 });
-    if (program !== "otelCollector") fs.writeFileSync(webConfigFile(secrets), renderWebConfig(newRandomPasswordHash(passwords[program])), { mode: 0o600 });
+    if (program !== "otelCollector")
+      fs.writeFileSync(webConfigFile(secrets), renderWebConfig(newRandomPasswordHash(passwords[program])), { mode: 0o600 });
   }
   return passwords;
 }
@@ -287,12 +315,33 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
   };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tutordex-live-"));
   const passwords = writeCredentials(dir);
-  const auth = Object.fromEntries(PROTECTED_APIS.map((api) => [api, basicHeader(passwords[api])])) as unknown as Record<ProtectedApi, Record<string, string>>;
+  const auth = Object.fromEntries(PROTECTED_APIS.map((api) => [api, basicHeader(passwords[api])])) as unknown as Record<
+    ProtectedApi,
+    Record<string, string>
+  >;
   const children: { process: ChildProcess; stderr: () => string }[] = [];
-  const [pPort, amPort, nePort, bbPort, bridgePort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-  const [otlpGrpcPort, otlpHttpPort, healthPort, selfMetricsPort, sinkGrpcPort, sinkHttpPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [pPort, amPort, nePort, bbPort, bridgePort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const [otlpGrpcPort, otlpHttpPort, healthPort, selfMetricsPort, sinkGrpcPort, sinkHttpPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const recorder = await startRecorder();
-  const sim = await startSimulator({ ports: { collector: 0, worker: 0, backend: 0 }, tickMs: 1000, log: () => undefined, nativeHistograms: options.nativeHistograms });
+  const sim = await startSimulator({
+    ports: { collector: 0, worker: 0, backend: 0 },
+    tickMs: 1000,
+    log: () => undefined,
+    nativeHistograms: options.nativeHistograms,
+  });
   const telegram = await new FakeTelegram().start();
   const quiet = new Logger(() => undefined);
   const publicUrl = `http://127.0.0.1:${sim.ports.backend}/health`;
@@ -323,10 +372,20 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     ...(options.nativeHistograms ? { nativeHistograms: true } : {}),
   });
   // The collector renders through the stack's own generator; "Tempo" and "Loki" are the sink.
-  const collectorListen: CollectorListen = { otlpGrpc: loop(otlpGrpcPort), otlpHttp: loop(otlpHttpPort), health: loop(healthPort), metrics: { host: "127.0.0.1", port: selfMetricsPort } };
+  const collectorListen: CollectorListen = {
+    otlpGrpc: loop(otlpGrpcPort),
+    otlpHttp: loop(otlpHttpPort),
+    health: loop(healthPort),
+    metrics: { host: "127.0.0.1", port: selfMetricsPort },
+  };
   fs.writeFileSync(
     path.join(dir, "otelcol.yml"),
-    renderOtelCollectorConfig(config, { prometheus: peers.prometheus, tempoOtlpGrpc: loop(sinkGrpcPort), loki: loop(sinkHttpPort) }, collectorListen, liveSecretsDir(dir, "otelCollector")),
+    renderOtelCollectorConfig(
+      config,
+      { prometheus: peers.prometheus, tempoOtlpGrpc: loop(sinkGrpcPort), loki: loop(sinkHttpPort) },
+      collectorListen,
+      liveSecretsDir(dir, "otelCollector"),
+    ),
   );
   fs.writeFileSync(path.join(dir, "otelcol-sink.yml"), sinkConfig(sinkGrpcPort, sinkHttpPort, recorder.port));
 
@@ -350,7 +409,9 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
   );
   // Faster, but in proportion: the probe route's long group_wait (60s) is what lets PublicApiDown's
   // inhibition apply before BlackboxProbeFailed is notified, so it stays the longest wait.
-  const fast = options.retime ?? ((v: string, field: string) => (field === "repeat_interval" ? "1h" : field === "group_wait" ? (v === "60s" ? "5s" : "1s") : "2s"));
+  const fast =
+    options.retime ??
+    ((v: string, field: string) => (field === "repeat_interval" ? "1h" : field === "group_wait" ? (v === "60s" ? "5s" : "1s") : "2s"));
   // Telegram's pace scaled 20x (1 s → 50 ms per chat, 20 → 400 per minute per group), like the timings.
   const bridgeEnv: Record<string, string> = {
     TELEGRAM_BOT_TOKEN: telegram.token,
@@ -395,19 +456,32 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     if (child.pid !== undefined) programs.push({ name, pid: child.pid, argv: [bin, ...args], deployed });
   };
   const processLogs = () =>
-    children.map((c) => `${path.basename(c.process.spawnfile)}${c.process.exitCode !== null ? ` (exited ${c.process.exitCode})` : ""}:\n${c.stderr()}`).join("\n");
+    children
+      .map(
+        (c) =>
+          `${path.basename(c.process.spawnfile)}${c.process.exitCode !== null ? ` (exited ${c.process.exitCode})` : ""}:\n${c.stderr()}`,
+      )
+      .join("\n");
   let bridge: RunningBridge | undefined;
   let bridgeChild: ChildProcess | undefined;
   let bridgeOutput = "";
   const bundleFile = path.join(dir, "bridge.js");
   const spawnBridge = async () => {
     if (!fs.existsSync(bundleFile)) fs.writeFileSync(bundleFile, bundleBridge());
-    const child = spawn(process.execPath, [bundleFile], { env: { PATH: process.env.PATH, ...bridgeEnv }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bundleFile], {
+      env: { PATH: process.env.PATH, ...bridgeEnv },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     bridgeChild = child;
     const from = bridgeOutput.length;
     child.stdout!.on("data", (d: Buffer) => (bridgeOutput += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (bridgeOutput += d.toString()));
-    await waitFor("the bridge process listening", async () => bridgeOutput.slice(from).includes("telegram bridge listening") || undefined, 15_000, 50);
+    await waitFor(
+      "the bridge process listening",
+      async () => bridgeOutput.slice(from).includes("telegram bridge listening") || undefined,
+      15_000,
+      50,
+    );
   };
   const endBridgeChild = async (signal: NodeJS.Signals) => {
     const c = bridgeChild;
@@ -457,19 +531,24 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
         externalUrl: config.alertmanagerExternalUrl,
         webConfigFile: webConfigFile(liveSecretsDir(dir, "alertmanager")),
       }),
-      [
-      `--web.listen-address=${peers.alertmanager}`,
-    ]);
+      [`--web.listen-address=${peers.alertmanager}`],
+    );
     // Alertmanager first: an alert Prometheus cannot deliver at once is only resent after the resend delay.
     await ready("Alertmanager ready", `http://${peers.alertmanager}/-/ready`);
-    run("prometheus", bins.prometheus, prometheusArgs(livePrometheusFlags(dir, config)), [`--web.listen-address=${peers.prometheus}`, "--rules.alert.resend-delay=2s"]);
+    run("prometheus", bins.prometheus, prometheusArgs(livePrometheusFlags(dir, config)), [
+      `--web.listen-address=${peers.prometheus}`,
+      "--rules.alert.resend-delay=2s",
+    ]);
     const textfileDir = path.join(dir, "textfile");
     fs.mkdirSync(textfileDir);
     // The container sees the host's root at /host; here the host's root is /.
     run("node_exporter", bins.nodeExporter, nodeExporterArgs({ rootfs: "/", textfileDir, listenAddress: peers.nodeExporter }));
-    run("blackbox_exporter", bins.blackbox, blackboxArgs({ configFile: path.join(dir, "blackbox.yml"), webConfigFile: webConfigFile(liveSecretsDir(dir, "blackboxExporter")) }), [
-      `--web.listen-address=${peers.blackboxExporter}`,
-    ]);
+    run(
+      "blackbox_exporter",
+      bins.blackbox,
+      blackboxArgs({ configFile: path.join(dir, "blackbox.yml"), webConfigFile: webConfigFile(liveSecretsDir(dir, "blackboxExporter")) }),
+      [`--web.listen-address=${peers.blackboxExporter}`],
+    );
     run("otelcol", bins.otelcol, otelCollectorArgs({ configFile: path.join(dir, "otelcol.yml") }));
     if (options.bridgeAsProcess) await spawnBridge();
     else bridge = await startBridge(bridgeConfig, { log: quiet, ...options.bridgeDeps });
@@ -495,7 +574,11 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     telegram,
     sim,
     publicUrl,
-    collector: { otlpHttp: `http://${peers.otelCollector}`, health: `http://${peers.otelCollectorHealth}/`, metrics: `http://${peers.otelCollectorMetrics}/metrics` },
+    collector: {
+      otlpHttp: `http://${peers.otelCollector}`,
+      health: `http://${peers.otelCollectorHealth}/`,
+      metrics: `http://${peers.otelCollectorMetrics}/metrics`,
+    },
     sink: { requests: (signal) => recorder.requests.get(signal) ?? [] },
     config,
     programs,

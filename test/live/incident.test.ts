@@ -15,18 +15,42 @@ jest.setTimeout(180_000);
 
 const CHAT = "-100500";
 const SYNC_S = 5;
-const ESCALATION: EscalationRule = { afterMs: 3000, everyMs: 3000, times: 10, mention: [{ id: 11, name: "Alice" }], chat: undefined, threadId: undefined };
+const ESCALATION: EscalationRule = {
+  afterMs: 3000,
+  everyMs: 3000,
+  times: 10,
+  mention: [{ id: 11, name: "Alice" }],
+  chat: undefined,
+  threadId: undefined,
+};
 const DRILL_ROUTE = ROUTES.find((r) => r.receiver === "telegram-drill")!;
 const seconds = (d: string) => Number(/^(\d+)s$/.exec(d)![1]) * 1000;
 
 async function postAlert(live: LiveStack, labels: Record<string, string>, summary: string, resolved = false): Promise<void> {
   const now = Date.now();
-  const body = [{ labels: { severity: "critical", component: "console", ...labels }, annotations: { summary }, startsAt: new Date(now - 1000).toISOString(), endsAt: new Date(resolved ? now : now + 3_600_000).toISOString() }];
-  const r = await authedFetch(`${live.alertmanager}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const body = [
+    {
+      labels: { severity: "critical", component: "console", ...labels },
+      annotations: { summary },
+      startsAt: new Date(now - 1000).toISOString(),
+      endsAt: new Date(resolved ? now : now + 3_600_000).toISOString(),
+    },
+  ];
+  const r = await authedFetch(`${live.alertmanager}/api/v2/alerts`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   if (!r.ok) throw new Error(`posting alerts: ${r.status} ${await r.text()}`);
 }
 
-const firing = (live: LiveStack, summary: string) => waitFor(`the firing message about ${summary}`, async () => live.telegram.messages.find((m) => m.chatId === CHAT && m.text.includes("FIRING") && m.text.includes(summary)), 30_000, 50);
+const firing = (live: LiveStack, summary: string) =>
+  waitFor(
+    `the firing message about ${summary}`,
+    async () => live.telegram.messages.find((m) => m.chatId === CHAT && m.text.includes("FIRING") && m.text.includes(summary)),
+    30_000,
+    50,
+  );
 const buttons = (m: ReceivedMessage) => (m.currentKeyboard ?? []).flat().map((b) => b.text);
 const figures: string[] = [];
 
@@ -49,8 +73,21 @@ describe("the incident loop against the real Alertmanager", () => {
   it("/drill: the synthetic alert goes through Alertmanager's drill route to the chat and back, each hop timed", async () => {
     const t0 = Date.now();
     live.telegram.say(CHAT, "/drill");
-    const answer = await waitFor("the drill's answer", async () => live.telegram.messages.find((m) => m.text.includes("Fire drill")), 15_000, 50);
-    await waitFor("the drill's report", async () => (answer.currentText.includes("❌") || answer.currentText.includes("⚠️") ? Promise.reject(new Error(answer.currentText)) : answer.currentText.includes("✅ the alert path works")) || undefined, 60_000, 100);
+    const answer = await waitFor(
+      "the drill's answer",
+      async () => live.telegram.messages.find((m) => m.text.includes("Fire drill")),
+      15_000,
+      50,
+    );
+    await waitFor(
+      "the drill's report",
+      async () =>
+        (answer.currentText.includes("❌") || answer.currentText.includes("⚠️")
+          ? Promise.reject(new Error(answer.currentText))
+          : answer.currentText.includes("✅ the alert path works")) || undefined,
+      60_000,
+      100,
+    );
     const d = live.bridge.store.data.drills.at(-1)!;
     expect(d.result).toBe("ok");
     const hops = Object.fromEntries(hopDurations(d));
@@ -73,7 +110,10 @@ describe("the incident loop against the real Alertmanager", () => {
     const summary = "Incident live test: escalate me";
     await postAlert(live, { alertname: "IncidentEscalationTest", instance: "e1" }, summary);
     const m = await firing(live, summary);
-    const escalations = () => live.telegram.messages.filter((x) => x.chatId === CHAT && x.text.includes("Escalation</b>") && x.text.includes("IncidentEscalationTest"));
+    const escalations = () =>
+      live.telegram.messages.filter(
+        (x) => x.chatId === CHAT && x.text.includes("Escalation</b>") && x.text.includes("IncidentEscalationTest"),
+      );
     const first = await waitFor("the first escalation", async () => escalations()[0], 15_000, 50);
     const second = await waitFor("the second escalation", async () => escalations()[1], 15_000, 50);
     // Counted from the card's time: when the bridge built the message for the send Telegram took (m.at is when Telegram took it).
@@ -102,11 +142,25 @@ describe("the incident loop against the real Alertmanager", () => {
     const m = await firing(live, summary);
     expect(buttons(m)).not.toContain("🔔 Unsilence");
     const am = [`--alertmanager.url=${live.alertmanager}`, ...amtoolHttpConfig(live)];
-    const added = run("amtool", ["silence", "add", ...am, "--author=ops via amtool", "--duration=1h", "--comment=live test", "alertname=IncidentSyncTest", "instance=a1"]);
+    const added = run("amtool", [
+      "silence",
+      "add",
+      ...am,
+      "--author=ops via amtool",
+      "--duration=1h",
+      "--comment=live test",
+      "alertname=IncidentSyncTest",
+      "instance=a1",
+    ]);
     expect(added.status).toBe(0);
     const id = added.stdout.trim();
     const madeAt = Date.now();
-    await waitFor("the card shows the amtool silence", async () => m.currentText.includes("🔕 Silenced by ops via amtool until") || undefined, (SYNC_S + 5) * 1000, 50);
+    await waitFor(
+      "the card shows the amtool silence",
+      async () => m.currentText.includes("🔕 Silenced by ops via amtool until") || undefined,
+      (SYNC_S + 5) * 1000,
+      50,
+    );
     const shownAfter = Date.now() - madeAt;
     expect(buttons(m)).toEqual(["🔔 Unsilence", "👀 Ack"]);
     expect(run("amtool", ["silence", "expire", ...am, id]).status).toBe(0);
@@ -115,7 +169,9 @@ describe("the incident loop against the real Alertmanager", () => {
     const droppedAfter = Date.now() - expiredAt;
     expect(buttons(m)).toContain("🔕 1h");
     expect(shownAfter).toBeLessThanOrEqual((SYNC_S + 5) * 1000);
-    figures.push(`sync (every ${SYNC_S} s): amtool silence on the card after ${shownAfter} ms, amtool expire off the card after ${droppedAfter} ms; ${live.bridge.metrics.syncs.get({ result: "ok" })} rounds so far, 2 queries each`);
+    figures.push(
+      `sync (every ${SYNC_S} s): amtool silence on the card after ${shownAfter} ms, amtool expire off the card after ${droppedAfter} ms; ${live.bridge.metrics.syncs.get({ result: "ok" })} rounds so far, 2 queries each`,
+    );
     await postAlert(live, { alertname: "IncidentSyncTest", instance: "a1" }, summary, true);
   });
 });

@@ -26,8 +26,14 @@ afterAll(async () => {
   await live?.stop();
 });
 
-const query = async (q: string) => (await getJson(`${live.prometheus}/api/v1/query?query=${encodeURIComponent(q)}`)).data.result as { metric: Record<string, string>; value?: [number, string]; histogram?: unknown }[];
-const attr = (attrs: { key: string; value: { stringValue?: string } }[] | undefined, key: string) => attrs?.find((a) => a.key === key)?.value.stringValue;
+const query = async (q: string) =>
+  (await getJson(`${live.prometheus}/api/v1/query?query=${encodeURIComponent(q)}`)).data.result as {
+    metric: Record<string, string>;
+    value?: [number, string];
+    histogram?: unknown;
+  }[];
+const attr = (attrs: { key: string; value: { stringValue?: string } }[] | undefined, key: string) =>
+  attrs?.find((a) => a.key === key)?.value.stringValue;
 
 describe("the programs run the deployed command lines (generators/commandLines.ts) with local paths", () => {
   const argvOf = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(0, -1);
@@ -62,12 +68,27 @@ describe("the programs run the deployed command lines (generators/commandLines.t
     const am = started("alertmanager").argv;
     expectDeployedPlusLiveOnly(
       "alertmanager",
-      alertmanagerArgs({ configFile: flag(am, "--config.file"), storagePath: flag(am, "--storage.path"), externalUrl: live.config.alertmanagerExternalUrl, webConfigFile: flag(am, "--web.config.file") }),
+      alertmanagerArgs({
+        configFile: flag(am, "--config.file"),
+        storagePath: flag(am, "--storage.path"),
+        externalUrl: live.config.alertmanagerExternalUrl,
+        webConfigFile: flag(am, "--web.config.file"),
+      }),
     );
     const bb = started("blackbox_exporter").argv;
-    expectDeployedPlusLiveOnly("blackbox_exporter", blackboxArgs({ configFile: flag(bb, "--config.file"), webConfigFile: flag(bb, "--web.config.file") }));
+    expectDeployedPlusLiveOnly(
+      "blackbox_exporter",
+      blackboxArgs({ configFile: flag(bb, "--config.file"), webConfigFile: flag(bb, "--web.config.file") }),
+    );
     const ne = started("node_exporter").argv;
-    expectDeployedPlusLiveOnly("node_exporter", nodeExporterArgs({ rootfs: "/", textfileDir: flag(ne, "--collector.textfile.directory"), listenAddress: live.nodeExporter.replace("http://", "") }));
+    expectDeployedPlusLiveOnly(
+      "node_exporter",
+      nodeExporterArgs({
+        rootfs: "/",
+        textfileDir: flag(ne, "--collector.textfile.directory"),
+        listenAddress: live.nodeExporter.replace("http://", ""),
+      }),
+    );
     expectDeployedPlusLiveOnly("otelcol", otelCollectorArgs({ configFile: flag(started("otelcol").argv, "--config") }));
   });
 });
@@ -87,10 +108,19 @@ describe("the collector answers as the stack's probes and scrape jobs expect", (
       const r = await query('up{job="otel_collector"}');
       return r.length === 1 && r[0].value![1] === "1" ? true : undefined;
     });
-    await sendOtlp(live.collector.otlpHttp, "traces", tracesRequest({ service: "collector", instanceId: "collector-tail-1" }, [{ name: "poll", startMs: Date.now() - 10, durationMs: 5 }]));
+    await sendOtlp(
+      live.collector.otlpHttp,
+      "traces",
+      tracesRequest({ service: "collector", instanceId: "collector-tail-1" }, [{ name: "poll", startMs: Date.now() - 10, durationMs: 5 }]),
+    );
     const queried = [...KNOWN_METRICS].filter((m) => m.startsWith("otelcol_"));
     expect(queried.length).toBeGreaterThan(0);
-    for (const m of queried) await waitFor(`${m} scraped from the collector`, async () => ((await query(`${m}{job="otel_collector"}`)).length ? true : undefined), 20_000);
+    for (const m of queried)
+      await waitFor(
+        `${m} scraped from the collector`,
+        async () => ((await query(`${m}{job="otel_collector"}`)).length ? true : undefined),
+        20_000,
+      );
     expect(live.processLogs()).not.toMatch(/deprecated/i);
   });
 });
@@ -98,7 +128,13 @@ describe("the collector answers as the stack's probes and scrape jobs expect", (
 describe("OTLP from the simulated TutorDex through the built collector", () => {
   it("a span arrives at the Tempo side with its service and the stack's environment", async () => {
     const traceId = newTraceId();
-    await sendOtlp(live.collector.otlpHttp, "traces", tracesRequest({ service: "worker", instanceId: "aggregator-worker-1" }, [{ name: "process_assignment", traceId, startMs: Date.now() - 30, durationMs: 25, attributes: { channel: "t.me/tuitionsg" } }]));
+    await sendOtlp(
+      live.collector.otlpHttp,
+      "traces",
+      tracesRequest({ service: "worker", instanceId: "aggregator-worker-1" }, [
+        { name: "process_assignment", traceId, startMs: Date.now() - 30, durationMs: 25, attributes: { channel: "t.me/tuitionsg" } },
+      ]),
+    );
     const rs = await waitFor("the span at the sink", async () =>
       live.sink
         .requests("traces")
@@ -112,7 +148,19 @@ describe("OTLP from the simulated TutorDex through the built collector", () => {
   it("a metric is queryable in Prometheus with its service labels and the promoted attributes", async () => {
     const id = { service: "backend" as const, instanceId: "backend-1", version: "2026.11.1" };
     const at = Date.now();
-    await sendOtlp(live.collector.otlpHttp, "metrics", metricsRequest(id, [{ kind: "counter", name: "tutordex_otlp_test_requests", points: [{ attributes: { route: "/assignments" }, value: 42 }], startMs: at - 60_000, atMs: at }]));
+    await sendOtlp(
+      live.collector.otlpHttp,
+      "metrics",
+      metricsRequest(id, [
+        {
+          kind: "counter",
+          name: "tutordex_otlp_test_requests",
+          points: [{ attributes: { route: "/assignments" }, value: 42 }],
+          startMs: at - 60_000,
+          atMs: at,
+        },
+      ]),
+    );
     const [series] = await waitFor("the OTLP counter in Prometheus", async () => {
       const r = await query("tutordex_otlp_test_requests_total");
       return r.length ? r : undefined;
@@ -132,8 +180,14 @@ describe("OTLP from the simulated TutorDex through the built collector", () => {
   it("the same OTLP straight to Prometheus, without its password, is refused and never lands; the collector's basicauth is what let it in", async () => {
     const id = { service: "backend" as const, instanceId: "backend-2", version: "x" };
     const at = Date.now();
-    const body = metricsRequest(id, [{ kind: "counter", name: "tutordex_otlp_direct_write", points: [{ attributes: {}, value: 1 }], startMs: at - 60_000, atMs: at }]);
-    const r = await fetch(`${live.prometheus}/api/v1/otlp/v1/metrics`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const body = metricsRequest(id, [
+      { kind: "counter", name: "tutordex_otlp_direct_write", points: [{ attributes: {}, value: 1 }], startMs: at - 60_000, atMs: at },
+    ]);
+    const r = await fetch(`${live.prometheus}/api/v1/otlp/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     expect(r.status).toBe(401);
     await new Promise((done) => setTimeout(done, 2000));
     expect(await query("tutordex_otlp_direct_write_total")).toEqual([]);
@@ -142,19 +196,46 @@ describe("OTLP from the simulated TutorDex through the built collector", () => {
   it("log records reach the Loki side in the streams of the label contract (the real collector's processors, then Loki's OTLP ingestion)", async () => {
     const traceId = newTraceId();
     const spanId = newSpanId();
-    const container = { [OTLP_SOURCE_ATTRIBUTES.container]: "tutordex-dev-aggregator-worker-1", [OTLP_SOURCE_ATTRIBUTES.compose_service]: "aggregator-worker", [OTLP_SOURCE_ATTRIBUTES.compose_project]: "tutordex-dev" };
-    const fields = { level: "error", component: "worker", event: "parse_failed", channel: "t.me/tuitionsg", step: "parse", assignment_id: "a-77", pipeline_version: "2026-01-02_det_time_v1", schema_version: "v2", trace_id: traceId, span_id: spanId };
+    const container = {
+      [OTLP_SOURCE_ATTRIBUTES.container]: "tutordex-dev-aggregator-worker-1",
+      [OTLP_SOURCE_ATTRIBUTES.compose_service]: "aggregator-worker",
+      [OTLP_SOURCE_ATTRIBUTES.compose_project]: "tutordex-dev",
+    };
+    const fields = {
+      level: "error",
+      component: "worker",
+      event: "parse_failed",
+      channel: "t.me/tuitionsg",
+      step: "parse",
+      assignment_id: "a-77",
+      pipeline_version: "2026-01-02_det_time_v1",
+      schema_version: "v2",
+      trace_id: traceId,
+      span_id: spanId,
+    };
     await sendOtlp(
       live.collector.otlpHttp,
       "logs",
       logsRequest({ service: "worker", instanceId: "aggregator-worker-1", extra: container }, [
         { atMs: Date.now(), severityText: "ERROR", body: "could not parse assignment", attributes: fields, traceId, spanId },
-        { atMs: Date.now(), severityText: "INFO", body: "parsed", attributes: { ...fields, level: "info", event: "parsed" }, traceId, spanId },
+        {
+          atMs: Date.now(),
+          severityText: "INFO",
+          body: "parsed",
+          attributes: { ...fields, level: "info", event: "parsed" },
+          traceId,
+          spanId,
+        },
       ]),
     );
     const requests = await waitFor("both records at the sink", async () => {
       const got = live.sink.requests("logs").filter((r) => JSON.stringify(r).includes(traceId));
-      return got.flatMap((r) => r.resourceLogs).flatMap((rl: any) => rl.scopeLogs).flatMap((s: any) => s.logRecords).length >= 2 ? got : undefined;
+      return got
+        .flatMap((r) => r.resourceLogs)
+        .flatMap((rl: any) => rl.scopeLogs)
+        .flatMap((s: any) => s.logRecords).length >= 2
+        ? got
+        : undefined;
     });
     const entries = requests.flatMap((r) => lokiOtlpEntries(renderLokiConfig(live.config.retention.loki), r));
     expect(entries.map((e) => e.labels).sort((a, b) => a.level.localeCompare(b.level))).toEqual(
@@ -171,11 +252,16 @@ describe("OTLP from the simulated TutorDex through the built collector", () => {
     );
     for (const e of entries) {
       expect(Object.keys(e.labels).sort()).toEqual([...STREAM_LABELS].sort());
-      expect(e.structuredMetadata).toMatchObject({ assignment_id: "a-77", trace_id: traceId, span_id: spanId, deployment_environment_name: live.config.environment });
+      expect(e.structuredMetadata).toMatchObject({
+        assignment_id: "a-77",
+        trace_id: traceId,
+        span_id: spanId,
+        deployment_environment_name: live.config.environment,
+      });
     }
   });
 
-  it("a record sent without the label contract reaches the Loki side filed under compose_service=\"unknown\", and Prometheus counts it per sender", async () => {
+  it('a record sent without the label contract reaches the Loki side filed under compose_service="unknown", and Prometheus counts it per sender', async () => {
     const marker = `no-contract-${newTraceId()}`;
     await sendOtlp(
       live.collector.otlpHttp,
@@ -195,7 +281,11 @@ describe("OTLP from the simulated TutorDex through the built collector", () => {
       const r = await query(`tutordex_otlp_log_records_unlabelled_total{instance="backend-7"}`);
       return r.length && r[0].value?.[1] === "2" ? r : undefined;
     });
-    expect(series.metric).toMatchObject({ job: OTLP_SERVICE_NAMES.backend, service_name: OTLP_SERVICE_NAMES.backend, deployment_environment_name: live.config.environment });
+    expect(series.metric).toMatchObject({
+      job: OTLP_SERVICE_NAMES.backend,
+      service_name: OTLP_SERVICE_NAMES.backend,
+      deployment_environment_name: live.config.environment,
+    });
   });
 });
 

@@ -75,7 +75,10 @@ class Programs {
     if (c.exitCode !== null || c.signalCode !== null || c.pid === undefined) return;
     const exited = new Promise<void>((r) => c.once("exit", () => r()));
     process.kill(c.pid, signal);
-    const force = setTimeout(() => c.pid !== undefined && c.exitCode === null && c.signalCode === null && process.kill(c.pid, "SIGKILL"), 5000);
+    const force = setTimeout(
+      () => c.pid !== undefined && c.exitCode === null && c.signalCode === null && process.kill(c.pid, "SIGKILL"),
+      5000,
+    );
     await exited;
     clearTimeout(force);
   }
@@ -85,7 +88,10 @@ class Programs {
 }
 
 /** A remote-write endpoint that checks the credential; `forward` passes accepted writes on. */
-async function writeGate(expectedAuthorization: string, forward?: string): Promise<{ url: string; accepted: () => number; refused: () => number; close: () => Promise<void> }> {
+async function writeGate(
+  expectedAuthorization: string,
+  forward?: string,
+): Promise<{ url: string; accepted: () => number; refused: () => number; close: () => Promise<void> }> {
   let accepted = 0;
   let refused = 0;
   const server = http.createServer((req, res) => {
@@ -101,7 +107,8 @@ async function writeGate(expectedAuthorization: string, forward?: string): Promi
       if (!forward) return void res.writeHead(204).end();
       try {
         const headers: Record<string, string> = {};
-        for (const h of ["content-type", "content-encoding", "x-prometheus-remote-write-version"]) if (req.headers[h]) headers[h] = String(req.headers[h]);
+        for (const h of ["content-type", "content-encoding", "x-prometheus-remote-write-version"])
+          if (req.headers[h]) headers[h] = String(req.headers[h]);
         const r = await fetch(forward, { method: "POST", headers, body: Buffer.concat(chunks), signal: AbortSignal.timeout(5000) });
         res.writeHead(r.status).end(await r.text());
       } catch (e) {
@@ -140,40 +147,86 @@ let amA: Started;
 const at: Record<string, string> = {};
 
 beforeAll(async () => {
-  const [promA, promB, amPortA, amPortB, gossipA, gossipB, bridgePortA, bridgePortB] = await Promise.all(Array.from({ length: 8 }, () => freePort()));
+  const [promA, promB, amPortA, amPortB, gossipA, gossipB, bridgePortA, bridgePortB] = await Promise.all(
+    Array.from({ length: 8 }, () => freePort()),
+  );
   const loop = (port: number) => `127.0.0.1:${port}`;
-  Object.assign(at, { promA: loop(promA), promB: loop(promB), amA: loop(amPortA), amB: loop(amPortB), gossipA: loop(gossipA), gossipB: loop(gossipB), bridgeA: loop(bridgePortA), bridgeB: loop(bridgePortB) });
+  Object.assign(at, {
+    promA: loop(promA),
+    promB: loop(promB),
+    amA: loop(amPortA),
+    amB: loop(amPortB),
+    gossipA: loop(gossipA),
+    gossipB: loop(gossipB),
+    bridgeA: loop(bridgePortA),
+    bridgeB: loop(bridgePortB),
+  });
   sim = await startSimulator({ ports: { collector: 0, worker: 0, backend: 0 }, tickMs: 1000, log: () => undefined });
   telegram = await new FakeTelegram().start();
-  gates = [await writeGate(`Basic ${Buffer.from(`host-a:${PASSWORD}`).toString("base64")}`, `http://${at.promB}/api/v1/write`), await writeGate(`Bearer ${TOKEN}`)];
+  gates = [
+    await writeGate(`Basic ${Buffer.from(`host-a:${PASSWORD}`).toString("base64")}`, `http://${at.promB}/api/v1/write`),
+    await writeGate(`Bearer ${TOKEN}`),
+  ];
   const [longterm, audit] = gates;
 
   // A valid two-host configuration, as a stack file would hold it ...
   const raw = {
     ...rawConfigFromPulumi(PROJECT, pulumiConfigMap("dev")),
     bindAddress: "10.0.0.5",
-    services: { cadvisor: false, nodeExporter: false, blackboxExporter: false, grafana: false, loki: false, alloy: false, tempo: false, otelCollector: false },
+    services: {
+      cadvisor: false,
+      nodeExporter: false,
+      blackboxExporter: false,
+      grafana: false,
+      loki: false,
+      alloy: false,
+      tempo: false,
+      otelCollector: false,
+    },
     appTargets: { collector: loop(sim.ports.collector), worker: loop(sim.ports.worker), backend: loop(sim.ports.backend) },
     alertOverrides: { PrometheusTargetDown: { for: "1s" } },
     remoteWrite: {
       stores: [
-        { name: "longterm", url: `${longterm.url}/api/v1/write`, auth: { type: "basic", username: "host-a" }, queue: { batchSendDeadline: "1s" }, dropMetrics: ["collector_messages_.*"] },
+        {
+          name: "longterm",
+          url: `${longterm.url}/api/v1/write`,
+          auth: { type: "basic", username: "host-a" },
+          queue: { batchSendDeadline: "1s" },
+          dropMetrics: ["collector_messages_.*"],
+        },
         { name: "audit", url: `${audit.url}/push`, auth: { type: "bearer" }, queue: { batchSendDeadline: "1s" } },
       ],
     },
     remoteWriteCredentials: { longterm: PASSWORD, audit: TOKEN },
-    alertmanagerCluster: { listenAddress: "10.0.0.5", peerTimeout: PEER_TIMEOUT, peers: [{ gossip: "10.0.0.6:9094", api: "10.0.0.6:9093" }] },
+    alertmanagerCluster: {
+      listenAddress: "10.0.0.5",
+      peerTimeout: PEER_TIMEOUT,
+      peers: [{ gossip: "10.0.0.6:9094", api: "10.0.0.6:9093" }],
+    },
   };
   const parsed = parseStackConfig("host-a", raw, new Set(["grafanaAdminPassword", "remoteWriteCredentials"]));
   // ... with both hosts moved onto loopback.
-  config = { ...parsed, alertmanagerCluster: { ...parsed.alertmanagerCluster!, listenAddress: "127.0.0.1", advertiseAddress: at.gossipA, peers: [{ gossip: at.gossipB, api: at.amB }] } };
+  config = {
+    ...parsed,
+    alertmanagerCluster: {
+      ...parsed.alertmanagerCluster!,
+      listenAddress: "127.0.0.1",
+      advertiseAddress: at.gossipA,
+      peers: [{ gossip: at.gossipB, api: at.amB }],
+    },
+  };
 
   const unreachable = "127.0.0.1:9";
   const peers: PeerAddresses = {
     prometheus: at.promA,
     alertmanager: at.amA,
     telegramBridge: at.bridgeA,
-    ...Object.fromEntries(["grafana", "loki", "promtail", "alloy", "tempo", "otelCollector", "cadvisor", "nodeExporter", "blackboxExporter"].map((s) => [s, unreachable])),
+    ...Object.fromEntries(
+      ["grafana", "loki", "promtail", "alloy", "tempo", "otelCollector", "cadvisor", "nodeExporter", "blackboxExporter"].map((s) => [
+        s,
+        unreachable,
+      ]),
+    ),
     otelCollectorMetrics: unreachable,
     otelCollectorHealth: unreachable,
     tempoOtlpGrpc: unreachable,
@@ -196,7 +249,10 @@ beforeAll(async () => {
     };
     amA = host("a", at.amA, at.gossipA, at.gossipB, at.bridgeA);
     host("b", at.amB, at.gossipB, at.gossipA, at.bridgeB);
-    for (const [name, port, prefix] of [["a", bridgePortA, "[host-a]"], ["b", bridgePortB, "[host-b]"]] as const) {
+    for (const [name, port, prefix] of [
+      ["a", bridgePortA, "[host-a]"],
+      ["b", bridgePortB, "[host-b]"],
+    ] as const) {
       const env = {
         TELEGRAM_BOT_TOKEN: telegram.token,
         TELEGRAM_CHAT_ID: CHAT,
@@ -252,13 +308,19 @@ beforeAll(async () => {
     liveCredentials(homeA, { prometheus: `http://${at.promA}` });
     const secretsDir = liveSecretsDir(homeA, "prometheus");
     fs.mkdirSync(path.join(homeA, "rules"), { recursive: true });
-    for (const [store, value] of Object.entries(config.remoteWriteCredentials)) fs.writeFileSync(credentialsFile(store, secretsDir), value, { mode: 0o600 });
+    for (const [store, value] of Object.entries(config.remoteWriteCredentials))
+      fs.writeFileSync(credentialsFile(store, secretsDir), value, { mode: 0o600 });
     const rules = { ...ruleSettings(config), intervals: { alerts: "1s", recording: "1s" } };
     for (const [f, text] of Object.entries(renderRuleFiles(rules))) fs.writeFileSync(path.join(homeA, "rules", f), text);
     fs.writeFileSync(
       path.join(homeA, "prometheus.yml"),
       // 10s: the application jobs' own scrape_timeout, so the file stays exactly as rendered.
-      renderPrometheusConfig(config, peers, { rulesDir: path.join(homeA, "rules"), scrapeInterval: "10s", evaluationInterval: "1s", secretsDir }),
+      renderPrometheusConfig(config, peers, {
+        rulesDir: path.join(homeA, "rules"),
+        scrapeInterval: "10s",
+        evaluationInterval: "1s",
+        secretsDir,
+      }),
     );
     const argsA = prometheusArgs({
       configFile: path.join(homeA, "prometheus.yml"),
@@ -268,7 +330,8 @@ beforeAll(async () => {
       webConfigFile: webConfigFile(secretsDir),
     });
     programs.start("prometheus host-a", requireTool("prometheus"), [...argsA, `--web.listen-address=${at.promA}`], homeA);
-    for (const p of [at.promA, at.promB]) await waitFor(`Prometheus ${p} ready`, async () => (await authedFetch(`http://${p}/-/ready`)).ok, 30_000);
+    for (const p of [at.promA, at.promB])
+      await waitFor(`Prometheus ${p} ready`, async () => (await authedFetch(`http://${p}/-/ready`)).ok, 30_000);
   } catch (e) {
     const logs = programs.logs();
     await stopEverything();
@@ -286,8 +349,10 @@ async function stopEverything(): Promise<void> {
 }
 afterAll(stopEverything);
 
-const queryA = async (q: string) => (await getJson(`http://${at.promA}/api/v1/query?query=${encodeURIComponent(q)}`)).data.result as { metric: Record<string, string> }[];
-const queryB = async (q: string) => (await getJson(`http://${at.promB}/api/v1/query?query=${encodeURIComponent(q)}`)).data.result as { metric: Record<string, string> }[];
+const queryA = async (q: string) =>
+  (await getJson(`http://${at.promA}/api/v1/query?query=${encodeURIComponent(q)}`)).data.result as { metric: Record<string, string> }[];
+const queryB = async (q: string) =>
+  (await getJson(`http://${at.promB}/api/v1/query?query=${encodeURIComponent(q)}`)).data.result as { metric: Record<string, string> }[];
 
 describe("remote_write to a second Prometheus", () => {
   it("every recording rule's series arrives, with the stack and environment as labels", async () => {
@@ -304,7 +369,12 @@ describe("remote_write to a second Prometheus", () => {
     expect(names).toEqual(recorded);
     const labels = await queryB('group by (__name__, stack, environment) ({__name__=~"tutordex:.+"})');
     expect(labels.length).toBe(recorded.length);
-    for (const r of labels) expect({ name: r.metric.__name__, stack: r.metric.stack, environment: r.metric.environment }).toEqual({ name: r.metric.__name__, stack: "host-a", environment: "dev" });
+    for (const r of labels)
+      expect({ name: r.metric.__name__, stack: r.metric.stack, environment: r.metric.environment }).toEqual({
+        name: r.metric.__name__,
+        stack: "host-a",
+        environment: "dev",
+      });
     // The scraped series go too, labelled the same.
     expect((await queryB('up{job="tutordex_worker", stack="host-a", environment="dev"}')).length).toBe(1);
   });
@@ -329,21 +399,27 @@ describe("remote_write to a second Prometheus", () => {
 describe("two Alertmanagers in one cluster", () => {
   /** Which host's bridge sent a message: its prefix opens the headline. */
   const sentBy = (m: { text: string }) => /^<b>\[(host-[ab])\]/.exec(m.text)?.[1];
-  const firing = (alert: string) => telegram.messages.filter((m) => m.chatId === CHAT && m.text.includes("FIRING") && m.text.includes(`<b>${alert}</b>`));
-  const alertsAt = (am: string, alert: string) => getJson<unknown[]>(`http://${am}/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alert}"`)}`);
+  const firing = (alert: string) =>
+    telegram.messages.filter((m) => m.chatId === CHAT && m.text.includes("FIRING") && m.text.includes(`<b>${alert}</b>`));
+  const alertsAt = (am: string, alert: string) =>
+    getJson<unknown[]>(`http://${am}/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alert}"`)}`);
   const webhooksSent = (am: string) => metricSum(`http://${am}`, "alertmanager_notifications_total", /integration="webhook"/);
   /**
    * How long a duplicate could still come: the later peer waits its position times the peer
    * timeout before it checks the gossiped notification log, and would try again at the group's
    * next flush (group_interval). Plus a margin for gossip and delivery.
    */
-  const duplicateWindowMs = (groupInterval: string) => (durationSeconds(PEER_TIMEOUT) * (2 - 1) + durationSeconds(groupInterval) + 2) * 1000;
+  const duplicateWindowMs = (groupInterval: string) =>
+    (durationSeconds(PEER_TIMEOUT) * (2 - 1) + durationSeconds(groupInterval) + 2) * 1000;
 
   it("gossip: each lists both peers by name and address", async () => {
     for (const am of [at.amA, at.amB]) {
       const s = await getJson(`http://${am}/api/v2/status`);
       expect(s.cluster.status).toBe("ready");
-      expect(s.cluster.peers.map((p: { name: string; address: string }) => `${p.name}@${p.address}`).sort()).toEqual([`host-a@${at.gossipA}`, `host-b@${at.gossipB}`]);
+      expect(s.cluster.peers.map((p: { name: string; address: string }) => `${p.name}@${p.address}`).sort()).toEqual([
+        `host-a@${at.gossipA}`,
+        `host-b@${at.gossipB}`,
+      ]);
     }
   });
 

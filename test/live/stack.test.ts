@@ -20,7 +20,8 @@ const query = (q: string) => getJson(`${live.prometheus}/api/v1/query?query=${en
 const messagesAbout = (text: string) => live.telegram.messages.filter((m) => m.text.includes(text));
 const firingFor = (alert: string) => messagesAbout(`<b>FIRING</b> — <b>${alert}</b>`);
 const resolvedFor = (alert: string) => messagesAbout(`<b>RESOLVED</b> — <b>${alert}</b>`);
-const amAlerts = (alert: string) => getJson<any[]>(`${live.alertmanager}/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alert}"`)}`);
+const amAlerts = (alert: string) =>
+  getJson<any[]>(`${live.alertmanager}/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alert}"`)}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -36,7 +37,8 @@ interface AmRoute {
   group_interval?: string;
   routes?: AmRoute[];
 }
-const ms = (d: string) => [...d.matchAll(/(\d+)(ms|s|m|h)/g)].reduce((n, [, k, u]) => n + Number(k) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[u as "s"], 0);
+const ms = (d: string) =>
+  [...d.matchAll(/(\d+)(ms|s|m|h)/g)].reduce((n, [, k, u]) => n + Number(k) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[u as "s"], 0);
 async function routeTiming(alert: string): Promise<{ groupWaitMs: number; groupIntervalMs: number }> {
   const labels: Record<string, string> = { alertname: alert, severity: ALERTS.find((a) => a.alert === alert)!.severity };
   const root = (yaml.load((await getJson(`${live.alertmanager}/api/v2/status`)).config.original) as { route: AmRoute }).route;
@@ -51,7 +53,10 @@ async function routeTiming(alert: string): Promise<{ groupWaitMs: number; groupI
 /** Webhook notifications Alertmanager counted as failed, from its own /metrics. */
 async function amFailedWebhooks(): Promise<number> {
   const text = await (await live.request(`${live.alertmanager}/metrics`)).text();
-  return [...text.matchAll(/^alertmanager_notifications_failed_total\{[^}]*integration="webhook"[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  return [...text.matchAll(/^alertmanager_notifications_failed_total\{[^}]*integration="webhook"[^}]*\} (\S+)$/gm)].reduce(
+    (n, m) => n + Number(m[1]),
+    0,
+  );
 }
 
 describe("steady state", () => {
@@ -65,16 +70,39 @@ describe("steady state", () => {
       30_000,
     );
     expect([...new Set(targets.map((t) => t.labels.job))].sort()).toEqual(
-      ["alertmanager", "blackbox_exporter", "blackbox_http", "blackbox_http_public", "blackbox_stack_ready", "node_exporter", "otel_collector", "prometheus", "telegram_bridge", "tutordex_backend", "tutordex_collector", "tutordex_worker"].sort(),
+      [
+        "alertmanager",
+        "blackbox_exporter",
+        "blackbox_http",
+        "blackbox_http_public",
+        "blackbox_stack_ready",
+        "node_exporter",
+        "otel_collector",
+        "prometheus",
+        "telegram_bridge",
+        "tutordex_backend",
+        "tutordex_collector",
+        "tutordex_worker",
+      ].sort(),
     );
   });
 
   it("every rule group evaluates with health ok", async () => {
     const groups = await waitFor("rules evaluated", async () => {
-      const g = (await getJson(`${live.prometheus}/api/v1/rules`)).data.groups as { name: string; rules: { name: string; health: string; lastError?: string }[] }[];
+      const g = (await getJson(`${live.prometheus}/api/v1/rules`)).data.groups as {
+        name: string;
+        rules: { name: string; health: string; lastError?: string }[];
+      }[];
       return g.every((x) => x.rules.every((r) => r.health !== "unknown")) ? g : undefined;
     });
-    expect(groups.map((g) => g.name).sort()).toEqual(["tutordex_deadman", "tutordex_infra", "tutordex_pipeline", "tutordex_quality", "tutordex_recording", "tutordex_stack"]);
+    expect(groups.map((g) => g.name).sort()).toEqual([
+      "tutordex_deadman",
+      "tutordex_infra",
+      "tutordex_pipeline",
+      "tutordex_quality",
+      "tutordex_recording",
+      "tutordex_stack",
+    ]);
     const unhealthy = groups.flatMap((g) => g.rules.filter((r) => r.health !== "ok").map((r) => `${g.name}/${r.name}: ${r.lastError}`));
     expect(unhealthy).toEqual([]);
   });
@@ -86,7 +114,9 @@ describe("steady state", () => {
   });
 
   it("every dashboard query executes against the live Prometheus without error", async () => {
-    const exprs = DASHBOARDS.flatMap((d) => (d.panels as { targets?: { expr: string; datasource: { type: string } }[] }[]).flatMap((p) => p.targets ?? []))
+    const exprs = DASHBOARDS.flatMap((d) =>
+      (d.panels as { targets?: { expr: string; datasource: { type: string } }[] }[]).flatMap((p) => p.targets ?? []),
+    )
       .filter((t) => t.datasource.type === "prometheus")
       .map((t) => t.expr);
     const failures: string[] = [];
@@ -127,7 +157,15 @@ describe("operator commands against the running programs", () => {
     const report = JSON.parse(io.text());
     expect(report.findings.filter((f: { ok: boolean }) => !f.ok)).toEqual([]);
     expect(report.findings.map((f: { check: string }) => f.check)).toEqual(
-      expect.arrayContaining(["prometheus ready", "scrape targets", "rule groups", "telegram bridge", "collector", "bridge deliveries", "alertmanager ready"]),
+      expect.arrayContaining([
+        "prometheus ready",
+        "scrape targets",
+        "rule groups",
+        "telegram bridge",
+        "collector",
+        "bridge deliveries",
+        "alertmanager ready",
+      ]),
     );
     expect(code).toBe(0);
   });
@@ -150,7 +188,9 @@ describe("operator commands against the running programs", () => {
   it("obs reload reloads Alertmanager and shows Prometheus's own last reload took", async () => {
     const io = capture();
     expect(await main(["reload", "--prometheus", live.prometheus, "--alertmanager", live.alertmanager], io, ROOT)).toBe(0);
-    expect(io.text()).toMatch(/^prometheus: reloads its files by itself \(--config.auto-reload, every 5s\); its last reload succeeded: configuration loaded at \d{4}-\d\d-\d\dT[\d:.]+Z\nalertmanager: reloaded: configuration loaded at \d{4}-\d\d-\d\dT[\d:.]+Z$/);
+    expect(io.text()).toMatch(
+      /^prometheus: reloads its files by itself \(--config.auto-reload, every 5s\); its last reload succeeded: configuration loaded at \d{4}-\d\d-\d\dT[\d:.]+Z\nalertmanager: reloaded: configuration loaded at \d{4}-\d\d-\d\dT[\d:.]+Z$/,
+    );
     const reloads = await getJson(`${live.prometheus}/api/v1/query?query=prometheus_config_last_reload_successful`);
     expect(reloads.data.result[0].value[1]).toBe("1");
   });
@@ -165,11 +205,27 @@ describe("incidents", () => {
 
   it("QueueBacklogGrowingNoThroughput fires with its fields and runbook, then resolves", async () => {
     await live.sim.setScenario("queue_backlog_no_throughput");
-    const [msg] = await waitFor("backlog alert in Telegram", async () => (firingFor("QueueBacklogGrowingNoThroughput").length ? firingFor("QueueBacklogGrowingNoThroughput") : undefined), 60_000);
-    for (const part of ["<b>[TutorDex] [DEV]</b>", "severity: <b>critical</b>", "component: <code>queue</code>", "pipeline: <code>2026-01-02_det_time_v1</code>", "schema: <code>v2</code>", "Queue backlog growing with zero throughput", "QueueBacklogGrowingNoThroughput.md\">Runbook</a>"])
+    const [msg] = await waitFor(
+      "backlog alert in Telegram",
+      async () => (firingFor("QueueBacklogGrowingNoThroughput").length ? firingFor("QueueBacklogGrowingNoThroughput") : undefined),
+      60_000,
+    );
+    for (const part of [
+      "<b>[TutorDex] [DEV]</b>",
+      "severity: <b>critical</b>",
+      "component: <code>queue</code>",
+      "pipeline: <code>2026-01-02_det_time_v1</code>",
+      "schema: <code>v2</code>",
+      "Queue backlog growing with zero throughput",
+      'QueueBacklogGrowingNoThroughput.md">Runbook</a>',
+    ])
       expect(msg.text).toContain(part);
     await live.sim.setScenario("recovery");
-    await waitFor("backlog resolved in Telegram", async () => (resolvedFor("QueueBacklogGrowingNoThroughput").length ? true : undefined), 60_000);
+    await waitFor(
+      "backlog resolved in Telegram",
+      async () => (resolvedFor("QueueBacklogGrowingNoThroughput").length ? true : undefined),
+      60_000,
+    );
     expect(firingFor("QueueBacklogGrowingNoThroughput")).toHaveLength(1);
     expect(resolvedFor("QueueBacklogGrowingNoThroughput")).toHaveLength(1);
   });
@@ -199,14 +255,22 @@ describe("incidents", () => {
     };
   };
   const backlogResolvedInAlertmanager = () =>
-    waitFor("backlog resolved in Alertmanager", async () => ((await amAlerts("QueueBacklogGrowingNoThroughput")).length === 0 ? true : undefined), 60_000);
+    waitFor(
+      "backlog resolved in Alertmanager",
+      async () => ((await amAlerts("QueueBacklogGrowingNoThroughput")).length === 0 ? true : undefined),
+      60_000,
+    );
 
   it("Telegram answering 500 and then 429 for a while loses and duplicates nothing", async () => {
     await backlogResolvedInAlertmanager();
     const from = live.telegram.messages.length;
     live.telegram.fallback = "server_error";
     await live.sim.setScenario("queue_backlog_no_throughput");
-    await waitFor("bridge saw Telegram fail", async () => (live.bridge.metrics.failed.get({ reason: "server_error" }) > 0 ? true : undefined), 60_000);
+    await waitFor(
+      "bridge saw Telegram fail",
+      async () => (live.bridge.metrics.failed.get({ reason: "server_error" }) > 0 ? true : undefined),
+      60_000,
+    );
     const backlog = await routeTiming("QueueBacklogGrowingNoThroughput");
     // Still failing through Alertmanager's next re-send, one group_interval later.
     await sleep(backlog.groupIntervalMs + DELIVERY_MARGIN_MS);
@@ -227,9 +291,17 @@ describe("incidents", () => {
     await live.stopBridge();
     const failedBefore = await amFailedWebhooks();
     await live.sim.setScenario("queue_backlog_no_throughput");
-    await waitFor("Alertmanager has the alert", async () => ((await amAlerts("QueueBacklogGrowingNoThroughput")).length ? true : undefined), 60_000);
+    await waitFor(
+      "Alertmanager has the alert",
+      async () => ((await amAlerts("QueueBacklogGrowingNoThroughput")).length ? true : undefined),
+      60_000,
+    );
     // Until Alertmanager has tried to notify the stopped bridge, not a guessed number of seconds.
-    await waitFor("Alertmanager tried the stopped bridge", async () => ((await amFailedWebhooks()) > failedBefore ? true : undefined), 60_000);
+    await waitFor(
+      "Alertmanager tried the stopped bridge",
+      async () => ((await amFailedWebhooks()) > failedBefore ? true : undefined),
+      60_000,
+    );
     expect(backlogSince(from).firing).toBe(0);
     await live.startBridge();
     await waitFor("delivered after the restart", async () => (backlogSince(from).firing ? true : undefined), 60_000);

@@ -82,7 +82,8 @@ class MutationEnvironment extends TestEnvironment {
     // Not a test that already holds a failed beforeAll's error (jest adds it to every test under the
     // hook's block, and runs no body for them): skipped, it would pass, and a mutant that breaks a
     // hook (a program that no longer loads) would "survive" with no test completed.
-    if (event.name === "run_describe_start" && !testsUnder(event.describeBlock).some((t) => t.errors.length > 0)) event.describeBlock.mode = "skip";
+    if (event.name === "run_describe_start" && !testsUnder(event.describeBlock).some((t) => t.errors.length > 0))
+      event.describeBlock.mode = "skip";
     if (event.name === "test_start" && event.test.errors.length === 0) event.test.mode = "skip";
   }
 

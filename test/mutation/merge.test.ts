@@ -9,7 +9,15 @@ import { reportFiles, survivorRanges } from "../../scripts/mutationSurvivors";
  * Partial runs merged mutant by mutant (scripts/mutationMerge.ts), and the survivor lines a
  * `--survivors` run re-tests (scripts/mutationSurvivors.ts), across edits that move the code.
  */
-const at = (id: string, line: number, column: number, status: ReportMutant["status"], mutatorName = "StringLiteral", replacement = '""', endLine = line): ReportMutant => ({
+const at = (
+  id: string,
+  line: number,
+  column: number,
+  status: ReportMutant["status"],
+  mutatorName = "StringLiteral",
+  replacement = '""',
+  endLine = line,
+): ReportMutant => ({
   id,
   mutatorName,
   replacement,
@@ -23,7 +31,10 @@ const V2 = ["// header", "", "const a = 1;", 'const b = "x";', 'const c = "z";',
 
 describe("relocate", () => {
   it("moves a mutant to its code's line in the newer version; undefined when its code is gone", () => {
-    expect(relocate(at("1", 2, 11, "Survived"), V1, V2)?.location).toEqual({ start: { line: 4, column: 11 }, end: { line: 4, column: 14 } });
+    expect(relocate(at("1", 2, 11, "Survived"), V1, V2)?.location).toEqual({
+      start: { line: 4, column: 11 },
+      end: { line: 4, column: 14 },
+    });
     expect(relocate(at("2", 3, 11, "Survived"), V1, V2)).toBeUndefined();
     expect(relocate(at("3", 2, 11, "Survived"), V1, V1)).toEqual(at("3", 2, 11, "Survived"));
   });
@@ -44,7 +55,14 @@ describe("relocate", () => {
 });
 
 describe("mergeReports", () => {
-  const older: Report = { files: { "rules/a.ts": { source: V1, mutants: [at("1", 1, 11, "Survived"), at("2", 2, 11, "Survived"), at("3", 3, 11, "Killed"), at("4", 4, 12, "Survived")] } } };
+  const older: Report = {
+    files: {
+      "rules/a.ts": {
+        source: V1,
+        mutants: [at("1", 1, 11, "Survived"), at("2", 2, 11, "Survived"), at("3", 3, 11, "Killed"), at("4", 4, 12, "Survived")],
+      },
+    },
+  };
 
   it("a run of a few lines replaces those mutants' results and keeps the others", () => {
     const recheck: Report = { files: { "rules/a.ts": { source: V1, mutants: [at("9", 2, 11, "Killed")] } } };
@@ -72,7 +90,9 @@ describe("mergeReports", () => {
   });
 
   it("another mutator or replacement on the same code is another mutant", () => {
-    const other: Report = { files: { "rules/a.ts": { source: V1, mutants: [at("5", 2, 11, "Killed", "StringLiteral", '"Stryker was here!"')] } } };
+    const other: Report = {
+      files: { "rules/a.ts": { source: V1, mutants: [at("5", 2, 11, "Killed", "StringLiteral", '"Stryker was here!"')] } },
+    };
     expect(mergeReports([older, other]).files["rules/a.ts"].mutants).toHaveLength(5);
   });
 
@@ -85,13 +105,24 @@ describe("mergeReports", () => {
 describe("survivorRanges", () => {
   const report: Report = {
     files: {
-      "rules/a.ts": { source: V1, mutants: [at("1", 1, 11, "Survived"), at("2", 2, 11, "NoCoverage"), at("3", 3, 11, "Survived"), at("4", 4, 12, "Killed"), at("5", 4, 12, "Survived", "ConditionalExpression", "true")] },
+      "rules/a.ts": {
+        source: V1,
+        mutants: [
+          at("1", 1, 11, "Survived"),
+          at("2", 2, 11, "NoCoverage"),
+          at("3", 3, 11, "Survived"),
+          at("4", 4, 12, "Killed"),
+          at("5", 4, 12, "Survived", "ConditionalExpression", "true"),
+        ],
+      },
       "gone/b.ts": { source: "x", mutants: [at("6", 1, 1, "Survived")] },
     },
   };
 
   it("the unexplained survivors' lines in the current files; equivalents left out, vanished code named", () => {
-    const r = survivorRanges(report, [{ file: "rules/a.ts", line: 4, mutator: "ConditionalExpression", why: "w" }], (f) => (f === "rules/a.ts" ? V2 : undefined));
+    const r = survivorRanges(report, [{ file: "rules/a.ts", line: 4, mutator: "ConditionalExpression", why: "w" }], (f) =>
+      f === "rules/a.ts" ? V2 : undefined,
+    );
     expect(r.ranges).toEqual(["rules/a.ts:3-3", "rules/a.ts:4-4"]);
     expect(r.gone).toEqual(["rules/a.ts:3 StringLiteral", "gone/b.ts:1 StringLiteral"]);
   });
@@ -111,7 +142,11 @@ describe("reportFiles", () => {
       write("b/c/mutation.json", 200);
       write("b/mutation.html", 50);
       write("a/stryker.config.json", 10);
-      expect(reportFiles(dir).map((f) => path.relative(dir, f))).toEqual(["a/stryker-incremental.json", "b/c/mutation.json", "a/mutation.json"]);
+      expect(reportFiles(dir).map((f) => path.relative(dir, f))).toEqual([
+        "a/stryker-incremental.json",
+        "b/c/mutation.json",
+        "a/mutation.json",
+      ]);
       expect(reportFiles(path.join(dir, "none"))).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,13 @@ import { Equivalent, FOLDERS, Report, ReportMutant, render, score, summarize, ve
 import { ROOT } from "../support/stackFiles";
 
 /** The per-folder table `npm run mutation` prints, and the committed list of equivalent mutants. */
-const mutant = (id: string, line: number, status: ReportMutant["status"], mutatorName = "StringLiteral", replacement = '""'): ReportMutant => ({
+const mutant = (
+  id: string,
+  line: number,
+  status: ReportMutant["status"],
+  mutatorName = "StringLiteral",
+  replacement = '""',
+): ReportMutant => ({
   id,
   mutatorName,
   replacement,
@@ -15,8 +21,19 @@ const mutant = (id: string, line: number, status: ReportMutant["status"], mutato
 
 const REPORT: Report = {
   files: {
-    "rules/catalog.ts": { source: "", mutants: [mutant("1", 1, "Killed"), mutant("2", 2, "Timeout"), mutant("3", 3, "Survived"), mutant("4", 4, "NoCoverage")] },
-    "bridge/src/html.ts": { source: "", mutants: [mutant("5", 1, "Killed"), mutant("6", 2, "Survived", "ConditionalExpression", "true"), mutant("7", 3, "CompileError"), mutant("8", 4, "Ignored")] },
+    "rules/catalog.ts": {
+      source: "",
+      mutants: [mutant("1", 1, "Killed"), mutant("2", 2, "Timeout"), mutant("3", 3, "Survived"), mutant("4", 4, "NoCoverage")],
+    },
+    "bridge/src/html.ts": {
+      source: "",
+      mutants: [
+        mutant("5", 1, "Killed"),
+        mutant("6", 2, "Survived", "ConditionalExpression", "true"),
+        mutant("7", 3, "CompileError"),
+        mutant("8", 4, "Ignored"),
+      ],
+    },
   },
 };
 
@@ -25,7 +42,15 @@ describe("the report of npm run mutation", () => {
     const s = summarize(REPORT, []);
     expect(score(s.byFolder.get("rules/")!)).toBe(50);
     expect(score(s.byFolder.get("bridge/src/")!)).toBe(50);
-    expect(s.byFolder.get("bridge/src/")).toEqual({ killed: 1, timeout: 0, survived: 1, equivalent: 0, noCoverage: 0, ignored: 1, invalid: 1 });
+    expect(s.byFolder.get("bridge/src/")).toEqual({
+      killed: 1,
+      timeout: 0,
+      survived: 1,
+      equivalent: 0,
+      noCoverage: 0,
+      ignored: 1,
+      invalid: 1,
+    });
     expect(score(s.total)).toBe(50);
   });
 
@@ -54,7 +79,12 @@ describe("the report of npm run mutation", () => {
   });
 
   it("merges partial runs into one table, the later report's results winning for a file both hold", () => {
-    const older: Report = { files: { "rules/catalog.ts": { source: "", mutants: [mutant("1", 1, "Survived")] }, "config/a.ts": { source: "", mutants: [mutant("2", 1, "Killed")] } } };
+    const older: Report = {
+      files: {
+        "rules/catalog.ts": { source: "", mutants: [mutant("1", 1, "Survived")] },
+        "config/a.ts": { source: "", mutants: [mutant("2", 1, "Killed")] },
+      },
+    };
     const newer: Report = { files: { "rules/catalog.ts": { source: "", mutants: [mutant("1", 1, "Killed")] } } };
     const s = summarize(mergeReports([older, newer]), []);
     expect(s.byFolder.get("rules/")).toMatchObject({ killed: 1, survived: 0 });
@@ -100,7 +130,13 @@ describe("test/mutation/equivalent.json", () => {
     for (const e of list) {
       const where = `${e.file}:${e.line} ${e.mutator}`;
       const lines = fs.existsSync(path.join(ROOT, e.file)) ? fs.readFileSync(path.join(ROOT, e.file), "utf8").split("\n") : [];
-      expect({ where, mutatedFolder: FOLDERS.some((f) => e.file.startsWith(f)), lineExists: e.line >= 1 && e.line <= lines.length, mutator: MUTATORS.includes(e.mutator), reasoned: e.why.length > 20 }).toEqual({
+      expect({
+        where,
+        mutatedFolder: FOLDERS.some((f) => e.file.startsWith(f)),
+        lineExists: e.line >= 1 && e.line <= lines.length,
+        mutator: MUTATORS.includes(e.mutator),
+        reasoned: e.why.length > 20,
+      }).toEqual({
         where,
         mutatedFolder: true,
         lineExists: true,

@@ -16,7 +16,17 @@ describe("the line sample of a sampled mutation run", () => {
     expect(lines(sampleRanges([{ file: "components/x.ts", text: code }], 0.2))).toEqual(picked);
     expect(picked.every((n) => sampled("components/x.ts", n, 0.2))).toBe(true);
     // A line stays in the sample whatever the other files hold.
-    expect(lines(sampleRanges([{ file: "components/a.ts", text: "x();" }, { file: "components/x.ts", text: code }], 0.2).filter((r) => r.startsWith("components/x.ts")))).toEqual(picked);
+    expect(
+      lines(
+        sampleRanges(
+          [
+            { file: "components/a.ts", text: "x();" },
+            { file: "components/x.ts", text: code },
+          ],
+          0.2,
+        ).filter((r) => r.startsWith("components/x.ts")),
+      ),
+    ).toEqual(picked);
   });
 
   it("joins consecutive lines into one range and skips blank and comment lines", () => {

@@ -2,7 +2,16 @@ import * as bcrypt from "bcryptjs";
 import * as yaml from "js-yaml";
 import { PASSWORD_ENV } from "../../components/configSync";
 import { renderStack } from "../../generators/stackFiles";
-import { containerNamed, containersOf, ProgramRun, RecordedResource, runProgram, secretValue, uploadNamed, uploadsOf } from "../support/program";
+import {
+  containerNamed,
+  containersOf,
+  ProgramRun,
+  RecordedResource,
+  runProgram,
+  secretValue,
+  uploadNamed,
+  uploadsOf,
+} from "../support/program";
 import { mockRandomPassword, RANDOM_PASSWORD } from "../support/randomPassword";
 import { pulumiConfigMap, TEST_SECRETS } from "../support/stackFiles";
 import { stackConfig } from "../support/fixtures";
@@ -21,11 +30,16 @@ const password = (alias: string) => mockRandomPassword(`tutordex-api-credentials
 const PASSWORDS = { prometheus: password("prometheus"), alertmanager: password("alertmanager"), blackbox: password("blackbox-exporter") };
 const users = (webYml: string) => (yaml.load(webYml) as { basic_auth_users: Record<string, string> }).basic_auth_users;
 const rendered = () => renderStack(stackConfig("prod"));
-const syncOf = (service: string) => containersOf(run).find((c) => String(c.inputs.name).startsWith(`tutordex-obs-prod-${service}-config-sync-`))!;
+const syncOf = (service: string) =>
+  containersOf(run).find((c) => String(c.inputs.name).startsWith(`tutordex-obs-prod-${service}-config-sync-`))!;
 
 it("one random password per protected API, letters and digits, 32 long", () => {
   const passwords = run.resources.filter((r) => r.type === RANDOM_PASSWORD);
-  expect(passwords.map((r) => r.name).sort()).toEqual(["tutordex-api-credentials-alertmanager", "tutordex-api-credentials-blackbox-exporter", "tutordex-api-credentials-prometheus"]);
+  expect(passwords.map((r) => r.name).sort()).toEqual([
+    "tutordex-api-credentials-alertmanager",
+    "tutordex-api-credentials-blackbox-exporter",
+    "tutordex-api-credentials-prometheus",
+  ]);
   for (const r of passwords) expect(r.inputs).toMatchObject({ length: 32, special: false });
   expect(new Set(Object.values(PASSWORDS)).size).toBe(3);
 });
@@ -35,7 +49,8 @@ it("every input of every resource that carries a password is a Pulumi secret (st
   for (const r of run.resources.filter((x) => x.type !== RANDOM_PASSWORD)) {
     for (const [key, value] of Object.entries(r.inputs)) {
       const text = JSON.stringify(value);
-      if (Object.values(PASSWORDS).some((p) => text.includes(p)) && !r.secretInputs.includes(key)) leaks.push(`${r.type}::${r.name}.${key}`);
+      if (Object.values(PASSWORDS).some((p) => text.includes(p)) && !r.secretInputs.includes(key))
+        leaks.push(`${r.type}::${r.name}.${key}`);
     }
   }
   expect(leaks).toEqual([]);
@@ -82,7 +97,11 @@ describe("every client of Prometheus's API gets its password", () => {
   it("Prometheus itself (self-scrape), with Alertmanager's (alerting) and blackbox's (probes), at the paths prometheus.yml names", () => {
     const prometheus = containerNamed(run, "tutordex-prometheus");
     const yml = uploadNamed(syncOf("prometheus"), "/staging/prometheus.yml");
-    for (const [alias, secret] of [["prometheus", PASSWORDS.prometheus], ["alertmanager", PASSWORDS.alertmanager], ["blackbox-exporter", PASSWORDS.blackbox]]) {
+    for (const [alias, secret] of [
+      ["prometheus", PASSWORDS.prometheus],
+      ["alertmanager", PASSWORDS.alertmanager],
+      ["blackbox-exporter", PASSWORDS.blackbox],
+    ]) {
       const path = `/etc/prometheus-secrets/${alias}-password`;
       expect(yml).toContain(`password_file: ${path}`);
       expect(promFile(prometheus, path)).toBe(secret);
@@ -98,11 +117,14 @@ describe("every client of Prometheus's API gets its password", () => {
 
   it("the collector's OTLP exporter and Tempo's metrics generator, as a file their configs name", () => {
     const r = rendered();
-    expect(uploadNamed(containerNamed(run, "tutordex-otel-collector"), "/etc/otelcol-secrets/prometheus-password")).toBe(PASSWORDS.prometheus);
+    expect(uploadNamed(containerNamed(run, "tutordex-otel-collector"), "/etc/otelcol-secrets/prometheus-password")).toBe(
+      PASSWORDS.prometheus,
+    );
     expect(r.otelCollector).toContain("password_file: /etc/otelcol-secrets/prometheus-password");
     expect(uploadNamed(containerNamed(run, "tutordex-tempo"), "/etc/tempo-secrets/prometheus-password")).toBe(PASSWORDS.prometheus);
     expect(r.tempo).toContain("password_file: /etc/tempo-secrets/prometheus-password");
-    for (const name of ["tutordex-otel-collector", "tutordex-tempo"]) expect(uploadsOf(containerNamed(run, name))[0].content).not.toContain(PASSWORDS.prometheus);
+    for (const name of ["tutordex-otel-collector", "tutordex-tempo"])
+      expect(uploadsOf(containerNamed(run, name))[0].content).not.toContain(PASSWORDS.prometheus);
   });
 
   it("the bridge (/status, the console's Alertmanager calls), as user:password in its secret environment", () => {
@@ -113,7 +135,10 @@ describe("every client of Prometheus's API gets its password", () => {
 
   it("Grafana's Prometheus and Alertmanager datasources: basic auth, the password in secure JSON data", () => {
     const ds = (uid: string) => run.resources.find((r) => r.type === "grafana:oss/dataSource:DataSource" && r.inputs.uid === uid)!;
-    for (const [uid, secret] of [["prometheus", PASSWORDS.prometheus], ["alertmanager", PASSWORDS.alertmanager]]) {
+    for (const [uid, secret] of [
+      ["prometheus", PASSWORDS.prometheus],
+      ["alertmanager", PASSWORDS.alertmanager],
+    ]) {
       const d = ds(uid);
       expect(d.inputs).toMatchObject({ basicAuthEnabled: true, basicAuthUsername: "tutordex-obs" });
       expect(JSON.parse(secretValue(d.inputs.secureJsonDataEncoded))).toEqual({ basicAuthPassword: secret });

@@ -19,9 +19,18 @@ const service = (s: string) => ({ containerName: `${prefix}-${s}` });
 
 it("each service's component: its container; Prometheus and Alertmanager also their config volume", () => {
   const o = prod.componentOutputs;
-  expect(o["tutordex:observability:Prometheus::tutordex-prometheus"]).toEqual({ ...service("prometheus"), configVolume: `${prefix}-prometheus-config` });
-  expect(o["tutordex:observability:Alertmanager::tutordex-alertmanager"]).toEqual({ ...service("alertmanager"), configVolume: `${prefix}-alertmanager-config` });
-  expect(o["tutordex:observability:TelegramBridge::tutordex-telegram-bridge"]).toEqual({ ...service("telegram-bridge"), stateVolume: `${prefix}-telegram-bridge-state` });
+  expect(o["tutordex:observability:Prometheus::tutordex-prometheus"]).toEqual({
+    ...service("prometheus"),
+    configVolume: `${prefix}-prometheus-config`,
+  });
+  expect(o["tutordex:observability:Alertmanager::tutordex-alertmanager"]).toEqual({
+    ...service("alertmanager"),
+    configVolume: `${prefix}-alertmanager-config`,
+  });
+  expect(o["tutordex:observability:TelegramBridge::tutordex-telegram-bridge"]).toEqual({
+    ...service("telegram-bridge"),
+    stateVolume: `${prefix}-telegram-bridge-state`,
+  });
   expect(o["tutordex:observability:OtelCollector::tutordex-otel-collector"]).toEqual({ ...service("otel-collector"), healthPort: 13133 });
   for (const [type, s] of [
     ["Grafana", "grafana"],
@@ -41,7 +50,10 @@ it("every ServiceContainer: the Docker name and id of its container", () => {
   expect(containers.length).toBe(11);
   for (const [key, outputs] of containers) {
     const name = key.split("::")[1];
-    expect({ key, outputs }).toEqual({ key, outputs: { containerName: `${prefix}-${name.replace(/^tutordex-/, "")}`, containerId: `${name}-id` } });
+    expect({ key, outputs }).toEqual({
+      key,
+      outputs: { containerName: `${prefix}-${name.replace(/^tutordex-/, "")}`, containerId: `${name}-id` },
+    });
   }
 });
 
@@ -50,10 +62,14 @@ it("config syncs, readiness gates and one-shots: the volume, the probe, the cont
   expect(o["tutordex:docker:ConfigSync::tutordex-prometheus-config-sync"]).toEqual({ volumeName: `${prefix}-prometheus-config` });
   expect(o["tutordex:docker:ConfigSync::tutordex-alertmanager-config-sync"]).toEqual({ volumeName: `${prefix}-alertmanager-config` });
   for (const s of ["loki", "alloy", "tempo", "otel-collector"]) {
-    expect(o[`tutordex:docker:ReadinessGate::tutordex-${s}-ready`]).toEqual({ probe: o[`tutordex:docker:OneShot::tutordex-${s}-ready-probe`].containerName });
+    expect(o[`tutordex:docker:ReadinessGate::tutordex-${s}-ready`]).toEqual({
+      probe: o[`tutordex:docker:OneShot::tutordex-${s}-ready-probe`].containerName,
+    });
     expect(o[`tutordex:docker:OneShot::tutordex-${s}-ready-probe`].containerName).toMatch(new RegExp(`^${prefix}-${s}-ready-`));
   }
-  expect(o["tutordex:docker:OneShot::tutordex-prometheus-config-sync"].containerName).toMatch(new RegExp(`^${prefix}-prometheus-config-sync-[0-9a-f]{10}$`));
+  expect(o["tutordex:docker:OneShot::tutordex-prometheus-config-sync"].containerName).toMatch(
+    new RegExp(`^${prefix}-prometheus-config-sync-[0-9a-f]{10}$`),
+  );
 });
 
 it("Grafana's provisioning: the datasource uids and one address per dashboard, in order", () => {
@@ -77,7 +93,11 @@ it("Grafana's provisioning: the datasource uids and one address per dashboard, i
 it("the stack: every public address, the network, the image of each service", () => {
   const stack = prod.componentOutputs["tutordex:observability:Stack::tutordex"];
   // The same values the program exports (their own tests pin them), under the component too.
-  expect({ urls: stack.urls, networkName: stack.networkName, images: stack.images }).toEqual({ urls: prod.outputs.urls, networkName: `${prefix}-net`, images: prod.outputs.images });
+  expect({ urls: stack.urls, networkName: stack.networkName, images: stack.images }).toEqual({
+    urls: prod.outputs.urls,
+    networkName: `${prefix}-net`,
+    images: prod.outputs.images,
+  });
   expect(stack.urls.grafana).toBe("https://grafana.tutordex.sg");
   expect(stack.images).toHaveLength(11);
 });

@@ -83,7 +83,11 @@ describe("the Telegram bridge with every optional setting", () => {
     };
     full = await runProgram(
       "prod",
-      { ...pulumiConfigMap("prod"), "tutordex-observability:telegram": JSON.stringify(telegram), "tutordex-observability:heartbeatUrl": "https://hc.example.com/ping/abc?x=1&y=2" },
+      {
+        ...pulumiConfigMap("prod"),
+        "tutordex-observability:telegram": JSON.stringify(telegram),
+        "tutordex-observability:heartbeatUrl": "https://hc.example.com/ping/abc?x=1&y=2",
+      },
       Object.keys(TEST_SECRETS),
     );
   });
@@ -122,7 +126,9 @@ describe("the Telegram bridge with every optional setting", () => {
 
   it("the bridge's own loader reads that environment back to the stack's settings", () => {
     const c = containersOf(full).find((x) => x.inputs.name === "tutordex-obs-prod-telegram-bridge");
-    const env = Object.fromEntries((secretValue(c?.inputs.envs) as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+    const env = Object.fromEntries(
+      (secretValue(c?.inputs.envs) as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
+    );
     const read = loadConfig(env);
     expect(read.defaultChat).toEqual({ chatId: "-1001234567890", threadId: 7 });
     expect(Object.fromEntries(read.severityChats)).toEqual({
@@ -130,9 +136,29 @@ describe("the Telegram bridge with every optional setting", () => {
       warning: { chatId: "-1002", threadId: 12 },
       info: { chatId: "@tutordex_info", threadId: 13 },
     });
-    expect([read.prefix, read.environment, read.apiBase, read.heartbeatUrl, read.token]).toEqual(["<TD>", "prod", "http://telegram-bot-api:8081", "https://hc.example.com/ping/abc?x=1&y=2", TEST_SECRETS.telegramBotToken]);
-    expect(read.escalation.get("critical")).toEqual({ afterMs: 600_000, everyMs: 600_000, times: 3, mention: [{ id: 42 }, { id: 43, name: "Bo" }], chat: undefined, threadId: undefined });
-    expect(read.console).toMatchObject({ enabled: false, allow: "list", allowedUserIds: new Set([42, 43]), silenceDurations: ["30m", "2h"], alertmanagerUrl: "http://alertmanager:9093", prometheusUrl: "http://prometheus:9090" });
+    expect([read.prefix, read.environment, read.apiBase, read.heartbeatUrl, read.token]).toEqual([
+      "<TD>",
+      "prod",
+      "http://telegram-bot-api:8081",
+      "https://hc.example.com/ping/abc?x=1&y=2",
+      TEST_SECRETS.telegramBotToken,
+    ]);
+    expect(read.escalation.get("critical")).toEqual({
+      afterMs: 600_000,
+      everyMs: 600_000,
+      times: 3,
+      mention: [{ id: 42 }, { id: 43, name: "Bo" }],
+      chat: undefined,
+      threadId: undefined,
+    });
+    expect(read.console).toMatchObject({
+      enabled: false,
+      allow: "list",
+      allowedUserIds: new Set([42, 43]),
+      silenceDurations: ["30m", "2h"],
+      alertmanagerUrl: "http://alertmanager:9093",
+      prometheusUrl: "http://prometheus:9090",
+    });
     expect(read.graphs).toBe(false);
   });
 });

@@ -20,7 +20,10 @@ const PINNED = path.join(__dirname, "containers.prod.txt");
 const LEFT_OUT = new Set(["envs", "command", "entrypoints", "uploads"]);
 
 /** The mocks' image id is the hex of the image's name (test/support/program.ts): read it back. */
-const imageName = (id: string) => Buffer.from(id.replace(/^sha256:/, ""), "hex").toString("utf8").replace(/\0+$/, "");
+const imageName = (id: string) =>
+  Buffer.from(id.replace(/^sha256:/, ""), "hex")
+    .toString("utf8")
+    .replace(/\0+$/, "");
 
 function describeContainers(run: ProgramRun): string {
   return containersOf(run)

@@ -9,11 +9,12 @@ beforeAll(async () => {
   prod = await runProgram("prod", pulumiConfigMap("prod"), SECRETS);
 });
 const container = (name: string, run = prod) => containerNamed(run, name);
-const binds = (name: string) =>
-  [
-    ...(container(name).inputs.volumes ?? []).map((v: any) => `${v.volumeName ?? v.hostPath}:${v.containerPath}:${v.readOnly ? "ro" : "rw"}`),
-    ...(container(name).inputs.mounts ?? []).map((m: any) => `${m.source}:${m.target}:${m.readOnly ? "ro" : "rw"}:${m.bindOptions?.propagation ?? ""}`),
-  ];
+const binds = (name: string) => [
+  ...(container(name).inputs.volumes ?? []).map((v: any) => `${v.volumeName ?? v.hostPath}:${v.containerPath}:${v.readOnly ? "ro" : "rw"}`),
+  ...(container(name).inputs.mounts ?? []).map(
+    (m: any) => `${m.source}:${m.target}:${m.readOnly ? "ro" : "rw"}:${m.bindOptions?.propagation ?? ""}`,
+  ),
+];
 
 describe("application networks", () => {
   it("Prometheus, blackbox and the collector join tutordex-prod_tutordex; the collector answers there as otel-collector", () => {
@@ -26,7 +27,11 @@ describe("application networks", () => {
   it("a missing network stops the program before anything is created, naming it", () => {
     const r = runFailingProgram("prod", pulumiConfigMap("prod"), SECRETS, { networks: ["bridge", "tutordex-prod_default"] });
     expect(r.error).toContain('appNetworks: Docker network "tutordex-prod_tutordex" does not exist');
-    expect(r.created.filter((k) => k.startsWith("docker:index/container") || k.startsWith("docker:index/network") || k.startsWith("docker:index/volume"))).toEqual([]);
+    expect(
+      r.created.filter(
+        (k) => k.startsWith("docker:index/container") || k.startsWith("docker:index/network") || k.startsWith("docker:index/volume"),
+      ),
+    ).toEqual([]);
   });
 
   it("the message lists the host's networks and explains compose's naming", () => {
@@ -35,7 +40,9 @@ describe("application networks", () => {
       'appNetworks: Docker network "tutordex-prod_default" does not exist on ssh://ops@prod; networks there: bridge, host, tutordex-prod_tutordex. ' +
         "Compose names a project's networks <project>_<network> (a network declared as `tutordex` in project tutordex-prod is tutordex-prod_tutordex).",
     );
-    expect(missingNetworkMessage("x", undefined, { error: "connection refused" })).toContain("the networks there could not be listed: connection refused");
+    expect(missingNetworkMessage("x", undefined, { error: "connection refused" })).toContain(
+      "the networks there could not be listed: connection refused",
+    );
   });
 });
 
@@ -78,7 +85,11 @@ describe("services that used to break quietly", () => {
   });
 
   it("services that keep data stop gracefully instead of being killed at once", () => {
-    const grace = (name: string) => [container(name).inputs.stopTimeout, container(name).inputs.destroyGraceSeconds, container(name).inputs.stopSignal];
+    const grace = (name: string) => [
+      container(name).inputs.stopTimeout,
+      container(name).inputs.destroyGraceSeconds,
+      container(name).inputs.stopSignal,
+    ];
     expect(grace("tutordex-prometheus")).toEqual([120, 120, "SIGTERM"]);
     expect(grace("tutordex-alertmanager")).toEqual([30, 30, "SIGTERM"]);
     expect(grace("tutordex-loki")).toEqual([60, 60, "SIGTERM"]);
@@ -91,26 +102,37 @@ describe("services that used to break quietly", () => {
       expect(container(name).inputs.healthcheck).toBeUndefined();
       expect(container(name).inputs.wait).toBe(false);
     }
-    const gates = containersOf(prod).filter((c) => (c.inputs.labels ?? []).some((l: any) => l.label === "tutordex.observability.role" && l.value === "readiness-gate"));
+    const gates = containersOf(prod).filter((c) =>
+      (c.inputs.labels ?? []).some((l: any) => l.label === "tutordex.observability.role" && l.value === "readiness-gate"),
+    );
     // The name carries the gated container's id (the mocks' ids are `<name>-id`): a new container is gated again.
     const gate = (s: string) => [`tutordex-${s}-ready-probe`, `tutordex-obs-prod-${s}-ready-${`tutordex-${s}-id`.slice(0, 12)}`];
     expect(gates.map((g) => [g.name, g.inputs.name]).sort()).toEqual([gate("alloy"), gate("loki"), gate("otel-collector"), gate("tempo")]);
-    expect(gates.find((g) => g.name.startsWith("tutordex-loki"))!.inputs.entrypoints[2]).toContain("until wget -q -O /dev/null http://loki:3100/ready;");
-    expect(gates.find((g) => g.name.startsWith("tutordex-tempo"))!.inputs.entrypoints[2]).toContain("until wget -q -O /dev/null http://tempo:3200/ready;");
+    expect(gates.find((g) => g.name.startsWith("tutordex-loki"))!.inputs.entrypoints[2]).toContain(
+      "until wget -q -O /dev/null http://loki:3100/ready;",
+    );
+    expect(gates.find((g) => g.name.startsWith("tutordex-tempo"))!.inputs.entrypoints[2]).toContain(
+      "until wget -q -O /dev/null http://tempo:3200/ready;",
+    );
     expect(gates.find((g) => g.name.startsWith("tutordex-tempo"))!.options.dependsOn).toEqual(["tutordex-tempo"]);
     expect(gates.find((g) => g.name.startsWith("tutordex-otel"))!.inputs.entrypoints[2]).toContain("http://otel-collector:13133/");
     expect(gates.find((g) => g.name.startsWith("tutordex-otel"))!.options.dependsOn).toEqual(["tutordex-otel-collector"]);
   });
 
   it("a failed config sync fails `pulumi up` with the checker's own message", () => {
-    const logs = 'Checking prometheus.yml\n  FAILED: parsing YAML file rules/alert_rules.yml: 1:2: group "x": unknown field\nthe new configuration is invalid; nothing was changed';
-    const r = runFailingProgram("prod", pulumiConfigMap("prod"), SECRETS, { failures: [{ namePrefix: "tutordex-obs-prod-prometheus-config-sync", exitCode: 1, logs }] });
+    const logs =
+      'Checking prometheus.yml\n  FAILED: parsing YAML file rules/alert_rules.yml: 1:2: group "x": unknown field\nthe new configuration is invalid; nothing was changed';
+    const r = runFailingProgram("prod", pulumiConfigMap("prod"), SECRETS, {
+      failures: [{ namePrefix: "tutordex-obs-prod-prometheus-config-sync", exitCode: 1, logs }],
+    });
     expect(r.error).toBe(oneShotFailure("config-sync of prometheus", 1, logs));
   });
 
   it("a collector that never gets ready fails `pulumi up`", () => {
     const logs = "http://otel-collector:13133/ did not answer 2xx within 180s";
-    const r = runFailingProgram("prod", pulumiConfigMap("prod"), SECRETS, { failures: [{ namePrefix: "tutordex-obs-prod-otel-collector-ready", exitCode: 1, logs }] });
+    const r = runFailingProgram("prod", pulumiConfigMap("prod"), SECRETS, {
+      failures: [{ namePrefix: "tutordex-obs-prod-otel-collector-ready", exitCode: 1, logs }],
+    });
     expect(r.error).toBe(`readiness-gate of otelCollector failed (exit code 1):\n${logs}`);
   });
 });

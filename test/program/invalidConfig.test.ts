@@ -15,7 +15,10 @@ async function loadProgram(config: Record<string, string>, secretKeys: string[])
     PROJECT,
     "prod",
   );
-  pulumi.runtime.setAllConfig(config, secretKeys.map((k) => `${PROJECT}:${k}`));
+  pulumi.runtime.setAllConfig(
+    config,
+    secretKeys.map((k) => `${PROJECT}:${k}`),
+  );
   let error: unknown;
   jest.isolateModules(() => {
     try {

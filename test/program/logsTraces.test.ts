@@ -13,7 +13,8 @@ beforeAll(async () => {
 const container = (name: string) => containerNamed(run, name);
 /** The container's config file (its first upload; a password file may follow). */
 const upload = (name: string) => uploadsOf(container(name))[0];
-const mounts = (name: string) => container(name).inputs.volumes.map((v: any) => `${v.volumeName ?? v.hostPath}:${v.containerPath}:${v.readOnly ? "ro" : "rw"}`);
+const mounts = (name: string) =>
+  container(name).inputs.volumes.map((v: any) => `${v.volumeName ?? v.hostPath}:${v.containerPath}:${v.readOnly ? "ro" : "rw"}`);
 const ports = (name: string) => (container(name).inputs.ports ?? []).map((p: any) => `${p.ip}:${p.external}->${p.internal}`);
 
 it("Loki gets its rendered file, its data volume and its published port", () => {
@@ -24,7 +25,10 @@ it("Loki gets its rendered file, its data volume and its published port", () => 
 
 it("Promtail reads the Docker socket read-only and keeps positions on a volume; it publishes nothing", () => {
   expect(upload("tutordex-promtail")).toEqual({ file: "/etc/promtail/tutordex.yml", content: rendered.promtail });
-  expect(mounts("tutordex-promtail")).toEqual(["tutordex-obs-prod-promtail-positions:/promtail:rw", "/var/run/docker.sock:/var/run/docker.sock:ro"]);
+  expect(mounts("tutordex-promtail")).toEqual([
+    "tutordex-obs-prod-promtail-positions:/promtail:rw",
+    "/var/run/docker.sock:/var/run/docker.sock:ro",
+  ]);
   expect(ports("tutordex-promtail")).toEqual([]);
 });
 

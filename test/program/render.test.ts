@@ -25,7 +25,11 @@ it("what obs render writes (from the committed file, without secrets) is exactly
     const json = JSON.parse(d.inputs.configJson);
     expect(JSON.parse(files[`grafana/dashboards/${json.uid}.json`])).toEqual(json);
   }
-  const datasources = run.resources.filter((r) => r.type === "grafana:oss/dataSource:DataSource").map((r) => ({ uid: r.inputs.uid, jsonData: JSON.parse(r.inputs.jsonDataEncoded) }));
-  expect(JSON.parse(files["grafana/datasources.json"]).map((d: { uid: string; jsonData: unknown }) => ({ uid: d.uid, jsonData: d.jsonData }))).toEqual(datasources);
+  const datasources = run.resources
+    .filter((r) => r.type === "grafana:oss/dataSource:DataSource")
+    .map((r) => ({ uid: r.inputs.uid, jsonData: JSON.parse(r.inputs.jsonDataEncoded) }));
+  expect(
+    JSON.parse(files["grafana/datasources.json"]).map((d: { uid: string; jsonData: unknown }) => ({ uid: d.uid, jsonData: d.jsonData })),
+  ).toEqual(datasources);
   expect(Object.keys(delivered).length + dashboards.length + 1).toBe(Object.keys(files).length);
 });

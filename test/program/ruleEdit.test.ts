@@ -10,7 +10,10 @@ function changed(a: ProgramRun, b: ProgramRun): string[] {
 
 it("editing a rule changes only the Prometheus config delivery, never the Prometheus container", async () => {
   const base = pulumiConfigMap("prod");
-  const edited = { ...base, [`${PROJECT}:alertOverrides`]: JSON.stringify({ CollectorStalled: { disabled: true }, HostDiskLow: { threshold: 0.05 } }) };
+  const edited = {
+    ...base,
+    [`${PROJECT}:alertOverrides`]: JSON.stringify({ CollectorStalled: { disabled: true }, HostDiskLow: { threshold: 0.05 } }),
+  };
   const before = await runProgram("prod", base, Object.keys(TEST_SECRETS));
   const after = await runProgram("prod", edited, Object.keys(TEST_SECRETS));
   expect(changed(before, after)).toEqual(["docker:index/container:Container::tutordex-prometheus-config-sync"]);

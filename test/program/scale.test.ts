@@ -22,13 +22,25 @@ const SCALE = {
   remoteWrite: {
     localRetention: "2d",
     stores: [
-      { name: "mimir", url: "https://mimir.internal/api/v1/push", auth: { type: "basic", username: "tutordex" }, headers: { "X-Scope-OrgID": "tutordex-prod" }, queryUrl: "https://mimir.internal/prometheus" },
+      {
+        name: "mimir",
+        url: "https://mimir.internal/api/v1/push",
+        auth: { type: "basic", username: "tutordex" },
+        headers: { "X-Scope-OrgID": "tutordex-prod" },
+        queryUrl: "https://mimir.internal/prometheus",
+      },
       { name: "cloud", url: "https://prometheus-prod-01-eu-west-0.grafana.net/api/prom/push", auth: { type: "bearer" } },
     ],
   },
   remoteWriteCredentials: CREDENTIALS,
   alertmanagerCluster: { listenAddress: "10.0.1.5", port: 9094, peers: [{ gossip: "10.0.1.6:9094", api: "10.0.0.6:9093" }] },
-  objectStorage: { endpoint: "https://minio.internal:9000", region: "us-east-1", accessKeyId: "tutordex-obs", loki: { bucket: "tutordex-prod-logs", since: "2026-06-01" }, tempo: { bucket: "tutordex-prod-traces" } },
+  objectStorage: {
+    endpoint: "https://minio.internal:9000",
+    region: "us-east-1",
+    accessKeyId: "tutordex-obs",
+    loki: { bucket: "tutordex-prod-logs", since: "2026-06-01" },
+    tempo: { bucket: "tutordex-prod-traces" },
+  },
   objectStorageSecretKey: S3_SECRET,
 };
 const SECRET_KEYS = [...Object.keys(TEST_SECRETS), "remoteWriteCredentials", "objectStorageSecretKey"];
@@ -47,25 +59,34 @@ let bearerRun: ProgramRun;
 beforeAll(async () => {
   run = await runProgram("prod", configMap(SCALE), SECRET_KEYS);
   // The same stack with Grafana reading the bearer-token store instead.
-  const stores = SCALE.remoteWrite.stores.map((s) => ({ ...s, queryUrl: s.name === "cloud" ? "https://prometheus-prod-01-eu-west-0.grafana.net/api/prom" : undefined }));
+  const stores = SCALE.remoteWrite.stores.map((s) => ({
+    ...s,
+    queryUrl: s.name === "cloud" ? "https://prometheus-prod-01-eu-west-0.grafana.net/api/prom" : undefined,
+  }));
   bearerRun = await runProgram("prod", configMap({ ...SCALE, remoteWrite: { ...SCALE.remoteWrite, stores } }), SECRET_KEYS);
 }, 120_000);
 
 const container = (name: string) => containerNamed(run, name);
-const datasource = (r: ProgramRun, uid: string) => r.resources.find((x) => x.type === "grafana:oss/dataSource:DataSource" && x.inputs.uid === uid)!;
+const datasource = (r: ProgramRun, uid: string) =>
+  r.resources.find((x) => x.type === "grafana:oss/dataSource:DataSource" && x.inputs.uid === uid)!;
 
 describe("no secret in clear anywhere Pulumi records it", () => {
-  const clearInputs = (r: RecordedResource) => JSON.stringify(Object.fromEntries(Object.entries(r.inputs).filter(([k]) => !r.secretInputs.includes(k))));
+  const clearInputs = (r: RecordedResource) =>
+    JSON.stringify(Object.fromEntries(Object.entries(r.inputs).filter(([k]) => !r.secretInputs.includes(k))));
 
-  it.each(["with Grafana reading the basic-auth store", "with Grafana reading the bearer store"])("every input that holds a credential, password, token or key is a Pulumi secret (%s)", (which) => {
-    const r = which.includes("bearer") ? bearerRun : run;
-    expect(r.resources.length).toBeGreaterThan(40);
-    for (const resource of r.resources) {
-      const text = clearInputs(resource);
-      for (const secret of ALL_SECRETS) expect({ resource: resource.name, leaks: text.includes(secret) }).toEqual({ resource: resource.name, leaks: false });
-    }
-    expect(ALL_SECRETS.filter((s) => JSON.stringify(r.outputs).includes(s))).toEqual([]);
-  });
+  it.each(["with Grafana reading the basic-auth store", "with Grafana reading the bearer store"])(
+    "every input that holds a credential, password, token or key is a Pulumi secret (%s)",
+    (which) => {
+      const r = which.includes("bearer") ? bearerRun : run;
+      expect(r.resources.length).toBeGreaterThan(40);
+      for (const resource of r.resources) {
+        const text = clearInputs(resource);
+        for (const secret of ALL_SECRETS)
+          expect({ resource: resource.name, leaks: text.includes(secret) }).toEqual({ resource: resource.name, leaks: false });
+      }
+      expect(ALL_SECRETS.filter((s) => JSON.stringify(r.outputs).includes(s))).toEqual([]);
+    },
+  );
 
   it("and every one of them is delivered somewhere: the test above is not vacuous", () => {
     const everything = JSON.stringify(run.resources.map((r) => r.inputs));
@@ -73,7 +94,13 @@ describe("no secret in clear anywhere Pulumi records it", () => {
   });
 
   it("the rendered files the program hands out hold none of them", () => {
-    const files = [...Object.values(rendered.prometheus), ...Object.values(rendered.alertmanager), rendered.loki!, rendered.tempo!, JSON.stringify(rendered.grafana)];
+    const files = [
+      ...Object.values(rendered.prometheus),
+      ...Object.values(rendered.alertmanager),
+      rendered.loki!,
+      rendered.tempo!,
+      JSON.stringify(rendered.grafana),
+    ];
     for (const secret of ALL_SECRETS) expect(files.some((f) => f.includes(secret))).toBe(false);
   });
 });
@@ -148,7 +175,13 @@ describe("the clustered Alertmanager", () => {
 describe("Grafana reads the long-term store with its credentials, kept secret", () => {
   it("basic auth: user in clear, password in secure JSON data, tenant header secret", () => {
     const ds = datasource(run, "longterm");
-    expect([ds.inputs.type, ds.inputs.url, ds.inputs.isDefault, ds.inputs.basicAuthEnabled, ds.inputs.basicAuthUsername]).toEqual(["prometheus", "https://mimir.internal/prometheus", false, true, "tutordex"]);
+    expect([ds.inputs.type, ds.inputs.url, ds.inputs.isDefault, ds.inputs.basicAuthEnabled, ds.inputs.basicAuthUsername]).toEqual([
+      "prometheus",
+      "https://mimir.internal/prometheus",
+      false,
+      true,
+      "tutordex",
+    ]);
     expect(JSON.parse(secretValue(ds.inputs.secureJsonDataEncoded))).toEqual({ basicAuthPassword: CREDENTIALS.mimir });
     expect(secretValue(ds.inputs.httpHeaders)).toEqual({ "X-Scope-OrgID": "tutordex-prod" });
     expect(ds.secretInputs).toEqual(expect.arrayContaining(["secureJsonDataEncoded", "httpHeaders"]));
@@ -163,6 +196,8 @@ describe("Grafana reads the long-term store with its credentials, kept secret", 
   });
 
   it("the local Prometheus stays the default datasource", () => {
-    expect(run.resources.filter((x) => x.type === "grafana:oss/dataSource:DataSource" && x.inputs.isDefault).map((x) => x.inputs.uid)).toEqual(["prometheus"]);
+    expect(
+      run.resources.filter((x) => x.type === "grafana:oss/dataSource:DataSource" && x.inputs.isDefault).map((x) => x.inputs.uid),
+    ).toEqual(["prometheus"]);
   });
 });

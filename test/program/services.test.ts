@@ -6,19 +6,41 @@ import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../support/stackFiles";
 /** dev with Grafana, Loki, Promtail and Tempo switched off, as a small host (and the docker tier) runs it. */
 let run: ProgramRun;
 beforeAll(async () => {
-  const config = { ...pulumiConfigMap("dev"), [`${PROJECT}:services`]: JSON.stringify({ grafana: false, loki: false, alloy: false, tempo: false }) };
+  const config = {
+    ...pulumiConfigMap("dev"),
+    [`${PROJECT}:services`]: JSON.stringify({ grafana: false, loki: false, alloy: false, tempo: false }),
+  };
   run = await runProgram("dev", config, Object.keys(TEST_SECRETS));
 });
-const services = () => containersOf(run).filter((c) => !isOneShot(c)).map((c) => labelOf(c, "tutordex.observability.service"));
+const services = () =>
+  containersOf(run)
+    .filter((c) => !isOneShot(c))
+    .map((c) => labelOf(c, "tutordex.observability.service"));
 const prometheusYml = () => {
   const sync = containersOf(run).find((c) => c.name === "tutordex-prometheus-config-sync")!;
-  return yaml.load(sync.inputs.uploads.find((u: { file: string }) => u.file === "/staging/prometheus.yml").content) as { scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[] };
+  return yaml.load(sync.inputs.uploads.find((u: { file: string }) => u.file === "/staging/prometheus.yml").content) as {
+    scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[];
+  };
 };
 
 it("runs no container, volume or Grafana resource of a switched-off service", () => {
-  expect(services().sort()).toEqual(["alertmanager", "blackboxExporter", "cadvisor", "demoWorkload", "nodeExporter", "otelCollector", "prometheus", "telegramBridge"]);
+  expect(services().sort()).toEqual([
+    "alertmanager",
+    "blackboxExporter",
+    "cadvisor",
+    "demoWorkload",
+    "nodeExporter",
+    "otelCollector",
+    "prometheus",
+    "telegramBridge",
+  ]);
   expect(run.resources.filter((r) => r.type.startsWith("grafana:") || r.type === "pulumi:providers:grafana")).toEqual([]);
-  expect(run.resources.filter((r) => r.type === "docker:index/volume:Volume").map((v) => v.inputs.name).filter((n: string) => /grafana|loki|tempo|promtail/.test(n))).toEqual([]);
+  expect(
+    run.resources
+      .filter((r) => r.type === "docker:index/volume:Volume")
+      .map((v) => v.inputs.name)
+      .filter((n: string) => /grafana|loki|tempo|promtail/.test(n)),
+  ).toEqual([]);
   expect(violations(containersOf(run), { stack: "dev", bindAddress: "127.0.0.1" })).toEqual([]);
 });
 
@@ -34,8 +56,15 @@ it("the collector forwards only metrics (to Prometheus), and no alert links a da
   const otel = yaml.load(uploadsOf(collector)[0].content) as { service: { pipelines: Record<string, unknown> } };
   expect(Object.keys(otel.service.pipelines)).toEqual(["metrics"]);
   const sync = containersOf(run).find((c) => c.name === "tutordex-prometheus-config-sync")!;
-  expect(sync.inputs.uploads.find((u: { file: string }) => u.file === "/staging/rules/alert_rules.yml").content).not.toContain("dashboard:");
-  expect(run.outputs.urls).toEqual({ prometheus: "http://127.0.0.1:19090", alertmanager: "http://127.0.0.1:19093", otlpHttp: "http://127.0.0.1:14318", otlpGrpc: "127.0.0.1:14317" });
+  expect(sync.inputs.uploads.find((u: { file: string }) => u.file === "/staging/rules/alert_rules.yml").content).not.toContain(
+    "dashboard:",
+  );
+  expect(run.outputs.urls).toEqual({
+    prometheus: "http://127.0.0.1:19090",
+    alertmanager: "http://127.0.0.1:19093",
+    otlpHttp: "http://127.0.0.1:14318",
+    otlpGrpc: "127.0.0.1:14317",
+  });
 });
 
 it("Prometheus runs without the remote-write receiver when no Tempo writes to it", () => {

@@ -30,7 +30,9 @@ describe.each(committedStacks())("stack %s under mocks", (stack) => {
   });
 
   it("pulls each pinned image exactly once, and every container runs its pinned image", () => {
-    const images = run().resources.filter((r) => r.type === "docker:index/remoteImage:RemoteImage").map((r) => r.inputs.name as string);
+    const images = run()
+      .resources.filter((r) => r.type === "docker:index/remoteImage:RemoteImage")
+      .map((r) => r.inputs.name as string);
     expect(images.length).toBe(new Set(images).size);
     expect([...images].sort()).toEqual([...new Set(running.map((s) => config.images[s]))].sort());
     const idOf = (name: string) => `sha256:${Buffer.from(name).toString("hex").slice(0, 64).padEnd(64, "0")}`;
@@ -50,8 +52,13 @@ describe.each(committedStacks())("stack %s under mocks", (stack) => {
 
   it("keeps the state of every stateful service on a named volume", () => {
     for (const service of running.filter((s) => SERVICES[s].stateVolume)) {
-      const volumes: string[] = serviceContainer(run(), service).inputs.volumes.map((v: { volumeName?: string }) => v.volumeName).filter(Boolean);
-      expect({ service, volumes }).toEqual({ service, volumes: expect.arrayContaining([`tutordex-obs-${stack}-${SERVICES[service].alias}-${SERVICES[service].stateVolume}`]) });
+      const volumes: string[] = serviceContainer(run(), service)
+        .inputs.volumes.map((v: { volumeName?: string }) => v.volumeName)
+        .filter(Boolean);
+      expect({ service, volumes }).toEqual({
+        service,
+        volumes: expect.arrayContaining([`tutordex-obs-${stack}-${SERVICES[service].alias}-${SERVICES[service].stateVolume}`]),
+      });
     }
   });
 
@@ -59,10 +66,15 @@ describe.each(committedStacks())("stack %s under mocks", (stack) => {
     const volumes = run().resources.filter((r) => r.type === "docker:index/volume:Volume");
     const data = volumes.filter((v) => /-(data|state)$/.test(v.inputs.name));
     expect(data.map((v) => v.inputs.name).sort()).toEqual(
-      running.filter((s) => SERVICES[s].stateVolume && SERVICES[s].stateVolume !== "positions").map((s) => `tutordex-obs-${stack}-${SERVICES[s].alias}-${SERVICES[s].stateVolume}`).sort(),
+      running
+        .filter((s) => SERVICES[s].stateVolume && SERVICES[s].stateVolume !== "positions")
+        .map((s) => `tutordex-obs-${stack}-${SERVICES[s].alias}-${SERVICES[s].stateVolume}`)
+        .sort(),
     );
-    for (const v of data) expect({ volume: v.inputs.name, protect: v.options.protect }).toEqual({ volume: v.inputs.name, protect: config.protectData });
-    for (const v of volumes.filter((x) => /-(config|positions)$/.test(x.inputs.name))) expect({ volume: v.inputs.name, protect: v.options.protect }).toEqual({ volume: v.inputs.name, protect: false });
+    for (const v of data)
+      expect({ volume: v.inputs.name, protect: v.options.protect }).toEqual({ volume: v.inputs.name, protect: config.protectData });
+    for (const v of volumes.filter((x) => /-(config|positions)$/.test(x.inputs.name)))
+      expect({ volume: v.inputs.name, protect: v.options.protect }).toEqual({ volume: v.inputs.name, protect: false });
   });
 
   it("publishes the configured host ports of the running services and nothing else", () => {
@@ -79,7 +91,8 @@ describe.each(committedStacks())("stack %s under mocks", (stack) => {
     for (const r of run().resources) {
       const clear = Object.fromEntries(Object.entries(r.inputs).filter(([k]) => !r.secretInputs.includes(k)));
       const text = JSON.stringify(clear);
-      for (const secret of Object.values(TEST_SECRETS)) expect({ resource: r.name, leaks: text.includes(secret) }).toEqual({ resource: r.name, leaks: false });
+      for (const secret of Object.values(TEST_SECRETS))
+        expect({ resource: r.name, leaks: text.includes(secret) }).toEqual({ resource: r.name, leaks: false });
     }
     expect(JSON.stringify(run().outputs)).not.toContain(TEST_SECRETS.grafanaAdminPassword);
   });
@@ -127,13 +140,39 @@ describe("the deployed command line of every container (prod)", () => {
         "--cluster.listen-address=",
       ],
     ],
-    ["nodeExporter", ["--path.rootfs=/host", `--web.listen-address=${MOCK_GATEWAY}:9100`, "--no-collector.netstat", "--no-collector.softnet", "--collector.textfile.directory=/textfile"]],
+    [
+      "nodeExporter",
+      [
+        "--path.rootfs=/host",
+        `--web.listen-address=${MOCK_GATEWAY}:9100`,
+        "--no-collector.netstat",
+        "--no-collector.softnet",
+        "--collector.textfile.directory=/textfile",
+      ],
+    ],
     ["blackboxExporter", ["--config.file=/etc/blackbox_exporter/tutordex.yml", "--web.config.file=/etc/blackbox-exporter-secrets/web.yml"]],
     ["otelCollector", ["--config=/etc/otelcol/tutordex.yml"]],
     ["loki", ["-config.file=/etc/loki/tutordex.yml"]],
-    ["alloy", ["run", "/etc/alloy/tutordex.alloy", "--storage.path=/var/lib/alloy/data", "--server.http.listen-addr=0.0.0.0:12345", "--disable-reporting"]],
+    [
+      "alloy",
+      [
+        "run",
+        "/etc/alloy/tutordex.alloy",
+        "--storage.path=/var/lib/alloy/data",
+        "--server.http.listen-addr=0.0.0.0:12345",
+        "--disable-reporting",
+      ],
+    ],
     ["tempo", ["-config.file=/etc/tempo/tutordex.yml"]],
-    ["cadvisor", ["-docker_only", "-disable_metrics=advtcp,cpu_topology,cpuset,disk,hugetlb,memory_numa,process,referenced_memory,resctrl,sched,tcp,udp", "-store_container_labels=false", "-whitelisted_container_labels=com.docker.compose.project"]],
+    [
+      "cadvisor",
+      [
+        "-docker_only",
+        "-disable_metrics=advtcp,cpu_topology,cpuset,disk,hugetlb,memory_numa,process,referenced_memory,resctrl,sched,tcp,udp",
+        "-store_container_labels=false",
+        "-whitelisted_container_labels=com.docker.compose.project",
+      ],
+    ],
     ["telegramBridge", ["node", "/app/bridge.js"]],
     ["grafana", undefined as unknown as string[]],
   ])("%s", (service, expected) => {
@@ -144,7 +183,10 @@ describe("the deployed command line of every container (prod)", () => {
 describe("the demo workload (dev)", () => {
   it("runs the bundled simulator under the application's default names, only where configured", () => {
     const demo = containersOf(runs.get("dev")!).find((c) => serviceOf(c) === "demoWorkload")!;
-    expect(demo.inputs.networksAdvanced[0]).toEqual({ name: "tutordex-obs-dev-net", aliases: ["demo-app", "collector-tail", "aggregator-worker", "backend"] });
+    expect(demo.inputs.networksAdvanced[0]).toEqual({
+      name: "tutordex-obs-dev-net",
+      aliases: ["demo-app", "collector-tail", "aggregator-worker", "backend"],
+    });
     expect(demo.inputs.uploads[0].file).toBe("/app/simulator.js");
     expect(demo.inputs.envs).toContain("SCENARIO=steady");
     expect(containersOf(runs.get("prod")!).some((c) => serviceOf(c) === "demoWorkload")).toBe(false);
@@ -154,17 +196,23 @@ describe("the demo workload (dev)", () => {
 describe("environments differ where they should", () => {
   it("prod protects data, dev does not; prod joins the application network", () => {
     const volumeProtect = (stack: string) =>
-      runs.get(stack)!.resources.filter((r) => r.type === "docker:index/volume:Volume" && r.inputs.name.endsWith("-data")).every((v) => v.options.protect);
+      runs
+        .get(stack)!
+        .resources.filter((r) => r.type === "docker:index/volume:Volume" && r.inputs.name.endsWith("-data"))
+        .every((v) => v.options.protect);
     expect(volumeProtect("prod")).toBe(true);
     expect(volumeProtect("dev")).toBe(false);
-    const networks = (stack: string) => serviceContainer(runs.get(stack)!, "prometheus").inputs.networksAdvanced.map((n: { name: string }) => n.name);
+    const networks = (stack: string) =>
+      serviceContainer(runs.get(stack)!, "prometheus").inputs.networksAdvanced.map((n: { name: string }) => n.name);
     expect(networks("prod")).toEqual(["tutordex-obs-prod-net", "tutordex-prod_tutordex"]);
     expect(networks("dev")).toEqual(["tutordex-obs-dev-net"]);
   });
 
   it("the committed staging stack shares no Docker name, host port or Grafana API with prod", () => {
     const names = (r: ProgramRun) =>
-      r.resources.filter((x) => x.type.startsWith("docker:index/") && x.type !== "docker:index/remoteImage:RemoteImage").map((x) => x.inputs.name as string);
+      r.resources
+        .filter((x) => x.type.startsWith("docker:index/") && x.type !== "docker:index/remoteImage:RemoteImage")
+        .map((x) => x.inputs.name as string);
     const ports = (r: ProgramRun) => services(r).flatMap((c) => (c.inputs.ports ?? []).map((p: { external: number }) => p.external));
     const [prod, staging] = [runs.get("prod")!, runs.get("staging")!];
     expect(names(staging).filter((n) => names(prod).includes(n))).toEqual([]);
@@ -195,6 +243,8 @@ describe("guardrails catch what they guard", () => {
   it("a shell-less service without its readiness gate is caught", () => {
     const run = runs.get("dev")!;
     const withoutGates = containersOf(run).filter((c) => labelOf(c, "tutordex.observability.role") !== "readiness-gate");
-    expect(violations(withoutGates, { stack: "dev", bindAddress: "127.0.0.1" }).join("\n")).toMatch(/tutordex-obs-dev-otel-collector: readiness.*no readiness check/);
+    expect(violations(withoutGates, { stack: "dev", bindAddress: "127.0.0.1" }).join("\n")).toMatch(
+      /tutordex-obs-dev-otel-collector: readiness.*no readiness check/,
+    );
   });
 });

@@ -25,7 +25,10 @@ describe("the resources of the committed prod stack, as their URNs name them", (
   });
 
   it("are exactly the pinned ones (test/program/urns.prod.txt): none renamed, retyped or re-parented", () => {
-    const pinned = fs.readFileSync(PINNED, "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+    const pinned = fs
+      .readFileSync(PINNED, "utf8")
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#"));
     expect(urns(run)).toEqual(pinned);
   });
 });

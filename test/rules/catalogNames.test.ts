@@ -19,6 +19,15 @@ it("every alert alertmanager.yml names, in routes and inhibitions, is one of the
   const all = [...text.matchAll(/alertname=~?\\?"([^"\\]+)\\?"/g)].flatMap((m) => m[1].split("|"));
   expect(all).toContain(DRILL_ALERTNAME);
   const names = all.filter((n) => n !== DRILL_ALERTNAME);
-  expect(new Set(names)).toEqual(new Set(["Watchdog", "PublicApiDown", "BlackboxProbeFailed", "StackServiceNotReady", "PublicCertExpiryImminent", "PublicCertExpiringSoon"]));
+  expect(new Set(names)).toEqual(
+    new Set([
+      "Watchdog",
+      "PublicApiDown",
+      "BlackboxProbeFailed",
+      "StackServiceNotReady",
+      "PublicCertExpiryImminent",
+      "PublicCertExpiringSoon",
+    ]),
+  );
   for (const name of names) expect({ name, inCatalog: isAlertName(name) }).toEqual({ name, inCatalog: true });
 });

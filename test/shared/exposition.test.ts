@@ -2,7 +2,16 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { BridgeMetrics, Counter, Histogram } from "../../bridge/src/metrics";
-import { EXPOSITION_CONTENT_TYPE, escapeLabelValue, familyHeader, histogramSamples, labelSet, sample, sampleValue, sortedLabels } from "../../shared/exposition";
+import {
+  EXPOSITION_CONTENT_TYPE,
+  escapeLabelValue,
+  familyHeader,
+  histogramSamples,
+  labelSet,
+  sample,
+  sampleValue,
+  sortedLabels,
+} from "../../shared/exposition";
 import { Registry } from "../../simulator/src/exposition";
 import { requireTool, TOOL_RUN_TIMEOUT_MS } from "../support/tools";
 
@@ -18,7 +27,11 @@ const HOSTILE = 'a\\b"c\nd';
 
 /** promtool check metrics on a text; status 1 is a parse error, 3 a lint finding, 0 clean. */
 function promtoolCheck(text: string, lint = "all") {
-  const r = spawnSync(requireTool("promtool"), ["check", "metrics", `--lint=${lint}`], { input: text, encoding: "utf8", timeout: TOOL_RUN_TIMEOUT_MS });
+  const r = spawnSync(requireTool("promtool"), ["check", "metrics", `--lint=${lint}`], {
+    input: text,
+    encoding: "utf8",
+    timeout: TOOL_RUN_TIMEOUT_MS,
+  });
   return { status: r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.signal ? `killed (${r.signal})` : ""}` };
 }
 
@@ -104,7 +117,9 @@ describe("one metrics writer", () => {
 
   it("the walk sees the servers of /metrics, so the check above can fail", () => {
     const seen = sources();
-    expect(seen).toEqual(expect.arrayContaining([WRITER, "bridge/src/metrics.ts", "simulator/src/exposition.ts", "test/docker/standins/cadvisorStandIn.ts"]));
+    expect(seen).toEqual(
+      expect.arrayContaining([WRITER, "bridge/src/metrics.ts", "simulator/src/exposition.ts", "test/docker/standins/cadvisorStandIn.ts"]),
+    );
     expect(fs.readFileSync(path.join(ROOT, WRITER), "utf8")).toContain(EXPOSITION_CONTENT_TYPE);
   });
 });

@@ -1,6 +1,8 @@
 import { WebhookAlert, WebhookPayload } from "../../bridge/src/payload";
 
-export function alert(overrides: Partial<WebhookAlert> & { labels?: Record<string, string>; annotations?: Record<string, string> } = {}): WebhookAlert {
+export function alert(
+  overrides: Partial<WebhookAlert> & { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+): WebhookAlert {
   return {
     status: "firing",
     startsAt: "2026-11-25T10:00:00Z",
@@ -8,7 +10,14 @@ export function alert(overrides: Partial<WebhookAlert> & { labels?: Record<strin
     generatorURL: "http://prometheus:9090/graph?g0.expr=x",
     fingerprint: "abc",
     ...overrides,
-    labels: { alertname: "QueueStuckProcessing", severity: "critical", component: "queue", pipeline_version: "2026-01-02_det_time_v1", schema_version: "v2", ...overrides.labels },
+    labels: {
+      alertname: "QueueStuckProcessing",
+      severity: "critical",
+      component: "queue",
+      pipeline_version: "2026-01-02_det_time_v1",
+      schema_version: "v2",
+      ...overrides.labels,
+    },
     annotations: {
       summary: "A job is stuck in processing",
       description: "The oldest processing job has been running for 15m 1s.",
@@ -37,7 +46,10 @@ export function payload(alerts: WebhookAlert[], extra: Partial<WebhookPayload> =
 
 /** A link of about `chars` characters whose tail is an encoded expression, as Prometheus and Grafana make them. */
 export const longUrl = (base: string, tag: string, chars: number) =>
-  `${base}?tag=${tag}&expr=${encodeURIComponent(`sum by (instance) (rate(http_requests_total{job="api",instance=~"${tag}.*"}[5m]))`.repeat(40))}`.slice(0, chars);
+  `${base}?tag=${tag}&expr=${encodeURIComponent(`sum by (instance) (rate(http_requests_total{job="api",instance=~"${tag}.*"}[5m]))`.repeat(40))}`.slice(
+    0,
+    chars,
+  );
 
 /** A storm of 60 alerts of 20 rules (3 hosts each), each with runbook, dashboard and source links of 2,000 characters. */
 export function longLinkStorm(): WebhookAlert[] {

@@ -13,9 +13,18 @@ export const BROKEN_EXAMPLES: Readonly<Record<string, (c: RecordedResource) => R
   "Docker name carries the stack": (c) => ({ ...c, inputs: { ...c.inputs, name: "grafana" } }),
   "ports published only on the bind address": (c) => ({ ...c, inputs: { ...c.inputs, ports: [{ internal: 3000, external: 3300 }] } }),
   "no privileged container but cAdvisor": (c) => ({ ...c, inputs: { ...c.inputs, privileged: true } }),
-  "host paths mounted read-only": (c) => ({ ...c, inputs: { ...c.inputs, mounts: [{ type: "bind", source: "/", target: "/host", readOnly: false }] } }),
-  "fixed names replace delete-before-replace (one-shots carry a content hash instead)": (c) => ({ ...c, options: { ...c.options, deleteBeforeReplace: false } }),
+  "host paths mounted read-only": (c) => ({
+    ...c,
+    inputs: { ...c.inputs, mounts: [{ type: "bind", source: "/", target: "/host", readOnly: false }] },
+  }),
+  "fixed names replace delete-before-replace (one-shots carry a content hash instead)": (c) => ({
+    ...c,
+    options: { ...c.options, deleteBeforeReplace: false },
+  }),
   "readiness: a healthcheck creation waits for, or a readiness gate": (c) => ({ ...c, inputs: { ...c.inputs, wait: false } }),
-  "healthcheck edits replace the container (the engine cannot update them in place)": (c) => ({ ...c, options: { ...c.options, replaceOnChanges: [] } }),
+  "healthcheck edits replace the container (the engine cannot update them in place)": (c) => ({
+    ...c,
+    options: { ...c.options, replaceOnChanges: [] },
+  }),
   "containers keeping data stop gracefully": (c) => ({ ...c, inputs: { ...c.inputs, destroyGraceSeconds: undefined } }),
 };

@@ -15,7 +15,31 @@ const BUSYBOX = "/bin/busybox";
 export function busyboxPath(checkers: readonly string[] = ["promtool", "amtool"]): { dir: string; cleanup(): void } {
   if (!fs.existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing: apt-get install -y busybox-static`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "busybox-path-"));
-  for (const applet of ["sh", "wget", "cp", "mv", "rm", "mkdir", "dirname", "chmod", "date", "sleep", "cat", "echo", "test", "[", "nc", "base64", "awk", "cut", "head", "sed", "grep", "cmp", "printf"]) {
+  for (const applet of [
+    "sh",
+    "wget",
+    "cp",
+    "mv",
+    "rm",
+    "mkdir",
+    "dirname",
+    "chmod",
+    "date",
+    "sleep",
+    "cat",
+    "echo",
+    "test",
+    "[",
+    "nc",
+    "base64",
+    "awk",
+    "cut",
+    "head",
+    "sed",
+    "grep",
+    "cmp",
+    "printf",
+  ]) {
     fs.symlinkSync(BUSYBOX, path.join(dir, applet));
   }
   for (const tool of checkers) fs.symlinkSync(toolPath(tool), path.join(dir, tool));

@@ -1,7 +1,14 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import type { BotCommand, ChatMember, UserFromGetMe } from "@grammyjs/types";
-import { hasLoneSurrogate, keyboardRefusal, photoTooBig, sourceBytes, TELEGRAM_LIMITS, TELEGRAM_REFUSALS } from "../../bridge/src/telegramLimits";
+import {
+  hasLoneSurrogate,
+  keyboardRefusal,
+  photoTooBig,
+  sourceBytes,
+  TELEGRAM_LIMITS,
+  TELEGRAM_REFUSALS,
+} from "../../bridge/src/telegramLimits";
 import { decodePng } from "./png";
 
 export interface InlineButton {
@@ -68,12 +75,14 @@ function commandsRefusal(commands: unknown): string | undefined {
   if (!Array.isArray(commands)) return "Bad Request: can't parse commands JSON object";
   if (commands.length > BOT_COMMAND_LIMITS.commands) return "Bad Request: BOT_COMMANDS_TOO_MUCH";
   for (const c of commands as Partial<BotCommand>[]) {
-    if (typeof c?.command !== "string") return 'Bad Request: can\'t parse BotCommand: Can\'t find field "command"';
-    if (typeof c.description !== "string") return 'Bad Request: can\'t parse BotCommand: Can\'t find field "description"';
+    if (typeof c?.command !== "string") return "Bad Request: can't parse BotCommand: Can't find field \"command\"";
+    if (typeof c.description !== "string") return "Bad Request: can't parse BotCommand: Can't find field \"description\"";
     if (c.command === "") return "Bad Request: command must be non-empty";
-    if ([...c.command].length > BOT_COMMAND_LIMITS.command) return `Bad Request: command length must not exceed ${BOT_COMMAND_LIMITS.command}`;
+    if ([...c.command].length > BOT_COMMAND_LIMITS.command)
+      return `Bad Request: command length must not exceed ${BOT_COMMAND_LIMITS.command}`;
     if (c.description.trim() === "") return "Bad Request: command description must be non-empty";
-    if ([...c.description.trim()].length > BOT_COMMAND_LIMITS.description) return `Bad Request: command description length must not exceed ${BOT_COMMAND_LIMITS.description}`;
+    if ([...c.description.trim()].length > BOT_COMMAND_LIMITS.description)
+      return `Bad Request: command description length must not exceed ${BOT_COMMAND_LIMITS.description}`;
     if (!/^[a-z0-9_]+$/.test(c.command)) return "Bad Request: BOT_COMMAND_INVALID";
   }
   return undefined;
@@ -127,7 +136,8 @@ export function telegramPhotoRefusal(file: Buffer): string | undefined {
     return TELEGRAM_REFUSALS.imageProcessFailed;
   }
   const { width, height } = size;
-  if (width + height > TELEGRAM_LIMITS.photoSideSum || Math.max(width, height) / Math.min(width, height) > TELEGRAM_LIMITS.photoRatio) return TELEGRAM_REFUSALS.photoInvalidDimensions;
+  if (width + height > TELEGRAM_LIMITS.photoSideSum || Math.max(width, height) / Math.min(width, height) > TELEGRAM_LIMITS.photoRatio)
+    return TELEGRAM_REFUSALS.photoInvalidDimensions;
   return undefined;
 }
 
@@ -138,7 +148,11 @@ export function telegramPhotoRefusal(file: Buffer): string | undefined {
  */
 export function telegramHtmlError(
   text: string,
-  limit: { length: number; codePoints: boolean; refusal: string } = { length: TELEGRAM_LIMITS.visibleLength, codePoints: false, refusal: TELEGRAM_REFUSALS.messageTooLong },
+  limit: { length: number; codePoints: boolean; refusal: string } = {
+    length: TELEGRAM_LIMITS.visibleLength,
+    codePoints: false,
+    refusal: TELEGRAM_REFUSALS.messageTooLong,
+  },
 ): string | undefined {
   const stack: string[] = [];
   const tag = /<(\/?)([a-z]+)([^>]*)>|<|&(#?\w+);|&/g;
@@ -256,8 +270,16 @@ export class FakeTelegram {
 
   /** A person presses the button labelled `label` on the message. */
   press(message: ReceivedMessage, label: string | RegExp, from?: TelegramUser): string {
-    const button = (message.currentKeyboard ?? []).flat().find((b) => (typeof label === "string" ? b.text.includes(label) : label.test(b.text)));
-    if (!button) throw new Error(`no button ${label} on message ${message.messageId}; buttons: ${(message.currentKeyboard ?? []).flat().map((b) => b.text).join(", ")}`);
+    const button = (message.currentKeyboard ?? [])
+      .flat()
+      .find((b) => (typeof label === "string" ? b.text.includes(label) : label.test(b.text)));
+    if (!button)
+      throw new Error(
+        `no button ${label} on message ${message.messageId}; buttons: ${(message.currentKeyboard ?? [])
+          .flat()
+          .map((b) => b.text)
+          .join(", ")}`,
+      );
     return this.pressButton(message.chatId, message.messageId, button.callback_data, from);
   }
 
@@ -304,7 +326,8 @@ export class FakeTelegram {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(json));
     };
-    const fail = (status: number, description: string, parameters?: Json) => send(status, { ok: false, error_code: status, description, ...(parameters ? { parameters } : {}) });
+    const fail = (status: number, description: string, parameters?: Json) =>
+      send(status, { ok: false, error_code: status, description, ...(parameters ? { parameters } : {}) });
     const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
     if (!m || m[1] !== this.token) {
       if (m) this.refusedCalls.push(m[2]);
@@ -333,7 +356,13 @@ export class FakeTelegram {
       case "sendPhoto": {
         // A photo by file_id or URL is not what the bridge sends; only an upload is accepted here.
         const photo = files.get("photo");
-        if (!photo) return fail(400, typeof params.photo === "string" && params.photo ? "Bad Request: wrong file identifier/HTTP URL specified" : TELEGRAM_REFUSALS.noPhoto);
+        if (!photo)
+          return fail(
+            400,
+            typeof params.photo === "string" && params.photo
+              ? "Bad Request: wrong file identifier/HTTP URL specified"
+              : TELEGRAM_REFUSALS.noPhoto,
+          );
         return this.sendMessage(params, req, send, fail, photo);
       }
       case "editMessageCaption":
@@ -345,7 +374,12 @@ export class FakeTelegram {
         if (!q || q.answered) return fail(400, "Bad Request: query is too old and response timeout expired or query ID is invalid");
         if (params.text !== undefined && String(params.text).length > 200) return fail(400, "Bad Request: MESSAGE_TOO_LONG");
         q.answered = true;
-        this.callbackAnswers.push({ id: String(params.callback_query_id), text: params.text, showAlert: params.show_alert === true, at: Date.now() });
+        this.callbackAnswers.push({
+          id: String(params.callback_query_id),
+          text: params.text,
+          showAlert: params.show_alert === true,
+          at: Date.now(),
+        });
         return send(200, { ok: true, result: true });
       }
       case "getMe": {
@@ -384,14 +418,24 @@ export class FakeTelegram {
   }
 
   /** sendMessage, or sendPhoto with the uploaded photo: the same path, with a caption's and a photo's checks in their places. */
-  private sendMessage(params: Json, req: http.IncomingMessage, send: (s: number, j: unknown) => void, fail: (s: number, d: string, p?: Json) => void, photo?: Buffer): void {
+  private sendMessage(
+    params: Json,
+    req: http.IncomingMessage,
+    send: (s: number, j: unknown) => void,
+    fail: (s: number, d: string, p?: Json) => void,
+    photo?: Buffer,
+  ): void {
     const chatId = String(params.chat_id);
     const answer = this.script.shift() ?? this.fallback;
     if (answer === "drop") {
       this.requests.push({ at: Date.now(), chatId, answer });
       return void req.socket.destroy();
     }
-    const accepts = answer === "ok" || answer === "parse_error" || answer === "accept_then_drop" || (typeof answer === "object" && "acceptAndAnswerAfterMs" in answer);
+    const accepts =
+      answer === "ok" ||
+      answer === "parse_error" ||
+      answer === "accept_then_drop" ||
+      (typeof answer === "object" && "acceptAndAnswerAfterMs" in answer);
     if (!accepts) {
       this.requests.push({ at: Date.now(), chatId, answer });
       if (answer === "forbidden") return fail(403, "Forbidden: bot was blocked by the user");
@@ -413,7 +457,8 @@ export class FakeTelegram {
     }
     // TDLib checks the file, then the caption's length; the server then decodes the image.
     const photoRefusal = photo && telegramPhotoRefusal(photo);
-    const fileRefusal = photoRefusal === TELEGRAM_REFUSALS.photoEmpty || photoRefusal?.startsWith("Bad Request: file of size") ? photoRefusal : undefined;
+    const fileRefusal =
+      photoRefusal === TELEGRAM_REFUSALS.photoEmpty || photoRefusal?.startsWith("Bad Request: file of size") ? photoRefusal : undefined;
     const lateRefusal = fileRefusal ?? (tooLong ? textRefusal : undefined) ?? photoRefusal;
     const migratedTo = this.migrations.get(chatId);
     if (migratedTo) {
@@ -430,7 +475,9 @@ export class FakeTelegram {
     if (answer === "parse_error") return fail(400, "Bad Request: can't parse entities: forced by test");
     if (lateRefusal) return fail(400, lateRefusal);
     const reply = params.reply_parameters as { message_id?: number; allow_sending_without_reply?: boolean } | undefined;
-    const replyExists = reply?.message_id !== undefined && (this.message(chatId, reply.message_id) !== undefined || this.userMessages.has(`${chatId}|${reply.message_id}`));
+    const replyExists =
+      reply?.message_id !== undefined &&
+      (this.message(chatId, reply.message_id) !== undefined || this.userMessages.has(`${chatId}|${reply.message_id}`));
     if (reply?.message_id !== undefined && !replyExists && !reply.allow_sending_without_reply) {
       return fail(400, "Bad Request: message to be replied not found");
     }
@@ -457,9 +504,23 @@ export class FakeTelegram {
     if (answer === "accept_then_drop") return void req.socket.destroy();
     // A Message as the Bot API returns it; clients (Alertmanager's telebot among them) read `chat`.
     const numeric = Number(chatId);
-    const content = msg.photo ? { photo: [{ file_id: `photo${msg.messageId}`, width: msg.photo.width, height: msg.photo.height, file_size: photo!.length }], caption: text } : { text };
-    const result = { ok: true, result: { message_id: msg.messageId, date: Math.floor(now / 1000), chat: { id: Number.isNaN(numeric) ? 0 : numeric, type: chatType(chatId), title: "alerts" }, ...content } };
-    if (typeof answer === "object" && "acceptAndAnswerAfterMs" in answer) return void setTimeout(() => send(200, result), answer.acceptAndAnswerAfterMs).unref();
+    const content = msg.photo
+      ? {
+          photo: [{ file_id: `photo${msg.messageId}`, width: msg.photo.width, height: msg.photo.height, file_size: photo!.length }],
+          caption: text,
+        }
+      : { text };
+    const result = {
+      ok: true,
+      result: {
+        message_id: msg.messageId,
+        date: Math.floor(now / 1000),
+        chat: { id: Number.isNaN(numeric) ? 0 : numeric, type: chatType(chatId), title: "alerts" },
+        ...content,
+      },
+    };
+    if (typeof answer === "object" && "acceptAndAnswerAfterMs" in answer)
+      return void setTimeout(() => send(200, result), answer.acceptAndAnswerAfterMs).unref();
     send(200, result);
   }
 
@@ -471,7 +532,8 @@ export class FakeTelegram {
     let wait = last !== undefined ? last + this.pace.chatIntervalMs - now : 0;
     if (chatType(chatId) !== "private") {
       const inWindow = times.filter((t) => t > now - this.pace!.windowMs);
-      if (inWindow.length >= this.pace.groupPerWindow) wait = Math.max(wait, inWindow[inWindow.length - this.pace.groupPerWindow] + this.pace.windowMs - now);
+      if (inWindow.length >= this.pace.groupPerWindow)
+        wait = Math.max(wait, inWindow[inWindow.length - this.pace.groupPerWindow] + this.pace.windowMs - now);
     }
     return Math.max(0, wait);
   }
@@ -482,9 +544,15 @@ export class FakeTelegram {
     // A photo has a caption and no text; a text message has no caption.
     if (method === "editMessageText" && msg.photo) return fail(400, TELEGRAM_REFUSALS.noTextToEdit);
     if (method === "editMessageCaption" && !msg.photo) return fail(400, TELEGRAM_REFUSALS.noCaptionToEdit);
-    const text = method === "editMessageText" ? String(params.text ?? "") : method === "editMessageCaption" ? String(params.caption ?? "") : msg.currentText;
+    const text =
+      method === "editMessageText"
+        ? String(params.text ?? "")
+        : method === "editMessageCaption"
+          ? String(params.caption ?? "")
+          : msg.currentText;
     if (method !== "editMessageReplyMarkup") {
-      const refusal = method === "editMessageCaption" ? telegramCaptionRefusal(text, params.parse_mode) : telegramTextRefusal(text, params.parse_mode);
+      const refusal =
+        method === "editMessageCaption" ? telegramCaptionRefusal(text, params.parse_mode) : telegramTextRefusal(text, params.parse_mode);
       if (refusal) return fail(400, refusal);
     }
     const keyboard = params.reply_markup?.inline_keyboard as InlineButton[][] | undefined;
@@ -492,12 +560,18 @@ export class FakeTelegram {
     if (keyboardError) return fail(400, keyboardError);
     // editMessageText without reply_markup removes the keyboard, as Telegram does.
     if (text === msg.currentText && JSON.stringify(keyboard ?? null) === JSON.stringify(msg.currentKeyboard ?? null)) {
-      return fail(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message");
+      return fail(
+        400,
+        "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+      );
     }
     msg.currentText = text;
     msg.currentKeyboard = keyboard;
     msg.edits.push({ text, keyboard, at: Date.now() });
-    send(200, { ok: true, result: { message_id: msg.messageId, chat: { id: Number(msg.chatId) }, ...(msg.photo ? { caption: text } : { text }) } });
+    send(200, {
+      ok: true,
+      result: { message_id: msg.messageId, chat: { id: Number(msg.chatId) }, ...(msg.photo ? { caption: text } : { text }) },
+    });
   }
 
   /** The owner and administrators as Telegram lists them (ChatMemberOwner, ChatMemberAdministrator), the bot among them. */
@@ -508,32 +582,39 @@ export class FakeTelegram {
       if (scripted === "forbidden") return fail(403, "Forbidden: bot was kicked from the supergroup chat");
       if (scripted === "chat_not_found") return fail(400, "Bad Request: chat not found");
       if (scripted === "server_error") return fail(500, "Internal Server Error");
-      if (typeof scripted === "object" && "rateLimit" in scripted) return fail(429, `Too Many Requests: retry after ${scripted.rateLimit}`, { retry_after: scripted.rateLimit });
+      if (typeof scripted === "object" && "rateLimit" in scripted)
+        return fail(429, `Too Many Requests: retry after ${scripted.rateLimit}`, { retry_after: scripted.rateLimit });
       if (typeof scripted === "object" && "status" in scripted) return fail(scripted.status, scripted.description);
       return fail(500, "Internal Server Error");
     }
     if (chatId === "") return fail(400, "Bad Request: chat_id is empty");
     if (chatType(chatId) === "private") return fail(400, "Bad Request: there are no administrators in the private chat");
     const set = this.administrators.get(chatId) ?? { admins: [] };
-    const user = (u: TelegramUser) => ({ id: u.id, is_bot: false, first_name: u.first_name ?? u.username ?? "User", ...(u.username ? { username: u.username } : {}) });
-    const admin = (u: ReturnType<typeof user>): ChatMember => ({
-      status: "administrator",
-      user: u,
-      can_be_edited: false,
-      is_anonymous: false,
-      can_manage_chat: true,
-      can_delete_messages: true,
-      can_manage_video_chats: true,
-      can_restrict_members: true,
-      can_promote_members: false,
-      can_change_info: true,
-      can_invite_users: true,
-      can_post_stories: false,
-      can_edit_stories: false,
-      can_delete_stories: false,
-      can_pin_messages: true,
-      can_manage_topics: false,
-    }) as ChatMember;
+    const user = (u: TelegramUser) => ({
+      id: u.id,
+      is_bot: false,
+      first_name: u.first_name ?? u.username ?? "User",
+      ...(u.username ? { username: u.username } : {}),
+    });
+    const admin = (u: ReturnType<typeof user>): ChatMember =>
+      ({
+        status: "administrator",
+        user: u,
+        can_be_edited: false,
+        is_anonymous: false,
+        can_manage_chat: true,
+        can_delete_messages: true,
+        can_manage_video_chats: true,
+        can_restrict_members: true,
+        can_promote_members: false,
+        can_change_info: true,
+        can_invite_users: true,
+        can_post_stories: false,
+        can_edit_stories: false,
+        can_delete_stories: false,
+        can_pin_messages: true,
+        can_manage_topics: false,
+      }) as ChatMember;
     const result: ChatMember[] = [
       { status: "creator", user: user(set.owner ?? CHAT_OWNER), is_anonymous: false },
       ...set.admins.map((u) => admin(user(u))),
@@ -608,7 +689,8 @@ function checkKeyboard(keyboard: InlineButton[][] | undefined): string | undefin
   if (!keyboard) return undefined;
   for (const b of keyboard.flat()) {
     if (!b.text) return "Bad Request: text buttons are unallowed in the inline keyboard";
-    if (hasLoneSurrogate(b.text)) return "Bad Request: can't parse inline keyboard button: Inline keyboard button text must be encoded in UTF-8";
+    if (hasLoneSurrogate(b.text))
+      return "Bad Request: can't parse inline keyboard button: Inline keyboard button text must be encoded in UTF-8";
   }
   return keyboardRefusal(keyboard);
 }

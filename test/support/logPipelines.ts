@@ -44,7 +44,12 @@ export function dockerLists(filters: readonly DockerFilter[], c: DockerContainer
 
 /** The meta labels Docker discovery gives a listed container. */
 export function metaLabels(c: DockerContainer): Meta {
-  return { __meta_docker_container_name: c.name, ...Object.fromEntries(Object.entries(c.labels).map(([k, v]) => [`__meta_docker_container_label_${k.replace(/[^a-zA-Z0-9_]/g, "_")}`, v])) };
+  return {
+    __meta_docker_container_name: c.name,
+    ...Object.fromEntries(
+      Object.entries(c.labels).map(([k, v]) => [`__meta_docker_container_label_${k.replace(/[^a-zA-Z0-9_]/g, "_")}`, v]),
+    ),
+  };
 }
 
 /** How many of the pipeline's discoveries list `c`: 0 is not tailed, 1 is tailed once. */
@@ -99,7 +104,13 @@ export function streamLabels(p: AgentPipeline, c: DockerContainer, line: string)
 
 /** The pipeline a rendered promtail.yml describes: one Docker job, its discoveries, relabel_configs, json then labels. */
 export function promtailPipelineOf(text: string): AgentPipeline {
-  const doc = yaml.load(text) as { scrape_configs: { docker_sd_configs: { filters?: DockerFilter[] }[]; relabel_configs: RelabelRule[]; pipeline_stages: Record<string, any>[] }[] };
+  const doc = yaml.load(text) as {
+    scrape_configs: {
+      docker_sd_configs: { filters?: DockerFilter[] }[];
+      relabel_configs: RelabelRule[];
+      pipeline_stages: Record<string, any>[];
+    }[];
+  };
   if (doc.scrape_configs.length !== 1) throw new Error(`expected one scrape config, got ${doc.scrape_configs.length}`);
   const [job] = doc.scrape_configs;
   const kinds = job.pipeline_stages.map((s) => Object.keys(s)[0]);
@@ -117,7 +128,8 @@ export function promtailPipelineOf(text: string): AgentPipeline {
   };
 }
 
-const isRef = (v: AlloyValue | undefined, expression: string) => typeof v === "object" && v !== null && !Array.isArray(v) && (v as AlloyRef).ref === expression;
+const isRef = (v: AlloyValue | undefined, expression: string) =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && (v as AlloyRef).ref === expression;
 /** The references an attribute joins: a single reference, or the arguments of array.concat. */
 const joinedRefs = (v: AlloyValue | undefined): string[] | undefined => {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
@@ -147,12 +159,21 @@ export function alloyPipelineOf(text: string): AgentPipeline & { readonly docker
   const write = single(blocksOf(top, "loki.write"), "loki.write");
   const joined = joinedRefs(attrOf(relabelBlock, "targets"));
   const wiring: [boolean, string][] = [
-    [JSON.stringify(joined) === JSON.stringify(dockers.map((d) => `discovery.docker.${d.label}.targets`)), "discovery.relabel reads every discovery.docker once"],
+    [
+      JSON.stringify(joined) === JSON.stringify(dockers.map((d) => `discovery.docker.${d.label}.targets`)),
+      "discovery.relabel reads every discovery.docker once",
+    ],
     [isRef(attrOf(source, "targets"), `discovery.relabel.${relabelBlock.label}.output`), "loki.source.docker reads the relabelled targets"],
     [attrOf(source, "relabel_rules") === undefined, "loki.source.docker has no relabel_rules of its own"],
     [dockers.every((d) => attrOf(source, "host") === attrOf(d, "host")), "source and discovery talk to the same Docker"],
-    [JSON.stringify(attrOf(source, "forward_to")) === JSON.stringify([{ ref: `loki.process.${process.label}.receiver` }]), "the source forwards to loki.process"],
-    [JSON.stringify(attrOf(process, "forward_to")) === JSON.stringify([{ ref: `loki.write.${write.label}.receiver` }]), "loki.process forwards to loki.write"],
+    [
+      JSON.stringify(attrOf(source, "forward_to")) === JSON.stringify([{ ref: `loki.process.${process.label}.receiver` }]),
+      "the source forwards to loki.process",
+    ],
+    [
+      JSON.stringify(attrOf(process, "forward_to")) === JSON.stringify([{ ref: `loki.write.${write.label}.receiver` }]),
+      "loki.process forwards to loki.write",
+    ],
   ];
   const broken = wiring.filter(([ok]) => !ok).map(([, what]) => what);
   if (broken.length) throw new Error(`Alloy pipeline not wired as modelled: ${broken.join("; ")}`);
@@ -160,7 +181,9 @@ export function alloyPipelineOf(text: string): AgentPipeline & { readonly docker
   if (stages.join(",") !== "stage.json,stage.labels") throw new Error(`expected stages stage.json, stage.labels; got ${stages.join(", ")}`);
   const json = attrOf(single(blocksOf(process.body, "stage.json"), "stage.json"), "expressions") as AlloyObject;
   const values = attrOf(single(blocksOf(process.body, "stage.labels"), "stage.labels"), "values") as AlloyObject;
-  const rules = blocksOf(relabelBlock.body, "rule").map((r) => Object.fromEntries(r.body.map((s) => ("attr" in s ? [s.attr, s.value] : [s.block, undefined]))) as RelabelRule);
+  const rules = blocksOf(relabelBlock.body, "rule").map(
+    (r) => Object.fromEntries(r.body.map((s) => ("attr" in s ? [s.attr, s.value] : [s.block, undefined]))) as RelabelRule,
+  );
   const filters = (d: (typeof dockers)[number]): DockerFilter[] =>
     blocksOf(d.body, "filter").map((f) => ({ name: attrOf(f, "name") as DockerFilter["name"], values: attrOf(f, "values") as string[] }));
   return {
@@ -206,7 +229,14 @@ export interface LogsRequest {
 
 /** pcommon.Value.AsString for the scalar kinds. */
 const asString = (v: AnyValue): string =>
-  v.stringValue ?? (v.intValue !== undefined ? String(v.intValue) : v.doubleValue !== undefined ? String(v.doubleValue) : v.boolValue !== undefined ? String(v.boolValue) : "");
+  v.stringValue ??
+  (v.intValue !== undefined
+    ? String(v.intValue)
+    : v.doubleValue !== undefined
+      ? String(v.doubleValue)
+      : v.boolValue !== undefined
+        ? String(v.boolValue)
+        : "");
 
 type Attrs = Map<string, AnyValue>;
 const toMap = (kvs: readonly KeyValue[] = []): Attrs => new Map(kvs.map((kv) => [kv.key, kv.value]));
@@ -222,7 +252,8 @@ interface ResourceAction {
 /** The resource processor (attraction semantics): insert only when absent, update only when present. */
 function resourceProcessor(actions: readonly ResourceAction[], attrs: Attrs): void {
   for (const a of actions) {
-    const source: AnyValue | undefined = a.from_attribute !== undefined ? attrs.get(a.from_attribute) : a.value !== undefined ? { stringValue: a.value } : undefined;
+    const source: AnyValue | undefined =
+      a.from_attribute !== undefined ? attrs.get(a.from_attribute) : a.value !== undefined ? { stringValue: a.value } : undefined;
     const present = attrs.has(a.key);
     if (a.action === "delete") attrs.delete(a.key);
     else if (source === undefined) continue;
@@ -253,7 +284,10 @@ function groupByAttrs(keys: readonly string[], logs: ResourceLogs[]): ResourceLo
       }
     }
   }
-  return [...groups.values()].map((g) => ({ resource: { attributes: fromMap(g.resource) }, scopeLogs: [{ scope: g.scope, logRecords: g.records }] }));
+  return [...groups.values()].map((g) => ({
+    resource: { attributes: fromMap(g.resource) },
+    scopeLogs: [{ scope: g.scope, logRecords: g.records }],
+  }));
 }
 
 /** What the collector's `logs` pipeline makes of a request, processor by processor, as its rendered YAML says. */
@@ -289,13 +323,42 @@ const labelName = (attribute: string) => attribute.replace(/[^A-Za-z0-9_]/g, "_"
 
 /** Loki 3.5's default resource attributes stored as index labels (distributor otlp_config). */
 export const LOKI_DEFAULT_INDEX_ATTRIBUTES = [
-  "service.name", "service.namespace", "service.instance.id", "deployment.environment", "deployment.environment.name", "cloud.region", "cloud.availability_zone",
-  "k8s.cluster.name", "k8s.namespace.name", "k8s.pod.name", "k8s.container.name", "container.name", "k8s.replicaset.name", "k8s.deployment.name",
-  "k8s.statefulset.name", "k8s.daemonset.name", "k8s.cronjob.name", "k8s.job.name",
+  "service.name",
+  "service.namespace",
+  "service.instance.id",
+  "deployment.environment",
+  "deployment.environment.name",
+  "cloud.region",
+  "cloud.availability_zone",
+  "k8s.cluster.name",
+  "k8s.namespace.name",
+  "k8s.pod.name",
+  "k8s.container.name",
+  "container.name",
+  "k8s.replicaset.name",
+  "k8s.deployment.name",
+  "k8s.statefulset.name",
+  "k8s.daemonset.name",
+  "k8s.cronjob.name",
+  "k8s.job.name",
 ];
 
 /** Loki 3.5's default `discover_service_name` list. */
-const LOKI_DEFAULT_SERVICE_NAME_SOURCES = ["service", "app", "application", "app_name", "name", "app_kubernetes_io_name", "container", "container_name", "k8s_container_name", "component", "workload", "job", "k8s_job_name"];
+const LOKI_DEFAULT_SERVICE_NAME_SOURCES = [
+  "service",
+  "app",
+  "application",
+  "app_name",
+  "name",
+  "app_kubernetes_io_name",
+  "container",
+  "container_name",
+  "k8s_container_name",
+  "component",
+  "workload",
+  "job",
+  "k8s_job_name",
+];
 
 /**
  * What Loki 3.5 stores for an OTLP request under its rendered loki.yml (pkg/loghttp/push/otlp.go
@@ -310,8 +373,11 @@ export function lokiOtlpEntries(lokiYaml: string, request: LogsRequest): LokiEnt
     ...(otlp.resource_attributes?.ignore_defaults ? [] : [{ action: "index_label", attributes: LOKI_DEFAULT_INDEX_ATTRIBUTES }]),
     ...(otlp.resource_attributes?.attributes_config ?? []),
   ];
-  if ((otlp.log_attributes ?? []).some((c: { action: string }) => c.action === "index_label")) throw new Error("index_label on log attributes is not modelled (Loki 3.5 documents it for resource attributes only)");
-  const actionFor = (attribute: string) => configs.find((c) => c.attributes?.includes(attribute) || (c.regex !== undefined && new RegExp(`^(?:${c.regex})$`).test(attribute)))?.action ?? "structured_metadata";
+  if ((otlp.log_attributes ?? []).some((c: { action: string }) => c.action === "index_label"))
+    throw new Error("index_label on log attributes is not modelled (Loki 3.5 documents it for resource attributes only)");
+  const actionFor = (attribute: string) =>
+    configs.find((c) => c.attributes?.includes(attribute) || (c.regex !== undefined && new RegExp(`^(?:${c.regex})$`).test(attribute)))
+      ?.action ?? "structured_metadata";
   const discover: string[] = limits.discover_service_name ?? LOKI_DEFAULT_SERVICE_NAME_SOURCES;
   const out: LokiEntry[] = [];
   for (const rl of request.resourceLogs) {

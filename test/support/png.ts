@@ -33,7 +33,7 @@ function crc(bytes: Buffer): number {
 export function decodePng(buf: Buffer, opts: { pixels: boolean } = { pixels: true }): DecodedPng {
   if (buf.length < 8 || !buf.subarray(0, 8).equals(SIGNATURE)) throw new Error("not a PNG: bad signature");
   const chunks: { type: string; data: Buffer }[] = [];
-  for (let at = 8; at < buf.length; ) {
+  for (let at = 8; at < buf.length;) {
     if (at + 12 > buf.length) throw new Error("truncated chunk");
     const length = buf.readUInt32BE(at);
     const type = buf.subarray(at + 4, at + 8).toString("latin1");
@@ -69,7 +69,8 @@ export function decodePng(buf: Buffer, opts: { pixels: boolean } = { pixels: tru
       const b = prev[i];
       const c = i > 0 ? prev[i - 1] : 0;
       const p = a + b - c;
-      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      const paeth =
+        Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
       const add = [0, a, b, (a + b) >> 1, paeth][filter];
       if (add === undefined) throw new Error(`row ${y}: unknown filter ${filter}`);
       row[i] = (row[i] + add) & 0xff;

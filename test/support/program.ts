@@ -54,7 +54,11 @@ export const MOCK_GATEWAY = "172.31.0.1";
 function mockState(type: string, name: string, inputs: Record<string, any>, world: MockWorld): Record<string, any> {
   switch (type) {
     case "docker:index/remoteImage:RemoteImage":
-      return { ...inputs, imageId: `sha256:${Buffer.from(inputs.name).toString("hex").slice(0, 64).padEnd(64, "0")}`, repoDigest: `${inputs.name}@sha256:0` };
+      return {
+        ...inputs,
+        imageId: `sha256:${Buffer.from(inputs.name).toString("hex").slice(0, 64).padEnd(64, "0")}`,
+        repoDigest: `${inputs.name}@sha256:0`,
+      };
     case "docker:index/network:Network":
       return { ...inputs, name: inputs.name ?? name, ipamConfigs: [{ subnet: "172.31.0.0/16", gateway: MOCK_GATEWAY }] };
     case "docker:index/volume:Volume":
@@ -78,7 +82,16 @@ function mockState(type: string, name: string, inputs: Record<string, any>, worl
 function mockCall(token: string, inputs: Record<string, any>, world: MockWorld): Record<string, any> {
   if (token === "docker:index/getNetwork:getNetwork") {
     if (world.networks && !world.networks.includes(inputs.name)) throw new Error(`Error: network ${inputs.name} not found`);
-    return { id: `${inputs.name}-id`, name: inputs.name, driver: "bridge", internal: false, ipamConfigs: [], options: {}, scope: "local", containers: [] };
+    return {
+      id: `${inputs.name}-id`,
+      name: inputs.name,
+      driver: "bridge",
+      internal: false,
+      ipamConfigs: [],
+      options: {},
+      scope: "local",
+      containers: [],
+    };
   }
   return inputs;
 }
@@ -89,7 +102,12 @@ function mockCall(token: string, inputs: Record<string, any>, world: MockWorld):
  * For a program expected to fail, use runFailingProgram: a failing program rejects several of
  * the runtime's promises, and Jest would pin the echoes on whichever test runs next.
  */
-export async function runProgram(stack: string, config: Record<string, string>, secretKeys: readonly string[], world: MockWorld = {}): Promise<ProgramRun> {
+export async function runProgram(
+  stack: string,
+  config: Record<string, string>,
+  secretKeys: readonly string[],
+  world: MockWorld = {},
+): Promise<ProgramRun> {
   return mutationRunCache("runProgram", [stack, config, secretKeys, world], () => runProgramOnce(stack, config, secretKeys, world));
 }
 
@@ -105,7 +123,12 @@ function mutationRunCache<T>(kind: string, inputs: unknown, run: () => T): T {
   return cache.get(key) as T;
 }
 
-async function runProgramOnce(stack: string, config: Record<string, string>, secretKeys: readonly string[], world: MockWorld): Promise<ProgramRun> {
+async function runProgramOnce(
+  stack: string,
+  config: Record<string, string>,
+  secretKeys: readonly string[],
+  world: MockWorld,
+): Promise<ProgramRun> {
   return executeProgram(stack, config, secretKeys, world, async () => {
     let exported: Record<string, any> = {};
     await jest.isolateModulesAsync(async () => {
@@ -134,7 +157,8 @@ export async function executeProgram(
         registered.set(`${args.type}::${args.name}`, { type: args.type, inputs: args.inputs });
         onCreated(`${args.type}::${args.name}`);
         const result = { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, world) };
-        if (world.oneShotRunMs && args.type === "docker:index/container:Container" && args.inputs.attach) await new Promise((r) => setTimeout(r, world.oneShotRunMs));
+        if (world.oneShotRunMs && args.type === "docker:index/container:Container" && args.inputs.attach)
+          await new Promise((r) => setTimeout(r, world.oneShotRunMs));
         return result;
       },
       call(args) {
@@ -145,7 +169,10 @@ export async function executeProgram(
     stack,
     false,
   );
-  pulumi.runtime.setAllConfig(config, secretKeys.map((k) => `${PROJECT}:${k}`));
+  pulumi.runtime.setAllConfig(
+    config,
+    secretKeys.map((k) => `${PROJECT}:${k}`),
+  );
 
   const outputs = await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((t) => {
@@ -183,7 +210,12 @@ export async function executeProgram(
   await Promise.all(pending);
 
   const resources = captured.map((c) => ({ ...c, inputs: registered.get(`${c.type}::${c.name}`)?.inputs ?? {} }));
-  return { resources, outputs: (outputs ?? {}) as Record<string, any>, created: new Set(registered.keys()), componentOutputs: await componentOutputsOf(registered) };
+  return {
+    resources,
+    outputs: (outputs ?? {}) as Record<string, any>,
+    created: new Set(registered.keys()),
+    componentOutputs: await componentOutputsOf(registered),
+  };
 }
 
 /** The outputs the mock engine holds for each component (registerResourceOutputs replaced its state). */
@@ -213,11 +245,23 @@ function unwrapSecrets(v: any): any {
  * Runs a program that is expected to fail, in a child process (test/support/programChild.ts),
  * and returns the error `pulumi up` would stop with, or undefined if it did not fail.
  */
-export function runFailingProgram(stack: string, config: Record<string, string>, secretKeys: readonly string[], world: MockWorld = {}): { error: string | undefined; created: string[] } {
-  return mutationRunCache("runFailingProgram", [stack, config, secretKeys, world], () => runFailingProgramOnce(stack, config, secretKeys, world));
+export function runFailingProgram(
+  stack: string,
+  config: Record<string, string>,
+  secretKeys: readonly string[],
+  world: MockWorld = {},
+): { error: string | undefined; created: string[] } {
+  return mutationRunCache("runFailingProgram", [stack, config, secretKeys, world], () =>
+    runFailingProgramOnce(stack, config, secretKeys, world),
+  );
 }
 
-function runFailingProgramOnce(stack: string, config: Record<string, string>, secretKeys: readonly string[], world: MockWorld): { error: string | undefined; created: string[] } {
+function runFailingProgramOnce(
+  stack: string,
+  config: Record<string, string>,
+  secretKeys: readonly string[],
+  world: MockWorld,
+): { error: string | undefined; created: string[] } {
   const root = path.resolve(__dirname, "..", "..");
   const r = spawnSync(path.join(root, "node_modules/.bin/ts-node"), ["--transpile-only", path.join(__dirname, "programChild.ts")], {
     cwd: root,
@@ -254,7 +298,10 @@ export function secretValue(input: unknown): any {
  */
 export function uploadsOf(resource: RecordedResource): { file: string; content: string }[] {
   const u = resource.inputs.uploads;
-  return (u && typeof u === "object" && !Array.isArray(u) && u[specialSigKey] === specialSecretSig ? u.value : (u ?? [])) as { file: string; content: string }[];
+  return (u && typeof u === "object" && !Array.isArray(u) && u[specialSigKey] === specialSecretSig ? u.value : (u ?? [])) as {
+    file: string;
+    content: string;
+  }[];
 }
 
 /** The content of one upload of a container; fails naming the files it has when that one is missing. */

@@ -18,7 +18,14 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", (reason) => errors.push(reason instanceof Error ? reason.message : String(reason)));
   const created: string[] = [];
   try {
-    const run = await executeProgram(request.stack, request.config, request.secretKeys, request.world, async () => require("../../index"), (key) => created.push(key));
+    const run = await executeProgram(
+      request.stack,
+      request.config,
+      request.secretKeys,
+      request.world,
+      async () => require("../../index"),
+      (key) => created.push(key),
+    );
     // Exported outputs settle last; a failed check rejects them.
     for (const value of Object.values(run.outputs)) await Promise.resolve(value).catch((e: Error) => errors.push(e.message));
   } catch (e) {

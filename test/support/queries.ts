@@ -47,8 +47,16 @@ export interface DashboardTarget {
 /** Every query of every panel of `dashboards`, in panel order. */
 export function dashboardTargets(dashboards: readonly DashboardJson[]): DashboardTarget[] {
   return dashboards.flatMap((d) =>
-    (d.panels as { title: string; targets?: { refId: string; expr: string; instant?: boolean; datasource: { type: string } }[] }[]).flatMap((p) =>
-      (p.targets ?? []).map((t) => ({ dashboard: d.uid, panel: p.title, refId: t.refId, expr: t.expr, instant: t.instant === true, datasource: t.datasource.type })),
+    (d.panels as { title: string; targets?: { refId: string; expr: string; instant?: boolean; datasource: { type: string } }[] }[]).flatMap(
+      (p) =>
+        (p.targets ?? []).map((t) => ({
+          dashboard: d.uid,
+          panel: p.title,
+          refId: t.refId,
+          expr: t.expr,
+          instant: t.instant === true,
+          datasource: t.datasource.type,
+        })),
     ),
   );
 }

@@ -9,7 +9,9 @@ export const ADMINISTRATORS_TTL_MS = 10 * 60_000;
 export const ADMINISTRATORS_TIMEOUT_MS = 5000;
 
 /** What getChatAdministrators answers, as far as the console reads it: the owner and the administrators, each with the user. */
-const membersSchema = z.array(z.looseObject({ status: z.string(), user: z.looseObject({ id: z.number().int(), is_bot: z.boolean().optional() }) }));
+const membersSchema = z.array(
+  z.looseObject({ status: z.string(), user: z.looseObject({ id: z.number().int(), is_bot: z.boolean().optional() }) }),
+);
 type Administrator = Pick<ChatMemberOwner | ChatMemberAdministrator, "status" | "user">;
 
 export type Administrators = { readonly ok: true; readonly ids: ReadonlySet<number> } | { readonly ok: false; readonly said: string };
@@ -46,15 +48,24 @@ export class ChatAdministrators {
     if (outcome.kind === "ok") {
       const members = membersSchema.safeParse(outcome.result);
       if (members.success) {
-        const admins: Administrator[] = members.data.filter((m): m is typeof m & Administrator => m.status === "creator" || m.status === "administrator");
+        const admins: Administrator[] = members.data.filter(
+          (m): m is typeof m & Administrator => m.status === "creator" || m.status === "administrator",
+        );
         const ids = new Set(admins.filter((m) => !m.user.is_bot).map((m) => m.user.id));
         this.known.set(chatId, { ids, at: this.now() });
         return { ok: true, ids };
       }
-      this.log.warn("getChatAdministrators answered something else than a list of members", { chat_id: chatId, reason: members.error.issues[0].message });
+      this.log.warn("getChatAdministrators answered something else than a list of members", {
+        chat_id: chatId,
+        reason: members.error.issues[0].message,
+      });
       return { ok: false, said: "Telegram's answer was not understood" };
     }
-    this.log.warn("getChatAdministrators failed; changes are refused until Telegram answers", { chat_id: chatId, outcome: outcome.kind, detail: "detail" in outcome ? outcome.detail : undefined });
+    this.log.warn("getChatAdministrators failed; changes are refused until Telegram answers", {
+      chat_id: chatId,
+      outcome: outcome.kind,
+      detail: "detail" in outcome ? outcome.detail : undefined,
+    });
     return { ok: false, said: saidOf(outcome) };
   }
 }

@@ -88,7 +88,10 @@ export class AlertmanagerClient {
    */
   private async bounded<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const c = new AbortController();
-    const timer = setTimeout(() => c.abort(new DOMException(`timeout: no answer within ${this.timeoutMs} ms`, "TimeoutError")), this.timeoutMs);
+    const timer = setTimeout(
+      () => c.abort(new DOMException(`timeout: no answer within ${this.timeoutMs} ms`, "TimeoutError")),
+      this.timeoutMs,
+    );
     const stop = () => c.abort(this.stop?.reason);
     if (this.stop?.aborted) stop();
     this.stop?.addEventListener("abort", stop);
@@ -119,8 +122,15 @@ export class AlertmanagerClient {
     }
     // Alertmanager's error bodies are JSON strings: "exceeded maximum number of silences: 1 (limit: 1)".
     const reason = (/^"(.*)"$/s.exec(text.trim())?.[1] ?? text).slice(0, 200).trim();
-    if (status >= 400 && status < 500) throw new AlertmanagerError(`${call}: ${status} ${reason}`, "refused", `Alertmanager refused it: ${reason || `status ${status}`}`, status);
-    if (status < 200 || status >= 300) throw new AlertmanagerError(`${call}: ${status} ${reason}`, "failed", `Alertmanager failed: ${reason || `status ${status}`}`, status);
+    if (status >= 400 && status < 500)
+      throw new AlertmanagerError(
+        `${call}: ${status} ${reason}`,
+        "refused",
+        `Alertmanager refused it: ${reason || `status ${status}`}`,
+        status,
+      );
+    if (status < 200 || status >= 300)
+      throw new AlertmanagerError(`${call}: ${status} ${reason}`, "failed", `Alertmanager failed: ${reason || `status ${status}`}`, status);
     try {
       return text ? JSON.parse(text) : undefined;
     } catch (e) {
@@ -131,9 +141,15 @@ export class AlertmanagerClient {
   private notAnswered(call: string, e: unknown): AlertmanagerError {
     const detail = `${call}: ${describeError(e)}`;
     if (this.stop?.aborted) return new AlertmanagerError(detail, "stopped", "the bridge is stopping");
-    if ((e as Error)?.name === "TimeoutError") return new AlertmanagerError(detail, "no_answer", `Alertmanager did not answer in ${seconds(this.timeoutMs)}`);
+    if ((e as Error)?.name === "TimeoutError")
+      return new AlertmanagerError(detail, "no_answer", `Alertmanager did not answer in ${seconds(this.timeoutMs)}`);
     const code = (e as { cause?: { code?: string } })?.cause?.code;
-    if (code !== undefined && NOT_SENT.has(code)) return new AlertmanagerError(detail, "unreachable", code === "ECONNREFUSED" ? "Alertmanager is not reachable (it refuses connections)" : "Alertmanager is not reachable");
+    if (code !== undefined && NOT_SENT.has(code))
+      return new AlertmanagerError(
+        detail,
+        "unreachable",
+        code === "ECONNREFUSED" ? "Alertmanager is not reachable (it refuses connections)" : "Alertmanager is not reachable",
+      );
     return new AlertmanagerError(detail, "lost", "Alertmanager closed the connection without answering");
   }
 
@@ -144,7 +160,11 @@ export class AlertmanagerClient {
   /** An answer checked against the API's schema; one that does not fit is an `unreadable` failure. */
   private async read<T>(schema: z.ZodType<T>, method: string, path: string, body?: unknown): Promise<T> {
     const r = schema.safeParse(await this.request(method, path, body));
-    if (!r.success) throw this.unreadable(`${method} ${path}`, new Error(`${r.error.issues[0].path.join(".") || "(root)"}: ${r.error.issues[0].message}`));
+    if (!r.success)
+      throw this.unreadable(
+        `${method} ${path}`,
+        new Error(`${r.error.issues[0].path.join(".") || "(root)"}: ${r.error.issues[0].message}`),
+      );
     return r.data;
   }
 
@@ -157,7 +177,11 @@ export class AlertmanagerClient {
   }
 
   async createSilence(s: SilenceRequest): Promise<string> {
-    const r = await this.read(z.looseObject({ silenceID: z.string() }), "POST", "/api/v2/silences", { ...s, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString() });
+    const r = await this.read(z.looseObject({ silenceID: z.string() }), "POST", "/api/v2/silences", {
+      ...s,
+      startsAt: s.startsAt.toISOString(),
+      endsAt: s.endsAt.toISOString(),
+    });
     return r.silenceID;
   }
 
@@ -194,7 +218,13 @@ export class AlertmanagerClient {
     await this.request(
       "POST",
       "/api/v2/alerts",
-      alerts.map((a) => ({ labels: a.labels, annotations: a.annotations, startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString(), ...(a.generatorURL ? { generatorURL: a.generatorURL } : {}) })),
+      alerts.map((a) => ({
+        labels: a.labels,
+        annotations: a.annotations,
+        startsAt: a.startsAt.toISOString(),
+        endsAt: a.endsAt.toISOString(),
+        ...(a.generatorURL ? { generatorURL: a.generatorURL } : {}),
+      })),
     );
   }
 

@@ -27,7 +27,12 @@ export type Decision =
 
 const VERB: Partial<Record<ConsoleAction, string>> = { drill: "start a drill" };
 
-export async function authorize(policy: AuthorizationPolicy, action: ConsoleAction, chatId: string, userId: number | undefined): Promise<Decision> {
+export async function authorize(
+  policy: AuthorizationPolicy,
+  action: ConsoleAction,
+  chatId: string,
+  userId: number | undefined,
+): Promise<Decision> {
   if (!policy.servedChats().has(chatId)) {
     return { allowed: false, reason: "chat", message: "Sorry, this bot only answers in the chats it sends alerts to." };
   }
@@ -36,13 +41,21 @@ export async function authorize(policy: AuthorizationPolicy, action: ConsoleActi
   const verb = VERB[action] ?? action;
   const yourId = userId !== undefined ? ` (${userId})` : "";
   if (policy.allow === "list") {
-    return { allowed: false, reason: "user", message: `Sorry, only the on-call list may ${verb} here. Ask an admin to add your Telegram user id${yourId} to telegram.console.allowedUserIds.` };
+    return {
+      allowed: false,
+      reason: "user",
+      message: `Sorry, only the on-call list may ${verb} here. Ask an admin to add your Telegram user id${yourId} to telegram.console.allowedUserIds.`,
+    };
   }
   // A private chat is one person and the bot: getChatAdministrators has no answer for it.
   if (chatKind(chatId) === "private") return userId !== undefined && String(userId) === chatId ? { allowed: true } : notAdmin(verb, yourId);
   const admins = await policy.administrators(chatId);
   if (!admins.ok) {
-    return { allowed: false, reason: "administrators_unknown", message: `Sorry, I could not check who administers this chat (${admins.said}); nothing was changed. Try again in a minute.` };
+    return {
+      allowed: false,
+      reason: "administrators_unknown",
+      message: `Sorry, I could not check who administers this chat (${admins.said}); nothing was changed. Try again in a minute.`,
+    };
   }
   return userId !== undefined && admins.ids.has(userId) ? { allowed: true } : notAdmin(verb, yourId);
 }

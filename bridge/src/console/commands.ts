@@ -29,7 +29,11 @@ export const CONSOLE_COMMANDS: readonly (BotCommand & { readonly action: Console
   { command: "help", action: "help", description: "What this bot does and who may do what" },
 ];
 
-export function helpText(o: FormatOptions, durations: readonly string[], who: { allow: ConsoleAllow; allowedUserIds: ReadonlySet<number>; userId: number | undefined }): string {
+export function helpText(
+  o: FormatOptions,
+  durations: readonly string[],
+  who: { allow: ConsoleAllow; allowedUserIds: ReadonlySet<number>; userId: number | undefined },
+): string {
   const n = who.allowedUserIds.size;
   const onList = who.userId !== undefined && who.allowedUserIds.has(who.userId) ? "you are on it" : "you are not on it";
   const rule =
@@ -61,7 +65,10 @@ export function overviewCard(alerts: readonly ActiveAlert[], o: FormatOptions, i
   const shown = groups.slice(0, OVERVIEW_MAX_GROUPS);
   const total = groups.reduce((n, g) => n + g.length, 0);
   const head = `${messageHeader(o, total, 0)} now in Alertmanager, ${groups.length} ${groups.length === 1 ? "group" : "groups"}`;
-  const more = groups.length > shown.length ? `<i>…and ${groups.length - shown.length} more groups (${groups.slice(shown.length).reduce((n, g) => n + g.length, 0)} alerts); see Alertmanager.</i>` : "";
+  const more =
+    groups.length > shown.length
+      ? `<i>…and ${groups.length - shown.length} more groups (${groups.slice(shown.length).reduce((n, g) => n + g.length, 0)} alerts); see Alertmanager.</i>`
+      : "";
   const budget = TELEGRAM_TEXT_LIMIT - OVERVIEW_STATUS_ROOM - visibleLength(head) - visibleLength(more) - 4;
   const perGroup = Math.floor(budget / shown.length) - 4;
   const blocks = shown.map((g, i) => ({ html: `<b>#${i + 1}</b> ${fitGroup(g, perGroup)}` }));
@@ -73,7 +80,10 @@ export function overviewCard(alerts: readonly ActiveAlert[], o: FormatOptions, i
     createdAt: now,
     updatedAt: now,
     body: { head, blocks: more ? [...blocks, { html: more }] : blocks, foot: "" },
-    subjects: shown.map((g) => ({ title: g[0].labels.alertname ?? "", alerts: g.slice(0, 200).map((a) => ({ alertKey: alertKey(a), labels: a.labels, status: "firing" as const })) })),
+    subjects: shown.map((g) => ({
+      title: g[0].labels.alertname ?? "",
+      alerts: g.slice(0, 200).map((a) => ({ alertKey: alertKey(a), labels: a.labels, status: "firing" as const })),
+    })),
     buttons: true,
   };
 }
@@ -105,7 +115,8 @@ export function silencesMessage(
   const head = `<b>${escapeHtml(o.prefix)} [${escapeHtml(o.environment.toUpperCase())}]</b> ${active.length} active ${active.length === 1 ? "silence" : "silences"}`;
   if (active.length === 0) return { html: `${head}\nNothing is silenced.`, keyboard: undefined, listed: [] };
   const shown = active.slice(0, SILENCES_SHOWN);
-  const matchersOf = (s: Silence) => s.matchers.map((m) => `${m.name}${m.isEqual === false ? "!" : ""}${m.isRegex ? "~" : "="}${m.value}`).join(", ");
+  const matchersOf = (s: Silence) =>
+    s.matchers.map((m) => `${m.name}${m.isEqual === false ? "!" : ""}${m.isRegex ? "~" : "="}${m.value}`).join(", ");
   const lines = shown.map((s, i) => {
     const left = humanDuration(Date.parse(s.endsAt) - now);
     return `<b>#${i + 1}</b> ends ${escapeHtml(utc(s.endsAt) ?? s.endsAt)} (in ${left}) · by ${escapeCapped(s.createdBy, 60).text}\n<code>${escapeCapped(matchersOf(s), 300).text}</code>${s.comment ? `\n<i>${escapeCapped(s.comment, 200).text}</i>` : ""}`;
@@ -146,7 +157,13 @@ const ESCALATIONS_SHOWN = 5;
 function escalationLines(list: readonly EscalationLine[], now: number): string[] {
   if (list.length === 0) return ["Escalations: none under way"];
   const shown = list.slice(0, ESCALATIONS_SHOWN).map((e) => {
-    const state = e.silenced ? "paused by a silence" : e.nextAt === undefined ? "all sent, waiting for an Ack" : e.nextAt <= now ? "due now" : `next in ${humanDuration(e.nextAt - now)}`;
+    const state = e.silenced
+      ? "paused by a silence"
+      : e.nextAt === undefined
+        ? "all sent, waiting for an Ack"
+        : e.nextAt <= now
+          ? "due now"
+          : `next in ${humanDuration(e.nextAt - now)}`;
     return `• ${escapeCapped(e.title, 60).text} (${escapeHtml(e.severity)}): ${e.sent} of ${e.times} sent, ${state}`;
   });
   const more = list.length > shown.length ? [`• …and ${list.length - shown.length} more`] : [];
@@ -156,7 +173,10 @@ function escalationLines(list: readonly EscalationLine[], now: number): string[]
 export function statusMessage(f: StatusFacts, o: FormatOptions, now: number): string {
   const mark = (s: string) => (s === "ready" ? "✅ ready" : s === "not configured" ? "➖ not configured" : "❌ not ready");
   const failed = Object.entries(f.failedByReason).filter(([, n]) => n > 0);
-  const watchdog = f.watchdogLastSeen !== undefined ? `last notification ${humanDuration(now - f.watchdogLastSeen)} ago (${utc(f.watchdogLastSeen)})` : "no notification since the bridge started remembering";
+  const watchdog =
+    f.watchdogLastSeen !== undefined
+      ? `last notification ${humanDuration(now - f.watchdogLastSeen)} ago (${utc(f.watchdogLastSeen)})`
+      : "no notification since the bridge started remembering";
   return [
     `<b>${escapeHtml(o.prefix)} [${escapeHtml(o.environment.toUpperCase())}]</b> status`,
     `Prometheus: ${mark(f.prometheus)}`,

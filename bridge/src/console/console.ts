@@ -1,4 +1,14 @@
-import { CallbackAction, CardView, decodeCallback, liveSilence, MAX_ACKS, newCardId, renderCardKeyboard, renderCardText, unsilencedFiring } from "../cards";
+import {
+  CallbackAction,
+  CardView,
+  decodeCallback,
+  liveSilence,
+  MAX_ACKS,
+  newCardId,
+  renderCardKeyboard,
+  renderCardText,
+  unsilencedFiring,
+} from "../cards";
 import { ChatRouter } from "../chats";
 import { ConsoleConfig, EscalationRule } from "../config";
 import { editMethod, editParams, Outbox } from "../delivery";
@@ -47,10 +57,18 @@ export interface ConsoleDeps {
   readonly now?: () => number;
   readonly timing?: Partial<ConsoleTiming>;
   /** Shorter waits for tests. */
-  readonly background?: { readonly escalationTickMs?: number; readonly escalationMinGapMs?: number; readonly drill?: Partial<DrillTiming>; readonly administratorsTtlMs?: number };
+  readonly background?: {
+    readonly escalationTickMs?: number;
+    readonly escalationMinGapMs?: number;
+    readonly drill?: Partial<DrillTiming>;
+    readonly administratorsTtlMs?: number;
+  };
 }
 
-const COMMANDS: Record<string, ConsoleAction> = { ...Object.fromEntries(CONSOLE_COMMANDS.map((c) => [c.command, c.action])), start: "help" };
+const COMMANDS: Record<string, ConsoleAction> = {
+  ...Object.fromEntries(CONSOLE_COMMANDS.map((c) => [c.command, c.action])),
+  start: "help",
+};
 
 const WORKING = "⏳ Working on it: Alertmanager is slow to answer. The outcome follows in the chat.";
 
@@ -100,7 +118,12 @@ export class Console {
   constructor(private readonly deps: ConsoleDeps) {
     this.timing = { ...DEFAULT_CONSOLE_TIMING, ...deps.timing };
     this.am = deps.config.alertmanagerUrl
-      ? new AlertmanagerClient(deps.config.alertmanagerUrl, this.timing.alertmanagerTimeoutMs, this.stopping.signal, deps.config.alertmanagerAuthorization)
+      ? new AlertmanagerClient(
+          deps.config.alertmanagerUrl,
+          this.timing.alertmanagerTimeoutMs,
+          this.stopping.signal,
+          deps.config.alertmanagerAuthorization,
+        )
       : undefined;
     this.prometheus = prometheusClient(deps.config);
     this.now = deps.now ?? Date.now;
@@ -115,7 +138,8 @@ export class Console {
       allowedUserIds: deps.config.allowedUserIds,
       administrators: (chatId) => this.administrators.of(chatId),
     };
-    const priority = (chatId: string, method: string, params: (chatId: string) => Record<string, unknown>) => deps.outbox.priority(chatId, method, params);
+    const priority = (chatId: string, method: string, params: (chatId: string) => Record<string, unknown>) =>
+      deps.outbox.priority(chatId, method, params);
     const scheduleEdit = (id: string) => deps.outbox.scheduleEdit(id);
     this.escalator = new Escalator({
       store: deps.store,
@@ -128,8 +152,28 @@ export class Console {
       tickMs: bg.escalationTickMs,
       minGapMs: bg.escalationMinGapMs,
     });
-    this.drills = new Drills({ am: this.am, store: deps.store, call: priority, scheduleEdit, format: deps.format, metrics: deps.metrics, log: deps.log, now: this.now, timing: bg.drill });
-    this.sync = this.am ? new AlertmanagerSync({ am: this.am, store: deps.store, scheduleEdit, metrics: deps.metrics, log: deps.log, intervalMs: deps.config.syncIntervalMs, now: this.now }) : undefined;
+    this.drills = new Drills({
+      am: this.am,
+      store: deps.store,
+      call: priority,
+      scheduleEdit,
+      format: deps.format,
+      metrics: deps.metrics,
+      log: deps.log,
+      now: this.now,
+      timing: bg.drill,
+    });
+    this.sync = this.am
+      ? new AlertmanagerSync({
+          am: this.am,
+          store: deps.store,
+          scheduleEdit,
+          metrics: deps.metrics,
+          log: deps.log,
+          intervalMs: deps.config.syncIntervalMs,
+          now: this.now,
+        })
+      : undefined;
   }
 
   /** Starts what runs beside the updates: escalation rounds and the cards' rounds with Alertmanager. */
@@ -148,8 +192,13 @@ export class Console {
   async registerCommands(): Promise<void> {
     const commands = CONSOLE_COMMANDS.map(({ command, description }) => ({ command, description }));
     const outcome = await this.deps.api.call("setMyCommands", { commands });
-    if (outcome.kind === "ok") this.deps.log.info("commands registered in Telegram's menu", { commands: commands.map((c) => c.command).join(",") });
-    else this.deps.log.warn("setMyCommands failed; the commands work, but Telegram's menu does not list them", { outcome: outcome.kind, detail: "detail" in outcome ? outcome.detail : undefined });
+    if (outcome.kind === "ok")
+      this.deps.log.info("commands registered in Telegram's menu", { commands: commands.map((c) => c.command).join(",") });
+    else
+      this.deps.log.warn("setMyCommands failed; the commands work, but Telegram's menu does not list them", {
+        outcome: outcome.kind,
+        detail: "detail" in outcome ? outcome.detail : undefined,
+      });
   }
 
   cardView(): Omit<CardView, "now"> {
@@ -188,10 +237,22 @@ export class Console {
     try {
       switch (action) {
         case "help":
-          await this.reply(m, helpText(this.deps.format, this.deps.config.silenceDurations, { allow: this.deps.config.allow, allowedUserIds: this.deps.config.allowedUserIds, userId: m.from?.id }));
+          await this.reply(
+            m,
+            helpText(this.deps.format, this.deps.config.silenceDurations, {
+              allow: this.deps.config.allow,
+              allowedUserIds: this.deps.config.allowedUserIds,
+              userId: m.from?.id,
+            }),
+          );
           break;
         case "drill":
-          await this.drills.start({ chatId, threadId: m.message_thread_id, replyTo: m.message_id, by: m.from ? displayName(m.from) : "someone" });
+          await this.drills.start({
+            chatId,
+            threadId: m.message_thread_id,
+            replyTo: m.message_id,
+            by: m.from ? displayName(m.from) : "someone",
+          });
           break;
         case "alerts":
           await this.alerts(m);
@@ -211,7 +272,8 @@ export class Console {
   }
 
   private async alerts(m: IncomingMessage): Promise<void> {
-    if (!this.am) return void (await this.reply(m, "Alertmanager's address is not configured (ALERTMANAGER_URL), so I cannot list alerts."));
+    if (!this.am)
+      return void (await this.reply(m, "Alertmanager's address is not configured (ALERTMANAGER_URL), so I cannot list alerts."));
     const card = overviewCard(await this.am.firingAlerts(), this.deps.format, newCardId(), String(m.chat.id), this.now());
     if (!card) return void (await this.reply(m, "Nothing fires right now ✅"));
     const view = { ...this.cardView(), now: this.now() };
@@ -219,34 +281,56 @@ export class Console {
   }
 
   private async silences(m: IncomingMessage): Promise<void> {
-    if (!this.am) return void (await this.reply(m, "Alertmanager's address is not configured (ALERTMANAGER_URL), so I cannot list silences."));
+    if (!this.am)
+      return void (await this.reply(m, "Alertmanager's address is not configured (ALERTMANAGER_URL), so I cannot list silences."));
     const now = this.now();
     const id = newCardId();
     const { html, keyboard, listed } = silencesMessage(await this.am.silences(), this.deps.format, now, id);
     if (!keyboard) return void (await this.reply(m, html));
     // Remembered as a card: an Expire button acts only on the silence this answer listed.
-    const card: Card = { id, kind: "silences", chatId: String(m.chat.id), messageId: 0, threadId: m.message_thread_id, createdAt: now, updatedAt: now, body: { head: "", blocks: [], foot: "" }, subjects: [], buttons: false, listed };
+    const card: Card = {
+      id,
+      kind: "silences",
+      chatId: String(m.chat.id),
+      messageId: 0,
+      threadId: m.message_thread_id,
+      createdAt: now,
+      updatedAt: now,
+      body: { head: "", blocks: [], foot: "" },
+      subjects: [],
+      buttons: false,
+      listed,
+    };
     await this.sendCard(card, m, html, keyboard);
   }
 
   /** Sends a card as the answer to a command and remembers it under its message id before the command is done. */
   private async sendCard(card: Card, m: IncomingMessage, html: string, keyboard: unknown): Promise<void> {
-    const outcome = await this.deps.outbox.priority(String(m.chat.id), "sendMessage", (chatId) => ({ ...this.answerTo(m, chatId, html), ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}) }));
-    if (outcome.kind !== "ok") throw new TelegramRefused(`Telegram did not take the answer (${telegramSaid(outcome)})`, `Telegram did not take the answer: ${outcome.kind}${"detail" in outcome ? ` ${outcome.detail}` : ""}`);
+    const outcome = await this.deps.outbox.priority(String(m.chat.id), "sendMessage", (chatId) => ({
+      ...this.answerTo(m, chatId, html),
+      ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
+    }));
+    if (outcome.kind !== "ok")
+      throw new TelegramRefused(
+        `Telegram did not take the answer (${telegramSaid(outcome)})`,
+        `Telegram did not take the answer: ${outcome.kind}${"detail" in outcome ? ` ${outcome.detail}` : ""}`,
+      );
     this.deps.store.putCard({ ...card, messageId: (outcome.result as { message_id: number }).message_id });
     this.deps.store.commit();
   }
 
   private async statusFacts(): Promise<StatusFacts> {
     // Asked at once: one that hangs does not make the other wait.
-    const [promReady, amReady] = await Promise.all([
-      this.prometheus?.ready(5000),
-      this.am ? this.am.ready() : undefined,
-    ]);
+    const [promReady, amReady] = await Promise.all([this.prometheus?.ready(5000), this.am ? this.am.ready() : undefined]);
     let watchdog = "Alertmanager not asked";
     if (this.am && amReady) {
       const w = await this.am.alertsNamed("Watchdog").catch(() => undefined);
-      watchdog = w === undefined ? "Alertmanager did not answer" : w.length ? `firing in Alertmanager since ${w[0].startsAt}` : "NOT firing in Alertmanager (the alerting pipeline may be broken)";
+      watchdog =
+        w === undefined
+          ? "Alertmanager did not answer"
+          : w.length
+            ? `firing in Alertmanager since ${w[0].startsAt}`
+            : "NOT firing in Alertmanager (the alerting pipeline may be broken)";
     }
     return {
       ...this.deps.status(),
@@ -270,8 +354,16 @@ export class Console {
   }
 
   private async reply(m: IncomingMessage, html: string, keyboard?: unknown): Promise<void> {
-    const outcome = await this.deps.outbox.priority(String(m.chat.id), "sendMessage", (chatId) => ({ ...this.answerTo(m, chatId, html), ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}) }));
-    if (outcome.kind !== "ok") this.deps.log.warn("console answer not delivered", { chat_id: m.chat.id, outcome: outcome.kind, detail: "detail" in outcome ? outcome.detail : undefined });
+    const outcome = await this.deps.outbox.priority(String(m.chat.id), "sendMessage", (chatId) => ({
+      ...this.answerTo(m, chatId, html),
+      ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
+    }));
+    if (outcome.kind !== "ok")
+      this.deps.log.warn("console answer not delivered", {
+        chat_id: m.chat.id,
+        outcome: outcome.kind,
+        detail: "detail" in outcome ? outcome.detail : undefined,
+      });
   }
 
   // --- buttons -----------------------------------------------------------------------------------
@@ -304,7 +396,9 @@ export class Console {
       if (action.op === "ack") done = this.ack(action, q.from, message);
       else {
         // Changes to one message's silences run in press order; the press is answered before Telegram gives up on it.
-        const work = this.serial.run(action.cardId, () => (action.op === "expire" ? this.expire(action, q.from, message) : this.changeSilences(action, q.from, message)));
+        const work = this.serial.run(action.cardId, () =>
+          action.op === "expire" ? this.expire(action, q.from, message) : this.changeSilences(action, q.from, message),
+        );
         done = await promptly(work, this.timing.answerWithinMs, () => ((late = true), answer(WORKING, false)));
       }
     } catch (e) {
@@ -323,7 +417,9 @@ export class Console {
   private cardOf(cardId: string, message: IncomingMessage): { card: Card } | Done {
     const card = this.deps.store.card(cardId);
     if (!card) return refusal("stale", "This button has expired: I no longer remember that message. Use /alerts for current buttons.", {});
-    const sameMessage = message.message_id === card.messageId && this.deps.store.currentChat(card.chatId) === this.deps.store.currentChat(String(message.chat.id));
+    const sameMessage =
+      message.message_id === card.messageId &&
+      this.deps.store.currentChat(card.chatId) === this.deps.store.currentChat(String(message.chat.id));
     if (!sameMessage) return refusal("invalid", "This button does not belong to this message; nothing was changed.", { card: card.id });
     return { card };
   }
@@ -333,12 +429,14 @@ export class Console {
     if (!("card" in found)) return found;
     const { card } = found;
     const subject = card.subjects[action.subject];
-    if (!subject || card.kind === "silences") return refusal("invalid", "This button does not belong to this message; nothing was changed.", { card: card.id });
+    if (!subject || card.kind === "silences")
+      return refusal("invalid", "This button does not belong to this message; nothing was changed.", { card: card.id });
     const fields = { card: card.id, alerts: [...new Set(subject.alerts.map((a) => a.labels.alertname))].join(",") };
     const who = displayName(user);
     const acks = subject.acks ?? [];
     if (acks.some((a) => a.by === who)) return refusal("stale", "You already acknowledged this.", fields);
-    if (acks.length >= MAX_ACKS) return refusal("stale", `Noted, but ${MAX_ACKS} people already acknowledged this; the message does not list more.`, fields);
+    if (acks.length >= MAX_ACKS)
+      return refusal("stale", `Noted, but ${MAX_ACKS} people already acknowledged this; the message does not list more.`, fields);
     const deed = { by: who, at: this.now() };
     const updated = this.deps.store.updateCard(card.id, (c) => (c.subjects[action.subject].acks = [...acks, deed]));
     if (updated) this.escalator.acknowledged(updated, action.subject, deed);
@@ -347,22 +445,36 @@ export class Console {
     return { result: "ok", answer: `Noted: you are on it${others}.`, fields, changed: [card.id] };
   }
 
-  private async changeSilences(action: Extract<CallbackAction, { op: "silence" | "unsilence" }>, user: TelegramUser, message: IncomingMessage): Promise<Done> {
+  private async changeSilences(
+    action: Extract<CallbackAction, { op: "silence" | "unsilence" }>,
+    user: TelegramUser,
+    message: IncomingMessage,
+  ): Promise<Done> {
     // Read again here, not before the wait: a press ahead of this one may have changed the card.
     const found = this.cardOf(action.cardId, message);
     if (!("card" in found)) return found;
     const { card } = found;
-    if (!card.subjects[action.subject] || card.kind === "silences") return refusal("invalid", "This button does not belong to this message; nothing was changed.", { card: card.id });
+    if (!card.subjects[action.subject] || card.kind === "silences")
+      return refusal("invalid", "This button does not belong to this message; nothing was changed.", { card: card.id });
     const fields = { card: card.id, alerts: [...new Set(card.subjects[action.subject].alerts.map((a) => a.labels.alertname))].join(",") };
     if (!this.am) return refusal("failed", "Alertmanager's address is not configured; nothing was changed.", fields);
-    return action.op === "silence" ? this.silence(card, action, displayName(user), fields, this.am) : this.unsilence(card, action.subject, displayName(user), fields, this.am);
+    return action.op === "silence"
+      ? this.silence(card, action, displayName(user), fields, this.am)
+      : this.unsilence(card, action.subject, displayName(user), fields, this.am);
   }
 
-  private async silence(card: Card, action: Extract<CallbackAction, { op: "silence" }>, who: string, fields: Record<string, unknown>, am: AlertmanagerClient): Promise<Done> {
+  private async silence(
+    card: Card,
+    action: Extract<CallbackAction, { op: "silence" }>,
+    who: string,
+    fields: Record<string, unknown>,
+    am: AlertmanagerClient,
+  ): Promise<Done> {
     const subject = card.subjects[action.subject];
     const now = this.now();
     const ms = BRIDGE_DURATION.parse(action.duration);
-    if (!this.deps.config.silenceDurations.includes(action.duration) || ms === undefined) return refusal("stale", "That duration is no longer offered; nothing was changed.", fields);
+    if (!this.deps.config.silenceDurations.includes(action.duration) || ms === undefined)
+      return refusal("stale", "That duration is no longer offered; nothing was changed.", fields);
     const targets = unsilencedFiring(subject, now);
     if (targets.length === 0) {
       const held = subject.alerts.map((a) => liveSilence(a, now)).find(Boolean);
@@ -401,10 +513,25 @@ export class Console {
       { duration: action.duration, by: who, until },
     );
     const ids = creations.flatMap((c) => (c.result === "silenced" ? [c.id] : []));
-    return { ...told, fields: { ...fields, duration: action.duration, silence_ids: ids.join(","), ...notDone(creations.map((c, i) => ({ said: "said" in c ? c.said : undefined, alerts: alertsOf[i] }))) }, changed: ids.length ? [card.id] : [] };
+    return {
+      ...told,
+      fields: {
+        ...fields,
+        duration: action.duration,
+        silence_ids: ids.join(","),
+        ...notDone(creations.map((c, i) => ({ said: "said" in c ? c.said : undefined, alerts: alertsOf[i] }))),
+      },
+      changed: ids.length ? [card.id] : [],
+    };
   }
 
-  private async unsilence(card: Card, subjectIndex: number, who: string, fields: Record<string, unknown>, am: AlertmanagerClient): Promise<Done> {
+  private async unsilence(
+    card: Card,
+    subjectIndex: number,
+    who: string,
+    fields: Record<string, unknown>,
+    am: AlertmanagerClient,
+  ): Promise<Done> {
     const subject = card.subjects[subjectIndex];
     const now = this.now();
     const held = subject.alerts.map((alert, index) => ({ alert, index, silence: liveSilence(alert, now) })).filter((x) => x.silence);
@@ -419,7 +546,10 @@ export class Console {
         c.subjects[subjectIndex].unsilenced = { by: who, at: now };
       });
     }
-    const changed = new Set([...(freed.length ? [card.id] : []), ...this.forget(ids.filter((id) => ["expired", "gone"].includes(expiries.get(id)!.result)))]);
+    const changed = new Set([
+      ...(freed.length ? [card.id] : []),
+      ...this.forget(ids.filter((id) => ["expired", "gone"].includes(expiries.get(id)!.result))),
+    ]);
     this.deps.store.commit();
     const told = unsilenceTold(targets, who);
     return { ...told, fields: { ...fields, silence_ids: ids.join(",") }, changed: [...changed] };
@@ -436,7 +566,10 @@ export class Console {
     const changed = expiry.result === "expired" || expiry.result === "gone" ? this.forget([listed.id]) : [];
     this.deps.store.commit();
     const told = expireTold(expiry);
-    const notice = told.result === "ok" ? `🗑 Silence expired by ${escapeShort(displayName(user))}: <code>${escapeShort(listed.matchers)}</code>` : undefined;
+    const notice =
+      told.result === "ok"
+        ? `🗑 Silence expired by ${escapeShort(displayName(user))}: <code>${escapeShort(listed.matchers)}</code>`
+        : undefined;
     return { ...told, fields, changed, notice };
   }
 
@@ -463,10 +596,17 @@ export class Console {
   private async editCard(cardId: string): Promise<void> {
     const card = this.deps.store.card(cardId);
     if (!card) return;
-    const outcome = await this.deps.outbox.priority(card.chatId, editMethod(card), (chatId) => editParams(card, chatId, { ...this.cardView(), now: this.now() }));
+    const outcome = await this.deps.outbox.priority(card.chatId, editMethod(card), (chatId) =>
+      editParams(card, chatId, { ...this.cardView(), now: this.now() }),
+    );
     const ok = outcome.kind === "ok" || outcome.kind === "not_modified";
     this.deps.metrics.edits.inc({ result: ok ? "ok" : "failed" });
-    if (!ok) this.deps.log.warn("message edit after a button press failed", { card: cardId, outcome: outcome.kind, detail: "detail" in outcome ? outcome.detail : undefined });
+    if (!ok)
+      this.deps.log.warn("message edit after a button press failed", {
+        card: cardId,
+        outcome: outcome.kind,
+        detail: "detail" in outcome ? outcome.detail : undefined,
+      });
   }
 
   /** A message in the chat answering the pressed message: what the press's short answer could not hold. */
@@ -516,7 +656,9 @@ function telegramSaid(o: Exclude<ApiOutcome, { kind: "ok" }>): string {
 }
 
 function describeAction(a: Exclude<CallbackAction, { op: "outdated" }>): Record<string, unknown> {
-  return a.op === "expire" ? { card: a.cardId, index: a.index } : { card: a.cardId, subject: a.subject, ...(a.op === "silence" ? { duration: a.duration } : {}) };
+  return a.op === "expire"
+    ? { card: a.cardId, index: a.index }
+    : { card: a.cardId, subject: a.subject, ...(a.op === "silence" ? { duration: a.duration } : {}) };
 }
 
 function threadOf(m: IncomingMessage): Record<string, number> {

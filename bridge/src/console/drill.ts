@@ -65,7 +65,11 @@ export class Drills {
     this.now = deps.now ?? Date.now;
     this.timing = { ...DEFAULT_DRILL_TIMING, ...deps.timing };
     // A drill under way when the bridge stopped cannot be timed any more: it is reported so.
-    for (const d of deps.store.data.drills) if (!d.result) deps.store.updateDrill(d.id, (x) => Object.assign(x, { result: "interrupted", problem: "the bridge restarted during the drill", endedAt: this.now() }));
+    for (const d of deps.store.data.drills)
+      if (!d.result)
+        deps.store.updateDrill(d.id, (x) =>
+          Object.assign(x, { result: "interrupted", problem: "the bridge restarted during the drill", endedAt: this.now() }),
+        );
   }
 
   stop(): void {
@@ -84,7 +88,14 @@ export class Drills {
   async start(s: DrillStart): Promise<DrillRecord> {
     const { store, format } = this.deps;
     const id = randomBytes(3).toString("hex");
-    const record: DrillRecord = { id, by: s.by, chatId: s.chatId, ...(s.threadId !== undefined ? { threadId: s.threadId } : {}), startedAt: this.now(), hops: {} };
+    const record: DrillRecord = {
+      id,
+      by: s.by,
+      chatId: s.chatId,
+      ...(s.threadId !== undefined ? { threadId: s.threadId } : {}),
+      startedAt: this.now(),
+      hops: {},
+    };
     store.addDrill(record);
     store.commit();
     const answer = await this.deps.call(s.chatId, "sendMessage", (chatId) => ({
@@ -99,13 +110,29 @@ export class Drills {
     if (!this.deps.am) return this.finish(id, "failed", "Alertmanager's address is not configured (ALERTMANAGER_URL)");
     const now = this.now();
     try {
-      await this.deps.am.postAlerts([{ labels: drillLabels(id, s), annotations: drillAnnotations(s.by), startsAt: new Date(now), endsAt: new Date(now + this.timing.alertLifetimeMs) }]);
+      await this.deps.am.postAlerts([
+        {
+          labels: drillLabels(id, s),
+          annotations: drillAnnotations(s.by),
+          startsAt: new Date(now),
+          endsAt: new Date(now + this.timing.alertLifetimeMs),
+        },
+      ]);
     } catch (e) {
       this.deps.log.warn("fire drill: Alertmanager did not take the alert", { drill: id, reason: describeError(e) });
-      return this.finish(id, "failed", `Alertmanager did not take the alert: ${e instanceof AlertmanagerError ? e.said : "an internal error"}`);
+      return this.finish(
+        id,
+        "failed",
+        `Alertmanager did not take the alert: ${e instanceof AlertmanagerError ? e.said : "an internal error"}`,
+      );
     }
     this.hop(id, "alertmanager");
-    this.deadline(id, this.timing.webhookMs, () => `its webhook did not reach the bridge within ${seconds(this.timing.webhookMs)}: check Alertmanager's route for it (amtool config routes test alertname=${DRILL_ALERTNAME} ${DRILL_LABEL}=true)`);
+    this.deadline(
+      id,
+      this.timing.webhookMs,
+      () =>
+        `its webhook did not reach the bridge within ${seconds(this.timing.webhookMs)}: check Alertmanager's route for it (amtool config routes test alertname=${DRILL_ALERTNAME} ${DRILL_LABEL}=true)`,
+    );
     return store.drill(id)!;
   }
 
@@ -120,7 +147,11 @@ export class Drills {
         deliver.push(a);
         if (known && !known.result && known.hops.webhook === undefined) {
           this.hop(known.id, "webhook");
-          this.deadline(known.id, this.timing.telegramMs, () => `Telegram did not accept its message within ${seconds(this.timing.telegramMs)}`);
+          this.deadline(
+            known.id,
+            this.timing.telegramMs,
+            () => `Telegram did not accept its message within ${seconds(this.timing.telegramMs)}`,
+          );
         }
       } else {
         // Its end is not posted to the chat: the drill's message is edited, and the report says it.
@@ -148,14 +179,25 @@ export class Drills {
   private async resolve(id: string, alert: WebhookAlert): Promise<void> {
     const now = this.now();
     try {
-      await this.deps.am!.postAlerts([{ labels: alert.labels, annotations: alert.annotations, startsAt: new Date(alert.startsAt ?? now), endsAt: new Date(now) }]);
+      await this.deps.am!.postAlerts([
+        { labels: alert.labels, annotations: alert.annotations, startsAt: new Date(alert.startsAt ?? now), endsAt: new Date(now) },
+      ]);
     } catch (e) {
       // The path was proven; the alert ends by itself with its endsAt.
       this.deps.log.warn("fire drill: Alertmanager did not take the drill's end", { drill: id, reason: describeError(e) });
-      return void this.finish(id, "ok", `Alertmanager did not take its end (${e instanceof AlertmanagerError ? e.said : "an internal error"}); it ends by itself within ${seconds(this.timing.alertLifetimeMs)}`);
+      return void this.finish(
+        id,
+        "ok",
+        `Alertmanager did not take its end (${e instanceof AlertmanagerError ? e.said : "an internal error"}); it ends by itself within ${seconds(this.timing.alertLifetimeMs)}`,
+      );
     }
     this.hop(id, "resolvePosted");
-    this.deadline(id, this.timing.resolvedMs, () => `its resolved webhook did not come within ${seconds(this.timing.resolvedMs)} (the route may not send resolved notifications)`, "ok");
+    this.deadline(
+      id,
+      this.timing.resolvedMs,
+      () => `its resolved webhook did not come within ${seconds(this.timing.resolvedMs)} (the route may not send resolved notifications)`,
+      "ok",
+    );
   }
 
   private resolvedCard(a: WebhookAlert): void {
@@ -195,7 +237,14 @@ export class Drills {
     const d = store.updateDrill(id, (x) => Object.assign(x, { result, endedAt: this.now(), ...(problem ? { problem } : {}) }))!;
     store.commit();
     metrics.drills.inc({ result });
-    log.info("fire drill finished", { drill: id, result, by: d.by, chat_id: d.chatId, problem, ...Object.fromEntries(hopDurations(d).map(([h, ms]) => [`${h}_ms`, ms])) });
+    log.info("fire drill finished", {
+      drill: id,
+      result,
+      by: d.by,
+      chat_id: d.chatId,
+      problem,
+      ...Object.fromEntries(hopDurations(d).map(([h, ms]) => [`${h}_ms`, ms])),
+    });
     const html = drillReport(d, this.deps.format);
     const edit = d.answerMessageId !== undefined;
     const outcome = await this.deps.call(d.chatId, edit ? "editMessageText" : "sendMessage", (chatId) => ({
@@ -205,7 +254,12 @@ export class Drills {
       parse_mode: "HTML",
       link_preview_options: { is_disabled: true },
     }));
-    if (outcome.kind !== "ok") log.warn("fire drill report not delivered", { drill: id, outcome: outcome.kind, detail: "detail" in outcome ? outcome.detail : undefined });
+    if (outcome.kind !== "ok")
+      log.warn("fire drill report not delivered", {
+        drill: id,
+        outcome: outcome.kind,
+        detail: "detail" in outcome ? outcome.detail : undefined,
+      });
     return d;
   }
 }
@@ -223,7 +277,10 @@ function drillLabels(id: string, s: DrillStart): Record<string, string> {
 }
 
 function drillAnnotations(by: string): Record<string, string> {
-  return { summary: `Fire drill started by ${by}: a test of the alert path. Nothing to do.`, description: "Sent to Alertmanager's API by the Telegram bridge's /drill; it is resolved once it has reached this chat." };
+  return {
+    summary: `Fire drill started by ${by}: a test of the alert path. Nothing to do.`,
+    description: "Sent to Alertmanager's API by the Telegram bridge's /drill; it is resolved once it has reached this chat.",
+  };
 }
 
 /** The hops of a drill in order, each with the time it took from the one before (milliseconds). */

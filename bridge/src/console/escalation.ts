@@ -71,7 +71,14 @@ export function reviewEscalations(
       if (existing) drops.push(key);
       continue;
     }
-    let record = existing ?? { chatId: card.chatId, alertKey, severity: alert.labels.severity!, title: alert.labels.alertname ?? "", since: card.createdAt, sent: 0 };
+    let record = existing ?? {
+      chatId: card.chatId,
+      alertKey,
+      severity: alert.labels.severity!,
+      title: alert.labels.alertname ?? "",
+      since: card.createdAt,
+      sent: 0,
+    };
     const ack = subject.acks?.[0];
     if (ack && !record.acked) record = { ...record, acked: ack };
     if (record !== existing) upserts.push([key, record]);
@@ -89,7 +96,10 @@ function targetOf(rule: EscalationRule, card: Card): ChatDestination {
 }
 
 /** When each target last got an escalation message: the latest lastAt of the alerts escalated there. */
-function lastSentByTarget(state: Pick<BridgeState, "cards" | "alertCards" | "escalations">, rules: ReadonlyMap<string, EscalationRule>): Map<string, number> {
+function lastSentByTarget(
+  state: Pick<BridgeState, "cards" | "alertCards" | "escalations">,
+  rules: ReadonlyMap<string, EscalationRule>,
+): Map<string, number> {
   const out = new Map<string, number>();
   for (const [key, r] of Object.entries(state.escalations)) {
     const rule = rules.get(r.severity);
@@ -114,7 +124,9 @@ const ICON: Record<string, string> = { critical: "🔴", warning: "🟠", info: 
 /** The escalation message for one target: who is asked, then one line per alert due there. */
 export function escalationMessage(due: readonly DueEscalation[], o: FormatOptions, now: number): string {
   const people = new Map(due.flatMap((d) => d.rule.mention).map((u) => [u.id, u]));
-  const mentions = [...people.values()].map((u) => `<a href="tg://user?id=${u.id}">${escapeCapped(u.name ?? `on-call ${u.id}`, 64).text}</a>`);
+  const mentions = [...people.values()].map(
+    (u) => `<a href="tg://user?id=${u.id}">${escapeCapped(u.name ?? `on-call ${u.id}`, 64).text}</a>`,
+  );
   const names = alertNames(due.map((d) => d.alert));
   const shown = due.slice(0, ESCALATION_LINES).map((d, i) => {
     const link = messageLink(d.card.chatId, d.card.messageId);
@@ -193,7 +205,15 @@ export class Escalator {
   }
 
   /** Escalations under way or waiting, for /status: not acknowledged, alert still firing. */
-  underWay(): { title: string; severity: string; chatId: string; sent: number; times: number; nextAt: number | undefined; silenced: boolean }[] {
+  underWay(): {
+    title: string;
+    severity: string;
+    chatId: string;
+    sent: number;
+    times: number;
+    nextAt: number | undefined;
+    silenced: boolean;
+  }[] {
     const { store, rules } = this.deps;
     const now = this.now();
     return Object.entries(store.data.escalations).flatMap(([key, r]) => {
@@ -204,7 +224,17 @@ export class Escalator {
       if (!alert || alert.status !== "firing") return [];
       const done = r.sent >= rule.times;
       const nextAt = done ? undefined : r.lastAt !== undefined ? r.lastAt + rule.everyMs : r.since + rule.afterMs;
-      return [{ title: r.title || key, severity: r.severity, chatId: r.chatId, sent: r.sent, times: rule.times, nextAt, silenced: liveSilence(alert, now) !== undefined }];
+      return [
+        {
+          title: r.title || key,
+          severity: r.severity,
+          chatId: r.chatId,
+          sent: r.sent,
+          times: rule.times,
+          nextAt,
+          silenced: liveSilence(alert, now) !== undefined,
+        },
+      ];
     });
   }
 
@@ -234,7 +264,13 @@ export class Escalator {
       }));
       if (outcome.kind !== "ok") {
         metrics.escalations.inc({ result: "failed" });
-        if (!this.failing.has(key)) log.warn("escalation not delivered; tried again next round", { chat_id: target.chatId, alerts: due.length, outcome: outcome.kind, detail: "detail" in outcome ? outcome.detail : undefined });
+        if (!this.failing.has(key))
+          log.warn("escalation not delivered; tried again next round", {
+            chat_id: target.chatId,
+            alerts: due.length,
+            outcome: outcome.kind,
+            detail: "detail" in outcome ? outcome.detail : undefined,
+          });
         this.failing.add(key);
         continue;
       }
@@ -247,7 +283,12 @@ export class Escalator {
       store.commit();
       sent += 1;
       metrics.escalations.inc({ result: "sent" });
-      log.info("escalated", { chat_id: target.chatId, alerts: due.map((d) => d.record.title).join(","), steps: due.map((d) => `${d.record.sent + 1}/${d.rule.times}`).join(","), mentioned: [...new Set(due.flatMap((d) => d.rule.mention.map((u) => u.id)))].join(",") });
+      log.info("escalated", {
+        chat_id: target.chatId,
+        alerts: due.map((d) => d.record.title).join(","),
+        steps: due.map((d) => `${d.record.sent + 1}/${d.rule.times}`).join(","),
+        mentioned: [...new Set(due.flatMap((d) => d.rule.mention.map((u) => u.id)))].join(","),
+      });
     }
     return sent;
   }

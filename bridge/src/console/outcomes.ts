@@ -30,7 +30,11 @@ export interface Told {
 export function alertNames(alerts: readonly { labels: Readonly<Record<string, string>> }[]): string[] {
   const keys = new Set(alerts.flatMap((a) => Object.keys(a.labels)));
   const varying = [...keys].filter((k) => k !== "alertname" && new Set(alerts.map((a) => a.labels[k])).size > 1).sort();
-  return alerts.map((a) => [a.labels.alertname ?? "(no alertname)", ...varying.filter((k) => a.labels[k] !== undefined).map((k) => `${k}=${a.labels[k]}`)].join(" "));
+  return alerts.map((a) =>
+    [a.labels.alertname ?? "(no alertname)", ...varying.filter((k) => a.labels[k] !== undefined).map((k) => `${k}=${a.labels[k]}`)].join(
+      " ",
+    ),
+  );
 }
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
@@ -73,13 +77,30 @@ export function silenceTold(targets: readonly SilenceTarget[], f: { duration: st
   if (silenced === each.length) return { result: "ok", answer: `Silenced ${plural(silenced, "alert")} for ${f.duration}.` };
   const reasons = new Set(each.map((e) => ("said" in e.creation ? e.creation.said : "")));
   // Nothing silenced for one reason: the answer says it all.
-  if (silenced === 0 && unknown === 0 && reasons.size === 1) return { result: "failed", answer: cut(`Nothing was silenced: ${[...reasons][0]}.`) };
-  const counts = [silenced ? `Silenced ${silenced} of ${plural(each.length, "alert")} for ${f.duration}` : "Nothing was silenced for sure", notSilenced ? `${notSilenced} not silenced` : "", unknown ? `${unknown} unknown` : ""].filter(Boolean);
-  const lines = grouped(each.map((e) => ({ name: e.name, key: e.creation.result === "silenced" ? ["silenced", ""] : [e.creation.result, e.creation.said] })))
+  if (silenced === 0 && unknown === 0 && reasons.size === 1)
+    return { result: "failed", answer: cut(`Nothing was silenced: ${[...reasons][0]}.`) };
+  const counts = [
+    silenced ? `Silenced ${silenced} of ${plural(each.length, "alert")} for ${f.duration}` : "Nothing was silenced for sure",
+    notSilenced ? `${notSilenced} not silenced` : "",
+    unknown ? `${unknown} unknown` : "",
+  ].filter(Boolean);
+  const lines = grouped(
+    each.map((e) => ({ name: e.name, key: e.creation.result === "silenced" ? ["silenced", ""] : [e.creation.result, e.creation.said] })),
+  )
     .sort(([a], [b]) => ORDER.indexOf(a[0]) - ORDER.indexOf(b[0]))
-    .map(([[result, said], ns]) => (result === "silenced" ? line("✅", "Silenced", ns) : result === "unknown" ? line("❓", `Unknown (${said}); see /silences`, ns) : line("❌", `Not silenced (${said})`, ns)));
+    .map(([[result, said], ns]) =>
+      result === "silenced"
+        ? line("✅", "Silenced", ns)
+        : result === "unknown"
+          ? line("❓", `Unknown (${said}); see /silences`, ns)
+          : line("❌", `Not silenced (${said})`, ns),
+    );
   const head = `🔕 <b>Silence for ${escapeHtml(f.duration)}</b> by ${escapeCapped(f.by, 60).text}: ${silenced} of ${plural(each.length, "alert")} silenced${silenced ? ` until ${utc(f.until)}` : ""}.`;
-  return { result: silenced ? "partial" : "failed", answer: cut(`${counts.join("; ")}. Details in the chat.`), account: [head, ...lines].join("\n") };
+  return {
+    result: silenced ? "partial" : "failed",
+    answer: cut(`${counts.join("; ")}. Details in the chat.`),
+    account: [head, ...lines].join("\n"),
+  };
 }
 
 const ORDER = ["silenced", "expired", "not_silenced", "still_active", "unknown"];
@@ -102,14 +123,29 @@ export function unsilenceTold(targets: readonly UnsilenceTarget[], by: string): 
   if (freed === each.length) return { result: "ok", answer: "Silence expired; the alerts notify again." };
   const reasons = new Set(each.map((e) => ("said" in e.state ? e.state.said : "")));
   const unknown = each.filter((e) => e.state.result === "unknown").length;
-  if (freed === 0 && unknown === 0 && reasons.size === 1) return { result: "failed", answer: cut(`Nothing was unsilenced: ${[...reasons][0]}.`) };
+  if (freed === 0 && unknown === 0 && reasons.size === 1)
+    return { result: "failed", answer: cut(`Nothing was unsilenced: ${[...reasons][0]}.`) };
   const still = each.length - freed - unknown;
-  const counts = [freed ? `Unsilenced ${freed} of ${plural(each.length, "alert")}` : "Nothing was unsilenced for sure", still ? `${still} still silenced` : "", unknown ? `${unknown} unknown` : ""].filter(Boolean);
+  const counts = [
+    freed ? `Unsilenced ${freed} of ${plural(each.length, "alert")}` : "Nothing was unsilenced for sure",
+    still ? `${still} still silenced` : "",
+    unknown ? `${unknown} unknown` : "",
+  ].filter(Boolean);
   const lines = grouped(each.map((e) => ({ name: e.name, key: [e.state.result, "said" in e.state ? e.state.said : ""] })))
     .sort(([a], [b]) => ORDER.indexOf(a[0]) - ORDER.indexOf(b[0]))
-    .map(([[result, said], ns]) => (result === "expired" ? line("✅", "Notify again", ns) : result === "unknown" ? line("❓", `Unknown (${said}); see /silences`, ns) : line("❌", `Still silenced (${said})`, ns)));
+    .map(([[result, said], ns]) =>
+      result === "expired"
+        ? line("✅", "Notify again", ns)
+        : result === "unknown"
+          ? line("❓", `Unknown (${said}); see /silences`, ns)
+          : line("❌", `Still silenced (${said})`, ns),
+    );
   const head = `🔔 <b>Unsilence</b> by ${escapeCapped(by, 60).text}: ${freed} of ${plural(each.length, "alert")} notify again.`;
-  return { result: freed ? "partial" : "failed", answer: cut(`${counts.join("; ")}. Details in the chat.`), account: [head, ...lines].join("\n") };
+  return {
+    result: freed ? "partial" : "failed",
+    answer: cut(`${counts.join("; ")}. Details in the chat.`),
+    account: [head, ...lines].join("\n"),
+  };
 }
 
 export function expireTold(e: Expiry): Told {

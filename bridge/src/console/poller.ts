@@ -105,7 +105,12 @@ export class Poller {
       if (this.abort.signal.aborted) break;
       const outcome = await this.api.call<unknown[]>(
         "getUpdates",
-        { offset: this.store.data.updateOffset ?? 0, limit: room, timeout: this.opts.timeoutSeconds, allowed_updates: ["message", "callback_query"] },
+        {
+          offset: this.store.data.updateOffset ?? 0,
+          limit: room,
+          timeout: this.opts.timeoutSeconds,
+          allowed_updates: ["message", "callback_query"],
+        },
         { timeoutMs: (this.opts.timeoutSeconds + 10) * 1000, signal: this.abort.signal },
       );
       if (this.abort.signal.aborted) break;

@@ -25,7 +25,11 @@ export type Expiry =
 const NOT_TRIED = (e: AlertmanagerError) => `not tried: ${e.said}`;
 
 /** Creates the silences in turn; `created` hears of each one Alertmanager holds as soon as that is known. */
-export async function createSilences(am: AlertmanagerClient, requests: readonly SilenceRequest[], created: (index: number, id: string) => void): Promise<Creation[]> {
+export async function createSilences(
+  am: AlertmanagerClient,
+  requests: readonly SilenceRequest[],
+  created: (index: number, id: string) => void,
+): Promise<Creation[]> {
   const out: Creation[] = [];
   const uncertain: { index: number; error: AlertmanagerError }[] = [];
   let gaveUp: AlertmanagerError | undefined;
@@ -87,7 +91,9 @@ export async function expireSilences(am: AlertmanagerClient, ids: readonly strin
   const held = await heldSilences(am);
   for (const { index, error } of uncertain) {
     if (held instanceof AlertmanagerError) {
-      out[index] = error.mayHaveApplied ? { result: "unknown", said: askedAgain(error, held) } : { result: "still_active", said: error.said };
+      out[index] = error.mayHaveApplied
+        ? { result: "unknown", said: askedAgain(error, held) }
+        : { result: "still_active", said: error.said };
       continue;
     }
     const s = held.find((x) => x.id === ids[index]);
@@ -123,7 +129,12 @@ function isActive(s: Silence): boolean {
 
 /** The silence this request made: same author, comment, end and matchers (Alertmanager moves a start in the past to now). */
 function madeBy(s: Silence, r: SilenceRequest): boolean {
-  return s.createdBy === r.createdBy && s.comment === r.comment && Date.parse(s.endsAt) === r.endsAt.getTime() && sameMatchers(s.matchers, r.matchers);
+  return (
+    s.createdBy === r.createdBy &&
+    s.comment === r.comment &&
+    Date.parse(s.endsAt) === r.endsAt.getTime() &&
+    sameMatchers(s.matchers, r.matchers)
+  );
 }
 
 function sameMatchers(a: readonly Matcher[], b: readonly Matcher[]): boolean {

@@ -114,10 +114,15 @@ export class AlertmanagerSync {
 
   private schedule(): void {
     this.timer = setTimeout(() => {
-      this.running = this.round().then(() => undefined, () => undefined).finally(() => {
-        this.running = undefined;
-        if (!this.stopped) this.schedule();
-      });
+      this.running = this.round()
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopped) this.schedule();
+        });
     }, this.deps.intervalMs);
     this.timer.unref();
   }
@@ -133,7 +138,11 @@ export class AlertmanagerSync {
       snapshot = { silences, alerts, at };
     } catch (e) {
       metrics.syncs.inc({ result: "failed" });
-      if (!this.failing) log.warn("cards not brought in line with Alertmanager's silences; trying again next round", { reason: describeError(e), every_ms: this.deps.intervalMs });
+      if (!this.failing)
+        log.warn("cards not brought in line with Alertmanager's silences; trying again next round", {
+          reason: describeError(e),
+          every_ms: this.deps.intervalMs,
+        });
       this.failing = true;
       return [];
     }

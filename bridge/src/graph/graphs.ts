@@ -44,7 +44,12 @@ export class Graphs {
   private pausedUntil = 0;
 
   constructor(
-    private readonly deps: { readonly prometheus: PrometheusClient; readonly metrics: BridgeMetrics; readonly log: Logger; readonly now?: () => number },
+    private readonly deps: {
+      readonly prometheus: PrometheusClient;
+      readonly metrics: BridgeMetrics;
+      readonly log: Logger;
+      readonly now?: () => number;
+    },
     readonly opts: GraphOptions = DEFAULT_GRAPHS,
   ) {}
 
@@ -88,13 +93,19 @@ export class Graphs {
     const startS = endS - windowS;
     let result;
     try {
-      result = await prometheus.queryRange(subject.query.expr, startS, endS, stepS, { timeoutMs: this.opts.queryTimeoutMs, maxBytes: this.opts.maxAnswerBytes });
+      result = await prometheus.queryRange(subject.query.expr, startS, endS, stepS, {
+        timeoutMs: this.opts.queryTimeoutMs,
+        maxBytes: this.opts.maxAnswerBytes,
+      });
     } catch (e) {
       const err = e instanceof PrometheusError ? e : new PrometheusError(String(e), "unavailable");
       metrics.graphs.inc({ result: "prometheus_failed" });
       if (err.kind === "unavailable") {
         this.pausedUntil = this.now() + this.opts.pauseMs;
-        log.warn("prometheus did not answer the graph's query; messages go without graphs for a while", { reason: err.message, paused_ms: this.opts.pauseMs });
+        log.warn("prometheus did not answer the graph's query; messages go without graphs for a while", {
+          reason: err.message,
+          paused_ms: this.opts.pauseMs,
+        });
       } else log.warn("graph query failed; the message goes without it", { reason: err.message, expr: subject.query.expr.slice(0, 300) });
       return undefined;
     }

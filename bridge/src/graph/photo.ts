@@ -37,5 +37,8 @@ export function graphSubject(items: readonly Item[], mode: "full" | "summary"): 
  * 4096, and the room later edits need (the status lines) is kept as for a text.
  */
 export function captionFits(html: string): boolean {
-  return visibleLength(html) <= TELEGRAM_LIMITS.captionLength - STATUS_RESERVE && sourceBytes(html) <= TELEGRAM_LIMITS.sourceBytes - STATUS_RESERVE_BYTES;
+  return (
+    visibleLength(html) <= TELEGRAM_LIMITS.captionLength - STATUS_RESERVE &&
+    sourceBytes(html) <= TELEGRAM_LIMITS.sourceBytes - STATUS_RESERVE_BYTES
+  );
 }

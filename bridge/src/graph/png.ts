@@ -60,5 +60,11 @@ export function encodeIndexedPng(width: number, height: number, palette: readonl
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([depth, 3, 0, 0, 0], 8);
   const plte = Buffer.from(palette.flatMap((c) => [...c]));
-  return Buffer.concat([SIGNATURE, chunk("IHDR", ihdr), chunk("PLTE", plte), chunk("IDAT", deflateSync(raw, { level: DEFLATE_LEVEL })), chunk("IEND", new Uint8Array(0))]);
+  return Buffer.concat([
+    SIGNATURE,
+    chunk("IHDR", ihdr),
+    chunk("PLTE", plte),
+    chunk("IDAT", deflateSync(raw, { level: DEFLATE_LEVEL })),
+    chunk("IEND", new Uint8Array(0)),
+  ]);
 }

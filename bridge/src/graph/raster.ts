@@ -69,7 +69,8 @@ export class Raster {
     for (const ch of text) {
       const rows = glyphRows(ch);
       for (let r = 0; r < GLYPH_ROWS; r++) {
-        for (let c = 0; c < GLYPH_WIDTH; c++) if (rows[r] & (1 << (GLYPH_WIDTH - 1 - c))) this.fillRect(cx + c * scale, Math.round(y) + r * scale, scale, scale, color);
+        for (let c = 0; c < GLYPH_WIDTH; c++)
+          if (rows[r] & (1 << (GLYPH_WIDTH - 1 - c))) this.fillRect(cx + c * scale, Math.round(y) + r * scale, scale, scale, color);
       }
       cx += ADVANCE * scale;
     }

@@ -115,8 +115,8 @@ function hhmm(s: number): string {
 function valueRange(spec: GraphSpec): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const s of spec.series) for (const [, v] of s.points) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
-  if (spec.threshold) (lo = Math.min(lo, spec.threshold.value)), (hi = Math.max(hi, spec.threshold.value));
+  for (const s of spec.series) for (const [, v] of s.points) ((lo = Math.min(lo, v)), (hi = Math.max(hi, v)));
+  if (spec.threshold) ((lo = Math.min(lo, spec.threshold.value)), (hi = Math.max(hi, spec.threshold.value)));
   if (!Number.isFinite(lo)) return [0, 1];
   if (lo === hi) return lo === 0 ? [-1, 1] : [lo - Math.abs(lo) * 0.1, hi + Math.abs(hi) * 0.1];
   const pad = (hi - lo) * 0.08;
@@ -230,7 +230,13 @@ function legend(r: Raster, spec: GraphSpec): void {
     const room = GRAPH_WIDTH - 2 * MARGIN - 34 - (i === 0 ? moreWidth : 0);
     const valueWidth = textWidth(last, SCALE) + 18;
     r.text(MARGIN + 34, y, fit(ascii(s.name), room - valueWidth), INK, SCALE);
-    r.text(MARGIN + 34 + Math.min(textWidth(fit(ascii(s.name), room - valueWidth), SCALE) + 18, room - valueWidth + 18), y, last, SERIES_COLORS[i], SCALE);
+    r.text(
+      MARGIN + 34 + Math.min(textWidth(fit(ascii(s.name), room - valueWidth), SCALE) + 18, room - valueWidth + 18),
+      y,
+      last,
+      SERIES_COLORS[i],
+      SCALE,
+    );
   });
   if (more) r.text(GRAPH_WIDTH - MARGIN - textWidth(more, SCALE), MARGIN, more, MUTED, SCALE);
 }

@@ -3,7 +3,13 @@
  * fake Alertmanager: pacing and coalescing shortened so a test waits only for what it checks, and
  * state kept in the test's own folder.
  */
-export function fastConsoleEnv(f: { telegramToken: string; telegramUrl: string; chat: string; alertmanagerUrl: string; stateFile: string }): Record<string, string> {
+export function fastConsoleEnv(f: {
+  telegramToken: string;
+  telegramUrl: string;
+  chat: string;
+  alertmanagerUrl: string;
+  stateFile: string;
+}): Record<string, string> {
   return {
     TELEGRAM_BOT_TOKEN: f.telegramToken,
     TELEGRAM_CHAT_ID: f.chat,

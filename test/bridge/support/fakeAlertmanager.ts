@@ -78,7 +78,15 @@ export class FakeAlertmanager {
 
   /** A silence made outside the bridge (amtool, Grafana, the API), as Alertmanager would hold it. */
   addSilence(matchers: FakeSilence["matchers"], createdBy: string, endsAt: Date, comment = "made elsewhere"): FakeSilence {
-    const s: FakeSilence = { id: randomUUID(), matchers, startsAt: new Date().toISOString(), endsAt: endsAt.toISOString(), createdBy, comment, status: { state: "active" } };
+    const s: FakeSilence = {
+      id: randomUUID(),
+      matchers,
+      startsAt: new Date().toISOString(),
+      endsAt: endsAt.toISOString(),
+      createdBy,
+      comment,
+      status: { state: "active" },
+    };
     this.silences.push(s);
     return s;
   }
@@ -104,10 +112,17 @@ export class FakeAlertmanager {
     if (req.method === "GET" && url.pathname === "/-/ready") return json(this.ready ? 200 : 503, {});
     if (req.method === "POST" && url.pathname === "/api/v2/silences") {
       const s = JSON.parse(body) as Omit<FakeSilence, "id" | "status">;
-      if (!Array.isArray(s.matchers) || s.matchers.length === 0 || !s.createdBy || !s.comment || !(Date.parse(s.endsAt) > Date.parse(s.startsAt))) {
+      if (
+        !Array.isArray(s.matchers) ||
+        s.matchers.length === 0 ||
+        !s.createdBy ||
+        !s.comment ||
+        !(Date.parse(s.endsAt) > Date.parse(s.startsAt))
+      ) {
         return json(400, "silence invalid");
       }
-      if (this.maxSilences !== undefined && this.silences.length >= this.maxSilences) return json(400, `exceeded maximum number of silences: ${this.silences.length} (limit: ${this.maxSilences})`);
+      if (this.maxSilences !== undefined && this.silences.length >= this.maxSilences)
+        return json(400, `exceeded maximum number of silences: ${this.silences.length} (limit: ${this.maxSilences})`);
       const silence = { ...s, id: randomUUID(), status: { state: "active" as const } };
       this.silences.push(silence);
       return json(200, { silenceID: silence.id });
@@ -135,10 +150,21 @@ export class FakeAlertmanager {
     if (req.method === "GET" && url.pathname === "/api/v2/alerts") {
       const filter = url.searchParams.get("filter");
       const name = filter ? /alertname="([^"]*)"/.exec(filter)?.[1] : undefined;
-      const shown = this.alerts.filter((a) => (name === undefined || a.labels.alertname === name) && (url.searchParams.get("silenced") !== "false" || this.silencedBy(a).length === 0));
+      const shown = this.alerts.filter(
+        (a) =>
+          (name === undefined || a.labels.alertname === name) &&
+          (url.searchParams.get("silenced") !== "false" || this.silencedBy(a).length === 0),
+      );
       return json(
         200,
-        shown.map((a) => ({ annotations: {}, startsAt: "2026-11-25T10:00:00Z", updatedAt: "2026-11-25T10:00:00Z", receivers: [], ...a, status: { state: this.silencedBy(a).length ? "suppressed" : "active", silencedBy: this.silencedBy(a), inhibitedBy: [] } })),
+        shown.map((a) => ({
+          annotations: {},
+          startsAt: "2026-11-25T10:00:00Z",
+          updatedAt: "2026-11-25T10:00:00Z",
+          receivers: [],
+          ...a,
+          status: { state: this.silencedBy(a).length ? "suppressed" : "active", silencedBy: this.silencedBy(a), inhibitedBy: [] },
+        })),
       );
     }
     json(404, "not found");

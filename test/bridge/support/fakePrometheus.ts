@@ -5,7 +5,13 @@ import { AddressInfo } from "net";
 const HUGE = Buffer.from(
   JSON.stringify({
     status: "success",
-    data: { resultType: "matrix", result: Array.from({ length: 140 }, (_, i) => ({ metric: { instance: `host-${i}` }, values: Array.from({ length: 181 }, (_, j) => [1_800_000_000 + j * 20, "0.123"]) })) },
+    data: {
+      resultType: "matrix",
+      result: Array.from({ length: 140 }, (_, i) => ({
+        metric: { instance: `host-${i}` },
+        values: Array.from({ length: 181 }, (_, j) => [1_800_000_000 + j * 20, "0.123"]),
+      })),
+    },
   }),
 );
 
@@ -56,16 +62,27 @@ export class FakePrometheus {
     if (req.url === "/-/ready") return void res.writeHead(200).end("Prometheus Server is Ready.\n");
     if (req.url !== "/api/v1/query_range" || req.method !== "POST") return void res.writeHead(404).end("404 page not found\n");
     const form = new URLSearchParams(body);
-    const q = { query: form.get("query") ?? "", start: Number(form.get("start")), end: Number(form.get("end")), step: Number(form.get("step")), at: Date.now(), authorization: req.headers.authorization };
+    const q = {
+      query: form.get("query") ?? "",
+      start: Number(form.get("start")),
+      end: Number(form.get("end")),
+      step: Number(form.get("step")),
+      at: Date.now(),
+      authorization: req.headers.authorization,
+    };
     this.queries.push(q);
-    if (this.requiredAuthorization !== undefined && req.headers.authorization !== this.requiredAuthorization) return void res.writeHead(401, { "www-authenticate": "Basic" }).end("Unauthorized\n");
+    if (this.requiredAuthorization !== undefined && req.headers.authorization !== this.requiredAuthorization)
+      return void res.writeHead(401, { "www-authenticate": "Basic" }).end("Unauthorized\n");
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     res.on("close", () => (this.inFlight -= 1));
     if (this.mode === "hang") return;
     if (this.mode === "hold") await new Promise<void>((go) => this.held.push(go));
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
-    if (this.mode === "error") return void res.writeHead(500, { "content-type": "application/json" }).end('{"status":"error","errorType":"internal","error":"boom"}');
+    if (this.mode === "error")
+      return void res
+        .writeHead(500, { "content-type": "application/json" })
+        .end('{"status":"error","errorType":"internal","error":"boom"}');
     const values = (i: number) => {
       const out: [number, string][] = [];
       for (let t = q.start; t <= q.end; t += q.step) out.push([t, String(0.5 + i * 0.1 + ((t - q.start) / (q.end - q.start)) * 0.3)]);

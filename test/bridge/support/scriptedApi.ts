@@ -9,14 +9,20 @@ export type Step = ApiOutcome | "hang" | "throw" | ((method: string, params: Rec
  * of the outbox, the console and the poller without HTTP in between.
  */
 export class ScriptedApi implements TelegramApi {
-  readonly calls: { method: string; params: Record<string, unknown>; opts?: { timeoutMs?: number; signal?: AbortSignal }; at: number }[] = [];
+  readonly calls: { method: string; params: Record<string, unknown>; opts?: { timeoutMs?: number; signal?: AbortSignal }; at: number }[] =
+    [];
   script: Step[] = [];
-  fallback: Step = (method) => (method === "sendMessage" ? { kind: "ok", result: { message_id: this.nextMessageId++ } } : { kind: "ok", result: true });
+  fallback: Step = (method) =>
+    method === "sendMessage" ? { kind: "ok", result: { message_id: this.nextMessageId++ } } : { kind: "ok", result: true };
   nextMessageId = 100;
   private readonly hung: (() => void)[] = [];
   private waiters: { n: number; wake: () => void }[] = [];
 
-  async call<T = unknown>(method: string, params: Record<string, unknown>, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ApiOutcome<T>> {
+  async call<T = unknown>(
+    method: string,
+    params: Record<string, unknown>,
+    opts?: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<ApiOutcome<T>> {
     this.calls.push({ method, params, opts, at: Date.now() });
     for (const w of this.waiters.filter((x) => this.calls.length >= x.n)) w.wake();
     this.waiters = this.waiters.filter((x) => this.calls.length < x.n);
@@ -30,7 +36,9 @@ export class ScriptedApi implements TelegramApi {
       });
       if (opts?.signal?.aborted) return { kind: "transient", reason: "network", detail: "aborted" } as ApiOutcome<T>;
       const after = typeof this.fallback === "function" ? this.fallback(method, params) : this.fallback;
-      return (typeof after === "string" ? { kind: "ok", result: method === "sendMessage" ? { message_id: this.nextMessageId++ } : true } : after) as ApiOutcome<T>;
+      return (
+        typeof after === "string" ? { kind: "ok", result: method === "sendMessage" ? { message_id: this.nextMessageId++ } : true } : after
+      ) as ApiOutcome<T>;
     }
     return step as ApiOutcome<T>;
   }
@@ -44,7 +52,10 @@ export class ScriptedApi implements TelegramApi {
   async calledTimes(n: number, timeoutMs = 3000): Promise<void> {
     if (this.calls.length >= n) return;
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`waited ${timeoutMs} ms for call ${n}; calls: ${this.calls.map((c) => c.method).join(", ")}`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`waited ${timeoutMs} ms for call ${n}; calls: ${this.calls.map((c) => c.method).join(", ")}`)),
+        timeoutMs,
+      );
       this.waiters.push({ n, wake: () => (clearTimeout(t), resolve()) });
     });
   }

@@ -55,7 +55,11 @@ async function metrics(): Promise<string> {
     if (!info || !info.State || !(info.State.Pid > 0) || !info.State.StartedAt) continue;
     const docker: Record<string, string> = { ...(info.Config?.Labels ?? {}) };
     if (info.RestartCount > 0) docker.restartcount = String(info.RestartCount);
-    const labels: Record<string, string> = { id: `/docker/${info.Id}`, name: String(info.Name).replace(/^\//, ""), image: info.Config?.Image ?? "" };
+    const labels: Record<string, string> = {
+      id: `/docker/${info.Id}`,
+      name: String(info.Name).replace(/^\//, ""),
+      image: info.Config?.Image ?? "",
+    };
     for (const [k, v] of Object.entries(docker)) if (storeLabels || whitelist.has(k)) labels[`container_label_${sanitize(k)}`] = v;
     const started = Math.floor(Date.parse(info.State.StartedAt) / 1000);
     lines.push(sample("container_start_time_seconds", sortedLabels(labels), started));
