@@ -1,4 +1,4 @@
-import type { ApiMethods, Opts } from "@grammyjs/types";
+import type { ApiMethods, InlineKeyboardButton, Opts } from "@grammyjs/types";
 import type { input, output, ZodMiniType } from "zod/mini";
 
 /**
@@ -12,6 +12,9 @@ export type BotMethod = keyof BotApi;
 export type BotParams<M extends BotMethod> = Opts<Blob>[M];
 /** What Telegram answers a method with, on success. */
 export type BotResult<M extends BotMethod> = ReturnType<BotApi[M]>;
+
+/** The buttons of a message's inline keyboard: the bridge's all carry callback data. */
+export type InlineKeyboard = InlineKeyboardButton.CallbackButton[][];
 
 /** Known keys of an object type, without the index signature a loose zod object adds. */
 type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : number extends K ? never : K]: 0 } & string;

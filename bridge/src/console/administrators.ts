@@ -40,7 +40,7 @@ export class ChatAdministrators {
   }
 
   private async ask(chatId: string): Promise<Administrators> {
-    const outcome = await this.api.call<unknown>("getChatAdministrators", { chat_id: chatId }, { timeoutMs: ADMINISTRATORS_TIMEOUT_MS });
+    const outcome = await this.api.call("getChatAdministrators", { chat_id: chatId }, { timeoutMs: ADMINISTRATORS_TIMEOUT_MS });
     if (outcome.kind === "ok") {
       const members = membersSchema.safeParse(outcome.result);
       if (members.success) {
