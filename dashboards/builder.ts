@@ -1,7 +1,22 @@
+import type {
+  Dashboard,
+  DashboardLink,
+  DataQuery,
+  FieldConfig,
+  GridPos,
+  Panel,
+  Threshold as SchemaThreshold,
+  ThresholdsMode,
+  VariableModel,
+} from "@grafana/schema";
+import type { QueryVariableSpec } from "@grafana/schema/dist/types/schema/dashboard/v2.d.ts";
 import { DATASOURCE_NAMES } from "../config/datasources";
 /**
  * A small typed model of the Grafana dashboard JSON this project uses. Builders return plain
  * objects with a fixed key order, so the JSON is byte-stable and a second `pulumi up` shows no diff.
+ * What they return is checked against Grafana's published dashboard schema (`@grafana/schema`, types
+ * only): a key Grafana's dashboard model does not declare is a compile error, not a field Grafana
+ * silently drops (test/dashboards/schemaTypes.test.ts proves the check bites).
  */
 export const PROMETHEUS = { type: "prometheus", uid: "prometheus" } as const;
 export const LOKI = { type: "loki", uid: "loki" } as const;
@@ -21,7 +36,7 @@ export const DATASOURCE_VARIABLE = {
   hide: 0,
   includeAll: false,
   multi: false,
-} as const;
+} as const satisfies VariableModel;
 export const DASHBOARD_TAG = "tutordex";
 
 /**
@@ -55,10 +70,8 @@ export const logs = (expr: string): Query => ({ kind: "logql", expr });
 
 export type PanelType = "timeseries" | "stat" | "gauge" | "bargauge" | "table" | "logs" | "alertlist" | "piechart";
 
-export interface Threshold {
-  readonly value: number | null;
-  readonly color: string;
-}
+/** A threshold step as the schema types it. */
+export type Threshold = Readonly<SchemaThreshold>;
 
 export interface PanelSpec {
   readonly type: PanelType;
@@ -90,10 +103,44 @@ export interface DashboardSpec {
   readonly panels: readonly PanelSpec[];
 }
 
-export interface DashboardJson {
+/**
+ * The schema's own types are interfaces, which TypeScript does not let into the schema's open
+ * `Record<string, unknown>` slots (panel targets); the same keys as a plain object type fit.
+ */
+type Plain<T> = { [K in keyof T]: T[K] };
+
+/**
+ * Panel targets are the datasource plugin's query model, which the dashboard schema leaves open
+ * (`targets: Record<string, unknown>[]`) and `@grafana/schema` publishes only the base of
+ * (`DataQuery`: refId, datasource, queryType, hide); the Prometheus and Loki plugins' own keys
+ * are declared here, named as those plugins' query editors save them.
+ */
+export type PrometheusQuery = Plain<DataQuery> & { expr: string; legendFormat: string; range: boolean; instant: boolean };
+export type LokiQuery = Plain<DataQuery> & { expr: string };
+export type Target = PrometheusQuery | LokiQuery;
+
+/** A panel as Grafana's schema types it, with the keys every panel of ours sets made required. */
+export interface PanelJson extends Panel {
+  id: number;
+  type: PanelType;
+  title: string;
+  gridPos: GridPos;
+  targets?: Target[];
+}
+
+/**
+ * A query variable: the schema's variable model, plus `definition` (the query as the variable list
+ * shows it), which Grafana's classic model leaves undeclared and its v2 schema declares (the
+ * package exports that schema only under its dist/ path).
+ */
+export type QueryVariableJson = VariableModel & Pick<QueryVariableSpec, "definition">;
+
+/** A dashboard as Grafana's schema types it, with the keys every dashboard of ours sets made required. */
+export interface DashboardJson extends Dashboard {
   uid: string;
   title: string;
-  [key: string]: unknown;
+  templating: { list: VariableModel[] };
+  panels: PanelJson[];
 }
 
 const GRID_WIDTH = 24;
@@ -119,37 +166,51 @@ export const timeseries = (title: string, queries: readonly Query[], extra: Omit
 export const stat = (title: string, queries: readonly Query[], extra: Omit<PanelSpec, "type" | "title" | "queries"> = {}) =>
   panel("stat", title, queries, extra);
 
-function target(q: Query, i: number): Record<string, unknown> {
+function target(q: Query, i: number): Target {
   const refId = String.fromCharCode(65 + i);
-  return q.kind === "promql"
-    ? { refId, datasource: METRICS, expr: q.expr, legendFormat: q.legend ?? "__auto", range: !q.instant, instant: q.instant === true }
-    : { refId, datasource: LOKI, expr: q.expr, queryType: "range" };
+  if (q.kind === "logql") return { refId, datasource: LOKI, expr: q.expr, queryType: "range" } satisfies LokiQuery;
+  return {
+    refId,
+    datasource: METRICS,
+    expr: q.expr,
+    legendFormat: q.legend ?? "__auto",
+    range: !q.instant,
+    instant: q.instant === true,
+  } satisfies PrometheusQuery;
 }
 
-function panelJson(p: PanelSpec, id: number, gridPos: { h: number; w: number; x: number; y: number }): Record<string, unknown> {
+/**
+ * The schema types the threshold mode as an enum, a runtime object this types-only import does not
+ * bring in; its string value is checked against the enum's values instead.
+ */
+const ABSOLUTE = "absolute" satisfies `${ThresholdsMode}` as ThresholdsMode;
+
+/** Keys set one by one, so that each is checked against the schema and an unset one stays out of the JSON. */
+function fieldDefaults(p: PanelSpec): FieldConfig {
+  const defaults: FieldConfig = {};
+  if (p.unit) defaults.unit = p.unit;
+  if (p.min !== undefined) defaults.min = p.min;
+  if (p.max !== undefined) defaults.max = p.max;
+  defaults.thresholds = { mode: ABSOLUTE, steps: [...(p.thresholds ?? [{ value: null, color: "green" }])] };
+  return defaults;
+}
+
+function panelJson(p: PanelSpec, id: number, gridPos: GridPos): PanelJson {
   const usesLoki = p.queries.some((q) => q.kind === "logql");
-  const base: Record<string, unknown> = { id, type: p.type, title: p.title, gridPos };
+  const base: PanelJson = { id, type: p.type, title: p.title, gridPos };
   if (p.description) base.description = p.description;
   if (p.type === "alertlist") return { ...base, options: { ...ALERT_LIST_OPTIONS, ...p.options } };
   return {
     ...base,
     datasource: usesLoki ? LOKI : METRICS,
     targets: p.queries.map(target),
-    fieldConfig: {
-      defaults: {
-        ...(p.unit ? { unit: p.unit } : {}),
-        ...(p.min !== undefined ? { min: p.min } : {}),
-        ...(p.max !== undefined ? { max: p.max } : {}),
-        thresholds: { mode: "absolute", steps: p.thresholds ?? [{ value: null, color: "green" }] },
-      },
-      overrides: [],
-    },
+    fieldConfig: { defaults: fieldDefaults(p), overrides: [] },
     options: p.options ?? {},
   };
 }
 
 /** Lays panels out left to right on Grafana's 24-column grid and wraps. */
-export function layout(panels: readonly PanelSpec[]): Record<string, unknown>[] {
+export function layout(panels: readonly PanelSpec[]): PanelJson[] {
   let x = 0;
   let y = 0;
   let rowHeight = 0;
@@ -168,7 +229,7 @@ export function layout(panels: readonly PanelSpec[]): Record<string, unknown>[] 
   });
 }
 
-function variable(v: VariableSpec): Record<string, unknown> {
+function variable(v: VariableSpec): QueryVariableJson {
   return {
     name: v.name,
     label: v.label,
@@ -196,9 +257,20 @@ export function dashboard(spec: DashboardSpec): DashboardJson {
     schemaVersion: 39,
     refresh: spec.refresh ?? "30s",
     time: { from: spec.from ?? "now-6h", to: "now" },
-    // Every TutorDex dashboard links to the others through the shared tag.
+    // Every TutorDex dashboard links to the others through the shared tag. The schema requires
+    // `icon`, `targetBlank` and `tooltip` on every link, which a menu of tagged dashboards does
+    // without (Grafana draws icon and tooltip for `link`-type links only; `targetBlank` defaults to
+    // false in the schema's `defaultDashboardLink`): the link is checked against every other key,
+    // then cast for those three, so the JSON stays as Grafana has always been sent it.
     links: [
-      { type: "dashboards", tags: [DASHBOARD_TAG], asDropdown: true, title: "TutorDex dashboards", includeVars: true, keepTime: true },
+      {
+        type: "dashboards",
+        tags: [DASHBOARD_TAG],
+        asDropdown: true,
+        title: "TutorDex dashboards",
+        includeVars: true,
+        keepTime: true,
+      } satisfies Omit<DashboardLink, "icon" | "targetBlank" | "tooltip"> as DashboardLink,
     ],
     templating: { list: [DATASOURCE_VARIABLE, ...(spec.variables ?? []).map(variable)] },
     panels: layout(spec.panels),

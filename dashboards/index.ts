@@ -32,6 +32,6 @@ export function dashboardsFor(on: Readonly<Record<ServiceName, boolean>>): Dashb
   if (on.loki) return [...DASHBOARDS];
   return DASHBOARDS.map((d) => ({
     ...d,
-    panels: (d.panels as { datasource?: { uid?: string } }[]).filter((p) => p.datasource?.uid !== LOKI.uid),
+    panels: d.panels.filter((p) => p.datasource?.uid !== LOKI.uid),
   }));
 }
