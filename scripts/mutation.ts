@@ -16,7 +16,6 @@ import { spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { Equivalent } from "./mutationReport";
 import { sampleRanges } from "./mutationSample";
 import { survivorRangesOfRuns } from "./mutationSurvivors";
 
@@ -80,8 +79,7 @@ let target = { configFile: path.join(root, "stryker.config.json"), report: path.
 /** With --survivors, the earlier runs the table after the run merges with this one. */
 let earlierReports: string[] = [];
 if (survivors) {
-  const equivalents = JSON.parse(fs.readFileSync(path.join(root, "test/mutation/equivalent.json"), "utf8")) as Equivalent[];
-  const found = survivorRangesOfRuns(root, path.join(root, "reports/mutation"), equivalents);
+  const found = survivorRangesOfRuns(root, path.join(root, "reports/mutation"));
   for (const g of found.gone) process.stdout.write(`not re-tested, its code is gone: ${g}\n`);
   // Files or lines named with --survivors are tested as well: code written since the earlier runs.
   found.ranges.push(...folders);

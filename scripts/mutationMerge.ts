@@ -67,10 +67,22 @@ export function relocate(m: ReportMutant, from: string, to: string): ReportMutan
   return { ...m, location: { start: { ...m.location.start, line: line }, end: { ...m.location.end, line: m.location.end.line + shift } } };
 }
 
+/**
+ * A replacement without the line comments Stryker prints with it: the mutant of a node that a
+ * `// Stryker disable` comment leads carries the comment in its replacement, which a run from
+ * before the comment did not.
+ */
+export const withoutComments = (replacement: string) => replacement.replace(/^[ \t]*\/\/.*(\n|$)/gm, "");
+
 const identity = (m: ReportMutant) =>
-  [m.mutatorName, m.replacement ?? "", m.location.start.line, m.location.start.column, m.location.end.line, m.location.end.column].join(
-    "|",
-  );
+  [
+    m.mutatorName,
+    withoutComments(m.replacement ?? ""),
+    m.location.start.line,
+    m.location.start.column,
+    m.location.end.line,
+    m.location.end.column,
+  ].join("|");
 
 /** One report from several, oldest first; per mutant, the newest run that tested it counts. */
 export function mergeReports(reports: readonly Report[]): Report {

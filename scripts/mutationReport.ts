@@ -1,6 +1,7 @@
 /**
  * Score per folder and the surviving mutants of a Stryker JSON report (mutation-testing-report-
- * schema), with the survivors test/mutation/equivalent.json explains as equivalent set apart.
+ * schema), with the equivalent mutants set apart: those a `// Stryker disable next-line` comment
+ * explains beside their code (scripts/mutationDisables.ts).
  *
  *   npm run -s mutation:report [-- <report.json>...] [--check]
  *
@@ -11,18 +12,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { mergeReports, Report, ReportMutant } from "./mutationMerge";
+import { disabledBy } from "./mutationDisables";
+import { mergeReports, Report, ReportMutant, withoutComments } from "./mutationMerge";
 
 export type { MutantStatus, Report, ReportMutant } from "./mutationMerge";
-
-/** A survivor that no test can kill, and why: matched by file, line and mutator (and replacement, when given). */
-export interface Equivalent {
-  readonly file: string;
-  readonly line: number;
-  readonly mutator: string;
-  readonly replacement?: string;
-  readonly why: string;
-}
 
 export const FOLDERS = ["rules/", "generators/", "config/", "bridge/src/", "dashboards/", "components/", "shared/"] as const;
 /** Issue 16's targets: overall, and per folder where one is set. */
@@ -45,8 +38,8 @@ const empty = (): Counts => ({ killed: 0, timeout: 0, survived: 0, equivalent: 0
 
 /**
  * Stryker's mutation score, (killed + timeout) / (killed + timeout + survived + no coverage),
- * with survivors explained as equivalent left out of both sides: an equivalent mutant is not a
- * defect, so no test should kill it.
+ * with equivalent mutants left out of both sides: an equivalent mutant is not a defect, so no
+ * test should kill it.
  */
 export const score = (c: Counts) => {
   const detected = c.killed + c.timeout;
@@ -56,29 +49,34 @@ export const score = (c: Counts) => {
 
 export const folderOf = (file: string) => FOLDERS.find((f) => file.startsWith(f)) ?? "other";
 
-export function matchEquivalent(list: readonly Equivalent[], file: string, m: ReportMutant): Equivalent | undefined {
-  return list.find(
-    (e) =>
-      e.file === file &&
-      e.line === m.location.start.line &&
-      e.mutator === m.mutatorName &&
-      (e.replacement === undefined || e.replacement === m.replacement),
-  );
+/** A mutant of the report, with the reason of the disable comment above its line when it has one. */
+export interface Listed {
+  readonly file: string;
+  readonly mutant: ReportMutant;
+  readonly reason?: string;
 }
 
 export interface Summary {
   readonly byFolder: ReadonlyMap<string, Counts>;
   readonly total: Counts;
-  readonly survivors: readonly { file: string; mutant: ReportMutant; equivalent?: Equivalent }[];
-  /** Entries of the equivalent list that match no survivor any more (killed, or the code moved). */
-  readonly stale: readonly Equivalent[];
+  /** Surviving or uncovered mutants that no comment explains. */
+  readonly survivors: readonly Listed[];
+  /**
+   * Mutants a `// Stryker disable next-line` comment explains: Ignored with its reason in a run
+   * since the comment, or surviving in a run before it (merged reports move results to the
+   * newest code).
+   */
+  readonly equivalents: readonly Listed[];
+  /** Mutants a disable comment covers that a run (before the comment) saw killed: the comment is wrong. */
+  readonly stale: readonly Listed[];
 }
 
-export function summarize(report: Report, equivalents: readonly Equivalent[]): Summary {
+export function summarize(report: Report): Summary {
   const byFolder = new Map<string, Counts>();
   const total = empty();
-  const survivors: { file: string; mutant: ReportMutant; equivalent?: Equivalent }[] = [];
-  const used = new Set<Equivalent>();
+  const survivors: Listed[] = [];
+  const equivalents: Listed[] = [];
+  const stale: Listed[] = [];
   for (const [rawFile, f] of Object.entries(report.files)) {
     const file = rawFile.replace(/\\/g, "/");
     const folder = folderOf(file);
@@ -89,32 +87,31 @@ export function summarize(report: Report, equivalents: readonly Equivalent[]): S
         c[k] += 1;
         total[k] += 1;
       };
+      const reason = disabledBy(f.source, m.location.start.line, m.mutatorName)?.reason;
       switch (m.status) {
         case "Killed":
-          add("killed");
-          break;
         case "Timeout":
-          add("timeout");
+          add(m.status === "Killed" ? "killed" : "timeout");
+          if (reason !== undefined) stale.push({ file, mutant: m, reason });
           break;
         case "NoCoverage":
-        case "Survived": {
-          const equivalent = matchEquivalent(equivalents, file, m);
-          if (equivalent) used.add(equivalent);
-          survivors.push({ file, mutant: m, equivalent });
-          add(equivalent ? "equivalent" : m.status === "Survived" ? "survived" : "noCoverage");
-          break;
-        }
+        case "Survived":
         case "Ignored":
-          add("ignored");
+          if (reason !== undefined) {
+            equivalents.push({ file, mutant: m, reason });
+            add("equivalent");
+          } else if (m.status === "Ignored") add("ignored");
+          else {
+            survivors.push({ file, mutant: m });
+            add(m.status === "Survived" ? "survived" : "noCoverage");
+          }
           break;
         default:
           add("invalid");
       }
     }
   }
-  // An entry for a file this report did not mutate (a partial run) is not stale, only untested.
-  const files = new Set(Object.keys(report.files).map((f) => f.replace(/\\/g, "/")));
-  return { byFolder, total, survivors, stale: equivalents.filter((e) => !used.has(e) && files.has(e.file)) };
+  return { byFolder, total, survivors, equivalents, stale };
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
@@ -144,22 +141,20 @@ export function render(s: Summary): string[] {
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
   lines.push(
     "",
-    "score = (killed + timeout) / (killed + timeout + survived + no coverage); equivalent mutants (test/mutation/equivalent.json) and ignored (static, no test runs them) left out; invalid = compile or runtime errors of the mutant.",
+    "score = (killed + timeout) / (killed + timeout + survived + no coverage); equivalent mutants (a `Stryker disable next-line` comment explains them beside their code) and ignored (static, no test runs them) left out; invalid = compile or runtime errors of the mutant.",
   );
-  const open = s.survivors.filter((x) => !x.equivalent);
-  lines.push("", `Surviving mutants not explained as equivalent: ${open.length}`);
-  for (const { file, mutant: m } of open)
+  const replaced = (m: ReportMutant) => JSON.stringify(withoutComments(m.replacement ?? ""));
+  lines.push("", `Surviving mutants not explained as equivalent: ${s.survivors.length}`);
+  for (const { file, mutant: m } of s.survivors)
     lines.push(
-      `  ${file}:${m.location.start.line}:${m.location.start.column}  ${m.mutatorName}${m.status === "NoCoverage" ? " (no coverage)" : ""}  → ${JSON.stringify(m.replacement ?? "")}`,
+      `  ${file}:${m.location.start.line}:${m.location.start.column}  ${m.mutatorName}${m.status === "NoCoverage" ? " (no coverage)" : ""}  → ${replaced(m)}`,
     );
-  const explained = s.survivors.filter((x) => x.equivalent);
-  lines.push("", `Equivalent (explained in test/mutation/equivalent.json): ${explained.length}`);
-  for (const { file, mutant: m, equivalent } of explained)
-    lines.push(`  ${file}:${m.location.start.line}  ${m.mutatorName}  → ${JSON.stringify(m.replacement ?? "")}: ${equivalent!.why}`);
+  lines.push("", `Equivalent (explained beside their code): ${s.equivalents.length}`);
+  for (const { file, mutant: m, reason } of s.equivalents)
+    lines.push(`  ${file}:${m.location.start.line}  ${m.mutatorName}  → ${replaced(m)}: ${reason}`);
   if (s.stale.length) {
-    lines.push("", `Stale entries in test/mutation/equivalent.json (no such survivor now): ${s.stale.length}`);
-    for (const e of s.stale)
-      lines.push(`  ${e.file}:${e.line}  ${e.mutator}${e.replacement !== undefined ? ` → ${JSON.stringify(e.replacement)}` : ""}`);
+    lines.push("", `Disable comments over mutants a test kills (remove the comment, or the code changed): ${s.stale.length}`);
+    for (const { file, mutant: m } of s.stale) lines.push(`  ${file}:${m.location.start.line}  ${m.mutatorName}  → ${replaced(m)}`);
   }
   return lines;
 }
@@ -172,8 +167,8 @@ export function verdict(s: Summary): string[] {
     const c = s.byFolder.get(folder);
     if (c && score(c) < target!) problems.push(`${folder} score ${score(c).toFixed(2)}% is below ${target}%`);
   }
-  const open = s.survivors.filter((x) => !x.equivalent).length;
-  if (open) problems.push(`${open} surviving mutants are neither killed nor explained as equivalent`);
+  if (s.survivors.length) problems.push(`${s.survivors.length} surviving mutants are neither killed nor explained as equivalent`);
+  if (s.stale.length) problems.push(`${s.stale.length} mutants a test kills are disabled as equivalent`);
   return problems;
 }
 
@@ -189,8 +184,7 @@ function main(argv: string[]): number {
   }
   const byAge = [...reportFiles].sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs);
   const report = mergeReports(byAge.map((f) => JSON.parse(fs.readFileSync(f, "utf8")) as Report));
-  const equivalents = JSON.parse(fs.readFileSync(path.join(root, "test/mutation/equivalent.json"), "utf8")) as Equivalent[];
-  const s = summarize(report, equivalents);
+  const s = summarize(report);
   for (const line of render(s)) process.stdout.write(`${line}\n`);
   const problems = verdict(s);
   process.stdout.write(

@@ -41,14 +41,24 @@ export function escapeCapped(value: string, max: number): { text: string; cut: b
 }
 
 export function utc(ts: string | number | undefined): string | undefined {
-  if (ts === undefined || (typeof ts === "string" && (ts === "" || ts.startsWith("0001-")))) return undefined;
+  if (
+    ts === undefined ||
+    (typeof ts === "string" &&
+      // Stryker disable next-line ConditionalExpression,StringLiteral: the ts === "" short-cut only saves new Date(""), an invalid date that gives undefined too, as does "Stryker was here!" (this also disables the non-equivalent → true, and "0001-" → "")
+      (ts === "" || ts.startsWith("0001-")))
+  )
+    return undefined;
   const d = new Date(ts);
   return Number.isNaN(d.getTime())
     ? undefined
     : d
         .toISOString()
         .replace("T", " ")
-        .replace(/\.\d+Z$/, " UTC");
+        .replace(
+          // Stryker disable next-line Regex: toISOString() always ends in .sssZ and has no other .digitsZ, so the pattern without $ matches the same place (this also disables the non-equivalent \d and \D mutants)
+          /\.\d+Z$/,
+          " UTC",
+        );
 }
 
 /** A duration for people: its two largest units, "1d 1h". */

@@ -27,6 +27,7 @@ export class Pacer {
     if (chatKind(chatId) === "group" && history.length >= this.limits.groupPerMinute) {
       at = Math.max(at, history[history.length - this.limits.groupPerMinute] + (this.limits.windowMs ?? MINUTE_MS));
     }
+    // Stryker disable next-line MethodExpression: unpruned, the slot read at botSends[length - botPerSecond] is the same recent send, or one older than a second whose + 1000 is at most now; only memory grows
     this.botSends = this.botSends.filter((t) => t > now - SECOND_MS);
     if (this.botSends.length >= this.limits.botPerSecond)
       at = Math.max(at, this.botSends[this.botSends.length - this.limits.botPerSecond] + SECOND_MS);

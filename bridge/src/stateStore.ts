@@ -273,6 +273,7 @@ export class StateStore {
   /** The card that shows this alert firing in this chat, if the bridge still remembers it. */
   cardOfAlert(chatId: string, alertKey: string): Card | undefined {
     const id = this.state.alertCards[`${chatId}|${alertKey}`];
+    // Stryker disable next-line ConditionalExpression: card(undefined) looks up "undefined", never a card id (8 base64url characters), so the answer is undefined either way (this also disables the non-equivalent → true)
     return id === undefined ? undefined : this.card(id);
   }
 
@@ -349,6 +350,7 @@ export class StateStore {
 
   /** Writes now if anything changed. Called after every send Telegram accepted, before answering. */
   commit(): void {
+    // Stryker disable next-line ConditionalExpression: → true: clearTimeout(undefined) does nothing (this also disables the non-equivalent → false)
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.dirty || !this.file || this.frozen) return;
@@ -387,12 +389,14 @@ export class StateStore {
     this.dirty = true;
     if (this.timer || !this.file) return;
     this.timer = setTimeout(() => this.commit(), 1000);
+    // Stryker disable next-line CallExpression: unref only decides whether the pending 1 s write keeps an idle process alive; the write happens either way
     this.timer.unref();
   }
 
   /** Stops all writes, as if the process had died here; used to simulate a crash. */
   freeze(): void {
     this.frozen = true;
+    // Stryker disable next-line ConditionalExpression: → true: clearTimeout(undefined) does nothing; → false: after freeze every commit returns before writing, so a delayed write writes nothing
     if (this.timer) clearTimeout(this.timer);
   }
 
@@ -402,6 +406,7 @@ export class StateStore {
     const s = this.state;
     for (const [k, until] of Object.entries(s.delivered)) if (until < now) delete s.delivered[k];
     const deliveredKeys = Object.keys(s.delivered);
+    // Stryker disable next-line EqualityOperator: >=: at exactly the cap the slice of items to drop is slice(0, 0) (this also disables the non-equivalent <=)
     if (deliveredKeys.length > this.limits.maxDelivered) {
       deliveredKeys.sort((a, b) => s.delivered[a] - s.delivered[b]);
       for (const k of deliveredKeys.slice(0, deliveredKeys.length - this.limits.maxDelivered)) delete s.delivered[k];
@@ -414,6 +419,7 @@ export class StateStore {
       if (expired) delete s.cards[id];
     }
     const ids = Object.keys(s.cards);
+    // Stryker disable next-line EqualityOperator: >=: at exactly the cap the slice of cards to drop is slice(0, 0) (this also disables the non-equivalent <=)
     if (ids.length > this.limits.maxCards) {
       ids.sort((a, b) => s.cards[a].updatedAt - s.cards[b].updatedAt);
       for (const id of ids.slice(0, ids.length - this.limits.maxCards)) delete s.cards[id];

@@ -53,6 +53,7 @@ export function classify<T>(status: number, body: BotApiAnswer | undefined): Api
   if (status === 429) return { kind: "rate_limited", retryAfterMs: Math.max(1, body?.parameters?.retry_after ?? 1) * 1000 };
   if (body?.parameters?.migrate_to_chat_id !== undefined) return { kind: "migrated", toChatId: String(body.parameters.migrate_to_chat_id) };
   if (status >= 500 || status === 0) return { kind: "transient", reason: "server_error", detail };
+  // Stryker disable next-line StringLiteral: used only when Telegram sent no description; "stryker was here!" contains and equals none of the descriptions it is compared with, as ""
   const text = (body?.description ?? "").toLowerCase();
   if (status === 400 && text.includes("message is not modified")) return { kind: "not_modified" };
   if (status === 400 && text.includes("can't parse entities")) return { kind: "unparseable", detail };

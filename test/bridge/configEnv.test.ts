@@ -231,6 +231,17 @@ describe("each variable from both sides of what it accepts", () => {
     );
   });
 
+  it("TELEGRAM_ESCALATION's problems name their place in the JSON and the value there, nothing when the key is missing", () => {
+    const escalation = (critical: object) => error({ TELEGRAM_ESCALATION: JSON.stringify({ critical }) });
+    const expected = "expected a duration such as 30m, 1h, 4h or 2d (units w, d, h, m, s)";
+    expect(escalation({ mention: [11] })).toBe(
+      `invalid bridge configuration: TELEGRAM_ESCALATION.critical.after: ${expected}, got nothing`,
+    );
+    expect(escalation({ after: "soon", mention: [11] })).toBe(
+      `invalid bridge configuration: TELEGRAM_ESCALATION.critical.after: ${expected}, got "soon"`,
+    );
+  });
+
   it("chat ids: numbers, negative numbers and @channels of 4+ characters", () => {
     for (const id of ["5551234", "-1001234", "@abcd", "@tutordex_alerts"])
       expect(loadConfig({ TELEGRAM_CHAT_ID: id }).defaultChat?.chatId).toBe(id);

@@ -96,6 +96,16 @@ describe("mergeReports", () => {
     expect(mergeReports([older, other]).files["rules/a.ts"].mutants).toHaveLength(5);
   });
 
+  it("the same mutant before and after a disable comment above it: Stryker prints the comment in the later run's replacement", () => {
+    const COMMENT = "// Stryker disable next-line StringLiteral: the value is never read, so any string does";
+    const commented = ["const a = 1;", COMMENT, 'const b = "x";', 'const c = "y";', 'const b2 = "x";'].join("\n");
+    const ignored: Report = {
+      files: { "rules/a.ts": { source: commented, mutants: [{ ...at("6", 3, 11, "Ignored"), replacement: `${COMMENT}\n""` }] } },
+    };
+    const merged = mergeReports([older, ignored]).files["rules/a.ts"].mutants;
+    expect(merged.filter((m) => m.location.start.line === 3).map((m) => m.status)).toEqual(["Ignored"]);
+  });
+
   it("files only one report holds are kept as they are", () => {
     const elsewhere: Report = { files: { "config/b.ts": { source: "x", mutants: [at("1", 1, 1, "Killed")] } } };
     expect(Object.keys(mergeReports([older, elsewhere]).files).sort()).toEqual(["config/b.ts", "rules/a.ts"]);
@@ -119,12 +129,22 @@ describe("survivorRanges", () => {
     },
   };
 
-  it("the unexplained survivors' lines in the current files; equivalents left out, vanished code named", () => {
-    const r = survivorRanges(report, [{ file: "rules/a.ts", line: 4, mutator: "ConditionalExpression", why: "w" }], (f) =>
-      f === "rules/a.ts" ? V2 : undefined,
+  it("the unexplained survivors' lines in the current files; those a disable comment now explains left out, vanished code named", () => {
+    // V2 with the last line's ConditionalExpression explained as equivalent.
+    const explained = V2.replace(
+      'const b2 = "x";',
+      '// Stryker disable next-line ConditionalExpression: b2 is never read\nconst b2 = "x";',
     );
+    const current = (f: string) => (f === "rules/a.ts" ? explained : undefined);
+    const r = survivorRanges(report, current);
     expect(r.ranges).toEqual(["rules/a.ts:3-3", "rules/a.ts:4-4"]);
     expect(r.gone).toEqual(["rules/a.ts:3 StringLiteral", "gone/b.ts:1 StringLiteral"]);
+    // Without the comment, the survivor is re-tested at its line.
+    expect(survivorRanges(report, (f) => (f === "rules/a.ts" ? V2 : undefined)).ranges).toEqual([
+      "rules/a.ts:3-3",
+      "rules/a.ts:4-4",
+      "rules/a.ts:6-6",
+    ]);
   });
 });
 

@@ -1,10 +1,12 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { mergeReports } from "../../scripts/mutationMerge";
-import { Equivalent, FOLDERS, Report, ReportMutant, render, score, summarize, verdict } from "../../scripts/mutationReport";
+import { commentProblems, disableComments, disabledBy } from "../../scripts/mutationDisables";
+import { FOLDERS, Report, ReportMutant, render, score, summarize, verdict } from "../../scripts/mutationReport";
 import { ROOT } from "../support/stackFiles";
 
-/** The per-folder table `npm run mutation` prints, and the committed list of equivalent mutants. */
+/** The per-folder table `npm run mutation` prints, and the equivalent mutants explained beside their code. */
 const mutant = (
   id: string,
   line: number,
@@ -39,7 +41,7 @@ const REPORT: Report = {
 
 describe("the report of npm run mutation", () => {
   it("scores each folder as Stryker does: (killed + timeout) over everything but invalid and ignored mutants", () => {
-    const s = summarize(REPORT, []);
+    const s = summarize(REPORT);
     expect(score(s.byFolder.get("rules/")!)).toBe(50);
     expect(score(s.byFolder.get("bridge/src/")!)).toBe(50);
     expect(s.byFolder.get("bridge/src/")).toEqual({
@@ -54,28 +56,61 @@ describe("the report of npm run mutation", () => {
     expect(score(s.total)).toBe(50);
   });
 
-  it("leaves a survivor explained as equivalent out of the score, and lists it with its reason", () => {
-    const why = "the branch is unreachable: the schema refuses the value first";
-    const s = summarize(REPORT, [{ file: "bridge/src/html.ts", line: 2, mutator: "ConditionalExpression", replacement: "true", why }]);
-    expect(score(s.byFolder.get("bridge/src/")!)).toBe(100);
+  const WHY = "the branch is unreachable: the schema refuses the value first";
+  // bridge/src/html.ts with a disable comment above the line of mutant 6 (now line 3).
+  const COMMENTED: Report = {
+    files: {
+      ...REPORT.files,
+      "bridge/src/html.ts": {
+        source: [
+          "const a = 1;",
+          `  // Stryker disable next-line ConditionalExpression,BooleanLiteral: ${WHY}`,
+          "if (a) b();",
+          "c();",
+          "d();",
+        ].join("\n"),
+        mutants: [
+          mutant("5", 1, "Killed"),
+          mutant("6", 3, "Survived", "ConditionalExpression", "true"),
+          mutant("7", 4, "CompileError"),
+          mutant("8", 5, "Ignored"),
+          mutant("9", 3, "Ignored", "BooleanLiteral", "false"),
+          mutant("10", 3, "Survived", "StringLiteral"),
+        ],
+      },
+    },
+  };
+
+  it("a mutant under a disable comment naming its mutator is equivalent: out of the score, listed with the comment's reason", () => {
+    const s = summarize(COMMENTED);
+    // 6 survived in a run before the comment, 9 is Stryker's Ignored since; 10 is another mutator, 8 a static mutant.
+    expect(s.byFolder.get("bridge/src/")).toMatchObject({ killed: 1, survived: 1, equivalent: 2, ignored: 1 });
+    expect(s.equivalents.map((e) => [e.mutant.id, e.reason])).toEqual([
+      ["6", WHY],
+      ["9", WHY],
+    ]);
     const lines = render(s).join("\n");
-    expect(lines).toContain(`bridge/src/html.ts:2  ConditionalExpression  → "true": ${why}`);
-    expect(lines).toMatch(/Surviving mutants not explained as equivalent: 2\n {2}rules\/catalog\.ts:3:1 {2}StringLiteral/);
+    expect(lines).toContain(`Equivalent (explained beside their code): 2\n  bridge/src/html.ts:3  ConditionalExpression  → "true": ${WHY}`);
+    expect(lines).toMatch(/Surviving mutants not explained as equivalent: 3\n {2}rules\/catalog\.ts:3:1 {2}StringLiteral/);
+    expect(lines).toContain("bridge/src/html.ts:3:1  StringLiteral");
+    expect(s.stale).toEqual([]);
   });
 
-  it("matches an equivalent by file, line, mutator and replacement, and reports entries that match nothing", () => {
-    const wrong: Equivalent[] = [
-      { file: "bridge/src/html.ts", line: 2, mutator: "ConditionalExpression", replacement: "false", why: "x" },
-      { file: "bridge/src/html.ts", line: 9, mutator: "ConditionalExpression", why: "x" },
-    ];
-    const s = summarize(REPORT, wrong);
-    expect(s.survivors.filter((x) => x.equivalent)).toEqual([]);
-    expect(s.stale).toEqual(wrong);
+  it("shows a replacement without the disable comment Stryker prints into it", () => {
+    const file = COMMENTED.files["bridge/src/html.ts"];
+    const ignored = mutant("9", 3, "Ignored", "BooleanLiteral", `// Stryker disable next-line BooleanLiteral: ${WHY}\nfalse`);
+    const s = summarize({ files: { "bridge/src/html.ts": { ...file, mutants: [ignored] } } });
+    expect(render(s).join("\n")).toContain(`bridge/src/html.ts:3  BooleanLiteral  → "false": ${WHY}`);
   });
 
-  it("does not call an entry stale when its file was not mutated in this (partial) run", () => {
-    const elsewhere: Equivalent = { file: "config/schema.ts", line: 2, mutator: "ConditionalExpression", why: "x" };
-    expect(summarize(REPORT, [elsewhere]).stale).toEqual([]);
+  it("a disable comment over a mutant a test killed is stale, and fails the targets", () => {
+    const file = COMMENTED.files["bridge/src/html.ts"];
+    const s = summarize({
+      files: { "bridge/src/html.ts": { ...file, mutants: [mutant("6", 3, "Killed", "ConditionalExpression", "true")] } },
+    });
+    expect(s.stale.map((x) => [x.file, x.mutant.location.start.line])).toEqual([["bridge/src/html.ts", 3]]);
+    expect(render(s).join("\n")).toContain("Disable comments over mutants a test kills (remove the comment, or the code changed): 1");
+    expect(verdict(s)).toEqual(["1 mutants a test kills are disabled as equivalent"]);
   });
 
   it("merges partial runs into one table, the later report's results winning for a file both hold", () => {
@@ -86,68 +121,83 @@ describe("the report of npm run mutation", () => {
       },
     };
     const newer: Report = { files: { "rules/catalog.ts": { source: "", mutants: [mutant("1", 1, "Killed")] } } };
-    const s = summarize(mergeReports([older, newer]), []);
+    const s = summarize(mergeReports([older, newer]));
     expect(s.byFolder.get("rules/")).toMatchObject({ killed: 1, survived: 0 });
     expect(s.byFolder.get("config/")).toMatchObject({ killed: 1 });
-    expect(summarize(mergeReports([newer, older]), []).byFolder.get("rules/")).toMatchObject({ killed: 0, survived: 1 });
+    expect(summarize(mergeReports([newer, older])).byFolder.get("rules/")).toMatchObject({ killed: 0, survived: 1 });
   });
 
   it("fails the targets: overall below 85, rules/ or bridge/src/ below 90, or any survivor unexplained", () => {
-    expect(verdict(summarize(REPORT, []))).toEqual([
+    expect(verdict(summarize(REPORT))).toEqual([
       "overall score 50.00% is below 85%",
       "rules/ score 50.00% is below 90%",
       "bridge/src/ score 50.00% is below 90%",
       "3 surviving mutants are neither killed nor explained as equivalent",
     ]);
     const clean: Report = { files: { "rules/a.ts": { source: "", mutants: [mutant("1", 1, "Killed")] } } };
-    expect(verdict(summarize(clean, []))).toEqual([]);
+    expect(verdict(summarize(clean))).toEqual([]);
   });
 });
 
-describe("test/mutation/equivalent.json", () => {
-  const list = JSON.parse(fs.readFileSync(path.join(ROOT, "test/mutation/equivalent.json"), "utf8")) as Equivalent[];
-  const MUTATORS = [
-    "ArithmeticOperator",
-    "ArrayDeclaration",
-    "ArrowFunction",
-    "AssignmentOperator",
-    "BlockStatement",
-    "BooleanLiteral",
-    "CallExpression",
-    "ConditionalExpression",
-    "EqualityOperator",
-    "LogicalOperator",
-    "MethodExpression",
-    "ObjectLiteral",
-    "OptionalChaining",
-    "Regex",
-    "StringLiteral",
-    "UnaryOperator",
-    "UpdateOperator",
-  ];
+describe("disable comments", () => {
+  it("reads Stryker's directives: the code line each disables (below any other comments), its mutators and reason", () => {
+    const source = [
+      "const a = 1;",
+      "  // Stryker disable next-line Regex, StringLiteral: a reason of some length",
+      "  // why, at more length",
+      "",
+      "  const b = /x/;",
+      "// Stryker disable all",
+      "//Stryker disable next-line ArrowFunction",
+      "f(() => 1);",
+      "// Stryker is a mutation tester (not a directive)",
+    ].join("\n");
+    expect(disableComments(source)).toEqual([
+      { line: 2, target: 5, kind: "disable next-line", mutators: ["Regex", "StringLiteral"], reason: "a reason of some length" },
+      { line: 6, target: 8, kind: "other", mutators: ["all"], reason: undefined },
+      { line: 7, target: 8, kind: "disable next-line", mutators: ["ArrowFunction"], reason: undefined },
+    ]);
+    expect(disabledBy(source, 5, "StringLiteral")?.line).toBe(2);
+    expect(disabledBy(source, 5, "ArrowFunction")).toBeUndefined();
+    expect(disabledBy(source, 8, "ArrowFunction")?.line).toBe(7);
+    expect(disableComments(source).map(commentProblems)).toEqual([
+      [],
+      [
+        "only `Stryker disable next-line` is used: each equivalent mutant is explained at its line",
+        "all is not a Stryker mutator",
+        "no reason after the colon (why no test can kill it)",
+      ],
+      ["no reason after the colon (why no test can kill it)"],
+    ]);
+  });
+});
 
-  it("every entry names a line of a mutated file, a Stryker mutator and why no test can kill it", () => {
-    for (const e of list) {
-      const where = `${e.file}:${e.line} ${e.mutator}`;
-      const lines = fs.existsSync(path.join(ROOT, e.file)) ? fs.readFileSync(path.join(ROOT, e.file), "utf8").split("\n") : [];
-      expect({
-        where,
-        mutatedFolder: FOLDERS.some((f) => e.file.startsWith(f)),
-        lineExists: e.line >= 1 && e.line <= lines.length,
-        mutator: MUTATORS.includes(e.mutator),
-        reasoned: e.why.length > 20,
-      }).toEqual({
-        where,
-        mutatedFolder: true,
-        lineExists: true,
-        mutator: true,
-        reasoned: true,
-      });
-    }
+describe("the disable comments of the mutated folders", () => {
+  const tsFiles = (dir: string): string[] =>
+    fs
+      .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? tsFiles(`${dir}/${e.name}`) : e.name.endsWith(".ts") ? [`${dir}/${e.name}`] : []));
+  const commented = FOLDERS.flatMap((f) => tsFiles(f.replace(/\/$/, ""))).filter((f) =>
+    /Stryker (disable|restore)/.test(fs.readFileSync(path.join(ROOT, f), "utf8")),
+  );
+
+  it("each is `disable next-line`, names Stryker mutators and says why no test can kill them", () => {
+    expect(commented.length).toBeGreaterThan(0);
+    const problems = commented.flatMap((f) =>
+      disableComments(fs.readFileSync(path.join(ROOT, f), "utf8")).flatMap((c) => commentProblems(c).map((p) => `${f}:${c.line} ${p}`)),
+    );
+    expect(problems).toEqual([]);
   });
 
-  it("lists each mutant once", () => {
-    const keys = list.map((e) => `${e.file}:${e.line}:${e.mutator}:${e.replacement ?? ""}`);
-    expect(keys.length).toBe(new Set(keys).size);
-  });
+  // Stryker runs no disabled mutant and warns only of an unknown mutator name, so a comment whose code changed would
+  // silently disable nothing (or something else): Stryker's own instrumenter says which mutants each one disables.
+  it("each disables at least one mutant of every mutator it names, per Stryker's instrumenter", () => {
+    const r = spawnSync(path.join(ROOT, "node_modules/.bin/ts-node"), ["--transpile-only", "scripts/mutationDisables.ts", ...commented], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 170_000,
+    });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual([]);
+  }, 180_000);
 });
