@@ -8,7 +8,7 @@ import {
   sourceBytes,
   TELEGRAM_LIMITS,
   TELEGRAM_REFUSALS,
-} from "../../bridge/src/telegramLimits";
+} from "../bridge/src/telegramLimits";
 import { decodePng } from "./png";
 
 export interface InlineButton {

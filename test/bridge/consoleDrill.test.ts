@@ -8,7 +8,7 @@ import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { BridgeMetrics } from "../../bridge/src/metrics";
 import { DEFAULT_STORE_LIMITS, DrillRecord, StateStore } from "../../bridge/src/stateStore";
-import { FakeTelegram } from "../support/fakeTelegram";
+import { FakeTelegram } from "../../harness/fakeTelegram";
 import { fastConsoleEnv } from "./support/consoleEnv";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
 

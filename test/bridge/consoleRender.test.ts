@@ -4,7 +4,7 @@ import { MAX_ACKS } from "../../bridge/src/cards";
 import { DEFAULT_CONSOLE_TIMING } from "../../bridge/src/console/console";
 import { Result } from "../../bridge/src/console/outcomes";
 import { DEFAULT_MAX_IN_FLIGHT } from "../../bridge/src/console/poller";
-import { ROOT } from "../support/stackFiles";
+import { ROOT } from "../../harness/stackFiles";
 import { ActiveAlert, seconds, Silence } from "../../bridge/src/console/alertmanagerClient";
 import { authorize } from "../../bridge/src/console/authorization";
 import {

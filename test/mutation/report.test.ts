@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { mergeReports } from "../../scripts/mutationMerge";
 import { Equivalent, FOLDERS, Report, ReportMutant, render, score, summarize, verdict } from "../../scripts/mutationReport";
-import { ROOT } from "../support/stackFiles";
+import { ROOT } from "../../harness/stackFiles";
 
 /** The per-folder table `npm run mutation` prints, and the committed list of equivalent mutants. */
 const mutant = (
