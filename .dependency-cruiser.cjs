@@ -7,8 +7,12 @@
  * never imports dashboards/). The Telegram bridge and the simulated TutorDex are bundled on their
  * own into stock Node images: they stand alone, reaching only shared/ (and the bridge the two
  * rule modules the stack schema applies too). No cycles, type-only imports included.
+ *
+ * Beside the program: harness/ holds the fakes, fixtures and stack harnesses the tests and the
+ * benchmarks share; both import it, it imports neither, bench/ never imports test/ (test/ may
+ * import bench/, to test a benchmark's pure parts), and the program imports none of the three.
  */
-const LAYERS = "^(index\\.ts|cli|components|generators|rules|dashboards|policy|scripts|bench|test)(/|$)";
+const LAYERS = "^(index\\.ts|cli|components|generators|rules|dashboards|policy|scripts|bench|test|harness)(/|$)";
 
 module.exports = {
   forbidden: [
@@ -48,7 +52,7 @@ module.exports = {
       severity: "error",
       comment: "generators/ renders rules and dashboards into files; they do not render themselves",
       from: { path: "^(rules|dashboards)/" },
-      to: { path: "^(generators|components|cli|policy|scripts|bench|test)/|^index\\.ts$|^bridge/|^simulator/" },
+      to: { path: "^(generators|components|cli|policy|scripts|bench|test|harness)/|^index\\.ts$|^bridge/|^simulator/" },
     },
     {
       name: "rules-below-dashboards",
@@ -62,13 +66,13 @@ module.exports = {
       severity: "error",
       comment: "generators/ is pure (config → file text); Pulumi resources live in components/",
       from: { path: "^generators/" },
-      to: { path: "^(components|cli|policy|scripts|bench|test)/|^index\\.ts$|^bridge/|^simulator/" },
+      to: { path: "^(components|cli|policy|scripts|bench|test|harness)/|^index\\.ts$|^bridge/|^simulator/" },
     },
     {
       name: "components-below-entry-points",
       severity: "error",
       from: { path: "^components/" },
-      to: { path: "^(cli|scripts|bench|test)/|^index\\.ts$|^bridge/|^simulator/" },
+      to: { path: "^(cli|scripts|bench|test|harness)/|^index\\.ts$|^bridge/|^simulator/" },
     },
     {
       name: "bridge-stands-alone",
@@ -91,7 +95,22 @@ module.exports = {
     {
       name: "program-never-imports-tests",
       severity: "error",
+      comment: "what is deployed never depends on the tests, the benchmarks or the fakes they share",
       from: { path: "^(index\\.ts|cli|components|generators|rules|dashboards|config|shared|policy|bridge/src|simulator/src)(/|$)" },
+      to: { path: "^(test|bench|harness)/" },
+    },
+    {
+      name: "bench-never-imports-tests",
+      severity: "error",
+      comment: "a harness a benchmark needs from the tests belongs in harness/, where both import it",
+      from: { path: "^bench/" },
+      to: { path: "^test/" },
+    },
+    {
+      name: "harness-serves-tests-and-bench",
+      severity: "error",
+      comment: "harness/ is imported by test/ and bench/; importing either back would make it theirs",
+      from: { path: "^harness/" },
       to: { path: "^(test|bench)/" },
     },
     { name: "no-unresolvable", severity: "error", from: {}, to: { couldNotResolve: true } },

@@ -4,7 +4,7 @@
  * group_wait). The same incident also goes to Alertmanager's own telegram_configs receiver against
  * the same fake Telegram, and both paths are printed side by side. Run: npm run -s bench:alerts
  */
-import { startLiveStack, waitFor } from "../test/live/harness";
+import { startLiveStack, waitFor } from "../harness/liveStack";
 
 const RUNS = 3;
 const FOR_S = 2;

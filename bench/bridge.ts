@@ -7,8 +7,8 @@ import { loadConfig } from "../bridge/src/config";
 import { Logger } from "../bridge/src/log";
 import { startBridge } from "../bridge/src/server";
 import { ApiOutcome, TelegramApi } from "../bridge/src/telegram";
-import { FakeTelegram } from "../test/support/fakeTelegram";
-import { alert, payload } from "../test/support/alerts";
+import { FakeTelegram } from "../harness/fakeTelegram";
+import { alert, payload } from "../harness/alerts";
 
 const PAYLOADS = 200;
 const SEVERITIES = ["critical", "warning", "info"];

@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DASHBOARDS } from "../dashboards";
-import { dashboardTargets, DashboardTarget, interpolate } from "../test/support/queries";
+import { dashboardTargets, DashboardTarget, interpolate } from "../harness/queries";
 import { panelQuery, PanelQuery } from "./grafana";
 import { linkCopy } from "./history/blocks";
 import { ensureHistory, HistoryFacts } from "./history/build";
@@ -23,7 +23,7 @@ import { BenchPrometheus, ownMetric, startPrometheus } from "./history/prometheu
 import { shapeFromEnv } from "./history/shape";
 import { percentile, QueryWindow, runQuery } from "./promQuery";
 import { inlineRecorded } from "./recorded";
-import { stackConfig } from "../test/support/fixtures";
+import { stackConfig } from "../harness/fixtures";
 import { memoryVerdict, PERFORMANCE_TARGETS } from "./targets";
 
 const REPS = Number(process.env.BENCH_REPS ?? 10);

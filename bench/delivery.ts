@@ -16,8 +16,8 @@ import { Logger } from "../bridge/src/log";
 import { startBridge } from "../bridge/src/server";
 import { DEFAULT_STORE_LIMITS, StateStore } from "../bridge/src/stateStore";
 import { TELEGRAM_REQUEST_TIMEOUT_MS } from "../bridge/src/telegram";
-import { alert, longLinkStorm, payload } from "../test/support/alerts";
-import { Answer, FakeTelegram } from "../test/support/fakeTelegram";
+import { alert, longLinkStorm, payload } from "../harness/alerts";
+import { Answer, FakeTelegram } from "../harness/fakeTelegram";
 
 const CHAT = "-100555";
 const quiet = new Logger(() => undefined);

@@ -1,15 +1,15 @@
 /**
  * `npm run -s bench:footprint`: the stack's footprint on a real engine. The docker tier's test
- * stack (test/docker/Pulumi.docker.yaml: the demo workload in its steady scenario, Grafana, Loki,
+ * stack (harness/docker/Pulumi.docker.yaml: the demo workload in its steady scenario, Grafana, Loki,
  * Promtail and Tempo switched off, the cAdvisor stand-in) is applied to a private engine; after
  * FOOTPRINT_MINUTES (5) of the demo workload, each container's memory and CPU from the engine's
  * stats API stand beside its configured limit, with the total. Figures, not a pass/fail.
  */
 import Docker from "dockerode";
-import { containersOf, dockerNameOf, summarize, up } from "../test/docker/apply";
-import { startEngine } from "../test/docker/engine";
-import { ensureStackImages } from "../test/docker/images";
-import { ABSENT, freeHostPorts, stackConfig, startCadvisorStandIn, startFakeTelegram, TEST_STACK } from "../test/docker/tier";
+import { containersOf, dockerNameOf, summarize, up } from "../harness/docker/apply";
+import { startEngine } from "../harness/docker/engine";
+import { ensureStackImages } from "../harness/docker/images";
+import { ABSENT, freeHostPorts, stackConfig, startCadvisorStandIn, startFakeTelegram, TEST_STACK } from "../harness/docker/tier";
 import { dockerName } from "../components/serviceContainer";
 
 const MINUTES = Number(process.env.FOOTPRINT_MINUTES ?? 5);

@@ -1,4 +1,4 @@
-import { GrafanaIntervals } from "../test/support/queries";
+import { GrafanaIntervals } from "../harness/queries";
 
 /**
  * Grafana's "nice" interval below a raw one (pkg/promlib's gtime.RoundInterval): the step and

@@ -26,10 +26,10 @@ import { graphQuery } from "../bridge/src/graph/query";
 import { GraphSpec, renderGraph } from "../bridge/src/graph/render";
 import { graphSpec } from "../bridge/src/graph/spec";
 import { RangeSeries } from "../bridge/src/prometheus";
-import { FakePrometheus } from "../test/bridge/support/fakePrometheus";
-import { alert, payload } from "../test/support/alerts";
-import { FakeTelegram } from "../test/support/fakeTelegram";
-import { freePort } from "../test/support/ports";
+import { FakePrometheus } from "../harness/fakePrometheus";
+import { alert, payload } from "../harness/alerts";
+import { FakeTelegram } from "../harness/fakeTelegram";
+import { freePort } from "../harness/ports";
 
 const RENDERS = 200;
 const TARGET_P95_MS = 250;

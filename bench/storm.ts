@@ -6,8 +6,8 @@
  * the last alert reached the chat, alerts lost, alerts shown more than once, 429s received.
  * Figures, not a pass/fail. Takes a few minutes because the pace is real. Run: npm run -s bench:storm
  */
-import { TELEGRAM_PACE } from "../test/support/fakeTelegram";
-import { LiveStack, startLiveStack, waitFor } from "../test/live/harness";
+import { TELEGRAM_PACE } from "../harness/fakeTelegram";
+import { LiveStack, startLiveStack, waitFor } from "../harness/liveStack";
 
 const GROUPS = 50;
 const PER_GROUP = 10;

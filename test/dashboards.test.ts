@@ -1,11 +1,11 @@
-import { stackConfig } from "./support/fixtures";
+import { stackConfig } from "../harness/fixtures";
 import { KNOWN_METRICS } from "../rules/metrics";
 import { dockerNetworkPeers } from "../config/services";
 import { DASHBOARDS, FOLDER } from "../dashboards";
 import { grafanaDatasources } from "../generators/grafanaDatasources";
 import { JSON_LABELS } from "../generators/logLabelContract";
 import { ALERTS, RECORDING_RULES } from "../rules/catalog";
-import { parseLogql, parsePromql } from "./support/queries";
+import { parseLogql, parsePromql } from "../harness/queries";
 
 type Target = { expr: string; datasource: { uid: string; type: string } };
 type Panel = { title: string; type: string; targets?: Target[]; datasource?: { uid: string } };

@@ -2,7 +2,7 @@ import * as yaml from "js-yaml";
 import { BridgeConfig, loadConfig } from "../bridge/src/config";
 import { STOP_DRAIN_MS } from "../bridge/src/server";
 import { containerNamed, ProgramRun, runProgram, uploadNamed } from "./support/program";
-import { pulumiConfigMap, TEST_SECRETS } from "./support/stackFiles";
+import { pulumiConfigMap, TEST_SECRETS } from "../harness/stackFiles";
 
 /**
  * Defaults that must stay below (or above) something else, read from what prod really deploys:

@@ -17,7 +17,7 @@ import {
 import { GUARDRAILS, isOneShot, violations } from "../policy/guardrails";
 import { stackConfigFromFile } from "../config/stackFile";
 import { containersOf, ProgramRun, RecordedResource, runProgram } from "./support/program";
-import { committedStacks, PROJECT, pulumiConfigMap, ROOT, TEST_SECRETS } from "./support/stackFiles";
+import { committedStacks, PROJECT, pulumiConfigMap, ROOT, TEST_SECRETS } from "../harness/stackFiles";
 
 /**
  * The policy pack runs the guardrails of policy/guardrails.ts; these tests give its validations

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as net from "net";
-import { FETCH_BAD_PORTS, freePort } from "./support/ports";
+import { FETCH_BAD_PORTS, freePort } from "../harness/ports";
 
 /** What the servers of every tier rely on: freePort's ports are distinct, bindable, and clear of the ephemeral range. */
 describe("freePort", () => {
@@ -22,7 +22,7 @@ describe("freePort", () => {
     const saved = process.env.JEST_WORKER_ID;
     process.env.JEST_WORKER_ID = "1";
     let fresh: typeof freePort = freePort;
-    jest.isolateModules(() => (fresh = require("./support/ports").freePort));
+    jest.isolateModules(() => (fresh = require("../harness/ports").freePort));
     process.env.JEST_WORKER_ID = saved;
     const ports: number[] = [];
     for (;;) {

@@ -2,7 +2,7 @@ import { IMAGE_TOOLS, ImageTool, imageOf, PinnedRelease, RELEASES } from "../con
 import { ServiceName } from "../config/services";
 import { API_FUNCTION } from "../components/apiShell";
 import { containersOf, ProgramRun, RecordedResource, runProgram } from "./support/program";
-import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "./support/stackFiles";
+import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../harness/stackFiles";
 
 /**
  * Every program a container runs inside its own image — a healthcheck's wget, a shell entrypoint,

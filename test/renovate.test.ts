@@ -6,7 +6,7 @@ import * as path from "path";
 import { ServiceName } from "../config/services";
 import { ENGINE_RELEASES, EngineProgram, RELEASES } from "../config/versions";
 import { goBuilds } from "../scripts/tools";
-import { ROOT } from "./support/stackFiles";
+import { ROOT } from "../harness/stackFiles";
 
 /**
  * .github/renovate.json proposes the version bumps. Renovate's own validator (the npm package

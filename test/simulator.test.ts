@@ -6,7 +6,7 @@ import { bundle } from "../components/bundle";
 import { SIMULATOR_ENTRY } from "../components/demoWorkload";
 import { APPLICATION_METRICS } from "../rules/metrics";
 import { Simulator, startSimulator } from "../simulator/src/app";
-import { freePort } from "./support/ports";
+import { freePort } from "../harness/ports";
 
 let sim: Simulator;
 const logs: string[] = [];

@@ -9,8 +9,8 @@ import { PREVIOUS_BUILDS, PREVIOUS_RELEASES } from "../config/previousVersions";
 import { ENGINE_RELEASES, imageOf, moduleVersionOf, RELEASES } from "../config/versions";
 import { BUILD_RECIPES, checkCLibrary, goBuilds, goRelease, pinProblems, previousGoBuilds } from "../scripts/tools";
 import { previousNodePath } from "../cli/builtTools";
-import { enginePrograms, releaseOfEngineProgram, reportedEngineVersion, runtimeProblems } from "./docker/engineBinaries";
-import { ROOT } from "./support/stackFiles";
+import { enginePrograms, releaseOfEngineProgram, reportedEngineVersion, runtimeProblems } from "../harness/docker/engineBinaries";
+import { ROOT } from "../harness/stackFiles";
 
 /**
  * The deployed images and the programs the tests run come from one table; these tests fail when

@@ -5,7 +5,7 @@ import { HELP } from "../cli/main";
 import { readStackFile } from "../config/stackFile";
 import { requiredGo } from "../scripts/tools";
 import { docSection } from "./support/docs";
-import { ROOT, committedStacks, PROJECT } from "./support/stackFiles";
+import { ROOT, committedStacks, PROJECT } from "../harness/stackFiles";
 
 /** The workflows cannot run here; these checks keep them honest about what they call. */
 type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };

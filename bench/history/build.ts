@@ -7,7 +7,7 @@ import { reportedVersion, toolPath } from "../../cli/builtTools";
 import { durationSeconds as seconds } from "../../config/durations";
 import { RECORDING_RULES_FILE, renderRuleFiles } from "../../rules/render";
 import { ruleSettings } from "../../rules/context";
-import { stackConfig } from "../../test/support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 import { blocksOf, blockWindows, compactedBlockSeconds, hasOverlaps, linkCopy, sizeOf } from "./blocks";
 import { aliveIn, HISTORY_STACK, historySeries } from "./model";
 import { seriesText, writeOpenMetrics } from "./openmetrics";

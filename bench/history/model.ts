@@ -1,4 +1,4 @@
-import { stackConfig } from "../../test/support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 import { applicationSeries } from "./application";
 import { exporterSeries } from "./exporters";
 import { SeriesContext, SeriesSpec, unqueriedSeries } from "./series";

@@ -10,7 +10,7 @@ import { prometheusArgs } from "../../generators/commandLines";
 import { renderPrometheusConfig } from "../../generators/prometheus";
 import { ruleSettings } from "../../rules/context";
 import { renderRuleFiles } from "../../rules/render";
-import { freePort } from "../../test/support/ports";
+import { freePort } from "../../harness/ports";
 
 /**
  * Flags the bench adds to the deployed command line: a loopback address, and the remote-write

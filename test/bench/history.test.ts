@@ -8,8 +8,8 @@ import { writeOpenMetrics } from "../../bench/history/openmetrics";
 import { releases } from "../../bench/history/releases";
 import { endSeconds, SHAPE, shapeFromEnv, startSeconds } from "../../bench/history/shape";
 import { scrapeTargets } from "../../bench/history/targets";
-import { stackConfig } from "../support/fixtures";
-import { run } from "../support/tools";
+import { stackConfig } from "../../harness/fixtures";
+import { run } from "../../harness/tools";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-history-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
 import { MEASURED } from "../../bench/measured";
 import { memoryVerdict, PERFORMANCE_TARGETS } from "../../bench/targets";
 import { DEFAULT_MEMORY_MB } from "../../config/defaults";
-import { stackConfig } from "../support/fixtures";
-import { committedStacks } from "../support/stackFiles";
+import { stackConfig } from "../../harness/fixtures";
+import { committedStacks } from "../../harness/stackFiles";
 
 const MiB = 1024 * 1024;
 

@@ -1,7 +1,7 @@
 import { inlineRecorded } from "../../bench/recorded";
 import { DASHBOARDS } from "../../dashboards";
 import { RECORDING_RULES } from "../../rules/catalog";
-import { dashboardTargets, interpolate, parsePromql } from "../support/queries";
+import { dashboardTargets, interpolate, parsePromql } from "../../harness/queries";
 
 /** The bench's "raw" column: a panel on recorded series, computed from the raw series instead. */
 describe("inlineRecorded", () => {

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { BenchPrometheus, startPrometheus } from "../../bench/history/prometheus";
 import { remoteWrite, snappyLiterals } from "../../bench/history/remoteWrite";
-import { stackConfig } from "../support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 
 /** The bench writes its live head through the remote-write receiver of the built Prometheus. */
 describe("remote write to the built Prometheus", () => {

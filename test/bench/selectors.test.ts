@@ -5,8 +5,8 @@ import { SHAPE } from "../../bench/history/shape";
 import { RECORDING_RULES } from "../../rules/catalog";
 import { ruleSettings } from "../../rules/context";
 import { renderRuleFiles } from "../../rules/render";
-import { dashboardTargets, interpolate } from "../support/queries";
-import { stackConfig } from "../support/fixtures";
+import { dashboardTargets, interpolate } from "../../harness/queries";
+import { stackConfig } from "../../harness/fixtures";
 
 interface SyntaxNodeLike {
   readonly name: string;

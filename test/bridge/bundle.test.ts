@@ -4,9 +4,9 @@ import * as os from "os";
 import * as path from "path";
 import { bundleWithMeta } from "../../components/bundle";
 import { BRIDGE_ENTRY, bundleBridge } from "../../components/telegramBridge";
-import { FakeTelegram } from "../support/fakeTelegram";
-import { alert, payload } from "../support/alerts";
-import { freePort } from "../support/ports";
+import { FakeTelegram } from "../../harness/fakeTelegram";
+import { alert, payload } from "../../harness/alerts";
+import { freePort } from "../../harness/ports";
 
 it("the bundle is byte-for-byte stable, so an unchanged bridge shows no diff", () => {
   expect(bundleBridge()).toBe(bundleBridge());

@@ -4,8 +4,8 @@ import * as path from "path";
 import { loadConfig } from "../../bridge/src/config";
 import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
-import { FakeTelegram, ReceivedMessage } from "../support/fakeTelegram";
-import { alert, payload } from "../support/alerts";
+import { FakeTelegram, ReceivedMessage } from "../../harness/fakeTelegram";
+import { alert, payload } from "../../harness/alerts";
 import { fastConsoleEnv } from "./support/consoleEnv";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
 

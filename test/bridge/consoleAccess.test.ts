@@ -8,8 +8,8 @@ import { CONSOLE_COMMANDS } from "../../bridge/src/console/commands";
 import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { BotApiClient } from "../../bridge/src/telegram";
-import { alert, payload } from "../support/alerts";
-import { CHAT_OWNER, FakeTelegram, ReceivedMessage } from "../support/fakeTelegram";
+import { alert, payload } from "../../harness/alerts";
+import { CHAT_OWNER, FakeTelegram, ReceivedMessage } from "../../harness/fakeTelegram";
 import { fastConsoleEnv } from "./support/consoleEnv";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
 

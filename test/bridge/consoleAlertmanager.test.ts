@@ -1,6 +1,6 @@
 import * as http from "http";
 import { AlertmanagerClient, AlertmanagerError, matchersFor, seconds } from "../../bridge/src/console/alertmanagerClient";
-import { freePort } from "../support/ports";
+import { freePort } from "../../harness/ports";
 
 /**
  * The console's Alertmanager client against a recording server on loopback: the exact requests

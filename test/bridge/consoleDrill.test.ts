@@ -9,7 +9,7 @@ import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { BridgeMetrics } from "../../bridge/src/metrics";
 import { DEFAULT_STORE_LIMITS, DrillRecord, StateStore } from "../../bridge/src/stateStore";
 import { PromptCall } from "../../bridge/src/telegram";
-import { FakeTelegram } from "../support/fakeTelegram";
+import { FakeTelegram } from "../../harness/fakeTelegram";
 import { fastConsoleEnv } from "./support/consoleEnv";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
 

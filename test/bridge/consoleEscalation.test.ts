@@ -8,8 +8,8 @@ import { BridgeMetrics } from "../../bridge/src/metrics";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { ApiOutcome } from "../../bridge/src/telegram";
 import { BridgeState, Card, DEFAULT_STORE_LIMITS, StateStore } from "../../bridge/src/stateStore";
-import { alert, payload } from "../support/alerts";
-import { FakeTelegram } from "../support/fakeTelegram";
+import { alert, payload } from "../../harness/alerts";
+import { FakeTelegram } from "../../harness/fakeTelegram";
 import { fastConsoleEnv } from "./support/consoleEnv";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
 

@@ -8,8 +8,8 @@ import { Logger } from "../../bridge/src/log";
 import { BridgeMetrics } from "../../bridge/src/metrics";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { Card, DEFAULT_STORE_LIMITS, StateStore } from "../../bridge/src/stateStore";
-import { alert, payload } from "../support/alerts";
-import { FakeTelegram, ReceivedMessage } from "../support/fakeTelegram";
+import { alert, payload } from "../../harness/alerts";
+import { FakeTelegram, ReceivedMessage } from "../../harness/fakeTelegram";
 import { fastConsoleEnv } from "./support/consoleEnv";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
 

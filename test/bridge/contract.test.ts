@@ -2,7 +2,7 @@ import * as yaml from "js-yaml";
 import { loadConfig } from "../../bridge/src/config";
 import { dockerNetworkPeers } from "../../config/services";
 import { bridgeDedupeWindows, DEFAULT_ROUTE, renderAlertmanagerConfig, ROUTES, WEBHOOK_MAX_ALERTS } from "../../generators/alertmanager";
-import { alert, payload } from "../support/alerts";
+import { alert, payload } from "../../harness/alerts";
 
 /** What the generated alertmanager.yml and the bridge promise each other. */
 const seconds = (d: string) =>

@@ -9,7 +9,7 @@ import { Logger } from "../../bridge/src/log";
 import { BridgeMetrics } from "../../bridge/src/metrics";
 import { alertKey, WebhookAlert } from "../../bridge/src/payload";
 import { DEFAULT_STORE_LIMITS, StateStore } from "../../bridge/src/stateStore";
-import { alert } from "../support/alerts";
+import { alert } from "../../harness/alerts";
 import { until } from "./support/fakeAlertmanager";
 import { ScriptedApi } from "./support/scriptedApi";
 

@@ -1,8 +1,8 @@
 import { loadConfig } from "../../bridge/src/config";
 import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
-import { alert, payload } from "../support/alerts";
-import { FakeTelegram } from "../support/fakeTelegram";
+import { alert, payload } from "../../harness/alerts";
+import { FakeTelegram } from "../../harness/fakeTelegram";
 
 /**
  * At least once, and exactly when a duplicate can happen: Telegram shows a message but its answer

@@ -1,5 +1,5 @@
 import { encodeIndexedPng } from "../../bridge/src/graph/png";
-import { FakeTelegram, TELEGRAM_PACE } from "../support/fakeTelegram";
+import { FakeTelegram, TELEGRAM_PACE } from "../../harness/fakeTelegram";
 
 /** The fake Bot API keeps Telegram's rules; a lenient fake would let the bridge's tests pass for nothing. */
 let tg: FakeTelegram;

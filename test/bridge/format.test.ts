@@ -5,8 +5,8 @@ import { packNext, renderBody, STATUS_RESERVE } from "../../bridge/src/packing";
 import { classify } from "../../bridge/src/telegram";
 import { parseWebhook } from "../../bridge/src/payload";
 import { visibleLength } from "../../bridge/src/telegramText";
-import { telegramHtmlError } from "../support/fakeTelegram";
-import { alert, payload } from "../support/alerts";
+import { telegramHtmlError } from "../../harness/fakeTelegram";
+import { alert, payload } from "../../harness/alerts";
 
 const OPTS = { prefix: "[TutorDex]", environment: "prod" };
 const DEST = { chatId: "-100", threadId: undefined };

@@ -15,8 +15,8 @@ import {
   utc,
 } from "../../bridge/src/format";
 import { WebhookAlert } from "../../bridge/src/payload";
-import { telegramHtmlError } from "../support/fakeTelegram";
-import { alert } from "../support/alerts";
+import { telegramHtmlError } from "../../harness/fakeTelegram";
+import { alert } from "../../harness/alerts";
 
 const LINKS =
   '<a href="https://rb.test/runbooks/QueueStuckProcessing.md">Runbook</a> · <a href="https://grafana.test/d/tutordex-overview">Dashboard</a> · <a href="http://prometheus:9090/graph?g0.expr=x">Source</a>';

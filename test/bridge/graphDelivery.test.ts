@@ -15,11 +15,11 @@ import { Card } from "../../bridge/src/stateStore";
 import { STATUS_RESERVE } from "../../bridge/src/packing";
 import { TELEGRAM_LIMITS } from "../../bridge/src/telegramLimits";
 import { visibleLength } from "../../bridge/src/telegramText";
-import { alert, payload } from "../support/alerts";
-import { FakeTelegram, telegramCaptionRefusal } from "../support/fakeTelegram";
-import { decodePng } from "../support/png";
+import { alert, payload } from "../../harness/alerts";
+import { FakeTelegram, telegramCaptionRefusal } from "../../harness/fakeTelegram";
+import { decodePng } from "../../harness/png";
 import { until } from "./support/fakeAlertmanager";
-import { FakePrometheus } from "./support/fakePrometheus";
+import { FakePrometheus } from "../../harness/fakePrometheus";
 
 const CHAT = "-1001";
 /** The bridge's own: a loaded machine must not make a graph miss it. */

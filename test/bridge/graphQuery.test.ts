@@ -9,7 +9,7 @@ import { graphSpec } from "../../bridge/src/graph/spec";
 import { alertItem, noteItem } from "../../bridge/src/items";
 import { STATUS_RESERVE } from "../../bridge/src/packing";
 import { matrixSeries } from "../../bridge/src/prometheus";
-import { alert } from "../support/alerts";
+import { alert } from "../../harness/alerts";
 
 /** A generatorURL as Prometheus makes one: its external URL, then /graph?g0.expr=<query-escaped expression>&g0.tab=1. */
 const url = (expr: string, base = "http://prometheus:9090") =>

@@ -19,7 +19,7 @@ import {
   tickLabels,
 } from "../../bridge/src/graph/render";
 import { TELEGRAM_LIMITS } from "../../bridge/src/telegramLimits";
-import { decodePng } from "../support/png";
+import { decodePng } from "../../harness/png";
 
 const RED: readonly number[] = [211, 47, 47];
 const BLUE: readonly number[] = [21, 101, 192];

@@ -5,8 +5,8 @@ import { loadConfig } from "../../bridge/src/config";
 import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { WebhookAlert } from "../../bridge/src/payload";
-import { FakeTelegram, ReceivedMessage, telegramHtmlError } from "../support/fakeTelegram";
-import { alert, payload } from "../support/alerts";
+import { FakeTelegram, ReceivedMessage, telegramHtmlError } from "../../harness/fakeTelegram";
+import { alert, payload } from "../../harness/alerts";
 import { fastConsoleEnv } from "./support/consoleEnv";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
 

@@ -7,7 +7,7 @@ import { ChatRouter } from "../../bridge/src/chats";
 import { ChatDestination } from "../../bridge/src/config";
 import { alertItem, noteItem } from "../../bridge/src/items";
 import { alertKey, parseWebhook } from "../../bridge/src/payload";
-import { alert } from "../support/alerts";
+import { alert } from "../../harness/alerts";
 
 describe("webhook payload", () => {
   it("a body that is not JSON is refused with the parser's reason", () => {

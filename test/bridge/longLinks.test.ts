@@ -3,8 +3,8 @@ import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { sourceBytes, TELEGRAM_LIMITS } from "../../bridge/src/telegramLimits";
 import { visibleLength } from "../../bridge/src/telegramText";
-import { longLinkStorm, payload } from "../support/alerts";
-import { FakeTelegram } from "../support/fakeTelegram";
+import { longLinkStorm, payload } from "../../harness/alerts";
+import { FakeTelegram } from "../../harness/fakeTelegram";
 
 /**
  * Alerts whose links are long (an encoded PromQL expression is 1-2 kB) against the fake Bot API,

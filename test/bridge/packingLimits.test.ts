@@ -17,7 +17,7 @@ import { packNext, PackedMessage, renderBody, STATUS_RESERVE, STATUS_RESERVE_BYT
 import { WebhookAlert } from "../../bridge/src/payload";
 import { sourceBytes, TELEGRAM_LIMITS } from "../../bridge/src/telegramLimits";
 import { visibleLength } from "../../bridge/src/telegramText";
-import { alert, longLinkStorm, longUrl } from "../support/alerts";
+import { alert, longLinkStorm, longUrl } from "../../harness/alerts";
 
 const O = { prefix: "[TutorDex]", environment: "prod" };
 const DEST = { chatId: "-100", threadId: undefined };

@@ -2,8 +2,8 @@ import * as net from "net";
 import { loadConfig } from "../../bridge/src/config";
 import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
-import { FakeTelegram } from "../support/fakeTelegram";
-import { alert, payload } from "../support/alerts";
+import { FakeTelegram } from "../../harness/fakeTelegram";
+import { alert, payload } from "../../harness/alerts";
 
 const CHAT = "-1001";
 let telegram: FakeTelegram;

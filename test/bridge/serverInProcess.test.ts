@@ -7,9 +7,9 @@ import { loadConfig } from "../../bridge/src/config";
 import { Logger } from "../../bridge/src/log";
 import { DELIVERY_FAILURE_REASONS } from "../../bridge/src/metrics";
 import { deliveriesFor, RunningBridge, startBridge } from "../../bridge/src/server";
-import { alert, payload } from "../support/alerts";
-import { FakeTelegram } from "../support/fakeTelegram";
-import { freePort } from "../support/ports";
+import { alert, payload } from "../../harness/alerts";
+import { FakeTelegram } from "../../harness/fakeTelegram";
+import { freePort } from "../../harness/ports";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
 import { ScriptedApi } from "./support/scriptedApi";
 

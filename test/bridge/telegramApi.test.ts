@@ -4,7 +4,7 @@
  */
 import * as http from "http";
 import { BotApiClient, classify, neverSent } from "../../bridge/src/telegram";
-import { freePort } from "../support/ports";
+import { freePort } from "../../harness/ports";
 
 describe("classifying Telegram's answers", () => {
   it.each([

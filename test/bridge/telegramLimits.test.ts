@@ -18,8 +18,8 @@ import {
   wellFormed,
 } from "../../bridge/src/telegramLimits";
 import { plainText, textFits, TELEGRAM_TEXT_LIMIT, visibleLength } from "../../bridge/src/telegramText";
-import { alert, payload } from "../support/alerts";
-import { FakeTelegram, telegramTextRefusal } from "../support/fakeTelegram";
+import { alert, payload } from "../../harness/alerts";
+import { FakeTelegram, telegramTextRefusal } from "../../harness/fakeTelegram";
 
 const LONE_HIGH = "\uD83D";
 const LONE_LOW = "\uDD25";

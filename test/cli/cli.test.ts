@@ -9,8 +9,8 @@ import { ENGINE_RELEASES, RELEASES } from "../../config/versions";
 import { capture } from "../support/io";
 import { stackConfigFromFile } from "../../config/stackFile";
 import { renderStackFiles } from "../../generators/stackFiles";
-import { freePort } from "../support/ports";
-import { committedStacks, ROOT } from "../support/stackFiles";
+import { freePort } from "../../harness/ports";
+import { committedStacks, ROOT } from "../../harness/stackFiles";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "obs-cli-"));
 

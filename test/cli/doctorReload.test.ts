@@ -7,8 +7,8 @@ import { doctor, Finding } from "../../cli/doctor";
 import { main } from "../../cli/main";
 import { reload } from "../../cli/reload";
 import { capture } from "../support/io";
-import { freePort } from "../support/ports";
-import { PROJECT } from "../support/stackFiles";
+import { freePort } from "../../harness/ports";
+import { PROJECT } from "../../harness/stackFiles";
 
 /**
  * `obs doctor` and `obs reload` against small loopback fakes of Prometheus, Alertmanager,

@@ -5,9 +5,9 @@ import * as path from "path";
 import { main } from "../../cli/main";
 import { toYaml } from "../../config/yaml";
 import { capture } from "../support/io";
-import { freePort } from "../support/ports";
-import { ROOT } from "../support/stackFiles";
-import { requireTool } from "../support/tools";
+import { freePort } from "../../harness/ports";
+import { ROOT } from "../../harness/stackFiles";
+import { requireTool } from "../../harness/tools";
 
 /**
  * `obs doctor` against the real, pinned Prometheus with one rule group that evaluates fine and one

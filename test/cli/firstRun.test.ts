@@ -6,7 +6,7 @@ import { DEFAULT_HOST_PORTS } from "../../config/defaults";
 import { parseStackConfig, rawConfigFromPulumi } from "../../config/schema";
 import { docSection } from "../support/docs";
 import { capture } from "../support/io";
-import { PROJECT, pulumiConfigMap, ROOT } from "../support/stackFiles";
+import { PROJECT, pulumiConfigMap, ROOT } from "../../harness/stackFiles";
 
 /**
  * The README's "First run" works as written, as far as it can be checked without the Pulumi CLI:

@@ -7,7 +7,7 @@ import { main } from "../../cli/main";
 import { loadStackConfig } from "../../config/load";
 import { MAX_STACK_FILE_BYTES, readStackFile } from "../../config/stackFile";
 import { capture } from "../support/io";
-import { PROJECT, ROOT } from "../support/stackFiles";
+import { PROJECT, ROOT } from "../../harness/stackFiles";
 
 /**
  * Stack files with YAML-level mistakes, and engine addresses that cannot be read: every `obs`

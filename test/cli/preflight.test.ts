@@ -12,15 +12,15 @@ import { DEFAULT_IMAGES } from "../../config/defaults";
 import { PUBLISHED_PORT_KEYS } from "../../config/defaults";
 import { stackConfigFromFile } from "../../config/stackFile";
 import { SERVICE_LABEL, STACK_LABEL } from "../../config/labels";
-import { BUSYBOX } from "../docker/images";
-import { Engine, startEngine } from "../docker/engine";
+import { BUSYBOX } from "../../harness/docker/images";
+import { Engine, startEngine } from "../../harness/docker/engine";
 import { capture } from "../support/io";
-import { freePort } from "../support/ports";
+import { freePort } from "../../harness/ports";
 import { runProgram } from "../support/program";
-import { committedStacks, pulumiConfigMap, ROOT, TEST_SECRETS } from "../support/stackFiles";
+import { committedStacks, pulumiConfigMap, ROOT, TEST_SECRETS } from "../../harness/stackFiles";
 
 /**
- * `obs preflight` against a real, private Docker engine (test/docker/engine.ts): its own data
+ * `obs preflight` against a real, private Docker engine (harness/docker/engine.ts): its own data
  * root and socket, loopback ports the kernel just handed out, everything removed by id.
  */
 const STACK = "pf";

@@ -7,11 +7,11 @@ import { main } from "../../cli/main";
 import { toYaml } from "../../config/yaml";
 import { passwordFile, renderWebConfig, userColonPassword, webConfigFile } from "../../generators/apiAuth";
 import { alertmanagerArgs, prometheusArgs } from "../../generators/commandLines";
-import { newRandomPassword, newRandomPasswordHash } from "../support/randomPassword";
+import { newRandomPassword, newRandomPasswordHash } from "../../harness/randomPassword";
 import { capture } from "../support/io";
-import { freePort } from "../support/ports";
-import { PROJECT } from "../support/stackFiles";
-import { requireTool } from "../support/tools";
+import { freePort } from "../../harness/ports";
+import { PROJECT } from "../../harness/stackFiles";
+import { requireTool } from "../../harness/tools";
 
 /**
  * `obs doctor` and `obs reload` against the pinned Prometheus and Alertmanager themselves, started

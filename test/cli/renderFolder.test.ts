@@ -5,7 +5,7 @@ import * as path from "path";
 import { main } from "../../cli/main";
 import { RENDER_MARKER } from "../../cli/renderFolder";
 import { capture } from "../support/io";
-import { ROOT } from "../support/stackFiles";
+import { ROOT } from "../../harness/stackFiles";
 
 /**
  * `obs render --out <dir>` deletes only what it wrote: a checkout (with .git) given as --out is

@@ -2,8 +2,8 @@ import { publishedPorts, stackCollisions } from "../../config/collisions";
 import { parseStackConfig, StackConfig } from "../../config/schema";
 import { listStacks, stackConfigFromFile } from "../../config/stackFile";
 import { containersOf, runProgram } from "../support/program";
-import { stackConfig } from "../support/fixtures";
-import { PROJECT, pulumiConfigMap, ROOT, TEST_SECRETS } from "../support/stackFiles";
+import { stackConfig } from "../../harness/fixtures";
+import { PROJECT, pulumiConfigMap, ROOT, TEST_SECRETS } from "../../harness/stackFiles";
 
 /** A stack as its file would say it, without secrets (collisions never look at them). */
 const stack = (name: string, raw: Record<string, unknown>): StackConfig =>

@@ -6,7 +6,7 @@ import Ajv2020 from "ajv/dist/2020";
 import { GEN_COMMAND, GENERATED_FILES, settingRows, STACK_FILE_SCHEMA, stackFileJsonSchema } from "../../config/generatedFiles";
 import { ConfigError, rawConfigSchema } from "../../config/schema";
 import { listStacks, stackConfigFromFile } from "../../config/stackFile";
-import { ROOT } from "../support/stackFiles";
+import { ROOT } from "../../harness/stackFiles";
 import { EDGE_CASES, stackFile } from "./edgeCaseTable";
 
 /**
@@ -78,7 +78,7 @@ describe("the JSON Schema for editors", () => {
             ? [dir]
             : [],
       );
-  const stackFiles = [...new Set([ROOT, ...folders(path.join(ROOT, "test"))])].flatMap((dir) =>
+  const stackFiles = [...new Set([ROOT, ...folders(path.join(ROOT, "test")), ...folders(path.join(ROOT, "harness"))])].flatMap((dir) =>
     listStacks(dir).map((s) => path.relative(ROOT, path.join(dir, `Pulumi.${s}.yaml`))),
   );
 

@@ -4,7 +4,7 @@ import * as yaml from "js-yaml";
 import * as os from "os";
 import { ConfigError, parseStackConfig, rawConfigFromPulumi, rawConfigSchema, SECRET_KEYS } from "../../config/schema";
 import { listStacks, readStackFile } from "../../config/stackFile";
-import { PROJECT, ROOT } from "../support/stackFiles";
+import { PROJECT, ROOT } from "../../harness/stackFiles";
 import { EDGE_CASES } from "./edgeCaseTable";
 import { pulumiTypeOf } from "../../config/generatedFiles";
 
@@ -96,7 +96,7 @@ describe("Pulumi.yaml declares the stack settings", () => {
       .flatMap((e) => (e.isDirectory() ? fixtureFolders(path.join(dir, e.name)) : /^Pulumi\..+\.yaml$/.test(e.name) ? [dir] : []));
   const stacks: [string, string, string][] = [
     ...listStacks(ROOT).map((stack): [string, string, string] => [`committed stack ${stack}`, ROOT, stack]),
-    ...[...new Set(fixtureFolders(path.join(ROOT, "test")))].flatMap((dir) =>
+    ...[...new Set(["test", "harness"].flatMap((d) => fixtureFolders(path.join(ROOT, d))))].flatMap((dir) =>
       listStacks(dir).map((stack): [string, string, string] => [`fixture stack ${path.relative(ROOT, dir)}/${stack}`, dir, stack]),
     ),
     ...EDGE_CASES.map((c, i): [string, string, string] => {

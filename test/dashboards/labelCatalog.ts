@@ -4,8 +4,8 @@ import { RECORDING_RULES } from "../../rules/catalog";
 import { TSDB_FAILURE_COUNTERS } from "../../rules/alerts/stack";
 import { ALERTS } from "../../rules/catalog";
 import { BridgeMetrics } from "../../bridge/src/metrics";
-import { stackConfig } from "../support/fixtures";
-import { committedStacks } from "../support/stackFiles";
+import { stackConfig } from "../../harness/fixtures";
+import { committedStacks } from "../../harness/stackFiles";
 import { Catalog, LabelChecker, Labels, SeriesLabels } from "./promqlLabels";
 
 /**

@@ -1,8 +1,8 @@
 import * as yaml from "js-yaml";
 import { DASHBOARDS } from "../../dashboards";
 import { renderStack } from "../../generators/stackFiles";
-import { stackConfig } from "../support/fixtures";
-import { committedStacks } from "../support/stackFiles";
+import { stackConfig } from "../../harness/fixtures";
+import { committedStacks } from "../../harness/stackFiles";
 import { JOB_STATUSES, seriesCatalog } from "./labelCatalog";
 import { LabelChecker } from "./promqlLabels";
 

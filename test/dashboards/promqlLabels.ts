@@ -3,7 +3,7 @@
  * the series it selects cannot have. Series are described by a catalog (labelCatalog.ts); a label
  * with a known set of values (job, status, field, ...) is checked value by value.
  *
- * The lezer grammar ships CommonJS under an ES module type; required as test/support/queries.ts does.
+ * The lezer grammar ships CommonJS under an ES module type; required as harness/queries.ts does.
  */
 interface Node {
   readonly name: string;

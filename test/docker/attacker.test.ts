@@ -17,9 +17,9 @@ import { dockerName } from "../../components/serviceContainer";
 import { bundle } from "../../components/bundle";
 import { SIMULATOR_ENTRY } from "../../components/demoWorkload";
 import { DEMO_WORKLOAD, OTEL_HEALTH_PORT, OTEL_METRICS_PORT } from "../../config/services";
-import { containersOf, dockerNameOf, StackState, summarize, up, UpResult } from "./apply";
-import { Engine, startEngine } from "./engine";
-import { ensureStackImages } from "./images";
+import { containersOf, dockerNameOf, StackState, summarize, up, UpResult } from "../../harness/docker/apply";
+import { Engine, startEngine } from "../../harness/docker/engine";
+import { ensureStackImages } from "../../harness/docker/images";
 import {
   ABSENT,
   apiPasswords,
@@ -37,7 +37,7 @@ import {
   TestContainer,
   trustStack,
   waitFor,
-} from "./tier";
+} from "../../harness/docker/tier";
 
 jest.setTimeout(20 * 60_000);
 

@@ -16,11 +16,11 @@
  */
 import Docker from "dockerode";
 import { ENGINE_RELEASES } from "../../config/versions";
-import { Engine, startEngine } from "./engine";
-import { createContainer, createVolume, deleteContainer, updateContainer } from "./engineOps";
-import { ensureImage, RECIPES } from "./images";
-import { CONTAINER_ATTRS, diffAttrs } from "./providerMapping";
-import { exec, runTestContainer } from "./tier";
+import { Engine, startEngine } from "../../harness/docker/engine";
+import { createContainer, createVolume, deleteContainer, updateContainer } from "../../harness/docker/engineOps";
+import { ensureImage, RECIPES } from "../../harness/docker/images";
+import { CONTAINER_ATTRS, diffAttrs } from "../../harness/docker/providerMapping";
+import { exec, runTestContainer } from "../../harness/docker/tier";
 
 jest.setTimeout(5 * 60_000);
 

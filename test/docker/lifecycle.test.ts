@@ -1,7 +1,7 @@
 /**
- * The docker tier: the real program applied to a private Docker engine (test/docker/engine.ts)
+ * The docker tier: the real program applied to a private Docker engine (harness/docker/engine.ts)
  * with locally reproduced images (images/), through a harness that does what @pulumi/docker does
- * (apply.ts, providerMapping.ts). One stack (test/docker/Pulumi.docker.yaml) goes through its
+ * (apply.ts, providerMapping.ts). One stack (harness/docker/Pulumi.docker.yaml) goes through its
  * life: from nothing, a no-op apply, an incident, a rule edit, an invalid rule, a memory raise,
  * the replacement of Prometheus and Alertmanager, a crash loop, and destroy. The scenarios run in
  * order and share the stack; every wait is bounded and everything started is removed by id.
@@ -16,9 +16,9 @@ import Docker from "dockerode";
 import { dockerName } from "../../components/serviceContainer";
 import { DEFAULT_IMAGES } from "../../config/defaults";
 import { ALERT_RULES_FILE } from "../../rules/render";
-import { CONTAINER, containersOf, destroy, dockerNameOf, StackState, summarize, up, UpRequest, UpResult } from "./apply";
-import { Engine, startEngine } from "./engine";
-import { ensureStackImages } from "./images";
+import { CONTAINER, containersOf, destroy, dockerNameOf, StackState, summarize, up, UpRequest, UpResult } from "../../harness/docker/apply";
+import { Engine, startEngine } from "../../harness/docker/engine";
+import { ensureStackImages } from "../../harness/docker/images";
 import {
   ABSENT,
   exec,
@@ -35,7 +35,7 @@ import {
   TEST_STACK,
   trustStack,
   waitFor,
-} from "./tier";
+} from "../../harness/docker/tier";
 
 jest.setTimeout(20 * 60_000);
 

@@ -5,7 +5,7 @@ import { LogAgent } from "../../config/schema";
 import { DockerFilter } from "../../generators/logLabelContract";
 import { renderPromtailConfig } from "../../generators/promtail";
 import { alloyPipelineOf, dockerLists, DockerContainer, promtailPipelineOf } from "../support/logPipelines";
-import { Engine, startEngine } from "./engine";
+import { Engine, startEngine } from "../../harness/docker/engine";
 
 /**
  * The log agents' discovery step on a real engine: the Docker filters each agent's rendered file

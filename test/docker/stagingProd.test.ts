@@ -12,11 +12,22 @@ import * as net from "net";
 import Docker from "dockerode";
 import { DEFAULT_HOST_PORTS, PUBLISHED_PORT_KEYS } from "../../config/defaults";
 import { dockerName } from "../../components/serviceContainer";
-import { CONTAINER, containersOf, destroy, dockerNameOf, ProtectedError, StackState, summarize, up, UpResult, VOLUME } from "./apply";
-import { Engine, startEngine } from "./engine";
-import { ensureStackImages } from "./images";
-import { ABSENT, exec, HostPorts, NODE_IMAGE, runTestContainer, stackConfig, waitFor } from "./tier";
-import { ROOT } from "./apply";
+import {
+  CONTAINER,
+  containersOf,
+  destroy,
+  dockerNameOf,
+  ProtectedError,
+  StackState,
+  summarize,
+  up,
+  UpResult,
+  VOLUME,
+} from "../../harness/docker/apply";
+import { Engine, startEngine } from "../../harness/docker/engine";
+import { ensureStackImages } from "../../harness/docker/images";
+import { ABSENT, exec, HostPorts, NODE_IMAGE, runTestContainer, stackConfig, waitFor } from "../../harness/docker/tier";
+import { ROOT } from "../../harness/docker/apply";
 
 jest.setTimeout(15 * 60_000);
 

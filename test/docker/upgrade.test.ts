@@ -21,9 +21,19 @@ import { ServiceName } from "../../config/services";
 import { RELEASES } from "../../config/versions";
 import { PROJECT, readStackFile } from "../../config/stackFile";
 import { SERVICE_LABEL } from "../../config/labels";
-import { CONTAINER, containersOf, dockerNameOf, REMOTE_IMAGE, StackState, summarize, up, UpResult, VOLUME } from "./apply";
-import { Engine, startEngine } from "./engine";
-import { ensureImage, ensureStackImages, EnsureReport } from "./images";
+import {
+  CONTAINER,
+  containersOf,
+  dockerNameOf,
+  REMOTE_IMAGE,
+  StackState,
+  summarize,
+  up,
+  UpResult,
+  VOLUME,
+} from "../../harness/docker/apply";
+import { Engine, startEngine } from "../../harness/docker/engine";
+import { ensureImage, ensureStackImages, EnsureReport } from "../../harness/docker/images";
 import {
   ABSENT,
   exec,
@@ -39,7 +49,7 @@ import {
   TIER_DIR,
   trustStack,
   waitFor,
-} from "./tier";
+} from "../../harness/docker/tier";
 
 jest.setTimeout(25 * 60_000);
 
@@ -50,7 +60,7 @@ const SERVICES = Object.keys(RELEASES) as ServiceName[];
 
 /** The services whose pin this release moved. */
 const BUMPED = SERVICES.filter((s) => PREVIOUS_RELEASES[s].version !== RELEASES[s].version);
-/** The image recipe (test/docker/images.ts) of each rehearsed service's previous release. */
+/** The image recipe (harness/docker/images.ts) of each rehearsed service's previous release. */
 const PREVIOUS_RECIPE: Readonly<Partial<Record<ServiceName, string>>> = {
   prometheus: "prometheus-previous",
   telegramBridge: "node-previous",

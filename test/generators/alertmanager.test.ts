@@ -1,7 +1,7 @@
 import * as yaml from "js-yaml";
 import { renderStack } from "../../generators/stackFiles";
-import { stackConfig } from "../support/fixtures";
-import { committedStacks } from "../support/stackFiles";
+import { stackConfig } from "../../harness/fixtures";
+import { committedStacks } from "../../harness/stackFiles";
 
 /**
  * alertmanager.yml as each committed stack deploys it (the stack's one render, which

@@ -1,6 +1,6 @@
 import { attr, block, ref, renderAlloy } from "../../generators/alloySyntax";
 import { renderStack } from "../../generators/stackFiles";
-import { stackConfig } from "../support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 
 /**
  * The exact bytes of Alloy configuration files. test/generators/alloy.test.ts reads the text back

@@ -1,7 +1,7 @@
 import * as yaml from "js-yaml";
 import { renderStack } from "../../generators/stackFiles";
-import { stackConfig } from "../support/fixtures";
-import { committedStacks } from "../support/stackFiles";
+import { stackConfig } from "../../harness/fixtures";
+import { committedStacks } from "../../harness/stackFiles";
 
 /**
  * blackbox.yml as each committed stack deploys it, field by field against docs/spec.md §2's modules

@@ -1,7 +1,7 @@
 import { SERVICE_NAMES } from "../../config/services";
 import { longTermDatasource } from "../../generators/grafanaDatasources";
 import { renderStack } from "../../generators/stackFiles";
-import { stackConfig } from "../support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 import { QUEUE_DEFAULTS } from "../../config/scale";
 
 /**

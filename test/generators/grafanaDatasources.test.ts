@@ -1,10 +1,10 @@
-import { parseLogql } from "../support/queries";
+import { parseLogql } from "../../harness/queries";
 import { dockerNetworkPeers, SERVICE_NAMES } from "../../config/services";
 import { ALERT_LIST_OPTIONS, DashboardJson } from "../../dashboards/builder";
 import { DASHBOARDS, dashboardsFor } from "../../dashboards";
 import { DATASOURCE_NAMES, grafanaDatasources, traceLogsQuery } from "../../generators/grafanaDatasources";
 import { renderLokiConfig } from "../../generators/loki";
-import { stackConfig } from "../support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 import { lokiOtlpEntries } from "../support/logPipelines";
 
 const peers = dockerNetworkPeers();

@@ -13,7 +13,7 @@ import {
 import { renderLokiConfig } from "../../generators/loki";
 import { renderOtelCollectorConfig, UNLABELLED_LOGS_CONNECTOR } from "../../generators/otelCollector";
 import { renderPromtailConfig } from "../../generators/promtail";
-import { stackConfig } from "../support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 import {
   AgentPipeline,
   alloyPipelineOf,

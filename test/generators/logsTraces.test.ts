@@ -4,7 +4,7 @@ import { STREAM_LABELS } from "../../generators/logLabelContract";
 import { renderLokiConfig } from "../../generators/loki";
 import { renderTempoConfig } from "../../generators/tempo";
 import { CONTAINER_LISTEN, renderOtelCollectorConfig } from "../../generators/otelCollector";
-import { stackConfig } from "../support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 
 const peers = dockerNetworkPeers();
 const load = (text: string) => yaml.load(text) as any;

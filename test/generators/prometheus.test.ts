@@ -2,7 +2,7 @@ import * as yaml from "js-yaml";
 import { dockerNetworkPeers } from "../../config/services";
 import { INTERNAL_PROBE_TIMEOUT, renderBlackboxConfig } from "../../generators/blackbox";
 import { renderStack } from "../../generators/stackFiles";
-import { stackConfig } from "../support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 
 interface Job {
   job_name: string;

@@ -2,7 +2,7 @@ import * as yaml from "js-yaml";
 import { dockerNetworkPeers, SERVICE_NAMES } from "../../config/services";
 import { renderPrometheusConfig } from "../../generators/prometheus";
 import { renderStack } from "../../generators/stackFiles";
-import { stackConfig } from "../support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 
 /**
  * prometheus.yml as committed stacks render it, the parts test/generators/prometheus.test.ts

@@ -1,6 +1,6 @@
 import { SERVICE_NAMES } from "../../config/services";
 import { renderStack, renderStackFiles } from "../../generators/stackFiles";
-import { stackConfig } from "../support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 
 /**
  * The folder `obs render` writes (and reviewers diff): which file holds which render, under which

@@ -4,7 +4,7 @@ import { DASHBOARDS } from "../../dashboards";
 import { DATASOURCE_VARIABLE, LOKI, METRICS } from "../../dashboards/builder";
 import { DATASOURCE_NAMES, grafanaDatasources } from "../../generators/grafanaDatasources";
 import { renderStackFiles } from "../../generators/stackFiles";
-import { PROJECT, pulumiConfigMap, secretKeySet } from "../support/stackFiles";
+import { PROJECT, pulumiConfigMap, secretKeySet } from "../../harness/stackFiles";
 
 /** The long-term store in Grafana: a second Prometheus-type datasource, and dashboards that read either. */
 

@@ -5,7 +5,7 @@ import { renderLokiConfig } from "../../generators/loki";
 import { EXPAND_ENV_FLAG, LOKI_SECRET_ENV, quoteEnvReference, TEMPO_SECRET_ENV } from "../../generators/objectStorage";
 import { renderStack, renderStackFiles } from "../../generators/stackFiles";
 import { renderTempoConfig } from "../../generators/tempo";
-import { PROJECT, pulumiConfigMap, secretKeySet } from "../support/stackFiles";
+import { PROJECT, pulumiConfigMap, secretKeySet } from "../../harness/stackFiles";
 
 /**
  * Loki and Tempo on S3-compatible object storage. Neither program can run here (AGPL modules

@@ -6,8 +6,8 @@ import { parseStackConfig, rawConfigFromPulumi, StackConfig } from "../../config
 import { alertmanagerArgs } from "../../generators/commandLines";
 import { ALWAYS_DROPPED_METRICS, credentialsFile, REMOTE_WRITE_SECRETS_DIR } from "../../generators/remoteWrite";
 import { renderStack, renderStackFiles } from "../../generators/stackFiles";
-import { PROJECT, pulumiConfigMap, secretKeySet } from "../support/stackFiles";
-import { run } from "../support/tools";
+import { PROJECT, pulumiConfigMap, secretKeySet } from "../../harness/stackFiles";
+import { run } from "../../harness/tools";
 
 /**
  * remote_write and the Alertmanager cluster as prometheus.yml renders them, checked by the

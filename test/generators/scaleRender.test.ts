@@ -4,7 +4,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { main } from "../../cli/main";
 import { capture } from "../support/io";
-import { PROJECT } from "../support/stackFiles";
+import { PROJECT } from "../../harness/stackFiles";
 
 /**
  * `obs render` over stack files with every scale-out option, as operators commit them: prod with

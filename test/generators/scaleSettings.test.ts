@@ -4,7 +4,7 @@ import { durationSeconds } from "../../config/durations";
 import { CLUSTER_DEFAULTS, LOCAL_RETENTION_FLOOR, QUEUE_DEFAULTS } from "../../config/scale";
 import { renderRuleFiles } from "../../rules/render";
 import { ruleSettings } from "../../rules/context";
-import { stackConfig } from "../support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 
 /**
  * The scale-out settings (config/scale.ts through config/schema.ts): defaults, and every refusal

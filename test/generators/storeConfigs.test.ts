@@ -1,7 +1,7 @@
 import * as yaml from "js-yaml";
 import { SERVICE_NAMES } from "../../config/services";
 import { renderStack } from "../../generators/stackFiles";
-import { stackConfig } from "../support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 
 /**
  * loki.yml, tempo.yml, promtail.yml and the collector's config as each committed stack deploys

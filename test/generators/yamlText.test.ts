@@ -1,7 +1,7 @@
 import * as yaml from "js-yaml";
 import { renderStackFiles } from "../../generators/stackFiles";
 import { GENERATED_HEADER, toYaml } from "../../config/yaml";
-import { stackConfig } from "../support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 
 /**
  * The bytes of every YAML file the stack writes. Loading a file back (what most generator tests

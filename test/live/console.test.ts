@@ -7,12 +7,12 @@ import { loadConfig } from "../../bridge/src/config";
 import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { alertmanagerArgs } from "../../generators/commandLines";
-import { alert, payload } from "../support/alerts";
-import { FakeTelegram, ReceivedMessage } from "../support/fakeTelegram";
-import { freePort } from "../support/ports";
-import { requireTool, run } from "../support/tools";
+import { alert, payload } from "../../harness/alerts";
+import { FakeTelegram, ReceivedMessage } from "../../harness/fakeTelegram";
+import { freePort } from "../../harness/ports";
+import { requireTool, run } from "../../harness/tools";
 import { fastConsoleEnv } from "../bridge/support/consoleEnv";
-import { amtoolHttpConfig, getJson, LiveStack, startLiveStack, waitFor } from "./harness";
+import { amtoolHttpConfig, getJson, LiveStack, startLiveStack, waitFor } from "../../harness/liveStack";
 
 /**
  * The console against the real Alertmanager: buttons pressed in the (fake) Telegram chat make

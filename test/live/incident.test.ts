@@ -1,9 +1,9 @@
 import { hopDurations } from "../../bridge/src/console/drill";
 import { EscalationRule } from "../../bridge/src/config";
 import { ROUTES } from "../../generators/alertmanager";
-import { ReceivedMessage } from "../support/fakeTelegram";
-import { run } from "../support/tools";
-import { amtoolHttpConfig, authedFetch, LiveStack, startLiveStack, waitFor } from "./harness";
+import { ReceivedMessage } from "../../harness/fakeTelegram";
+import { run } from "../../harness/tools";
+import { amtoolHttpConfig, authedFetch, LiveStack, startLiveStack, waitFor } from "../../harness/liveStack";
 
 /**
  * The incident loop against the real Alertmanager (and the rest of the live stack), with the

@@ -8,8 +8,8 @@ import { renderLokiConfig } from "../../generators/loki";
 import { ENVIRONMENT_ATTRIBUTE } from "../../generators/otelCollector";
 import { logsRequest, metricsRequest, newSpanId, newTraceId, OTLP_SERVICE_NAMES, sendOtlp, tracesRequest } from "../../simulator/src/otlp";
 import { lokiOtlpEntries } from "../support/logPipelines";
-import { interpolate } from "../support/queries";
-import { getJson, LIVE_ONLY_FLAGS, LiveProgram, livePrometheusFlags, LiveStack, startLiveStack, waitFor } from "./harness";
+import { interpolate } from "../../harness/queries";
+import { getJson, LIVE_ONLY_FLAGS, LiveProgram, livePrometheusFlags, LiveStack, startLiveStack, waitFor } from "../../harness/liveStack";
 
 /**
  * The built OpenTelemetry Collector with the stack's generated config, between the simulated

@@ -18,12 +18,12 @@ import { RECORDING_RULES } from "../../rules/catalog";
 import { ruleSettings } from "../../rules/context";
 import { renderRuleFiles } from "../../rules/render";
 import { startSimulator, Simulator } from "../../simulator/src/app";
-import { FakeTelegram } from "../support/fakeTelegram";
-import { freePort } from "../support/ports";
-import { PROJECT, pulumiConfigMap } from "../support/stackFiles";
-import { requireTool } from "../support/tools";
+import { FakeTelegram } from "../../harness/fakeTelegram";
+import { freePort } from "../../harness/ports";
+import { PROJECT, pulumiConfigMap } from "../../harness/stackFiles";
+import { requireTool } from "../../harness/tools";
 import { webConfigFile } from "../../generators/apiAuth";
-import { authedFetch, getJson, liveCredentials, liveSecretsDir, waitFor } from "./harness";
+import { authedFetch, getJson, liveCredentials, liveSecretsDir, waitFor } from "../../harness/liveStack";
 
 /**
  * The scale-out options with the pinned programs on loopback, started with the deployed command

@@ -1,11 +1,11 @@
 import * as yaml from "js-yaml";
 import { DASHBOARDS } from "../../dashboards";
 import { ALERTS, RECORDING_RULES } from "../../rules/catalog";
-import { interpolate } from "../support/queries";
-import { getJson, LiveStack, startLiveStack, waitFor } from "./harness";
+import { interpolate } from "../../harness/queries";
+import { getJson, LiveStack, startLiveStack, waitFor } from "../../harness/liveStack";
 import { main } from "../../cli/main";
 import { capture } from "../support/io";
-import { ROOT } from "../support/stackFiles";
+import { ROOT } from "../../harness/stackFiles";
 
 jest.setTimeout(120_000);
 let live: LiveStack;

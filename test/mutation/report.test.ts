@@ -4,7 +4,7 @@ import * as path from "path";
 import { mergeReports } from "../../scripts/mutationMerge";
 import { commentProblems, disableComments, disabledBy } from "../../scripts/mutationDisables";
 import { FOLDERS, Report, ReportMutant, render, score, summarize, verdict } from "../../scripts/mutationReport";
-import { ROOT } from "../support/stackFiles";
+import { ROOT } from "../../harness/stackFiles";
 
 /** The per-folder table `npm run mutation` prints, and the equivalent mutants explained beside their code. */
 const mutant = (

@@ -1,9 +1,9 @@
 import * as yaml from "js-yaml";
 import { isOneShot, labelOf, violations } from "../../policy/guardrails";
 import { renderStack } from "../../generators/stackFiles";
-import { stackConfig } from "../support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 import { containerNamed, containersOf, ProgramRun, runProgram } from "../support/program";
-import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../support/stackFiles";
+import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../../harness/stackFiles";
 
 /** prod with `logAgent: alloy`: Grafana Alloy ships the logs, Promtail does not run. */
 let run: ProgramRun;

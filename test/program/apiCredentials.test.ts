@@ -12,9 +12,9 @@ import {
   uploadNamed,
   uploadsOf,
 } from "../support/program";
-import { mockRandomPassword, RANDOM_PASSWORD } from "../support/randomPassword";
-import { pulumiConfigMap, TEST_SECRETS } from "../support/stackFiles";
-import { stackConfig } from "../support/fixtures";
+import { mockRandomPassword, RANDOM_PASSWORD } from "../../harness/randomPassword";
+import { pulumiConfigMap, TEST_SECRETS } from "../../harness/stackFiles";
+import { stackConfig } from "../../harness/fixtures";
 
 /**
  * Under mocks, the whole program of the committed prod stack: each protected API's password is a

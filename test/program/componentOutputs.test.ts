@@ -1,5 +1,5 @@
 import { ProgramRun, runProgram } from "../support/program";
-import { pulumiConfigMap, TEST_SECRETS } from "../support/stackFiles";
+import { pulumiConfigMap, TEST_SECRETS } from "../../harness/stackFiles";
 
 /**
  * What each component of a committed stack registers as its outputs (registerOutputs): the state

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { containersOf, executeProgram, ProgramRun, runProgram } from "../support/program";
-import { pulumiConfigMap, TEST_SECRETS } from "../support/stackFiles";
+import { pulumiConfigMap, TEST_SECRETS } from "../../harness/stackFiles";
 
 /**
  * Prometheus and Alertmanager read their configuration from a volume their config-sync one-shot

@@ -1,7 +1,7 @@
 import { containersOf, MOCK_GATEWAY, ProgramRun, runProgram, secretValue } from "../support/program";
 import { loadConfig } from "../../bridge/src/config";
-import { mockRandomPassword } from "../support/randomPassword";
-import { pulumiConfigMap, TEST_SECRETS } from "../support/stackFiles";
+import { mockRandomPassword } from "../../harness/randomPassword";
+import { pulumiConfigMap, TEST_SECRETS } from "../../harness/stackFiles";
 
 /** The API credentials the mocks' random provider gives the prod stack, as the bridge gets them. */
 const apiAuth = (alias: string) => `tutordex-obs:${mockRandomPassword(`tutordex-api-credentials-${alias}`, { length: 32 }).result}`;
@@ -10,7 +10,7 @@ const apiAuth = (alias: string) => `tutordex-obs:${mockRandomPassword(`tutordex-
  * The environment every container of the committed prod stack starts with, whole: a setting
  * dropped or changed here changes the running service (Grafana open to sign-up, the bridge's
  * dedupe windows, where it keeps its state) without any file or command line changing. Values are
- * the deployed ones, secrets the test stack's (test/support/stackFiles.ts TEST_SECRETS).
+ * the deployed ones, secrets the test stack's (harness/stackFiles.ts TEST_SECRETS).
  */
 let run: ProgramRun;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { DEFAULT_IMAGES } from "../../config/defaults";
 import { containersOf, ProgramRun, runProgram } from "../support/program";
-import { pulumiConfigMap, TEST_SECRETS } from "../support/stackFiles";
+import { pulumiConfigMap, TEST_SECRETS } from "../../harness/stackFiles";
 
 /**
  * How every container of the committed prod stack runs, as the Docker provider receives it: image,

@@ -1,7 +1,7 @@
 import { missingNetworkMessage } from "../../components/appNetworks";
 import { oneShotFailure } from "../../components/oneShot";
 import { containerNamed, containersOf, MOCK_GATEWAY, ProgramRun, runFailingProgram, runProgram } from "../support/program";
-import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../support/stackFiles";
+import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../../harness/stackFiles";
 
 const SECRETS = Object.keys(TEST_SECRETS);
 let prod: ProgramRun;

@@ -3,8 +3,8 @@ import { DASHBOARDS } from "../../dashboards";
 import { GRAFANA_START } from "../../components/grafana";
 import { grafanaDatasources } from "../../generators/grafanaDatasources";
 import { containerNamed, ProgramRun, runProgram } from "../support/program";
-import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../support/stackFiles";
-import { stackConfig } from "../support/fixtures";
+import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../../harness/stackFiles";
+import { stackConfig } from "../../harness/fixtures";
 
 let run: ProgramRun;
 beforeAll(async () => {

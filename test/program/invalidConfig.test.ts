@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../support/stackFiles";
+import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../../harness/stackFiles";
 
 /** Loads index.ts under mocks and returns how many resources it registered before failing. */
 async function loadProgram(config: Record<string, string>, secretKeys: string[]): Promise<{ error: unknown; registered: number }> {

@@ -1,7 +1,7 @@
 import { renderStack } from "../../generators/stackFiles";
 import { containerNamed, ProgramRun, runProgram, uploadsOf } from "../support/program";
-import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../support/stackFiles";
-import { stackConfig } from "../support/fixtures";
+import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../../harness/stackFiles";
+import { stackConfig } from "../../harness/fixtures";
 
 /** prod with `logAgent: promtail`, the agent a stack still selects (Alloy, the default: test/program/alloy.test.ts). */
 let run: ProgramRun;

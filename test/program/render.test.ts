@@ -1,7 +1,7 @@
 import { stackConfigFromFile } from "../../config/stackFile";
 import { renderStackFiles } from "../../generators/stackFiles";
 import { containersOf, ProgramRun, runProgram, uploadsOf } from "../support/program";
-import { pulumiConfigMap, ROOT, TEST_SECRETS } from "../support/stackFiles";
+import { pulumiConfigMap, ROOT, TEST_SECRETS } from "../../harness/stackFiles";
 
 let run: ProgramRun;
 beforeAll(async () => {

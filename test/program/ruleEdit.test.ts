@@ -1,5 +1,5 @@
 import { containersOf, ProgramRun, runProgram } from "../support/program";
-import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../support/stackFiles";
+import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../../harness/stackFiles";
 
 /** Resources whose inputs differ between two runs, by name. */
 function changed(a: ProgramRun, b: ProgramRun): string[] {

@@ -5,7 +5,7 @@ import { credentialsFile } from "../../generators/remoteWrite";
 import { renderStack } from "../../generators/stackFiles";
 import { violations } from "../../policy/guardrails";
 import { containerNamed, containersOf, ProgramRun, RecordedResource, runProgram, secretValue, uploadsOf } from "../support/program";
-import { PROJECT, pulumiConfigMap, TEST_SECRETS } from "../support/stackFiles";
+import { PROJECT, pulumiConfigMap, TEST_SECRETS } from "../../harness/stackFiles";
 
 /**
  * The real index.ts under mocks with every scale-out option on (prod): how the secrets travel

@@ -1,7 +1,7 @@
 import * as yaml from "js-yaml";
 import { isOneShot, labelOf, violations } from "../../policy/guardrails";
 import { containersOf, ProgramRun, runProgram, uploadsOf } from "../support/program";
-import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../support/stackFiles";
+import { pulumiConfigMap, PROJECT, TEST_SECRETS } from "../../harness/stackFiles";
 
 /** dev with Grafana, Loki, Promtail and Tempo switched off, as a small host (and the docker tier) runs it. */
 let run: ProgramRun;

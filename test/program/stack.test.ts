@@ -1,8 +1,8 @@
 import { SERVICE_NAMES, SERVICES, ServiceName } from "../../config/services";
 import { GUARDRAILS, isOneShot, labelOf, violations } from "../../policy/guardrails";
 import { containersOf, MOCK_GATEWAY, ProgramRun, RecordedResource, runProgram } from "../support/program";
-import { committedStacks, pulumiConfigMap, PROJECT, TEST_SECRETS } from "../support/stackFiles";
-import { stackConfig } from "../support/fixtures";
+import { committedStacks, pulumiConfigMap, PROJECT, TEST_SECRETS } from "../../harness/stackFiles";
+import { stackConfig } from "../../harness/fixtures";
 import { BROKEN_EXAMPLES } from "../support/brokenContainers";
 
 const SECRET_NAMES = Object.keys(TEST_SECRETS);

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ProgramRun, runProgram } from "../support/program";
-import { pulumiConfigMap, TEST_SECRETS } from "../support/stackFiles";
+import { pulumiConfigMap, TEST_SECRETS } from "../../harness/stackFiles";
 
 /**
  * Pulumi knows a resource by its URN: the stack, the types of its parents, its own type and its

@@ -8,7 +8,7 @@ import * as yaml from "js-yaml";
 import { watchedContainers } from "../../rules/context";
 import { durationSeconds as seconds } from "../../config/durations";
 import { buildAlertRules, renderRuleFiles, RuleSettings } from "../../rules/render";
-import { stackConfig } from "../support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 
 const settings: RuleSettings = {
   runbookBaseUrl: "https://rb.test/runbooks",

@@ -13,7 +13,7 @@ import {
   sortedLabels,
 } from "../../shared/exposition";
 import { Registry } from "../../simulator/src/exposition";
-import { requireTool, TOOL_RUN_TIMEOUT_MS } from "../support/tools";
+import { requireTool, TOOL_RUN_TIMEOUT_MS } from "../../harness/tools";
 
 /**
  * shared/exposition.ts is the one writer of Prometheus's text format: the bridge, the simulated
@@ -118,7 +118,12 @@ describe("one metrics writer", () => {
   it("the walk sees the servers of /metrics, so the check above can fail", () => {
     const seen = sources();
     expect(seen).toEqual(
-      expect.arrayContaining([WRITER, "bridge/src/metrics.ts", "simulator/src/exposition.ts", "test/docker/standins/cadvisorStandIn.ts"]),
+      expect.arrayContaining([
+        WRITER,
+        "bridge/src/metrics.ts",
+        "simulator/src/exposition.ts",
+        "harness/docker/standins/cadvisorStandIn.ts",
+      ]),
     );
     expect(fs.readFileSync(path.join(ROOT, WRITER), "utf8")).toContain(EXPOSITION_CONTENT_TYPE);
   });

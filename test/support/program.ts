@@ -2,8 +2,8 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { deserializeProperties, deserializeProperty, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { mockRandomPassword, RANDOM_PASSWORD } from "./randomPassword";
-import { PROJECT } from "./stackFiles";
+import { mockRandomPassword, RANDOM_PASSWORD } from "../../harness/randomPassword";
+import { PROJECT } from "../../harness/stackFiles";
 
 export interface RecordedResource {
   readonly type: string;

@@ -5,9 +5,9 @@ import * as yaml from "js-yaml";
 import { dockerNetworkPeers } from "../../config/services";
 import { renderAlertmanagerConfig } from "../../generators/alertmanager";
 import { ALERTS } from "../../rules/catalog";
-import { committedStacks } from "../support/stackFiles";
-import { stackConfig } from "../support/fixtures";
-import { run } from "../support/tools";
+import { committedStacks } from "../../harness/stackFiles";
+import { stackConfig } from "../../harness/fixtures";
+import { run } from "../../harness/tools";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "amtool-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

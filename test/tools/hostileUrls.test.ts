@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { renderStack } from "../../generators/stackFiles";
 import { ALERTS } from "../../rules/catalog";
-import { stackConfig } from "../support/fixtures";
+import { stackConfig } from "../../harness/fixtures";
 import { promtoolTest } from "./ruleCases/promtool";
 
 /**

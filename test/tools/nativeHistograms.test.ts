@@ -8,10 +8,10 @@ import { renderPrometheusConfig } from "../../generators/prometheus";
 import { toYaml } from "../../config/yaml";
 import { renderRuleFiles } from "../../rules/render";
 import { ruleSettings } from "../../rules/context";
-import { stackConfig } from "../support/fixtures";
-import { committedStacks } from "../support/stackFiles";
-import { interpolate } from "../support/queries";
-import { run } from "../support/tools";
+import { stackConfig } from "../../harness/fixtures";
+import { committedStacks } from "../../harness/stackFiles";
+import { interpolate } from "../../harness/queries";
+import { run } from "../../harness/tools";
 
 /**
  * `nativeHistograms: true` with the pinned promtool (Prometheus 3.13), and the dashboards' latency

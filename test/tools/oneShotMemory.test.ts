@@ -4,8 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { ONE_SHOT_MEMORY_MB } from "../../components/oneShot";
 import { renderStack } from "../../generators/stackFiles";
-import { stackConfig } from "../support/fixtures";
-import { requireTool } from "../support/tools";
+import { stackConfig } from "../../harness/fixtures";
+import { requireTool } from "../../harness/tools";
 
 jest.setTimeout(120_000);
 

@@ -9,10 +9,10 @@ import { passwordFile, renderWebConfig, userColonPassword, webConfigFile } from 
 import { alertmanagerArgs, prometheusArgs } from "../../generators/commandLines";
 import { renderStack } from "../../generators/stackFiles";
 import { busyboxPath, runScript } from "../support/busybox";
-import { stackConfig } from "../support/fixtures";
-import { freePort } from "../support/ports";
-import { newRandomPassword, newRandomPasswordHash } from "../support/randomPassword";
-import { requireTool } from "../support/tools";
+import { stackConfig } from "../../harness/fixtures";
+import { freePort } from "../../harness/ports";
+import { newRandomPassword, newRandomPasswordHash } from "../../harness/randomPassword";
+import { requireTool } from "../../harness/tools";
 
 jest.setTimeout(120_000);
 

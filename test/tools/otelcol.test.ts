@@ -3,9 +3,9 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { renderStack } from "../../generators/stackFiles";
-import { committedStacks } from "../support/stackFiles";
-import { stackConfig } from "../support/fixtures";
-import { run } from "../support/tools";
+import { committedStacks } from "../../harness/stackFiles";
+import { stackConfig } from "../../harness/fixtures";
+import { run } from "../../harness/tools";
 
 /**
  * The collector config of every committed stack, loaded by the collector the stack deploys:

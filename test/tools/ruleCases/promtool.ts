@@ -3,7 +3,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { toYaml } from "../../../config/yaml";
 import { ALERT_EVALUATION_INTERVAL } from "../../../rules/render";
-import { run, RunResult } from "../../support/tools";
+import { run, RunResult } from "../../../harness/tools";
 import { AlertCheck, RuleTestCase } from "./model";
 
 interface RuleFile {

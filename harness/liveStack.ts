@@ -5,13 +5,13 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { BridgeConfig, loadConfig } from "../../bridge/src/config";
-import { Logger } from "../../bridge/src/log";
-import { BridgeDeps, RunningBridge, startBridge } from "../../bridge/src/server";
-import { PeerAddresses } from "../../config/services";
-import { AlertOverride, StackConfig } from "../../config/schema";
-import { bridgeDedupeWindows, renderAlertmanagerConfig, RouteTimingField } from "../../generators/alertmanager";
-import { bundleBridge } from "../../components/telegramBridge";
+import { BridgeConfig, loadConfig } from "../bridge/src/config";
+import { Logger } from "../bridge/src/log";
+import { BridgeDeps, RunningBridge, startBridge } from "../bridge/src/server";
+import { PeerAddresses } from "../config/services";
+import { AlertOverride, StackConfig } from "../config/schema";
+import { bridgeDedupeWindows, renderAlertmanagerConfig, RouteTimingField } from "../generators/alertmanager";
+import { bundleBridge } from "../components/telegramBridge";
 import {
   API_USER,
   passwordFile,
@@ -20,8 +20,8 @@ import {
   renderWebConfig,
   userColonPassword,
   webConfigFile,
-} from "../../generators/apiAuth";
-import { renderBlackboxConfig } from "../../generators/blackbox";
+} from "../generators/apiAuth";
+import { renderBlackboxConfig } from "../generators/blackbox";
 import {
   alertmanagerArgs,
   blackboxArgs,
@@ -29,17 +29,17 @@ import {
   otelCollectorArgs,
   prometheusArgs,
   PrometheusFlags,
-} from "../../generators/commandLines";
-import { CollectorListen, renderOtelCollectorConfig } from "../../generators/otelCollector";
-import { renderPrometheusConfig } from "../../generators/prometheus";
-import { ruleSettings } from "../../rules/context";
-import { renderRuleFiles } from "../../rules/render";
-import { startSimulator, Simulator } from "../../simulator/src/app";
-import { FakeTelegram } from "../support/fakeTelegram";
-import { stackConfig } from "../support/fixtures";
-import { freePort } from "../support/ports";
-import { newRandomPassword, newRandomPasswordHash } from "../support/randomPassword";
-import { requireTool } from "../support/tools";
+} from "../generators/commandLines";
+import { CollectorListen, renderOtelCollectorConfig } from "../generators/otelCollector";
+import { renderPrometheusConfig } from "../generators/prometheus";
+import { ruleSettings } from "../rules/context";
+import { renderRuleFiles } from "../rules/render";
+import { startSimulator, Simulator } from "../simulator/src/app";
+import { FakeTelegram } from "./fakeTelegram";
+import { stackConfig } from "./fixtures";
+import { freePort } from "./ports";
+import { newRandomPassword, newRandomPasswordHash } from "./randomPassword";
+import { requireTool } from "./tools";
 
 /** Jobs whose programs cannot run on this machine (AGPL or not served as a Go module): left out of the live config. */
 export const ABSENT_JOBS = ["grafana", "loki", "promtail", "alloy", "tempo", "cadvisor"];

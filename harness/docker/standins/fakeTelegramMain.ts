@@ -1,11 +1,11 @@
 /**
- * The fake Telegram Bot API (test/support/fakeTelegram.ts) as a container on the stack network:
+ * The fake Telegram Bot API (harness/fakeTelegram.ts) as a container on the stack network:
  * the bridge reaches it at TELEGRAM_API_BASE (http://fake-telegram:8081), the test reads what it
  * received from GET /messages on the control port (8082), published on 127.0.0.1.
  */
 import * as http from "http";
 import * as net from "net";
-import { FakeTelegram } from "../../support/fakeTelegram";
+import { FakeTelegram } from "../../fakeTelegram";
 
 async function main(): Promise<void> {
   const token = process.env.TELEGRAM_BOT_TOKEN;

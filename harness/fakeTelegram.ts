@@ -20,7 +20,7 @@ import {
   sourceBytes,
   TELEGRAM_LIMITS,
   TELEGRAM_REFUSALS,
-} from "../../bridge/src/telegramLimits";
+} from "../bridge/src/telegramLimits";
 import { decodePng } from "./png";
 
 /** The bridge's buttons all carry callback data. */

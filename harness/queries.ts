@@ -1,4 +1,4 @@
-import { DashboardJson } from "../../dashboards/builder";
+import { DashboardJson } from "../dashboards/builder";
 /**
  * The Prometheus and Loki lezer grammars are typed as ES modules but ship CommonJS builds; under
  * node16 resolution TypeScript refuses a static import from CommonJS, so they are required with

@@ -366,7 +366,7 @@ export function checkMapped(
   }
   if (problems.length) {
     throw new UnmappedInputError(
-      `${resource}: inputs the docker-tier harness does not map (see test/docker/providerMapping.ts): ${problems.join(", ")}`,
+      `${resource}: inputs the docker-tier harness does not map (see harness/docker/providerMapping.ts): ${problems.join(", ")}`,
     );
   }
 }

@@ -1,4 +1,4 @@
-import { parseStackConfig, rawConfigFromPulumi, StackConfig } from "../../config/schema";
+import { parseStackConfig, rawConfigFromPulumi, StackConfig } from "../config/schema";
 import { PROJECT, pulumiConfigMap, secretKeySet } from "./stackFiles";
 
 /** The validated configuration of a committed stack, with test secrets. */

@@ -1,4 +1,4 @@
-import { WebhookAlert, WebhookPayload } from "../../bridge/src/payload";
+import { WebhookAlert, WebhookPayload } from "../bridge/src/payload";
 
 export function alert(
   overrides: Partial<WebhookAlert> & { labels?: Record<string, string>; annotations?: Record<string, string> } = {},

@@ -1,7 +1,7 @@
 /**
  * The child process of apply.ts `up`: runs index.ts under Pulumi's mocks, and answers every
  * registration by carrying out the provider's step on the engine. Usage:
- *   ts-node --transpile-only test/docker/applyMain.ts <request.json> <result.json>
+ *   ts-node --transpile-only harness/docker/applyMain.ts <request.json> <result.json>
  * Like the Pulumi language host, an error thrown anywhere in the program (also inside an `apply`)
  * fails the run; like the Pulumi engine, the first failed step stops further steps, and resources
  * the program no longer registers are deleted only when the program succeeded.
@@ -37,7 +37,7 @@ import {
   REMOTE_IMAGE_ATTRS,
   VOLUME_ATTRS,
 } from "./providerMapping";
-import { newRandomPassword, RANDOM_PASSWORD } from "../support/randomPassword";
+import { newRandomPassword, RANDOM_PASSWORD } from "../randomPassword";
 
 const [requestFile, resultFile] = process.argv.slice(2);
 const req = JSON.parse(fs.readFileSync(requestFile, "utf8")) as ChildRequest;

@@ -13,9 +13,9 @@ import { PROJECT, readStackFile } from "../../config/stackFile";
 import { RELEASES } from "../../config/versions";
 import { PROTECTED_APIS, ProtectedApi, userColonPassword } from "../../generators/apiAuth";
 import { SERVICES } from "../../config/services";
-import { freePort } from "../support/ports";
-import { RANDOM_PASSWORD } from "../support/randomPassword";
-import { TEST_SECRETS } from "../support/stackFiles";
+import { freePort } from "../ports";
+import { RANDOM_PASSWORD } from "../randomPassword";
+import { TEST_SECRETS } from "../stackFiles";
 import { AbsentServices, StackState } from "./apply";
 import { Engine } from "./engine";
 import { singleFileTar } from "./engineOps";
@@ -268,7 +268,7 @@ export async function startFakeTelegram(
     env: [`TELEGRAM_BOT_TOKEN=${TEST_SECRETS.telegramBotToken}`],
     network: stackNetwork,
     aliases: ["fake-telegram"],
-    files: { "/app/fake-telegram.js": bundle("test/docker/standins/fakeTelegramMain.ts") },
+    files: { "/app/fake-telegram.js": bundle("harness/docker/standins/fakeTelegramMain.ts") },
     ports: { 8082: control },
   });
   const base = `http://127.0.0.1:${control}`;
@@ -293,7 +293,7 @@ export async function startCadvisorStandIn(
     network: stackNetwork,
     aliases: ["cadvisor"],
     binds: [`${engine.socketPath}:/var/run/docker.sock:ro`],
-    files: { "/app/cadvisor-standin.js": bundle("test/docker/standins/cadvisorStandIn.ts") },
+    files: { "/app/cadvisor-standin.js": bundle("harness/docker/standins/cadvisorStandIn.ts") },
   });
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from "child_process";
-import { toolPath } from "../../cli/builtTools";
+import { toolPath } from "../cli/builtTools";
 
 /**
  * The programs the tests run are the pinned releases built by `npm run tools` (.tools/bin). A

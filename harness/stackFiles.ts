@@ -1,8 +1,8 @@
 import * as path from "path";
-import { listStacks, PROJECT, readStackFile } from "../../config/stackFile";
+import { listStacks, PROJECT, readStackFile } from "../config/stackFile";
 
 export { PROJECT };
-export const ROOT = path.resolve(__dirname, "..", "..");
+export const ROOT = path.resolve(__dirname, "..");
 
 /** Stand-ins for the values operators set with `pulumi config set --secret`. */
 export const TEST_SECRETS: Readonly<Record<string, string>> = {
