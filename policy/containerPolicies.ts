@@ -80,7 +80,8 @@ function validateGuardrail(rule: string, bindAddressOf: BindAddressOf, clusterAd
       clusterAddress: clusterAddressOf(stack),
       gatedServices: gatedServices(records),
     };
-    let unknown: UnknownValueError | undefined;
+    // `unknown`, not UnknownValueError: the SDK's type declarations leave that class out (`any` to TypeScript).
+    let unknown: unknown;
     containers.forEach((resource, i) => {
       try {
         const problem = check(records[i], context);
@@ -97,7 +98,7 @@ function validateGuardrail(rule: string, bindAddressOf: BindAddressOf, clusterAd
       }
     });
     // The SDK turns this into an advisory "can't run during preview" note instead of a failure.
-    if (unknown) throw unknown;
+    if (unknown !== undefined) throw unknown;
   };
 }
 
