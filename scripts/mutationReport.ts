@@ -170,7 +170,7 @@ export function verdict(s: Summary): string[] {
   if (score(s.total) < TARGETS.overall) problems.push(`overall score ${score(s.total).toFixed(2)}% is below ${TARGETS.overall}%`);
   for (const [folder, target] of Object.entries(TARGETS.folders)) {
     const c = s.byFolder.get(folder);
-    if (c && score(c) < target!) problems.push(`${folder} score ${score(c).toFixed(2)}% is below ${target}%`);
+    if (c && score(c) < target) problems.push(`${folder} score ${score(c).toFixed(2)}% is below ${target}%`);
   }
   const open = s.survivors.filter((x) => !x.equivalent).length;
   if (open) problems.push(`${open} surviving mutants are neither killed nor explained as equivalent`);
