@@ -15,8 +15,8 @@ it("the bundle is byte-for-byte stable, so an unchanged bridge shows no diff", (
 async function spawnBundle(file: string, env: Record<string, string>): Promise<{ child: ReturnType<typeof spawn>; output: () => string }> {
   const child = spawn(process.execPath, [file], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
   const deadline = Date.now() + 10_000;
   while (!out.includes("listening") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   if (!out.includes("listening")) throw new Error(`bridge did not start:\n${out}`);
