@@ -28,6 +28,10 @@ export function bundleWithMeta(entry: string, root = PROJECT_ROOT): { text: stri
     format: "cjs",
     write: false,
     legalComments: "none",
+    // Every stack's Pulumi state keeps an uploaded bundle (twice: the container's inputs and its
+    // outputs), so whitespace and redundant syntax go. Names stay: a stack trace still names functions.
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: "silent",
     metafile: true,
     ...(root === PROJECT_ROOT ? {} : { nodePaths: [path.join(PROJECT_ROOT, "node_modules")] }),

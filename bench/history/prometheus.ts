@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { toolPath } from "../../cli/builtTools";
+import { confirmReload, reloadState } from "../../cli/configReload";
 import { StackConfig } from "../../config/schema";
 import { dockerNetworkPeers } from "../../config/services";
 import { prometheusArgs } from "../../generators/commandLines";
@@ -28,8 +29,10 @@ export interface BenchPrometheus {
   /** The last lines it wrote to stderr. */
   log(): string;
   /**
-   * Loads the deployed rule files (config reload, as config-sync does). Not at start: the rules
-   * write at the wall clock, and the head then refuses the older samples of the replayed hours.
+   * Loads the deployed rule files: rewrites the config and waits for Prometheus's own
+   * --config.auto-reload to take it, confirmed from its reload metrics as config-sync does (the
+   * deployed command line has no lifecycle API). Not at start: the rules write at the wall clock,
+   * and the head then refuses the older samples of the replayed hours.
    */
   loadRules(): Promise<void>;
   stop(): Promise<void>;
@@ -112,10 +115,11 @@ export async function startPrometheus(config: StackConfig, dataDir: string, work
     },
     log: () => stderr,
     async loadRules() {
+      const before = await reloadState("prometheus", url, 5000);
       for (const [f, text] of Object.entries(renderRuleFiles(ruleSettings(config)))) fs.writeFileSync(path.join(rulesDir, f), text);
       fs.writeFileSync(configFile, yaml.dump({ ...doc, rule_files: ruleFiles }, { lineWidth: -1 }));
-      const r = await fetch(`${url}/-/reload`, { method: "POST" });
-      if (!r.ok) throw new Error(`reloading Prometheus with the rule files: ${r.status} ${await r.text()}`);
+      const outcome = await confirmReload("prometheus", url, before, 120_000, 500);
+      if (!outcome.took) throw new Error(`loading the rule files into Prometheus: ${outcome.detail}\n${stderr}`);
     },
     stop,
   };

@@ -1,4 +1,6 @@
+import type { InlineKeyboardButton } from "@grammyjs/types";
 import { randomBytes } from "crypto";
+import type { InlineKeyboard } from "./botApi";
 import { escapeCapped, markResolved, utc } from "./format";
 import { renderBody } from "./packing";
 import { Card, Subject } from "./stateStore";
@@ -9,12 +11,6 @@ import { Card, Subject } from "./stateStore";
  * (silenced, unsilenced, acknowledged). A /silences answer is a card too: it remembers the
  * silences it offered to expire. Rendering is pure: state in, text and buttons out.
  */
-export interface InlineButton {
-  readonly text: string;
-  readonly callback_data: string;
-}
-export type InlineKeyboard = InlineButton[][];
-
 export interface CardView {
   readonly silenceDurations: readonly string[];
   /** Silence buttons need Alertmanager's API. */
@@ -117,7 +113,7 @@ export function renderCardKeyboard(card: Card, view: CardView): InlineKeyboard |
   card.subjects.forEach((s, i) => {
     if (s.alerts.every((a) => a.status === "resolved")) return;
     const tag = many ? ` #${i + 1}` : "";
-    const silenceRow: InlineButton[] = [];
+    const silenceRow: InlineKeyboardButton.CallbackButton[] = [];
     if (view.canSilence) {
       if (unsilencedFiring(s, view.now).length)
         silenceRow.push(

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "./zod";
 import { durationProblem, BRIDGE_DURATION, DEFAULT_SILENCE_DURATIONS, MAX_SILENCE_BUTTONS, SILENCE_LIMITS } from "../../config/durations";
 import {
   DEFAULT_PREFIX,
@@ -26,60 +26,69 @@ const SEVERITIES = ["critical", "warning", "info"] as const;
 export type RoutedSeverity = (typeof SEVERITIES)[number];
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+/** An unset or blank variable is the schema's default (or nothing). */
+const unlessBlank = <T extends z.ZodMiniType>(schema: T) => z.pipe(z.transform(blankToUndefined), schema);
+const optional = <T extends z.ZodMiniType>(schema: T) => unlessBlank(z.optional(schema));
 const count = (def: number, min = 1) =>
-  z.preprocess(
-    blankToUndefined,
-    z.coerce
-      .number({ message: "expected a whole number" })
-      .int({ message: "expected a whole number" })
-      .min(min, { message: `expected at least ${min}` })
-      .default(def),
+  unlessBlank(
+    z._default(
+      z.coerce
+        .number({ message: "expected a whole number" })
+        .check(z.int({ message: "expected a whole number" }), z.minimum(min, { message: `expected at least ${min}` })),
+      def,
+    ),
   );
 // The token, chat ids, topics, user ids, the prefix and URLs follow config/sharedValidators.ts, the rules the stack schema applies too.
-const chatId = z.string().trim().refine(isChatId, { message: "expected a numeric chat id or @channel" });
+const chatId = z.string().check(z.trim(), z.refine(isChatId, { message: "expected a numeric chat id or @channel" }));
 const threadId = z.coerce
   .number({ message: "expected a positive whole number" })
-  .refine(isThreadId, { message: "expected a positive whole number" });
+  .check(z.refine(isThreadId, { message: "expected a positive whole number" }));
 const bool = (def: boolean) =>
-  z
-    .preprocess(
-      blankToUndefined,
-      z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { message: "expected true or false" }).default(def ? "true" : "false"),
-    )
-    .transform((v) => ["true", "1", "yes", "on"].includes(v));
+  z.pipe(
+    unlessBlank(
+      z._default(
+        z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { message: "expected true or false" }),
+        def ? "true" : "false",
+      ),
+    ),
+    z.transform((v) => ["true", "1", "yes", "on"].includes(v)),
+  );
 
 /** http(s) URL without user:password: the URL is logged, and credentials belong in no log. */
-const serviceUrl = z
-  .string()
-  .trim()
-  .refine(isHttpUrl, { message: "expected an absolute http(s) URL" })
-  .refine((v) => !hasUrlCredentials(v), { message: "must not carry user:password (it would be logged)" })
-  .transform((v) => v.replace(/\/+$/, ""));
+const httpUrl = z.string().check(
+  z.trim(),
+  z.refine(isHttpUrl, { message: "expected an absolute http(s) URL" }),
+  z.refine((v) => !hasUrlCredentials(v), { message: "must not carry user:password (it would be logged)" }),
+);
+const serviceUrl = z.pipe(
+  httpUrl,
+  z.transform((v) => v.replace(/\/+$/, "")),
+);
 
 /** user:password of the stack's Prometheus or Alertmanager API; becomes a Basic Authorization header. */
-const basicCredentials = z
-  .string()
-  .regex(/^[^:\s]+:\S+$/, { message: "expected user:password" })
-  .transform((v) => `Basic ${Buffer.from(v).toString("base64")}`);
+const basicCredentials = z.pipe(
+  z.string().check(z.regex(/^[^:\s]+:\S+$/, { message: "expected user:password" })),
+  z.transform((v) => `Basic ${Buffer.from(v).toString("base64")}`),
+);
 
+const USER_IDS = "expected Telegram user ids separated by commas, such as 12345,67890";
 const userIds = z
-  .string()
-  .trim()
-  .regex(/^\d+(\s*,\s*\d+)*$/, { message: "expected Telegram user ids separated by commas, such as 12345,67890" })
-  .transform((v) => v.split(",").map((s) => Number(s.trim())))
-  .refine((ids) => ids.every(isTelegramUserId), { message: "expected Telegram user ids separated by commas, such as 12345,67890" });
+  .pipe(
+    z.string().check(z.trim(), z.regex(/^\d+(\s*,\s*\d+)*$/, { message: USER_IDS })),
+    z.transform((v) => v.split(",").map((s) => Number(s.trim()))),
+  )
+  .check(z.refine((ids) => ids.every(isTelegramUserId), { message: USER_IDS }));
 
-const durations = z
-  .string()
-  .trim()
-  .transform((v, ctx) => {
+const durations = z.pipe(
+  z.string().check(z.trim()),
+  z.transform((v, ctx) => {
     const list = v.split(",").map((s) => s.trim());
     const bad = list.find((d) => durationProblem(d, BRIDGE_DURATION, SILENCE_LIMITS) !== undefined);
     if (bad !== undefined || list.length > MAX_SILENCE_BUTTONS) {
       const range = `${SILENCE_LIMITS.min!.value} and ${SILENCE_LIMITS.max!.value}`;
-      ctx.addIssue({
+      ctx.issues.push({
         code: "custom",
+        input: v,
         message:
           bad !== undefined
             ? `expected durations between ${range} such as 1h,4h,24h (bad: "${bad}")`
@@ -88,16 +97,18 @@ const durations = z
       return z.NEVER;
     }
     return list;
-  });
+  }),
+);
 
 /** receiver=seconds pairs: how long a delivered alert is remembered, per Alertmanager receiver. */
-const windows = z
-  .string()
-  .trim()
-  .regex(/^[\w.-]+=\d+(\s*,\s*[\w.-]+=\d+)*$/, {
-    message: "expected receiver=seconds pairs separated by commas, such as telegram-critical=240",
-  })
-  .transform(
+const windows = z.pipe(
+  z.string().check(
+    z.trim(),
+    z.regex(/^[\w.-]+=\d+(\s*,\s*[\w.-]+=\d+)*$/, {
+      message: "expected receiver=seconds pairs separated by commas, such as telegram-critical=240",
+    }),
+  ),
+  z.transform(
     (v) =>
       new Map(
         v
@@ -105,30 +116,36 @@ const windows = z
           .map((p) => p.trim().split("="))
           .map(([k, s]) => [k, Number(s) * 1000] as const),
       ),
-  );
+  ),
+);
 
 /**
  * TELEGRAM_ESCALATION: the stack's telegram.escalation as JSON, read with the stack's own reader
  * (config/consoleSettings.ts), so a value the stack accepts starts the bridge and the bridge refuses
  * what the stack refuses. Problems keep their place below the variable (TELEGRAM_ESCALATION.critical.after).
  */
-const escalation = z.string().transform((v, ctx) => {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(v);
-  } catch {
-    ctx.addIssue({ code: "custom", message: 'expected JSON such as {"critical":{"after":"10m","mention":[123456789]}}' });
-    return z.NEVER;
-  }
-  const { settings, problems } = readEscalation(raw);
-  for (const p of problems) ctx.addIssue({ code: "custom", path: [...p.path], message: p.message });
-  return problems.length ? z.NEVER : settings;
-});
+const escalation = z.pipe(
+  z.string(),
+  z.transform((v, ctx) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(v);
+    } catch {
+      ctx.issues.push({ code: "custom", input: v, message: 'expected JSON such as {"critical":{"after":"10m","mention":[123456789]}}' });
+      return z.NEVER;
+    }
+    const { settings, problems } = readEscalation(raw);
+    for (const p of problems) ctx.issues.push({ code: "custom", input: v, path: [...p.path], message: p.message });
+    return problems.length ? z.NEVER : settings;
+  }),
+);
 
 /** The bridge's environment, validated once at start-up; a bad value stops it naming the variable and the value. */
 const envSchema = z
   .object({
-    TELEGRAM_BOT_TOKEN: optional(z.string().trim().refine(isBotToken, { message: "expected a bot token of the form 123456:ABC..." })),
+    TELEGRAM_BOT_TOKEN: optional(
+      z.string().check(z.trim(), z.refine(isBotToken, { message: "expected a bot token of the form 123456:ABC..." })),
+    ),
     TELEGRAM_CHAT_ID: optional(chatId),
     TELEGRAM_CHAT_ID_CRITICAL: optional(chatId),
     TELEGRAM_CHAT_ID_WARNING: optional(chatId),
@@ -137,32 +154,31 @@ const envSchema = z
     TELEGRAM_MESSAGE_THREAD_ID_CRITICAL: optional(threadId),
     TELEGRAM_MESSAGE_THREAD_ID_WARNING: optional(threadId),
     TELEGRAM_MESSAGE_THREAD_ID_INFO: optional(threadId),
-    TELEGRAM_API_BASE: z.preprocess(blankToUndefined, serviceUrl.default(TELEGRAM_API_BASE)),
-    BRIDGE_PREFIX: z
-      .string()
-      .superRefine((v, ctx) => {
-        const problem = prefixProblem(v);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      })
-      .default(DEFAULT_PREFIX),
-    BRIDGE_ENVIRONMENT: z.preprocess(blankToUndefined, z.string().min(1).default("dev")),
-    HEARTBEAT_URL: optional(
-      z
-        .string()
-        .trim()
-        .refine(isHttpUrl, { message: "expected an absolute http(s) URL" })
-        .refine((v) => !hasUrlCredentials(v), { message: "must not carry user:password (it would be logged)" }),
+    TELEGRAM_API_BASE: unlessBlank(z._default(serviceUrl, TELEGRAM_API_BASE)),
+    BRIDGE_PREFIX: z._default(
+      z.string().check(
+        z.superRefine((v, ctx) => {
+          const problem = prefixProblem(v);
+          if (problem) ctx.addIssue({ code: "custom", message: problem });
+        }),
+      ),
+      DEFAULT_PREFIX,
     ),
-    PORT: z.preprocess(
-      blankToUndefined,
-      z.coerce
-        .number({ message: "expected a port number" })
-        .int({ message: "expected a port number" })
-        .min(0, { message: "expected a port 0-65535" })
-        .max(65535, { message: "expected a port 0-65535" })
-        .default(8080),
+    BRIDGE_ENVIRONMENT: unlessBlank(z._default(z.string().check(z.minLength(1)), "dev")),
+    HEARTBEAT_URL: optional(httpUrl),
+    PORT: unlessBlank(
+      z._default(
+        z.coerce
+          .number({ message: "expected a port number" })
+          .check(
+            z.int({ message: "expected a port number" }),
+            z.minimum(0, { message: "expected a port 0-65535" }),
+            z.maximum(65535, { message: "expected a port 0-65535" }),
+          ),
+        8080,
+      ),
     ),
-    HOST: z.preprocess(blankToUndefined, z.string().default("0.0.0.0")),
+    HOST: unlessBlank(z._default(z.string(), "0.0.0.0")),
     MIN_SEND_INTERVAL_MS: count(1000, 0),
     GROUP_MESSAGES_PER_MINUTE: count(20),
     BOT_MESSAGES_PER_SECOND: count(30),
@@ -173,13 +189,13 @@ const envSchema = z
     MAX_BODY_BYTES: count(16 * 1024 * 1024),
     REQUEST_BODY_TIMEOUT_MS: count(20_000),
     KEEP_ALIVE_TIMEOUT_MS: count(310_000),
-    STATE_FILE: optional(z.string().trim().regex(/^\//, { message: "expected an absolute file path" })),
+    STATE_FILE: optional(z.string().check(z.trim(), z.regex(/^\//, { message: "expected an absolute file path" }))),
     STATE_MAX_CARDS: count(500),
     STATE_CARD_RETENTION_HOURS: count(168),
     CONSOLE_ENABLED: bool(true),
     CONSOLE_ALLOWED_USER_IDS: optional(userIds),
     CONSOLE_ALLOW: optional(z.enum(CONSOLE_ALLOW_MODES, { message: `expected one of ${CONSOLE_ALLOW_MODES.join(", ")}` })),
-    CONSOLE_SILENCE_DURATIONS: z.preprocess(blankToUndefined, durations.default([...DEFAULT_SILENCE_DURATIONS])),
+    CONSOLE_SILENCE_DURATIONS: unlessBlank(z._default(durations, [...DEFAULT_SILENCE_DURATIONS])),
     ALERTMANAGER_URL: optional(serviceUrl),
     PROMETHEUS_URL: optional(serviceUrl),
     ALERTMANAGER_AUTH: optional(basicCredentials),
@@ -189,10 +205,12 @@ const envSchema = z
     TELEGRAM_ESCALATION: optional(escalation),
     GRAPHS_ENABLED: bool(true),
   })
-  .superRefine((e, ctx) => {
-    const allow = consoleAllow(e.CONSOLE_ALLOW, e.CONSOLE_ALLOWED_USER_IDS ?? []);
-    if ("problem" in allow) ctx.addIssue({ code: "custom", path: ["CONSOLE_ALLOW"], message: allow.problem });
-  });
+  .check(
+    z.superRefine((e, ctx) => {
+      const allow = consoleAllow(e.CONSOLE_ALLOW, e.CONSOLE_ALLOWED_USER_IDS ?? []);
+      if ("problem" in allow) ctx.addIssue({ code: "custom", path: ["CONSOLE_ALLOW"], message: allow.problem });
+    }),
+  );
 
 export interface ChatDestination {
   readonly chatId: string;

@@ -1,4 +1,5 @@
-import { CardView, InlineKeyboard, newCardId, renderCardKeyboard, renderCardText, allResolved } from "./cards";
+import type { BotMethod, BotParams, BotResult, InlineKeyboard } from "./botApi";
+import { CardView, newCardId, renderCardKeyboard, renderCardText, allResolved } from "./cards";
 import { ChatDestination, PaceLimits } from "./config";
 import { isDrill } from "../../shared/drillLabels";
 import { FormatOptions } from "./format";
@@ -97,8 +98,8 @@ interface ChatFailure {
 
 /** A call that must go out promptly (a console answer, an edit after a button press). */
 interface PriorityTask {
-  readonly method: string;
-  readonly params: (chatId: string) => Record<string, unknown>;
+  readonly method: BotMethod;
+  readonly params: (chatId: string) => BotParams<BotMethod>;
   readonly deadline: number;
   readonly done: (o: ApiOutcome) => void;
   /** A migration was followed for this call; a second one is not. */
@@ -209,11 +210,17 @@ export class Outbox {
   }
 
   /** Sends or edits promptly, ahead of queued alerts but within the chat's pace. */
-  priority(chatId: string, method: string, params: (chatId: string) => Record<string, unknown>, timeoutMs = 30_000): Promise<ApiOutcome> {
+  priority<M extends BotMethod>(
+    chatId: string,
+    method: M,
+    params: (chatId: string) => BotParams<M>,
+    timeoutMs = 30_000,
+  ): Promise<ApiOutcome<BotResult<M>>> {
     if (this.closed) return Promise.resolve({ kind: "transient", reason: "network", detail: "bridge is stopping" });
     return new Promise((done) => {
       const lane = this.lane(chatId);
-      lane.priority.push({ method, params, deadline: this.opts.now() + timeoutMs, done });
+      // The lane holds calls of every method; each outcome is the answer to its own task's method.
+      lane.priority.push({ method, params, deadline: this.opts.now() + timeoutMs, done: done as (o: ApiOutcome) => void });
       lane.poke();
     });
   }
@@ -404,7 +411,7 @@ class Lane {
     return all.filter((p) => p.threadId === first.threadId && this.resolvedReplyTarget(p) === target);
   }
 
-  private async call(method: string, params: Record<string, unknown>): Promise<ApiOutcome> {
+  private async call<M extends BotMethod>(method: M, params: BotParams<M>): Promise<ApiOutcome<BotResult<M>>> {
     const started = this.opts.now();
     const outcome = await this.deps.api.call(method, params, { timeoutMs: this.opts.sendTimeoutMs });
     if (method === "sendMessage") this.deps.metrics.sendLatency.observe((this.opts.now() - started) / 1000);
@@ -435,7 +442,7 @@ class Lane {
     const graph = html && card ? await this.graphFor(packed, taken, rendered) : undefined;
     if (graph && card && (await this.sendWithGraph(graph, rendered, taken, packed, card, keyboard))) return;
     for (;;) {
-      const params = {
+      const params: BotParams<"sendMessage"> = {
         chat_id: this.chatId,
         text: html ? rendered : plainText(rendered),
         ...(html ? { parse_mode: "HTML" } : {}),
@@ -445,7 +452,7 @@ class Lane {
         ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
       };
       const outcome = await this.call("sendMessage", params);
-      if (outcome.kind === "ok") return this.delivered(taken, packed, card, (outcome.result as { message_id?: number })?.message_id);
+      if (outcome.kind === "ok") return this.delivered(taken, packed, card, outcome.result?.message_id);
       if ((outcome.kind === "unparseable" || outcome.kind === "too_long") && html) {
         // Our escaping and measuring should make this impossible; if Telegram still refuses, plain text beats silence.
         this.deps.metrics.failed.inc({ reason: outcome.kind });
@@ -490,7 +497,7 @@ class Lane {
     card: Card,
     keyboard: InlineKeyboard | undefined,
   ): Promise<boolean> {
-    const params = {
+    const params: BotParams<"sendPhoto"> = {
       chat_id: this.chatId,
       photo: new Blob([new Uint8Array(png)], { type: "image/png" }),
       caption,
@@ -501,7 +508,7 @@ class Lane {
     const outcome = await this.call("sendPhoto", params);
     if (outcome.kind === "ok") {
       this.deps.metrics.graphs.inc({ result: "sent" });
-      this.delivered(taken, packed, { ...card, photo: true }, (outcome.result as { message_id?: number })?.message_id);
+      this.delivered(taken, packed, { ...card, photo: true }, outcome.result?.message_id);
       return true;
     }
     const detail = "detail" in outcome ? outcome.detail : outcome.kind;
@@ -792,7 +799,7 @@ export function editMethod(card: Card): "editMessageText" | "editMessageCaption"
  * The editMethod call for a card as it reads now; without reply_markup Telegram removes the buttons.
  * Text or buttons over Telegram's limits go as plain text or without buttons, not refused.
  */
-export function editParams(card: Card, chatId: string, view: CardView): Record<string, unknown> {
+export function editParams(card: Card, chatId: string, view: CardView): BotParams<"editMessageText"> | BotParams<"editMessageCaption"> {
   const rendered = renderCardKeyboard(card, view);
   const keyboard = keyboardRefusal(rendered) ? undefined : rendered;
   const text = renderCardText(card, view.now);

@@ -1,5 +1,4 @@
 import { abortableSleep } from "./abortableSleep";
-import type { UserFromGetMe } from "@grammyjs/types";
 import { Logger } from "./log";
 import { TelegramApi } from "./telegram";
 
@@ -49,7 +48,7 @@ export class BotIdentity {
 
   private async loop(): Promise<void> {
     while (!this.abort.signal.aborted) {
-      const me = await this.api.call<Partial<UserFromGetMe>>("getMe", {}, { signal: this.abort.signal });
+      const me = await this.api.call("getMe", {}, { signal: this.abort.signal });
       if (this.abort.signal.aborted) return;
       if (me.kind === "ok") {
         const username = typeof me.result === "object" && me.result !== null ? (me.result.username ?? "") : "";

@@ -1,30 +1,30 @@
 import { createHash } from "crypto";
-import { z } from "zod";
+import * as z from "./zod";
 
 /** Alertmanager webhook payload, version 4. Unknown extra fields are accepted and ignored. */
 const labelSet = z.record(z.string(), z.string());
 
 export const alertSchema = z.looseObject({
   status: z.enum(["firing", "resolved"]),
-  labels: labelSet.default({}),
-  annotations: labelSet.default({}),
-  startsAt: z.string().optional(),
-  endsAt: z.string().optional(),
-  generatorURL: z.string().optional(),
-  fingerprint: z.string().optional(),
+  labels: z._default(labelSet, {}),
+  annotations: z._default(labelSet, {}),
+  startsAt: z.optional(z.string()),
+  endsAt: z.optional(z.string()),
+  generatorURL: z.optional(z.string()),
+  fingerprint: z.optional(z.string()),
 });
 
 /** The envelope; alerts are checked one by one so one bad alert cannot sink the others. */
 const envelopeSchema = z.looseObject({
-  version: z.string().optional(),
-  groupKey: z.string().optional(),
-  truncatedAlerts: z.number().int().nonnegative().optional(),
+  version: z.optional(z.string()),
+  groupKey: z.optional(z.string()),
+  truncatedAlerts: z.optional(z.number().check(z.int(), z.nonnegative())),
   status: z.enum(["firing", "resolved"]),
-  receiver: z.string().optional(),
-  groupLabels: labelSet.optional(),
-  commonLabels: labelSet.optional(),
-  commonAnnotations: labelSet.optional(),
-  externalURL: z.string().optional(),
+  receiver: z.optional(z.string()),
+  groupLabels: z.optional(labelSet),
+  commonLabels: z.optional(labelSet),
+  commonAnnotations: z.optional(labelSet),
+  externalURL: z.optional(z.string()),
   alerts: z.array(z.unknown()),
 });
 

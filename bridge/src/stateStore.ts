@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { z } from "zod";
+import * as z from "./zod";
 import { describeError, Logger } from "./log";
 
 /**
@@ -13,8 +13,8 @@ import { describeError, Logger } from "./log";
 
 const silenceRecord = z.object({ ids: z.array(z.string()), by: z.string(), until: z.number() });
 const deed = z.object({ by: z.string(), at: z.number() });
-const subjectSchema = z.preprocess(
-  upgradeSubject,
+const subjectSchema = z.pipe(
+  z.transform(upgradeSubject),
   z.object({
     title: z.string(),
     /** Each alert with the silences that hold it quiet, as far as the console knows. */
@@ -23,12 +23,12 @@ const subjectSchema = z.preprocess(
         alertKey: z.string(),
         labels: z.record(z.string(), z.string()),
         status: z.enum(["firing", "resolved"]),
-        silence: silenceRecord.optional(),
+        silence: z.optional(silenceRecord),
       }),
     ),
-    unsilenced: deed.optional(),
+    unsilenced: z.optional(deed),
     /** Everyone who acknowledged, in order. */
-    acks: z.array(deed).optional(),
+    acks: z.optional(z.array(deed)),
   }),
 );
 
@@ -46,25 +46,25 @@ function upgradeSubject(raw: unknown): unknown {
 const cardSchema = z.object({
   id: z.string(),
   /** A notification shows alerts as they fired (replies and edits follow it); an overview answers /alerts; silences answers /silences. */
-  kind: z.enum(["notification", "overview", "silences"]).default("notification"),
+  kind: z._default(z.enum(["notification", "overview", "silences"]), "notification"),
   chatId: z.string(),
-  messageId: z.number().int(),
-  threadId: z.number().int().optional(),
+  messageId: z.number().check(z.int()),
+  threadId: z.optional(z.number().check(z.int())),
   createdAt: z.number(),
   updatedAt: z.number(),
   body: z.object({
     head: z.string(),
-    blocks: z.array(z.object({ html: z.string(), alertKey: z.string().optional() })),
+    blocks: z.array(z.object({ html: z.string(), alertKey: z.optional(z.string()) })),
     foot: z.string(),
   }),
   subjects: z.array(subjectSchema),
   /** A /silences answer: the silences it offers to expire, by button. */
-  listed: z.array(z.object({ id: z.string(), matchers: z.string() })).optional(),
+  listed: z.optional(z.array(z.object({ id: z.string(), matchers: z.string() }))),
   /** Buttons offered: alert notifications get silence and ack; the Watchdog gets none. */
   buttons: z.boolean(),
   /** The message is a photo (a graph) with the text as its caption: edits change the caption. */
-  photo: z.boolean().optional(),
-  resolvedAt: z.number().optional(),
+  photo: z.optional(z.boolean()),
+  resolvedAt: z.optional(z.number()),
 });
 
 /**
@@ -78,9 +78,9 @@ const escalationSchema = z.object({
   severity: z.string(),
   title: z.string(),
   since: z.number(),
-  sent: z.number().int().nonnegative(),
-  lastAt: z.number().optional(),
-  acked: deed.optional(),
+  sent: z.number().check(z.int(), z.nonnegative()),
+  lastAt: z.optional(z.number()),
+  acked: z.optional(deed),
 });
 
 /** A fire drill: who started it where, the time of each hop, and how it ended. */
@@ -88,30 +88,30 @@ const drillSchema = z.object({
   id: z.string(),
   by: z.string(),
   chatId: z.string(),
-  threadId: z.number().int().optional(),
+  threadId: z.optional(z.number().check(z.int())),
   /** The answer to /drill, edited into the report. */
-  answerMessageId: z.number().int().optional(),
+  answerMessageId: z.optional(z.number().check(z.int())),
   startedAt: z.number(),
   hops: z.object({
     /** Alertmanager's API accepted the alert. */
-    alertmanager: z.number().optional(),
+    alertmanager: z.optional(z.number()),
     /** Its webhook reached the bridge. */
-    webhook: z.number().optional(),
+    webhook: z.optional(z.number()),
     /** Telegram accepted the message that shows it. */
-    telegram: z.number().optional(),
+    telegram: z.optional(z.number()),
     /** Alertmanager accepted its end (endsAt now). */
-    resolvePosted: z.number().optional(),
+    resolvePosted: z.optional(z.number()),
     /** The resolved webhook reached the bridge. */
-    resolved: z.number().optional(),
+    resolved: z.optional(z.number()),
   }),
-  result: z.enum(["ok", "failed", "interrupted"]).optional(),
-  problem: z.string().optional(),
-  endedAt: z.number().optional(),
+  result: z.optional(z.enum(["ok", "failed", "interrupted"])),
+  problem: z.optional(z.string()),
+  endedAt: z.optional(z.number()),
 });
 
 const stateSchema = z.object({
   version: z.literal(1),
-  updateOffset: z.number().int().optional(),
+  updateOffset: z.optional(z.number().check(z.int())),
   /** item key → time until which it counts as delivered (sliding: every retry that asks for it extends it). */
   delivered: z.record(z.string(), z.number()),
   cards: z.record(z.string(), cardSchema),
@@ -119,11 +119,11 @@ const stateSchema = z.object({
   alertCards: z.record(z.string(), z.string()),
   /** Old chat id → the supergroup it became. */
   migrations: z.record(z.string(), z.string()),
-  watchdogLastSeen: z.number().optional(),
+  watchdogLastSeen: z.optional(z.number()),
   /** `${chatId}|${alertKey}` → the escalation of that alert in that chat (state from before escalation has none). */
-  escalations: z.record(z.string(), escalationSchema).default({}),
+  escalations: z._default(z.record(z.string(), escalationSchema), {}),
   /** The latest fire drills, newest last, at most MAX_DRILLS_KEPT. */
-  drills: z.array(drillSchema).default([]),
+  drills: z._default(z.array(drillSchema), []),
 });
 
 export type EscalationRecord = z.infer<typeof escalationSchema>;

@@ -1,3 +1,5 @@
+import type { ApiError, ApiSuccess } from "@grammyjs/types";
+import type { BotMethod, BotParams, BotResult } from "./botApi";
 import { describeError } from "./log";
 import { TELEGRAM_REFUSALS, wellFormed } from "./telegramLimits";
 
@@ -20,21 +22,27 @@ export type ApiOutcome<T = unknown> =
 /** bad_migration: Telegram named a chat migration that cannot be followed (to the same chat, or a second one for one message). */
 export type PermanentReason = "bad_token" | "forbidden" | "chat_not_found" | "bad_request" | "bad_migration";
 
+/** A Bot API method called with its parameters; the result is Telegram's answer to that method. */
 export interface TelegramApi {
-  call<T = unknown>(
-    method: string,
-    params: Record<string, unknown>,
+  call<M extends BotMethod>(
+    method: M,
+    params: BotParams<M>,
     opts?: { timeoutMs?: number; signal?: AbortSignal },
-  ): Promise<ApiOutcome<T>>;
+  ): Promise<ApiOutcome<BotResult<M>>>;
 }
 
-interface BotApiAnswer {
-  ok?: boolean;
-  result?: unknown;
-  description?: string;
-  error_code?: number;
-  parameters?: { retry_after?: number; migrate_to_chat_id?: number };
-}
+/**
+ * A call sent promptly to a chat (the outbox's priority lane, within the chat's pace); the
+ * parameters are made for the chat's id when it goes out, which a migration may have changed.
+ */
+export type PromptCall = <M extends BotMethod>(
+  chatId: string,
+  method: M,
+  params: (chatId: string) => BotParams<M>,
+) => Promise<ApiOutcome<BotResult<M>>>;
+
+/** A Bot API answer (ApiResponse) as it arrives, unchecked: a proxy in between may leave out any field. */
+type BotApiAnswer = { ok?: boolean } & Partial<Omit<ApiError, "ok">> & Partial<Omit<ApiSuccess<unknown>, "ok">>;
 
 const TOO_LONG = [TELEGRAM_REFUSALS.textTooLong, TELEGRAM_REFUSALS.messageTooLong];
 
@@ -70,11 +78,11 @@ export class BotApiClient implements TelegramApi {
     private readonly timeoutMs = TELEGRAM_REQUEST_TIMEOUT_MS,
   ) {}
 
-  async call<T>(
-    method: string,
-    params: Record<string, unknown>,
+  async call<M extends BotMethod>(
+    method: M,
+    params: BotParams<M>,
     opts: { timeoutMs?: number; signal?: AbortSignal } = {},
-  ): Promise<ApiOutcome<T>> {
+  ): Promise<ApiOutcome<BotResult<M>>> {
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs);
     try {
       const res = await fetch(`${this.apiBase}/bot${this.token}/${method}`, {
@@ -83,7 +91,7 @@ export class BotApiClient implements TelegramApi {
         signal: opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout,
       });
       const answer = (await res.json().catch(() => undefined)) as BotApiAnswer | undefined;
-      return classify<T>(res.status, answer);
+      return classify<BotResult<M>>(res.status, answer);
     } catch (e) {
       // The cause (ECONNREFUSED, ENOTFOUND, a timeout) is what an operator needs; the logger
       // removes the token should any layer have quoted the URL.
@@ -98,7 +106,7 @@ export class BotApiClient implements TelegramApi {
  * Bot API reads them there. Telegram refuses a whole message for one lone surrogate in any string
  * ("must be encoded in UTF-8"), so every string is made well-formed first.
  */
-function requestBody(params: Record<string, unknown>): { headers?: Record<string, string>; body: string | FormData } {
+function requestBody(params: object): { headers?: Record<string, string>; body: string | FormData } {
   const files = Object.entries(params).filter((e): e is [string, Blob] => e[1] instanceof Blob);
   const rest = wellFormed(Object.fromEntries(Object.entries(params).filter(([, v]) => !(v instanceof Blob))));
   if (files.length === 0) return { headers: { "content-type": "application/json" }, body: JSON.stringify(rest) };

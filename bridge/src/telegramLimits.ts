@@ -1,3 +1,4 @@
+import type { InlineKeyboardButton } from "@grammyjs/types";
 /**
  * The limits Telegram's Bot API puts on one message, each stated once: the bridge packs and
  * degrades by them, and the fake Bot API of the tests refuses by them with Telegram's own words.
@@ -105,17 +106,12 @@ export function wellFormed<T>(value: T): T {
   return value;
 }
 
-export interface InlineKeyboardButtonLike {
-  readonly text: string;
-  readonly callback_data?: string;
-}
-
 /** Why Telegram would refuse this inline keyboard, in its words; undefined when it would not. */
-export function keyboardRefusal(keyboard: readonly (readonly InlineKeyboardButtonLike[])[] | undefined): string | undefined {
+export function keyboardRefusal(keyboard: readonly (readonly InlineKeyboardButton[])[] | undefined): string | undefined {
   if (!keyboard) return undefined;
   const buttons = keyboard.flat();
   for (const b of buttons) {
-    const bytes = Buffer.byteLength(b.callback_data ?? "", "utf8");
+    const bytes = Buffer.byteLength("callback_data" in b ? b.callback_data : "", "utf8");
     if (bytes < 1 || bytes > TELEGRAM_LIMITS.callbackDataBytes) return TELEGRAM_REFUSALS.buttonDataInvalid;
   }
   if (buttons.length > TELEGRAM_LIMITS.keyboardButtons) return TELEGRAM_REFUSALS.replyMarkupTooLong;

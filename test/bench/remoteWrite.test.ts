@@ -45,6 +45,12 @@ describe("remote write to the built Prometheus", () => {
     ]);
   });
 
+  it("loads the deployed rule files through Prometheus's own config reload (the deployed command line has no /-/reload)", async () => {
+    await prometheus.loadRules();
+    const rules = (await (await fetch(`${prometheus.url}/api/v1/rules`)).json()) as { data: { groups: { name: string }[] } };
+    expect(rules.data.groups.length).toBeGreaterThan(0);
+  }, 150_000);
+
   it("frames snappy literals of at most 64 KiB after the length", () => {
     const framed = snappyLiterals(Buffer.alloc(70_000, 7));
     // varint 70000 = 0xf0 0xa2 0x04; tag 62<<2 with length-1 65535 in three bytes; then the 4464-byte rest.

@@ -2,13 +2,31 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { bundleBridge } from "../../components/telegramBridge";
+import { bundleWithMeta } from "../../components/bundle";
+import { BRIDGE_ENTRY, bundleBridge } from "../../components/telegramBridge";
 import { FakeTelegram } from "../support/fakeTelegram";
 import { alert, payload } from "../support/alerts";
 import { freePort } from "../support/ports";
 
 it("the bundle is byte-for-byte stable, so an unchanged bridge shows no diff", () => {
   expect(bundleBridge()).toBe(bundleBridge());
+});
+
+/**
+ * The bundle is uploaded as a file of the bridge's container, so every stack's Pulumi state keeps
+ * it, in the container's inputs and again in its outputs (as a JSON string, a few % longer). It was
+ * 979 105 bytes, three quarters of them zod's classic build; on zod/mini and minified it is
+ * 209 943. The budget leaves room for the bridge to grow, not for a library: zod's classic build
+ * alone would add 700 KB, and the Bot API types must stay types.
+ */
+const BRIDGE_BUNDLE_BUDGET_BYTES = 240_000;
+
+it(`the bundle stays within ${BRIDGE_BUNDLE_BUDGET_BYTES} bytes, with no classic zod and nothing of @grammyjs/types in it`, () => {
+  const { text, metafile } = bundleWithMeta(BRIDGE_ENTRY);
+  const sources = Object.keys(metafile.inputs);
+  expect(sources.filter((s) => s.includes("@grammyjs/"))).toEqual([]);
+  expect(sources.filter((s) => /node_modules\/zod\/(v4\/classic|v3)\//.test(s))).toEqual([]);
+  expect(Buffer.byteLength(text)).toBeLessThanOrEqual(BRIDGE_BUNDLE_BUDGET_BYTES);
 });
 
 /** The bundle as a child process, the way the container runs it; resolves once it listens. */

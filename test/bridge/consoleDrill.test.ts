@@ -8,6 +8,7 @@ import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { BridgeMetrics } from "../../bridge/src/metrics";
 import { DEFAULT_STORE_LIMITS, DrillRecord, StateStore } from "../../bridge/src/stateStore";
+import { PromptCall } from "../../bridge/src/telegram";
 import { FakeTelegram } from "../support/fakeTelegram";
 import { fastConsoleEnv } from "./support/consoleEnv";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
@@ -219,7 +220,7 @@ describe("the report (pure)", () => {
     const drills = new Drills({
       am: undefined,
       store: after,
-      call: async () => ({ kind: "ok", result: true }),
+      call: (async () => ({ kind: "ok", result: { message_id: 1 } })) as unknown as PromptCall,
       scheduleEdit: () => undefined,
       format: O,
       metrics: new BridgeMetrics(),

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EscalationRule, loadConfig } from "../../bridge/src/config";
-import { escalationMessage, Escalator, messageLink, reviewEscalations } from "../../bridge/src/console/escalation";
+import { escalationMessage, Escalator, EscalatorDeps, messageLink, reviewEscalations } from "../../bridge/src/console/escalation";
 import { Logger } from "../../bridge/src/log";
 import { BridgeMetrics } from "../../bridge/src/metrics";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
@@ -191,9 +191,9 @@ describe("the escalator against the state file", () => {
     const store = new StateStore(path.join(dir, "state.json"), new Logger(() => undefined), DEFAULT_STORE_LIMITS, () => clock);
     store.load();
     const metrics = new BridgeMetrics();
-    const send = async (chatId: string, params: (chatId: string) => Record<string, unknown>) => {
+    const send: EscalatorDeps["send"] = async (chatId, params) => {
       sent.push(params(chatId));
-      return answer;
+      return answer as Awaited<ReturnType<EscalatorDeps["send"]>>;
     };
     return {
       store,

@@ -570,7 +570,7 @@ describe("buttons over Telegram's markup limit", () => {
     };
     const params = editParams(card, CHAT, { silenceDurations: [], canSilence: false, now: 0 });
     expect(params).not.toHaveProperty("parse_mode");
-    expect(params.text).toBe(`H\n\n${"x".repeat(4092)}…`);
+    expect(params).toHaveProperty("text", `H\n\n${"x".repeat(4092)}…`);
   });
 });
 
@@ -685,16 +685,19 @@ describe("prompt calls (console answers and edits)", () => {
   it("a 429 within the time allowed is waited out; beyond it, the 429 is the answer", async () => {
     make();
     api.script = [{ kind: "rate_limited", retryAfterMs: 30 }];
-    expect(await outbox.priority(CHAT, "sendMessage", () => ({ text: "x" }), 1000)).toMatchObject({ kind: "ok" });
+    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id, text: "x" }), 1000)).toMatchObject({ kind: "ok" });
     expect(api.calls).toHaveLength(2);
     api.script = [{ kind: "rate_limited", retryAfterMs: 5000 }];
-    expect(await outbox.priority("-2", "sendMessage", () => ({ text: "y" }), 1000)).toEqual({ kind: "rate_limited", retryAfterMs: 5000 });
+    expect(await outbox.priority("-2", "sendMessage", (id) => ({ chat_id: id, text: "y" }), 1000)).toEqual({
+      kind: "rate_limited",
+      retryAfterMs: 5000,
+    });
   });
 
   it("follow a migrated chat", async () => {
     make();
     api.script = [{ kind: "migrated", toChatId: "-100555" }];
-    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id }))).toMatchObject({ kind: "ok" });
+    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id, text: "x" }))).toMatchObject({ kind: "ok" });
     expect(api.calls.map((c) => c.params.chat_id)).toEqual([CHAT, "-100555"]);
     expect(store.currentChat(CHAT)).toBe("-100555");
   });
@@ -702,14 +705,14 @@ describe("prompt calls (console answers and edits)", () => {
   it("follow a migration once; to the chat itself or a second time, the call is given up as bad_migration", async () => {
     make();
     api.fallback = (_m, p) => ({ kind: "migrated", toChatId: String(p.chat_id) });
-    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id }))).toMatchObject({
+    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id, text: "x" }))).toMatchObject({
       kind: "permanent",
       reason: "bad_migration",
     });
     expect(api.calls).toHaveLength(1);
     let next = -100_400;
     api.fallback = () => ({ kind: "migrated", toChatId: String(next--) });
-    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id }))).toMatchObject({
+    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id, text: "x" }))).toMatchObject({
       kind: "permanent",
       reason: "bad_migration",
     });
@@ -720,13 +723,13 @@ describe("prompt calls (console answers and edits)", () => {
   it("once closed: answered at once as a transient failure, and those waiting are released", async () => {
     make();
     api.script = ["hang"];
-    const first = outbox.priority(CHAT, "sendMessage", () => ({}));
-    const waiting = outbox.priority(CHAT, "sendMessage", () => ({}));
+    const first = outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id, text: "x" }));
+    const waiting = outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id, text: "x" }));
     await api.calledTimes(1);
     outbox.close();
     const stopping = { kind: "transient", reason: "network", detail: "bridge is stopping" };
     expect(await waiting).toEqual(stopping);
-    expect(await outbox.priority(CHAT, "sendMessage", () => ({}))).toEqual(stopping);
+    expect(await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id, text: "x" }))).toEqual(stopping);
     api.release();
     await first;
     expect(api.calls).toHaveLength(1);
@@ -887,12 +890,14 @@ describe("more outcomes and what they leave behind", () => {
     const queued = outbox.submit([delivery(firing("A"))], later(5000));
     let bound: NodeJS.Timeout | undefined;
     const late = new Promise((r) => (bound = setTimeout(() => r("still waiting"), 3000)));
-    expect(await Promise.race([outbox.priority(CHAT, "sendMessage", () => ({ text: "now" })), late])).toMatchObject({ kind: "ok" });
+    expect(await Promise.race([outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id, text: "now" })), late])).toMatchObject({
+      kind: "ok",
+    });
     clearTimeout(bound);
     expect(api.sent().map((p) => p.text)).toEqual(["now"]);
     // The outbox's clock passes the coalescing time; the next call wakes the chat and the alert follows.
     shift = 61_000;
-    await outbox.priority(CHAT, "sendMessage", () => ({ text: "again" }));
+    await outbox.priority(CHAT, "sendMessage", (id) => ({ chat_id: id, text: "again" }));
     expect(await queued).toMatchObject({ status: "delivered", sent: 1 });
   });
 
@@ -1015,7 +1020,7 @@ describe("durable before answered", () => {
     await api.calledTimes(2);
     expect(onDisk().migrations).toEqual({ [CHAT]: "-100777" });
     api.script = [{ kind: "migrated", toChatId: "-100888" }];
-    void outbox.priority("-5", "sendMessage", (id) => ({ chat_id: id }));
+    void outbox.priority("-5", "sendMessage", (id) => ({ chat_id: id, text: "x" }));
     await api.calledTimes(4);
     expect(onDisk().migrations).toEqual({ [CHAT]: "-100777", "-5": "-100888" });
   });

@@ -4,6 +4,7 @@
  * on the graph for longer than the query timeout nor depends on it: graphs off, Prometheus hung or
  * failing, Telegram refusing or failing the photo, a busy bridge. Edits of a photo change its caption.
  */
+import type { BotParams } from "../../bridge/src/botApi";
 import { loadConfig } from "../../bridge/src/config";
 import { DeliveryOptions, editParams } from "../../bridge/src/delivery";
 import { DEFAULT_GRAPHS } from "../../bridge/src/graph/graphs";
@@ -261,13 +262,13 @@ describe("captions", () => {
 
   it("a photo's edit changes its caption, kept to Telegram's 1024 characters; a text's edit may hold 4096", () => {
     // 1,500 visible characters: a text's edit keeps its HTML, a caption's goes plain and cut to 1024.
-    const long = editParams(photoCard(15), CHAT, view);
+    const long = editParams(photoCard(15), CHAT, view) as BotParams<"editMessageCaption">;
     expect(long).not.toHaveProperty("text");
     expect(long).not.toHaveProperty("parse_mode");
     expect(long).not.toHaveProperty("link_preview_options");
     expect([...(long.caption as string)].length).toBeLessThanOrEqual(TELEGRAM_LIMITS.captionLength);
     expect(telegramCaptionRefusal(long.caption as string, long.parse_mode)).toBeUndefined();
-    const asText = editParams({ ...photoCard(15), photo: undefined }, CHAT, view);
+    const asText = editParams({ ...photoCard(15), photo: undefined }, CHAT, view) as BotParams<"editMessageText">;
     expect(asText).toMatchObject({ parse_mode: "HTML", link_preview_options: { is_disabled: true } });
     expect(asText.text).toContain("<b>FIRING</b>");
     // Within the caption's limit, the caption keeps its HTML.

@@ -137,7 +137,7 @@ describe("calling the Bot API", () => {
   });
   it("a connection cut after the request was sent: the request may have been carried out", async () => {
     answer = (res) => res.socket?.destroy();
-    expect(await new BotApiClient("t", base).call("sendMessage", { text: "x" })).toEqual({
+    expect(await new BotApiClient("t", base).call("sendMessage", { chat_id: 1, text: "x" })).toEqual({
       kind: "transient",
       reason: "network",
       detail: expect.stringContaining("fetch failed"),

@@ -1,6 +1,18 @@
 import * as http from "http";
 import { AddressInfo } from "net";
-import type { BotCommand, ChatMember, UserFromGetMe } from "@grammyjs/types";
+import type {
+  ApiResponse,
+  BotCommand,
+  CallbackQuery,
+  Chat,
+  ChatMember,
+  InlineKeyboardButton,
+  Message,
+  ResponseParameters,
+  Update,
+  User,
+  UserFromGetMe,
+} from "@grammyjs/types";
 import {
   hasLoneSurrogate,
   keyboardRefusal,
@@ -11,10 +23,8 @@ import {
 } from "../../bridge/src/telegramLimits";
 import { decodePng } from "./png";
 
-export interface InlineButton {
-  readonly text: string;
-  readonly callback_data: string;
-}
+/** The bridge's buttons all carry callback data. */
+export type InlineButton = InlineKeyboardButton.CallbackButton;
 
 export interface ReceivedMessage {
   readonly chatId: string;
@@ -49,11 +59,8 @@ export type Answer =
   | { readonly rateLimit: number }
   | { readonly status: number; readonly description: string };
 
-export interface TelegramUser {
-  readonly id: number;
-  readonly username?: string;
-  readonly first_name?: string;
-}
+/** A person in the fake's chats: Telegram's User, of which tests name only what they need. */
+export type TelegramUser = Pick<User, "id"> & Partial<Pick<User, "username" | "first_name">>;
 
 /** Telegram's pace, enforced: a message over it gets 429 with parameters.retry_after. */
 export interface PaceRules {
@@ -214,7 +221,7 @@ export class FakeTelegram {
   /** Answers to getChatAdministrators from a script (one per call, then Telegram's real answer). */
   adminsScript: Answer[] = [];
   private server?: http.Server;
-  private readonly updates: Json[] = [];
+  private readonly updates: Update[] = [];
   private nextUpdateId = 1000;
   private confirmedOffset = 0;
   private readonly openCallbacks = new Map<string, { answered: boolean }>();
@@ -256,15 +263,19 @@ export class FakeTelegram {
     const id = `cb${this.nextUpdateId}`;
     this.openCallbacks.set(id, { answered: false });
     const msg = this.messages.find((m) => m.chatId === chatId && m.messageId === messageId);
-    this.push({
-      callback_query: {
-        id,
-        from: { is_bot: false, first_name: from.first_name ?? from.username ?? "User", ...from },
-        chat_instance: "1",
-        data,
-        message: { message_id: messageId, date: 0, chat: { id: Number(chatId), type: chatType(chatId) }, text: msg?.currentText ?? "" },
+    const query: CallbackQuery = {
+      id,
+      from: userOf(from),
+      chat_instance: "1",
+      data,
+      message: {
+        message_id: messageId,
+        date: Math.floor((msg?.at ?? Date.now()) / 1000),
+        chat: chatOf(chatId),
+        text: msg?.currentText ?? "",
       },
-    });
+    };
+    this.push({ callback_query: query });
     return id;
   }
 
@@ -287,16 +298,15 @@ export class FakeTelegram {
   say(chatId: string, text: string, from: TelegramUser = { id: 4242, username: "oncall" }, threadId?: number): number {
     const messageId = this.nextMessageId++;
     this.userMessages.add(`${chatId}|${messageId}`);
-    this.push({
-      message: {
-        message_id: messageId,
-        date: Math.floor(Date.now() / 1000),
-        chat: { id: Number(chatId), type: chatType(chatId) },
-        from: { is_bot: false, first_name: from.first_name ?? from.username ?? "User", ...from },
-        text,
-        ...(threadId ? { message_thread_id: threadId, is_topic_message: true } : {}),
-      },
-    });
+    const message: Message = {
+      message_id: messageId,
+      date: Math.floor(Date.now() / 1000),
+      chat: chatOf(chatId),
+      from: userOf(from),
+      text,
+      ...(threadId ? { message_thread_id: threadId, is_topic_message: true } : {}),
+    };
+    this.push({ message } as Omit<Update, "update_id">);
     return messageId;
   }
 
@@ -313,7 +323,7 @@ export class FakeTelegram {
     return this.messages.find((m) => m.chatId === chatId && m.messageId === messageId);
   }
 
-  private push(update: Json): void {
+  private push(update: Omit<Update, "update_id">): void {
     this.updates.push({ update_id: this.nextUpdateId++, ...update });
     for (const wake of [...this.waitingPolls]) wake();
   }
@@ -321,12 +331,12 @@ export class FakeTelegram {
   // --- the Bot API ---------------------------------------------------------------------------------
 
   private async answer(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
-    const send = (status: number, json: unknown) => {
+    const send: Send = (status, json) => {
       if (res.writableEnded) return;
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(json));
     };
-    const fail = (status: number, description: string, parameters?: Json) =>
+    const fail: Fail = (status, description, parameters) =>
       send(status, { ok: false, error_code: status, description, ...(parameters ? { parameters } : {}) });
     const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
     if (!m || m[1] !== this.token) {
@@ -383,7 +393,7 @@ export class FakeTelegram {
         return send(200, { ok: true, result: true });
       }
       case "getMe": {
-        const me: UserFromGetMe = {
+        const me = {
           id: Number(this.token.split(":")[0]),
           is_bot: true,
           first_name: "TutorDex alerts",
@@ -396,7 +406,8 @@ export class FakeTelegram {
           has_topics_enabled: false,
           allows_users_to_create_topics: false,
           can_manage_bots: false,
-        } as UserFromGetMe;
+          supports_join_request_queries: false,
+        } satisfies UserFromGetMe;
         return send(200, { ok: true, result: me });
       }
       case "setMyCommands": {
@@ -418,13 +429,7 @@ export class FakeTelegram {
   }
 
   /** sendMessage, or sendPhoto with the uploaded photo: the same path, with a caption's and a photo's checks in their places. */
-  private sendMessage(
-    params: Json,
-    req: http.IncomingMessage,
-    send: (s: number, j: unknown) => void,
-    fail: (s: number, d: string, p?: Json) => void,
-    photo?: Buffer,
-  ): void {
+  private sendMessage(params: Json, req: http.IncomingMessage, send: Send, fail: Fail, photo?: Buffer): void {
     const chatId = String(params.chat_id);
     const answer = this.script.shift() ?? this.fallback;
     if (answer === "drop") {
@@ -506,18 +511,21 @@ export class FakeTelegram {
     const numeric = Number(chatId);
     const content = msg.photo
       ? {
-          photo: [{ file_id: `photo${msg.messageId}`, width: msg.photo.width, height: msg.photo.height, file_size: photo!.length }],
+          photo: [
+            {
+              file_id: `photo${msg.messageId}`,
+              file_unique_id: `unique${msg.messageId}`,
+              width: msg.photo.width,
+              height: msg.photo.height,
+              file_size: photo!.length,
+            },
+          ],
           caption: text,
         }
       : { text };
-    const result = {
+    const result: ApiResponse<Message> = {
       ok: true,
-      result: {
-        message_id: msg.messageId,
-        date: Math.floor(now / 1000),
-        chat: { id: Number.isNaN(numeric) ? 0 : numeric, type: chatType(chatId), title: "alerts" },
-        ...content,
-      },
+      result: { message_id: msg.messageId, date: Math.floor(now / 1000), chat: chatOf(Number.isNaN(numeric) ? "0" : chatId), ...content },
     };
     if (typeof answer === "object" && "acceptAndAnswerAfterMs" in answer)
       return void setTimeout(() => send(200, result), answer.acceptAndAnswerAfterMs).unref();
@@ -538,7 +546,7 @@ export class FakeTelegram {
     return Math.max(0, wait);
   }
 
-  private edit(method: string, params: Json, send: (s: number, j: unknown) => void, fail: (s: number, d: string) => void): void {
+  private edit(method: string, params: Json, send: Send, fail: Fail): void {
     const msg = this.message(String(params.chat_id), Number(params.message_id));
     if (!msg) return fail(400, "Bad Request: message to edit not found");
     // A photo has a caption and no text; a text message has no caption.
@@ -568,14 +576,18 @@ export class FakeTelegram {
     msg.currentText = text;
     msg.currentKeyboard = keyboard;
     msg.edits.push({ text, keyboard, at: Date.now() });
-    send(200, {
-      ok: true,
-      result: { message_id: msg.messageId, chat: { id: Number(msg.chatId) }, ...(msg.photo ? { caption: text } : { text }) },
-    });
+    const edited: Message = {
+      message_id: msg.messageId,
+      date: Math.floor(msg.at / 1000),
+      edit_date: Math.floor(Date.now() / 1000),
+      chat: chatOf(msg.chatId),
+      ...(msg.photo ? { caption: text } : { text }),
+    };
+    send(200, { ok: true, result: edited });
   }
 
   /** The owner and administrators as Telegram lists them (ChatMemberOwner, ChatMemberAdministrator), the bot among them. */
-  private getChatAdministrators(params: Json, send: (s: number, j: unknown) => void, fail: (s: number, d: string, p?: Json) => void): void {
+  private getChatAdministrators(params: Json, send: Send, fail: Fail): void {
     const chatId = String(params.chat_id ?? "");
     const scripted = this.adminsScript.shift();
     if (scripted !== undefined && scripted !== "ok") {
@@ -590,13 +602,13 @@ export class FakeTelegram {
     if (chatId === "") return fail(400, "Bad Request: chat_id is empty");
     if (chatType(chatId) === "private") return fail(400, "Bad Request: there are no administrators in the private chat");
     const set = this.administrators.get(chatId) ?? { admins: [] };
-    const user = (u: TelegramUser) => ({
+    const user = (u: TelegramUser): User => ({
       id: u.id,
       is_bot: false,
       first_name: u.first_name ?? u.username ?? "User",
       ...(u.username ? { username: u.username } : {}),
     });
-    const admin = (u: ReturnType<typeof user>): ChatMember =>
+    const admin = (u: User): ChatMember =>
       ({
         status: "administrator",
         user: u,
@@ -623,7 +635,7 @@ export class FakeTelegram {
     send(200, { ok: true, result });
   }
 
-  private getUpdates(params: Json, req: http.IncomingMessage, send: (s: number, j: unknown) => void): void {
+  private getUpdates(params: Json, req: http.IncomingMessage, send: Send): void {
     const offset = Number(params.offset ?? 0);
     if (offset > this.confirmedOffset) this.confirmedOffset = offset;
     // Confirmed updates are forgotten, as Telegram forgets them.
@@ -680,9 +692,24 @@ function jsonOrString(v: string): unknown {
   }
 }
 
-function chatType(chatId: string): string {
+function chatType(chatId: string): Chat["type"] {
   return chatId.startsWith("-100") || chatId.startsWith("@") ? "supergroup" : chatId.startsWith("-") ? "group" : "private";
 }
+
+/** A chat as Telegram describes it in messages: its kind from its id, a title for groups, a name for people. */
+function chatOf(chatId: string): Chat {
+  const id = Number(chatId);
+  const type = chatType(chatId);
+  return type === "private" ? { id, type, first_name: "User" } : { id: Number.isNaN(id) ? 0 : id, type, title: "alerts" };
+}
+
+/** A person as Telegram describes them in updates: a first name always, the rest as the test set it. */
+function userOf(u: TelegramUser): User {
+  return { is_bot: false, first_name: u.first_name ?? u.username ?? "User", ...u };
+}
+
+type Send = (status: number, answer: ApiResponse<unknown>) => void;
+type Fail = (status: number, description: string, parameters?: ResponseParameters) => void;
 
 /** Telegram's rules for inline keyboards: a text on every button, and the limits of telegramLimits.ts. */
 function checkKeyboard(keyboard: InlineButton[][] | undefined): string | undefined {

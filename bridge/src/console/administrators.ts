@@ -1,17 +1,13 @@
 import type { ChatMemberAdministrator, ChatMemberOwner } from "@grammyjs/types";
-import { z } from "zod";
 import { Logger } from "../log";
 import { ApiOutcome, TelegramApi } from "../telegram";
+import { membersSchema } from "./updates";
 
 /** How long a chat's administrators are trusted before Telegram is asked again. */
 export const ADMINISTRATORS_TTL_MS = 10 * 60_000;
 /** A press waits at most this long for Telegram's list; the button must be answered within seconds. */
 export const ADMINISTRATORS_TIMEOUT_MS = 5000;
 
-/** What getChatAdministrators answers, as far as the console reads it: the owner and the administrators, each with the user. */
-const membersSchema = z.array(
-  z.looseObject({ status: z.string(), user: z.looseObject({ id: z.number().int(), is_bot: z.boolean().optional() }) }),
-);
 type Administrator = Pick<ChatMemberOwner | ChatMemberAdministrator, "status" | "user">;
 
 export type Administrators = { readonly ok: true; readonly ids: ReadonlySet<number> } | { readonly ok: false; readonly said: string };
@@ -44,7 +40,7 @@ export class ChatAdministrators {
   }
 
   private async ask(chatId: string): Promise<Administrators> {
-    const outcome = await this.api.call<unknown>("getChatAdministrators", { chat_id: chatId }, { timeoutMs: ADMINISTRATORS_TIMEOUT_MS });
+    const outcome = await this.api.call("getChatAdministrators", { chat_id: chatId }, { timeoutMs: ADMINISTRATORS_TIMEOUT_MS });
     if (outcome.kind === "ok") {
       const members = membersSchema.safeParse(outcome.result);
       if (members.success) {

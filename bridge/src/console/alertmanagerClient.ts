@@ -1,7 +1,7 @@
-import { z } from "zod";
+import * as z from "../zod";
 import { describeError } from "../log";
 
-const matcherSchema = z.looseObject({ name: z.string(), value: z.string(), isRegex: z.boolean(), isEqual: z.boolean().optional() });
+const matcherSchema = z.looseObject({ name: z.string(), value: z.string(), isRegex: z.boolean(), isEqual: z.optional(z.boolean()) });
 const silenceSchema = z.looseObject({
   id: z.string(),
   status: z.looseObject({ state: z.string() }),
@@ -13,11 +13,11 @@ const silenceSchema = z.looseObject({
 });
 const alertSchema = z.looseObject({
   labels: z.record(z.string(), z.string()),
-  annotations: z.record(z.string(), z.string()).default({}),
+  annotations: z._default(z.record(z.string(), z.string()), {}),
   startsAt: z.string(),
-  updatedAt: z.string().optional(),
+  updatedAt: z.optional(z.string()),
   fingerprint: z.string(),
-  status: z.looseObject({ state: z.string(), silencedBy: z.array(z.string()).default([]) }),
+  status: z.looseObject({ state: z.string(), silencedBy: z._default(z.array(z.string()), []) }),
 });
 
 export type Silence = z.infer<typeof silenceSchema>;
@@ -158,7 +158,7 @@ export class AlertmanagerClient {
   }
 
   /** An answer checked against the API's schema; one that does not fit is an `unreadable` failure. */
-  private async read<T>(schema: z.ZodType<T>, method: string, path: string, body?: unknown): Promise<T> {
+  private async read<T>(schema: z.ZodMiniType<T>, method: string, path: string, body?: unknown): Promise<T> {
     const r = schema.safeParse(await this.request(method, path, body));
     if (!r.success)
       throw this.unreadable(

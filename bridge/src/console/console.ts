@@ -19,7 +19,8 @@ import { escapeHtml } from "../html";
 import { describeError, Logger } from "../log";
 import { BridgeMetrics } from "../metrics";
 import { Card, StateStore } from "../stateStore";
-import { ApiOutcome, TelegramApi } from "../telegram";
+import type { BotParams, InlineKeyboard } from "../botApi";
+import { ApiOutcome, PromptCall, TelegramApi } from "../telegram";
 import { ChatAdministrators } from "./administrators";
 import { AlertmanagerClient, AlertmanagerError, matchersFor, SilenceRequest } from "./alertmanagerClient";
 import { authorize, AuthorizationPolicy, ConsoleAction } from "./authorization";
@@ -138,8 +139,7 @@ export class Console {
       allowedUserIds: deps.config.allowedUserIds,
       administrators: (chatId) => this.administrators.of(chatId),
     };
-    const priority = (chatId: string, method: string, params: (chatId: string) => Record<string, unknown>) =>
-      deps.outbox.priority(chatId, method, params);
+    const priority: PromptCall = (chatId, method, params) => deps.outbox.priority(chatId, method, params);
     const scheduleEdit = (id: string) => deps.outbox.scheduleEdit(id);
     this.escalator = new Escalator({
       store: deps.store,
@@ -305,7 +305,7 @@ export class Console {
   }
 
   /** Sends a card as the answer to a command and remembers it under its message id before the command is done. */
-  private async sendCard(card: Card, m: IncomingMessage, html: string, keyboard: unknown): Promise<void> {
+  private async sendCard(card: Card, m: IncomingMessage, html: string, keyboard: InlineKeyboard | undefined): Promise<void> {
     const outcome = await this.deps.outbox.priority(String(m.chat.id), "sendMessage", (chatId) => ({
       ...this.answerTo(m, chatId, html),
       ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
@@ -315,7 +315,7 @@ export class Console {
         `Telegram did not take the answer (${telegramSaid(outcome)})`,
         `Telegram did not take the answer: ${outcome.kind}${"detail" in outcome ? ` ${outcome.detail}` : ""}`,
       );
-    this.deps.store.putCard({ ...card, messageId: (outcome.result as { message_id: number }).message_id });
+    this.deps.store.putCard({ ...card, messageId: outcome.result.message_id });
     this.deps.store.commit();
   }
 
@@ -342,7 +342,7 @@ export class Console {
     };
   }
 
-  private answerTo(m: IncomingMessage, chatId: string, html: string): Record<string, unknown> {
+  private answerTo(m: IncomingMessage, chatId: string, html: string): BotParams<"sendMessage"> {
     return {
       chat_id: chatId,
       text: html,
@@ -353,7 +353,7 @@ export class Console {
     };
   }
 
-  private async reply(m: IncomingMessage, html: string, keyboard?: unknown): Promise<void> {
+  private async reply(m: IncomingMessage, html: string, keyboard?: InlineKeyboard): Promise<void> {
     const outcome = await this.deps.outbox.priority(String(m.chat.id), "sendMessage", (chatId) => ({
       ...this.answerTo(m, chatId, html),
       ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
@@ -661,7 +661,7 @@ function describeAction(a: Exclude<CallbackAction, { op: "outdated" }>): Record<
     : { card: a.cardId, subject: a.subject, ...(a.op === "silence" ? { duration: a.duration } : {}) };
 }
 
-function threadOf(m: IncomingMessage): Record<string, number> {
+function threadOf(m: IncomingMessage): { message_thread_id?: number } {
   return m.message_thread_id !== undefined ? { message_thread_id: m.message_thread_id } : {};
 }
 

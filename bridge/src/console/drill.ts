@@ -7,7 +7,7 @@ import { describeError, Logger } from "../log";
 import { BridgeMetrics } from "../metrics";
 import { alertKey, WebhookAlert } from "../payload";
 import { DrillRecord, StateStore } from "../stateStore";
-import { ApiOutcome } from "../telegram";
+import { PromptCall } from "../telegram";
 import { AlertmanagerClient, AlertmanagerError, seconds } from "./alertmanagerClient";
 
 /**
@@ -36,7 +36,7 @@ export const DEFAULT_DRILL_TIMING: DrillTiming = { webhookMs: 90_000, telegramMs
 export interface DrillDeps {
   readonly am: AlertmanagerClient | undefined;
   readonly store: StateStore;
-  readonly call: (chatId: string, method: string, params: (chatId: string) => Record<string, unknown>) => Promise<ApiOutcome>;
+  readonly call: PromptCall;
   /** Edits a card's message when the chat's pace allows. */
   readonly scheduleEdit: (cardId: string) => void;
   readonly format: FormatOptions;
@@ -106,7 +106,7 @@ export class Drills {
       ...(s.threadId !== undefined ? { message_thread_id: s.threadId } : {}),
       reply_parameters: { message_id: s.replyTo, allow_sending_without_reply: true },
     }));
-    if (answer.kind === "ok") store.updateDrill(id, (d) => (d.answerMessageId = (answer.result as { message_id: number }).message_id));
+    if (answer.kind === "ok") store.updateDrill(id, (d) => (d.answerMessageId = answer.result.message_id));
     if (!this.deps.am) return this.finish(id, "failed", "Alertmanager's address is not configured (ALERTMANAGER_URL)");
     const now = this.now();
     try {

@@ -6,6 +6,7 @@ import { escapeHtml } from "../html";
 import { describeError, Logger } from "../log";
 import { BridgeMetrics } from "../metrics";
 import { BridgeState, Card, EscalationRecord, StateStore } from "../stateStore";
+import type { BotParams, BotResult } from "../botApi";
 import { ApiOutcome } from "../telegram";
 import { alertNames } from "./outcomes";
 
@@ -148,7 +149,7 @@ export interface EscalatorDeps {
   readonly store: StateStore;
   readonly rules: ReadonlyMap<string, EscalationRule>;
   /** Sends within the chat's pace (the outbox's priority lane). */
-  readonly send: (chatId: string, params: (chatId: string) => Record<string, unknown>) => Promise<ApiOutcome>;
+  readonly send: (chatId: string, params: (chatId: string) => BotParams<"sendMessage">) => Promise<ApiOutcome<BotResult<"sendMessage">>>;
   readonly format: FormatOptions;
   readonly metrics: BridgeMetrics;
   readonly log: Logger;

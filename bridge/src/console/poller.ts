@@ -103,7 +103,7 @@ export class Poller {
     while (!this.abort.signal.aborted) {
       const room = await this.room();
       if (this.abort.signal.aborted) break;
-      const outcome = await this.api.call<unknown[]>(
+      const outcome = await this.api.call(
         "getUpdates",
         {
           offset: this.store.data.updateOffset ?? 0,

@@ -1,39 +1,56 @@
-import { z } from "zod";
+import type { CallbackQuery, ChatMember, MaybeInaccessibleMessage, Update as BotUpdate, User } from "@grammyjs/types";
+import type { BotApiView, ReadsBotApi } from "../botApi";
+import * as z from "../zod";
 
-/** The parts of Telegram updates the console reads, validated at the edge; the rest is ignored. */
+/**
+ * The parts of Telegram updates the console reads, validated at the edge; the rest is ignored.
+ * Each schema is checked at compile time against the Bot API's own type (botApi.ts).
+ */
+const integer = () => z.number().check(z.int());
 const userSchema = z.looseObject({
-  id: z.number().int(),
-  is_bot: z.boolean().optional(),
-  first_name: z.string().optional(),
-  last_name: z.string().optional(),
-  username: z.string().optional(),
+  id: integer(),
+  is_bot: z.optional(z.boolean()),
+  first_name: z.optional(z.string()),
+  last_name: z.optional(z.string()),
+  username: z.optional(z.string()),
 });
-const chatSchema = z.looseObject({ id: z.number().int(), type: z.string().optional() });
+const chatSchema = z.looseObject({ id: integer() });
 const messageSchema = z.looseObject({
-  message_id: z.number().int(),
+  message_id: integer(),
   chat: chatSchema,
-  from: userSchema.optional(),
-  text: z.string().optional(),
-  message_thread_id: z.number().int().optional(),
+  from: z.optional(userSchema),
+  text: z.optional(z.string()),
+  message_thread_id: z.optional(integer()),
+});
+const callbackQuerySchema = z.looseObject({
+  id: z.string(),
+  from: userSchema,
+  message: z.optional(messageSchema),
+  data: z.optional(z.string()),
 });
 
 export const updateSchema = z.looseObject({
-  update_id: z.number().int(),
-  message: messageSchema.optional(),
-  callback_query: z
-    .looseObject({
-      id: z.string(),
-      from: userSchema,
-      message: messageSchema.optional(),
-      data: z.string().optional(),
-    })
-    .optional(),
+  update_id: integer(),
+  message: z.optional(messageSchema),
+  callback_query: z.optional(callbackQuerySchema),
 });
+
+/** What getChatAdministrators answers, as far as the console reads it: each member's status and user. */
+export const membersSchema = z.array(
+  z.looseObject({ status: z.string(), user: z.looseObject({ id: integer(), is_bot: z.optional(z.boolean()) }) }),
+);
+
+export type BotApiViews = [
+  BotApiView<ReadsBotApi<typeof userSchema, User>>,
+  BotApiView<ReadsBotApi<typeof messageSchema, MaybeInaccessibleMessage>>,
+  BotApiView<ReadsBotApi<typeof callbackQuerySchema, CallbackQuery>>,
+  BotApiView<ReadsBotApi<typeof updateSchema, BotUpdate>>,
+  BotApiView<ReadsBotApi<typeof membersSchema, ChatMember[]>>,
+];
 
 export type TelegramUser = z.infer<typeof userSchema>;
 export type Update = z.infer<typeof updateSchema>;
 export type IncomingMessage = z.infer<typeof messageSchema>;
-
 /** How a person is named in messages, logs and createdBy: @username, else their name, with the id. */
 export function displayName(u: TelegramUser): string {
   const name = u.username ? `@${u.username}` : [u.first_name, u.last_name].filter(Boolean).join(" ") || "someone";
