@@ -1,6 +1,6 @@
 /**
- * What the last full run of `npm run -s bench:dashboards` measured (the 15-day history, see the
- * README's "Performance"), kept here so test/bench/memory.test.ts holds the memory limits against
+ * What the last full run of `npm run -s bench:dashboards` measured (the 15-day history, see
+ * docs/performance.md), kept here so test/bench/memory.test.ts holds the memory limits against
  * it. A run that measures more updates these figures; a limit that no longer fits fails that test.
  */
 export const MEASURED = {

@@ -99,7 +99,7 @@ async function portFindings(c: StackConfig, engine: Engine): Promise<Finding[]> 
       findings.push({
         check,
         ok: false,
-        detail: `${at} is held by ${foreign.map(describeContainer).join(" and ")}: stop it before pulumi up (README "First deployment on the prod host")`,
+        detail: `${at} is held by ${foreign.map(describeContainer).join(" and ")}: stop it before pulumi up (docs/operating.md "First deployment on the prod host")`,
       });
     } else if (holders.length) {
       findings.push({ check, ok: true, detail: `${at} is already this stack's: ${holders.map(nameOf).join(", ")}` });

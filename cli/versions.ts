@@ -8,7 +8,7 @@ import { EXIT, Io, table } from "./io";
 export const VERSIONS_HELP = `usage: obs versions [--json]
 
 One line per service: the pinned image, the release line it follows where one was chosen (the
-Prometheus LTS line, the Node LTS line; README "Pinned versions"), and the version the tests ran
+Prometheus LTS line, the Node LTS line; docs/upgrades.md), and the version the tests ran
 of it — what the programs built by npm run tools report (--version), the Node release the tests
 run on for the bridge, or why the tests cannot run that service here. Then one line per program
 of the Docker Engine the docker tier runs (engine:docker, engine:containerd, engine:runc): the Go

@@ -29,7 +29,7 @@ export interface ObservabilityStackArgs {
   readonly listNetworks?: NetworkLister;
 }
 
-/** Every service of SPEC §1 that the stack runs, on one stack-scoped network. */
+/** Every service of docs/spec.md §1 that the stack runs, on one stack-scoped network. */
 export class ObservabilityStack extends pulumi.ComponentResource {
   readonly urls: Record<string, string>;
   readonly networkName: pulumi.Output<string>;

@@ -53,7 +53,7 @@ export const DEFAULT_HOST_PORTS: Readonly<Record<Environment, Record<PublishedPo
 
 /**
  * The application's compose project per environment: TutorDex runs `docker compose -p
- * tutordex-prod` and `-p tutordex-staging` (README, cut-over). Dev follows the same pattern, so
+ * tutordex-prod` and `-p tutordex-staging` (docs/operating.md, cut-over). Dev follows the same pattern, so
  * a dev stack on a shared host never watches or ships prod's or staging's containers.
  */
 export const DEFAULT_APP_COMPOSE_PROJECT: Readonly<Record<Environment, string>> = {
@@ -70,7 +70,7 @@ export const DEFAULT_APP_TARGETS = {
   backend: "backend:8000",
 } as const;
 
-/** Single settings' defaults (README "Stack settings" shows them: docs/settings.md). */
+/** Single settings' defaults (docs/settings.md shows them). */
 export const DEFAULT_BIND_ADDRESS = "127.0.0.1";
 export const DEFAULT_REGISTRY = "registry-1.docker.io";
 export const DEFAULT_GRAFANA_ADMIN_USER = "admin";

@@ -137,7 +137,7 @@ export function renderSettingsDoc(): string {
     `Every setting of a stack file (\`Pulumi.<stack>.yaml\`, under \`config:\` as \`${PROJECT}:<key>\`), its`,
     "default and what it means. Set one with `pulumi config set <key> <value>`, a nested one with",
     "`pulumi config set --path telegram.chatId -100…`, a secret with `--secret`. How they are checked:",
-    `README "Stack settings". Editors check stack files against \`${STACK_FILE_SCHEMA}\` (each committed`,
+    `[operating.md](operating.md#stack-settings). Editors check stack files against \`${STACK_FILE_SCHEMA}\` (each committed`,
     "stack file names it on its first line).",
     "",
     "| Key | Default | Meaning |",

@@ -150,7 +150,7 @@ export const objectStorageSchema = z
 
 export const objectStorageSecretKeySchema = z.string().min(1, { message: "expected the secret access key" });
 
-const SCALE_PATH = 'see README "Scale path"';
+const SCALE_PATH = "see docs/scale.md";
 
 export const SCALE_RAW_SHAPE = {
   remoteWrite: setting(

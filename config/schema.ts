@@ -219,7 +219,7 @@ export const rawConfigSchema = z
     // false switches a service off; the rest of the stack adapts (see SWITCHABLE below).
     services: setting(
       perService(z.boolean()).optional(),
-      { title: "per-service on/off switches", description: '`false` switches a service off; see README "Switching services off"' },
+      { title: "per-service on/off switches", description: "`false` switches a service off; see docs/operating.md" },
       { default: "every service on", each: "<service>" },
     ),
     registryAuth: setting(
@@ -399,7 +399,7 @@ export const rawConfigSchema = z
               })
               .optional(),
             {
-              description: `the on-call console (README "The on-call console"): \`enabled\`, \`allow\` (who may silence: ${CONSOLE_ALLOW_MODES.map(code).join(", ")}; the chats' administrators unless \`allowedUserIds\` is set), \`allowedUserIds\` and \`silenceDurations\` (the buttons, ${SILENCE_LIMITS.min!.value} to ${SILENCE_LIMITS.max!.value}, at most ${MAX_SILENCE_BUTTONS})`,
+              description: `the on-call console (docs/on-call-console.md): \`enabled\`, \`allow\` (who may silence: ${CONSOLE_ALLOW_MODES.map(code).join(", ")}; the chats' administrators unless \`allowedUserIds\` is set), \`allowedUserIds\` and \`silenceDurations\` (the buttons, ${SILENCE_LIMITS.min!.value} to ${SILENCE_LIMITS.max!.value}, at most ${MAX_SILENCE_BUTTONS})`,
             },
             { default: `on, the chats' administrators, ${DEFAULT_SILENCE_DURATIONS.map(code).join(", ")}` },
           ),
@@ -413,7 +413,7 @@ export const rawConfigSchema = z
               .optional(),
             {
               description:
-                '`{critical, warning, info}` → `{after, every, times, mention, chatId?, threadId?}`: unacknowledged alerts posted again, naming the on-call users (README "The on-call console")',
+                "`{critical, warning, info}` → `{after, every, times, mention, chatId?, threadId?}`: unacknowledged alerts posted again, naming the on-call users (docs/on-call-console.md)",
             },
             { default: "none" },
           ),
@@ -421,7 +421,7 @@ export const rawConfigSchema = z
             z.boolean().optional(),
             {
               description:
-                'a graph of the alert\'s expression with firing messages (README "Graphs" in "The Telegram bridge"); `false`: text only',
+                'a graph of the alert\'s expression with firing messages (docs/telegram-bridge.md, "Graphs"); `false`: text only',
             },
             { default: "`true`" },
           ),
@@ -524,7 +524,8 @@ export const rawConfigSchema = z
       z.enum(LOG_AGENTS, { message: "expected promtail or alloy" }).optional(),
       {
         title: "alloy (Grafana Alloy) or promtail (end-of-life since 2026-03-02); only that one runs",
-        description: 'set without Loki, or with `services.<agent>: false`, it is an error — see README "Logs, OTLP and native histograms"',
+        description:
+          'set without Loki, or with `services.<agent>: false`, it is an error — see docs/signals.md "Logs, OTLP and native histograms"',
       },
       { default: `${code(DEFAULT_LOG_AGENT)}, where Loki runs` },
     ),

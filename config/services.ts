@@ -57,7 +57,7 @@ export const DEMO_WORKLOAD = {
 
 export type ContainerService = ServiceName | "demoWorkload";
 
-/** Ports of the OTLP receivers and the collector's own endpoints (SPEC §1). */
+/** Ports of the OTLP receivers and the collector's own endpoints (docs/spec.md §1). */
 export const OTLP_GRPC_PORT = 4317;
 export const OTLP_HTTP_PORT = 4318;
 export const OTEL_HEALTH_PORT = 13133;

@@ -46,7 +46,7 @@ export interface PinnedRelease {
    * Update it deliberately with every bump: read the new release's Dockerfile again.
    */
   readonly image: { readonly tools: readonly ImageTool[]; readonly per: string };
-  /** Which release line the pin follows and until when it gets fixes, where that was decided (README "Pinned versions"). */
+  /** Which release line the pin follows and until when it gets fixes, where that was decided (docs/upgrades.md). */
   readonly line?: string;
 }
 
@@ -68,7 +68,7 @@ export function moduleVersionOf(service: ServiceName, release: Pick<PinnedReleas
 export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
   prometheus: {
     repository: "prom/prometheus",
-    // The LTS line (README "Pinned versions": why, and when it moves).
+    // The LTS line (docs/upgrades.md: why, and when it moves).
     version: "3.13.5",
     tag: "v3.13.5",
     line: "3.13 LTS, fixes to 2027-07-31",
@@ -237,7 +237,7 @@ export const RELEASES: Readonly<Record<ServiceName, PinnedRelease>> = {
 export const imageOf = (r: PinnedRelease): string => `${r.repository}:${r.tag}`;
 
 /**
- * The Docker engine the docker tier runs the stack on (SPEC §15: Docker 29 is the engine the stack
+ * The Docker engine the docker tier runs the stack on (docs/spec.md §15: Docker 29 is the engine the stack
  * is proven on), built by `npm run tools` like the programs above: Docker Engine with its userland
  * proxy, and the containerd and runc releases that Docker release's Dockerfile pins
  * (`ARG CONTAINERD_VERSION`, `ARG RUNC_VERSION`). No image: these run on the machine.

@@ -13,7 +13,7 @@ import { stack } from "./stack";
 
 export const FOLDER = { uid: "tutordex", title: "TutorDex" } as const;
 
-/** Every dashboard provisioned into the TutorDex folder, in SPEC §9 order. */
+/** Every dashboard provisioned into the TutorDex folder, in docs/spec.md §9 order. */
 export const DASHBOARDS: readonly DashboardJson[] = [
   home,
   overview,

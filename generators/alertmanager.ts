@@ -9,7 +9,7 @@ export type AlertmanagerSettings = Pick<StackConfig, "heartbeatUrl">;
 
 export const GROUP_BY = ["alertname", "component", "channel", "pipeline_version", "schema_version"];
 
-/** Route table of SPEC §5, first match wins. The receiver names are what `amtool config routes test` prints. */
+/** Route table of docs/spec.md §5, first match wins. The receiver names are what `amtool config routes test` prints. */
 export const ROUTES = [
   {
     receiver: "telegram-watchdog",
@@ -106,7 +106,7 @@ export function bridgeDedupeWindows(retime: (value: string, field: RouteTimingFi
 export type RouteTimingField = "group_wait" | "group_interval" | "repeat_interval";
 
 /**
- * `retime` lets a test run the same routes faster; deployed configs keep SPEC §5's timings.
+ * `retime` lets a test run the same routes faster; deployed configs keep docs/spec.md §5's timings.
  */
 export function renderAlertmanagerConfig(
   s: AlertmanagerSettings,

@@ -18,7 +18,7 @@ const httpProbe = {
 export const INTERNAL_PROBE_TIMEOUT = "14.5s";
 export const PUBLIC_PROBE_TIMEOUT = "15s";
 
-/** Modules of SPEC §2; `http_2xx_json_ok` is ours, for the backend's dependency report. */
+/** Modules of docs/spec.md §2; `http_2xx_json_ok` is ours, for the backend's dependency report. */
 export function renderBlackboxConfig(s: Pick<StackConfig, "publicProbes">): string {
   const host = s.publicProbes?.host;
   return toYaml(

@@ -106,7 +106,7 @@ export function traceLogsQuery(appTargets: StackConfig["appTargets"]): string {
 }
 
 /**
- * The datasources with fixed uids and every cross-link of SPEC §9 that the running services
+ * The datasources with fixed uids and every cross-link of docs/spec.md §9 that the running services
  * allow: exemplars and log lines open traces; traces open logs and span metrics; Alertmanager
  * shows and silences the stack's alerts. A switched-off service takes its links with it.
  */

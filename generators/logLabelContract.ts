@@ -4,7 +4,7 @@ import { SERVICES } from "../config/services";
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, dockerSdMetaLabel, SERVICE_LABEL, STACK_LABEL } from "../config/labels";
 
 /**
- * The label contract of SPEC §7, as data every log path renders from: Promtail and Grafana Alloy
+ * The label contract of docs/spec.md §7, as data every log path renders from: Promtail and Grafana Alloy
  * (Docker discovery, relabeling, a JSON stage) and the OTEL Collector's logs pipeline into Loki's
  * OTLP endpoint. A Loki stream is identified by exactly these labels, whichever path the line took.
  */

@@ -20,7 +20,7 @@ const WATCHDOG = {
 } as const satisfies AlertDefinition;
 
 /**
- * Every alert of SPEC §3, the host and platform alerts of issue 14, and the stack's
+ * Every alert of docs/spec.md §3, the host and platform alerts of issue 14, and the stack's
  * self-monitoring, one module per theme under rules/alerts/. Descriptions are Go templates that
  * Prometheus renders; keep `$labels` references to labels the expression actually keeps.
  */

@@ -2,7 +2,7 @@ import { TSDB_FAILURE_COUNTERS } from "./alerts/stack";
 import { RECORDING_RULES } from "./catalog";
 
 /**
- * Every metric a query may reference: the application's catalog (SPEC §10), the exporters' and
+ * Every metric a query may reference: the application's catalog (docs/spec.md §10), the exporters' and
  * the stack's own. Dashboards and rules are checked against it, so a query on a metric nobody
  * emits fails a test instead of drawing an empty panel.
  */

@@ -7,7 +7,7 @@ const FAIL_10M = `sum by (${PVSV}) (rate(worker_parse_failure_total[10m]))`;
 const OK_10M = `sum by (${PVSV}) (rate(worker_parse_success_total[10m]))`;
 const BY_CHANNEL = `channel, ${PVSV}`;
 
-/** SPEC §4: the series dashboards read instead of recomputing them. */
+/** docs/spec.md §4: the series dashboards read instead of recomputing them. */
 export const RECORDING_RULES: readonly RecordingDefinition[] = [
   { record: "tutordex:collector:seconds_since_last_message", expr: "time() - collector_last_message_timestamp_seconds" },
   { record: "tutordex:worker:throughput_jobs_per_s", expr: `sum by (${PVSV}) (rate(worker_jobs_processed_total[5m]))` },

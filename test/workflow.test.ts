@@ -4,6 +4,7 @@ import * as yaml from "js-yaml";
 import { HELP } from "../cli/main";
 import { readStackFile } from "../config/stackFile";
 import { requiredGo } from "../scripts/tools";
+import { docSection } from "./support/docs";
 import { ROOT, committedStacks, PROJECT } from "./support/stackFiles";
 
 /** The workflows cannot run here; these checks keep them honest about what they call. */
@@ -146,9 +147,8 @@ describe("deploy-staging workflow", () => {
   });
 });
 
-it("every secret the workflows use is named in the README's Pull requests section", () => {
-  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## Pull requests"), readme.indexOf("\n## ", readme.indexOf("## Pull requests") + 1));
+it("every secret the workflows use is named in the Pull requests section of docs/operating.md", () => {
+  const section = docSection("docs/operating.md", "Pull requests");
   const used = new Set(
     [...`${pr.text}\n${deploy.text}`.matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1]).filter((s) => s !== "GITHUB_TOKEN"),
   );

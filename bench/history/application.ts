@@ -6,7 +6,7 @@ import { constant, counter, fractionOf, lastEvery, logNormalShares, ShareStep, V
 import { sampleValue } from "../../shared/exposition";
 
 /**
- * The application's series (SPEC §10) at TutorDex's size. Rates follow from assignments a day:
+ * The application's series (docs/spec.md §10) at TutorDex's size. Rates follow from assignments a day:
  * messages are 1.5 per assignment (not every post is one), 95 % parse, a broadcast per assignment
  * and eight DMs to matched tutors. Label values are the simulator's where it has them, plus the
  * ones a busy pipeline sees that it does not (more failure reasons, models, operations).

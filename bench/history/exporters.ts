@@ -46,7 +46,7 @@ interface Container {
 }
 
 /**
- * Every container cAdvisor sees on the prod host: the prod and staging stacks (SPEC §1: they share
+ * Every container cAdvisor sees on the prod host: the prod and staging stacks (docs/spec.md §1: they share
  * a host) and each environment's application. Prod's application is recreated at every promotion,
  * staging's at every canary; the stacks run through the window.
  */

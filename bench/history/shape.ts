@@ -10,9 +10,9 @@ export interface HistoryShape {
   readonly days: number;
   /** Where the history ends (UTC). Fixed, so the cached TSDB stays valid; in the past, so the live head can follow it. */
   readonly end: string;
-  /** The scrape interval (SPEC §2). */
+  /** The scrape interval (docs/spec.md §2). */
   readonly scrapeSeconds: number;
-  /** SPEC §11's upper bound of the target load: the bench sizes for the busiest day. */
+  /** docs/spec.md §11's upper bound of the target load: the bench sizes for the busiest day. */
   readonly assignmentsPerDay: number;
   /**
    * Telegram channels the collector tails. SPEC gives none; tuition-agency channels post tens to
@@ -27,7 +27,10 @@ export interface HistoryShape {
   readonly releaseEveryDays: number;
   readonly canaryDays: number;
   readonly canaryShare: number;
-  /** The prod host (SPEC §1: one Docker host; staging shares it): CPUs and the file systems and NICs it has beyond its containers'. */
+  /**
+   * The prod host (docs/spec.md §1: one Docker host; staging shares it): CPUs and the file systems and NICs it has beyond its
+   * containers'.
+   */
   readonly host: { readonly cpus: number; readonly disks: number; readonly nics: number };
   /** Seed of every pseudo-random choice (scrape offsets, noise), so the history is reproducible. */
   readonly seed: number;

@@ -2,7 +2,7 @@ import { durationSeconds } from "../../config/durations";
 import { FS_FILTER, overWatched } from "../expressions";
 import { AlertDefinition } from "../model";
 
-/** SPEC §3: "started more than once in 15m". */
+/** docs/spec.md §3: "started more than once in 15m". */
 const RESTART_WINDOW = "15m";
 
 /**

@@ -1,7 +1,7 @@
 import { PV_SV, PVSV, rateAbove } from "../expressions";
 import { AlertDefinition } from "../model";
 
-/** SPEC §3 pipeline alerts: the collector, the queue, the worker's dependencies, notifications. */
+/** docs/spec.md §3 pipeline alerts: the collector, the queue, the worker's dependencies, notifications. */
 export const PIPELINE_ALERTS = [
   {
     alert: "CollectorStalled",

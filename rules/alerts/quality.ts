@@ -1,7 +1,7 @@
 import { PV_SV, PVSV, rateAbove } from "../expressions";
 import { AlertDefinition } from "../model";
 
-/** SPEC §3 quality alerts: is what flows through the pipeline correct? */
+/** docs/spec.md §3 quality alerts: is what flows through the pipeline correct? */
 export const QUALITY_ALERTS = [
   {
     alert: "ParseFailureSpike",

@@ -34,8 +34,8 @@ export interface Simulator {
 }
 
 /**
- * The monitored application, simulated: three listeners with the SPEC §10 metrics, the SPEC §2
- * health endpoints and SPEC §7 JSON logs. Values move every tick according to the scenario.
+ * The monitored application, simulated: three listeners with the docs/spec.md §10 metrics, the docs/spec.md §2
+ * health endpoints and docs/spec.md §7 JSON logs. Values move every tick according to the scenario.
  */
 export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
   const host = opts.host ?? "127.0.0.1";

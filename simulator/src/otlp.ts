@@ -7,7 +7,7 @@ import { randomBytes } from "crypto";
  * write out, and what is sent is exactly what the tests read.
  */
 
-/** The service names in use (SPEC §8). */
+/** The service names in use (docs/spec.md §8). */
 export const OTLP_SERVICE_NAMES = {
   collector: "tutordex-collector",
   worker: "tutordex-aggregator-worker",
@@ -171,13 +171,13 @@ export interface LogSpec {
   readonly atMs: number;
   readonly severityText: string;
   readonly body: string;
-  /** The structured logger's keys (SPEC §7) as record attributes. */
+  /** The structured logger's keys (docs/spec.md §7) as record attributes. */
   readonly attributes: Attributes;
   readonly traceId?: string;
   readonly spanId?: string;
 }
 
-/** OpenTelemetry severity numbers for the SPEC §7 levels. */
+/** OpenTelemetry severity numbers for the docs/spec.md §7 levels. */
 const SEVERITY: Readonly<Record<string, number>> = { debug: 5, info: 9, warning: 13, warn: 13, error: 17, critical: 21 };
 
 export function logsRequest(id: ServiceIdentity, records: readonly LogSpec[]) {

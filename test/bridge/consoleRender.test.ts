@@ -1,10 +1,8 @@
-import * as fs from "fs";
-import * as path from "path";
 import { MAX_ACKS } from "../../bridge/src/cards";
 import { DEFAULT_CONSOLE_TIMING } from "../../bridge/src/console/console";
 import { Result } from "../../bridge/src/console/outcomes";
 import { DEFAULT_MAX_IN_FLIGHT } from "../../bridge/src/console/poller";
-import { ROOT } from "../support/stackFiles";
+import { docSection } from "../support/docs";
 import { ActiveAlert, seconds, Silence } from "../../bridge/src/console/alertmanagerClient";
 import { authorize } from "../../bridge/src/console/authorization";
 import {
@@ -518,12 +516,8 @@ describe("authorization messages", () => {
   });
 });
 
-describe("the README's console section", () => {
-  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-  const section = readme.slice(
-    readme.indexOf("## The on-call console"),
-    readme.indexOf("\n## ", readme.indexOf("## The on-call console") + 1),
-  );
+describe("the on-call console's page (docs/on-call-console.md)", () => {
+  const section = docSection("docs/on-call-console.md", "The on-call console");
 
   it("states the console's numbers as the code has them", () => {
     expect(section).toContain(`at most ${DEFAULT_MAX_IN_FLIGHT} at a time`);

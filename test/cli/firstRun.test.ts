@@ -4,6 +4,7 @@ import * as path from "path";
 import { main } from "../../cli/main";
 import { DEFAULT_HOST_PORTS } from "../../config/defaults";
 import { parseStackConfig, rawConfigFromPulumi } from "../../config/schema";
+import { docSection } from "../support/docs";
 import { capture } from "../support/io";
 import { PROJECT, pulumiConfigMap, ROOT } from "../support/stackFiles";
 
@@ -14,8 +15,7 @@ import { PROJECT, pulumiConfigMap, ROOT } from "../support/stackFiles";
  * gives are dev's.
  */
 
-const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-const section = README.slice(README.indexOf("## First run\n"), README.indexOf("\n## ", README.indexOf("## First run\n") + 1));
+const section = docSection("README.md", "First run");
 const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
   .flatMap((m) => m[1].split("\n"))
   .map((l) => l.replace(/\s+#.*$/, "").trim())

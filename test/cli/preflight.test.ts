@@ -180,7 +180,7 @@ describe("obs preflight against a private engine", () => {
         {
           check: `host port ${ports.prometheus} (hostPorts.prometheus)`,
           ok: false,
-          detail: `127.0.0.1:${ports.prometheus} is held by container tdx-pf-compose-prometheus (${LOCAL_IMAGE}, compose project tutordex-prod service prometheus): stop it before pulumi up (README "First deployment on the prod host")`,
+          detail: `127.0.0.1:${ports.prometheus} is held by container tdx-pf-compose-prometheus (${LOCAL_IMAGE}, compose project tutordex-prod service prometheus): stop it before pulumi up (docs/operating.md "First deployment on the prod host")`,
         },
       ]);
       expect(r.findings.find((f) => f.check.startsWith(`host port ${ports.alertmanager}`))!.detail).toBe(

@@ -832,7 +832,12 @@ const portAndAddressCases: EdgeCase[] = [
     "10.0.0.05",
     "without leading zeros",
   ),
-  accept("bind address 0.0.0.0", "dev", { bindAddress: "0.0.0.0" }, "every address, on purpose (README: Docker bypasses host firewalls)"),
+  accept(
+    "bind address 0.0.0.0",
+    "dev",
+    { bindAddress: "0.0.0.0" },
+    "every address, on purpose (docs/spec.md §1: Docker bypasses host firewalls)",
+  ),
 ];
 
 const storage = (loki: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}) => ({
@@ -921,7 +926,7 @@ const bucketCases: EdgeCase[] = [
     "a since that has begun",
     "dev",
     storage({ bucket: "logs", since: "2025-06-01" }),
-    "a stack that switched on that day keeps this date for good; validation cannot know whether Loki already ran with it, and refusing it would fail every correct stack from its switch day on (README: pick a day that has not begun when deploying)",
+    "a stack that switched on that day keeps this date for good; validation cannot know whether Loki already ran with it, and refusing it would fail every correct stack from its switch day on (docs/scale.md: pick a day that has not begun when deploying)",
   ),
   accept(
     "a since in the future",

@@ -2,7 +2,7 @@ import { DEFAULT_HOST_PORTS, ENVIRONMENTS } from "../../config/defaults";
 import { dockerNetworkPeers } from "../../config/services";
 
 /**
- * The service table and default host ports against SPEC §1 (../shared/SPEC.md): container ports
+ * The service table and default host ports against docs/spec.md §1: container ports
  * as the table lists them, prod's published ports, staging's offsets, and dev's +10000 that keeps
  * a dev stack off both on a shared host.
  */

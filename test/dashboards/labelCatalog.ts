@@ -10,7 +10,7 @@ import { Catalog, LabelChecker, Labels, SeriesLabels } from "./promqlLabels";
 
 /**
  * Which job exposes each metric and the labels it carries of its own, with the values where they
- * are a fixed set. The application's metrics are SPEC §10's catalog; the exporters' are those of
+ * are a fixed set. The application's metrics are docs/spec.md §10's catalog; the exporters' are those of
  * the pinned releases (node_exporter 1.12, cAdvisor 0.55, blackbox_exporter 0.28, Alertmanager
  * 0.35 without receiver names in metrics, Loki, Tempo, the OTEL Collector) as far as queries use
  * them; the bridge's are bridge/src/metrics.ts. Target labels (job, instance, the static labels
@@ -19,9 +19,12 @@ import { Catalog, LabelChecker, Labels, SeriesLabels } from "./promqlLabels";
 type Own = Record<string, readonly string[] | undefined>;
 const ANY = undefined;
 const PVSV: Own = { pipeline_version: ANY, schema_version: ANY };
-/** SPEC §10: worker_jobs_processed_total (status: ok|failed|skipped|requeued|error, pv, sv). */
+/** docs/spec.md §10: worker_jobs_processed_total (status: ok|failed|skipped|requeued|error, pv, sv). */
 export const JOB_STATUSES = ["ok", "failed", "skipped", "requeued", "error"];
-/** SPEC §10: assignment_quality_missing_field_total (field: signals_subjects|signals_levels|postal_code|academic_display_text, ...). */
+/**
+ * docs/spec.md §10: assignment_quality_missing_field_total (field: signals_subjects|signals_levels|postal_code|academic_display_text,
+ * ...).
+ */
 export const MISSING_FIELDS = ["signals_subjects", "signals_levels", "postal_code", "academic_display_text"];
 const CPU_MODES = ["idle", "iowait", "irq", "nice", "softirq", "steal", "system", "user"];
 /** The reasons the bridge exposes a failure counter for, read from its own /metrics text. */
@@ -45,7 +48,7 @@ const PROBES = ["blackbox_http", "blackbox_stack_ready", "blackbox_http_public"]
 const CADVISOR: Own = { id: ANY, image: ANY, name: ANY, container_label_com_docker_compose_project: ANY };
 
 export const METRIC_SOURCES: ReadonlyMap<string, { jobs: readonly string[]; own: Own }> = new Map([
-  // SPEC §10, collector
+  // docs/spec.md §10, collector
   ["collector_messages_seen_total", app(COLLECTOR, { channel: ANY, ...PVSV })],
   ["collector_messages_upserted_total", app(COLLECTOR, { channel: ANY, ...PVSV })],
   ["collector_errors_total", app(COLLECTOR, { channel: ANY, reason: ANY, ...PVSV })],

@@ -8,7 +8,7 @@
  * and resolves as a reply to its message, and that the rollback to the previous pins (the reverse
  * step) keeps the same data.
  *
- * What is rehearsed is what this tier can run (README "The docker tier"): of the services this
+ * What is rehearsed is what this tier can run (docs/testing.md, "The docker tier"): of the services this
  * release bumps, Prometheus (3.16.0 → 3.13.5) and the bridge's Node (22.23.3 → 24.21.0, the demo
  * workload's too); Grafana, Loki, Promtail, Alloy and Tempo have no image here (AGPL) and cAdvisor
  * is a stand-in. The program is today's in both applies: only the pins change.
@@ -179,7 +179,7 @@ describe("the upgrade rehearsal: previous pins → today's pins → previous pin
   let volumesOnPrevious = new Map<string, string>();
 
   test("every service this tier runs whose pin moved has a previous build, and the rest is said not rehearsed", () => {
-    // Services with no container here (absent, or switched off in the test stack) are not rehearsed: README "The docker tier".
+    // Services with no container here (absent, or switched off in the test stack) are not rehearsed: docs/testing.md, "The docker tier".
     const off = JSON.parse(readStackFile(TIER_DIR, STACK)[`${PROJECT}:services`] ?? "{}") as Record<string, boolean>;
     const runHere = BUMPED.filter((s) => !(s in ABSENT.services) && off[s] !== false);
     expect(runHere.filter((s) => !PREVIOUS_RECIPE[s]).map((s) => `${s}: no image recipe of its previous release`)).toEqual([]);

@@ -6,7 +6,7 @@ import { committedStacks } from "../support/stackFiles";
 /**
  * alertmanager.yml as each committed stack deploys it (the stack's one render, which
  * test/program/render.test.ts shows is what `pulumi up` uploads), field by field against the
- * literal values of SPEC §5. Nothing here is read back from generators/alertmanager.ts.
+ * literal values of docs/spec.md §5. Nothing here is read back from generators/alertmanager.ts.
  */
 interface Route {
   receiver: string;
@@ -28,7 +28,7 @@ interface Doc {
 const deployed = (stack: string, patch: Record<string, unknown> = {}) =>
   yaml.load(renderStack(stackConfig(stack, patch)).alertmanager["alertmanager.yml"]) as Doc;
 
-/** SPEC §5, first match wins; the last row is the root route (anything else). */
+/** docs/spec.md §5, first match wins; the last row is the root route (anything else). */
 const SPEC_ROUTES: [receiver: string, matchers: string[], wait: string, interval: string, repeat: string, sendResolved: boolean][] = [
   ["telegram-watchdog", ['alertname="Watchdog"'], "5s", "1h", "24h", false],
   ["telegram-probes", ['alertname=~"PublicApiDown|BlackboxProbeFailed"'], "60s", "15m", "1h", true],

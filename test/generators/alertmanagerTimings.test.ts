@@ -3,7 +3,7 @@ import { dockerNetworkPeers } from "../../config/services";
 import { bridgeDedupeWindows, renderAlertmanagerConfig, RouteTimingField } from "../../generators/alertmanager";
 
 /**
- * The timings derived from SPEC §5's routes, exactly: how long the bridge remembers a delivered
+ * The timings derived from docs/spec.md §5's routes, exactly: how long the bridge remembers a delivered
  * alert per receiver (the window must outlast a group_interval and end before the reminder at
  * repeat_interval, less a delivery margin), and the `retime` hook by which the live tier runs the
  * same routes on a shorter clock. test/bridge/contract.test.ts checks the windows' bounds only.

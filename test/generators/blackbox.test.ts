@@ -4,7 +4,7 @@ import { stackConfig } from "../support/fixtures";
 import { committedStacks } from "../support/stackFiles";
 
 /**
- * blackbox.yml as each committed stack deploys it, field by field against SPEC §2's modules
+ * blackbox.yml as each committed stack deploys it, field by field against docs/spec.md §2's modules
  * ("http_2xx: GET, ip4, follow redirects, HTTP/1.0–2.0 accepted, timeout 15s; http_2xx_sni: same
  * plus Host header and TLS server name from config; tcp_connect: 5s") with literal values.
  */
@@ -15,7 +15,7 @@ const deployed = (stack: string, patch: Record<string, unknown> = {}) => {
   return yaml.load(text) as { modules: Record<string, Module> };
 };
 
-/** SPEC §2's HTTP probe, exactly. */
+/** docs/spec.md §2's HTTP probe, exactly. */
 const HTTP_2XX = {
   method: "GET",
   preferred_ip_protocol: "ip4",

@@ -19,7 +19,7 @@ import {
 /**
  * Every command line of generators/commandLines.ts, whole and in order, built from the container
  * paths the components pass (test/program/stack.test.ts sees the same lines on the deployed
- * containers; these run in milliseconds). Expected values are SPEC §1 literals.
+ * containers; these run in milliseconds). Expected values are docs/spec.md §1 literals.
  */
 
 describe("Prometheus's command line", () => {

@@ -5,7 +5,7 @@ import { stackConfig } from "../support/fixtures";
 import { QUEUE_DEFAULTS } from "../../config/scale";
 
 /**
- * Grafana's datasources as the committed prod stack provisions them, whole, against SPEC §9:
+ * Grafana's datasources as the committed prod stack provisions them, whole, against docs/spec.md §9:
  * fixed uids, Prometheus the default with exemplars into Tempo, Loki's derived trace field,
  * Tempo's links to logs, metrics, service map and node graph. Every field is a literal here.
  */

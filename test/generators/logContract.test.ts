@@ -28,7 +28,7 @@ import {
 } from "../support/logPipelines";
 
 /**
- * SPEC §7's label contract, checked on every path a line can take into the stack's Loki: the
+ * docs/spec.md §7's label contract, checked on every path a line can take into the stack's Loki: the
  * SAME cases run against the pipeline read back from each agent's rendered file (Promtail's
  * YAML, Alloy's config), and against the collector's rendered logs pipeline followed by Loki's
  * OTLP ingestion under the rendered loki.yml.

@@ -4,7 +4,7 @@ import { renderPromtailConfig } from "../../generators/promtail";
 import { promtailPipelineOf, streamLabels } from "../support/logPipelines";
 
 /**
- * The awkward corners of SPEC §7's pipeline: a stack name with regex metacharacters must match
+ * The awkward corners of docs/spec.md §7's pipeline: a stack name with regex metacharacters must match
  * only itself, and Docker label names become the meta labels Docker discovery really exposes.
  */
 

@@ -14,7 +14,7 @@ interface Job {
 }
 
 /** What each committed stack really deploys: prometheus.yml from the stack's one render. */
-// SPEC §2 names a promtail job: the committed stacks with Promtail (Alloy, the default, scrapes as job alloy).
+// docs/spec.md §2 names a promtail job: the committed stacks with Promtail (Alloy, the default, scrapes as job alloy).
 const deployed = (stack: string) =>
   yaml.load(renderStack(stackConfig(stack, { logAgent: "promtail" })).prometheus["prometheus.yml"]) as Record<string, any> & {
     scrape_configs: Job[];

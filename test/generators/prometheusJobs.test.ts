@@ -8,7 +8,7 @@ import { stackConfig } from "../support/fixtures";
  * prometheus.yml as committed stacks render it, the parts test/generators/prometheus.test.ts
  * leaves open: every job as a whole object (nothing added, nothing missing), what switching a
  * service off removes, native histograms, peer Alertmanagers, and the timings the live tier
- * shortens. Values are SPEC §2 literals, not read back from generators/prometheus.ts.
+ * shortens. Values are docs/spec.md §2 literals, not read back from generators/prometheus.ts.
  */
 interface Job {
   job_name: string;
@@ -26,7 +26,7 @@ const servicesOff = (...off: string[]) => ({
   services: Object.fromEntries(SERVICE_NAMES.filter((s) => s !== "promtail").map((s) => [s, !off.includes(s)])),
 });
 
-/** SPEC §2: a probe job asks blackbox for `?target=<url>&module=<module>` and keeps the URL as `instance`. */
+/** docs/spec.md §2: a probe job asks blackbox for `?target=<url>&module=<module>` and keeps the URL as `instance`. */
 const PROBE_RELABELING = [
   { source_labels: ["__address__"], target_label: "__param_target" },
   { source_labels: ["__param_target"], target_label: "instance" },

@@ -6,7 +6,7 @@ import { stackConfig } from "../support/fixtures";
 /**
  * loki.yml, tempo.yml, promtail.yml and the collector's config as each committed stack deploys
  * them, each as one whole document: a key added, dropped or changed anywhere fails. Values are
- * SPEC §1, §7 and §8 literals and the committed stacks' retentions (Pulumi.<stack>.yaml);
+ * docs/spec.md §1, §7 and §8 literals and the committed stacks' retentions (Pulumi.<stack>.yaml);
  * test/generators/logsTraces.test.ts and scaleObjectStorage.test.ts explain the upstream fields.
  */
 const load = (text: string | undefined) => {
@@ -33,7 +33,7 @@ const STACKS: [string, string, string][] = [
 ];
 
 describe.each(STACKS)("the stores and agents of stack %s", (stack, lokiRetention, tempoRetention) => {
-  // SPEC §7 names Promtail; Alloy, the default agent, has its own tests (test/generators/alloy.test.ts).
+  // docs/spec.md §7 names Promtail; Alloy, the default agent, has its own tests (test/generators/alloy.test.ts).
   const r = renderStack(stackConfig(stack, { logAgent: "promtail" }));
 
   it(`loki.yml: single binary on its volume, TSDB v13, ${lokiRetention} retention the compactor enforces, no usage reports`, () => {

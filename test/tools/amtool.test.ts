@@ -42,7 +42,7 @@ it("amtool check-config accepts the heartbeat variant", () => {
   expect(r.status).toBe(0);
 });
 
-// [case, labels, expected receiver(s)] — first match wins, as SPEC §5 orders the routes.
+// [case, labels, expected receiver(s)] — first match wins, as docs/spec.md §5 orders the routes.
 const ROUTING: [string, Record<string, string>, string][] = [
   ["Watchdog by name, whatever its severity", { alertname: "Watchdog", severity: "none", component: "observability" }, "telegram-watchdog"],
   ["Watchdog even if someone made it critical", { alertname: "Watchdog", severity: "critical" }, "telegram-watchdog"],
