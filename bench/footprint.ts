@@ -25,9 +25,19 @@ interface Sample {
   readonly rss: number | undefined;
 }
 
+/** The fields read from the engine's stats: cgroup v1 and v2 name the memory ones differently, and any may be missing. */
+interface EngineStats {
+  readonly memory_stats?: {
+    readonly usage?: number;
+    readonly max_usage?: number;
+    readonly stats?: Partial<Record<"total_inactive_file" | "inactive_file" | "total_rss" | "rss" | "anon", number>>;
+  };
+  readonly cpu_stats?: { readonly cpu_usage?: { readonly total_usage?: number } };
+}
+
 async function sample(docker: Docker, id: string): Promise<Sample> {
-  const s = (await docker.getContainer(id).stats({ stream: false })) as any;
-  const m = s.memory_stats ?? {};
+  const s: EngineStats = await docker.getContainer(id).stats({ stream: false });
+  const m: NonNullable<EngineStats["memory_stats"]> = s.memory_stats ?? {};
   const inactive = m.stats?.total_inactive_file ?? m.stats?.inactive_file ?? 0;
   return {
     at: Date.now(),

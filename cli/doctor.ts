@@ -67,14 +67,17 @@ async function whose(name: string, url: string, verdict: () => Promise<IdentityV
   }
 }
 
-async function promQuery(
-  prom: string,
-  q: string,
-  timeoutMs: number,
-  headers: Record<string, string>,
-): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+/** The `data` of a Prometheus API answer, as the caller expects it to be shaped. */
+const apiData = <T>(body: string): T => (JSON.parse(body) as { data: T }).data;
+
+interface InstantSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+async function promQuery(prom: string, q: string, timeoutMs: number, headers: Record<string, string>): Promise<InstantSample[]> {
   const r = await get(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`, timeoutMs, headers);
-  return JSON.parse(r.body).data.result;
+  return apiData<{ result: InstantSample[] }>(r.body).result;
 }
 
 async function prometheusFindings(
@@ -94,11 +97,9 @@ async function prometheusFindings(
     if (!mine.ok) return [...findings, { ...mine, detail: `${mine.detail}; its targets and rules are not checked` }];
     findings.push(mine);
   }
-  const targets = JSON.parse((await get(`${prom}/api/v1/targets?state=active`, timeoutMs, headers)).body).data.activeTargets as {
-    health: string;
-    labels: Record<string, string>;
-    lastError: string;
-  }[];
+  const targets = apiData<{ activeTargets: { health: string; labels: Record<string, string>; lastError: string }[] }>(
+    (await get(`${prom}/api/v1/targets?state=active`, timeoutMs, headers)).body,
+  ).activeTargets;
   const down = targets.filter((t) => t.health !== "up");
   findings.push({
     check: "scrape targets",
@@ -107,10 +108,9 @@ async function prometheusFindings(
       ? `down: ${down.map((t) => `${t.labels.job}/${t.labels.instance}${t.lastError ? ` (${t.lastError})` : ""}`).join("; ")}`
       : `${targets.length} up`,
   });
-  const groups = JSON.parse((await get(`${prom}/api/v1/rules`, timeoutMs, headers)).body).data.groups as {
-    name: string;
-    rules: { name: string; health: string; lastError?: string }[];
-  }[];
+  const groups = apiData<{ groups: { name: string; rules: { name: string; health: string; lastError?: string }[] }[] }>(
+    (await get(`${prom}/api/v1/rules`, timeoutMs, headers)).body,
+  ).groups;
   const bad = groups.flatMap((g) => g.rules.filter((r) => r.health === "err").map((r) => `${g.name}/${r.name}: ${r.lastError}`));
   findings.push({ check: "rule groups", ok: bad.length === 0, detail: bad.length ? bad.join("; ") : `${groups.length} groups healthy` });
   for (const [check, job] of [
@@ -240,7 +240,7 @@ export async function doctor(argv: string[], root: string, io: Io, env: NodeJS.P
     io.out(DOCTOR_HELP);
     return EXIT.ok;
   }
-  const targets = targetsFor(root, values.stack as string | undefined, values as Record<string, string>);
+  const targets = targetsFor(root, values.stack, values as Record<string, string>);
   if (Object.keys(targets.endpoints).length === 0)
     throw new UsageError("doctor needs --stack <name> or at least one service URL (see --help)");
   const timeoutMs = values.timeout ? Number(values.timeout) : 5000;

@@ -26,7 +26,7 @@ export const reachableAddress = (bindAddress: string) => (bindAddress === "0.0.0
  * switched off is a usage error: whatever answers there is not this stack's.
  */
 export function targetsFor(root: string, stack: string | undefined, flags: Partial<Record<EndpointService, string>>): Targets {
-  const given = (k: EndpointService) => (flags[k] ? flags[k]!.replace(/\/+$/, "") : undefined);
+  const given = (k: EndpointService) => (flags[k] ? flags[k].replace(/\/+$/, "") : undefined);
   if (!stack) {
     const endpoints: Endpoints = {};
     for (const k of ENDPOINT_FLAGS) if (given(k)) endpoints[k] = given(k);

@@ -60,7 +60,7 @@ export function engineClient(address: EngineAddress, env: NodeJS.ProcessEnv = pr
       port: Number(url.port || 22),
       username: decodeURIComponent(url.username) || undefined,
       sshOptions: { agent: env.SSH_AUTH_SOCK },
-    } as Docker.DockerOptions);
+    });
   }
   // tcp:// (parseDockerHost admits nothing else); TLS as the Docker client decides it.
   const tls = env.DOCKER_TLS_VERIFY === "1" || url.port === "2376";

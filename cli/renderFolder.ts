@@ -19,7 +19,7 @@ interface Marker {
 }
 
 /** A path the marker may name: relative, inside the folder, and not the marker itself. */
-function isInside(rel: string): boolean {
+function isInside(rel: unknown): boolean {
   if (typeof rel !== "string" || rel === "" || rel.includes("\\") || rel.includes("\0") || path.posix.isAbsolute(rel)) return false;
   const parts = rel.split("/");
   return parts.every((p) => p !== "" && p !== "." && p !== "..") && rel !== RENDER_MARKER;

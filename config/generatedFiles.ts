@@ -32,8 +32,7 @@ function unwrap(s: Node): Node {
 }
 
 const isOptional = (s: Node) => defOf(s).type === "optional";
-const meaningOf = (s: Node): { title?: string; description?: string } =>
-  (z.globalRegistry.get(s) ?? {}) as { title?: string; description?: string };
+const meaningOf = (s: Node): { title?: string; description?: string } => z.globalRegistry.get(s) ?? {};
 
 /** What Pulumi's project schema calls a setting's type; "object" where it has none (objects and records). */
 export type PulumiType =

@@ -3,7 +3,7 @@ import { ConfigError, parseStackConfig, rawConfigFromPulumi, SECRET_KEYS, StackC
 import { stackFileName } from "./stackFile";
 
 // Not in the type declarations, but part of the runtime's config module: which keys the CLI decrypted.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a module the package exports but declares no types for
 const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
 
 /** The stack's secrets as Pulumi secrets, so they stay secret into containers, state and outputs. */

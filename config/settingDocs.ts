@@ -30,7 +30,7 @@ export function setting<T extends z.ZodType>(schema: T, meaning: Meaning, row?: 
   const described = schema.meta({
     ...(meaning.title ? { title: meaning.title } : {}),
     ...(meaning.description ? { description: meaning.description } : {}),
-  }) as T;
+  });
   if (row) SETTING_ROWS.add(described, row);
   return described;
 }

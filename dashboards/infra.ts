@@ -7,7 +7,7 @@ import { RATE, VARIABLES } from "./queries";
 const NAMED = 'name!=""';
 
 /** Seconds of a certificate alert's default threshold, so the panel turns colour where the alert fires. */
-const certThreshold = (alert: string) => HOST_ALERTS.find((a) => a.alert === alert)!.threshold!;
+const certThreshold = (alert: string) => HOST_ALERTS.find((a) => a.alert === alert)!.threshold;
 
 export const infra = dashboard({
   uid: "tutordex-infra",

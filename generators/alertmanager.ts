@@ -96,7 +96,7 @@ export function bridgeDedupeWindows(retime: (value: string, field: RouteTimingFi
     const ri = durationSeconds(retime(r.repeat_interval, "repeat_interval"));
     return Math.max(1, Math.floor(ri - Math.max(gi, Math.min(120, ri / 4))));
   };
-  return Object.fromEntries([[DEFAULT_ROUTE.receiver, window(DEFAULT_ROUTE)], ...ROUTES.map((r) => [r.receiver, window(r)])]);
+  return Object.fromEntries([DEFAULT_ROUTE, ...ROUTES].map((r) => [r.receiver, window(r)] as const));
 }
 
 /**

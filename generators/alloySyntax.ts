@@ -54,7 +54,7 @@ const quote = (s: string) => JSON.stringify(s);
 function renderValue(v: AlloyValue, indent: string): string {
   if (typeof v === "string") return quote(v);
   if (typeof v === "number" || typeof v === "boolean") return String(v);
-  if (Array.isArray(v)) return `[${v.map((x) => renderValue(x, indent)).join(", ")}]`;
+  if (Array.isArray(v)) return `[${v.map((x: AlloyValue) => renderValue(x, indent)).join(", ")}]`;
   if (isRef(v)) return v.ref;
   if (isCall(v)) return `${v.call}(${v.args.map((a) => renderValue(a, indent)).join(", ")})`;
   const entries = Object.entries(v as AlloyObject);

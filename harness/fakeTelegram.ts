@@ -246,7 +246,7 @@ export class FakeTelegram {
       req.on("end", () => void this.answer(req, res, Buffer.concat(chunks)));
     });
     await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
@@ -497,7 +497,7 @@ export class FakeTelegram {
       ...(photo && decoded ? { photo: { png: photo, width: decoded.width, height: decoded.height } } : {}),
       html: params.parse_mode === "HTML",
       threadId: params.message_thread_id === undefined ? undefined : Number(params.message_thread_id),
-      replyToMessageId: replyExists ? reply!.message_id : undefined,
+      replyToMessageId: replyExists ? reply.message_id : undefined,
       at: now,
       linkPreviewDisabled: params.link_preview_options?.is_disabled === true,
       keyboard,

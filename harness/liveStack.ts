@@ -474,8 +474,8 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     });
     bridgeChild = child;
     const from = bridgeOutput.length;
-    child.stdout!.on("data", (d: Buffer) => (bridgeOutput += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (bridgeOutput += d.toString()));
+    child.stdout.on("data", (d: Buffer) => (bridgeOutput += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (bridgeOutput += d.toString()));
     await waitFor(
       "the bridge process listening",
       async () => bridgeOutput.slice(from).includes("telegram bridge listening") || undefined,
@@ -559,7 +559,7 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
   } catch (e) {
     const logs = processLogs();
     await stopAll();
-    throw new Error(`${(e as Error).message}\n${logs}`);
+    throw new Error(`${(e as Error).message}\n${logs}`, { cause: e });
   }
 
   const stack: LiveStack = {

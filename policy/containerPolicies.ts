@@ -80,7 +80,8 @@ function validateGuardrail(rule: string, bindAddressOf: BindAddressOf, clusterAd
       clusterAddress: clusterAddressOf(stack),
       gatedServices: gatedServices(records),
     };
-    let unknown: UnknownValueError | undefined;
+    // An Error (UnknownValueError extends it): the SDK's type declarations leave that class out (`any` to TypeScript).
+    let unknown: Error | undefined;
     containers.forEach((resource, i) => {
       try {
         const problem = check(records[i], context);
@@ -92,7 +93,7 @@ function validateGuardrail(rule: string, bindAddressOf: BindAddressOf, clusterAd
           );
         }
         // During a preview some inputs (a new image's id) are not known yet: judge the rest, then say so.
-        if (e instanceof UnknownValueError) unknown ??= e;
+        if (e instanceof UnknownValueError) unknown ??= e as Error;
         else throw e;
       }
     });

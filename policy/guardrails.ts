@@ -6,9 +6,31 @@
 import { ALERTMANAGER_GOSSIP_PORT } from "../config/scale";
 import { ROLE_LABEL, SERVICE_LABEL, STACK_LABEL } from "../config/labels";
 
+/**
+ * The inputs of a docker.Container the guardrails read, in the provider's shapes; any of them may
+ * be missing, and the others are not looked at.
+ */
+export interface ContainerInputs {
+  readonly [input: string]: unknown;
+  readonly name?: string;
+  readonly image?: string;
+  readonly restart?: string;
+  readonly memory?: number;
+  readonly memorySwap?: number;
+  readonly privileged?: boolean;
+  readonly wait?: boolean;
+  readonly stopTimeout?: number;
+  readonly destroyGraceSeconds?: number;
+  readonly labels?: readonly { readonly label: string; readonly value: string }[];
+  readonly ports?: readonly { readonly ip?: string; readonly internal?: number }[];
+  readonly volumes?: readonly { readonly hostPath?: string; readonly volumeName?: string; readonly readOnly?: boolean }[];
+  readonly mounts?: readonly { readonly type?: string; readonly source?: string; readonly readOnly?: boolean }[];
+  readonly healthcheck?: { readonly tests?: readonly string[] };
+}
+
 export interface ContainerRecord {
   readonly name: string;
-  readonly inputs: Readonly<Record<string, any>>;
+  readonly inputs: ContainerInputs;
   readonly options: { readonly deleteBeforeReplace: boolean; readonly replaceOnChanges?: readonly string[] };
 }
 
@@ -22,7 +44,7 @@ export interface GuardrailContext {
 }
 
 export const labelOf = (c: ContainerRecord, name: string): string | undefined =>
-  (c.inputs.labels ?? []).find((l: { label: string }) => l.label === name)?.value;
+  (c.inputs.labels ?? []).find((l) => l.label === name)?.value;
 
 /** Config-sync runs and readiness gates: run once per input, carry a hash in their names. */
 export const isOneShot = (c: ContainerRecord) => labelOf(c, ROLE_LABEL) !== undefined;
@@ -52,19 +74,15 @@ export const GUARDRAILS: Readonly<Record<string, (c: ContainerRecord, ctx: Guard
       p.ip === ctx.clusterAddress &&
       p.internal === ALERTMANAGER_GOSSIP_PORT &&
       labelOf(c, SERVICE_LABEL) === "alertmanager";
-    const bad = (c.inputs.ports ?? []).filter((p: { ip?: string; internal?: number }) => p.ip !== ctx.bindAddress && !gossip(p));
-    return bad.length ? `ports on ${bad.map((p: { ip?: string }) => p.ip ?? "0.0.0.0").join(",")}` : undefined;
+    const bad = (c.inputs.ports ?? []).filter((p) => p.ip !== ctx.bindAddress && !gossip(p));
+    return bad.length ? `ports on ${bad.map((p) => p.ip ?? "0.0.0.0").join(",")}` : undefined;
   },
   "no privileged container but cAdvisor": (c) =>
     c.inputs.privileged && labelOf(c, SERVICE_LABEL) !== "cadvisor" ? "privileged" : undefined,
   "host paths mounted read-only": (c) => {
     const rw = [
-      ...(c.inputs.volumes ?? [])
-        .filter((v: { hostPath?: string; readOnly?: boolean }) => v.hostPath && !v.readOnly)
-        .map((v: { hostPath: string }) => v.hostPath),
-      ...(c.inputs.mounts ?? [])
-        .filter((m: { type?: string; readOnly?: boolean }) => m.type === "bind" && !m.readOnly)
-        .map((m: { source: string }) => m.source),
+      ...(c.inputs.volumes ?? []).filter((v) => v.hostPath && !v.readOnly).map((v) => v.hostPath),
+      ...(c.inputs.mounts ?? []).filter((m) => m.type === "bind" && !m.readOnly).map((m) => m.source),
     ];
     return rw.length ? `writable host paths ${rw.join(",")}` : undefined;
   },
@@ -81,9 +99,7 @@ export const GUARDRAILS: Readonly<Record<string, (c: ContainerRecord, ctx: Guard
       ? "healthcheck without replaceOnChanges"
       : undefined,
   "containers keeping data stop gracefully": (c) => {
-    const keepsData = (c.inputs.volumes ?? []).some(
-      (v: { volumeName?: string; readOnly?: boolean }) => v.volumeName && !v.readOnly && DATA_VOLUME.test(String(v.volumeName)),
-    );
+    const keepsData = (c.inputs.volumes ?? []).some((v) => v.volumeName && !v.readOnly && DATA_VOLUME.test(String(v.volumeName)));
     if (!keepsData) return undefined;
     return (c.inputs.stopTimeout ?? 0) > 0 && (c.inputs.destroyGraceSeconds ?? 0) > 0
       ? undefined

@@ -165,7 +165,7 @@ export function verdict(s: Summary): string[] {
   if (score(s.total) < TARGETS.overall) problems.push(`overall score ${score(s.total).toFixed(2)}% is below ${TARGETS.overall}%`);
   for (const [folder, target] of Object.entries(TARGETS.folders)) {
     const c = s.byFolder.get(folder);
-    if (c && score(c) < target!) problems.push(`${folder} score ${score(c).toFixed(2)}% is below ${target}%`);
+    if (c && score(c) < target) problems.push(`${folder} score ${score(c).toFixed(2)}% is below ${target}%`);
   }
   if (s.survivors.length) problems.push(`${s.survivors.length} surviving mutants are neither killed nor explained as equivalent`);
   if (s.stale.length) problems.push(`${s.stale.length} mutants a test kills are disabled as equivalent`);

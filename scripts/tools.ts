@@ -161,7 +161,7 @@ export function goBuilds(): GoRelease[] {
     name,
     version: r.version,
     moduleVersion: r.moduleVersion,
-    build: r.build as GoBuild,
+    build: r.build,
   }));
   return [...services, ...engine];
 }
@@ -293,7 +293,7 @@ function buildOne(release: GoRelease, goVersion: string): BuiltTool {
   // Keep the caller's GOFLAGS (CI adds -modcacherw); the committed go.sum must suffice (-mod=readonly).
   const env = { CGO_ENABLED: recipe.cgo ? "1" : "0", GOFLAGS: [process.env.GOFLAGS?.trim(), "-mod=readonly"].filter(Boolean).join(" ") };
   // `go mod download` (not `go list -m`): on a cold module cache only download reports a Dir.
-  const moduleDir = JSON.parse(go({ cwd: src, args: ["mod", "download", "-json", build.module], env })).Dir as string;
+  const moduleDir = (JSON.parse(go({ cwd: src, args: ["mod", "download", "-json", build.module], env })) as { Dir?: string }).Dir;
   if (!moduleDir) throw new ToolsError(`go mod download ${build.module} (in tools/${build.dir}) reported no source folder`);
   const staging = `${out}.partial`;
   fs.rmSync(staging, { recursive: true, force: true });

@@ -76,8 +76,8 @@ function alertRoutes(): { receiver: string; groupInterval: number; repeatInterva
   const walk = (r: AmRoute, parent?: AmRoute): { receiver: string; groupInterval: number; repeatInterval: number }[] => {
     const gi = r.group_interval ?? parent?.group_interval;
     const ri = r.repeat_interval ?? parent?.repeat_interval;
-    const here = toBridge.has(r.receiver) ? [{ receiver: r.receiver, groupInterval: seconds(gi!), repeatInterval: seconds(ri!) }] : [];
-    return [...here, ...(r.routes ?? []).flatMap((c) => walk(c, { ...r, group_interval: gi!, repeat_interval: ri! }))];
+    const here = toBridge.has(r.receiver) ? [{ receiver: r.receiver, groupInterval: seconds(gi), repeatInterval: seconds(ri) }] : [];
+    return [...here, ...(r.routes ?? []).flatMap((c) => walk(c, { ...r, group_interval: gi, repeat_interval: ri }))];
   };
   return walk(am.route);
 }

@@ -25,7 +25,6 @@ import { committedStacks, PROJECT, pulumiConfigMap, ROOT, TEST_SECRETS } from ".
  * with the same broken examples the program tests use, and serve the pack once as the CLI does.
  */
 // The SDK's stand-ins for values unknown during a preview; its type declarations leave them out.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { unknownCheckingProxy, unknownStringValue } = require("@pulumi/policy/proxy") as {
   unknownCheckingProxy: <T extends object>(o: T) => T;
   unknownStringValue: unknown;
@@ -239,7 +238,7 @@ describe("the pack served as `pulumi preview --policy-pack policy` starts it", (
         }),
       );
       const response = await new Promise<AnalyzeResponse>((resolve, reject) =>
-        client.analyzeStack(request, (err, res) => (err ? reject(err) : resolve(res!))),
+        client.analyzeStack(request, (err, res) => (err ? reject(err) : resolve(res))),
       );
       client.close();
       const diagnostics = response

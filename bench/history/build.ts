@@ -58,8 +58,8 @@ function runTool(tool: string, args: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(toolPath(tool), args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
-    child.stdout!.on("data", (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
-    child.stderr!.on("data", (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
+    child.stdout.on("data", (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
+    child.stderr.on("data", (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
     child.on("error", reject);
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${tool} ${args.join(" ")} exited ${code}:\n${out}`))));
   });

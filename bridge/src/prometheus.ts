@@ -116,8 +116,9 @@ export function prometheusClient(config: Pick<ConsoleConfig, "prometheusUrl" | "
 async function readCapped(res: Response, maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
+  const body: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = res.body ?? [];
   try {
-    for await (const chunk of res.body ?? []) {
+    for await (const chunk of body) {
       size += chunk.length;
       if (size > maxBytes) {
         await res.body?.cancel().catch(() => undefined);

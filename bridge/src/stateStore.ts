@@ -153,13 +153,16 @@ export const DEFAULT_STORE_LIMITS: StoreLimits = {
 /** The filesystem calls the store makes; injected so a test can watch their order. */
 export type StateFs = Pick<typeof fs, "readFileSync" | "renameSync" | "mkdirSync" | "openSync" | "writeSync" | "fsyncSync" | "closeSync">;
 
+/** Records without a prototype, so no key (not even `__proto__`) reaches Object.prototype. */
+const emptyRecord = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
 const fresh = (): BridgeState => ({
   version: 1,
-  delivered: Object.create(null),
-  cards: Object.create(null),
-  alertCards: Object.create(null),
-  migrations: Object.create(null),
-  escalations: Object.create(null),
+  delivered: emptyRecord(),
+  cards: emptyRecord(),
+  alertCards: emptyRecord(),
+  migrations: emptyRecord(),
+  escalations: emptyRecord(),
   drills: [],
 });
 
@@ -217,8 +220,8 @@ export class StateStore {
       });
       return;
     }
-    // Records from JSON get a null prototype, so no key (not even `__proto__`) reaches Object.prototype.
-    const nullProto = <T>(o: Record<string, T>) => Object.assign(Object.create(null) as Record<string, T>, o);
+    // Records from JSON get a null prototype too.
+    const nullProto = <T>(o: Record<string, T>) => Object.assign(emptyRecord<T>(), o);
     this.state = {
       ...parsed,
       delivered: nullProto(parsed.delivered),

@@ -66,8 +66,7 @@ const pendingDeletes: StateEntry[] = [];
 let firstError: string | undefined;
 
 const keyOf = (type: string, name: string) => `${type}::${name}`;
-const nameOf = (r: unknown): string | undefined =>
-  r && typeof r === "object" && "__name" in r ? String((r as { __name: unknown }).__name) : undefined;
+const nameOf = (r: unknown): string | undefined => (r && typeof r === "object" && "__name" in r ? String(r.__name) : undefined);
 
 /** Pulumi secrets reach the provider as plain values; the mock monitor hands them over wrapped. */
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -316,7 +315,7 @@ async function step(
       if (!oldGone) next.push(old);
     }
     steps.push({ key, type, name, ms: Date.now() - t0, op: planned, error: message, dockerName: inputs.name });
-    throw new Error(`${key}: ${message}`);
+    throw new Error(`${key}: ${message}`, { cause: e });
   }
 }
 
@@ -379,7 +378,6 @@ async function main(): Promise<void> {
           });
           return undefined;
         });
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         return require("../../index") as Record<string, any>;
       })) ?? {};
     const resolved = (pulumi.output(raw) as unknown as { promise(): Promise<Record<string, any>> }).promise().catch(() => ({}));

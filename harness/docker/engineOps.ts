@@ -111,12 +111,12 @@ async function pull(docker: Docker, image: string): Promise<void> {
 }
 
 async function collectLogs(docker: Docker, container: Docker.Container): Promise<() => Promise<string>> {
-  const stream = (await container.logs({
+  const stream = await container.logs({
     follow: true,
     stdout: true,
     stderr: true,
     timestamps: false,
-  })) as unknown as NodeJS.ReadableStream;
+  });
   const chunks: Buffer[] = [];
   const sink = new PassThrough();
   sink.on("data", (c: Buffer) => chunks.push(c));
@@ -144,7 +144,7 @@ export async function createContainer(docker: Docker, inputs: Record<string, any
   await imagePresent(docker, spec.body.Image as string);
   let container: Docker.Container;
   try {
-    container = await docker.createContainer({ name: spec.name, ...spec.body } as Docker.ContainerCreateOptions);
+    container = await docker.createContainer({ name: spec.name, ...spec.body });
   } catch (e) {
     throw new ProviderError(`Unable to create container: ${messageOf(e)}`);
   }
@@ -378,7 +378,7 @@ export async function createVolume(docker: Docker, inputs: Record<string, any>):
     outputs: {
       ...inputs,
       name: info.Name,
-      labels: labelSet(info.Labels as Record<string, string>),
+      labels: labelSet(info.Labels),
       driver: info.Driver,
       driverOpts: info.Options ?? {},
       mountpoint: info.Mountpoint,

@@ -82,7 +82,7 @@ function labels(w: Writer, l: Labels): void {
 /** One span from the lowest to the highest populated bucket; counts as deltas from the bucket before. */
 function nativeParts(h: Writer, s: Series): void {
   h.sint(5, 0).double(6, ZERO_THRESHOLD).uint(7, 0);
-  const indices = [...(s.native ?? new Map()).keys()].sort((a, b) => a - b);
+  const indices = [...(s.native ?? new Map<number, number>()).keys()].sort((a, b) => a - b);
   if (!indices.length) {
     // No observation yet: a no-op span still marks the histogram as native.
     h.message(12, (span) => span.sint(1, 0).uint(2, 0));

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unused-vars -- the schemas below exist for their types (typeof), which tsc checks */
 import type { CallbackQuery, ChatMember, InlineKeyboardMarkup, Update, User } from "@grammyjs/types";
 import type { BotApiView, BotParams, InlineKeyboard, ReadsBotApi } from "../../bridge/src/botApi";
 import { membersSchema, updateSchema } from "../../bridge/src/console/updates";

@@ -33,8 +33,8 @@ it(`the bundle stays within ${BRIDGE_BUNDLE_BUDGET_BYTES} bytes, with no classic
 async function spawnBundle(file: string, env: Record<string, string>): Promise<{ child: ReturnType<typeof spawn>; output: () => string }> {
   const child = spawn(process.execPath, [file], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
   const deadline = Date.now() + 10_000;
   while (!out.includes("listening") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   if (!out.includes("listening")) throw new Error(`bridge did not start:\n${out}`);

@@ -21,7 +21,7 @@ async function envOf(args: Partial<Parameters<typeof bridgeEnv>[0]> = {}): Promi
     prometheusPassword: "prom-pass-0123456789",
     alertmanagerPassword: "am-pass-0123456789",
     ...args,
-  } as Parameters<typeof bridgeEnv>[0]);
+  });
   const list = await (out as unknown as { promise(): Promise<string[]> }).promise();
   return Object.fromEntries(list.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
 }
@@ -35,7 +35,7 @@ it("the container's environment is valid for the bridge and carries every settin
     alertmanagerUrl: "http://alertmanager:9093",
     prometheusUrl: "http://prometheus:9090",
   });
-  expect([...c.console.allowedUserIds!]).toEqual([11, 22]);
+  expect([...c.console.allowedUserIds]).toEqual([11, 22]);
   expect(c.severityChats.get("critical")).toEqual({ chatId: "-100999", threadId: 9 });
   expect(c.defaultChat).toEqual({ chatId: "-100123", threadId: 4 });
   expect(c.stateFile).toBe(BRIDGE_STATE_FILE);

@@ -89,7 +89,7 @@ const press = (
   callback_query: {
     id: `q${nextUpdate}`,
     from: (extra.from ?? ONCALL) as TelegramUser,
-    ...(extra.message === null ? {} : { message: { message_id: 50, chat: { id: Number(CHAT) }, ...extra.message } as never }),
+    ...(extra.message === null ? {} : { message: { message_id: 50, chat: { id: Number(CHAT) }, ...extra.message } }),
     ...(data !== undefined ? { data } : {}),
   },
 });

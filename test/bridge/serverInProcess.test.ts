@@ -713,7 +713,7 @@ describe("stopping", () => {
     await new Promise((r) => setTimeout(r, 50));
     const closing = close();
     let answer = "";
-    socket.on("data", (d) => (answer += d));
+    socket.on("data", (d: Buffer) => (answer += d.toString()));
     socket.write(rest);
     try {
       // Chunked: the size line, the JSON, the last empty chunk.

@@ -39,7 +39,7 @@ function watchedFs(fail: { fsync?: (name: string) => Error | undefined } = {}): 
         return result;
       };
     },
-  }) as unknown as StateFs;
+  });
 }
 
 const store = (io: StateFs) => new StateStore(file(), new Logger((l) => lines.push(JSON.parse(l))), DEFAULT_STORE_LIMITS, Date.now, io);

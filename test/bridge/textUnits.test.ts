@@ -7,7 +7,7 @@ import { describeError, Logger } from "../../bridge/src/log";
 import { Redactor, secretPattern, withoutCredentials } from "../../bridge/src/redact";
 import { BRIDGE_DURATION, formatDuration } from "../../config/durations";
 
-const parseDuration = BRIDGE_DURATION.parse;
+const parseDuration = (text: string) => BRIDGE_DURATION.parse(text);
 import { TELEGRAM_TEXT_LIMIT, visibleLength, visibleText } from "../../bridge/src/telegramText";
 
 describe("html", () => {

@@ -8,7 +8,7 @@ import { authorize } from "../../bridge/src/console/authorization";
 import { parseCommand } from "../../bridge/src/console/updates";
 import { BRIDGE_DURATION, formatDuration } from "../../config/durations";
 
-const parseDuration = BRIDGE_DURATION.parse;
+const parseDuration = (text: string) => BRIDGE_DURATION.parse(text);
 import { Logger } from "../../bridge/src/log";
 import { Pacer } from "../../bridge/src/pacing";
 import { Redactor } from "../../bridge/src/redact";

@@ -55,7 +55,7 @@ const AM_CONFIG = toYaml({ route: { receiver: "nobody" }, receivers: [{ name: "n
 
 function start(tool: string, args: string[]): void {
   const child = spawn(requireTool(tool), args, { stdio: ["ignore", "ignore", "pipe"] });
-  child.stderr!.on("data", (c: Buffer) => (logs += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (logs += c.toString()));
   children.push(child);
 }
 

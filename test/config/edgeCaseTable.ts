@@ -441,6 +441,7 @@ const pulumiFormCases: EdgeCase[] = [
   refuse(
     "a chat id beyond exact integers",
     "dev",
+    // eslint-disable-next-line no-loss-of-precision -- the number as a stack file writes it; JavaScript reads 9007199254740992
     { telegram: { chatId: 9007199254740993 } },
     "telegram.chatId",
     9007199254740992,

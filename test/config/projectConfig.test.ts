@@ -23,7 +23,7 @@ interface Declared {
 const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
 const declared = (yaml.load(text) as { config: Record<string, Declared> }).config;
 /** `#   key   description` lines of the comment block. */
-const listed = new Map([...text.matchAll(/^#   ([A-Za-z]+) +(\S.*)$/gm)].map((m) => [m[1], m[2]]));
+const listed = new Map([...text.matchAll(/^# {3}([A-Za-z]+) +(\S.*)$/gm)].map((m) => [m[1], m[2]]));
 
 const schemaKeys = Object.keys(rawConfigSchema.shape);
 const isOptional = (key: string) => (rawConfigSchema.shape as Record<string, any>)[key].def.type === "optional";
@@ -50,7 +50,7 @@ describe("Pulumi.yaml declares the stack settings", () => {
   it("object-valued settings are exactly the ones listed as objects", () => {
     const objects = schemaKeys.filter((k) => pulumiTypeOf((rawConfigSchema.shape as Record<string, any>)[k]) === "object");
     const block = text.slice(text.indexOf("# Object-valued"), text.indexOf("# Optional,"));
-    expect([...block.matchAll(/^#   ([A-Za-z]+) /gm)].map((m) => m[1]).sort()).toEqual(objects.sort());
+    expect([...block.matchAll(/^# {3}([A-Za-z]+) /gm)].map((m) => m[1]).sort()).toEqual(objects.sort());
   });
 
   it("a declared key without default is one every stack must set; a listed non-object one is optional", () => {

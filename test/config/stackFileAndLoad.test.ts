@@ -58,7 +58,6 @@ describe("committed stack files, read without Pulumi", () => {
 
   it("lists them sorted whatever order the directory gives", () => {
     // The module object itself: the namespace import's bindings are read-only getters onto it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const readdir = jest
       .spyOn(require("fs") as typeof fs, "readdirSync")
       .mockReturnValueOnce(["Pulumi.zeta.yaml", "Pulumi.b.yaml", "Pulumi.alpha.yaml"] as never);
@@ -176,7 +175,6 @@ describe("loadStackConfig under Pulumi's runtime", () => {
   });
 
   it("a runtime that cannot say which keys are secrets: every value counts as plain text", async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: unknown };
     const isConfigSecret = runtimeConfig.isConfigSecret;
     delete runtimeConfig.isConfigSecret;

@@ -12,11 +12,11 @@ type Panel = { title: string; targets?: { expr?: string }[]; panels?: Panel[] };
 const exprsOf = (panels: Panel[]): string[] =>
   panels.flatMap((p) => [...(p.targets ?? []).map((t) => t.expr ?? ""), ...exprsOf(p.panels ?? [])]);
 
-describe.each(DASHBOARDS.map((d) => [d.uid as string, d] as const))("%s", (_uid, d) => {
+describe.each(DASHBOARDS.map((d) => [d.uid, d] as const))("%s", (_uid, d) => {
   const offered = (d.templating as { list: { name: string; type: string }[] }).list
     .filter((v) => v.type !== "datasource")
     .map((v) => v.name);
-  const exprs = exprsOf(d.panels as Panel[]);
+  const exprs = exprsOf(d.panels);
 
   it("uses every variable it offers in some query", () => {
     expect(offered.filter((name) => !exprs.some((e) => e.includes(`$${name}`) || e.includes(`\${${name}`)))).toEqual([]);

@@ -141,5 +141,9 @@ describe("Alloy config", () => {
     expect(() =>
       alloyPipelineOf(text.replace("targets    = discovery.relabel.containers.output", "targets    = discovery.docker.stack.targets")),
     ).toThrow(/reads the relabelled targets/);
+    // Text the model reads (Loki's URL) is a string, not whatever String() makes of a list.
+    expect(() => alloyPipelineOf(text.replace(/url( *)= ("http:[^"]*push")/, "url$1= [$2]"))).toThrow(
+      'loki.write endpoint url: expected a string, got ["http://loki:3100/loki/api/v1/push"]',
+    );
   });
 });

@@ -75,7 +75,7 @@ describe("renderAlloy's canonical layout", () => {
   });
 
   it("an object with a `ref` key among others is an object, not a reference", () => {
-    expect(renderAlloy([block("x", undefined, [attr("m", { ref: "r", other: "o" } as never)])], "h")).toContain(
+    expect(renderAlloy([block("x", undefined, [attr("m", { ref: "r", other: "o" })])], "h")).toContain(
       'm = {\n    ref   = "r",\n    other = "o",\n  }',
     );
   });

@@ -65,7 +65,7 @@ class Programs {
   start(name: string, bin: string, args: readonly string[], cwd: string): Started {
     const child = spawn(bin, [...args], { stdio: ["ignore", "ignore", "pipe"], cwd });
     const started: Started = { name, child, stderr: "" };
-    child.stderr!.on("data", (d: Buffer) => (started.stderr = (started.stderr + d.toString()).slice(-4000)));
+    child.stderr.on("data", (d: Buffer) => (started.stderr = (started.stderr + d.toString()).slice(-4000)));
     this.all.push(started);
     return started;
   }
@@ -97,23 +97,25 @@ async function writeGate(
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", async () => {
-      if (req.headers.authorization !== expectedAuthorization) {
-        refused += 1;
-        res.writeHead(401).end("wrong credentials");
-        return;
-      }
-      accepted += 1;
-      if (!forward) return void res.writeHead(204).end();
-      try {
-        const headers: Record<string, string> = {};
-        for (const h of ["content-type", "content-encoding", "x-prometheus-remote-write-version"])
-          if (req.headers[h]) headers[h] = String(req.headers[h]);
-        const r = await fetch(forward, { method: "POST", headers, body: Buffer.concat(chunks), signal: AbortSignal.timeout(5000) });
-        res.writeHead(r.status).end(await r.text());
-      } catch (e) {
-        res.writeHead(502).end(String(e));
-      }
+    req.on("end", () => {
+      void (async () => {
+        if (req.headers.authorization !== expectedAuthorization) {
+          refused += 1;
+          res.writeHead(401).end("wrong credentials");
+          return;
+        }
+        accepted += 1;
+        if (!forward) return void res.writeHead(204).end();
+        try {
+          const headers: Record<string, string> = {};
+          for (const h of ["content-type", "content-encoding", "x-prometheus-remote-write-version"])
+            if (req.headers[h]) headers[h] = String(req.headers[h]);
+          const r = await fetch(forward, { method: "POST", headers, body: Buffer.concat(chunks), signal: AbortSignal.timeout(5000) });
+          res.writeHead(r.status).end(await r.text());
+        } catch (e) {
+          res.writeHead(502).end(String(e));
+        }
+      })();
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -335,7 +337,7 @@ beforeAll(async () => {
   } catch (e) {
     const logs = programs.logs();
     await stopEverything();
-    throw new Error(`${(e as Error).message}\n${logs}`);
+    throw new Error(`${(e as Error).message}\n${logs}`, { cause: e });
   }
 }, 150_000);
 

@@ -1,4 +1,4 @@
-import { AlloyBlock, AlloyObject, AlloyStatement, AlloyValue } from "../../generators/alloySyntax";
+import { AlloyBlock, AlloyStatement, AlloyValue } from "../../generators/alloySyntax";
 
 /**
  * Reads Alloy configuration text back into the tree generators/alloySyntax.ts renders: blocks,
@@ -81,7 +81,7 @@ export function parseAlloy(src: string): AlloyBlock[] {
         if (peek()?.text === ",") next();
       }
       next();
-      return obj as AlloyObject;
+      return obj;
     }
     throw new Error(`unexpected ${t.text} at ${t.at}`);
   }

@@ -131,6 +131,12 @@ export function promtailPipelineOf(text: string): AgentPipeline {
 const isRef = (v: AlloyValue | undefined, expression: string) =>
   typeof v === "object" && v !== null && !Array.isArray(v) && (v as AlloyRef).ref === expression;
 /** The references an attribute joins: a single reference, or the arguments of array.concat. */
+/** A value the model reads as text: a string, or the config is not one the model knows. */
+function asText(v: AlloyValue | undefined, what: string): string {
+  if (typeof v !== "string") throw new Error(`${what}: expected a string, got ${JSON.stringify(v)}`);
+  return v;
+}
+
 const joinedRefs = (v: AlloyValue | undefined): string[] | undefined => {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
   if ("ref" in v) return [(v as AlloyRef).ref];
@@ -189,13 +195,13 @@ export function alloyPipelineOf(text: string): AgentPipeline & { readonly docker
   return {
     discovery: dockers.map(filters),
     relabel: rules,
-    json: Object.fromEntries(Object.entries(json).map(([k, v]) => [k, v === "" ? k : String(v)])),
+    json: Object.fromEntries(Object.entries(json).map(([k, v]) => [k, v === "" ? k : asText(v, `stage.json expression ${k}`)])),
     labels: Object.entries(values).map(([k, v]) => {
-      if (v !== "" && v !== k) throw new Error(`label ${k} from extracted ${String(v)}: not modelled`);
+      if (v !== "" && v !== k) throw new Error(`label ${k} from extracted ${JSON.stringify(v)}: not modelled`);
       return k;
     }),
-    dockerHost: String(attrOf(dockers[0], "host")),
-    lokiUrl: String(attrOf(single(blocksOf(write.body, "endpoint"), "loki.write endpoint"), "url")),
+    dockerHost: asText(attrOf(dockers[0], "host"), "discovery.docker host"),
+    lokiUrl: asText(attrOf(single(blocksOf(write.body, "endpoint"), "loki.write endpoint"), "url"), "loki.write endpoint url"),
   };
 }
 

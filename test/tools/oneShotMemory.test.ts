@@ -33,8 +33,8 @@ function peakKiB(file: string, args: string[], cwd: string): Promise<{ code: num
     const p = spawn(file, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let peak = 0;
     let output = "";
-    p.stdout.on("data", (c: Buffer) => (output += c));
-    p.stderr.on("data", (c: Buffer) => (output += c));
+    p.stdout.on("data", (c: Buffer) => (output += c.toString()));
+    p.stderr.on("data", (c: Buffer) => (output += c.toString()));
     const read = () => {
       try {
         const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p.pid}/status`, "utf8"));

@@ -75,7 +75,7 @@ export function reviewEscalations(
     let record = existing ?? {
       chatId: card.chatId,
       alertKey,
-      severity: alert.labels.severity!,
+      severity: alert.labels.severity,
       title: alert.labels.alertname ?? "",
       since: card.createdAt,
       sent: 0,

@@ -27,7 +27,9 @@ export class KeyedSerial {
  */
 export async function promptly<T>(work: Promise<T>, ms: number, slow: () => Promise<void>): Promise<T> {
   let slowDone: Promise<void> | undefined;
-  const timer = setTimeout(() => (slowDone = slow()), ms);
+  const timer = setTimeout(() => {
+    slowDone = slow();
+  }, ms);
   try {
     return await work;
   } finally {

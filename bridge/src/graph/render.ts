@@ -115,8 +115,12 @@ function hhmm(s: number): string {
 function valueRange(spec: GraphSpec): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const s of spec.series) for (const [, v] of s.points) ((lo = Math.min(lo, v)), (hi = Math.max(hi, v)));
-  if (spec.threshold) ((lo = Math.min(lo, spec.threshold.value)), (hi = Math.max(hi, spec.threshold.value)));
+  const include = (v: number) => {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  };
+  for (const s of spec.series) for (const [, v] of s.points) include(v);
+  if (spec.threshold) include(spec.threshold.value);
   if (!Number.isFinite(lo)) return [0, 1];
   if (lo === hi) return lo === 0 ? [-1, 1] : [lo - Math.abs(lo) * 0.1, hi + Math.abs(hi) * 0.1];
   const pad = (hi - lo) * 0.08;

@@ -51,7 +51,7 @@ export class FakeAlertmanager {
       req.on("end", () => this.answer(req, res, body));
     });
     await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 

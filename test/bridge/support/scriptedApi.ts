@@ -34,7 +34,7 @@ export class ScriptedApi implements TelegramApi {
         this.hung.push(resolve);
         opts?.signal?.addEventListener("abort", () => resolve(), { once: true });
       });
-      if (opts?.signal?.aborted) return { kind: "transient", reason: "network", detail: "aborted" } as ApiOutcome<T>;
+      if (opts?.signal?.aborted) return { kind: "transient", reason: "network", detail: "aborted" };
       const after = typeof this.fallback === "function" ? this.fallback(method, params) : this.fallback;
       return (
         typeof after === "string" ? { kind: "ok", result: method === "sendMessage" ? { message_id: this.nextMessageId++ } : true } : after
