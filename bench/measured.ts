@@ -5,10 +5,12 @@
  */
 export const MEASURED = {
   on: "2026-12-07",
-  /** The Prometheus that ran it: the pin then, before main moved to the 3.13 LTS line. */
-  prometheus: "3.16.0",
+  /** The Prometheus that ran it: the pinned 3.13 LTS release. */
+  prometheus: "3.13.5",
   /** Peak resident memory of Prometheus holding the history and its 2 h head, through every dashboard query. */
-  prometheusPeakMiB: 305,
+  prometheusPeakMiB: 301,
+  /** Resident memory with the 2 h head written, before any query. */
+  withHeadMiB: 211,
   /** Its head series then: the catalog's and the rest of what the exporters expose. */
-  headSeries: 17_316,
+  headSeries: 17_518,
 } as const;
