@@ -38,7 +38,7 @@ export const overview = dashboard({
         prom(`sum(tutordex:worker:supabase_fail_rate_per_s${sel(PIPELINE)})`, "Supabase"),
         prom(rateBy("broadcast_fail_total", "", PIPELINE), "broadcast"),
         prom(rateBy("dm_fail_total", "", PIPELINE), "DM"),
-        prom(rateBy("collector_errors_total", "", CHANNEL, PIPELINE), "collector"),
+        prom(`sum(tutordex:channel:collector_error_rate_per_s${sel(CHANNEL, PIPELINE)})`, "collector"),
       ],
       { unit: "ops" },
     ),

@@ -19,13 +19,16 @@ export const realtime = dashboard({
     stat("Throughput", [instant("sum(tutordex:worker:throughput_jobs_per_s)")], { unit: "ops", width: 6 }),
     timeseries(
       "Ingestion rate",
-      [prom(rateBy("collector_messages_seen_total", ""), "seen"), prom(rateBy("collector_messages_upserted_total", ""), "upserted")],
+      [
+        prom("sum(tutordex:collector:messages_seen_rate_per_s)", "seen"),
+        prom("sum(tutordex:collector:messages_upserted_rate_per_s)", "upserted"),
+      ],
       { unit: "ops" },
     ),
     timeseries(
       "Error rates",
       [
-        prom(rateBy("collector_errors_total", ""), "collector"),
+        prom("sum(tutordex:channel:collector_error_rate_per_s)", "collector"),
         prom("sum(tutordex:worker:llm_fail_rate_per_s)", "LLM"),
         prom("sum(tutordex:worker:supabase_fail_rate_per_s)", "Supabase"),
         prom(rateBy("worker_jobs_processed_total", "", 'status=~"failed|error"'), "jobs failed"),

@@ -31,4 +31,9 @@ export const RECORDING_RULES: readonly RecordingDefinition[] = [
   { record: "tutordex:channel:parse_failure_rate_per_s", expr: `sum by (${BY_CHANNEL}) (rate(worker_parse_failure_total[10m]))` },
   { record: "tutordex:channel:parse_success_rate_per_s", expr: `sum by (${BY_CHANNEL}) (rate(worker_parse_success_total[10m]))` },
   { record: "tutordex:channel:messages_seen_increase_1h", expr: `sum by (${BY_CHANNEL}) (increase(collector_messages_seen_total[1h]))` },
+  // (ours) The collector's counters: Realtime's "Error rates" and "Ingestion rate" and Overview's
+  // "Failure rates" summed them raw (3.4 M samples, 390–470 ms of CPU at 7 d; docs/performance.md).
+  { record: "tutordex:channel:collector_error_rate_per_s", expr: `sum by (${BY_CHANNEL}) (rate(collector_errors_total[5m]))` },
+  { record: "tutordex:collector:messages_seen_rate_per_s", expr: `sum by (${PVSV}) (rate(collector_messages_seen_total[5m]))` },
+  { record: "tutordex:collector:messages_upserted_rate_per_s", expr: `sum by (${PVSV}) (rate(collector_messages_upserted_total[5m]))` },
 ];

@@ -107,5 +107,31 @@ export function recordingCases(): RuleTestCase[] {
         check("tutordex:channel:messages_seen_increase_1h", "100m", sample("tutordex:channel:messages_seen_increase_1h", `channel="t.me/a",${PV}`, 3600)),
       ],
     },
+    {
+      // The collector's rules: 5m rates at 13m, 3 steps of the rise from 11m over 240 s. t.me/a
+      // errors 20 a minute for two reasons (summed per channel), t.me/b 20 on the old pipeline;
+      // two channels see 60 and 30 a minute and upsert 30 and 30 (summed over channels).
+      name: "recording: the collector's errors per channel and its messages per pipeline",
+      input_series: [
+        { series: `collector_errors_total{channel="t.me/a",reason="flood_wait",${PV}}`, values: counter(1000, [0, 10], [20, 10]) },
+        { series: `collector_errors_total{channel="t.me/a",reason="timeout",${PV}}`, values: counter(1000, [0, 10], [20, 10]) },
+        { series: `collector_errors_total{channel="t.me/b",reason="flood_wait",${OLD}}`, values: counter(1000, [0, 10], [20, 10]) },
+        { series: `collector_messages_seen_total{channel="t.me/a",${PV}}`, values: counter(1000, [0, 10], [60, 10]) },
+        { series: `collector_messages_seen_total{channel="t.me/b",${PV}}`, values: counter(1000, [0, 10], [30, 10]) },
+        { series: `collector_messages_upserted_total{channel="t.me/a",${PV}}`, values: counter(1000, [0, 10], [30, 10]) },
+        { series: `collector_messages_upserted_total{channel="t.me/b",${PV}}`, values: counter(1000, [0, 10], [30, 10]) },
+      ],
+      promql_expr_test: [
+        // 3 × 40 / 240 s; a 4m window would say 2/3, a 6m window 0.4.
+        check(
+          "tutordex:channel:collector_error_rate_per_s",
+          "13m",
+          sample("tutordex:channel:collector_error_rate_per_s", `channel="t.me/a",${PV}`, 0.5),
+          sample("tutordex:channel:collector_error_rate_per_s", `channel="t.me/b",${OLD}`, 0.25),
+        ),
+        check("tutordex:collector:messages_seen_rate_per_s", "13m", sample("tutordex:collector:messages_seen_rate_per_s", PV, 1.125)),
+        check("tutordex:collector:messages_upserted_rate_per_s", "13m", sample("tutordex:collector:messages_upserted_rate_per_s", PV, 0.75)),
+      ],
+    },
   ];
 }
