@@ -32,28 +32,28 @@ export const infra = dashboard({
     timeseries(
       "Host network",
       [
-        prom(`sum by (device) (rate(node_network_receive_bytes_total{device!="lo"}[${RATE}]))`, "rx {{device}}"),
-        prom(`sum by (device) (rate(node_network_transmit_bytes_total{device!="lo"}[${RATE}]))`, "tx {{device}}"),
+        prom("tutordex:host:network_receive_bytes_per_s", "rx {{device}}"),
+        prom("tutordex:host:network_transmit_bytes_per_s", "tx {{device}}"),
       ],
       { unit: "Bps" },
     ),
-    timeseries("Container CPU", [prom(`sum by (name) (rate(container_cpu_usage_seconds_total{${NAMED}}[${RATE}]))`, "{{name}}")], {
+    timeseries("Container CPU", [prom("tutordex:container:cpu_usage_per_s", "{{name}}")], {
       unit: "percentunit",
     }),
     timeseries("Container memory", [prom(`sum by (name) (container_memory_working_set_bytes{${NAMED}})`, "{{name}}")], { unit: "bytes" }),
     timeseries(
       "Container network",
       [
-        prom(`sum by (name) (rate(container_network_receive_bytes_total{${NAMED}}[${RATE}]))`, "rx {{name}}"),
-        prom(`sum by (name) (rate(container_network_transmit_bytes_total{${NAMED}}[${RATE}]))`, "tx {{name}}"),
+        prom("tutordex:container:network_receive_bytes_per_s", "rx {{name}}"),
+        prom("tutordex:container:network_transmit_bytes_per_s", "tx {{name}}"),
       ],
       { unit: "Bps" },
     ),
     timeseries(
       "Container disk I/O",
       [
-        prom(`sum by (name) (rate(container_fs_reads_bytes_total{${NAMED}}[${RATE}]))`, "read {{name}}"),
-        prom(`sum by (name) (rate(container_fs_writes_bytes_total{${NAMED}}[${RATE}]))`, "write {{name}}"),
+        prom("tutordex:container:fs_reads_bytes_per_s", "read {{name}}"),
+        prom("tutordex:container:fs_writes_bytes_per_s", "write {{name}}"),
       ],
       { unit: "Bps", width: 24 },
     ),

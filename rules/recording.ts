@@ -6,6 +6,12 @@ const orZero = (present: string, other: string) => `(${present} or (${other} * 0
 const FAIL_10M = `sum by (${PVSV}) (rate(worker_parse_failure_total[10m]))`;
 const OK_10M = `sum by (${PVSV}) (rate(worker_parse_success_total[10m]))`;
 const BY_CHANNEL = `channel, ${PVSV}`;
+/** cAdvisor's series of named containers (the cgroup hierarchy's own series carry no name). */
+const NAMED = 'name!=""';
+const perSecond = (record: string, counter: string, by: string, matcher: string): RecordingDefinition => ({
+  record,
+  expr: `sum by (${by}) (rate(${counter}{${matcher}}[5m]))`,
+});
 
 /** docs/spec.md §4: the series dashboards read instead of recomputing them. */
 export const RECORDING_RULES: readonly RecordingDefinition[] = [
@@ -36,4 +42,13 @@ export const RECORDING_RULES: readonly RecordingDefinition[] = [
   { record: "tutordex:channel:collector_error_rate_per_s", expr: `sum by (${BY_CHANNEL}) (rate(collector_errors_total[5m]))` },
   { record: "tutordex:collector:messages_seen_rate_per_s", expr: `sum by (${PVSV}) (rate(collector_messages_seen_total[5m]))` },
   { record: "tutordex:collector:messages_upserted_rate_per_s", expr: `sum by (${PVSV}) (rate(collector_messages_upserted_total[5m]))` },
+  // (ours) The host's and containers' byte and CPU counters, per device and per container as Infra
+  // draws them: its panels on the raw counters cost 2.6 s of CPU together at 7 d (docs/performance.md).
+  perSecond("tutordex:host:network_receive_bytes_per_s", "node_network_receive_bytes_total", "device", 'device!="lo"'),
+  perSecond("tutordex:host:network_transmit_bytes_per_s", "node_network_transmit_bytes_total", "device", 'device!="lo"'),
+  perSecond("tutordex:container:cpu_usage_per_s", "container_cpu_usage_seconds_total", "name", NAMED),
+  perSecond("tutordex:container:network_receive_bytes_per_s", "container_network_receive_bytes_total", "name", NAMED),
+  perSecond("tutordex:container:network_transmit_bytes_per_s", "container_network_transmit_bytes_total", "name", NAMED),
+  perSecond("tutordex:container:fs_reads_bytes_per_s", "container_fs_reads_bytes_total", "name", NAMED),
+  perSecond("tutordex:container:fs_writes_bytes_per_s", "container_fs_writes_bytes_total", "name", NAMED),
 ];

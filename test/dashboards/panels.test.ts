@@ -68,8 +68,8 @@ function unitOf(expr: string): string | undefined {
     /avail_bytes\{[^}]*\} \/ node_filesystem_size_bytes/.test(expr)
   )
     return "percentunit";
-  if (/rate\(container_cpu_usage_seconds_total/.test(expr)) return "percentunit";
-  if (/rate\(\w+_bytes(_[a-z]+)?_total/.test(expr)) return "Bps";
+  if (/rate\(container_cpu_usage_seconds_total|container:cpu_usage_per_s\b/.test(expr)) return "percentunit";
+  if (/rate\(\w+_bytes(_[a-z]+)?_total|_bytes_per_s\b/.test(expr)) return "Bps";
   if (/^(sum by \(\w+\) \()?container_memory_working_set_bytes|^predict_linear\(node_filesystem_avail_bytes/.test(expr)) return "bytes";
   if (/^sum( by \([\w, ]+\))? \(rate\(\w+_total(\{[^}]*\})?\[\$__rate_interval\]\)\)$|_per_s\b/.test(expr)) return "ops";
   return undefined;

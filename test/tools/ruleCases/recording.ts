@@ -133,5 +133,34 @@ export function recordingCases(): RuleTestCase[] {
         check("tutordex:collector:messages_upserted_rate_per_s", "13m", sample("tutordex:collector:messages_upserted_rate_per_s", PV, 0.75)),
       ],
     },
+    {
+      // Infra's rules: 5m rates at 13m (3 steps over 240 s) per device or per named container.
+      // "lo" and cAdvisor's nameless cgroup series rise too and must stay out; two CPUs of one
+      // container sum into it.
+      name: "recording: host network per device and container CPU, network and disk per named container",
+      input_series: [
+        ...["receive", "transmit"].flatMap((way) => [
+          { series: `node_network_${way}_bytes_total{device="eth0"}`, values: counter(1000, [0, 10], [1200, 10]) },
+          { series: `node_network_${way}_bytes_total{device="lo"}`, values: counter(1000, [0, 10], [1200, 10]) },
+        ]),
+        ...["cpu_usage_seconds_total", "network_receive_bytes_total", "network_transmit_bytes_total", "fs_reads_bytes_total", "fs_writes_bytes_total"].flatMap(
+          (m) => [
+            { series: `container_${m}{name="bridge",cpu="0"}`, values: counter(1000, [0, 10], [1200, 10]) },
+            { series: `container_${m}{name="bridge",cpu="1"}`, values: counter(1000, [0, 10], [1200, 10]) },
+            { series: `container_${m}{name="",id="/system.slice"}`, values: counter(1000, [0, 10], [1200, 10]) },
+          ],
+        ),
+      ],
+      promql_expr_test: [
+        // 3 × 1200 / 240 s = 15 per second on eth0; lo left out.
+        ...["receive", "transmit"].map((way) =>
+          check(`tutordex:host:network_${way}_bytes_per_s`, "13m", sample(`tutordex:host:network_${way}_bytes_per_s`, 'device="eth0"', 15)),
+        ),
+        // 2 × 3 × 1200 / 240 s = 30 per second for the named container; the nameless cgroup left out.
+        ...["cpu_usage_per_s", "network_receive_bytes_per_s", "network_transmit_bytes_per_s", "fs_reads_bytes_per_s", "fs_writes_bytes_per_s"].map(
+          (r) => check(`tutordex:container:${r}`, "13m", sample(`tutordex:container:${r}`, 'name="bridge"', 30)),
+        ),
+      ],
+    },
   ];
 }
