@@ -32,7 +32,9 @@ import {
 } from "../generators/commandLines";
 import { CollectorListen, renderOtelCollectorConfig } from "../generators/otelCollector";
 import { renderPrometheusConfig } from "../generators/prometheus";
+import { RECORDING_RULES } from "../rules/catalog";
 import { ruleSettings } from "../rules/context";
+import { RecordingDefinition } from "../rules/model";
 import { renderRuleFiles } from "../rules/render";
 import { startSimulator, Simulator } from "../simulator/src/app";
 import { FakeTelegram } from "./fakeTelegram";
@@ -43,6 +45,23 @@ import { requireTool } from "./tools";
 
 /** Jobs whose programs cannot run on this machine (AGPL or not served as a Go module): left out of the live config. */
 export const ABSENT_JOBS = ["grafana", "loki", "promtail", "alloy", "tempo", "cadvisor"];
+/** The exporter whose series each metric prefix names, for the recording rules a live stack can feed. */
+const EXPORTER_OF_PREFIX = { container_: "cadvisor", node_: "nodeExporter" } as const;
+
+/**
+ * The recording rules whose inputs a live stack has: a rule reading cAdvisor's `container_*` or
+ * node_exporter's `node_*` series records nothing where that exporter is absent (the promtool
+ * cases and bench:dashboards cover those rules).
+ */
+export function recordingRulesFed(absent: readonly ("cadvisor" | "nodeExporter")[]): readonly RecordingDefinition[] {
+  return RECORDING_RULES.filter(
+    (r) =>
+      !Object.entries(EXPORTER_OF_PREFIX).some(
+        ([prefix, exporter]) => absent.includes(exporter) && new RegExp(`\\b${prefix}\\w+`).test(r.expr),
+      ),
+  );
+}
+
 /** Services of those jobs whose readiness blackbox_stack_ready would probe: their probe targets are left out too. */
 export const ABSENT_READINESS = ["loki", "tempo"];
 

@@ -14,7 +14,6 @@ import { bridgeDedupeWindows, renderAlertmanagerConfig, ROUTES, RouteTimingField
 import { alertmanagerArgs, prometheusArgs } from "../../generators/commandLines";
 import { ALWAYS_DROPPED_METRICS, credentialsFile } from "../../generators/remoteWrite";
 import { renderPrometheusConfig } from "../../generators/prometheus";
-import { RECORDING_RULES } from "../../rules/catalog";
 import { ruleSettings } from "../../rules/context";
 import { renderRuleFiles } from "../../rules/render";
 import { startSimulator, Simulator } from "../../simulator/src/app";
@@ -23,7 +22,7 @@ import { freePort } from "../../harness/ports";
 import { PROJECT, pulumiConfigMap } from "../../harness/stackFiles";
 import { requireTool } from "../../harness/tools";
 import { webConfigFile } from "../../generators/apiAuth";
-import { authedFetch, getJson, liveCredentials, liveSecretsDir, waitFor } from "../../harness/liveStack";
+import { authedFetch, getJson, liveCredentials, liveSecretsDir, recordingRulesFed, waitFor } from "../../harness/liveStack";
 
 /**
  * The scale-out options with the pinned programs on loopback, started with the deployed command
@@ -358,7 +357,10 @@ const queryB = async (q: string) =>
 
 describe("remote_write to a second Prometheus", () => {
   it("every recording rule's series arrives, with the stack and environment as labels", async () => {
-    const recorded = RECORDING_RULES.map((r) => r.record).sort();
+    // Both hosts run without cAdvisor and node_exporter (services above).
+    const recorded = recordingRulesFed(["cadvisor", "nodeExporter"])
+      .map((r) => r.record)
+      .sort();
     const names = await waitFor(
       "every recorded series at the long-term store",
       async () => {

@@ -1,8 +1,8 @@
 import * as yaml from "js-yaml";
 import { DASHBOARDS } from "../../dashboards";
-import { ALERTS, RECORDING_RULES } from "../../rules/catalog";
+import { ALERTS } from "../../rules/catalog";
 import { interpolate } from "../../harness/queries";
-import { getJson, LiveStack, startLiveStack, waitFor } from "../../harness/liveStack";
+import { getJson, LiveStack, recordingRulesFed, startLiveStack, waitFor } from "../../harness/liveStack";
 import { main } from "../../cli/main";
 import { capture } from "../support/io";
 import { ROOT } from "../../harness/stackFiles";
@@ -108,7 +108,7 @@ describe("steady state", () => {
   });
 
   it("every recording rule produces series", async () => {
-    for (const r of RECORDING_RULES) {
+    for (const r of recordingRulesFed(["cadvisor"])) {
       await waitFor(`${r.record} has series`, async () => ((await query(r.record)).data.result.length > 0 ? true : undefined), 30_000);
     }
   });
