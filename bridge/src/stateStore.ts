@@ -131,6 +131,9 @@ export type DrillRecord = z.infer<typeof drillSchema>;
 /** Drills remembered for /status and for hops that arrive after a restart. */
 export const MAX_DRILLS_KEPT = 10;
 
+/** How long a change that may wait (a sliding window extended, a timestamp) waits before it is written. */
+export const STATE_WRITE_DELAY_MS = 1000;
+
 export type Card = z.infer<typeof cardSchema>;
 export type Subject = z.infer<typeof subjectSchema>;
 export type BridgeState = z.infer<typeof stateSchema>;
@@ -387,11 +390,11 @@ export class StateStore {
     }
   }
 
-  /** Changes that may wait a moment (a sliding window extended, a timestamp): written within a second. */
+  /** Changes that may wait a moment: written within STATE_WRITE_DELAY_MS. */
   private touch(): void {
     this.dirty = true;
     if (this.timer || !this.file) return;
-    this.timer = setTimeout(() => this.commit(), 1000);
+    this.timer = setTimeout(() => this.commit(), STATE_WRITE_DELAY_MS);
     // Stryker disable next-line CallExpression: unref only decides whether the pending 1 s write keeps an idle process alive; the write happens either way
     this.timer.unref();
   }

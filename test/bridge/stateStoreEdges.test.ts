@@ -1,8 +1,8 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { Logger } from "../../bridge/src/log";
-import { Card, DEFAULT_STORE_LIMITS, StateStore, StoreLimits } from "../../bridge/src/stateStore";
+import { Card, DEFAULT_STORE_LIMITS, STATE_WRITE_DELAY_MS, StateStore, StoreLimits } from "../../bridge/src/stateStore";
+import { useTempDirs } from "../support/tempDirs";
 
 /**
  * The state store in process, on a clock the test moves: what each load outcome logs and counts,
@@ -17,8 +17,12 @@ const T0 = 1_700_000_000_000;
 
 const file = () => path.join(dir, "state.json");
 const logged = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-const storeAt = (f: string | undefined, limits: StoreLimits = DEFAULT_STORE_LIMITS) =>
-  new StateStore(f, new Logger((l) => lines.push(l)), limits, () => now);
+const storeAt = (f: string | undefined, limits: StoreLimits = DEFAULT_STORE_LIMITS) => {
+  const s = new StateStore(f, new Logger((l) => lines.push(l)), limits, () => now);
+  // A small change left for the delayed write would otherwise create the folder again after it is removed.
+  tmp.beforeRemoval(() => s.commit());
+  return s;
+};
 const store = (limits?: StoreLimits) => storeAt(file(), limits);
 const onDisk = () => JSON.parse(fs.readFileSync(file(), "utf8"));
 
@@ -36,14 +40,12 @@ const card = (id: string, extra: Partial<Card> = {}): Card => ({
 });
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-state-edges-"));
+  dir = tmp.make("bridge-state-edges-");
   lines = [];
   now = T0;
 });
-afterEach(() => {
-  jest.useRealTimers();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => jest.useRealTimers());
+const tmp = useTempDirs({ settleMs: STATE_WRITE_DELAY_MS });
 
 describe("loading", () => {
   it("without STATE_FILE: a warning, memory only, nothing written", () => {

@@ -1,0 +1,85 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+/**
+ * Temporary folders for one test file: each is removed after the test that made it, pass or fail,
+ * or when the file ends for one its tests share. Removing is not the whole story: the bridge's
+ * state store creates its folder again when it writes, so a delayed write, or a send that finishes
+ * after its outbox closed, brings a removed folder back for good. So when the file ends, after
+ * waiting out `settleMs` since the last removal, it fails naming each folder that came back.
+ *
+ * Call it at the top level of the file AFTER the file's own afterEach/afterAll that stop servers,
+ * pollers and outboxes: Jest runs an inner describe's hooks first, then each block's in the order
+ * they were declared, so the folders go once whatever writes into them has stopped.
+ */
+export interface TempDirs {
+  /** A new empty folder for the current test (call it in the test or a beforeEach), e.g. /tmp/bridge-state-Ab12Cd. */
+  make(prefix: string): string;
+  /** A new empty folder the file's tests share (call it at load or in a beforeAll); removed when the file ends. */
+  makeForFile(prefix: string): string;
+  /** Runs just before the current test's folders go: flush a store (commit) so its delayed write cannot come after. */
+  beforeRemoval(step: () => void): void;
+}
+
+export interface TempDirOptions {
+  /** How long after a removal a late write may still land, e.g. the state store's STATE_WRITE_DELAY_MS. */
+  readonly settleMs?: number;
+}
+
+interface Made {
+  readonly dir: string;
+  /** The test it was made for, named in the message when it comes back. */
+  readonly by: string;
+}
+
+interface Scope {
+  readonly dirs: Made[];
+  readonly steps: (() => void)[];
+}
+
+export function useTempDirs(options: TempDirOptions = {}): TempDirs {
+  const ofTest: Scope = { dirs: [], steps: [] };
+  const ofFile: Scope = { dirs: [], steps: [] };
+  const removed: Made[] = [];
+  let lastRemovalAt = 0;
+
+  const clear = (scope: Scope) => {
+    try {
+      for (const step of scope.steps.splice(0)) step();
+    } finally {
+      for (const m of scope.dirs.splice(0)) {
+        fs.rmSync(m.dir, { recursive: true, force: true });
+        removed.push(m);
+        lastRemovalAt = Date.now();
+      }
+    }
+  };
+  const made = (prefix: string, scope: Scope, by: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    scope.dirs.push({ dir, by });
+    return dir;
+  };
+
+  afterEach(() => clear(ofTest));
+  afterAll(async () => {
+    clear(ofFile);
+    const wait = lastRemovalAt + (options.settleMs ?? 0) - Date.now();
+    // One millisecond more: a late write's timer due at the same moment as ours may run after it.
+    if (options.settleMs && wait > 0) await new Promise((r) => setTimeout(r, wait + 1));
+    const back = removed.filter((m) => fs.existsSync(m.dir));
+    for (const m of back) fs.rmSync(m.dir, { recursive: true, force: true });
+    if (back.length)
+      throw new Error(
+        `temporary folders came back after they were removed (something wrote into them late):\n${back.map((m) => `  ${m.dir} (made for ${m.by})`).join("\n")}`,
+      );
+  });
+
+  return {
+    make: (prefix) => made(prefix, ofTest, `"${expect.getState().currentTestName}"`),
+    makeForFile: (prefix) => made(prefix, ofFile, "the whole file"),
+    beforeRemoval(step) {
+      ofTest.steps.push(step);
+    },
+  };
+}
