@@ -17,12 +17,9 @@ const T0 = 1_700_000_000_000;
 
 const file = () => path.join(dir, "state.json");
 const logged = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-const storeAt = (f: string | undefined, limits: StoreLimits = DEFAULT_STORE_LIMITS) => {
-  const s = new StateStore(f, new Logger((l) => lines.push(l)), limits, () => now);
-  // A small change left for the delayed write would otherwise create the folder again after it is removed.
-  tmp.beforeRemoval(() => s.commit());
-  return s;
-};
+// Flushed before the folder goes: a small change left for the delayed write would create it again.
+const storeAt = (f: string | undefined, limits: StoreLimits = DEFAULT_STORE_LIMITS) =>
+  tmp.flushes(new StateStore(f, new Logger((l) => lines.push(l)), limits, () => now));
 const store = (limits?: StoreLimits) => storeAt(file(), limits);
 const onDisk = () => JSON.parse(fs.readFileSync(file(), "utf8"));
 

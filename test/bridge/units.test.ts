@@ -1,5 +1,4 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { decodeCallback, encodeCallback } from "../../bridge/src/cards";
 import { ChatRouter, chatKind } from "../../bridge/src/chats";
@@ -12,7 +11,8 @@ const parseDuration = (text: string) => BRIDGE_DURATION.parse(text);
 import { Logger } from "../../bridge/src/log";
 import { Pacer } from "../../bridge/src/pacing";
 import { Redactor } from "../../bridge/src/redact";
-import { Card, StateStore } from "../../bridge/src/stateStore";
+import { Card, STATE_WRITE_DELAY_MS, StateStore } from "../../bridge/src/stateStore";
+import { useTempDirs } from "../support/tempDirs";
 
 describe("redaction", () => {
   const token = "123456789:AAH-secret_part-abcdefghij";
@@ -184,11 +184,12 @@ describe("durable state", () => {
   let lines: string[];
   const log = () => new Logger((l) => lines.push(l));
   const file = () => path.join(dir, "state.json");
+  const tmp = useTempDirs({ settleMs: STATE_WRITE_DELAY_MS });
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-state-"));
+    dir = tmp.make("bridge-state-");
     lines = [];
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // Each store is flushed before its folder goes: its delayed write would bring the folder back.
 
   const card = (id: string, updatedAt: number, extra: Partial<Card> = {}): Card => ({
     id,
@@ -204,14 +205,14 @@ describe("durable state", () => {
   });
 
   it("survives a restart: delivered items, cards, the update offset and migrations", () => {
-    const a = new StateStore(file(), log());
+    const a = tmp.flushes(new StateStore(file(), log()));
     a.load();
     a.markDelivered("item", 60_000);
     a.putCard(card("c1", Date.now()));
     a.setUpdateOffset(1234);
     a.migrate("-1", "-1009");
     a.commit();
-    const b = new StateStore(file(), log());
+    const b = tmp.flushes(new StateStore(file(), log()));
     b.load();
     expect(b.wasDelivered("item", 60_000)).toBe(true);
     expect(b.cardOfAlert("-1", "k-c1")?.id).toBe("c1");
@@ -220,7 +221,7 @@ describe("durable state", () => {
   });
 
   it("writes atomically: no temporary file is left, and the file is always complete JSON", () => {
-    const s = new StateStore(file(), log());
+    const s = tmp.flushes(new StateStore(file(), log()));
     s.load();
     for (let i = 0; i < 20; i++) {
       s.markDelivered(`k${i}`, 60_000);
@@ -236,7 +237,7 @@ describe("durable state", () => {
     ["an unknown version", JSON.stringify({ version: 99 })],
   ])("a state file with %s is logged, kept aside, and the bridge starts afresh", (_what, text) => {
     fs.writeFileSync(file(), text);
-    const s = new StateStore(file(), log());
+    const s = tmp.flushes(new StateStore(file(), log()));
     expect(() => s.load()).not.toThrow();
     expect(Object.keys(s.data.delivered)).toEqual([]);
     expect(lines.some((l) => l.includes('"level":"error"') && l.includes("state file corrupt"))).toBe(true);
@@ -248,7 +249,7 @@ describe("durable state", () => {
 
   it("an unreadable or unwritable state path is logged, never fatal; the bridge goes on in memory", () => {
     fs.mkdirSync(file());
-    const s = new StateStore(file(), log());
+    const s = tmp.flushes(new StateStore(file(), log()));
     expect(() => s.load()).not.toThrow();
     s.markDelivered("x", 60_000);
     expect(() => s.commit()).not.toThrow();
@@ -261,7 +262,7 @@ describe("durable state", () => {
       file(),
       '{"version":1,"delivered":{"__proto__":99999999999999},"cards":{},"alertCards":{"__proto__":"x"},"migrations":{"__proto__":"-5"}}',
     );
-    const s = new StateStore(file(), log());
+    const s = tmp.flushes(new StateStore(file(), log()));
     s.load();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(s.currentChat("-1")).toBe("-1");
@@ -269,11 +270,8 @@ describe("durable state", () => {
 
   it("stays bounded: expired items and cards are dropped, then the oldest beyond the caps", () => {
     let now = 1_000_000;
-    const s = new StateStore(
-      file(),
-      log(),
-      { maxCards: 3, cardRetentionMs: 10_000, resolvedCardRetentionMs: 1000, maxDelivered: 5 },
-      () => now,
+    const s = tmp.flushes(
+      new StateStore(file(), log(), { maxCards: 3, cardRetentionMs: 10_000, resolvedCardRetentionMs: 1000, maxDelivered: 5 }, () => now),
     );
     s.load();
     for (let i = 0; i < 8; i++) s.markDelivered(`k${i}`, 60_000 + i);

@@ -9,17 +9,18 @@ import * as path from "path";
  * after its outbox closed, brings a removed folder back for good. So when the file ends, after
  * waiting out `settleMs` since the last removal, it fails naming each folder that came back.
  *
- * Call it at the top level of the file AFTER the file's own afterEach/afterAll that stop servers,
- * pollers and outboxes: Jest runs an inner describe's hooks first, then each block's in the order
- * they were declared, so the folders go once whatever writes into them has stopped.
+ * Call it at the top of the file, or of the describe whose tests use it, AFTER that block's own
+ * afterEach/afterAll that stop servers, pollers and outboxes: Jest runs an inner describe's hooks
+ * first, then each block's in the order they were declared, so the folders go once whatever writes
+ * into them has stopped.
  */
 export interface TempDirs {
   /** A new empty folder for the current test (call it in the test or a beforeEach), e.g. /tmp/bridge-state-Ab12Cd. */
   make(prefix: string): string;
   /** A new empty folder the file's tests share (call it at load or in a beforeAll); removed when the file ends. */
   makeForFile(prefix: string): string;
-  /** Runs just before the current test's folders go: flush a store (commit) so its delayed write cannot come after. */
-  beforeRemoval(step: () => void): void;
+  /** The store, committed just before the current test's folders go, so no delayed write of it comes after. */
+  flushes<T extends { commit(): void }>(store: T): T;
 }
 
 export interface TempDirOptions {
@@ -35,18 +36,18 @@ interface Made {
 
 interface Scope {
   readonly dirs: Made[];
-  readonly steps: (() => void)[];
+  readonly stores: { commit(): void }[];
 }
 
 export function useTempDirs(options: TempDirOptions = {}): TempDirs {
-  const ofTest: Scope = { dirs: [], steps: [] };
-  const ofFile: Scope = { dirs: [], steps: [] };
+  const ofTest: Scope = { dirs: [], stores: [] };
+  const ofFile: Scope = { dirs: [], stores: [] };
   const removed: Made[] = [];
   let lastRemovalAt = 0;
 
   const clear = (scope: Scope) => {
     try {
-      for (const step of scope.steps.splice(0)) step();
+      for (const store of scope.stores.splice(0)) store.commit();
     } finally {
       for (const m of scope.dirs.splice(0)) {
         fs.rmSync(m.dir, { recursive: true, force: true });
@@ -78,8 +79,9 @@ export function useTempDirs(options: TempDirOptions = {}): TempDirs {
   return {
     make: (prefix) => made(prefix, ofTest, `"${expect.getState().currentTestName}"`),
     makeForFile: (prefix) => made(prefix, ofFile, "the whole file"),
-    beforeRemoval(step) {
-      ofTest.steps.push(step);
+    flushes(store) {
+      ofTest.stores.push(store);
+      return store;
     },
   };
 }
