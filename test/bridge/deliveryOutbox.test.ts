@@ -1,5 +1,4 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { Card } from "../../bridge/src/stateStore";
 import { ChatDestination } from "../../bridge/src/config";
@@ -8,10 +7,11 @@ import { alertItem, noteItem } from "../../bridge/src/items";
 import { Logger } from "../../bridge/src/log";
 import { BridgeMetrics } from "../../bridge/src/metrics";
 import { alertKey, WebhookAlert } from "../../bridge/src/payload";
-import { DEFAULT_STORE_LIMITS, StateStore } from "../../bridge/src/stateStore";
+import { DEFAULT_STORE_LIMITS, STATE_WRITE_DELAY_MS, StateStore } from "../../bridge/src/stateStore";
 import { alert } from "../../harness/alerts";
 import { until } from "./support/fakeAlertmanager";
 import { ScriptedApi } from "./support/scriptedApi";
+import { useTempDirs } from "../support/tempDirs";
 
 /**
  * The outbox in process against a scripted Bot API: what each Telegram outcome does to the
@@ -72,10 +72,14 @@ beforeEach(() => {
   metrics = new BridgeMetrics();
   store = new StateStore(undefined, new Logger(() => undefined), DEFAULT_STORE_LIMITS);
 });
-afterEach(() => {
+afterEach(async () => {
   outbox?.close();
   api.release();
+  // A released send still records what Telegram accepted, into the state file: let it finish
+  // (it waits only on promises) before the folders go, or it creates its folder again.
+  await new Promise((r) => setImmediate(r));
 });
+const tmp = useTempDirs({ settleMs: STATE_WRITE_DELAY_MS });
 
 describe("a message Telegram accepts", () => {
   it("is sent as HTML without previews, with silence and ack buttons, remembered with its card, answered delivered", async () => {
@@ -994,10 +998,9 @@ describe("the default schedules", () => {
 describe("durable before answered", () => {
   let dir: string;
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-outbox-"));
-    store = new StateStore(path.join(dir, "state.json"), new Logger(() => undefined));
+    dir = tmp.make("bridge-outbox-");
+    store = tmp.flushes(new StateStore(path.join(dir, "state.json"), new Logger(() => undefined)));
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
   const onDisk = () =>
     JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8")) as {
       delivered: Record<string, number>;
