@@ -1,15 +1,15 @@
 import { getEventListeners } from "events";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { Console } from "../../bridge/src/console/console";
 import { Poller } from "../../bridge/src/console/poller";
 import { Update } from "../../bridge/src/console/updates";
 import { Logger } from "../../bridge/src/log";
 import { BridgeMetrics } from "../../bridge/src/metrics";
-import { StateStore } from "../../bridge/src/stateStore";
+import { STATE_WRITE_DELAY_MS, StateStore } from "../../bridge/src/stateStore";
 import { until } from "./support/fakeAlertmanager";
 import { ScriptedApi } from "./support/scriptedApi";
+import { useTempDirs } from "../support/tempDirs";
 
 /**
  * Long polling in process: getMe until it answers, then getUpdates with the stored offset; the
@@ -51,9 +51,9 @@ function start(backoffMs: number[] = [5]): Poller {
 }
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-poller-"));
+  dir = tmp.make("bridge-poller-");
   api = new ScriptedApi();
-  store = new StateStore(stateFile(), new Logger(() => undefined));
+  store = tmp.flushes(new StateStore(stateFile(), new Logger(() => undefined)));
   metrics = new BridgeMetrics();
   lines = [];
   handled = [];
@@ -79,8 +79,9 @@ afterEach(async () => {
   // What a failed test left waiting must not hold up the stop.
   for (const release of held.values()) release();
   await stopped;
-  fs.rmSync(dir, { recursive: true, force: true });
 });
+// Its own hook: the folder goes even when the stop above fails or times out.
+const tmp = useTempDirs({ settleMs: STATE_WRITE_DELAY_MS });
 
 const message = (update_id: number, text: string) => ({ update_id, message: { message_id: update_id, chat: { id: -1 }, text } });
 
@@ -347,7 +348,7 @@ describe("updates handled concurrently", () => {
     await stopping;
     expect(handled).toHaveLength(2);
     // A new poller on the same state asks from past the batch.
-    const again = new StateStore(stateFile(), new Logger(() => undefined));
+    const again = tmp.flushes(new StateStore(stateFile(), new Logger(() => undefined)));
     again.load();
     api.calls.length = 0;
     bot([]);

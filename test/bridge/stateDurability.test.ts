@@ -1,8 +1,8 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { Logger } from "../../bridge/src/log";
-import { DEFAULT_STORE_LIMITS, StateFs, StateStore } from "../../bridge/src/stateStore";
+import { DEFAULT_STORE_LIMITS, STATE_WRITE_DELAY_MS, StateFs, StateStore } from "../../bridge/src/stateStore";
+import { useTempDirs } from "../support/tempDirs";
 
 /**
  * The state file is replaced so that a crash at any moment leaves the old state or the new one:
@@ -42,14 +42,15 @@ function watchedFs(fail: { fsync?: (name: string) => Error | undefined } = {}): 
   });
 }
 
-const store = (io: StateFs) => new StateStore(file(), new Logger((l) => lines.push(JSON.parse(l))), DEFAULT_STORE_LIMITS, Date.now, io);
+const store = (io: StateFs) =>
+  temp.flushes(new StateStore(file(), new Logger((l) => lines.push(JSON.parse(l))), DEFAULT_STORE_LIMITS, Date.now, io));
 
+const temp = useTempDirs({ settleMs: STATE_WRITE_DELAY_MS });
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-state-durable-"));
+  dir = temp.make("bridge-state-durable-");
   calls = [];
   lines = [];
 });
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 it("writes and fsyncs the temporary file, renames it over the state, then fsyncs the directory", () => {
   const s = store(watchedFs());
