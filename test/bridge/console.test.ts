@@ -1,5 +1,4 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { loadConfig } from "../../bridge/src/config";
 import { Logger } from "../../bridge/src/log";
@@ -8,6 +7,7 @@ import { FakeTelegram, ReceivedMessage } from "../../harness/fakeTelegram";
 import { alert, payload } from "../../harness/alerts";
 import { fastConsoleEnv } from "./support/consoleEnv";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
+import { useTempDirs } from "../support/tempDirs";
 
 const CHAT = "-1001";
 const ONCALL = { id: 4242, username: "oncall" };
@@ -48,7 +48,7 @@ async function firing(labels: Record<string, string> = {}, fingerprint = "fp1"):
 }
 
 beforeEach(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-console-"));
+  dir = tmp.make("bridge-console-");
   telegram = await new FakeTelegram(undefined, { pollCapMs: 1000 }).start();
   am = await new FakeAlertmanager().start();
 });
@@ -57,8 +57,8 @@ afterEach(async () => {
   bridge = undefined;
   await telegram.stop();
   await am.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
+const tmp = useTempDirs();
 
 describe("buttons on firing messages", () => {
   beforeEach(() => start());

@@ -1,5 +1,3 @@
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { loadConfig } from "../../bridge/src/config";
 import { ChatAdministrators } from "../../bridge/src/console/administrators";
@@ -12,6 +10,7 @@ import { alert, payload } from "../../harness/alerts";
 import { CHAT_OWNER, FakeTelegram, ReceivedMessage } from "../../harness/fakeTelegram";
 import { fastConsoleEnv } from "./support/consoleEnv";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
+import { useTempDirs } from "../support/tempDirs";
 
 /**
  * Who may change what the team hears: by default the chat's administrators, as Telegram's
@@ -128,7 +127,7 @@ describe("in process, against the fake Telegram", () => {
   let dir: string;
   let logs: string[];
   beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "access-"));
+    dir = tmp.make("access-");
     telegram = await new FakeTelegram(undefined, { pollCapMs: 500 }).start();
     am = await new FakeAlertmanager().start();
     logs = [];
@@ -138,8 +137,8 @@ describe("in process, against the fake Telegram", () => {
     bridge = undefined;
     await telegram.stop();
     await am.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
+  const tmp = useTempDirs();
 
   async function start(env: Record<string, string> = {}, token = telegram.token): Promise<RunningBridge> {
     const config = loadConfig({

@@ -1,17 +1,16 @@
 import { createHash } from "crypto";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { EscalationRule, loadConfig } from "../../bridge/src/config";
 import { drillReport, Drills, DrillTiming, hopDurations } from "../../bridge/src/console/drill";
 import { Logger } from "../../bridge/src/log";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { BridgeMetrics } from "../../bridge/src/metrics";
-import { DEFAULT_STORE_LIMITS, DrillRecord, StateStore } from "../../bridge/src/stateStore";
+import { DEFAULT_STORE_LIMITS, DrillRecord, STATE_WRITE_DELAY_MS, StateStore } from "../../bridge/src/stateStore";
 import { PromptCall } from "../../bridge/src/telegram";
 import { FakeTelegram } from "../../harness/fakeTelegram";
 import { fastConsoleEnv } from "./support/consoleEnv";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
+import { useTempDirs } from "../support/tempDirs";
 
 /**
  * /drill in process: the fake Alertmanager routes the posted alert to the bridge's webhook as the
@@ -29,7 +28,7 @@ let dir: string;
 let logs: string[];
 
 beforeEach(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "drill-"));
+  dir = tmp.make("drill-");
   telegram = await new FakeTelegram(undefined, { pollCapMs: 500 }).start();
   am = await new FakeAlertmanager().start();
   logs = [];
@@ -39,8 +38,8 @@ afterEach(async () => {
   bridge = undefined;
   await telegram.stop();
   await am.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
+const tmp = useTempDirs({ settleMs: STATE_WRITE_DELAY_MS });
 
 /** Alertmanager's side: what it posts to the bridge for the alerts it was given, `waitMs` later (group_wait). */
 let routed: { posted: number; sent: number }[] = [];
@@ -211,11 +210,11 @@ describe("the report (pure)", () => {
 
   it("a drill under way when the bridge stopped is marked interrupted when it starts again, not left under way", () => {
     const file = path.join(dir, "drills.json");
-    const before = new StateStore(file, new Logger(() => undefined), DEFAULT_STORE_LIMITS);
+    const before = tmp.flushes(new StateStore(file, new Logger(() => undefined), DEFAULT_STORE_LIMITS));
     before.load();
     before.addDrill({ id: "d00001", by: "@x", chatId: CHAT, startedAt: 1000, hops: { alertmanager: 1010 } });
     before.commit();
-    const after = new StateStore(file, new Logger(() => undefined), DEFAULT_STORE_LIMITS);
+    const after = tmp.flushes(new StateStore(file, new Logger(() => undefined), DEFAULT_STORE_LIMITS));
     after.load();
     const drills = new Drills({
       am: undefined,

@@ -1,5 +1,3 @@
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { EscalationRule, loadConfig } from "../../bridge/src/config";
 import { escalationMessage, Escalator, EscalatorDeps, messageLink, reviewEscalations } from "../../bridge/src/console/escalation";
@@ -7,11 +5,12 @@ import { Logger } from "../../bridge/src/log";
 import { BridgeMetrics } from "../../bridge/src/metrics";
 import { RunningBridge, startBridge } from "../../bridge/src/server";
 import { ApiOutcome } from "../../bridge/src/telegram";
-import { BridgeState, Card, DEFAULT_STORE_LIMITS, StateStore } from "../../bridge/src/stateStore";
+import { BridgeState, Card, DEFAULT_STORE_LIMITS, STATE_WRITE_DELAY_MS, StateStore } from "../../bridge/src/stateStore";
 import { alert, payload } from "../../harness/alerts";
 import { FakeTelegram } from "../../harness/fakeTelegram";
 import { fastConsoleEnv } from "./support/consoleEnv";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
+import { useTempDirs } from "../support/tempDirs";
 
 /**
  * Escalation: when an unacknowledged, unsilenced alert is posted again and to whom; that Ack,
@@ -179,16 +178,16 @@ describe("the escalator against the state file", () => {
   let answer: ApiOutcome;
   let lines: string[];
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "escalation-"));
+    dir = tmp.make("escalation-");
     clock = T0;
     sent = [];
     lines = [];
     answer = { kind: "ok", result: { message_id: 900 } };
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const tmp = useTempDirs({ settleMs: STATE_WRITE_DELAY_MS });
 
   function escalator(rules = RULES, minGapMs = MIN): { store: StateStore; escalator: Escalator; metrics: BridgeMetrics } {
-    const store = new StateStore(path.join(dir, "state.json"), new Logger(() => undefined), DEFAULT_STORE_LIMITS, () => clock);
+    const store = tmp.flushes(new StateStore(path.join(dir, "state.json"), new Logger(() => undefined), DEFAULT_STORE_LIMITS, () => clock));
     store.load();
     const metrics = new BridgeMetrics();
     const send: EscalatorDeps["send"] = async (chatId, params) => {
@@ -293,7 +292,7 @@ describe("in process, against the fake Telegram", () => {
   let bridge: RunningBridge | undefined;
   let dir: string;
   beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "escalation-live-"));
+    dir = tmp.make("escalation-live-");
     telegram = await new FakeTelegram(undefined, { pollCapMs: 500 }).start();
     am = await new FakeAlertmanager().start();
   });
@@ -302,8 +301,8 @@ describe("in process, against the fake Telegram", () => {
     bridge = undefined;
     await telegram.stop();
     await am.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
+  const tmp = useTempDirs();
 
   /** The bridge with a policy in milliseconds (the stack's floor is a minute; the loop is the same). */
   async function start(r: EscalationRule): Promise<RunningBridge> {

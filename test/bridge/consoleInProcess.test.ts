@@ -1,6 +1,5 @@
 import * as fs from "fs";
 import * as net from "net";
-import * as os from "os";
 import * as path from "path";
 import { encodeCallback } from "../../bridge/src/cards";
 import { ChatRouter } from "../../bridge/src/chats";
@@ -10,9 +9,10 @@ import { TelegramUser, Update } from "../../bridge/src/console/updates";
 import { DEFAULT_DELIVERY, Outbox } from "../../bridge/src/delivery";
 import { Logger } from "../../bridge/src/log";
 import { BridgeMetrics } from "../../bridge/src/metrics";
-import { Card, DEFAULT_STORE_LIMITS, StateStore, Subject } from "../../bridge/src/stateStore";
+import { Card, DEFAULT_STORE_LIMITS, STATE_WRITE_DELAY_MS, StateStore, Subject } from "../../bridge/src/stateStore";
 import { FakeAlertmanager, FakeSilence, until } from "./support/fakeAlertmanager";
 import { ScriptedApi } from "./support/scriptedApi";
+import { useTempDirs } from "../support/tempDirs";
 
 /**
  * The console in process: updates handed to Console.handle, answers read from a scripted Bot API,
@@ -131,6 +131,7 @@ afterEach(async () => {
   outbox?.close();
   await am.stop();
 });
+const tmp = useTempDirs({ settleMs: STATE_WRITE_DELAY_MS });
 
 describe("which updates are handled", () => {
   it.each([
@@ -989,10 +990,9 @@ describe("every answer is true when Alertmanager half fails", () => {
 describe("what the console changes is written at once", () => {
   let dir: string;
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-console-state-"));
-    store = new StateStore(path.join(dir, "state.json"), new Logger(() => undefined), DEFAULT_STORE_LIMITS, () => clock);
+    dir = tmp.make("bridge-console-state-");
+    store = tmp.flushes(new StateStore(path.join(dir, "state.json"), new Logger(() => undefined), DEFAULT_STORE_LIMITS, () => clock));
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
   const onDisk = () => JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8")) as { cards: Record<string, Card> };
 
   it("the /alerts card, before the command is done", async () => {

@@ -1,5 +1,3 @@
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { loadConfig } from "../../bridge/src/config";
 import { ActiveAlert, AlertmanagerClient, Silence } from "../../bridge/src/console/alertmanagerClient";
@@ -12,6 +10,7 @@ import { alert, payload } from "../../harness/alerts";
 import { FakeTelegram, ReceivedMessage } from "../../harness/fakeTelegram";
 import { fastConsoleEnv } from "./support/consoleEnv";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
+import { useTempDirs } from "../support/tempDirs";
 
 /**
  * One truth with Alertmanager: silences made or ended outside the chat (amtool, Grafana, the API)
@@ -212,7 +211,7 @@ describe("in process: a silence made and expired with the API appears on the car
   let bridge: RunningBridge | undefined;
   let dir: string;
   beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "sync-"));
+    dir = tmp.make("sync-");
     telegram = await new FakeTelegram(undefined, { pollCapMs: 500 }).start();
     am = await new FakeAlertmanager().start();
   });
@@ -220,8 +219,8 @@ describe("in process: a silence made and expired with the API appears on the car
     await bridge?.close(1000);
     await telegram.stop();
     await am.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
+  const tmp = useTempDirs();
 
   it("the card says who silenced it until when and offers Unsilence only while the silence lives", async () => {
     const config = loadConfig(

@@ -1,5 +1,3 @@
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { loadConfig } from "../../bridge/src/config";
 import { Logger } from "../../bridge/src/log";
@@ -9,6 +7,7 @@ import { FakeTelegram, ReceivedMessage, telegramHtmlError } from "../../harness/
 import { alert, payload } from "../../harness/alerts";
 import { fastConsoleEnv } from "./support/consoleEnv";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
+import { useTempDirs } from "../support/tempDirs";
 
 /**
  * The awkward values, end to end through the bridge: a prefix, label values, annotations and URLs
@@ -69,7 +68,7 @@ async function start(env: Record<string, string> = {}): Promise<void> {
 const post = (body: unknown) => fetch(`${bridge!.url}/alert`, { method: "POST", body: JSON.stringify(body) });
 
 beforeEach(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-hostile-"));
+  dir = tmp.make("bridge-hostile-");
   telegram = await new FakeTelegram(undefined, { pollCapMs: 1000 }).start();
   am = await new FakeAlertmanager().start();
   await start();
@@ -79,8 +78,8 @@ afterEach(async () => {
   bridge = undefined;
   await telegram.stop();
   await am.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
+const tmp = useTempDirs();
 
 it("a firing alert: every part parses as Telegram HTML, and the reader sees each value exactly as it was", async () => {
   expect((await post(payload([hostile()], { externalURL: EXTERNAL }))).status).toBe(200);

@@ -1,6 +1,5 @@
 import * as fs from "fs";
 import * as net from "net";
-import * as os from "os";
 import * as path from "path";
 import { ChatRouter } from "../../bridge/src/chats";
 import { loadConfig } from "../../bridge/src/config";
@@ -12,6 +11,7 @@ import { FakeTelegram } from "../../harness/fakeTelegram";
 import { freePort } from "../../harness/ports";
 import { FakeAlertmanager, until } from "./support/fakeAlertmanager";
 import { ScriptedApi } from "./support/scriptedApi";
+import { useTempDirs } from "../support/tempDirs";
 
 /**
  * The bridge's HTTP surface in process, against a scripted Bot API: each route's status, body and
@@ -65,14 +65,14 @@ const post = (body: unknown, route = "/alert") =>
 
 beforeEach(() => {
   api = new ScriptedApi();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-server-"));
+  dir = tmp.make("bridge-server-");
 });
 afterEach(async () => {
   await bridge?.close(500);
   bridge = undefined;
   api.release();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
+const tmp = useTempDirs();
 
 describe("deliveriesFor", () => {
   const config = loadConfig({
