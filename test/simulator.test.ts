@@ -1,12 +1,12 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { bundle } from "../components/bundle";
 import { SIMULATOR_ENTRY } from "../components/demoWorkload";
 import { APPLICATION_METRICS } from "../rules/metrics";
 import { Simulator, startSimulator } from "../simulator/src/app";
 import { freePort } from "../harness/ports";
+import { useTempDirs } from "./support/tempDirs";
 
 let sim: Simulator;
 const logs: string[] = [];
@@ -15,6 +15,7 @@ beforeAll(async () => {
   await new Promise((r) => setTimeout(r, 400));
 });
 afterAll(() => sim.close());
+const tmp = useTempDirs();
 
 const get = (port: number, p: string) => fetch(`http://127.0.0.1:${port}${p}`);
 const exposition = async () =>
@@ -77,7 +78,7 @@ it("scenarios change what the application reports", async () => {
 });
 
 it("the bundled simulator runs as the demo container runs it", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sim-"));
+  const dir = tmp.make("sim-");
   const file = path.join(dir, "simulator.js");
   fs.writeFileSync(file, bundle(SIMULATOR_ENTRY));
   const [c, w, b] = [await freePort(), await freePort(), await freePort()];
@@ -100,6 +101,5 @@ it("the bundled simulator runs as the demo container runs it", async () => {
     expect(await exited).toBe(0);
   } finally {
     child.kill("SIGKILL");
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,12 +1,15 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { bundleWithMeta } from "../../components/bundle";
 import { BRIDGE_ENTRY, bundleBridge } from "../../components/telegramBridge";
 import { FakeTelegram } from "../../harness/fakeTelegram";
 import { alert, payload } from "../../harness/alerts";
 import { freePort } from "../../harness/ports";
+import { useTempDirs } from "../support/tempDirs";
+
+// Each test's folder goes after it, even when the bundle or the first start fails before its try.
+const tmp = useTempDirs();
 
 it("the bundle is byte-for-byte stable, so an unchanged bridge shows no diff", () => {
   expect(bundleBridge()).toBe(bundleBridge());
@@ -37,13 +40,17 @@ async function spawnBundle(file: string, env: Record<string, string>): Promise<{
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
   const deadline = Date.now() + 10_000;
   while (!out.includes("listening") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  if (!out.includes("listening")) throw new Error(`bridge did not start:\n${out}`);
+  if (!out.includes("listening")) {
+    // Not left running: it would go on writing its state into a folder the test removes.
+    child.kill("SIGKILL");
+    throw new Error(`bridge did not start:\n${out}`);
+  }
   return { child, output: () => out };
 }
 
 it("killed (SIGKILL) between two messages and restarted, it sends only what was missing", async () => {
   const telegram = await new FakeTelegram().start();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-kill-"));
+  const dir = tmp.make("bridge-kill-");
   const file = path.join(dir, "bridge.js");
   fs.writeFileSync(file, bundleBridge());
   const port = await freePort();
@@ -92,13 +99,12 @@ it("killed (SIGKILL) between two messages and restarted, it sends only what was 
   } finally {
     bridge.child.kill("SIGKILL");
     await telegram.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
 it("the bundled bridge runs as the container runs it, delivers, and stops cleanly on SIGTERM", async () => {
   const telegram = await new FakeTelegram().start();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-"));
+  const dir = tmp.make("bridge-");
   const file = path.join(dir, "bridge.js");
   fs.writeFileSync(file, bundleBridge());
   const port = await freePort();
@@ -129,6 +135,5 @@ it("the bundled bridge runs as the container runs it, delivers, and stops cleanl
   } finally {
     child.kill("SIGKILL");
     await telegram.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
