@@ -1,12 +1,12 @@
 import * as fs from "fs";
 import * as http from "http";
-import * as os from "os";
 import * as path from "path";
 import { confirmReload, reloadState } from "../../cli/configReload";
 import { doctor, Finding } from "../../cli/doctor";
 import { main } from "../../cli/main";
 import { reload } from "../../cli/reload";
 import { capture } from "../support/io";
+import { useTempDirs } from "../support/tempDirs";
 import { freePort } from "../../harness/ports";
 import { PROJECT } from "../../harness/stackFiles";
 
@@ -164,11 +164,11 @@ const started = async (f: Promise<Fake>) => {
   return x;
 };
 
-beforeEach(() => (root = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-reload-"))));
+beforeEach(() => (root = tmp.make("doctor-reload-")));
 afterEach(async () => {
   await Promise.all(running.splice(0).map((f) => f.close()));
-  fs.rmSync(root, { recursive: true, force: true });
 });
+const tmp = useTempDirs();
 
 /** Pulumi.shop.yaml publishing each service on the given port; Grafana's external URL is a public name that must never be probed. */
 async function stackFile(

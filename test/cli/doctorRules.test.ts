@@ -1,10 +1,10 @@
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { main } from "../../cli/main";
 import { toYaml } from "../../config/yaml";
 import { capture } from "../support/io";
+import { useTempDirs } from "../support/tempDirs";
 import { freePort } from "../../harness/ports";
 import { ROOT } from "../../harness/stackFiles";
 import { requireTool } from "../../harness/tools";
@@ -20,7 +20,7 @@ let url: string;
 let stderr = "";
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-rules-"));
+  dir = tmp.makeForFile("doctor-rules-");
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
   const twoSeries = 'label_replace(vector(1), "side", "a", "", "") or label_replace(vector(1), "side", "b", "", "")';
@@ -70,8 +70,9 @@ afterAll(async () => {
     prometheus.kill("SIGTERM");
     await exited;
   }
-  fs.rmSync(dir, { recursive: true, force: true });
 });
+// Its own hook: the folder goes even if Prometheus never exits and the stop above times out.
+const tmp = useTempDirs();
 
 it("names the failing group, its rule and Prometheus's error, and exits 1", async () => {
   const io = capture();

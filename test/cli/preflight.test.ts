@@ -2,7 +2,6 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
-import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { main } from "../../cli/main";
@@ -15,6 +14,7 @@ import { SERVICE_LABEL, STACK_LABEL } from "../../config/labels";
 import { BUSYBOX } from "../../harness/docker/images";
 import { Engine, startEngine } from "../../harness/docker/engine";
 import { capture } from "../support/io";
+import { useTempDirs } from "../support/tempDirs";
 import { freePort } from "../../harness/ports";
 import { runProgram } from "../support/program";
 import { committedStacks, pulumiConfigMap, ROOT, TEST_SECRETS } from "../../harness/stackFiles";
@@ -36,7 +36,7 @@ const madeImages: string[] = [];
 
 /** A minimal image (static busybox) tagged under every pinned name, so the stack's images are "present". */
 async function importBusybox(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tdx-pf-img-"));
+  const dir = tmp.makeForFile("tdx-pf-img-");
   fs.mkdirSync(path.join(dir, "rootfs/bin"), { recursive: true });
   fs.copyFileSync(BUSYBOX, path.join(dir, "rootfs/bin/busybox"));
   fs.chmodSync(path.join(dir, "rootfs/bin/busybox"), 0o755);
@@ -48,7 +48,6 @@ async function importBusybox(): Promise<void> {
   await new Promise((resolve, reject) =>
     engine.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve(undefined))),
   );
-  fs.rmSync(dir, { recursive: true, force: true });
   madeImages.push(LOCAL_IMAGE);
   for (const image of new Set(Object.values(DEFAULT_IMAGES))) {
     const at = image.lastIndexOf(":");
@@ -122,7 +121,7 @@ const close = (server: net.Server) => new Promise<void>((resolve) => server.clos
 
 beforeAll(async () => {
   engine = await startEngine();
-  root = fs.mkdtempSync(path.join(os.tmpdir(), "obs-preflight-"));
+  root = tmp.makeForFile("obs-preflight-");
   ports = {};
   for (const key of PUBLISHED_PORT_KEYS) ports[key] = await freePort();
   grafanaPort = await freePort();
@@ -140,9 +139,10 @@ afterAll(async () => {
         .catch(() => undefined);
   } finally {
     await engine?.stop();
-    if (root) fs.rmSync(root, { recursive: true, force: true });
   }
 }, 120_000);
+// Its own hook: the folders go even if the engine's stop above fails or times out.
+const tmp = useTempDirs();
 
 describe("obs preflight against a private engine", () => {
   it("passes a clean stack: engine, every port free, network present, Grafana to be created, images present, disk measured", async () => {

@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { Finding } from "../../cli/doctor";
 import { main } from "../../cli/main";
@@ -9,6 +8,7 @@ import { passwordFile, renderWebConfig, userColonPassword, webConfigFile } from 
 import { alertmanagerArgs, prometheusArgs } from "../../generators/commandLines";
 import { newRandomPassword, newRandomPasswordHash } from "../../harness/randomPassword";
 import { capture } from "../support/io";
+import { useTempDirs } from "../support/tempDirs";
 import { freePort } from "../../harness/ports";
 import { PROJECT } from "../../harness/stackFiles";
 import { requireTool } from "../../harness/tools";
@@ -68,7 +68,7 @@ async function until(what: string, done: () => Promise<boolean>, ms = 30_000): P
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "reload-real-"));
+  dir = tmp.makeForFile("reload-real-");
   const [promPort, amPort, ...others] = await Promise.all([
     freePort(),
     freePort(),
@@ -156,8 +156,9 @@ afterAll(async () => {
       return exited;
     }),
   );
-  fs.rmSync(dir, { recursive: true, force: true });
 });
+// Its own hook: the folder goes even if a child never exits and the stop above times out.
+const tmp = useTempDirs();
 
 it("doctor --stack: the real Prometheus and Alertmanager show they are the stack's", async () => {
   const io = capture();
