@@ -102,6 +102,8 @@ export interface OtlpSink {
 }
 
 export interface LiveStack {
+  /** The stack's own temporary folder (configs, data, credentials); stop() removes it. */
+  readonly dir: string;
   /** Each protected API's password, as the deployment generates one (generators/apiAuth.ts). */
   readonly passwords: Readonly<Record<ProtectedApi, string>>;
   /** The Authorization header of each protected API. */
@@ -166,10 +168,16 @@ export function liveCredentials(dir: string, bases: Partial<Record<ProtectedApi,
   return passwords;
 }
 
-/** amtool as the operators run it (runbooks/README.md): the Alertmanager password, when the stack has one, in an HTTP config file. */
-export function amtoolHttpConfig(live: Pick<LiveStack, "alertmanager"> & Partial<Pick<LiveStack, "passwords">>): string[] {
+/** A live stack, or an Alertmanager of a test's own without a password. */
+export type AmtoolTarget = Pick<LiveStack, "passwords" | "dir"> | { readonly passwords?: undefined };
+
+/**
+ * amtool as the operators run it (runbooks/README.md): the Alertmanager password, when the stack has
+ * one, in an HTTP config file. The file is in the stack's folder, so stop() removes it with the rest.
+ */
+export function amtoolHttpConfig(live: AmtoolTarget): string[] {
   if (!live.passwords) return [];
-  const file = path.join(os.tmpdir(), `amtool-live-${process.pid}.yml`);
+  const file = path.join(live.dir, "amtool-http.yml");
   fs.writeFileSync(file, `basic_auth:\n  username: ${API_USER}\n  password: ${live.passwords.alertmanager}\n`, { mode: 0o600 });
   return [`--http.config.file=${file}`];
 }
@@ -582,6 +590,7 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
   }
 
   const stack: LiveStack = {
+    dir,
     passwords,
     auth,
     request: authedFetch,

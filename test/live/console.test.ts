@@ -12,7 +12,7 @@ import { FakeTelegram, ReceivedMessage } from "../../harness/fakeTelegram";
 import { freePort } from "../../harness/ports";
 import { requireTool, run } from "../../harness/tools";
 import { fastConsoleEnv } from "../bridge/support/consoleEnv";
-import { amtoolHttpConfig, getJson, LiveStack, startLiveStack, waitFor } from "../../harness/liveStack";
+import { AmtoolTarget, amtoolHttpConfig, getJson, LiveStack, startLiveStack, waitFor } from "../../harness/liveStack";
 
 /**
  * The console against the real Alertmanager: buttons pressed in the (fake) Telegram chat make
@@ -56,7 +56,7 @@ const resolvedAbout = (live: LiveStack, summary: string) =>
 const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
 
 function amtool(
-  live: Pick<LiveStack, "alertmanager"> & Partial<Pick<LiveStack, "passwords">>,
+  live: Pick<LiveStack, "alertmanager"> & AmtoolTarget,
   ...args: string[]
 ): { id: string; createdBy: string; matchers: { name: string; value: string }[]; status: { state: string } }[] {
   const r = run("amtool", [
