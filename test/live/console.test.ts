@@ -233,7 +233,14 @@ async function alertmanagerBehindProxy(extraFlags: string[], lose: (method: stri
     ],
     { stdio: "ignore" },
   );
-  await waitFor("Alertmanager ready", async () => (await fetch(`${url}/-/ready`)).ok, 30_000);
+  try {
+    await waitFor("Alertmanager ready", async () => (await fetch(`${url}/-/ready`)).ok, 30_000);
+  } catch (e) {
+    // No stop() to call yet: the process and its folder go here.
+    am.kill("SIGKILL");
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   const proxy = http.createServer((req, res) => {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString()));
