@@ -39,49 +39,61 @@ interface Scope {
   readonly stores: { commit(): void }[];
 }
 
-export function useTempDirs(options: TempDirOptions = {}): TempDirs {
-  const ofTest: Scope = { dirs: [], stores: [] };
-  const ofFile: Scope = { dirs: [], stores: [] };
-  const removed: Made[] = [];
-  let lastRemovalAt = 0;
+/** The bookkeeping behind useTempDirs, without Jest's hooks, so that it can be tested on its own. */
+export class TempDirRegistry {
+  private readonly scopes: Record<"test" | "file", Scope> = { test: { dirs: [], stores: [] }, file: { dirs: [], stores: [] } };
+  private readonly removed: Made[] = [];
+  /** When a folder was last removed (Date.now()), for how long a late write may still come. */
+  lastRemovalAt = 0;
 
-  const clear = (scope: Scope) => {
+  make(prefix: string, scope: "test" | "file", by: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    this.scopes[scope].dirs.push({ dir, by });
+    return dir;
+  }
+
+  flushes<T extends { commit(): void }>(store: T): T {
+    this.scopes.test.stores.push(store);
+    return store;
+  }
+
+  /** Commits the scope's stores, then removes its folders: all of them, even when a commit throws. */
+  clear(scope: "test" | "file"): void {
+    const { dirs, stores } = this.scopes[scope];
     try {
-      for (const store of scope.stores.splice(0)) store.commit();
+      for (const store of stores.splice(0)) store.commit();
     } finally {
-      for (const m of scope.dirs.splice(0)) {
+      for (const m of dirs.splice(0)) {
         fs.rmSync(m.dir, { recursive: true, force: true });
-        removed.push(m);
-        lastRemovalAt = Date.now();
+        this.removed.push(m);
+        this.lastRemovalAt = Date.now();
       }
     }
-  };
-  const made = (prefix: string, scope: Scope, by: string) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    scope.dirs.push({ dir, by });
-    return dir;
-  };
+  }
 
-  afterEach(() => clear(ofTest));
+  /** The removed folders that exist again, each removed once more; a message naming them, or undefined. */
+  cameBack(): string | undefined {
+    const back = this.removed.filter((m) => fs.existsSync(m.dir));
+    for (const m of back) fs.rmSync(m.dir, { recursive: true, force: true });
+    if (!back.length) return undefined;
+    return `temporary folders came back after they were removed (something wrote into them late):\n${back.map((m) => `  ${m.dir} (made for ${m.by})`).join("\n")}`;
+  }
+}
+
+export function useTempDirs(options: TempDirOptions = {}): TempDirs {
+  const registry = new TempDirRegistry();
+  afterEach(() => registry.clear("test"));
   afterAll(async () => {
-    clear(ofFile);
-    const wait = lastRemovalAt + (options.settleMs ?? 0) - Date.now();
+    registry.clear("file");
+    const wait = registry.lastRemovalAt + (options.settleMs ?? 0) - Date.now();
     // One millisecond more: a late write's timer due at the same moment as ours may run after it.
     if (options.settleMs && wait > 0) await new Promise((r) => setTimeout(r, wait + 1));
-    const back = removed.filter((m) => fs.existsSync(m.dir));
-    for (const m of back) fs.rmSync(m.dir, { recursive: true, force: true });
-    if (back.length)
-      throw new Error(
-        `temporary folders came back after they were removed (something wrote into them late):\n${back.map((m) => `  ${m.dir} (made for ${m.by})`).join("\n")}`,
-      );
+    const message = registry.cameBack();
+    if (message) throw new Error(message);
   });
-
   return {
-    make: (prefix) => made(prefix, ofTest, `"${expect.getState().currentTestName}"`),
-    makeForFile: (prefix) => made(prefix, ofFile, "the whole file"),
-    flushes(store) {
-      ofTest.stores.push(store);
-      return store;
-    },
+    make: (prefix) => registry.make(prefix, "test", `"${expect.getState().currentTestName}"`),
+    makeForFile: (prefix) => registry.make(prefix, "file", "the whole file"),
+    flushes: (store) => registry.flushes(store),
   };
 }
