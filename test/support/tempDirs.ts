@@ -2,18 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-/**
- * Temporary folders for one test file: each is removed after the test that made it, pass or fail,
- * or when the file ends for one its tests share. Removing is not the whole story: the bridge's
- * state store creates its folder again when it writes, so a delayed write, or a send that finishes
- * after its outbox closed, brings a removed folder back for good. So when the file ends, after
- * waiting out `settleMs` since the last removal, it fails naming each folder that came back.
- *
- * Call it at the top of the file, or of the describe whose tests use it, AFTER that block's own
- * afterEach/afterAll that stop servers, pollers and outboxes: Jest runs an inner describe's hooks
- * first, then each block's in the order they were declared, so the folders go once whatever writes
- * into them has stopped.
- */
+/** A test file's temporary folders (see useTempDirs). */
 export interface TempDirs {
   /** A new empty folder for the current test (call it in the test or a beforeEach), e.g. /tmp/bridge-state-Ab12Cd. */
   make(prefix: string): string;
@@ -80,6 +69,18 @@ export class TempDirRegistry {
   }
 }
 
+/**
+ * Temporary folders for one test file: each is removed after the test that made it, pass or fail,
+ * or when the file ends for one its tests share. Removing is not the whole story: the bridge's
+ * state store creates its folder again when it writes, so a delayed write, or a send that finishes
+ * after its outbox closed, brings a removed folder back for good. So when the file ends, after
+ * waiting out `settleMs` since the last removal, it fails naming each folder that came back.
+ *
+ * Call it at the top of the file, or of the describe whose tests use it, AFTER that block's own
+ * afterEach/afterAll that stop servers, pollers and outboxes: Jest runs an inner describe's hooks
+ * first, then each block's in the order they were declared, so the folders go once whatever writes
+ * into them has stopped.
+ */
 export function useTempDirs(options: TempDirOptions = {}): TempDirs {
   const registry = new TempDirRegistry();
   afterEach(() => registry.clear("test"));
