@@ -113,6 +113,13 @@ module.exports = {
       from: { path: "^harness/" },
       to: { path: "^(test|bench)/" },
     },
+    {
+      name: "scripts-never-import-tests",
+      severity: "error",
+      comment: "the repository's commands (gen, tools, mutation) never depend on code that changes for a test's sake",
+      from: { path: "^scripts/" },
+      to: { path: "^(test|bench|harness)/" },
+    },
     { name: "no-unresolvable", severity: "error", from: {}, to: { couldNotResolve: true } },
   ],
   options: {

@@ -163,9 +163,10 @@ export function check(argv: string[], root: string, io: Io, locate: Locate = too
   if (values.stack) {
     temp = fs.mkdtempSync(path.join(os.tmpdir(), "obs-check-"));
     dir = temp;
-    renderTo(root, values.stack, dir);
   }
   try {
+    // Inside the try: a stack that does not render must not leave its temporary folder behind.
+    if (values.stack) renderTo(root, values.stack, dir);
     const steps = [...checkDir(dir, locate), collisionStep(root)];
     const rows = steps.flatMap((s) =>
       s.detail.split("\n").map((line, i) => (i === 0 ? [s.name, s.ok ? "ok" : "FAILED", line] : ["", "", line])),

@@ -1,5 +1,5 @@
 import { dashboard, instant, panel, prom, stat, timeseries } from "./builder";
-import { increaseBy, share, STALENESS_THRESHOLDS } from "./queries";
+import { increaseBy, STALENESS_THRESHOLDS } from "./queries";
 
 export const channelHealth = dashboard({
   uid: "tutordex-channel-health",
@@ -13,23 +13,11 @@ export const channelHealth = dashboard({
       width: 24,
       thresholds: STALENESS_THRESHOLDS,
     }),
-    timeseries(
-      "Parse success by channel",
-      [
-        prom(
-          share(
-            "sum by (channel) (tutordex:channel:parse_success_rate_per_s)",
-            "sum by (channel) (tutordex:channel:parse_failure_rate_per_s)",
-          ),
-          "{{channel}}",
-        ),
-      ],
-      {
-        unit: "percentunit",
-        min: 0,
-        max: 1,
-      },
-    ),
+    timeseries("Parse success by channel", [prom("tutordex:channel:parse_success_fraction", "{{channel}}")], {
+      unit: "percentunit",
+      min: 0,
+      max: 1,
+    }),
     timeseries("Message volume", [prom("sum by (channel) (tutordex:channel:messages_seen_increase_1h)", "{{channel}}")], {
       description: "Messages each channel posted in the hour before each point.",
     }),

@@ -1,10 +1,7 @@
 import { HOST_ALERTS } from "../rules/alerts/host";
-import { containerStartsSeen } from "../rules/alerts/infra";
 import { FS_FILTER, hostCpuBusy } from "../rules/expressions";
 import { dashboard, prom, timeseries } from "./builder";
 import { RATE, VARIABLES } from "./queries";
-
-const NAMED = 'name!=""';
 
 /** Seconds of a certificate alert's default threshold, so the panel turns colour where the alert fires. */
 const certThreshold = (alert: string) => HOST_ALERTS.find((a) => a.alert === alert)!.threshold;
@@ -40,7 +37,7 @@ export const infra = dashboard({
     timeseries("Container CPU", [prom("tutordex:container:cpu_usage_per_s", "{{name}}")], {
       unit: "percentunit",
     }),
-    timeseries("Container memory", [prom(`sum by (name) (container_memory_working_set_bytes{${NAMED}})`, "{{name}}")], { unit: "bytes" }),
+    timeseries("Container memory", [prom("tutordex:container:memory_working_set_bytes", "{{name}}")], { unit: "bytes" }),
     timeseries(
       "Container network",
       [
@@ -58,38 +55,25 @@ export const infra = dashboard({
       { unit: "Bps", width: 24 },
     ),
     // What the host and container alerts watch, each drawn as the alert computes it.
-    timeseries(
-      "Disk forecast: free in 24h",
-      [prom(`predict_linear(node_filesystem_avail_bytes{${FS_FILTER}}[6h], 24 * 3600)`, "{{mountpoint}}")],
-      {
-        unit: "bytes",
-        description: "Free space 24 hours ahead at the trend of the last 6 hours (HostDiskFillingUp). Below zero: full within a day.",
-        thresholds: [
-          { value: null, color: "red" },
-          { value: 0, color: "green" },
-        ],
-      },
-    ),
-    timeseries(
-      "Container memory vs limit",
-      [
-        prom(
-          `max by (name) (container_memory_working_set_bytes{${NAMED}} / (container_spec_memory_limit_bytes{${NAMED}} > 0))`,
-          "{{name}}",
-        ),
+    timeseries("Disk forecast: free in 24h", [prom("tutordex:host:filesystem_avail_bytes_forecast_24h", "{{mountpoint}}")], {
+      unit: "bytes",
+      description: "Free space 24 hours ahead at the trend of the last 6 hours (HostDiskFillingUp). Below zero: full within a day.",
+      thresholds: [
+        { value: null, color: "red" },
+        { value: 0, color: "green" },
       ],
-      {
-        unit: "percentunit",
-        min: 0,
-        max: 1,
-        description:
-          "Working set as a share of the container's memory limit; containers without a limit are left out (ContainerMemoryNearLimit).",
-      },
-    ),
-    timeseries("Container starts seen (15m)", [prom(`max by (name) (${containerStartsSeen([NAMED])})`, "{{name}}")], {
+    }),
+    timeseries("Container memory vs limit", [prom("tutordex:container:memory_limit_fraction", "{{name}}")], {
+      unit: "percentunit",
+      min: 0,
+      max: 1,
+      description:
+        "Working set as a share of the container's memory limit; containers without a limit are left out (ContainerMemoryNearLimit).",
+    }),
+    timeseries("Container starts seen (15m)", [prom("tutordex:container:starts_seen_15m", "{{name}}")], {
       description: "Starts of each container seen in the last 15 minutes; more than one is a restart loop (ContainerRestarted).",
     }),
-    timeseries("Container OOM kills (15m)", [prom(`sum by (name) (increase(container_oom_events_total{${NAMED}}[15m]))`, "{{name}}")], {
+    timeseries("Container OOM kills (15m)", [prom("tutordex:container:oom_events_increase_15m", "{{name}}")], {
       description: "Processes the kernel killed for memory inside each container (ContainerOomKilled).",
     }),
     timeseries(

@@ -24,10 +24,6 @@ export const llmSupabase = dashboard({
     timeseries("Supabase failures by operation", [prom(rateBy("worker_supabase_fail_total", "operation"), "{{operation}}")], {
       unit: "ops",
     }),
-    timeseries(
-      "Supabase latency p95 by operation",
-      [prom(quantile(0.95, "worker_supabase_latency_seconds", "operation"), "{{operation}}")],
-      { unit: "s" },
-    ),
+    timeseries("Supabase latency p95 by operation", [prom("tutordex:worker:supabase_latency_p95_seconds", "{{operation}}")], { unit: "s" }),
   ],
 });

@@ -1,3 +1,5 @@
+import { histogramQuantile } from "../rules/expressions";
+
 /** Shared PromQL fragments, so every dashboard spells rates and quantiles the same way. */
 export const RATE = "$__rate_interval";
 
@@ -13,13 +15,9 @@ export const rateBy = (metric: string, by: string, ...matchers: string[]) =>
 export const increaseBy = (metric: string, window: string, by: string, ...matchers: string[]) =>
   `sum${by ? ` by (${by})` : ""} (increase(${metric}${sel(...matchers)}[${window}]))`;
 
-/**
- * A quantile that works whether the histogram is scraped classic (`_bucket` series), native, or
- * both (`nativeHistograms: true` keeps the classic buckets too): the classic form where it exists,
- * else the native one. Both sides carry the same labels, so `or` never shows a series twice.
- */
+/** rules/expressions.ts's classic-or-native quantile over $__rate_interval. */
 export const quantile = (q: number, histogram: string, by: string, ...matchers: string[]) =>
-  `histogram_quantile(${q}, sum by (le${by ? `, ${by}` : ""}) (rate(${histogram}_bucket${sel(...matchers)}[${RATE}]))) or histogram_quantile(${q}, sum${by ? ` by (${by})` : ""} (rate(${histogram}${sel(...matchers)}[${RATE}])))`;
+  histogramQuantile(q, histogram, by, RATE, sel(...matchers));
 
 /** a / max(a + b, tiny): a share that is 0, not NaN, when nothing happened. */
 export const share = (part: string, other: string) => `(${part}) / clamp_min((${part}) + (${other}), 1e-9)`;

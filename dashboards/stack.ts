@@ -23,8 +23,8 @@ export const stack = dashboard({
     timeseries(
       "Alertmanager notifications",
       [
-        prom(rateBy("alertmanager_notifications_total", "integration"), "sent {{integration}}"),
-        prom(rateBy("alertmanager_notifications_failed_total", "integration"), "failed {{integration}}"),
+        prom("tutordex:alertmanager:notifications_per_s", "sent {{integration}}"),
+        prom("tutordex:alertmanager:notifications_failed_per_s", "failed {{integration}}"),
       ],
       { unit: "ops" },
     ),

@@ -8,6 +8,25 @@ export const FS_FILTER =
   'fstype!~"tmpfs|overlay|squashfs|fuse.snapfuse|nsfs",mountpoint!~"/snap(/.*)?|/var/lib/docker/overlay2(/.*)?|/run/docker(/.*)?|/mnt/wsl(/.*)?"';
 
 /**
+ * The host's own network interfaces: not loopback, Docker's bridges, or the veth end of every
+ * container. A container's traffic crosses its veth, its bridge and then the NIC, so counting
+ * those too counts it two or three times; cAdvisor already shows it per container. On a host
+ * that recreates containers each release they are also most of node_exporter's devices (44 of
+ * them over a week in bench:dashboards' history, against 2 NICs).
+ */
+export const HOST_NIC_FILTER = 'device!~"lo|veth.+|docker[0-9]+|br-.+"';
+
+/**
+ * A quantile that works whether the histogram is scraped classic (`_bucket` series), native, or
+ * both (`nativeHistograms: true` keeps the classic buckets too): the classic form where it exists,
+ * else the native one. Both sides carry the same labels, so `or` never shows a series twice.
+ * `selector` is the matchers in braces, or empty.
+ */
+export const histogramQuantile = (q: number, histogram: string, by: string, window: string, selector = "") =>
+  `histogram_quantile(${q}, sum by (le${by ? `, ${by}` : ""}) (rate(${histogram}_bucket${selector}[${window}]))) or ` +
+  `histogram_quantile(${q}, sum${by ? ` by (${by})` : ""} (rate(${histogram}${selector}[${window}])))`;
+
+/**
  * The share of a host's CPU time spent running something, per instance, over `window`. Time in
  * iowait is idle time: the CPU had nothing to run while a task waited for its disk (proc(5); the
  * node_exporter mixin counts it as idle too), so a slow disk does not read as busy CPU. Steal

@@ -54,7 +54,7 @@ describe("rule model", () => {
       "tutordex_stack@15s",
     ]);
     const rec = yaml.load(files["recording_rules.yml"]) as { groups: { name: string; interval: string; rules: unknown[] }[] };
-    expect([rec.groups[0].interval, rec.groups[0].rules.length]).toEqual(["30s", 22]);
+    expect([rec.groups[0].interval, rec.groups[0].rules.length]).toEqual(["30s", 31]);
   });
   it("a disabled alert is left out, not made never-true", () => {
     const rules = allRules({ ...settings, alertOverrides: { CollectorStalled: { disabled: true } } });

@@ -131,6 +131,13 @@ describe.each(Object.entries(HOSTILE))("a stack file with %s", (_name, [text, sa
   });
 });
 
+it("obs check --stack leaves no temporary folder behind when the stack does not render", async () => {
+  fs.writeFileSync(path.join(root, "Pulumi.x.yaml"), HOSTILE["a scalar document"][0]);
+  const before = new Set(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("obs-check-")));
+  expect(await main(COMMANDS.check, capture(), root)).toBe(2);
+  expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("obs-check-") && !before.has(f))).toEqual([]);
+});
+
 describe("stack files Pulumi reads differently from YAML's default schema", () => {
   it("a date stays text, as Pulumi hands it over", () => {
     fs.writeFileSync(

@@ -2,20 +2,25 @@ import * as fs from "fs";
 import * as path from "path";
 
 /**
- * The documentation as committed: README.md and the pages under docs/. Tests that hold a page to
+ * The documentation as committed: README.md and the pages under docs/ and runbooks/. Tests that hold a page to
  * the code read it through here, so a section that moves to another page moves one argument.
  */
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-/** README.md and every docs/*.md, as paths relative to the repository. */
+/** README.md, every docs/*.md and every runbooks/*.md, as paths relative to the repository. */
 export function docPages(): string[] {
   const docs = fs
     .readdirSync(path.join(ROOT, "docs"))
     .filter((f) => f.endsWith(".md"))
     .sort()
     .map((f) => `docs/${f}`);
-  return ["README.md", ...docs];
+  const runbooks = fs
+    .readdirSync(path.join(ROOT, "runbooks"))
+    .filter((f) => f.endsWith(".md"))
+    .sort()
+    .map((f) => `runbooks/${f}`);
+  return ["README.md", ...docs, ...runbooks];
 }
 
 export function readDoc(page: string): string {

@@ -7,6 +7,7 @@ import { DASHBOARDS } from "../../dashboards";
 import { renderPrometheusConfig } from "../../generators/prometheus";
 import { toYaml } from "../../config/yaml";
 import { renderRuleFiles } from "../../rules/render";
+import { RECORDING_RULES } from "../../rules/catalog";
 import { ruleSettings } from "../../rules/context";
 import { stackConfig } from "../../harness/fixtures";
 import { committedStacks } from "../../harness/stackFiles";
@@ -46,7 +47,10 @@ it("promtool check config refuses a misspelt native-histogram field (the check a
 describe("latency panels over classic, native and both histogram forms (promtool test rules)", () => {
   const panels = DASHBOARDS.flatMap((d) =>
     (d.panels as { title: string; targets?: { expr: string }[] }[]).flatMap((p) => (p.targets ?? []).filter((t) => t.expr.includes("histogram_quantile")).map((t) => ({ where: `${d.uid} / ${p.title}`, expr: t.expr }))),
-  ).filter((p) => /worker_|backend_/.test(p.expr));
+  )
+    // A recording rule's quantile is a panel's too: the panel draws the recorded series.
+    .concat(RECORDING_RULES.filter((r) => r.expr.includes("histogram_quantile")).map((r) => ({ where: `recording rule ${r.record}`, expr: r.expr })))
+    .filter((p) => /worker_|backend_/.test(p.expr));
 
   /** Every observation in the bucket (0.5, 1]: classic quantiles interpolate linearly in it, native (schema 0) exponentially. */
   const classicQuantile = (q: number) => 0.5 + 0.5 * q;
@@ -72,7 +76,7 @@ describe("latency panels over classic, native and both histogram forms (promtool
 
   it("finds the latency panels", () => {
     expect(panels.map((p) => p.where)).toEqual(
-      expect.arrayContaining(["tutordex-overview / Job latency p95", "tutordex-overview / LLM latency p95", "tutordex-llm-supabase / Supabase latency p95 by operation"]),
+      expect.arrayContaining(["tutordex-overview / Job latency p95", "tutordex-overview / LLM latency p95", "recording rule tutordex:worker:supabase_latency_p95_seconds"]),
     );
   });
 

@@ -96,7 +96,7 @@ export function windowBatches(files: Readonly<Record<string, string>>, kind: "al
 
 /**
  * Mutants that cannot change any answer, with the reason. Each is a window of the `* 0` fallback
- * of the parse error fraction: it only supplies a label set when the other side is absent, and
+ * of a parse fraction (error per pipeline, success per channel): it only supplies a label set when the other side is absent, and
  * its value is multiplied by 0 whatever the window.
  */
 export const EQUIVALENT: Readonly<Record<string, string>> = {
@@ -106,4 +106,10 @@ export const EQUIVALENT: Readonly<Record<string, string>> = {
   "record window #3 shorter/tutordex:worker:parse_error_fraction": "(OK * 0) in the denominator's failure side: only its labels matter",
   "record window #5 longer/tutordex:worker:parse_error_fraction": "(FAIL * 0) in the denominator's success side: only its labels matter",
   "record window #5 shorter/tutordex:worker:parse_error_fraction": "(FAIL * 0) in the denominator's success side: only its labels matter",
+  "record window #1 longer/tutordex:channel:parse_success_fraction": "(FAIL * 0) in the numerator: only its labels matter",
+  "record window #1 shorter/tutordex:channel:parse_success_fraction": "(FAIL * 0) in the numerator: only its labels matter",
+  "record window #3 longer/tutordex:channel:parse_success_fraction": "(FAIL * 0) in the denominator's success side: only its labels matter",
+  "record window #3 shorter/tutordex:channel:parse_success_fraction": "(FAIL * 0) in the denominator's success side: only its labels matter",
+  "record window #5 longer/tutordex:channel:parse_success_fraction": "(OK * 0) in the denominator's failure side: only its labels matter",
+  "record window #5 shorter/tutordex:channel:parse_success_fraction": "(OK * 0) in the denominator's failure side: only its labels matter",
 };
