@@ -36,7 +36,10 @@ export interface HistoryFacts {
   readonly bytes: number;
   /** Seconds spent: writing OpenMetrics, promtool reading it, backfilling the rules, Prometheus compacting. */
   readonly seconds: { readonly generate: number; readonly promtool: number; readonly rules: number; readonly compact: number };
+  /** When the recording rules were backfilled beside the raw blocks. */
   readonly builtAt: string;
+  /** When the raw blocks were written (a rules change reuses them); absent in caches older than this field. */
+  readonly rawBuiltAt?: string;
 }
 
 /**
@@ -206,6 +209,7 @@ export async function ensureHistory(shape: HistoryShape): Promise<HistoryFacts> 
     bytes: sizeOf(path.join(dir, "blocks")),
     seconds: { generate: raw.generate, promtool: raw.promtool, rules: rulesSeconds, compact },
     builtAt: new Date().toISOString(),
+    rawBuiltAt: fs.statSync(rawFacts).mtime.toISOString(),
   };
   fs.writeFileSync(factsFile, JSON.stringify(facts, null, 2));
   return facts;
