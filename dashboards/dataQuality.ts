@@ -1,5 +1,5 @@
 import { dashboard, instant, panel, prom, stat, timeseries } from "./builder";
-import { increaseBy } from "./queries";
+import { increaseBy, zeroIfAbsent } from "./queries";
 
 /** Fields the quality counter tracks: completeness is the share of them present per parsed assignment. */
 const TRACKED_FIELDS = 4;
@@ -25,7 +25,7 @@ export const dataQuality = dashboard({
       "Completeness score (1h)",
       [
         instant(
-          `1 - ${increaseBy("assignment_quality_missing_field_total", "1h", "")} / clamp_min(${increaseBy("worker_parse_success_total", "1h", "")} * ${TRACKED_FIELDS}, 1)`,
+          `1 - ${zeroIfAbsent(increaseBy("assignment_quality_missing_field_total", "1h", ""))} / clamp_min(${increaseBy("worker_parse_success_total", "1h", "")} * ${TRACKED_FIELDS}, 1)`,
         ),
       ],
       {
@@ -45,7 +45,9 @@ export const dataQuality = dashboard({
     }),
     panel("bargauge", "Issues by channel (24h)", [
       instant(
-        `${increaseBy("assignment_quality_missing_field_total", "24h", "channel")} + on (channel) group_left ${increaseBy("assignment_quality_inconsistency_total", "24h", "channel")}`,
+        // `or`, not `+`: a channel with only one kind of issue has no series of the other counter,
+        // and a sum would drop it. The two counters' series never share a label set (field, kind).
+        `sum by (channel) (increase(assignment_quality_missing_field_total[24h]) or increase(assignment_quality_inconsistency_total[24h]))`,
         "{{channel}}",
       ),
     ]),

@@ -1,5 +1,5 @@
 import { dashboard, instant, panel, prom, stat, timeseries } from "./builder";
-import { share } from "./queries";
+import { fraction } from "../rules/expressions";
 
 const up = (job: string, title: string) =>
   stat(title, [instant(`max(up{job="${job}"}) or vector(0)`)], {
@@ -32,7 +32,7 @@ export const home = dashboard({
     panel(
       "gauge",
       "Parse success (1h)",
-      [instant(share("sum(increase(worker_parse_success_total[1h]))", "sum(increase(worker_parse_failure_total[1h]))"))],
+      [instant(fraction("sum(increase(worker_parse_success_total[1h]))", "sum(increase(worker_parse_failure_total[1h]))"))],
       {
         unit: "percentunit",
         min: 0,

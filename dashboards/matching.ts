@@ -1,5 +1,6 @@
 import { dashboard, instant, prom, stat, timeseries } from "./builder";
-import { increaseBy, rateBy, share } from "./queries";
+import { fraction } from "../rules/expressions";
+import { increaseBy, rateBy, zeroIfAbsent } from "./queries";
 
 export const matching = dashboard({
   uid: "tutordex_matching",
@@ -8,14 +9,18 @@ export const matching = dashboard({
   panels: [
     stat(
       "DMs per assignment (1h)",
-      [instant(`${increaseBy("dm_sent_total", "1h", "")} / clamp_min(${increaseBy("broadcast_sent_total", "1h", "")}, 1)`)],
+      [instant(`${zeroIfAbsent(increaseBy("dm_sent_total", "1h", ""))} / clamp_min(${increaseBy("broadcast_sent_total", "1h", "")}, 1)`)],
       { width: 6 },
     ),
     stat("Tutors matched (DMs sent, 1h)", [instant(increaseBy("dm_sent_total", "1h", ""))], { width: 6 }),
-    stat("Notifications (24h)", [instant(`${increaseBy("broadcast_sent_total", "24h", "")} + ${increaseBy("dm_sent_total", "24h", "")}`)], {
-      width: 6,
-    }),
-    stat("DM delivery rate (1h)", [instant(share(increaseBy("dm_sent_total", "1h", ""), increaseBy("dm_fail_total", "1h", "")))], {
+    stat(
+      "Notifications (24h)",
+      [instant(`${zeroIfAbsent(increaseBy("broadcast_sent_total", "24h", ""))} + ${zeroIfAbsent(increaseBy("dm_sent_total", "24h", ""))}`)],
+      {
+        width: 6,
+      },
+    ),
+    stat("DM delivery rate (1h)", [instant(fraction(increaseBy("dm_sent_total", "1h", ""), increaseBy("dm_fail_total", "1h", "")))], {
       unit: "percentunit",
       width: 6,
     }),
@@ -23,10 +28,10 @@ export const matching = dashboard({
       "Delivery success by kind and pipeline",
       [
         prom(
-          share(rateBy("broadcast_sent_total", "pipeline_version"), rateBy("broadcast_fail_total", "pipeline_version")),
+          fraction(rateBy("broadcast_sent_total", "pipeline_version"), rateBy("broadcast_fail_total", "pipeline_version")),
           "broadcast {{pipeline_version}}",
         ),
-        prom(share(rateBy("dm_sent_total", "pipeline_version"), rateBy("dm_fail_total", "pipeline_version")), "DM {{pipeline_version}}"),
+        prom(fraction(rateBy("dm_sent_total", "pipeline_version"), rateBy("dm_fail_total", "pipeline_version")), "DM {{pipeline_version}}"),
       ],
       { unit: "percentunit", min: 0, max: 1 },
     ),

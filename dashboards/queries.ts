@@ -19,8 +19,12 @@ export const increaseBy = (metric: string, window: string, by: string, ...matche
 export const quantile = (q: number, histogram: string, by: string, ...matchers: string[]) =>
   histogramQuantile(q, histogram, by, RATE, sel(...matchers));
 
-/** a / max(a + b, tiny): a share that is 0, not NaN, when nothing happened. */
-export const share = (part: string, other: string) => `(${part}) / clamp_min((${part}) + (${other}), 1e-9)`;
+/**
+ * A label-less sum that reads 0 rather than nothing while its counter has not counted yet (a
+ * counter with labels has no series until its first increment): a stat or a ratio over it then
+ * shows 0, not "No data". Only for sums without `by`: vector(0) carries no labels.
+ */
+export const zeroIfAbsent = (labelLessSum: string) => `(${labelLessSum} or vector(0))`;
 
 export const VARIABLES = {
   channel: { name: "channel", label: "Channel", query: "label_values(collector_messages_seen_total, channel)" },

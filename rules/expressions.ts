@@ -27,6 +27,17 @@ export const histogramQuantile = (q: number, histogram: string, by: string, wind
   `histogram_quantile(${q}, sum${by ? ` by (${by})` : ""} (rate(${histogram}${selector}[${window}])))`;
 
 /**
+ * part / (part + other), as a share that exists whenever either side has a series: an absent side
+ * counts as zero (a counter with labels appears only once it first counts, so a channel that never
+ * failed has no failure series), and nothing on either side is 0, not NaN. A plain `a / (a + b)`
+ * answers nothing at all for the channel that never failed.
+ */
+export const fraction = (part: string, other: string) => {
+  const orZero = (present: string, absent: string) => `(${present} or (${absent} * 0))`;
+  return `${orZero(part, other)} / clamp_min(${orZero(part, other)} + ${orZero(other, part)}, 1e-06)`;
+};
+
+/**
  * The share of a host's CPU time spent running something, per instance, over `window`. Time in
  * iowait is idle time: the CPU had nothing to run while a task waited for its disk (proc(5); the
  * node_exporter mixin counts it as idle too), so a slow disk does not read as busy CPU. Steal

@@ -1,12 +1,7 @@
 import { containerStartsSeen } from "./alerts/infra";
-import { FS_FILTER, histogramQuantile, HOST_NIC_FILTER, PVSV } from "./expressions";
+import { fraction, FS_FILTER, histogramQuantile, HOST_NIC_FILTER, PVSV } from "./expressions";
 import { RecordingDefinition } from "./model";
 
-/** An absent side counts as a zero rate, so the fraction exists whenever either side does. */
-const orZero = (present: string, other: string) => `(${present} or (${other} * 0))`;
-/** part / (part + other), 0 rather than NaN when nothing happened, and present when either side is. */
-const fraction = (part: string, other: string) =>
-  `${orZero(part, other)} / clamp_min(${orZero(part, other)} + ${orZero(other, part)}, 1e-06)`;
 const FAIL_10M = `sum by (${PVSV}) (rate(worker_parse_failure_total[10m]))`;
 const OK_10M = `sum by (${PVSV}) (rate(worker_parse_success_total[10m]))`;
 const BY_CHANNEL = `channel, ${PVSV}`;

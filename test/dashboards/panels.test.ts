@@ -62,7 +62,7 @@ function unitOf(expr: string): string | undefined {
   if (/histogram_quantile\(/.test(expr) || /seconds_since_last_message|_age_seconds|_last_duration_seconds|- time\(\)/.test(expr))
     return "s";
   if (
-    /\/ clamp_min\(\(.*\) \+ \(.*\), 1e-9\)$/.test(expr) ||
+    /\/ clamp_min\(.* \+ .*, 1e-06\)$/.test(expr) ||
     /_fraction\b/.test(expr) ||
     /^1 - /.test(expr) ||
     /avail_bytes\{[^}]*\} \/ node_filesystem_size_bytes/.test(expr)
