@@ -47,16 +47,15 @@ export interface DashboardTarget {
 /** Every query of every panel of `dashboards`, in panel order. */
 export function dashboardTargets(dashboards: readonly DashboardJson[]): DashboardTarget[] {
   return dashboards.flatMap((d) =>
-    (d.panels as { title: string; targets?: { refId: string; expr: string; instant?: boolean; datasource: { type: string } }[] }[]).flatMap(
-      (p) =>
-        (p.targets ?? []).map((t) => ({
-          dashboard: d.uid,
-          panel: p.title,
-          refId: t.refId,
-          expr: t.expr,
-          instant: t.instant === true,
-          datasource: t.datasource.type,
-        })),
+    d.panels.flatMap((p) =>
+      (p.targets ?? []).map((t) => ({
+        dashboard: d.uid,
+        panel: p.title,
+        refId: t.refId,
+        expr: t.expr,
+        instant: "instant" in t && t.instant,
+        datasource: t.datasource?.type ?? "",
+      })),
     ),
   );
 }

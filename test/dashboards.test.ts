@@ -7,14 +7,12 @@ import { JSON_LABELS } from "../generators/logLabelContract";
 import { ALERTS, RECORDING_RULES } from "../rules/catalog";
 import { parseLogql, parsePromql } from "../harness/queries";
 
-type Target = { expr: string; datasource: { uid: string; type: string } };
-type Panel = { title: string; type: string; targets?: Target[]; datasource?: { uid: string } };
-const panelsOf = (uid: string) => DASHBOARDS.find((d) => d.uid === uid)!.panels as Panel[];
+const panelsOf = (uid: string) => DASHBOARDS.find((d) => d.uid === uid)!.panels;
 const allTargets = DASHBOARDS.flatMap((d) =>
-  (d.panels as Panel[]).flatMap((p) => (p.targets ?? []).map((t) => ({ dashboard: d.uid, panel: p.title, ...t }))),
+  d.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ dashboard: d.uid, panel: p.title, ...t }))),
 );
-const promTargets = allTargets.filter((t) => t.datasource.type === "prometheus");
-const lokiTargets = allTargets.filter((t) => t.datasource.type === "loki");
+const promTargets = allTargets.filter((t) => t.datasource?.type === "prometheus");
+const lokiTargets = allTargets.filter((t) => t.datasource?.type === "loki");
 const LOKI_LABELS = new Set(["container", "compose_service", "compose_project", ...JSON_LABELS]);
 
 describe("the ten dashboards of SPEC §9", () => {
@@ -162,7 +160,7 @@ describe("the ten dashboards of SPEC §9", () => {
   it("has unique panel ids and no overlapping grid positions", () => {
     for (const d of DASHBOARDS) {
       const cells = new Set<string>();
-      for (const p of d.panels as { id: number; gridPos: { x: number; y: number; w: number; h: number } }[]) {
+      for (const p of d.panels) {
         for (let x = p.gridPos.x; x < p.gridPos.x + p.gridPos.w; x++)
           for (let y = p.gridPos.y; y < p.gridPos.y + p.gridPos.h; y++) {
             expect(cells.has(`${x},${y}`)).toBe(false);
@@ -233,7 +231,7 @@ describe("datasources", () => {
   it("every dashboard query uses a datasource that exists", () => {
     // ${datasource} picks among the Prometheus-type datasources and defaults to the local one.
     const resolved = (uid: string) => (uid === "${datasource}" ? "prometheus" : uid);
-    expect(allTargets.filter((t) => !uids.includes(resolved(t.datasource.uid) as never))).toEqual([]);
+    expect(allTargets.filter((t) => !uids.includes(resolved(t.datasource?.uid ?? "") as never))).toEqual([]);
   });
   it("the folder is TutorDex", () => expect(FOLDER).toEqual({ uid: "tutordex", title: "TutorDex" }));
 });

@@ -13,8 +13,6 @@ import { LabelChecker } from "./promqlLabels";
  * checked here against what the exporters emit (labelCatalog.ts) and what the rendered
  * prometheus.yml gives each target (job names, static labels).
  */
-type Target = { expr: string; legendFormat?: string; datasource: { type: string } };
-type Panel = { title: string; targets?: Target[] };
 type Variable = { name: string; definition?: string };
 
 const recordingProblems: string[] = [];
@@ -38,8 +36,10 @@ const outputLabels = (expr: string) => {
 };
 
 const promTargets = DASHBOARDS.flatMap((d) =>
-  (d.panels as Panel[]).flatMap((p) =>
-    (p.targets ?? []).filter((t) => t.datasource.type === "prometheus").map((t) => ({ where: `${d.uid} / ${p.title}`, ...t })),
+  d.panels.flatMap((p) =>
+    (p.targets ?? [])
+      .filter((t) => t.datasource?.type === "prometheus")
+      .map((t) => ({ where: `${d.uid} / ${p.title}`, expr: t.expr, legendFormat: "legendFormat" in t ? t.legendFormat : undefined })),
   ),
 );
 

@@ -48,12 +48,10 @@ describe.each(DASHBOARDS.map((d) => [d.uid, d] as const))("%s", (_uid, d) => {
   });
 
   it("names every Prometheus series it draws: no query without a legend (Grafana would show the raw series)", () => {
-    const targets = (
-      d.panels as { title: string; targets?: { expr?: string; legendFormat?: string; datasource?: { type: string } }[] }[]
-    ).flatMap((p) =>
+    const targets = d.panels.flatMap((p) =>
       (p.targets ?? [])
         .filter((t) => t.datasource?.type === "prometheus")
-        .map((t) => ({ panel: p.title, expr: t.expr, legendFormat: t.legendFormat })),
+        .map((t) => ({ panel: p.title, expr: t.expr, legendFormat: "legendFormat" in t ? t.legendFormat : undefined })),
     );
     expect(targets.filter((t) => !t.legendFormat?.trim())).toEqual([]);
   });

@@ -135,7 +135,7 @@ describe("a switched-off service takes its datasource and links with it", () => 
   });
   it("without Loki the dashboards drop their log panels and keep everything else", () => {
     const on = Object.fromEntries(SERVICE_NAMES.map((s) => [s, s !== "loki"])) as never;
-    const panels = (ds: readonly DashboardJson[]) => ds.flatMap((d) => d.panels as { datasource?: { uid: string } }[]);
+    const panels = (ds: readonly DashboardJson[]) => ds.flatMap((d) => d.panels);
     expect(panels(dashboardsFor(on)).filter((p) => p.datasource?.uid === "loki")).toEqual([]);
     expect(panels(dashboardsFor(on)).length).toBe(panels(DASHBOARDS).filter((p) => p.datasource?.uid !== "loki").length);
   });
@@ -144,9 +144,7 @@ describe("a switched-off service takes its datasource and links with it", () => 
 describe("alert list panels", () => {
   it("list the stack's Prometheus alerts by the Prometheus datasource's name (Grafana filters by name)", () => {
     expect(ALERT_LIST_OPTIONS.datasource).toBe(DATASOURCE_NAMES.prometheus);
-    const lists = DASHBOARDS.flatMap((d) => d.panels as { type: string; options?: Record<string, unknown> }[]).filter(
-      (p) => p.type === "alertlist",
-    );
+    const lists = DASHBOARDS.flatMap((d) => d.panels).filter((p) => p.type === "alertlist");
     expect(lists.length).toBeGreaterThanOrEqual(2);
     for (const p of lists) {
       expect(p.options).toMatchObject({ datasource: "Prometheus", dashboardAlerts: false, stateFilter: { firing: true, pending: true } });

@@ -66,9 +66,6 @@ describe("the long-term datasource", () => {
   });
 });
 
-type Target = { datasource: { type: string; uid: string } };
-type Panel = { title: string; datasource?: { type: string; uid: string }; targets?: Target[] };
-
 describe("every dashboard reads the local Prometheus or the long-term store", () => {
   it.each(DASHBOARDS.map((d) => [d.uid, d] as const))(
     "%s: a $datasource picker of Prometheus-type datasources, the local one by default",
@@ -93,7 +90,7 @@ describe("every dashboard reads the local Prometheus or the long-term store", ()
   );
 
   it("every PromQL panel and target queries ${datasource}; log panels stay on Loki", () => {
-    const panels = DASHBOARDS.flatMap((d) => (d.panels as Panel[]).map((p) => ({ dashboard: d.uid, ...p })));
+    const panels = DASHBOARDS.flatMap((d) => d.panels.map((p) => ({ dashboard: d.uid, ...p })));
     const targets = panels.flatMap((p) => (p.targets ?? []).map((t) => ({ dashboard: p.dashboard, panel: p.title, ...t.datasource })));
     const fixed = targets.filter((t) => t.type === "prometheus" && t.uid !== METRICS.uid);
     expect(fixed).toEqual([]);

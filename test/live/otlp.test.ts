@@ -291,7 +291,7 @@ describe("OTLP from the simulated TutorDex through the built collector", () => {
 
 describe("native histograms (nativeHistograms: true) against the simulator's protobuf exposition", () => {
   const latencyPanels = () =>
-    DASHBOARDS.flatMap((d) => (d.panels as { targets?: { expr: string }[] }[]).flatMap((p) => p.targets ?? []))
+    DASHBOARDS.flatMap((d) => d.panels.flatMap((p) => p.targets ?? []))
       .map((t) => t.expr)
       .filter((e) => e.includes("histogram_quantile(") && /worker_/.test(e));
 

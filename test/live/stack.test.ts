@@ -114,10 +114,8 @@ describe("steady state", () => {
   });
 
   it("every dashboard query executes against the live Prometheus without error", async () => {
-    const exprs = DASHBOARDS.flatMap((d) =>
-      (d.panels as { targets?: { expr: string; datasource: { type: string } }[] }[]).flatMap((p) => p.targets ?? []),
-    )
-      .filter((t) => t.datasource.type === "prometheus")
+    const exprs = DASHBOARDS.flatMap((d) => d.panels.flatMap((p) => p.targets ?? []))
+      .filter((t) => t.datasource?.type === "prometheus")
       .map((t) => t.expr);
     const failures: string[] = [];
     for (const expr of exprs) {

@@ -46,7 +46,7 @@ it("promtool check config refuses a misspelt native-histogram field (the check a
 
 describe("latency panels over classic, native and both histogram forms (promtool test rules)", () => {
   const panels = DASHBOARDS.flatMap((d) =>
-    (d.panels as { title: string; targets?: { expr: string }[] }[]).flatMap((p) => (p.targets ?? []).filter((t) => t.expr.includes("histogram_quantile")).map((t) => ({ where: `${d.uid} / ${p.title}`, expr: t.expr }))),
+    d.panels.flatMap((p) => (p.targets ?? []).filter((t) => t.expr.includes("histogram_quantile")).map((t) => ({ where: `${d.uid} / ${p.title}`, expr: t.expr }))),
   )
     // A recording rule's quantile is a panel's too: the panel draws the recorded series.
     .concat(RECORDING_RULES.filter((r) => r.expr.includes("histogram_quantile")).map((r) => ({ where: `recording rule ${r.record}`, expr: r.expr })))
