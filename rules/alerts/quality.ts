@@ -42,10 +42,12 @@ export const QUALITY_ALERTS = [
   {
     alert: "TutorTypesExtractionLowCoverage",
     group: "quality",
-    // Not increasing while parses succeed: an idle pipeline is not a coverage problem.
+    // Parses succeed, unless tutor types were extracted: an idle pipeline is not a coverage
+    // problem, and a pipeline version that never extracted one has no extraction series at all
+    // (a counter with labels appears at its first increment), which `extracted == 0` never matches.
     expr: () =>
-      `sum by (${PVSV}) (increase(worker_tutor_types_extracted_total[30m])) == 0 ` +
-      `and on (${PVSV}) sum by (${PVSV}) (increase(worker_parse_success_total[30m])) > 0`,
+      `sum by (${PVSV}) (increase(worker_parse_success_total[30m])) > 0 ` +
+      `unless on (${PVSV}) sum by (${PVSV}) (increase(worker_tutor_types_extracted_total[30m])) > 0`,
     for: "10m",
     severity: "warning",
     component: "worker",

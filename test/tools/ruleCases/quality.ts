@@ -116,6 +116,16 @@ export function qualityCases(d: Deployment): RuleTestCase[] {
       ],
     },
     {
+      // A pipeline version whose extractor never worked: no extraction series at all, parses
+      // succeeding from the start. Their 30m increase exists from 1m (two samples), so it fires 10m later.
+      name: "TutorTypesExtractionLowCoverage: a pipeline version that never extracted a tutor type fires too",
+      input_series: [{ series: `worker_parse_success_total{channel="t.me/a",${PV}}`, values: counter(1000, [10, 30]) }],
+      alert_rule_test: [
+        quiet("TutorTypesExtractionLowCoverage", "10m45s", "for:before"),
+        firing("TutorTypesExtractionLowCoverage", "11m", [warning(PVL, "worker", coverage)], "for:after"),
+      ],
+    },
+    {
       // No extraction at all while parses succeed until 30m: the parses' 30m increase is above
       // 0 until 59m, when the window no longer holds their last step.
       name: "TutorTypesExtractionLowCoverage: clears when parses stop, as the 30m window empties",
