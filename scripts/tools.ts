@@ -23,7 +23,7 @@ export const TOOLS_CACHE =
   process.env.TUTORDEX_TOOLS_CACHE ??
   path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "tutordex-observability", "tools");
 
-/** Bumped when the way binaries are built changes, so cached builds made the old way are not reused. */
+/** Bumped when the way binaries are built changes beyond their tags and cgo (those are hashed), so cached builds made the old way are not reused. */
 const RECIPE = "2";
 
 /**
@@ -65,13 +65,22 @@ function promuLdflags(release: GoRelease, moduleDir: string): string {
 const PROMU: BuildRecipe = { cgo: false, tags: ["netgo"], ldflags: promuLdflags };
 
 /**
+ * Prometheus and promtool as promu builds them, less the service-discovery mechanisms (Kubernetes,
+ * the clouds' and the rest; file and HTTP discovery are always in): every prometheus.yml a stack
+ * renders scrapes static targets (test/versions.test.ts holds that), so nothing here can reach
+ * them, and their SDKs were most of a cold build (docs/upgrades.md). promtool then refuses a
+ * config that names one, which no stack renders.
+ */
+const PROMETHEUS: BuildRecipe = { ...PROMU, tags: [...PROMU.tags, "remove_all_sd"] };
+
+/**
  * By tools/ folder. The engine follows moby's Dockerfile for its static binaries: dockerd with
  * hack/make.sh's tags and `-w`, containerd `make STATIC=1` (no cgo; the shim adds no_grpc), runc
  * with cgo for seccomp but without its `libpathrs` tag (a Rust library Debian does not package).
  */
 export const BUILD_RECIPES: Readonly<Record<string, BuildRecipe>> = {
-  prometheus: PROMU,
-  "prometheus-previous": PROMU,
+  prometheus: PROMETHEUS,
+  "prometheus-previous": PROMETHEUS,
   alertmanager: PROMU,
   node_exporter: PROMU,
   blackbox_exporter: PROMU,
@@ -248,7 +257,8 @@ interface BuiltTool {
 }
 
 function filesHash(build: GoBuild, goVersion: string): string {
-  const h = createHash("sha256").update(`${RECIPE}\0${goVersion}\0`);
+  const { cgo, tags, binaryTags } = BUILD_RECIPES[build.dir];
+  const h = createHash("sha256").update(`${RECIPE}\0${goVersion}\0${JSON.stringify({ cgo, tags, binaryTags })}\0`);
   const dir = path.join(TOOLS_SRC, build.dir);
   for (const f of fs.readdirSync(dir).sort()) {
     if (f === "go.mod" || f === "go.sum" || f.endsWith(".go"))

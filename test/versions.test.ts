@@ -4,13 +4,16 @@ import * as path from "path";
 import { reportedVersion } from "../cli/builtTools";
 import { engineRows, rowInOrder, versionRows } from "../cli/versions";
 import { DEFAULT_IMAGES } from "../config/defaults";
-import { ServiceName } from "../config/services";
+import { dockerNetworkPeers, ServiceName } from "../config/services";
 import { PREVIOUS_BUILDS, PREVIOUS_RELEASES } from "../config/previousVersions";
 import { ENGINE_RELEASES, imageOf, moduleVersionOf, RELEASES } from "../config/versions";
 import { BUILD_RECIPES, checkCLibrary, goBuilds, goRelease, pinProblems, previousGoBuilds } from "../scripts/tools";
 import { previousNodePath } from "../cli/builtTools";
 import { enginePrograms, releaseOfEngineProgram, reportedEngineVersion, runtimeProblems } from "../harness/docker/engineBinaries";
-import { ROOT } from "../harness/stackFiles";
+import * as yaml from "js-yaml";
+import { renderPrometheusConfig } from "../generators/prometheus";
+import { stackConfig } from "../harness/fixtures";
+import { committedStacks, ROOT } from "../harness/stackFiles";
 
 /**
  * The deployed images and the programs the tests run come from one table; these tests fail when
@@ -196,5 +199,33 @@ describe("obs versions", () => {
       }),
     );
     expect(rowInOrder(bridge)).toBe(false);
+  });
+});
+
+describe("Prometheus is built without the service discoveries no stack uses", () => {
+  it("its build leaves them out (file and HTTP discovery are always in)", () => {
+    expect(BUILD_RECIPES.prometheus.tags).toContain("remove_all_sd");
+    expect(BUILD_RECIPES["prometheus-previous"].tags).toEqual(BUILD_RECIPES.prometheus.tags);
+  });
+
+  /** Every `<mechanism>_sd_configs` key anywhere in a document. */
+  const discoveries = (doc: unknown): string[] =>
+    doc && typeof doc === "object"
+      ? Object.entries(doc).flatMap(([k, v]) => [...(/_sd_configs$/.test(k) ? [k] : []), ...discoveries(v)])
+      : [];
+
+  it.each(committedStacks())("stack %s's prometheus.yml, in every variant the tests render, uses none of them", (stack) => {
+    const variants = [stackConfig(stack), stackConfig(stack, { nativeHistograms: true })];
+    for (const config of variants) {
+      const doc = yaml.load(renderPrometheusConfig(config, dockerNetworkPeers(), { rulesDir: "/etc/prometheus/rules" }));
+      expect(discoveries(doc).filter((k) => k !== "file_sd_configs" && k !== "http_sd_configs")).toEqual([]);
+      expect(JSON.stringify(doc)).toContain('"static_configs"');
+    }
+  });
+
+  it("the check sees a discovery where there is one", () => {
+    expect(discoveries({ scrape_configs: [{ job_name: "k", kubernetes_sd_configs: [{ role: "pod" }] }] })).toEqual([
+      "kubernetes_sd_configs",
+    ]);
   });
 });
