@@ -1,3 +1,4 @@
+import { containerMemoryShare, containerOomKills } from "./alerts/host";
 import { containerStartsSeen } from "./alerts/infra";
 import { fraction, FS_FILTER, histogramQuantile, HOST_NIC_FILTER, PVSV } from "./expressions";
 import { RecordingDefinition } from "./model";
@@ -53,12 +54,9 @@ export const RECORDING_RULES: readonly RecordingDefinition[] = [
   // (ours) The rest of Infra, each as its panel and alert compute it: with the rates above it still
   // cost 1.8 s of CPU at 7 d, more than two cores answer in the 1.5 s target (docs/performance.md).
   { record: "tutordex:container:memory_working_set_bytes", expr: `sum by (name) (container_memory_working_set_bytes{${NAMED}})` },
-  {
-    record: "tutordex:container:memory_limit_fraction",
-    expr: `max by (name) (container_memory_working_set_bytes{${NAMED}} / (container_spec_memory_limit_bytes{${NAMED}} > 0))`,
-  },
+  { record: "tutordex:container:memory_limit_fraction", expr: containerMemoryShare([NAMED]) },
   { record: "tutordex:container:starts_seen_15m", expr: `max by (name) (${containerStartsSeen([NAMED])})` },
-  { record: "tutordex:container:oom_events_increase_15m", expr: `sum by (name) (increase(container_oom_events_total{${NAMED}}[15m]))` },
+  { record: "tutordex:container:oom_events_increase_15m", expr: containerOomKills([NAMED]) },
   {
     record: "tutordex:host:filesystem_avail_bytes_forecast_24h",
     expr: `predict_linear(node_filesystem_avail_bytes{${FS_FILTER}}[6h], 24 * 3600)`,

@@ -9,6 +9,14 @@ import { AlertDefinition } from "../model";
 const FORECAST_BELOW_FREE = 0.4;
 
 /** Host, container and certificate alerts (issue 14): what a single Docker host needs watched. */
+/** Processes the kernel OOM-killed in each watched container over 15 minutes, per container name. */
+export const containerOomKills = (watched: readonly string[]) =>
+  `sum by (name) (${overWatched(watched, (m) => `increase(container_oom_events_total{${m}}[15m])`)})`;
+
+/** Each watched container's working set as a share of its memory limit; containers without a limit are left out. */
+export const containerMemoryShare = (watched: readonly string[]) =>
+  `max by (name) (${overWatched(watched, (m) => `container_memory_working_set_bytes{${m}} / (container_spec_memory_limit_bytes{${m}} > 0)`)})`;
+
 export const HOST_ALERTS = [
   {
     alert: "HostDiskFillingUp",
@@ -64,8 +72,7 @@ export const HOST_ALERTS = [
     alert: "ContainerOomKilled",
     group: "infra",
     threshold: 0,
-    expr: (t, ctx) =>
-      `sum by (name) (${overWatched(ctx.watchedContainers, (m) => `increase(container_oom_events_total{${m}}[15m])`)}) > ${t}`,
+    expr: (t, ctx) => `${containerOomKills(ctx.watchedContainers)} > ${t}`,
     for: "0m",
     severity: "warning",
     component: "infra",
@@ -78,8 +85,7 @@ export const HOST_ALERTS = [
     alert: "ContainerMemoryNearLimit",
     group: "infra",
     threshold: 0.9,
-    expr: (t, ctx) =>
-      `max by (name) (${overWatched(ctx.watchedContainers, (m) => `container_memory_working_set_bytes{${m}} / (container_spec_memory_limit_bytes{${m}} > 0)`)}) > ${t}`,
+    expr: (t, ctx) => `${containerMemoryShare(ctx.watchedContainers)} > ${t}`,
     for: "10m",
     severity: "warning",
     component: "infra",
