@@ -3,12 +3,17 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { stackCollisions } from "../config/collisions";
+import { COLLISION_KINDS, stackCollisions } from "../config/collisions";
 import { ConfigError, StackConfig } from "../config/schema";
 import { listStacks, stackConfigFromFile, StackFileError, stackFileName } from "../config/stackFile";
 import { MissingToolError, toolPath } from "./builtTools";
 import { renderTo } from "./render";
 import { EXIT, Io, table, UsageError } from "./io";
+
+/** "a, b, … or z" of what stacks may not share, from COLLISION_KINDS. */
+const sharedKinds = ((kinds: readonly string[]) => `${kinds.slice(0, -1).join(", ")} or ${kinds[kinds.length - 1]}`)(
+  Object.values(COLLISION_KINDS),
+);
 
 export const CHECK_HELP = `usage: obs check (--dir <rendered dir> | --stack <name>)
 
@@ -16,8 +21,8 @@ Runs the programs of the pinned releases over a rendered folder: promtool check 
 also checks the rule files it names) and check rules, amtool check-config, blackbox_exporter
 --config.check, otelcol validate, and a JSON parse of every Grafana file. With --stack it renders
 first. The programs are the ones npm run tools builds into .tools/bin, never a copy on the PATH
-(that would be another version). It also refuses committed stacks that would interfere: a shared
-Grafana API URL, a host port on the same Docker host, overlapping Docker names.
+(that would be another version). It also refuses committed stacks that would interfere by sharing
+${sharedKinds}.
 Exits 1 when a check fails or a program is not built.`;
 
 export interface Step {
@@ -143,7 +148,7 @@ export function collisionStep(root: string): Step {
     ok: found.length === 0,
     detail: found.length
       ? found.map((c) => c.message).join("\n")
-      : `${configs.length} committed stacks (${configs.map((c) => c.stack).join(", ")}) share no Grafana API, host port or Docker name`,
+      : `${configs.length} committed stacks (${configs.map((c) => c.stack).join(", ")}) do not interfere: none shares ${sharedKinds}`,
   };
 }
 

@@ -47,7 +47,14 @@ export function publishedPorts(
   return ports;
 }
 
-export type CollisionKind = "grafanaApiUrl" | "hostPort" | "dockerName";
+/** What each kind of collision shares, as `obs check` and its help name it. */
+export const COLLISION_KINDS = {
+  grafanaApiUrl: "a Grafana API URL",
+  hostPort: "a host port on one Docker host",
+  dockerName: "Docker names",
+  appComposeProject: "a watched application compose project on one Docker host",
+} as const;
+export type CollisionKind = keyof typeof COLLISION_KINDS;
 
 export interface Collision {
   readonly kind: CollisionKind;
@@ -128,9 +135,35 @@ function dockerNameCollision(a: StackConfig, b: StackConfig): Collision | undefi
 }
 
 /**
- * Pairs of stacks that would interfere: a shared Grafana API, a host port on the same Docker
- * host and address, or overlapping Docker names. Docker names are compared whatever the hosts,
- * because the same engine can be reached under two spellings (or through DOCKER_HOST).
+ * Two stacks on one Docker host that watch one compose project both alert on its containers and
+ * both ship its logs: every container alert pages twice, and a staging stack pointed at prod's
+ * project pages for prod. Hosts are compared as spelled, as for host ports.
+ */
+function appComposeProjectCollision(a: StackConfig, b: StackConfig): Collision | undefined {
+  if (a.dockerHost !== b.dockerHost || a.appComposeProject !== b.appComposeProject) return undefined;
+  return {
+    kind: "appComposeProject",
+    stacks: [a.stack, b.stack],
+    value: a.appComposeProject,
+    message:
+      `stacks ${a.stack} (environment ${a.environment}) and ${b.stack} (environment ${b.environment}) both watch compose project ${a.appComposeProject} on the same Docker host ` +
+      `(${describeHost(a.dockerHost)}): both would alert on its containers and ship its logs, so every container alert would come twice; ` +
+      `give each stack its own appComposeProject`,
+  };
+}
+
+/** One finder per kind, in the order collisions are reported. */
+const FINDERS: Readonly<Record<CollisionKind, (a: StackConfig, b: StackConfig) => Collision | undefined>> = {
+  grafanaApiUrl: grafanaApiCollision,
+  hostPort: hostPortCollision,
+  dockerName: dockerNameCollision,
+  appComposeProject: appComposeProjectCollision,
+};
+
+/**
+ * Pairs of stacks that would interfere, one collision per kind of COLLISION_KINDS they share.
+ * Docker names are compared whatever the hosts, because the same engine can be reached under two
+ * spellings (or through DOCKER_HOST).
  */
 export function stackCollisions(configs: readonly StackConfig[]): Collision[] {
   const out: Collision[] = [];
@@ -138,7 +171,10 @@ export function stackCollisions(configs: readonly StackConfig[]): Collision[] {
   for (let i = 0; i < configs.length; i++) {
     for (let j = i + 1; j < configs.length; j++) {
       const [a, b] = [configs[i], configs[j]];
-      for (const found of [grafanaApiCollision(a, b), hostPortCollision(a, b), dockerNameCollision(a, b)]) if (found) out.push(found);
+      for (const find of Object.values(FINDERS)) {
+        const found = find(a, b);
+        if (found) out.push(found);
+      }
     }
   }
   return out;

@@ -202,6 +202,7 @@ describe("obs check", () => {
     expect(io.text()).toContain(
       "stacks prod and prod2 both publish host ports 9090 (prod: hostPorts.prometheus, prod2: hostPorts.prometheus)",
     );
+    expect(io.text()).toContain("stacks prod (environment prod) and prod2 (environment prod) both watch compose project tutordex-prod");
     fs.rmSync(clash, { recursive: true, force: true });
   });
 

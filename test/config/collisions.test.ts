@@ -5,9 +5,14 @@ import { containersOf, runProgram } from "../support/program";
 import { stackConfig } from "../../harness/fixtures";
 import { PROJECT, pulumiConfigMap, ROOT, TEST_SECRETS } from "../../harness/stackFiles";
 
-/** A stack as its file would say it, without secrets (collisions never look at them). */
+/**
+ * A stack as its file would say it, without secrets (collisions never look at them), watching its
+ * own compose project unless the test says otherwise, so only what a test shares can collide.
+ */
 const stack = (name: string, raw: Record<string, unknown>): StackConfig =>
-  parseStackConfig(name, { runbookBaseUrl: "https://runbooks.test", ...raw }, new Set(), { requireSecrets: false });
+  parseStackConfig(name, { runbookBaseUrl: "https://runbooks.test", appComposeProject: `app-${name}`, ...raw }, new Set(), {
+    requireSecrets: false,
+  });
 
 const kinds = (configs: StackConfig[]) => stackCollisions(configs).map((c) => c.kind);
 
@@ -26,8 +31,10 @@ describe("collisions between stacks", () => {
           grafanaExternalUrl: "https://g.test",
           alertmanagerExternalUrl: "https://a.test",
           telegram: { chatId: "-1" },
+          appComposeProject: undefined,
         }),
-        stack("staging", { environment: "staging" }),
+        // Each watches its environment's default compose project.
+        stack("staging", { environment: "staging", appComposeProject: undefined }),
       ]),
     ).toEqual([]);
   });

@@ -7,8 +7,14 @@ import { parseStackConfig, StackConfig } from "../../config/schema";
  * the engine or the URL parser sees it, and the messages word for word.
  */
 
+/** Each stack watches its own compose project unless the test says otherwise. */
 const stack = (name: string, raw: Record<string, unknown>): StackConfig =>
-  parseStackConfig(name, { runbookBaseUrl: "https://runbooks.test", environment: "staging", ...raw }, new Set(), { requireSecrets: false });
+  parseStackConfig(
+    name,
+    { runbookBaseUrl: "https://runbooks.test", environment: "staging", appComposeProject: `app-${name}`, ...raw },
+    new Set(),
+    { requireSecrets: false },
+  );
 
 /** Ports no other stack of these tests uses, so only what a test sets can collide. */
 const ownPorts = (base: number) => ({
@@ -178,5 +184,59 @@ describe("Docker names", () => {
     expect(stackCollisions(stacks).map((c) => c.stacks)).toEqual([["b", "b-x"]]);
     expect(stackCollisions([named("a", 1), named("b", 2), named("c", 3)])).toEqual([]);
     expect(stackCollisions([named("a", 1), named("b", 2), named("a-1", 3)]).map((c) => c.stacks)).toEqual([["a", "a-1"]]);
+  });
+});
+
+describe("the application compose project on one Docker host", () => {
+  it("a staging stack pointed at prod's project is refused whichever comes first, naming both environments", () => {
+    const prod = stack("prod", {
+      environment: "prod",
+      hostPorts: ownPorts(20000),
+      grafanaApiUrl: "http://p.test",
+      grafanaExternalUrl: "https://g.test",
+      alertmanagerExternalUrl: "https://a.test",
+      telegram: { chatId: "-1" },
+    });
+    const staging = stack("staging", { hostPorts: ownPorts(21000), grafanaApiUrl: "http://s.test", appComposeProject: "app-prod" });
+    const [ps, sp] = both(prod, staging);
+    expect(ps).toEqual([
+      {
+        kind: "appComposeProject",
+        stacks: ["prod", "staging"],
+        value: "app-prod",
+        message:
+          "stacks prod (environment prod) and staging (environment staging) both watch compose project app-prod on the same Docker host " +
+          "(neither sets dockerHost, so both go to DOCKER_HOST or the local socket): both would alert on its containers and ship its logs, " +
+          "so every container alert would come twice; give each stack its own appComposeProject",
+      },
+    ]);
+    expect(sp.map((c) => [c.kind, c.stacks, c.value])).toEqual([["appComposeProject", ["staging", "prod"], "app-prod"]]);
+  });
+
+  it("two stacks of one environment on one named host say so once", () => {
+    const a = stack("a", {
+      dockerHost: "ssh://ops@box.test",
+      hostPorts: ownPorts(20000),
+      grafanaApiUrl: "http://a.test",
+      appComposeProject: "shop",
+    });
+    const b = stack("b", {
+      dockerHost: "ssh://ops@box.test",
+      hostPorts: ownPorts(21000),
+      grafanaApiUrl: "http://b.test",
+      appComposeProject: "shop",
+    });
+    expect(stackCollisions([a, b]).map((c) => c.message)).toEqual([
+      "stacks a (environment staging) and b (environment staging) both watch compose project shop on the same Docker host (dockerHost ssh://ops@box.test): " +
+        "both would alert on its containers and ship its logs, so every container alert would come twice; give each stack its own appComposeProject",
+    ]);
+  });
+
+  it("one project on two Docker hosts, or two projects on one, do not collide", () => {
+    const on = (name: string, dockerHost: string | undefined, appComposeProject: string, base: number) =>
+      stack(name, { dockerHost, hostPorts: ownPorts(base), grafanaApiUrl: `http://${name}.test`, appComposeProject });
+    expect(both(on("a", "ssh://ops@one.test", "shop", 20000), on("b", "ssh://ops@two.test", "shop", 21000))).toEqual([[], []]);
+    expect(both(on("a", "ssh://ops@one.test", "shop", 20000), on("b", undefined, "shop", 21000))).toEqual([[], []]);
+    expect(both(on("a", undefined, "shop", 20000), on("b", undefined, "shop-2", 21000))).toEqual([[], []]);
   });
 });
