@@ -330,7 +330,15 @@ beforeAll(async () => {
       remoteWriteReceiver: false,
       webConfigFile: webConfigFile(secretsDir),
     });
-    programs.start("prometheus host-a", requireTool("prometheus"), [...argsA, `--web.listen-address=${at.promA}`], homeA);
+    // The live tier's speed-up (LIVE_ONLY_FLAGS): an alert evaluated before the notifier has
+    // discovered the Alertmanagers is dropped and only resent after the resend delay, a minute by
+    // default, which is as long as the tests below wait for the Watchdog.
+    programs.start(
+      "prometheus host-a",
+      requireTool("prometheus"),
+      [...argsA, `--web.listen-address=${at.promA}`, "--rules.alert.resend-delay=2s"],
+      homeA,
+    );
     for (const p of [at.promA, at.promB])
       await waitFor(`Prometheus ${p} ready`, async () => (await authedFetch(`http://${p}/-/ready`)).ok, 30_000);
   } catch (e) {
