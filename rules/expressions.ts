@@ -1,3 +1,5 @@
+import { CONTAINER_VETHS, DOCKER_BRIDGES } from "../config/hostDevices";
+
 /** PromQL fragments shared by alerts, recording rules and dashboards, so each is spelled once. */
 
 /**
@@ -10,11 +12,11 @@ export const FS_FILTER =
 /**
  * The host's own network interfaces: not loopback, Docker's bridges, or the veth end of every
  * container. A container's traffic crosses its veth, its bridge and then the NIC, so counting
- * those too counts it two or three times; cAdvisor already shows it per container. On a host
- * that recreates containers each release they are also most of node_exporter's devices (44 of
- * them over a week in bench:dashboards' history, against 2 NICs).
+ * those too counts it two or three times; cAdvisor already shows it per container. The stack's
+ * node_exporter leaves the veths out already (generators/commandLines.ts); the filter names them
+ * too, so the host's figures never depend on a node_exporter flag.
  */
-export const HOST_NIC_FILTER = 'device!~"lo|veth.+|docker[0-9]+|br-.+"';
+export const HOST_NIC_FILTER = `device!~"lo|${CONTAINER_VETHS}|${DOCKER_BRIDGES}"`;
 
 /**
  * A quantile that works whether the histogram is scraped classic (`_bucket` series), native, or

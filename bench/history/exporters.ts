@@ -109,6 +109,8 @@ function nodeSeries(ctx: SeriesContext, list: readonly Container[]): SeriesSpec[
       rate: 100_000,
       life: ALWAYS,
     })),
+    // The deployed node_exporter leaves veths out (generators/commandLines.ts); the history keeps
+    // them, as one without that flag reports them, so the host rules' filter is measured against them.
     ...list.map((c) => ({ device: `veth${hex(`veth/${c.id}`, 7)}`, rate: 10_000, life: { from: c.startedAt, to: c.until } })),
   ];
   return [

@@ -129,7 +129,7 @@ describe("Alertmanager's command line", () => {
 });
 
 describe("the exporters' and the collector's command lines", () => {
-  it("node_exporter reads the host through its rootfs mount, listens where it is told, skips netstat and softnet, and reads the textfile folder", () => {
+  it("node_exporter reads the host through its rootfs mount, listens where it is told, skips netstat and softnet and the containers' veths, and reads the textfile folder", () => {
     expect(
       nodeExporterArgs({ rootfs: NODE_EXPORTER_ROOTFS, textfileDir: NODE_EXPORTER_TEXTFILE_DIR, listenAddress: "172.31.0.1:9100" }),
     ).toEqual([
@@ -137,6 +137,8 @@ describe("the exporters' and the collector's command lines", () => {
       "--web.listen-address=172.31.0.1:9100",
       "--no-collector.netstat",
       "--no-collector.softnet",
+      "--collector.netdev.device-exclude=^(?:veth.+)$",
+      "--collector.netclass.ignored-devices=^(?:veth.+)$",
       "--collector.textfile.directory=/textfile",
     ]);
   });

@@ -147,6 +147,8 @@ describe("the deployed command line of every container (prod)", () => {
         `--web.listen-address=${MOCK_GATEWAY}:9100`,
         "--no-collector.netstat",
         "--no-collector.softnet",
+        "--collector.netdev.device-exclude=^(?:veth.+)$",
+        "--collector.netclass.ignored-devices=^(?:veth.+)$",
         "--collector.textfile.directory=/textfile",
       ],
     ],
