@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ROLE_LABEL } from "../config/labels";
+import { hardening } from "./hardening";
 import { CheckOutcome, StackContext, stackLabels } from "./serviceContainer";
 import { ContainerService } from "../config/services";
 
@@ -64,6 +65,7 @@ export class OneShot extends pulumi.ComponentResource {
         logs: true,
         memory: ONE_SHOT_MEMORY_MB,
         memorySwap: ONE_SHOT_MEMORY_MB,
+        ...hardening({ privileged: false, hostPid: false }),
         labels: [...stackLabels(context.stack, args.service), { label: ROLE_LABEL, value: args.role }],
         networksAdvanced: [{ name: context.networkName }],
         volumes: args.volumes,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ContainerService, DEMO_WORKLOAD, SERVICES, ServiceName } from "../config/services";
 import { SERVICE_LABEL, STACK_LABEL } from "../config/labels";
 import { dockerName } from "../config/names";
+import { hardening } from "./hardening";
 import { ImageSet } from "./images";
 
 /** How a run-once container ended: the stack fails `up` with `message` unless it is ok. */
@@ -113,7 +114,8 @@ export const WAIT_TIMEOUT_S = 180;
  * The one way a container of this stack is made: image pinned through RemoteImage.imageId (a
  * second `up` sees the same id, so nothing is replaced), fixed names with delete-before-replace,
  * `unless-stopped`, a memory limit without swap, stack labels, ports bound only to the configured
- * address, a stop grace for services that flush state.
+ * address, a stop grace for services that flush state, no new privileges and no raw sockets
+ * (components/hardening.ts).
  */
 export class ServiceContainer extends pulumi.ComponentResource {
   readonly container: docker.Container;
@@ -152,6 +154,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
         envs: args.envs,
         user: args.user,
         privileged: args.privileged ?? false,
+        ...hardening({ privileged: args.privileged ?? false, hostPid: args.hostNamespaces ?? false }),
         ...(args.hostNamespaces
           ? { networkMode: "host", pidMode: "host" }
           : {

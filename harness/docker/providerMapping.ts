@@ -113,7 +113,14 @@ export const CONTAINER_ATTRS: readonly Attr[] = [
   update("maxRetryCount", "max_retry_count", 238, "RestartPolicy.MaximumRetryCount (f:255); ContainerUpdate"),
   forceNew("workingDir", "working_dir", 243, "Config.WorkingDir (f:109)", { emptyMeansUnchanged: true }),
   state("removeVolumes", "remove_volumes", 256, "ContainerRemove RemoveVolumes (f:1101-1104)", { default: true }),
-  forceNew("capabilities", "capabilities", 262, "HostConfig.CapAdd/CapDrop (f:286-293)", { shape: "block", fields: ["adds", "drops"] }),
+  forceNew("capabilities", "capabilities", 262, "HostConfig.CapAdd/CapDrop (f:286-293); read back when either is set (f:870-877)", {
+    shape: "block",
+    fields: ["adds", "drops"],
+  }),
+  forceNew("securityOpts", "security_opts", 291, "HostConfig.SecurityOpt (f:327-329); read back (f:854)", {
+    computed: true,
+    shape: "set",
+  }),
   forceNew("stopSignal", "stop_signal", 314, "Config.StopSignal (f:75)", { computed: true }),
   forceNew(
     "stopTimeout",
@@ -627,6 +634,7 @@ export function containerCreateSpec(inputs: Record<string, any>): ContainerCreat
     host.CapAdd = list(inputs.capabilities.adds);
     host.CapDrop = list(inputs.capabilities.drops);
   }
+  if (list(inputs.securityOpts).length) host.SecurityOpt = list(inputs.securityOpts);
   if (list(inputs.dns).length) host.Dns = list(inputs.dns);
   if (list(inputs.dnsOpts).length) host.DnsOptions = list(inputs.dnsOpts);
   if (list(inputs.dnsSearches).length) host.DnsSearch = list(inputs.dnsSearches);
@@ -709,6 +717,8 @@ export function containerReadBack(inputs: Record<string, any>, inspect: any): Re
   out.init = hc.Init ?? false;
   out.workingDir = cfg.WorkingDir;
   out.privileged = hc.Privileged ?? false;
+  out.securityOpts = hc.SecurityOpt ?? [];
+  if ((hc.CapAdd ?? []).length || (hc.CapDrop ?? []).length) out.capabilities = { adds: hc.CapAdd ?? [], drops: hc.CapDrop ?? [] };
   out.memory = Math.trunc((hc.Memory ?? 0) / MiB);
   out.memoryReservation = hc.MemoryReservation > 0 ? Math.trunc(hc.MemoryReservation / MiB) : (hc.MemoryReservation ?? 0);
   out.memorySwap = hc.MemorySwap > 0 ? Math.trunc(hc.MemorySwap / MiB) : (hc.MemorySwap ?? 0);

@@ -236,6 +236,32 @@ describe("the stack on a real Docker engine", () => {
     expect(checked.length).toBeGreaterThanOrEqual(6);
   });
 
+  test("every container runs without new privileges, and every unprivileged one without raw sockets, as the kernel holds its first process", async () => {
+    // CAP_NET_RAW is capability 13 (linux/capability.h); the kernel's own view of the process is read from the host.
+    const NET_RAW_BIT = 1n << 13n;
+    const rows: string[] = [];
+    for (const c of containersOf(state!)) {
+      if (c.outputs.attach) continue;
+      const info = await docker.getContainer(c.id!).inspect();
+      const status = fs.readFileSync(`/proc/${info.State.Pid}/status`, "utf8");
+      const field = (key: string) => new RegExp(`^${key}:\\s*(\\S+)`, "m").exec(status)?.[1];
+      const rawSockets = (BigInt(`0x${field("CapBnd")}`) & NET_RAW_BIT) !== 0n;
+      rows.push(`${dockerNameOf(c)}: NoNewPrivs ${field("NoNewPrivs")}, raw sockets ${rawSockets ? "allowed" : "refused"}`);
+    }
+    const privileged = new Set(
+      containersOf(state!)
+        .filter((c) => c.inputs.privileged)
+        .map((c) => dockerNameOf(c)),
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(6);
+    expect(rows).toEqual(
+      rows.map((r) => {
+        const name = r.slice(0, r.indexOf(":"));
+        return `${name}: NoNewPrivs 1, raw sockets ${privileged.has(name) ? "allowed" : "refused"}`;
+      }),
+    );
+  });
+
   test("a crash-looping container is started (ContainerRestarted is checked at the end)", async () => {
     await runTestContainer(engine, {
       name: CRASH_LOOP,

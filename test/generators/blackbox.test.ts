@@ -1,4 +1,5 @@
 import * as yaml from "js-yaml";
+import { DROPPED_CAPABILITIES } from "../../components/hardening";
 import { renderStack } from "../../generators/stackFiles";
 import { stackConfig } from "../../harness/fixtures";
 import { committedStacks } from "../../harness/stackFiles";
@@ -68,3 +69,12 @@ describe.each(committedStacks())("blackbox.yml of stack %s", (stack) => {
 it("no stack renders a blackbox.yml when blackbox_exporter is switched off", () => {
   expect(renderStack(stackConfig("dev", { services: { blackboxExporter: false } })).blackboxExporter).toBeUndefined();
 });
+
+it.each(committedStacks())(
+  "%s: no module needs raw sockets, which every stack container runs without (components/hardening.ts)",
+  (stack) => {
+    expect(DROPPED_CAPABILITIES).toContain("NET_RAW");
+    // ICMP probes open raw sockets; http, tcp, dns and grpc probes do not.
+    expect(Object.values(deployed(stack).modules).filter((m) => m.prober === "icmp")).toEqual([]);
+  },
+);

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { DROPPED_CAPABILITIES, NO_NEW_PRIVILEGES, SELINUX_LABEL_DISABLED } from "../../components/hardening";
 import { DEFAULT_IMAGES } from "../../config/defaults";
 import { containersOf, ProgramRun, runProgram } from "../support/program";
 import { pulumiConfigMap, TEST_SECRETS } from "../../harness/stackFiles";
@@ -53,4 +54,28 @@ it("every container runs as pinned in test/program/containers.prod.txt", () => {
 it("the pinned file reads each image's name back from the mocks' id (a guard on the file's own reading)", () => {
   expect(describeContainers(run)).toContain(`  image: ${DEFAULT_IMAGES.prometheus}\n`);
   expect(describeContainers(run)).toContain("tutordex-obs-prod-prometheus-config-sync-<content hash>  (tutordex-prometheus-config-sync)");
+});
+
+it("every container, one-shots included, runs without new privileges, and every unprivileged one without raw sockets", () => {
+  const rows = containersOf(run).map((c) => [
+    c.name,
+    c.inputs.privileged ?? false,
+    c.inputs.pidMode,
+    c.inputs.securityOpts,
+    c.inputs.capabilities,
+  ]);
+  expect(rows.length).toBeGreaterThanOrEqual(15);
+  expect(rows).toEqual(
+    rows.map(([name, privileged, pidMode]) => [
+      name,
+      privileged,
+      pidMode,
+      // Docker would add the label option to these itself (components/hardening.ts).
+      privileged || pidMode === "host" ? [NO_NEW_PRIVILEGES, SELINUX_LABEL_DISABLED] : [NO_NEW_PRIVILEGES],
+      privileged ? undefined : { drops: [...DROPPED_CAPABILITIES] },
+    ]),
+  );
+  // cAdvisor is the privileged one: it has every capability whatever a drop list would say.
+  expect(rows.filter(([, privileged]) => privileged).map(([name]) => name)).toEqual(["tutordex-cadvisor"]);
+  expect(rows.filter(([, , pidMode]) => pidMode === "host").map(([name]) => name)).toEqual(["tutordex-node-exporter"]);
 });
