@@ -134,6 +134,9 @@ function dockerNameCollision(a: StackConfig, b: StackConfig): Collision | undefi
   };
 }
 
+/** A stack watches its compose project's containers through cAdvisor (container alerts) and its log agent. */
+const watchesContainers = (c: StackConfig) => c.services.cadvisor || c.services[c.logAgent];
+
 /**
  * Two stacks on one Docker host that watch one compose project both alert on its containers and
  * both ship its logs: every container alert pages twice, and a staging stack pointed at prod's
@@ -141,6 +144,7 @@ function dockerNameCollision(a: StackConfig, b: StackConfig): Collision | undefi
  */
 function appComposeProjectCollision(a: StackConfig, b: StackConfig): Collision | undefined {
   if (a.dockerHost !== b.dockerHost || a.appComposeProject !== b.appComposeProject) return undefined;
+  if (!watchesContainers(a) || !watchesContainers(b)) return undefined;
   return {
     kind: "appComposeProject",
     stacks: [a.stack, b.stack],

@@ -239,4 +239,14 @@ describe("the application compose project on one Docker host", () => {
     expect(both(on("a", "ssh://ops@one.test", "shop", 20000), on("b", undefined, "shop", 21000))).toEqual([[], []]);
     expect(both(on("a", undefined, "shop", 20000), on("b", undefined, "shop-2", 21000))).toEqual([[], []]);
   });
+
+  it("a stack that runs neither cAdvisor nor a log agent watches no container, so it shares the project with nobody", () => {
+    const watching = stack("a", { hostPorts: ownPorts(20000), grafanaApiUrl: "http://a.test", appComposeProject: "shop" });
+    const blind = (services: Record<string, boolean>) =>
+      stack("b", { hostPorts: ownPorts(21000), grafanaApiUrl: "http://b.test", appComposeProject: "shop", services });
+    expect(both(watching, blind({ cadvisor: false, promtail: false, loki: false }))).toEqual([[], []]);
+    // Either one alone still watches it.
+    expect(stackCollisions([watching, blind({ cadvisor: false })]).map((c) => c.kind)).toEqual(["appComposeProject"]);
+    expect(stackCollisions([watching, blind({ promtail: false, loki: false })]).map((c) => c.kind)).toEqual(["appComposeProject"]);
+  });
 });
