@@ -66,11 +66,18 @@ export function recordingRulesFed(absent: readonly ("cadvisor" | "nodeExporter")
 export const ABSENT_READINESS = ["loki", "tempo"];
 
 /**
+ * The resend delay the live tier gives Prometheus: an alert evaluated before the notifier has
+ * discovered its Alertmanagers is dropped without a word and sent again only after this delay, a
+ * minute by default, as long as some tests wait for an alert in all.
+ */
+export const LIVE_RESEND_DELAY_FLAG = "--rules.alert.resend-delay=2s";
+
+/**
  * The flags the live tier adds to the deployed command lines (generators/commandLines.ts): a
  * loopback listen address, and speed-ups that only shorten waits. Nothing else may differ.
  */
 export const LIVE_ONLY_FLAGS = {
-  prometheus: ["--web.listen-address", "--rules.alert.resend-delay"],
+  prometheus: ["--web.listen-address", LIVE_RESEND_DELAY_FLAG.split("=")[0]],
   alertmanager: ["--web.listen-address"],
   blackbox_exporter: ["--web.listen-address"],
   node_exporter: [] as string[],
@@ -564,7 +571,7 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     await ready("Alertmanager ready", `http://${peers.alertmanager}/-/ready`);
     run("prometheus", bins.prometheus, prometheusArgs(livePrometheusFlags(dir, config)), [
       `--web.listen-address=${peers.prometheus}`,
-      "--rules.alert.resend-delay=2s",
+      LIVE_RESEND_DELAY_FLAG,
     ]);
     const textfileDir = path.join(dir, "textfile");
     fs.mkdirSync(textfileDir);

@@ -9,6 +9,7 @@ import { alertmanagerArgs, prometheusArgs } from "../../generators/commandLines"
 import { newRandomPassword, newRandomPasswordHash } from "../../harness/randomPassword";
 import { capture } from "../support/io";
 import { useTempDirs } from "../support/tempDirs";
+import { LIVE_RESEND_DELAY_FLAG } from "../../harness/liveStack";
 import { freePort } from "../../harness/ports";
 import { PROJECT } from "../../harness/stackFiles";
 import { requireTool } from "../../harness/tools";
@@ -135,10 +136,9 @@ beforeAll(async () => {
       webConfigFile: webConfigFile(secrets),
     }),
     `--web.listen-address=127.0.0.1:${promPort}`,
-    // A speed-up that only shortens a wait, as the live tier's (harness/liveStack.ts): an alert
-    // evaluated before the notifier has discovered Alertmanager is dropped without a word and sent
-    // again only after the resend delay, a minute by default. CI lost that race under load.
-    "--rules.alert.resend-delay=1s",
+    // The live tier's resend delay, a speed-up that only shortens a wait: CI once lost the race
+    // it covers, and the Watchdog would have come a minute later.
+    LIVE_RESEND_DELAY_FLAG,
   ]);
   // The Watchdog reaches Alertmanager one evaluation and one send after start, or one resend later.
   await until(

@@ -22,7 +22,15 @@ import { freePort } from "../../harness/ports";
 import { PROJECT, pulumiConfigMap } from "../../harness/stackFiles";
 import { requireTool } from "../../harness/tools";
 import { webConfigFile } from "../../generators/apiAuth";
-import { authedFetch, getJson, liveCredentials, liveSecretsDir, recordingRulesFed, waitFor } from "../../harness/liveStack";
+import {
+  authedFetch,
+  getJson,
+  LIVE_RESEND_DELAY_FLAG,
+  liveCredentials,
+  liveSecretsDir,
+  recordingRulesFed,
+  waitFor,
+} from "../../harness/liveStack";
 
 /**
  * The scale-out options with the pinned programs on loopback, started with the deployed command
@@ -330,13 +338,11 @@ beforeAll(async () => {
       remoteWriteReceiver: false,
       webConfigFile: webConfigFile(secretsDir),
     });
-    // The live tier's speed-up (LIVE_ONLY_FLAGS): an alert evaluated before the notifier has
-    // discovered the Alertmanagers is dropped and only resent after the resend delay, a minute by
-    // default, which is as long as the tests below wait for the Watchdog.
+    // The live tier's resend delay: the tests below wait a minute for the Watchdog, the default delay.
     programs.start(
       "prometheus host-a",
       requireTool("prometheus"),
-      [...argsA, `--web.listen-address=${at.promA}`, "--rules.alert.resend-delay=2s"],
+      [...argsA, `--web.listen-address=${at.promA}`, LIVE_RESEND_DELAY_FLAG],
       homeA,
     );
     for (const p of [at.promA, at.promB])
