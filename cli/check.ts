@@ -5,15 +5,14 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { COLLISION_KINDS, stackCollisions } from "../config/collisions";
 import { ConfigError, StackConfig } from "../config/schema";
+import { orList } from "../config/settingDocs";
 import { listStacks, stackConfigFromFile, StackFileError, stackFileName } from "../config/stackFile";
 import { MissingToolError, toolPath } from "./builtTools";
 import { renderTo } from "./render";
 import { EXIT, Io, table, UsageError } from "./io";
 
-/** "a, b, … or z" of what stacks may not share, from COLLISION_KINDS. */
-const sharedKinds = ((kinds: readonly string[]) => `${kinds.slice(0, -1).join(", ")} or ${kinds[kinds.length - 1]}`)(
-  Object.values(COLLISION_KINDS),
-);
+/** What stacks may not share, in words, from COLLISION_KINDS. */
+const sharedKinds = orList(Object.values(COLLISION_KINDS));
 
 export const CHECK_HELP = `usage: obs check (--dir <rendered dir> | --stack <name>)
 

@@ -40,7 +40,7 @@ import {
 } from "./durations";
 import { durationField, hostAndPortField, httpUrlField, ipv4Field, isPort } from "./fields";
 import { DOCKER_HOST_FORMS, dockerHostProblem } from "./dockerHost";
-import { setting } from "./settingDocs";
+import { orList, setting } from "./settingDocs";
 import {
   BOT_TOKEN,
   CHAT_ID,
@@ -181,7 +181,7 @@ export const rawConfigSchema = z
     environment: setting(
       z.enum(ENVIRONMENTS),
       {
-        title: `${ENVIRONMENTS.slice(0, -1).join(", ")} or ${ENVIRONMENTS[ENVIRONMENTS.length - 1]}; picks the per-environment defaults (host ports, appComposeProject, protectData)`,
+        title: `${orList(ENVIRONMENTS)}; picks the per-environment defaults (host ports, appComposeProject, protectData)`,
       },
       { default: "— (required)" },
     ),

@@ -8,6 +8,9 @@ import { z } from "zod";
  * schema/stack-config.schema.json (`npm run gen`).
  */
 
+/** "a, b or c": a list in words, as help texts and setting titles say it. */
+export const orList = (items: readonly string[]) => `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+
 export interface Meaning {
   /** One line: Pulumi.yaml lists every top-level setting with it. */
   readonly title?: string;
